@@ -1,0 +1,1252 @@
+#include "engine.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+#include "util.h"
+
+/* Kinds of event on the queue. */
+enum {
+    EV_DELIVER,    /* id = message id, arg = slot */
+    EV_TIMER,      /* id = timer id, arg = slot */
+    EV_ACTION,     /* id = the caller's action id */
+    EV_OP_TIMEOUT, /* id = op id */
+    EV_RESUME,     /* node, arg = pause generation */
+};
+
+/* Message types the engine itself sends between clients and nodes. */
+enum {
+    MSG_REQUEST = -1,
+    MSG_REPLY = -2,
+};
+
+const struct param_def engine_params[EP_COUNT] = {
+    [EP_TIMING] = {"timing", PARAM_ENUM, "sync|partial|async", "sync", 0, 0,
+                   "system model: sync = delays within the link bound; partial = unbounded until gst; async = long-tailed delays, always"},
+    [EP_GST] = {"gst", PARAM_DURATION, NULL, "5s", 0, 3600000000LL,
+                "global stabilisation time of the partially synchronous model"},
+    [EP_OP_TIMEOUT] = {"op_timeout", PARAM_DURATION, NULL, "2s", 1000, 3600000000LL,
+                       "how long a client waits for an answer before it records a timeout"},
+    [EP_DURABLE] = {"durable", PARAM_BOOL, NULL, "on", 0, 1,
+                    "on: a restarted node keeps its store and durable state; off: it loses everything, like wipe"},
+    [EP_TRUETIME] = {"truetime", PARAM_DURATION, NULL, "7ms", 0, 60000000LL,
+                     "epsilon of the TrueTime interval [now - e, now + e] each node reports"},
+    [EP_CLIENT_LATENCY] = {"client_latency", PARAM_DURATION, NULL, "1ms", 0, 10000000LL,
+                           "one-way delay between a client and a node"},
+    [EP_NTP_ERROR] = {"ntp_error", PARAM_DURATION, NULL, "0ms", 0, 10000000LL,
+                      "an NTP resync lands within +- this of true time"},
+    [EP_QUIET_MAX] = {"quiet_max", PARAM_DURATION, NULL, "60s", 1000, 3600000000LL,
+                      "the most virtual time `run until quiet` waits"},
+    [EP_REDIRECTS] = {"redirects", PARAM_INT, NULL, "3", 0, 10,
+                      "how many redirects a client follows before the op fails"},
+};
+
+struct timer_slot {
+    uint64_t id;
+    int node;
+    int kind;
+    int64_t arg;
+    char name[16];
+    bool active;
+};
+
+struct client {
+    int hint;            /* the node a redirect last pointed at, or -1 */
+    int64_t session_pos; /* highest position a reply reported */
+    int sticky;          /* the node this client read from last, or -1 */
+};
+
+struct model_ctx {
+    struct engine *e;
+};
+
+struct engine {
+    const struct model_ops *ops;
+    struct model_state *st;
+    struct model_ctx ctx;
+    int n;
+    uint64_t seed;
+    struct sim *sim;
+    struct net *net;
+    struct trace *trace;
+    struct history *hist;
+    struct sim_rng model_rng;
+    struct sim_rng engine_rng;
+    struct node nodes[ENGINE_MAX_NODES];
+    struct clock clocks[ENGINE_MAX_NODES];
+    struct vclock vcs[ENGINE_MAX_NODES];
+    struct store *stores[ENGINE_MAX_NODES];
+    struct client clients[ENGINE_MAX_CLIENTS];
+    struct param_value eparams[EP_COUNT];
+    struct param_value mparams[MODEL_MAX_PARAMS];
+    struct timer_slot *timers;
+    int n_timer_slots;
+    int *timer_free;
+    int n_timer_free;
+    uint64_t next_timer_id;
+    size_t pending_actions;
+    uint64_t events;
+    bool started;
+};
+
+/* ---- helpers ---- */
+
+static struct trace_event new_event(const struct engine *e, enum trace_kind kind, int node,
+                                    int peer)
+{
+    struct trace_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.t_us = sim_now(e->sim);
+    ev.kind = kind;
+    ev.node = node;
+    ev.peer = peer;
+    return ev;
+}
+
+static void emitf(struct engine *e, enum trace_kind kind, int node, int peer, const char *name,
+                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void emitf(struct engine *e, enum trace_kind kind, int node, int peer, const char *name,
+                  const char *fmt, ...)
+{
+    struct trace_event ev = new_event(e, kind, node, peer);
+    va_list ap;
+
+    if (name)
+        util_strlcpy(ev.name, name, sizeof(ev.name));
+    va_start(ap, fmt);
+    vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
+    va_end(ap);
+    trace_emit(e->trace, &ev);
+}
+
+static void schedule(struct engine *e, int64_t at, int kind, int node, uint64_t id, int64_t arg)
+{
+    struct sim_event ev = {0};
+    int64_t r;
+
+    ev.kind = kind;
+    ev.node = node;
+    ev.id = id;
+    ev.arg = arg;
+    r = sim_schedule(e->sim, at, &ev);
+    /* The queue bound is a million events; hitting it is a runaway model, a programmer error. */
+    assert(r >= 0);
+    (void)r;
+}
+
+static bool valid_node(const struct engine *e, int node)
+{
+    return node >= 0 && node < e->n;
+}
+
+/* ---- lifecycle ---- */
+
+static void set_defaults(struct engine *e)
+{
+    char err[200];
+
+    for (int i = 0; i < EP_COUNT; i++) {
+        int r = param_parse(&engine_params[i], engine_params[i].def, e->n, &e->eparams[i], err,
+                            sizeof(err));
+        assert(r == 0);
+        (void)r;
+    }
+    for (int i = 0; i < e->ops->n_params; i++) {
+        int r = param_parse(&e->ops->params[i], e->ops->params[i].def, e->n, &e->mparams[i], err,
+                            sizeof(err));
+        assert(r == 0);
+        (void)r;
+    }
+}
+
+int engine_create(const char *model, int n_nodes, uint64_t seed, struct engine **out)
+{
+    const struct model_ops *ops = model_find(model);
+    struct engine *e;
+
+    *out = NULL;
+    if (!ops)
+        return ENGINE_EMODEL;
+    if (n_nodes < 1 || n_nodes > ENGINE_MAX_NODES)
+        return ENGINE_ENODES;
+    assert(ops->n_params <= MODEL_MAX_PARAMS);
+    e = xcalloc(1, sizeof(*e));
+    e->ops = ops;
+    e->n = n_nodes;
+    e->seed = seed;
+    e->ctx.e = e;
+    e->sim = sim_create();
+    e->net = net_create(n_nodes, seed);
+    e->trace = trace_create();
+    e->hist = history_create();
+    sim_rng_seed(&e->model_rng, seed, 2);
+    sim_rng_seed(&e->engine_rng, seed, 3);
+    for (int i = 0; i < n_nodes; i++) {
+        node_init(&e->nodes[i]);
+        clock_init(&e->clocks[i]);
+        e->stores[i] = store_create();
+    }
+    for (int i = 0; i < ENGINE_MAX_CLIENTS; i++) {
+        e->clients[i].hint = -1;
+        e->clients[i].sticky = -1;
+    }
+    e->timer_free = xmalloc(ENGINE_MAX_TIMERS * sizeof(int));
+    e->next_timer_id = 1;
+    set_defaults(e);
+    net_set_client_latency(e->net, e->eparams[EP_CLIENT_LATENCY].num);
+    e->st = ops->create(&e->ctx);
+    *out = e;
+    return 0;
+}
+
+/*
+ * The model starts lazily, on the first step, so that `set` commands written
+ * before the first run shape the cluster from time 0.
+ */
+static void ensure_started(struct engine *e)
+{
+    if (e->started)
+        return;
+    e->started = true;
+    emitf(e, TRACE_NOTE, -1, -1, "start", "model %s on %d nodes, seed %llu", e->ops->name, e->n,
+          (unsigned long long)e->seed);
+    e->ops->start(e->st);
+}
+
+void engine_destroy(struct engine *e)
+{
+    if (!e)
+        return;
+    if (e->st)
+        e->ops->destroy(e->st);
+    for (int i = 0; i < e->n; i++) {
+        node_release(&e->nodes[i]);
+        store_destroy(e->stores[i]);
+    }
+    free(e->timers);
+    free(e->timer_free);
+    history_destroy(e->hist);
+    trace_destroy(e->trace);
+    net_destroy(e->net);
+    sim_destroy(e->sim);
+    free(e);
+}
+
+const char *engine_strerror(int err)
+{
+    switch (err) {
+    case ENGINE_EMODEL:
+        return "no such model";
+    case ENGINE_ENODES:
+        return "node count must be from 1 to 64";
+    case ENGINE_EPARAM:
+        return "bad parameter";
+    case ENGINE_ENODE:
+        return "no such node";
+    case ENGINE_EFULL:
+        return "a table is full";
+    case ENGINE_EPAST:
+        return "that time has passed";
+    case ENGINE_ESTATE:
+        return "not possible in the node's state";
+    case ENGINE_EOP:
+        return "the model does not serve that operation";
+    default:
+        return "unknown error";
+    }
+}
+
+/* ---- parameters ---- */
+
+static void apply_engine_param(struct engine *e, int idx)
+{
+    switch ((enum engine_param)idx) {
+    case EP_TIMING:
+    case EP_GST:
+        net_set_timing(e->net, (enum net_timing)e->eparams[EP_TIMING].num,
+                       e->eparams[EP_GST].num);
+        break;
+    case EP_CLIENT_LATENCY:
+        net_set_client_latency(e->net, e->eparams[EP_CLIENT_LATENCY].num);
+        break;
+    case EP_OP_TIMEOUT:
+    case EP_DURABLE:
+    case EP_TRUETIME:
+    case EP_NTP_ERROR:
+    case EP_QUIET_MAX:
+    case EP_REDIRECTS:
+    case EP_COUNT:
+        break;
+    }
+}
+
+static int find_engine_param(const char *key)
+{
+    for (int i = 0; i < EP_COUNT; i++)
+        if (strcmp(engine_params[i].name, key) == 0)
+            return i;
+    return -1;
+}
+
+int engine_set(struct engine *e, const char *key, const char *value, char *err, size_t errlen)
+{
+    int i = find_engine_param(key);
+    struct param_value v;
+    char shown[48];
+
+    if (i >= 0) {
+        if (param_parse(&engine_params[i], value, e->n, &v, err, errlen) < 0)
+            return ENGINE_EPARAM;
+        e->eparams[i] = v;
+        apply_engine_param(e, i);
+        param_format(&engine_params[i], &v, shown, sizeof(shown));
+        emitf(e, TRACE_SET, -1, -1, key, "%s", shown);
+        return 0;
+    }
+    i = model_find_param(e->ops, key);
+    if (i < 0) {
+        snprintf(err, errlen, "unknown parameter '%s'", key);
+        return ENGINE_EPARAM;
+    }
+    if (param_parse(&e->ops->params[i], value, e->n, &v, err, errlen) < 0)
+        return ENGINE_EPARAM;
+    e->mparams[i] = v;
+    param_format(&e->ops->params[i], &v, shown, sizeof(shown));
+    emitf(e, TRACE_SET, -1, -1, key, "%s", shown);
+    if (e->ops->param_changed)
+        e->ops->param_changed(e->st, i);
+    return 0;
+}
+
+int engine_get(const struct engine *e, const char *key, char *dst, size_t size)
+{
+    int i = find_engine_param(key);
+
+    if (i >= 0) {
+        param_format(&engine_params[i], &e->eparams[i], dst, size);
+        return 0;
+    }
+    i = model_find_param(e->ops, key);
+    if (i < 0)
+        return -1;
+    param_format(&e->ops->params[i], &e->mparams[i], dst, size);
+    return 0;
+}
+
+int64_t engine_param_num(const struct engine *e, enum engine_param p)
+{
+    return e->eparams[p].num;
+}
+
+/* ---- simple queries ---- */
+
+int engine_nodes(const struct engine *e)
+{
+    return e->n;
+}
+
+uint64_t engine_seed(const struct engine *e)
+{
+    return e->seed;
+}
+
+const struct model_ops *engine_model(const struct engine *e)
+{
+    return e->ops;
+}
+
+int64_t engine_now(const struct engine *e)
+{
+    return sim_now(e->sim);
+}
+
+const struct store *engine_store(const struct engine *e, int node)
+{
+    return valid_node(e, node) ? e->stores[node] : NULL;
+}
+
+const struct net *engine_net(const struct engine *e)
+{
+    return e->net;
+}
+
+const struct history *engine_history(const struct engine *e)
+{
+    return e->hist;
+}
+
+struct trace *engine_trace(struct engine *e)
+{
+    return e->trace;
+}
+
+uint64_t engine_events(const struct engine *e)
+{
+    return e->events;
+}
+
+size_t engine_pending_actions(const struct engine *e)
+{
+    return e->pending_actions;
+}
+
+int engine_node(const struct engine *e, int node, struct engine_node *out)
+{
+    int64_t now = sim_now(e->sim);
+    const struct clock *c;
+
+    if (!valid_node(e, node))
+        return ENGINE_ENODE;
+    c = &e->clocks[node];
+    memset(out, 0, sizeof(*out));
+    out->state = e->nodes[node].state;
+    out->paused_until = e->nodes[node].paused_until;
+    out->incarnation = e->nodes[node].incarnation;
+    out->phys_us = clock_phys(c, now);
+    out->mono_us = clock_mono(c, now);
+    out->skew_us = out->phys_us - now;
+    out->drift_ppm = c->drift_ppm;
+    clock_truetime(c, now, e->eparams[EP_TRUETIME].num, &out->tt_earliest, &out->tt_latest);
+    out->lamport = c->lamport;
+    out->vc = e->vcs[node];
+    out->desc.epoch = -1;
+    out->desc.commit = -1;
+    e->ops->describe(e->st, node, &out->desc);
+    return 0;
+}
+
+void engine_read_local(const struct engine *e, int node, const char *key, struct op_values *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (valid_node(e, node))
+        e->ops->read_local(e->st, node, key, out);
+}
+
+int engine_eval_model_pred(const struct engine *e, int pred, const struct pred_args *args,
+                           char *got, size_t gotlen)
+{
+    got[0] = '\0';
+    if (!e->ops->eval || pred < 0 || pred >= e->ops->n_preds)
+        return 0;
+    return e->ops->eval(e->st, pred, args, got, gotlen);
+}
+
+/* ---- the model's side ---- */
+
+int model_nodes(const struct model_ctx *ctx)
+{
+    return ctx->e->n;
+}
+
+int64_t model_phys(const struct model_ctx *ctx, int node)
+{
+    return clock_phys(&ctx->e->clocks[node], sim_now(ctx->e->sim));
+}
+
+int64_t model_mono(const struct model_ctx *ctx, int node)
+{
+    return clock_mono(&ctx->e->clocks[node], sim_now(ctx->e->sim));
+}
+
+void model_truetime(const struct model_ctx *ctx, int node, int64_t *earliest, int64_t *latest)
+{
+    clock_truetime(&ctx->e->clocks[node], sim_now(ctx->e->sim),
+                   ctx->e->eparams[EP_TRUETIME].num, earliest, latest);
+}
+
+uint64_t model_lamport(const struct model_ctx *ctx, int node)
+{
+    return ctx->e->clocks[node].lamport;
+}
+
+const struct vclock *model_vclock(const struct model_ctx *ctx, int node)
+{
+    return &ctx->e->vcs[node];
+}
+
+struct store *model_store(struct model_ctx *ctx, int node)
+{
+    return ctx->e->stores[node];
+}
+
+const struct param_value *model_param(const struct model_ctx *ctx, int idx)
+{
+    assert(idx >= 0 && idx < ctx->e->ops->n_params);
+    return &ctx->e->mparams[idx];
+}
+
+struct sim_rng *model_rng(struct model_ctx *ctx)
+{
+    return &ctx->e->model_rng;
+}
+
+/* Files a message with the network and schedules its arrival; traces send, dup and early drops. */
+static int send_msg(struct engine *e, struct msg *m)
+{
+    struct net_ref refs[2];
+    int64_t now = sim_now(e->sim);
+    int n;
+
+    n = net_send(e->net, now, m, refs);
+    if (n < 0) {
+        struct trace_event ev = new_event(e, TRACE_DROP, m->from, m->to);
+        util_strlcpy(ev.name, m->type_name, sizeof(ev.name));
+        util_strlcpy(ev.text, n == NET_EFULL ? "network full" : "message too large",
+                     sizeof(ev.text));
+        trace_emit(e->trace, &ev);
+        return n;
+    }
+    for (int i = 0; i < n; i++) {
+        const struct msg *c = net_find(e->net, refs[i]);
+        struct trace_event ev = new_event(e, TRACE_SEND, m->from, m->to);
+
+        ev.msg_id = c->id;
+        ev.a = c->deliver_us;
+        ev.b = c->wire_bytes;
+        util_strlcpy(ev.name, c->type_name, sizeof(ev.name));
+        util_strlcpy(ev.text, c->summary, sizeof(ev.text));
+        if (c->fate == NET_DUPLICATE) {
+            struct trace_event d = new_event(e, TRACE_DUP, m->from, m->to);
+            d.msg_id = c->id;
+            d.a = (int64_t)c->dup_of;
+            trace_emit(e->trace, &d);
+        }
+        trace_emit(e->trace, &ev);
+        schedule(e, c->deliver_us, EV_DELIVER, m->to, c->id, refs[i].slot);
+    }
+    return 0;
+}
+
+int model_send(struct model_ctx *ctx, int from, int to, int type, bool idle, const void *body,
+               size_t len, const char *summary_fmt, ...)
+{
+    struct engine *e = ctx->e;
+    struct msg *m;
+    va_list ap;
+    int r;
+
+    assert(valid_node(e, from) && valid_node(e, to));
+    assert(type >= 0 && type < e->ops->n_msg_types);
+    if (len > NET_MAX_BODY)
+        return NET_EBODY;
+    m = xmalloc(sizeof(*m));
+    memset(m, 0, offsetof(struct msg, body));
+    m->from = from;
+    m->to = to;
+    m->type = type;
+    m->idle = idle;
+    util_strlcpy(m->type_name, e->ops->msg_names[type], sizeof(m->type_name));
+    va_start(ap, summary_fmt);
+    vsnprintf(m->summary, sizeof(m->summary), summary_fmt, ap);
+    va_end(ap);
+    m->lamport = clock_lamport_tick(&e->clocks[from]);
+    clock_vc_tick(&e->vcs[from], from);
+    m->vc = e->vcs[from];
+    m->body_len = (uint16_t)len;
+    if (len)
+        memcpy(m->body, body, len);
+    r = send_msg(e, m);
+    free(m);
+    return r;
+}
+
+uint64_t model_timer(struct model_ctx *ctx, int node, int kind, const char *name,
+                     int64_t local_us, int64_t arg)
+{
+    struct engine *e = ctx->e;
+    struct timer_slot *t;
+    int slot;
+
+    assert(valid_node(e, node) && local_us >= 0);
+    if (e->n_timer_free > 0) {
+        slot = e->timer_free[--e->n_timer_free];
+    } else {
+        /* A model that holds 65536 timers at once has lost track of them. */
+        assert(e->n_timer_slots < ENGINE_MAX_TIMERS);
+        slot = e->n_timer_slots++;
+        e->timers = xrealloc(e->timers, (size_t)e->n_timer_slots * sizeof(*e->timers));
+    }
+    t = &e->timers[slot];
+    t->id = e->next_timer_id++;
+    t->node = node;
+    t->kind = kind;
+    t->arg = arg;
+    t->active = true;
+    util_strlcpy(t->name, name, sizeof(t->name));
+    schedule(e, sim_now(e->sim) + clock_true_span(&e->clocks[node], local_us), EV_TIMER, node,
+             t->id, slot);
+    return t->id;
+}
+
+static void free_timer(struct engine *e, int slot)
+{
+    e->timers[slot].active = false;
+    e->timer_free[e->n_timer_free++] = slot;
+}
+
+void model_timer_cancel(struct model_ctx *ctx, uint64_t id)
+{
+    struct engine *e = ctx->e;
+
+    /* Timer ids grow; a linear scan over live slots is cheap at our sizes. */
+    for (int s = 0; s < e->n_timer_slots; s++) {
+        if (e->timers[s].active && e->timers[s].id == id) {
+            free_timer(e, s);
+            return;
+        }
+    }
+}
+
+static void send_reply(struct engine *e, int node, const struct op_req *req,
+                       const struct op_reply *rep)
+{
+    struct msg *m = xmalloc(sizeof(*m));
+    char vals[64];
+
+    memset(m, 0, offsetof(struct msg, body));
+    m->from = node;
+    m->to = NET_CLIENT_BASE + req->client;
+    m->type = MSG_REPLY;
+    util_strlcpy(m->type_name, "reply", sizeof(m->type_name));
+    switch (rep->kind) {
+    case REPLY_OK:
+        if (req->kind == OP_GET) {
+            op_format_values(&rep->vals, vals, sizeof(vals));
+            snprintf(m->summary, sizeof(m->summary), "ok %s", vals);
+        } else {
+            util_strlcpy(m->summary, "ok", sizeof(m->summary));
+        }
+        break;
+    case REPLY_FAIL:
+        snprintf(m->summary, sizeof(m->summary), "fail: %s", rep->reason);
+        break;
+    case REPLY_REDIRECT:
+        snprintf(m->summary, sizeof(m->summary), "redirect n%d", rep->redirect + 1);
+        break;
+    }
+    m->lamport = clock_lamport_tick(&e->clocks[node]);
+    clock_vc_tick(&e->vcs[node], node);
+    m->vc = e->vcs[node];
+    m->body_len = sizeof(*rep);
+    memcpy(m->body, rep, sizeof(*rep));
+    ((struct op_reply *)(void *)m->body)->op_id = req->op_id;
+    send_msg(e, m);
+    free(m);
+}
+
+void model_reply(struct model_ctx *ctx, int node, const struct op_req *req,
+                 const struct op_reply *rep)
+{
+    send_reply(ctx->e, node, req, rep);
+}
+
+void model_trace(struct model_ctx *ctx, enum trace_kind kind, int node, int peer, int64_t a,
+                 int64_t b, const char *name, const char *fmt, ...)
+{
+    struct trace_event ev = new_event(ctx->e, kind, node, peer);
+    va_list ap;
+
+    ev.a = a;
+    ev.b = b;
+    if (name)
+        util_strlcpy(ev.name, name, sizeof(ev.name));
+    va_start(ap, fmt);
+    vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
+    va_end(ap);
+    trace_emit(ctx->e->trace, &ev);
+}
+
+void model_suspect(struct model_ctx *ctx, int node, int suspect, const char *reason)
+{
+    emitf(ctx->e, TRACE_SUSPECT, node, suspect, NULL, "%s", reason);
+}
+
+/* ---- clients ---- */
+
+static void send_request(struct engine *e, struct op *op)
+{
+    struct msg *m = xmalloc(sizeof(*m));
+
+    memset(m, 0, offsetof(struct msg, body));
+    m->from = NET_CLIENT_BASE + op->req.client;
+    m->to = op->node;
+    m->type = MSG_REQUEST;
+    util_strlcpy(m->type_name, "request", sizeof(m->type_name));
+    op_format_req(&op->req, m->summary, sizeof(m->summary));
+    m->body_len = sizeof(op->req);
+    memcpy(m->body, &op->req, sizeof(op->req));
+    send_msg(e, m);
+    free(m);
+}
+
+static void finish_op(struct engine *e, struct op *op)
+{
+    struct trace_event ev = new_event(e, TRACE_OP_END, op->node, NET_CLIENT_BASE + op->req.client);
+    char what[48], vals[80];
+
+    ev.op_id = op->id;
+    util_strlcpy(ev.name, op_status_name(op->status), sizeof(ev.name));
+    op_format_req(&op->req, what, sizeof(what));
+    switch (op->status) {
+    case OP_OK:
+        op_format_values(&op->result, vals, sizeof(vals));
+        if (op->req.kind == OP_GET)
+            snprintf(ev.text, sizeof(ev.text), "%s %s -> %s", op->label, what, vals);
+        else
+            snprintf(ev.text, sizeof(ev.text), "%s %s ok", op->label, what);
+        break;
+    case OP_FAIL:
+        snprintf(ev.text, sizeof(ev.text), "%s %s failed: %s", op->label, what, op->reason);
+        break;
+    case OP_TIMEOUT:
+        snprintf(ev.text, sizeof(ev.text), "%s %s timed out", op->label, what);
+        break;
+    case OP_PENDING:
+        break;
+    }
+    trace_emit(e->trace, &ev);
+}
+
+int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
+{
+    struct op op;
+    struct trace_event ev;
+    const struct op *after = NULL;
+    struct client *cl;
+    char what[48];
+    uint64_t id;
+    struct op *p;
+
+    if (spec->client < 0 || spec->client >= ENGINE_MAX_CLIENTS)
+        return ENGINE_EPARAM;
+    if (spec->via >= e->n)
+        return ENGINE_ENODE;
+    if (!(e->ops->op_mask & (1u << spec->kind)))
+        return ENGINE_EOP;
+    ensure_started(e);
+    cl = &e->clients[spec->client];
+    memset(&op, 0, sizeof(op));
+    if (spec->label)
+        util_strlcpy(op.label, spec->label, sizeof(op.label));
+    op.req.client = spec->client;
+    op.req.kind = spec->kind;
+    util_strlcpy(op.req.key, spec->key, sizeof(op.req.key));
+    if (spec->value)
+        util_strlcpy(op.req.value, spec->value, sizeof(op.req.value));
+    op.req.amount = spec->amount;
+    op.req.session_pos = cl->session_pos;
+    op.req.sticky = cl->sticky;
+    op.req.direct = spec->via >= 0;
+    op.via = spec->via;
+    op.after = spec->after;
+    op.quorum = -1;
+    if (spec->after)
+        after = history_at(e->hist, spec->after);
+    if (after && after->has_ctx) {
+        op.req.has_ctx = true;
+        op.req.ctx = after->ctx;
+    }
+    op.invoke_us = sim_now(e->sim);
+    op.status = OP_PENDING;
+    op.node = spec->via >= 0 ? spec->via : e->ops->route(e->st, &op.req, cl->hint);
+    id = history_add(e->hist, &op);
+    if (id == 0)
+        return ENGINE_EFULL;
+    p = history_get(e->hist, id);
+    if (!p->label[0])
+        snprintf(p->label, sizeof(p->label), "op%llu", (unsigned long long)id);
+    ev = new_event(e, TRACE_OP_START, p->node, NET_CLIENT_BASE + spec->client);
+    ev.op_id = id;
+    util_strlcpy(ev.name, p->label, sizeof(ev.name));
+    op_format_req(&p->req, what, sizeof(what));
+    snprintf(ev.text, sizeof(ev.text), "%s via n%d", what, p->node + 1);
+    trace_emit(e->trace, &ev);
+    send_request(e, p);
+    schedule(e, sim_now(e->sim) + e->eparams[EP_OP_TIMEOUT].num, EV_OP_TIMEOUT, -1, id, 0);
+    return (int64_t)id;
+}
+
+static void on_reply(struct engine *e, const struct msg *m)
+{
+    struct op_reply rep;
+    struct client *cl;
+    struct op *op;
+
+    memcpy(&rep, m->body, sizeof(rep));
+    op = history_get(e->hist, rep.op_id);
+    if (!op)
+        return;
+    if (op->status != OP_PENDING) {
+        emitf(e, TRACE_NOTE, m->from, m->to, "late", "%s: reply after the client gave up, ignored",
+              op->label);
+        return;
+    }
+    cl = &e->clients[op->req.client];
+    if (rep.kind == REPLY_REDIRECT) {
+        if (rep.redirect >= 0 && rep.redirect < e->n &&
+            op->redirects < e->eparams[EP_REDIRECTS].num) {
+            op->redirects++;
+            cl->hint = rep.redirect;
+            op->node = rep.redirect;
+            op->req.attempt++;
+            send_request(e, op);
+            return;
+        }
+        op = history_complete(e->hist, op->id, OP_FAIL, sim_now(e->sim));
+        util_strlcpy(op->reason, rep.reason[0] ? rep.reason : "not leader", sizeof(op->reason));
+    } else {
+        op = history_complete(e->hist, op->id, rep.kind == REPLY_OK ? OP_OK : OP_FAIL,
+                              sim_now(e->sim));
+        op->result = rep.vals;
+        util_strlcpy(op->reason, rep.reason, sizeof(op->reason));
+        op->has_ctx = rep.has_ctx;
+        op->ctx = rep.ctx;
+        if (rep.kind == REPLY_OK) {
+            if (rep.pos > cl->session_pos)
+                cl->session_pos = rep.pos;
+            if (op->req.kind == OP_GET)
+                cl->sticky = m->from;
+            if (!op->req.direct)
+                cl->hint = m->from;
+        }
+    }
+    op->quorum = rep.quorum;
+    util_strlcpy(op->detail, rep.detail, sizeof(op->detail));
+    finish_op(e, op);
+}
+
+static void on_op_timeout(struct engine *e, uint64_t id)
+{
+    struct op *op = history_complete(e->hist, id, OP_TIMEOUT, sim_now(e->sim));
+
+    if (!op)
+        return;
+    util_strlcpy(op->reason, "no answer before op_timeout", sizeof(op->reason));
+    /* The client will try whatever the model routes to next time, not the node that was silent. */
+    e->clients[op->req.client].hint = -1;
+    finish_op(e, op);
+}
+
+/* ---- the event loop ---- */
+
+static void deliver(struct engine *e, const struct sim_event *sev)
+{
+    struct net_ref ref = {sev->id, (int)sev->arg};
+    const struct msg *found = net_find(e->net, ref);
+    struct trace_event ev;
+    struct msg *m;
+    int to;
+
+    if (!found)
+        return;
+    to = found->to;
+    if (!net_is_client(to) && found->fate != NET_DROP) {
+        struct node *nd = &e->nodes[to];
+        if (nd->state == NODE_PAUSED) {
+            node_park(nd, sev);
+            return;
+        }
+        if (nd->state == NODE_CRASHED)
+            net_mark_dropped(e->net, ref, NET_WHY_DOWN);
+        else if (!net_reachable(e->net, found->from, to))
+            net_mark_dropped(e->net, ref, NET_WHY_CUT);
+    }
+    if (found->fate == NET_DROP) {
+        ev = new_event(e, TRACE_DROP, found->from, found->to);
+        ev.msg_id = found->id;
+        util_strlcpy(ev.name, found->type_name, sizeof(ev.name));
+        util_strlcpy(ev.text, net_why_name(found->why), sizeof(ev.text));
+        trace_emit(e->trace, &ev);
+        net_remove(e->net, ref);
+        return;
+    }
+    /* Copy out: handlers send messages, which may move the in-flight table. */
+    m = xmalloc(sizeof(*m));
+    memcpy(m, found, offsetof(struct msg, body) + found->body_len);
+    net_remove(e->net, ref);
+    ev = new_event(e, TRACE_DELIVER, m->to, m->from);
+    ev.msg_id = m->id;
+    util_strlcpy(ev.name, m->type_name, sizeof(ev.name));
+    util_strlcpy(ev.text, m->summary, sizeof(ev.text));
+    trace_emit(e->trace, &ev);
+    if (net_is_client(to)) {
+        on_reply(e, m);
+    } else {
+        clock_lamport_recv(&e->clocks[to], m->lamport);
+        if (!net_is_client(m->from))
+            clock_vc_merge(&e->vcs[to], &m->vc);
+        clock_vc_tick(&e->vcs[to], to);
+        if (m->type == MSG_REQUEST) {
+            struct op_req req;
+            memcpy(&req, m->body, sizeof(req));
+            e->ops->request(e->st, to, &req);
+        } else {
+            e->ops->message(e->st, to, m);
+        }
+    }
+    free(m);
+}
+
+static void fire_timer(struct engine *e, const struct sim_event *sev)
+{
+    int slot = (int)sev->arg;
+    struct timer_slot t;
+
+    if (slot < 0 || slot >= e->n_timer_slots || !e->timers[slot].active ||
+        e->timers[slot].id != sev->id)
+        return;
+    if (e->nodes[sev->node].state == NODE_PAUSED) {
+        node_park(&e->nodes[sev->node], sev);
+        return;
+    }
+    t = e->timers[slot];
+    free_timer(e, slot);
+    emitf(e, TRACE_TIMER, t.node, -1, t.name, "%s", t.name);
+    e->ops->timer(e->st, t.node, t.kind, t.arg);
+}
+
+static void do_resume(struct engine *e, int node)
+{
+    struct node *nd = &e->nodes[node];
+    int64_t now = sim_now(e->sim);
+
+    nd->state = NODE_UP;
+    nd->paused_until = -1;
+    nd->pause_gen++;
+    emitf(e, TRACE_FAULT, node, -1, "resume", "resumes after its pause (%zu events waited)",
+          nd->n_parked);
+    /* Everything that waited runs now, in the order it arrived. */
+    for (size_t i = 0; i < nd->n_parked; i++)
+        schedule(e, now, nd->parked[i].kind, nd->parked[i].node, nd->parked[i].id,
+                 nd->parked[i].arg);
+    node_drop_parked(nd);
+}
+
+/* Processes one popped event. Returns true when it was an action for the caller. */
+static bool dispatch(struct engine *e, const struct sim_event *ev, uint64_t *action)
+{
+    e->events++;
+    switch (ev->kind) {
+    case EV_DELIVER:
+        deliver(e, ev);
+        break;
+    case EV_TIMER:
+        fire_timer(e, ev);
+        break;
+    case EV_ACTION:
+        e->pending_actions--;
+        if (action)
+            *action = ev->id;
+        return true;
+    case EV_OP_TIMEOUT:
+        on_op_timeout(e, ev->id);
+        break;
+    case EV_RESUME:
+        if (e->nodes[ev->node].state == NODE_PAUSED &&
+            e->nodes[ev->node].pause_gen == (uint32_t)ev->arg)
+            do_resume(e, ev->node);
+        break;
+    default:
+        assert(!"unknown event kind");
+    }
+    return false;
+}
+
+enum engine_stop engine_step(struct engine *e, uint64_t *action)
+{
+    struct sim_event ev;
+
+    ensure_started(e);
+    if (!sim_pop(e->sim, &ev))
+        return ENGINE_EMPTY;
+    return dispatch(e, &ev, action) ? ENGINE_ACTION : ENGINE_STEPPED;
+}
+
+enum engine_stop engine_run_until(struct engine *e, int64_t t_us, uint64_t *action)
+{
+    struct sim_event ev;
+
+    ensure_started(e);
+    while (sim_peek(e->sim, &ev) && ev.at_us <= t_us) {
+        sim_pop(e->sim, &ev);
+        if (dispatch(e, &ev, action))
+            return ENGINE_ACTION;
+    }
+    sim_advance(e->sim, t_us);
+    return ENGINE_REACHED;
+}
+
+bool engine_quiet(const struct engine *e)
+{
+    if (net_busy(e->net) > 0 || history_pending(e->hist) > 0 || e->pending_actions > 0)
+        return false;
+    return !(e->ops->busy && e->ops->busy(e->st));
+}
+
+enum engine_stop engine_run_until_quiet(struct engine *e, int64_t max_us, uint64_t *action)
+{
+    int64_t limit = sim_now(e->sim) + max_us;
+    struct sim_event ev;
+
+    ensure_started(e);
+    while (!engine_quiet(e)) {
+        if (!sim_peek(e->sim, &ev) || ev.at_us > limit) {
+            sim_advance(e->sim, limit);
+            return ENGINE_BOUND;
+        }
+        sim_pop(e->sim, &ev);
+        if (dispatch(e, &ev, action))
+            return ENGINE_ACTION;
+    }
+    return ENGINE_QUIET;
+}
+
+int engine_schedule_action(struct engine *e, int64_t at_us, uint64_t id)
+{
+    if (at_us < sim_now(e->sim))
+        return ENGINE_EPAST;
+    if (e->pending_actions >= ENGINE_MAX_ACTIONS)
+        return ENGINE_EFULL;
+    schedule(e, at_us, EV_ACTION, -1, id, 0);
+    e->pending_actions++;
+    return 0;
+}
+
+/* ---- faults ---- */
+
+static void stop_timers(struct engine *e, int node)
+{
+    for (int s = 0; s < e->n_timer_slots; s++)
+        if (e->timers[s].active && e->timers[s].node == node)
+            free_timer(e, s);
+}
+
+int engine_kill(struct engine *e, int node)
+{
+    struct node *nd;
+    int lost;
+
+    if (!valid_node(e, node))
+        return ENGINE_ENODE;
+    nd = &e->nodes[node];
+    if (nd->state == NODE_CRASHED)
+        return ENGINE_ESTATE;
+    ensure_started(e);
+    nd->state = NODE_CRASHED;
+    nd->crashed_at = sim_now(e->sim);
+    node_drop_parked(nd);
+    stop_timers(e, node);
+    lost = net_drop_to(e->net, node);
+    emitf(e, TRACE_FAULT, node, -1, "kill", "crashes (%d messages to it will be lost)", lost);
+    e->ops->crash(e->st, node);
+    return 0;
+}
+
+int engine_restart(struct engine *e, int node, bool wipe)
+{
+    struct node *nd;
+    bool durable;
+
+    if (!valid_node(e, node))
+        return ENGINE_ENODE;
+    nd = &e->nodes[node];
+    ensure_started(e);
+    if (nd->state != NODE_CRASHED) {
+        /* Restarting a live node is a crash followed by a recovery. */
+        engine_kill(e, node);
+    }
+    durable = !wipe && e->eparams[EP_DURABLE].num;
+    if (!durable) {
+        store_clear(e->stores[node]);
+        e->clocks[node].lamport = 0;
+        memset(&e->vcs[node], 0, sizeof(e->vcs[node]));
+    }
+    nd->state = NODE_UP;
+    nd->incarnation++;
+    emitf(e, TRACE_FAULT, node, -1, wipe ? "wipe" : "restart",
+          wipe ? "restarts with an empty disk" : durable ? "restarts (durable state kept)"
+                                                        : "restarts (nothing was durable)");
+    e->ops->recover(e->st, node, durable);
+    return 0;
+}
+
+int engine_pause(struct engine *e, int node, int64_t for_us)
+{
+    struct node *nd;
+    char d[24];
+
+    if (!valid_node(e, node))
+        return ENGINE_ENODE;
+    nd = &e->nodes[node];
+    if (nd->state != NODE_UP)
+        return ENGINE_ESTATE;
+    ensure_started(e);
+    nd->state = NODE_PAUSED;
+    nd->pause_gen++;
+    nd->paused_until = for_us >= 0 ? sim_now(e->sim) + for_us : -1;
+    if (for_us >= 0) {
+        util_fmt_duration(d, sizeof(d), for_us);
+        schedule(e, nd->paused_until, EV_RESUME, node, 0, nd->pause_gen);
+        emitf(e, TRACE_FAULT, node, -1, "pause", "pauses for %s", d);
+    } else {
+        emitf(e, TRACE_FAULT, node, -1, "pause", "pauses until resumed");
+    }
+    return 0;
+}
+
+int engine_resume(struct engine *e, int node)
+{
+    if (!valid_node(e, node))
+        return ENGINE_ENODE;
+    if (e->nodes[node].state != NODE_PAUSED)
+        return ENGINE_ESTATE;
+    do_resume(e, node);
+    return 0;
+}
+
+int engine_cut(struct engine *e, int from, int to, bool both, bool cut)
+{
+    if (!valid_node(e, from) || !valid_node(e, to))
+        return ENGINE_ENODE;
+    ensure_started(e);
+    net_cut(e->net, from, to, cut);
+    if (both)
+        net_cut(e->net, to, from, cut);
+    emitf(e, TRACE_FAULT, from, to, cut ? "cut" : "mend", "%s link n%d %s n%d",
+          cut ? "cuts" : "mends", from + 1, both ? "<->" : "->", to + 1);
+    return 0;
+}
+
+int engine_partition(struct engine *e, const int *group)
+{
+    char text[TRACE_TEXT_MAX] = "";
+    int max_group = 0;
+
+    ensure_started(e);
+    net_partition(e->net, group);
+    for (int i = 0; i < e->n; i++)
+        if (group[i] > max_group)
+            max_group = group[i];
+    for (int g = 0; g <= max_group; g++) {
+        bool any = false;
+        for (int i = 0; i < e->n; i++) {
+            if (group[i] != g)
+                continue;
+            util_appendf(text, sizeof(text), "%sn%d", any ? " " : (g ? " | " : ""), i + 1);
+            any = true;
+        }
+    }
+    emitf(e, TRACE_FAULT, -1, -1, "partition", "%s", text);
+    return 0;
+}
+
+void engine_heal(struct engine *e)
+{
+    ensure_started(e);
+    net_heal(e->net);
+    emitf(e, TRACE_FAULT, -1, -1, "heal", "every link and partition restored");
+}
+
+int engine_link(struct engine *e, int from, int to, bool both, const struct engine_link_cfg *cfg)
+{
+    char text[TRACE_TEXT_MAX] = "";
+
+    if ((from >= 0 || to >= 0) && (!valid_node(e, from) || !valid_node(e, to)))
+        return ENGINE_ENODE;
+    for (int pass = 0; pass < (both ? 2 : 1); pass++) {
+        int a = pass ? to : from, b = pass ? from : to;
+        if (cfg->lat_min_us >= 0)
+            net_set_latency(e->net, a, b, cfg->lat_min_us, cfg->lat_max_us);
+        if (cfg->drop_bp >= 0)
+            net_set_drop(e->net, a, b, (uint32_t)cfg->drop_bp);
+        if (cfg->dup_bp >= 0)
+            net_set_dup(e->net, a, b, (uint32_t)cfg->dup_bp);
+        if (cfg->reorder_bp >= 0)
+            net_set_reorder(e->net, a, b, (uint32_t)cfg->reorder_bp);
+    }
+    if (from >= 0)
+        snprintf(text, sizeof(text), "n%d %s n%d", from + 1, both ? "<->" : "->", to + 1);
+    else
+        util_strlcpy(text, "every link", sizeof(text));
+    if (cfg->lat_min_us >= 0) {
+        char a[24], b[24];
+        util_fmt_duration(a, sizeof(a), cfg->lat_min_us);
+        util_fmt_duration(b, sizeof(b), cfg->lat_max_us);
+        util_appendf(text, sizeof(text), " delay %s..%s", a, b);
+    }
+    if (cfg->drop_bp >= 0)
+        util_appendf(text, sizeof(text), " drop %lld.%02lld%%", (long long)(cfg->drop_bp / 100),
+                     (long long)(cfg->drop_bp % 100));
+    if (cfg->dup_bp >= 0)
+        util_appendf(text, sizeof(text), " dup %lld.%02lld%%", (long long)(cfg->dup_bp / 100),
+                     (long long)(cfg->dup_bp % 100));
+    if (cfg->reorder_bp >= 0)
+        util_appendf(text, sizeof(text), " reorder %lld.%02lld%%",
+                     (long long)(cfg->reorder_bp / 100), (long long)(cfg->reorder_bp % 100));
+    emitf(e, TRACE_FAULT, from, to, "link", "%s", text);
+    return 0;
+}
+
+int engine_skew(struct engine *e, int node, int64_t delta_us)
+{
+    char d[24];
+    struct trace_event ev;
+
+    if (!valid_node(e, node))
+        return ENGINE_ENODE;
+    clock_skew(&e->clocks[node], sim_now(e->sim), delta_us);
+    util_fmt_duration(d, sizeof(d), delta_us);
+    ev = new_event(e, TRACE_CLOCK, node, -1);
+    util_strlcpy(ev.name, "skew", sizeof(ev.name));
+    ev.a = delta_us;
+    snprintf(ev.text, sizeof(ev.text), "clock jumps %s%s", delta_us >= 0 ? "+" : "", d);
+    trace_emit(e->trace, &ev);
+    return 0;
+}
+
+int engine_drift(struct engine *e, int node, int32_t ppm)
+{
+    struct trace_event ev;
+
+    if (!valid_node(e, node))
+        return ENGINE_ENODE;
+    clock_set_drift(&e->clocks[node], sim_now(e->sim), ppm);
+    ev = new_event(e, TRACE_CLOCK, node, -1);
+    util_strlcpy(ev.name, "drift", sizeof(ev.name));
+    ev.a = e->clocks[node].drift_ppm;
+    snprintf(ev.text, sizeof(ev.text), "clock drifts %+dppm", e->clocks[node].drift_ppm);
+    trace_emit(e->trace, &ev);
+    return 0;
+}
+
+int engine_ntp(struct engine *e, int node)
+{
+    int64_t err_max = e->eparams[EP_NTP_ERROR].num;
+    int64_t error = err_max ? sim_rng_range(&e->engine_rng, -err_max, err_max) : 0;
+    int64_t jump;
+    char d[24];
+    struct trace_event ev;
+
+    if (!valid_node(e, node))
+        return ENGINE_ENODE;
+    jump = clock_ntp(&e->clocks[node], sim_now(e->sim), error);
+    util_fmt_duration(d, sizeof(d), jump);
+    ev = new_event(e, TRACE_CLOCK, node, -1);
+    util_strlcpy(ev.name, "ntp", sizeof(ev.name));
+    ev.a = jump;
+    snprintf(ev.text, sizeof(ev.text), "NTP resync: clock jumps %s%s%s", jump >= 0 ? "+" : "", d,
+             jump < 0 ? " (backwards)" : "");
+    trace_emit(e->trace, &ev);
+    return 0;
+}
+
+void engine_note(struct engine *e, const char *text)
+{
+    emitf(e, TRACE_NOTE, -1, -1, NULL, "%s", text);
+}

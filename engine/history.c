@@ -1,0 +1,195 @@
+#include "history.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct history {
+    struct op *ops;
+    size_t len;
+    size_t cap;
+    size_t pending;
+};
+
+struct history *history_create(void)
+{
+    return xcalloc(1, sizeof(struct history));
+}
+
+void history_destroy(struct history *h)
+{
+    if (!h)
+        return;
+    free(h->ops);
+    free(h);
+}
+
+uint64_t history_add(struct history *h, const struct op *op)
+{
+    if (h->len >= HISTORY_MAX_OPS)
+        return 0;
+    if (h->len == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 64;
+        h->ops = xrealloc(h->ops, h->cap * sizeof(*h->ops));
+    }
+    h->ops[h->len] = *op;
+    h->ops[h->len].id = h->len + 1;
+    h->ops[h->len].req.op_id = h->len + 1;
+    if (op->status == OP_PENDING)
+        h->pending++;
+    return ++h->len;
+}
+
+size_t history_count(const struct history *h)
+{
+    return h->len;
+}
+
+struct op *history_get(struct history *h, uint64_t id)
+{
+    if (id == 0 || id > h->len)
+        return NULL;
+    return &h->ops[id - 1];
+}
+
+const struct op *history_at(const struct history *h, uint64_t id)
+{
+    if (id == 0 || id > h->len)
+        return NULL;
+    return &h->ops[id - 1];
+}
+
+const struct op *history_find_label(const struct history *h, const char *label)
+{
+    /* Newest first: a label reused later names the later op. */
+    for (size_t i = h->len; i > 0; i--)
+        if (strcmp(h->ops[i - 1].label, label) == 0)
+            return &h->ops[i - 1];
+    return NULL;
+}
+
+size_t history_pending(const struct history *h)
+{
+    return h->pending;
+}
+
+struct op *history_complete(struct history *h, uint64_t id, enum op_status status, int64_t t_us)
+{
+    struct op *op = history_get(h, id);
+
+    if (!op || op->status != OP_PENDING || status == OP_PENDING)
+        return NULL;
+    op->status = status;
+    op->complete_us = t_us;
+    h->pending--;
+    return op;
+}
+
+const char *op_kind_name(enum op_kind k)
+{
+    switch (k) {
+    case OP_PUT:
+        return "put";
+    case OP_GET:
+        return "get";
+    case OP_INCR:
+        return "incr";
+    case OP_ADD:
+        return "add";
+    case OP_REMOVE:
+        return "remove";
+    }
+    return "?";
+}
+
+const char *op_status_name(enum op_status s)
+{
+    switch (s) {
+    case OP_PENDING:
+        return "pending";
+    case OP_OK:
+        return "ok";
+    case OP_FAIL:
+        return "fail";
+    case OP_TIMEOUT:
+        return "timeout";
+    }
+    return "?";
+}
+
+void op_format_req(const struct op_req *req, char *dst, size_t size)
+{
+    switch (req->kind) {
+    case OP_PUT:
+        snprintf(dst, size, "put %s=%s", req->key, req->value);
+        break;
+    case OP_GET:
+        snprintf(dst, size, "get %s", req->key);
+        break;
+    case OP_INCR:
+        snprintf(dst, size, "incr %s %lld", req->key, (long long)req->amount);
+        break;
+    case OP_ADD:
+        snprintf(dst, size, "add %s %s", req->key, req->value);
+        break;
+    case OP_REMOVE:
+        snprintf(dst, size, "remove %s %s", req->key, req->value);
+        break;
+    }
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+void op_values_sort(struct op_values *v)
+{
+    qsort(v->v, (size_t)v->n, sizeof(v->v[0]), cmp_str);
+}
+
+void op_format_values(const struct op_values *v, char *dst, size_t size)
+{
+    struct op_values s = *v;
+
+    if (v->n == 0) {
+        util_strlcpy(dst, "nil", size);
+        return;
+    }
+    if (v->n == 1) {
+        util_strlcpy(dst, v->v[0], size);
+        return;
+    }
+    op_values_sort(&s);
+    util_strlcpy(dst, "{", size);
+    for (int i = 0; i < s.n; i++)
+        util_appendf(dst, size, "%s%s", i ? "," : "", s.v[i]);
+    util_appendf(dst, size, "}");
+}
+
+bool op_values_equal(const struct op_values *a, const struct op_values *b)
+{
+    struct op_values x = *a, y = *b;
+
+    if (x.n != y.n)
+        return false;
+    op_values_sort(&x);
+    op_values_sort(&y);
+    for (int i = 0; i < x.n; i++)
+        if (strcmp(x.v[i], y.v[i]) != 0)
+            return false;
+    return true;
+}
+
+bool op_values_add(struct op_values *v, const char *s)
+{
+    for (int i = 0; i < v->n; i++)
+        if (strcmp(v->v[i], s) == 0)
+            return true;
+    if (v->n >= HISTORY_MAX_VALUES)
+        return false;
+    util_strlcpy(v->v[v->n++], s, sizeof(v->v[0]));
+    return true;
+}

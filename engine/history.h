@@ -1,0 +1,133 @@
+/*
+ * history: every client operation, as a client saw it — invoked at one
+ * virtual time, completed (ok with values, fail with a reason, or timeout) at
+ * another, or still pending. The checkers read it; the summary prints it.
+ *
+ * Also the wire shapes of a client request and of a node's reply, which
+ * travel as message bodies (copied by value, like every message).
+ *
+ * Limit: HISTORY_MAX_OPS operations; past it history_add() refuses and the
+ * op fails at once with "history full".
+ */
+#ifndef SPLITBRAIN_HISTORY_H
+#define SPLITBRAIN_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clock.h"
+#include "store.h"
+
+#define HISTORY_MAX_OPS 50000
+#define HISTORY_MAX_VALUES 16
+#define HISTORY_LABEL_MAX 16
+#define HISTORY_REASON_MAX 64
+#define HISTORY_DETAIL_MAX 96
+
+enum op_kind {
+    OP_PUT,
+    OP_GET,
+    OP_INCR,
+    OP_ADD,
+    OP_REMOVE,
+};
+
+enum op_status {
+    OP_PENDING,
+    OP_OK,
+    OP_FAIL,
+    OP_TIMEOUT,
+};
+
+/* One value, or several (siblings, a set); n = 0 is "nothing" (a read of a missing key). */
+struct op_values {
+    int n;
+    char v[HISTORY_MAX_VALUES][STORE_VAL_MAX];
+};
+
+/* What a client sends to a node. */
+struct op_req {
+    uint64_t op_id;
+    int client;  /* client index, 0-based */
+    enum op_kind kind;
+    char key[STORE_KEY_MAX];
+    char value[STORE_VAL_MAX]; /* put value, or set element */
+    int64_t amount;            /* incr */
+    bool has_ctx;              /* a write "after rN": the version context that read returned */
+    struct vclock ctx;
+    int64_t session_pos;       /* the client's session position (e.g. offset of its last write) */
+    int sticky;                /* the node a sticky session reads from, or -1 */
+    bool direct;               /* the client named the node ("via"): do not forward */
+    int attempt;
+};
+
+enum reply_kind {
+    REPLY_OK,
+    REPLY_FAIL,
+    REPLY_REDIRECT,
+};
+
+/* What a node answers. */
+struct op_reply {
+    uint64_t op_id;
+    enum reply_kind kind;
+    struct op_values vals;
+    char reason[HISTORY_REASON_MAX];
+    int redirect;       /* REPLY_REDIRECT: where to go; -1 unknown */
+    bool has_ctx;       /* a read's version context, for a later "after" write */
+    struct vclock ctx;
+    int64_t pos;        /* session position the write reached or the read reflects; -1 none */
+    int quorum;         /* -1 not a quorum op; 0 failed; 1 met */
+    char detail[HISTORY_DETAIL_MAX]; /* what the model wants the summary to say */
+};
+
+struct op {
+    uint64_t id; /* 1-based; the index in the history plus one */
+    char label[HISTORY_LABEL_MAX];
+    struct op_req req;
+    int via;   /* the node the client named, or -1 */
+    int node;  /* the node it last went to */
+    uint64_t after; /* the op whose context a write carries, or 0 */
+    int64_t invoke_us;
+    int64_t complete_us;
+    enum op_status status;
+    struct op_values result;
+    char reason[HISTORY_REASON_MAX];
+    char detail[HISTORY_DETAIL_MAX];
+    int quorum;
+    bool has_ctx;
+    struct vclock ctx;
+    int redirects;
+};
+
+struct history;
+
+struct history *history_create(void);
+void history_destroy(struct history *h);
+
+/* Copies op, gives it the next id; returns the id, or 0 when full. */
+uint64_t history_add(struct history *h, const struct op *op);
+size_t history_count(const struct history *h);
+/* By id (1-based); NULL when out of range. Valid until the next history_add(). */
+struct op *history_get(struct history *h, uint64_t id);
+const struct op *history_at(const struct history *h, uint64_t id);
+/* The op with this label, or NULL. */
+const struct op *history_find_label(const struct history *h, const char *label);
+size_t history_pending(const struct history *h);
+/* Marks a pending op finished with status at t_us; the caller fills result, reason and detail. */
+struct op *history_complete(struct history *h, uint64_t id, enum op_status status, int64_t t_us);
+
+const char *op_kind_name(enum op_kind k);
+const char *op_status_name(enum op_status s);
+/* "put x=1", "get x", "incr c 2", "add s a". */
+void op_format_req(const struct op_req *req, char *dst, size_t size);
+/* "7", "{B,C}", "nil" — sorted, as expect compares them. */
+void op_format_values(const struct op_values *v, char *dst, size_t size);
+/* Sorts values so two sets compare equal whatever their order. */
+void op_values_sort(struct op_values *v);
+bool op_values_equal(const struct op_values *a, const struct op_values *b);
+/* Adds s unless present; false when full. */
+bool op_values_add(struct op_values *v, const char *s);
+
+#endif

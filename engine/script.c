@@ -1,0 +1,1612 @@
+#include "script.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define MAX_TOKS 80
+#define TOK_MAX 256
+
+/* ---- errors ---- */
+
+void script_error_format(const struct script_error *err, char *dst, size_t size)
+{
+    if (err->file[0])
+        snprintf(dst, size, "%s:%d:%d: %s", err->file, err->line, err->col, err->msg);
+    else
+        snprintf(dst, size, "%d:%d: %s", err->line, err->col, err->msg);
+}
+
+static void set_error(struct script_error *err, const char *file, int line, int col,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void set_error(struct script_error *err, const char *file, int line, int col,
+                      const char *fmt, ...)
+{
+    va_list ap;
+
+    util_strlcpy(err->file, file ? file : "", sizeof(err->file));
+    err->line = line;
+    err->col = col;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
+}
+
+/* ---- environment ---- */
+
+void script_env_init(struct script_env *env, bool file_mode)
+{
+    memset(env, 0, sizeof(*env));
+    env->model = model_find("leader");
+    if (!env->model)
+        env->model = model_at(0);
+    env->n_nodes = 3;
+    env->file_mode = file_mode;
+}
+
+void script_env_release(struct script_env *env)
+{
+    free(env->labels);
+    env->labels = NULL;
+    env->n_labels = env->cap_labels = 0;
+}
+
+bool script_env_has_label(const struct script_env *env, const char *label)
+{
+    for (int i = 0; i < env->n_labels; i++)
+        if (strcmp(env->labels[i], label) == 0)
+            return true;
+    return false;
+}
+
+static void env_add_label(struct script_env *env, const char *label)
+{
+    if (env->n_labels == env->cap_labels) {
+        env->cap_labels = env->cap_labels ? env->cap_labels * 2 : 32;
+        env->labels = xrealloc(env->labels, (size_t)env->cap_labels * sizeof(*env->labels));
+    }
+    util_strlcpy(env->labels[env->n_labels++], label, HISTORY_LABEL_MAX);
+}
+
+/* ---- tokens ---- */
+
+struct tok {
+    char s[TOK_MAX];
+    int col; /* 1-based */
+    bool quoted;
+};
+
+struct parser {
+    struct script_env *env;
+    const char *file;
+    int line;
+    struct tok t[MAX_TOKS];
+    int n;
+    int i;
+    int end_col; /* the column just past the last character, for "expected more" errors */
+    struct script_error *err;
+    struct script_cmd *cmd;
+    /* What this line would change in env, applied only on success. */
+    const struct model_ops *new_model;
+    int new_nodes;
+    char new_label[HISTORY_LABEL_MAX];
+};
+
+static int perr(struct parser *p, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int perr(struct parser *p, int col, const char *fmt, ...)
+{
+    va_list ap;
+
+    util_strlcpy(p->err->file, p->file ? p->file : "", sizeof(p->err->file));
+    p->err->line = p->line;
+    p->err->col = col;
+    va_start(ap, fmt);
+    vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int tokenize(struct parser *p, const char *line)
+{
+    size_t len = strlen(line);
+    size_t i = 0;
+
+    p->n = 0;
+    while (i < len && line[len - 1 - 0] == '\n')
+        len--;
+    if (len > 0 && line[len - 1] == '\r')
+        len--;
+    p->end_col = (int)len + 1;
+    for (size_t k = 0; k < len; k++) {
+        unsigned char c = (unsigned char)line[k];
+        if (c < 0x20 && c != '\t')
+            return perr(p, (int)k + 1, "unexpected control character (byte 0x%02x)", c);
+    }
+    while (i < len) {
+        struct tok *t;
+        size_t start;
+
+        while (i < len && (line[i] == ' ' || line[i] == '\t'))
+            i++;
+        if (i >= len || line[i] == '#')
+            break;
+        if (p->n >= MAX_TOKS)
+            return perr(p, (int)i + 1, "too many words on one line (at most %d)", MAX_TOKS);
+        t = &p->t[p->n];
+        memset(t, 0, sizeof(*t));
+        t->col = (int)i + 1;
+        start = i;
+        if (line[i] == '"') {
+            size_t o = 0;
+            i++;
+            while (i < len && line[i] != '"') {
+                if (o + 1 >= TOK_MAX)
+                    return perr(p, t->col, "quoted text is longer than %d characters", TOK_MAX - 1);
+                t->s[o++] = line[i++];
+            }
+            if (i >= len)
+                return perr(p, t->col, "unterminated quote: expected a closing \"");
+            i++;
+            t->quoted = true;
+        } else if (line[i] == '|') {
+            t->s[0] = '|';
+            i++;
+        } else {
+            while (i < len && line[i] != ' ' && line[i] != '\t' && line[i] != '|' &&
+                   line[i] != '#')
+                i++;
+            if (i - start >= TOK_MAX)
+                return perr(p, t->col, "word is longer than %d characters", TOK_MAX - 1);
+            memcpy(t->s, line + start, i - start);
+        }
+        p->n++;
+    }
+    return 0;
+}
+
+static bool more(const struct parser *p)
+{
+    return p->i < p->n;
+}
+
+static const struct tok *peek(const struct parser *p)
+{
+    return more(p) ? &p->t[p->i] : NULL;
+}
+
+static bool peek_is(const struct parser *p, const char *word)
+{
+    return more(p) && !p->t[p->i].quoted && strcmp(p->t[p->i].s, word) == 0;
+}
+
+/* Takes the next token, or fails saying what was expected there. */
+static const struct tok *need(struct parser *p, const char *what)
+{
+    if (!more(p)) {
+        perr(p, p->end_col, "expected %s", what);
+        return NULL;
+    }
+    return &p->t[p->i++];
+}
+
+static int expect_end(struct parser *p)
+{
+    if (more(p))
+        return perr(p, p->t[p->i].col, "unexpected '%s': expected the end of the line",
+                    p->t[p->i].s);
+    return 0;
+}
+
+static int parse_node_tok(struct parser *p, const struct tok *t, int *node)
+{
+    int n = param_parse_node(t->s, p->env->n_nodes);
+
+    if (n < 0) {
+        if (param_parse_node(t->s, 0) >= 0)
+            return perr(p, t->col, "no node '%s': this cluster has n1..n%d", t->s,
+                        p->env->n_nodes);
+        return perr(p, t->col, "expected a node name (n1..n%d), got '%s'", p->env->n_nodes,
+                    t->s);
+    }
+    *node = n;
+    return 0;
+}
+
+static int parse_node(struct parser *p, int *node)
+{
+    const struct tok *t = need(p, "a node name (n1, n2, ...)");
+
+    if (!t)
+        return -1;
+    return parse_node_tok(p, t, node);
+}
+
+static int parse_duration(struct parser *p, const char *what, int64_t *us)
+{
+    const struct tok *t = need(p, what);
+
+    if (!t)
+        return -1;
+    if (param_parse_duration(t->s, us) < 0)
+        return perr(p, t->col, "expected %s (a number with a unit: us, ms, s or min), got '%s'",
+                    what, t->s);
+    return 0;
+}
+
+/* "10ms..30ms" or "20ms" (a fixed delay). */
+static int parse_range(struct parser *p, int64_t *lo, int64_t *hi)
+{
+    const struct tok *t = need(p, "a delay range like 10ms..30ms");
+    const char *dots;
+    char a[TOK_MAX];
+
+    if (!t)
+        return -1;
+    dots = strstr(t->s, "..");
+    if (!dots) {
+        if (param_parse_duration(t->s, lo) < 0)
+            return perr(p, t->col, "expected a delay range like 10ms..30ms, got '%s'", t->s);
+        *hi = *lo;
+        return 0;
+    }
+    memcpy(a, t->s, (size_t)(dots - t->s));
+    a[dots - t->s] = '\0';
+    if (param_parse_duration(a, lo) < 0)
+        return perr(p, t->col, "expected a delay range like 10ms..30ms, got '%s'", t->s);
+    if (param_parse_duration(dots + 2, hi) < 0)
+        return perr(p, t->col + (int)(dots - t->s) + 2,
+                    "expected the upper end of the range (like 30ms), got '%s'", dots + 2);
+    if (*hi < *lo)
+        return perr(p, t->col, "the range %s runs backwards: the lower end comes first", t->s);
+    return 0;
+}
+
+static int parse_percent(struct parser *p, int64_t *bp)
+{
+    const struct tok *t = need(p, "a percentage like 20%");
+    uint32_t v;
+
+    if (!t)
+        return -1;
+    if (param_parse_percent(t->s, &v) < 0)
+        return perr(p, t->col, "expected a percentage from 0%% to 100%% (like 20%%), got '%s'",
+                    t->s);
+    *bp = v;
+    return 0;
+}
+
+static bool valid_ident(const char *s)
+{
+    if (!isalpha((unsigned char)s[0]))
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_')
+            return false;
+    return true;
+}
+
+static int parse_key(struct parser *p, char *dst)
+{
+    const struct tok *t = need(p, "a key");
+
+    if (!t)
+        return -1;
+    if (strlen(t->s) >= STORE_KEY_MAX || !t->s[0])
+        return perr(p, t->col, "a key is 1 to %d characters, got '%s'", STORE_KEY_MAX - 1, t->s);
+    if (strchr(t->s, '{') || strchr(t->s, ',') || strchr(t->s, '"'))
+        return perr(p, t->col, "a key may not contain '{', ',' or '\"': got '%s'", t->s);
+    util_strlcpy(dst, t->s, STORE_KEY_MAX);
+    return 0;
+}
+
+static int parse_value_word(struct parser *p, const char *what, char *dst)
+{
+    const struct tok *t = need(p, what);
+
+    if (!t)
+        return -1;
+    if (strlen(t->s) >= STORE_VAL_MAX || !t->s[0])
+        return perr(p, t->col, "a value is 1 to %d characters, got '%s'", STORE_VAL_MAX - 1, t->s);
+    if (!t->quoted && (strchr(t->s, '{') || strchr(t->s, ',')))
+        return perr(p, t->col, "a value may not contain '{' or ',' unless quoted: got '%s'", t->s);
+    util_strlcpy(dst, t->s, STORE_VAL_MAX);
+    return 0;
+}
+
+/* "7", "nil", "{B,C}", "{}" — what an expect compares with. */
+static int parse_values(struct parser *p, struct op_values *out)
+{
+    const struct tok *t = need(p, "a value, nil, or a set like {B,C}");
+    size_t len;
+
+    if (!t)
+        return -1;
+    memset(out, 0, sizeof(*out));
+    len = strlen(t->s);
+    if (!t->quoted && t->s[0] == '{') {
+        const char *s = t->s + 1;
+        if (len < 2 || t->s[len - 1] != '}')
+            return perr(p, t->col, "expected a set like {B,C} ending in '}', got '%s'", t->s);
+        while (*s && *s != '}') {
+            const char *end = s;
+            char v[STORE_VAL_MAX];
+            while (*end && *end != ',' && *end != '}')
+                end++;
+            if (end == s || (size_t)(end - s) >= STORE_VAL_MAX)
+                return perr(p, t->col + (int)(s - t->s), "expected a value in the set, got '%.*s'",
+                            (int)(end - s), s);
+            memcpy(v, s, (size_t)(end - s));
+            v[end - s] = '\0';
+            if (!op_values_add(out, v))
+                return perr(p, t->col, "a set holds at most %d values", HISTORY_MAX_VALUES);
+            s = *end == ',' ? end + 1 : end;
+        }
+        return 0;
+    }
+    if (!t->quoted && strcmp(t->s, "nil") == 0)
+        return 0;
+    if (len >= STORE_VAL_MAX)
+        return perr(p, t->col, "a value is at most %d characters", STORE_VAL_MAX - 1);
+    op_values_add(out, t->s);
+    return 0;
+}
+
+static int parse_label_ref(struct parser *p, char *dst)
+{
+    const struct tok *t = need(p, "an op label (like w1)");
+
+    if (!t)
+        return -1;
+    if (!script_env_has_label(p->env, t->s) && strcmp(p->new_label, t->s) != 0)
+        return perr(p, t->col, "no op labelled '%s' before this line", t->s);
+    util_strlcpy(dst, t->s, HISTORY_LABEL_MAX);
+    return 0;
+}
+
+/* ---- commands ---- */
+
+static int parse_op(struct parser *p, enum op_kind kind)
+{
+    struct script_cmd *c = p->cmd;
+    const struct model_ops *m = p->env->model;
+
+    c->kind = CMD_OP;
+    c->op = kind;
+    c->via = -1;
+    if (!(m->op_mask & (1u << kind)))
+        return perr(p, p->t[p->i - 1].col, "model %s has no '%s' operation", m->name,
+                    op_kind_name(kind));
+    if (parse_key(p, c->key) < 0)
+        return -1;
+    switch (kind) {
+    case OP_PUT:
+        if (parse_value_word(p, "the value to put", c->value) < 0)
+            return -1;
+        break;
+    case OP_ADD:
+    case OP_REMOVE:
+        if (parse_value_word(p, "a set element", c->value) < 0)
+            return -1;
+        break;
+    case OP_INCR: {
+        const struct tok *t = need(p, "an amount (a whole number)");
+        char *end;
+        if (!t)
+            return -1;
+        c->num = strtoll(t->s, &end, 10);
+        if (*end || !t->s[0])
+            return perr(p, t->col, "expected an amount (a whole number), got '%s'", t->s);
+        break;
+    }
+    case OP_GET:
+        break;
+    }
+    while (more(p)) {
+        const struct tok *t = need(p, "via, after or as");
+        if (strcmp(t->s, "via") == 0) {
+            if (parse_node(p, &c->via) < 0)
+                return -1;
+        } else if (strcmp(t->s, "after") == 0) {
+            if (kind == OP_GET)
+                return perr(p, t->col, "'after' carries a read's context into a write; a get "
+                                       "takes none");
+            if (parse_label_ref(p, c->after) < 0)
+                return -1;
+        } else if (strcmp(t->s, "as") == 0) {
+            const struct tok *ct = need(p, "a client name (c1, c2, ...)");
+            char *end;
+            long k;
+            if (!ct)
+                return -1;
+            k = ct->s[0] == 'c' ? strtol(ct->s + 1, &end, 10) : 0;
+            if (ct->s[0] != 'c' || *end || k < 1 || k > ENGINE_MAX_CLIENTS)
+                return perr(p, ct->col, "expected a client name c1..c%d, got '%s'",
+                            ENGINE_MAX_CLIENTS, ct->s);
+            c->client = (int)(k - 1);
+        } else {
+            return perr(p, t->col, "unexpected '%s': expected via NODE, after LABEL or as CLIENT",
+                        t->s);
+        }
+    }
+    return 0;
+}
+
+static const char *const reserved_labels[] = {
+    "model", "nodes", "seed", "set", "latency", "at", "run", "step", "put", "get",
+    "incr", "add", "remove", "kill", "restart", "wipe", "pause", "resume", "partition", "heal",
+    "cut", "mend", "link", "net", "skew", "drift", "ntp", "expect", "note", "not", "value",
+    "leader", "down", "up", "paused", "converged",
+};
+
+static bool reserved(const char *w)
+{
+    for (size_t i = 0; i < ARRAY_LEN(reserved_labels); i++)
+        if (strcmp(reserved_labels[i], w) == 0)
+            return true;
+    return false;
+}
+
+static int parse_model_pred(struct parser *p, int idx)
+{
+    const struct pred_def *d = &p->env->model->preds[idx];
+    struct script_pred *sp = &p->cmd->pred;
+
+    sp->kind = SPRED_MODEL;
+    sp->model_pred = idx;
+    for (int k = 0; k < d->nargs; k++) {
+        struct pred_value *v = &sp->margs.a[k];
+        const struct tok *t;
+        char want[96];
+        snprintf(want, sizeof(want), "the rest of '%s'", d->usage);
+        switch (d->args[k]) {
+        case PRED_NODE:
+            if (parse_node(p, &v->node) < 0)
+                return -1;
+            break;
+        case PRED_KEY:
+            if (parse_key(p, v->text) < 0)
+                return -1;
+            break;
+        case PRED_LABEL:
+            if (parse_label_ref(p, v->text) < 0)
+                return -1;
+            break;
+        case PRED_INT: {
+            char *end;
+            t = need(p, want);
+            if (!t)
+                return -1;
+            v->num = strtoll(t->s, &end, 10);
+            if (*end || !t->s[0])
+                return perr(p, t->col, "expected a whole number for '%s', got '%s'", d->usage,
+                            t->s);
+            break;
+        }
+        case PRED_WORD:
+            t = need(p, want);
+            if (!t)
+                return -1;
+            v->num = param_choice(d->words, t->s);
+            if (v->num < 0)
+                return perr(p, t->col, "expected %s (as in '%s'), got '%s'", d->words, d->usage,
+                            t->s);
+            break;
+        }
+    }
+    if (d->compares) {
+        const struct tok *t = need(p, "== and a value");
+        if (!t)
+            return -1;
+        if (strcmp(t->s, "==") != 0)
+            return perr(p, t->col, "expected '==' (as in '%s'), got '%s'", d->usage, t->s);
+        if (parse_values(p, &sp->margs.cmp) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int parse_pred(struct parser *p)
+{
+    struct script_pred *sp = &p->cmd->pred;
+    const struct tok *t;
+    int idx;
+
+    memset(sp, 0, sizeof(*sp));
+    if (peek_is(p, "not")) {
+        sp->negate = true;
+        p->i++;
+    }
+    t = need(p, "a predicate (LABEL ok, LABEL == VALUE, value NODE KEY == VALUE, leader NODE, ...)");
+    if (!t)
+        return -1;
+    if (strcmp(t->s, "value") == 0) {
+        sp->kind = SPRED_VALUE;
+        if (parse_node(p, &sp->node) < 0 || parse_key(p, sp->key) < 0)
+            return -1;
+        t = need(p, "'==' and a value");
+        if (!t)
+            return -1;
+        if (strcmp(t->s, "==") != 0)
+            return perr(p, t->col, "expected '==' (as in value n2 x == 7), got '%s'", t->s);
+        return parse_values(p, &sp->values);
+    }
+    if (strcmp(t->s, "leader") == 0 || strcmp(t->s, "down") == 0 || strcmp(t->s, "up") == 0 ||
+        strcmp(t->s, "paused") == 0) {
+        sp->kind = t->s[0] == 'l' ? SPRED_LEADER : t->s[0] == 'd' ? SPRED_DOWN
+                                               : t->s[0] == 'u' ? SPRED_UP
+                                                                : SPRED_PAUSED;
+        return parse_node(p, &sp->node);
+    }
+    if (strcmp(t->s, "converged") == 0) {
+        sp->kind = SPRED_CONVERGED;
+        return parse_key(p, sp->key);
+    }
+    idx = model_find_pred(p->env->model, t->s);
+    if (idx >= 0)
+        return parse_model_pred(p, idx);
+    if (!script_env_has_label(p->env, t->s) && strcmp(p->new_label, t->s) != 0) {
+        char list[400] = "LABEL ok|fail|timeout|pending, LABEL == VALUE, value NODE KEY == VALUE, "
+                         "leader NODE, down NODE, up NODE, paused NODE, converged KEY";
+        for (int i = 0; i < p->env->model->n_preds; i++)
+            util_appendf(list, sizeof(list), ", %s", p->env->model->preds[i].usage);
+        if (valid_ident(t->s))
+            return perr(p, t->col, "'%s' is neither an op label defined before this line nor a "
+                                   "predicate; expected %s", t->s, list);
+        return perr(p, t->col, "expected a predicate: %s", list);
+    }
+    util_strlcpy(sp->label, t->s, sizeof(sp->label));
+    t = need(p, "ok, fail, timeout, pending, or == VALUE");
+    if (!t)
+        return -1;
+    if (strcmp(t->s, "==") == 0) {
+        sp->kind = SPRED_OP_VALUE;
+        return parse_values(p, &sp->values);
+    }
+    idx = param_choice("pending|ok|fail|timeout", t->s);
+    if (idx < 0)
+        return perr(p, t->col, "expected ok, fail, timeout, pending or '== VALUE' after %s, got '%s'",
+                    sp->label, t->s);
+    sp->kind = SPRED_OP_STATUS;
+    sp->status = (enum op_status)idx;
+    return 0;
+}
+
+static int parse_set(struct parser *p)
+{
+    const struct tok *k = need(p, "a parameter name");
+    const struct tok *v;
+    struct param_value pv;
+    char err[SCRIPT_MSG_MAX];
+    const struct param_def *def = NULL;
+    const struct model_ops *m = p->env->model;
+
+    if (!k)
+        return -1;
+    for (int i = 0; i < EP_COUNT; i++)
+        if (strcmp(engine_params[i].name, k->s) == 0)
+            def = &engine_params[i];
+    if (!def) {
+        int i = model_find_param(m, k->s);
+        if (i >= 0)
+            def = &m->params[i];
+    }
+    if (!def) {
+        char list[SCRIPT_MSG_MAX] = "";
+        for (int i = 0; i < EP_COUNT; i++)
+            util_appendf(list, sizeof(list), "%s%s", i ? ", " : "", engine_params[i].name);
+        for (int i = 0; i < m->n_params; i++)
+            util_appendf(list, sizeof(list), ", %s", m->params[i].name);
+        return perr(p, k->col, "unknown parameter '%s' for model %s; valid: %s", k->s, m->name,
+                    list);
+    }
+    v = need(p, "a value for the parameter");
+    if (!v)
+        return -1;
+    if (param_parse(def, v->s, p->env->n_nodes, &pv, err, sizeof(err)) < 0)
+        return perr(p, v->col, "%s", err);
+    util_strlcpy(p->cmd->word, k->s, sizeof(p->cmd->word));
+    util_strlcpy(p->cmd->value, v->s, sizeof(p->cmd->value));
+    return expect_end(p);
+}
+
+static int parse_link_opts(struct parser *p, struct engine_link_cfg *cfg, bool allow_delay_only)
+{
+    bool any = false;
+
+    cfg->lat_min_us = cfg->lat_max_us = -1;
+    cfg->drop_bp = cfg->dup_bp = cfg->reorder_bp = -1;
+    while (more(p)) {
+        const struct tok *t = need(p, "drop, dup, delay or reorder");
+        int r;
+        if (strcmp(t->s, "drop") == 0)
+            r = parse_percent(p, &cfg->drop_bp);
+        else if (strcmp(t->s, "dup") == 0)
+            r = parse_percent(p, &cfg->dup_bp);
+        else if (strcmp(t->s, "reorder") == 0)
+            r = parse_percent(p, &cfg->reorder_bp);
+        else if (strcmp(t->s, "delay") == 0)
+            r = parse_range(p, &cfg->lat_min_us, &cfg->lat_max_us);
+        else
+            return perr(p, t->col, "unexpected '%s': expected drop P%%, dup P%%, delay D..D or "
+                                   "reorder P%%", t->s);
+        if (r < 0)
+            return -1;
+        any = true;
+    }
+    (void)allow_delay_only;
+    if (!any)
+        return perr(p, p->end_col, "expected drop P%%, dup P%%, delay D..D or reorder P%%");
+    return 0;
+}
+
+/* "n1 n2" (both directions) or "n1 -> n2" (one). */
+static int parse_pair(struct parser *p, struct script_cmd *c)
+{
+    if (parse_node(p, &c->node) < 0)
+        return -1;
+    c->both = true;
+    if (peek_is(p, "->")) {
+        p->i++;
+        c->both = false;
+    }
+    if (parse_node(p, &c->node2) < 0)
+        return -1;
+    if (c->node == c->node2)
+        return perr(p, p->t[p->i - 1].col, "a link joins two different nodes");
+    return 0;
+}
+
+static int parse_partition(struct parser *p, struct script_cmd *c)
+{
+    bool seen[ENGINE_MAX_NODES] = {false};
+    int g = 0, in_group = 0, named = 0;
+
+    for (int i = 0; i < ENGINE_MAX_NODES; i++)
+        c->group[i] = -1;
+    while (more(p)) {
+        const struct tok *t = need(p, "a node");
+        int node;
+        if (strcmp(t->s, "|") == 0) {
+            if (in_group == 0)
+                return perr(p, t->col, "expected a node before '|': every group names a node");
+            g++;
+            in_group = 0;
+            continue;
+        }
+        if (parse_node_tok(p, t, &node) < 0)
+            return -1;
+        if (seen[node])
+            return perr(p, t->col, "n%d is named twice: a node is in one group", node + 1);
+        seen[node] = true;
+        c->group[node] = g;
+        in_group++;
+        named++;
+    }
+    if (named == 0)
+        return perr(p, p->end_col, "expected groups of nodes, like: partition n1 n2 | n3");
+    if (in_group == 0)
+        return perr(p, p->end_col, "expected a node after '|'");
+    /* Nodes not named form one more group. */
+    for (int i = 0; i < p->env->n_nodes; i++)
+        if (c->group[i] < 0)
+            c->group[i] = g + 1;
+    return 0;
+}
+
+static int parse_signed_duration(struct parser *p, int64_t *us)
+{
+    const struct tok *t = need(p, "a clock jump like +250ms or -1s");
+    int64_t v;
+
+    if (!t)
+        return -1;
+    if ((t->s[0] != '+' && t->s[0] != '-') || param_parse_duration(t->s + 1, &v) < 0)
+        return perr(p, t->col, "expected a signed clock jump like +250ms or -1s, got '%s'", t->s);
+    *us = t->s[0] == '-' ? -v : v;
+    return 0;
+}
+
+/* Commands allowed after `at T`. */
+static bool schedulable(enum script_cmd_kind k)
+{
+    switch (k) {
+    case CMD_MODEL:
+    case CMD_NODES:
+    case CMD_SEED:
+    case CMD_RUN:
+    case CMD_RUN_UNTIL:
+    case CMD_RUN_QUIET:
+    case CMD_STEP:
+        return false;
+    case CMD_SET:
+    case CMD_LATENCY:
+    case CMD_OP:
+    case CMD_KILL:
+    case CMD_RESTART:
+    case CMD_WIPE:
+    case CMD_PAUSE:
+    case CMD_RESUME:
+    case CMD_PARTITION:
+    case CMD_HEAL:
+    case CMD_CUT:
+    case CMD_MEND:
+    case CMD_LINK:
+    case CMD_NET:
+    case CMD_SKEW:
+    case CMD_DRIFT:
+    case CMD_NTP:
+    case CMD_EXPECT:
+    case CMD_NOTE:
+        return true;
+    }
+    return false;
+}
+
+static int parse_command(struct parser *p, bool scheduled);
+
+static int parse_at(struct parser *p)
+{
+    const struct tok *at = &p->t[p->i - 1];
+    int64_t t;
+
+    if (parse_duration(p, "a time like 120ms", &t) < 0)
+        return -1;
+    if (!more(p))
+        return perr(p, p->end_col, "expected a command to run at %s", p->t[p->i - 1].s);
+    if (parse_command(p, true) < 0)
+        return -1;
+    if (!schedulable(p->cmd->kind))
+        return perr(p, at->col, "'at' schedules faults, ops, settings, notes and expects; "
+                                "not model, nodes, seed, run or step");
+    p->cmd->at_us = t;
+    return 0;
+}
+
+static int parse_command(struct parser *p, bool scheduled)
+{
+    struct script_cmd *c = p->cmd;
+    const struct tok *w;
+    size_t len;
+
+    /* An op label: "w1: put x 1". */
+    w = peek(p);
+    len = strlen(w->s);
+    if (!w->quoted && len > 1 && w->s[len - 1] == ':') {
+        char label[TOK_MAX];
+        memcpy(label, w->s, len - 1);
+        label[len - 1] = '\0';
+        if (!valid_ident(label) || len - 1 >= HISTORY_LABEL_MAX)
+            return perr(p, w->col, "a label is a letter then letters, digits or _, at most %d "
+                                   "characters: got '%s'", HISTORY_LABEL_MAX - 1, label);
+        if (reserved(label))
+            return perr(p, w->col, "'%s' is a command word and cannot be a label", label);
+        if (script_env_has_label(p->env, label))
+            return perr(p, w->col, "label '%s' is already used by an earlier op", label);
+        util_strlcpy(c->label, label, sizeof(c->label));
+        p->i++;
+        w = need(p, "an operation after the label (put, get, ...)");
+        if (!w)
+            return -1;
+        if (param_choice("put|get|incr|add|remove", w->s) < 0)
+            return perr(p, w->col, "expected an operation after the label (put, get, incr, add "
+                                   "or remove), got '%s'", w->s);
+        util_strlcpy(p->new_label, label, sizeof(p->new_label));
+        p->i--;
+    }
+    w = need(p, "a command");
+    if (!w)
+        return -1;
+    if (w->quoted)
+        return perr(p, w->col, "expected a command, got quoted text");
+    if (strcmp(w->s, "at") == 0) {
+        if (scheduled)
+            return perr(p, w->col, "'at' cannot be nested");
+        return parse_at(p);
+    }
+    if (strcmp(w->s, "model") == 0 || strcmp(w->s, "nodes") == 0 || strcmp(w->s, "seed") == 0) {
+        if (p->env->file_mode && p->env->acted)
+            return perr(p, w->col, "'%s' shapes the cluster, so it must come before every other "
+                                   "command in a file", w->s);
+    }
+    if (strcmp(w->s, "model") == 0) {
+        const struct tok *t = need(p, "a model name");
+        char list[200] = "";
+        if (!t)
+            return -1;
+        c->kind = CMD_MODEL;
+        p->new_model = model_find(t->s);
+        if (!p->new_model) {
+            for (int i = 0; i < model_count(); i++)
+                util_appendf(list, sizeof(list), "%s%s", i ? ", " : "", model_at(i)->name);
+            return perr(p, t->col, "unknown model '%s'; expected one of: %s", t->s, list);
+        }
+        util_strlcpy(c->word, t->s, sizeof(c->word));
+        return expect_end(p);
+    }
+    if (strcmp(w->s, "nodes") == 0 || strcmp(w->s, "seed") == 0) {
+        const struct tok *t = need(p, w->s[0] == 'n' ? "a node count (1 to 64)" : "a seed number");
+        char *end;
+        unsigned long long v;
+        if (!t)
+            return -1;
+        v = strtoull(t->s, &end, 10);
+        if (*end || !t->s[0] || t->s[0] == '-')
+            return perr(p, t->col, "expected a whole number, got '%s'", t->s);
+        if (w->s[0] == 'n') {
+            if (v < 1 || v > ENGINE_MAX_NODES)
+                return perr(p, t->col, "a cluster has 1 to %d nodes, not %s", ENGINE_MAX_NODES,
+                            t->s);
+            c->kind = CMD_NODES;
+            p->new_nodes = (int)v;
+        } else {
+            c->kind = CMD_SEED;
+        }
+        c->num = (int64_t)v;
+        return expect_end(p);
+    }
+    if (strcmp(w->s, "set") == 0) {
+        c->kind = CMD_SET;
+        return parse_set(p);
+    }
+    if (strcmp(w->s, "latency") == 0) {
+        c->kind = CMD_LATENCY;
+        c->link.drop_bp = c->link.dup_bp = c->link.reorder_bp = -1;
+        if (parse_range(p, &c->link.lat_min_us, &c->link.lat_max_us) < 0)
+            return -1;
+        return expect_end(p);
+    }
+    if (strcmp(w->s, "run") == 0) {
+        if (peek_is(p, "until")) {
+            p->i++;
+            if (peek_is(p, "quiet")) {
+                p->i++;
+                c->kind = CMD_RUN_QUIET;
+                return expect_end(p);
+            }
+            c->kind = CMD_RUN_UNTIL;
+            if (parse_duration(p, "a time like 3s, or 'quiet'", &c->dur_us) < 0)
+                return -1;
+            return expect_end(p);
+        }
+        c->kind = CMD_RUN;
+        if (parse_duration(p, "a duration like 2s, or 'until'", &c->dur_us) < 0)
+            return -1;
+        return expect_end(p);
+    }
+    if (strcmp(w->s, "step") == 0) {
+        c->kind = CMD_STEP;
+        c->num = 1;
+        if (more(p)) {
+            const struct tok *t = need(p, "a count");
+            char *end;
+            c->num = strtoll(t->s, &end, 10);
+            if (*end || c->num < 1 || c->num > 1000000)
+                return perr(p, t->col, "expected a count of events from 1 to 1000000, got '%s'",
+                            t->s);
+        }
+        return expect_end(p);
+    }
+    {
+        int k = param_choice("put|get|incr|add|remove", w->s);
+        if (k >= 0)
+            return parse_op(p, (enum op_kind)k);
+    }
+    if (strcmp(w->s, "kill") == 0 || strcmp(w->s, "restart") == 0 || strcmp(w->s, "wipe") == 0 ||
+        strcmp(w->s, "resume") == 0 || strcmp(w->s, "ntp") == 0) {
+        c->kind = w->s[0] == 'k' ? CMD_KILL : w->s[0] == 'w' ? CMD_WIPE
+                                          : w->s[0] == 'n' ? CMD_NTP
+                                          : w->s[2] == 's' ? CMD_RESTART
+                                                           : CMD_RESUME;
+        if (parse_node(p, &c->node) < 0)
+            return -1;
+        return expect_end(p);
+    }
+    if (strcmp(w->s, "pause") == 0) {
+        c->kind = CMD_PAUSE;
+        c->dur_us = -1;
+        if (parse_node(p, &c->node) < 0)
+            return -1;
+        if (more(p)) {
+            const struct tok *t = need(p, "for");
+            if (strcmp(t->s, "for") != 0)
+                return perr(p, t->col, "expected 'for DURATION' or the end of the line, got '%s'",
+                            t->s);
+            if (parse_duration(p, "how long, like 300ms", &c->dur_us) < 0)
+                return -1;
+        }
+        return expect_end(p);
+    }
+    if (strcmp(w->s, "partition") == 0) {
+        c->kind = CMD_PARTITION;
+        return parse_partition(p, c);
+    }
+    if (strcmp(w->s, "heal") == 0) {
+        c->kind = CMD_HEAL;
+        return expect_end(p);
+    }
+    if (strcmp(w->s, "cut") == 0 || strcmp(w->s, "mend") == 0) {
+        c->kind = w->s[0] == 'c' ? CMD_CUT : CMD_MEND;
+        if (parse_pair(p, c) < 0)
+            return -1;
+        return expect_end(p);
+    }
+    if (strcmp(w->s, "link") == 0) {
+        c->kind = CMD_LINK;
+        if (parse_pair(p, c) < 0)
+            return -1;
+        return parse_link_opts(p, &c->link, false);
+    }
+    if (strcmp(w->s, "net") == 0) {
+        c->kind = CMD_NET;
+        c->node = c->node2 = -1;
+        return parse_link_opts(p, &c->link, true);
+    }
+    if (strcmp(w->s, "skew") == 0) {
+        c->kind = CMD_SKEW;
+        if (parse_node(p, &c->node) < 0 || parse_signed_duration(p, &c->dur_us) < 0)
+            return -1;
+        return expect_end(p);
+    }
+    if (strcmp(w->s, "drift") == 0) {
+        const struct tok *t;
+        char *end;
+        c->kind = CMD_DRIFT;
+        if (parse_node(p, &c->node) < 0)
+            return -1;
+        t = need(p, "a drift like +200ppm or -50ppm");
+        if (!t)
+            return -1;
+        c->num = strtoll(t->s, &end, 10);
+        if (end == t->s || strcmp(end, "ppm") != 0)
+            return perr(p, t->col, "expected a drift like +200ppm or -50ppm, got '%s'", t->s);
+        if (c->num > CLOCK_MAX_DRIFT_PPM || c->num < -CLOCK_MAX_DRIFT_PPM)
+            return perr(p, t->col, "a drift is within +-%dppm, got '%s'", CLOCK_MAX_DRIFT_PPM,
+                        t->s);
+        return expect_end(p);
+    }
+    if (strcmp(w->s, "expect") == 0) {
+        c->kind = CMD_EXPECT;
+        if (parse_pred(p) < 0)
+            return -1;
+        return expect_end(p);
+    }
+    if (strcmp(w->s, "note") == 0) {
+        size_t o = 0;
+        c->kind = CMD_NOTE;
+        if (!more(p))
+            return perr(p, p->end_col, "expected the text of the note");
+        while (more(p)) {
+            const struct tok *t = need(p, "text");
+            util_appendf(c->value, sizeof(c->value), "%s%s", o++ ? " " : "", t->s);
+        }
+        return 0;
+    }
+    return perr(p, w->col, "unknown command '%s'; expected model, nodes, seed, set, latency, at, "
+                           "run, step, put, get, incr, add, remove, kill, restart, wipe, pause, "
+                           "resume, partition, heal, cut, mend, link, net, skew, drift, ntp, "
+                           "expect or note", w->s);
+}
+
+int script_parse_line(struct script_env *env, const char *file, int lineno, const char *line,
+                      struct script_cmd *out, struct script_error *err)
+{
+    struct parser *p = xcalloc(1, sizeof(*p));
+    int r;
+
+    p->env = env;
+    p->file = file;
+    p->line = lineno;
+    p->err = err;
+    p->cmd = out;
+    memset(out, 0, sizeof(*out));
+    out->line = lineno;
+    out->at_us = -1;
+    out->dur_us = -1;
+    out->via = -1;
+    out->node = out->node2 = -1;
+    if (strlen(line) >= SCRIPT_MAX_LINE) {
+        set_error(err, file, lineno, SCRIPT_MAX_LINE, "line is longer than %d characters",
+                  SCRIPT_MAX_LINE - 1);
+        free(p);
+        return -1;
+    }
+    if (tokenize(p, line) < 0) {
+        free(p);
+        return -1;
+    }
+    if (p->n == 0) {
+        free(p);
+        return 0;
+    }
+    out->col = p->t[0].col;
+    r = parse_command(p, false);
+    if (r == 0) {
+        size_t len = strlen(line);
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            len--;
+        memcpy(out->text, line, len);
+        out->text[len] = '\0';
+        /* Commit what this line changes in the parse environment. */
+        if (p->new_model)
+            env->model = p->new_model;
+        if (p->new_nodes)
+            env->n_nodes = p->new_nodes;
+        if (out->kind == CMD_OP) {
+            if (!out->label[0]) {
+                do {
+                    snprintf(out->label, sizeof(out->label), "op%d", ++env->auto_label);
+                } while (script_env_has_label(env, out->label));
+            }
+            if (env->n_labels >= SCRIPT_MAX_LABELS) {
+                set_error(err, file, lineno, out->col, "too many ops (at most %d)",
+                          SCRIPT_MAX_LABELS);
+                free(p);
+                return -1;
+            }
+            env_add_label(env, out->label);
+        }
+        if (out->kind != CMD_MODEL && out->kind != CMD_NODES && out->kind != CMD_SEED)
+            env->acted = true;
+    }
+    free(p);
+    return r < 0 ? -1 : 1;
+}
+
+int script_parse_text(const char *file, const char *text, size_t len, struct script_env *env,
+                      struct script *out, struct script_error *err)
+{
+    struct script s = {0};
+    int cap = 0, lineno = 0;
+    size_t pos = 0;
+    char *line = xmalloc(SCRIPT_MAX_LINE + 2);
+
+    memset(out, 0, sizeof(*out));
+    while (pos < len) {
+        size_t end = pos;
+        struct script_cmd cmd;
+        int r;
+
+        while (end < len && text[end] != '\n')
+            end++;
+        lineno++;
+        if (memchr(text + pos, '\0', end - pos)) {
+            set_error(err, file, lineno, 1, "unexpected NUL byte: expected a text file");
+            goto fail;
+        }
+        if (end - pos > SCRIPT_MAX_LINE) {
+            set_error(err, file, lineno, SCRIPT_MAX_LINE, "line is longer than %d characters",
+                      SCRIPT_MAX_LINE - 1);
+            goto fail;
+        }
+        memcpy(line, text + pos, end - pos);
+        line[end - pos] = '\0';
+        pos = end + 1;
+        r = script_parse_line(env, file, lineno, line, &cmd, err);
+        if (r < 0)
+            goto fail;
+        if (r == 0)
+            continue;
+        if (s.n >= SCRIPT_MAX_CMDS) {
+            set_error(err, file, lineno, 1, "too many commands (at most %d)", SCRIPT_MAX_CMDS);
+            goto fail;
+        }
+        if (s.n == cap) {
+            cap = cap ? cap * 2 : 32;
+            s.cmds = xrealloc(s.cmds, (size_t)cap * sizeof(*s.cmds));
+        }
+        s.cmds[s.n++] = cmd;
+    }
+    free(line);
+    *out = s;
+    return 0;
+fail:
+    free(line);
+    free(s.cmds);
+    return -1;
+}
+
+void script_release(struct script *s)
+{
+    free(s->cmds);
+    s->cmds = NULL;
+    s->n = 0;
+}
+
+/* ---- running ---- */
+
+struct script_run {
+    char file[256];
+    int64_t seed_override;
+    char model[48];
+    int nodes;
+    uint64_t seed;
+    struct engine *e;
+    struct trace_observer *obs[SCRIPT_MAX_OBSERVERS];
+    int n_obs;
+    struct script_cmd *actions; /* scheduled `at` commands; the action id is the index */
+    int n_actions;
+    int cap_actions;
+    struct script_cmd *settings; /* set/latency/link/net, re-applied when the cluster is rebuilt */
+    int n_settings;
+    int cap_settings;
+    struct script_expect *expects;
+    int n_expects;
+    int cap_expects;
+    int failed;
+    bool unquiet;
+};
+
+struct script_run *script_run_create(const char *file, int64_t seed_override)
+{
+    struct script_run *run = xcalloc(1, sizeof(*run));
+    const struct model_ops *m = model_find("leader");
+
+    util_strlcpy(run->file, file ? file : "", sizeof(run->file));
+    run->seed_override = seed_override;
+    util_strlcpy(run->model, m ? m->name : model_at(0)->name, sizeof(run->model));
+    run->nodes = 3;
+    run->seed = seed_override >= 0 ? (uint64_t)seed_override : 1;
+    return run;
+}
+
+void script_run_destroy(struct script_run *run)
+{
+    if (!run)
+        return;
+    engine_destroy(run->e);
+    free(run->actions);
+    free(run->settings);
+    free(run->expects);
+    free(run);
+}
+
+void script_run_observe(struct script_run *run, struct trace_observer *obs)
+{
+    assert(run->n_obs < SCRIPT_MAX_OBSERVERS);
+    run->obs[run->n_obs++] = obs;
+    if (run->e)
+        trace_subscribe(engine_trace(run->e), obs);
+}
+
+static int runtime_error(struct script_run *run, const struct script_cmd *cmd,
+                         struct script_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int runtime_error(struct script_run *run, const struct script_cmd *cmd,
+                         struct script_error *err, const char *fmt, ...)
+{
+    va_list ap;
+
+    util_strlcpy(err->file, run->file, sizeof(err->file));
+    err->line = cmd->line;
+    err->col = cmd->col;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int exec_now(struct script_run *run, const struct script_cmd *cmd,
+                    struct script_error *err);
+
+static void build(struct script_run *run)
+{
+    int r = engine_create(run->model, run->nodes, run->seed, &run->e);
+
+    assert(r == 0); /* model and node count were checked by the parser */
+    (void)r;
+    for (int i = 0; i < run->n_obs; i++)
+        trace_subscribe(engine_trace(run->e), run->obs[i]);
+    run->n_actions = 0;
+}
+
+struct engine *script_run_engine(struct script_run *run)
+{
+    if (!run->e)
+        build(run);
+    return run->e;
+}
+
+/* A new cluster shape: build afresh and re-apply the settings that still make sense. */
+static void rebuild(struct script_run *run)
+{
+    struct script_error ignored;
+    int n = run->n_settings;
+
+    engine_destroy(run->e);
+    run->e = NULL;
+    build(run);
+    run->n_settings = 0;
+    for (int i = 0; i < n; i++) {
+        struct script_cmd c = run->settings[i];
+        /* A setting the new model lacks, or a link to a node that is gone, is dropped. */
+        if (c.kind == CMD_LINK && (c.node >= run->nodes || c.node2 >= run->nodes))
+            continue;
+        exec_now(run, &c, &ignored);
+    }
+}
+
+static void remember_setting(struct script_run *run, const struct script_cmd *cmd)
+{
+    if (run->n_settings == run->cap_settings) {
+        run->cap_settings = run->cap_settings ? run->cap_settings * 2 : 16;
+        run->settings =
+            xrealloc(run->settings, (size_t)run->cap_settings * sizeof(*run->settings));
+    }
+    run->settings[run->n_settings++] = *cmd;
+}
+
+static int run_action(struct script_run *run, uint64_t id, struct script_error *err)
+{
+    struct script_cmd c;
+
+    assert(id < (uint64_t)run->n_actions);
+    c = run->actions[id];
+    return exec_now(run, &c, err);
+}
+
+static int run_to(struct script_run *run, int64_t target, struct script_error *err)
+{
+    uint64_t id;
+
+    while (engine_run_until(run->e, target, &id) == ENGINE_ACTION)
+        if (run_action(run, id, err) < 0)
+            return -1;
+    return 0;
+}
+
+static int run_quiet(struct script_run *run, struct script_error *err)
+{
+    int64_t deadline = engine_now(run->e) + engine_param_num(run->e, EP_QUIET_MAX);
+    enum engine_stop stop;
+    uint64_t id;
+
+    for (;;) {
+        stop = engine_run_until_quiet(run->e, deadline - engine_now(run->e), &id);
+        if (stop != ENGINE_ACTION)
+            break;
+        if (run_action(run, id, err) < 0)
+            return -1;
+    }
+    run->unquiet = stop == ENGINE_BOUND;
+    return 0;
+}
+
+static void add_expect(struct script_run *run, const struct script_cmd *cmd, bool ok,
+                       const char *msg)
+{
+    struct script_expect *x;
+
+    if (run->n_expects == run->cap_expects) {
+        run->cap_expects = run->cap_expects ? run->cap_expects * 2 : 16;
+        run->expects = xrealloc(run->expects, (size_t)run->cap_expects * sizeof(*run->expects));
+    }
+    x = &run->expects[run->n_expects++];
+    x->line = cmd->line;
+    x->ok = ok;
+    util_strlcpy(x->text, cmd->text, sizeof(x->text));
+    util_strlcpy(x->msg, msg, sizeof(x->msg));
+    if (!ok)
+        run->failed++;
+}
+
+static void describe_values(const struct op_values *v, char *dst, size_t size)
+{
+    op_format_values(v, dst, size);
+}
+
+int script_eval(struct script_run *run, const struct script_pred *p, char *why, size_t size)
+{
+    struct engine *e = script_run_engine(run);
+    const struct history *h = engine_history(e);
+    struct engine_node info;
+    char a[160], b[160];
+    int holds = 0;
+
+    why[0] = '\0';
+    switch (p->kind) {
+    case SPRED_OP_STATUS:
+    case SPRED_OP_VALUE: {
+        const struct op *op = history_find_label(h, p->label);
+        if (!op) {
+            snprintf(why, size, "%s was never issued", p->label);
+            break;
+        }
+        if (p->kind == SPRED_OP_STATUS) {
+            holds = op->status == p->status;
+            if (op->status == OP_FAIL || op->status == OP_TIMEOUT)
+                snprintf(why, size, "%s is %s (%s)", p->label, op_status_name(op->status),
+                         op->reason);
+            else
+                snprintf(why, size, "%s is %s", p->label, op_status_name(op->status));
+        } else {
+            holds = op->status == OP_OK && op_values_equal(&op->result, &p->values);
+            describe_values(&op->result, a, sizeof(a));
+            if (op->status == OP_OK)
+                snprintf(why, size, "%s returned %s", p->label, a);
+            else
+                snprintf(why, size, "%s is %s%s%s%s", p->label, op_status_name(op->status),
+                         op->reason[0] ? " (" : "", op->reason, op->reason[0] ? ")" : "");
+        }
+        break;
+    }
+    case SPRED_VALUE: {
+        struct op_values v;
+        engine_read_local(e, p->node, p->key, &v);
+        holds = op_values_equal(&v, &p->values);
+        describe_values(&v, a, sizeof(a));
+        snprintf(why, size, "n%d has %s=%s", p->node + 1, p->key, a);
+        break;
+    }
+    case SPRED_LEADER:
+        engine_node(e, p->node, &info);
+        holds = info.state != NODE_CRASHED && strcmp(info.desc.role, "leader") == 0;
+        if (info.state == NODE_CRASHED)
+            snprintf(why, size, "n%d is down", p->node + 1);
+        else if (info.desc.epoch >= 0)
+            snprintf(why, size, "n%d is %s (epoch %lld)", p->node + 1,
+                     info.desc.role[0] ? info.desc.role : "no role", (long long)info.desc.epoch);
+        else
+            snprintf(why, size, "n%d is %s", p->node + 1,
+                     info.desc.role[0] ? info.desc.role : "no role");
+        break;
+    case SPRED_DOWN:
+    case SPRED_UP:
+    case SPRED_PAUSED:
+        engine_node(e, p->node, &info);
+        holds = (p->kind == SPRED_DOWN && info.state == NODE_CRASHED) ||
+                (p->kind == SPRED_UP && info.state == NODE_UP) ||
+                (p->kind == SPRED_PAUSED && info.state == NODE_PAUSED);
+        snprintf(why, size, "n%d is %s", p->node + 1, node_state_name(info.state));
+        break;
+    case SPRED_CONVERGED: {
+        struct op_values first, v;
+        bool have = false;
+        holds = 1;
+        a[0] = '\0';
+        for (int i = 0; i < engine_nodes(e); i++) {
+            engine_node(e, i, &info);
+            if (info.state == NODE_CRASHED)
+                continue;
+            engine_read_local(e, i, p->key, &v);
+            describe_values(&v, b, sizeof(b));
+            util_appendf(a, sizeof(a), "%sn%d=%s", a[0] ? " " : "", i + 1, b);
+            if (!have) {
+                first = v;
+                have = true;
+            } else if (!op_values_equal(&first, &v)) {
+                holds = 0;
+            }
+        }
+        snprintf(why, size, "%s: %s", p->key, a[0] ? a : "no live node");
+        break;
+    }
+    case SPRED_MODEL: {
+        struct pred_args args = p->margs;
+        const struct pred_def *d = &engine_model(e)->preds[p->model_pred];
+        for (int k = 0; k < d->nargs; k++) {
+            if (d->args[k] == PRED_LABEL) {
+                const struct op *op = history_find_label(h, args.a[k].text);
+                args.a[k].op_id = op ? op->id : 0;
+            }
+        }
+        holds = engine_eval_model_pred(e, p->model_pred, &args, why, size);
+        break;
+    }
+    }
+    if (p->negate)
+        holds = !holds;
+    return holds;
+}
+
+static int exec_op(struct script_run *run, const struct script_cmd *cmd, struct script_error *err)
+{
+    struct engine_op_spec spec;
+    int64_t r;
+
+    memset(&spec, 0, sizeof(spec));
+    spec.label = cmd->label;
+    spec.client = cmd->client;
+    spec.kind = cmd->op;
+    spec.key = cmd->key;
+    spec.value = cmd->value;
+    spec.amount = cmd->num;
+    spec.via = cmd->via;
+    if (cmd->after[0]) {
+        const struct op *after = history_find_label(engine_history(run->e), cmd->after);
+        if (!after)
+            return runtime_error(run, cmd, err, "no op labelled '%s' has run yet", cmd->after);
+        spec.after = after->id;
+    }
+    r = engine_submit(run->e, &spec);
+    if (r < 0)
+        return runtime_error(run, cmd, err, "%s: %s", op_kind_name(cmd->op), engine_strerror((int)r));
+    return 0;
+}
+
+static int exec_now(struct script_run *run, const struct script_cmd *cmd,
+                    struct script_error *err)
+{
+    char msg[SCRIPT_MSG_MAX], why[SCRIPT_MSG_MAX];
+    struct engine *e;
+    int r = 0;
+
+    if (cmd->kind == CMD_MODEL || cmd->kind == CMD_NODES || cmd->kind == CMD_SEED) {
+        if (cmd->kind == CMD_MODEL)
+            util_strlcpy(run->model, cmd->word, sizeof(run->model));
+        else if (cmd->kind == CMD_NODES)
+            run->nodes = (int)cmd->num;
+        else if (run->seed_override < 0)
+            run->seed = (uint64_t)cmd->num;
+        if (run->e)
+            rebuild(run);
+        return 0;
+    }
+    e = script_run_engine(run);
+    switch (cmd->kind) {
+    case CMD_MODEL:
+    case CMD_NODES:
+    case CMD_SEED:
+        break;
+    case CMD_SET:
+        if (engine_set(e, cmd->word, cmd->value, msg, sizeof(msg)) < 0)
+            return runtime_error(run, cmd, err, "%s", msg);
+        remember_setting(run, cmd);
+        break;
+    case CMD_LATENCY:
+    case CMD_NET:
+        engine_link(e, -1, -1, false, &cmd->link);
+        remember_setting(run, cmd);
+        break;
+    case CMD_LINK:
+        r = engine_link(e, cmd->node, cmd->node2, cmd->both, &cmd->link);
+        remember_setting(run, cmd);
+        break;
+    case CMD_RUN:
+        return run_to(run, engine_now(e) + cmd->dur_us, err);
+    case CMD_RUN_UNTIL:
+        if (cmd->dur_us < engine_now(e)) {
+            util_fmt_time(msg, sizeof(msg), engine_now(e));
+            return runtime_error(run, cmd, err, "cannot run until a time that has passed (now %s)",
+                                 msg);
+        }
+        return run_to(run, cmd->dur_us, err);
+    case CMD_RUN_QUIET:
+        return run_quiet(run, err);
+    case CMD_STEP:
+        for (int64_t i = 0; i < cmd->num; i++) {
+            uint64_t id;
+            enum engine_stop s = engine_step(e, &id);
+            if (s == ENGINE_EMPTY)
+                break;
+            if (s == ENGINE_ACTION && run_action(run, id, err) < 0)
+                return -1;
+        }
+        break;
+    case CMD_OP:
+        return exec_op(run, cmd, err);
+    case CMD_KILL:
+        r = engine_kill(e, cmd->node);
+        if (r == ENGINE_ESTATE)
+            return runtime_error(run, cmd, err, "n%d is already down", cmd->node + 1);
+        break;
+    case CMD_RESTART:
+    case CMD_WIPE:
+        r = engine_restart(e, cmd->node, cmd->kind == CMD_WIPE);
+        break;
+    case CMD_PAUSE:
+        r = engine_pause(e, cmd->node, cmd->dur_us);
+        if (r == ENGINE_ESTATE)
+            return runtime_error(run, cmd, err, "n%d cannot pause: it is %s", cmd->node + 1,
+                                 engine_node(e, cmd->node, &(struct engine_node){0}) == 0
+                                     ? "not up"
+                                     : "unknown");
+        break;
+    case CMD_RESUME:
+        r = engine_resume(e, cmd->node);
+        if (r == ENGINE_ESTATE)
+            return runtime_error(run, cmd, err, "n%d is not paused", cmd->node + 1);
+        break;
+    case CMD_PARTITION:
+        r = engine_partition(e, cmd->group);
+        break;
+    case CMD_HEAL:
+        engine_heal(e);
+        break;
+    case CMD_CUT:
+    case CMD_MEND:
+        r = engine_cut(e, cmd->node, cmd->node2, cmd->both, cmd->kind == CMD_CUT);
+        break;
+    case CMD_SKEW:
+        r = engine_skew(e, cmd->node, cmd->dur_us);
+        break;
+    case CMD_DRIFT:
+        r = engine_drift(e, cmd->node, (int32_t)cmd->num);
+        break;
+    case CMD_NTP:
+        r = engine_ntp(e, cmd->node);
+        break;
+    case CMD_EXPECT: {
+        int holds = script_eval(run, &cmd->pred, why, sizeof(why));
+        if (holds)
+            add_expect(run, cmd, true, why);
+        else
+            add_expect(run, cmd, false, why);
+        break;
+    }
+    case CMD_NOTE:
+        engine_note(e, cmd->value);
+        break;
+    }
+    if (r < 0)
+        return runtime_error(run, cmd, err, "%s", engine_strerror(r));
+    return 0;
+}
+
+int script_run_exec(struct script_run *run, const struct script_cmd *cmd,
+                    struct script_error *err)
+{
+    struct engine *e;
+    int r;
+
+    if (cmd->at_us < 0)
+        return exec_now(run, cmd, err);
+    e = script_run_engine(run);
+    if (run->n_actions >= ENGINE_MAX_ACTIONS)
+        return runtime_error(run, cmd, err, "too many scheduled commands (at most %d)",
+                             ENGINE_MAX_ACTIONS);
+    if (run->n_actions == run->cap_actions) {
+        run->cap_actions = run->cap_actions ? run->cap_actions * 2 : 16;
+        run->actions = xrealloc(run->actions, (size_t)run->cap_actions * sizeof(*run->actions));
+    }
+    r = engine_schedule_action(e, cmd->at_us, (uint64_t)run->n_actions);
+    if (r == ENGINE_EPAST) {
+        char now[32];
+        util_fmt_time(now, sizeof(now), engine_now(e));
+        return runtime_error(run, cmd, err, "'at' names a time that has passed (now %s)", now);
+    }
+    if (r < 0)
+        return runtime_error(run, cmd, err, "%s", engine_strerror(r));
+    run->actions[run->n_actions] = *cmd;
+    run->actions[run->n_actions].at_us = -1;
+    run->n_actions++;
+    return 0;
+}
+
+int script_run_all(struct script_run *run, const struct script *s, struct script_error *err)
+{
+    for (int i = 0; i < s->n; i++)
+        if (script_run_exec(run, &s->cmds[i], err) < 0)
+            return -1;
+    script_run_engine(run);
+    return run_quiet(run, err);
+}
+
+int script_run_expects(const struct script_run *run)
+{
+    return run->n_expects;
+}
+
+const struct script_expect *script_run_expect_at(const struct script_run *run, int i)
+{
+    if (i < 0 || i >= run->n_expects)
+        return NULL;
+    return &run->expects[i];
+}
+
+int script_run_failed(const struct script_run *run)
+{
+    return run->failed;
+}
+
+bool script_run_unquiet(const struct script_run *run)
+{
+    return run->unquiet;
+}

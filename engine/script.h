@@ -1,0 +1,191 @@
+/*
+ * script: the one command language — scenario files, the TUI's `:` line,
+ * lesson setup and predicates, and demo scripts all go through this parser
+ * and this executor.
+ *
+ * Parsing is separate from running. A parse checks everything it can before
+ * anything runs — command words, node names against the node count, labels
+ * against the ops defined before, parameters against the model's table — so
+ * a file with an error changes nothing, and the error names FILE:LINE:COL
+ * and what was expected there. The executor then turns commands into engine
+ * calls; `model`, `nodes` and `seed` shape the cluster and so come first in a
+ * file (the interactive line may use them at any time: the cluster is rebuilt
+ * with its settings re-applied).
+ *
+ * Ownership: a struct script owns its commands; a struct script_run owns its
+ * engine and borrows the observers it is given.
+ */
+#ifndef SPLITBRAIN_SCRIPT_H
+#define SPLITBRAIN_SCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+
+#define SCRIPT_MAX_LINE 1024
+#define SCRIPT_MAX_CMDS 100000
+#define SCRIPT_MAX_LABELS 50000
+#define SCRIPT_MAX_OBSERVERS 8
+#define SCRIPT_MSG_MAX 320
+
+struct script_error {
+    char file[256];
+    int line;
+    int col;
+    char msg[SCRIPT_MSG_MAX];
+};
+
+/* "FILE:LINE:COL: msg" (or "LINE:COL: msg" with no file name). */
+void script_error_format(const struct script_error *err, char *dst, size_t size);
+
+enum script_cmd_kind {
+    CMD_MODEL,
+    CMD_NODES,
+    CMD_SEED,
+    CMD_SET,
+    CMD_LATENCY,
+    CMD_RUN,       /* run DURATION */
+    CMD_RUN_UNTIL, /* run until TIME */
+    CMD_RUN_QUIET, /* run until quiet */
+    CMD_STEP,      /* step [N] */
+    CMD_OP,
+    CMD_KILL,
+    CMD_RESTART,
+    CMD_WIPE,
+    CMD_PAUSE,
+    CMD_RESUME,
+    CMD_PARTITION,
+    CMD_HEAL,
+    CMD_CUT,
+    CMD_MEND,
+    CMD_LINK,
+    CMD_NET,
+    CMD_SKEW,
+    CMD_DRIFT,
+    CMD_NTP,
+    CMD_EXPECT,
+    CMD_NOTE,
+};
+
+enum script_pred_kind {
+    SPRED_OP_STATUS, /* LABEL ok|fail|timeout|pending */
+    SPRED_OP_VALUE,  /* LABEL == VALUE */
+    SPRED_VALUE,     /* value NODE KEY == VALUE */
+    SPRED_LEADER,    /* leader NODE */
+    SPRED_DOWN,      /* down NODE */
+    SPRED_UP,        /* up NODE */
+    SPRED_PAUSED,    /* paused NODE */
+    SPRED_CONVERGED, /* converged KEY */
+    SPRED_MODEL,     /* a model's own predicate */
+};
+
+struct script_pred {
+    enum script_pred_kind kind;
+    bool negate;
+    char label[HISTORY_LABEL_MAX];
+    enum op_status status;
+    int node;
+    char key[STORE_KEY_MAX];
+    struct op_values values;
+    int model_pred;
+    struct pred_args margs;
+};
+
+struct script_cmd {
+    enum script_cmd_kind kind;
+    int line;
+    int col;
+    char text[SCRIPT_MAX_LINE]; /* the command as written, for the trace and the TUI */
+    int64_t at_us;              /* `at T ACTION`: T; -1 for now */
+    char word[48];              /* model name, parameter key */
+    char value[STORE_VAL_MAX];  /* parameter value, put value, set element, note */
+    int64_t num;                /* nodes, seed, step count, ppm, incr amount */
+    int64_t dur_us;             /* run, pause, skew; -1 = none */
+    int node;
+    int node2;
+    bool both;                  /* a link in both directions */
+    int group[ENGINE_MAX_NODES];
+    struct engine_link_cfg link;
+    /* CMD_OP */
+    char label[HISTORY_LABEL_MAX];
+    enum op_kind op;
+    char key[STORE_KEY_MAX];
+    int via;
+    int client;
+    char after[HISTORY_LABEL_MAX];
+    /* CMD_EXPECT */
+    struct script_pred pred;
+};
+
+/* What the parser knows about the world a command will run in. */
+struct script_env {
+    const struct model_ops *model;
+    int n_nodes;
+    bool file_mode;  /* model/nodes/seed only before any other command */
+    bool acted;      /* a command other than model/nodes/seed has been seen */
+    char (*labels)[HISTORY_LABEL_MAX];
+    int n_labels;
+    int cap_labels;
+    int auto_label;
+};
+
+/* Defaults: model leader if registered (else the first), 3 nodes. */
+void script_env_init(struct script_env *env, bool file_mode);
+void script_env_release(struct script_env *env);
+bool script_env_has_label(const struct script_env *env, const char *label);
+
+/*
+ * Parses one line. Returns 1 with *out filled, 0 for a blank or comment
+ * line, -1 with *err filled. env changes only on success.
+ */
+int script_parse_line(struct script_env *env, const char *file, int lineno, const char *line,
+                      struct script_cmd *out, struct script_error *err);
+
+struct script {
+    struct script_cmd *cmds;
+    int n;
+};
+
+/* Parses a whole text; on error returns -1, *err filled and nothing kept. */
+int script_parse_text(const char *file, const char *text, size_t len, struct script_env *env,
+                      struct script *out, struct script_error *err);
+void script_release(struct script *s);
+
+/* ---- running ---- */
+
+struct script_expect {
+    int line;
+    bool ok;
+    char text[SCRIPT_MAX_LINE];
+    char msg[SCRIPT_MSG_MAX]; /* why it failed: expected vs got */
+};
+
+struct script_run;
+
+/* seed_override >= 0 replaces any `seed` command. */
+struct script_run *script_run_create(const char *file, int64_t seed_override);
+void script_run_destroy(struct script_run *run);
+/* Borrows obs; it is subscribed to every engine this run builds. */
+void script_run_observe(struct script_run *run, struct trace_observer *obs);
+
+/* Executes one parsed command. On a runtime error (a time in the past, killing a dead node)
+ * returns -1 with *err filled; the engine is unchanged. */
+int script_run_exec(struct script_run *run, const struct script_cmd *cmd,
+                    struct script_error *err);
+/* Executes every command, then runs until quiet so the summary shows where the run settled. */
+int script_run_all(struct script_run *run, const struct script *s, struct script_error *err);
+
+/* The engine (built on first need). */
+struct engine *script_run_engine(struct script_run *run);
+int script_run_expects(const struct script_run *run);
+const struct script_expect *script_run_expect_at(const struct script_run *run, int i);
+int script_run_failed(const struct script_run *run);
+/* True when the last `run until quiet` hit its bound. */
+bool script_run_unquiet(const struct script_run *run);
+
+/* Evaluates a predicate now: 1 holds, 0 not; why says what was expected and found. */
+int script_eval(struct script_run *run, const struct script_pred *p, char *why, size_t size);
+
+#endif

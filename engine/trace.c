@@ -1,0 +1,343 @@
+#include "trace.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net.h"
+#include "util.h"
+
+struct trace {
+    struct trace_event *ring;
+    uint64_t next_seq;
+    struct trace_observer *observers;
+};
+
+struct trace *trace_create(void)
+{
+    struct trace *tr = xcalloc(1, sizeof(*tr));
+    tr->ring = xcalloc(TRACE_RING, sizeof(*tr->ring));
+    return tr;
+}
+
+void trace_destroy(struct trace *tr)
+{
+    if (!tr)
+        return;
+    free(tr->ring);
+    free(tr);
+}
+
+void trace_emit(struct trace *tr, struct trace_event *ev)
+{
+    ev->seq = tr->next_seq++;
+    tr->ring[ev->seq % TRACE_RING] = *ev;
+    for (struct trace_observer *o = tr->observers; o; o = o->next)
+        o->fn(o, ev);
+}
+
+void trace_subscribe(struct trace *tr, struct trace_observer *obs)
+{
+    struct trace_observer **p = &tr->observers;
+
+    /* Append, so observers run in the order they subscribed. */
+    while (*p)
+        p = &(*p)->next;
+    obs->next = NULL;
+    *p = obs;
+}
+
+void trace_unsubscribe(struct trace *tr, struct trace_observer *obs)
+{
+    for (struct trace_observer **p = &tr->observers; *p; p = &(*p)->next) {
+        if (*p == obs) {
+            *p = obs->next;
+            return;
+        }
+    }
+}
+
+struct trace_cursor trace_cursor_now(const struct trace *tr)
+{
+    struct trace_cursor c = {tr->next_seq};
+    return c;
+}
+
+int trace_read(const struct trace *tr, struct trace_cursor *cur, struct trace_event *out)
+{
+    uint64_t oldest = tr->next_seq > TRACE_RING ? tr->next_seq - TRACE_RING : 0;
+
+    if (cur->next_seq < oldest) {
+        cur->next_seq = oldest;
+        return TRACE_EGAP;
+    }
+    if (cur->next_seq >= tr->next_seq)
+        return 0;
+    *out = tr->ring[cur->next_seq % TRACE_RING];
+    cur->next_seq++;
+    return 1;
+}
+
+uint64_t trace_count(const struct trace *tr)
+{
+    return tr->next_seq;
+}
+
+const char *trace_kind_name(enum trace_kind k)
+{
+    switch (k) {
+    case TRACE_SEND:
+        return "send";
+    case TRACE_DELIVER:
+        return "deliver";
+    case TRACE_DROP:
+        return "drop";
+    case TRACE_DUP:
+        return "dup";
+    case TRACE_TIMER:
+        return "timer";
+    case TRACE_FAULT:
+        return "fault";
+    case TRACE_ROLE:
+        return "role";
+    case TRACE_APPEND:
+        return "append";
+    case TRACE_COMMIT:
+        return "commit";
+    case TRACE_TRUNCATE:
+        return "truncate";
+    case TRACE_CONFLICT:
+        return "conflict";
+    case TRACE_REPAIR:
+        return "repair";
+    case TRACE_HINT:
+        return "hint";
+    case TRACE_OP_START:
+        return "op_start";
+    case TRACE_OP_END:
+        return "op_end";
+    case TRACE_SUSPECT:
+        return "suspect";
+    case TRACE_SET:
+        return "set";
+    case TRACE_CLOCK:
+        return "clock";
+    case TRACE_NOTE:
+        return "note";
+    }
+    return "?";
+}
+
+void trace_endpoint_name(int endpoint, char *dst, size_t size)
+{
+    if (endpoint < 0)
+        util_strlcpy(dst, "-", size);
+    else if (net_is_client(endpoint))
+        snprintf(dst, size, "c%d", endpoint - NET_CLIENT_BASE + 1);
+    else
+        snprintf(dst, size, "n%d", endpoint + 1);
+}
+
+/* Appends a JSON string literal with the escapes JSON requires. */
+static void json_str(char *dst, size_t size, const char *s)
+{
+    util_appendf(dst, size, "\"");
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            util_appendf(dst, size, "\\%c", c);
+        else if (c < 0x20)
+            util_appendf(dst, size, "\\u%04x", c);
+        else
+            util_appendf(dst, size, "%c", c);
+    }
+    util_appendf(dst, size, "\"");
+}
+
+static void json_key_str(char *dst, size_t size, const char *key, const char *val)
+{
+    util_appendf(dst, size, ",\"%s\":", key);
+    json_str(dst, size, val);
+}
+
+static void json_key_ep(char *dst, size_t size, const char *key, int ep)
+{
+    char name[8];
+
+    if (ep < 0)
+        return;
+    trace_endpoint_name(ep, name, sizeof(name));
+    json_key_str(dst, size, key, name);
+}
+
+static void json_key_int(char *dst, size_t size, const char *key, int64_t v)
+{
+    util_appendf(dst, size, ",\"%s\":%lld", key, (long long)v);
+}
+
+void trace_format_json(const struct trace_event *ev, char *dst, size_t size)
+{
+    dst[0] = '\0';
+    util_appendf(dst, size, "{\"t\":%lld,\"ev\":\"%s\"", (long long)ev->t_us,
+                 trace_kind_name(ev->kind));
+    switch (ev->kind) {
+    case TRACE_SEND:
+        json_key_int(dst, size, "id", (int64_t)ev->msg_id);
+        json_key_ep(dst, size, "from", ev->node);
+        json_key_ep(dst, size, "to", ev->peer);
+        json_key_str(dst, size, "type", ev->name);
+        json_key_str(dst, size, "msg", ev->text);
+        json_key_int(dst, size, "bytes", ev->b);
+        json_key_int(dst, size, "deliver", ev->a);
+        break;
+    case TRACE_DELIVER:
+        json_key_int(dst, size, "id", (int64_t)ev->msg_id);
+        json_key_ep(dst, size, "from", ev->peer);
+        json_key_ep(dst, size, "to", ev->node);
+        json_key_str(dst, size, "type", ev->name);
+        json_key_str(dst, size, "msg", ev->text);
+        break;
+    case TRACE_DROP:
+        json_key_int(dst, size, "id", (int64_t)ev->msg_id);
+        json_key_ep(dst, size, "from", ev->node);
+        json_key_ep(dst, size, "to", ev->peer);
+        json_key_str(dst, size, "type", ev->name);
+        json_key_str(dst, size, "why", ev->text);
+        break;
+    case TRACE_DUP:
+        json_key_int(dst, size, "id", (int64_t)ev->msg_id);
+        json_key_int(dst, size, "of", ev->a);
+        json_key_ep(dst, size, "from", ev->node);
+        json_key_ep(dst, size, "to", ev->peer);
+        break;
+    case TRACE_OP_START:
+    case TRACE_OP_END:
+        json_key_int(dst, size, "op", (int64_t)ev->op_id);
+        json_key_ep(dst, size, "client", ev->peer);
+        json_key_ep(dst, size, "node", ev->node);
+        json_key_str(dst, size, ev->kind == TRACE_OP_START ? "label" : "status", ev->name);
+        json_key_str(dst, size, "text", ev->text);
+        break;
+    case TRACE_ROLE:
+        json_key_ep(dst, size, "node", ev->node);
+        json_key_str(dst, size, "role", ev->name);
+        json_key_int(dst, size, "epoch", ev->a);
+        break;
+    case TRACE_APPEND:
+        json_key_ep(dst, size, "node", ev->node);
+        json_key_int(dst, size, "offset", ev->a);
+        json_key_int(dst, size, "epoch", ev->b);
+        json_key_str(dst, size, "entry", ev->text);
+        break;
+    case TRACE_COMMIT:
+        json_key_ep(dst, size, "node", ev->node);
+        json_key_int(dst, size, "offset", ev->a);
+        if (ev->text[0])
+            json_key_str(dst, size, "text", ev->text);
+        break;
+    case TRACE_TRUNCATE:
+        json_key_ep(dst, size, "node", ev->node);
+        json_key_int(dst, size, "from", ev->a);
+        json_key_int(dst, size, "removed", ev->b);
+        break;
+    case TRACE_CLOCK:
+        json_key_ep(dst, size, "node", ev->node);
+        json_key_str(dst, size, "what", ev->name);
+        json_key_int(dst, size, "value", ev->a);
+        break;
+    case TRACE_SET:
+        json_key_str(dst, size, "key", ev->name);
+        json_key_str(dst, size, "value", ev->text);
+        break;
+    case TRACE_TIMER:
+    case TRACE_FAULT:
+    case TRACE_CONFLICT:
+    case TRACE_REPAIR:
+    case TRACE_HINT:
+    case TRACE_SUSPECT:
+    case TRACE_NOTE:
+        json_key_ep(dst, size, "node", ev->node);
+        json_key_ep(dst, size, "peer", ev->peer);
+        if (ev->name[0])
+            json_key_str(dst, size, "what", ev->name);
+        if (ev->op_id)
+            json_key_int(dst, size, "op", (int64_t)ev->op_id);
+        json_key_str(dst, size, "text", ev->text);
+        break;
+    }
+    util_appendf(dst, size, "}");
+}
+
+void trace_format_text(const struct trace_event *ev, char *dst, size_t size)
+{
+    char t[24], a[8], b[8];
+
+    util_fmt_time(t, sizeof(t), ev->t_us);
+    trace_endpoint_name(ev->node, a, sizeof(a));
+    trace_endpoint_name(ev->peer, b, sizeof(b));
+    switch (ev->kind) {
+    case TRACE_SEND:
+        snprintf(dst, size, "%s %s -> %s %s", t, a, b, ev->text);
+        break;
+    case TRACE_DELIVER:
+        snprintf(dst, size, "%s %s <- %s %s", t, a, b, ev->text);
+        break;
+    case TRACE_DROP:
+        snprintf(dst, size, "%s %s -> %s %s lost (%s)", t, a, b, ev->name, ev->text);
+        break;
+    case TRACE_DUP:
+        snprintf(dst, size, "%s %s -> %s duplicated #%lld", t, a, b, (long long)ev->a);
+        break;
+    case TRACE_OP_START:
+        snprintf(dst, size, "%s %s %s: %s", t, b, ev->name, ev->text);
+        break;
+    case TRACE_OP_END:
+        snprintf(dst, size, "%s %s %s", t, b, ev->text);
+        break;
+    case TRACE_ROLE:
+        snprintf(dst, size, "%s %s is %s (epoch %lld)", t, a, ev->name, (long long)ev->a);
+        break;
+    case TRACE_APPEND:
+        snprintf(dst, size, "%s %s appends @%lld e%lld %s", t, a, (long long)ev->a,
+                 (long long)ev->b, ev->text);
+        break;
+    case TRACE_COMMIT:
+        snprintf(dst, size, "%s %s commits up to %lld %s", t, a, (long long)ev->a, ev->text);
+        break;
+    case TRACE_TRUNCATE:
+        snprintf(dst, size, "%s %s truncates %lld entries from @%lld", t, a, (long long)ev->b,
+                 (long long)ev->a);
+        break;
+    case TRACE_SET:
+        snprintf(dst, size, "%s set %s %s", t, ev->name, ev->text);
+        break;
+    case TRACE_TIMER:
+    case TRACE_FAULT:
+    case TRACE_CONFLICT:
+    case TRACE_REPAIR:
+    case TRACE_HINT:
+    case TRACE_SUSPECT:
+    case TRACE_CLOCK:
+    case TRACE_NOTE:
+        snprintf(dst, size, "%s %s%s%s %s", t, ev->node >= 0 ? a : "", ev->node >= 0 ? " " : "",
+                 trace_kind_name(ev->kind), ev->text);
+        break;
+    }
+}
+
+static void jsonl_write(struct trace_observer *self, const struct trace_event *ev)
+{
+    struct trace_jsonl *w = (struct trace_jsonl *)((char *)self - offsetof(struct trace_jsonl, obs));
+    char line[512];
+
+    trace_format_json(ev, line, sizeof(line));
+    if (fprintf(w->f, "%s\n", line) < 0)
+        w->failed = true;
+}
+
+void trace_jsonl_init(struct trace_jsonl *w, FILE *f)
+{
+    memset(w, 0, sizeof(*w));
+    w->obs.fn = jsonl_write;
+    w->f = f;
+}

@@ -1,0 +1,112 @@
+/*
+ * trace: the event stream — every send, delivery, drop, timer, fault, role
+ * change, append, commit, truncate, conflict, repair, hint and op start/end.
+ *
+ * Two ways to follow it. Observers are called synchronously as each event is
+ * emitted (the JSON Lines writer, lesson predicates). Readers poll a bounded
+ * ring with their own cursor (the TUI): a reader that falls TRACE_RING
+ * events behind gets TRACE_EGAP and resumes at the oldest event still held,
+ * never stale memory.
+ *
+ * The JSON Lines form is a published contract: one object per line, "t" in
+ * virtual microseconds, "ev" the kind, then the kind's own keys. Keys are
+ * stable once published.
+ */
+#ifndef SPLITBRAIN_TRACE_H
+#define SPLITBRAIN_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define TRACE_RING 65536
+#define TRACE_TEXT_MAX 120
+
+enum {
+    TRACE_EGAP = -1,
+};
+
+enum trace_kind {
+    TRACE_SEND,     /* node, peer, msg_id, name=type, text=summary, a=deliver_us, b=bytes */
+    TRACE_DELIVER,  /* node=receiver, peer=sender, msg_id, name=type, text=summary */
+    TRACE_DROP,     /* node=sender, peer=receiver, msg_id, name=type, text=why */
+    TRACE_DUP,      /* node, peer, msg_id (the copy), a=original id */
+    TRACE_TIMER,    /* node, name=timer kind */
+    TRACE_FAULT,    /* node, peer (or -1), name=fault, text=details */
+    TRACE_ROLE,     /* node, name=role, a=epoch or term */
+    TRACE_APPEND,   /* node, a=offset, b=epoch, text=entry */
+    TRACE_COMMIT,   /* node, a=offset (high watermark / commit index) */
+    TRACE_TRUNCATE, /* node, a=from offset, b=entries removed */
+    TRACE_CONFLICT, /* node, text=what was discarded or kept as siblings */
+    TRACE_REPAIR,   /* node, peer, text=key */
+    TRACE_HINT,     /* node=holder, peer=intended owner, text=key */
+    TRACE_OP_START, /* peer=client, op_id, name=label, text=op */
+    TRACE_OP_END,   /* peer=client, op_id, name=status, text=result */
+    TRACE_SUSPECT,  /* node=suspecter, peer=suspect, text=reason */
+    TRACE_SET,      /* name=parameter, text=value */
+    TRACE_CLOCK,    /* node, name=skew|drift|ntp, a=delta/ppm */
+    TRACE_NOTE,     /* text */
+};
+
+struct trace_event {
+    uint64_t seq;
+    int64_t t_us;
+    enum trace_kind kind;
+    int node;
+    int peer;
+    uint64_t msg_id;
+    uint64_t op_id;
+    int64_t a;
+    int64_t b;
+    char name[24];
+    char text[TRACE_TEXT_MAX];
+};
+
+/*
+ * An observer is embedded in its owner's struct; fn receives the observer
+ * itself, and the owner finds its struct with container_of-style arithmetic.
+ */
+struct trace_observer {
+    void (*fn)(struct trace_observer *self, const struct trace_event *ev);
+    struct trace_observer *next;
+};
+
+struct trace_cursor {
+    uint64_t next_seq;
+};
+
+struct trace;
+
+struct trace *trace_create(void);
+void trace_destroy(struct trace *tr);
+
+/* Stamps ev with the next sequence number, stores it in the ring, calls the observers. */
+void trace_emit(struct trace *tr, struct trace_event *ev);
+/* Borrows obs until trace_unsubscribe() or trace_destroy(). */
+void trace_subscribe(struct trace *tr, struct trace_observer *obs);
+void trace_unsubscribe(struct trace *tr, struct trace_observer *obs);
+
+/* A cursor that starts at the next event to be emitted. */
+struct trace_cursor trace_cursor_now(const struct trace *tr);
+/* 1 and *out filled; 0 when caught up; TRACE_EGAP when events were lost (cursor moved on). */
+int trace_read(const struct trace *tr, struct trace_cursor *cur, struct trace_event *out);
+uint64_t trace_count(const struct trace *tr);
+
+const char *trace_kind_name(enum trace_kind k);
+/* "n3" for a node, "c2" for a client endpoint, "-" for -1. */
+void trace_endpoint_name(int endpoint, char *dst, size_t size);
+
+/* Writes one JSON object (no newline) for ev into dst. */
+void trace_format_json(const struct trace_event *ev, char *dst, size_t size);
+/* One line of plain words for the event log: "n1 -> n2 append x=1 @3". */
+void trace_format_text(const struct trace_event *ev, char *dst, size_t size);
+
+/* A JSON Lines writer: an observer that writes every event to f (borrowed). */
+struct trace_jsonl {
+    struct trace_observer obs;
+    FILE *f;
+    bool failed;
+};
+void trace_jsonl_init(struct trace_jsonl *w, FILE *f);
+
+#endif

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Runs every scenario test with the given binary and checks its exit status:
+#   tests/scenarios/*.scn          must exit 0 (every expect holds)
+#   tests/scenarios/fail/*.scn     must exit 1 (an expect fails), with the
+#                                  message in the matching .out file
+#   tests/scenarios/bad/*.scn      must exit 2 (bad input), with the exact
+#                                  error line in the matching .err file
+# Prints "scenarios: N passed, M failed" and exits 1 when any failed.
+set -u
+bin=${1:?usage: run_scenarios.sh BINARY}
+pass=0
+fail=0
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+
+check() { # file expected-status expected-output-file
+    f=$1 want=$2 msgfile=$3
+    "$bin" run --quiet "$f" >"$tmp" 2>&1
+    got=$?
+    if [ "$got" -ne "$want" ]; then
+        echo "FAIL $f: exit $got, expected $want"
+        sed 's/^/    /' "$tmp" | head -20
+        fail=$((fail + 1))
+        return
+    fi
+    if [ -n "$msgfile" ]; then
+        if [ ! -f "$msgfile" ]; then
+            echo "FAIL $f: missing $msgfile"
+            fail=$((fail + 1))
+            return
+        fi
+        while IFS= read -r line; do
+            if ! grep -qF -- "$line" "$tmp"; then
+                echo "FAIL $f: output lacks: $line"
+                sed 's/^/    /' "$tmp" | head -20
+                fail=$((fail + 1))
+                return
+            fi
+        done <"$msgfile"
+    fi
+    pass=$((pass + 1))
+}
+
+for f in tests/scenarios/*.scn assets/scenarios/*.scn; do
+    [ -e "$f" ] && check "$f" 0 ""
+done
+for f in tests/scenarios/fail/*.scn; do
+    [ -e "$f" ] && check "$f" 1 "${f%.scn}.out"
+done
+for f in tests/scenarios/bad/*.scn; do
+    [ -e "$f" ] && check "$f" 2 "${f%.scn}.err"
+done
+echo "scenarios: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

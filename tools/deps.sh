@@ -1,0 +1,45 @@
+#!/bin/sh
+# Makes sure the libraries splitbrain builds against are present.
+# Usage: tools/deps.sh [build|test]
+#   build: pkg-config, ncursesw, libuv
+#   test:  the above, plus cmocka and clang-format
+# Missing ones are installed with apt-get (through sudo when not root); where
+# that is impossible, the one exact apt-get line to run is printed instead.
+set -u
+what=${1:-build}
+
+pkgs=""
+need_pc() { # $1 pkg-config name, $2 Debian package
+    if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "$1" 2>/dev/null; then
+        pkgs="$pkgs $2"
+    fi
+}
+command -v pkg-config >/dev/null 2>&1 || pkgs="$pkgs pkg-config"
+command -v cc >/dev/null 2>&1 || pkgs="$pkgs build-essential"
+need_pc ncursesw libncurses-dev
+need_pc libuv libuv1-dev
+if [ "$what" = test ]; then
+    need_pc cmocka libcmocka-dev
+    command -v clang-format >/dev/null 2>&1 || pkgs="$pkgs clang-format"
+fi
+[ -z "$pkgs" ] && exit 0
+
+line="apt-get install -y$pkgs"
+echo "splitbrain: missing:$pkgs" >&2
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "splitbrain: install them with your package manager (on Debian: $line)" >&2
+    exit 1
+fi
+if [ "$(id -u)" -eq 0 ]; then
+    sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+    sudo="sudo"
+else
+    echo "splitbrain: run as root: $line" >&2
+    exit 1
+fi
+echo "splitbrain: installing with: $sudo $line" >&2
+if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $pkgs; } >&2; then
+    echo "splitbrain: the install failed; run it yourself: ${sudo:+sudo }$line" >&2
+    exit 1
+fi

@@ -1,0 +1,325 @@
+#include "headless.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../engine/engine.h"
+#include "../engine/script.h"
+#include "../engine/util.h"
+
+#define MAX_FILE_BYTES (16u << 20)
+
+char *headless_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t cap = 4096, n = 0;
+
+    if (!f) {
+        fprintf(stderr, "splitbrain: %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    buf = xmalloc(cap + 1);
+    for (;;) {
+        size_t got;
+        if (n == cap) {
+            if (cap >= MAX_FILE_BYTES) {
+                fprintf(stderr, "splitbrain: %s: larger than %u MiB\n", path, MAX_FILE_BYTES >> 20);
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            cap *= 2;
+            buf = xrealloc(buf, cap + 1);
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "splitbrain: %s: read error\n", path);
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static void usage_run(FILE *out)
+{
+    fprintf(out, "usage: splitbrain run FILE.scn [--seed N] [--trace FILE|-] [--quiet]\n");
+}
+
+static int parse_seed(const char *s, int64_t *seed)
+{
+    char *end;
+    unsigned long long v;
+
+    if (!s || !*s || *s == '-')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || *end || v > INT64_MAX)
+        return -1;
+    *seed = (int64_t)v;
+    return 0;
+}
+
+static void print_ops(FILE *out, const struct engine *e)
+{
+    const struct history *h = engine_history(e);
+    size_t n = history_count(h);
+
+    if (n == 0) {
+        fprintf(out, "ops: none\n");
+        return;
+    }
+    fprintf(out, "ops:\n");
+    for (uint64_t id = 1; id <= n; id++) {
+        const struct op *op = history_at(h, id);
+        char what[64], t0[24], t1[24], vals[160], res[256];
+
+        op_format_req(&op->req, what, sizeof(what));
+        util_fmt_time(t0, sizeof(t0), op->invoke_us);
+        if (op->status == OP_PENDING)
+            util_strlcpy(t1, "...", sizeof(t1));
+        else
+            util_fmt_time(t1, sizeof(t1), op->complete_us);
+        switch (op->status) {
+        case OP_OK:
+            op_format_values(&op->result, vals, sizeof(vals));
+            snprintf(res, sizeof(res), op->req.kind == OP_GET ? "ok %s" : "ok", vals);
+            break;
+        case OP_FAIL:
+            snprintf(res, sizeof(res), "fail: %s", op->reason);
+            break;
+        case OP_TIMEOUT:
+            snprintf(res, sizeof(res), "timeout");
+            break;
+        case OP_PENDING:
+            snprintf(res, sizeof(res), "pending");
+            break;
+        }
+        if (op->quorum >= 0)
+            util_appendf(res, sizeof(res), "  quorum %s", op->quorum ? "met" : "failed");
+        if (op->detail[0])
+            util_appendf(res, sizeof(res), "  (%s)", op->detail);
+        fprintf(out, "  %-6s %-18s c%d via n%d  %s -> %-8s %s\n", op->label, what,
+                op->req.client + 1, op->node + 1, t0, t1, res);
+    }
+}
+
+static void print_nodes(FILE *out, const struct engine *e)
+{
+    char now[24];
+
+    util_fmt_time(now, sizeof(now), engine_now(e));
+    fprintf(out, "nodes at %s:\n", now);
+    for (int i = 0; i < engine_nodes(e); i++) {
+        struct engine_node info;
+        const struct store *s = engine_store(e, i);
+        char skew[24], line[1024] = "";
+        int64_t end = store_log_end(s);
+
+        engine_node(e, i, &info);
+        util_fmt_duration(skew, sizeof(skew), info.skew_us);
+        snprintf(line, sizeof(line), "  n%-2d %-7s", i + 1, node_state_name(info.state));
+        if (info.desc.role[0])
+            util_appendf(line, sizeof(line), " %s", info.desc.role);
+        if (info.desc.epoch >= 0)
+            util_appendf(line, sizeof(line), " e%lld", (long long)info.desc.epoch);
+        if (info.skew_us != 0 || info.drift_ppm != 0)
+            util_appendf(line, sizeof(line), "  clock %s%s %+dppm", info.skew_us > 0 ? "+" : "",
+                         skew, info.drift_ppm);
+        if (info.desc.detail[0])
+            util_appendf(line, sizeof(line), "  %s", info.desc.detail);
+        fprintf(out, "%s\n", line);
+        if (end > 0) {
+            line[0] = '\0';
+            int64_t from = end > 8 ? end - 8 : 0;
+            if (from > 0)
+                util_appendf(line, sizeof(line), "... ");
+            for (int64_t o = from; o < end; o++) {
+                const struct store_entry *en = store_log_at(s, o);
+                util_appendf(line, sizeof(line), "%s%lld:%s=%s@e%lld", o > from ? " " : "",
+                             (long long)o, en->key, en->value, (long long)en->epoch);
+            }
+            fprintf(out, "       log %s\n", line);
+        }
+        if (store_kv_count(s) > 0) {
+            line[0] = '\0';
+            for (int k = 0; k < store_kv_count(s) && k < 12; k++) {
+                const struct store_item *it = store_kv_at(s, k);
+                struct op_values v = {0};
+                char vals[128];
+                for (int j = 0; j < it->n; j++)
+                    if (!it->v[j].tombstone)
+                        op_values_add(&v, it->v[j].value);
+                op_format_values(&v, vals, sizeof(vals));
+                util_appendf(line, sizeof(line), "%s%s=%s", k ? " " : "", it->key, vals);
+            }
+            if (store_kv_count(s) > 12)
+                util_appendf(line, sizeof(line), " ... (%d keys)", store_kv_count(s));
+            fprintf(out, "       kv  %s\n", line);
+        }
+    }
+}
+
+int headless_run(int argc, char **argv)
+{
+    const char *file = NULL, *trace_path = NULL;
+    int64_t seed = -1;
+    bool quiet = false;
+    char *text;
+    size_t len;
+    struct script_env env;
+    struct script s;
+    struct script_error err;
+    struct script_run *run;
+    struct trace_jsonl jw;
+    FILE *trace_f = NULL, *out = stdout;
+    char msg[600];
+    int status = EXIT_OK;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--seed") == 0) {
+            if (i + 1 >= argc || parse_seed(argv[i + 1], &seed) < 0) {
+                fprintf(stderr, "splitbrain run: --seed takes a whole number from 0 to %lld\n",
+                        (long long)INT64_MAX);
+                return EXIT_USAGE;
+            }
+            i++;
+        } else if (strcmp(argv[i], "--trace") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "splitbrain run: --trace takes a file name, or - for stdout\n");
+                return EXIT_USAGE;
+            }
+            trace_path = argv[++i];
+        } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+            quiet = true;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage_run(stdout);
+            return EXIT_OK;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "splitbrain run: unknown option '%s'\n", argv[i]);
+            usage_run(stderr);
+            return EXIT_USAGE;
+        } else if (!file) {
+            file = argv[i];
+        } else {
+            fprintf(stderr, "splitbrain run: one file at a time ('%s' is extra)\n", argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    if (!file) {
+        usage_run(stderr);
+        return EXIT_USAGE;
+    }
+    text = headless_read_file(file, &len);
+    if (!text)
+        return EXIT_USAGE;
+    script_env_init(&env, true);
+    if (script_parse_text(file, text, len, &env, &s, &err) < 0) {
+        script_error_format(&err, msg, sizeof(msg));
+        fprintf(stderr, "%s\n", msg);
+        free(text);
+        script_env_release(&env);
+        return EXIT_USAGE;
+    }
+    free(text);
+    script_env_release(&env);
+    if (trace_path) {
+        if (strcmp(trace_path, "-") == 0) {
+            trace_f = stdout;
+            out = stderr; /* stdout carries pure JSON Lines */
+        } else {
+            trace_f = fopen(trace_path, "w");
+            if (!trace_f) {
+                fprintf(stderr, "splitbrain: %s: %s\n", trace_path, strerror(errno));
+                script_release(&s);
+                return EXIT_USAGE;
+            }
+        }
+    }
+    run = script_run_create(file, seed);
+    if (trace_f) {
+        trace_jsonl_init(&jw, trace_f);
+        script_run_observe(run, &jw.obs);
+    }
+    if (script_run_all(run, &s, &err) < 0) {
+        script_error_format(&err, msg, sizeof(msg));
+        fprintf(stderr, "%s\n", msg);
+        status = EXIT_USAGE;
+    } else {
+        struct engine *e = script_run_engine(run);
+        int n = script_run_expects(run), failed = script_run_failed(run);
+
+        if (!quiet) {
+            fprintf(out, "%s: model %s, %d nodes, seed %llu\n", file, engine_model(e)->name,
+                    engine_nodes(e), (unsigned long long)engine_seed(e));
+            print_ops(out, e);
+            print_nodes(out, e);
+            if (script_run_unquiet(run))
+                fprintf(out, "note: the cluster did not go quiet within quiet_max\n");
+        }
+        for (int i = 0; i < n; i++) {
+            const struct script_expect *x = script_run_expect_at(run, i);
+            if (!x->ok)
+                fprintf(out, "%s:%d: expect failed: %s -- %s\n", file, x->line, x->text, x->msg);
+        }
+        fprintf(out, "expects: %d passed, %d failed\n", n - failed, failed);
+        status = failed ? EXIT_EXPECT : EXIT_OK;
+    }
+    if (trace_f) {
+        if (fflush(trace_f) != 0 || jw.failed) {
+            fprintf(stderr, "splitbrain: %s: write error\n", trace_path);
+            status = EXIT_USAGE;
+        }
+        if (trace_f != stdout)
+            fclose(trace_f);
+    }
+    script_run_destroy(run);
+    script_release(&s);
+    return status;
+}
+
+int headless_lint(int argc, char **argv)
+{
+    int status = EXIT_OK;
+
+    if (argc < 2) {
+        fprintf(stderr, "usage: splitbrain lint FILE...\n");
+        return EXIT_USAGE;
+    }
+    for (int i = 1; i < argc; i++) {
+        struct script_env env;
+        struct script s;
+        struct script_error err;
+        size_t len;
+        char *text = headless_read_file(argv[i], &len);
+        char msg[600];
+
+        if (!text) {
+            status = EXIT_USAGE;
+            continue;
+        }
+        script_env_init(&env, true);
+        if (script_parse_text(argv[i], text, len, &env, &s, &err) < 0) {
+            script_error_format(&err, msg, sizeof(msg));
+            fprintf(stderr, "%s\n", msg);
+            status = EXIT_USAGE;
+        } else {
+            printf("%s: ok (%d commands)\n", argv[i], s.n);
+            script_release(&s);
+        }
+        script_env_release(&env);
+        free(text);
+    }
+    return status;
+}

@@ -1,0 +1,109 @@
+/*
+ * splitbrain: an interactive terminal tutor and visualizer for data
+ * replication. main() dispatches the sub-commands; headless ones (run,
+ * lint, params) never touch the terminal.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../engine/engine.h"
+#include "../engine/model.h"
+#include "headless.h"
+
+#ifndef SPLITBRAIN_VERSION
+#define SPLITBRAIN_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: splitbrain COMMAND [ARGS]\n"
+            "\n"
+            "Commands:\n"
+            "  run FILE.scn [--seed N] [--trace FILE|-] [--quiet]\n"
+            "                     run a scenario headless; print ops, final replica state and\n"
+            "                     the expects (exit 0 all hold, 1 one failed, 2 bad input)\n"
+            "  lint FILE...       check scenario files without running them\n"
+            "  params [MODEL]     list the parameters `set` takes, with defaults\n"
+            "  models             list the replication models\n"
+            "  help               show this text\n"
+            "\n"
+            "Options: --help, --version.  The manual: man splitbrain (assets/splitbrain.1).\n");
+}
+
+static void print_param(const struct param_def *d)
+{
+    char want[200];
+
+    param_describe(d, want, sizeof(want));
+    printf("  %-15s default %-8s %s\n", d->name, d->def, d->help);
+    printf("  %-15s         %-8s takes %s\n", "", "", want);
+}
+
+static int cmd_params(int argc, char **argv)
+{
+    const struct model_ops *m = NULL;
+
+    if (argc > 2) {
+        fprintf(stderr, "usage: splitbrain params [MODEL]\n");
+        return EXIT_USAGE;
+    }
+    if (argc == 2) {
+        m = model_find(argv[1]);
+        if (!m) {
+            fprintf(stderr, "splitbrain params: unknown model '%s' (try: splitbrain models)\n",
+                    argv[1]);
+            return EXIT_USAGE;
+        }
+    }
+    printf("Cluster parameters (every model):\n");
+    for (int i = 0; i < EP_COUNT; i++)
+        print_param(&engine_params[i]);
+    for (int k = 0; k < model_count(); k++) {
+        const struct model_ops *mk = model_at(k);
+        if (m && mk != m)
+            continue;
+        if (mk->n_params == 0)
+            continue;
+        printf("\nModel %s:\n", mk->name);
+        for (int i = 0; i < mk->n_params; i++)
+            print_param(&mk->params[i]);
+    }
+    return EXIT_OK;
+}
+
+static int cmd_models(void)
+{
+    for (int k = 0; k < model_count(); k++)
+        printf("%-12s %s\n", model_at(k)->name, model_at(k)->title);
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : NULL;
+
+    if (!cmd) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("splitbrain %s\n", SPLITBRAIN_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "run") == 0)
+        return headless_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "lint") == 0)
+        return headless_lint(argc - 1, argv + 1);
+    if (strcmp(cmd, "params") == 0)
+        return cmd_params(argc - 1, argv + 1);
+    if (strcmp(cmd, "models") == 0)
+        return cmd_models();
+    fprintf(stderr, "splitbrain: unknown command '%s'\n\n", cmd);
+    usage(stderr);
+    return EXIT_USAGE;
+}
