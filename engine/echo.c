@@ -245,7 +245,7 @@ static void echo_describe(struct model_state *st, int node, struct node_desc *ou
     for (int i = 0; i < ECHO_MAX_PENDING; i++)
         open += st->nodes[node].pending[i].used;
     util_strlcpy(out->role, "node", sizeof(out->role));
-    snprintf(out->detail, sizeof(out->detail), "%d keys, %d writes waiting for acks",
+    snprintf(out->detail, sizeof(out->detail), "%d keys, writes waiting for acks: %d",
              store_kv_count(model_store(st->ctx, node)), open);
 }
 

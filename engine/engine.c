@@ -635,6 +635,10 @@ static void send_reply(struct engine *e, int node, const struct op_req *req,
     m->vc = e->vcs[node];
     m->body_len = sizeof(*rep);
     memcpy(m->body, rep, sizeof(*rep));
+    m->wire_bytes = (uint32_t)(NET_HEADER_BYTES + 16 + strlen(rep->reason) +
+                               (rep->has_ctx ? 8u * (size_t)e->n : 0));
+    for (int i = 0; i < rep->vals.n; i++)
+        m->wire_bytes += (uint32_t)strlen(rep->vals.v[i]) + 1;
     ((struct op_reply *)(void *)m->body)->op_id = req->op_id;
     send_msg(e, m);
     free(m);
@@ -681,6 +685,9 @@ static void send_request(struct engine *e, struct op *op)
     op_format_req(&op->req, m->summary, sizeof(m->summary));
     m->body_len = sizeof(op->req);
     memcpy(m->body, &op->req, sizeof(op->req));
+    /* On a real wire a request is its key and value plus a few fixed fields, not our struct. */
+    m->wire_bytes = (uint32_t)(NET_HEADER_BYTES + 16 + strlen(op->req.key) + strlen(op->req.value) +
+                               (op->req.has_ctx ? 8u * (size_t)e->n : 0));
     send_msg(e, m);
     free(m);
 }

@@ -226,7 +226,8 @@ static int place(struct net *net, int64_t now_us, const struct msg *m, enum net_
     c->send_us = now_us;
     c->fate = fate;
     c->why = NET_WHY_NONE;
-    c->wire_bytes = NET_HEADER_BYTES + m->body_len;
+    if (!c->wire_bytes)
+        c->wire_bytes = NET_HEADER_BYTES + m->body_len;
     if (client) {
         delay = net->client_latency_us;
     } else {

@@ -70,7 +70,7 @@ struct msg {
     enum net_fate fate;
     enum net_why why;
     bool idle; /* background chatter: does not keep "run until quiet" waiting */
-    uint32_t wire_bytes;
+    uint32_t wire_bytes; /* what it would cost encoded; 0 from the sender: header + body */
     uint64_t lamport;
     struct vclock vc;
     uint16_t body_len;
@@ -125,7 +125,8 @@ struct net_ref {
  * message (and a duplicate, when the link makes one) into the in-flight
  * table. out receives the copies' handles (1 or 2); returns how many, or
  * NET_EFULL / NET_EBODY. m->from, to, type, type_name, summary, body,
- * body_len, lamport, vc and idle are the caller's; the rest is filled in.
+ * body_len, wire_bytes, lamport, vc and idle are the caller's; the rest is
+ * filled in.
  */
 int net_send(struct net *net, int64_t now_us, const struct msg *m, struct net_ref out[2]);
 

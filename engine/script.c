@@ -314,8 +314,8 @@ static int parse_value_word(struct parser *p, const char *what, char *dst)
         return -1;
     if (strlen(t->s) >= STORE_VAL_MAX || !t->s[0])
         return perr(p, t->col, "a value is 1 to %d characters, got '%s'", STORE_VAL_MAX - 1, t->s);
-    if (!t->quoted && (strchr(t->s, '{') || strchr(t->s, ',')))
-        return perr(p, t->col, "a value may not contain '{' or ',' unless quoted: got '%s'", t->s);
+    if (!t->quoted && (t->s[0] == '{' || strchr(t->s, '}')))
+        return perr(p, t->col, "a value may not contain '{' or '}' unless quoted: got '%s'", t->s);
     util_strlcpy(dst, t->s, STORE_VAL_MAX);
     return 0;
 }
