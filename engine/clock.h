@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CLOCK_MAX_NODES 64
+#define CLOCK_MAX_NODES     64
 #define CLOCK_MAX_DRIFT_PPM 100000 /* 10%: beyond that a "clock" is a random number */
 
 struct clock {

@@ -25,14 +25,16 @@ enum {
 };
 
 const struct param_def engine_params[EP_COUNT] = {
-    [EP_TIMING] = {"timing", PARAM_ENUM, "sync|partial|async", "sync", 0, 0,
-                   "system model: sync = delays within the link bound; partial = unbounded until gst; async = long-tailed delays, always"},
+    [EP_TIMING] =
+        {"timing", PARAM_ENUM, "sync|partial|async", "sync", 0, 0,
+         "system model: sync = delays within the link bound; partial = unbounded until gst; async = long-tailed delays, always"},
     [EP_GST] = {"gst", PARAM_DURATION, NULL, "5s", 0, 3600000000LL,
                 "global stabilisation time of the partially synchronous model"},
     [EP_OP_TIMEOUT] = {"op_timeout", PARAM_DURATION, NULL, "2s", 1000, 3600000000LL,
                        "how long a client waits for an answer before it records a timeout"},
-    [EP_DURABLE] = {"durable", PARAM_BOOL, NULL, "on", 0, 1,
-                    "on: a restarted node keeps its store and durable state; off: it loses everything, like wipe"},
+    [EP_DURABLE] =
+        {"durable", PARAM_BOOL, NULL, "on", 0, 1,
+         "on: a restarted node keeps its store and durable state; off: it loses everything, like wipe"},
     [EP_TRUETIME] = {"truetime", PARAM_DURATION, NULL, "7ms", 0, 60000000LL,
                      "epsilon of the TrueTime interval [now - e, now + e] each node reports"},
     [EP_CLIENT_LATENCY] = {"client_latency", PARAM_DURATION, NULL, "1ms", 0, 10000000LL,
@@ -269,8 +271,7 @@ static void apply_engine_param(struct engine *e, int idx)
     switch ((enum engine_param)idx) {
     case EP_TIMING:
     case EP_GST:
-        net_set_timing(e->net, (enum net_timing)e->eparams[EP_TIMING].num,
-                       e->eparams[EP_GST].num);
+        net_set_timing(e->net, (enum net_timing)e->eparams[EP_TIMING].num, e->eparams[EP_GST].num);
         break;
     case EP_CLIENT_LATENCY:
         net_set_client_latency(e->net, e->eparams[EP_CLIENT_LATENCY].num);
@@ -456,8 +457,8 @@ int64_t model_mono(const struct model_ctx *ctx, int node)
 
 void model_truetime(const struct model_ctx *ctx, int node, int64_t *earliest, int64_t *latest)
 {
-    clock_truetime(&ctx->e->clocks[node], sim_now(ctx->e->sim),
-                   ctx->e->eparams[EP_TRUETIME].num, earliest, latest);
+    clock_truetime(&ctx->e->clocks[node], sim_now(ctx->e->sim), ctx->e->eparams[EP_TRUETIME].num,
+                   earliest, latest);
 }
 
 uint64_t model_lamport(const struct model_ctx *ctx, int node)
@@ -556,8 +557,8 @@ int model_send(struct model_ctx *ctx, int from, int to, int type, bool idle, con
     return r;
 }
 
-uint64_t model_timer(struct model_ctx *ctx, int node, int kind, const char *name,
-                     int64_t local_us, int64_t arg)
+uint64_t model_timer(struct model_ctx *ctx, int node, int kind, const char *name, int64_t local_us,
+                     int64_t arg)
 {
     struct engine *e = ctx->e;
     struct timer_slot *t;
@@ -1077,8 +1078,9 @@ int engine_restart(struct engine *e, int node, bool wipe)
     nd->state = NODE_UP;
     nd->incarnation++;
     emitf(e, TRACE_FAULT, node, -1, wipe ? "wipe" : "restart",
-          wipe ? "restarts with an empty disk" : durable ? "restarts (durable state kept)"
-                                                        : "restarts (nothing was durable)");
+          wipe      ? "restarts with an empty disk"
+          : durable ? "restarts (durable state kept)"
+                    : "restarts (nothing was durable)");
     e->ops->recover(e->st, node, durable);
     return 0;
 }

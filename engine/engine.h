@@ -28,20 +28,20 @@
 #include "store.h"
 #include "trace.h"
 
-#define ENGINE_MAX_NODES NET_MAX_NODES
+#define ENGINE_MAX_NODES   NET_MAX_NODES
 #define ENGINE_MAX_CLIENTS NET_MAX_CLIENTS
-#define ENGINE_MAX_TIMERS 65536
+#define ENGINE_MAX_TIMERS  65536
 #define ENGINE_MAX_ACTIONS 65536
 
 enum {
-    ENGINE_EMODEL = -1,   /* no such model */
-    ENGINE_ENODES = -2,   /* node count out of range */
-    ENGINE_EPARAM = -3,   /* unknown parameter or bad value */
-    ENGINE_ENODE = -4,    /* no such node */
-    ENGINE_EFULL = -5,    /* a bounded table is full */
-    ENGINE_EPAST = -6,    /* a time before now */
-    ENGINE_ESTATE = -7,   /* not possible in the node's current state */
-    ENGINE_EOP = -8,      /* the model does not serve this op */
+    ENGINE_EMODEL = -1, /* no such model */
+    ENGINE_ENODES = -2, /* node count out of range */
+    ENGINE_EPARAM = -3, /* unknown parameter or bad value */
+    ENGINE_ENODE = -4,  /* no such node */
+    ENGINE_EFULL = -5,  /* a bounded table is full */
+    ENGINE_EPAST = -6,  /* a time before now */
+    ENGINE_ESTATE = -7, /* not possible in the node's current state */
+    ENGINE_EOP = -8,    /* the model does not serve this op */
 };
 
 /* What a run call stopped on. */
@@ -74,7 +74,7 @@ struct engine_node {
     int64_t paused_until; /* -1: until resumed */
     int64_t phys_us;      /* its wall clock as it reads it */
     int64_t mono_us;
-    int64_t skew_us;      /* phys - true time */
+    int64_t skew_us; /* phys - true time */
     int32_t drift_ppm;
     int64_t tt_earliest;
     int64_t tt_latest;
@@ -92,8 +92,8 @@ struct engine_op_spec {
     const char *key;
     const char *value; /* put value / set element; may be NULL */
     int64_t amount;
-    int via;           /* node index or -1 */
-    uint64_t after;    /* op id whose read context a write carries, or 0 */
+    int via;        /* node index or -1 */
+    uint64_t after; /* op id whose read context a write carries, or 0 */
 };
 
 struct engine;

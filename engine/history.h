@@ -19,9 +19,9 @@
 #include "clock.h"
 #include "store.h"
 
-#define HISTORY_MAX_OPS 50000
+#define HISTORY_MAX_OPS    50000
 #define HISTORY_MAX_VALUES 16
-#define HISTORY_LABEL_MAX 16
+#define HISTORY_LABEL_MAX  16
 #define HISTORY_REASON_MAX 64
 #define HISTORY_DETAIL_MAX 96
 
@@ -49,16 +49,16 @@ struct op_values {
 /* What a client sends to a node. */
 struct op_req {
     uint64_t op_id;
-    int client;  /* client index, 0-based */
+    int client; /* client index, 0-based */
     enum op_kind kind;
     char key[STORE_KEY_MAX];
     char value[STORE_VAL_MAX]; /* put value, or set element */
     int64_t amount;            /* incr */
     bool has_ctx;              /* a write "after rN": the version context that read returned */
     struct vclock ctx;
-    int64_t session_pos;       /* the client's session position (e.g. offset of its last write) */
-    int sticky;                /* the node a sticky session reads from, or -1 */
-    bool direct;               /* the client named the node ("via"): do not forward */
+    int64_t session_pos; /* the client's session position (e.g. offset of its last write) */
+    int sticky;          /* the node a sticky session reads from, or -1 */
+    bool direct;         /* the client named the node ("via"): do not forward */
     int attempt;
 };
 
@@ -74,11 +74,11 @@ struct op_reply {
     enum reply_kind kind;
     struct op_values vals;
     char reason[HISTORY_REASON_MAX];
-    int redirect;       /* REPLY_REDIRECT: where to go; -1 unknown */
-    bool has_ctx;       /* a read's version context, for a later "after" write */
+    int redirect; /* REPLY_REDIRECT: where to go; -1 unknown */
+    bool has_ctx; /* a read's version context, for a later "after" write */
     struct vclock ctx;
-    int64_t pos;        /* session position the write reached or the read reflects; -1 none */
-    int quorum;         /* -1 not a quorum op; 0 failed; 1 met */
+    int64_t pos; /* session position the write reached or the read reflects; -1 none */
+    int quorum;  /* -1 not a quorum op; 0 failed; 1 met */
     char detail[HISTORY_DETAIL_MAX]; /* what the model wants the summary to say */
 };
 
@@ -86,8 +86,8 @@ struct op {
     uint64_t id; /* 1-based; the index in the history plus one */
     char label[HISTORY_LABEL_MAX];
     struct op_req req;
-    int via;   /* the node the client named, or -1 */
-    int node;  /* the node it last went to */
+    int via;        /* the node the client named, or -1 */
+    int node;       /* the node it last went to */
     uint64_t after; /* the op whose context a write carries, or 0 */
     int64_t invoke_us;
     int64_t complete_us;

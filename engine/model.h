@@ -31,7 +31,7 @@
 #include "store.h"
 #include "trace.h"
 
-#define MODEL_MAX_PARAMS 32
+#define MODEL_MAX_PARAMS    32
 #define MODEL_MAX_PRED_ARGS 3
 
 /* How a model describes one node for the TUI and the summary. */
@@ -56,8 +56,8 @@ struct pred_def {
     const char *usage; /* "quorum LABEL met|failed" */
     enum pred_arg args[MODEL_MAX_PRED_ARGS];
     int nargs;
-    const char *words;  /* choices for a PRED_WORD argument */
-    bool compares;      /* followed by "== VALUE" */
+    const char *words; /* choices for a PRED_WORD argument */
+    bool compares;     /* followed by "== VALUE" */
     const char *help;
 };
 
@@ -146,8 +146,8 @@ int model_send(struct model_ctx *ctx, int from, int to, int type, bool idle, con
                size_t len, const char *summary_fmt, ...) __attribute__((format(printf, 8, 9)));
 
 /* Starts a timer on node that fires after local_us of the node's own clock. Returns its id. */
-uint64_t model_timer(struct model_ctx *ctx, int node, int kind, const char *name,
-                     int64_t local_us, int64_t arg);
+uint64_t model_timer(struct model_ctx *ctx, int node, int kind, const char *name, int64_t local_us,
+                     int64_t arg);
 void model_timer_cancel(struct model_ctx *ctx, uint64_t id);
 
 /* Answers a client request (copied); the reply travels back to the client. */

@@ -22,7 +22,7 @@ struct net {
     int64_t gst_us;
     uint64_t next_id;
     struct slot *slots;
-    int n_slots;   /* slots allocated */
+    int n_slots; /* slots allocated */
     int *free_list;
     int n_free;
     size_t in_flight;
@@ -244,7 +244,8 @@ static int place(struct net *net, int64_t now_us, const struct msg *m, enum net_
         if (c->fate == NET_DROP) {
             delay /= 2; /* a lost message dies mid-link */
         } else if (l->reorder_bp && sim_rng_chance(&net->rng, l->reorder_bp)) {
-            delay += sim_rng_range(&net->rng, 0, l->lat_max_us); /* held back; later ones overtake */
+            delay +=
+                sim_rng_range(&net->rng, 0, l->lat_max_us); /* held back; later ones overtake */
         } else if (now_us + delay < *last) {
             delay = *last - now_us; /* FIFO: never overtake an earlier message on this link */
         }

@@ -24,12 +24,12 @@
 #include "clock.h"
 #include "sim.h"
 
-#define NET_MAX_NODES CLOCK_MAX_NODES
-#define NET_MAX_CLIENTS 64
-#define NET_CLIENT_BASE NET_MAX_NODES /* endpoint ids >= this are clients */
+#define NET_MAX_NODES     CLOCK_MAX_NODES
+#define NET_MAX_CLIENTS   64
+#define NET_CLIENT_BASE   NET_MAX_NODES /* endpoint ids >= this are clients */
 #define NET_MAX_IN_FLIGHT 16384
-#define NET_MAX_BODY 2048
-#define NET_HEADER_BYTES 24 /* what a message costs on the wire before its body */
+#define NET_MAX_BODY      2048
+#define NET_HEADER_BYTES  24 /* what a message costs on the wire before its body */
 
 enum {
     NET_EFULL = -1,
@@ -44,10 +44,10 @@ enum net_fate {
 
 enum net_why {
     NET_WHY_NONE,
-    NET_WHY_LOSS,  /* random loss on the link */
-    NET_WHY_CUT,   /* link cut or partitioned */
-    NET_WHY_DOWN,  /* destination crashed */
-    NET_WHY_FULL,  /* too many messages in flight */
+    NET_WHY_LOSS, /* random loss on the link */
+    NET_WHY_CUT,  /* link cut or partitioned */
+    NET_WHY_DOWN, /* destination crashed */
+    NET_WHY_FULL, /* too many messages in flight */
 };
 
 enum net_timing {
@@ -69,7 +69,7 @@ struct msg {
     int64_t deliver_us;
     enum net_fate fate;
     enum net_why why;
-    bool idle; /* background chatter: does not keep "run until quiet" waiting */
+    bool idle;           /* background chatter: does not keep "run until quiet" waiting */
     uint32_t wire_bytes; /* what it would cost encoded; 0 from the sender: header + body */
     uint64_t lamport;
     struct vclock vc;
@@ -130,7 +130,8 @@ struct net_ref {
  */
 int net_send(struct net *net, int64_t now_us, const struct msg *m, struct net_ref out[2]);
 
-/* The in-flight message behind ref, or NULL if it is gone. Valid until the next change to the table. */
+/* The in-flight message behind ref, or NULL if it is gone. Valid until the next change to the
+ * table. */
 const struct msg *net_find(const struct net *net, struct net_ref ref);
 /* Marks a message to die on arrival (cut meanwhile, or destination down). */
 void net_mark_dropped(struct net *net, struct net_ref ref, enum net_why why);

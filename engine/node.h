@@ -28,9 +28,9 @@ enum node_state {
 
 struct node {
     enum node_state state;
-    uint32_t incarnation;   /* bumped on every restart */
-    uint32_t pause_gen;     /* bumped on every pause, so a stale resume event is ignored */
-    int64_t paused_until;   /* -1: until `resume` */
+    uint32_t incarnation; /* bumped on every restart */
+    uint32_t pause_gen;   /* bumped on every pause, so a stale resume event is ignored */
+    int64_t paused_until; /* -1: until `resume` */
     int64_t crashed_at;
     struct sim_event *parked;
     size_t n_parked;

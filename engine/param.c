@@ -186,8 +186,8 @@ void param_describe(const struct param_def *def, char *dst, size_t size)
     }
 }
 
-int param_parse(const struct param_def *def, const char *text, int n_nodes,
-                struct param_value *out, char *err, size_t errlen)
+int param_parse(const struct param_def *def, const char *text, int n_nodes, struct param_value *out,
+                char *err, size_t errlen)
 {
     char want[160];
     int64_t v;
@@ -250,8 +250,7 @@ int param_parse(const struct param_def *def, const char *text, int n_nodes,
     return -1;
 }
 
-void param_format(const struct param_def *def, const struct param_value *v, char *dst,
-                  size_t size)
+void param_format(const struct param_def *def, const struct param_value *v, char *dst, size_t size)
 {
     switch (def->type) {
     case PARAM_ENUM:

@@ -32,7 +32,7 @@ struct param_def {
     const char *def;     /* the default, written as a user would write it */
     int64_t min;
     int64_t max;
-    const char *help;    /* one line for the man page and the help overlay */
+    const char *help; /* one line for the man page and the help overlay */
 };
 
 struct param_value {
@@ -44,11 +44,10 @@ struct param_value {
  * Parses text for def. n_nodes bounds PARAM_NODE. On error returns -1 and
  * writes what was expected into err.
  */
-int param_parse(const struct param_def *def, const char *text, int n_nodes,
-                struct param_value *out, char *err, size_t errlen);
+int param_parse(const struct param_def *def, const char *text, int n_nodes, struct param_value *out,
+                char *err, size_t errlen);
 /* Writes the value as a user would type it. */
-void param_format(const struct param_def *def, const struct param_value *v, char *dst,
-                  size_t size);
+void param_format(const struct param_def *def, const struct param_value *v, char *dst, size_t size);
 /* "sync, partial or async" style list of the valid choices. */
 void param_describe(const struct param_def *def, char *dst, size_t size);
 /* Index of the choice named word in "a|b|c", or -1. */

@@ -10,7 +10,7 @@
 #include "util.h"
 
 #define MAX_TOKS 80
-#define TOK_MAX 256
+#define TOK_MAX  256
 
 /* ---- errors ---- */
 
@@ -98,7 +98,8 @@ struct parser {
     char new_label[HISTORY_LABEL_MAX];
 };
 
-static int perr(struct parser *p, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int perr(struct parser *p, int col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static int perr(struct parser *p, int col, const char *fmt, ...)
 {
@@ -159,8 +160,7 @@ static int tokenize(struct parser *p, const char *line)
             t->s[0] = '|';
             i++;
         } else {
-            while (i < len && line[i] != ' ' && line[i] != '\t' && line[i] != '|' &&
-                   line[i] != '#')
+            while (i < len && line[i] != ' ' && line[i] != '\t' && line[i] != '|' && line[i] != '#')
                 i++;
             if (i - start >= TOK_MAX)
                 return perr(p, t->col, "word is longer than %d characters", TOK_MAX - 1);
@@ -210,10 +210,8 @@ static int parse_node_tok(struct parser *p, const struct tok *t, int *node)
 
     if (n < 0) {
         if (param_parse_node(t->s, 0) >= 0)
-            return perr(p, t->col, "no node '%s': this cluster has n1..n%d", t->s,
-                        p->env->n_nodes);
-        return perr(p, t->col, "expected a node name (n1..n%d), got '%s'", p->env->n_nodes,
-                    t->s);
+            return perr(p, t->col, "no node '%s': this cluster has n1..n%d", t->s, p->env->n_nodes);
+        return perr(p, t->col, "expected a node name (n1..n%d), got '%s'", p->env->n_nodes, t->s);
     }
     *node = n;
     return 0;
@@ -415,8 +413,9 @@ static int parse_op(struct parser *p, enum op_kind kind)
                 return -1;
         } else if (strcmp(t->s, "after") == 0) {
             if (kind == OP_GET)
-                return perr(p, t->col, "'after' carries a read's context into a write; a get "
-                                       "takes none");
+                return perr(p, t->col,
+                            "'after' carries a read's context into a write; a get "
+                            "takes none");
             if (parse_label_ref(p, c->after) < 0)
                 return -1;
         } else if (strcmp(t->s, "as") == 0) {
@@ -439,10 +438,10 @@ static int parse_op(struct parser *p, enum op_kind kind)
 }
 
 static const char *const reserved_labels[] = {
-    "model", "nodes", "seed", "set", "latency", "at", "run", "step", "put", "get",
-    "incr", "add", "remove", "kill", "restart", "wipe", "pause", "resume", "partition", "heal",
-    "cut", "mend", "link", "net", "skew", "drift", "ntp", "expect", "note", "not", "value",
-    "leader", "down", "up", "paused", "converged",
+    "model",     "nodes", "seed", "set",    "latency", "at",      "run",  "step",   "put",
+    "get",       "incr",  "add",  "remove", "kill",    "restart", "wipe", "pause",  "resume",
+    "partition", "heal",  "cut",  "mend",   "link",    "net",     "skew", "drift",  "ntp",
+    "expect",    "note",  "not",  "value",  "leader",  "down",    "up",   "paused", "converged",
 };
 
 static bool reserved(const char *w)
@@ -523,7 +522,8 @@ static int parse_pred(struct parser *p)
         sp->negate = true;
         p->i++;
     }
-    t = need(p, "a predicate (LABEL ok, LABEL == VALUE, value NODE KEY == VALUE, leader NODE, ...)");
+    t = need(p,
+             "a predicate (LABEL ok, LABEL == VALUE, value NODE KEY == VALUE, leader NODE, ...)");
     if (!t)
         return -1;
     if (strcmp(t->s, "value") == 0) {
@@ -539,9 +539,10 @@ static int parse_pred(struct parser *p)
     }
     if (strcmp(t->s, "leader") == 0 || strcmp(t->s, "down") == 0 || strcmp(t->s, "up") == 0 ||
         strcmp(t->s, "paused") == 0) {
-        sp->kind = t->s[0] == 'l' ? SPRED_LEADER : t->s[0] == 'd' ? SPRED_DOWN
-                                               : t->s[0] == 'u' ? SPRED_UP
-                                                                : SPRED_PAUSED;
+        sp->kind = t->s[0] == 'l'   ? SPRED_LEADER
+                   : t->s[0] == 'd' ? SPRED_DOWN
+                   : t->s[0] == 'u' ? SPRED_UP
+                                    : SPRED_PAUSED;
         return parse_node(p, &sp->node);
     }
     if (strcmp(t->s, "converged") == 0) {
@@ -557,8 +558,10 @@ static int parse_pred(struct parser *p)
         for (int i = 0; i < p->env->model->n_preds; i++)
             util_appendf(list, sizeof(list), ", %s", p->env->model->preds[i].usage);
         if (valid_ident(t->s))
-            return perr(p, t->col, "'%s' is neither an op label defined before this line nor a "
-                                   "predicate; expected %s", t->s, list);
+            return perr(p, t->col,
+                        "'%s' is neither an op label defined before this line nor a "
+                        "predicate; expected %s",
+                        t->s, list);
         return perr(p, t->col, "expected a predicate: %s", list);
     }
     util_strlcpy(sp->label, t->s, sizeof(sp->label));
@@ -571,7 +574,8 @@ static int parse_pred(struct parser *p)
     }
     idx = param_choice("pending|ok|fail|timeout", t->s);
     if (idx < 0)
-        return perr(p, t->col, "expected ok, fail, timeout, pending or '== VALUE' after %s, got '%s'",
+        return perr(p, t->col,
+                    "expected ok, fail, timeout, pending or '== VALUE' after %s, got '%s'",
                     sp->label, t->s);
     sp->kind = SPRED_OP_STATUS;
     sp->status = (enum op_status)idx;
@@ -634,8 +638,10 @@ static int parse_link_opts(struct parser *p, struct engine_link_cfg *cfg, bool a
         else if (strcmp(t->s, "delay") == 0)
             r = parse_range(p, &cfg->lat_min_us, &cfg->lat_max_us);
         else
-            return perr(p, t->col, "unexpected '%s': expected drop P%%, dup P%%, delay D..D or "
-                                   "reorder P%%", t->s);
+            return perr(p, t->col,
+                        "unexpected '%s': expected drop P%%, dup P%%, delay D..D or "
+                        "reorder P%%",
+                        t->s);
         if (r < 0)
             return -1;
         any = true;
@@ -763,8 +769,9 @@ static int parse_at(struct parser *p)
     if (parse_command(p, true) < 0)
         return -1;
     if (!schedulable(p->cmd->kind))
-        return perr(p, at->col, "'at' schedules faults, ops, settings, notes and expects; "
-                                "not model, nodes, seed, run or step");
+        return perr(p, at->col,
+                    "'at' schedules faults, ops, settings, notes and expects; "
+                    "not model, nodes, seed, run or step");
     p->cmd->at_us = t;
     return 0;
 }
@@ -783,8 +790,10 @@ static int parse_command(struct parser *p, bool scheduled)
         memcpy(label, w->s, len - 1);
         label[len - 1] = '\0';
         if (!valid_ident(label) || len - 1 >= HISTORY_LABEL_MAX)
-            return perr(p, w->col, "a label is a letter then letters, digits or _, at most %d "
-                                   "characters: got '%s'", HISTORY_LABEL_MAX - 1, label);
+            return perr(p, w->col,
+                        "a label is a letter then letters, digits or _, at most %d "
+                        "characters: got '%s'",
+                        HISTORY_LABEL_MAX - 1, label);
         if (reserved(label))
             return perr(p, w->col, "'%s' is a command word and cannot be a label", label);
         if (script_env_has_label(p->env, label))
@@ -795,8 +804,10 @@ static int parse_command(struct parser *p, bool scheduled)
         if (!w)
             return -1;
         if (param_choice("put|get|incr|add|remove", w->s) < 0)
-            return perr(p, w->col, "expected an operation after the label (put, get, incr, add "
-                                   "or remove), got '%s'", w->s);
+            return perr(p, w->col,
+                        "expected an operation after the label (put, get, incr, add "
+                        "or remove), got '%s'",
+                        w->s);
         util_strlcpy(p->new_label, label, sizeof(p->new_label));
         p->i--;
     }
@@ -812,8 +823,10 @@ static int parse_command(struct parser *p, bool scheduled)
     }
     if (strcmp(w->s, "model") == 0 || strcmp(w->s, "nodes") == 0 || strcmp(w->s, "seed") == 0) {
         if (p->env->file_mode && p->env->acted)
-            return perr(p, w->col, "'%s' shapes the cluster, so it must come before every other "
-                                   "command in a file", w->s);
+            return perr(p, w->col,
+                        "'%s' shapes the cluster, so it must come before every other "
+                        "command in a file",
+                        w->s);
     }
     if (strcmp(w->s, "model") == 0) {
         const struct tok *t = need(p, "a model name");
@@ -900,10 +913,11 @@ static int parse_command(struct parser *p, bool scheduled)
     }
     if (strcmp(w->s, "kill") == 0 || strcmp(w->s, "restart") == 0 || strcmp(w->s, "wipe") == 0 ||
         strcmp(w->s, "resume") == 0 || strcmp(w->s, "ntp") == 0) {
-        c->kind = w->s[0] == 'k' ? CMD_KILL : w->s[0] == 'w' ? CMD_WIPE
-                                          : w->s[0] == 'n' ? CMD_NTP
-                                          : w->s[2] == 's' ? CMD_RESTART
-                                                           : CMD_RESUME;
+        c->kind = w->s[0] == 'k'   ? CMD_KILL
+                  : w->s[0] == 'w' ? CMD_WIPE
+                  : w->s[0] == 'n' ? CMD_NTP
+                  : w->s[2] == 's' ? CMD_RESTART
+                                   : CMD_RESUME;
         if (parse_node(p, &c->node) < 0)
             return -1;
         return expect_end(p);
@@ -988,10 +1002,12 @@ static int parse_command(struct parser *p, bool scheduled)
         }
         return 0;
     }
-    return perr(p, w->col, "unknown command '%s'; expected model, nodes, seed, set, latency, at, "
-                           "run, step, put, get, incr, add, remove, kill, restart, wipe, pause, "
-                           "resume, partition, heal, cut, mend, link, net, skew, drift, ntp, "
-                           "expect or note", w->s);
+    return perr(p, w->col,
+                "unknown command '%s'; expected model, nodes, seed, set, latency, at, "
+                "run, step, put, get, incr, add, remove, kill, restart, wipe, pause, "
+                "resume, partition, heal, cut, mend, link, net, skew, drift, ntp, "
+                "expect or note",
+                w->s);
 }
 
 int script_parse_line(struct script_env *env, const char *file, int lineno, const char *line,
@@ -1193,8 +1209,7 @@ static int runtime_error(struct script_run *run, const struct script_cmd *cmd,
     return -1;
 }
 
-static int exec_now(struct script_run *run, const struct script_cmd *cmd,
-                    struct script_error *err);
+static int exec_now(struct script_run *run, const struct script_cmd *cmd, struct script_error *err);
 
 static void build(struct script_run *run)
 {
@@ -1237,8 +1252,7 @@ static void remember_setting(struct script_run *run, const struct script_cmd *cm
 {
     if (run->n_settings == run->cap_settings) {
         run->cap_settings = run->cap_settings ? run->cap_settings * 2 : 16;
-        run->settings =
-            xrealloc(run->settings, (size_t)run->cap_settings * sizeof(*run->settings));
+        run->settings = xrealloc(run->settings, (size_t)run->cap_settings * sizeof(*run->settings));
     }
     run->settings[run->n_settings++] = *cmd;
 }
@@ -1427,12 +1441,12 @@ static int exec_op(struct script_run *run, const struct script_cmd *cmd, struct 
     }
     r = engine_submit(run->e, &spec);
     if (r < 0)
-        return runtime_error(run, cmd, err, "%s: %s", op_kind_name(cmd->op), engine_strerror((int)r));
+        return runtime_error(run, cmd, err, "%s: %s", op_kind_name(cmd->op),
+                             engine_strerror((int)r));
     return 0;
 }
 
-static int exec_now(struct script_run *run, const struct script_cmd *cmd,
-                    struct script_error *err)
+static int exec_now(struct script_run *run, const struct script_cmd *cmd, struct script_error *err)
 {
     char msg[SCRIPT_MSG_MAX], why[SCRIPT_MSG_MAX];
     struct engine *e;
@@ -1504,10 +1518,9 @@ static int exec_now(struct script_run *run, const struct script_cmd *cmd,
     case CMD_PAUSE:
         r = engine_pause(e, cmd->node, cmd->dur_us);
         if (r == ENGINE_ESTATE)
-            return runtime_error(run, cmd, err, "n%d cannot pause: it is %s", cmd->node + 1,
-                                 engine_node(e, cmd->node, &(struct engine_node){0}) == 0
-                                     ? "not up"
-                                     : "unknown");
+            return runtime_error(
+                run, cmd, err, "n%d cannot pause: it is %s", cmd->node + 1,
+                engine_node(e, cmd->node, &(struct engine_node){0}) == 0 ? "not up" : "unknown");
         break;
     case CMD_RESUME:
         r = engine_resume(e, cmd->node);
@@ -1550,8 +1563,7 @@ static int exec_now(struct script_run *run, const struct script_cmd *cmd,
     return 0;
 }
 
-int script_run_exec(struct script_run *run, const struct script_cmd *cmd,
-                    struct script_error *err)
+int script_run_exec(struct script_run *run, const struct script_cmd *cmd, struct script_error *err)
 {
     struct engine *e;
     int r;

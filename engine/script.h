@@ -24,11 +24,11 @@
 
 #include "engine.h"
 
-#define SCRIPT_MAX_LINE 1024
-#define SCRIPT_MAX_CMDS 100000
-#define SCRIPT_MAX_LABELS 50000
+#define SCRIPT_MAX_LINE      1024
+#define SCRIPT_MAX_CMDS      100000
+#define SCRIPT_MAX_LABELS    50000
 #define SCRIPT_MAX_OBSERVERS 8
-#define SCRIPT_MSG_MAX 320
+#define SCRIPT_MSG_MAX       320
 
 struct script_error {
     char file[256];
@@ -105,7 +105,7 @@ struct script_cmd {
     int64_t dur_us;             /* run, pause, skew; -1 = none */
     int node;
     int node2;
-    bool both;                  /* a link in both directions */
+    bool both; /* a link in both directions */
     int group[ENGINE_MAX_NODES];
     struct engine_link_cfg link;
     /* CMD_OP */
@@ -123,8 +123,8 @@ struct script_cmd {
 struct script_env {
     const struct model_ops *model;
     int n_nodes;
-    bool file_mode;  /* model/nodes/seed only before any other command */
-    bool acted;      /* a command other than model/nodes/seed has been seen */
+    bool file_mode; /* model/nodes/seed only before any other command */
+    bool acted;     /* a command other than model/nodes/seed has been seen */
     char (*labels)[HISTORY_LABEL_MAX];
     int n_labels;
     int cap_labels;
@@ -172,8 +172,7 @@ void script_run_observe(struct script_run *run, struct trace_observer *obs);
 
 /* Executes one parsed command. On a runtime error (a time in the past, killing a dead node)
  * returns -1 with *err filled; the engine is unchanged. */
-int script_run_exec(struct script_run *run, const struct script_cmd *cmd,
-                    struct script_error *err);
+int script_run_exec(struct script_run *run, const struct script_cmd *cmd, struct script_error *err);
 /* Executes every command, then runs until quiet so the summary shows where the run settled. */
 int script_run_all(struct script_run *run, const struct script *s, struct script_error *err);
 

@@ -18,8 +18,8 @@
 #define SIM_MAX_EVENTS (1 << 20)
 
 enum {
-    SIM_EFULL = -1,  /* the queue holds SIM_MAX_EVENTS events */
-    SIM_EPAST = -2,  /* the event would run before the current time */
+    SIM_EFULL = -1, /* the queue holds SIM_MAX_EVENTS events */
+    SIM_EPAST = -2, /* the event would run before the current time */
 };
 
 /* One queued event. The meaning of kind, node, id and arg is the caller's. */

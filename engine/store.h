@@ -21,10 +21,10 @@
 
 #include "clock.h"
 
-#define STORE_KEY_MAX 24
-#define STORE_VAL_MAX 40
-#define STORE_MAX_LOG 65536
-#define STORE_MAX_KEYS 4096
+#define STORE_KEY_MAX      24
+#define STORE_VAL_MAX      40
+#define STORE_MAX_LOG      65536
+#define STORE_MAX_KEYS     4096
 #define STORE_MAX_SIBLINGS 8
 
 enum {

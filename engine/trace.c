@@ -327,7 +327,8 @@ void trace_format_text(const struct trace_event *ev, char *dst, size_t size)
 
 static void jsonl_write(struct trace_observer *self, const struct trace_event *ev)
 {
-    struct trace_jsonl *w = (struct trace_jsonl *)((char *)self - offsetof(struct trace_jsonl, obs));
+    struct trace_jsonl *w =
+        (struct trace_jsonl *)((char *)self - offsetof(struct trace_jsonl, obs));
     char line[512];
 
     trace_format_json(ev, line, sizeof(line));

@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define TRACE_RING 65536
+#define TRACE_RING     65536
 #define TRACE_TEXT_MAX 120
 
 enum {

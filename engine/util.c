@@ -82,8 +82,7 @@ void util_fmt_duration(char *dst, size_t size, int64_t us)
     else if (a % 1000 == 0)
         snprintf(dst, size, "%s%lldms", sign, (long long)(a / 1000));
     else if (a >= 1000)
-        snprintf(dst, size, "%s%lld.%03lldms", sign, (long long)(a / 1000),
-                 (long long)(a % 1000));
+        snprintf(dst, size, "%s%lld.%03lldms", sign, (long long)(a / 1000), (long long)(a % 1000));
     else
         snprintf(dst, size, "%s%lldus", sign, (long long)a);
 }
