@@ -640,7 +640,7 @@ static void send_reply(struct engine *e, int node, const struct op_req *req,
                                (rep->has_ctx ? 8u * (size_t)e->n : 0));
     for (int i = 0; i < rep->vals.n; i++)
         m->wire_bytes += (uint32_t)strlen(rep->vals.v[i]) + 1;
-    ((struct op_reply *)(void *)m->body)->op_id = req->op_id;
+    memcpy(m->body + offsetof(struct op_reply, op_id), &req->op_id, sizeof(req->op_id));
     send_msg(e, m);
     free(m);
 }
