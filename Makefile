@@ -15,6 +15,13 @@ BUILD ?= build
 PREFIX ?= /usr/local
 CC ?= cc
 SAN ?=
+# make V=1 shows the full compiler lines.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wold-style-definition -Wpointer-arith -Wcast-qual \
@@ -57,7 +64,7 @@ all: $(BIN)
 ifeq ($(BUILD),build)
 all: splitbrain
 splitbrain: $(BIN)
-	cp $(BIN) $@
+	@cp $(BIN) $@
 endif
 
 $(BUILD)/.deps:
@@ -79,22 +86,27 @@ $(BUILD)/tests/%.o $(BUILD)/tests/bench/%.o: CFLAGS_FOR = $(ALL_CFLAGS) $(TEST_C
 
 $(BUILD)/%.o: %.c | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS_FOR) -c $< -o $@
+	@[ "$(V)" = 1 ] || echo "  CC    $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS_FOR) -c $< -o $@
 
 $(LIB): $(CORE_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@[ "$(V)" = 1 ] || echo "  AR    $@"
+	$(Q)ar rcs $@ $^
 
 $(BIN): $(UI_OBJ) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $(UI_OBJ) $(LIB) $(UI_LIBS)
+	@[ "$(V)" = 1 ] || echo "  LD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(UI_OBJ) $(LIB) $(UI_LIBS)
 
 # Tests link the engine and lessons without ncurses or libuv, so a stray UI call fails to link.
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB) | $(BUILD)/.deps-test
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(TEST_LIBS)
+	@[ "$(V)" = 1 ] || echo "  LD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(TEST_LIBS)
 
 $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB)
+	@[ "$(V)" = 1 ] || echo "  LD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB)
 
 run: $(BIN)
 	$(BIN) run assets/scenarios/tour.scn
