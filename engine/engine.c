@@ -510,6 +510,7 @@ static int send_msg(struct engine *e, struct msg *m)
         ev.msg_id = c->id;
         ev.a = c->deliver_us;
         ev.b = c->wire_bytes;
+        ev.c = c->fate;
         util_strlcpy(ev.name, c->type_name, sizeof(ev.name));
         util_strlcpy(ev.text, c->summary, sizeof(ev.text));
         if (c->fate == NET_DUPLICATE) {

@@ -189,6 +189,7 @@ void trace_format_json(const struct trace_event *ev, char *dst, size_t size)
         json_key_str(dst, size, "msg", ev->text);
         json_key_int(dst, size, "bytes", ev->b);
         json_key_int(dst, size, "deliver", ev->a);
+        json_key_str(dst, size, "fate", net_fate_name((enum net_fate)ev->c));
         break;
     case TRACE_DELIVER:
         json_key_int(dst, size, "id", (int64_t)ev->msg_id);

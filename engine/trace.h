@@ -27,7 +27,7 @@ enum {
 };
 
 enum trace_kind {
-    TRACE_SEND,     /* node, peer, msg_id, name=type, text=summary, a=deliver_us, b=bytes */
+    TRACE_SEND,     /* node, peer, msg_id, name=type, text=summary, a=deliver_us, b=bytes, c=fate */
     TRACE_DELIVER,  /* node=receiver, peer=sender, msg_id, name=type, text=summary */
     TRACE_DROP,     /* node=sender, peer=receiver, msg_id, name=type, text=why */
     TRACE_DUP,      /* node, peer, msg_id (the copy), a=original id */
@@ -58,6 +58,7 @@ struct trace_event {
     uint64_t op_id;
     int64_t a;
     int64_t b;
+    int64_t c;
     char name[24];
     char text[TRACE_TEXT_MAX];
 };
