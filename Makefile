@@ -128,6 +128,11 @@ test: deps-test lint format-check
 	@echo "== again under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)-san SAN=1 check
 
+# Property runs over many more seeds than `make test` affords (tests/prop.h).
+SOAK_SEEDS ?= 5000
+soak: $(TEST_BIN)
+	@for t in $(TEST_BIN); do echo "== $$t"; SPLITBRAIN_SEEDS=$(SOAK_SEEDS) $$t || exit 1; done
+
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b; done
 
