@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/check.h"
 #include "../engine/engine.h"
 #include "../engine/script.h"
 #include "../engine/util.h"
@@ -171,6 +172,50 @@ static void print_nodes(FILE *out, const struct engine *e)
     }
 }
 
+static void print_checkers(FILE *out, const struct engine *e)
+{
+    const struct history *h = engine_history(e);
+    struct check_lin lin;
+    struct check_lost lost;
+    struct check_avail av;
+    enum check_verdict v;
+    char a[24], b[24], c[24];
+
+    if (history_count(h) == 0)
+        return;
+    fprintf(out, "checkers:\n");
+    v = check_linearizable(h, 0, &lin);
+    switch (v) {
+    case CHECK_OK:
+        fprintf(out, "  linearizable   yes, every key\n");
+        break;
+    case CHECK_VIOLATED:
+        fprintf(out, "  linearizable   NO, key %s: %s\n", lin.key, lin.witness);
+        break;
+    case CHECK_UNKNOWN:
+        fprintf(out, "  linearizable   unknown: %s\n", lin.witness);
+        break;
+    case CHECK_NA:
+        fprintf(out, "  linearizable   n/a: %s\n",
+                lin.witness[0] ? lin.witness : "no register ops");
+        break;
+    }
+    check_lost_writes(e, &lost);
+    if (lost.lost)
+        fprintf(out, "  lost writes    %d: %s\n", lost.lost, lost.witness);
+    else
+        fprintf(out, "  lost writes    none\n");
+    check_availability(h, &av);
+    util_fmt_duration(a, sizeof(a), av.p50_us);
+    util_fmt_duration(b, sizeof(b), av.p95_us);
+    util_fmt_duration(c, sizeof(c), av.max_us);
+    fprintf(out,
+            "  availability   %d of %d ops ok (%d%%), %d failed, %d timed out, %d pending; "
+            "latency p50 %s p95 %s max %s\n",
+            av.ok, av.ops, av.ops ? av.ok * 100 / av.ops : 0, av.failed, av.timed_out, av.pending,
+            a, b, c);
+}
+
 int headless_run(int argc, char **argv)
 {
     const char *file = NULL, *trace_path = NULL;
@@ -265,6 +310,7 @@ int headless_run(int argc, char **argv)
                     engine_nodes(e), (unsigned long long)engine_seed(e));
             print_ops(out, e);
             print_nodes(out, e);
+            print_checkers(out, e);
             if (script_run_unquiet(run))
                 fprintf(out, "note: the cluster did not go quiet within quiet_max\n");
         }

@@ -1,0 +1,87 @@
+/*
+ * check: verdicts on a run, from its client history.
+ *
+ * Linearizability of each key as a read/write register, by the Wing & Gong
+ * search with Lowe's memoization (the algorithm of Porcupine and Knossos),
+ * partitioned by key: each op is an interval [invoke, complete]; the search
+ * tries to place every op at one instant inside its interval so that every
+ * read returns the latest write before it. A write that failed, timed out
+ * or is still pending may or may not have taken effect, so its interval
+ * never closes: the search may place it anywhere after its invocation, or
+ * at the very end, which is the same as never. Reads that did not complete
+ * carry no information and are left out. A search that exceeds its budget
+ * answers CHECK_UNKNOWN, never a pass.
+ *
+ * Only put/get histories are registers; a key with incr/add/remove ops or a
+ * read that returned several values (siblings) is CHECK_NA.
+ */
+#ifndef SPLITBRAIN_CHECK_H
+#define SPLITBRAIN_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "history.h"
+
+#define CHECK_MAX_OPS_PER_KEY 4096
+#define CHECK_DEFAULT_BUDGET  2000000 /* search steps per key */
+#define CHECK_WITNESS_MAX     512
+
+enum check_verdict {
+    CHECK_OK,
+    CHECK_VIOLATED,
+    CHECK_UNKNOWN, /* budget exhausted, or too many ops to search */
+    CHECK_NA,      /* not a register history */
+};
+
+struct check_lin {
+    enum check_verdict verdict;
+    char key[STORE_KEY_MAX];
+    int ops;          /* ops searched */
+    long steps;       /* search steps taken */
+    uint64_t culprit; /* the op the search could not place (a read, usually), or 0 */
+    char witness[CHECK_WITNESS_MAX];
+};
+
+/* Checks one key. budget: search steps (<= 0: CHECK_DEFAULT_BUDGET). */
+void check_linearizable_key(const struct history *h, const char *key, long budget,
+                            struct check_lin *out);
+
+/* Checks every key of the history; returns the worst verdict (VIOLATED > UNKNOWN > OK > NA)
+ * and fills *first with the first key that has it. */
+enum check_verdict check_linearizable(const struct history *h, long budget,
+                                      struct check_lin *first);
+
+struct check_avail {
+    int ops;
+    int ok;
+    int failed;
+    int timed_out;
+    int pending;
+    int64_t p50_us; /* latency percentiles of the ops that completed ok */
+    int64_t p95_us;
+    int64_t p99_us;
+    int64_t max_us;
+};
+
+void check_availability(const struct history *h, struct check_avail *out);
+
+struct engine;
+
+struct check_lost {
+    int lost;       /* acknowledged writes no live replica holds */
+    uint64_t first; /* the first of them, or 0 */
+    char witness[CHECK_WITNESS_MAX];
+};
+
+/*
+ * Lost acknowledged writes: a put that returned ok, that no later put to the
+ * same key (invoked after it completed) superseded, and whose value no live
+ * replica holds now. Meaningful once the run is quiet.
+ */
+void check_lost_writes(const struct engine *e, struct check_lost *out);
+
+const char *check_verdict_name(enum check_verdict v);
+
+#endif

@@ -1,0 +1,278 @@
+/* Unit tests of the checkers on hand-made histories with known answers. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../engine/check.h"
+#include "../engine/sim.h"
+#include "../engine/util.h"
+
+/* Adds one op: a put (val = value written) or a get (val = value read, NULL = nil). */
+static void add(struct history *h, const char *label, enum op_kind kind, const char *val,
+                enum op_status st, int64_t t0, int64_t t1)
+{
+    struct op op;
+
+    memset(&op, 0, sizeof(op));
+    util_strlcpy(op.label, label, sizeof(op.label));
+    op.req.kind = kind;
+    util_strlcpy(op.req.key, "x", sizeof(op.req.key));
+    if (kind == OP_PUT && val)
+        util_strlcpy(op.req.value, val, sizeof(op.req.value));
+    if (kind == OP_GET && val)
+        op_values_add(&op.result, val);
+    op.invoke_us = t0;
+    op.status = OP_PENDING;
+    uint64_t id = history_add(h, &op);
+    assert_true(id > 0);
+    if (st != OP_PENDING)
+        assert_non_null(history_complete(h, id, st, t1));
+    if (kind == OP_GET && val && st == OP_OK)
+        op_values_add(&history_get(h, id)->result, val);
+}
+
+static enum check_verdict verdict(struct history *h, struct check_lin *r)
+{
+    check_linearizable_key(h, "x", 0, r);
+    return r->verdict;
+}
+
+static void test_sequential_ok(void **state)
+{
+    struct history *h = history_create();
+    struct check_lin r;
+
+    (void)state;
+    add(h, "r0", OP_GET, NULL, OP_OK, 0, 5);
+    add(h, "w1", OP_PUT, "1", OP_OK, 10, 20);
+    add(h, "r1", OP_GET, "1", OP_OK, 30, 40);
+    add(h, "w2", OP_PUT, "2", OP_OK, 50, 60);
+    add(h, "r2", OP_GET, "2", OP_OK, 70, 80);
+    assert_int_equal(verdict(h, &r), CHECK_OK);
+    assert_int_equal(r.ops, 5);
+    history_destroy(h);
+}
+
+static void test_stale_read_after_completed_write(void **state)
+{
+    struct history *h = history_create();
+    struct check_lin r;
+
+    (void)state;
+    add(h, "w1", OP_PUT, "1", OP_OK, 0, 10);
+    add(h, "w2", OP_PUT, "2", OP_OK, 20, 30);
+    add(h, "r1", OP_GET, "1", OP_OK, 40, 50);
+    assert_int_equal(verdict(h, &r), CHECK_VIOLATED);
+    assert_int_equal(r.culprit, 3);
+    assert_non_null(strstr(r.witness, "r1 get x -> 1"));
+    assert_non_null(strstr(r.witness, "w2 put x=2 ok"));
+    assert_non_null(strstr(r.witness, "completed before the read began"));
+    history_destroy(h);
+}
+
+static void test_overlapping_reads_either_value(void **state)
+{
+    struct history *h = history_create();
+    struct check_lin r;
+
+    (void)state;
+    add(h, "w1", OP_PUT, "1", OP_OK, 0, 100);
+    add(h, "r1", OP_GET, "1", OP_OK, 10, 20);
+    add(h, "r2", OP_GET, NULL, OP_OK, 5, 8);
+    assert_int_equal(verdict(h, &r), CHECK_OK);
+    history_destroy(h);
+}
+
+static void test_overlapping_reads_cannot_go_back(void **state)
+{
+    struct history *h = history_create();
+    struct check_lin r;
+
+    (void)state;
+    /* Both reads overlap the write, but the second starts after the first saw 1. */
+    add(h, "w1", OP_PUT, "1", OP_OK, 0, 100);
+    add(h, "r1", OP_GET, "1", OP_OK, 10, 20);
+    add(h, "r2", OP_GET, NULL, OP_OK, 30, 40);
+    assert_int_equal(verdict(h, &r), CHECK_VIOLATED);
+    history_destroy(h);
+}
+
+static void test_indeterminate_write_may_or_may_not_apply(void **state)
+{
+    struct history *h = history_create();
+    struct check_lin r;
+
+    (void)state;
+    add(h, "w1", OP_PUT, "1", OP_TIMEOUT, 0, 50);
+    add(h, "r1", OP_GET, NULL, OP_OK, 60, 70);
+    add(h, "r2", OP_GET, "1", OP_OK, 80, 90);
+    assert_int_equal(verdict(h, &r), CHECK_OK);
+    history_destroy(h);
+
+    h = history_create();
+    add(h, "w1", OP_PUT, "1", OP_FAIL, 0, 50);
+    add(h, "r1", OP_GET, NULL, OP_OK, 60, 70);
+    assert_int_equal(verdict(h, &r), CHECK_OK);
+    history_destroy(h);
+
+    /* Once a read saw it, it took effect: a later read cannot miss it. */
+    h = history_create();
+    add(h, "w1", OP_PUT, "1", OP_PENDING, 0, 0);
+    add(h, "r1", OP_GET, "1", OP_OK, 60, 70);
+    add(h, "r2", OP_GET, NULL, OP_OK, 80, 90);
+    assert_int_equal(verdict(h, &r), CHECK_VIOLATED);
+    history_destroy(h);
+}
+
+static void test_value_never_written(void **state)
+{
+    struct history *h = history_create();
+    struct check_lin r;
+
+    (void)state;
+    add(h, "w1", OP_PUT, "1", OP_OK, 0, 10);
+    add(h, "r1", OP_GET, "9", OP_OK, 20, 30);
+    assert_int_equal(verdict(h, &r), CHECK_VIOLATED);
+    assert_non_null(strstr(r.witness, "no write ever wrote 9"));
+    history_destroy(h);
+}
+
+static void test_reads_disagree_on_order(void **state)
+{
+    struct history *h = history_create();
+    struct check_lin r;
+
+    (void)state;
+    add(h, "w1", OP_PUT, "1", OP_OK, 0, 100);
+    add(h, "w2", OP_PUT, "2", OP_OK, 0, 100);
+    add(h, "r1", OP_GET, "1", OP_OK, 110, 120);
+    add(h, "r2", OP_GET, "2", OP_OK, 130, 140);
+    assert_int_equal(verdict(h, &r), CHECK_VIOLATED);
+    history_destroy(h);
+
+    /* The same reads while the writes are still in flight are fine. */
+    h = history_create();
+    add(h, "w1", OP_PUT, "1", OP_OK, 0, 100);
+    add(h, "w2", OP_PUT, "2", OP_OK, 0, 100);
+    add(h, "r1", OP_GET, "2", OP_OK, 10, 20);
+    add(h, "r2", OP_GET, "1", OP_OK, 30, 40);
+    assert_int_equal(verdict(h, &r), CHECK_OK);
+    history_destroy(h);
+}
+
+/*
+ * A large history that is linearizable by construction: ops happen at
+ * distinct instants on a real register, then each interval is widened at
+ * random around its instant, so many ops overlap.
+ */
+static void build_large(struct history *h, uint64_t seed, int n)
+{
+    struct sim_rng rng;
+    char cur[16] = "";
+    bool have = false;
+
+    sim_rng_seed(&rng, seed, 9);
+    for (int i = 0; i < n; i++) {
+        int64_t at = (int64_t)i * 100;
+        int64_t t0 = at - sim_rng_range(&rng, 0, 800);
+        int64_t t1 = at + sim_rng_range(&rng, 0, 800);
+        char label[16], val[16];
+        snprintf(label, sizeof(label), "o%d", i);
+        if (sim_rng_chance(&rng, 5000)) {
+            snprintf(val, sizeof(val), "%d", i);
+            add(h, label, OP_PUT, val, OP_OK, t0, t1);
+            util_strlcpy(cur, val, sizeof(cur));
+            have = true;
+        } else {
+            add(h, label, OP_GET, have ? cur : NULL, OP_OK, t0, t1);
+        }
+    }
+}
+
+static void test_large_concurrent_history(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        struct history *h = history_create();
+        struct check_lin r;
+        build_large(h, seed, 200);
+        assert_int_equal(verdict(h, &r), CHECK_OK);
+        assert_int_equal(r.ops, 200);
+        history_destroy(h);
+    }
+}
+
+static void test_budget_gives_unknown_never_pass(void **state)
+{
+    struct history *h = history_create();
+    struct check_lin r;
+
+    (void)state;
+    build_large(h, 3, 200);
+    check_linearizable_key(h, "x", 10, &r);
+    assert_int_equal(r.verdict, CHECK_UNKNOWN);
+    assert_non_null(strstr(r.witness, "budget"));
+    history_destroy(h);
+}
+
+static void test_not_a_register(void **state)
+{
+    struct history *h = history_create();
+    struct op op;
+    struct check_lin r;
+
+    (void)state;
+    memset(&op, 0, sizeof(op));
+    op.req.kind = OP_INCR;
+    util_strlcpy(op.req.key, "x", sizeof(op.req.key));
+    history_add(h, &op);
+    assert_int_equal(check_linearizable(h, 0, &r), CHECK_NA);
+    history_destroy(h);
+}
+
+static void test_availability_percentiles(void **state)
+{
+    struct history *h = history_create();
+    struct check_avail av;
+
+    (void)state;
+    for (int i = 1; i <= 100; i++)
+        add(h, "w", OP_PUT, "1", OP_OK, 0, i * 1000);
+    add(h, "f", OP_PUT, "1", OP_FAIL, 0, 5);
+    add(h, "t", OP_PUT, "1", OP_TIMEOUT, 0, 5);
+    add(h, "p", OP_PUT, "1", OP_PENDING, 0, 0);
+    check_availability(h, &av);
+    assert_int_equal(av.ops, 103);
+    assert_int_equal(av.ok, 100);
+    assert_int_equal(av.failed, 1);
+    assert_int_equal(av.timed_out, 1);
+    assert_int_equal(av.pending, 1);
+    assert_int_equal(av.p50_us, 50000);
+    assert_int_equal(av.p95_us, 95000);
+    assert_int_equal(av.p99_us, 99000);
+    assert_int_equal(av.max_us, 100000);
+    history_destroy(h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sequential_ok),
+        cmocka_unit_test(test_stale_read_after_completed_write),
+        cmocka_unit_test(test_overlapping_reads_either_value),
+        cmocka_unit_test(test_overlapping_reads_cannot_go_back),
+        cmocka_unit_test(test_indeterminate_write_may_or_may_not_apply),
+        cmocka_unit_test(test_value_never_written),
+        cmocka_unit_test(test_reads_disagree_on_order),
+        cmocka_unit_test(test_large_concurrent_history),
+        cmocka_unit_test(test_budget_gives_unknown_never_pass),
+        cmocka_unit_test(test_not_a_register),
+        cmocka_unit_test(test_availability_percentiles),
+    };
+    return cmocka_run_group_tests_name("check", tests, NULL, NULL);
+}
