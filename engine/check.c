@@ -551,3 +551,339 @@ void check_lost_writes(const struct engine *e, struct check_lost *out)
         }
     }
 }
+
+/* ---- the recorder ---- */
+
+static void record_lead(struct check_recorder *r, int node, int64_t epoch, int64_t t)
+{
+    if (r->n_leads >= CHECK_MAX_ROLES) {
+        r->dropped = true;
+        return;
+    }
+    if (r->n_leads == r->cap_leads) {
+        r->cap_leads = r->cap_leads ? r->cap_leads * 2 : 32;
+        r->leads = xrealloc(r->leads, (size_t)r->cap_leads * sizeof(*r->leads));
+    }
+    r->leads[r->n_leads++] = (struct check_lead){node, epoch, t, INT64_MAX};
+}
+
+static void end_lead(struct check_recorder *r, int node, int64_t t)
+{
+    for (int i = r->n_leads - 1; i >= 0; i--) {
+        if (r->leads[i].node == node && r->leads[i].to_us == INT64_MAX) {
+            r->leads[i].to_us = t;
+            return;
+        }
+    }
+}
+
+static void record_suspicion(struct check_recorder *r, const struct trace_event *ev)
+{
+    struct check_suspicion *s;
+
+    if (ev->peer < 0 || ev->peer >= CLOCK_MAX_NODES)
+        return;
+    if (r->n_susp >= CHECK_MAX_SUSPICIONS) {
+        r->dropped = true;
+        return;
+    }
+    if (r->n_susp == r->cap_susp) {
+        r->cap_susp = r->cap_susp ? r->cap_susp * 2 : 32;
+        r->susp = xrealloc(r->susp, (size_t)r->cap_susp * sizeof(*r->susp));
+    }
+    s = &r->susp[r->n_susp++];
+    s->t_us = ev->t_us;
+    s->node = ev->node;
+    s->suspect = ev->peer;
+    s->true_positive = r->crashed_at[ev->peer] >= 0;
+    s->delay_us = s->true_positive ? ev->t_us - r->crashed_at[ev->peer] : 0;
+}
+
+static void recorder_event(struct trace_observer *self, const struct trace_event *ev)
+{
+    struct check_recorder *r =
+        (struct check_recorder *)(void *)((char *)self - offsetof(struct check_recorder, obs));
+    bool node_ok = ev->node >= 0 && ev->node < CLOCK_MAX_NODES;
+
+    switch (ev->kind) {
+    case TRACE_ROLE:
+        if (!node_ok)
+            break;
+        end_lead(r, ev->node, ev->t_us);
+        if (strcmp(ev->name, "leader") == 0)
+            record_lead(r, ev->node, ev->a, ev->t_us);
+        break;
+    case TRACE_FAULT:
+        r->last_fault_us = ev->t_us;
+        if (!node_ok)
+            break;
+        if (strcmp(ev->name, "kill") == 0) {
+            end_lead(r, ev->node, ev->t_us);
+            r->crashed_at[ev->node] = ev->t_us;
+        } else if (strcmp(ev->name, "restart") == 0 || strcmp(ev->name, "wipe") == 0) {
+            r->crashed_at[ev->node] = -1;
+        }
+        break;
+    case TRACE_SUSPECT:
+        record_suspicion(r, ev);
+        break;
+    case TRACE_DELIVER:
+    case TRACE_APPEND:
+    case TRACE_COMMIT:
+    case TRACE_TRUNCATE:
+    case TRACE_CONFLICT:
+    case TRACE_REPAIR:
+    case TRACE_HINT:
+        r->last_change_us = ev->t_us;
+        break;
+    case TRACE_SEND:
+    case TRACE_DROP:
+    case TRACE_DUP:
+    case TRACE_TIMER:
+    case TRACE_OP_START:
+    case TRACE_OP_END:
+    case TRACE_SET:
+    case TRACE_CLOCK:
+    case TRACE_NOTE:
+        break;
+    }
+}
+
+void check_recorder_init(struct check_recorder *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->obs.fn = recorder_event;
+    for (int i = 0; i < CLOCK_MAX_NODES; i++)
+        r->crashed_at[i] = -1;
+}
+
+void check_recorder_release(struct check_recorder *r)
+{
+    free(r->leads);
+    free(r->susp);
+    r->leads = NULL;
+    r->susp = NULL;
+    r->n_leads = r->n_susp = r->cap_leads = r->cap_susp = 0;
+}
+
+/* ---- split brain ---- */
+
+/* An ok write that node acknowledged while [from, to) overlapped the op. */
+static const struct op *acked_during(const struct history *h, int node, int64_t from, int64_t to)
+{
+    size_t total = history_count(h);
+
+    for (uint64_t id = 1; id <= total; id++) {
+        const struct op *op = history_at(h, id);
+        if (op->req.kind == OP_GET || op->status != OP_OK || op->node != node)
+            continue;
+        if (op->complete_us >= from && op->invoke_us < to)
+            return op;
+    }
+    return NULL;
+}
+
+void check_split_brain(const struct check_recorder *r, const struct history *h,
+                       struct check_split *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (int i = 0; i < r->n_leads; i++) {
+        for (int j = i + 1; j < r->n_leads; j++) {
+            const struct check_lead *a = &r->leads[i], *b = &r->leads[j];
+            int64_t from = a->from_us > b->from_us ? a->from_us : b->from_us;
+            int64_t to = a->to_us < b->to_us ? a->to_us : b->to_us;
+            const struct op *wa, *wb;
+            if (a->node == b->node || from >= to)
+                continue;
+            wa = acked_during(h, a->node, from, to);
+            wb = acked_during(h, b->node, from, to);
+            if (!wa || !wb)
+                continue;
+            if (out->count++ == 0) {
+                char t0[24], t1[24];
+                util_fmt_time(t0, sizeof(t0), from);
+                if (to == INT64_MAX)
+                    util_strlcpy(t1, "the end", sizeof(t1));
+                else
+                    util_fmt_time(t1, sizeof(t1), to);
+                snprintf(out->witness, sizeof(out->witness),
+                         "n%d (epoch %lld) and n%d (epoch %lld) both led from %s to %s; n%d "
+                         "acknowledged %s and n%d acknowledged %s",
+                         a->node + 1, (long long)a->epoch, b->node + 1, (long long)b->epoch, t0, t1,
+                         a->node + 1, wa->label, b->node + 1, wb->label);
+            }
+            if (a->epoch == b->epoch)
+                out->same_epoch = true;
+        }
+    }
+}
+
+/* ---- session guarantees ---- */
+
+/* The ok write of key=value, or NULL (nil, or a value nobody acknowledged writing). */
+static const struct op *writer_of(const struct history *h, const char *key, const char *value)
+{
+    size_t total = history_count(h);
+
+    for (uint64_t id = 1; id <= total; id++) {
+        const struct op *op = history_at(h, id);
+        if (op->req.kind == OP_PUT && strcmp(op->req.key, key) == 0 &&
+            strcmp(op->req.value, value) == 0)
+            return op;
+    }
+    return NULL;
+}
+
+/* Real-time order of writes: a finished before b began. */
+static bool wrote_before(const struct op *a, const struct op *b)
+{
+    return a->status == OP_OK && a->complete_us < b->invoke_us;
+}
+
+/* The write a read saw, or NULL for nil / unknown. */
+static const struct op *seen_write(const struct history *h, const struct op *r)
+{
+    return r->result.n == 1 ? writer_of(h, r->req.key, r->result.v[0]) : NULL;
+}
+
+/* Is what r saw older than write w (w happened before the write r saw, or r saw nothing)? */
+static bool saw_older(const struct history *h, const struct op *r, const struct op *w)
+{
+    const struct op *s = seen_write(h, r);
+
+    if (r->result.n == 0)
+        return true;
+    return s && s != w && wrote_before(s, w);
+}
+
+static void name_pair(char *dst, size_t size, const char *what, const struct op *a,
+                      const struct op *b)
+{
+    char ta[24], tb[24], va[64], vb[64];
+
+    util_fmt_time(ta, sizeof(ta), a->invoke_us);
+    util_fmt_time(tb, sizeof(tb), b->invoke_us);
+    if (a->req.kind == OP_PUT)
+        snprintf(va, sizeof(va), "put %s=%s", a->req.key, a->req.value);
+    else
+        op_format_values(&a->result, va, sizeof(va));
+    op_format_values(&b->result, vb, sizeof(vb));
+    snprintf(dst, size, "%s: c%d's %s (%s at %s) then %s read %s=%s at %s", what, a->req.client + 1,
+             a->label, va, ta, b->label, b->req.key, vb, tb);
+}
+
+void check_sessions(const struct history *h, struct check_sessions *out)
+{
+    size_t total = history_count(h);
+
+    memset(out, 0, sizeof(*out));
+    for (uint64_t j = 1; j <= total; j++) {
+        const struct op *r = history_at(h, j);
+        bool ryw = false, mono = false, prefix = false;
+        if (r->req.kind != OP_GET || r->status != OP_OK || r->result.n > 1)
+            continue;
+        for (uint64_t i = 1; i < j; i++) {
+            const struct op *a = history_at(h, i);
+            if (a->req.client != r->req.client || a->status != OP_OK ||
+                a->complete_us > r->invoke_us)
+                continue;
+            if (a->req.kind == OP_PUT && strcmp(a->req.key, r->req.key) == 0) {
+                /* Read-your-writes: the read must not see something older than my write. */
+                if (!ryw && saw_older(h, r, a) && (ryw = true) && out->ryw++ == 0 &&
+                    !out->witness[0])
+                    name_pair(out->witness, sizeof(out->witness), "read-your-writes", a, r);
+            } else if (a->req.kind == OP_GET && a->result.n == 1 &&
+                       strcmp(a->req.key, r->req.key) == 0) {
+                /* Monotonic reads: never older than what an earlier read saw. */
+                const struct op *w = seen_write(h, a);
+                if (!mono && w && saw_older(h, r, w) && (mono = true) && out->monotonic++ == 0 &&
+                    !out->witness[0])
+                    name_pair(out->witness, sizeof(out->witness), "monotonic reads", a, r);
+            } else if (a->req.kind == OP_GET && a->result.n == 1 &&
+                       strcmp(a->req.key, r->req.key) != 0) {
+                /* Consistent prefix: having seen wb, see every write that finished before it. */
+                const struct op *wb = seen_write(h, a);
+                if (!wb || prefix)
+                    continue;
+                for (uint64_t k = 1; k <= total; k++) {
+                    const struct op *wa = history_at(h, k);
+                    if (wa->req.kind != OP_PUT || strcmp(wa->req.key, r->req.key) != 0 ||
+                        !wrote_before(wa, wb) || !saw_older(h, r, wa))
+                        continue;
+                    prefix = true;
+                    if (out->prefix++ == 0 && !out->witness[0])
+                        name_pair(out->witness, sizeof(out->witness), "consistent prefix", a, r);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/* ---- failure detection ---- */
+
+void check_detection(const struct check_recorder *r, struct check_detect *out)
+{
+    int64_t sum = 0;
+
+    memset(out, 0, sizeof(*out));
+    for (int i = 0; i < r->n_susp; i++) {
+        const struct check_suspicion *s = &r->susp[i];
+        out->suspicions++;
+        if (s->true_positive) {
+            out->true_pos++;
+            sum += s->delay_us;
+            if (s->delay_us > out->max_delay_us)
+                out->max_delay_us = s->delay_us;
+        } else {
+            out->false_pos++;
+        }
+    }
+    out->mean_delay_us = out->true_pos ? sum / out->true_pos : 0;
+}
+
+/* ---- convergence ---- */
+
+void check_convergence(const struct engine *e, const struct check_recorder *r,
+                       struct check_converge *out)
+{
+    const struct history *h = engine_history(e);
+    size_t total = history_count(h);
+
+    memset(out, 0, sizeof(*out));
+    out->converged = true;
+    for (uint64_t id = 1; id <= total; id++) {
+        const char *key = history_at(h, id)->req.key;
+        struct op_values first = {0}, v;
+        bool seen = false, have = false;
+        char line[CHECK_WITNESS_MAX] = "";
+
+        for (uint64_t j = 1; j < id && !seen; j++)
+            seen = strcmp(history_at(h, j)->req.key, key) == 0;
+        if (seen)
+            continue;
+        out->keys++;
+        for (int i = 0; i < engine_nodes(e); i++) {
+            struct engine_node info;
+            char vals[96];
+            engine_node(e, i, &info);
+            if (info.state == NODE_CRASHED)
+                continue;
+            engine_read_local(e, i, key, &v);
+            op_format_values(&v, vals, sizeof(vals));
+            util_appendf(line, sizeof(line), "%sn%d=%s", line[0] ? " " : "", i + 1, vals);
+            if (!have) {
+                first = v;
+                have = true;
+            } else if (!op_values_equal(&first, &v) && out->converged) {
+                out->converged = false;
+                util_strlcpy(out->key, key, sizeof(out->key));
+            }
+        }
+        if (!out->converged && strcmp(out->key, key) == 0)
+            snprintf(out->witness, sizeof(out->witness), "%s differs: %s", key, line);
+    }
+    if (out->converged && r)
+        out->after_heal_us =
+            r->last_change_us > r->last_fault_us ? r->last_change_us - r->last_fault_us : 0;
+}

@@ -22,7 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "history.h"
+#include "trace.h"
 
 #define CHECK_MAX_OPS_PER_KEY 4096
 #define CHECK_DEFAULT_BUDGET  2000000 /* search steps per key */
@@ -81,6 +83,92 @@ struct check_lost {
  * replica holds now. Meaningful once the run is quiet.
  */
 void check_lost_writes(const struct engine *e, struct check_lost *out);
+
+/*
+ * The recorder: an observer of the trace that keeps what the history alone
+ * does not show — who believed it led, when, in which epoch; who suspected
+ * whom; when nodes crashed and faults healed. Subscribe it before the run.
+ */
+#define CHECK_MAX_ROLES      100000
+#define CHECK_MAX_SUSPICIONS 100000
+
+struct check_lead {
+    int node;
+    int64_t epoch;
+    int64_t from_us;
+    int64_t to_us; /* INT64_MAX while it still leads */
+};
+
+struct check_suspicion {
+    int64_t t_us;
+    int node;
+    int suspect;
+    bool true_positive; /* the suspect had crashed */
+    int64_t delay_us;   /* since the crash, for a true suspicion */
+};
+
+struct check_recorder {
+    struct trace_observer obs;
+    struct check_lead *leads;
+    int n_leads;
+    int cap_leads;
+    struct check_suspicion *susp;
+    int n_susp;
+    int cap_susp;
+    int64_t crashed_at[CLOCK_MAX_NODES]; /* -1 while up */
+    int64_t last_fault_us;               /* the last fault or heal of any kind */
+    int64_t last_change_us;              /* the last delivery, append, truncate or repair */
+    bool dropped;                        /* a table filled up: verdicts are partial */
+};
+
+void check_recorder_init(struct check_recorder *r);
+void check_recorder_release(struct check_recorder *r);
+
+struct check_split {
+    int count; /* pairs of leaders that overlapped and both acknowledged writes */
+    bool same_epoch;
+    char witness[CHECK_WITNESS_MAX];
+};
+
+/* Two nodes leading at overlapping times, each acknowledging a write meanwhile. */
+void check_split_brain(const struct check_recorder *r, const struct history *h,
+                       struct check_split *out);
+
+struct check_sessions {
+    int ryw;                         /* read-your-writes violations */
+    int monotonic;                   /* monotonic-reads violations */
+    int prefix;                      /* consistent-prefix violations */
+    char witness[CHECK_WITNESS_MAX]; /* the first, named with its two ops */
+};
+
+/*
+ * Session guarantees per client, over registers (put/get with one value).
+ * Writes are ordered by real time (w1 before w2 when w1 completed before w2
+ * was invoked); values are assumed unique per key, as scenarios write them.
+ */
+void check_sessions(const struct history *h, struct check_sessions *out);
+
+struct check_detect {
+    int suspicions;
+    int true_pos;
+    int false_pos;
+    int64_t mean_delay_us; /* over true suspicions */
+    int64_t max_delay_us;
+};
+
+void check_detection(const struct check_recorder *r, struct check_detect *out);
+
+struct check_converge {
+    bool converged;
+    int keys;
+    char key[STORE_KEY_MAX]; /* the first key that differs */
+    char witness[CHECK_WITNESS_MAX];
+    int64_t after_heal_us; /* last state change minus last fault, when converged */
+};
+
+/* Do all live replicas agree on every key written? Meaningful once quiet. */
+void check_convergence(const struct engine *e, const struct check_recorder *r,
+                       struct check_converge *out);
 
 const char *check_verdict_name(enum check_verdict v);
 

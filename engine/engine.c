@@ -438,6 +438,31 @@ int engine_eval_model_pred(const struct engine *e, int pred, const struct pred_a
     return e->ops->eval(e->st, pred, args, got, gotlen);
 }
 
+int engine_command(struct engine *e, int cmd, const struct model_cmd_args *args, char *err,
+                   size_t errlen)
+{
+    char text[TRACE_TEXT_MAX];
+
+    err[0] = '\0';
+    if (!e->ops->command || cmd < 0 || cmd >= e->ops->n_cmds) {
+        snprintf(err, errlen, "model %s has no such command", e->ops->name);
+        return ENGINE_EPARAM;
+    }
+    for (int i = 0; i < args->n_nodes; i++) {
+        if (!valid_node(e, args->nodes[i])) {
+            snprintf(err, errlen, "no node n%d in this cluster", args->nodes[i] + 1);
+            return ENGINE_EPARAM;
+        }
+    }
+    if (e->ops->command(e->st, cmd, args, err, errlen) < 0)
+        return ENGINE_EPARAM;
+    util_strlcpy(text, args->key, sizeof(text));
+    for (int i = 0; i < args->n_nodes; i++)
+        util_appendf(text, sizeof(text), " n%d", args->nodes[i] + 1);
+    emitf(e, TRACE_SET, -1, -1, e->ops->cmds[cmd].name, "%s", text);
+    return 0;
+}
+
 /* ---- the model's side ---- */
 
 int model_nodes(const struct model_ctx *ctx)

@@ -168,6 +168,10 @@ void engine_read_local(const struct engine *e, int node, const char *key, struct
 /* 1 holds, 0 not; got says what was found. */
 int engine_eval_model_pred(const struct engine *e, int pred, const struct pred_args *args,
                            char *got, size_t gotlen);
+/* Runs the model's own command cmd (model_ops.cmds), traced as a setting. 0, or
+ * ENGINE_EPARAM with err saying why. */
+int engine_command(struct engine *e, int cmd, const struct model_cmd_args *args, char *err,
+                   size_t errlen);
 /* Counters for benches and the summary. */
 uint64_t engine_events(const struct engine *e);
 

@@ -44,3 +44,11 @@ int model_find_pred(const struct model_ops *ops, const char *name)
             return i;
     return -1;
 }
+
+int model_find_cmd(const struct model_ops *ops, const char *name)
+{
+    for (int i = 0; i < ops->n_cmds; i++)
+        if (strcmp(ops->cmds[i].name, name) == 0)
+            return i;
+    return -1;
+}

@@ -73,6 +73,27 @@ struct pred_args {
     struct op_values cmp; /* the "== VALUE" side, when the predicate compares */
 };
 
+/*
+ * A model's own command, written like the built-in ones: NAME KEY NODE...
+ * ("place cart n1 n2 n3"). The script parser checks the key and the node
+ * names; the model checks the rest when the command runs.
+ */
+#define MODEL_MAX_CMD_NODES 8
+
+struct model_cmd_def {
+    const char *name;
+    const char *usage; /* "place KEY NODE..." */
+    int min_nodes;
+    int max_nodes; /* at most MODEL_MAX_CMD_NODES */
+    const char *help;
+};
+
+struct model_cmd_args {
+    char key[STORE_KEY_MAX];
+    int nodes[MODEL_MAX_CMD_NODES];
+    int n_nodes;
+};
+
 struct model_ctx;
 struct model_state;
 
@@ -113,9 +134,15 @@ struct model_ops {
     /* Evaluates model predicate pred: 1 holds, 0 does not; got says what was found. */
     int (*eval)(struct model_state *st, int pred, const struct pred_args *args, char *got,
                 size_t gotlen);
+    /* The model's own commands (NULL/0: none) and the call that runs one: 0, or -1 with err. */
+    const struct model_cmd_def *cmds;
+    int n_cmds;
+    int (*command)(struct model_state *st, int cmd, const struct model_cmd_args *args, char *err,
+                   size_t errlen);
 };
 
 /* The models, one file each; model.c lists them in the order `model` shows them. */
+extern const struct model_ops leaderless_model;
 extern const struct model_ops echo_model;
 
 /* The registry of models. */
@@ -124,6 +151,7 @@ int model_count(void);
 const struct model_ops *model_at(int i);
 int model_find_param(const struct model_ops *ops, const char *name);
 int model_find_pred(const struct model_ops *ops, const char *name);
+int model_find_cmd(const struct model_ops *ops, const char *name);
 
 /* ---- What the engine offers a model (implemented in engine.c) ---- */
 

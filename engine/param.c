@@ -73,7 +73,8 @@ static int parse_scaled(const char *text, size_t len, int64_t mult, int64_t *out
     bool digits = false;
 
     for (; i < len && text[i] >= '0' && text[i] <= '9'; i++) {
-        if (whole > INT64_MAX / 10 / mult)
+        /* Keep whole * mult, plus a fraction below mult, within int64 (no signed overflow). */
+        if (whole > (INT64_MAX / mult - 1 - (text[i] - '0')) / 10)
             return -1;
         whole = whole * 10 + (text[i] - '0');
         digits = true;

@@ -438,10 +438,12 @@ static int parse_op(struct parser *p, enum op_kind kind)
 }
 
 static const char *const reserved_labels[] = {
-    "model",     "nodes", "seed", "set",    "latency", "at",      "run",  "step",   "put",
-    "get",       "incr",  "add",  "remove", "kill",    "restart", "wipe", "pause",  "resume",
-    "partition", "heal",  "cut",  "mend",   "link",    "net",     "skew", "drift",  "ntp",
-    "expect",    "note",  "not",  "value",  "leader",  "down",    "up",   "paused", "converged",
+    "model",     "nodes",        "seed",         "set",    "latency",   "at",     "run",
+    "step",      "put",          "get",          "incr",   "add",       "remove", "kill",
+    "restart",   "wipe",         "pause",        "resume", "partition", "heal",   "cut",
+    "mend",      "link",         "net",          "skew",   "drift",     "ntp",    "expect",
+    "note",      "not",          "value",        "leader", "down",      "up",     "paused",
+    "converged", "linearizable", "availability",
 };
 
 static bool reserved(const char *w)
@@ -511,6 +513,30 @@ static int parse_model_pred(struct parser *p, int idx)
     return 0;
 }
 
+/* A model's own command: NAME KEY NODE... (model.h). */
+static int parse_model_cmd(struct parser *p, int idx)
+{
+    const struct model_cmd_def *d = &p->env->model->cmds[idx];
+    struct script_cmd *c = p->cmd;
+
+    c->kind = CMD_MODEL_CMD;
+    util_strlcpy(c->word, d->name, sizeof(c->word));
+    if (parse_key(p, c->margs.key) < 0)
+        return -1;
+    while (more(p)) {
+        int node;
+        if (c->margs.n_nodes >= d->max_nodes)
+            return perr(p, p->t[p->i].col, "'%s' names at most %d nodes (%s)", d->name,
+                        d->max_nodes, d->usage);
+        if (parse_node(p, &node) < 0)
+            return -1;
+        c->margs.nodes[c->margs.n_nodes++] = node;
+    }
+    if (c->margs.n_nodes < d->min_nodes)
+        return perr(p, p->end_col, "expected at least %d node names (%s)", d->min_nodes, d->usage);
+    return 0;
+}
+
 static int parse_pred(struct parser *p)
 {
     struct script_pred *sp = &p->cmd->pred;
@@ -547,14 +573,62 @@ static int parse_pred(struct parser *p)
     }
     if (strcmp(t->s, "converged") == 0) {
         sp->kind = SPRED_CONVERGED;
+        if (!more(p)) {
+            sp->kind = SPRED_CONVERGED_ALL;
+            return 0;
+        }
         return parse_key(p, sp->key);
+    }
+    if (strcmp(t->s, "linearizable") == 0) {
+        sp->kind = SPRED_LINEARIZABLE;
+        return 0;
+    }
+    if (strcmp(t->s, "split-brain") == 0) {
+        sp->kind = SPRED_SPLIT_BRAIN;
+        return 0;
+    }
+    if (strcmp(t->s, "lost-writes") == 0) {
+        const struct tok *n;
+        char *end;
+        sp->kind = SPRED_LOST_WRITES;
+        t = need(p, "'==' and a count (lost-writes == 1)");
+        if (!t)
+            return -1;
+        if (strcmp(t->s, "==") != 0)
+            return perr(p, t->col, "expected '==' (as in lost-writes == 1), got '%s'", t->s);
+        n = need(p, "a count of lost writes");
+        if (!n)
+            return -1;
+        sp->num = strtoll(n->s, &end, 10);
+        if (*end || !n->s[0] || sp->num < 0)
+            return perr(p, n->col, "expected a count (a whole number), got '%s'", n->s);
+        return 0;
+    }
+    if (strcmp(t->s, "availability") == 0) {
+        uint32_t bp;
+        const struct tok *n;
+        sp->kind = SPRED_AVAILABILITY;
+        t = need(p, "'>=' and a percentage (availability >= 90%)");
+        if (!t)
+            return -1;
+        if (strcmp(t->s, ">=") != 0)
+            return perr(p, t->col, "expected '>=' (as in availability >= 90%%), got '%s'", t->s);
+        n = need(p, "a percentage like 90%");
+        if (!n)
+            return -1;
+        if (param_parse_percent(n->s, &bp) < 0)
+            return perr(p, n->col, "expected a percentage from 0%% to 100%% (like 90%%), got '%s'",
+                        n->s);
+        sp->num = bp;
+        return 0;
     }
     idx = model_find_pred(p->env->model, t->s);
     if (idx >= 0)
         return parse_model_pred(p, idx);
     if (!script_env_has_label(p->env, t->s) && strcmp(p->new_label, t->s) != 0) {
         char list[400] = "LABEL ok|fail|timeout|pending, LABEL == VALUE, value NODE KEY == VALUE, "
-                         "leader NODE, down NODE, up NODE, paused NODE, converged KEY";
+                         "leader NODE, down NODE, up NODE, paused NODE, converged [KEY], "
+                         "linearizable, lost-writes == N, split-brain, availability >= P%";
         for (int i = 0; i < p->env->model->n_preds; i++)
             util_appendf(list, sizeof(list), ", %s", p->env->model->preds[i].usage);
         if (valid_ident(t->s))
@@ -750,6 +824,7 @@ static bool schedulable(enum script_cmd_kind k)
     case CMD_NTP:
     case CMD_EXPECT:
     case CMD_NOTE:
+    case CMD_MODEL_CMD:
         return true;
     }
     return false;
@@ -1002,6 +1077,11 @@ static int parse_command(struct parser *p, bool scheduled)
         }
         return 0;
     }
+    {
+        int k = model_find_cmd(p->env->model, w->s);
+        if (k >= 0)
+            return parse_model_cmd(p, k);
+    }
     return perr(p, w->col,
                 "unknown command '%s'; expected model, nodes, seed, set, latency, at, "
                 "run, step, put, get, incr, add, remove, kill, restart, wipe, pause, "
@@ -1157,6 +1237,7 @@ struct script_run {
     int cap_expects;
     int failed;
     bool unquiet;
+    struct check_recorder rec;
 };
 
 struct script_run *script_run_create(const char *file, int64_t seed_override)
@@ -1169,6 +1250,7 @@ struct script_run *script_run_create(const char *file, int64_t seed_override)
     util_strlcpy(run->model, m ? m->name : model_at(0)->name, sizeof(run->model));
     run->nodes = 3;
     run->seed = seed_override >= 0 ? (uint64_t)seed_override : 1;
+    check_recorder_init(&run->rec);
     return run;
 }
 
@@ -1177,6 +1259,7 @@ void script_run_destroy(struct script_run *run)
     if (!run)
         return;
     engine_destroy(run->e);
+    check_recorder_release(&run->rec);
     free(run->actions);
     free(run->settings);
     free(run->expects);
@@ -1217,6 +1300,9 @@ static void build(struct script_run *run)
 
     assert(r == 0); /* model and node count were checked by the parser */
     (void)r;
+    check_recorder_release(&run->rec);
+    check_recorder_init(&run->rec);
+    trace_subscribe(engine_trace(run->e), &run->rec.obs);
     for (int i = 0; i < run->n_obs; i++)
         trace_subscribe(engine_trace(run->e), run->obs[i]);
     run->n_actions = 0;
@@ -1402,6 +1488,59 @@ int script_eval(struct script_run *run, const struct script_pred *p, char *why, 
         snprintf(why, size, "%s: %s", p->key, a[0] ? a : "no live node");
         break;
     }
+    case SPRED_CONVERGED_ALL: {
+        struct check_converge cv;
+        check_convergence(e, &run->rec, &cv);
+        holds = cv.converged;
+        if (cv.converged)
+            snprintf(why, size, "all %d keys agree on every live node", cv.keys);
+        else
+            snprintf(why, size, "%s", cv.witness);
+        break;
+    }
+    case SPRED_LINEARIZABLE: {
+        struct check_lin lin;
+        enum check_verdict v = check_linearizable(h, 0, &lin);
+        holds = v == CHECK_OK;
+        if (v == CHECK_OK)
+            snprintf(why, size, "every key is linearizable");
+        else if (v == CHECK_VIOLATED)
+            snprintf(why, size, "not linearizable: %s", lin.witness);
+        else
+            snprintf(why, size, "%s: %s", check_verdict_name(v), lin.witness);
+        /* Unknown is never a pass, and never a proof of violation either. */
+        if (v == CHECK_UNKNOWN && p->negate)
+            holds = 1;
+        break;
+    }
+    case SPRED_LOST_WRITES: {
+        struct check_lost lost;
+        check_lost_writes(e, &lost);
+        holds = lost.lost == p->num;
+        if (lost.lost)
+            snprintf(why, size, "%d lost: %s", lost.lost, lost.witness);
+        else
+            snprintf(why, size, "no acknowledged write was lost");
+        break;
+    }
+    case SPRED_SPLIT_BRAIN: {
+        struct check_split sb;
+        check_split_brain(&run->rec, h, &sb);
+        holds = sb.count > 0;
+        if (sb.count)
+            snprintf(why, size, "%s%s", sb.witness, sb.same_epoch ? " (in the same epoch)" : "");
+        else
+            snprintf(why, size, "never two leaders acknowledging writes at once");
+        break;
+    }
+    case SPRED_AVAILABILITY: {
+        struct check_avail av;
+        check_availability(h, &av);
+        holds = av.ops > 0 && (int64_t)av.ok * 10000 >= p->num * av.ops;
+        snprintf(why, size, "%d of %d ops ok (%d%%)", av.ok, av.ops,
+                 av.ops ? av.ok * 100 / av.ops : 0);
+        break;
+    }
     case SPRED_MODEL: {
         struct pred_args args = p->margs;
         const struct pred_def *d = &engine_model(e)->preds[p->model_pred];
@@ -1557,6 +1696,16 @@ static int exec_now(struct script_run *run, const struct script_cmd *cmd, struct
     case CMD_NOTE:
         engine_note(e, cmd->value);
         break;
+    case CMD_MODEL_CMD: {
+        int k = model_find_cmd(engine_model(e), cmd->word);
+        if (k < 0)
+            return runtime_error(run, cmd, err, "model %s has no command '%s'",
+                                 engine_model(e)->name, cmd->word);
+        if (engine_command(e, k, &cmd->margs, msg, sizeof(msg)) < 0)
+            return runtime_error(run, cmd, err, "%s", msg);
+        remember_setting(run, cmd);
+        break;
+    }
     }
     if (r < 0)
         return runtime_error(run, cmd, err, "%s", engine_strerror(r));
@@ -1616,6 +1765,11 @@ const struct script_expect *script_run_expect_at(const struct script_run *run, i
 int script_run_failed(const struct script_run *run)
 {
     return run->failed;
+}
+
+const struct check_recorder *script_run_recorder(const struct script_run *run)
+{
+    return &run->rec;
 }
 
 bool script_run_unquiet(const struct script_run *run)

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "check.h"
 #include "engine.h"
 
 #define SCRIPT_MAX_LINE      1024
@@ -67,18 +68,24 @@ enum script_cmd_kind {
     CMD_NTP,
     CMD_EXPECT,
     CMD_NOTE,
+    CMD_MODEL_CMD, /* a model's own command: "place KEY n1 n2 n3" */
 };
 
 enum script_pred_kind {
-    SPRED_OP_STATUS, /* LABEL ok|fail|timeout|pending */
-    SPRED_OP_VALUE,  /* LABEL == VALUE */
-    SPRED_VALUE,     /* value NODE KEY == VALUE */
-    SPRED_LEADER,    /* leader NODE */
-    SPRED_DOWN,      /* down NODE */
-    SPRED_UP,        /* up NODE */
-    SPRED_PAUSED,    /* paused NODE */
-    SPRED_CONVERGED, /* converged KEY */
-    SPRED_MODEL,     /* a model's own predicate */
+    SPRED_OP_STATUS,     /* LABEL ok|fail|timeout|pending */
+    SPRED_OP_VALUE,      /* LABEL == VALUE */
+    SPRED_VALUE,         /* value NODE KEY == VALUE */
+    SPRED_LEADER,        /* leader NODE */
+    SPRED_DOWN,          /* down NODE */
+    SPRED_UP,            /* up NODE */
+    SPRED_PAUSED,        /* paused NODE */
+    SPRED_CONVERGED,     /* converged KEY */
+    SPRED_CONVERGED_ALL, /* converged (every key) */
+    SPRED_LINEARIZABLE,  /* linearizable */
+    SPRED_LOST_WRITES,   /* lost-writes == N */
+    SPRED_SPLIT_BRAIN,   /* split-brain */
+    SPRED_AVAILABILITY,  /* availability >= P% */
+    SPRED_MODEL,         /* a model's own predicate */
 };
 
 struct script_pred {
@@ -91,6 +98,7 @@ struct script_pred {
     struct op_values values;
     int model_pred;
     struct pred_args margs;
+    int64_t num; /* lost-writes count; availability in basis points */
 };
 
 struct script_cmd {
@@ -117,6 +125,8 @@ struct script_cmd {
     char after[HISTORY_LABEL_MAX];
     /* CMD_EXPECT */
     struct script_pred pred;
+    /* CMD_MODEL_CMD: the command's name is in word (looked up again when it runs) */
+    struct model_cmd_args margs;
 };
 
 /* What the parser knows about the world a command will run in. */
@@ -183,6 +193,9 @@ const struct script_expect *script_run_expect_at(const struct script_run *run, i
 int script_run_failed(const struct script_run *run);
 /* True when the last `run until quiet` hit its bound. */
 bool script_run_unquiet(const struct script_run *run);
+
+/* What the run's checker recorder saw (leaders, suspicions, faults). */
+const struct check_recorder *script_run_recorder(const struct script_run *run);
 
 /* Evaluates a predicate now: 1 holds, 0 not; why says what was expected and found. */
 int script_eval(struct script_run *run, const struct script_pred *p, char *why, size_t size);

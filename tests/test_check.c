@@ -259,6 +259,138 @@ static void test_availability_percentiles(void **state)
     history_destroy(h);
 }
 
+/* Like add(), for another key, client and node. */
+static uint64_t add2(struct history *h, const char *label, int client, int node, enum op_kind kind,
+                     const char *key, const char *val, int64_t t0, int64_t t1)
+{
+    struct op op;
+    uint64_t id;
+
+    memset(&op, 0, sizeof(op));
+    util_strlcpy(op.label, label, sizeof(op.label));
+    op.req.kind = kind;
+    op.req.client = client;
+    op.node = node;
+    util_strlcpy(op.req.key, key, sizeof(op.req.key));
+    if (kind == OP_PUT)
+        util_strlcpy(op.req.value, val, sizeof(op.req.value));
+    op.invoke_us = t0;
+    id = history_add(h, &op);
+    assert_non_null(history_complete(h, id, OP_OK, t1));
+    if (kind == OP_GET && val)
+        op_values_add(&history_get(h, id)->result, val);
+    return id;
+}
+
+static void test_sessions(void **state)
+{
+    struct history *h = history_create();
+    struct check_sessions ss;
+
+    (void)state;
+    /* c1 writes x=1 then x=2, then reads x=1 from a lagging replica: read-your-writes broken. */
+    add2(h, "w1", 0, 0, OP_PUT, "x", "1", 0, 10);
+    add2(h, "w2", 0, 0, OP_PUT, "x", "2", 20, 30);
+    add2(h, "r1", 0, 1, OP_GET, "x", "1", 40, 50);
+    check_sessions(h, &ss);
+    assert_int_equal(ss.ryw, 1);
+    assert_non_null(strstr(ss.witness, "read-your-writes"));
+    assert_non_null(strstr(ss.witness, "r1"));
+    history_destroy(h);
+
+    /* c2 reads x=2 then x=1: monotonic reads broken (and nothing else). */
+    h = history_create();
+    add2(h, "w1", 0, 0, OP_PUT, "x", "1", 0, 10);
+    add2(h, "w2", 0, 0, OP_PUT, "x", "2", 20, 30);
+    add2(h, "r1", 1, 0, OP_GET, "x", "2", 40, 50);
+    add2(h, "r2", 1, 1, OP_GET, "x", "1", 60, 70);
+    check_sessions(h, &ss);
+    assert_int_equal(ss.ryw, 0);
+    assert_int_equal(ss.monotonic, 1);
+    assert_int_equal(ss.prefix, 0);
+    history_destroy(h);
+
+    /* c2 sees the answer (y) before the question (x) it followed: consistent prefix broken. */
+    h = history_create();
+    add2(h, "wq", 0, 0, OP_PUT, "x", "question", 0, 10);
+    add2(h, "wa", 0, 0, OP_PUT, "y", "answer", 20, 30);
+    add2(h, "ra", 1, 1, OP_GET, "y", "answer", 40, 50);
+    add2(h, "rq", 1, 1, OP_GET, "x", NULL, 60, 70);
+    check_sessions(h, &ss);
+    assert_int_equal(ss.prefix, 1);
+    history_destroy(h);
+
+    /* A clean session. */
+    h = history_create();
+    add2(h, "w1", 0, 0, OP_PUT, "x", "1", 0, 10);
+    add2(h, "r1", 0, 1, OP_GET, "x", "1", 20, 30);
+    add2(h, "r2", 0, 1, OP_GET, "x", "1", 40, 50);
+    check_sessions(h, &ss);
+    assert_int_equal(ss.ryw + ss.monotonic + ss.prefix, 0);
+    history_destroy(h);
+}
+
+static void emit(struct trace *tr, enum trace_kind kind, int64_t t, int node, int peer,
+                 const char *name, int64_t a)
+{
+    struct trace_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = kind;
+    ev.t_us = t;
+    ev.node = node;
+    ev.peer = peer;
+    ev.a = a;
+    util_strlcpy(ev.name, name, sizeof(ev.name));
+    trace_emit(tr, &ev);
+}
+
+static void test_split_brain_and_detection(void **state)
+{
+    struct trace *tr = trace_create();
+    struct check_recorder rec;
+    struct history *h = history_create();
+    struct check_split sb;
+    struct check_detect fd;
+
+    (void)state;
+    check_recorder_init(&rec);
+    trace_subscribe(tr, &rec.obs);
+    emit(tr, TRACE_ROLE, 0, 0, -1, "leader", 1);
+    add2(h, "w1", 0, 0, OP_PUT, "x", "1", 100, 110);
+    /* n3 suspects n1 while n1 is alive (cut off): a false suspicion. */
+    emit(tr, TRACE_SUSPECT, 500, 2, 0, "", 0);
+    emit(tr, TRACE_ROLE, 600, 2, -1, "leader", 2);
+    add2(h, "w2", 0, 2, OP_PUT, "x", "2", 700, 710);
+    add2(h, "w3", 1, 0, OP_PUT, "x", "3", 720, 730);
+    check_split_brain(&rec, h, &sb);
+    assert_int_equal(sb.count, 1);
+    assert_false(sb.same_epoch);
+    assert_non_null(strstr(sb.witness, "n1 (epoch 1) and n3 (epoch 2)"));
+
+    /* n1 steps down; then n3 crashes and n2 notices 300us later: a true suspicion. */
+    emit(tr, TRACE_ROLE, 800, 0, -1, "follower", 2);
+    emit(tr, TRACE_FAULT, 1000, 2, -1, "kill", 0);
+    emit(tr, TRACE_SUSPECT, 1300, 1, 2, "", 0);
+    check_detection(&rec, &fd);
+    assert_int_equal(fd.suspicions, 2);
+    assert_int_equal(fd.true_pos, 1);
+    assert_int_equal(fd.false_pos, 1);
+    assert_int_equal(fd.mean_delay_us, 300);
+
+    /* Leaders that never overlap are no split brain. */
+    check_recorder_release(&rec);
+    check_recorder_init(&rec);
+    emit(tr, TRACE_ROLE, 2000, 0, -1, "leader", 3);
+    emit(tr, TRACE_ROLE, 2100, 0, -1, "follower", 3);
+    emit(tr, TRACE_ROLE, 2200, 1, -1, "leader", 4);
+    check_split_brain(&rec, h, &sb);
+    assert_int_equal(sb.count, 0);
+    check_recorder_release(&rec);
+    history_destroy(h);
+    trace_destroy(tr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +405,8 @@ int main(void)
         cmocka_unit_test(test_budget_gives_unknown_never_pass),
         cmocka_unit_test(test_not_a_register),
         cmocka_unit_test(test_availability_percentiles),
+        cmocka_unit_test(test_sessions),
+        cmocka_unit_test(test_split_brain_and_detection),
     };
     return cmocka_run_group_tests_name("check", tests, NULL, NULL);
 }

@@ -172,8 +172,14 @@ static void print_nodes(FILE *out, const struct engine *e)
     }
 }
 
-static void print_checkers(FILE *out, const struct engine *e)
+static void print_checkers(FILE *out, struct script_run *run)
 {
+    const struct engine *e = script_run_engine(run);
+    const struct check_recorder *rec = script_run_recorder(run);
+    struct check_split sb;
+    struct check_sessions ss;
+    struct check_detect fd;
+    struct check_converge cv;
     const struct history *h = engine_history(e);
     struct check_lin lin;
     struct check_lost lost;
@@ -205,6 +211,38 @@ static void print_checkers(FILE *out, const struct engine *e)
         fprintf(out, "  lost writes    %d: %s\n", lost.lost, lost.witness);
     else
         fprintf(out, "  lost writes    none\n");
+    check_split_brain(rec, h, &sb);
+    if (sb.count)
+        fprintf(out, "  split brain    YES%s: %s\n", sb.same_epoch ? " (same epoch)" : "",
+                sb.witness);
+    else
+        fprintf(out, "  split brain    none\n");
+    check_sessions(h, &ss);
+    if (ss.ryw + ss.monotonic + ss.prefix)
+        fprintf(out,
+                "  sessions       %d read-your-writes, %d monotonic-read, %d consistent-prefix "
+                "violations; first: %s\n",
+                ss.ryw, ss.monotonic, ss.prefix, ss.witness);
+    else
+        fprintf(out,
+                "  sessions       read-your-writes, monotonic reads, consistent prefix held\n");
+    check_convergence(e, rec, &cv);
+    if (cv.converged) {
+        util_fmt_duration(a, sizeof(a), cv.after_heal_us);
+        fprintf(out, "  converged      yes, %d keys (last change %s after the last fault)\n",
+                cv.keys, a);
+    } else {
+        fprintf(out, "  converged      NO: %s\n", cv.witness);
+    }
+    check_detection(rec, &fd);
+    if (fd.suspicions) {
+        util_fmt_duration(a, sizeof(a), fd.mean_delay_us);
+        util_fmt_duration(b, sizeof(b), fd.max_delay_us);
+        fprintf(out,
+                "  suspicions     %d: %d true (detected after %s on average, %s at most), %d "
+                "false (alive but slow, paused or cut off)\n",
+                fd.suspicions, fd.true_pos, a, b, fd.false_pos);
+    }
     check_availability(h, &av);
     util_fmt_duration(a, sizeof(a), av.p50_us);
     util_fmt_duration(b, sizeof(b), av.p95_us);
@@ -310,7 +348,7 @@ int headless_run(int argc, char **argv)
                     engine_nodes(e), (unsigned long long)engine_seed(e));
             print_ops(out, e);
             print_nodes(out, e);
-            print_checkers(out, e);
+            print_checkers(out, run);
             if (script_run_unquiet(run))
                 fprintf(out, "note: the cluster did not go quiet within quiet_max\n");
         }
