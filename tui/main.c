@@ -8,6 +8,7 @@
 
 #include "../engine/engine.h"
 #include "../engine/model.h"
+#include "explore.h"
 #include "headless.h"
 
 #ifndef SPLITBRAIN_VERSION
@@ -24,6 +25,9 @@ static void usage(FILE *out)
             "                     run a scenario headless; print ops, final replica state and\n"
             "                     the expects (exit 0 all hold, 1 one failed, 2 bad input)\n"
             "  lint FILE...       check scenario files without running them\n"
+            "  explore [--model M] [--seeds N] [--faults LIST] ...\n"
+            "                     run many random seeds with faults; report which guarantees\n"
+            "                     broke and write the first failing runs as .scn files\n"
             "  params [MODEL]     list the parameters `set` takes, with defaults\n"
             "  models             list the replication models\n"
             "  help               show this text\n"
@@ -99,6 +103,8 @@ int main(int argc, char **argv)
         return headless_run(argc - 1, argv + 1);
     if (strcmp(cmd, "lint") == 0)
         return headless_lint(argc - 1, argv + 1);
+    if (strcmp(cmd, "explore") == 0)
+        return explore_main(argc - 1, argv + 1);
     if (strcmp(cmd, "params") == 0)
         return cmd_params(argc - 1, argv + 1);
     if (strcmp(cmd, "models") == 0)

@@ -1,0 +1,643 @@
+#include "explore.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../engine/check.h"
+#include "../engine/engine.h"
+#include "../engine/script.h"
+#include "../engine/sim.h"
+#include "../engine/util.h"
+#include "headless.h"
+
+#define MAX_SETS   32
+#define MAX_JOBS   64
+#define SCRIPT_CAP (1 << 20)
+
+enum fault {
+    F_KILL,
+    F_RESTART,
+    F_PAUSE,
+    F_PARTITION,
+    F_CUT,
+    F_DROP,
+    F_DUP,
+    F_SKEW,
+    F_DRIFT,
+    F_COUNT,
+};
+
+static const char *const fault_names[F_COUNT] = {
+    "kill", "restart", "pause", "partition", "cut", "drop", "dup", "skew", "drift",
+};
+
+/* What broke, per seed; one bit per guarantee. */
+enum broke {
+    B_LIN = 1 << 0,
+    B_LOST = 1 << 1,
+    B_SPLIT = 1 << 2,
+    B_SESSION = 1 << 3,
+    B_CONVERGE = 1 << 4,
+    B_UNKNOWN = 1 << 5,
+    B_ERROR = 1 << 6,
+};
+
+static const char *const broke_names[] = {
+    "linearizability", "lost acknowledged writes", "split brain", "session guarantees",
+    "convergence",     "unknown (search budget)",  "run error",
+};
+#define N_BROKE 7
+
+struct opts {
+    const char *model;
+    int nodes;
+    const char *sets[MAX_SETS];
+    int n_sets;
+    long seeds;
+    uint64_t first_seed;
+    unsigned faults; /* bit per enum fault */
+    int ops;
+    int keep;
+    int jobs;
+    const char *out_dir;
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: splitbrain explore --model leader|multi|leaderless|echo [--nodes N]\n"
+                 "         [--set KEY=VALUE ...] [--seeds 1000] [--first-seed S]\n"
+                 "         [--faults kill,restart,pause,partition,cut,drop,dup,skew,drift]\n"
+                 "         [--ops 100] [--keep 3] [--jobs N] [--out DIR]\n");
+}
+
+/* ---- the random scenario ---- */
+
+struct gen {
+    struct sim_rng rng;
+    char *buf;
+    size_t len;
+};
+
+static void put(struct gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct gen *g, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (g->len + 256 >= SCRIPT_CAP)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(g->buf + g->len, SCRIPT_CAP - g->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        g->len += (size_t)n;
+}
+
+static int pick(struct gen *g, int n)
+{
+    return (int)sim_rng_below(&g->rng, (uint64_t)n);
+}
+
+/*
+ * Writes a scenario for one seed: setup, then ops and faults interleaved in
+ * time with `run` between them, then heal everything and run until quiet so
+ * the end state can be checked. Values are unique so the checkers can tell
+ * which write a read saw.
+ */
+static void generate(const struct opts *o, uint64_t seed, struct gen *g)
+{
+    enum {
+        UP,
+        DOWN
+    } state[64];
+    int64_t paused_until[64] = {0}, now = 0;
+    int n = o->nodes, cut_a = -1, cut_b = -1;
+    bool parted = false, dropping = false, duping = false;
+    unsigned enabled[F_COUNT];
+    int n_enabled = 0;
+
+    sim_rng_seed(&g->rng, seed, 77);
+    g->len = 0;
+    for (int i = 0; i < n; i++)
+        state[i] = UP;
+    for (int f = 0; f < F_COUNT; f++)
+        if (o->faults & (1u << f))
+            enabled[n_enabled++] = (unsigned)f;
+    put(g, "# splitbrain explore: seed %llu\n", (unsigned long long)seed);
+    put(g, "model %s\nnodes %d\nseed %llu\n", o->model, n, (unsigned long long)seed);
+    for (int i = 0; i < o->n_sets; i++)
+        put(g, "set %s\n", o->sets[i]);
+    for (int i = 0; i < o->ops; i++) {
+        int k = pick(g, 3);
+        int via = pick(g, 2) ? pick(g, n) : -1;
+        int client = pick(g, 3);
+        const char *key = k == 0 ? "x" : k == 1 ? "y" : "z";
+
+        if (pick(g, 100) < 55)
+            put(g, "w%d: put %s v%d", i + 1, key, i + 1);
+        else
+            put(g, "r%d: get %s", i + 1, key);
+        if (via >= 0)
+            put(g, " via n%d", via + 1);
+        put(g, " as c%d\n", client + 1);
+        /* A fault now and then: about one every four ops. */
+        if (n_enabled && pick(g, 4) == 0) {
+            unsigned f = enabled[pick(g, n_enabled)];
+            int a = pick(g, n), b = pick(g, n);
+            switch ((enum fault)f) {
+            case F_KILL:
+                if (state[a] == UP) {
+                    put(g, "kill n%d\n", a + 1);
+                    state[a] = DOWN;
+                }
+                break;
+            case F_RESTART:
+                for (int t = 0; t < n; t++) {
+                    int c = (a + t) % n;
+                    if (state[c] == DOWN) {
+                        put(g, "restart n%d\n", c + 1);
+                        state[c] = UP;
+                        break;
+                    }
+                }
+                break;
+            case F_PAUSE:
+                if (state[a] == UP && paused_until[a] < now) {
+                    int ms = 50 + pick(g, 1500);
+                    put(g, "pause n%d for %dms\n", a + 1, ms);
+                    paused_until[a] = now + ms;
+                }
+                break;
+            case F_PARTITION:
+                if (parted) {
+                    put(g, "heal\n");
+                    parted = false;
+                    cut_a = -1;
+                } else if (n > 1) {
+                    int side = 1 + pick(g, n - 1), shown = 0;
+                    put(g, "partition");
+                    for (int t = 0; t < n && shown < side; t++) {
+                        if (pick(g, 2) || n - t <= side - shown) {
+                            put(g, " n%d", t + 1);
+                            shown++;
+                        }
+                    }
+                    put(g, "\n");
+                    parted = true;
+                }
+                break;
+            case F_CUT:
+                if (cut_a >= 0) {
+                    put(g, "mend n%d n%d\n", cut_a + 1, cut_b + 1);
+                    cut_a = -1;
+                } else if (a != b) {
+                    put(g, "cut n%d n%d\n", a + 1, b + 1);
+                    cut_a = a;
+                    cut_b = b;
+                }
+                break;
+            case F_DROP:
+                put(g, "net drop %d%%\n", dropping ? 0 : 5 + pick(g, 25));
+                dropping = !dropping;
+                break;
+            case F_DUP:
+                put(g, "net dup %d%%\n", duping ? 0 : 5 + pick(g, 25));
+                duping = !duping;
+                break;
+            case F_SKEW:
+                put(g, "skew n%d %c%dms\n", a + 1, pick(g, 2) ? '+' : '-', 1 + pick(g, 500));
+                break;
+            case F_DRIFT:
+                put(g, "drift n%d %+dppm\n", a + 1, pick(g, 2001) - 1000);
+                break;
+            case F_COUNT:
+                break;
+            }
+        }
+        {
+            int ms = 1 + pick(g, 60);
+            put(g, "run %dms\n", ms);
+            now += ms;
+        }
+    }
+    /* The end: every fault healed, every node back, the cluster left to settle. */
+    put(g, "net drop 0%%\nnet dup 0%%\nheal\n");
+    for (int i = 0; i < n; i++)
+        if (state[i] == DOWN)
+            put(g, "restart n%d\n", i + 1);
+    put(g, "run until quiet\n");
+}
+
+/* ---- one seed ---- */
+
+struct verdicts {
+    unsigned broke;
+    int lost;
+};
+
+static unsigned check_run(struct script_run *run, struct verdicts *v)
+{
+    struct engine *e = script_run_engine(run);
+    const struct history *h = engine_history(e);
+    struct check_lin lin;
+    struct check_lost lost;
+    struct check_split sb;
+    struct check_sessions ss;
+    struct check_converge cv;
+    enum check_verdict lv = check_linearizable(h, 0, &lin);
+
+    v->broke = 0;
+    if (lv == CHECK_VIOLATED)
+        v->broke |= B_LIN;
+    else if (lv == CHECK_UNKNOWN)
+        v->broke |= B_UNKNOWN;
+    check_lost_writes(e, &lost);
+    v->lost = lost.lost;
+    if (lost.lost)
+        v->broke |= B_LOST;
+    check_split_brain(script_run_recorder(run), h, &sb);
+    if (sb.count)
+        v->broke |= B_SPLIT;
+    check_sessions(h, &ss);
+    if (ss.ryw + ss.monotonic + ss.prefix)
+        v->broke |= B_SESSION;
+    check_convergence(e, script_run_recorder(run), &cv);
+    if (!cv.converged && !script_run_unquiet(run))
+        v->broke |= B_CONVERGE;
+    return v->broke;
+}
+
+static int run_seed(const struct opts *o, uint64_t seed, struct gen *g, struct verdicts *v)
+{
+    struct script_env env;
+    struct script s;
+    struct script_error err;
+    struct script_run *run;
+    int r;
+
+    generate(o, seed, g);
+    script_env_init(&env, true);
+    r = script_parse_text("explore", g->buf, g->len, &env, &s, &err);
+    script_env_release(&env);
+    if (r < 0) {
+        char msg[600];
+        script_error_format(&err, msg, sizeof(msg));
+        fprintf(stderr, "splitbrain explore: seed %llu: %s\n", (unsigned long long)seed, msg);
+        v->broke = B_ERROR;
+        return -1;
+    }
+    run = script_run_create("explore", -1);
+    r = script_run_all(run, &s, &err);
+    if (r < 0) {
+        char msg[600];
+        script_error_format(&err, msg, sizeof(msg));
+        fprintf(stderr, "splitbrain explore: seed %llu: %s\n", (unsigned long long)seed, msg);
+        v->broke = B_ERROR;
+    } else {
+        check_run(run, v);
+    }
+    script_run_destroy(run);
+    script_release(&s);
+    return 0;
+}
+
+/* Writes the failing seed's scenario with expect lines that hold when the violation recurs. */
+static void keep_seed(const struct opts *o, uint64_t seed, struct gen *g, const struct verdicts *v)
+{
+    char path[1024];
+    FILE *f;
+
+    generate(o, seed, g);
+    snprintf(path, sizeof(path), "%s/explore-%s-%llu.scn", o->out_dir, o->model,
+             (unsigned long long)seed);
+    f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "splitbrain explore: %s: %s\n", path, strerror(errno));
+        return;
+    }
+    fwrite(g->buf, 1, g->len, f);
+    fprintf(f, "\n# What explore found broken in this run:\n");
+    if (v->broke & B_LIN)
+        fprintf(f, "expect not linearizable\n");
+    if (v->broke & B_LOST)
+        fprintf(f, "expect lost-writes == %d\n", v->lost);
+    if (v->broke & B_SPLIT)
+        fprintf(f, "expect split-brain\n");
+    if (v->broke & B_CONVERGE)
+        fprintf(f, "expect not converged\n");
+    if (v->broke & B_SESSION)
+        fprintf(f, "# session guarantees broke too: see the summary of splitbrain run\n");
+    if (fclose(f) != 0)
+        fprintf(stderr, "splitbrain explore: %s: write error\n", path);
+    else
+        printf("wrote %s\n", path);
+}
+
+/* ---- options ---- */
+
+static int parse_faults(const char *s, unsigned *out)
+{
+    char buf[256];
+    char *save = NULL;
+
+    util_strlcpy(buf, s, sizeof(buf));
+    *out = 0;
+    for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+        int f = -1;
+        for (int i = 0; i < F_COUNT; i++)
+            if (strcmp(fault_names[i], w) == 0)
+                f = i;
+        if (f < 0) {
+            fprintf(stderr,
+                    "splitbrain explore: unknown fault '%s'; expected some of kill, restart, "
+                    "pause, partition, cut, drop, dup, skew, drift\n",
+                    w);
+            return -1;
+        }
+        *out |= 1u << f;
+    }
+    return 0;
+}
+
+static int parse_long(const char *flag, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = s ? strtol(s, &end, 10) : 0;
+    if (!s || errno || *end || !*s || v < lo || v > hi) {
+        fprintf(stderr, "splitbrain explore: %s takes a whole number from %ld to %ld\n", flag, lo,
+                hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+    long v;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+    memset(o, 0, sizeof(*o));
+    o->model = "leader";
+    o->nodes = 5;
+    o->seeds = 1000;
+    o->first_seed = 1;
+    o->faults = (1u << F_KILL) | (1u << F_RESTART) | (1u << F_PAUSE) | (1u << F_PARTITION);
+    o->ops = 100;
+    o->keep = 3;
+    o->jobs = cores > 0 ? (int)(cores < MAX_JOBS ? cores : MAX_JOBS) : 1;
+    o->out_dir = ".";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            exit(EXIT_OK);
+        } else if (strcmp(a, "--model") == 0 && val) {
+            if (!model_find(val)) {
+                fprintf(stderr, "splitbrain explore: unknown model '%s' (try: splitbrain models)\n",
+                        val);
+                return -1;
+            }
+            o->model = val;
+            i++;
+        } else if (strcmp(a, "--nodes") == 0) {
+            if (parse_long(a, val, 1, 64, &v) < 0)
+                return -1;
+            o->nodes = (int)v;
+            i++;
+        } else if (strcmp(a, "--set") == 0 && val) {
+            if (o->n_sets >= MAX_SETS || !strchr(val, '=')) {
+                fprintf(stderr, "splitbrain explore: --set takes KEY=VALUE (at most %d)\n",
+                        MAX_SETS);
+                return -1;
+            }
+            o->sets[o->n_sets++] = val;
+            i++;
+        } else if (strcmp(a, "--seeds") == 0) {
+            if (parse_long(a, val, 1, 100000000, &o->seeds) < 0)
+                return -1;
+            i++;
+        } else if (strcmp(a, "--first-seed") == 0) {
+            if (parse_long(a, val, 0, 2000000000, &v) < 0)
+                return -1;
+            o->first_seed = (uint64_t)v;
+            i++;
+        } else if (strcmp(a, "--faults") == 0 && val) {
+            if (parse_faults(val, &o->faults) < 0)
+                return -1;
+            i++;
+        } else if (strcmp(a, "--ops") == 0) {
+            if (parse_long(a, val, 1, 10000, &v) < 0)
+                return -1;
+            o->ops = (int)v;
+            i++;
+        } else if (strcmp(a, "--keep") == 0) {
+            if (parse_long(a, val, 0, 1000, &v) < 0)
+                return -1;
+            o->keep = (int)v;
+            i++;
+        } else if (strcmp(a, "--jobs") == 0) {
+            if (parse_long(a, val, 1, MAX_JOBS, &v) < 0)
+                return -1;
+            o->jobs = (int)v;
+            i++;
+        } else if (strcmp(a, "--out") == 0 && val) {
+            o->out_dir = val;
+            i++;
+        } else {
+            fprintf(stderr, "splitbrain explore: unknown or incomplete option '%s'\n", a);
+            usage(stderr);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Checks the --set pairs against the model's parameters before any seed
+ * runs, so a typo is one clear error, not a thousand failed seeds.
+ */
+static int check_sets(struct opts *o, char (*lines)[128])
+{
+    struct script_env env;
+    struct script_error err;
+    struct script_cmd *cmd = xmalloc(sizeof(*cmd));
+    char line[160], msg[600];
+    int r = 0;
+
+    script_env_init(&env, true);
+    snprintf(line, sizeof(line), "model %s", o->model);
+    script_parse_line(&env, "--model", 1, line, cmd, &err);
+    snprintf(line, sizeof(line), "nodes %d", o->nodes);
+    script_parse_line(&env, "--nodes", 1, line, cmd, &err);
+    for (int i = 0; i < o->n_sets && r == 0; i++) {
+        const char *eq = strchr(o->sets[i], '=');
+        snprintf(lines[i], 128, "%.*s %s", (int)(eq - o->sets[i]), o->sets[i], eq + 1);
+        snprintf(line, sizeof(line), "set %s", lines[i]);
+        if (script_parse_line(&env, "--set", i + 1, line, cmd, &err) < 0) {
+            snprintf(msg, sizeof(msg), "%s", err.msg);
+            fprintf(stderr, "splitbrain explore: --set %s: %s\n", o->sets[i], msg);
+            r = -1;
+        }
+        o->sets[i] = lines[i];
+    }
+    script_env_release(&env);
+    free(cmd);
+    return r;
+}
+
+/* ---- workers ---- */
+
+struct result {
+    uint64_t seed;
+    unsigned broke;
+    int lost;
+};
+
+static void worker(const struct opts *o, int k, int fd)
+{
+    struct gen g;
+
+    g.buf = xmalloc(SCRIPT_CAP);
+    for (long i = k; i < o->seeds; i += o->jobs) {
+        struct verdicts v = {0};
+        struct result res;
+        uint64_t seed = o->first_seed + (uint64_t)i;
+        run_seed(o, seed, &g, &v);
+        res.seed = seed;
+        res.broke = v.broke;
+        res.lost = v.lost;
+        if (write(fd, &res, sizeof(res)) != (ssize_t)sizeof(res))
+            _exit(3);
+    }
+    free(g.buf);
+    _exit(0);
+}
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int explore_main(int argc, char **argv)
+{
+    struct opts o;
+    char set_lines[MAX_SETS][128];
+    struct result *results;
+    int fds[MAX_JOBS];
+    pid_t pids[MAX_JOBS];
+    long done = 0, counts[N_BROKE] = {0}, broken = 0;
+    uint64_t first[N_BROKE] = {0};
+    bool tty = isatty(STDERR_FILENO);
+    double t0 = wall_seconds(), elapsed;
+    struct gen g;
+    int kept = 0, status = EXIT_OK;
+
+    if (parse_opts(argc, argv, &o) < 0 || check_sets(&o, set_lines) < 0)
+        return EXIT_USAGE;
+    if (o.jobs > o.seeds)
+        o.jobs = (int)o.seeds;
+    results = xcalloc((size_t)o.seeds, sizeof(*results));
+    fflush(stdout);
+    for (int k = 0; k < o.jobs; k++) {
+        int p[2];
+        if (pipe(p) < 0) {
+            fprintf(stderr, "splitbrain explore: pipe: %s\n", strerror(errno));
+            return EXIT_USAGE;
+        }
+        pids[k] = fork();
+        if (pids[k] < 0) {
+            fprintf(stderr, "splitbrain explore: fork: %s\n", strerror(errno));
+            return EXIT_USAGE;
+        }
+        if (pids[k] == 0) {
+            close(p[0]);
+            worker(&o, k, p[1]);
+        }
+        close(p[1]);
+        fds[k] = p[0];
+    }
+    /* Results come back per worker in seed order; read them round-robin. */
+    for (long i = 0; i < o.seeds; i++) {
+        int k = (int)(i % o.jobs);
+        struct result res;
+        ssize_t got = read(fds[k], &res, sizeof(res));
+        if (got != (ssize_t)sizeof(res)) {
+            fprintf(stderr, "splitbrain explore: worker %d stopped early\n", k);
+            status = EXIT_USAGE;
+            break;
+        }
+        results[i] = res;
+        done++;
+        if (res.broke)
+            broken++;
+        for (int b = 0; b < N_BROKE; b++) {
+            if (res.broke & (1u << b)) {
+                if (counts[b]++ == 0)
+                    first[b] = res.seed;
+            }
+        }
+        if (tty && (done % 25 == 0 || done == o.seeds)) {
+            fprintf(stderr, "\r%ld/%ld seeds, %ld with violations, %.0f seeds/s ", done, o.seeds,
+                    broken, (double)done / (wall_seconds() - t0));
+            fflush(stderr);
+        }
+    }
+    if (tty)
+        fprintf(stderr, "\n");
+    for (int k = 0; k < o.jobs; k++) {
+        int ws;
+        close(fds[k]);
+        waitpid(pids[k], &ws, 0);
+    }
+    elapsed = wall_seconds() - t0;
+    printf("explore: model %s, %d nodes, seeds %llu..%llu, %d ops each", o.model, o.nodes,
+           (unsigned long long)o.first_seed,
+           (unsigned long long)(o.first_seed + (uint64_t)o.seeds - 1), o.ops);
+    for (int i = 0; i < o.n_sets; i++)
+        printf(", set %s", o.sets[i]);
+    printf("\nfaults:");
+    for (int f = 0; f < F_COUNT; f++)
+        if (o.faults & (1u << f))
+            printf(" %s", fault_names[f]);
+    printf("\n\n%-28s %8s  %s\n", "guarantee", "broken", "first seed");
+    for (int b = 0; b < N_BROKE; b++) {
+        if (b >= 5 && counts[b] == 0)
+            continue;
+        if (counts[b])
+            printf("%-28s %8ld  %llu\n", broke_names[b], counts[b], (unsigned long long)first[b]);
+        else
+            printf("%-28s %8ld  -\n", broke_names[b], counts[b]);
+    }
+    printf("\n%ld of %ld seeds broke something (%.1f seeds/s with %d jobs)\n", broken, done,
+           elapsed > 0 ? (double)done / elapsed : 0.0, o.jobs);
+    g.buf = xmalloc(SCRIPT_CAP);
+    for (long i = 0; i < done && kept < o.keep; i++) {
+        struct verdicts v = {results[i].broke, results[i].lost};
+        if (!(results[i].broke & (B_LIN | B_LOST | B_SPLIT | B_CONVERGE | B_SESSION)))
+            continue;
+        keep_seed(&o, results[i].seed, &g, &v);
+        kept++;
+    }
+    free(g.buf);
+    free(results);
+    if (counts[6])
+        status = EXIT_USAGE;
+    return status;
+}
