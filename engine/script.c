@@ -1238,6 +1238,11 @@ struct script_run {
     int failed;
     bool unquiet;
     struct check_recorder rec;
+    struct script_cmd *journal; /* top-level commands that changed the run, with their times */
+    int64_t *journal_t;
+    int n_journal;
+    int cap_journal;
+    bool replaying;
 };
 
 struct script_run *script_run_create(const char *file, int64_t seed_override)
@@ -1260,6 +1265,8 @@ void script_run_destroy(struct script_run *run)
         return;
     engine_destroy(run->e);
     check_recorder_release(&run->rec);
+    free(run->journal);
+    free(run->journal_t);
     free(run->actions);
     free(run->settings);
     free(run->expects);
@@ -1712,13 +1719,135 @@ static int exec_now(struct script_run *run, const struct script_cmd *cmd, struct
     return 0;
 }
 
+static bool advances_time(enum script_cmd_kind k)
+{
+    return k == CMD_RUN || k == CMD_RUN_UNTIL || k == CMD_RUN_QUIET || k == CMD_STEP;
+}
+
+static void journal_add(struct script_run *run, const struct script_cmd *cmd, int64_t t)
+{
+    if (run->replaying || advances_time(cmd->kind))
+        return;
+    if (run->n_journal == run->cap_journal) {
+        run->cap_journal = run->cap_journal ? run->cap_journal * 2 : 64;
+        run->journal = xrealloc(run->journal, (size_t)run->cap_journal * sizeof(*run->journal));
+        run->journal_t =
+            xrealloc(run->journal_t, (size_t)run->cap_journal * sizeof(*run->journal_t));
+    }
+    run->journal[run->n_journal] = *cmd;
+    run->journal_t[run->n_journal] = t;
+    run->n_journal++;
+}
+
+static int schedule_cmd(struct script_run *run, const struct script_cmd *cmd,
+                        struct script_error *err);
+
 int script_run_exec(struct script_run *run, const struct script_cmd *cmd, struct script_error *err)
+{
+    int64_t t = run->e ? engine_now(run->e) : 0;
+    int r = cmd->at_us < 0 ? exec_now(run, cmd, err) : schedule_cmd(run, cmd, err);
+
+    if (r == 0)
+        journal_add(run, cmd, t);
+    return r;
+}
+
+int script_run_advance(struct script_run *run, int64_t t_us, struct script_error *err)
+{
+    script_run_engine(run);
+    if (t_us < engine_now(run->e))
+        return 0;
+    return run_to(run, t_us, err);
+}
+
+int script_run_step(struct script_run *run, struct script_error *err)
+{
+    uint64_t id;
+    enum engine_stop s = engine_step(script_run_engine(run), &id);
+
+    if (s == ENGINE_ACTION)
+        return run_action(run, id, err) < 0 ? -1 : 1;
+    return s == ENGINE_EMPTY ? 0 : 1;
+}
+
+int script_run_journal_count(const struct script_run *run)
+{
+    return run->n_journal;
+}
+
+const struct script_cmd *script_run_journal_at(const struct script_run *run, int i, int64_t *t_us)
+{
+    if (i < 0 || i >= run->n_journal)
+        return NULL;
+    if (t_us)
+        *t_us = run->journal_t[i];
+    return &run->journal[i];
+}
+
+/*
+ * Rewinds by replaying: the engine is deterministic, so building the
+ * cluster afresh and re-issuing every journalled command at the virtual time
+ * it first ran reproduces the run exactly, up to t_us.
+ */
+int script_run_rewind(struct script_run *run, int64_t t_us, int n_entries, struct script_error *err)
+{
+    struct script_cmd *journal = run->journal;
+    int64_t *times = run->journal_t;
+    int n = run->n_journal, cap = run->cap_journal, r = 0, upto = 0;
+
+    if (n_entries >= 0) {
+        upto = n_entries < n ? n_entries : n;
+    } else {
+        /* What ran before t, and the setup at time 0 that shaped the cluster. */
+        while (upto < n && (times[upto] < t_us || times[upto] == 0))
+            upto++;
+    }
+    const struct model_ops *m = model_find("leader");
+
+    engine_destroy(run->e);
+    run->e = NULL;
+    util_strlcpy(run->model, m ? m->name : model_at(0)->name, sizeof(run->model));
+    run->nodes = 3;
+    run->seed = run->seed_override >= 0 ? (uint64_t)run->seed_override : 1;
+    run->n_settings = 0;
+    run->n_actions = 0;
+    run->n_expects = 0;
+    run->failed = 0;
+    run->unquiet = false;
+    run->replaying = true;
+    for (int i = 0; i < upto && r == 0; i++) {
+        if (run->e && times[i] > engine_now(run->e))
+            r = run_to(run, times[i], err);
+        if (r == 0)
+            r = journal[i].at_us < 0 ? exec_now(run, &journal[i], err)
+                                     : schedule_cmd(run, &journal[i], err);
+    }
+    if (r == 0)
+        r = run_to(run, t_us, err) < 0 ? -1 : 0;
+    run->replaying = false;
+    /* The journal stays whole, so a later rewind can go forward again. */
+    run->journal = journal;
+    run->journal_t = times;
+    run->n_journal = n;
+    run->cap_journal = cap;
+    return r;
+}
+
+/* Forgets what the journal holds from t_us on (as a default rewind to t_us left out):
+ * what the user does next replaces it. */
+void script_run_truncate_journal(struct script_run *run, int64_t t_us)
+{
+    while (run->n_journal > 0 && run->journal_t[run->n_journal - 1] >= t_us &&
+           run->journal_t[run->n_journal - 1] != 0)
+        run->n_journal--;
+}
+
+static int schedule_cmd(struct script_run *run, const struct script_cmd *cmd,
+                        struct script_error *err)
 {
     struct engine *e;
     int r;
 
-    if (cmd->at_us < 0)
-        return exec_now(run, cmd, err);
     e = script_run_engine(run);
     if (run->n_actions >= ENGINE_MAX_ACTIONS)
         return runtime_error(run, cmd, err, "too many scheduled commands (at most %d)",

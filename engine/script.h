@@ -183,6 +183,27 @@ void script_run_observe(struct script_run *run, struct trace_observer *obs);
 /* Executes one parsed command. On a runtime error (a time in the past, killing a dead node)
  * returns -1 with *err filled; the engine is unchanged. */
 int script_run_exec(struct script_run *run, const struct script_cmd *cmd, struct script_error *err);
+/* Advances virtual time to t_us, running the `at` commands that fall due. 0, or -1 with *err. */
+int script_run_advance(struct script_run *run, int64_t t_us, struct script_error *err);
+/* Processes one event: 1 done, 0 nothing left to do, -1 a due `at` command failed. */
+int script_run_step(struct script_run *run, struct script_error *err);
+
+/*
+ * Time travel. Every top-level command that changed the run (not run/step)
+ * is journalled with the virtual time it ran at. Rewinding rebuilds the
+ * cluster and replays the journal up to t_us — the engine is deterministic,
+ * so the state is exactly what it was then. The journal is kept whole, so a
+ * rewind forward again works; truncate it when the user acts in the past.
+ */
+/* n_entries >= 0: replay exactly the first n_entries journal entries (a lesson step
+ * remembers the count at its start); < 0: those issued before t_us, plus the setup at
+ * time 0. */
+int script_run_rewind(struct script_run *run, int64_t t_us, int n_entries,
+                      struct script_error *err);
+void script_run_truncate_journal(struct script_run *run, int64_t t_us);
+int script_run_journal_count(const struct script_run *run);
+const struct script_cmd *script_run_journal_at(const struct script_run *run, int i, int64_t *t_us);
+
 /* Executes every command, then runs until quiet so the summary shows where the run settled. */
 int script_run_all(struct script_run *run, const struct script *s, struct script_error *err);
 
