@@ -443,7 +443,7 @@ static const char *const reserved_labels[] = {
     "restart",   "wipe",         "pause",        "resume", "partition", "heal",   "cut",
     "mend",      "link",         "net",          "skew",   "drift",     "ntp",    "expect",
     "note",      "not",          "value",        "leader", "down",      "up",     "paused",
-    "converged", "linearizable", "availability",
+    "converged", "linearizable", "availability", "op",
 };
 
 static bool reserved(const char *w)
@@ -579,6 +579,32 @@ static int parse_pred(struct parser *p)
         }
         return parse_key(p, sp->key);
     }
+    if (strcmp(t->s, "op") == 0) {
+        const struct tok *k = need(p, "an operation: put, get, incr, add or remove");
+        int kind;
+        if (!k)
+            return -1;
+        kind = param_choice("put|get|incr|add|remove", k->s);
+        if (kind < 0)
+            return perr(p, k->col,
+                        "expected an operation (put, get, incr, add or remove), got '%s'", k->s);
+        sp->kind = SPRED_OP_SEEN;
+        sp->op_kind = kind;
+        sp->any_status = true;
+        if (more(p) && param_choice("pending|ok|fail|timeout", p->t[p->i].s) < 0) {
+            if (parse_key(p, sp->key) < 0)
+                return -1;
+        }
+        if (more(p)) {
+            const struct tok *st = need(p, "ok, fail, timeout or pending");
+            int w = param_choice("pending|ok|fail|timeout", st->s);
+            if (w < 0)
+                return perr(p, st->col, "expected ok, fail, timeout or pending, got '%s'", st->s);
+            sp->status = (enum op_status)w;
+            sp->any_status = false;
+        }
+        return 0;
+    }
     if (strcmp(t->s, "linearizable") == 0) {
         sp->kind = SPRED_LINEARIZABLE;
         return 0;
@@ -628,7 +654,8 @@ static int parse_pred(struct parser *p)
     if (!script_env_has_label(p->env, t->s) && strcmp(p->new_label, t->s) != 0) {
         char list[400] = "LABEL ok|fail|timeout|pending, LABEL == VALUE, value NODE KEY == VALUE, "
                          "leader NODE, down NODE, up NODE, paused NODE, converged [KEY], "
-                         "linearizable, lost-writes == N, split-brain, availability >= P%";
+                         "linearizable, lost-writes == N, split-brain, availability >= P%, "
+                         "op KIND [KEY] [ok|fail|timeout|pending]";
         for (int i = 0; i < p->env->model->n_preds; i++)
             util_appendf(list, sizeof(list), ", %s", p->env->model->preds[i].usage);
         if (valid_ident(t->s))
@@ -1411,6 +1438,12 @@ static void describe_values(const struct op_values *v, char *dst, size_t size)
 
 int script_eval(struct script_run *run, const struct script_pred *p, char *why, size_t size)
 {
+    return script_eval_since(run, p, 0, why, size);
+}
+
+int script_eval_since(struct script_run *run, const struct script_pred *p, int64_t since_us,
+                      char *why, size_t size)
+{
     struct engine *e = script_run_engine(run);
     const struct history *h = engine_history(e);
     struct engine_node info;
@@ -1546,6 +1579,27 @@ int script_eval(struct script_run *run, const struct script_pred *p, char *why, 
         holds = av.ops > 0 && (int64_t)av.ok * 10000 >= p->num * av.ops;
         snprintf(why, size, "%d of %d ops ok (%d%%)", av.ok, av.ops,
                  av.ops ? av.ok * 100 / av.ops : 0);
+        break;
+    }
+    case SPRED_OP_SEEN: {
+        int n = 0;
+        for (uint64_t id = 1; id <= history_count(h); id++) {
+            const struct op *op = history_at(h, id);
+            if (op->invoke_us < since_us || (int)op->req.kind != p->op_kind)
+                continue;
+            if (p->key[0] && strcmp(op->req.key, p->key) != 0)
+                continue;
+            n++;
+            if (p->any_status || op->status == p->status) {
+                holds = 1;
+                snprintf(why, size, "%s %s", op->label, op_status_name(op->status));
+                break;
+            }
+            snprintf(why, size, "%s is %s", op->label, op_status_name(op->status));
+        }
+        if (n == 0)
+            snprintf(why, size, "no %s%s%s yet", op_kind_name((enum op_kind)p->op_kind),
+                     p->key[0] ? " of " : "", p->key);
         break;
     }
     case SPRED_MODEL: {

@@ -85,6 +85,7 @@ enum script_pred_kind {
     SPRED_LOST_WRITES,   /* lost-writes == N */
     SPRED_SPLIT_BRAIN,   /* split-brain */
     SPRED_AVAILABILITY,  /* availability >= P% */
+    SPRED_OP_SEEN,       /* op KIND [KEY] [ok|fail|timeout|pending]: such an op ran (since) */
     SPRED_MODEL,         /* a model's own predicate */
 };
 
@@ -98,7 +99,9 @@ struct script_pred {
     struct op_values values;
     int model_pred;
     struct pred_args margs;
-    int64_t num; /* lost-writes count; availability in basis points */
+    int64_t num;     /* lost-writes count; availability in basis points */
+    int op_kind;     /* SPRED_OP_SEEN: an enum op_kind */
+    bool any_status; /* SPRED_OP_SEEN without a status word */
 };
 
 struct script_cmd {
@@ -220,5 +223,8 @@ const struct check_recorder *script_run_recorder(const struct script_run *run);
 
 /* Evaluates a predicate now: 1 holds, 0 not; why says what was expected and found. */
 int script_eval(struct script_run *run, const struct script_pred *p, char *why, size_t size);
+/* The same, counting only ops invoked at or after since_us ("since the step began"). */
+int script_eval_since(struct script_run *run, const struct script_pred *p, int64_t since_us,
+                      char *why, size_t size);
 
 #endif
