@@ -533,7 +533,8 @@ static int parse_model_cmd(struct parser *p, int idx)
         c->margs.nodes[c->margs.n_nodes++] = node;
     }
     if (c->margs.n_nodes < d->min_nodes)
-        return perr(p, p->end_col, "expected at least %d node names (%s)", d->min_nodes, d->usage);
+        return perr(p, p->end_col, "expected %d or more node names after the key (%s)",
+                    d->min_nodes, d->usage);
     return 0;
 }
 
@@ -1849,13 +1850,7 @@ int script_run_rewind(struct script_run *run, int64_t t_us, int n_entries, struc
     int64_t *times = run->journal_t;
     int n = run->n_journal, cap = run->cap_journal, r = 0, upto = 0;
 
-    if (n_entries >= 0) {
-        upto = n_entries < n ? n_entries : n;
-    } else {
-        /* What ran before t, and the setup at time 0 that shaped the cluster. */
-        while (upto < n && (times[upto] < t_us || times[upto] == 0))
-            upto++;
-    }
+    upto = n_entries >= 0 ? (n_entries < n ? n_entries : n) : script_run_journal_before(run, t_us);
     const struct model_ops *m = model_find("leader");
 
     engine_destroy(run->e);
@@ -1887,13 +1882,19 @@ int script_run_rewind(struct script_run *run, int64_t t_us, int n_entries, struc
     return r;
 }
 
-/* Forgets what the journal holds from t_us on (as a default rewind to t_us left out):
- * what the user does next replaces it. */
-void script_run_truncate_journal(struct script_run *run, int64_t t_us)
+int script_run_journal_before(const struct script_run *run, int64_t t_us)
 {
-    while (run->n_journal > 0 && run->journal_t[run->n_journal - 1] >= t_us &&
-           run->journal_t[run->n_journal - 1] != 0)
-        run->n_journal--;
+    int n = 0;
+
+    while (n < run->n_journal && (run->journal_t[n] < t_us || run->journal_t[n] == 0))
+        n++;
+    return n;
+}
+
+void script_run_truncate_journal(struct script_run *run, int n_entries)
+{
+    if (n_entries >= 0 && n_entries < run->n_journal)
+        run->n_journal = n_entries;
 }
 
 static int schedule_cmd(struct script_run *run, const struct script_cmd *cmd,

@@ -203,7 +203,10 @@ int script_run_step(struct script_run *run, struct script_error *err);
  * time 0. */
 int script_run_rewind(struct script_run *run, int64_t t_us, int n_entries,
                       struct script_error *err);
-void script_run_truncate_journal(struct script_run *run, int64_t t_us);
+/* How many journal entries a rewind to t_us replays by default. */
+int script_run_journal_before(const struct script_run *run, int64_t t_us);
+/* Keeps only the first n_entries: call it when the user acts after rewinding. */
+void script_run_truncate_journal(struct script_run *run, int n_entries);
 int script_run_journal_count(const struct script_run *run);
 const struct script_cmd *script_run_journal_at(const struct script_run *run, int i, int64_t *t_us);
 

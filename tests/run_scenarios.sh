@@ -5,6 +5,8 @@
 #                                  message in the matching .out file
 #   tests/scenarios/bad/*.scn      must exit 2 (bad input), with the exact
 #                                  error line in the matching .err file
+#   tests/lessons/*.lesson, assets/lessons/*.lesson: `splitbrain lint` proves
+#                                  each completable
 # Prints "scenarios: N passed, M failed" and exits 1 when any failed.
 set -u
 bin=${1:?usage: run_scenarios.sh BINARY}
@@ -49,6 +51,17 @@ for f in tests/scenarios/fail/*.scn; do
 done
 for f in tests/scenarios/bad/*.scn; do
     [ -e "$f" ] && check "$f" 2 "${f%.scn}.err"
+done
+# Every lesson must parse and be completable by its own actions.
+for f in tests/lessons/*.lesson assets/lessons/*.lesson; do
+    [ -e "$f" ] || continue
+    if "$bin" lint "$f" >"$tmp" 2>&1; then
+        pass=$((pass + 1))
+    else
+        echo "FAIL $f:"
+        sed 's/^/    /' "$tmp" | head -20
+        fail=$((fail + 1))
+    fi
 done
 echo "scenarios: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

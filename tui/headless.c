@@ -9,6 +9,8 @@
 #include "../engine/engine.h"
 #include "../engine/script.h"
 #include "../engine/util.h"
+#include "../lessons/lesson.h"
+#include "../lessons/runner.h"
 
 #define MAX_FILE_BYTES (16u << 20)
 
@@ -391,6 +393,20 @@ int headless_lint(int argc, char **argv)
 
         if (!text) {
             status = EXIT_USAGE;
+            continue;
+        }
+        if (strlen(argv[i]) > 7 && strcmp(argv[i] + strlen(argv[i]) - 7, ".lesson") == 0) {
+            struct lesson l;
+            if (lesson_parse(argv[i], text, len, &l, &err) < 0 ||
+                lesson_prove(&l, 60000000, &err) < 0) {
+                script_error_format(&err, msg, sizeof(msg));
+                fprintf(stderr, "%s\n", msg);
+                status = EXIT_USAGE;
+            } else {
+                printf("%s: ok (%d steps, every one completable)\n", argv[i], l.n_steps);
+            }
+            lesson_release(&l); /* safe after a failed parse too: it left nothing */
+            free(text);
             continue;
         }
         script_env_init(&env, true);

@@ -1,0 +1,531 @@
+#include "lesson.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../engine/util.h"
+
+/* Which text a continuation line extends. */
+enum cont {
+    CONT_NONE,
+    CONT_TITLE,
+    CONT_TASK,
+    CONT_HINT,
+    CONT_SUCCESS,
+    CONT_EXPLAIN,
+    CONT_QUESTION,
+    CONT_CHOICE,
+};
+
+struct lparser {
+    const char *file;
+    int line;
+    struct script_error *err;
+    struct lesson *l;
+    struct lesson_step *step; /* the current step, or NULL in the header */
+    struct script_env env;
+    enum cont cont;
+    bool in_quiz;
+    bool seen_version;
+};
+
+static int lerr(struct lparser *p, int col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int lerr(struct lparser *p, int col, const char *fmt, ...)
+{
+    va_list ap;
+
+    util_strlcpy(p->err->file, p->file, sizeof(p->err->file));
+    p->err->line = p->line;
+    p->err->col = col;
+    va_start(ap, fmt);
+    vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Appends text to dst with a space (or keeps a paragraph break). */
+static void append_text(char *dst, size_t size, const char *text)
+{
+    size_t len = strlen(dst);
+
+    if (len > 0 && dst[len - 1] != '\n')
+        util_appendf(dst, size, " ");
+    util_appendf(dst, size, "%s", text);
+}
+
+static const char *skip_space(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    return s;
+}
+
+static void rtrim(char *s)
+{
+    size_t n = strlen(s);
+
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+}
+
+/* Parses one command-language line (a %setup or %do piece); col is where it starts. */
+static int parse_cmd(struct lparser *p, const char *text, int col, struct script_cmd *out)
+{
+    struct script_error e;
+    int r = script_parse_line(&p->env, p->file, p->line, text, out, &e);
+
+    if (r < 0) {
+        *p->err = e;
+        p->err->col += col - 1;
+        return -1;
+    }
+    if (r == 0)
+        return lerr(p, col, "expected a command");
+    if (out->kind == CMD_RUN || out->kind == CMD_RUN_UNTIL || out->kind == CMD_RUN_QUIET ||
+        out->kind == CMD_STEP)
+        return lerr(p, col, "a lesson does not run time itself: the learner (or show-me) does");
+    if (out->kind == CMD_EXPECT)
+        return lerr(p, col, "an expect here would be checked once; write it as %%check");
+    return 0;
+}
+
+static struct script_cmd *grow_cmds(struct script_cmd *arr, int n)
+{
+    return xrealloc(arr, (size_t)(n + 1) * sizeof(*arr));
+}
+
+static int do_setup(struct lparser *p, const char *v, int col)
+{
+    struct lesson *l = p->l;
+
+    if (p->step)
+        return lerr(p, 1, "%%setup belongs in the header, before the first step");
+    if (l->n_setup >= LESSON_MAX_SETUP)
+        return lerr(p, 1, "at most %d %%setup lines", LESSON_MAX_SETUP);
+    l->setup = grow_cmds(l->setup, l->n_setup);
+    if (parse_cmd(p, v, col, &l->setup[l->n_setup]) < 0)
+        return -1;
+    l->n_setup++;
+    return 0;
+}
+
+/* %do: one or more commands separated by ';' (outside quotes). */
+static int do_actions(struct lparser *p, const char *v, int col)
+{
+    struct lesson_step *s = p->step;
+    char piece[LESSON_LINE_MAX];
+    const char *start = v;
+    bool quoted = false;
+
+    for (const char *c = v;; c++) {
+        if (*c == '"')
+            quoted = !quoted;
+        if ((*c == ';' && !quoted) || *c == '\0') {
+            size_t n = (size_t)(c - start);
+            if (n >= sizeof(piece))
+                return lerr(p, col + (int)(start - v), "command too long");
+            memcpy(piece, start, n);
+            piece[n] = '\0';
+            rtrim(piece);
+            if (!*skip_space(piece))
+                return lerr(p, col + (int)(c - v), "expected a command before this ';'");
+            if (s->n_dos >= LESSON_MAX_DOS)
+                return lerr(p, col, "at most %d actions in a step", LESSON_MAX_DOS);
+            s->dos = grow_cmds(s->dos, s->n_dos);
+            if (parse_cmd(p, piece, col + (int)(start - v), &s->dos[s->n_dos]) < 0)
+                return -1;
+            s->n_dos++;
+            if (*c == '\0')
+                break;
+            start = c + 1;
+        }
+    }
+    return 0;
+}
+
+static int do_check(struct lparser *p, const char *v, int col)
+{
+    struct lesson_step *s = p->step;
+    char line[LESSON_LINE_MAX + 16];
+    struct script_error e;
+    int r;
+
+    if (s->n_checks >= LESSON_MAX_CHECKS)
+        return lerr(p, col, "at most %d checks in a step", LESSON_MAX_CHECKS);
+    s->checks = grow_cmds(s->checks, s->n_checks);
+    snprintf(line, sizeof(line), "expect %s", v);
+    r = script_parse_line(&p->env, p->file, p->line, line, &s->checks[s->n_checks], &e);
+    if (r < 0) {
+        *p->err = e;
+        p->err->col = p->err->col - 7 + col - 1;
+        if (p->err->col < col)
+            p->err->col = col;
+        return -1;
+    }
+    s->n_checks++;
+    return 0;
+}
+
+static int do_quiz_line(struct lparser *p, const char *line)
+{
+    struct lesson_quiz *q = &p->step->quiz;
+    const char *t = skip_space(line);
+    int col = (int)(t - line) + 1;
+
+    if (strncmp(t, "Q:", 2) == 0) {
+        if (q->question[0])
+            return lerr(p, col, "the quiz already has its question");
+        util_strlcpy(q->question, skip_space(t + 2), sizeof(q->question));
+        p->cont = CONT_QUESTION;
+        return 0;
+    }
+    if ((t[0] == '(' || t[0] == '[') && t[2] == (t[0] == '(' ? ')' : ']')) {
+        bool multi = t[0] == '[';
+        bool right = multi ? t[1] == 'x' || t[1] == 'X' : t[1] == '*';
+        bool blank = t[1] == ' ';
+        if (!right && !blank)
+            return lerr(p, col + 1, "expected %s", multi ? "[x] or [ ]" : "(*) or ( )");
+        if (multi != q->multiple)
+            return lerr(p, col, "a %s quiz marks choices with %s",
+                        q->multiple ? "multiple" : "single",
+                        q->multiple ? "[x] and [ ]" : "(*) and ( )");
+        if (!q->question[0])
+            return lerr(p, col, "expected the question first: Q: ...");
+        if (q->n_choices >= LESSON_MAX_CHOICES)
+            return lerr(p, col, "at most %d choices", LESSON_MAX_CHOICES);
+        if (right)
+            q->correct |= 1u << q->n_choices;
+        util_strlcpy(q->choices[q->n_choices++], skip_space(t + 3), sizeof(q->choices[0]));
+        p->cont = CONT_CHOICE;
+        return 0;
+    }
+    return lerr(p, col,
+                "expected a quiz line: 'Q: question', a choice '( ) text' / '(*) text' "
+                "('[ ]' / '[x]' for multiple), or a directive");
+}
+
+static int end_quiz(struct lparser *p)
+{
+    struct lesson_quiz *q;
+
+    if (!p->in_quiz)
+        return 0;
+    q = &p->step->quiz;
+    p->in_quiz = false;
+    if (!q->question[0])
+        return lerr(p, 1, "the quiz at line %d has no question (Q: ...)", q->line);
+    if (q->n_choices < 2)
+        return lerr(p, 1, "the quiz at line %d needs at least two choices", q->line);
+    if (q->correct == 0)
+        return lerr(p, 1, "the quiz at line %d marks no choice as right", q->line);
+    if (!q->multiple && (q->correct & (q->correct - 1)))
+        return lerr(p, 1, "the single-choice quiz at line %d marks more than one choice right",
+                    q->line);
+    return 0;
+}
+
+static int finish_step(struct lparser *p)
+{
+    if (!p->step)
+        return 0;
+    if (end_quiz(p) < 0)
+        return -1;
+    if (p->step->has_quiz && !p->step->quiz.explain[0])
+        return lerr(p, 1, "the quiz at line %d needs an %%explain", p->step->quiz.line);
+    rtrim(p->step->narration);
+    while (strlen(p->step->narration) && p->step->narration[strlen(p->step->narration) - 1] == '\n')
+        p->step->narration[strlen(p->step->narration) - 1] = '\0';
+    return 0;
+}
+
+static int start_step(struct lparser *p, const char *line)
+{
+    struct lesson *l = p->l;
+    struct lesson_step *s;
+    const char *t = skip_space(line + 2), *colon;
+    size_t idlen;
+
+    if (finish_step(p) < 0)
+        return -1;
+    if (!p->step) {
+        if (!l->id[0])
+            return lerr(p, 1, "expected %%lesson ID in the header before the first step");
+        if (!l->title[0])
+            return lerr(p, 1, "expected %%title in the header before the first step");
+    }
+    if (l->n_steps >= LESSON_MAX_STEPS)
+        return lerr(p, 1, "at most %d steps", LESSON_MAX_STEPS);
+    colon = strchr(t, ':');
+    if (!colon || colon == t)
+        return lerr(p, (int)(t - line) + 1, "expected '== id: Title'");
+    idlen = (size_t)(colon - t);
+    if (idlen >= sizeof(s->id))
+        return lerr(p, (int)(t - line) + 1, "a step id is at most %zu characters",
+                    sizeof(s->id) - 1);
+    l->steps = xrealloc(l->steps, (size_t)(l->n_steps + 1) * sizeof(*l->steps));
+    s = &l->steps[l->n_steps];
+    memset(s, 0, sizeof(*s));
+    memcpy(s->id, t, idlen);
+    for (size_t i = 0; i < idlen; i++)
+        if (!isalnum((unsigned char)s->id[i]) && s->id[i] != '-' && s->id[i] != '_')
+            return lerr(p, (int)(t - line) + 1 + (int)i,
+                        "a step id is letters, digits, '-' and '_'");
+    for (int i = 0; i < l->n_steps; i++)
+        if (strcmp(l->steps[i].id, s->id) == 0)
+            return lerr(p, (int)(t - line) + 1, "step id '%s' is used twice (line %d)", s->id,
+                        l->steps[i].line);
+    util_strlcpy(s->title, skip_space(colon + 1), sizeof(s->title));
+    rtrim(s->title);
+    if (!s->title[0])
+        return lerr(p, (int)(colon - line) + 2, "expected a title after the ':'");
+    s->line = p->line;
+    l->n_steps++;
+    p->step = s;
+    p->cont = CONT_NONE;
+    return 0;
+}
+
+static int directive(struct lparser *p, const char *line)
+{
+    struct lesson *l = p->l;
+    struct lesson_step *s = p->step;
+    char name[32];
+    const char *v;
+    size_t n = 0;
+    int vcol;
+
+    while (line[1 + n] && !isspace((unsigned char)line[1 + n]) && n + 1 < sizeof(name)) {
+        name[n] = line[1 + n];
+        n++;
+    }
+    name[n] = '\0';
+    v = skip_space(line + 1 + n);
+    vcol = (int)(v - line) + 1;
+    if (strcmp(name, "quiz") != 0 && strcmp(name, "explain") != 0 && end_quiz(p) < 0)
+        return -1;
+    p->cont = CONT_NONE;
+    if (!*v)
+        return lerr(p, vcol, "expected a value after %%%s", name);
+
+    /* Header directives. */
+    if (strcmp(name, "lesson") == 0 || strcmp(name, "title") == 0 || strcmp(name, "version") == 0 ||
+        strcmp(name, "seed") == 0) {
+        char *end;
+        if (s)
+            return lerr(p, 1, "%%%s belongs in the header, before the first step", name);
+        if (name[0] == 'l') {
+            util_strlcpy(l->id, v, sizeof(l->id));
+            rtrim(l->id);
+            for (const char *c = l->id; *c; c++)
+                if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_')
+                    return lerr(p, vcol + (int)(c - l->id),
+                                "a lesson id is letters, digits, '-' and '_'");
+        } else if (name[0] == 't') {
+            util_strlcpy(l->title, v, sizeof(l->title));
+            rtrim(l->title);
+            p->cont = CONT_TITLE;
+        } else if (name[0] == 'v') {
+            long ver = strtol(v, &end, 10);
+            if (*skip_space(end) || ver < 1 || ver > 1000000)
+                return lerr(p, vcol, "expected a version number (1, 2, ...), got '%s'", v);
+            l->version = (int)ver;
+            p->seen_version = true;
+        } else {
+            unsigned long long seed = strtoull(v, &end, 10);
+            if (*skip_space(end) || v[0] == '-')
+                return lerr(p, vcol, "expected a seed number, got '%s'", v);
+            l->seed = seed;
+        }
+        return 0;
+    }
+    if (strcmp(name, "setup") == 0)
+        return do_setup(p, v, vcol);
+    if (!s)
+        return lerr(p, 1,
+                    "unknown header directive %%%s; expected %%lesson, %%title, %%version, "
+                    "%%seed or %%setup (steps start with '== id: Title')",
+                    name);
+    if (strcmp(name, "task") == 0) {
+        if (s->task[0])
+            return lerr(p, 1, "the step already has a %%task");
+        util_strlcpy(s->task, v, sizeof(s->task));
+        p->cont = CONT_TASK;
+        return 0;
+    }
+    if (strcmp(name, "check") == 0)
+        return do_check(p, v, vcol);
+    if (strcmp(name, "hint") == 0) {
+        if (s->n_hints >= LESSON_MAX_HINTS)
+            return lerr(p, 1, "at most %d hints in a step", LESSON_MAX_HINTS);
+        util_strlcpy(s->hints[s->n_hints++], v, sizeof(s->hints[0]));
+        p->cont = CONT_HINT;
+        return 0;
+    }
+    if (strcmp(name, "do") == 0)
+        return do_actions(p, v, vcol);
+    if (strcmp(name, "success") == 0) {
+        if (s->success[0])
+            return lerr(p, 1, "the step already has a %%success");
+        util_strlcpy(s->success, v, sizeof(s->success));
+        p->cont = CONT_SUCCESS;
+        return 0;
+    }
+    if (strcmp(name, "quiz") == 0) {
+        int kind = param_choice("single|multiple", v);
+        if (s->has_quiz)
+            return lerr(p, 1, "a step has at most one quiz");
+        if (kind < 0)
+            return lerr(p, vcol, "expected single or multiple, got '%s'", v);
+        s->has_quiz = true;
+        s->quiz.multiple = kind == 1;
+        s->quiz.line = p->line;
+        p->in_quiz = true;
+        return 0;
+    }
+    if (strcmp(name, "explain") == 0) {
+        if (!s->has_quiz)
+            return lerr(p, 1, "%%explain goes after a %%quiz");
+        if (end_quiz(p) < 0)
+            return -1;
+        util_strlcpy(s->quiz.explain, v, sizeof(s->quiz.explain));
+        p->cont = CONT_EXPLAIN;
+        return 0;
+    }
+    return lerr(p, 1,
+                "unknown directive %%%s; expected %%task, %%check, %%hint, %%do, %%success, "
+                "%%quiz or %%explain",
+                name);
+}
+
+static void continuation(struct lparser *p, const char *t)
+{
+    struct lesson_step *s = p->step;
+
+    switch (p->cont) {
+    case CONT_TITLE:
+        append_text(p->l->title, sizeof(p->l->title), t);
+        break;
+    case CONT_TASK:
+        append_text(s->task, sizeof(s->task), t);
+        break;
+    case CONT_HINT:
+        append_text(s->hints[s->n_hints - 1], sizeof(s->hints[0]), t);
+        break;
+    case CONT_SUCCESS:
+        append_text(s->success, sizeof(s->success), t);
+        break;
+    case CONT_EXPLAIN:
+        append_text(s->quiz.explain, sizeof(s->quiz.explain), t);
+        break;
+    case CONT_QUESTION:
+        append_text(s->quiz.question, sizeof(s->quiz.question), t);
+        break;
+    case CONT_CHOICE:
+        append_text(s->quiz.choices[s->quiz.n_choices - 1], sizeof(s->quiz.choices[0]), t);
+        break;
+    case CONT_NONE:
+        break;
+    }
+}
+
+static int parse_line(struct lparser *p, char *line)
+{
+    const char *t;
+
+    rtrim(line);
+    if (strncmp(line, ";;", 2) == 0)
+        return 0;
+    t = skip_space(line);
+    if (!*t) {
+        /* A blank line ends a continuation and separates narration paragraphs. */
+        p->cont = CONT_NONE;
+        if (p->step && p->step->narration[0] && !p->in_quiz)
+            util_appendf(p->step->narration, sizeof(p->step->narration), "\n");
+        return 0;
+    }
+    if (strncmp(line, "==", 2) == 0)
+        return start_step(p, line);
+    if (line[0] == '%')
+        return directive(p, line);
+    if (t != line && p->cont != CONT_NONE) {
+        continuation(p, t);
+        return 0;
+    }
+    if (p->in_quiz)
+        return do_quiz_line(p, line);
+    if (!p->step)
+        return lerr(p, 1,
+                    "expected a %% directive in the header (or '== id: Title' to start a "
+                    "step), got text");
+    append_text(p->step->narration, sizeof(p->step->narration), t);
+    return 0;
+}
+
+int lesson_parse(const char *file, const char *text, size_t len, struct lesson *out,
+                 struct script_error *err)
+{
+    struct lparser p;
+    char line[LESSON_TEXT_MAX];
+    size_t pos = 0;
+    int r = 0;
+
+    memset(out, 0, sizeof(*out));
+    memset(&p, 0, sizeof(p));
+    p.file = file;
+    p.err = err;
+    p.l = out;
+    util_strlcpy(out->file, file, sizeof(out->file));
+    out->version = 1;
+    out->seed = 1;
+    script_env_init(&p.env, false);
+    while (pos < len && r == 0) {
+        size_t end = pos;
+        while (end < len && text[end] != '\n')
+            end++;
+        p.line++;
+        if (end - pos >= sizeof(line)) {
+            r = lerr(&p, (int)sizeof(line), "line longer than %zu characters", sizeof(line) - 1);
+            break;
+        }
+        if (memchr(text + pos, '\0', end - pos)) {
+            r = lerr(&p, 1, "unexpected NUL byte: expected a text file");
+            break;
+        }
+        memcpy(line, text + pos, end - pos);
+        line[end - pos] = '\0';
+        pos = end + 1;
+        r = parse_line(&p, line);
+    }
+    if (r == 0) {
+        p.line++;
+        r = finish_step(&p);
+    }
+    if (r == 0 && !out->id[0])
+        r = lerr(&p, 1, "expected %%lesson ID: this file has no header");
+    if (r == 0 && out->n_steps == 0)
+        r = lerr(&p, 1, "expected at least one step ('== id: Title')");
+    script_env_release(&p.env);
+    if (r < 0) {
+        lesson_release(out);
+        return -1;
+    }
+    return 0;
+}
+
+void lesson_release(struct lesson *l)
+{
+    for (int i = 0; i < l->n_steps; i++) {
+        free(l->steps[i].checks);
+        free(l->steps[i].dos);
+    }
+    free(l->steps);
+    free(l->setup);
+    l->steps = NULL;
+    l->setup = NULL;
+    l->n_steps = l->n_setup = 0;
+}

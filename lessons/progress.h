@@ -1,0 +1,47 @@
+/*
+ * progress: which lessons a learner has done, and where they stopped.
+ *
+ * One plain-text file, $XDG_STATE_HOME/splitbrain/progress (default
+ * ~/.local/state/splitbrain/progress), one line per lesson:
+ *     ID VERSION STEP done|open
+ * keyed by lesson id and version, so a rewritten lesson starts afresh. It is
+ * written whole to a temporary file, flushed to disk and renamed over the
+ * old one, so a crash or a kill mid-write leaves the old file or the new one,
+ * never a torn one.
+ */
+#ifndef SPLITBRAIN_PROGRESS_H
+#define SPLITBRAIN_PROGRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PROGRESS_MAX      256
+#define PROGRESS_PATH_MAX 1024
+
+struct progress_entry {
+    char id[48];
+    int version;
+    int step;
+    bool done;
+};
+
+struct progress {
+    char path[PROGRESS_PATH_MAX];
+    struct progress_entry e[PROGRESS_MAX];
+    int n;
+};
+
+/* The default file path from the environment; -1 when neither XDG_STATE_HOME nor HOME is set. */
+int progress_default_path(char *dst, size_t size);
+/* Loads path (a missing file is empty progress). -1 with why on a malformed file. */
+int progress_load(struct progress *p, const char *path, char *why, size_t whylen);
+/* Writes atomically (temp + fsync + rename), creating the directory. -1 with why. */
+int progress_save(const struct progress *p, char *why, size_t whylen);
+
+const struct progress_entry *progress_get(const struct progress *p, const char *id, int version);
+/* Records where a lesson stands; false when the table is full. */
+bool progress_set(struct progress *p, const char *id, int version, int step, bool done);
+/* Forgets one lesson (id NULL: every lesson). */
+void progress_reset(struct progress *p, const char *id);
+
+#endif
