@@ -40,7 +40,7 @@ CORE_CFLAGS = $(ALL_CFLAGS) -Wconversion -Wsign-conversion
 
 # Recursively expanded: evaluated when a recipe runs, after the deps check.
 UI_CFLAGS = $(shell pkg-config --cflags ncursesw libuv)
-UI_LIBS = $(shell pkg-config --libs ncursesw libuv)
+UI_LIBS = $(shell pkg-config --libs ncursesw libuv) -lm
 TEST_CFLAGS = $(shell pkg-config --cflags cmocka)
 TEST_LIBS = $(shell pkg-config --libs cmocka)
 
