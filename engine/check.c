@@ -502,18 +502,32 @@ const char *check_verdict_name(enum check_verdict v)
     return "?";
 }
 
+/*
+ * Does any live replica still hold key=value: in what a local read returns,
+ * in its log (an overwritten entry is still there), or among its versions?
+ */
 static bool held_anywhere(const struct engine *e, const char *key, const char *value)
 {
     struct op_values v;
     struct engine_node info;
 
     for (int i = 0; i < engine_nodes(e); i++) {
+        const struct store *s = engine_store(e, i);
+        const struct store_item *it = store_kv_get(s, key);
         engine_node(e, i, &info);
         if (info.state == NODE_CRASHED)
             continue;
         engine_read_local(e, i, key, &v);
         for (int k = 0; k < v.n; k++)
             if (strcmp(v.v[k], value) == 0)
+                return true;
+        for (int64_t o = 0; o < store_log_end(s); o++) {
+            const struct store_entry *en = store_log_at(s, o);
+            if (strcmp(en->key, key) == 0 && strcmp(en->value, value) == 0)
+                return true;
+        }
+        for (int k = 0; it && k < it->n; k++)
+            if (!it->v[k].tombstone && strcmp(it->v[k].value, value) == 0)
                 return true;
     }
     return false;
@@ -533,11 +547,14 @@ void check_lost_writes(const struct engine *e, struct check_lost *out)
             continue;
         for (uint64_t j = 1; j <= total && !superseded; j++) {
             const struct op *later = history_at(h, j);
-            /* Any later write to the key may legitimately replace it, even one that failed:
-             * a failed write may still have taken effect. */
+            /*
+             * A write that began after this one was acknowledged may legitimately replace
+             * it, even one that failed (it may still have taken effect). A concurrent write
+             * may not: under last-write-wins, the loser of two concurrent writes is lost.
+             */
             superseded = j != id && later->req.kind == OP_PUT &&
                          strcmp(later->req.key, w->req.key) == 0 &&
-                         later->invoke_us >= w->invoke_us;
+                         later->invoke_us > w->complete_us;
         }
         if (superseded || held_anywhere(e, w->req.key, w->req.value))
             continue;

@@ -80,7 +80,9 @@ struct check_lost {
 /*
  * Lost acknowledged writes: a put that returned ok, that no later put to the
  * same key (invoked after it completed) superseded, and whose value no live
- * replica holds now. Meaningful once the run is quiet.
+ * replica holds now — in a local read, its log, or its versions. A
+ * concurrent write does not supersede: the loser of two concurrent writes
+ * under last-write-wins is lost. Meaningful once the run is quiet.
  */
 void check_lost_writes(const struct engine *e, struct check_lost *out);
 

@@ -142,6 +142,8 @@ struct model_ops {
 };
 
 /* The models, one file each; model.c lists them in the order `model` shows them. */
+extern const struct model_ops leader_model;
+extern const struct model_ops multi_model;
 extern const struct model_ops leaderless_model;
 extern const struct model_ops echo_model;
 
