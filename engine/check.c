@@ -884,7 +884,7 @@ void check_convergence(const struct engine *e, const struct check_recorder *r,
             struct engine_node info;
             char vals[96];
             engine_node(e, i, &info);
-            if (info.state == NODE_CRASHED)
+            if (info.state == NODE_CRASHED || !engine_replica_of(e, i, key))
                 continue;
             engine_read_local(e, i, key, &v);
             op_format_values(&v, vals, sizeof(vals));

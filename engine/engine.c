@@ -422,6 +422,13 @@ int engine_node(const struct engine *e, int node, struct engine_node *out)
     return 0;
 }
 
+bool engine_replica_of(const struct engine *e, int node, const char *key)
+{
+    if (!valid_node(e, node))
+        return false;
+    return !e->ops->replica_of || e->ops->replica_of(e->st, node, key);
+}
+
 void engine_read_local(const struct engine *e, int node, const char *key, struct op_values *out)
 {
     memset(out, 0, sizeof(*out));
@@ -987,7 +994,7 @@ static bool dispatch(struct engine *e, const struct sim_event *ev, uint64_t *act
             do_resume(e, ev->node);
         break;
     default:
-        assert(!"unknown event kind");
+        assert(ev->kind >= EV_DELIVER && ev->kind <= EV_RESUME);
     }
     return false;
 }
@@ -1074,6 +1081,12 @@ int engine_kill(struct engine *e, int node)
     ensure_started(e);
     nd->state = NODE_CRASHED;
     nd->crashed_at = sim_now(e->sim);
+    /* Messages that reached it while it was paused are still in the in-flight table: hand them
+     * back to the queue, where they die as "node down" (traced), instead of staying forever. */
+    for (size_t i = 0; i < nd->n_parked; i++)
+        if (nd->parked[i].kind == EV_DELIVER)
+            schedule(e, sim_now(e->sim), EV_DELIVER, nd->parked[i].node, nd->parked[i].id,
+                     nd->parked[i].arg);
     node_drop_parked(nd);
     stop_timers(e, node);
     lost = net_drop_to(e->net, node);

@@ -163,6 +163,8 @@ const struct store *engine_store(const struct engine *e, int node);
 const struct net *engine_net(const struct engine *e);
 const struct history *engine_history(const struct engine *e);
 struct trace *engine_trace(struct engine *e);
+/* Is node one of key's replicas (always true for models that replicate everything)? */
+bool engine_replica_of(const struct engine *e, int node, const char *key);
 /* What a local read of key at node returns now. */
 void engine_read_local(const struct engine *e, int node, const char *key, struct op_values *out);
 /* 1 holds, 0 not; got says what was found. */

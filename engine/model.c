@@ -7,6 +7,7 @@
 /* Each model is one file behind the interface; this table is the only place that lists them. */
 static const struct model_ops *const models[] = {
     &multi_model,
+    &leaderless_model,
     &echo_model,
 };
 

@@ -129,6 +129,9 @@ struct model_ops {
     void (*describe)(struct model_state *st, int node, struct node_desc *out);
     /* What a local read of key at node returns right now (for "expect value" and convergence). */
     void (*read_local)(struct model_state *st, int node, const char *key, struct op_values *out);
+    /* Is node one of key's replicas? NULL: every node holds every key. Convergence compares
+     * only a key's replicas. */
+    bool (*replica_of)(struct model_state *st, int node, const char *key);
     /* True while the model has work queued that no message in flight shows (NULL: never). */
     bool (*busy)(struct model_state *st);
     /* Evaluates model predicate pred: 1 holds, 0 does not; got says what was found. */

@@ -22,7 +22,8 @@ struct net {
     int64_t gst_us;
     uint64_t next_id;
     struct slot *slots;
-    int n_slots; /* slots allocated */
+    int n_slots;   /* slots in use or on the free list */
+    int cap_slots; /* slots allocated */
     int *free_list;
     int n_free;
     size_t in_flight;
@@ -190,7 +191,14 @@ static int take_slot(struct net *net)
         return net->free_list[--net->n_free];
     if (net->n_slots >= NET_MAX_IN_FLIGHT)
         return -1;
-    net->slots = xrealloc(net->slots, (size_t)(net->n_slots + 1) * sizeof(*net->slots));
+    if (net->n_slots == net->cap_slots) {
+        /* Grow geometrically: a slot holds a whole message, and growing one slot at a time
+         * copies the table on every send (quadratic; minutes under ASan at the limit). */
+        net->cap_slots = net->cap_slots ? net->cap_slots * 2 : 64;
+        if (net->cap_slots > NET_MAX_IN_FLIGHT)
+            net->cap_slots = NET_MAX_IN_FLIGHT;
+        net->slots = xrealloc(net->slots, (size_t)net->cap_slots * sizeof(*net->slots));
+    }
     net->slots[net->n_slots].used = false;
     return net->n_slots++;
 }
@@ -215,6 +223,7 @@ static int place(struct net *net, int64_t now_us, const struct msg *m, enum net_
     int s = take_slot(net);
     struct msg *c;
     bool client = net_is_client(m->from) || net_is_client(m->to);
+    bool held = false;
     int64_t delay;
 
     if (s < 0)
@@ -246,10 +255,13 @@ static int place(struct net *net, int64_t now_us, const struct msg *m, enum net_
         } else if (l->reorder_bp && sim_rng_chance(&net->rng, l->reorder_bp)) {
             delay +=
                 sim_rng_range(&net->rng, 0, l->lat_max_us); /* held back; later ones overtake */
+            held = true;
         } else if (now_us + delay < *last) {
             delay = *last - now_us; /* FIFO: never overtake an earlier message on this link */
         }
-        if (c->fate != NET_DROP && now_us + delay > *last)
+        /* A held-back message does not move the FIFO mark, or every later message would
+         * queue behind it and nothing would ever overtake it. */
+        if (c->fate != NET_DROP && !held && now_us + delay > *last)
             *last = now_us + delay;
     }
     c->deliver_us = now_us + delay;

@@ -233,7 +233,8 @@ static int parse_duration(struct parser *p, const char *what, int64_t *us)
     if (!t)
         return -1;
     if (param_parse_duration(t->s, us) < 0)
-        return perr(p, t->col, "expected %s (a number with a unit: us, ms, s or min), got '%s'",
+        return perr(p, t->col,
+                    "expected %s, got '%s' (a duration is a number with a unit: us, ms, s or min)",
                     what, t->s);
     return 0;
 }
@@ -258,6 +259,9 @@ static int parse_range(struct parser *p, int64_t *lo, int64_t *hi)
     a[dots - t->s] = '\0';
     if (param_parse_duration(a, lo) < 0)
         return perr(p, t->col, "expected a delay range like 10ms..30ms, got '%s'", t->s);
+    if (!dots[2])
+        return perr(p, t->col + (int)(dots - t->s) + 2,
+                    "expected the upper end of the range after '..' (like 10ms..30ms)");
     if (param_parse_duration(dots + 2, hi) < 0)
         return perr(p, t->col + (int)(dots - t->s) + 2,
                     "expected the upper end of the range (like 30ms), got '%s'", dots + 2);
@@ -418,6 +422,9 @@ static int parse_op(struct parser *p, enum op_kind kind)
                             "takes none");
             if (parse_label_ref(p, c->after) < 0)
                 return -1;
+            if (strcmp(c->after, c->label) == 0)
+                return perr(p, p->t[p->i - 1].col,
+                            "an op cannot run after itself: 'after' names an earlier read");
         } else if (strcmp(t->s, "as") == 0) {
             const struct tok *ct = need(p, "a client name (c1, c2, ...)");
             char *end;
@@ -712,9 +719,12 @@ static int parse_set(struct parser *p)
         return perr(p, k->col, "unknown parameter '%s' for model %s; valid: %s", k->s, m->name,
                     list);
     }
+    if (!more(p)) {
+        char want[160];
+        param_describe(def, want, sizeof(want));
+        return perr(p, p->end_col, "expected a value for %s: %s", def->name, want);
+    }
     v = need(p, "a value for the parameter");
-    if (!v)
-        return -1;
     if (param_parse(def, v->s, p->env->n_nodes, &pv, err, sizeof(err)) < 0)
         return perr(p, v->col, "%s", err);
     util_strlcpy(p->cmd->word, k->s, sizeof(p->cmd->word));
@@ -1016,11 +1026,11 @@ static int parse_command(struct parser *p, bool scheduled)
     }
     if (strcmp(w->s, "kill") == 0 || strcmp(w->s, "restart") == 0 || strcmp(w->s, "wipe") == 0 ||
         strcmp(w->s, "resume") == 0 || strcmp(w->s, "ntp") == 0) {
-        c->kind = w->s[0] == 'k'   ? CMD_KILL
-                  : w->s[0] == 'w' ? CMD_WIPE
-                  : w->s[0] == 'n' ? CMD_NTP
-                  : w->s[2] == 's' ? CMD_RESTART
-                                   : CMD_RESUME;
+        c->kind = w->s[0] == 'k'                 ? CMD_KILL
+                  : w->s[0] == 'w'               ? CMD_WIPE
+                  : w->s[0] == 'n'               ? CMD_NTP
+                  : strcmp(w->s, "restart") == 0 ? CMD_RESTART /* "res" starts both */
+                                                 : CMD_RESUME;
         if (parse_node(p, &c->node) < 0)
             return -1;
         return expect_end(p);
@@ -1514,7 +1524,7 @@ int script_eval_since(struct script_run *run, const struct script_pred *p, int64
         a[0] = '\0';
         for (int i = 0; i < engine_nodes(e); i++) {
             engine_node(e, i, &info);
-            if (info.state == NODE_CRASHED)
+            if (info.state == NODE_CRASHED || !engine_replica_of(e, i, p->key))
                 continue;
             engine_read_local(e, i, p->key, &v);
             describe_values(&v, b, sizeof(b));
@@ -1616,8 +1626,15 @@ int script_eval_since(struct script_run *run, const struct script_pred *p, int64
         break;
     }
     }
-    if (p->negate)
+    if (p->negate) {
+        /* "expect not P" fails when P holds: say so, or the finding reads like a success. */
+        if (holds) {
+            char found[SCRIPT_MSG_MAX];
+            util_strlcpy(found, why, sizeof(found));
+            snprintf(why, size, "it holds: %s", found);
+        }
         holds = !holds;
+    }
     return holds;
 }
 

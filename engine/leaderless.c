@@ -1,0 +1,1879 @@
+/*
+ * leaderless: Dynamo-style replication — no leader, quorums of replicas,
+ * and three ways for replicas to catch up (read repair, hinted handoff,
+ * anti-entropy).
+ *
+ * Placement. The hash ring is cut into LEADERLESS_PARTITIONS equal
+ * partitions, claimed by the nodes round-robin (as Riak's ring is); a key
+ * hashes into a partition, and its preference list is the first `n`
+ * distinct nodes met walking clockwise from there (`place KEY n1 n2 n3`
+ * pins the list instead, so a lesson can say where a key lives; a shorter
+ * pinned list is filled up from the ring, a longer one cut to `n`). Every
+ * node knows the ring and the pins, so every node computes the same list.
+ *
+ * Writes. Any node can coordinate a client op. The coordinator makes a new
+ * version, stores it if it is a replica, and sends `put` to the other
+ * replicas; the client hears ok once `w` replicas (itself included) have
+ * stored it. If `timeout` passes first, the op fails with "quorum not
+ * reached (got K of W)" — and the replicas that did store the write keep
+ * it: nothing is rolled back, so a later read may still return a "failed"
+ * write. Replicas that stayed silent are suspected (the trace's failure
+ * detection record).
+ *
+ * Versions are dotted version vectors. A version carries a dot (the
+ * coordinator and its write counter) and a causal context (the version
+ * vector of what the writer had seen). A write issued `after` a read carries
+ * the context that read returned and supersedes exactly what the read saw; a
+ * plain write takes the coordinator's own copy as its context, so it
+ * supersedes what that coordinator has seen and nothing else (a coordinator
+ * that is not a replica of the key has seen nothing: its plain writes are
+ * siblings of whatever is stored — write through a replica, or after a
+ * read). Two writes through different coordinators that have not seen each
+ * other's are concurrent: replicas keep both as siblings and a read returns
+ * {B,C}, until a write after that read merges them. Dots (rather than one
+ * version vector entry per coordinator) keep two blind writes through the
+ * same coordinator from silently overwriting each other. With `resolve
+ * lww`, replicas instead keep only the highest timestamp, as Cassandra
+ * does, and the other concurrent write is lost.
+ *
+ * A coordinator that is a replica sends its whole resulting sibling set,
+ * not just the new version (as Riak's coordinating vnode does), so a
+ * replica that takes one of its dots also takes, or supersedes, every
+ * earlier sibling that coordinator kept.
+ *
+ * Reads. The coordinator asks the replicas (all `n`, or only `r` with
+ * `read_fanout r`), merges what the first `r` answer, and returns the
+ * newest version or every concurrent sibling, with the merged context.
+ * `read_repair`: replicas that answered with less are sent the merged
+ * versions — before the client hears back (sync, like Cassandra's blocking
+ * repair) or after (async); replies that come in after the answer are
+ * repaired too. `off` leaves stale replicas stale.
+ *
+ * Sloppy quorum and hinted handoff. With `sloppy on`, a coordinator that
+ * has timed out on a home replica (it cannot ask the engine who is up)
+ * writes instead to the next node along the ring that it does not suspect,
+ * with a hint naming the home replica; an op that is short of its quorum at
+ * the timeout tries such stand-ins once more before it gives up. A
+ * suspicion lasts LL_SUSPECT_US, or until the suspect is heard from; then
+ * the home replica is tried again. Without `sloppy`, suspicion is only
+ * recorded: ops always go to the home replicas. A stand-in
+ * keeps hinted versions apart from its own data, and answers reads with
+ * them. With `handoff on` the holder keeps offering each hint to its owner
+ * and drops it once the owner acknowledges. Until then a quorum read of the
+ * home replicas can miss an acknowledged write, W + R > N notwithstanding.
+ *
+ * Anti-entropy. Every `anti_entropy` period each node compares a Merkle
+ * tree (hashes over LEADERLESS_MERKLE_LEAVES key ranges) of the keys it
+ * shares with one peer, round-robin. The peer answers with the ranges that
+ * differ, and both sides push their versions of the keys in those ranges.
+ * Rounds that find nothing are idle chatter.
+ *
+ * Durability. The store is the engine's (kept across a restart when
+ * `durable` is on). Hints count as durable too. A node's write counter lives
+ * with its identity and survives even a wipe: reusing a dot would make two
+ * different writes look like one. In-flight ops and suspicions are
+ * volatile.
+ */
+#include "leaderless.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "util.h"
+
+#define LL_MAX_COORD   512 /* ops one node coordinates at once */
+#define LL_MAX_TARGETS 32  /* replicas one op may talk to, stand-ins included */
+#define LL_MAX_HINTS   128 /* hinted keys one node holds */
+#define LL_MAX_PLACED  256 /* pinned keys */
+#define LL_MAX_ROUNDS  2   /* a sloppy op tries stand-ins this many times */
+#define LL_MAX_N       16  /* most replicas per key */
+#define LL_HANDOFF_US  200000LL
+#define LL_SUSPECT_US  2000000LL /* a suspicion is forgotten after this, or on any message */
+
+/* Dots and context entries travel as 16-bit counters: one per client write, and there are at
+ * most HISTORY_MAX_OPS of those. */
+_Static_assert(HISTORY_MAX_OPS < 65536, "dot counters must fit in 16 bits on the wire");
+
+enum {
+    P_N,
+    P_W,
+    P_R,
+    P_TIMEOUT,
+    P_RESOLVE,
+    P_READ_REPAIR,
+    P_READ_FANOUT,
+    P_SLOPPY,
+    P_HANDOFF,
+    P_ANTI_ENTROPY,
+};
+
+enum {
+    RESOLVE_SIBLINGS,
+    RESOLVE_LWW
+};
+enum {
+    RR_SYNC,
+    RR_ASYNC,
+    RR_OFF
+};
+enum {
+    FANOUT_N,
+    FANOUT_R
+};
+
+static const struct param_def params[] = {
+    [P_N] = {"n", PARAM_INT, NULL, "3", 1, LL_MAX_N, "replicas per key (its preference list)"},
+    [P_W] = {"w", PARAM_INT, NULL, "2", 1, LL_MAX_N, "replicas that must store a write before ok"},
+    [P_R] = {"r", PARAM_INT, NULL, "2", 1, LL_MAX_N, "replicas that must answer a read"},
+    [P_TIMEOUT] = {"timeout", PARAM_DURATION, NULL, "500ms", 1000, 60000000LL,
+                   "how long a coordinator waits for its quorum"},
+    [P_RESOLVE] = {"resolve", PARAM_ENUM, "siblings|lww", "siblings", 0, 0,
+                   "concurrent writes: keep both as siblings, or the highest timestamp (lww)"},
+    [P_READ_REPAIR] =
+        {"read_repair", PARAM_ENUM, "sync|async|off", "async", 0, 0,
+         "write the newest version back to stale replicas a read met: before (sync) or after (async) answering"},
+    [P_READ_FANOUT] = {"read_fanout", PARAM_ENUM, "n|r", "n", 0, 0,
+                       "a read asks all n replicas, or only the first r"},
+    [P_SLOPPY] =
+        {"sloppy", PARAM_BOOL, NULL, "off", 0, 1,
+         "sloppy quorum: write to the next healthy nodes, with a hint, when home replicas time out"},
+    [P_HANDOFF] = {"handoff", PARAM_BOOL, NULL, "on", 0, 1,
+                   "hinted handoff: a hint holder delivers the hint once the owner answers"},
+    [P_ANTI_ENTROPY] = {"anti_entropy", PARAM_DURATION, NULL, "0ms", 0, 3600000000LL,
+                        "compare Merkle trees with a peer this often (0ms: never)"},
+};
+
+enum {
+    PRED_QUORUM
+};
+
+static const struct pred_def preds[] = {
+    [PRED_QUORUM] = {"quorum",
+                     "quorum LABEL met|failed",
+                     {PRED_LABEL, PRED_WORD},
+                     2,
+                     "met|failed",
+                     false,
+                     "whether the op's coordinator reached its quorum"},
+};
+
+enum {
+    CMD_PLACE
+};
+
+static const struct model_cmd_def cmds[] = {
+    [CMD_PLACE] = {"place", "place KEY NODE...", 1, MODEL_MAX_CMD_NODES,
+                   "pin KEY's preference list: its home replicas, in order"},
+};
+
+enum msg_type {
+    M_PUT,
+    M_PUT_ACK,
+    M_GET,
+    M_GET_REPLY,
+    M_REPAIR,
+    M_REPAIR_ACK,
+    M_HANDOFF,
+    M_HANDOFF_ACK,
+    M_AE_TREE,
+    M_AE_DIFF,
+    M_AE_KEY,
+};
+
+static const char *const msg_names[] = {
+    [M_PUT] = "put",         [M_PUT_ACK] = "put_ack",
+    [M_GET] = "get",         [M_GET_REPLY] = "get_reply",
+    [M_REPAIR] = "repair",   [M_REPAIR_ACK] = "repair_ack",
+    [M_HANDOFF] = "handoff", [M_HANDOFF_ACK] = "handoff_ack",
+    [M_AE_TREE] = "ae_tree", [M_AE_DIFF] = "ae_diff",
+    [M_AE_KEY] = "ae_key",
+};
+
+enum {
+    K_OP,
+    K_HANDOFF,
+    K_AE
+};
+
+/* ---- wire shapes ---- */
+
+struct wire_version {
+    char value[STORE_VAL_MAX];
+    int64_t ts_us;
+    uint16_t dot;
+    uint8_t origin;
+    uint8_t tombstone;
+    uint16_t vc[CLOCK_MAX_NODES];
+};
+
+/* Every message but the tree exchange. Only the first n versions travel. */
+struct ll_body {
+    uint64_t rid;  /* the coordinator's op, or the holder's hint, this answers */
+    int32_t hint;  /* put: the home replica a stand-in holds this for; -1 none */
+    int32_t ok;    /* acks: stored (1) or refused (0) */
+    uint32_t mask; /* ae_diff: key ranges that differ */
+    uint64_t root; /* ae_diff: the answering side's root hash */
+    char key[STORE_KEY_MAX];
+    int32_t n;
+    struct wire_version v[STORE_MAX_SIBLINGS];
+};
+
+struct ae_tree_body {
+    struct leaderless_merkle tree;
+};
+
+/* ---- state ---- */
+
+struct vset {
+    int n;
+    struct store_version v[STORE_MAX_SIBLINGS];
+};
+
+enum target_state {
+    T_SENT,
+    T_ANSWERED,
+    T_SILENT,
+};
+
+struct target {
+    int node;
+    int home; /* the home replica this stand-in holds a hint for; -1: a home replica */
+    enum target_state state;
+    bool ok;
+    bool repair_wait; /* sync read repair: the answer waits for this target's repair_ack */
+};
+
+struct coord {
+    int slot; /* its place in the node's table: the low bits of its request id */
+    uint32_t gen;
+    struct op_req req;
+    bool is_read;
+    int need;
+    int got;
+    bool answered;
+    bool answer_held; /* sync read repair: waiting for repair acks */
+    int repairs_waiting;
+    int round;
+    uint64_t timer;
+    int n_targets;
+    struct target t[LL_MAX_TARGETS];
+    struct vset sent;  /* write: what the put carried */
+    struct vset best;  /* read: everything merged so far */
+    struct vset *sets; /* read: each target's answer */
+    char repaired[48]; /* read: who was repaired before the answer */
+    char key[STORE_KEY_MAX];
+};
+
+struct hint {
+    bool used;
+    uint32_t gen;
+    int owner;
+    char key[STORE_KEY_MAX];
+    struct vset set;
+};
+
+struct ll_node {
+    bool up; /* bookkeeping from crash()/recover(), only for busy() */
+    uint32_t next_dot;
+    uint32_t next_gen;
+    int64_t suspect_until[CLOCK_MAX_NODES]; /* the node's monotonic clock; 0: trusted */
+    struct coord *coord[LL_MAX_COORD];
+    struct hint *hints; /* LL_MAX_HINTS, allocated on the first hint */
+    int n_hints;
+    uint64_t handoff_timer;
+    bool handoff_armed;
+    uint64_t ae_timer;
+    bool ae_armed;
+    int ae_next;
+    uint64_t *ae_agreed; /* per peer: the root both sides last agreed on */
+};
+
+struct placed {
+    char key[STORE_KEY_MAX];
+    int nodes[MODEL_MAX_CMD_NODES];
+    int n;
+};
+
+struct op_note {
+    int quorum; /* -1 unknown, 0 failed, 1 met */
+    char detail[HISTORY_DETAIL_MAX];
+};
+
+struct model_state {
+    struct model_ctx *ctx;
+    int n;
+    struct leaderless_ring *ring;
+    struct ll_node *nodes;
+    struct placed placed[LL_MAX_PLACED];
+    int n_placed;
+    struct op_note *notes; /* by op id; grows up to HISTORY_MAX_OPS + 1 */
+    size_t cap_notes;
+};
+
+/* ---- hashing and the ring ---- */
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static uint64_t fnv_bytes(uint64_t h, const void *p, size_t len)
+{
+    const unsigned char *b = p;
+
+    for (size_t i = 0; i < len; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+uint64_t leaderless_hash(const char *s)
+{
+    return mix64(fnv_bytes(0xcbf29ce484222325ULL, s, strlen(s)));
+}
+
+/*
+ * The ring is cut into LEADERLESS_PARTITIONS equal partitions, claimed by the
+ * nodes round-robin (Riak's ring): partition p belongs to node p mod N, so
+ * every node owns an equal share and a key's preference list is a run of
+ * consecutive nodes, which is easy to read in a lesson.
+ */
+struct leaderless_ring {
+    int n_nodes;
+    int owner[LEADERLESS_PARTITIONS];
+};
+
+struct leaderless_ring *leaderless_ring_create(int n_nodes)
+{
+    struct leaderless_ring *r = xcalloc(1, sizeof(*r));
+
+    assert(n_nodes >= 1 && n_nodes <= CLOCK_MAX_NODES);
+    r->n_nodes = n_nodes;
+    for (int p = 0; p < LEADERLESS_PARTITIONS; p++)
+        r->owner[p] = p % n_nodes;
+    return r;
+}
+
+void leaderless_ring_destroy(struct leaderless_ring *r)
+{
+    free(r);
+}
+
+int leaderless_ring_walk(const struct leaderless_ring *r, const char *key, int *out)
+{
+    int first = (int)(leaderless_hash(key) % LEADERLESS_PARTITIONS);
+    bool seen[CLOCK_MAX_NODES] = {false};
+    int got = 0;
+
+    /* Past the last partition the walk wraps to the first; with more nodes than partitions
+     * the nodes that own none follow in order. */
+    for (int k = 0; k < LEADERLESS_PARTITIONS && got < r->n_nodes; k++) {
+        int node = r->owner[(first + k) % LEADERLESS_PARTITIONS];
+        if (!seen[node]) {
+            seen[node] = true;
+            out[got++] = node;
+        }
+    }
+    for (int node = 0; node < r->n_nodes && got < r->n_nodes; node++) {
+        if (!seen[node]) {
+            seen[node] = true;
+            out[got++] = node;
+        }
+    }
+    return got;
+}
+
+int leaderless_targets(const int *order, int n_order, int n, const bool *suspect, bool sloppy,
+                       int *node, int *home)
+{
+    bool used[CLOCK_MAX_NODES] = {false};
+    int count = 0, next = n;
+
+    if (n > n_order)
+        n = n_order;
+    for (int i = 0; i < n; i++) {
+        if (!sloppy || !suspect[order[i]]) {
+            node[count] = order[i];
+            home[count] = -1;
+            used[order[i]] = true;
+            count++;
+        }
+    }
+    if (!sloppy)
+        return count;
+    for (int i = 0; i < n; i++) {
+        if (!suspect[order[i]])
+            continue;
+        while (next < n_order && (suspect[order[next]] || used[order[next]]))
+            next++;
+        if (next >= n_order)
+            break;
+        node[count] = order[next];
+        home[count] = order[i];
+        used[order[next]] = true;
+        count++;
+        next++;
+    }
+    return count;
+}
+
+/* ---- dotted version vectors ---- */
+
+static bool same_dot(const struct store_version *a, const struct store_version *b)
+{
+    return a->origin == b->origin && a->lamport == b->lamport;
+}
+
+bool leaderless_seen(const struct store_version *y, const struct store_version *x)
+{
+    return same_dot(x, y) || x->lamport <= y->vc.v[x->origin];
+}
+
+static int dot_cmp(const void *a, const void *b)
+{
+    const struct store_version *x = a, *y = b;
+
+    if (x->origin != y->origin)
+        return x->origin - y->origin;
+    if (x->lamport != y->lamport)
+        return x->lamport < y->lamport ? -1 : 1;
+    return 0;
+}
+
+int leaderless_sync(const struct store_version *a, int na, const struct store_version *b, int nb,
+                    struct store_version *out)
+{
+    struct store_version all[2 * STORE_MAX_SIBLINGS];
+    bool drop[2 * STORE_MAX_SIBLINGS] = {false};
+    int total = 0, kept = 0;
+
+    for (int i = 0; i < na; i++)
+        all[total++] = a[i];
+    for (int i = 0; i < nb; i++)
+        all[total++] = b[i];
+    for (int i = 0; i < total; i++) {
+        for (int j = 0; j < total && !drop[i]; j++) {
+            if (i == j || drop[j])
+                continue;
+            /* A copy of the same version: keep the first. Seen by another: obsolete. */
+            if (same_dot(&all[i], &all[j]))
+                drop[i] = j < i;
+            else if (leaderless_seen(&all[j], &all[i]))
+                drop[i] = true;
+        }
+    }
+    for (int i = 0; i < total; i++)
+        if (!drop[i])
+            all[kept++] = all[i];
+    /* Past the sibling limit the oldest go: a bound we name rather than grow past. */
+    while (kept > STORE_MAX_SIBLINGS) {
+        int old = 0;
+        for (int i = 1; i < kept; i++)
+            if (all[i].ts_us < all[old].ts_us)
+                old = i;
+        all[old] = all[--kept];
+    }
+    qsort(all, (size_t)kept, sizeof(all[0]), dot_cmp);
+    memcpy(out, all, (size_t)kept * sizeof(all[0]));
+    return kept;
+}
+
+void leaderless_context(const struct store_version *v, int n, struct vclock *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (int i = 0; i < n; i++) {
+        clock_vc_merge(out, &v[i].vc);
+        if (out->v[v[i].origin] < v[i].lamport)
+            out->v[v[i].origin] = (uint32_t)v[i].lamport;
+    }
+}
+
+/* ---- Merkle trees ---- */
+
+int leaderless_merkle_leaf(const char *key)
+{
+    return (int)(leaderless_hash(key) >> 60) % LEADERLESS_MERKLE_LEAVES;
+}
+
+void leaderless_merkle_init(struct leaderless_merkle *t)
+{
+    memset(t, 0, sizeof(*t));
+}
+
+static uint64_t version_digest(uint64_t h, const struct store_version *v)
+{
+    h = fnv_bytes(h, v->value, strlen(v->value) + 1);
+    h = fnv_bytes(h, &v->ts_us, sizeof(v->ts_us));
+    h = fnv_bytes(h, &v->lamport, sizeof(v->lamport));
+    h = fnv_bytes(h, &v->origin, sizeof(v->origin));
+    h = fnv_bytes(h, &v->tombstone, sizeof(v->tombstone));
+    return fnv_bytes(h, v->vc.v, sizeof(v->vc.v));
+}
+
+static uint64_t set_digest(const char *key, const struct store_version *v, int n)
+{
+    uint64_t h = fnv_bytes(0xcbf29ce484222325ULL, key, strlen(key) + 1);
+
+    for (int i = 0; i < n; i++)
+        h = version_digest(h, &v[i]);
+    return mix64(h);
+}
+
+void leaderless_merkle_add(struct leaderless_merkle *t, const struct store_item *it)
+{
+    int leaf = leaderless_merkle_leaf(it->key);
+
+    /* A sum is independent of the order keys are added in; keys are distinct within a store. */
+    t->h[LEADERLESS_MERKLE_LEAVES - 1 + leaf] += set_digest(it->key, it->v, it->n);
+}
+
+void leaderless_merkle_seal(struct leaderless_merkle *t)
+{
+    for (int i = LEADERLESS_MERKLE_LEAVES - 2; i >= 0; i--) {
+        uint64_t l = t->h[2 * i + 1], r = t->h[2 * i + 2];
+        t->h[i] = (l | r) ? mix64(l ^ ((r << 17) | (r >> 47)) ^ 0x9e3779b97f4a7c15ULL) : 0;
+    }
+}
+
+static uint32_t merkle_descend(const struct leaderless_merkle *a, const struct leaderless_merkle *b,
+                               int i)
+{
+    if (a->h[i] == b->h[i])
+        return 0;
+    if (i >= LEADERLESS_MERKLE_LEAVES - 1)
+        return 1u << (i - (LEADERLESS_MERKLE_LEAVES - 1));
+    return merkle_descend(a, b, 2 * i + 1) | merkle_descend(a, b, 2 * i + 2);
+}
+
+uint32_t leaderless_merkle_diff(const struct leaderless_merkle *a,
+                                const struct leaderless_merkle *b)
+{
+    return merkle_descend(a, b, 0);
+}
+
+/* ---- small helpers ---- */
+
+static int64_t pnum(const struct model_state *st, int idx)
+{
+    return model_param(st->ctx, idx)->num;
+}
+
+static int param_n(const struct model_state *st)
+{
+    int n = (int)pnum(st, P_N);
+
+    return n < st->n ? n : st->n;
+}
+
+static void to_wire(const struct store_version *v, struct wire_version *w)
+{
+    memset(w, 0, sizeof(*w));
+    util_strlcpy(w->value, v->value, sizeof(w->value));
+    w->ts_us = v->ts_us;
+    w->dot = (uint16_t)v->lamport;
+    w->origin = (uint8_t)v->origin;
+    w->tombstone = v->tombstone;
+    for (int i = 0; i < CLOCK_MAX_NODES; i++)
+        w->vc[i] = (uint16_t)v->vc.v[i];
+}
+
+static void from_wire(const struct wire_version *w, struct store_version *v)
+{
+    memset(v, 0, sizeof(*v));
+    util_strlcpy(v->value, w->value, sizeof(v->value));
+    v->ts_us = w->ts_us;
+    v->lamport = w->dot;
+    v->origin = w->origin;
+    v->tombstone = w->tombstone;
+    for (int i = 0; i < CLOCK_MAX_NODES; i++)
+        v->vc.v[i] = w->vc[i];
+}
+
+static void body_init(struct ll_body *b, uint64_t rid, const char *key)
+{
+    memset(b, 0, sizeof(*b));
+    b->rid = rid;
+    b->hint = -1;
+    util_strlcpy(b->key, key, sizeof(b->key));
+}
+
+static void body_set(struct ll_body *b, const struct vset *s)
+{
+    b->n = s->n;
+    for (int i = 0; i < s->n; i++)
+        to_wire(&s->v[i], &b->v[i]);
+}
+
+static void body_get(const struct msg *m, struct ll_body *b)
+{
+    memset(b, 0, sizeof(*b));
+    memcpy(b, m->body, m->body_len < sizeof(*b) ? m->body_len : sizeof(*b));
+}
+
+static void body_vset(const struct ll_body *b, struct vset *s)
+{
+    s->n = b->n < 0 ? 0 : (b->n > STORE_MAX_SIBLINGS ? STORE_MAX_SIBLINGS : b->n);
+    for (int i = 0; i < s->n; i++)
+        from_wire(&b->v[i], &s->v[i]);
+}
+
+static size_t body_len(const struct ll_body *b)
+{
+    return offsetof(struct ll_body, v) + (size_t)b->n * sizeof(b->v[0]);
+}
+
+static void format_set(const struct vset *s, char *dst, size_t size)
+{
+    struct op_values v;
+
+    memset(&v, 0, sizeof(v));
+    for (int i = 0; i < s->n; i++)
+        if (!s->v[i].tombstone)
+            op_values_add(&v, s->v[i].value);
+    op_format_values(&v, dst, size);
+}
+
+static void set_values(const struct vset *s, struct op_values *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (int i = 0; i < s->n; i++)
+        if (!s->v[i].tombstone)
+            op_values_add(out, s->v[i].value);
+}
+
+static bool lww_wins(const struct store_version *a, const struct store_version *b)
+{
+    if (a->ts_us != b->ts_us)
+        return a->ts_us > b->ts_us;
+    if (a->origin != b->origin)
+        return a->origin > b->origin;
+    return a->lamport > b->lamport;
+}
+
+/* Merges b into a under the current resolve rule. Traces what a conflict kept, at node. */
+static void merge_sets(struct model_state *st, int node, const char *key, const struct vset *a,
+                       const struct vset *b, struct vset *out, bool trace)
+{
+    struct vset m;
+    char kept[64], lost[64];
+
+    m.n = leaderless_sync(a->v, a->n, b->v, b->n, m.v);
+    if (pnum(st, P_RESOLVE) == RESOLVE_LWW && m.n > 1) {
+        int win = 0;
+        struct vset w, l;
+        for (int i = 1; i < m.n; i++)
+            if (lww_wins(&m.v[i], &m.v[win]))
+                win = i;
+        w.n = 1;
+        w.v[0] = m.v[win];
+        l.n = 0;
+        for (int i = 0; i < m.n; i++)
+            if (i != win)
+                l.v[l.n++] = m.v[i];
+        if (trace) {
+            format_set(&w, kept, sizeof(kept));
+            format_set(&l, lost, sizeof(lost));
+            model_trace(st->ctx, TRACE_CONFLICT, node, -1, 0, 0, "lww",
+                        "%s: last write wins keeps %s, discards concurrent %s", key, kept, lost);
+        }
+        *out = w;
+        return;
+    }
+    if (trace && m.n > 1 && m.n > a->n) {
+        format_set(&m, kept, sizeof(kept));
+        model_trace(st->ctx, TRACE_CONFLICT, node, -1, 0, 0, "siblings",
+                    "%s: concurrent writes kept as siblings %s", key, kept);
+    }
+    *out = m;
+}
+
+static bool sets_equal(const struct vset *a, const struct vset *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (int i = 0; i < a->n; i++)
+        if (!same_dot(&a->v[i], &b->v[i]))
+            return false;
+    return true;
+}
+
+static void local_set(struct model_state *st, int node, const char *key, struct vset *out)
+{
+    const struct store_item *it = store_kv_get(model_store(st->ctx, node), key);
+
+    out->n = 0;
+    if (it) {
+        out->n = it->n;
+        memcpy(out->v, it->v, (size_t)it->n * sizeof(it->v[0]));
+    }
+}
+
+/* Merges incoming versions into node's store; true when the store changed. */
+static bool apply_store(struct model_state *st, int node, const char *key, const struct vset *in)
+{
+    struct vset cur, next;
+
+    local_set(st, node, key, &cur);
+    merge_sets(st, node, key, &cur, in, &next, true);
+    if (sets_equal(&cur, &next))
+        return false;
+    if (store_kv_set(model_store(st->ctx, node), key, next.v, next.n) < 0) {
+        model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "full", "store full: %s not stored", key);
+        return false;
+    }
+    return true;
+}
+
+/* The key's walk order: its pinned replicas first, then the ring walk. Returns st->n. */
+static int walk_order(const struct model_state *st, const char *key, int *out)
+{
+    int walk[CLOCK_MAX_NODES], got = 0;
+    bool used[CLOCK_MAX_NODES] = {false};
+
+    for (int i = 0; i < st->n_placed; i++) {
+        if (strcmp(st->placed[i].key, key) != 0)
+            continue;
+        for (int k = 0; k < st->placed[i].n; k++) {
+            out[got++] = st->placed[i].nodes[k];
+            used[st->placed[i].nodes[k]] = true;
+        }
+        break;
+    }
+    leaderless_ring_walk(st->ring, key, walk);
+    for (int i = 0; i < st->n; i++)
+        if (!used[walk[i]])
+            out[got++] = walk[i];
+    return got;
+}
+
+static bool is_home(const struct model_state *st, const char *key, int node)
+{
+    int order[CLOCK_MAX_NODES];
+    int n = param_n(st);
+
+    walk_order(st, key, order);
+    for (int i = 0; i < n; i++)
+        if (order[i] == node)
+            return true;
+    return false;
+}
+
+static bool ll_replica_of(struct model_state *st, int node, const char *key)
+{
+    return is_home(st, key, node);
+}
+
+static bool suspects(struct model_state *st, int node, int peer)
+{
+    int64_t until = st->nodes[node].suspect_until[peer];
+
+    return until != 0 && model_mono(st->ctx, node) < until;
+}
+
+static void trust(struct model_state *st, int node, int peer)
+{
+    st->nodes[node].suspect_until[peer] = 0;
+}
+
+static void node_name_list(char *dst, size_t size, const char *sep_first, int node, int home)
+{
+    if (home >= 0)
+        util_appendf(dst, size, "%sn%d(for n%d)", sep_first, node + 1, home + 1);
+    else
+        util_appendf(dst, size, "%sn%d", sep_first, node + 1);
+}
+
+static struct op_note *note_for(struct model_state *st, uint64_t op_id)
+{
+    if (op_id == 0 || op_id > HISTORY_MAX_OPS)
+        return NULL;
+    if (op_id >= st->cap_notes) {
+        size_t cap = st->cap_notes ? st->cap_notes : 64;
+        while (cap <= op_id)
+            cap *= 2;
+        st->notes = xrealloc(st->notes, cap * sizeof(*st->notes));
+        for (size_t i = st->cap_notes; i < cap; i++) {
+            st->notes[i].quorum = -1;
+            st->notes[i].detail[0] = '\0';
+        }
+        st->cap_notes = cap;
+    }
+    return &st->notes[op_id];
+}
+
+/* ---- hints ---- */
+
+static struct hint *hint_find(struct ll_node *nd, const char *key, int owner)
+{
+    if (!nd->hints)
+        return NULL;
+    for (int i = 0; i < LL_MAX_HINTS; i++)
+        if (nd->hints[i].used && nd->hints[i].owner == owner && strcmp(nd->hints[i].key, key) == 0)
+            return &nd->hints[i];
+    return NULL;
+}
+
+static void arm_handoff(struct model_state *st, int node)
+{
+    struct ll_node *nd = &st->nodes[node];
+
+    if (nd->handoff_armed || nd->n_hints == 0 || !pnum(st, P_HANDOFF))
+        return;
+    nd->handoff_timer = model_timer(st->ctx, node, K_HANDOFF, "handoff", LL_HANDOFF_US, 0);
+    nd->handoff_armed = true;
+}
+
+/* A stand-in keeps versions for owner. False when its hint table is full. */
+static bool hint_store(struct model_state *st, int node, int owner, const char *key,
+                       const struct vset *in)
+{
+    struct ll_node *nd = &st->nodes[node];
+    struct hint *h = hint_find(nd, key, owner);
+    char vals[64];
+
+    if (!h) {
+        if (!nd->hints)
+            nd->hints = xcalloc(LL_MAX_HINTS, sizeof(*nd->hints));
+        for (int i = 0; i < LL_MAX_HINTS && !h; i++)
+            if (!nd->hints[i].used)
+                h = &nd->hints[i];
+        if (!h)
+            return false;
+        memset(h, 0, sizeof(*h));
+        h->used = true;
+        h->owner = owner;
+        util_strlcpy(h->key, key, sizeof(h->key));
+        nd->n_hints++;
+    }
+    merge_sets(st, node, key, &h->set, in, &h->set, false);
+    h->gen = ++nd->next_gen;
+    format_set(&h->set, vals, sizeof(vals));
+    model_trace(st->ctx, TRACE_HINT, node, owner, 0, 0, "hold", "%s=%s held for n%d", key, vals,
+                owner + 1);
+    arm_handoff(st, node);
+    return true;
+}
+
+/* What node answers a read of key with: its own versions and any it holds as hints. */
+static void read_set(struct model_state *st, int node, const char *key, struct vset *out)
+{
+    struct ll_node *nd = &st->nodes[node];
+
+    local_set(st, node, key, out);
+    if (!nd->hints)
+        return;
+    for (int i = 0; i < LL_MAX_HINTS; i++)
+        if (nd->hints[i].used && strcmp(nd->hints[i].key, key) == 0)
+            merge_sets(st, node, key, out, &nd->hints[i].set, out, false);
+}
+
+/* ---- coordinating ---- */
+
+static uint64_t rid_of(int slot, uint32_t gen)
+{
+    return (uint64_t)gen << 16 | (uint64_t)slot;
+}
+
+static struct coord *coord_find(struct model_state *st, int node, uint64_t rid)
+{
+    int slot = (int)(rid & 0xffff);
+    struct coord *c;
+
+    if (slot >= LL_MAX_COORD)
+        return NULL;
+    c = st->nodes[node].coord[slot];
+    if (!c || rid_of(slot, c->gen) != rid)
+        return NULL;
+    return c;
+}
+
+static void coord_free(struct model_state *st, int node, struct coord *c)
+{
+    st->nodes[node].coord[c->slot] = NULL;
+    free(c->sets);
+    free(c);
+}
+
+static void reply_fail(struct model_state *st, int node, const struct op_req *req,
+                       const char *reason)
+{
+    struct op_reply rep;
+
+    memset(&rep, 0, sizeof(rep));
+    rep.kind = REPLY_FAIL;
+    rep.quorum = -1;
+    rep.pos = -1;
+    util_strlcpy(rep.reason, reason, sizeof(rep.reason));
+    model_reply(st->ctx, node, req, &rep);
+}
+
+static void coord_detail(const struct coord *c, char *dst, size_t size)
+{
+    int n = 0;
+
+    dst[0] = '\0';
+    util_appendf(dst, size, "replicas ");
+    /* In node order, so the summary reads n1,n2 whatever order the answers came in. */
+    for (int node = 0; node < CLOCK_MAX_NODES; node++) {
+        for (int i = 0; i < c->n_targets; i++) {
+            if (c->t[i].node != node || c->t[i].state != T_ANSWERED || !c->t[i].ok)
+                continue;
+            node_name_list(dst, size, n++ ? "," : "", c->t[i].node, c->t[i].home);
+        }
+    }
+    if (n == 0)
+        util_appendf(dst, size, "none");
+    util_appendf(dst, size, "; quorum %s %d/%d", c->got >= c->need ? "met" : "failed", c->got,
+                 c->need);
+    if (c->repaired[0])
+        util_appendf(dst, size, "; repaired %s", c->repaired);
+}
+
+static void coord_answer(struct model_state *st, int node, struct coord *c)
+{
+    struct op_reply rep;
+    struct op_note *note = note_for(st, c->req.op_id);
+
+    memset(&rep, 0, sizeof(rep));
+    rep.pos = -1;
+    rep.quorum = c->got >= c->need;
+    coord_detail(c, rep.detail, sizeof(rep.detail));
+    if (rep.quorum) {
+        rep.kind = REPLY_OK;
+        if (c->is_read) {
+            set_values(&c->best, &rep.vals);
+            rep.has_ctx = true;
+            leaderless_context(c->best.v, c->best.n, &rep.ctx);
+        }
+    } else {
+        rep.kind = REPLY_FAIL;
+        snprintf(rep.reason, sizeof(rep.reason), "quorum not reached (got %d of %d)", c->got,
+                 c->need);
+    }
+    if (note) {
+        note->quorum = rep.quorum;
+        util_strlcpy(note->detail, rep.detail, sizeof(note->detail));
+    }
+    c->answered = true;
+    model_reply(st->ctx, node, &c->req, &rep);
+}
+
+/* Frees the op once nothing more can change it. */
+static void coord_maybe_done(struct model_state *st, int node, struct coord *c)
+{
+    if (!c->answered || c->repairs_waiting > 0)
+        return;
+    for (int i = 0; i < c->n_targets; i++)
+        if (c->t[i].state == T_SENT)
+            return;
+    model_timer_cancel(st->ctx, c->timer);
+    coord_free(st, node, c);
+}
+
+static uint64_t coord_rid(const struct coord *c)
+{
+    return rid_of(c->slot, c->gen);
+}
+
+static void send_put(struct model_state *st, int node, struct coord *c, int i)
+{
+    struct ll_body *b = xmalloc(sizeof(*b));
+    char vals[64];
+
+    body_init(b, coord_rid(c), c->key);
+    b->hint = c->t[i].home;
+    body_set(b, &c->sent);
+    format_set(&c->sent, vals, sizeof(vals));
+    if (c->t[i].home >= 0)
+        model_send(st->ctx, node, c->t[i].node, M_PUT, false, b, body_len(b), "put %s=%s hint n%d",
+                   c->key, vals, c->t[i].home + 1);
+    else
+        model_send(st->ctx, node, c->t[i].node, M_PUT, false, b, body_len(b), "put %s=%s", c->key,
+                   vals);
+    free(b);
+}
+
+static void send_get(struct model_state *st, int node, struct coord *c, int i)
+{
+    struct ll_body b;
+
+    body_init(&b, coord_rid(c), c->key);
+    model_send(st->ctx, node, c->t[i].node, M_GET, false, &b, body_len(&b), "get %s", c->key);
+}
+
+static void on_read_answer(struct model_state *st, int node, struct coord *c, int i,
+                           const struct vset *got);
+static void on_write_ack(struct model_state *st, int node, struct coord *c, int i, bool ok);
+
+/* Starts talking to target i: a local target answers at once. */
+static void coord_contact(struct model_state *st, int node, struct coord *c, int i)
+{
+    if (c->t[i].node != node) {
+        if (c->is_read)
+            send_get(st, node, c, i);
+        else
+            send_put(st, node, c, i);
+        return;
+    }
+    if (c->is_read) {
+        struct vset mine;
+        read_set(st, node, c->key, &mine);
+        on_read_answer(st, node, c, i, &mine);
+    } else if (c->t[i].home >= 0) {
+        on_write_ack(st, node, c, i, hint_store(st, node, c->t[i].home, c->key, &c->sent));
+    } else {
+        apply_store(st, node, c->key, &c->sent);
+        on_write_ack(st, node, c, i, true);
+    }
+}
+
+static void choose_targets(struct model_state *st, int node, const char *key, bool read,
+                           struct coord *c)
+{
+    int order[CLOCK_MAX_NODES], tn[CLOCK_MAX_NODES], th[CLOCK_MAX_NODES];
+    bool sus[CLOCK_MAX_NODES];
+    int n = param_n(st), k;
+
+    walk_order(st, key, order);
+    for (int i = 0; i < st->n; i++)
+        sus[i] = i != node && suspects(st, node, i);
+    k = leaderless_targets(order, st->n, n, sus, pnum(st, P_SLOPPY) != 0, tn, th);
+    if (read && pnum(st, P_READ_FANOUT) == FANOUT_R && k > c->need)
+        k = c->need;
+    c->n_targets = 0;
+    for (int i = 0; i < k && i < LL_MAX_TARGETS; i++) {
+        c->t[i].node = tn[i];
+        c->t[i].home = th[i];
+        c->t[i].state = T_SENT;
+        c->t[i].ok = false;
+        c->n_targets++;
+    }
+}
+
+static struct coord *coord_new(struct model_state *st, int node)
+{
+    struct ll_node *nd = &st->nodes[node];
+
+    for (int s = 0; s < LL_MAX_COORD; s++) {
+        if (!nd->coord[s]) {
+            struct coord *c = xcalloc(1, sizeof(*c));
+            c->slot = s;
+            c->gen = ++nd->next_gen;
+            nd->coord[s] = c;
+            return c;
+        }
+    }
+    return NULL;
+}
+
+static void ll_request(struct model_state *st, int node, const struct op_req *req)
+{
+    bool read = req->kind == OP_GET;
+    int need = (int)pnum(st, read ? P_R : P_W);
+    int n = param_n(st);
+    struct coord *c;
+    char why[HISTORY_REASON_MAX];
+
+    if (req->kind != OP_GET && req->kind != OP_PUT) {
+        reply_fail(st, node, req, "the leaderless model serves put and get");
+        return;
+    }
+    if (need > n) {
+        snprintf(why, sizeof(why), "%s=%d is more than the n=%d replicas", read ? "r" : "w", need,
+                 n);
+        reply_fail(st, node, req, why);
+        return;
+    }
+    c = coord_new(st, node);
+    if (!c) {
+        reply_fail(st, node, req, "too many ops in progress at this node");
+        return;
+    }
+    c->req = *req;
+    c->is_read = read;
+    c->need = need;
+    util_strlcpy(c->key, req->key, sizeof(c->key));
+    choose_targets(st, node, req->key, read, c);
+    if (read) {
+        c->sets = xcalloc(LL_MAX_TARGETS, sizeof(*c->sets));
+    } else {
+        struct store_version v;
+        struct vset mine;
+        memset(&v, 0, sizeof(v));
+        util_strlcpy(v.value, req->value, sizeof(v.value));
+        v.origin = node;
+        v.lamport = ++st->nodes[node].next_dot;
+        v.ts_us = model_phys(st->ctx, node);
+        /* A write after a read supersedes what the read saw; a blind one, what this node has. */
+        local_set(st, node, req->key, &mine);
+        if (req->has_ctx)
+            v.vc = req->ctx;
+        else
+            leaderless_context(mine.v, mine.n, &v.vc);
+        /* The coordinator sends its whole resulting set when it holds the key itself. */
+        c->sent.n = 1;
+        c->sent.v[0] = v;
+        if (is_home(st, req->key, node))
+            merge_sets(st, node, req->key, &mine, &c->sent, &c->sent, false);
+    }
+    c->timer = model_timer(st->ctx, node, K_OP, read ? "read quorum" : "write quorum",
+                           pnum(st, P_TIMEOUT), (int64_t)coord_rid(c));
+    for (int i = 0; i < c->n_targets; i++) {
+        /* A local answer may complete and free the op: stop once it is gone. */
+        uint64_t rid = coord_rid(c);
+        coord_contact(st, node, c, i);
+        if (!coord_find(st, node, rid))
+            return;
+    }
+    if (c->n_targets == 0 || c->answered)
+        coord_maybe_done(st, node, c);
+}
+
+static void on_write_ack(struct model_state *st, int node, struct coord *c, int i, bool ok)
+{
+    c->t[i].state = T_ANSWERED;
+    c->t[i].ok = ok;
+    if (ok)
+        c->got++;
+    if (!c->answered && c->got >= c->need)
+        coord_answer(st, node, c);
+    coord_maybe_done(st, node, c);
+}
+
+static void send_repair(struct model_state *st, int node, struct coord *c, int to)
+{
+    struct ll_body *b = xmalloc(sizeof(*b));
+    char vals[64];
+
+    body_init(b, coord_rid(c), c->key);
+    body_set(b, &c->best);
+    format_set(&c->best, vals, sizeof(vals));
+    model_send(st->ctx, node, to, M_REPAIR, false, b, body_len(b), "repair %s=%s", c->key, vals);
+    free(b);
+}
+
+/* Is what target i answered missing anything the merged result has? */
+static bool target_stale(struct model_state *st, const struct coord *c, int i)
+{
+    const struct vset *have = &c->sets[i];
+    struct vset merged;
+
+    if (pnum(st, P_RESOLVE) == RESOLVE_LWW)
+        return !(have->n == 1 && c->best.n == 1 && same_dot(&have->v[0], &c->best.v[0]));
+    merged.n = leaderless_sync(have->v, have->n, c->best.v, c->best.n, merged.v);
+    return !sets_equal(have, &merged);
+}
+
+/* Repairs target i if it is a home replica that answered with less. Returns 1 if a repair
+ * message went out, 0 otherwise. */
+static int repair_target(struct model_state *st, int node, struct coord *c, int i)
+{
+    if (pnum(st, P_READ_REPAIR) == RR_OFF || c->t[i].home >= 0 || c->t[i].state != T_ANSWERED ||
+        !target_stale(st, c, i))
+        return 0;
+    c->sets[i] = c->best;
+    if (c->t[i].node == node) {
+        if (apply_store(st, node, c->key, &c->best))
+            model_trace(st->ctx, TRACE_REPAIR, node, -1, 0, 0, "read_repair",
+                        "read repair brings %s up to date", c->key);
+        return 0;
+    }
+    send_repair(st, node, c, c->t[i].node);
+    return 1;
+}
+
+static void on_read_answer(struct model_state *st, int node, struct coord *c, int i,
+                           const struct vset *got)
+{
+    bool changed;
+    struct vset before = c->best;
+
+    c->t[i].state = T_ANSWERED;
+    c->t[i].ok = true;
+    c->sets[i] = *got;
+    c->got++;
+    merge_sets(st, node, c->key, &c->best, got, &c->best, false);
+    changed = !sets_equal(&before, &c->best);
+    if (!c->answered && !c->answer_held && c->got >= c->need) {
+        bool sync = pnum(st, P_READ_REPAIR) == RR_SYNC;
+        for (int k = 0; k < c->n_targets; k++) {
+            int sent;
+            if (c->t[k].state != T_ANSWERED || c->t[k].home >= 0 || !target_stale(st, c, k))
+                continue;
+            sent = repair_target(st, node, c, k);
+            if (pnum(st, P_READ_REPAIR) != RR_OFF)
+                node_name_list(c->repaired, sizeof(c->repaired), c->repaired[0] ? "," : "",
+                               c->t[k].node, -1);
+            if (sync && sent) {
+                c->t[k].repair_wait = true;
+                c->repairs_waiting++;
+            }
+        }
+        if (c->repairs_waiting > 0)
+            c->answer_held = true;
+        else
+            coord_answer(st, node, c);
+    } else if (c->answered || c->answer_held) {
+        /* A late answer: repair it, and everyone else if it brought something newer. */
+        if (changed) {
+            for (int k = 0; k < c->n_targets; k++)
+                repair_target(st, node, c, k);
+        } else {
+            repair_target(st, node, c, i);
+        }
+    }
+    coord_maybe_done(st, node, c);
+}
+
+/* The quorum timer: answer what can be answered, try stand-ins, or fail. */
+static void on_op_timer(struct model_state *st, int node, uint64_t rid)
+{
+    struct coord *c = coord_find(st, node, rid);
+    char why[96];
+    int added = 0;
+
+    if (!c)
+        return;
+    for (int i = 0; i < c->n_targets; i++) {
+        if (c->t[i].state != T_SENT)
+            continue;
+        c->t[i].state = T_SILENT;
+        st->nodes[node].suspect_until[c->t[i].node] = model_mono(st->ctx, node) + LL_SUSPECT_US;
+        snprintf(why, sizeof(why), "no %s from n%d within the quorum timeout",
+                 c->is_read ? "get_reply" : "put_ack", c->t[i].node + 1);
+        model_suspect(st->ctx, node, c->t[i].node, why);
+    }
+    if (c->answered) {
+        coord_free(st, node, c);
+        return;
+    }
+    if (c->answer_held) {
+        util_appendf(c->repaired, sizeof(c->repaired), " (unconfirmed)");
+        c->repairs_waiting = 0;
+        coord_answer(st, node, c);
+        coord_free(st, node, c);
+        return;
+    }
+    /* Sloppy quorum: the silent replicas' places go to the next nodes this node trusts. */
+    if (pnum(st, P_SLOPPY) && c->round + 1 < LL_MAX_ROUNDS) {
+        int order[CLOCK_MAX_NODES];
+        bool used[CLOCK_MAX_NODES] = {false};
+        int first = c->n_targets;
+        walk_order(st, c->key, order);
+        for (int i = 0; i < c->n_targets; i++)
+            used[c->t[i].node] = true;
+        for (int i = 0; i < first && c->n_targets < LL_MAX_TARGETS; i++) {
+            int home = c->t[i].home >= 0 ? c->t[i].home : c->t[i].node;
+            if (c->t[i].state != T_SILENT)
+                continue;
+            for (int k = 0; k < st->n; k++) {
+                int cand = order[k];
+                if (used[cand] || (cand != node && suspects(st, node, cand)))
+                    continue;
+                used[cand] = true;
+                c->t[c->n_targets].node = cand;
+                c->t[c->n_targets].home = is_home(st, c->key, cand) ? -1 : home;
+                c->t[c->n_targets].state = T_SENT;
+                c->t[c->n_targets].ok = false;
+                c->n_targets++;
+                added++;
+                break;
+            }
+        }
+        if (added > 0) {
+            c->round++;
+            c->timer = model_timer(st->ctx, node, K_OP, c->is_read ? "read quorum" : "write quorum",
+                                   pnum(st, P_TIMEOUT), (int64_t)rid);
+            for (int i = first; i < c->n_targets; i++) {
+                coord_contact(st, node, c, i);
+                if (!coord_find(st, node, rid))
+                    return;
+            }
+            return;
+        }
+    }
+    coord_answer(st, node, c);
+    coord_free(st, node, c);
+}
+
+static int find_target(const struct coord *c, int from)
+{
+    for (int i = 0; i < c->n_targets; i++)
+        if (c->t[i].node == from && c->t[i].state == T_SENT)
+            return i;
+    return -1;
+}
+
+/* ---- replica side ---- */
+
+static void send_ack(struct model_state *st, int node, int to, int type, uint64_t rid,
+                     const char *key, bool ok)
+{
+    struct ll_body b;
+
+    body_init(&b, rid, key);
+    b.ok = ok;
+    model_send(st->ctx, node, to, type, false, &b, body_len(&b), "%s %s%s", msg_names[type], key,
+               ok ? "" : " refused");
+}
+
+static void on_put(struct model_state *st, int node, const struct msg *m, const struct ll_body *b)
+{
+    struct vset in;
+    bool ok = true;
+
+    body_vset(b, &in);
+    if (b->hint >= 0 && b->hint < st->n)
+        ok = hint_store(st, node, b->hint, b->key, &in);
+    else
+        apply_store(st, node, b->key, &in);
+    send_ack(st, node, m->from, M_PUT_ACK, b->rid, b->key, ok);
+}
+
+static void on_get(struct model_state *st, int node, const struct msg *m, const struct ll_body *b)
+{
+    struct ll_body *r = xmalloc(sizeof(*r));
+    struct vset mine;
+    char vals[64];
+
+    read_set(st, node, b->key, &mine);
+    body_init(r, b->rid, b->key);
+    body_set(r, &mine);
+    format_set(&mine, vals, sizeof(vals));
+    model_send(st->ctx, node, m->from, M_GET_REPLY, false, r, body_len(r), "%s=%s", b->key, vals);
+    free(r);
+}
+
+/* ---- hinted handoff ---- */
+
+static void on_handoff_timer(struct model_state *st, int node)
+{
+    struct ll_node *nd = &st->nodes[node];
+    struct ll_body *b;
+
+    nd->handoff_armed = false;
+    if (!pnum(st, P_HANDOFF) || nd->n_hints == 0)
+        return;
+    b = xmalloc(sizeof(*b));
+    for (int i = 0; i < LL_MAX_HINTS; i++) {
+        struct hint *h = &nd->hints[i];
+        char vals[64];
+        if (!h->used)
+            continue;
+        body_init(b, (uint64_t)h->gen << 16 | (uint64_t)i, h->key);
+        body_set(b, &h->set);
+        format_set(&h->set, vals, sizeof(vals));
+        model_send(st->ctx, node, h->owner, M_HANDOFF, false, b, body_len(b), "handoff %s=%s",
+                   h->key, vals);
+    }
+    free(b);
+    arm_handoff(st, node);
+}
+
+static void on_handoff(struct model_state *st, int node, const struct msg *m,
+                       const struct ll_body *b)
+{
+    struct vset in;
+
+    body_vset(b, &in);
+    apply_store(st, node, b->key, &in);
+    send_ack(st, node, m->from, M_HANDOFF_ACK, b->rid, b->key, true);
+}
+
+static void on_handoff_ack(struct model_state *st, int node, const struct ll_body *b)
+{
+    struct ll_node *nd = &st->nodes[node];
+    int slot = (int)(b->rid & 0xffff);
+    struct hint *h;
+    char vals[64];
+
+    if (!nd->hints || slot >= LL_MAX_HINTS)
+        return;
+    h = &nd->hints[slot];
+    /* A hint that took a newer write since this offer went out stays until that is delivered. */
+    if (!h->used || h->gen != (uint32_t)(b->rid >> 16))
+        return;
+    format_set(&h->set, vals, sizeof(vals));
+    model_trace(st->ctx, TRACE_HINT, node, h->owner, 0, 0, "delivered", "%s=%s handed off to n%d",
+                h->key, vals, h->owner + 1);
+    h->used = false;
+    nd->n_hints--;
+}
+
+/* ---- anti-entropy ---- */
+
+/* The keys node holds that peer also replicates, as a Merkle tree. */
+static void build_tree(struct model_state *st, int node, int peer, struct leaderless_merkle *t)
+{
+    const struct store *s = model_store(st->ctx, node);
+
+    leaderless_merkle_init(t);
+    for (int i = 0; i < store_kv_count(s); i++) {
+        const struct store_item *it = store_kv_at(s, i);
+        if (is_home(st, it->key, node) && is_home(st, it->key, peer))
+            leaderless_merkle_add(t, it);
+    }
+    leaderless_merkle_seal(t);
+}
+
+static void arm_ae(struct model_state *st, int node, int64_t delay_us)
+{
+    struct ll_node *nd = &st->nodes[node];
+
+    if (nd->ae_armed || pnum(st, P_ANTI_ENTROPY) == 0 || st->n < 2)
+        return;
+    nd->ae_timer = model_timer(st->ctx, node, K_AE, "anti_entropy", delay_us, 0);
+    nd->ae_armed = true;
+}
+
+static void on_ae_timer(struct model_state *st, int node)
+{
+    struct ll_node *nd = &st->nodes[node];
+    struct ae_tree_body b;
+    int peer;
+
+    nd->ae_armed = false;
+    if (pnum(st, P_ANTI_ENTROPY) == 0 || st->n < 2)
+        return;
+    peer = nd->ae_next % st->n;
+    if (peer == node)
+        peer = (peer + 1) % st->n;
+    nd->ae_next = peer + 1;
+    build_tree(st, node, peer, &b.tree);
+    model_send(st->ctx, node, peer, M_AE_TREE, b.tree.h[0] == nd->ae_agreed[peer], &b, sizeof(b),
+               "merkle root %04llx", (unsigned long long)(b.tree.h[0] >> 48));
+    arm_ae(st, node, pnum(st, P_ANTI_ENTROPY));
+}
+
+/* Sends peer node's versions of every key it shares with peer in the ranges of mask. */
+static void ae_push(struct model_state *st, int node, int peer, uint32_t mask)
+{
+    const struct store *s = model_store(st->ctx, node);
+    struct ll_body *b = xmalloc(sizeof(*b));
+
+    for (int i = 0; i < store_kv_count(s); i++) {
+        const struct store_item *it = store_kv_at(s, i);
+        struct vset set;
+        char vals[64];
+        if (!(mask & (1u << leaderless_merkle_leaf(it->key))) || !is_home(st, it->key, node) ||
+            !is_home(st, it->key, peer))
+            continue;
+        set.n = it->n;
+        memcpy(set.v, it->v, (size_t)it->n * sizeof(it->v[0]));
+        body_init(b, 0, it->key);
+        body_set(b, &set);
+        format_set(&set, vals, sizeof(vals));
+        model_send(st->ctx, node, peer, M_AE_KEY, false, b, body_len(b), "ae %s=%s", it->key, vals);
+        /* The store does not change while we send, so it is safe to keep iterating. */
+    }
+    free(b);
+}
+
+static int popcount32(uint32_t x)
+{
+    int n = 0;
+
+    for (; x; x &= x - 1)
+        n++;
+    return n;
+}
+
+static void on_ae_tree(struct model_state *st, int node, const struct msg *m)
+{
+    struct ae_tree_body theirs;
+    struct leaderless_merkle mine;
+    struct ll_body b;
+    uint32_t mask;
+
+    memset(&theirs, 0, sizeof(theirs));
+    memcpy(&theirs, m->body, m->body_len < sizeof(theirs) ? m->body_len : sizeof(theirs));
+    build_tree(st, node, m->from, &mine);
+    mask = leaderless_merkle_diff(&theirs.tree, &mine);
+    body_init(&b, 0, "");
+    b.mask = mask;
+    b.root = mine.h[0];
+    if (mask == 0) {
+        st->nodes[node].ae_agreed[m->from] = mine.h[0];
+        model_send(st->ctx, node, m->from, M_AE_DIFF, true, &b, body_len(&b), "in sync");
+        return;
+    }
+    model_trace(st->ctx, TRACE_REPAIR, node, m->from, popcount32(mask), 0, "merkle",
+                "merkle trees differ in %d of %d key ranges", popcount32(mask),
+                LEADERLESS_MERKLE_LEAVES);
+    model_send(st->ctx, node, m->from, M_AE_DIFF, false, &b, body_len(&b), "%d ranges differ",
+               popcount32(mask));
+    ae_push(st, node, m->from, mask);
+}
+
+static void on_ae_diff(struct model_state *st, int node, const struct msg *m,
+                       const struct ll_body *b)
+{
+    if (b->mask == 0) {
+        st->nodes[node].ae_agreed[m->from] = b->root;
+        return;
+    }
+    ae_push(st, node, m->from, b->mask);
+}
+
+static void on_ae_key(struct model_state *st, int node, const struct msg *m,
+                      const struct ll_body *b)
+{
+    struct vset in;
+    char vals[64];
+
+    body_vset(b, &in);
+    if (!apply_store(st, node, b->key, &in))
+        return;
+    local_set(st, node, b->key, &in);
+    format_set(&in, vals, sizeof(vals));
+    model_trace(st->ctx, TRACE_REPAIR, node, m->from, 0, 0, "anti_entropy",
+                "anti-entropy repairs %s=%s from n%d", b->key, vals, m->from + 1);
+}
+
+/* ---- the model interface ---- */
+
+static struct model_state *ll_create(struct model_ctx *ctx)
+{
+    struct model_state *st = xcalloc(1, sizeof(*st));
+
+    st->ctx = ctx;
+    st->n = model_nodes(ctx);
+    st->ring = leaderless_ring_create(st->n);
+    st->nodes = xcalloc((size_t)st->n, sizeof(*st->nodes));
+    for (int i = 0; i < st->n; i++) {
+        st->nodes[i].up = true;
+        st->nodes[i].ae_agreed = xcalloc((size_t)st->n, sizeof(uint64_t));
+        st->nodes[i].ae_next = i + 1;
+    }
+    return st;
+}
+
+static void drop_coords(struct ll_node *nd)
+{
+    for (int s = 0; s < LL_MAX_COORD; s++) {
+        if (nd->coord[s]) {
+            free(nd->coord[s]->sets);
+            free(nd->coord[s]);
+            nd->coord[s] = NULL;
+        }
+    }
+}
+
+static void ll_destroy(struct model_state *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < st->n; i++) {
+        drop_coords(&st->nodes[i]);
+        free(st->nodes[i].hints);
+        free(st->nodes[i].ae_agreed);
+    }
+    free(st->nodes);
+    free(st->notes);
+    leaderless_ring_destroy(st->ring);
+    free(st);
+}
+
+/* Staggers the nodes' anti-entropy rounds across one period. */
+static void start_ae_all(struct model_state *st)
+{
+    int64_t every = pnum(st, P_ANTI_ENTROPY);
+
+    for (int i = 0; i < st->n; i++)
+        if (st->nodes[i].up)
+            arm_ae(st, i, every + every * i / st->n);
+}
+
+static void ll_start(struct model_state *st)
+{
+    start_ae_all(st);
+}
+
+static void ll_param_changed(struct model_state *st, int idx)
+{
+    switch (idx) {
+    case P_ANTI_ENTROPY:
+        for (int i = 0; i < st->n; i++) {
+            if (st->nodes[i].ae_armed)
+                model_timer_cancel(st->ctx, st->nodes[i].ae_timer);
+            st->nodes[i].ae_armed = false;
+        }
+        start_ae_all(st);
+        break;
+    case P_HANDOFF:
+        for (int i = 0; i < st->n; i++)
+            if (st->nodes[i].up)
+                arm_handoff(st, i);
+        break;
+    default:
+        break;
+    }
+}
+
+static void ll_message(struct model_state *st, int node, const struct msg *m)
+{
+    struct ll_body *b;
+    struct coord *c;
+    int i;
+
+    /* Any word from a node is proof it is reachable again. */
+    trust(st, node, m->from);
+    if (m->type == M_AE_TREE) {
+        on_ae_tree(st, node, m);
+        return;
+    }
+    b = xmalloc(sizeof(*b));
+    body_get(m, b);
+    switch ((enum msg_type)m->type) {
+    case M_PUT:
+        on_put(st, node, m, b);
+        break;
+    case M_GET:
+        on_get(st, node, m, b);
+        break;
+    case M_PUT_ACK:
+        c = coord_find(st, node, b->rid);
+        if (c && !c->is_read && (i = find_target(c, m->from)) >= 0)
+            on_write_ack(st, node, c, i, b->ok != 0);
+        break;
+    case M_GET_REPLY:
+        c = coord_find(st, node, b->rid);
+        if (c && c->is_read && (i = find_target(c, m->from)) >= 0) {
+            struct vset got;
+            body_vset(b, &got);
+            on_read_answer(st, node, c, i, &got);
+        }
+        break;
+    case M_REPAIR: {
+        struct vset in;
+        body_vset(b, &in);
+        if (apply_store(st, node, b->key, &in))
+            model_trace(st->ctx, TRACE_REPAIR, node, m->from, 0, 0, "read_repair",
+                        "read repair brings %s up to date", b->key);
+        send_ack(st, node, m->from, M_REPAIR_ACK, b->rid, b->key, true);
+        break;
+    }
+    case M_REPAIR_ACK:
+        c = coord_find(st, node, b->rid);
+        if (!c || !c->answer_held)
+            break;
+        for (i = 0; i < c->n_targets; i++) {
+            if (c->t[i].node == m->from && c->t[i].repair_wait) {
+                c->t[i].repair_wait = false;
+                c->repairs_waiting--;
+            }
+        }
+        if (c->repairs_waiting == 0) {
+            c->answer_held = false;
+            coord_answer(st, node, c);
+            coord_maybe_done(st, node, c);
+        }
+        break;
+    case M_HANDOFF:
+        on_handoff(st, node, m, b);
+        break;
+    case M_HANDOFF_ACK:
+        on_handoff_ack(st, node, b);
+        break;
+    case M_AE_TREE:
+        break;
+    case M_AE_DIFF:
+        on_ae_diff(st, node, m, b);
+        break;
+    case M_AE_KEY:
+        on_ae_key(st, node, m, b);
+        break;
+    }
+    free(b);
+}
+
+static void ll_timer(struct model_state *st, int node, int kind, int64_t arg)
+{
+    switch (kind) {
+    case K_OP:
+        on_op_timer(st, node, (uint64_t)arg);
+        break;
+    case K_HANDOFF:
+        on_handoff_timer(st, node);
+        break;
+    case K_AE:
+        on_ae_timer(st, node);
+        break;
+    default:
+        break;
+    }
+}
+
+static void ll_crash(struct model_state *st, int node)
+{
+    struct ll_node *nd = &st->nodes[node];
+
+    /* Ops in progress and suspicions were in memory; the engine has stopped the timers. */
+    drop_coords(nd);
+    memset(nd->suspect_until, 0, sizeof(nd->suspect_until));
+    nd->handoff_armed = false;
+    nd->ae_armed = false;
+    nd->up = false;
+}
+
+static void ll_recover(struct model_state *st, int node, bool durable)
+{
+    struct ll_node *nd = &st->nodes[node];
+
+    nd->up = true;
+    if (!durable && nd->hints) {
+        memset(nd->hints, 0, LL_MAX_HINTS * sizeof(*nd->hints));
+        nd->n_hints = 0;
+    }
+    if (!durable)
+        memset(nd->ae_agreed, 0, (size_t)st->n * sizeof(uint64_t));
+    arm_handoff(st, node);
+    arm_ae(st, node, pnum(st, P_ANTI_ENTROPY));
+}
+
+static int ll_route(struct model_state *st, const struct op_req *req, int hint)
+{
+    (void)req;
+    (void)hint;
+    /* No leader to find: any node coordinates. */
+    return (int)sim_rng_below(model_rng(st->ctx), (uint64_t)st->n);
+}
+
+static void ll_describe(struct model_state *st, int node, struct node_desc *out)
+{
+    struct ll_node *nd = &st->nodes[node];
+    int open = 0;
+
+    for (int s = 0; s < LL_MAX_COORD; s++)
+        open += nd->coord[s] != NULL;
+    util_strlcpy(out->role, "replica", sizeof(out->role));
+    snprintf(out->detail, sizeof(out->detail), "%d keys",
+             store_kv_count(model_store(st->ctx, node)));
+    if (open)
+        util_appendf(out->detail, sizeof(out->detail), ", %d ops open", open);
+    if (nd->n_hints) {
+        int shown = 0;
+        util_appendf(out->detail, sizeof(out->detail), ", hints:");
+        for (int i = 0; i < LL_MAX_HINTS && shown < 4; i++) {
+            if (!nd->hints[i].used)
+                continue;
+            util_appendf(out->detail, sizeof(out->detail), " %s for n%d", nd->hints[i].key,
+                         nd->hints[i].owner + 1);
+            shown++;
+        }
+    }
+}
+
+static void ll_read_local(struct model_state *st, int node, const char *key, struct op_values *out)
+{
+    struct vset s;
+
+    local_set(st, node, key, &s);
+    set_values(&s, out);
+}
+
+static bool ll_busy(struct model_state *st)
+{
+    if (!pnum(st, P_HANDOFF))
+        return false;
+    for (int i = 0; i < st->n; i++) {
+        const struct ll_node *nd = &st->nodes[i];
+        if (!nd->up || nd->n_hints == 0)
+            continue;
+        for (int k = 0; k < LL_MAX_HINTS; k++)
+            if (nd->hints[k].used && st->nodes[nd->hints[k].owner].up)
+                return true;
+    }
+    return false;
+}
+
+static int ll_eval(struct model_state *st, int pred, const struct pred_args *args, char *got,
+                   size_t gotlen)
+{
+    const struct op_note *note;
+    int want;
+
+    if (pred != PRED_QUORUM)
+        return 0;
+    want = args->a[1].num == 0 ? 1 : 0; /* met|failed */
+    note = args->a[0].op_id < st->cap_notes ? &st->notes[args->a[0].op_id] : NULL;
+    if (!note || note->quorum < 0) {
+        snprintf(got, gotlen, "%s: no coordinator has answered it", args->a[0].text);
+        return 0;
+    }
+    snprintf(got, gotlen, "%s: %s", args->a[0].text, note->detail);
+    return note->quorum == want;
+}
+
+static int ll_command(struct model_state *st, int cmd, const struct model_cmd_args *args, char *err,
+                      size_t errlen)
+{
+    struct placed *p = NULL;
+
+    if (cmd != CMD_PLACE) {
+        snprintf(err, errlen, "unknown command");
+        return -1;
+    }
+    for (int i = 0; i < args->n_nodes; i++) {
+        for (int k = 0; k < i; k++) {
+            if (args->nodes[k] == args->nodes[i]) {
+                snprintf(err, errlen, "place names n%d twice: a key lives on distinct nodes",
+                         args->nodes[i] + 1);
+                return -1;
+            }
+        }
+    }
+    for (int i = 0; i < st->n_placed && !p; i++)
+        if (strcmp(st->placed[i].key, args->key) == 0)
+            p = &st->placed[i];
+    if (!p) {
+        if (st->n_placed >= LL_MAX_PLACED) {
+            snprintf(err, errlen, "at most %d keys can be placed", LL_MAX_PLACED);
+            return -1;
+        }
+        p = &st->placed[st->n_placed++];
+    }
+    util_strlcpy(p->key, args->key, sizeof(p->key));
+    memcpy(p->nodes, args->nodes, sizeof(p->nodes));
+    p->n = args->n_nodes;
+    return 0;
+}
+
+const struct model_ops leaderless_model = {
+    .name = "leaderless",
+    .title = "leaderless: Dynamo-style N/W/R quorums, read repair, hinted handoff, anti-entropy",
+    .params = params,
+    .n_params = (int)ARRAY_LEN(params),
+    .preds = preds,
+    .n_preds = (int)ARRAY_LEN(preds),
+    .msg_names = msg_names,
+    .n_msg_types = (int)ARRAY_LEN(msg_names),
+    .op_mask = 1u << OP_PUT | 1u << OP_GET,
+    .create = ll_create,
+    .destroy = ll_destroy,
+    .start = ll_start,
+    .param_changed = ll_param_changed,
+    .message = ll_message,
+    .timer = ll_timer,
+    .request = ll_request,
+    .crash = ll_crash,
+    .recover = ll_recover,
+    .route = ll_route,
+    .describe = ll_describe,
+    .read_local = ll_read_local,
+    .replica_of = ll_replica_of,
+    .busy = ll_busy,
+    .eval = ll_eval,
+    .cmds = cmds,
+    .n_cmds = (int)ARRAY_LEN(cmds),
+    .command = ll_command,
+};

@@ -1,0 +1,90 @@
+/*
+ * leaderless: the pure building blocks of the Dynamo-style model
+ * (engine/leaderless.c) — the consistent-hash ring, dotted version vectors
+ * and the Merkle trees of anti-entropy — exported so tests can check them
+ * directly. The model itself is reached only through leaderless_model.
+ *
+ * Invariants: a ring walk names every node exactly once, in the same order
+ * on every machine; leaderless_sync() never keeps a version that another
+ * kept version has seen, and its result is sorted by dot, so two replicas
+ * holding the same versions hold them in the same order (and hash alike).
+ */
+#ifndef SPLITBRAIN_LEADERLESS_H
+#define SPLITBRAIN_LEADERLESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "clock.h"
+#include "store.h"
+
+#define LEADERLESS_PARTITIONS    64 /* equal slices of the hash ring, claimed round-robin */
+#define LEADERLESS_MERKLE_LEAVES 16 /* key ranges a Merkle tree compares */
+
+/* FNV-1a, then a 64-bit finaliser: the one hash the ring and the trees use. */
+uint64_t leaderless_hash(const char *s);
+
+/* ---- the ring ---- */
+
+struct leaderless_ring;
+
+/* n_nodes in 1..CLOCK_MAX_NODES; returns a ring the caller frees with leaderless_ring_destroy. */
+struct leaderless_ring *leaderless_ring_create(int n_nodes);
+void leaderless_ring_destroy(struct leaderless_ring *r);
+/*
+ * Every node once, clockwise from key's partition: the owners of the
+ * partitions that follow, each node the first time it appears. out holds
+ * n_nodes entries. Returns n_nodes.
+ */
+int leaderless_ring_walk(const struct leaderless_ring *r, const char *key, int *out);
+
+/*
+ * The replicas a coordinator talks to, from a key's walk order (its home
+ * replicas first). The first n of order are the home replicas. Without
+ * sloppy they are the targets whatever suspect says. With sloppy, a
+ * suspected home replica is replaced by the next unsuspected node further
+ * along order, and home[i] names the replica that node stands in for (-1
+ * for a home replica). Returns how many targets (fewer than n when too few
+ * nodes are left).
+ */
+int leaderless_targets(const int *order, int n_order, int n, const bool *suspect, bool sloppy,
+                       int *node, int *home);
+
+/* ---- dotted version vectors ----
+ *
+ * A version's dot is (origin, lamport): the coordinator that made it and
+ * that coordinator's write counter. Its vc is its causal context: what the
+ * writer had seen, not counting the dot itself.
+ */
+
+/* True when x's dot is in y's causal history (y has seen x, or is x). */
+bool leaderless_seen(const struct store_version *y, const struct store_version *x);
+/*
+ * Merges two sibling sets: keeps each version no other version has seen,
+ * once, sorted by dot. More than STORE_MAX_SIBLINGS survivors: the oldest
+ * by timestamp are dropped. out may not alias a or b. Returns the count.
+ */
+int leaderless_sync(const struct store_version *a, int na, const struct store_version *b, int nb,
+                    struct store_version *out);
+/* The version vector a reader gets back: everything the versions have seen, dots included. */
+void leaderless_context(const struct store_version *v, int n, struct vclock *out);
+
+/* ---- Merkle trees over key ranges ---- */
+
+/* A complete binary tree in an array: 0 is the root, i's children are 2i+1 and 2i+2. */
+struct leaderless_merkle {
+    uint64_t h[2 * LEADERLESS_MERKLE_LEAVES - 1];
+};
+
+/* Which key range (leaf) key falls in. */
+int leaderless_merkle_leaf(const char *key);
+void leaderless_merkle_init(struct leaderless_merkle *t);
+/* Adds one key with its versions (in any order of calls). */
+void leaderless_merkle_add(struct leaderless_merkle *t, const struct store_item *it);
+/* Computes the inner hashes from the leaves; call once after the adds. */
+void leaderless_merkle_seal(struct leaderless_merkle *t);
+/* Bit i set: leaf i differs. Descends only into subtrees whose hashes differ. */
+uint32_t leaderless_merkle_diff(const struct leaderless_merkle *a,
+                                const struct leaderless_merkle *b);
+
+#endif

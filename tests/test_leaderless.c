@@ -1,0 +1,591 @@
+/*
+ * test_leaderless: the Dynamo-style model's building blocks — ring placement
+ * and preference lists, dotted version vector dominance, Merkle tree diffs;
+ * the read repair modes and sloppy quorum with hinted handoff through the
+ * engine, and property runs over many seeds: with W + R > N, no sloppy
+ * quorum and one client doing read-modify-writes (or blind writes under
+ * last-write-wins), no successful read is stale.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../engine/engine.h"
+#include "../engine/leaderless.h"
+#include "prop.h"
+
+/* ---- ring ---- */
+
+static void test_ring_walk_names_every_node_once(void **state)
+{
+    struct leaderless_ring *r = leaderless_ring_create(7);
+    struct leaderless_ring *again = leaderless_ring_create(7);
+
+    (void)state;
+    for (int k = 0; k < 200; k++) {
+        char key[16];
+        int walk[CLOCK_MAX_NODES], walk2[CLOCK_MAX_NODES];
+        int seen[7] = {0};
+        snprintf(key, sizeof(key), "key%d", k);
+        assert_int_equal(leaderless_ring_walk(r, key, walk), 7);
+        leaderless_ring_walk(again, key, walk2);
+        for (int i = 0; i < 7; i++) {
+            assert_true(walk[i] >= 0 && walk[i] < 7);
+            seen[walk[i]]++;
+            assert_int_equal(walk[i], walk2[i]); /* same ring, same walk */
+        }
+        for (int i = 0; i < 7; i++)
+            assert_int_equal(seen[i], 1);
+    }
+    leaderless_ring_destroy(r);
+    leaderless_ring_destroy(again);
+}
+
+static void test_ring_spreads_keys(void **state)
+{
+    struct leaderless_ring *r = leaderless_ring_create(5);
+    int primary[5] = {0}, replica[5] = {0};
+    const int keys = 5000;
+
+    (void)state;
+    for (int k = 0; k < keys; k++) {
+        char key[16];
+        int walk[CLOCK_MAX_NODES];
+        snprintf(key, sizeof(key), "user:%d", k);
+        leaderless_ring_walk(r, key, walk);
+        primary[walk[0]]++;
+        for (int i = 0; i < 3; i++)
+            replica[walk[i]]++;
+    }
+    for (int i = 0; i < 5; i++) {
+        /* A fair share is 20% as primary and 60% as one of three replicas. */
+        assert_in_range(primary[i], keys / 10, keys * 3 / 10);
+        assert_in_range(replica[i], keys * 45 / 100, keys * 75 / 100);
+    }
+    leaderless_ring_destroy(r);
+}
+
+static void test_targets_skip_suspects_only_when_sloppy(void **state)
+{
+    int order[5] = {4, 0, 3, 1, 2};
+    bool suspect[5] = {false};
+    int node[5], home[5], k;
+
+    (void)state;
+    /* Nobody suspected: the first n, all home replicas. */
+    k = leaderless_targets(order, 5, 3, suspect, true, node, home);
+    assert_int_equal(k, 3);
+    assert_int_equal(node[0], 4);
+    assert_int_equal(node[1], 0);
+    assert_int_equal(node[2], 3);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(home[i], -1);
+
+    /* n1 (index 0) suspected: strict keeps it, sloppy replaces it by the next node, hinted. */
+    suspect[0] = true;
+    k = leaderless_targets(order, 5, 3, suspect, false, node, home);
+    assert_int_equal(k, 3);
+    assert_int_equal(node[1], 0);
+    assert_int_equal(home[1], -1);
+    k = leaderless_targets(order, 5, 3, suspect, true, node, home);
+    assert_int_equal(k, 3);
+    assert_int_equal(node[0], 4);
+    assert_int_equal(node[1], 3);
+    assert_int_equal(home[1], -1);
+    assert_int_equal(node[2], 1);
+    assert_int_equal(home[2], 0);
+
+    /* A suspected stand-in is skipped too; when nobody is left there are fewer targets. */
+    suspect[1] = true;
+    suspect[2] = true;
+    k = leaderless_targets(order, 5, 3, suspect, true, node, home);
+    assert_int_equal(k, 2);
+    assert_int_equal(node[0], 4);
+    assert_int_equal(node[1], 3);
+    k = leaderless_targets(order, 5, 3, suspect, false, node, home);
+    assert_int_equal(k, 3);
+}
+
+/* ---- dotted version vectors ---- */
+
+static struct store_version dv(const char *value, int origin, uint64_t dot, const int *ctx,
+                               int64_t ts)
+{
+    struct store_version v;
+
+    memset(&v, 0, sizeof(v));
+    snprintf(v.value, sizeof(v.value), "%s", value);
+    v.origin = origin;
+    v.lamport = dot;
+    v.ts_us = ts;
+    for (int i = 0; ctx && i < 4; i++)
+        v.vc.v[i] = (uint32_t)ctx[i];
+    return v;
+}
+
+static void test_dvv_dominance(void **state)
+{
+    int none[4] = {0, 0, 0, 0};
+    int saw_ab[4] = {1, 1, 0, 0};
+    struct store_version a = dv("A", 0, 1, none, 10);
+    struct store_version b = dv("B", 1, 1, none, 20);
+    struct store_version c = dv("C", 2, 1, saw_ab, 30);
+    struct store_version set[2] = {a, b};
+    struct store_version out[2 * STORE_MAX_SIBLINGS];
+    struct vclock ctx;
+    int n;
+
+    (void)state;
+    /* Concurrent: neither has seen the other; both survive, sorted by dot. */
+    assert_false(leaderless_seen(&a, &b));
+    assert_false(leaderless_seen(&b, &a));
+    n = leaderless_sync(&a, 1, &b, 1, out);
+    assert_int_equal(n, 2);
+    assert_string_equal(out[0].value, "A");
+    assert_string_equal(out[1].value, "B");
+
+    /* The context a reader gets covers both, dots included. */
+    leaderless_context(set, 2, &ctx);
+    assert_int_equal(ctx.v[0], 1);
+    assert_int_equal(ctx.v[1], 1);
+    assert_int_equal(ctx.v[2], 0);
+
+    /* A write with that context supersedes both, from either side of the merge. */
+    assert_true(leaderless_seen(&c, &a));
+    assert_true(leaderless_seen(&c, &b));
+    assert_false(leaderless_seen(&a, &c));
+    n = leaderless_sync(set, 2, &c, 1, out);
+    assert_int_equal(n, 1);
+    assert_string_equal(out[0].value, "C");
+    n = leaderless_sync(&c, 1, set, 2, out);
+    assert_int_equal(n, 1);
+    assert_string_equal(out[0].value, "C");
+
+    /* A copy of the same version is kept once. */
+    n = leaderless_sync(&a, 1, &a, 1, out);
+    assert_int_equal(n, 1);
+}
+
+static void test_dvv_same_coordinator_blind_writes_stay_siblings(void **state)
+{
+    int none[4] = {0, 0, 0, 0};
+    int saw_first[4] = {1, 0, 0, 0};
+    struct store_version x = dv("X", 0, 1, none, 10);
+    struct store_version y = dv("Y", 0, 2, none, 20);
+    struct store_version y2 = dv("Y2", 0, 3, saw_first, 30);
+    struct store_version out[2 * STORE_MAX_SIBLINGS];
+    int n;
+
+    (void)state;
+    /* One vector entry per coordinator would say (n1:2) covers (n1:1) and lose X. Dots do not. */
+    assert_false(leaderless_seen(&y, &x));
+    n = leaderless_sync(&x, 1, &y, 1, out);
+    assert_int_equal(n, 2);
+    /* A write whose context includes X's dot does supersede it. */
+    assert_true(leaderless_seen(&y2, &x));
+    assert_false(leaderless_seen(&y2, &y));
+    n = leaderless_sync(out, 2, &y2, 1, out + 2);
+    assert_int_equal(n, 2);
+    assert_string_equal(out[2].value, "Y");
+    assert_string_equal(out[3].value, "Y2");
+}
+
+static void test_dvv_sibling_limit_drops_oldest(void **state)
+{
+    struct store_version many[STORE_MAX_SIBLINGS + 2];
+    struct store_version out[2 * STORE_MAX_SIBLINGS];
+    int n;
+
+    (void)state;
+    for (int i = 0; i < STORE_MAX_SIBLINGS + 2; i++) {
+        char v[8];
+        snprintf(v, sizeof(v), "v%d", i);
+        many[i] = dv(v, i, 1, NULL, 100 + i);
+    }
+    n = leaderless_sync(many, STORE_MAX_SIBLINGS, many + STORE_MAX_SIBLINGS, 2, out);
+    assert_int_equal(n, STORE_MAX_SIBLINGS);
+    for (int i = 0; i < n; i++) {
+        assert_string_not_equal(out[i].value, "v0");
+        assert_string_not_equal(out[i].value, "v1");
+    }
+}
+
+/* ---- Merkle trees ---- */
+
+static struct store_item item(const char *key, const char *value, uint64_t dot)
+{
+    struct store_item it;
+
+    memset(&it, 0, sizeof(it));
+    snprintf(it.key, sizeof(it.key), "%s", key);
+    it.n = 1;
+    it.v[0] = dv(value, 0, dot, NULL, 5);
+    return it;
+}
+
+static void build(struct leaderless_merkle *t, const struct store_item *items, int n, bool reverse)
+{
+    leaderless_merkle_init(t);
+    for (int i = 0; i < n; i++)
+        leaderless_merkle_add(t, &items[reverse ? n - 1 - i : i]);
+    leaderless_merkle_seal(t);
+}
+
+static void test_merkle_diff(void **state)
+{
+    struct store_item a[40], b[41];
+    struct leaderless_merkle ta, tb;
+    uint32_t mask;
+
+    (void)state;
+    for (int i = 0; i < 40; i++) {
+        char key[16];
+        snprintf(key, sizeof(key), "k%d", i);
+        a[i] = item(key, "1", 1);
+        b[i] = a[i];
+    }
+    /* Same keys and versions, added in another order: same tree. */
+    build(&ta, a, 40, false);
+    build(&tb, b, 40, true);
+    assert_int_equal(leaderless_merkle_diff(&ta, &tb), 0);
+    assert_true(ta.h[0] != 0);
+
+    /* One key with a newer version: exactly its range differs. */
+    b[17] = item("k17", "2", 2);
+    build(&tb, b, 40, false);
+    mask = leaderless_merkle_diff(&ta, &tb);
+    assert_int_equal(mask, 1u << leaderless_merkle_leaf("k17"));
+    assert_true(ta.h[0] != tb.h[0]);
+
+    /* Plus a key only one side has: its range differs as well. */
+    b[40] = item("extra", "1", 1);
+    build(&tb, b, 41, false);
+    mask = leaderless_merkle_diff(&ta, &tb);
+    assert_true(mask & (1u << leaderless_merkle_leaf("k17")));
+    assert_true(mask & (1u << leaderless_merkle_leaf("extra")));
+    for (int i = 0; i < LEADERLESS_MERKLE_LEAVES; i++)
+        if (i != leaderless_merkle_leaf("k17") && i != leaderless_merkle_leaf("extra"))
+            assert_false(mask & (1u << i));
+
+    /* An empty tree against a full one differs wherever the full one has keys. */
+    build(&tb, b, 0, false);
+    assert_int_equal(tb.h[0], 0);
+    assert_true(leaderless_merkle_diff(&ta, &tb) != 0);
+}
+
+/* ---- the model through the engine ---- */
+
+static int set_or_fail(struct engine *e, const char *k, const char *v)
+{
+    char err[200];
+    int r = engine_set(e, k, v, err, sizeof(err));
+
+    if (r < 0)
+        fail_msg("set %s %s: %s", k, v, err);
+    return r;
+}
+
+/* Runs until op id finishes (it always does: the client times out). */
+static const struct op *finish(struct engine *e, int64_t id)
+{
+    const struct op *op = NULL;
+
+    for (int i = 0; i < 100; i++) {
+        engine_run_until(e, engine_now(e) + 50000, NULL);
+        op = history_at(engine_history(e), (uint64_t)id);
+        if (op->status != OP_PENDING)
+            break;
+    }
+    assert_non_null(op);
+    assert_int_not_equal(op->status, OP_PENDING);
+    return op;
+}
+
+static int64_t submit(struct engine *e, enum op_kind kind, const char *key, const char *value,
+                      int via, uint64_t after)
+{
+    struct engine_op_spec spec;
+    int64_t id;
+
+    memset(&spec, 0, sizeof(spec));
+    spec.kind = kind;
+    spec.key = key;
+    spec.value = value;
+    spec.via = via;
+    spec.after = after;
+    id = engine_submit(e, &spec);
+    assert_true(id > 0);
+    return id;
+}
+
+/* Steps until op id finishes, so the test sees the cluster at the moment the client hears back. */
+static const struct op *step_until_done(struct engine *e, int64_t id)
+{
+    const struct op *op = history_at(engine_history(e), (uint64_t)id);
+
+    for (int i = 0; i < 100000 && op->status == OP_PENDING; i++) {
+        assert_int_not_equal(engine_step(e, NULL), ENGINE_EMPTY);
+        op = history_at(engine_history(e), (uint64_t)id);
+    }
+    assert_int_not_equal(op->status, OP_PENDING);
+    return op;
+}
+
+static void local_is(struct engine *e, int node, const char *key, const char *want)
+{
+    struct op_values v;
+    char got[64];
+
+    engine_read_local(e, node, key, &v);
+    op_format_values(&v, got, sizeof(got));
+    assert_string_equal(got, want);
+}
+
+/* n3 misses a write; then a read via n1 that waits for all three replicas (R=3) meets it. */
+static struct engine *stale_n3(const char *read_repair)
+{
+    struct engine *e;
+    struct engine_link_cfg link = {10000, 30000, -1, -1, -1};
+
+    assert_int_equal(engine_create("leaderless", 3, 9, &e), 0);
+    engine_link(e, -1, -1, false, &link);
+    set_or_fail(e, "read_repair", read_repair);
+    finish(e, submit(e, OP_PUT, "k", "old", 0, 0));
+    engine_run_until(e, engine_now(e) + 200000, NULL);
+    engine_kill(e, 2);
+    assert_int_equal(finish(e, submit(e, OP_PUT, "k", "new", 0, 0))->status, OP_OK);
+    engine_run_until(e, engine_now(e) + 1000000, NULL);
+    engine_restart(e, 2, false);
+    local_is(e, 2, "k", "old");
+    set_or_fail(e, "r", "3");
+    return e;
+}
+
+static void test_read_repair_sync_async_off(void **state)
+{
+    struct engine *e;
+    const struct op *rd;
+
+    (void)state;
+    /* sync: the stale replica is fixed before the client hears the answer. */
+    e = stale_n3("sync");
+    rd = step_until_done(e, submit(e, OP_GET, "k", NULL, 0, 0));
+    assert_string_equal(rd->result.v[0], "new");
+    assert_non_null(strstr(rd->detail, "repaired n3"));
+    local_is(e, 2, "k", "new");
+    engine_destroy(e);
+
+    /* async: the answer goes out first; the repair lands a little later. */
+    e = stale_n3("async");
+    rd = step_until_done(e, submit(e, OP_GET, "k", NULL, 0, 0));
+    assert_string_equal(rd->result.v[0], "new");
+    local_is(e, 2, "k", "old");
+    engine_run_until(e, engine_now(e) + 200000, NULL);
+    local_is(e, 2, "k", "new");
+    engine_destroy(e);
+
+    /* off: the read is right, the replica stays stale. */
+    e = stale_n3("off");
+    rd = step_until_done(e, submit(e, OP_GET, "k", NULL, 0, 0));
+    assert_string_equal(rd->result.v[0], "new");
+    engine_run_until(e, engine_now(e) + 2000000, NULL);
+    local_is(e, 2, "k", "old");
+    engine_destroy(e);
+}
+
+/* Home replicas n1 and n2 of k are down: strict quorum fails, sloppy quorum succeeds through
+ * hinted stand-ins, and handoff delivers once the owners are back. */
+static void test_sloppy_quorum_and_handoff(void **state)
+{
+    struct engine *e;
+    struct model_cmd_args place;
+    char err[200];
+    const struct op *w;
+    int cmd;
+
+    (void)state;
+    for (int sloppy = 0; sloppy <= 1; sloppy++) {
+        assert_int_equal(engine_create("leaderless", 5, 3, &e), 0);
+        memset(&place, 0, sizeof(place));
+        snprintf(place.key, sizeof(place.key), "k");
+        place.nodes[0] = 0;
+        place.nodes[1] = 1;
+        place.nodes[2] = 2;
+        place.n_nodes = 3;
+        cmd = model_find_cmd(engine_model(e), "place");
+        assert_true(cmd >= 0);
+        assert_int_equal(engine_command(e, cmd, &place, err, sizeof(err)), 0);
+        set_or_fail(e, "sloppy", sloppy ? "on" : "off");
+        engine_kill(e, 0);
+        engine_kill(e, 1);
+        w = finish(e, submit(e, OP_PUT, "k", "v", 2, 0));
+        if (!sloppy) {
+            assert_int_equal(w->status, OP_FAIL);
+            assert_string_equal(w->reason, "quorum not reached (got 1 of 2)");
+            assert_int_equal(w->quorum, 0);
+            engine_destroy(e);
+            continue;
+        }
+        assert_int_equal(w->status, OP_OK);
+        assert_int_equal(w->quorum, 1);
+        assert_non_null(strstr(w->detail, "(for n"));
+        /* The stand-ins keep hints, not data of their own. */
+        local_is(e, 3, "k", "nil");
+        local_is(e, 4, "k", "nil");
+        engine_restart(e, 0, false);
+        engine_restart(e, 1, false);
+        assert_int_equal(engine_run_until_quiet(e, 10000000, NULL), ENGINE_QUIET);
+        local_is(e, 0, "k", "v");
+        local_is(e, 1, "k", "v");
+        engine_destroy(e);
+    }
+}
+
+#define PROP_STEPS  40
+#define PROP_WRITES (PROP_STEPS + 1)
+
+/*
+ * One seed: N=3 on 3 or 5 nodes, W + R > N, random read repair and
+ * anti-entropy settings, message loss, and one node at a time crashing and
+ * coming back. One client reads, then writes a fresh value `after` that
+ * read. Every successful read must contain the latest value whose write
+ * succeeded before the read began, or something newer — and never an older
+ * value that was successfully overwritten. (Failed writes may linger: they
+ * are not rolled back.) With lww, the writes are blind instead (no context):
+ * last-write-wins orders them by timestamp, and the clocks agree.
+ */
+static void prop_one(uint64_t seed, bool lww)
+{
+    const int wr[3][2] = {{2, 2}, {3, 1}, {1, 3}};
+    const char *const rr[3] = {"sync", "async", "off"};
+    int nodes = seed % 2 ? 5 : 3;
+    struct engine *e;
+    struct sim_rng rng;
+    struct engine_link_cfg link = {5000, 25000, 300, -1, -1};
+    int status[PROP_WRITES]; /* per write index: 1 ok, 0 failed or timed out */
+    int n_writes = 0, latest_ok = -1, down = -1;
+    char num[8];
+
+    assert_int_equal(engine_create("leaderless", nodes, seed, &e), 0);
+    sim_rng_seed(&rng, seed, 77);
+    snprintf(num, sizeof(num), "%d", wr[seed % 3][0]);
+    set_or_fail(e, "w", num);
+    snprintf(num, sizeof(num), "%d", wr[seed % 3][1]);
+    set_or_fail(e, "r", num);
+    set_or_fail(e, "read_repair", rr[(seed / 3) % 3]);
+    set_or_fail(e, "anti_entropy", seed % 4 == 0 ? "300ms" : "0ms");
+    set_or_fail(e, "resolve", lww ? "lww" : "siblings");
+    engine_link(e, -1, -1, false, &link);
+
+    for (int step = 0; step < PROP_STEPS; step++) {
+        const struct op *rd;
+        int64_t rid;
+
+        if (sim_rng_chance(&rng, 2000)) {
+            if (down >= 0) {
+                engine_restart(e, down, false);
+                down = -1;
+            } else {
+                down = (int)sim_rng_below(&rng, (uint64_t)nodes);
+                engine_kill(e, down);
+            }
+        }
+        rid = submit(e, OP_GET, "k", NULL, (int)sim_rng_below(&rng, (uint64_t)nodes), 0);
+        rd = finish(e, rid);
+        if (rd->status == OP_OK) {
+            bool has_latest_or_newer = latest_ok < 0;
+            for (int i = 0; i < rd->result.n; i++) {
+                int idx = atoi(rd->result.v[i] + 1);
+                assert_true(idx >= 0 && idx < n_writes);
+                if (idx >= latest_ok)
+                    has_latest_or_newer = true;
+                else if (status[idx])
+                    fail_msg("seed %llu step %d: read %s returned v%d, overwritten by v%d",
+                             (unsigned long long)seed, step, rd->label, idx, latest_ok);
+            }
+            if (!has_latest_or_newer)
+                fail_msg("seed %llu step %d: stale read: v%d was acknowledged, read returned %d "
+                         "older value(s)",
+                         (unsigned long long)seed, step, latest_ok, rd->result.n);
+            if (!sim_rng_chance(&rng, 3000)) {
+                char value[16];
+                const struct op *wo;
+                snprintf(value, sizeof(value), "v%d", n_writes);
+                wo = finish(e,
+                            submit(e, OP_PUT, "k", value, (int)sim_rng_below(&rng, (uint64_t)nodes),
+                                   lww ? 0 : (uint64_t)rid));
+                status[n_writes] = wo->status == OP_OK;
+                if (wo->status == OP_OK)
+                    latest_ok = n_writes;
+                n_writes++;
+            }
+        }
+    }
+    engine_destroy(e);
+}
+
+static void test_property_no_stale_quorum_reads(void **state)
+{
+    int seeds = prop_seeds(100);
+
+    (void)state;
+    for (int s = 1; s <= seeds; s++)
+        prop_one((uint64_t)s, false);
+}
+
+static void test_property_lww_blind_writes(void **state)
+{
+    int seeds = prop_seeds(100);
+
+    (void)state;
+    for (int s = 1; s <= seeds; s++)
+        prop_one((uint64_t)s, true);
+}
+
+/* The same cluster without overlapping quorums does serve stale reads: the property can fail. */
+static void test_without_overlap_reads_go_stale(void **state)
+{
+    struct engine *e;
+    const struct op *rd;
+
+    (void)state;
+    assert_int_equal(engine_create("leaderless", 3, 1, &e), 0);
+    set_or_fail(e, "w", "1");
+    set_or_fail(e, "r", "1");
+    set_or_fail(e, "read_repair", "off");
+    finish(e, submit(e, OP_PUT, "k", "old", 0, 0));
+    engine_run_until(e, engine_now(e) + 500000, NULL);
+    engine_cut(e, 0, 2, true, true);
+    assert_int_equal(finish(e, submit(e, OP_PUT, "k", "new", 0, 0))->status, OP_OK);
+    rd = finish(e, submit(e, OP_GET, "k", NULL, 2, 0));
+    assert_int_equal(rd->status, OP_OK);
+    assert_int_equal(rd->result.n, 1);
+    assert_string_equal(rd->result.v[0], "old");
+    engine_destroy(e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ring_walk_names_every_node_once),
+        cmocka_unit_test(test_ring_spreads_keys),
+        cmocka_unit_test(test_targets_skip_suspects_only_when_sloppy),
+        cmocka_unit_test(test_dvv_dominance),
+        cmocka_unit_test(test_dvv_same_coordinator_blind_writes_stay_siblings),
+        cmocka_unit_test(test_dvv_sibling_limit_drops_oldest),
+        cmocka_unit_test(test_merkle_diff),
+        cmocka_unit_test(test_without_overlap_reads_go_stale),
+        cmocka_unit_test(test_read_repair_sync_async_off),
+        cmocka_unit_test(test_sloppy_quorum_and_handoff),
+        cmocka_unit_test(test_property_no_stale_quorum_reads),
+        cmocka_unit_test(test_property_lww_blind_writes),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
