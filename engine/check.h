@@ -82,7 +82,9 @@ struct check_lost {
  * same key (invoked after it completed) superseded, and whose value no live
  * replica holds now — in a local read, its log, or its versions. A
  * concurrent write does not supersede: the loser of two concurrent writes
- * under last-write-wins is lost. Meaningful once the run is quiet.
+ * under last-write-wins is lost. In a replicated log nothing supersedes: an
+ * acknowledged entry must stay in some live replica's log. Meaningful once
+ * the run is quiet.
  */
 void check_lost_writes(const struct engine *e, struct check_lost *out);
 

@@ -6,6 +6,7 @@
 
 /* Each model is one file behind the interface; this table is the only place that lists them. */
 static const struct model_ops *const models[] = {
+    &leader_model,
     &multi_model,
     &leaderless_model,
     &echo_model,

@@ -1,0 +1,1749 @@
+/*
+ * leader: single-leader replication of one log, in the style of a Kafka
+ * partition (with a Raft-style election standing in for Kafka's controller).
+ *
+ * One node leads; it alone appends client writes to the log, each entry
+ * stamped with the leader's epoch. Followers replicate by pulling: a
+ * follower sends `fetch` carrying its log end offset, the epoch of its last
+ * entry and its high watermark; the leader answers `fetch_resp` with the
+ * entries from that offset on, its own high watermark, its epoch and the
+ * in-sync replica set (ISR). Because the fetch names the offset the
+ * follower has, the leader knows every follower's progress without any
+ * separate acknowledgement: the next fetch is the acknowledgement.
+ *
+ * ISR and high watermark. A follower that has not caught up to the leader's
+ * log end for `lag_max` is dropped from the ISR (a failure suspicion in the
+ * trace) and added back once it has fetched up to the high watermark. The
+ * high watermark (hw) is the offset below which every ISR member has the
+ * log; it only moves while the ISR has at least `min_insync` members (as
+ * Kafka does since KIP-966). Readers see the log below hw (`visible
+ * committed`) or the whole local log (`visible log`).
+ *
+ * Acknowledgements (`acks`): 0 answers the client before the append; 1 after
+ * the leader's own append; all once hw passes the entry (and fails with `not
+ * enough replicas` when the ISR is smaller than min_insync); K once K
+ * replicas, the leader included, have fetched past it; majority is K = N/2+1.
+ * With `sync_timeout`, a leader that waited that long acknowledges alone and
+ * stays asynchronous until its followers catch up (MySQL semi-sync).
+ *
+ * Failure detection and elections. A follower that hears no fetch response
+ * for a randomised `election_timeout` (and never before its `lease` ran out)
+ * suspects the leader. With `election naive` it promotes itself at once.
+ * With `election majority` it first asks for pre-votes (Raft's pre-vote, so
+ * a node cut off alone does not inflate epochs), then for votes in epoch+1;
+ * a voter grants one vote per epoch, only to a candidate whose log is at
+ * least as up to date as its own (last epoch, then log end) and who is in the
+ * ISR it knows of, and only if it has not itself heard from a leader within
+ * the timeout. `unclean on` drops the log and ISR conditions, so an
+ * out-of-sync replica can win and committed writes vanish. (Kafka keeps the
+ * ISR in its controller; here each node only knows the ISR it last heard of,
+ * so a clean election is safe when min_insync is at least a majority -- the
+ * property test runs 3 nodes with min_insync 2.) A leader under
+ * majority election that hears fetches from less than a majority for the
+ * election timeout steps down (Raft's check-quorum). A new leader announces
+ * itself with `begin` to every node, and repeats it to nodes that stay
+ * silent.
+ *
+ * Fencing. With `fencing on` (the default) every message carries the
+ * sender's epoch: a message from a newer epoch deposes the receiver at once,
+ * and a fetch response or announcement from an older epoch is refused with
+ * `fenced`, which deposes its stale sender and fails the writes it was
+ * holding. With `fencing off` epochs only order elections, logs and which
+ * announcement a follower believes: a leader yields to nobody's epoch and
+ * nobody tells a stale one so. It finds out it was replaced only when its
+ * followers have stayed away long enough for it to step down, so a paused
+ * or partitioned old leader acknowledges writes that are later truncated.
+ *
+ * Log reconciliation (KIP-101/KIP-279). When a follower's (offset, last
+ * epoch) does not match the leader's history, the leader answers with the
+ * largest epoch it has at or below the follower's last epoch and where that
+ * epoch ends in its log; the follower truncates there (or where that epoch
+ * ends in its own log, whichever is smaller) and fetches again.
+ *
+ * Reads go to the leader (`reads leader`; a follower redirects the client,
+ * or fails it with `not leader` under `not_leader fail`), or to any replica
+ * (`reads any`), which answers from its own, possibly stale, log. `session
+ * ryw` makes a replica hold a read until it has caught up with the client's
+ * last write; `session sticky` keeps a client reading from one replica.
+ * With a `lease`, the leader serves reads only while a majority has
+ * promised, by fetching, not to elect anyone else for that long: the
+ * follower echoes the leader's stamp on the response it last took, and the
+ * leader counts the lease from that stamp on its own clock, while each
+ * follower waits the lease out on its clock before standing. Two clocks
+ * measure one interval, which is why a leader whose clock runs slow can
+ * still believe in a lease its followers have given up on.
+ *
+ * Durable (survives `restart` under `set durable on`): the log, the epoch,
+ * the vote of the current epoch, the last ISR a node heard of and its high
+ * watermark checkpoint. Volatile:
+ * roles, the leader's follower progress, writes waiting for acks, reads
+ * waiting for a session position.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "util.h"
+
+#define LEADER_BATCH       16  /* entries one fetch response carries */
+#define LEADER_MAX_PENDING 128 /* writes a leader holds waiting for acks */
+#define LEADER_MAX_READS   32  /* reads a node holds waiting for a session position */
+#define LEADER_MAX_EPOCHS  4096
+
+enum {
+    P_LEADER,
+    P_ACKS,
+    P_MIN_INSYNC,
+    P_LAG_MAX,
+    P_SYNC_TIMEOUT,
+    P_READS,
+    P_VISIBLE,
+    P_SESSION,
+    P_LEASE,
+    P_ELECTION,
+    P_ELECTION_TIMEOUT,
+    P_FETCH_INTERVAL,
+    P_UNCLEAN,
+    P_FENCING,
+    P_NOT_LEADER,
+};
+
+static const struct param_def params[] = {
+    [P_LEADER] = {"leader", PARAM_NODE, NULL, "n1", 0, 0, "the node that leads epoch 1"},
+    [P_ACKS] =
+        {"acks", PARAM_ENUM_OR_INT, "all|majority", "all", 0, 64,
+         "0: ack before the append; 1: after the leader's append; all: once every in-sync replica has it; K: once K replicas have it; majority"},
+    [P_MIN_INSYNC] =
+        {"min_insync", PARAM_INT, NULL, "1", 1, 64,
+         "smallest ISR that may commit; acks=all writes fail with 'not enough replicas' below it"},
+    [P_LAG_MAX] = {"lag_max", PARAM_DURATION, NULL, "300ms", 1000, 3600000000LL,
+                   "a follower not caught up for this long leaves the ISR"},
+    [P_SYNC_TIMEOUT] =
+        {"sync_timeout", PARAM_DURATION, NULL, "0ms", 0, 3600000000LL,
+         "a leader that waited this long for followers acknowledges alone (0: wait forever)"},
+    [P_READS] = {"reads", PARAM_ENUM, "leader|any", "leader", 0, 0,
+                 "where reads are served: only the leader, or any replica"},
+    [P_VISIBLE] = {"visible", PARAM_ENUM, "committed|log", "committed", 0, 0,
+                   "what a read sees: the log below the high watermark, or the whole local log"},
+    [P_SESSION] =
+        {"session", PARAM_ENUM, "none|ryw|sticky", "none", 0, 0,
+         "ryw: a replica holds a read until it has the client's last write; sticky: a client reads from one replica"},
+    [P_LEASE] =
+        {"lease", PARAM_DURATION, NULL, "0ms", 0, 3600000000LL,
+         "leader serves reads only while its lease holds; followers wait it out before electing (0: no lease)"},
+    [P_ELECTION] =
+        {"election", PARAM_ENUM, "majority|naive", "majority", 0, 0,
+         "majority: pre-vote and vote, one leader per epoch; naive: a follower that hears nothing promotes itself"},
+    [P_ELECTION_TIMEOUT] =
+        {"election_timeout", PARAM_DURATION, NULL, "500ms", 1000, 3600000000LL,
+         "silence from the leader before a follower suspects it (randomised up to twice this)"},
+    [P_FETCH_INTERVAL] = {"fetch_interval", PARAM_DURATION, NULL, "50ms", 1000, 60000000LL,
+                          "how often an idle follower fetches (the fetch is its heartbeat)"},
+    [P_UNCLEAN] = {"unclean", PARAM_BOOL, NULL, "off", 0, 1,
+                   "on: an out-of-sync replica may become leader (and lose committed writes)"},
+    [P_FENCING] =
+        {"fencing", PARAM_BOOL, NULL, "on", 0, 1,
+         "on: messages from an older epoch are refused and a newer epoch deposes a leader at once"},
+    [P_NOT_LEADER] =
+        {"not_leader", PARAM_ENUM, "redirect|fail", "redirect", 0, 0,
+         "what a follower does with a request only the leader serves: redirect the client, or fail it"},
+};
+
+enum {
+    M_FETCH,
+    M_FETCH_RESP,
+    M_NOT_LEADER,
+    M_VOTE_REQ,
+    M_VOTE,
+    M_BEGIN,
+    M_FENCED,
+};
+
+static const char *const msg_names[] = {
+    [M_FETCH] = "fetch",
+    [M_FETCH_RESP] = "fetch_resp",
+    [M_NOT_LEADER] = "not_leader",
+    [M_VOTE_REQ] = "vote_req",
+    [M_VOTE] = "vote",
+    [M_BEGIN] = "begin",
+    [M_FENCED] = "fenced",
+};
+
+enum {
+    T_FETCH,
+    T_ELECTION,
+    T_TICK,
+    T_SYNC,
+};
+
+enum role {
+    R_FOLLOWER,
+    R_PRECANDIDATE,
+    R_CANDIDATE,
+    R_LEADER,
+};
+
+static const char *const role_names[] = {
+    [R_FOLLOWER] = "follower",
+    [R_PRECANDIDATE] = "precandidate",
+    [R_CANDIDATE] = "candidate",
+    [R_LEADER] = "leader",
+};
+
+enum pred {
+    PR_HW,
+    PR_EPOCH,
+    PR_LOGEND,
+    PR_ISR,
+    PR_LEADERS,
+    PR_LEADERS_PER_EPOCH,
+    PR_HOLDS,
+};
+
+static const struct pred_def preds[] = {
+    [PR_HW] = {"hw", "hw NODE == N", {PRED_NODE}, 1, NULL, true, "the node's high watermark"},
+    [PR_EPOCH] = {"epoch", "epoch NODE == N", {PRED_NODE}, 1, NULL, true, "the node's epoch"},
+    [PR_LOGEND] = {"logend",
+                   "logend NODE == N",
+                   {PRED_NODE},
+                   1,
+                   NULL,
+                   true,
+                   "the node's log end offset (how many entries it holds)"},
+    [PR_ISR] = {"isr",
+                "isr NODE == {n1,n2}",
+                {PRED_NODE},
+                1,
+                NULL,
+                true,
+                "the in-sync replica set as the node, a leader, sees it"},
+    [PR_LEADERS] = {"leaders",
+                    "leaders == N",
+                    {PRED_INT},
+                    0,
+                    NULL,
+                    true,
+                    "how many live nodes believe they lead right now"},
+    [PR_LEADERS_PER_EPOCH] = {"leaders_per_epoch",
+                              "leaders_per_epoch == N",
+                              {PRED_INT},
+                              0,
+                              NULL,
+                              true,
+                              "the most nodes that ever led one and the same epoch"},
+    [PR_HOLDS] = {"holds",
+                  "holds NODE LABEL",
+                  {PRED_NODE, PRED_LABEL},
+                  2,
+                  NULL,
+                  false,
+                  "the node's log holds the entry the write LABEL appended"},
+};
+
+/* ---- wire formats ---- */
+
+struct wire_entry {
+    int64_t epoch;
+    uint64_t op_id;
+    int64_t ts_us;
+    char key[STORE_KEY_MAX];
+    char value[STORE_VAL_MAX];
+};
+
+struct fetch_body {
+    int64_t epoch;
+    int64_t offset;     /* the follower's log end */
+    int64_t last_epoch; /* epoch of its entry at offset - 1, 0 for an empty log */
+    int64_t hw;
+    int64_t echo_us; /* the leader's stamp on the last response the follower took */
+};
+
+struct fetch_resp_body {
+    int64_t epoch;
+    int64_t hw;
+    int64_t stamp_us; /* the leader's monotonic time when it answered (lease bookkeeping) */
+    uint64_t isr;
+    int64_t start;
+    int32_t n;
+    int32_t diverge;
+    int64_t div_epoch;
+    int64_t div_end;
+    struct wire_entry e[LEADER_BATCH];
+};
+
+struct epoch_body {
+    int64_t epoch;
+    int32_t leader;
+    int32_t pad;
+};
+
+struct vote_req_body {
+    int64_t epoch;
+    int64_t log_end;
+    int64_t last_epoch;
+    uint64_t round;
+    int32_t pre;
+    int32_t pad;
+};
+
+struct vote_body {
+    int64_t epoch;
+    uint64_t round;
+    int32_t granted;
+    int32_t pre;
+    int32_t leader;
+    int32_t pad;
+};
+
+/* ---- state ---- */
+
+struct prog {
+    int64_t match;         /* the follower's log end, as its last fetch said */
+    int64_t fhw;           /* the hw it reported */
+    int64_t last_fetch_us; /* leader's clock */
+    int64_t caught_up_us;
+    int64_t prev_fetch_us;
+    int64_t leo_at_prev;
+    int64_t lease_base_us; /* leader's stamp the follower last echoed */
+    int64_t begin_sent_us;
+};
+
+struct pending {
+    bool used;
+    int64_t offset;
+    struct op_req req;
+    uint64_t timer;
+};
+
+struct read_wait {
+    bool used;
+    struct op_req req;
+};
+
+struct lnode {
+    /* Durable. */
+    int64_t epoch;
+    int voted_for;
+    uint64_t isr_known;
+    /* Volatile. */
+    bool down;
+    enum role role;
+    int leader;
+    int64_t hw;
+    int64_t last_heard_us;
+    int64_t resp_stamp_us;
+    bool fetch_waiting;
+    int64_t fetch_sent_us;
+    uint64_t fetch_timer;
+    uint64_t elect_timer;
+    uint64_t tick_timer;
+    uint64_t round;
+    uint64_t votes;
+    uint64_t isr;
+    int64_t epoch_start;
+    bool fallback;
+    struct prog prog[NET_MAX_NODES];
+    struct pending pending[LEADER_MAX_PENDING];
+    struct read_wait reads[LEADER_MAX_READS];
+};
+
+struct epoch_rec {
+    int64_t epoch;
+    uint64_t leaders;
+};
+
+struct model_state {
+    struct model_ctx *ctx;
+    int n;
+    struct lnode *nodes;
+    /* Observation only, for predicates: which nodes led each epoch. */
+    struct epoch_rec epochs[LEADER_MAX_EPOCHS];
+    int n_epochs;
+};
+
+/* ---- small helpers ---- */
+
+static int64_t pnum(const struct model_state *st, int idx)
+{
+    return model_param(st->ctx, idx)->num;
+}
+
+static int64_t now_us(const struct model_state *st, int node)
+{
+    return model_mono(st->ctx, node);
+}
+
+static uint64_t bit(int node)
+{
+    return 1ull << node;
+}
+
+static int popcount64(uint64_t x)
+{
+    int c = 0;
+
+    while (x) {
+        x &= x - 1;
+        c++;
+    }
+    return c;
+}
+
+static uint64_t all_nodes(const struct model_state *st)
+{
+    return st->n >= 64 ? ~0ull : bit(st->n) - 1;
+}
+
+static int majority(const struct model_state *st)
+{
+    return st->n / 2 + 1;
+}
+
+static bool fencing(const struct model_state *st)
+{
+    return pnum(st, P_FENCING) != 0;
+}
+
+static struct store *log_of(struct model_state *st, int node)
+{
+    return model_store(st->ctx, node);
+}
+
+static int64_t log_end(struct model_state *st, int node)
+{
+    return store_log_end(log_of(st, node));
+}
+
+static int64_t last_epoch(struct model_state *st, int node)
+{
+    int64_t end = log_end(st, node);
+
+    return end > 0 ? store_log_at(log_of(st, node), end - 1)->epoch : 0;
+}
+
+/* The largest epoch at or below e among the log's entries, or 0. */
+static int64_t epoch_at_or_below(struct model_state *st, int node, int64_t e)
+{
+    const struct store *s = log_of(st, node);
+
+    for (int64_t o = store_log_end(s) - 1; o >= 0; o--)
+        if (store_log_at(s, o)->epoch <= e)
+            return store_log_at(s, o)->epoch;
+    return 0;
+}
+
+/* Where epoch e ends in the log: the first offset holding a later epoch, or the log end. */
+static int64_t end_of_epoch(struct model_state *st, int node, int64_t e)
+{
+    const struct store *s = log_of(st, node);
+    int64_t o = store_log_end(s);
+
+    while (o > 0 && store_log_at(s, o - 1)->epoch > e)
+        o--;
+    return o;
+}
+
+static int64_t visible_end(struct model_state *st, int node)
+{
+    if (pnum(st, P_VISIBLE) == 1)
+        return log_end(st, node);
+    return st->nodes[node].hw;
+}
+
+static void names_of(const struct model_state *st, uint64_t mask, char *dst, size_t size)
+{
+    dst[0] = '\0';
+    for (int i = 0; i < st->n; i++)
+        if (mask & bit(i))
+            util_appendf(dst, size, "%sn%d", dst[0] ? "," : "", i + 1);
+    if (!dst[0])
+        util_strlcpy(dst, "-", size);
+}
+
+static void cancel(struct model_state *st, uint64_t *id)
+{
+    if (*id)
+        model_timer_cancel(st->ctx, *id);
+    *id = 0;
+}
+
+static void note_leader(struct model_state *st, int node, int64_t epoch)
+{
+    for (int i = 0; i < st->n_epochs; i++) {
+        if (st->epochs[i].epoch == epoch) {
+            st->epochs[i].leaders |= bit(node);
+            return;
+        }
+    }
+    /* Past the bound the record stops growing; it only feeds predicates. */
+    if (st->n_epochs < LEADER_MAX_EPOCHS) {
+        st->epochs[st->n_epochs].epoch = epoch;
+        st->epochs[st->n_epochs].leaders = bit(node);
+        st->n_epochs++;
+    }
+}
+
+static void trace_role(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    if (ln->role == R_FOLLOWER && ln->leader >= 0)
+        model_trace(st->ctx, TRACE_ROLE, node, ln->leader, ln->epoch, 0, role_names[ln->role],
+                    "follows n%d in epoch %lld", ln->leader + 1, (long long)ln->epoch);
+    else if (ln->role == R_FOLLOWER)
+        model_trace(st->ctx, TRACE_ROLE, node, -1, ln->epoch, 0, role_names[ln->role],
+                    "follower in epoch %lld, no leader known", (long long)ln->epoch);
+    else
+        model_trace(st->ctx, TRACE_ROLE, node, -1, ln->epoch, 0, role_names[ln->role],
+                    "%s of epoch %lld", role_names[ln->role], (long long)ln->epoch);
+}
+
+/* ---- replies to clients ---- */
+
+static void reply(struct model_state *st, int node, const struct op_req *req, enum reply_kind kind,
+                  const char *reason, const struct op_values *vals, int64_t pos, const char *detail)
+{
+    struct op_reply rep;
+
+    memset(&rep, 0, sizeof(rep));
+    rep.kind = kind;
+    rep.quorum = -1;
+    rep.pos = pos;
+    rep.redirect = -1;
+    if (reason)
+        util_strlcpy(rep.reason, reason, sizeof(rep.reason));
+    if (vals)
+        rep.vals = *vals;
+    if (detail)
+        util_strlcpy(rep.detail, detail, sizeof(rep.detail));
+    model_reply(st->ctx, node, req, &rep);
+}
+
+static void redirect_or_fail(struct model_state *st, int node, const struct op_req *req)
+{
+    struct lnode *ln = &st->nodes[node];
+    struct op_reply rep;
+
+    if (pnum(st, P_NOT_LEADER) == 1) {
+        reply(st, node, req, REPLY_FAIL, "not leader", NULL, -1, NULL);
+        return;
+    }
+    memset(&rep, 0, sizeof(rep));
+    rep.kind = REPLY_REDIRECT;
+    rep.quorum = -1;
+    rep.pos = -1;
+    rep.redirect = ln->role == R_FOLLOWER ? ln->leader : -1;
+    util_strlcpy(rep.reason, rep.redirect >= 0 ? "not leader" : "not leader: no leader known",
+                 sizeof(rep.reason));
+    model_reply(st->ctx, node, req, &rep);
+}
+
+static void fail_pending(struct model_state *st, int node, const char *reason)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    for (int i = 0; i < LEADER_MAX_PENDING; i++) {
+        struct pending *p = &ln->pending[i];
+        if (!p->used)
+            continue;
+        cancel(st, &p->timer);
+        reply(st, node, &p->req, REPLY_FAIL, reason, NULL, -1, NULL);
+        p->used = false;
+    }
+}
+
+/* ---- reads ---- */
+
+static void read_value(struct model_state *st, int node, const char *key, struct op_values *out)
+{
+    const struct store *s = log_of(st, node);
+    int64_t end = visible_end(st, node);
+
+    memset(out, 0, sizeof(*out));
+    if (end > store_log_end(s))
+        end = store_log_end(s);
+    for (int64_t o = end - 1; o >= 0; o--) {
+        const struct store_entry *e = store_log_at(s, o);
+        if (strcmp(e->key, key) == 0) {
+            op_values_add(out, e->value);
+            return;
+        }
+    }
+}
+
+static void answer_read(struct model_state *st, int node, const struct op_req *req)
+{
+    struct op_values vals;
+    char detail[HISTORY_DETAIL_MAX];
+    int64_t end = visible_end(st, node);
+
+    read_value(st, node, req->key, &vals);
+    snprintf(detail, sizeof(detail), "read at n%d, log below %lld", node + 1, (long long)end);
+    reply(st, node, req, REPLY_OK, NULL, &vals, end, detail);
+}
+
+/* Answers the reads that waited for this node to reach their session position. */
+static void serve_reads(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    for (int i = 0; i < LEADER_MAX_READS; i++) {
+        struct read_wait *r = &ln->reads[i];
+        if (r->used && visible_end(st, node) >= r->req.session_pos) {
+            r->used = false;
+            answer_read(st, node, &r->req);
+        }
+    }
+}
+
+/* ---- commit bookkeeping on the leader ---- */
+
+static int acks_needed(const struct model_state *st)
+{
+    const struct param_value *a = model_param(st->ctx, P_ACKS);
+    int k;
+
+    if (a->choice == 0)
+        return -1; /* all: the ISR decides */
+    k = a->choice == 1 ? majority(st) : (int)a->num;
+    return k > st->n ? st->n : k;
+}
+
+static int replicas_with(struct model_state *st, int node, int64_t offset)
+{
+    struct lnode *ln = &st->nodes[node];
+    int c = log_end(st, node) > offset;
+
+    for (int f = 0; f < st->n; f++)
+        if (f != node && ln->prog[f].match > offset)
+            c++;
+    return c;
+}
+
+static void complete_pending(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+    int k = acks_needed(st);
+
+    for (int i = 0; i < LEADER_MAX_PENDING; i++) {
+        struct pending *p = &ln->pending[i];
+        char detail[HISTORY_DETAIL_MAX];
+        bool done;
+        if (!p->used)
+            continue;
+        done = k < 0 ? ln->hw > p->offset : replicas_with(st, node, p->offset) >= k;
+        if (!done)
+            continue;
+        snprintf(detail, sizeof(detail), "offset %lld epoch %lld", (long long)p->offset,
+                 (long long)ln->epoch);
+        cancel(st, &p->timer);
+        p->used = false;
+        reply(st, node, &p->req, REPLY_OK, NULL, NULL, p->offset + 1, detail);
+    }
+}
+
+static void set_hw(struct model_state *st, int node, int64_t hw)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    if (hw == ln->hw)
+        return;
+    ln->hw = hw;
+    model_trace(st->ctx, TRACE_COMMIT, node, -1, hw, ln->epoch, "hw", "high watermark %lld",
+                (long long)hw);
+    serve_reads(st, node);
+}
+
+/* hw = the smallest log end among ISR members, while the ISR is big enough to commit. */
+static void advance_hw(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+    int64_t m = log_end(st, node);
+
+    if (popcount64(ln->isr) < pnum(st, P_MIN_INSYNC))
+        return;
+    for (int f = 0; f < st->n; f++)
+        if (f != node && (ln->isr & bit(f)) && ln->prog[f].match < m)
+            m = ln->prog[f].match;
+    if (m > ln->hw)
+        set_hw(st, node, m);
+    complete_pending(st, node);
+}
+
+/* ---- role changes ---- */
+
+static void arm_election(struct model_state *st, int node, int64_t base_us)
+{
+    struct lnode *ln = &st->nodes[node];
+    int64_t t = pnum(st, P_ELECTION_TIMEOUT);
+    int64_t d = base_us + sim_rng_range(model_rng(st->ctx), 0, t);
+
+    if (d < pnum(st, P_LEASE))
+        d = pnum(st, P_LEASE);
+    cancel(st, &ln->elect_timer);
+    ln->elect_timer = model_timer(st->ctx, node, T_ELECTION, "election", d, 0);
+}
+
+static void arm_fetch(struct model_state *st, int node, int64_t delay_us)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    cancel(st, &ln->fetch_timer);
+    ln->fetch_timer = model_timer(st->ctx, node, T_FETCH, "fetch", delay_us, 0);
+}
+
+static void send_fetch(struct model_state *st, int node, bool idle)
+{
+    struct lnode *ln = &st->nodes[node];
+    struct fetch_body b;
+
+    if (ln->role != R_FOLLOWER || ln->leader < 0)
+        return;
+    memset(&b, 0, sizeof(b));
+    b.epoch = ln->epoch;
+    b.offset = log_end(st, node);
+    b.last_epoch = last_epoch(st, node);
+    b.hw = ln->hw;
+    b.echo_us = ln->resp_stamp_us;
+    ln->fetch_waiting = true;
+    ln->fetch_sent_us = now_us(st, node);
+    model_send(st->ctx, node, ln->leader, M_FETCH, idle, &b, sizeof(b), "fetch @%lld",
+               (long long)b.offset);
+}
+
+static void send_epoch_msg(struct model_state *st, int from, int to, int type, bool idle)
+{
+    struct lnode *ln = &st->nodes[from];
+    struct epoch_body b;
+
+    memset(&b, 0, sizeof(b));
+    b.epoch = ln->epoch;
+    b.leader = ln->role == R_LEADER ? from : ln->leader;
+    model_send(st->ctx, from, to, type, idle, &b, sizeof(b), "%s e%lld", msg_names[type],
+               (long long)b.epoch);
+}
+
+static void become_follower(struct model_state *st, int node, int leader)
+{
+    struct lnode *ln = &st->nodes[node];
+    bool changed = ln->role != R_FOLLOWER || ln->leader != leader;
+
+    cancel(st, &ln->tick_timer);
+    ln->role = R_FOLLOWER;
+    ln->leader = leader;
+    ln->fallback = false;
+    ln->fetch_waiting = false;
+    ln->last_heard_us = now_us(st, node);
+    if (changed)
+        trace_role(st, node);
+    arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+    if (leader >= 0) {
+        send_fetch(st, node, false);
+        arm_fetch(st, node, pnum(st, P_FETCH_INTERVAL));
+    } else {
+        cancel(st, &ln->fetch_timer);
+    }
+}
+
+/* A leader learns it was replaced: the writes it held fail with reason. */
+static void step_down(struct model_state *st, int node, int new_leader, const char *reason)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    if (ln->role == R_LEADER)
+        fail_pending(st, node, reason);
+    become_follower(st, node, new_leader);
+}
+
+static void adopt_epoch(struct model_state *st, int node, int64_t epoch)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    if (epoch > ln->epoch) {
+        ln->epoch = epoch;
+        ln->voted_for = -1;
+    }
+}
+
+static void arm_tick(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    cancel(st, &ln->tick_timer);
+    ln->tick_timer = model_timer(st->ctx, node, T_TICK, "tick", pnum(st, P_FETCH_INTERVAL), 0);
+}
+
+static void become_leader(struct model_state *st, int node, bool announce)
+{
+    struct lnode *ln = &st->nodes[node];
+    int64_t now = now_us(st, node);
+
+    cancel(st, &ln->elect_timer);
+    cancel(st, &ln->fetch_timer);
+    ln->role = R_LEADER;
+    ln->leader = node;
+    ln->fallback = false;
+    ln->epoch_start = log_end(st, node);
+    ln->isr = (ln->isr_known ? ln->isr_known : all_nodes(st)) | bit(node);
+    ln->isr_known = ln->isr;
+    for (int f = 0; f < st->n; f++) {
+        struct prog *p = &ln->prog[f];
+        memset(p, 0, sizeof(*p));
+        p->last_fetch_us = now;
+        p->caught_up_us = now;
+        p->prev_fetch_us = now;
+        p->lease_base_us = now - pnum(st, P_LEASE) - 1;
+        p->begin_sent_us = now;
+    }
+    note_leader(st, node, ln->epoch);
+    trace_role(st, node);
+    if (announce)
+        for (int f = 0; f < st->n; f++)
+            if (f != node)
+                send_epoch_msg(st, node, f, M_BEGIN, false);
+    arm_tick(st, node);
+    advance_hw(st, node);
+}
+
+/* ---- elections ---- */
+
+static bool may_stand(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    return pnum(st, P_UNCLEAN) || (ln->isr_known & bit(node));
+}
+
+static void send_vote_reqs(struct model_state *st, int node, bool pre)
+{
+    struct lnode *ln = &st->nodes[node];
+    struct vote_req_body b;
+
+    memset(&b, 0, sizeof(b));
+    b.epoch = pre ? ln->epoch + 1 : ln->epoch;
+    b.log_end = log_end(st, node);
+    b.last_epoch = last_epoch(st, node);
+    b.round = ln->round;
+    b.pre = pre;
+    for (int f = 0; f < st->n; f++)
+        if (f != node)
+            model_send(st->ctx, node, f, M_VOTE_REQ, false, &b, sizeof(b), "%svote? e%lld",
+                       pre ? "pre" : "", (long long)b.epoch);
+}
+
+static void start_vote(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    ln->epoch++;
+    ln->voted_for = node;
+    ln->role = R_CANDIDATE;
+    ln->leader = -1;
+    ln->round++;
+    ln->votes = bit(node);
+    trace_role(st, node);
+    arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+    if (popcount64(ln->votes) >= majority(st)) {
+        become_leader(st, node, true);
+        return;
+    }
+    send_vote_reqs(st, node, false);
+}
+
+static void start_prevote(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    cancel(st, &ln->fetch_timer);
+    ln->role = R_PRECANDIDATE;
+    ln->leader = -1;
+    ln->round++;
+    ln->votes = bit(node);
+    trace_role(st, node);
+    arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+    if (popcount64(ln->votes) >= majority(st)) {
+        start_vote(st, node);
+        return;
+    }
+    send_vote_reqs(st, node, true);
+}
+
+static void on_election_timer(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+    char why[96];
+
+    ln->elect_timer = 0;
+    if (ln->role == R_LEADER)
+        return;
+    if (ln->role == R_FOLLOWER) {
+        char d[24];
+        util_fmt_duration(d, sizeof(d), now_us(st, node) - ln->last_heard_us);
+        if (ln->leader >= 0)
+            snprintf(why, sizeof(why), "no fetch response from leader n%d for %s", ln->leader + 1,
+                     d);
+        else
+            snprintf(why, sizeof(why), "no leader known for %s", d);
+        model_suspect(st->ctx, node, ln->leader, why);
+    }
+    if (!may_stand(st, node)) {
+        model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "ineligible",
+                    "not in the ISR it knows of, and unclean is off: may not stand for leader");
+        if (ln->role != R_FOLLOWER)
+            become_follower(st, node, -1);
+        else
+            arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+        return;
+    }
+    if (pnum(st, P_ELECTION) == 1) {
+        /* Naive: no votes, no quorum — the follower simply takes over. */
+        ln->epoch++;
+        ln->voted_for = node;
+        become_leader(st, node, true);
+        return;
+    }
+    start_prevote(st, node);
+}
+
+static bool log_ok(struct model_state *st, int voter, int cand, const struct vote_req_body *b)
+{
+    struct lnode *ln = &st->nodes[voter];
+    int64_t my_last = last_epoch(st, voter);
+
+    if (pnum(st, P_UNCLEAN))
+        return true;
+    if (ln->isr_known && !(ln->isr_known & bit(cand)))
+        return false;
+    if (b->last_epoch != my_last)
+        return b->last_epoch > my_last;
+    return b->log_end >= log_end(st, voter);
+}
+
+static void on_vote_req(struct model_state *st, int node, int from, const struct vote_req_body *b)
+{
+    struct lnode *ln = &st->nodes[node];
+    int64_t quiet = pnum(st, P_ELECTION_TIMEOUT);
+    bool sticky, granted = false;
+    struct vote_body r;
+
+    if (pnum(st, P_LEASE) > quiet)
+        quiet = pnum(st, P_LEASE);
+    /* Raft's leader stickiness: while a leader is heard from, nobody else gets a vote. */
+    sticky = ln->role == R_LEADER || (ln->role == R_FOLLOWER && ln->leader >= 0 &&
+                                      now_us(st, node) - ln->last_heard_us < quiet);
+    if (!sticky) {
+        if (b->pre) {
+            granted = b->epoch > ln->epoch && log_ok(st, node, from, b);
+        } else {
+            if (b->epoch > ln->epoch) {
+                adopt_epoch(st, node, b->epoch);
+                if (ln->role != R_FOLLOWER)
+                    become_follower(st, node, -1);
+            }
+            granted = b->epoch == ln->epoch && (ln->voted_for < 0 || ln->voted_for == from) &&
+                      log_ok(st, node, from, b);
+            if (granted) {
+                ln->voted_for = from;
+                arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+            }
+        }
+    }
+    memset(&r, 0, sizeof(r));
+    r.epoch = ln->epoch;
+    r.round = b->round;
+    r.granted = granted;
+    r.pre = b->pre;
+    r.leader = ln->role == R_LEADER ? node : (ln->role == R_FOLLOWER ? ln->leader : -1);
+    model_send(st->ctx, node, from, M_VOTE, false, &r, sizeof(r), "%s%s e%lld", b->pre ? "pre" : "",
+               granted ? "yes" : "no", (long long)b->epoch);
+}
+
+static void on_vote(struct model_state *st, int node, int from, const struct vote_body *b)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    if (ln->role != R_PRECANDIDATE && ln->role != R_CANDIDATE)
+        return;
+    if (b->epoch > ln->epoch && (!b->pre || !b->granted)) {
+        adopt_epoch(st, node, b->epoch);
+        become_follower(st, node, b->leader != node ? b->leader : -1);
+        return;
+    }
+    if (!b->granted) {
+        if (b->leader >= 0 && b->leader != node && b->epoch >= ln->epoch) {
+            /* The voter knows a live leader: follow it instead of standing. */
+            adopt_epoch(st, node, b->epoch);
+            become_follower(st, node, b->leader);
+        }
+        return;
+    }
+    if (b->round != ln->round || (bool)b->pre != (ln->role == R_PRECANDIDATE))
+        return;
+    ln->votes |= bit(from);
+    if (popcount64(ln->votes) < majority(st))
+        return;
+    if (ln->role == R_PRECANDIDATE)
+        start_vote(st, node);
+    else
+        become_leader(st, node, true);
+}
+
+/* ---- replication: the leader's side ---- */
+
+static void isr_add(struct model_state *st, int node, int f)
+{
+    struct lnode *ln = &st->nodes[node];
+    char names[200];
+
+    ln->isr |= bit(f);
+    ln->isr_known = ln->isr;
+    names_of(st, ln->isr, names, sizeof(names));
+    model_trace(st->ctx, TRACE_NOTE, node, f, popcount64(ln->isr), 0, "isr",
+                "n%d caught up and rejoins the ISR: %s", f + 1, names);
+}
+
+static void on_fetch(struct model_state *st, int node, int from, const struct fetch_body *b)
+{
+    struct lnode *ln = &st->nodes[node];
+    struct fetch_resp_body r;
+    struct prog *p = &ln->prog[from];
+    int64_t now = now_us(st, node), end;
+    size_t len;
+    bool idle;
+
+    if (ln->role != R_LEADER) {
+        send_epoch_msg(st, node, from, M_NOT_LEADER, true);
+        return;
+    }
+    if (fencing(st) && b->epoch > ln->epoch) {
+        char why[80];
+        adopt_epoch(st, node, b->epoch);
+        snprintf(why, sizeof(why), "fenced: epoch %lld is newer", (long long)b->epoch);
+        step_down(st, node, -1, why);
+        return;
+    }
+    end = log_end(st, node);
+    memset(&r, 0, sizeof(r));
+    r.epoch = ln->epoch;
+    r.stamp_us = now;
+    r.start = b->offset;
+    if (b->offset > 0) {
+        int64_t e = epoch_at_or_below(st, node, b->last_epoch);
+        int64_t e_end = end_of_epoch(st, node, e);
+        if (e != b->last_epoch || e_end < b->offset) {
+            r.diverge = 1;
+            r.div_epoch = e;
+            r.div_end = e_end;
+            r.hw = ln->hw;
+            r.isr = ln->isr;
+            model_send(st->ctx, node, from, M_FETCH_RESP, false, &r,
+                       offsetof(struct fetch_resp_body, e), "diverged: epoch %lld ends at %lld",
+                       (long long)e, (long long)e_end);
+            return;
+        }
+    }
+    /* Progress: the fetch offset is the acknowledgement of everything below it. */
+    p->match = b->offset;
+    p->fhw = b->hw;
+    p->last_fetch_us = now;
+    if (b->echo_us > p->lease_base_us)
+        p->lease_base_us = b->echo_us;
+    if (b->offset >= end)
+        p->caught_up_us = now;
+    else if (b->offset >= p->leo_at_prev)
+        p->caught_up_us = p->prev_fetch_us;
+    p->prev_fetch_us = now;
+    p->leo_at_prev = end;
+    if (!(ln->isr & bit(from)) && b->offset >= ln->hw && b->offset >= ln->epoch_start)
+        isr_add(st, node, from);
+    advance_hw(st, node);
+    /* advance_hw may have answered clients, but the log itself is unchanged. */
+    r.hw = ln->hw;
+    r.isr = ln->isr;
+    for (int64_t o = b->offset; o < end && r.n < LEADER_BATCH; o++) {
+        const struct store_entry *e = store_log_at(log_of(st, node), o);
+        struct wire_entry *w = &r.e[r.n++];
+        w->epoch = e->epoch;
+        w->op_id = e->op_id;
+        w->ts_us = e->ts_us;
+        util_strlcpy(w->key, e->key, sizeof(w->key));
+        util_strlcpy(w->value, e->value, sizeof(w->value));
+    }
+    len = offsetof(struct fetch_resp_body, e) + (size_t)r.n * sizeof(struct wire_entry);
+    idle = r.n == 0 && r.hw == b->hw;
+    if (r.n > 0)
+        model_send(st->ctx, node, from, M_FETCH_RESP, idle, &r, len, "%d entries @%lld hw %lld",
+                   r.n, (long long)r.start, (long long)r.hw);
+    else
+        model_send(st->ctx, node, from, M_FETCH_RESP, idle, &r, len, "nothing new, hw %lld",
+                   (long long)r.hw);
+}
+
+static void on_tick(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+    int64_t now = now_us(st, node), et = pnum(st, P_ELECTION_TIMEOUT);
+    int64_t lag = pnum(st, P_LAG_MAX), end = log_end(st, node);
+    int heard = 1, k = acks_needed(st);
+    bool shrank = false;
+
+    ln->tick_timer = 0;
+    if (ln->role != R_LEADER)
+        return;
+    for (int f = 0; f < st->n; f++) {
+        struct prog *p = &ln->prog[f];
+        if (f == node)
+            continue;
+        if ((ln->isr & bit(f)) && now - p->caught_up_us > pnum(st, P_LAG_MAX)) {
+            char why[96], d[24], names[200];
+            ln->isr &= ~bit(f);
+            ln->isr_known = ln->isr;
+            shrank = true;
+            util_fmt_duration(d, sizeof(d), now - p->caught_up_us);
+            snprintf(why, sizeof(why), "ISR: n%d has not caught up for %s", f + 1, d);
+            model_suspect(st->ctx, node, f, why);
+            names_of(st, ln->isr, names, sizeof(names));
+            model_trace(st->ctx, TRACE_NOTE, node, f, popcount64(ln->isr), 0, "isr",
+                        "n%d leaves the ISR: %s", f + 1, names);
+        }
+        if (now - p->last_fetch_us < et)
+            heard++;
+        if (now - p->last_fetch_us >= lag && now - p->begin_sent_us >= lag) {
+            /* A silent node may be a returning old leader: tell it who leads now. */
+            p->begin_sent_us = now;
+            send_epoch_msg(st, node, f, M_BEGIN, true);
+        }
+    }
+    if (shrank && k < 0 && popcount64(ln->isr) < pnum(st, P_MIN_INSYNC))
+        fail_pending(st, node, "not enough replicas");
+    advance_hw(st, node);
+    if (ln->fallback) {
+        bool caught = k < 0 ? ln->hw == end : replicas_with(st, node, end - 1) >= k;
+        if (end == 0 || caught) {
+            ln->fallback = false;
+            model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "sync",
+                        "followers caught up: back to synchronous acknowledgements");
+        }
+    }
+    if (pnum(st, P_ELECTION) == 0 && heard < majority(st)) {
+        model_suspect(st->ctx, node, -1, "check-quorum: no fetch from a majority");
+        step_down(st, node, -1, "not leader any more: lost contact with a majority");
+        return;
+    }
+    arm_tick(st, node);
+}
+
+static bool lease_holds(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+    int64_t now = now_us(st, node), lease = pnum(st, P_LEASE);
+    int c = 1;
+
+    for (int f = 0; f < st->n; f++)
+        if (f != node && now < ln->prog[f].lease_base_us + lease)
+            c++;
+    return c >= majority(st);
+}
+
+/* ---- replication: the follower's side ---- */
+
+static void truncate_log(struct model_state *st, int node, int64_t to, const char *why)
+{
+    struct lnode *ln = &st->nodes[node];
+    int64_t gone = store_log_truncate(log_of(st, node), to);
+
+    if (gone > 0)
+        model_trace(st->ctx, TRACE_TRUNCATE, node, ln->leader, to, gone, "truncate",
+                    "drops %lld entries from offset %lld: %s", (long long)gone, (long long)to, why);
+    if (ln->hw > to)
+        set_hw(st, node, to);
+}
+
+static void on_fetch_resp(struct model_state *st, int node, int from,
+                          const struct fetch_resp_body *b)
+{
+    struct lnode *ln = &st->nodes[node];
+    int64_t end;
+    int appended = 0;
+
+    if (ln->role != R_FOLLOWER || ln->leader != from) {
+        if (fencing(st) && b->epoch < ln->epoch) {
+            send_epoch_msg(st, node, from, M_FENCED, false);
+        } else if (fencing(st) && b->epoch > ln->epoch && ln->role != R_LEADER) {
+            adopt_epoch(st, node, b->epoch);
+            become_follower(st, node, from);
+        }
+        return;
+    }
+    if (fencing(st) && b->epoch < ln->epoch) {
+        send_epoch_msg(st, node, from, M_FENCED, false);
+        return;
+    }
+    adopt_epoch(st, node, b->epoch);
+    ln->fetch_waiting = false;
+    ln->last_heard_us = now_us(st, node);
+    ln->resp_stamp_us = b->stamp_us;
+    ln->isr_known = b->isr;
+    arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+    end = log_end(st, node);
+    if (b->diverge) {
+        char why[96];
+        int64_t to = end_of_epoch(st, node, b->div_epoch);
+        if (b->div_end < to)
+            to = b->div_end;
+        /* Always make progress, even against a confused (naive) history. */
+        if (to >= end)
+            to = end > 0 ? end - 1 : 0;
+        snprintf(why, sizeof(why), "n%d's epoch %lld ends at %lld", from + 1,
+                 (long long)b->div_epoch, (long long)b->div_end);
+        truncate_log(st, node, to, why);
+        send_fetch(st, node, false);
+        return;
+    }
+    if (b->start == end) {
+        for (int i = 0; i < b->n && i < LEADER_BATCH; i++) {
+            struct store_entry e;
+            int64_t off;
+            memset(&e, 0, sizeof(e));
+            e.epoch = b->e[i].epoch;
+            e.op_id = b->e[i].op_id;
+            e.ts_us = b->e[i].ts_us;
+            util_strlcpy(e.key, b->e[i].key, sizeof(e.key));
+            util_strlcpy(e.value, b->e[i].value, sizeof(e.value));
+            off = store_log_append(log_of(st, node), &e);
+            if (off < 0)
+                break;
+            appended++;
+            model_trace(st->ctx, TRACE_APPEND, node, from, off, e.epoch, "append", "%s=%s", e.key,
+                        e.value);
+        }
+    }
+    end = log_end(st, node);
+    if (b->hw > ln->hw && b->start == end - appended)
+        set_hw(st, node, b->hw < end ? b->hw : end);
+    serve_reads(st, node);
+    if (appended > 0)
+        send_fetch(st, node, false);
+}
+
+static void on_begin(struct model_state *st, int node, int from, const struct epoch_body *b)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    if (!fencing(st)) {
+        /* A node that believes it leads yields to nobody, and nobody tells a stale leader so;
+         * followers still follow the newest epoch they have heard of. */
+        if (ln->role == R_LEADER || b->epoch < ln->epoch)
+            return;
+        adopt_epoch(st, node, b->epoch);
+        if (ln->role != R_FOLLOWER || ln->leader != from)
+            become_follower(st, node, from);
+        return;
+    }
+    if (b->epoch < ln->epoch) {
+        send_epoch_msg(st, node, from, M_FENCED, false);
+        return;
+    }
+    if (b->epoch > ln->epoch) {
+        char why[80];
+        adopt_epoch(st, node, b->epoch);
+        snprintf(why, sizeof(why), "fenced: epoch %lld is newer", (long long)b->epoch);
+        step_down(st, node, from, why);
+        return;
+    }
+    if (ln->role != R_LEADER && (ln->role != R_FOLLOWER || ln->leader != from))
+        become_follower(st, node, from);
+}
+
+static void on_fenced(struct model_state *st, int node, const struct epoch_body *b)
+{
+    struct lnode *ln = &st->nodes[node];
+    char why[80];
+    int leader = b->leader != node ? b->leader : -1;
+
+    if (b->epoch <= ln->epoch)
+        return;
+    adopt_epoch(st, node, b->epoch);
+    snprintf(why, sizeof(why), "fenced: epoch %lld is newer", (long long)b->epoch);
+    model_suspect(st->ctx, node, -1, why);
+    step_down(st, node, leader, why);
+}
+
+static void on_not_leader(struct model_state *st, int node, int from, const struct epoch_body *b)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    if (ln->role != R_FOLLOWER || ln->leader != from)
+        return;
+    if (b->leader >= 0 && b->leader != node && b->leader != from &&
+        (!fencing(st) || b->epoch >= ln->epoch)) {
+        adopt_epoch(st, node, b->epoch);
+        become_follower(st, node, b->leader);
+        return;
+    }
+    ln->leader = -1;
+    ln->fetch_waiting = false;
+    cancel(st, &ln->fetch_timer);
+    trace_role(st, node);
+}
+
+/* ---- model operations ---- */
+
+static struct model_state *leader_create(struct model_ctx *ctx)
+{
+    struct model_state *st = xcalloc(1, sizeof(*st));
+
+    st->ctx = ctx;
+    st->n = model_nodes(ctx);
+    st->nodes = xcalloc((size_t)st->n, sizeof(*st->nodes));
+    return st;
+}
+
+static void leader_destroy(struct model_state *st)
+{
+    if (!st)
+        return;
+    free(st->nodes);
+    free(st);
+}
+
+static void leader_start(struct model_state *st)
+{
+    int l = (int)pnum(st, P_LEADER);
+
+    for (int i = 0; i < st->n; i++) {
+        struct lnode *ln = &st->nodes[i];
+        ln->epoch = 1;
+        ln->voted_for = l;
+        ln->isr_known = all_nodes(st);
+        ln->leader = -1;
+        ln->role = R_FOLLOWER;
+    }
+    become_leader(st, l, false);
+    for (int i = 0; i < st->n; i++) {
+        if (i == l)
+            continue;
+        become_follower(st, i, l);
+    }
+}
+
+static void leader_message(struct model_state *st, int node, const struct msg *m)
+{
+    switch (m->type) {
+    case M_FETCH: {
+        struct fetch_body b;
+        memcpy(&b, m->body, sizeof(b));
+        on_fetch(st, node, m->from, &b);
+        break;
+    }
+    case M_FETCH_RESP: {
+        struct fetch_resp_body b;
+        memset(&b, 0, sizeof(b));
+        memcpy(&b, m->body, m->body_len < sizeof(b) ? m->body_len : sizeof(b));
+        on_fetch_resp(st, node, m->from, &b);
+        break;
+    }
+    case M_NOT_LEADER: {
+        struct epoch_body b;
+        memcpy(&b, m->body, sizeof(b));
+        on_not_leader(st, node, m->from, &b);
+        break;
+    }
+    case M_VOTE_REQ: {
+        struct vote_req_body b;
+        memcpy(&b, m->body, sizeof(b));
+        on_vote_req(st, node, m->from, &b);
+        break;
+    }
+    case M_VOTE: {
+        struct vote_body b;
+        memcpy(&b, m->body, sizeof(b));
+        on_vote(st, node, m->from, &b);
+        break;
+    }
+    case M_BEGIN: {
+        struct epoch_body b;
+        memcpy(&b, m->body, sizeof(b));
+        if (m->from != node)
+            on_begin(st, node, m->from, &b);
+        break;
+    }
+    case M_FENCED: {
+        struct epoch_body b;
+        memcpy(&b, m->body, sizeof(b));
+        on_fenced(st, node, &b);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void on_sync_timeout(struct model_state *st, int node, int64_t offset)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    for (int i = 0; i < LEADER_MAX_PENDING; i++) {
+        struct pending *p = &ln->pending[i];
+        char detail[HISTORY_DETAIL_MAX];
+        if (!p->used || p->offset != offset)
+            continue;
+        p->timer = 0;
+        p->used = false;
+        if (!ln->fallback)
+            model_trace(st->ctx, TRACE_NOTE, node, -1, offset, 0, "async",
+                        "sync_timeout: stops waiting for followers, acknowledges alone");
+        ln->fallback = true;
+        snprintf(detail, sizeof(detail), "offset %lld, acknowledged alone after sync_timeout",
+                 (long long)offset);
+        reply(st, node, &p->req, REPLY_OK, NULL, NULL, offset + 1, detail);
+    }
+}
+
+static void leader_timer(struct model_state *st, int node, int kind, int64_t arg)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    switch (kind) {
+    case T_FETCH:
+        ln->fetch_timer = 0;
+        if (ln->role != R_FOLLOWER || ln->leader < 0)
+            return;
+        /* One fetch at a time, unless the last one has surely been lost. */
+        if (!ln->fetch_waiting ||
+            now_us(st, node) - ln->fetch_sent_us >= 4 * pnum(st, P_FETCH_INTERVAL))
+            send_fetch(st, node, true);
+        arm_fetch(st, node, pnum(st, P_FETCH_INTERVAL));
+        break;
+    case T_ELECTION:
+        on_election_timer(st, node);
+        break;
+    case T_TICK:
+        on_tick(st, node);
+        break;
+    case T_SYNC:
+        on_sync_timeout(st, node, arg);
+        break;
+    default:
+        break;
+    }
+}
+
+static void leader_write(struct model_state *st, int node, const struct op_req *req)
+{
+    struct lnode *ln = &st->nodes[node];
+    const struct param_value *acks = model_param(st->ctx, P_ACKS);
+    struct store_entry e;
+    struct pending *p = NULL;
+    char detail[HISTORY_DETAIL_MAX];
+    int64_t off;
+    bool ack0 = acks->choice < 0 && acks->num == 0;
+    bool ack1 = acks->choice < 0 && acks->num == 1;
+
+    if (acks->choice == 0 && popcount64(ln->isr) < pnum(st, P_MIN_INSYNC)) {
+        reply(st, node, req, REPLY_FAIL, "not enough replicas", NULL, -1, NULL);
+        return;
+    }
+    if (!ack0 && !ack1 && !ln->fallback) {
+        for (int i = 0; i < LEADER_MAX_PENDING && !p; i++)
+            if (!ln->pending[i].used)
+                p = &ln->pending[i];
+        if (!p) {
+            reply(st, node, req, REPLY_FAIL, "too many writes in progress", NULL, -1, NULL);
+            return;
+        }
+    }
+    off = log_end(st, node);
+    if (ack0) {
+        snprintf(detail, sizeof(detail), "acks=0: answered before offset %lld was written",
+                 (long long)off);
+        reply(st, node, req, REPLY_OK, NULL, NULL, off + 1, detail);
+    }
+    memset(&e, 0, sizeof(e));
+    e.epoch = ln->epoch;
+    e.op_id = req->op_id;
+    e.ts_us = model_phys(st->ctx, node);
+    util_strlcpy(e.key, req->key, sizeof(e.key));
+    util_strlcpy(e.value, req->value, sizeof(e.value));
+    off = store_log_append(log_of(st, node), &e);
+    if (off < 0) {
+        if (!ack0)
+            reply(st, node, req, REPLY_FAIL, "log full", NULL, -1, NULL);
+        return;
+    }
+    model_trace(st->ctx, TRACE_APPEND, node, -1, off, e.epoch, "append", "%s=%s", e.key, e.value);
+    if (ack1 || (!ack0 && ln->fallback)) {
+        snprintf(detail, sizeof(detail), "offset %lld epoch %lld%s", (long long)off,
+                 (long long)e.epoch, ln->fallback ? ", async after sync_timeout" : "");
+        reply(st, node, req, REPLY_OK, NULL, NULL, off + 1, detail);
+    } else if (p) {
+        p->used = true;
+        p->offset = off;
+        p->req = *req;
+        p->timer = 0;
+        if (pnum(st, P_SYNC_TIMEOUT) > 0)
+            p->timer =
+                model_timer(st->ctx, node, T_SYNC, "sync_timeout", pnum(st, P_SYNC_TIMEOUT), off);
+    }
+    advance_hw(st, node);
+}
+
+static void leader_request(struct model_state *st, int node, const struct op_req *req)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    if (req->kind == OP_PUT) {
+        if (ln->role != R_LEADER) {
+            redirect_or_fail(st, node, req);
+            return;
+        }
+        leader_write(st, node, req);
+        return;
+    }
+    if (pnum(st, P_READS) == 0 && ln->role != R_LEADER) {
+        redirect_or_fail(st, node, req);
+        return;
+    }
+    if (ln->role == R_LEADER && pnum(st, P_LEASE) > 0 && !lease_holds(st, node)) {
+        reply(st, node, req, REPLY_FAIL, "no lease: cannot vouch for being leader", NULL, -1, NULL);
+        return;
+    }
+    if (pnum(st, P_SESSION) == 1 && req->session_pos > visible_end(st, node)) {
+        for (int i = 0; i < LEADER_MAX_READS; i++) {
+            if (!ln->reads[i].used) {
+                ln->reads[i].used = true;
+                ln->reads[i].req = *req;
+                model_trace(st->ctx, TRACE_NOTE, node, -1, req->session_pos, 0, "ryw",
+                            "holds a read until it has offset %lld (has %lld)",
+                            (long long)req->session_pos, (long long)visible_end(st, node));
+                return;
+            }
+        }
+        reply(st, node, req, REPLY_FAIL, "too many reads waiting", NULL, -1, NULL);
+        return;
+    }
+    answer_read(st, node, req);
+}
+
+static void clear_volatile(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    ln->role = R_FOLLOWER;
+    ln->leader = -1;
+    ln->fallback = false;
+    ln->fetch_waiting = false;
+    ln->fetch_timer = 0;
+    ln->elect_timer = 0;
+    ln->tick_timer = 0;
+    ln->votes = 0;
+    ln->isr = 0;
+    memset(ln->prog, 0, sizeof(ln->prog));
+    memset(ln->pending, 0, sizeof(ln->pending));
+    memset(ln->reads, 0, sizeof(ln->reads));
+}
+
+static void leader_crash(struct model_state *st, int node)
+{
+    /* The engine stopped the timers; waiting writes and reads were in memory, so their clients
+     * will time out. */
+    clear_volatile(st, node);
+    st->nodes[node].down = true;
+}
+
+static void leader_recover(struct model_state *st, int node, bool durable)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    clear_volatile(st, node);
+    ln->down = false;
+    if (!durable) {
+        ln->epoch = 0;
+        ln->voted_for = -1;
+        ln->isr_known = 0;
+    }
+    if (ln->hw > log_end(st, node))
+        ln->hw = log_end(st, node);
+    ln->last_heard_us = now_us(st, node);
+    trace_role(st, node);
+    /* A node that just came back listens for a leader for longer before it stands itself. */
+    arm_election(st, node, 2 * pnum(st, P_ELECTION_TIMEOUT));
+}
+
+static int leader_route(struct model_state *st, const struct op_req *req, int hint)
+{
+    int best = -1;
+
+    if (req->kind == OP_GET && pnum(st, P_READS) == 1) {
+        if (pnum(st, P_SESSION) == 2 && req->sticky >= 0)
+            return req->sticky;
+        return (int)sim_rng_below(model_rng(st->ctx), (uint64_t)st->n);
+    }
+    /* A client whose last good node is down gets "connection refused" and looks again. */
+    if (hint >= 0 && hint < st->n && !st->nodes[hint].down)
+        return hint;
+    /* A metadata lookup: ask the live node with the newest epoch who leads. */
+    for (int i = 0; i < st->n; i++)
+        if (!st->nodes[i].down && (best < 0 || st->nodes[i].epoch > st->nodes[best].epoch))
+            best = i;
+    if (best < 0)
+        return (int)pnum(st, P_LEADER);
+    if (st->nodes[best].role == R_LEADER)
+        return best;
+    if (st->nodes[best].leader >= 0)
+        return st->nodes[best].leader;
+    return best;
+}
+
+static void leader_describe(struct model_state *st, int node, struct node_desc *out)
+{
+    struct lnode *ln = &st->nodes[node];
+    char names[200];
+
+    if (ln->down) {
+        out->epoch = ln->epoch;
+        out->commit = ln->hw;
+        snprintf(out->detail, sizeof(out->detail), "log end %lld", (long long)log_end(st, node));
+        return;
+    }
+    util_strlcpy(out->role, role_names[ln->role], sizeof(out->role));
+    out->epoch = ln->epoch;
+    out->commit = ln->hw;
+    if (ln->role == R_LEADER) {
+        names_of(st, ln->isr, names, sizeof(names));
+        snprintf(out->detail, sizeof(out->detail), "hw %lld, log end %lld, isr %s%s",
+                 (long long)ln->hw, (long long)log_end(st, node), names,
+                 ln->fallback ? ", async fallback" : "");
+    } else if (ln->leader >= 0) {
+        snprintf(out->detail, sizeof(out->detail), "hw %lld, log end %lld, leader n%d",
+                 (long long)ln->hw, (long long)log_end(st, node), ln->leader + 1);
+    } else {
+        snprintf(out->detail, sizeof(out->detail), "hw %lld, log end %lld, no leader",
+                 (long long)ln->hw, (long long)log_end(st, node));
+    }
+}
+
+static void leader_read_local(struct model_state *st, int node, const char *key,
+                              struct op_values *out)
+{
+    read_value(st, node, key, out);
+}
+
+static bool leader_busy(struct model_state *st)
+{
+    for (int l = 0; l < st->n; l++) {
+        struct lnode *ln = &st->nodes[l];
+        int64_t end;
+        if (ln->down || ln->role != R_LEADER)
+            continue;
+        end = log_end(st, l);
+        for (int f = 0; f < st->n; f++)
+            if (f != l && (ln->isr & bit(f)) &&
+                (ln->prog[f].match < end || ln->prog[f].fhw < ln->hw))
+                return true;
+    }
+    return false;
+}
+
+static int cmp_num(const struct pred_args *args, int64_t have, char *got, size_t gotlen,
+                   const char *what)
+{
+    char *endp;
+    long long want;
+
+    snprintf(got, gotlen, "%s %lld", what, (long long)have);
+    if (args->cmp.n != 1)
+        return 0;
+    want = strtoll(args->cmp.v[0], &endp, 10);
+    if (*endp || !args->cmp.v[0][0])
+        return 0;
+    return have == want;
+}
+
+static int leader_eval(struct model_state *st, int pred, const struct pred_args *args, char *got,
+                       size_t gotlen)
+{
+    int node = args->a[0].node;
+    char what[48];
+
+    switch ((enum pred)pred) {
+    case PR_HW:
+        snprintf(what, sizeof(what), "n%d has hw", node + 1);
+        return cmp_num(args, st->nodes[node].hw, got, gotlen, what);
+    case PR_EPOCH:
+        snprintf(what, sizeof(what), "n%d is in epoch", node + 1);
+        return cmp_num(args, st->nodes[node].epoch, got, gotlen, what);
+    case PR_LOGEND:
+        snprintf(what, sizeof(what), "n%d has log end", node + 1);
+        return cmp_num(args, log_end(st, node), got, gotlen, what);
+    case PR_ISR: {
+        struct op_values have, want = args->cmp;
+        char names[200];
+        memset(&have, 0, sizeof(have));
+        for (int i = 0; i < st->n; i++) {
+            if (st->nodes[node].role == R_LEADER && (st->nodes[node].isr & bit(i))) {
+                snprintf(names, sizeof(names), "n%d", i + 1);
+                op_values_add(&have, names);
+            }
+        }
+        op_format_values(&have, names, sizeof(names));
+        snprintf(got, gotlen, "n%d %s: isr %s", node + 1,
+                 st->nodes[node].role == R_LEADER ? "leads" : "does not lead", names);
+        op_values_sort(&have);
+        op_values_sort(&want);
+        return op_values_equal(&have, &want);
+    }
+    case PR_LEADERS: {
+        int c = 0;
+        for (int i = 0; i < st->n; i++)
+            c += !st->nodes[i].down && st->nodes[i].role == R_LEADER;
+        return cmp_num(args, c, got, gotlen, "live leaders:");
+    }
+    case PR_LEADERS_PER_EPOCH: {
+        int most = 0;
+        for (int i = 0; i < st->n_epochs; i++)
+            if (popcount64(st->epochs[i].leaders) > most)
+                most = popcount64(st->epochs[i].leaders);
+        return cmp_num(args, most, got, gotlen, "most leaders of one epoch:");
+    }
+    case PR_HOLDS: {
+        const struct store *s = log_of(st, node);
+        uint64_t id = args->a[1].op_id;
+        for (int64_t o = 0; o < store_log_end(s); o++) {
+            if (id && store_log_at(s, o)->op_id == id) {
+                snprintf(got, gotlen, "n%d holds %s at offset %lld", node + 1, args->a[1].text,
+                         (long long)o);
+                return 1;
+            }
+        }
+        snprintf(got, gotlen, "n%d does not hold %s", node + 1, args->a[1].text);
+        return 0;
+    }
+    }
+    return 0;
+}
+
+const struct model_ops leader_model = {
+    .name = "leader",
+    .title = "leader: one leader, followers fetch its log (Kafka-style acks, ISR, epochs)",
+    .params = params,
+    .n_params = (int)ARRAY_LEN(params),
+    .preds = preds,
+    .n_preds = (int)ARRAY_LEN(preds),
+    .msg_names = msg_names,
+    .n_msg_types = (int)ARRAY_LEN(msg_names),
+    .op_mask = 1u << OP_PUT | 1u << OP_GET,
+    .create = leader_create,
+    .destroy = leader_destroy,
+    .start = leader_start,
+    .message = leader_message,
+    .timer = leader_timer,
+    .request = leader_request,
+    .crash = leader_crash,
+    .recover = leader_recover,
+    .route = leader_route,
+    .describe = leader_describe,
+    .read_local = leader_read_local,
+    .busy = leader_busy,
+    .eval = leader_eval,
+};
