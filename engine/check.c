@@ -241,6 +241,27 @@ void check_linearizable_key(const struct history *h, const char *key, long budge
                                          : op->complete_us;
         n++;
     }
+    /*
+     * A write that may or may not have taken effect, whose value no read ever
+     * returned, changes nothing any read saw: placing it at the very end is always
+     * possible, so it can be left out. This keeps histories full of timeouts
+     * searchable (each such write would otherwise be concurrent with everything after it).
+     */
+    {
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            bool seen = false;
+            if (ops[i].write && ops[i].ret == INT64_MAX) {
+                for (int j = 0; j < n && !seen; j++)
+                    seen = !ops[j].write && ops[j].op->result.n == 1 &&
+                           strcmp(ops[j].op->result.v[0], ops[i].op->req.value) == 0;
+                if (!seen)
+                    continue;
+            }
+            ops[k++] = ops[i];
+        }
+        n = k;
+    }
     out->ops = n;
     if (n == 0) {
         out->verdict = CHECK_OK;

@@ -1629,20 +1629,32 @@ static void leader_read_local(struct model_state *st, int node, const char *key,
     read_value(st, node, key, out);
 }
 
+/*
+ * Work the cluster still has to do: a follower that lacks part of the
+ * leader's log or its high watermark, or no leader at all while nodes are
+ * up (an election timeout will start one). Without the last, a cluster that
+ * lost its leader would look "quiet" while an election is only a timer away.
+ */
 static bool leader_busy(struct model_state *st)
 {
+    bool any_up = false, any_leader = false;
+
     for (int l = 0; l < st->n; l++) {
         struct lnode *ln = &st->nodes[l];
         int64_t end;
-        if (ln->down || ln->role != R_LEADER)
+        if (ln->down)
             continue;
+        any_up = true;
+        if (ln->role != R_LEADER)
+            continue;
+        any_leader = true;
         end = log_end(st, l);
         for (int f = 0; f < st->n; f++)
-            if (f != l && (ln->isr & bit(f)) &&
+            if (f != l && !st->nodes[f].down &&
                 (ln->prog[f].match < end || ln->prog[f].fhw < ln->hw))
                 return true;
     }
-    return false;
+    return any_up && !any_leader;
 }
 
 static int cmp_num(const struct pred_args *args, int64_t have, char *got, size_t gotlen,
