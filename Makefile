@@ -109,6 +109,11 @@ $(BUILD)/tests/test_render: $(BUILD)/tests/test_render.o $(RENDER_OBJ) $(LIB) | 
 	@[ "$(V)" = 1 ] || echo "  LD    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(RENDER_OBJ) $(LIB) $(TEST_LIBS)
 
+$(BUILD)/bench/bench_render: $(BUILD)/tests/bench/bench_render.o $(RENDER_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  LD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(RENDER_OBJ) $(LIB)
+
 # Rewrites tests/render/*.txt from the current drawing code: run it on purpose, then review the diff.
 render-golden: $(BUILD)/tests/test_render
 	SPLITBRAIN_UPDATE_GOLDEN=1 $(BUILD)/tests/test_render
@@ -118,11 +123,12 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
 	@[ "$(V)" = 1 ] || echo "  LD    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB)
 
+# The sandbox on a terminal; the guided tour scenario, headless, anywhere else.
 run: $(BIN)
-	$(BIN) run assets/scenarios/tour.scn
+	@if [ -t 0 ] && [ -t 1 ]; then $(BIN) sandbox; else $(BIN) run assets/scenarios/tour.scn; fi
 
-# The unit suites and the scenario tests, in this build.
-check: suites scenarios
+# The unit suites, the scenario tests and the sandbox driven through tmux, in this build.
+check: suites scenarios tui-smoke
 
 suites: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -132,6 +138,10 @@ suites: $(TEST_BIN)
 
 scenarios: $(BIN)
 	@tests/run_scenarios.sh $(BIN)
+
+tui-smoke: $(BIN)
+	@echo "== tests/tui_smoke.sh"
+	@tests/tui_smoke.sh $(BIN); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
 
 test: deps-test lint format-check
 	@$(MAKE) --no-print-directory check

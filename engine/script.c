@@ -1882,8 +1882,10 @@ int script_run_rewind(struct script_run *run, int64_t t_us, int n_entries, struc
     run->unquiet = false;
     run->replaying = true;
     for (int i = 0; i < upto && r == 0; i++) {
-        if (run->e && times[i] > engine_now(run->e))
+        if (times[i] > (run->e ? engine_now(run->e) : 0)) {
+            script_run_engine(run);
             r = run_to(run, times[i], err);
+        }
         if (r == 0)
             r = journal[i].at_us < 0 ? exec_now(run, &journal[i], err)
                                      : schedule_cmd(run, &journal[i], err);

@@ -2,7 +2,7 @@
 # Makes sure the libraries splitbrain builds against are present.
 # Usage: tools/deps.sh [build|test]
 #   build: pkg-config, ncursesw, libuv
-#   test:  the above, plus cmocka and clang-format
+#   test:  the above, plus cmocka, clang-format and tmux (the sandbox smoke test)
 # Missing ones are installed with apt-get (through sudo when not root); where
 # that is impossible, the one exact apt-get line to run is printed instead.
 set -u
@@ -21,6 +21,7 @@ need_pc libuv libuv1-dev
 if [ "$what" = test ]; then
     need_pc cmocka libcmocka-dev
     command -v clang-format >/dev/null 2>&1 || pkgs="$pkgs clang-format"
+    command -v tmux >/dev/null 2>&1 || pkgs="$pkgs tmux"
 fi
 [ -z "$pkgs" ] && exit 0
 

@@ -1,14 +1,18 @@
 /*
  * splitbrain: an interactive terminal tutor and visualizer for data
  * replication. main() dispatches the sub-commands; headless ones (run,
- * lint, params) never touch the terminal.
+ * lint, params) never touch the terminal. With no sub-command it opens the
+ * sandbox when stdin and stdout are terminals, and prints usage otherwise.
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../engine/engine.h"
 #include "../engine/model.h"
+#include "app.h"
 #include "explore.h"
+#include "export.h"
 #include "headless.h"
 
 #ifndef SPLITBRAIN_VERSION
@@ -21,6 +25,10 @@ static void usage(FILE *out)
             "usage: splitbrain COMMAND [ARGS]\n"
             "\n"
             "Commands:\n"
+            "  sandbox [--model M] [--nodes N] [--seed S] [--ascii] [--no-mouse]\n"
+            "                     free play on a live cluster (the default on a terminal)\n"
+            "  open FILE.scn [--seed N] [--ascii] [--no-mouse]\n"
+            "                     load a scenario paused at t=0 and play it in the sandbox\n"
             "  run FILE.scn [--seed N] [--trace FILE|-] [--quiet]\n"
             "                     run a scenario headless; print ops, final replica state and\n"
             "                     the expects (exit 0 all hold, 1 one failed, 2 bad input)\n"
@@ -28,6 +36,9 @@ static void usage(FILE *out)
             "  explore [--model M] [--seeds N] [--faults LIST] ...\n"
             "                     run many random seeds with faults; report which guarantees\n"
             "                     broke and write the first failing runs as .scn files\n"
+            "  export FILE.scn --format shiviz|jsonl|svg [--out FILE]\n"
+            "                     the run's events for ShiViz, as JSON Lines, or as an SVG\n"
+            "                     space-time diagram\n"
             "  params [MODEL]     list the parameters `set` takes, with defaults\n"
             "  models             list the replication models\n"
             "  help               show this text\n"
@@ -87,6 +98,11 @@ int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : NULL;
 
+    if (!cmd && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+        char name[] = "sandbox";
+        char *args[] = {name, NULL};
+        return app_sandbox(1, args);
+    }
     if (!cmd) {
         usage(stderr);
         return EXIT_USAGE;
@@ -99,12 +115,18 @@ int main(int argc, char **argv)
         printf("splitbrain %s\n", SPLITBRAIN_VERSION);
         return EXIT_OK;
     }
+    if (strcmp(cmd, "sandbox") == 0)
+        return app_sandbox(argc - 1, argv + 1);
+    if (strcmp(cmd, "open") == 0)
+        return app_open(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0)
         return headless_run(argc - 1, argv + 1);
     if (strcmp(cmd, "lint") == 0)
         return headless_lint(argc - 1, argv + 1);
     if (strcmp(cmd, "explore") == 0)
         return explore_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0)
+        return export_main(argc - 1, argv + 1);
     if (strcmp(cmd, "params") == 0)
         return cmd_params(argc - 1, argv + 1);
     if (strcmp(cmd, "models") == 0)

@@ -1,0 +1,1262 @@
+#include "app.h"
+
+#include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "../engine/engine.h"
+#include "../engine/script.h"
+#include "draw.h"
+#include "grid.h"
+#include "headless.h"
+#include "keys.h"
+#include "term.h"
+
+#define APP_FRAME_MS    33  /* about 30 frames a second while running */
+#define APP_MAX_STEP_MS 100 /* a stalled loop does not make virtual time jump */
+#define APP_HISTORY     64  /* command-line history entries */
+#define APP_MSG_MAX     (SCRIPT_MSG_MAX + 300)
+
+/* Virtual microseconds per wall second, slowest first; APP_SPEED_DEFAULT is `=`. */
+static const struct {
+    int64_t vus_per_s;
+    const char *label;
+} speeds[] = {
+    {1000, "0.001x"}, {2000, "0.002x"}, {5000, "0.005x"},  {10000, "0.01x"}, {20000, "0.02x"},
+    {50000, "0.05x"}, {100000, "0.1x"}, {200000, "0.2x"},  {500000, "0.5x"}, {1000000, "1x"},
+    {2000000, "2x"},  {5000000, "5x"},  {10000000, "10x"},
+};
+#define APP_SPEEDS        ((int)(sizeof(speeds) / sizeof(speeds[0])))
+#define APP_SPEED_DEFAULT 5
+
+/* What the scenario being played waits for before its next command. */
+enum app_wait {
+    WAIT_NONE, /* nothing: it has ended, or there is no scenario */
+    WAIT_TIME, /* virtual time wait_until */
+    WAIT_QUIET,
+};
+
+struct app {
+    uv_loop_t loop;
+    uv_poll_t in;
+    uv_signal_t sig_winch;
+    uv_signal_t sig_int;
+    uv_signal_t sig_term;
+    uv_signal_t sig_hup;
+    uv_timer_t frame;
+    uv_prepare_t draw;
+    bool frame_on;
+    uint64_t last_ns;
+    int64_t carry; /* virtual time owed by the last frame, in millionths of a us */
+
+    struct term *term;
+    struct grid *grid;
+    struct draw_log *log;
+    bool dirty;
+    bool quit;
+
+    struct script_run *run;
+    struct script_env env;
+    struct engine *traced; /* the engine the trace cursor follows */
+    struct trace_cursor cur;
+
+    char title[256];
+    bool paused;
+    int speed;
+    int selected;
+    bool help;
+    int writes;
+
+    bool cmd_open;
+    bool searching; /* the line edits the event-log filter, not a command */
+    char filter[64];
+    char cmd[SCRIPT_MAX_LINE];
+    int cmd_len;
+    int cmd_cursor;
+    char hist[APP_HISTORY][SCRIPT_MAX_LINE];
+    int n_hist;
+    int hist_pos;
+    char msg[APP_MSG_MAX];
+    bool msg_error;
+
+    /* The scenario being played (open FILE), its next command and what it waits for. */
+    struct script script;
+    int pc;
+    enum app_wait wait;
+    int64_t wait_until;
+    char next[SCRIPT_MAX_LINE + 40];
+    /* Where the player stood each time it started waiting, so a rewind can put it back. */
+    struct app_snap *snaps;
+    int n_snaps;
+
+    /* Time travel: the furthest time reached, and while rewound how many journal entries the
+     * replay kept (-1: not rewound). */
+    int64_t head_us;
+    int rewound_n;
+    /* Journal entries before this belong to clusters a `model`, `nodes` or `seed` replaced: a
+     * rewind replays them all, then goes back only within the present cluster. */
+    int journal_floor;
+};
+
+struct app_snap {
+    int64_t t_us;
+    int pc;
+    enum app_wait wait;
+    int64_t wait_until;
+};
+
+static struct engine *eng(struct app *a)
+{
+    return script_run_engine(a->run);
+}
+
+static void set_msg(struct app *a, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_msg(struct app *a, bool error, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(a->msg, sizeof(a->msg), fmt, ap);
+    va_end(ap);
+    a->msg_error = error;
+    a->dirty = true;
+}
+
+/* Moves every new trace event into the event log. */
+static void drain(struct app *a)
+{
+    struct engine *e = eng(a);
+    struct trace_event ev;
+    int r;
+
+    if (e != a->traced) {
+        a->traced = e;
+        a->cur.next_seq = 0;
+        draw_log_clear(a->log); /* the old cluster's events went with it */
+    }
+    while ((r = trace_read(engine_trace(e), &a->cur, &ev)) != 0) {
+        if (r == TRACE_EGAP) {
+            draw_log_add(a->log, ST_DIM, "... (older events skipped)");
+            continue;
+        }
+        draw_log_event(a->log, &ev);
+    }
+    if (a->selected >= engine_nodes(e))
+        a->selected = engine_nodes(e) - 1;
+    a->dirty = true;
+}
+
+/*
+ * Acting after a rewind forks a new future: the journal forgets what came after the moment
+ * the user went back to, and the player's later positions with it.
+ */
+static void fork_future(struct app *a)
+{
+    int64_t now;
+    char t[32];
+
+    if (a->rewound_n < 0)
+        return;
+    now = engine_now(eng(a));
+    script_run_truncate_journal(a->run, a->rewound_n);
+    while (a->n_snaps > 1 && a->snaps[a->n_snaps - 1].t_us > now)
+        a->n_snaps--;
+    a->rewound_n = -1;
+    a->head_us = now;
+    draw_fmt_time(t, sizeof(t), now);
+    set_msg(a, false, "A new future from %s: the old one after it is gone", t);
+}
+
+static void track_head(struct app *a)
+{
+    int64_t now = engine_now(eng(a));
+
+    if (a->rewound_n < 0 && now > a->head_us)
+        a->head_us = now;
+}
+
+static void format_err(const struct script_error *err, bool with_file, char *dst, size_t size)
+{
+    if (with_file) {
+        script_error_format(err, dst, size);
+        return;
+    }
+    snprintf(dst, size, "%d:%d: %s", err->line, err->col, err->msg);
+}
+
+/* Runs one parsed command; on error fills the message line and returns -1. */
+static int exec_cmd(struct app *a, const struct script_cmd *c, bool from_file)
+{
+    struct script_error err;
+    bool shape = c->kind == CMD_MODEL || c->kind == CMD_NODES || c->kind == CMD_SEED;
+    char text[APP_MSG_MAX];
+    int r;
+
+    memset(&err, 0, sizeof(err));
+    r = script_run_exec(a->run, c, &err);
+    if (shape)
+        a->traced = NULL; /* the cluster was rebuilt: follow the new trace from its start */
+    if (r < 0) {
+        format_err(&err, from_file, text, sizeof(text));
+        set_msg(a, true, "%s", text);
+        draw_log_add(a->log, ST_ERROR, text);
+        drain(a);
+        return -1;
+    }
+    drain(a);
+    if (c->kind == CMD_EXPECT && c->at_us < 0) {
+        const struct script_expect *x =
+            script_run_expect_at(a->run, script_run_expects(a->run) - 1);
+        if (x) {
+            snprintf(text, sizeof(text), "%s: %s%s%s", x->text, x->ok ? "holds" : "FAILED",
+                     x->msg[0] ? ": " : "", x->msg);
+            draw_log_add(a->log, x->ok ? ST_OK : ST_FAIL, text);
+            set_msg(a, !x->ok, "%s", text);
+        }
+    }
+    return 0;
+}
+
+/* Runs a command the user typed (or a key spelled out). Returns -1 on a parse or runtime
+ * error, with the message line saying where; a parse error changes nothing. */
+static int exec_line(struct app *a, const char *line)
+{
+    struct script_cmd *c = calloc(1, sizeof(*c));
+    struct script_error err;
+    char text[APP_MSG_MAX];
+    int r;
+
+    if (!c)
+        abort();
+    memset(&err, 0, sizeof(err));
+    r = script_parse_line(&a->env, "", 1, line, c, &err);
+    if (r < 0) {
+        format_err(&err, false, text, sizeof(text));
+        set_msg(a, true, "%s", text);
+        free(c);
+        return -1;
+    }
+    if (r == 0) {
+        free(c);
+        return 0;
+    }
+    fork_future(a);
+    r = exec_cmd(a, c, false);
+    if (r == 0 && (c->kind == CMD_MODEL || c->kind == CMD_NODES || c->kind == CMD_SEED)) {
+        a->journal_floor = script_run_journal_count(a->run);
+        a->head_us = 0;
+    }
+    if (r == 0) {
+        set_msg(a, false, "> %s", c->text);
+        if ((c->kind == CMD_MODEL || c->kind == CMD_NODES || c->kind == CMD_SEED) &&
+            a->pc < a->script.n) {
+            a->pc = a->script.n;
+            a->wait = WAIT_NONE;
+            a->next[0] = '\0';
+            set_msg(a, false, "> %s (the cluster was rebuilt; the scenario stops here)", c->text);
+        }
+    }
+    free(c);
+    return r;
+}
+
+/* ---- playing a scenario ---- */
+
+static void set_next(struct app *a)
+{
+    char t[32];
+
+    if (a->pc >= a->script.n) {
+        snprintf(a->next, sizeof(a->next), "end of scenario");
+        return;
+    }
+    if (a->wait == WAIT_TIME) {
+        draw_fmt_time(t, sizeof(t), a->wait_until);
+        snprintf(a->next, sizeof(a->next), "at %s: %s", t, a->script.cmds[a->pc].text);
+    } else if (a->wait == WAIT_QUIET) {
+        snprintf(a->next, sizeof(a->next), "when quiet: %s", a->script.cmds[a->pc].text);
+    } else {
+        snprintf(a->next, sizeof(a->next), "%s", a->script.cmds[a->pc].text);
+    }
+}
+
+/* Remembers where the player stands now, for a later rewind. */
+static void snap(struct app *a)
+{
+    struct app_snap *sn;
+
+    if (!a->snaps)
+        return;
+    sn = &a->snaps[a->n_snaps < a->script.n + 1 ? a->n_snaps++ : a->script.n];
+    sn->t_us = engine_now(eng(a));
+    sn->pc = a->pc;
+    sn->wait = a->wait;
+    sn->wait_until = a->wait_until;
+}
+
+static void pump_inner(struct app *a);
+
+static void pump(struct app *a)
+{
+    pump_inner(a);
+    snap(a);
+}
+
+/*
+ * Executes the scenario's commands up to the next one that lets time pass,
+ * and records what that one waits for. `run D` and `run until T` become a
+ * wait for a virtual time, `run until quiet` a wait for the cluster to go
+ * quiet (or quiet_max): the user's clock (Space, speed, `.`) moves time, and
+ * the next commands run when it gets there.
+ */
+static void pump_inner(struct app *a)
+{
+    while (a->pc < a->script.n) {
+        const struct script_cmd *c = &a->script.cmds[a->pc];
+        int64_t now = engine_now(eng(a));
+        a->pc++;
+        if (c->kind == CMD_RUN) {
+            a->wait = WAIT_TIME;
+            a->wait_until = now + c->dur_us;
+            set_next(a);
+            return;
+        }
+        if (c->kind == CMD_RUN_UNTIL) {
+            a->wait = WAIT_TIME;
+            a->wait_until = c->dur_us > now ? c->dur_us : now;
+            set_next(a);
+            return;
+        }
+        if (c->kind == CMD_RUN_QUIET) {
+            a->wait = WAIT_QUIET;
+            a->wait_until = now + engine_param_num(eng(a), EP_QUIET_MAX);
+            set_next(a);
+            return;
+        }
+        /* Everything else (a step too) happens at this instant. */
+        fork_future(a);
+        exec_cmd(a, c, true);
+    }
+    a->wait = WAIT_NONE;
+    set_next(a);
+}
+
+static bool wait_over(struct app *a)
+{
+    struct engine *e = eng(a);
+
+    switch (a->wait) {
+    case WAIT_NONE:
+        return false;
+    case WAIT_TIME:
+        return engine_now(e) >= a->wait_until;
+    case WAIT_QUIET:
+        return engine_quiet(e) || engine_now(e) >= a->wait_until;
+    }
+    return false;
+}
+
+/* ---- moving time ---- */
+
+static void run_until(struct app *a, int64_t t_us)
+{
+    struct script_error err;
+    char text[APP_MSG_MAX];
+
+    memset(&err, 0, sizeof(err));
+    if (script_run_advance(a->run, t_us, &err) < 0) {
+        format_err(&err, a->script.n > 0, text, sizeof(text));
+        set_msg(a, true, "%s", text);
+        draw_log_add(a->log, ST_ERROR, text);
+    }
+    track_head(a);
+    drain(a);
+}
+
+/* Moves virtual time forward by dv_us, stopping where the scenario has commands to run. */
+static void advance(struct app *a, int64_t dv_us)
+{
+    int64_t target = engine_now(eng(a)) + dv_us;
+
+    for (int guard = 0; guard < 1000; guard++) {
+        if (wait_over(a)) {
+            pump(a);
+            continue;
+        }
+        if (a->wait == WAIT_TIME && a->wait_until <= target) {
+            run_until(a, a->wait_until);
+            continue;
+        }
+        run_until(a, target);
+        if (wait_over(a))
+            pump(a);
+        break;
+    }
+}
+
+static void set_paused(struct app *a, bool paused);
+
+static void step_one(struct app *a)
+{
+    struct script_error err;
+    char text[APP_MSG_MAX];
+
+    fork_future(a);
+    memset(&err, 0, sizeof(err));
+    if (script_run_step(a->run, &err) < 0) {
+        format_err(&err, a->script.n > 0, text, sizeof(text));
+        set_msg(a, true, "%s", text);
+    }
+    track_head(a);
+    drain(a);
+    if (wait_over(a))
+        pump(a);
+}
+
+/*
+ * Time travel: the cluster is rebuilt and the journal replayed up to t_us (the
+ * engine is deterministic, so it is exactly the state it was then). Going
+ * forward is replaying further, up to the furthest time reached; acting in the
+ * past forks a new future (fork_future).
+ */
+static void travel(struct app *a, int64_t t_us)
+{
+    struct script_error err;
+    char t[32], h[32];
+    bool to_head;
+    int n, r;
+
+    set_paused(a, true);
+    track_head(a);
+    if (t_us < 0)
+        t_us = 0;
+    to_head = t_us >= a->head_us;
+    if (to_head)
+        t_us = a->head_us;
+    n = script_run_journal_count(a->run);
+    if (!to_head) {
+        int64_t jt;
+        int k = a->journal_floor;
+        while (k < n && script_run_journal_at(a->run, k, &jt) && (jt < t_us || jt == 0))
+            k++;
+        n = k;
+    }
+    memset(&err, 0, sizeof(err));
+    r = script_run_rewind(a->run, t_us, n, &err);
+    a->traced = NULL; /* a new cluster: follow its trace from the start */
+    a->rewound_n = to_head ? -1 : n;
+    /* Put the scenario player where it stood at that moment. */
+    for (int i = a->n_snaps - 1; i >= 0; i--) {
+        if (to_head || a->snaps[i].t_us < t_us || a->snaps[i].t_us == 0) {
+            a->pc = a->snaps[i].pc;
+            a->wait = a->snaps[i].wait;
+            a->wait_until = a->snaps[i].wait_until;
+            set_next(a);
+            break;
+        }
+    }
+    drain(a);
+    draw_fmt_time(t, sizeof(t), engine_now(eng(a)));
+    draw_fmt_time(h, sizeof(h), a->head_us);
+    if (r < 0)
+        set_msg(a, true, "the replay stopped: %s", err.msg);
+    else if (to_head)
+        set_msg(a, false, "Back at the present, %s", t);
+    else
+        set_msg(a, false, "Rewound to %s of %s: ] replays forward; acting here forks a new future",
+                t, h);
+}
+
+static void frame_cb(uv_timer_t *h)
+{
+    struct app *a = h->data;
+    uint64_t now = uv_hrtime(), dt_ns = now - a->last_ns;
+    int64_t owed;
+
+    a->last_ns = now;
+    if (dt_ns > (uint64_t)APP_MAX_STEP_MS * 1000000u)
+        dt_ns = (uint64_t)APP_MAX_STEP_MS * 1000000u;
+    /* virtual us = wall ns * (virtual us per wall s) / 1e9; the remainder is carried over. */
+    owed = (int64_t)dt_ns * (speeds[a->speed].vus_per_s / 1000) + a->carry;
+    a->carry = owed % 1000000;
+    advance(a, owed / 1000000);
+    a->dirty = true;
+}
+
+static void set_paused(struct app *a, bool paused)
+{
+    a->paused = paused;
+    if (paused && a->frame_on) {
+        uv_timer_stop(&a->frame);
+        a->frame_on = false;
+    } else if (!paused && !a->frame_on) {
+        fork_future(a);
+        a->last_ns = uv_hrtime();
+        a->carry = 0;
+        uv_timer_start(&a->frame, frame_cb, APP_FRAME_MS, APP_FRAME_MS);
+        a->frame_on = true;
+    }
+    a->dirty = true;
+}
+
+/* ---- keys ---- */
+
+static void cmd_open(struct app *a, const char *text)
+{
+    a->cmd_open = true;
+    a->searching = false;
+    snprintf(a->cmd, sizeof(a->cmd), "%s", text);
+    a->cmd_len = (int)strlen(a->cmd);
+    a->cmd_cursor = a->cmd_len;
+    a->hist_pos = a->n_hist;
+    a->msg[0] = '\0';
+    a->msg_error = false;
+    a->dirty = true;
+}
+
+static void hist_push(struct app *a, const char *line)
+{
+    if (!line[0] || (a->n_hist > 0 && strcmp(a->hist[a->n_hist - 1], line) == 0))
+        return;
+    if (a->n_hist == APP_HISTORY) {
+        memmove(a->hist[0], a->hist[1], sizeof(a->hist[0]) * (APP_HISTORY - 1));
+        a->n_hist--;
+    }
+    snprintf(a->hist[a->n_hist++], sizeof(a->hist[0]), "%s", line);
+}
+
+/* The words the command line completes: the first word of a command, then words inside one. */
+static const char *const command_words[] = {
+    "model", "nodes", "seed",   "set",  "latency", "at",    "run",   "step",   "put",       "get",
+    "incr",  "add",   "remove", "kill", "restart", "wipe",  "pause", "resume", "partition", "heal",
+    "cut",   "mend",  "link",   "net",  "skew",    "drift", "ntp",   "expect", "note",
+};
+static const char *const inner_words[] = {"until", "quiet", "via", "for", "not", "converged"};
+
+#define APP_MAX_CANDS 128
+
+/*
+ * Tab: completes the word before the cursor — a command word, a node name,
+ * a model name after `model`, a parameter after `set` — to the longest
+ * prefix the candidates share; with several, the message line lists them.
+ */
+static void complete(struct app *a)
+{
+    const char *cands[APP_MAX_CANDS];
+    char nodes[ENGINE_MAX_NODES][8], first[32] = "", word[64], list[APP_MSG_MAX] = "";
+    int start = a->cmd_cursor, n = 0, nn = engine_nodes(eng(a)), common = -1, len;
+    const struct model_ops *m = engine_model(eng(a));
+
+    while (start > 0 && a->cmd[start - 1] != ' ')
+        start--;
+    len = a->cmd_cursor - start;
+    if (len >= (int)sizeof(word))
+        return;
+    memcpy(word, a->cmd + start, (size_t)len);
+    word[len] = '\0';
+    sscanf(a->cmd, "%31s", first);
+    if (start > 0 && strcmp(first, "model") == 0) {
+        for (int i = 0; i < model_count() && n < APP_MAX_CANDS; i++)
+            cands[n++] = model_at(i)->name;
+    } else if (start > 0 && strcmp(first, "set") == 0) {
+        for (int i = 0; i < EP_COUNT && n < APP_MAX_CANDS; i++)
+            cands[n++] = engine_params[i].name;
+        for (int i = 0; i < m->n_params && n < APP_MAX_CANDS; i++)
+            cands[n++] = m->params[i].name;
+    } else if (start == 0 || strcmp(first, "at") == 0) {
+        for (size_t i = 0; i < sizeof(command_words) / sizeof(command_words[0]); i++)
+            cands[n++] = command_words[i];
+    } else {
+        for (size_t i = 0; i < sizeof(inner_words) / sizeof(inner_words[0]); i++)
+            cands[n++] = inner_words[i];
+        for (int i = 0; i < nn && n < APP_MAX_CANDS; i++) {
+            snprintf(nodes[i], sizeof(nodes[i]), "n%d", i + 1);
+            cands[n++] = nodes[i];
+        }
+    }
+    /* Keep the candidates that extend the word; find how far they agree. */
+    for (int i = 0, kept = 0; i < n; i++) {
+        if (strncmp(cands[i], word, (size_t)len) != 0)
+            continue;
+        if (common < 0) {
+            common = (int)strlen(cands[i]);
+            cands[kept] = cands[i];
+        } else {
+            int c = 0;
+            while (c < common && cands[i][c] == cands[0][c])
+                c++;
+            common = c;
+            cands[kept] = cands[i];
+        }
+        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", kept ? " " : "",
+                 cands[i]);
+        kept++;
+    }
+    if (common < 0) {
+        set_msg(a, true, "nothing completes '%s'", word);
+        return;
+    }
+    for (int c = len; c < common && a->cmd_len < SCRIPT_MAX_LINE - 2; c++) {
+        memmove(a->cmd + a->cmd_cursor + 1, a->cmd + a->cmd_cursor,
+                (size_t)(a->cmd_len - a->cmd_cursor + 1));
+        a->cmd[a->cmd_cursor++] = cands[0][c];
+        a->cmd_len++;
+    }
+    if (!strchr(list, ' ') && a->cmd_len < SCRIPT_MAX_LINE - 2 && a->cmd[a->cmd_cursor] != ' ') {
+        memmove(a->cmd + a->cmd_cursor + 1, a->cmd + a->cmd_cursor,
+                (size_t)(a->cmd_len - a->cmd_cursor + 1));
+        a->cmd[a->cmd_cursor++] = ' ';
+        a->cmd_len++;
+        a->msg[0] = '\0';
+    } else if (strchr(list, ' ')) {
+        set_msg(a, false, "%s", list);
+    }
+}
+
+/* The `/` line: the filter follows every keystroke; Enter keeps it, Esc drops it. */
+static void search_key(struct app *a, int k)
+{
+    switch (k) {
+    case KEYS_ENTER:
+        a->cmd_open = false;
+        break;
+    case KEYS_ESC:
+        a->cmd_open = false;
+        a->cmd[0] = '\0';
+        break;
+    case KEYS_BACKSPACE:
+        if (a->cmd_len == 0) {
+            a->cmd_open = false;
+        } else if (a->cmd_cursor > 0) {
+            memmove(a->cmd + a->cmd_cursor - 1, a->cmd + a->cmd_cursor,
+                    (size_t)(a->cmd_len - a->cmd_cursor + 1));
+            a->cmd_cursor--;
+            a->cmd_len--;
+        }
+        break;
+    default:
+        if (k >= 32 && k < 127 && a->cmd_len < (int)sizeof(a->filter) - 1) {
+            memmove(a->cmd + a->cmd_cursor + 1, a->cmd + a->cmd_cursor,
+                    (size_t)(a->cmd_len - a->cmd_cursor + 1));
+            a->cmd[a->cmd_cursor++] = (char)k;
+            a->cmd_len++;
+        }
+        break;
+    }
+    snprintf(a->filter, sizeof(a->filter), "%s", a->cmd);
+    if (!a->cmd_open)
+        a->msg[0] = '\0';
+    a->dirty = true;
+}
+
+static void cmd_key(struct app *a, int k)
+{
+    if (a->searching) {
+        search_key(a, k);
+        return;
+    }
+    switch (k) {
+    case KEYS_ENTER: {
+        char line[SCRIPT_MAX_LINE];
+        snprintf(line, sizeof(line), "%s", a->cmd);
+        hist_push(a, line);
+        if (exec_line(a, line) == 0) {
+            a->cmd_open = false;
+        } else {
+            /* Keep the line to fix; put the cursor where the error points. */
+            const char *colon = strchr(a->msg, ':');
+            int col = colon ? atoi(colon + 1) : 0;
+            if (col > 0 && col - 1 <= a->cmd_len)
+                a->cmd_cursor = col - 1;
+        }
+        break;
+    }
+    case KEYS_ESC:
+        a->cmd_open = false;
+        a->msg[0] = '\0';
+        break;
+    case KEYS_BACKSPACE:
+        if (a->cmd_cursor > 0) {
+            memmove(a->cmd + a->cmd_cursor - 1, a->cmd + a->cmd_cursor,
+                    (size_t)(a->cmd_len - a->cmd_cursor + 1));
+            a->cmd_cursor--;
+            a->cmd_len--;
+        } else if (a->cmd_len == 0) {
+            a->cmd_open = false;
+        }
+        break;
+    case KEYS_DELETE:
+        if (a->cmd_cursor < a->cmd_len) {
+            memmove(a->cmd + a->cmd_cursor, a->cmd + a->cmd_cursor + 1,
+                    (size_t)(a->cmd_len - a->cmd_cursor));
+            a->cmd_len--;
+        }
+        break;
+    case KEYS_LEFT:
+        if (a->cmd_cursor > 0)
+            a->cmd_cursor--;
+        break;
+    case KEYS_RIGHT:
+        if (a->cmd_cursor < a->cmd_len)
+            a->cmd_cursor++;
+        break;
+    case KEYS_HOME:
+    case KEYS_CTRL('a'):
+        a->cmd_cursor = 0;
+        break;
+    case KEYS_END:
+    case KEYS_CTRL('e'):
+        a->cmd_cursor = a->cmd_len;
+        break;
+    case KEYS_CTRL('u'):
+        memmove(a->cmd, a->cmd + a->cmd_cursor, (size_t)(a->cmd_len - a->cmd_cursor + 1));
+        a->cmd_len -= a->cmd_cursor;
+        a->cmd_cursor = 0;
+        break;
+    case KEYS_TAB:
+        complete(a);
+        break;
+    case KEYS_UP:
+    case KEYS_DOWN:
+        if (k == KEYS_UP && a->hist_pos > 0)
+            a->hist_pos--;
+        else if (k == KEYS_DOWN && a->hist_pos < a->n_hist)
+            a->hist_pos++;
+        snprintf(a->cmd, sizeof(a->cmd), "%s", a->hist_pos < a->n_hist ? a->hist[a->hist_pos] : "");
+        a->cmd_len = (int)strlen(a->cmd);
+        a->cmd_cursor = a->cmd_len;
+        break;
+    default:
+        if (k >= 32 && k < 127 && a->cmd_len < SCRIPT_MAX_LINE - 2) {
+            memmove(a->cmd + a->cmd_cursor + 1, a->cmd + a->cmd_cursor,
+                    (size_t)(a->cmd_len - a->cmd_cursor + 1));
+            a->cmd[a->cmd_cursor++] = (char)k;
+            a->cmd_len++;
+        }
+        break;
+    }
+    a->dirty = true;
+}
+
+static void node_act(struct app *a, enum key_action act)
+{
+    struct engine_node en;
+    char line[64];
+    int n = a->selected + 1;
+
+    if (engine_node(eng(a), a->selected, &en) < 0)
+        return;
+    switch (act) {
+    case KA_KILL:
+        snprintf(line, sizeof(line), "%s n%d", en.state == NODE_CRASHED ? "restart" : "kill", n);
+        break;
+    case KA_PAUSE_NODE:
+        if (en.state == NODE_CRASHED) {
+            set_msg(a, true, "n%d is down: K restarts it", n);
+            return;
+        }
+        snprintf(line, sizeof(line), "%s n%d", en.state == NODE_PAUSED ? "resume" : "pause", n);
+        break;
+    case KA_NONE:
+    case KA_HELP:
+    case KA_CLOSE:
+    case KA_QUIT:
+    case KA_COMMAND:
+    case KA_SEARCH:
+    case KA_RUN:
+    case KA_STEP:
+    case KA_SLOWER:
+    case KA_FASTER:
+    case KA_NORMAL_SPEED:
+    case KA_PREV_NODE:
+    case KA_NEXT_NODE:
+    case KA_JUMP_NODE:
+    case KA_HEAL:
+    case KA_CUT:
+    case KA_PARTITION:
+    case KA_SKEW:
+    case KA_WRITE:
+    case KA_READ:
+    case KA_REDRAW:
+    case KA_BACK:
+    case KA_FORWARD:
+        return;
+    }
+    exec_line(a, line);
+}
+
+static void top_key(struct app *a, int k)
+{
+    enum key_action act = keys_lookup(k);
+    char line[96];
+    int n = engine_nodes(eng(a));
+
+    if (k == KEYS_RESIZE) {
+        term_resize(a->term);
+        a->dirty = true;
+        return;
+    }
+    if (k == KEYS_CLICK) {
+        int x, y, node;
+        term_click(a->term, &x, &y);
+        node = draw_node_at(grid_width(a->grid), grid_height(a->grid), n, x, y);
+        if (node >= 0 && !a->help)
+            a->selected = node;
+        a->dirty = true;
+        return;
+    }
+    if (a->help) {
+        if (act == KA_QUIT)
+            a->quit = true;
+        else if (act == KA_CLOSE || act == KA_HELP || k == KEYS_ESC)
+            a->help = false;
+        a->dirty = true;
+        return;
+    }
+    if (k == KEYS_ESC && (a->msg[0] || a->filter[0])) {
+        a->msg[0] = '\0';
+        a->filter[0] = '\0';
+        a->dirty = true;
+        return;
+    }
+    switch (act) {
+    case KA_NONE:
+        break;
+    case KA_HELP:
+        a->help = true;
+        break;
+    case KA_CLOSE:
+    case KA_QUIT:
+        a->quit = true;
+        break;
+    case KA_COMMAND:
+        cmd_open(a, "");
+        break;
+    case KA_SEARCH:
+        cmd_open(a, a->filter);
+        a->searching = true;
+        set_msg(a, false, "Type to filter the event log; Enter keeps the filter, Esc drops it");
+        break;
+    case KA_RUN:
+        set_paused(a, !a->paused);
+        break;
+    case KA_STEP:
+        set_paused(a, true);
+        step_one(a);
+        break;
+    case KA_SLOWER:
+        if (a->speed > 0)
+            a->speed--;
+        break;
+    case KA_FASTER:
+        if (a->speed < APP_SPEEDS - 1)
+            a->speed++;
+        break;
+    case KA_NORMAL_SPEED:
+        a->speed = APP_SPEED_DEFAULT;
+        break;
+    case KA_PREV_NODE:
+        a->selected = (a->selected + n - 1) % n;
+        break;
+    case KA_NEXT_NODE:
+        a->selected = (a->selected + 1) % n;
+        break;
+    case KA_JUMP_NODE:
+        if (k - '1' < n)
+            a->selected = k - '1';
+        else
+            set_msg(a, true, "there is no n%d: this cluster has %d nodes", k - '0', n);
+        break;
+    case KA_KILL:
+    case KA_PAUSE_NODE:
+        node_act(a, act);
+        break;
+    case KA_HEAL:
+        exec_line(a, "heal");
+        break;
+    case KA_CUT: {
+        int other = (a->selected + 1) % n;
+        bool cut = !net_reachable(engine_net(eng(a)), a->selected, other);
+        if (n < 2)
+            break;
+        snprintf(line, sizeof(line), "%s n%d n%d", cut ? "mend" : "cut", a->selected + 1,
+                 other + 1);
+        cmd_open(a, line);
+        set_msg(a, false, "Enter %s the link; change the second node first if you like",
+                cut ? "mends" : "cuts");
+        break;
+    }
+    case KA_PARTITION: {
+        char rest[64] = "";
+        for (int i = 0; i < n; i++)
+            if (i != a->selected)
+                snprintf(rest + strlen(rest), sizeof(rest) - strlen(rest), " n%d", i + 1);
+        if (n < 2)
+            break;
+        snprintf(line, sizeof(line), "partition n%d |%s", a->selected + 1, rest);
+        cmd_open(a, line);
+        set_msg(a, false, "Enter splits the cluster; move nodes across the | first if you like");
+        break;
+    }
+    case KA_SKEW:
+        snprintf(line, sizeof(line), "skew n%d +100ms", a->selected + 1);
+        cmd_open(a, line);
+        set_msg(a, false, "Enter jumps n%d's clock; edit the amount (like -2s) first if you like",
+                a->selected + 1);
+        break;
+    case KA_WRITE:
+        snprintf(line, sizeof(line), "put x %d via n%d", ++a->writes, a->selected + 1);
+        cmd_open(a, line);
+        set_msg(a, false, "Enter writes through n%d; edit the key or value first if you like",
+                a->selected + 1);
+        break;
+    case KA_READ:
+        snprintf(line, sizeof(line), "get x via n%d", a->selected + 1);
+        cmd_open(a, line);
+        set_msg(a, false, "Enter reads through n%d", a->selected + 1);
+        break;
+    case KA_REDRAW:
+        term_invalidate(a->term);
+        break;
+    case KA_BACK:
+        travel(a, engine_now(eng(a)) - speeds[a->speed].vus_per_s);
+        break;
+    case KA_FORWARD:
+        if (a->rewound_n < 0)
+            set_msg(a, false, "This is the present: Space runs on, . steps");
+        else
+            travel(a, engine_now(eng(a)) + speeds[a->speed].vus_per_s);
+        break;
+    }
+    a->dirty = true;
+}
+
+static void stop(struct app *a)
+{
+    a->quit = true;
+    uv_stop(&a->loop);
+}
+
+static void in_cb(uv_poll_t *h, int status, int events)
+{
+    struct app *a = h->data;
+    int k;
+
+    (void)events;
+    if (status < 0) {
+        stop(a);
+        return;
+    }
+    while (!a->quit && (k = term_key(a->term)) != -1) {
+        if (k == -2)
+            continue;
+        if (k == KEYS_CTRL('c')) {
+            a->quit = true;
+            break;
+        }
+        if (a->cmd_open && k != KEYS_RESIZE)
+            cmd_key(a, k);
+        else
+            top_key(a, k);
+    }
+    if (a->quit)
+        stop(a);
+}
+
+static void signal_cb(uv_signal_t *h, int signum)
+{
+    struct app *a = h->data;
+
+    if (signum == SIGWINCH) {
+        term_resize(a->term);
+        a->dirty = true;
+        return;
+    }
+    stop(a); /* SIGINT, SIGTERM, SIGHUP: quit cleanly */
+}
+
+static void render(struct app *a)
+{
+    struct draw_view v;
+    struct draw_cursor cur;
+    int w, h;
+
+    term_size(a->term, &w, &h);
+    if (w != grid_width(a->grid) || h != grid_height(a->grid))
+        grid_resize(a->grid, w, h);
+    memset(&v, 0, sizeof(v));
+    v.title = a->title;
+    v.selected = a->selected;
+    v.paused = a->paused;
+    v.speed = speeds[a->speed].label;
+    v.help = a->help;
+    v.cmd_open = a->cmd_open;
+    v.cmd_prompt = a->searching ? '/' : ':';
+    v.filter = a->filter;
+    v.head_us = a->rewound_n >= 0 ? a->head_us : -1;
+    v.cmd = a->cmd;
+    v.cmd_cursor = a->cmd_cursor;
+    v.msg = a->msg[0] ? a->msg : NULL;
+    v.msg_error = a->msg_error;
+    v.next = a->script.n > 0 ? a->next : NULL;
+    v.log = a->log;
+    draw_frame(a->grid, eng(a), &v, &cur);
+    term_present(a->term, a->grid, &cur);
+    a->dirty = false;
+}
+
+static void draw_cb(uv_prepare_t *h)
+{
+    struct app *a = h->data;
+
+    if (a->dirty && !a->quit)
+        render(a);
+}
+
+static void close_cb(uv_handle_t *h)
+{
+    (void)h;
+}
+
+/* ---- setting up ---- */
+
+static bool want_ascii(bool forced)
+{
+    const char *cs;
+
+    setlocale(LC_ALL, "");
+    cs = nl_langinfo(CODESET);
+    return forced || !cs || (strcmp(cs, "UTF-8") != 0 && strcmp(cs, "utf8") != 0);
+}
+
+static int loop_run(struct app *a, bool ascii, bool mouse)
+{
+    int w, h, flags;
+
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "splitbrain: the sandbox needs a terminal; for a headless run use: "
+                        "splitbrain run FILE.scn\n");
+        return EXIT_USAGE;
+    }
+    a->term = term_create(mouse);
+    if (!a->term)
+        return EXIT_USAGE;
+    term_size(a->term, &w, &h);
+    a->grid = grid_create(w, h, ascii);
+
+    uv_loop_init(&a->loop);
+    uv_poll_init(&a->loop, &a->in, STDIN_FILENO);
+    a->in.data = a;
+    uv_poll_start(&a->in, UV_READABLE, in_cb);
+    /* uv_poll made the tty non-blocking, and stdout shares it: curses must not see EAGAIN. */
+    flags = fcntl(STDOUT_FILENO, F_GETFL);
+    if (flags >= 0)
+        fcntl(STDOUT_FILENO, F_SETFL, flags & ~O_NONBLOCK);
+    uv_signal_init(&a->loop, &a->sig_winch);
+    uv_signal_init(&a->loop, &a->sig_int);
+    uv_signal_init(&a->loop, &a->sig_term);
+    uv_signal_init(&a->loop, &a->sig_hup);
+    a->sig_winch.data = a->sig_int.data = a->sig_term.data = a->sig_hup.data = a;
+    uv_signal_start(&a->sig_winch, signal_cb, SIGWINCH);
+    uv_signal_start(&a->sig_int, signal_cb, SIGINT);
+    uv_signal_start(&a->sig_term, signal_cb, SIGTERM);
+    uv_signal_start(&a->sig_hup, signal_cb, SIGHUP);
+    uv_timer_init(&a->loop, &a->frame);
+    a->frame.data = a;
+    uv_prepare_init(&a->loop, &a->draw);
+    a->draw.data = a;
+    uv_prepare_start(&a->draw, draw_cb);
+    if (!a->paused) {
+        a->paused = true;
+        set_paused(a, false);
+    }
+    a->dirty = true;
+
+    uv_run(&a->loop, UV_RUN_DEFAULT);
+
+    uv_close((uv_handle_t *)&a->in, close_cb);
+    uv_close((uv_handle_t *)&a->sig_winch, close_cb);
+    uv_close((uv_handle_t *)&a->sig_int, close_cb);
+    uv_close((uv_handle_t *)&a->sig_term, close_cb);
+    uv_close((uv_handle_t *)&a->sig_hup, close_cb);
+    uv_close((uv_handle_t *)&a->frame, close_cb);
+    uv_close((uv_handle_t *)&a->draw, close_cb);
+    uv_run(&a->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&a->loop);
+    term_destroy(a->term);
+    a->term = NULL;
+    return EXIT_OK;
+}
+
+static struct app *app_create(const char *title, int64_t seed_override)
+{
+    struct app *a = calloc(1, sizeof(*a));
+
+    if (!a)
+        abort();
+    snprintf(a->title, sizeof(a->title), "%s", title);
+    a->run = script_run_create(title, seed_override);
+    a->log = draw_log_create();
+    a->speed = APP_SPEED_DEFAULT;
+    a->rewound_n = -1;
+    script_env_init(&a->env, false);
+    return a;
+}
+
+static void app_destroy(struct app *a)
+{
+    if (!a)
+        return;
+    script_release(&a->script);
+    free(a->snaps);
+    script_env_release(&a->env);
+    script_run_destroy(a->run);
+    draw_log_destroy(a->log);
+    grid_destroy(a->grid);
+    free(a);
+}
+
+/* Reads "--flag VALUE" pairs; returns the value or NULL, and complains about a missing one. */
+static const char *opt_value(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "splitbrain: %s needs a value\n", argv[*i]);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+int app_sandbox(int argc, char **argv)
+{
+    const char *model = NULL, *nodes = NULL, *seed = NULL;
+    bool ascii = false, mouse = true;
+    struct app *a;
+    char line[128];
+    int r;
+
+    for (int i = 1; i < argc; i++) {
+        const char **dst = strcmp(argv[i], "--model") == 0   ? &model
+                           : strcmp(argv[i], "--nodes") == 0 ? &nodes
+                           : strcmp(argv[i], "--seed") == 0  ? &seed
+                                                             : NULL;
+        if (strcmp(argv[i], "--ascii") == 0) {
+            ascii = true;
+            continue;
+        }
+        if (strcmp(argv[i], "--no-mouse") == 0) {
+            mouse = false;
+            continue;
+        }
+        if (!dst) {
+            fprintf(stderr, "usage: splitbrain sandbox [--model M] [--nodes N] [--seed S] "
+                            "[--ascii] [--no-mouse]\n");
+            return EXIT_USAGE;
+        }
+        if (!(*dst = opt_value(argc, argv, &i)))
+            return EXIT_USAGE;
+    }
+    a = app_create("sandbox", -1);
+    if (!model)
+        model = model_find("leader") ? "leader" : "echo"; /* the sandbox opens on a leader */
+    /* The options are commands of the language, so they are checked like one. */
+    {
+        const char *words[3] = {"model", "nodes", "seed"}, *vals[3] = {model, nodes, seed};
+        for (int k = 0; k < 3; k++) {
+            if (!vals[k])
+                continue;
+            snprintf(line, sizeof(line), "%s %s", words[k], vals[k]);
+            if (exec_line(a, line) < 0) {
+                /* The message starts "1:COL: ", which means nothing on a command line. */
+                const char *why = strstr(a->msg, ": ");
+                why = why ? why + 2 : a->msg;
+                fprintf(stderr, "splitbrain sandbox: --%s %s: %s\n", words[k], vals[k], why);
+                app_destroy(a);
+                return EXIT_USAGE;
+            }
+        }
+    }
+    /* A first command at t=0 that builds the cluster, so a rewind replays from the same start. */
+    exec_line(a, "note the sandbox: w writes, K kills the selected node, ? lists every key");
+    a->msg[0] = '\0';
+    drain(a);
+    set_msg(a, false, "Sandbox: w writes, K kills the selected node, : takes any command, ? help");
+    r = loop_run(a, want_ascii(ascii), mouse);
+    app_destroy(a);
+    return r;
+}
+
+int app_open(int argc, char **argv)
+{
+    const char *file = NULL;
+    long long seed = -1;
+    bool ascii = false, mouse = true;
+    struct script_error err;
+    struct app *a;
+    char *text, msg[APP_MSG_MAX];
+    size_t len;
+    int r;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--ascii") == 0) {
+            ascii = true;
+        } else if (strcmp(argv[i], "--no-mouse") == 0) {
+            mouse = false;
+        } else if (strcmp(argv[i], "--seed") == 0) {
+            const char *v = opt_value(argc, argv, &i);
+            char *end;
+            if (!v)
+                return EXIT_USAGE;
+            seed = strtoll(v, &end, 10);
+            if (*end || seed < 0) {
+                fprintf(stderr, "splitbrain open: --seed takes a whole number, not '%s'\n", v);
+                return EXIT_USAGE;
+            }
+        } else if (!file && argv[i][0] != '-') {
+            file = argv[i];
+        } else {
+            file = NULL;
+            break;
+        }
+    }
+    if (!file) {
+        fprintf(stderr, "usage: splitbrain open FILE.scn [--seed N] [--ascii] [--no-mouse]\n");
+        return EXIT_USAGE;
+    }
+    text = headless_read_file(file, &len);
+    if (!text)
+        return EXIT_USAGE;
+    a = app_create(file, seed);
+    script_env_release(&a->env);
+    script_env_init(&a->env, true);
+    memset(&err, 0, sizeof(err));
+    if (script_parse_text(file, text, len, &a->env, &a->script, &err) < 0) {
+        script_error_format(&err, msg, sizeof(msg));
+        fprintf(stderr, "%s\n", msg);
+        free(text);
+        app_destroy(a);
+        return EXIT_USAGE;
+    }
+    free(text);
+    /* From here on the `:` line adds to the file's world: its model, nodes and labels. */
+    a->env.file_mode = false;
+    a->snaps = calloc((size_t)a->script.n + 1, sizeof(*a->snaps));
+    if (!a->snaps)
+        abort();
+    pump(a); /* the setup, up to the first command that lets time pass */
+    drain(a);
+    a->paused = true;
+    if (!a->msg_error)
+        set_msg(a, false, "Paused at t=0: Space plays the scenario, . steps one event");
+    r = loop_run(a, want_ascii(ascii), mouse);
+    app_destroy(a);
+    return r;
+}

@@ -1,0 +1,23 @@
+/*
+ * app: the interactive sandbox — the libuv loop that ties the terminal, the
+ * engine and the screen together. stdin is watched with uv_poll, SIGWINCH,
+ * SIGINT and SIGTERM with uv_signal; a frame timer runs only while the
+ * simulation runs (paused: no timer, the process sleeps) and maps wall time
+ * to virtual time through a speed factor; a uv_prepare handle draws one
+ * frame per loop turn, just before libuv blocks, and only when something
+ * changed. Key handlers change state and mark the frame dirty; they never
+ * draw.
+ *
+ * Everything the user does goes through the command language: a key like K
+ * runs `kill n2`, so the event log, the scenario files and the `:` line all
+ * speak the same words.
+ */
+#ifndef SPLITBRAIN_APP_H
+#define SPLITBRAIN_APP_H
+
+/* splitbrain sandbox [--model M] [--nodes N] [--seed S] [--ascii]; argv[0] is "sandbox". */
+int app_sandbox(int argc, char **argv);
+/* splitbrain open FILE.scn [--seed S] [--ascii]; argv[0] is "open". */
+int app_open(int argc, char **argv);
+
+#endif

@@ -1,0 +1,824 @@
+#include "draw.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keys.h"
+
+struct draw_log {
+    char line[DRAW_LOG_MAX][DRAW_LOG_LINE];
+    unsigned char style[DRAW_LOG_MAX];
+    int head; /* the slot the next line goes to */
+    int n;
+};
+
+struct draw_log *draw_log_create(void)
+{
+    struct draw_log *log = calloc(1, sizeof(*log));
+
+    if (!log)
+        abort();
+    return log;
+}
+
+void draw_log_destroy(struct draw_log *log)
+{
+    free(log);
+}
+
+void draw_log_clear(struct draw_log *log)
+{
+    log->head = 0;
+    log->n = 0;
+}
+
+void draw_log_add(struct draw_log *log, int style, const char *text)
+{
+    snprintf(log->line[log->head], DRAW_LOG_LINE, "%s", text);
+    log->style[log->head] = (unsigned char)style;
+    log->head = (log->head + 1) % DRAW_LOG_MAX;
+    if (log->n < DRAW_LOG_MAX)
+        log->n++;
+}
+
+static int event_style(enum trace_kind k)
+{
+    switch (k) {
+    case TRACE_SEND:
+    case TRACE_TIMER:
+    case TRACE_DUP:
+        return ST_EV_SEND;
+    case TRACE_DELIVER:
+        return ST_EV_DELIVER;
+    case TRACE_DROP:
+        return ST_EV_DROP;
+    case TRACE_FAULT:
+    case TRACE_SUSPECT:
+    case TRACE_CLOCK:
+        return ST_EV_FAULT;
+    case TRACE_ROLE:
+        return ST_EV_ROLE;
+    case TRACE_OP_START:
+    case TRACE_OP_END:
+        return ST_EV_OP;
+    case TRACE_APPEND:
+    case TRACE_COMMIT:
+    case TRACE_TRUNCATE:
+    case TRACE_CONFLICT:
+    case TRACE_REPAIR:
+    case TRACE_HINT:
+        return ST_EV_STORE;
+    case TRACE_SET:
+    case TRACE_NOTE:
+        return ST_EV_NOTE;
+    }
+    return ST_NORMAL;
+}
+
+void draw_log_event(struct draw_log *log, const struct trace_event *ev)
+{
+    char text[DRAW_LOG_LINE];
+
+    trace_format_text(ev, text, sizeof(text));
+    draw_log_add(log, event_style(ev->kind), text);
+}
+
+int draw_log_count(const struct draw_log *log)
+{
+    return log->n;
+}
+
+const char *draw_log_line(const struct draw_log *log, int i, int *style)
+{
+    int slot;
+
+    if (i < 0 || i >= log->n)
+        return NULL;
+    slot = (log->head - log->n + i + DRAW_LOG_MAX) % DRAW_LOG_MAX;
+    if (style)
+        *style = log->style[slot];
+    return log->line[slot];
+}
+
+void draw_fmt_time(char *dst, size_t size, int64_t us)
+{
+    const char *sign = us < 0 ? "-" : "";
+    long long a = us < 0 ? -(long long)us : (long long)us;
+
+    snprintf(dst, size, "%s%lld.%03llds", sign, a / 1000000, (a / 1000) % 1000);
+}
+
+void draw_fmt_delta(char *dst, size_t size, int64_t us)
+{
+    char sign = us < 0 ? '-' : '+';
+    long long a = us < 0 ? -(long long)us : (long long)us;
+
+    if (a < 1000)
+        snprintf(dst, size, "%c%lldus", sign, a);
+    else if (a < 1000000)
+        snprintf(dst, size, "%c%lldms", sign, a / 1000);
+    else
+        snprintf(dst, size, "%c%lld.%llds", sign, a / 1000000, (a / 100000) % 10);
+}
+
+/* ---- layout ---- */
+
+struct rect {
+    int x;
+    int y;
+    int w;
+    int h;
+};
+
+struct layout {
+    struct rect map;
+    struct rect ops;
+    struct rect replica; /* h = 0 when there is no room */
+    struct rect log;
+    int msg_row;
+    int bar_row;
+};
+
+static int clampi(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Small numeric helpers, so the frame needs no libm. */
+#define DRAW_PI 3.14159265358979323846
+
+static double absd(double v)
+{
+    return v < 0 ? -v : v;
+}
+
+static int roundi(double v)
+{
+    return v >= 0 ? (int)(v + 0.5) : -(int)(-v + 0.5);
+}
+
+/* sin by a Taylor series after reducing to [-pi, pi]: plenty for placing boxes on a circle. */
+static double sind(double a)
+{
+    double term, sum;
+
+    while (a > DRAW_PI)
+        a -= 2 * DRAW_PI;
+    while (a < -DRAW_PI)
+        a += 2 * DRAW_PI;
+    term = sum = a;
+    for (int k = 1; k < 12; k++) {
+        term *= -a * a / ((2 * k) * (2 * k + 1));
+        sum += term;
+    }
+    return sum;
+}
+
+static double cosd(double a)
+{
+    return sind(a + DRAW_PI / 2);
+}
+
+static void lay_out(int w, int h, struct layout *l)
+{
+    int body = h - 2, log_h = clampi(body / 3, 4, 18), top = body - log_h;
+    int rw = clampi(w * 3 / 10, 26, 64);
+
+    memset(l, 0, sizeof(*l));
+    l->map = (struct rect){0, 0, w - rw - 1, top};
+    l->ops = (struct rect){w - rw, 0, rw, top};
+    if (top >= 12) {
+        l->ops.h = top / 2;
+        l->replica = (struct rect){w - rw, top / 2, rw, top - top / 2};
+    }
+    l->log = (struct rect){0, top, w, log_h};
+    l->msg_row = h - 2;
+    l->bar_row = h - 1;
+}
+
+/* "── title ─────" across a pane's first row. */
+static void pane_title(struct grid *g, struct rect r, const char *title)
+{
+    for (int i = 0; i < r.w; i++)
+        grid_glyph(g, r.x + i, r.y, GL_H, ST_BORDER);
+    grid_text(g, r.x + 2, r.y, r.w - 4, title, ST_PANE_TITLE);
+}
+
+/* ---- the cluster map ---- */
+
+struct nodebox {
+    double cx;
+    double cy;
+    struct rect r;
+};
+
+static bool overlap(struct rect a, struct rect b)
+{
+    return a.x < b.x + b.w + 1 && b.x < a.x + a.w + 1 && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+static bool inside(struct rect r, int x, int y)
+{
+    return x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h;
+}
+
+/* Places n boxes of bw x bh on an ellipse in the map; true when none overlap. */
+static bool place(struct rect map, int n, int bw, int bh, struct nodebox *b)
+{
+    double cx = map.x + map.w / 2.0, cy = map.y + map.h / 2.0;
+    double rx = (map.w - bw) / 2.0 - 1, ry = (map.h - bh) / 2.0;
+    bool ok = rx >= 0 && ry >= 0;
+
+    if (rx < 0)
+        rx = 0;
+    if (ry < 0)
+        ry = 0;
+    for (int i = 0; i < n; i++) {
+        double a = n == 1 ? 0 : -DRAW_PI / 2 + 2 * DRAW_PI * i / n;
+        if (n == 1)
+            rx = ry = 0;
+        b[i].cx = cx + rx * cosd(a);
+        b[i].cy = cy + ry * sind(a);
+        b[i].r.w = bw;
+        b[i].r.h = bh;
+        b[i].r.x = roundi(b[i].cx - bw / 2.0);
+        b[i].r.y = roundi(b[i].cy - bh / 2.0);
+        b[i].r.x = clampi(b[i].r.x, map.x, map.x + map.w - bw);
+        b[i].r.y = clampi(b[i].r.y, map.y, map.y + map.h - bh);
+        b[i].cx = b[i].r.x + bw / 2.0;
+        b[i].cy = b[i].r.y + bh / 2.0;
+    }
+    for (int i = 0; i < n && ok; i++)
+        for (int j = i + 1; j < n && ok; j++)
+            if (overlap(b[i].r, b[j].r))
+                ok = false;
+    return ok;
+}
+
+static void point_on(const struct nodebox *a, const struct nodebox *b, double t, int *x, int *y)
+{
+    *x = roundi(a->cx - 0.5 + t * (b->cx - a->cx));
+    *y = roundi(a->cy - 0.5 + t * (b->cy - a->cy));
+}
+
+/* The stretch of the segment a -> b outside both boxes, as fractions [t0, t1]. */
+static void open_span(const struct nodebox *a, const struct nodebox *b, double *t0, double *t1)
+{
+    const int steps = 200;
+    int x, y;
+
+    *t0 = 0;
+    *t1 = 1;
+    for (int i = 0; i <= steps; i++) {
+        point_on(a, b, (double)i / steps, &x, &y);
+        if (!inside(a->r, x, y)) {
+            *t0 = (double)i / steps;
+            break;
+        }
+    }
+    for (int i = steps; i >= 0; i--) {
+        point_on(a, b, (double)i / steps, &x, &y);
+        if (!inside(b->r, x, y)) {
+            *t1 = (double)i / steps;
+            break;
+        }
+    }
+    if (*t1 < *t0)
+        *t0 = *t1 = 0.5;
+}
+
+static enum grid_glyph slope_glyph(double dx, double dy)
+{
+    /* A cell is about twice as tall as it is wide. */
+    double s = dx == 0 ? 1e9 : 2 * dy / dx;
+
+    if (absd(s) < 0.45)
+        return GL_LINK_H;
+    if (absd(s) > 4)
+        return GL_LINK_V;
+    return s < 0 ? GL_LINK_UP : GL_LINK_DOWN;
+}
+
+/*
+ * A link is drawn along the cells a DDA walk visits: a cell whose steps in and out both run along
+ * a row is a horizontal line, both along a column a vertical one, and a cell where the walk
+ * changes row and column a diagonal, so any slope reads as a clean staircase.
+ */
+#define DRAW_LINK_MAX (GRID_MAX_W + GRID_MAX_H)
+
+static void draw_link(struct grid *g, const struct nodebox *a, const struct nodebox *b, bool cut)
+{
+    double dx = b->cx - a->cx, dy = b->cy - a->cy, t0, t1;
+    int steps = (int)(absd(dx) > absd(dy) ? absd(dx) : absd(dy)) + 1, n = 0, x, y;
+    int st = cut ? ST_LINK_CUT : ST_LINK;
+    enum grid_glyph diag = (dx > 0) == (dy < 0) ? GL_LINK_UP : GL_LINK_DOWN;
+    struct {
+        int x, y;
+    } c[DRAW_LINK_MAX];
+
+    open_span(a, b, &t0, &t1);
+    for (int i = 0; i <= steps && n < DRAW_LINK_MAX; i++) {
+        double t = (double)i / steps;
+        if (t < t0 || t > t1)
+            continue;
+        point_on(a, b, t, &x, &y);
+        if (n > 0 && c[n - 1].x == x && c[n - 1].y == y)
+            continue;
+        c[n].x = x;
+        c[n].y = y;
+        n++;
+    }
+    for (int i = 0; i < n; i++) {
+        bool in_diag = i > 0 && c[i - 1].x != c[i].x && c[i - 1].y != c[i].y;
+        bool out_diag = i + 1 < n && c[i + 1].x != c[i].x && c[i + 1].y != c[i].y;
+        bool rowwise = (i > 0 && c[i - 1].y == c[i].y) || (i + 1 < n && c[i + 1].y == c[i].y);
+        enum grid_glyph gl = in_diag || out_diag ? diag : rowwise ? GL_LINK_H : GL_LINK_V;
+        if (n == 1)
+            gl = slope_glyph(dx, dy);
+        if (cut && i % 3 == 2)
+            continue; /* a cut link is drawn broken */
+        grid_glyph(g, c[i].x, c[i].y, gl, st);
+    }
+    if (cut && n > 0)
+        grid_glyph(g, c[n / 2].x, c[n / 2].y, GL_CUT, st);
+}
+
+static const char *state_word(enum node_state s)
+{
+    switch (s) {
+    case NODE_UP:
+        return "up";
+    case NODE_CRASHED:
+        return "CRASHED";
+    case NODE_PAUSED:
+        return "paused";
+    }
+    return "?";
+}
+
+static void draw_node(struct grid *g, const struct engine *e, int i, const struct nodebox *b,
+                      bool selected)
+{
+    struct engine_node en;
+    const struct net *net = engine_net(e);
+    struct rect r = b->r;
+    char line[128], t[32], d[32];
+    int row = r.y + 1, iw = r.w - 2, border, x;
+    bool leader;
+
+    if (engine_node(e, i, &en) < 0)
+        return;
+    leader = strcmp(en.desc.role, "leader") == 0 && en.state != NODE_CRASHED;
+    border = selected                   ? ST_SELECTED
+             : en.state == NODE_CRASHED ? ST_CRASHED
+             : en.state == NODE_PAUSED  ? ST_PAUSED
+                                        : ST_BORDER;
+    grid_fill(g, r.x, r.y, r.w, r.h, ' ', ST_NORMAL);
+    grid_box(g, r.x, r.y, r.w, r.h, selected, border);
+    /* Title in the top border: name, then role. */
+    snprintf(line, sizeof(line), "n%d", i + 1);
+    x = r.x + 1 + grid_text(g, r.x + 1, r.y, iw, line, selected ? ST_SELECTED : ST_BOLD);
+    if (leader && x < r.x + r.w - 1)
+        grid_glyph(g, x++, r.y, GL_LEADER, ST_LEADER);
+    if (en.desc.role[0] && x < r.x + r.w - 2) {
+        x++;
+        grid_text(g, x, r.y, r.x + r.w - 1 - x, en.desc.role,
+                  en.state == NODE_CRASHED ? ST_DIM
+                  : leader                 ? ST_LEADER
+                                           : ST_NORMAL);
+    }
+    if (row >= r.y + r.h - 1)
+        return;
+    /* State line: epoch, state, partition group. */
+    x = r.x + 1;
+    if (en.desc.epoch >= 0) {
+        snprintf(line, sizeof(line), "e%lld ", (long long)en.desc.epoch);
+        x += grid_text(g, x, row, r.x + r.w - 1 - x, line, ST_NORMAL);
+    }
+    x += grid_text(g, x, row, r.x + r.w - 1 - x, state_word(en.state),
+                   en.state == NODE_CRASHED  ? ST_CRASHED
+                   : en.state == NODE_PAUSED ? ST_PAUSED
+                                             : ST_OK);
+    if (en.state == NODE_PAUSED && en.paused_until >= 0) {
+        draw_fmt_time(t, sizeof(t), en.paused_until);
+        snprintf(line, sizeof(line), " to %s", t);
+        x += grid_text(g, x, row, r.x + r.w - 1 - x, line, ST_PAUSED);
+    }
+    if (net_partitioned(net)) {
+        snprintf(line, sizeof(line), " g%d", net_group(net, i) + 1);
+        grid_text(g, x, row, r.x + r.w - 1 - x, line, ST_LINK_CUT);
+    }
+    if (++row >= r.y + r.h - 1)
+        return;
+    /* Its own wall clock, and how far it is from true time. */
+    draw_fmt_time(t, sizeof(t), en.phys_us);
+    if (en.skew_us != 0) {
+        draw_fmt_delta(d, sizeof(d), en.skew_us);
+        snprintf(line, sizeof(line), "%s %s %s", iw >= 16 ? "clk" : "", t, d);
+    } else {
+        snprintf(line, sizeof(line), "%s %s", iw >= 16 ? "clk" : "", t);
+    }
+    grid_text(g, r.x + 1, row, iw, line[0] == ' ' ? line + 1 : line,
+              en.skew_us != 0 ? ST_PAUSED : ST_DIM);
+    if (++row >= r.y + r.h - 1)
+        return;
+    snprintf(line, sizeof(line), "L%llu", (unsigned long long)en.lamport);
+    if (en.desc.commit >= 0)
+        snprintf(line + strlen(line), sizeof(line) - strlen(line), " hw %lld",
+                 (long long)en.desc.commit);
+    grid_text(g, r.x + 1, row, iw, line, ST_DIM);
+    if (++row >= r.y + r.h - 1)
+        return;
+    grid_text(g, r.x + 1, row, iw, en.desc.detail, ST_DIM);
+}
+
+/* The sizes a node box may take, largest first. */
+static const struct {
+    int w;
+    int h;
+} box_sizes[] = {{26, 6}, {20, 5}, {16, 5}, {14, 4}, {12, 3}, {9, 3}};
+
+/* The largest box size at which n nodes fit the map without overlapping (or the smallest). */
+static void place_nodes(struct rect map, int n, struct nodebox *b)
+{
+    int size = 0, nsz = (int)(sizeof(box_sizes) / sizeof(box_sizes[0]));
+
+    while (size < nsz - 1 && !place(map, n, box_sizes[size].w, box_sizes[size].h, b))
+        size++;
+    if (size == nsz - 1)
+        place(map, n, box_sizes[size].w, box_sizes[size].h, b);
+}
+
+int draw_node_at(int w, int h, int n_nodes, int x, int y)
+{
+    struct nodebox b[ENGINE_MAX_NODES];
+    struct layout l;
+
+    if (w < DRAW_MIN_W || h < DRAW_MIN_H || n_nodes < 1 || n_nodes > ENGINE_MAX_NODES)
+        return -1;
+    lay_out(w, h, &l);
+    if (l.map.w < 12 || l.map.h < 3)
+        return -1;
+    place_nodes(l.map, n_nodes, b);
+    for (int i = 0; i < n_nodes; i++)
+        if (inside(b[i].r, x, y))
+            return i;
+    return -1;
+}
+
+static void draw_map(struct grid *g, const struct engine *e, const struct draw_view *v,
+                     struct rect map)
+{
+    struct nodebox b[ENGINE_MAX_NODES];
+    const struct net *net = engine_net(e);
+    int n = engine_nodes(e);
+    int64_t now = engine_now(e);
+
+    if (map.w < 12 || map.h < 3)
+        return;
+    place_nodes(map, n, b);
+    /*
+     * A full mesh of more than a few nodes would bury the map: then a link is drawn only while
+     * it is cut or carries a message that is not background chatter.
+     */
+    bool busy[ENGINE_MAX_NODES][ENGINE_MAX_NODES];
+    bool mesh = n <= 5 || (n <= 8 && map.w >= 100);
+    memset(busy, 0, sizeof(busy));
+    for (int s = 0; !mesh && s < net_slots(net); s++) {
+        const struct msg *m = net_slot(net, s);
+        if (m && !m->idle && m->from >= 0 && m->to >= 0 && m->from < n && m->to < n)
+            busy[m->from][m->to] = busy[m->to][m->from] = true;
+    }
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) {
+            bool cut = !net_reachable(net, i, j) || !net_reachable(net, j, i);
+            if (cut || mesh || busy[i][j])
+                draw_link(g, &b[i], &b[j], cut);
+        }
+    for (int i = 0; i < n; i++)
+        draw_node(g, e, i, &b[i], i == v->selected);
+    /* Messages in flight, placed along their link by how much of their trip is done. */
+    for (int s = 0; s < net_slots(net); s++) {
+        const struct msg *m = net_slot(net, s);
+        double t0, t1, p;
+        int x, y, st = ST_MSG0, maxlab = map.w >= 100 ? 22 : n > 5 ? 8 : 12;
+        enum grid_glyph gl = GL_MSG;
+        char label[64];
+        if (!m || m->from < 0 || m->to < 0 || m->from >= n || m->to >= n)
+            continue;
+        p = m->deliver_us > m->send_us
+                ? (double)(now - m->send_us) / (double)(m->deliver_us - m->send_us)
+                : 1;
+        p = p < 0 ? 0 : p > 1 ? 1 : p;
+        open_span(&b[m->from], &b[m->to], &t0, &t1);
+        point_on(&b[m->from], &b[m->to], t0 + p * (t1 - t0), &x, &y);
+        switch (m->fate) {
+        case NET_DELIVER:
+            gl = GL_MSG;
+            st = ST_MSG0 + (m->type < 0 ? 0 : m->type % 4);
+            break;
+        case NET_DUPLICATE:
+            gl = GL_MSG_DUP;
+            st = ST_MSG0 + (m->type < 0 ? 0 : m->type % 4);
+            break;
+        case NET_DROP:
+            gl = GL_MSG_DROP;
+            st = ST_MSG_DROP;
+            break;
+        }
+        if (!inside(map, x, y))
+            continue;
+        if (m->idle && m->fate != NET_DROP) {
+            /* Background chatter is a dim dot without a label, so the real traffic stands out. */
+            grid_glyph(g, x, y, GL_MSG_IDLE, ST_DIM);
+            continue;
+        }
+        grid_glyph(g, x, y, gl, st);
+        snprintf(label, sizeof(label), "%s%s", m->summary[0] ? m->summary : m->type_name,
+                 m->fate == NET_DROP ? " lost" : "");
+        for (int k = 0; label[k] && k < maxlab; k++) {
+            bool hidden = x + 1 + k >= map.x + map.w;
+            for (int i = 0; i < n && !hidden; i++)
+                hidden = inside(b[i].r, x + 1 + k, y);
+            if (hidden)
+                break;
+            grid_put(g, x + 1 + k, y, (unsigned char)label[k], st);
+        }
+    }
+}
+
+/* ---- panes ---- */
+
+static void draw_ops(struct grid *g, const struct engine *e, struct rect r)
+{
+    const struct history *h = engine_history(e);
+    size_t n = history_count(h);
+    int rows = r.h - 1;
+    char title[48], req[96], vals[96], line[256], t[32];
+    size_t first = n > (size_t)rows ? n - (size_t)rows : 0;
+
+    snprintf(title, sizeof(title), " ops (%zu) ", n);
+    pane_title(g, r, title);
+    if (n == 0 && rows > 0)
+        grid_text(g, r.x + 1, r.y + 1, r.w - 1, "none yet: w writes", ST_DIM);
+    for (size_t id = first + 1; id <= n; id++) {
+        const struct op *op = history_at(h, id);
+        int y = r.y + 1 + (int)(id - first - 1), st = ST_PENDING;
+        enum grid_glyph gl = GL_PENDING;
+        if (!op)
+            continue;
+        op_format_req(&op->req, req, sizeof(req));
+        switch (op->status) {
+        case OP_PENDING:
+            draw_fmt_time(t, sizeof(t), engine_now(e) - op->invoke_us);
+            snprintf(vals, sizeof(vals), "pending %s", t);
+            break;
+        case OP_OK:
+            gl = GL_OK;
+            st = ST_OK;
+            if (op->req.kind == OP_GET) {
+                char v[64];
+                op_format_values(&op->result, v, sizeof(v));
+                snprintf(vals, sizeof(vals), "ok %s", v);
+            } else {
+                snprintf(vals, sizeof(vals), "ok");
+            }
+            break;
+        case OP_FAIL:
+            gl = GL_FAIL;
+            st = ST_FAIL;
+            snprintf(vals, sizeof(vals), "fail %s", op->reason);
+            break;
+        case OP_TIMEOUT:
+            gl = GL_TIMEOUT;
+            st = ST_TIMEOUT;
+            snprintf(vals, sizeof(vals), "timeout");
+            break;
+        }
+        if (op->status != OP_PENDING) {
+            draw_fmt_delta(t, sizeof(t), op->complete_us - op->invoke_us);
+            snprintf(vals + strlen(vals), sizeof(vals) - strlen(vals), " %s", t + 1);
+        }
+        grid_glyph(g, r.x + 1, y, gl, st);
+        snprintf(line, sizeof(line), "%s %s n%d %s", op->label, req, op->node + 1, vals);
+        grid_text(g, r.x + 3, y, r.w - 3, line, st == ST_PENDING ? ST_NORMAL : st);
+    }
+}
+
+static void draw_replica(struct grid *g, const struct engine *e, int node, struct rect r)
+{
+    const struct store *s = engine_store(e, node);
+    struct engine_node en;
+    char title[48], line[160], v[96];
+    int y = r.y + 1, end = r.y + r.h;
+    int64_t log_end, from;
+
+    snprintf(title, sizeof(title), " n%d replica ", node + 1);
+    pane_title(g, r, title);
+    if (!s || engine_node(e, node, &en) < 0)
+        return;
+    log_end = store_log_end(s);
+    if (log_end > 0 && y < end) {
+        if (en.desc.commit >= 0)
+            snprintf(line, sizeof(line), "log: %lld entries, hw %lld", (long long)log_end,
+                     (long long)en.desc.commit);
+        else
+            snprintf(line, sizeof(line), "log: %lld entries", (long long)log_end);
+        grid_text(g, r.x + 1, y++, r.w - 1, line, ST_BOLD);
+        from = log_end - (end - y) / 2;
+        if (from < 0)
+            from = 0;
+        for (int64_t o = from; o < log_end && y < end; o++) {
+            const struct store_entry *en2 = store_log_at(s, o);
+            bool committed = en.desc.commit >= 0 && o < en.desc.commit;
+            if (!en2)
+                continue;
+            snprintf(line, sizeof(line), "@%lld e%lld %s=%s%s", (long long)o, (long long)en2->epoch,
+                     en2->key, en2->value, committed ? "" : "  (uncommitted)");
+            grid_text(g, r.x + 1, y++, r.w - 1, line, committed ? ST_NORMAL : ST_DIM);
+        }
+    }
+    if (y < end && (store_kv_count(s) > 0 || log_end == 0)) {
+        snprintf(line, sizeof(line), "keys: %d", store_kv_count(s));
+        grid_text(g, r.x + 1, y++, r.w - 1, line, ST_BOLD);
+    }
+    for (int i = 0; i < store_kv_count(s) && y < end; i++) {
+        const struct store_item *it = store_kv_at(s, i);
+        v[0] = '\0';
+        for (int k = 0; k < it->n; k++)
+            snprintf(v + strlen(v), sizeof(v) - strlen(v), "%s%s", k ? "," : "",
+                     it->v[k].tombstone ? "(deleted)" : it->v[k].value);
+        snprintf(line, sizeof(line), "%s = %s%s%s", it->key, it->n > 1 ? "{" : "", v,
+                 it->n > 1 ? "}  siblings" : "");
+        grid_text(g, r.x + 1, y++, r.w - 1, line, it->n > 1 ? ST_PAUSED : ST_NORMAL);
+    }
+}
+
+static void draw_events(struct grid *g, const struct draw_log *log, const char *filter,
+                        struct rect r)
+{
+    int rows = r.h - 1, n = log ? draw_log_count(log) : 0, y = r.y + r.h - 1;
+    char title[96];
+
+    if (filter && filter[0]) {
+        snprintf(title, sizeof(title), " events matching '%s' (Esc shows all) ", filter);
+        pane_title(g, r, title);
+    } else {
+        pane_title(g, r, " events ");
+    }
+    /* Newest at the bottom, walking back until the pane is full. */
+    for (int i = n - 1; i >= 0 && rows > 0; i--) {
+        int st = ST_NORMAL;
+        const char *s = draw_log_line(log, i, &st);
+        if (filter && filter[0] && !strstr(s, filter))
+            continue;
+        grid_text(g, r.x + 1, y--, r.w - 1, s, st);
+        rows--;
+    }
+}
+
+/* Which hints the status bar shows first when it cannot show them all. */
+static const enum key_action hint_order[] = {
+    KA_RUN,  KA_COMMAND, KA_KILL,       KA_WRITE, KA_HELP, KA_CLOSE,     KA_STEP,
+    KA_BACK, KA_FASTER,  KA_PAUSE_NODE, KA_HEAL,  KA_READ, KA_NEXT_NODE,
+};
+
+static void draw_bar(struct grid *g, const struct engine *e, const struct draw_view *v, int row)
+{
+    int w = grid_width(g), x = 0;
+    char t[32], line[256];
+    size_t nk;
+    const struct key_binding *keys = keys_table(&nk);
+
+    grid_fill(g, 0, row, w, 1, ' ', ST_BAR);
+    x += grid_text(g, x, row, w - x, v->paused ? " || PAUSED " : " >> RUNNING ",
+                   v->paused ? ST_BAR_PAUSE : ST_BAR_RUN);
+    draw_fmt_time(t, sizeof(t), engine_now(e));
+    if (v->title && strcmp(v->title, "sandbox") != 0) {
+        const char *base = strrchr(v->title, '/');
+        x += grid_text(g, x, row, w / 4, base ? base + 1 : v->title, ST_BAR_KEY);
+    }
+    if (v->head_us >= 0) {
+        char hd[32];
+        draw_fmt_time(hd, sizeof(hd), v->head_us);
+        snprintf(line, sizeof(line), " REWOUND t=%s of %s %s %s %dn", t, hd,
+                 v->speed ? v->speed : "", engine_model(e)->name, engine_nodes(e));
+    } else {
+        snprintf(line, sizeof(line), " t=%s %s %s %dn", t, v->speed ? v->speed : "",
+                 engine_model(e)->name, engine_nodes(e));
+    }
+    if (w >= 100)
+        snprintf(line + strlen(line), sizeof(line) - strlen(line), " seed %llu",
+                 (unsigned long long)engine_seed(e));
+    snprintf(line + strlen(line), sizeof(line) - strlen(line), " ");
+    x += grid_text(g, x, row, w - x, line, ST_BAR);
+    /* Key hints from the key table, the most useful first, as many as fit. */
+    for (size_t r = 0; r < sizeof(hint_order) / sizeof(hint_order[0]); r++) {
+        for (size_t i = 0; i < nk; i++) {
+            char key[16];
+            size_t kl;
+            if (keys[i].act != hint_order[r] || !keys[i].hint)
+                continue;
+            kl = strcspn(keys[i].keys, " ");
+            snprintf(key, sizeof(key), "%.*s", (int)kl, keys[i].keys);
+            if (strcmp(key, "Space") == 0)
+                snprintf(key, sizeof(key), "Spc");
+            if (x + (int)strlen(key) + (int)strlen(keys[i].hint) + 3 > w)
+                continue;
+            x += 1 + grid_text(g, x + 1, row, w - x, key, ST_BAR_KEY);
+            x += 1 + grid_text(g, x + 1, row, w - x, keys[i].hint, ST_BAR);
+        }
+    }
+}
+
+/* The key table as an overlay: one column when it fits, else two. */
+static void draw_help(struct grid *g)
+{
+    size_t nk;
+    const struct key_binding *keys = keys_table(&nk);
+    int w = grid_width(g), h = grid_height(g), rows = 0, cols, per, bw, bh, x0, y0, kw = 0, i = 0;
+
+    for (size_t k = 0; k < nk; k++) {
+        if (!keys[k].help)
+            continue;
+        rows++;
+        if ((int)strlen(keys[k].keys) > kw)
+            kw = (int)strlen(keys[k].keys);
+    }
+    cols = rows + 4 <= h - 2 ? 1 : 2;
+    per = (rows + cols - 1) / cols;
+    bw = cols == 1 ? 56 : 2 * (kw + 24) + 4;
+    bw = bw < w - 2 ? bw : w - 2;
+    bh = per + 4 < h - 1 ? per + 4 : h - 1;
+    x0 = (w - bw) / 2;
+    y0 = (h - bh) / 2;
+    grid_fill(g, x0, y0, bw, bh, ' ', ST_HELP);
+    grid_box(g, x0, y0, bw, bh, true, ST_HELP);
+    grid_text(g, x0 + 2, y0, bw - 4, " keys ", ST_PANE_TITLE);
+    for (size_t k = 0; k < nk; k++) {
+        int col, row, cx, cw = (bw - 2) / cols;
+        if (!keys[k].help)
+            continue;
+        col = i / per;
+        row = i % per;
+        i++;
+        if (row >= bh - 3)
+            continue;
+        cx = x0 + 2 + col * cw;
+        grid_text(g, cx, y0 + 1 + row, kw, keys[k].keys, ST_BAR_KEY);
+        grid_text(g, cx + kw + 1, y0 + 1 + row, cw - kw - 2, keys[k].help, ST_HELP);
+    }
+    grid_text(g, x0 + 2, y0 + bh - 2, bw - 4, "q, ? or Esc closes this", ST_DIM);
+}
+
+void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *v,
+                struct draw_cursor *cur)
+{
+    int w = grid_width(g), h = grid_height(g);
+    struct layout l;
+    char line[256];
+
+    grid_clear(g);
+    cur->show = false;
+    if (w < DRAW_MIN_W || h < DRAW_MIN_H) {
+        snprintf(line, sizeof(line), "Needs %dx%d, is %dx%d.", DRAW_MIN_W, DRAW_MIN_H, w, h);
+        grid_text(g, 0, h / 2 - 1, w, line, ST_BOLD);
+        grid_text(g, 0, h / 2, w, "Enlarge it, or q quits.", ST_NORMAL);
+        return;
+    }
+    lay_out(w, h, &l);
+    draw_map(g, e, v, l.map);
+    for (int y = 0; y < l.map.h; y++)
+        grid_glyph(g, l.map.w, y, GL_V, ST_BORDER);
+    draw_ops(g, e, l.ops);
+    if (l.replica.h > 0)
+        draw_replica(g, e, v->selected, l.replica);
+    draw_events(g, v->log, v->filter, l.log);
+    if (v->next) {
+        snprintf(line, sizeof(line), " next: %s ", v->next);
+        grid_text(g,
+                  l.log.x + l.log.w - (int)strlen(line) - 2 > 12
+                      ? l.log.x + l.log.w - (int)strlen(line) - 2
+                      : 12,
+                  l.log.y, -1, line, ST_INFO);
+    }
+    if (v->cmd_open) {
+        char prompt[2] = {v->cmd_prompt ? v->cmd_prompt : ':', '\0'};
+        int x = grid_text(g, 0, l.bar_row, 1, prompt, ST_PROMPT);
+        int off = v->cmd_cursor > w - 3 ? v->cmd_cursor - (w - 3) : 0;
+        grid_text(g, x, l.bar_row, w - x, v->cmd + off, ST_NORMAL);
+        cur->x = x + v->cmd_cursor - off;
+        cur->y = l.bar_row;
+        cur->show = true;
+        grid_text(g, 0, l.msg_row, w,
+                  v->msg ? v->msg : "Enter runs it  Esc cancels  Up/Down history",
+                  v->msg && v->msg_error ? ST_ERROR : ST_DIM);
+    } else {
+        if (v->msg)
+            grid_text(g, 0, l.msg_row, w, v->msg, v->msg_error ? ST_ERROR : ST_INFO);
+        draw_bar(g, e, v, l.bar_row);
+    }
+    if (v->help)
+        draw_help(g);
+}

@@ -1,0 +1,119 @@
+/*
+ * draw: everything the sandbox shows, drawn into a struct grid — the cluster
+ * map (nodes on a circle, links, messages in flight), the ops pane, the
+ * replica pane, the event log, the status bar, the command line and the help
+ * overlay. It reads the engine only through engine.h queries and draws a
+ * frame from scratch each time: no terminal, no curses, so render tests draw
+ * the same frames and compare them with stored text.
+ *
+ * Styles are semantic (a crashed node, a cut link); the back end maps each
+ * to colour and attributes. Every state is also told apart by glyph or text,
+ * so a monochrome frame (and a golden text file) still shows it.
+ */
+#ifndef SPLITBRAIN_DRAW_H
+#define SPLITBRAIN_DRAW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../engine/engine.h"
+#include "grid.h"
+
+enum draw_style {
+    ST_NORMAL,
+    ST_DIM,
+    ST_BOLD,
+    ST_BORDER,
+    ST_SELECTED,
+    ST_LEADER,
+    ST_CRASHED,
+    ST_PAUSED,
+    ST_LINK,
+    ST_LINK_CUT,
+    ST_MSG0, /* messages, coloured by type */
+    ST_MSG1,
+    ST_MSG2,
+    ST_MSG3,
+    ST_MSG_DROP,
+    ST_OK,
+    ST_FAIL,
+    ST_TIMEOUT,
+    ST_PENDING,
+    ST_EV_SEND,
+    ST_EV_DELIVER,
+    ST_EV_DROP,
+    ST_EV_FAULT,
+    ST_EV_ROLE,
+    ST_EV_OP,
+    ST_EV_NOTE,
+    ST_EV_STORE,
+    ST_BAR,
+    ST_BAR_KEY,
+    ST_BAR_RUN,
+    ST_BAR_PAUSE,
+    ST_ERROR,
+    ST_INFO,
+    ST_PROMPT,
+    ST_PANE_TITLE,
+    ST_HELP,
+    ST_COUNT,
+};
+
+/* Smallest window the sandbox lays out; below it the frame says so. */
+#define DRAW_MIN_W 60
+#define DRAW_MIN_H 16
+
+/* The event log the screen shows: a bounded ring of formatted lines; the oldest go first. */
+#define DRAW_LOG_MAX  1000
+#define DRAW_LOG_LINE 160
+
+struct draw_log;
+
+struct draw_log *draw_log_create(void);
+void draw_log_destroy(struct draw_log *log);
+void draw_log_clear(struct draw_log *log);
+void draw_log_add(struct draw_log *log, int style, const char *text);
+/* One line of plain words for a trace event, styled by its kind. */
+void draw_log_event(struct draw_log *log, const struct trace_event *ev);
+int draw_log_count(const struct draw_log *log);
+/* i = 0 is the oldest line held. */
+const char *draw_log_line(const struct draw_log *log, int i, int *style);
+
+/* What the frame shows besides the engine's state. Borrowed for one draw_frame() call. */
+struct draw_view {
+    const char *title; /* "sandbox" or the scenario file */
+    int selected;      /* node index */
+    bool paused;
+    const char *speed; /* "0.05x" */
+    bool help;
+    bool cmd_open;
+    char cmd_prompt; /* ':' a command, '/' the event-log filter */
+    const char *cmd; /* the command line's text */
+    int cmd_cursor;  /* byte offset into cmd */
+    const char *msg; /* the message line: a result, an error, or NULL */
+    bool msg_error;
+    const char *next;   /* the scenario's next command, or NULL */
+    const char *filter; /* the event log shows only lines containing it; NULL or "": all */
+    int64_t head_us;    /* rewound: the furthest time reached; -1 when at the present */
+    const struct draw_log *log;
+};
+
+/* Where the terminal cursor goes (the command line), when show is set. */
+struct draw_cursor {
+    int x;
+    int y;
+    bool show;
+};
+
+void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *v,
+                struct draw_cursor *cur);
+
+/* Which node's box covers cell x, y of a w x h frame with n_nodes nodes; -1 for none. */
+int draw_node_at(int w, int h, int n_nodes, int x, int y);
+
+/* "1.234s"; "-0.020s". */
+void draw_fmt_time(char *dst, size_t size, int64_t us);
+/* "+5ms", "-1.2s", "+0ms". */
+void draw_fmt_delta(char *dst, size_t size, int64_t us);
+
+#endif

@@ -1,0 +1,269 @@
+#include "grid.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct grid {
+    int w;
+    int h;
+    bool ascii;
+    struct grid_cell *cells;
+};
+
+/* One table, Unicode and its ASCII twin side by side. */
+static const struct {
+    uint32_t uni;
+    char ascii;
+} glyphs[GL_COUNT] = {
+    [GL_H] = {0x2500, '-'},          [GL_V] = {0x2502, '|'},        [GL_TL] = {0x250c, '+'},
+    [GL_TR] = {0x2510, '+'},         [GL_BL] = {0x2514, '+'},       [GL_BR] = {0x2518, '+'},
+    [GL_H2] = {0x2550, '='},         [GL_V2] = {0x2551, 'H'},       [GL_TL2] = {0x2554, '#'},
+    [GL_TR2] = {0x2557, '#'},        [GL_BL2] = {0x255a, '#'},      [GL_BR2] = {0x255d, '#'},
+    [GL_LINK_H] = {0x2500, '-'},     [GL_LINK_V] = {0x2502, '|'},   [GL_LINK_UP] = {0x2571, '/'},
+    [GL_LINK_DOWN] = {0x2572, '\\'}, [GL_CUT] = {0x2573, 'X'},      [GL_MSG] = {0x25cf, 'o'},
+    [GL_MSG_DUP] = {0x25c9, '@'},    [GL_MSG_DROP] = {0x2717, '*'}, [GL_MSG_IDLE] = {0x00b7, '.'},
+    [GL_OK] = {0x2713, '+'},         [GL_FAIL] = {0x2717, 'x'},     [GL_TIMEOUT] = {0x25d4, 'T'},
+    [GL_PENDING] = {0x2026, '.'},    [GL_LEADER] = {0x2605, '*'},
+};
+
+static int clampi(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+static void alloc_cells(struct grid *g, int w, int h)
+{
+    g->w = clampi(w, 0, GRID_MAX_W);
+    g->h = clampi(h, 0, GRID_MAX_H);
+    free(g->cells);
+    g->cells = calloc((size_t)g->w * (size_t)g->h + 1, sizeof(*g->cells));
+    if (!g->cells)
+        abort(); /* a tutor has nothing sensible to do without memory */
+    grid_clear(g);
+}
+
+struct grid *grid_create(int w, int h, bool ascii)
+{
+    struct grid *g = calloc(1, sizeof(*g));
+
+    if (!g)
+        abort();
+    g->ascii = ascii;
+    alloc_cells(g, w, h);
+    return g;
+}
+
+void grid_destroy(struct grid *g)
+{
+    if (!g)
+        return;
+    free(g->cells);
+    free(g);
+}
+
+void grid_resize(struct grid *g, int w, int h)
+{
+    alloc_cells(g, w, h);
+}
+
+int grid_width(const struct grid *g)
+{
+    return g->w;
+}
+
+int grid_height(const struct grid *g)
+{
+    return g->h;
+}
+
+bool grid_ascii(const struct grid *g)
+{
+    return g->ascii;
+}
+
+void grid_set_ascii(struct grid *g, bool ascii)
+{
+    g->ascii = ascii;
+}
+
+void grid_clear(struct grid *g)
+{
+    size_t n = (size_t)g->w * (size_t)g->h;
+
+    for (size_t i = 0; i < n; i++) {
+        g->cells[i].ch = ' ';
+        g->cells[i].style = 0;
+    }
+}
+
+void grid_put(struct grid *g, int x, int y, uint32_t ch, int style)
+{
+    struct grid_cell *c;
+
+    if (x < 0 || y < 0 || x >= g->w || y >= g->h)
+        return;
+    c = &g->cells[(size_t)y * (size_t)g->w + (size_t)x];
+    c->ch = ch;
+    c->style = (uint16_t)style;
+}
+
+uint32_t grid_glyph_char(const struct grid *g, enum grid_glyph gl)
+{
+    return g->ascii ? (uint32_t)(unsigned char)glyphs[gl].ascii : glyphs[gl].uni;
+}
+
+void grid_glyph(struct grid *g, int x, int y, enum grid_glyph gl, int style)
+{
+    grid_put(g, x, y, grid_glyph_char(g, gl), style);
+}
+
+/* Decodes one UTF-8 sequence at *s; a malformed byte decodes as '?'. */
+static uint32_t utf8_next(const unsigned char **s)
+{
+    const unsigned char *p = *s;
+    uint32_t cp;
+    int extra;
+
+    if (p[0] < 0x80) {
+        *s = p + 1;
+        return p[0];
+    }
+    if ((p[0] & 0xe0) == 0xc0) {
+        cp = p[0] & 0x1fu;
+        extra = 1;
+    } else if ((p[0] & 0xf0) == 0xe0) {
+        cp = p[0] & 0x0fu;
+        extra = 2;
+    } else if ((p[0] & 0xf8) == 0xf0) {
+        cp = p[0] & 0x07u;
+        extra = 3;
+    } else {
+        *s = p + 1;
+        return '?';
+    }
+    for (int i = 1; i <= extra; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            *s = p + 1;
+            return '?';
+        }
+        cp = (cp << 6) | (p[i] & 0x3fu);
+    }
+    *s = p + 1 + extra;
+    return cp;
+}
+
+int grid_text(struct grid *g, int x, int y, int maxw, const char *utf8, int style)
+{
+    const unsigned char *s = (const unsigned char *)utf8;
+    int n = 0;
+
+    if (maxw < 0)
+        maxw = g->w - x;
+    while (*s && n < maxw) {
+        uint32_t cp = utf8_next(&s);
+        if (cp < 0x20 || cp == 0x7f)
+            cp = '?';
+        else if (cp >= 0x80 && g->ascii)
+            cp = '?';
+        grid_put(g, x + n, y, cp, style);
+        n++;
+    }
+    return n;
+}
+
+void grid_fill(struct grid *g, int x, int y, int w, int h, uint32_t ch, int style)
+{
+    for (int j = 0; j < h; j++)
+        for (int i = 0; i < w; i++)
+            grid_put(g, x + i, y + j, ch, style);
+}
+
+void grid_restyle(struct grid *g, int x, int y, int w, int style)
+{
+    for (int i = 0; i < w; i++) {
+        if (x + i < 0 || x + i >= g->w || y < 0 || y >= g->h)
+            continue;
+        g->cells[(size_t)y * (size_t)g->w + (size_t)(x + i)].style = (uint16_t)style;
+    }
+}
+
+void grid_box(struct grid *g, int x, int y, int w, int h, bool dbl, int style)
+{
+    enum grid_glyph hl = dbl ? GL_H2 : GL_H, vl = dbl ? GL_V2 : GL_V;
+
+    if (w < 2 || h < 2)
+        return;
+    for (int i = 1; i < w - 1; i++) {
+        grid_glyph(g, x + i, y, hl, style);
+        grid_glyph(g, x + i, y + h - 1, hl, style);
+    }
+    for (int j = 1; j < h - 1; j++) {
+        grid_glyph(g, x, y + j, vl, style);
+        grid_glyph(g, x + w - 1, y + j, vl, style);
+    }
+    grid_glyph(g, x, y, dbl ? GL_TL2 : GL_TL, style);
+    grid_glyph(g, x + w - 1, y, dbl ? GL_TR2 : GL_TR, style);
+    grid_glyph(g, x, y + h - 1, dbl ? GL_BL2 : GL_BL, style);
+    grid_glyph(g, x + w - 1, y + h - 1, dbl ? GL_BR2 : GL_BR, style);
+}
+
+struct grid_cell grid_at(const struct grid *g, int x, int y)
+{
+    struct grid_cell blank = {' ', 0};
+
+    if (x < 0 || y < 0 || x >= g->w || y >= g->h)
+        return blank;
+    return g->cells[(size_t)y * (size_t)g->w + (size_t)x];
+}
+
+static size_t utf8_put(char *buf, uint32_t cp)
+{
+    if (cp < 0x80) {
+        buf[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        buf[0] = (char)(0xc0 | (cp >> 6));
+        buf[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        buf[0] = (char)(0xe0 | (cp >> 12));
+        buf[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        buf[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    buf[0] = (char)(0xf0 | (cp >> 18));
+    buf[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+    buf[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    buf[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+size_t grid_dump(const struct grid *g, char *dst, size_t size)
+{
+    size_t len = 0;
+
+    for (int y = 0; y < g->h; y++) {
+        int end = g->w;
+        while (end > 0 && g->cells[(size_t)y * (size_t)g->w + (size_t)(end - 1)].ch == ' ')
+            end--;
+        for (int x = 0; x <= end; x++) {
+            char buf[4];
+            size_t n;
+            if (x == end) {
+                buf[0] = '\n';
+                n = 1;
+            } else {
+                n = utf8_put(buf, g->cells[(size_t)y * (size_t)g->w + (size_t)x].ch);
+            }
+            for (size_t i = 0; i < n; i++, len++)
+                if (len + 1 < size)
+                    dst[len] = buf[i];
+        }
+    }
+    if (size > 0)
+        dst[len < size ? len : size - 1] = '\0';
+    return len;
+}

@@ -1,0 +1,92 @@
+/*
+ * grid: the project's own cell grid — what a frame looks like, independent of
+ * any terminal. Every screen is drawn into a grid; ncurses (tui/term.c) is
+ * one back end that copies it to the terminal, and render tests compare a
+ * grid's text with stored frames, so the two never disagree.
+ *
+ * A cell holds one character (a Unicode code point, always one column wide)
+ * and a style id (the caller's enum; the back end maps it to colour and
+ * attributes). Box and line glyphs come from one glyph table with an ASCII
+ * twin for each; a grid made with ascii = true draws the twins.
+ *
+ * Invariant: 0 <= width <= GRID_MAX_W, 0 <= height <= GRID_MAX_H; every write
+ * outside the grid is clipped, never an error.
+ */
+#ifndef SPLITBRAIN_GRID_H
+#define SPLITBRAIN_GRID_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GRID_MAX_W 1000
+#define GRID_MAX_H 500
+
+enum grid_glyph {
+    GL_H, /* box lines */
+    GL_V,
+    GL_TL,
+    GL_TR,
+    GL_BL,
+    GL_BR,
+    GL_H2, /* a selected box */
+    GL_V2,
+    GL_TL2,
+    GL_TR2,
+    GL_BL2,
+    GL_BR2,
+    GL_LINK_H, /* links between nodes, by slope */
+    GL_LINK_V,
+    GL_LINK_UP,   /* rising to the right: / */
+    GL_LINK_DOWN, /* falling to the right: \ */
+    GL_CUT,       /* where a link is cut */
+    GL_MSG,       /* a message in flight */
+    GL_MSG_DUP,   /* a duplicate copy */
+    GL_MSG_DROP,  /* a message that dies on arrival */
+    GL_MSG_IDLE,  /* background chatter: heartbeats, empty polls */
+    GL_OK,
+    GL_FAIL,
+    GL_TIMEOUT,
+    GL_PENDING,
+    GL_LEADER,
+    GL_COUNT,
+};
+
+struct grid_cell {
+    uint32_t ch;
+    uint16_t style;
+};
+
+struct grid;
+
+/* w and h are clamped to the limits. */
+struct grid *grid_create(int w, int h, bool ascii);
+void grid_destroy(struct grid *g);
+/* New size; the content is cleared. */
+void grid_resize(struct grid *g, int w, int h);
+int grid_width(const struct grid *g);
+int grid_height(const struct grid *g);
+bool grid_ascii(const struct grid *g);
+void grid_set_ascii(struct grid *g, bool ascii);
+
+/* Every cell to a space in style 0. */
+void grid_clear(struct grid *g);
+void grid_put(struct grid *g, int x, int y, uint32_t ch, int style);
+void grid_glyph(struct grid *g, int x, int y, enum grid_glyph gl, int style);
+uint32_t grid_glyph_char(const struct grid *g, enum grid_glyph gl);
+/* Writes UTF-8 text from x, at most maxw columns (maxw < 0: to the edge); control characters
+ * show as '?'. Returns the columns written. */
+int grid_text(struct grid *g, int x, int y, int maxw, const char *utf8, int style);
+void grid_fill(struct grid *g, int x, int y, int w, int h, uint32_t ch, int style);
+/* Changes the style of w cells from x, keeping their characters. */
+void grid_restyle(struct grid *g, int x, int y, int w, int style);
+/* A box outline; double selects the selected-box glyphs. */
+void grid_box(struct grid *g, int x, int y, int w, int h, bool dbl, int style);
+/* The cell at x, y; a blank cell outside the grid. */
+struct grid_cell grid_at(const struct grid *g, int x, int y);
+
+/* The grid as UTF-8 text, one line per row, trailing spaces trimmed, each ending in '\n'.
+ * Returns the length it needed (like snprintf); dst is always terminated when size > 0. */
+size_t grid_dump(const struct grid *g, char *dst, size_t size);
+
+#endif

@@ -1,0 +1,48 @@
+#include "keys.h"
+
+/* Mirrors the key map in DESIGN.md; keys not built yet are not listed. */
+static const struct key_binding table[] = {
+    {{'?', KEYS_F1}, "? F1", "this help", "help", KA_HELP},
+    {{'q'}, "q", "close overlay; quit", "quit", KA_CLOSE},
+    {{'Q', KEYS_CTRL('c')}, "Q Ctrl-C", "quit now, cleanly", NULL, KA_QUIT},
+    {{':'}, ":", "command line", "cmd", KA_COMMAND},
+    {{'/'}, "/", "filter the event log", NULL, KA_SEARCH},
+    {{' '}, "Space", "pause / run", "run", KA_RUN},
+    {{'.'}, ".", "step one event", "step", KA_STEP},
+    {{'-'}, "-", "slower", NULL, KA_SLOWER},
+    {{'+'}, "+", "faster", "speed", KA_FASTER},
+    {{'='}, "=", "normal speed", NULL, KA_NORMAL_SPEED},
+    {{'['}, "[", "back in time", "back", KA_BACK},
+    {{']'}, "]", "forward in time", NULL, KA_FORWARD},
+    {{KEYS_LEFT, KEYS_UP, 'h', 'k'}, "Left Up h k", "previous node", NULL, KA_PREV_NODE},
+    {{KEYS_RIGHT, KEYS_DOWN, 'l', 'j'}, "Right Down l j", "next node", "select", KA_NEXT_NODE},
+    {{'1', '2', '3', '4'}, "1-9", "select n1..n9", NULL, KA_JUMP_NODE},
+    {{KEYS_CLICK}, "click", "select that node", NULL, KA_NONE},
+    {{'5', '6', '7', '8'}, "", NULL, NULL, KA_JUMP_NODE},
+    {{'9'}, "", NULL, NULL, KA_JUMP_NODE},
+    {{'K'}, "K", "kill / restart node", "kill", KA_KILL},
+    {{'Z'}, "Z", "pause / resume node", "pause node", KA_PAUSE_NODE},
+    {{'C'}, "C", "cut / mend a link", NULL, KA_CUT},
+    {{'X'}, "X", "partition node|rest", NULL, KA_PARTITION},
+    {{'U'}, "U", "heal every fault", "heal", KA_HEAL},
+    {{'w'}, "w", "write via the node", "write", KA_WRITE},
+    {{'g'}, "g", "read via the node", "read", KA_READ},
+    {{'S'}, "S", "skew node's clock", NULL, KA_SKEW},
+    {{KEYS_TAB}, "Tab", "complete a word", NULL, KA_NONE},
+    {{KEYS_CTRL('l')}, "Ctrl-L", "redraw", NULL, KA_REDRAW},
+};
+
+const struct key_binding *keys_table(size_t *n)
+{
+    *n = sizeof(table) / sizeof(table[0]);
+    return table;
+}
+
+enum key_action keys_lookup(int code)
+{
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+        for (int k = 0; k < KEYS_MAX_CODES && table[i].codes[k]; k++)
+            if (table[i].codes[k] == code)
+                return table[i].act;
+    return KA_NONE;
+}

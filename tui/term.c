@@ -1,0 +1,286 @@
+#include "term.h"
+
+#include <curses.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "keys.h"
+
+struct term {
+    enum term_colors colors;
+    int click_x;
+    int click_y;
+    attr_t attr[ST_COUNT];
+    short pair[ST_COUNT];
+};
+
+/*
+ * Each style: the attributes it always has (so a monochrome screen still tells
+ * states apart), then foreground and background for 256 and for 8 colours
+ * (-1: the terminal's default).
+ */
+static const struct {
+    attr_t attr;
+    short fg256, bg256, fg8, bg8;
+} styles[ST_COUNT] = {
+    [ST_NORMAL] = {A_NORMAL, -1, -1, -1, -1},
+    [ST_DIM] = {A_DIM, 245, -1, -1, -1},
+    [ST_BOLD] = {A_BOLD, -1, -1, -1, -1},
+    [ST_BORDER] = {A_NORMAL, 67, -1, COLOR_BLUE, -1},
+    [ST_SELECTED] = {A_BOLD, 51, -1, COLOR_CYAN, -1},
+    [ST_LEADER] = {A_BOLD, 220, -1, COLOR_YELLOW, -1},
+    [ST_CRASHED] = {A_BOLD, 196, -1, COLOR_RED, -1},
+    [ST_PAUSED] = {A_NORMAL, 214, -1, COLOR_YELLOW, -1},
+    [ST_LINK] = {A_DIM, 240, -1, -1, -1},
+    [ST_LINK_CUT] = {A_BOLD, 196, -1, COLOR_RED, -1},
+    [ST_MSG0] = {A_BOLD, 45, -1, COLOR_CYAN, -1},
+    [ST_MSG1] = {A_BOLD, 118, -1, COLOR_GREEN, -1},
+    [ST_MSG2] = {A_BOLD, 213, -1, COLOR_MAGENTA, -1},
+    [ST_MSG3] = {A_BOLD, 208, -1, COLOR_YELLOW, -1},
+    [ST_MSG_DROP] = {A_BOLD, 196, -1, COLOR_RED, -1},
+    [ST_OK] = {A_NORMAL, 40, -1, COLOR_GREEN, -1},
+    [ST_FAIL] = {A_BOLD, 196, -1, COLOR_RED, -1},
+    [ST_TIMEOUT] = {A_BOLD, 208, -1, COLOR_YELLOW, -1},
+    [ST_PENDING] = {A_NORMAL, -1, -1, -1, -1},
+    [ST_EV_SEND] = {A_DIM, 244, -1, -1, -1},
+    [ST_EV_DELIVER] = {A_NORMAL, -1, -1, -1, -1},
+    [ST_EV_DROP] = {A_NORMAL, 203, -1, COLOR_RED, -1},
+    [ST_EV_FAULT] = {A_BOLD, 214, -1, COLOR_YELLOW, -1},
+    [ST_EV_ROLE] = {A_BOLD, 213, -1, COLOR_MAGENTA, -1},
+    [ST_EV_OP] = {A_NORMAL, 81, -1, COLOR_CYAN, -1},
+    [ST_EV_NOTE] = {A_BOLD, -1, -1, -1, -1},
+    [ST_EV_STORE] = {A_NORMAL, 114, -1, COLOR_GREEN, -1},
+    [ST_BAR] = {A_REVERSE, 252, 236, COLOR_WHITE, COLOR_BLUE},
+    [ST_BAR_KEY] = {A_REVERSE | A_BOLD, 226, 236, COLOR_YELLOW, COLOR_BLUE},
+    [ST_BAR_RUN] = {A_BOLD, 16, 40, COLOR_BLACK, COLOR_GREEN},
+    [ST_BAR_PAUSE] = {A_BOLD | A_UNDERLINE, 16, 214, COLOR_BLACK, COLOR_YELLOW},
+    [ST_ERROR] = {A_BOLD, 196, -1, COLOR_RED, -1},
+    [ST_INFO] = {A_NORMAL, 117, -1, COLOR_CYAN, -1},
+    [ST_PROMPT] = {A_BOLD, 226, -1, COLOR_YELLOW, -1},
+    [ST_PANE_TITLE] = {A_BOLD, 255, -1, -1, -1},
+    [ST_HELP] = {A_NORMAL, -1, -1, -1, -1},
+};
+
+/* With colour, the reverse video that marks the bars in monochrome gives way to a background. */
+static attr_t colour_attr(int s)
+{
+    attr_t a = styles[s].attr;
+
+    if (styles[s].bg256 >= 0)
+        a &= ~(attr_t)A_REVERSE;
+    return a;
+}
+
+static void fatal_signal(int sig)
+{
+    /* SA_RESETHAND has restored the default action: put the terminal back, then die of it. */
+    endwin();
+    raise(sig);
+}
+
+static void install_fatal_handlers(void)
+{
+    static const int sigs[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE};
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = fatal_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
+static void setup_colors(struct term *t)
+{
+    const char *nc = getenv("NO_COLOR");
+
+    t->colors = TERM_MONO;
+    if ((!nc || !nc[0]) && has_colors() && start_color() == OK) {
+        use_default_colors();
+        t->colors = COLORS >= 256 ? TERM_256 : COLORS >= 8 ? TERM_8 : TERM_MONO;
+    }
+    for (int s = 0; s < ST_COUNT; s++) {
+        short fg = t->colors == TERM_256 ? styles[s].fg256 : styles[s].fg8;
+        short bg = t->colors == TERM_256 ? styles[s].bg256 : styles[s].bg8;
+        t->pair[s] = 0;
+        t->attr[s] = styles[s].attr;
+        if (t->colors == TERM_MONO || (fg < 0 && bg < 0))
+            continue;
+        if (init_pair((short)(s + 1), fg, bg) == OK) {
+            t->pair[s] = (short)(s + 1);
+            t->attr[s] = colour_attr(s);
+        }
+    }
+}
+
+struct term *term_create(bool mouse)
+{
+    struct term *t = calloc(1, sizeof(*t));
+
+    if (!t)
+        abort();
+    if (!getenv("ESCDELAY"))
+        setenv("ESCDELAY", "25", 1); /* Esc answers at once; ncurses waits a second by default */
+    if (!newterm(NULL, stdout, stdin)) {
+        fprintf(stderr, "splitbrain: cannot start the terminal (TERM=%s)\n",
+                getenv("TERM") ? getenv("TERM") : "unset");
+        free(t);
+        return NULL;
+    }
+    install_fatal_handlers();
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    intrflush(stdscr, FALSE);
+    leaveok(stdscr, FALSE);
+    curs_set(0);
+    if (mouse) {
+        mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+        mouseinterval(0);
+    }
+    setup_colors(t);
+    return t;
+}
+
+void term_destroy(struct term *t)
+{
+    if (!t)
+        return;
+    curs_set(1);
+    endwin();
+    free(t);
+}
+
+enum term_colors term_colors(const struct term *t)
+{
+    return t->colors;
+}
+
+void term_size(const struct term *t, int *w, int *h)
+{
+    (void)t;
+    *w = COLS;
+    *h = LINES;
+}
+
+void term_resize(struct term *t)
+{
+    struct winsize ws;
+
+    (void)t;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+        resize_term(ws.ws_row, ws.ws_col);
+}
+
+void term_invalidate(struct term *t)
+{
+    (void)t;
+    clearok(curscr, TRUE);
+}
+
+void term_present(struct term *t, const struct grid *g, const struct draw_cursor *cur)
+{
+    int w = grid_width(g) < COLS ? grid_width(g) : COLS;
+    int h = grid_height(g) < LINES ? grid_height(g) : LINES;
+
+    /* Every cell is written again below; curses sends only what differs from the screen. */
+    werase(stdscr);
+    for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+            struct grid_cell c = grid_at(g, x, y);
+            wchar_t wc[2] = {(wchar_t)c.ch, 0};
+            cchar_t cc;
+            int s = c.style < ST_COUNT ? c.style : ST_NORMAL;
+            /* A cell is one column: a wide or zero-width character would shift the row. */
+            if (c.ch >= 0x80 && wcwidth((wchar_t)c.ch) != 1)
+                wc[0] = '?';
+            /* The bottom-right cell would scroll some terminals: leave it. */
+            if (y == LINES - 1 && x == COLS - 1)
+                continue;
+            setcchar(&cc, wc, t->attr[s], t->pair[s], NULL);
+            mvadd_wch(y, x, &cc);
+        }
+    }
+    if (cur->show) {
+        curs_set(1);
+        move(cur->y, cur->x);
+    } else {
+        curs_set(0);
+    }
+    wnoutrefresh(stdscr);
+    doupdate();
+}
+
+void term_click(const struct term *t, int *x, int *y)
+{
+    *x = t->click_x;
+    *y = t->click_y;
+}
+
+int term_key(struct term *t)
+{
+    wint_t wc;
+    int r;
+
+    r = wget_wch(stdscr, &wc);
+    if (r == ERR)
+        return -1;
+    if (r == KEY_CODE_YES) {
+        switch (wc) {
+        case KEY_UP:
+            return KEYS_UP;
+        case KEY_DOWN:
+            return KEYS_DOWN;
+        case KEY_LEFT:
+            return KEYS_LEFT;
+        case KEY_RIGHT:
+            return KEYS_RIGHT;
+        case KEY_HOME:
+            return KEYS_HOME;
+        case KEY_END:
+            return KEYS_END;
+        case KEY_BACKSPACE:
+            return KEYS_BACKSPACE;
+        case KEY_DC:
+            return KEYS_DELETE;
+        case KEY_ENTER:
+            return KEYS_ENTER;
+        case KEY_RESIZE:
+            return KEYS_RESIZE;
+        case KEY_F(1):
+            return KEYS_F1;
+        case KEY_MOUSE: {
+            MEVENT me;
+            if (getmouse(&me) != OK || !(me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+                return -2;
+            t->click_x = me.x;
+            t->click_y = me.y;
+            return KEYS_CLICK;
+        }
+        default:
+            return -2; /* a key the sandbox does not use */
+        }
+    }
+    switch (wc) {
+    case '\r':
+    case '\n':
+        return KEYS_ENTER;
+    case 127:
+    case 8:
+        return KEYS_BACKSPACE;
+    case 27:
+        return KEYS_ESC;
+    case '\t':
+        return KEYS_TAB;
+    default:
+        return (int)wc;
+    }
+}
