@@ -57,7 +57,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LIB := $(BUILD)/libsplitbrain.a
 BIN := $(BUILD)/splitbrain
 
-.PHONY: render-golden all run test check suites scenarios bench lint format format-check install clean deps deps-test soak
+.PHONY: render-golden all run test check suites scenarios tui-smoke bench lint format format-check install clean deps deps-test soak
 .DEFAULT_GOAL := all
 
 all: $(BIN)
