@@ -32,9 +32,9 @@ const struct param_def engine_params[EP_COUNT] = {
                 "global stabilisation time of the partially synchronous model"},
     [EP_OP_TIMEOUT] = {"op_timeout", PARAM_DURATION, NULL, "2s", 1000, 3600000000LL,
                        "how long a client waits for an answer before it records a timeout"},
-    [EP_DURABLE] =
-        {"durable", PARAM_BOOL, NULL, "on", 0, 1,
-         "on: a restarted node keeps its store and durable state; off: it loses everything, like wipe"},
+    [EP_DURABILITY] =
+        {"durability", PARAM_ENUM, "disk|memory", "disk", 0, 0,
+         "disk: a restarted node keeps its store and durable state; memory: it comes back empty and catches up from scratch"},
     [EP_TRUETIME] = {"truetime", PARAM_DURATION, NULL, "7ms", 0, 60000000LL,
                      "epsilon of the TrueTime interval [now - e, now + e] each node reports"},
     [EP_CLIENT_LATENCY] = {"client_latency", PARAM_DURATION, NULL, "1ms", 0, 10000000LL,
@@ -277,7 +277,7 @@ static void apply_engine_param(struct engine *e, int idx)
         net_set_client_latency(e->net, e->eparams[EP_CLIENT_LATENCY].num);
         break;
     case EP_OP_TIMEOUT:
-    case EP_DURABLE:
+    case EP_DURABILITY:
     case EP_TRUETIME:
     case EP_NTP_ERROR:
     case EP_QUIET_MAX:
@@ -1108,7 +1108,7 @@ int engine_restart(struct engine *e, int node, bool wipe)
         /* Restarting a live node is a crash followed by a recovery. */
         engine_kill(e, node);
     }
-    durable = !wipe && e->eparams[EP_DURABLE].num;
+    durable = !wipe && e->eparams[EP_DURABILITY].num == 0;
     if (!durable) {
         store_clear(e->stores[node]);
         e->clocks[node].lamport = 0;

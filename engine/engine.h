@@ -59,7 +59,7 @@ enum engine_param {
     EP_TIMING,
     EP_GST,
     EP_OP_TIMEOUT,
-    EP_DURABLE,
+    EP_DURABILITY,
     EP_TRUETIME,
     EP_CLIENT_LATENCY,
     EP_NTP_ERROR,

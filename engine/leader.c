@@ -73,7 +73,7 @@
  * measure one interval, which is why a leader whose clock runs slow can
  * still believe in a lease its followers have given up on.
  *
- * Durable (survives `restart` under `set durable on`): the log, the epoch,
+ * Durable (survives `restart` under `set durability disk`): the log, the epoch,
  * the vote of the current epoch, the last ISR a node heard of and its high
  * watermark checkpoint. Volatile:
  * roles, the leader's follower progress, writes waiting for acks, reads

@@ -69,7 +69,7 @@
  * Rounds that find nothing are idle chatter.
  *
  * Durability. The store is the engine's (kept across a restart when
- * `durable` is on). Hints count as durable too. A node's write counter lives
+ * `durability` is disk). Hints count as durable too. A node's write counter lives
  * with its identity and survives even a wipe: reusing a dot would make two
  * different writes look like one. In-flight ops and suspicions are
  * volatile.

@@ -1,7 +1,7 @@
 /*
  * test_engine: the facade, driven with the echo model. Pause parks a node's
  * messages and runs them in order on resume; a crash loses what was in
- * flight to the node; restart keeps or loses the store as `durable` and
+ * flight to the node; restart keeps or loses the store as `durability` and
  * `wipe` say; ops time out; every event reaches observers, a slow cursor sees
  * a gap, and the JSON Lines trace is well formed.
  */
@@ -351,7 +351,7 @@ static void test_restart_durable_and_not(void **state)
         assert_string_equal(local(e, i, "x", buf, sizeof(buf)), "1");
     engine_node(e, 1, &info);
     assert_true(info.lamport > 0);
-    /* durable on (the default): a restart keeps the store. */
+    /* durability disk (the default): a restart keeps the store. */
     assert_int_equal(engine_kill(e, 1), 0);
     assert_int_equal(engine_restart(e, 1, false), 0);
     assert_int_equal(state_of(e, 1), NODE_UP);
@@ -365,8 +365,8 @@ static void test_restart_durable_and_not(void **state)
     engine_node(e, 0, &info);
     assert_int_equal(info.lamport, 0);
     assert_int_equal(info.incarnation, 1);
-    /* durable off: a plain restart loses the store too. */
-    assert_int_equal(engine_set(e, "durable", "off", err, sizeof(err)), 0);
+    /* durability memory: a plain restart loses the store too. */
+    assert_int_equal(engine_set(e, "durability", "memory", err, sizeof(err)), 0);
     engine_kill(e, 2);
     engine_restart(e, 2, false);
     assert_string_equal(local(e, 2, "x", buf, sizeof(buf)), "nil");

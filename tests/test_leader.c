@@ -462,7 +462,7 @@ static void test_memory_durability_restarts_empty(void **state)
     struct script_run *run;
 
     (void)state;
-    run = run_text("model leader\nnodes 3\nseed 16\nlatency 10ms..20ms\nset durable off\n"
+    run = run_text("model leader\nnodes 3\nseed 16\nlatency 10ms..20ms\nset durability memory\n"
                    "w1: put x 1\nrun 500ms\nrestart n3\nexpect logend n3 == 0\n"
                    "expect epoch n3 == 0\nrun 3s\nexpect logend n3 == 1\nexpect epoch n3 == 1\n",
                    NULL);

@@ -203,14 +203,14 @@ static void test_parse_int_duration_bool(void **state)
     assert_int_equal(param_parse(engine_def(EP_OP_TIMEOUT), "2", 3, &v, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "(like 250ms or 2s)"));
 
-    assert_int_equal(param_parse(engine_def(EP_DURABLE), "off", 3, &v, err, sizeof(err)), 0);
-    assert_int_equal(v.num, 0);
-    param_format(engine_def(EP_DURABLE), &v, shown, sizeof(shown));
-    assert_string_equal(shown, "off");
-    assert_int_equal(param_parse(engine_def(EP_DURABLE), "on", 3, &v, err, sizeof(err)), 0);
+    assert_int_equal(param_parse(engine_def(EP_DURABILITY), "memory", 3, &v, err, sizeof(err)), 0);
     assert_int_equal(v.num, 1);
-    assert_int_equal(param_parse(engine_def(EP_DURABLE), "yes", 3, &v, err, sizeof(err)), -1);
-    assert_string_equal(err, "durable takes on or off, not 'yes'");
+    param_format(engine_def(EP_DURABILITY), &v, shown, sizeof(shown));
+    assert_string_equal(shown, "memory");
+    assert_int_equal(param_parse(engine_def(EP_DURABILITY), "disk", 3, &v, err, sizeof(err)), 0);
+    assert_int_equal(v.num, 0);
+    assert_int_equal(param_parse(engine_def(EP_DURABILITY), "yes", 3, &v, err, sizeof(err)), -1);
+    assert_string_equal(err, "durability takes disk or memory, not 'yes'");
 }
 
 static const struct param_def loss_def = {"loss", PARAM_PERCENT, NULL, "0%", 0, 10000, "test"};
@@ -263,8 +263,8 @@ static void test_describe(void **state)
     (void)state;
     param_describe(engine_def(EP_TIMING), d, sizeof(d));
     assert_string_equal(d, "sync, partial or async");
-    param_describe(engine_def(EP_DURABLE), d, sizeof(d));
-    assert_string_equal(d, "on or off");
+    param_describe(engine_def(EP_DURABILITY), d, sizeof(d));
+    assert_string_equal(d, "disk or memory");
     param_describe(&acks_def, d, sizeof(d));
     assert_string_equal(d, "all, quorum or a number from 0 to 63");
     /* A tiny buffer truncates safely. */
