@@ -645,13 +645,41 @@ static void draw_replica(struct grid *g, const struct engine *e, int node, struc
     }
     for (int i = 0; i < store_kv_count(s) && y < end; i++) {
         const struct store_item *it = store_kv_at(s, i);
+        char owners[96] = "";
+        int n_owners = 0;
         v[0] = '\0';
         for (int k = 0; k < it->n; k++)
             snprintf(v + strlen(v), sizeof(v) - strlen(v), "%s%s", k ? "," : "",
                      it->v[k].tombstone ? "(deleted)" : it->v[k].value);
+        /* Where the key lives, when not every node holds it (a leaderless preference list). */
+        for (int k = 0; k < engine_nodes(e); k++) {
+            if (!engine_replica_of(e, k, it->key))
+                continue;
+            snprintf(owners + strlen(owners), sizeof(owners) - strlen(owners), "%sn%d",
+                     n_owners++ ? "," : "", k + 1);
+        }
         snprintf(line, sizeof(line), "%s = %s%s%s", it->key, it->n > 1 ? "{" : "", v,
                  it->n > 1 ? "}  siblings" : "");
         grid_text(g, r.x + 1, y++, r.w - 1, line, it->n > 1 ? ST_PAUSED : ST_NORMAL);
+        if (n_owners < engine_nodes(e) && y < end) {
+            snprintf(line, sizeof(line), "  replicas %s", owners);
+            grid_text(g, r.x + 1, y++, r.w - 1, line, ST_DIM);
+        }
+        /*
+         * Each version's origin, version vector and timestamp: what tells a conflict from
+         * an overwrite. Shown while there is room (always for siblings).
+         */
+        for (int k = 0; k < it->n && y < end && (it->n > 1 || end - y > 3); k++) {
+            const struct store_version *sv = &it->v[k];
+            char vc[80], ts[24];
+            if (sv->origin < 0 || sv->origin >= engine_nodes(e))
+                continue;
+            clock_vc_format(&sv->vc, engine_nodes(e) < 8 ? engine_nodes(e) : 8, vc, sizeof(vc));
+            draw_fmt_time(ts, sizeof(ts), sv->ts_us);
+            snprintf(line, sizeof(line), "  %s from n%d %s t=%s",
+                     sv->tombstone ? "(del)" : sv->value, sv->origin + 1, vc, ts);
+            grid_text(g, r.x + 1, y++, r.w - 1, line, ST_DIM);
+        }
     }
 }
 
