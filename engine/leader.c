@@ -1488,6 +1488,25 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
     advance_hw(st, node);
 }
 
+/* Parks a read until the node's visible log reaches req->session_pos (serve_reads answers it). */
+static void hold_read(struct model_state *st, int node, const struct op_req *req, const char *what,
+                      const char *why)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    for (int i = 0; i < LEADER_MAX_READS; i++) {
+        if (!ln->reads[i].used) {
+            ln->reads[i].used = true;
+            ln->reads[i].req = *req;
+            model_trace(st->ctx, TRACE_NOTE, node, -1, req->session_pos, 0, what,
+                        "holds a read until %s (offset %lld, has %lld)", why,
+                        (long long)req->session_pos, (long long)visible_end(st, node));
+            return;
+        }
+    }
+    reply(st, node, req, REPLY_FAIL, "too many reads waiting", NULL, -1, NULL);
+}
+
 static void leader_request(struct model_state *st, int node, const struct op_req *req)
 {
     struct lnode *ln = &st->nodes[node];
@@ -1508,18 +1527,22 @@ static void leader_request(struct model_state *st, int node, const struct op_req
         reply(st, node, req, REPLY_FAIL, "no lease: cannot vouch for being leader", NULL, -1, NULL);
         return;
     }
+    /*
+     * A new leader's high watermark can trail what its predecessor acknowledged: it has
+     * every committed entry (the election saw to that) but not yet the knowledge that they
+     * are committed. Serving reads below that would show a past the clients already saw
+     * overwritten, so it holds them until everything it inherited is committed (Raft's
+     * rule that a leader first commits an entry of its own term).
+     */
+    if (ln->role == R_LEADER && pnum(st, P_VISIBLE) == 0 && ln->hw < ln->epoch_start) {
+        struct op_req held = *req;
+        if (held.session_pos < ln->epoch_start)
+            held.session_pos = ln->epoch_start;
+        hold_read(st, node, &held, "new-leader", "what it inherited is committed");
+        return;
+    }
     if (pnum(st, P_SESSION) == 1 && req->session_pos > visible_end(st, node)) {
-        for (int i = 0; i < LEADER_MAX_READS; i++) {
-            if (!ln->reads[i].used) {
-                ln->reads[i].used = true;
-                ln->reads[i].req = *req;
-                model_trace(st->ctx, TRACE_NOTE, node, -1, req->session_pos, 0, "ryw",
-                            "holds a read until it has offset %lld (has %lld)",
-                            (long long)req->session_pos, (long long)visible_end(st, node));
-                return;
-            }
-        }
-        reply(st, node, req, REPLY_FAIL, "too many reads waiting", NULL, -1, NULL);
+        hold_read(st, node, req, "ryw", "it has the client's last write");
         return;
     }
     answer_read(st, node, req);

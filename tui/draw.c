@@ -671,6 +671,11 @@ static void draw_replica(struct grid *g, const struct engine *e, int node, struc
          */
         for (int k = 0; k < it->n && y < end && (it->n > 1 || end - y > 3); k++) {
             const struct store_version *sv = &it->v[k];
+            struct vclock zero;
+            /* A model that keeps no version vectors (echo) has nothing to explain. */
+            memset(&zero, 0, sizeof(zero));
+            if (it->n == 1 && clock_vc_compare(&sv->vc, &zero) == CLOCK_EQUAL)
+                continue;
             char vc[80], ts[24];
             if (sv->origin < 0 || sv->origin >= engine_nodes(e))
                 continue;

@@ -593,7 +593,7 @@ int explore_main(int argc, char **argv)
         }
         results[i] = res;
         done++;
-        if (res.broke)
+        if (res.broke & ~(unsigned)B_UNKNOWN)
             broken++;
         for (int b = 0; b < N_BROKE; b++) {
             if (res.broke & (1u << b)) {
