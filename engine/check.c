@@ -554,7 +554,21 @@ static bool held_anywhere(const struct engine *e, const char *key, const char *v
     return false;
 }
 
-void check_lost_writes(const struct engine *e, struct check_lost *out)
+static bool discarded(const struct check_recorder *rec, const struct op *w)
+{
+    char kv[CHECK_DISCARD_MAX];
+
+    if (!rec)
+        return false;
+    snprintf(kv, sizeof(kv), "%s=%s", w->req.key, w->req.value);
+    for (int i = 0; i < rec->n_discards; i++)
+        if (strcmp(rec->discards[i], kv) == 0)
+            return true;
+    return false;
+}
+
+void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
+                       struct check_lost *out)
 {
     const struct history *h = engine_history(e);
     size_t total = history_count(h);
@@ -570,18 +584,23 @@ void check_lost_writes(const struct engine *e, struct check_lost *out)
         const struct op *w = history_at(h, id);
         bool superseded = false;
 
+        bool thrown = false;
         if (w->req.kind != OP_PUT || w->status != OP_OK)
             continue;
+        thrown = discarded(rec, w);
         for (uint64_t j = 1; j <= total && !superseded && !log_model; j++) {
             const struct op *later = history_at(h, j);
             /*
              * A write that began after this one was acknowledged may legitimately replace
-             * it, even one that failed (it may still have taken effect). A concurrent write
-             * may not: under last-write-wins, the loser of two concurrent writes is lost.
+             * it, even one that failed (it may still have taken effect). A concurrent one
+             * may too — its replica may have seen this write first — unless the model
+             * reported throwing this write away unseen: the loser of two concurrent writes
+             * under last-write-wins is lost.
              */
+            bool before = later->status == OP_OK && later->complete_us < w->invoke_us;
             superseded = j != id && later->req.kind == OP_PUT &&
-                         strcmp(later->req.key, w->req.key) == 0 &&
-                         later->invoke_us > w->complete_us;
+                         strcmp(later->req.key, w->req.key) == 0 && !before &&
+                         (later->invoke_us > w->complete_us || !thrown);
         }
         if (superseded || held_anywhere(e, w->req.key, w->req.value))
             continue;
@@ -643,6 +662,30 @@ static void record_suspicion(struct check_recorder *r, const struct trace_event 
     s->delay_us = s->true_positive ? ev->t_us - r->crashed_at[ev->peer] : 0;
 }
 
+static void record_discard(struct check_recorder *r, const struct trace_event *ev)
+{
+    const char *colon = strstr(ev->text, ": ");
+    size_t len = colon ? (size_t)(colon - ev->text) : strlen(ev->text);
+    char kv[CHECK_DISCARD_MAX];
+
+    if (len >= sizeof(kv))
+        len = sizeof(kv) - 1;
+    memcpy(kv, ev->text, len);
+    kv[len] = '\0';
+    for (int i = 0; i < r->n_discards; i++)
+        if (strcmp(r->discards[i], kv) == 0)
+            return;
+    if (r->n_discards >= CHECK_MAX_DISCARDS) {
+        r->dropped = true;
+        return;
+    }
+    if (r->n_discards == r->cap_discards) {
+        r->cap_discards = r->cap_discards ? r->cap_discards * 2 : 16;
+        r->discards = xrealloc(r->discards, (size_t)r->cap_discards * sizeof(*r->discards));
+    }
+    util_strlcpy(r->discards[r->n_discards++], kv, sizeof(r->discards[0]));
+}
+
 static void recorder_event(struct trace_observer *self, const struct trace_event *ev)
 {
     struct check_recorder *r =
@@ -671,11 +714,15 @@ static void recorder_event(struct trace_observer *self, const struct trace_event
     case TRACE_SUSPECT:
         record_suspicion(r, ev);
         break;
+    case TRACE_CONFLICT:
+        if (strcmp(ev->name, "discard") == 0)
+            record_discard(r, ev);
+        r->last_change_us = ev->t_us;
+        break;
     case TRACE_DELIVER:
     case TRACE_APPEND:
     case TRACE_COMMIT:
     case TRACE_TRUNCATE:
-    case TRACE_CONFLICT:
     case TRACE_REPAIR:
     case TRACE_HINT:
         r->last_change_us = ev->t_us;
@@ -705,8 +752,11 @@ void check_recorder_release(struct check_recorder *r)
 {
     free(r->leads);
     free(r->susp);
+    free(r->discards);
     r->leads = NULL;
     r->susp = NULL;
+    r->discards = NULL;
+    r->n_discards = r->cap_discards = 0;
     r->n_leads = r->n_susp = r->cap_leads = r->cap_susp = 0;
 }
 

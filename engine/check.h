@@ -70,6 +70,7 @@ struct check_avail {
 void check_availability(const struct history *h, struct check_avail *out);
 
 struct engine;
+struct check_recorder;
 
 struct check_lost {
     int lost;       /* acknowledged writes no live replica holds */
@@ -81,12 +82,15 @@ struct check_lost {
  * Lost acknowledged writes: a put that returned ok, that no later put to the
  * same key (invoked after it completed) superseded, and whose value no live
  * replica holds now — in a local read, its log, or its versions. A
- * concurrent write does not supersede: the loser of two concurrent writes
- * under last-write-wins is lost. In a replicated log nothing supersedes: an
+ * concurrent write supersedes it unless the model reported discarding it
+ * unseen (model_discard, kept by the recorder rec; NULL: it always does):
+ * the loser of two concurrent writes under last-write-wins is lost, a write
+ * whose successor had seen it is not. In a replicated log nothing supersedes: an
  * acknowledged entry must stay in some live replica's log. Meaningful once
  * the run is quiet.
  */
-void check_lost_writes(const struct engine *e, struct check_lost *out);
+void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
+                       struct check_lost *out);
 
 /*
  * The recorder: an observer of the trace that keeps what the history alone
@@ -95,6 +99,8 @@ void check_lost_writes(const struct engine *e, struct check_lost *out);
  */
 #define CHECK_MAX_ROLES      100000
 #define CHECK_MAX_SUSPICIONS 100000
+#define CHECK_MAX_DISCARDS   10000
+#define CHECK_DISCARD_MAX    (STORE_KEY_MAX + STORE_VAL_MAX + 2)
 
 struct check_lead {
     int node;
@@ -119,6 +125,9 @@ struct check_recorder {
     struct check_suspicion *susp;
     int n_susp;
     int cap_susp;
+    char (*discards)[CHECK_DISCARD_MAX]; /* "key=value" the models threw away unseen */
+    int n_discards;
+    int cap_discards;
     int64_t crashed_at[CLOCK_MAX_NODES]; /* -1 while up */
     int64_t last_fault_us;               /* the last fault or heal of any kind */
     int64_t last_change_us;              /* the last delivery, append, truncate or repair */

@@ -700,6 +700,21 @@ void model_trace(struct model_ctx *ctx, enum trace_kind kind, int node, int peer
     trace_emit(ctx->e->trace, &ev);
 }
 
+void model_discard(struct model_ctx *ctx, int node, const char *key, const char *value,
+                   const char *why_fmt, ...)
+{
+    struct trace_event ev = new_event(ctx->e, TRACE_CONFLICT, node, -1);
+    char why[TRACE_TEXT_MAX];
+    va_list ap;
+
+    va_start(ap, why_fmt);
+    vsnprintf(why, sizeof(why), why_fmt, ap);
+    va_end(ap);
+    util_strlcpy(ev.name, "discard", sizeof(ev.name));
+    snprintf(ev.text, sizeof(ev.text), "%s=%s: %s", key, value, why);
+    trace_emit(ctx->e->trace, &ev);
+}
+
 void model_suspect(struct model_ctx *ctx, int node, int suspect, const char *reason)
 {
     emitf(ctx->e, TRACE_SUSPECT, node, suspect, NULL, "%s", reason);

@@ -685,6 +685,11 @@ static void merge_sets(struct model_state *st, int node, const char *key, const 
             model_trace(st->ctx, TRACE_CONFLICT, node, -1, 0, 0, "lww",
                         "%s: last write wins keeps %s, discards concurrent %s", key, kept, lost);
         }
+        /* Recorded even when the merge is not traced: the lost-writes checker needs it. */
+        for (int i = 0; i < l.n; i++)
+            if (!l.v[i].tombstone)
+                model_discard(st->ctx, node, key, l.v[i].value, "last write wins kept %s",
+                              w.v[0].value);
         *out = w;
         return;
     }
@@ -1781,19 +1786,63 @@ static void ll_read_local(struct model_state *st, int node, const char *key, str
     set_values(&s, out);
 }
 
-static bool ll_busy(struct model_state *st)
+/* Do two replicas hold the same versions of a key (by dot)? */
+static bool same_versions(const struct store_item *a, const struct store_item *b)
 {
-    if (!pnum(st, P_HANDOFF))
+    if (!a || !b)
+        return a == b;
+    if (a->n != b->n)
         return false;
+    for (int i = 0; i < a->n; i++) {
+        bool found = false;
+        for (int j = 0; j < b->n && !found; j++)
+            found = a->v[i].origin == b->v[j].origin && a->v[i].lamport == b->v[j].lamport;
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/* With anti-entropy on, two live replicas of a key that disagree are work still to do. */
+static bool replicas_differ(struct model_state *st)
+{
     for (int i = 0; i < st->n; i++) {
-        const struct ll_node *nd = &st->nodes[i];
-        if (!nd->up || nd->n_hints == 0)
+        const struct store *si = model_store(st->ctx, i);
+        if (!st->nodes[i].up)
             continue;
-        for (int k = 0; k < LL_MAX_HINTS; k++)
-            if (nd->hints[k].used && st->nodes[nd->hints[k].owner].up)
-                return true;
+        for (int k = 0; k < store_kv_count(si); k++) {
+            const struct store_item *it = store_kv_at(si, k);
+            if (!is_home(st, it->key, i))
+                continue;
+            for (int j = 0; j < st->n; j++) {
+                if (j == i || !st->nodes[j].up || !is_home(st, it->key, j))
+                    continue;
+                if (!same_versions(it, store_kv_get(model_store(st->ctx, j), it->key)))
+                    return true;
+            }
+        }
     }
     return false;
+}
+
+/*
+ * Work that no message in flight shows: hints waiting for owners that are up,
+ * and, with anti-entropy on, replicas that still disagree (the next round
+ * will repair them), so `run until quiet` waits for convergence it will get.
+ */
+static bool ll_busy(struct model_state *st)
+{
+    if (pnum(st, P_HANDOFF)) {
+        for (int i = 0; i < st->n; i++) {
+            const struct ll_node *nd = &st->nodes[i];
+            if (!nd->up || nd->n_hints == 0)
+                continue;
+            for (int k = 0; k < LL_MAX_HINTS; k++)
+                if (nd->hints[k].used && st->nodes[nd->hints[k].owner].up)
+                    return true;
+        }
+    }
+    return pnum(st, P_ANTI_ENTROPY) > 0 && replicas_differ(st);
 }
 
 static int ll_eval(struct model_state *st, int pred, const struct pred_args *args, char *got,

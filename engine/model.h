@@ -197,6 +197,13 @@ struct sim_rng *model_rng(struct model_ctx *ctx);
 void model_trace(struct model_ctx *ctx, enum trace_kind kind, int node, int peer, int64_t a,
                  int64_t b, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 8, 9)));
+/*
+ * Node threw away key=value without the survivor having seen it (last write wins between
+ * concurrent writes, a sibling over the limit): the write is lost, and the lost-writes
+ * checker counts on this record to tell a loss from an overwrite. Traced as a conflict.
+ */
+void model_discard(struct model_ctx *ctx, int node, const char *key, const char *value,
+                   const char *why_fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Node decided suspect is dead (a timeout, an ISR removal): the failure-detection record. */
 void model_suspect(struct model_ctx *ctx, int node, int suspect, const char *reason);
 

@@ -761,6 +761,7 @@ static void apply_lww(struct model_state *st, int node, struct mkey *k, const st
                     w->dot.origin + 1, w->dot.seq, ws, l->value, l->dot.origin + 1, l->dot.seq, ls,
                     dot_in(&l->ctx, w->dot) ? ": the lost write came later, its stamp is lower"
                                             : ": concurrent writes");
+        model_discard(st->ctx, node, k->key, l->value, "last write wins kept %s", w->value);
     }
     k->ver[0] = cand[win];
     k->nver = 1;
@@ -809,6 +810,8 @@ static void apply_siblings(struct model_state *st, int node, struct mkey *k, con
         model_trace(st->ctx, TRACE_CONFLICT, node, (int)kept[lo].dot.origin, kept[lo].ts_us, n,
                     "siblings", "%s: more than %d siblings, discarded %s (n%u#%u)", k->key,
                     MULTI_MAX_SIBLINGS, kept[lo].value, kept[lo].dot.origin + 1, kept[lo].dot.seq);
+        model_discard(st->ctx, node, k->key, kept[lo].value, "more than %d siblings",
+                      MULTI_MAX_SIBLINGS);
         kept[lo] = kept[--n];
     }
     qsort(kept, (size_t)n, sizeof(kept[0]), ver_order);

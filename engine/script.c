@@ -1632,7 +1632,7 @@ int script_eval_since(struct script_run *run, const struct script_pred *p, int64
     }
     case SPRED_LOST_WRITES: {
         struct check_lost lost;
-        check_lost_writes(e, &lost);
+        check_lost_writes(e, &run->rec, &lost);
         holds = lost.lost == p->num;
         if (lost.lost)
             snprintf(why, size, "%d lost: %s", lost.lost, lost.witness);

@@ -266,7 +266,7 @@ static unsigned check_run(struct script_run *run, struct verdicts *v)
         v->broke |= B_LIN;
     else if (lv == CHECK_UNKNOWN)
         v->broke |= B_UNKNOWN;
-    check_lost_writes(e, &lost);
+    check_lost_writes(e, script_run_recorder(run), &lost);
     v->lost = lost.lost;
     if (lost.lost)
         v->broke |= B_LOST;

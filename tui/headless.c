@@ -208,7 +208,7 @@ static void print_checkers(FILE *out, struct script_run *run)
                 lin.witness[0] ? lin.witness : "no register ops");
         break;
     }
-    check_lost_writes(e, &lost);
+    check_lost_writes(e, rec, &lost);
     if (lost.lost)
         fprintf(out, "  lost writes    %d: %s\n", lost.lost, lost.witness);
     else
