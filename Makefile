@@ -57,7 +57,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LIB := $(BUILD)/libsplitbrain.a
 BIN := $(BUILD)/splitbrain
 
-.PHONY: render-golden all run test check suites scenarios tui-smoke bench lint format format-check install clean deps deps-test soak
+.PHONY: render-golden all run test check suites scenarios tui-smoke mutations bench lint format format-check install clean deps deps-test soak
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -127,8 +127,9 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
 run: $(BIN)
 	@if [ -t 0 ] && [ -t 1 ]; then $(BIN) sandbox; else $(BIN) run assets/scenarios/tour.scn; fi
 
-# The unit suites, the scenario tests and the sandbox driven through tmux, in this build.
-check: suites scenarios tui-smoke
+# The unit suites, the scenario tests, the sandbox driven through tmux and the checkers'
+# mutation tests, in this build.
+check: suites scenarios tui-smoke mutations
 
 suites: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -139,6 +140,12 @@ suites: $(TEST_BIN)
 scenarios: $(BIN)
 	@tests/run_scenarios.sh $(BIN)
 
+# Safe settings must break nothing over this many explored seeds (fewer under sanitizers).
+EXPLORE_SEEDS ?= 3000
+mutations: $(BIN)
+	@echo "== tests/explore_mutations.sh"
+	@tests/explore_mutations.sh $(BIN) $(EXPLORE_SEEDS)
+
 tui-smoke: $(BIN)
 	@echo "== tests/tui_smoke.sh"
 	@tests/tui_smoke.sh $(BIN); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
@@ -146,7 +153,7 @@ tui-smoke: $(BIN)
 test: deps-test lint format-check
 	@$(MAKE) --no-print-directory check
 	@echo "== again under AddressSanitizer + UndefinedBehaviorSanitizer"
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)-san SAN=1 check
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)-san SAN=1 EXPLORE_SEEDS=300 check
 
 # Property runs over many more seeds than `make test` affords (tests/prop.h).
 SOAK_SEEDS ?= 5000
