@@ -567,6 +567,50 @@ static bool discarded(const struct check_recorder *rec, const struct op *w)
     return false;
 }
 
+/*
+ * The cause, where the trace shows it: what befell the node that acknowledged
+ * the write afterwards (a crash, a wipe, a pause), which logs were cut back,
+ * who led next, or that a model threw the value away.
+ */
+static void explain_loss(const struct check_recorder *rec, const struct op *w, bool thrown,
+                         char *dst, size_t size)
+{
+    int said = 0;
+    char t[24];
+
+    if (!rec)
+        return;
+    if (thrown) {
+        util_appendf(dst, size, ": a replica threw it away for a concurrent write");
+        return;
+    }
+    for (int i = 0; i < rec->n_moments && said < 4; i++) {
+        const struct check_moment *m = &rec->moments[i];
+        if (m->t_us < w->complete_us - 1000)
+            continue;
+        util_fmt_time(t, sizeof(t), m->t_us);
+        if (strcmp(m->what, "truncate") == 0) {
+            util_appendf(dst, size, "%s n%d cut %lld entries from offset %lld at %s",
+                         said++ ? ";" : ":", m->node + 1, (long long)m->b, (long long)m->a, t);
+        } else if (m->node == w->node) {
+            util_appendf(dst, size, "%s n%d %s at %s", said++ ? ";" : ":", m->node + 1,
+                         strcmp(m->what, "kill") == 0   ? "crashed"
+                         : strcmp(m->what, "wipe") == 0 ? "was wiped"
+                                                        : "paused",
+                         t);
+        }
+    }
+    for (int i = 0; i < rec->n_leads && said < 5; i++) {
+        const struct check_lead *l = &rec->leads[i];
+        if (l->from_us <= w->complete_us || l->node == w->node)
+            continue;
+        util_fmt_time(t, sizeof(t), l->from_us);
+        util_appendf(dst, size, "%s n%d led epoch %lld from %s", said++ ? ";" : ":", l->node + 1,
+                     (long long)l->epoch, t);
+        break;
+    }
+}
+
 void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
                        struct check_lost *out)
 {
@@ -609,8 +653,11 @@ void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
             out->first = w->id;
             util_fmt_time(t, sizeof(t), w->complete_us);
             snprintf(out->witness, sizeof(out->witness),
-                     "%s put %s=%s was acknowledged at %s, but no live replica holds it", w->label,
-                     w->req.key, w->req.value, t);
+                     "%s put %s=%s was acknowledged by n%d at %s%s%s%s, but no live replica holds "
+                     "it",
+                     w->label, w->req.key, w->req.value, w->node + 1, t, w->detail[0] ? " (" : "",
+                     w->detail, w->detail[0] ? ")" : "");
+            explain_loss(rec, w, thrown, out->witness, sizeof(out->witness));
         }
     }
 }
@@ -686,6 +733,26 @@ static void record_discard(struct check_recorder *r, const struct trace_event *e
     util_strlcpy(r->discards[r->n_discards++], kv, sizeof(r->discards[0]));
 }
 
+static void record_moment(struct check_recorder *r, const struct trace_event *ev, const char *what)
+{
+    struct check_moment *m;
+
+    if (r->n_moments >= CHECK_MAX_MOMENTS) {
+        r->dropped = true;
+        return;
+    }
+    if (r->n_moments == r->cap_moments) {
+        r->cap_moments = r->cap_moments ? r->cap_moments * 2 : 32;
+        r->moments = xrealloc(r->moments, (size_t)r->cap_moments * sizeof(*r->moments));
+    }
+    m = &r->moments[r->n_moments++];
+    m->t_us = ev->t_us;
+    m->node = ev->node;
+    util_strlcpy(m->what, what, sizeof(m->what));
+    m->a = ev->a;
+    m->b = ev->b;
+}
+
 static void recorder_event(struct trace_observer *self, const struct trace_event *ev)
 {
     struct check_recorder *r =
@@ -710,6 +777,9 @@ static void recorder_event(struct trace_observer *self, const struct trace_event
         } else if (strcmp(ev->name, "restart") == 0 || strcmp(ev->name, "wipe") == 0) {
             r->crashed_at[ev->node] = -1;
         }
+        if (strcmp(ev->name, "kill") == 0 || strcmp(ev->name, "wipe") == 0 ||
+            strcmp(ev->name, "pause") == 0)
+            record_moment(r, ev, ev->name);
         break;
     case TRACE_SUSPECT:
         record_suspicion(r, ev);
@@ -719,10 +789,14 @@ static void recorder_event(struct trace_observer *self, const struct trace_event
             record_discard(r, ev);
         r->last_change_us = ev->t_us;
         break;
+    case TRACE_TRUNCATE:
+        if (node_ok)
+            record_moment(r, ev, "truncate");
+        r->last_change_us = ev->t_us;
+        break;
     case TRACE_DELIVER:
     case TRACE_APPEND:
     case TRACE_COMMIT:
-    case TRACE_TRUNCATE:
     case TRACE_REPAIR:
     case TRACE_HINT:
         r->last_change_us = ev->t_us;
@@ -753,6 +827,9 @@ void check_recorder_release(struct check_recorder *r)
     free(r->leads);
     free(r->susp);
     free(r->discards);
+    free(r->moments);
+    r->moments = NULL;
+    r->n_moments = r->cap_moments = 0;
     r->leads = NULL;
     r->susp = NULL;
     r->discards = NULL;

@@ -100,7 +100,17 @@ void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
 #define CHECK_MAX_ROLES      100000
 #define CHECK_MAX_SUSPICIONS 100000
 #define CHECK_MAX_DISCARDS   10000
-#define CHECK_DISCARD_MAX    (STORE_KEY_MAX + STORE_VAL_MAX + 2)
+#define CHECK_MAX_MOMENTS    100000
+
+/* A fault or a truncation on one node: what a cause is made of. */
+struct check_moment {
+    int64_t t_us;
+    int node;
+    char what[16]; /* kill, wipe, pause, truncate */
+    int64_t a;     /* truncate: from offset */
+    int64_t b;     /* truncate: entries removed */
+};
+#define CHECK_DISCARD_MAX (STORE_KEY_MAX + STORE_VAL_MAX + 2)
 
 struct check_lead {
     int node;
@@ -128,6 +138,9 @@ struct check_recorder {
     char (*discards)[CHECK_DISCARD_MAX]; /* "key=value" the models threw away unseen */
     int n_discards;
     int cap_discards;
+    struct check_moment *moments;
+    int n_moments;
+    int cap_moments;
     int64_t crashed_at[CLOCK_MAX_NODES]; /* -1 while up */
     int64_t last_fault_us;               /* the last fault or heal of any kind */
     int64_t last_change_us;              /* the last delivery, append, truncate or repair */
