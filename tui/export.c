@@ -366,13 +366,11 @@ int export_main(int argc, char **argv)
     const char *file = NULL, *out_path = "-";
     int fmt = -1;
     int64_t seed = -1;
-    struct script_env env;
     struct script s;
     struct script_error err;
     struct script_run *run;
     struct collector c = {0};
-    char msg[700], *text;
-    size_t len;
+    char msg[700];
     FILE *out;
     int status = EXIT_OK;
 
@@ -408,19 +406,8 @@ int export_main(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
-    text = headless_read_file(file, &len);
-    if (!text)
+    if (headless_load_script(file, &s) < 0)
         return EXIT_USAGE;
-    script_env_init(&env, true);
-    if (script_parse_text(file, text, len, &env, &s, &err) < 0) {
-        script_error_format(&err, msg, sizeof(msg));
-        fprintf(stderr, "%s\n", msg);
-        free(text);
-        script_env_release(&env);
-        return EXIT_USAGE;
-    }
-    free(text);
-    script_env_release(&env);
     run = script_run_create(file, seed);
     c.obs.fn = collect;
     script_run_observe(run, &c.obs);

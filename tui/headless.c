@@ -14,6 +14,28 @@
 
 #define MAX_FILE_BYTES (16u << 20)
 
+int headless_load_script(const char *file, struct script *out)
+{
+    struct script_env env;
+    struct script_error err;
+    char msg[700], *text;
+    size_t len;
+    int r;
+
+    text = headless_read_file(file, &len);
+    if (!text)
+        return -1;
+    script_env_init(&env, true);
+    r = script_parse_text(file, text, len, &env, out, &err);
+    if (r < 0) {
+        script_error_format(&err, msg, sizeof(msg));
+        fprintf(stderr, "%s\n", msg);
+    }
+    free(text);
+    script_env_release(&env);
+    return r < 0 ? -1 : 0;
+}
+
 char *headless_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -261,9 +283,6 @@ int headless_run(int argc, char **argv)
     const char *file = NULL, *trace_path = NULL;
     int64_t seed = -1;
     bool quiet = false;
-    char *text;
-    size_t len;
-    struct script_env env;
     struct script s;
     struct script_error err;
     struct script_run *run;
@@ -306,19 +325,8 @@ int headless_run(int argc, char **argv)
         usage_run(stderr);
         return EXIT_USAGE;
     }
-    text = headless_read_file(file, &len);
-    if (!text)
+    if (headless_load_script(file, &s) < 0)
         return EXIT_USAGE;
-    script_env_init(&env, true);
-    if (script_parse_text(file, text, len, &env, &s, &err) < 0) {
-        script_error_format(&err, msg, sizeof(msg));
-        fprintf(stderr, "%s\n", msg);
-        free(text);
-        script_env_release(&env);
-        return EXIT_USAGE;
-    }
-    free(text);
-    script_env_release(&env);
     if (trace_path) {
         if (strcmp(trace_path, "-") == 0) {
             trace_f = stdout;

@@ -17,6 +17,12 @@ enum {
 int headless_run(int argc, char **argv);
 int headless_lint(int argc, char **argv);
 
+struct script;
+
+/* Reads and parses a scenario file (s is the caller's to release). On bad input prints
+ * FILE:LINE:COL: message and returns -1, keeping nothing. */
+int headless_load_script(const char *file, struct script *out);
+
 /* Reads a whole file (at most 16 MiB) into a NUL-terminated buffer the caller frees.
  * On failure prints "splitbrain: FILE: why" and returns NULL. */
 char *headless_read_file(const char *path, size_t *len);
