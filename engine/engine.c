@@ -16,6 +16,7 @@ enum {
     EV_ACTION,     /* id = the caller's action id */
     EV_OP_TIMEOUT, /* id = op id */
     EV_RESUME,     /* node, arg = pause generation */
+    EV_WORKLOAD,   /* arg = workload generation */
 };
 
 /* Message types the engine itself sends between clients and nodes. */
@@ -93,6 +94,9 @@ struct engine {
     size_t pending_actions;
     uint64_t events;
     bool started;
+    struct engine_workload wl;
+    uint32_t wl_gen;
+    uint64_t wl_count;
 };
 
 /* ---- helpers ---- */
@@ -984,6 +988,60 @@ static void do_resume(struct engine *e, int node)
     node_drop_parked(nd);
 }
 
+/* One op of the background workload, and the next tick. */
+static void workload_tick(struct engine *e)
+{
+    struct engine_op_spec spec;
+    char label[HISTORY_LABEL_MAX], value[STORE_VAL_MAX];
+    static const char *const dflt[] = {"x", "y", "z"};
+    int n_keys = e->wl.n_keys ? e->wl.n_keys : 3;
+    int k = (int)sim_rng_below(&e->engine_rng, (uint64_t)n_keys);
+
+    memset(&spec, 0, sizeof(spec));
+    e->wl_count++;
+    snprintf(label, sizeof(label), "wl%llu", (unsigned long long)e->wl_count);
+    snprintf(value, sizeof(value), "v%llu", (unsigned long long)e->wl_count);
+    spec.label = label;
+    spec.client = (int)(e->wl_count % 3);
+    spec.key = e->wl.n_keys ? e->wl.keys[k] : dflt[k];
+    spec.via = e->wl.via;
+    if (sim_rng_chance(&e->engine_rng, e->wl.reads_bp)) {
+        spec.kind = OP_GET;
+    } else {
+        spec.kind = OP_PUT;
+        spec.value = value;
+    }
+    if (engine_submit(e, &spec) < 0) {
+        /* A full history (or a model without that op) ends the workload, said once. */
+        e->wl.period_us = 0;
+        emitf(e, TRACE_NOTE, -1, -1, "workload", "workload stopped: the op could not be issued");
+        return;
+    }
+    schedule(e, sim_now(e->sim) + e->wl.period_us, EV_WORKLOAD, -1, 0, e->wl_gen);
+}
+
+void engine_workload(struct engine *e, const struct engine_workload *w)
+{
+    char per[24];
+
+    ensure_started(e);
+    e->wl = *w;
+    e->wl_gen++;
+    if (w->period_us <= 0) {
+        e->wl.period_us = 0;
+        emitf(e, TRACE_NOTE, -1, -1, "workload", "workload off");
+        return;
+    }
+    util_fmt_duration(per, sizeof(per), w->period_us);
+    emitf(e, TRACE_NOTE, -1, -1, "workload", "workload on: one op every %s", per);
+    schedule(e, sim_now(e->sim) + w->period_us, EV_WORKLOAD, -1, 0, e->wl_gen);
+}
+
+bool engine_workload_on(const struct engine *e)
+{
+    return e->wl.period_us > 0;
+}
+
 /* Processes one popped event. Returns true when it was an action for the caller. */
 static bool dispatch(struct engine *e, const struct sim_event *ev, uint64_t *action)
 {
@@ -1008,8 +1066,12 @@ static bool dispatch(struct engine *e, const struct sim_event *ev, uint64_t *act
             e->nodes[ev->node].pause_gen == (uint32_t)ev->arg)
             do_resume(e, ev->node);
         break;
+    case EV_WORKLOAD:
+        if ((uint32_t)ev->arg == e->wl_gen && e->wl.period_us > 0)
+            workload_tick(e);
+        break;
     default:
-        assert(ev->kind >= EV_DELIVER && ev->kind <= EV_RESUME);
+        assert(ev->kind >= EV_DELIVER && ev->kind <= EV_WORKLOAD);
     }
     return false;
 }
@@ -1040,7 +1102,8 @@ enum engine_stop engine_run_until(struct engine *e, int64_t t_us, uint64_t *acti
 
 bool engine_quiet(const struct engine *e)
 {
-    if (net_busy(e->net) > 0 || history_pending(e->hist) > 0 || e->pending_actions > 0)
+    if (net_busy(e->net) > 0 || history_pending(e->hist) > 0 || e->pending_actions > 0 ||
+        e->wl.period_us > 0)
         return false;
     return !(e->ops->busy && e->ops->busy(e->st));
 }

@@ -154,6 +154,23 @@ int engine_ntp(struct engine *e, int node);
 /* A plain note in the trace (the script's `note` / demo captions). */
 void engine_note(struct engine *e, const char *text);
 
+/*
+ * A steady background workload: every period_us of virtual time one client op
+ * on a key picked from keys (a put of a fresh value, or a get with probability
+ * reads_bp/10000), through via or wherever the model routes it, from clients
+ * c1..c3 in turn. A running workload keeps the cluster from being quiet.
+ */
+#define ENGINE_WORKLOAD_KEYS 8
+struct engine_workload {
+    int64_t period_us; /* 0: off */
+    char keys[ENGINE_WORKLOAD_KEYS][STORE_KEY_MAX];
+    int n_keys; /* 0: x, y, z */
+    int via;    /* node index or -1 */
+    uint32_t reads_bp;
+};
+void engine_workload(struct engine *e, const struct engine_workload *w);
+bool engine_workload_on(const struct engine *e);
+
 /* Client ops. Returns the op id (> 0), or a negative ENGINE_E*. */
 int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec);
 

@@ -450,7 +450,7 @@ static const char *const reserved_labels[] = {
     "restart",   "wipe",         "pause",        "resume", "partition", "heal",   "cut",
     "mend",      "link",         "net",          "skew",   "drift",     "ntp",    "expect",
     "note",      "not",          "value",        "leader", "down",      "up",     "paused",
-    "converged", "linearizable", "availability", "op",
+    "converged", "linearizable", "availability", "op",     "workload",
 };
 
 static bool reserved(const char *w)
@@ -736,9 +736,10 @@ static const char *suggest(const char *word, const char *const *names, int n)
 }
 
 static const char *const command_words[] = {
-    "model", "nodes", "seed",   "set",  "latency", "at",    "run",   "step",   "put",       "get",
-    "incr",  "add",   "remove", "kill", "restart", "wipe",  "pause", "resume", "partition", "heal",
-    "cut",   "mend",  "link",   "net",  "skew",    "drift", "ntp",   "expect", "note",
+    "model", "nodes",  "seed",      "set",    "latency", "at",       "run",     "step",
+    "put",   "get",    "incr",      "add",    "remove",  "kill",     "restart", "wipe",
+    "pause", "resume", "partition", "heal",   "cut",     "mend",     "link",    "net",
+    "skew",  "drift",  "ntp",       "expect", "note",    "workload",
 };
 
 static int parse_set(struct parser *p)
@@ -923,6 +924,7 @@ static bool schedulable(enum script_cmd_kind k)
     case CMD_NTP:
     case CMD_EXPECT:
     case CMD_NOTE:
+    case CMD_WORKLOAD:
     case CMD_MODEL_CMD:
         return true;
     }
@@ -930,6 +932,58 @@ static bool schedulable(enum script_cmd_kind k)
 }
 
 static int parse_command(struct parser *p, bool scheduled);
+
+/* workload RATE [keys a,b,c] [via NODE] [reads P%] | workload off — RATE is N/s or N/min. */
+static int parse_workload(struct parser *p, struct script_cmd *c)
+{
+    const struct tok *t = need(p, "a rate like 5/s, or off");
+    struct engine_workload *wl = &c->wl;
+    char *end;
+    long n;
+
+    c->kind = CMD_WORKLOAD;
+    memset(wl, 0, sizeof(*wl));
+    wl->via = -1;
+    if (!t)
+        return -1;
+    if (strcmp(t->s, "off") == 0)
+        return expect_end(p);
+    n = strtol(t->s, &end, 10);
+    if (end == t->s || n < 1 || n > 10000 || (strcmp(end, "/s") != 0 && strcmp(end, "/min") != 0))
+        return perr(p, t->col, "expected a rate from 1/s to 10000/s (or N/min), or off; got '%s'",
+                    t->s);
+    wl->period_us = (strcmp(end, "/s") == 0 ? 1000000 : 60000000) / n;
+    while (more(p)) {
+        t = need(p, "keys, via or reads");
+        if (strcmp(t->s, "keys") == 0) {
+            const struct tok *k = need(p, "keys separated by commas, like x,y,z");
+            char buf[TOK_MAX], *save = NULL;
+            if (!k)
+                return -1;
+            util_strlcpy(buf, k->s, sizeof(buf));
+            for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+                if (wl->n_keys >= ENGINE_WORKLOAD_KEYS || strlen(w) >= STORE_KEY_MAX)
+                    return perr(p, k->col, "at most %d keys of at most %d characters",
+                                ENGINE_WORKLOAD_KEYS, STORE_KEY_MAX - 1);
+                util_strlcpy(wl->keys[wl->n_keys++], w, STORE_KEY_MAX);
+            }
+            if (wl->n_keys == 0)
+                return perr(p, k->col, "expected keys separated by commas, like x,y,z");
+        } else if (strcmp(t->s, "via") == 0) {
+            if (parse_node(p, &wl->via) < 0)
+                return -1;
+        } else if (strcmp(t->s, "reads") == 0) {
+            int64_t bp;
+            if (parse_percent(p, &bp) < 0)
+                return -1;
+            wl->reads_bp = (uint32_t)bp;
+        } else {
+            return perr(p, t->col, "unexpected '%s': expected keys LIST, via NODE or reads P%%",
+                        t->s);
+        }
+    }
+    return 0;
+}
 
 static int parse_at(struct parser *p)
 {
@@ -1165,6 +1219,8 @@ static int parse_command(struct parser *p, bool scheduled)
             return -1;
         return expect_end(p);
     }
+    if (strcmp(w->s, "workload") == 0)
+        return parse_workload(p, c);
     if (strcmp(w->s, "note") == 0) {
         size_t o = 0;
         c->kind = CMD_NOTE;
@@ -1190,7 +1246,7 @@ static int parse_command(struct parser *p, bool scheduled)
                 "unknown command '%s'; expected model, nodes, seed, set, latency, at, "
                 "run, step, put, get, incr, add, remove, kill, restart, wipe, pause, "
                 "resume, partition, heal, cut, mend, link, net, skew, drift, ntp, "
-                "expect or note",
+                "expect, note or workload",
                 w->s);
 }
 
@@ -1840,6 +1896,9 @@ static int exec_now(struct script_run *run, const struct script_cmd *cmd, struct
     }
     case CMD_NOTE:
         engine_note(e, cmd->value);
+        break;
+    case CMD_WORKLOAD:
+        engine_workload(e, &cmd->wl);
         break;
     case CMD_MODEL_CMD: {
         int k = model_find_cmd(engine_model(e), cmd->word);

@@ -68,6 +68,7 @@ enum script_cmd_kind {
     CMD_NTP,
     CMD_EXPECT,
     CMD_NOTE,
+    CMD_WORKLOAD,  /* workload RATE [keys a,b] [via NODE] [reads P%] | workload off */
     CMD_MODEL_CMD, /* a model's own command: "place KEY n1 n2 n3" */
 };
 
@@ -128,6 +129,8 @@ struct script_cmd {
     char after[HISTORY_LABEL_MAX];
     /* CMD_EXPECT */
     struct script_pred pred;
+    /* CMD_WORKLOAD */
+    struct engine_workload wl;
     /* CMD_MODEL_CMD: the command's name is in word (looked up again when it runs) */
     struct model_cmd_args margs;
 };
