@@ -445,12 +445,12 @@ static int parse_op(struct parser *p, enum op_kind kind)
 }
 
 static const char *const reserved_labels[] = {
-    "model",     "nodes",        "seed",         "set",    "latency",   "at",     "run",
-    "step",      "put",          "get",          "incr",   "add",       "remove", "kill",
-    "restart",   "wipe",         "pause",        "resume", "partition", "heal",   "cut",
-    "mend",      "link",         "net",          "skew",   "drift",     "ntp",    "expect",
-    "note",      "not",          "value",        "leader", "down",      "up",     "paused",
-    "converged", "linearizable", "availability", "op",     "workload",
+    "model",     "nodes",        "seed",         "set",    "latency",   "at",       "run",
+    "step",      "put",          "get",          "incr",   "add",       "remove",   "kill",
+    "restart",   "wipe",         "pause",        "resume", "partition", "heal",     "cut",
+    "mend",      "link",         "net",          "skew",   "drift",     "ntp",      "expect",
+    "note",      "not",          "value",        "leader", "down",      "up",       "paused",
+    "converged", "linearizable", "availability", "op",     "workload",  "sessions",
 };
 
 static bool reserved(const char *w)
@@ -617,6 +617,10 @@ static int parse_pred(struct parser *p)
         sp->kind = SPRED_LINEARIZABLE;
         return 0;
     }
+    if (strcmp(t->s, "sessions") == 0) {
+        sp->kind = SPRED_SESSIONS;
+        return 0;
+    }
     if (strcmp(t->s, "split-brain") == 0) {
         sp->kind = SPRED_SPLIT_BRAIN;
         return 0;
@@ -660,10 +664,11 @@ static int parse_pred(struct parser *p)
     if (idx >= 0)
         return parse_model_pred(p, idx);
     if (!script_env_has_label(p->env, t->s) && strcmp(p->new_label, t->s) != 0) {
-        char list[400] = "LABEL ok|fail|timeout|pending, LABEL == VALUE, value NODE KEY == VALUE, "
-                         "leader NODE, down NODE, up NODE, paused NODE, converged [KEY], "
-                         "linearizable, lost-writes == N, split-brain, availability >= P%, "
-                         "op KIND [KEY] [ok|fail|timeout|pending]";
+        char list[640] =
+            "LABEL ok|fail|timeout|pending, LABEL == VALUE, value NODE KEY == VALUE, "
+            "leader NODE, down NODE, up NODE, paused NODE, converged [KEY], "
+            "linearizable, lost-writes == N, split-brain, sessions, availability >= P%, "
+            "op KIND [KEY] [ok|fail|timeout|pending]";
         for (int i = 0; i < p->env->model->n_preds; i++)
             util_appendf(list, sizeof(list), ", %s", p->env->model->preds[i].usage);
         if (valid_ident(t->s))
@@ -1674,7 +1679,8 @@ int script_eval_since(struct script_run *run, const struct script_pred *p, int64
     case SPRED_LINEARIZABLE: {
         struct check_lin lin;
         enum check_verdict v = check_linearizable(h, 0, &lin);
-        holds = v == CHECK_OK;
+        /* Nothing to judge (no register ops) contradicts nothing. */
+        holds = v == CHECK_OK || v == CHECK_NA;
         if (v == CHECK_OK)
             snprintf(why, size, "every key is linearizable");
         else if (v == CHECK_VIOLATED)
@@ -1684,6 +1690,16 @@ int script_eval_since(struct script_run *run, const struct script_pred *p, int64
         /* Unknown is never a pass, and never a proof of violation either. */
         if (v == CHECK_UNKNOWN && p->negate)
             holds = 1;
+        break;
+    }
+    case SPRED_SESSIONS: {
+        struct check_sessions ss;
+        check_sessions(h, &ss);
+        holds = ss.ryw + ss.monotonic + ss.prefix == 0;
+        if (holds)
+            snprintf(why, size, "read-your-writes, monotonic reads and consistent prefix held");
+        else
+            snprintf(why, size, "%s", ss.witness);
         break;
     }
     case SPRED_LOST_WRITES: {
@@ -1709,7 +1725,7 @@ int script_eval_since(struct script_run *run, const struct script_pred *p, int64
     case SPRED_AVAILABILITY: {
         struct check_avail av;
         check_availability(h, &av);
-        holds = av.ops > 0 && (int64_t)av.ok * 10000 >= p->num * av.ops;
+        holds = av.ops == 0 || (int64_t)av.ok * 10000 >= p->num * av.ops;
         snprintf(why, size, "%d of %d ops ok (%d%%)", av.ok, av.ops,
                  av.ops ? av.ok * 100 / av.ops : 0);
         break;

@@ -85,6 +85,7 @@ enum script_pred_kind {
     SPRED_LINEARIZABLE,  /* linearizable */
     SPRED_LOST_WRITES,   /* lost-writes == N */
     SPRED_SPLIT_BRAIN,   /* split-brain */
+    SPRED_SESSIONS,      /* sessions: read-your-writes, monotonic reads, consistent prefix */
     SPRED_AVAILABILITY,  /* availability >= P% */
     SPRED_OP_SEEN,       /* op KIND [KEY] [ok|fail|timeout|pending]: such an op ran (since) */
     SPRED_MODEL,         /* a model's own predicate */

@@ -320,7 +320,7 @@ static int run_seed(const struct opts *o, uint64_t seed, struct gen *g, struct v
 }
 
 /* Writes the failing seed's scenario with expect lines that hold when the violation recurs. */
-static void keep_seed(const struct opts *o, uint64_t seed, struct gen *g, const struct verdicts *v)
+static int keep_seed(const struct opts *o, uint64_t seed, struct gen *g, const struct verdicts *v)
 {
     char path[1024];
     FILE *f;
@@ -331,7 +331,7 @@ static void keep_seed(const struct opts *o, uint64_t seed, struct gen *g, const 
     f = fopen(path, "w");
     if (!f) {
         fprintf(stderr, "splitbrain explore: %s: %s\n", path, strerror(errno));
-        return;
+        return -1;
     }
     fwrite(g->buf, 1, g->len, f);
     fprintf(f, "\n# What explore found broken in this run:\n");
@@ -344,11 +344,13 @@ static void keep_seed(const struct opts *o, uint64_t seed, struct gen *g, const 
     if (v->broke & B_CONVERGE)
         fprintf(f, "expect not converged\n");
     if (v->broke & B_SESSION)
-        fprintf(f, "# session guarantees broke too: see the summary of splitbrain run\n");
-    if (fclose(f) != 0)
+        fprintf(f, "expect not sessions\n");
+    if (fclose(f) != 0) {
         fprintf(stderr, "splitbrain explore: %s: write error\n", path);
-    else
-        printf("wrote %s\n", path);
+        return -1;
+    }
+    printf("wrote %s\n", path);
+    return 0;
 }
 
 /* ---- options ---- */
@@ -640,7 +642,8 @@ int explore_main(int argc, char **argv)
         struct verdicts v = {results[i].broke, results[i].lost};
         if (!(results[i].broke & (B_LIN | B_LOST | B_SPLIT | B_CONVERGE | B_SESSION)))
             continue;
-        keep_seed(&o, results[i].seed, &g, &v);
+        if (keep_seed(&o, results[i].seed, &g, &v) < 0)
+            status = EXIT_USAGE;
         kept++;
     }
     free(g.buf);
