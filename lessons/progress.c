@@ -110,6 +110,22 @@ int progress_save(const struct progress *p, char *why, size_t whylen)
         unlink(tmp);
         return -1;
     }
+    /* The rename is durable only once the directory is on disk too. */
+    {
+        char dir[PROGRESS_PATH_MAX];
+        char *slash;
+        int dfd;
+        util_strlcpy(dir, p->path, sizeof(dir));
+        slash = strrchr(dir, '/');
+        if (slash && slash != dir) {
+            *slash = '\0';
+            dfd = open(dir, O_RDONLY);
+            if (dfd >= 0) {
+                fsync(dfd);
+                close(dfd);
+            }
+        }
+    }
     return 0;
 }
 

@@ -253,8 +253,11 @@ static void print_checkers(FILE *out, struct script_run *run)
     check_convergence(e, rec, &cv);
     if (cv.converged) {
         util_fmt_duration(a, sizeof(a), cv.after_heal_us);
-        fprintf(out, "  converged      yes, %d keys (last change %s after the last fault)\n",
-                cv.keys, a);
+        if (rec->last_fault_us > 0)
+            fprintf(out, "  converged      yes, %d key%s (last change %s after the last fault)\n",
+                    cv.keys, cv.keys == 1 ? "" : "s", a);
+        else
+            fprintf(out, "  converged      yes, %d key%s\n", cv.keys, cv.keys == 1 ? "" : "s");
     } else {
         fprintf(out, "  converged      NO: %s\n", cv.witness);
     }
