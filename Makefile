@@ -57,7 +57,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LIB := $(BUILD)/libsplitbrain.a
 BIN := $(BUILD)/splitbrain
 
-.PHONY: render-golden all run test check suites scenarios tui-smoke mutations bench lint format format-check install clean deps deps-test soak
+.PHONY: render-golden all run test check suites scenarios tui-smoke tui-lesson mutations bench lint format format-check install clean deps deps-test soak
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -127,9 +127,9 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
 run: $(BIN)
 	@if [ -t 0 ] && [ -t 1 ]; then $(BIN) sandbox; else $(BIN) run assets/scenarios/tour.scn; fi
 
-# The unit suites, the scenario tests, the sandbox driven through tmux and the checkers'
-# mutation tests, in this build.
-check: suites scenarios tui-smoke mutations
+# The unit suites, the scenario tests, the sandbox and a lesson driven through tmux and the
+# checkers' mutation tests, in this build.
+check: suites scenarios tui-smoke tui-lesson mutations
 
 suites: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -149,6 +149,10 @@ mutations: $(BIN)
 tui-smoke: $(BIN)
 	@echo "== tests/tui_smoke.sh"
 	@tests/tui_smoke.sh $(BIN); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
+
+tui-lesson: $(BIN)
+	@echo "== tests/tui_lesson.sh"
+	@tests/tui_lesson.sh $(BIN); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
 
 test: deps-test lint format-check
 	@$(MAKE) --no-print-directory check

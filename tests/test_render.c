@@ -3,8 +3,10 @@
  * (tui/grid.c + tui/draw.c, no terminal) and compared with stored frames in
  * tests/render/: a message mid-flight, a partition with a doomed message, a
  * crashed node in ASCII, the help overlay, 80x24 and 200x60, and a window
- * too small to use. Each test also asserts what the frame must show, so a
- * regenerated golden file cannot hide a lost state.
+ * too small to use; the lesson pane (narration with its Markdown as styles, a
+ * task with a hint and what the gate waits for, a quiz open and graded, the
+ * lesson list) at 80x24 and 120x40. Each test also asserts what the frame
+ * must show, so a regenerated golden file cannot hide a lost state.
  *
  * The golden files are regenerated only on purpose:
  *   make BUILD=... render-golden   (SPLITBRAIN_UPDATE_GOLDEN=1 test_render)
@@ -21,6 +23,8 @@
 
 #include "../engine/engine.h"
 #include "../engine/script.h"
+#include "../lessons/lesson.h"
+#include "../lessons/runner.h"
 #include "../tui/draw.h"
 #include "../tui/grid.h"
 #include "../tui/keys.h"
@@ -289,7 +293,7 @@ static void test_click_finds_the_box(void **state)
         int fx = -1, fy = -1;
         for (int y = 0; y < 24 && fx < 0; y++)
             for (int x = 0; x < 80 && fx < 0; x++)
-                if (draw_node_at(80, 24, 3, x, y) == node) {
+                if (draw_node_at(80, 24, 3, false, x, y) == node) {
                     fx = x;
                     fy = y;
                 }
@@ -298,10 +302,337 @@ static void test_click_finds_the_box(void **state)
         assert_int_equal(grid_at(g, fx + 1, fy).ch, 'n');
         assert_int_equal(grid_at(g, fx + 2, fy).ch, (uint32_t)('1' + node));
     }
-    assert_int_equal(draw_node_at(80, 24, 3, 0, 23), -1);
-    assert_int_equal(draw_node_at(40, 10, 3, 5, 5), -1); /* too small to lay out */
+    assert_int_equal(draw_node_at(80, 24, 3, false, 0, 23), -1);
+    assert_int_equal(draw_node_at(40, 10, 3, false, 5, 5), -1); /* too small to lay out */
     grid_destroy(g);
     release(&f);
+}
+
+/* ---- the lesson pane ---- */
+
+/* A lesson runner on tests/lessons/echo-basics.lesson, and the pane that shows it. */
+struct lfix {
+    struct lesson l;
+    struct lesson_runner *r;
+    struct draw_log *log;
+    struct draw_lesson dl;
+};
+
+static void lfix_open(struct lfix *f)
+{
+    FILE *fp = fopen("tests/lessons/echo-basics.lesson", "rb");
+    char text[8192];
+    size_t len;
+    struct script_error err;
+
+    memset(f, 0, sizeof(*f));
+    assert_non_null(fp);
+    len = fread(text, 1, sizeof(text) - 1, fp);
+    fclose(fp);
+    text[len] = '\0';
+    if (lesson_parse("echo-basics.lesson", text, len, &f->l, &err) < 0)
+        fail_msg("%d:%d: %s", err.line, err.col, err.msg);
+    assert_int_equal(lesson_runner_create(&f->l, 0, &f->r, &err), 0);
+    f->log = draw_log_create();
+}
+
+/* Runs virtual time to t_us, then fills the pane's view from the runner. */
+static void lfix_view(struct lfix *f, int64_t t_us, struct draw_view *v)
+{
+    struct script_error err;
+    struct trace_cursor cur = {0};
+    struct trace_event ev;
+    int r;
+
+    assert_int_equal(script_run_advance(lesson_runner_run(f->r), t_us, &err), 0);
+    lesson_runner_poll(f->r);
+    draw_log_clear(f->log);
+    while ((r = trace_read(engine_trace(script_run_engine(lesson_runner_run(f->r))), &cur, &ev)) !=
+           0)
+        if (r > 0)
+            draw_log_event(f->log, &ev);
+    memset(v, 0, sizeof(*v));
+    v->title = f->l.id;
+    v->speed = "0.05x";
+    v->cmd = "";
+    v->log = f->log;
+    v->head_us = -1;
+    f->dl.title = f->l.title;
+    f->dl.step = lesson_runner_step(f->r);
+    f->dl.n_steps = f->l.n_steps;
+    f->dl.s = lesson_runner_current(f->r);
+    f->dl.phase = lesson_runner_phase(f->r);
+    f->dl.answered = lesson_runner_answered(f->r);
+    f->dl.hints_shown = lesson_runner_hints_shown(f->r);
+    f->dl.waiting = lesson_runner_waiting(f->r);
+    f->dl.finished = lesson_runner_finished(f->r);
+    v->lesson = &f->dl;
+}
+
+static char *lfix_render(struct lfix *f, const struct draw_view *v, int w, int h, struct grid **g)
+{
+    struct draw_cursor cur;
+    char *text = malloc(FRAME_MAX);
+
+    assert_non_null(text);
+    *g = grid_create(w, h, false);
+    draw_frame(*g, script_run_engine(lesson_runner_run(f->r)), v, &cur);
+    grid_dump(*g, text, FRAME_MAX);
+    return text;
+}
+
+static void lfix_close(struct lfix *f)
+{
+    lesson_runner_destroy(f->r);
+    lesson_release(&f->l);
+    draw_log_destroy(f->log);
+}
+
+/* Where text first appears in the grid; fails when it does not. */
+static void find_text(const struct grid *g, const char *text, int *fx, int *fy)
+{
+    int n = (int)strlen(text);
+
+    for (int y = 0; y < grid_height(g); y++)
+        for (int x = 0; x + n <= grid_width(g); x++) {
+            int k = 0;
+            while (k < n && grid_at(g, x + k, y).ch == (uint32_t)(unsigned char)text[k])
+                k++;
+            if (k == n) {
+                *fx = x;
+                *fy = y;
+                return;
+            }
+        }
+    fail_msg("'%s' is not on the frame", text);
+}
+
+/* Step 1 at 80x24: the step's title, the narration's Markdown as styles, the map narrowed. */
+static void test_lesson_narration_80x24(void **state)
+{
+    struct lfix f;
+    struct draw_view v;
+    struct grid *g;
+    char *frame;
+    int x, y;
+
+    (void)state;
+    lfix_open(&f);
+    lfix_view(&f, 48000, &v);
+    frame = lfix_render(&f, &v, 80, 24, &g);
+    assert_non_null(strstr(frame, "Step 1/4 \xc2\xb7 Three nodes"));
+    assert_null(strstr(frame, "**")); /* the marks are not shown... */
+    find_text(g, "n1, n2", &x, &y);   /* ...they are styles */
+    assert_int_equal(grid_at(g, x, y).style, ST_STRONG);
+    assert_int_equal(grid_at(g, x + 2, y).style, ST_NORMAL);
+    find_text(g, "echoed", &x, &y);
+    assert_int_equal(grid_at(g, x, y).style, ST_EMPH);
+    assert_non_null(strstr(frame, "> goes to the next step."));
+    assert_non_null(strstr(frame, "H hint"));
+    assert_non_null(strstr(frame, "RUNNING"));
+    /* The narrowed map still draws every node, and a click finds them. */
+    for (int node = 0; node < 3; node++) {
+        int found = 0;
+        for (y = 0; y < 24; y++)
+            for (x = 0; x < 80; x++)
+                if (draw_node_at(80, 24, 3, true, x, y) == node && !found++)
+                    assert_int_equal(grid_at(g, x + 2, y).ch, (uint32_t)('1' + node));
+        assert_true(found > 0);
+    }
+    golden("lesson_narration_80x24", frame);
+    free(frame);
+    grid_destroy(g);
+    lfix_close(&f);
+}
+
+/* Step 2 at 120x40: the task with `code`, the first hint, what the gate waits for. */
+static void test_lesson_task_120x40(void **state)
+{
+    struct lfix f;
+    struct draw_view v;
+    struct grid *g;
+    char *frame;
+    int x, y;
+
+    (void)state;
+    lfix_open(&f);
+    assert_true(lesson_runner_next(f.r));
+    f.dl.hint = lesson_runner_hint(f.r);
+    lfix_view(&f, 200000, &v);
+    frame = lfix_render(&f, &v, 120, 40, &g);
+    assert_non_null(strstr(frame, "Step 2/4 \xc2\xb7 Your first write"));
+    assert_non_null(strstr(frame, "Task: Write x=1 through n1: type"));
+    find_text(g, ":put x 1", &x, &y);
+    assert_int_equal(grid_at(g, x, y).style, ST_CODE);
+    assert_non_null(strstr(frame, "Hint 1/2: Press : to open the command line."));
+    assert_non_null(strstr(frame, "Waiting for: op put x ok"));
+    assert_non_null(strstr(frame, "n1 replica")); /* at 120 columns the sandbox keeps its panes */
+    golden("lesson_task_120x40", frame);
+    free(frame);
+    grid_destroy(g);
+    /* Done: the success message replaces what it waited for. */
+    assert_int_equal(lesson_runner_show_me(f.r, &(struct script_error){0}), 0);
+    lfix_view(&f, 1000000, &v);
+    assert_int_equal(f.dl.phase, RUNNER_DONE);
+    frame = lfix_render(&f, &v, 120, 40, &g);
+    assert_non_null(strstr(frame, "Done. n1 stored x=1 and echoed it;"));
+    assert_null(strstr(frame, "Waiting for"));
+    free(frame);
+    grid_destroy(g);
+    lfix_close(&f);
+}
+
+/* Step 3: the quiz before the run shows it, then graded with the explanation. */
+static void test_lesson_quiz(void **state)
+{
+    struct lfix f;
+    struct draw_view v;
+    struct grid *g;
+    char *frame;
+    int x, y;
+
+    (void)state;
+    lfix_open(&f);
+    assert_true(lesson_runner_next(f.r));
+    assert_int_equal(lesson_runner_show_me(f.r, &(struct script_error){0}), 0);
+    lfix_view(&f, 1000000, &v);
+    assert_true(lesson_runner_next(f.r));
+    lfix_view(&f, 1000000, &v);
+    assert_int_equal(f.dl.phase, RUNNER_QUIZ);
+    f.dl.quiz_cursor = 1;
+    f.dl.quiz_pick = 1u << 1;
+    frame = lfix_render(&f, &v, 80, 24, &g);
+    assert_non_null(strstr(frame, "Predict: n3 is cut off from n1."));
+    assert_non_null(strstr(frame, "2 (*) nothing: the write waits"));
+    assert_non_null(strstr(frame, "1 ( ) ok, at once"));
+    assert_non_null(strstr(frame, "Enter answers"));
+    assert_null(strstr(frame, "Not quite"));
+    find_text(g, "2 (*)", &x, &y);
+    assert_int_equal(grid_at(g, x, y).style, ST_CHOICE); /* the cursor's row */
+    golden("lesson_quiz_80x24", frame);
+    free(frame);
+    grid_destroy(g);
+    /* A wrong answer: marked, with the right one and the explanation. */
+    assert_false(lesson_runner_answer(f.r, 1u << 2));
+    lfix_view(&f, 1000000, &v);
+    frame = lfix_render(&f, &v, 120, 40, &g);
+    assert_non_null(strstr(frame, "\xe2\x9c\x93 2 ( ) nothing"));
+    assert_non_null(strstr(frame, "\xe2\x9c\x97 3 (*) an error"));
+    assert_non_null(strstr(frame, "Not quite. n1 cannot tell a dead n3"));
+    assert_null(strstr(frame, "Enter answers"));
+    golden("lesson_graded_120x40", frame);
+    free(frame);
+    grid_destroy(g);
+    lfix_close(&f);
+}
+
+/* L: the lesson list with each lesson's progress. */
+static void test_lesson_list_80x24(void **state)
+{
+    static const struct draw_lesson_item items[] = {
+        {"01-welcome", "Welcome: nodes, links and messages", "done"},
+        {"02-single-leader", "Single leader: one log", "at step 3/7"},
+        {"03-sync-async", "Synchronous or asynchronous", "new"},
+    };
+    struct lfix f;
+    struct draw_view v;
+    struct grid *g;
+    char *frame;
+    int x, y;
+
+    (void)state;
+    lfix_open(&f);
+    lfix_view(&f, 0, &v);
+    f.dl.list = true;
+    f.dl.items = items;
+    f.dl.n_items = 3;
+    f.dl.list_cursor = 1;
+    f.dl.summary = "1/3 done";
+    frame = lfix_render(&f, &v, 80, 24, &g);
+    assert_non_null(strstr(frame, "lessons: 1/3 done"));
+    assert_non_null(strstr(frame, "done         01-welcome"));
+    assert_non_null(strstr(frame, "at step 3/7  02-single-leader"));
+    find_text(g, "02-single-leader", &x, &y);
+    assert_int_equal(grid_at(g, x, y).style, ST_CHOICE);
+    golden("lesson_list_80x24", frame);
+    free(frame);
+    grid_destroy(g);
+    lfix_close(&f);
+}
+
+/* Short of room at 80x24: an answered quiz shrinks, the narration gives way, and what the step
+ * wants now (the task, the hint, what the gate waits for) stays in view. */
+static void test_lesson_pane_short_of_room(void **state)
+{
+    static const char text[] =
+        "%lesson long\n%title Long\n%setup model echo\n%setup nodes 3\n"
+        "== a: A long step\n"
+        "One two three four five six seven eight nine ten eleven twelve thirteen fourteen.\n"
+        "One two three four five six seven eight nine ten eleven twelve thirteen fourteen.\n"
+        "One two three four five six seven eight nine ten eleven twelve thirteen fourteen.\n"
+        "One two three four five six seven eight nine ten eleven twelve thirteen fourteen.\n"
+        "One two three four five six seven eight nine ten eleven twelve thirteen fourteen.\n"
+        "The last narration line.\n"
+        "%quiz single\nQ: A question that takes a good part of a line or two to ask, really?\n"
+        "( ) the first answer, which is long enough to wrap onto a second line\n"
+        "(*) the second answer, which is long enough to wrap onto a second line\n"
+        "( ) the third answer, which is long enough to wrap onto a second line\n"
+        "%explain Because the explanation says so, at some length, over two lines.\n"
+        "%task Kill n2 and watch what the others do about it.\n"
+        "%check down n2\n"
+        "%hint The first hint is long enough to take two lines of the pane here.\n"
+        "%do kill n2\n";
+    struct lesson l;
+    struct lesson_runner *r;
+    struct script_error err;
+    struct draw_lesson dl;
+    struct draw_view v;
+    struct grid *g = grid_create(80, 24, false);
+    struct draw_cursor cur;
+    char *frame = malloc(FRAME_MAX);
+
+    (void)state;
+    assert_non_null(frame);
+    if (lesson_parse("long.lesson", text, strlen(text), &l, &err) < 0)
+        fail_msg("%d:%d: %s", err.line, err.col, err.msg);
+    assert_int_equal(lesson_runner_create(&l, 0, &r, &err), 0);
+    memset(&v, 0, sizeof(v));
+    memset(&dl, 0, sizeof(dl));
+    v.speed = "1x";
+    v.cmd = "";
+    v.head_us = -1;
+    v.lesson = &dl;
+    dl.step = 0;
+    dl.n_steps = 1;
+    dl.s = lesson_runner_current(r);
+    /* The quiz open: the choices and how to answer are in view, the narration cut short. */
+    dl.phase = RUNNER_QUIZ;
+    draw_frame(g, script_run_engine(lesson_runner_run(r)), &v, &cur);
+    grid_dump(g, frame, FRAME_MAX);
+    assert_non_null(strstr(frame, "Enter answers"));
+    assert_non_null(strstr(frame, "3 ( ) the third"));
+    assert_non_null(strstr(frame, "One two three"));
+    assert_null(strstr(frame, "The last narration line."));
+    /* Answered, with a hint and the gate waiting: the quiz shrinks to its verdict. */
+    assert_false(lesson_runner_answer(r, 1u));
+    dl.phase = lesson_runner_phase(r);
+    dl.answered = 1u;
+    dl.hint = lesson_runner_hint(r);
+    dl.hints_shown = 1;
+    assert_false(lesson_runner_poll(r));
+    dl.waiting = lesson_runner_waiting(r);
+    draw_frame(g, script_run_engine(lesson_runner_run(r)), &v, &cur);
+    grid_dump(g, frame, FRAME_MAX);
+    assert_non_null(strstr(frame, "Not quite: it is 2."));
+    assert_null(strstr(frame, "1 (*) the first"));
+    assert_non_null(strstr(frame, "Task: Kill n2"));
+    assert_non_null(strstr(frame, "Hint 1/1: The first hint"));
+    assert_non_null(strstr(frame, "Waiting for: down n2"));
+    assert_non_null(strstr(frame, "R reset"));
+    free(frame);
+    grid_destroy(g);
+    lesson_runner_destroy(r);
+    lesson_release(&l);
 }
 
 int main(void)
@@ -314,6 +645,11 @@ int main(void)
         cmocka_unit_test(test_command_error_and_help),
         cmocka_unit_test(test_too_small),
         cmocka_unit_test(test_click_finds_the_box),
+        cmocka_unit_test(test_lesson_narration_80x24),
+        cmocka_unit_test(test_lesson_task_120x40),
+        cmocka_unit_test(test_lesson_quiz),
+        cmocka_unit_test(test_lesson_list_80x24),
+        cmocka_unit_test(test_lesson_pane_short_of_room),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,7 +42,8 @@ static const struct bad bad_inputs[] = {
     {"kill", 3, 5, "expected a node name (n1, n2, ...)", false},
     /* parameters */
     {"set colour red", 3, 5,
-     "unknown parameter 'colour' for model echo; valid: timing, gst, op_timeout, durability,", true},
+     "unknown parameter 'colour' for model echo; valid: timing, gst, op_timeout, durability,",
+     true},
     {"set timing fast", 3, 12, "timing takes sync, partial or async, not 'fast'", false},
     {"set timing", 3, 11, "expected a value for timing: sync, partial or async", false},
     {"set acks lots", 3, 10, "acks takes all or a number from 0 to 63, not 'lots'", false},

@@ -15,6 +15,9 @@
 #include "../engine/script.h"
 #include "draw.h"
 #include "grid.h"
+#include "../lessons/progress.h"
+#include "../lessons/runner.h"
+#include "course.h"
 #include "headless.h"
 #include "keys.h"
 #include "term.h"
@@ -62,8 +65,9 @@ struct app {
     bool dirty;
     bool quit;
 
-    struct script_run *run;
-    struct script_env env;
+    struct script_run *run; /* the sandbox's own, or the lesson runner's */
+    struct script_env *env; /* what the `:` line parses with: own_env, or the runner's */
+    struct script_env own_env;
     struct engine *traced; /* the engine the trace cursor follows */
     struct trace_cursor cur;
 
@@ -103,6 +107,28 @@ struct app {
     /* Journal entries before this belong to clusters a `model`, `nodes` or `seed` replaced: a
      * rewind replays them all, then goes back only within the present cluster. */
     int journal_floor;
+
+    /* A lesson (splitbrain lesson NAME): the runner owns run and env, so what the learner
+     * does on the live cluster is what its checks see. */
+    struct lesson_runner *runner;
+    bool runner_mode_run_owned; /* the sandbox's own run is gone: run is the runner's */
+    struct lesson lesson;
+    bool lesson_loaded;
+    struct course *course;
+    int course_at;
+    struct progress *prog;
+    bool prog_failed; /* said once that progress cannot be saved */
+    int quiz_cursor;
+    unsigned quiz_pick;
+    const char *hint;   /* the latest hint shown (the lesson's text), or NULL */
+    bool confirm_reset; /* R asked; y confirms */
+    bool list_open;     /* the lesson list overlay */
+    int list_cursor;
+    uint64_t input_ns; /* wall time of the learner's last key, for hints after inactivity */
+    uv_timer_t idle;
+    struct draw_lesson_item items[COURSE_MAX];
+    char item_status[COURSE_MAX][24];
+    char summary[48];
 };
 
 struct app_snap {
@@ -226,6 +252,77 @@ static int exec_cmd(struct app *a, const struct script_cmd *c, bool from_file)
     return 0;
 }
 
+/* ---- the lesson ---- */
+
+/* Records where the learner stands and writes it out (atomically: progress.c). */
+static void lesson_save(struct app *a)
+{
+    const struct progress_entry *e;
+    char why[PROGRESS_PATH_MAX + 200];
+    bool done;
+
+    if (!a->runner || !a->prog)
+        return;
+    e = progress_get(a->prog, a->lesson.id, a->lesson.version);
+    done = (e && e->done) || lesson_runner_finished(a->runner);
+    progress_set(a->prog, a->lesson.id, a->lesson.version, lesson_runner_step(a->runner), done);
+    if (progress_save(a->prog, why, sizeof(why)) < 0 && !a->prog_failed) {
+        a->prog_failed = true;
+        set_msg(a, true, "progress is not saved: %s", a->prog->path[0] ? why : "no HOME");
+    }
+}
+
+/* A new step (or the same one from its start): the pane forgets the old one's hint and picks. */
+static void lesson_step_changed(struct app *a)
+{
+    a->hint = NULL;
+    a->quiz_cursor = 0;
+    a->quiz_pick = 0;
+    a->confirm_reset = false;
+    a->traced = NULL; /* a rewind rebuilt the cluster */
+    drain(a);
+    lesson_save(a);
+}
+
+/* Time moved or the learner acted: does the gate open now? */
+static void lesson_poll(struct app *a)
+{
+    if (!a->runner || !lesson_runner_poll(a->runner))
+        return;
+    if (lesson_runner_finished(a->runner))
+        set_msg(a, false, "Lesson complete! L lists the lessons, q quits");
+    else
+        set_msg(a, false, "Step done: > goes to the next one");
+    lesson_save(a);
+}
+
+/* The learner's command line (and every key spelled as a command) while a lesson runs: the
+ * runner executes it, on its own run. */
+static int lesson_exec(struct app *a, const char *line)
+{
+    struct script_error err;
+    char first[16] = "", text[APP_MSG_MAX];
+
+    sscanf(line, "%15s", first);
+    if (!first[0])
+        return 0;
+    if (strcmp(first, "model") == 0 || strcmp(first, "nodes") == 0 || strcmp(first, "seed") == 0) {
+        set_msg(a, true, "a lesson keeps its cluster: '%s' works in the sandbox", first);
+        return -1;
+    }
+    memset(&err, 0, sizeof(err));
+    if (lesson_runner_exec(a->runner, line, &err) < 0) {
+        format_err(&err, false, text, sizeof(text));
+        set_msg(a, true, "%s", text);
+        drain(a);
+        return -1;
+    }
+    drain(a);
+    set_msg(a, false, "> %s", line);
+    lesson_poll(a);
+    return 0;
+}
+
 /* Runs a command the user typed (or a key spelled out). Returns -1 on a parse or runtime
  * error, with the message line saying where; a parse error changes nothing. */
 static int exec_line(struct app *a, const char *line)
@@ -237,8 +334,12 @@ static int exec_line(struct app *a, const char *line)
 
     if (!c)
         abort();
+    if (a->runner) {
+        free(c);
+        return lesson_exec(a, line);
+    }
     memset(&err, 0, sizeof(err));
-    r = script_parse_line(&a->env, "", 1, line, c, &err);
+    r = script_parse_line(a->env, "", 1, line, c, &err);
     if (r < 0) {
         format_err(&err, false, text, sizeof(text));
         set_msg(a, true, "%s", text);
@@ -420,6 +521,7 @@ static void step_one(struct app *a)
     drain(a);
     if (wait_over(a))
         pump(a);
+    lesson_poll(a);
 }
 
 /*
@@ -488,7 +590,11 @@ static void frame_cb(uv_timer_t *h)
     /* virtual us = wall ns * (virtual us per wall s) / 1e9; the remainder is carried over. */
     owed = (int64_t)dt_ns * (speeds[a->speed].vus_per_s / 1000) + a->carry;
     a->carry = owed % 1000000;
+    /* A quiz freezes the run: predict first, then watch. */
+    if (a->runner && lesson_runner_phase(a->runner) == RUNNER_QUIZ)
+        return;
     advance(a, owed / 1000000);
+    lesson_poll(a);
     a->dirty = true;
 }
 
@@ -789,9 +895,238 @@ static void node_act(struct app *a, enum key_action act)
     case KA_REDRAW:
     case KA_BACK:
     case KA_FORWARD:
+    case KA_HINT:
+    case KA_RESET_STEP:
+    case KA_STEP_BACK:
+    case KA_STEP_NEXT:
+    case KA_LESSONS:
+    case KA_SHOW_ME:
         return;
     }
     exec_line(a, line);
+}
+
+/* ---- lesson keys ---- */
+
+static void lesson_items(struct app *a)
+{
+    for (int i = 0; i < a->course->n; i++) {
+        const struct course_item *it = &a->course->items[i];
+        course_status(it, a->prog, a->item_status[i], sizeof(a->item_status[i]));
+        a->items[i].name = it->name;
+        a->items[i].title = it->error[0] ? it->error : it->title;
+        a->items[i].status = a->item_status[i];
+    }
+    course_summary(a->course, a->prog, a->summary, sizeof(a->summary));
+}
+
+static int lesson_start(struct app *a, int k);
+
+/* The quiz takes the digits, the arrows, Space and Enter while it waits for an answer. */
+static bool quiz_key(struct app *a, int k)
+{
+    const struct lesson_quiz *q = &lesson_runner_current(a->runner)->quiz;
+    int pick = -1;
+
+    if (k >= '1' && k <= '9') {
+        if (k - '1' >= q->n_choices) {
+            set_msg(a, true, "there are %d choices", q->n_choices);
+            return true;
+        }
+        pick = k - '1';
+    } else if (k == KEYS_UP || k == 'k') {
+        a->quiz_cursor = (a->quiz_cursor + q->n_choices - 1) % q->n_choices;
+    } else if (k == KEYS_DOWN || k == 'j') {
+        a->quiz_cursor = (a->quiz_cursor + 1) % q->n_choices;
+    } else if (k == ' ') {
+        pick = a->quiz_cursor;
+    } else if (k == KEYS_ENTER) {
+        bool right;
+        if (!q->multiple && !a->quiz_pick)
+            a->quiz_pick = 1u << a->quiz_cursor;
+        if (!a->quiz_pick) {
+            set_msg(a, true, "pick at least one answer (1-%d), then Enter", q->n_choices);
+            return true;
+        }
+        right = lesson_runner_answer(a->runner, a->quiz_pick);
+        set_msg(a, !right, "%s The run goes on: watch it happen.",
+                right ? "Right!" : "Not quite: the pane says why.");
+        lesson_poll(a);
+        lesson_save(a);
+    } else {
+        return false;
+    }
+    if (pick >= 0) {
+        a->quiz_cursor = pick;
+        if (q->multiple)
+            a->quiz_pick ^= 1u << pick;
+        else
+            a->quiz_pick = 1u << pick;
+    }
+    a->dirty = true;
+    return true;
+}
+
+/* The lesson list overlay: choose with the arrows, Enter opens. */
+static void list_key(struct app *a, int k, enum key_action act)
+{
+    int n = a->course->n;
+
+    if (act == KA_QUIT) {
+        a->quit = true;
+    } else if (k == KEYS_UP || k == 'k') {
+        a->list_cursor = n ? (a->list_cursor + n - 1) % n : 0;
+    } else if (k == KEYS_DOWN || k == 'j') {
+        a->list_cursor = n ? (a->list_cursor + 1) % n : 0;
+    } else if (k == KEYS_ENTER && n > 0) {
+        a->list_open = false;
+        if (a->list_cursor != a->course_at)
+            lesson_start(a, a->list_cursor);
+    } else if (act == KA_CLOSE || act == KA_LESSONS || k == KEYS_ESC) {
+        a->list_open = false;
+    }
+    a->dirty = true;
+}
+
+/* Keys only a lesson has; true when k was one of them (or the lesson took it). */
+static bool lesson_key(struct app *a, int k, enum key_action act)
+{
+    struct script_error err;
+    const char *w;
+
+    if (!a->runner) {
+        if (act == KA_HINT || act == KA_SHOW_ME || act == KA_STEP_NEXT || act == KA_STEP_BACK ||
+            act == KA_RESET_STEP || act == KA_LESSONS) {
+            set_msg(a, false, "That key works in a lesson: splitbrain lesson lists them");
+            return true;
+        }
+        return false;
+    }
+    if (a->list_open) {
+        list_key(a, k, act);
+        return true;
+    }
+    if (a->confirm_reset) {
+        a->confirm_reset = false;
+        if (k == 'y' || k == 'Y') {
+            memset(&err, 0, sizeof(err));
+            if (lesson_runner_reset_step(a->runner, &err) < 0)
+                set_msg(a, true, "the reset stopped: %s", err.msg);
+            else
+                set_msg(a, false, "The step starts again, from the moment it began");
+            lesson_step_changed(a);
+        } else {
+            set_msg(a, false, "Not reset");
+        }
+        return true;
+    }
+    if (lesson_runner_phase(a->runner) == RUNNER_QUIZ && quiz_key(a, k))
+        return true;
+    memset(&err, 0, sizeof(err));
+    switch (act) {
+    case KA_HINT:
+        if (lesson_runner_phase(a->runner) == RUNNER_QUIZ) {
+            set_msg(a, false, "Predict first: the hints are for the task after the question");
+        } else if ((w = lesson_runner_hint(a->runner)) != NULL) {
+            a->hint = w;
+            set_msg(a, false, "Hint %d of %d: in the lesson pane",
+                    lesson_runner_hints_shown(a->runner),
+                    lesson_runner_current(a->runner)->n_hints);
+        } else {
+            set_msg(a, false, "No more hints%s",
+                    lesson_runner_current(a->runner)->n_dos ? ": M shows you (it does the step)"
+                                                            : "");
+        }
+        return true;
+    case KA_SHOW_ME:
+        if (lesson_runner_phase(a->runner) == RUNNER_QUIZ) {
+            set_msg(a, false, "Predict first: answer the question, then M shows you");
+        } else if (lesson_runner_phase(a->runner) == RUNNER_DONE) {
+            set_msg(a, false, "This step is done: > goes on");
+        } else if (lesson_runner_current(a->runner)->n_dos == 0) {
+            set_msg(a, false, "This step has nothing to show: the task says what to do");
+        } else if (lesson_runner_show_me(a->runner, &err) < 0) {
+            drain(a);
+            set_msg(a, true, "show me stopped: %s", err.msg);
+        } else {
+            drain(a);
+            set_msg(a, false, "Shown: the step's own actions ran; watch what they do");
+            if (a->paused)
+                set_paused(a, false);
+            lesson_poll(a);
+        }
+        return true;
+    case KA_STEP_NEXT:
+        if (lesson_runner_next(a->runner)) {
+            lesson_step_changed(a);
+            set_msg(a, false, "Step %d of %d", lesson_runner_step(a->runner) + 1,
+                    a->lesson.n_steps);
+        } else if (lesson_runner_finished(a->runner)) {
+            set_msg(a, false, "That was the last step: L lists the lessons");
+        } else {
+            w = lesson_runner_waiting(a->runner);
+            set_msg(a, false, "Not yet: %s%s",
+                    lesson_runner_phase(a->runner) == RUNNER_QUIZ ? "answer the question first"
+                    : w[0]                                        ? "waiting for "
+                                                                  : "do the task first",
+                    lesson_runner_phase(a->runner) == RUNNER_QUIZ ? "" : w);
+        }
+        return true;
+    case KA_STEP_BACK:
+        if (lesson_runner_back(a->runner, &err) < 0)
+            set_msg(a, true, "going back stopped: %s", err.msg);
+        else
+            set_msg(a, false, "Back to the start of step %d: the run was rewound",
+                    lesson_runner_step(a->runner) + 1);
+        lesson_step_changed(a);
+        return true;
+    case KA_RESET_STEP:
+        a->confirm_reset = true;
+        set_msg(a, false,
+                "Start this step again from its beginning? y resets, any other key "
+                "keeps it");
+        return true;
+    case KA_LESSONS:
+        lesson_items(a);
+        a->list_open = true;
+        a->list_cursor = a->course_at;
+        return true;
+    case KA_BACK:
+    case KA_FORWARD:
+        set_msg(a, false,
+                "In a lesson, < goes back a step: it rewinds the run to the step's start");
+        return true;
+    case KA_STEP:
+        if (lesson_runner_phase(a->runner) == RUNNER_QUIZ) {
+            set_msg(a, false, "Predict first: the run waits for your answer");
+            return true;
+        }
+        return false;
+    case KA_NONE:
+    case KA_HELP:
+    case KA_CLOSE:
+    case KA_QUIT:
+    case KA_COMMAND:
+    case KA_SEARCH:
+    case KA_RUN:
+    case KA_SLOWER:
+    case KA_FASTER:
+    case KA_NORMAL_SPEED:
+    case KA_PREV_NODE:
+    case KA_NEXT_NODE:
+    case KA_JUMP_NODE:
+    case KA_KILL:
+    case KA_PAUSE_NODE:
+    case KA_HEAL:
+    case KA_CUT:
+    case KA_PARTITION:
+    case KA_SKEW:
+    case KA_WRITE:
+    case KA_READ:
+    case KA_REDRAW:
+        return false;
+    }
+    return false;
 }
 
 static void top_key(struct app *a, int k)
@@ -808,7 +1143,7 @@ static void top_key(struct app *a, int k)
     if (k == KEYS_CLICK) {
         int x, y, node;
         term_click(a->term, &x, &y);
-        node = draw_node_at(grid_width(a->grid), grid_height(a->grid), n, x, y);
+        node = draw_node_at(grid_width(a->grid), grid_height(a->grid), n, a->runner != NULL, x, y);
         if (node >= 0 && !a->help)
             a->selected = node;
         a->dirty = true;
@@ -819,6 +1154,10 @@ static void top_key(struct app *a, int k)
             a->quit = true;
         else if (act == KA_CLOSE || act == KA_HELP || k == KEYS_ESC)
             a->help = false;
+        a->dirty = true;
+        return;
+    }
+    if (lesson_key(a, k, act)) {
         a->dirty = true;
         return;
     }
@@ -936,6 +1275,13 @@ static void top_key(struct app *a, int k)
         else
             travel(a, engine_now(eng(a)) + speeds[a->speed].vus_per_s);
         break;
+    case KA_HINT:
+    case KA_RESET_STEP:
+    case KA_STEP_BACK:
+    case KA_STEP_NEXT:
+    case KA_LESSONS:
+    case KA_SHOW_ME:
+        break; /* lesson_key took them */
     }
     a->dirty = true;
 }
@@ -959,6 +1305,7 @@ static void in_cb(uv_poll_t *h, int status, int events)
     while (!a->quit && (k = term_key(a->term)) != -1) {
         if (k == -2)
             continue;
+        a->input_ns = uv_hrtime();
         if (k == KEYS_CTRL('c')) {
             a->quit = true;
             break;
@@ -986,6 +1333,7 @@ static void signal_cb(uv_signal_t *h, int signum)
 
 static void render(struct app *a)
 {
+    struct draw_lesson dl;
     struct draw_view v;
     struct draw_cursor cur;
     int w, h;
@@ -1009,6 +1357,27 @@ static void render(struct app *a)
     v.msg_error = a->msg_error;
     v.next = a->script.n > 0 ? a->next : NULL;
     v.log = a->log;
+    if (a->runner) {
+        memset(&dl, 0, sizeof(dl));
+        dl.title = a->lesson.title;
+        dl.step = lesson_runner_step(a->runner);
+        dl.n_steps = a->lesson.n_steps;
+        dl.s = lesson_runner_current(a->runner);
+        dl.phase = lesson_runner_phase(a->runner);
+        dl.quiz_cursor = a->quiz_cursor;
+        dl.quiz_pick = a->quiz_pick;
+        dl.answered = lesson_runner_answered(a->runner);
+        dl.hint = a->hint;
+        dl.hints_shown = lesson_runner_hints_shown(a->runner);
+        dl.waiting = lesson_runner_waiting(a->runner);
+        dl.finished = lesson_runner_finished(a->runner);
+        dl.list = a->list_open;
+        dl.items = a->items;
+        dl.n_items = a->course->n;
+        dl.list_cursor = a->list_cursor;
+        dl.summary = a->summary;
+        v.lesson = &dl;
+    }
     draw_frame(a->grid, eng(a), &v, &cur);
     term_present(a->term, a->grid, &cur);
     a->dirty = false;
@@ -1037,6 +1406,8 @@ static bool want_ascii(bool forced)
     cs = nl_langinfo(CODESET);
     return forced || !cs || (strcmp(cs, "UTF-8") != 0 && strcmp(cs, "utf8") != 0);
 }
+
+static void idle_cb(uv_timer_t *h);
 
 static int loop_run(struct app *a, bool ascii, bool mouse)
 {
@@ -1075,6 +1446,11 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     uv_prepare_init(&a->loop, &a->draw);
     a->draw.data = a;
     uv_prepare_start(&a->draw, draw_cb);
+    uv_timer_init(&a->loop, &a->idle);
+    a->idle.data = a;
+    a->input_ns = uv_hrtime();
+    if (a->runner)
+        uv_timer_start(&a->idle, idle_cb, 1000, 1000);
     if (!a->paused) {
         a->paused = true;
         set_paused(a, false);
@@ -1090,6 +1466,7 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     uv_close((uv_handle_t *)&a->sig_hup, close_cb);
     uv_close((uv_handle_t *)&a->frame, close_cb);
     uv_close((uv_handle_t *)&a->draw, close_cb);
+    uv_close((uv_handle_t *)&a->idle, close_cb);
     uv_run(&a->loop, UV_RUN_DEFAULT);
     uv_loop_close(&a->loop);
     term_destroy(a->term);
@@ -1108,7 +1485,8 @@ static struct app *app_create(const char *title, int64_t seed_override)
     a->log = draw_log_create();
     a->speed = APP_SPEED_DEFAULT;
     a->rewound_n = -1;
-    script_env_init(&a->env, false);
+    script_env_init(&a->own_env, false);
+    a->env = &a->own_env;
     return a;
 }
 
@@ -1118,8 +1496,13 @@ static void app_destroy(struct app *a)
         return;
     script_release(&a->script);
     free(a->snaps);
-    script_env_release(&a->env);
-    script_run_destroy(a->run);
+    script_env_release(&a->own_env);
+    if (a->runner)
+        lesson_runner_destroy(a->runner); /* it owns the run and the env */
+    if (!a->runner_mode_run_owned)
+        script_run_destroy(a->run);
+    if (a->lesson_loaded)
+        lesson_release(&a->lesson);
     draw_log_destroy(a->log);
     grid_destroy(a->grid);
     free(a);
@@ -1235,10 +1618,10 @@ int app_open(int argc, char **argv)
     if (!text)
         return EXIT_USAGE;
     a = app_create(file, seed);
-    script_env_release(&a->env);
-    script_env_init(&a->env, true);
+    script_env_release(&a->own_env);
+    script_env_init(&a->own_env, true);
     memset(&err, 0, sizeof(err));
-    if (script_parse_text(file, text, len, &a->env, &a->script, &err) < 0) {
+    if (script_parse_text(file, text, len, a->env, &a->script, &err) < 0) {
         script_error_format(&err, msg, sizeof(msg));
         fprintf(stderr, "%s\n", msg);
         free(text);
@@ -1247,7 +1630,7 @@ int app_open(int argc, char **argv)
     }
     free(text);
     /* From here on the `:` line adds to the file's world: its model, nodes and labels. */
-    a->env.file_mode = false;
+    a->env->file_mode = false;
     a->snaps = calloc((size_t)a->script.n + 1, sizeof(*a->snaps));
     if (!a->snaps)
         abort();
@@ -1257,6 +1640,118 @@ int app_open(int argc, char **argv)
     if (!a->msg_error)
         set_msg(a, false, "Paused at t=0: Space plays the scenario, . steps one event");
     r = loop_run(a, want_ascii(ascii), mouse);
+    app_destroy(a);
+    return r;
+}
+
+/* ---- a lesson ---- */
+
+/* Every second: how long has the learner been idle? The runner may answer with a hint. */
+static void idle_cb(uv_timer_t *h)
+{
+    struct app *a = h->data;
+    const char *hint;
+
+    if (!a->runner || a->list_open)
+        return;
+    hint = lesson_runner_idle(a->runner, (int64_t)((uv_hrtime() - a->input_ns) / 1000u));
+    if (hint) {
+        a->hint = hint;
+        set_msg(a, false, "A hint, after a while without progress: see the lesson pane");
+    }
+}
+
+/*
+ * Opens lesson k of the course, resuming at the step its progress names (a finished lesson
+ * starts again from the top). The runner owns the run and the parser env from here on, so the
+ * `:` line and every key act on the cluster its checks read. On failure the old lesson stays.
+ */
+static int lesson_start(struct app *a, int k)
+{
+    const struct course_item *it = &a->course->items[k];
+    const struct progress_entry *e;
+    struct lesson l;
+    struct lesson_runner *r;
+    struct script_error err;
+    char *text, why[APP_MSG_MAX];
+    size_t len;
+    int start = 0;
+
+    if (it->error[0]) {
+        set_msg(a, true, "%s", it->error);
+        return -1;
+    }
+    text = headless_read_file(it->path, &len);
+    if (!text) {
+        set_msg(a, true, "%s cannot be read", it->path);
+        return -1;
+    }
+    memset(&err, 0, sizeof(err));
+    if (lesson_parse(it->path, text, len, &l, &err) < 0) {
+        free(text);
+        script_error_format(&err, why, sizeof(why));
+        set_msg(a, true, "%s", why);
+        return -1;
+    }
+    free(text);
+    e = progress_get(a->prog, l.id, l.version);
+    /* Resume where the learner stopped; a lesson finished at its last step starts over. */
+    if (e && !(e->done && e->step >= l.n_steps - 1))
+        start = e->step;
+    if (a->runner)
+        lesson_save(a); /* where the learner leaves the old one */
+    /* The runner borrows the lesson: it moves into the app first, then the runner is made. */
+    if (a->lesson_loaded) {
+        lesson_runner_destroy(a->runner);
+        a->runner = NULL;
+        lesson_release(&a->lesson);
+    }
+    a->lesson = l;
+    a->lesson_loaded = true;
+    if (lesson_runner_create(&a->lesson, start, &r, &err) < 0) {
+        script_error_format(&err, why, sizeof(why));
+        lesson_release(&a->lesson);
+        a->lesson_loaded = false;
+        set_msg(a, true, "%s", why);
+        return -1;
+    }
+    if (!a->runner_mode_run_owned)
+        script_run_destroy(a->run); /* the sandbox's own run gives way to the runner's */
+    a->runner_mode_run_owned = true;
+    a->runner = r;
+    a->run = lesson_runner_run(r);
+    a->env = lesson_runner_env(r);
+    a->course_at = k;
+    a->prog_failed = false;
+    snprintf(a->title, sizeof(a->title), "%s", a->lesson.id);
+    a->selected = 0;
+    lesson_step_changed(a);
+    if (start > 0)
+        set_msg(a, false, "Welcome back: step %d of %d. < goes back, L lists the lessons",
+                lesson_runner_step(r) + 1, a->lesson.n_steps);
+    else
+        set_msg(a, false,
+                "Read the pane on the left, then act on the cluster: H hints, > goes on, "
+                "? lists every key");
+    lesson_poll(a);
+    return 0;
+}
+
+int app_lesson(struct course *c, int k, struct progress *p, bool ascii, bool mouse)
+{
+    struct app *a = app_create("lesson", -1);
+    int r;
+
+    a->course = c;
+    a->prog = p;
+    if (lesson_start(a, k) < 0) {
+        fprintf(stderr, "splitbrain lesson: %s\n", a->msg);
+        app_destroy(a);
+        return EXIT_USAGE;
+    }
+    drain(a);
+    r = loop_run(a, want_ascii(ascii), mouse);
+    lesson_save(a); /* Q, Ctrl-C, q and the signals all end the loop and come here */
     app_destroy(a);
     return r;
 }

@@ -15,9 +15,18 @@
 #ifndef SPLITBRAIN_APP_H
 #define SPLITBRAIN_APP_H
 
+#include <stdbool.h>
+
 /* splitbrain sandbox [--model M] [--nodes N] [--seed S] [--ascii]; argv[0] is "sandbox". */
 int app_sandbox(int argc, char **argv);
 /* splitbrain open FILE.scn [--seed S] [--ascii]; argv[0] is "open". */
 int app_open(int argc, char **argv);
+
+struct course;
+struct progress;
+
+/* splitbrain lesson NAME: the sandbox with the lesson pane, on lesson k of the course, resuming
+ * where the progress says; saves progress on every step change and on the way out. */
+int app_lesson(struct course *c, int k, struct progress *p, bool ascii, bool mouse);
 
 #endif

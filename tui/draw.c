@@ -136,6 +136,8 @@ struct layout {
     struct rect ops;
     struct rect replica; /* h = 0 when there is no room */
     struct rect log;
+    struct rect lesson; /* w = 0 without a lesson */
+    bool stacked;       /* map, ops and log one above the other (a lesson at 80 columns) */
     int msg_row;
     int bar_row;
 };
@@ -180,19 +182,43 @@ static double cosd(double a)
     return sind(a + DRAW_PI / 2);
 }
 
-static void lay_out(int w, int h, struct layout *l)
+/* The map, ops, replica and log panes in w columns from x0, body rows high. */
+static void lay_out_body(int x0, int w, int body, struct layout *l)
 {
-    int body = h - 2, log_h = clampi(body / 3, 4, 18), top = body - log_h;
+    int log_h = clampi(body / 3, 4, 18), top = body - log_h;
     int rw = clampi(w * 3 / 10, 26, 64);
 
-    memset(l, 0, sizeof(*l));
-    l->map = (struct rect){0, 0, w - rw - 1, top};
-    l->ops = (struct rect){w - rw, 0, rw, top};
+    l->map = (struct rect){x0, 0, w - rw - 1, top};
+    l->ops = (struct rect){x0 + w - rw, 0, rw, top};
     if (top >= 12) {
         l->ops.h = top / 2;
-        l->replica = (struct rect){w - rw, top / 2, rw, top - top / 2};
+        l->replica = (struct rect){x0 + w - rw, top / 2, rw, top - top / 2};
     }
-    l->log = (struct rect){0, top, w, log_h};
+    l->log = (struct rect){x0, top, w, log_h};
+}
+
+/*
+ * The sandbox's panes; with a lesson, its pane takes a column on the left (read, then act) and
+ * the sandbox the rest. When that rest is narrow (80 columns) the map, a short ops pane and the
+ * log are stacked, and the replica pane goes.
+ */
+static void lay_out(int w, int h, bool lesson, struct layout *l)
+{
+    int body = h - 2, lw = lesson ? clampi(w * 2 / 5, 40, 64) : 0, aw = lesson ? w - lw - 1 : w;
+    int x0 = lesson ? lw + 1 : 0;
+
+    memset(l, 0, sizeof(*l));
+    if (!lesson || aw >= 70) {
+        lay_out_body(x0, aw, body, l);
+    } else {
+        int ops_h = 4, log_h = clampi(body / 4, 3, 8), top = body - ops_h - log_h;
+        l->map = (struct rect){x0, 0, aw, top};
+        l->ops = (struct rect){x0, top, aw, ops_h};
+        l->log = (struct rect){x0, top + ops_h, aw, log_h};
+        l->stacked = true;
+    }
+    if (lesson)
+        l->lesson = (struct rect){0, 0, lw, body};
     l->msg_row = h - 2;
     l->bar_row = h - 1;
 }
@@ -450,14 +476,14 @@ static void place_nodes(struct rect map, int n, struct nodebox *b)
         place(map, n, box_sizes[size].w, box_sizes[size].h, b);
 }
 
-int draw_node_at(int w, int h, int n_nodes, int x, int y)
+int draw_node_at(int w, int h, int n_nodes, bool lesson, int x, int y)
 {
     struct nodebox b[ENGINE_MAX_NODES];
     struct layout l;
 
     if (w < DRAW_MIN_W || h < DRAW_MIN_H || n_nodes < 1 || n_nodes > ENGINE_MAX_NODES)
         return -1;
-    lay_out(w, h, &l);
+    lay_out(w, h, lesson, &l);
     if (l.map.w < 12 || l.map.h < 3)
         return -1;
     place_nodes(l.map, n_nodes, b);
@@ -753,6 +779,8 @@ static void draw_bar(struct grid *g, const struct engine *e, const struct draw_v
             size_t kl;
             if (keys[i].act != hint_order[r] || !keys[i].hint)
                 continue;
+            if (v->lesson && keys[i].act == KA_BACK)
+                continue; /* a lesson goes back with < instead */
             kl = strcspn(keys[i].keys, " ");
             snprintf(key, sizeof(key), "%.*s", (int)kl, keys[i].keys);
             if (strcmp(key, "Space") == 0)
@@ -805,6 +833,348 @@ static void draw_help(struct grid *g)
     grid_text(g, x0 + 2, y0 + bh - 2, bw - 4, "q, ? or Esc closes this", ST_DIM);
 }
 
+/* ---- the lesson pane ---- */
+
+/* Writes wrapped text into a scratch grid, row after row. */
+struct flow {
+    struct grid *g;
+    int w;      /* columns */
+    int y;      /* the row being written */
+    int x;      /* the next column on it */
+    int indent; /* where a wrapped line starts */
+};
+
+static bool utf8_lead(char c)
+{
+    return ((unsigned char)c & 0xc0) != 0x80;
+}
+
+static void flow_newline(struct flow *f)
+{
+    f->y++;
+    f->x = f->indent;
+}
+
+/* One word (bytes with a style each), wrapped as a whole when it fits a line. */
+static void flow_word(struct flow *f, const char *b, const uint16_t *st, int len, bool space)
+{
+    int cols = 0;
+
+    for (int i = 0; i < len; i++)
+        cols += utf8_lead(b[i]);
+    if (cols == 0)
+        return;
+    if (f->x > f->indent && f->x + (space ? 1 : 0) + cols > f->w)
+        flow_newline(f);
+    else if (f->x > f->indent && space)
+        f->x++;
+    for (int i = 0; i < len;) {
+        char one[8];
+        int n = 1;
+        while (i + n < len && !utf8_lead(b[i + n]) && n < 6)
+            n++;
+        memcpy(one, b + i, (size_t)n);
+        one[n] = '\0';
+        if (f->x >= f->w)
+            flow_newline(f);
+        grid_text(f->g, f->x++, f->y, 1, one, st[i]);
+        i += n;
+    }
+}
+
+/*
+ * Flows text with the lesson Markdown subset: *emphasis*, **strong** and `code` become styles
+ * (the marks themselves are not shown); a newline starts a new paragraph after a blank row.
+ */
+static void flow_md(struct flow *f, const char *text, int base)
+{
+    char word[LESSON_TEXT_MAX];
+    uint16_t st[LESSON_TEXT_MAX];
+    int len = 0;
+    bool em = false, strong = false, code = false, space = false;
+
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n' || *p == ' ') {
+            if (len > 0)
+                flow_word(f, word, st, len, space);
+            len = 0;
+            space = true;
+            if (*p == '\n') {
+                flow_newline(f);
+                flow_newline(f);
+                space = false;
+            }
+            continue;
+        }
+        if (!code && p[0] == '*' && p[1] == '*') {
+            strong = !strong;
+            p++;
+            continue;
+        }
+        if (!code && p[0] == '*' && (em ? p > text && p[-1] != ' ' : p[1] && p[1] != ' ')) {
+            em = !em;
+            continue;
+        }
+        if (*p == '`') {
+            code = !code;
+            continue;
+        }
+        if (len < (int)sizeof(word) - 1) {
+            word[len] = *p;
+            st[len++] = (uint16_t)(code ? ST_CODE : strong ? ST_STRONG : em ? ST_EMPH : base);
+        }
+    }
+    flow_word(f, word, st, len, space);
+}
+
+/* A label in its own style, then text flowed after it; ends the line. */
+static void flow_block(struct flow *f, const char *label, int label_style, const char *text,
+                       int base)
+{
+    f->x = 0;
+    if (label && label[0])
+        f->x = grid_text(f->g, 0, f->y, f->w, label, label_style);
+    f->indent = 0;
+    flow_md(f, text, base);
+    if (f->x > 0)
+        flow_newline(f);
+}
+
+static void flow_blank(struct flow *f)
+{
+    if (f->y > 0)
+        flow_newline(f);
+}
+
+/* The quiz: the question, the choices, then (answered) the verdict and the explanation. */
+static void flow_quiz(struct flow *f, const struct draw_lesson *dl, int level)
+{
+    const struct lesson_quiz *q = &dl->s->quiz;
+    bool open = dl->phase == RUNNER_QUIZ;
+    char mark[16], help[64];
+
+    if (!open && level > 0) {
+        /* Short of room once answered: the verdict (and the explanation) only. */
+        int right = 0;
+        while (right < q->n_choices && !(q->correct & (1u << right)))
+            right++;
+        if (dl->answered == q->correct)
+            snprintf(help, sizeof(help), "Right. ");
+        else if (q->multiple)
+            snprintf(help, sizeof(help), "Not quite. ");
+        else
+            snprintf(help, sizeof(help), "Not quite: it is %d. ", right + 1);
+        flow_block(f, help, dl->answered == q->correct ? ST_OK : ST_FAIL,
+                   level > 1 ? "" : q->explain, ST_NORMAL);
+        return;
+    }
+    flow_block(f, "Predict: ", ST_PANE_TITLE, q->question, ST_STRONG);
+    for (int i = 0; i < q->n_choices; i++) {
+        unsigned bit = 1u << i;
+        bool picked = (open ? dl->quiz_pick : dl->answered) & bit;
+        int row = f->y;
+        if (q->multiple)
+            snprintf(mark, sizeof(mark), "%d [%c] ", i + 1, picked ? 'x' : ' ');
+        else
+            snprintf(mark, sizeof(mark), "%d (%c) ", i + 1, picked ? '*' : ' ');
+        f->x = 2;
+        if (!open && (q->correct & bit))
+            grid_glyph(f->g, 0, f->y, GL_OK, ST_OK);
+        else if (!open && picked)
+            grid_glyph(f->g, 0, f->y, GL_FAIL, ST_FAIL);
+        f->x += grid_text(f->g, f->x, f->y, f->w - f->x, mark, ST_BOLD);
+        f->indent = f->x;
+        flow_md(f, q->choices[i], ST_NORMAL);
+        f->indent = 0;
+        if (open && i == dl->quiz_cursor)
+            for (int y = row; y <= f->y; y++)
+                grid_restyle(f->g, 0, y, f->w, ST_CHOICE);
+        flow_newline(f);
+    }
+    if (open) {
+        snprintf(help, sizeof(help), "%s, Enter answers",
+                 q->multiple ? "1-9 or arrows and Space pick" : "1-9 or arrows pick");
+        flow_block(f, NULL, 0, help, ST_DIM);
+        return;
+    }
+    flow_blank(f);
+    if (dl->answered == q->correct)
+        flow_block(f, "Right. ", ST_OK, q->explain, ST_NORMAL);
+    else
+        flow_block(f, "Not quite. ", ST_FAIL, q->explain, ST_NORMAL);
+}
+
+/* The lesson keys the pane's footer lists, in this order. */
+static const enum key_action lesson_order[] = {KA_HINT,      KA_SHOW_ME,    KA_STEP_NEXT,
+                                               KA_STEP_BACK, KA_RESET_STEP, KA_LESSONS};
+
+/* The lesson keys from the key table, as many rows as it takes. */
+static int lesson_footer(struct grid *g, struct rect r, bool draw)
+{
+    size_t nk;
+    const struct key_binding *keys = keys_table(&nk);
+    int x = r.x + 1, rows = 1, y = r.y + r.h - 2;
+
+    for (size_t o = 0; o < sizeof(lesson_order) / sizeof(lesson_order[0]); o++) {
+        for (size_t i = 0; i < nk; i++) {
+            int need;
+            if (keys[i].act != lesson_order[o] || !keys[i].hint)
+                continue;
+            need = (int)strlen(keys[i].keys) + 1 + (int)strlen(keys[i].hint) + 2;
+            if (x + need > r.x + r.w && x > r.x + 1) {
+                rows++;
+                x = r.x + 1;
+                y++;
+            }
+            if (draw) {
+                x += 1 + grid_text(g, x, y, -1, keys[i].keys, ST_BAR_KEY);
+                x += 2 + grid_text(g, x, y, r.x + r.w - x, keys[i].hint, ST_DIM);
+            } else {
+                x += need;
+            }
+        }
+    }
+    return rows;
+}
+
+/* Flows the whole pane into f (quiz level as in flow_quiz); returns the narration's last row. */
+static int pane_flow(struct flow *f, const struct draw_lesson *dl, int level)
+{
+    const struct lesson_step *s = dl->s;
+    int narr_end;
+
+    grid_clear(f->g);
+    f->x = f->y = f->indent = 0;
+    if (dl->step == 0 && dl->title && level == 0) {
+        flow_block(f, NULL, 0, dl->title, ST_DIM);
+        flow_blank(f);
+    }
+    if (s->narration[0])
+        flow_block(f, NULL, 0, s->narration, ST_NORMAL);
+    narr_end = f->y;
+    if (s->has_quiz) {
+        flow_blank(f);
+        flow_quiz(f, dl, level);
+    }
+    if (s->task[0] && dl->phase != RUNNER_QUIZ) {
+        flow_blank(f);
+        flow_block(f, "Task: ", ST_PANE_TITLE, s->task, ST_NORMAL);
+    }
+    if (dl->hint && dl->phase != RUNNER_QUIZ) {
+        char label[32];
+        snprintf(label, sizeof(label), "Hint %d/%d: ", dl->hints_shown, s->n_hints);
+        flow_blank(f);
+        flow_block(f, label, ST_INFO, dl->hint, ST_INFO);
+    }
+    switch (dl->phase) {
+    case RUNNER_QUIZ:
+        break;
+    case RUNNER_TASK:
+        if (dl->waiting && dl->waiting[0]) {
+            flow_blank(f);
+            flow_block(f, "Waiting for: ", ST_DIM, dl->waiting, ST_DIM);
+        }
+        break;
+    case RUNNER_DONE:
+        flow_blank(f);
+        if (s->success[0])
+            flow_block(f, "Done. ", ST_OK, s->success, ST_NORMAL);
+        if (dl->finished)
+            flow_block(f, NULL, 0, "The lesson is complete. L lists the others.", ST_OK);
+        else
+            flow_block(f, NULL, 0, "> goes to the next step.", ST_DIM);
+        break;
+    }
+    return narr_end;
+}
+
+/*
+ * The lesson pane: the step's title, narration, quiz, task, hint, and what the gate waits for
+ * or the success message. Short of room, an answered quiz shrinks to its verdict first, then
+ * the narration gives way (the learner has read it), and last the top is dropped, so what the
+ * step wants now stays in view.
+ */
+static void draw_lesson_pane(struct grid *g, const struct draw_lesson *dl, struct rect r)
+{
+    const struct lesson_step *s = dl->s;
+    struct flow f;
+    char title[256];
+    int foot = lesson_footer(g, r, false), avail = r.h - 1 - foot, narr_end = 0, total = 0;
+    int iw = r.w - 2, cut = 0, skip = 0;
+
+    snprintf(title, sizeof(title), " Step %d/%d %s %s ", dl->step + 1, dl->n_steps,
+             grid_ascii(g) ? "-" : "\xc2\xb7", s ? s->title : "");
+    pane_title(g, r, title);
+    if (!s || iw < 8 || avail < 2)
+        return;
+    memset(&f, 0, sizeof(f));
+    f.g = grid_create(iw, 400, grid_ascii(g));
+    f.w = iw;
+    for (int level = 0; level < 3; level++) {
+        narr_end = pane_flow(&f, dl, level);
+        total = f.y;
+        if (total <= avail)
+            break;
+        /* Cutting the narration (to a "..." row) would make it fit at this level? */
+        if (level > 0 && total - narr_end + 1 <= avail)
+            break;
+    }
+    if (total > avail) {
+        cut = total - avail + 1 < narr_end ? total - avail + 1 : narr_end;
+        if (total - cut + (cut > 0) > avail)
+            skip = total - cut + (cut > 0) - avail;
+    }
+    for (int y = 0, out = r.y + 1; y < total && out < r.y + 1 + avail; y++) {
+        if (cut > 0 && y == narr_end - cut) {
+            if (skip > 0)
+                skip--;
+            else
+                grid_text(g, r.x + 1, out++, iw, "...", ST_DIM);
+            y = narr_end - 1;
+            continue;
+        }
+        if (skip > 0) {
+            skip--;
+            continue;
+        }
+        for (int x = 0; x < iw; x++) {
+            struct grid_cell c = grid_at(f.g, x, y);
+            grid_put(g, r.x + 1 + x, out, c.ch, c.style);
+        }
+        out++;
+    }
+    grid_destroy(f.g);
+    lesson_footer(g, r, true);
+}
+
+/* The lesson list (L): every lesson with where the learner stands in it. */
+static void draw_lesson_list(struct grid *g, const struct draw_lesson *dl)
+{
+    int w = grid_width(g), h = grid_height(g), bw = w - 4 < 90 ? w - 4 : 90;
+    int rows = dl->n_items > 0 ? dl->n_items : 1, bh = rows + 4 < h - 1 ? rows + 4 : h - 1;
+    int x0 = (w - bw) / 2, y0 = (h - bh) / 2, first = 0, vis = bh - 4;
+    char line[512];
+
+    grid_fill(g, x0, y0, bw, bh, ' ', ST_HELP);
+    grid_box(g, x0, y0, bw, bh, true, ST_HELP);
+    snprintf(line, sizeof(line), " lessons: %s ", dl->summary ? dl->summary : "");
+    grid_text(g, x0 + 2, y0, bw - 4, line, ST_PANE_TITLE);
+    if (dl->n_items == 0)
+        grid_text(g, x0 + 2, y0 + 1, bw - 4, "No lessons found.", ST_DIM);
+    if (dl->list_cursor >= vis)
+        first = dl->list_cursor - vis + 1;
+    for (int i = first; i < dl->n_items && i - first < vis; i++) {
+        const struct draw_lesson_item *it = &dl->items[i];
+        int y = y0 + 1 + i - first;
+        snprintf(line, sizeof(line), "%-12s %-22s %s", it->status, it->name, it->title);
+        grid_text(g, x0 + 2, y, bw - 4, line, i == dl->list_cursor ? ST_CHOICE : ST_HELP);
+        if (i == dl->list_cursor)
+            grid_restyle(g, x0 + 1, y, bw - 2, ST_CHOICE);
+    }
+    grid_text(g, x0 + 2, y0 + bh - 2, bw - 4, "Up/Down choose  Enter opens  q, L or Esc closes",
+              ST_DIM);
+}
+
 void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *v,
                 struct draw_cursor *cur)
 {
@@ -820,10 +1190,16 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
         grid_text(g, 0, h / 2, w, "Enlarge it, or q quits.", ST_NORMAL);
         return;
     }
-    lay_out(w, h, &l);
+    lay_out(w, h, v->lesson != NULL, &l);
     draw_map(g, e, v, l.map);
-    for (int y = 0; y < l.map.h; y++)
-        grid_glyph(g, l.map.w, y, GL_V, ST_BORDER);
+    if (!l.stacked)
+        for (int y = 0; y < l.map.h; y++)
+            grid_glyph(g, l.map.x + l.map.w, y, GL_V, ST_BORDER);
+    if (v->lesson) {
+        for (int y = 0; y < l.lesson.h; y++)
+            grid_glyph(g, l.lesson.x + l.lesson.w, y, GL_V, ST_BORDER);
+        draw_lesson_pane(g, v->lesson, l.lesson);
+    }
     draw_ops(g, e, l.ops);
     if (l.replica.h > 0)
         draw_replica(g, e, v->selected, l.replica);
@@ -852,6 +1228,8 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
             grid_text(g, 0, l.msg_row, w, v->msg, v->msg_error ? ST_ERROR : ST_INFO);
         draw_bar(g, e, v, l.bar_row);
     }
+    if (v->lesson && v->lesson->list && !v->help)
+        draw_lesson_list(g, v->lesson);
     if (v->help)
         draw_help(g);
 }

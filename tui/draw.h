@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "../engine/engine.h"
+#include "../lessons/runner.h"
 #include "grid.h"
 
 enum draw_style {
@@ -56,6 +57,10 @@ enum draw_style {
     ST_PROMPT,
     ST_PANE_TITLE,
     ST_HELP,
+    ST_EMPH,   /* the lesson pane's Markdown: *emphasis* */
+    ST_STRONG, /* **strong** */
+    ST_CODE,   /* `code` */
+    ST_CHOICE, /* the quiz choice under the cursor; the lesson list's cursor */
     ST_COUNT,
 };
 
@@ -96,6 +101,36 @@ struct draw_view {
     const char *filter; /* the event log shows only lines containing it; NULL or "": all */
     int64_t head_us;    /* rewound: the furthest time reached; -1 when at the present */
     const struct draw_log *log;
+    const struct draw_lesson *lesson; /* the lesson pane, or NULL in the sandbox */
+};
+
+/* One line of the lesson list overlay. */
+struct draw_lesson_item {
+    const char *name;   /* "03-sync-async" */
+    const char *title;  /* the lesson's title, or why it does not load */
+    const char *status; /* "done", "step 3/7", "new" */
+};
+
+/* What the lesson pane shows: the runner's step and what the learner did with it. */
+struct draw_lesson {
+    const char *title; /* the lesson's title */
+    int step;          /* 0-based */
+    int n_steps;
+    const struct lesson_step *s;
+    enum runner_phase phase;
+    int quiz_cursor;     /* the choice the arrows are on */
+    unsigned quiz_pick;  /* bit i: choice i picked (before answering) */
+    unsigned answered;   /* the answer given, valid when phase is past RUNNER_QUIZ */
+    const char *hint;    /* the latest hint shown, or NULL */
+    int hints_shown;     /* how many of the step's hints are out */
+    const char *waiting; /* what the gate still waits for ("" or NULL: nothing said yet) */
+    bool finished;       /* the last step is done */
+    /* The lesson list overlay (L), when n_items > 0 and list is set. */
+    bool list;
+    const struct draw_lesson_item *items;
+    int n_items;
+    int list_cursor;
+    const char *summary; /* "7/16 done" */
 };
 
 /* Where the terminal cursor goes (the command line), when show is set. */
@@ -108,8 +143,9 @@ struct draw_cursor {
 void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *v,
                 struct draw_cursor *cur);
 
-/* Which node's box covers cell x, y of a w x h frame with n_nodes nodes; -1 for none. */
-int draw_node_at(int w, int h, int n_nodes, int x, int y);
+/* Which node's box covers cell x, y of a w x h frame with n_nodes nodes (lesson: with the
+ * lesson pane); -1 for none. */
+int draw_node_at(int w, int h, int n_nodes, bool lesson, int x, int y);
 
 /* "1.234s"; "-0.020s". */
 void draw_fmt_time(char *dst, size_t size, int64_t us);

@@ -30,6 +30,12 @@ static const struct key_binding table[] = {
     {{'S'}, "S", "skew node's clock", NULL, KA_SKEW},
     {{KEYS_TAB}, "Tab", "complete a word", NULL, KA_NONE},
     {{KEYS_CTRL('l')}, "Ctrl-L", "redraw", NULL, KA_REDRAW},
+    {{'H'}, "H", "lesson: a hint", "hint", KA_HINT},
+    {{'M'}, "M", "lesson: show me", "show me", KA_SHOW_ME},
+    {{'>'}, ">", "lesson: next step", "next", KA_STEP_NEXT},
+    {{'<'}, "<", "lesson: step back", "back", KA_STEP_BACK},
+    {{'R'}, "R", "lesson: reset step", "reset", KA_RESET_STEP},
+    {{'L'}, "L", "lesson: the list", "lessons", KA_LESSONS},
 };
 
 const struct key_binding *keys_table(size_t *n)

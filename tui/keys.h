@@ -58,6 +58,12 @@ enum key_action {
     KA_WRITE,
     KA_READ,
     KA_REDRAW,
+    KA_HINT, /* lesson keys: they act only while a lesson runs */
+    KA_RESET_STEP,
+    KA_STEP_BACK,
+    KA_STEP_NEXT,
+    KA_LESSONS,
+    KA_SHOW_ME,
 };
 
 struct key_binding {

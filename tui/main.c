@@ -11,6 +11,7 @@
 #include "../engine/engine.h"
 #include "../engine/model.h"
 #include "app.h"
+#include "course.h"
 #include "explore.h"
 #include "export.h"
 #include "headless.h"
@@ -29,6 +30,11 @@ static void usage(FILE *out)
             "                     free play on a live cluster (the default on a terminal)\n"
             "  open FILE.scn [--seed N] [--ascii] [--no-mouse]\n"
             "                     load a scenario paused at t=0 and play it in the sandbox\n"
+            "  lesson [NAME] [--ascii] [--no-mouse]\n"
+            "                     without NAME: list the lessons with your progress; with\n"
+            "                     NAME (a name, number or id): start or resume that lesson\n"
+            "  lesson --reset NAME|--all\n"
+            "                     forget the progress of one lesson, or of every lesson\n"
             "  run FILE.scn [--seed N] [--trace FILE|-] [--quiet]\n"
             "                     run a scenario headless; print ops, final replica state and\n"
             "                     the expects (exit 0 all hold, 1 one failed, 2 bad input)\n"
@@ -119,6 +125,8 @@ int main(int argc, char **argv)
         return app_sandbox(argc - 1, argv + 1);
     if (strcmp(cmd, "open") == 0)
         return app_open(argc - 1, argv + 1);
+    if (strcmp(cmd, "lesson") == 0 || strcmp(cmd, "lessons") == 0)
+        return course_main(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0)
         return headless_run(argc - 1, argv + 1);
     if (strcmp(cmd, "lint") == 0)

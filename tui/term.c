@@ -64,6 +64,10 @@ static const struct {
     [ST_PROMPT] = {A_BOLD, 226, -1, COLOR_YELLOW, -1},
     [ST_PANE_TITLE] = {A_BOLD, 255, -1, -1, -1},
     [ST_HELP] = {A_NORMAL, -1, -1, -1, -1},
+    [ST_EMPH] = {A_UNDERLINE, -1, -1, -1, -1},
+    [ST_STRONG] = {A_BOLD, -1, -1, -1, -1},
+    [ST_CODE] = {A_NORMAL, 222, -1, COLOR_YELLOW, -1},
+    [ST_CHOICE] = {A_REVERSE, -1, -1, -1, -1},
 };
 
 /* With colour, the reverse video that marks the bars in monochrome gives way to a background. */
@@ -178,6 +182,7 @@ void term_resize(struct term *t)
     (void)t;
     if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
         resize_term(ws.ws_row, ws.ws_col);
+    clearok(curscr, TRUE); /* what the terminal kept of the old frame is unknown: paint it all */
 }
 
 void term_invalidate(struct term *t)

@@ -1,0 +1,49 @@
+/*
+ * course: the lessons on disk and the `splitbrain lesson` command. It finds
+ * the lesson folder ($SPLITBRAIN_LESSONS, ./assets/lessons, then the
+ * installed share/splitbrain/lessons next to the binary), lists the lessons
+ * with the learner's progress, resolves a name the learner typed (the id, the
+ * file name with or without its number and .lesson, or the number alone) and
+ * resets progress. Listing and resetting are headless: they print and exit.
+ */
+#ifndef SPLITBRAIN_COURSE_H
+#define SPLITBRAIN_COURSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../lessons/progress.h"
+
+#define COURSE_MAX      64
+#define COURSE_PATH_MAX 1024
+
+struct course_item {
+    char path[COURSE_PATH_MAX];
+    char name[128]; /* the file name without .lesson: "03-sync-async" */
+    char id[48];
+    char title[160];
+    int version;
+    int n_steps;
+    char error[400]; /* not empty: the file does not load, and this says why */
+};
+
+struct course {
+    char dir[COURSE_PATH_MAX]; /* "" when no lesson folder was found */
+    int n;
+    struct course_item items[COURSE_MAX];
+};
+
+/* Finds the lesson folder and loads every *.lesson in it, in file-name order. */
+void course_load(struct course *c);
+/* The item a learner's NAME means, or -1. */
+int course_resolve(const struct course *c, const char *name);
+/* "done", "step 3/7", "new". */
+void course_status(const struct course_item *it, const struct progress *p, char *dst, size_t size);
+/* "7/16 done". */
+void course_summary(const struct course *c, const struct progress *p, char *dst, size_t size);
+
+/* splitbrain lesson [NAME | --reset NAME | --reset --all] [--ascii] [--no-mouse]; argv[0] is
+ * "lesson". */
+int course_main(int argc, char **argv);
+
+#endif
