@@ -664,17 +664,14 @@ static int parse_pred(struct parser *p)
     if (idx >= 0)
         return parse_model_pred(p, idx);
     if (!script_env_has_label(p->env, t->s) && strcmp(p->new_label, t->s) != 0) {
-        char list[640] =
-            "LABEL ok|fail|timeout|pending, LABEL == VALUE, value NODE KEY == VALUE, "
-            "leader NODE, down NODE, up NODE, paused NODE, converged [KEY], "
-            "linearizable, lost-writes == N, split-brain, sessions, availability >= P%, "
-            "op KIND [KEY] [ok|fail|timeout|pending]";
+        char list[SCRIPT_MSG_MAX] =
+            "LABEL ok|fail|timeout|pending|done, LABEL == VALUE, value NODE KEY == VALUE, "
+            "leader|down|up|paused NODE, converged [KEY], linearizable, lost-writes == N, "
+            "split-brain, sessions, availability >= P%, op KIND [KEY] [STATUS]";
         for (int i = 0; i < p->env->model->n_preds; i++)
             util_appendf(list, sizeof(list), ", %s", p->env->model->preds[i].usage);
         if (valid_ident(t->s))
-            return perr(p, t->col,
-                        "'%s' is neither an op label defined before this line nor a "
-                        "predicate; expected %s",
+            return perr(p, t->col, "'%s' is not a predicate nor an earlier op's label; expected %s",
                         t->s, list);
         return perr(p, t->col, "expected a predicate: %s", list);
     }
@@ -686,10 +683,15 @@ static int parse_pred(struct parser *p)
         sp->kind = SPRED_OP_VALUE;
         return parse_values(p, &sp->values);
     }
+    if (strcmp(t->s, "done") == 0) {
+        sp->kind = SPRED_OP_STATUS;
+        sp->done = true;
+        return 0;
+    }
     idx = param_choice("pending|ok|fail|timeout", t->s);
     if (idx < 0)
         return perr(p, t->col,
-                    "expected ok, fail, timeout, pending or '== VALUE' after %s, got '%s'",
+                    "expected ok, fail, timeout, pending, done or '== VALUE' after %s, got '%s'",
                     sp->label, t->s);
     sp->kind = SPRED_OP_STATUS;
     sp->status = (enum op_status)idx;
@@ -908,6 +910,7 @@ static bool schedulable(enum script_cmd_kind k)
     case CMD_RUN:
     case CMD_RUN_UNTIL:
     case CMD_RUN_QUIET:
+    case CMD_RUN_PRED:
     case CMD_STEP:
         return false;
     case CMD_SET:
@@ -1116,8 +1119,18 @@ static int parse_command(struct parser *p, bool scheduled)
                 c->kind = CMD_RUN_QUIET;
                 return expect_end(p);
             }
-            c->kind = CMD_RUN_UNTIL;
-            if (parse_duration(p, "a time like 3s, or 'quiet'", &c->dur_us) < 0)
+            if (more(p) && param_parse_duration(p->t[p->i].s, &c->dur_us) == 0) {
+                c->kind = CMD_RUN_UNTIL;
+                p->i++;
+                return expect_end(p);
+            }
+            /* Anything else is a predicate: run until it holds, a breakpoint. */
+            c->kind = CMD_RUN_PRED;
+            if (!more(p))
+                return perr(p, p->end_col,
+                            "expected a time like 3s, 'quiet', or a predicate "
+                            "(run until leader n2, run until w1 done)");
+            if (parse_pred(p) < 0)
                 return -1;
             return expect_end(p);
         }
@@ -1551,6 +1564,37 @@ static int run_quiet(struct script_run *run, struct script_error *err)
     return 0;
 }
 
+/*
+ * run until PREDICATE: process events one at a time until the predicate holds
+ * (checked before each), at most quiet_max of virtual time; where it stopped
+ * and why goes in the trace as a note.
+ */
+static int run_pred(struct script_run *run, const struct script_cmd *cmd, struct script_error *err)
+{
+    int64_t deadline = engine_now(run->e) + engine_param_num(run->e, EP_QUIET_MAX);
+    char why[SCRIPT_MSG_MAX], note[SCRIPT_MSG_MAX + 64];
+
+    for (;;) {
+        uint64_t id;
+        enum engine_stop s;
+        if (script_eval(run, &cmd->pred, why, sizeof(why))) {
+            snprintf(note, sizeof(note), "run until: it holds (%s)", why);
+            engine_note(run->e, note);
+            return 0;
+        }
+        if (engine_now(run->e) >= deadline)
+            break;
+        s = engine_step(run->e, &id);
+        if (s == ENGINE_EMPTY)
+            break;
+        if (s == ENGINE_ACTION && run_action(run, id, err) < 0)
+            return -1;
+    }
+    snprintf(note, sizeof(note), "run until: still not holding after quiet_max (%s)", why);
+    engine_note(run->e, note);
+    return 0;
+}
+
 static void add_expect(struct script_run *run, const struct script_cmd *cmd, bool ok,
                        const char *msg)
 {
@@ -1598,7 +1642,7 @@ int script_eval_since(struct script_run *run, const struct script_pred *p, int64
             break;
         }
         if (p->kind == SPRED_OP_STATUS) {
-            holds = op->status == p->status;
+            holds = p->done ? op->status != OP_PENDING : op->status == p->status;
             if (op->status == OP_FAIL || op->status == OP_TIMEOUT)
                 snprintf(why, size, "%s is %s (%s)", p->label, op_status_name(op->status),
                          op->reason);
@@ -1850,6 +1894,8 @@ static int exec_now(struct script_run *run, const struct script_cmd *cmd, struct
         return run_to(run, cmd->dur_us, err);
     case CMD_RUN_QUIET:
         return run_quiet(run, err);
+    case CMD_RUN_PRED:
+        return run_pred(run, cmd, err);
     case CMD_STEP:
         for (int64_t i = 0; i < cmd->num; i++) {
             uint64_t id;
@@ -1934,7 +1980,8 @@ static int exec_now(struct script_run *run, const struct script_cmd *cmd, struct
 
 static bool advances_time(enum script_cmd_kind k)
 {
-    return k == CMD_RUN || k == CMD_RUN_UNTIL || k == CMD_RUN_QUIET || k == CMD_STEP;
+    return k == CMD_RUN || k == CMD_RUN_UNTIL || k == CMD_RUN_QUIET || k == CMD_RUN_PRED ||
+           k == CMD_STEP;
 }
 
 static void journal_add(struct script_run *run, const struct script_cmd *cmd, int64_t t)

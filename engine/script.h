@@ -29,7 +29,7 @@
 #define SCRIPT_MAX_CMDS      100000
 #define SCRIPT_MAX_LABELS    50000
 #define SCRIPT_MAX_OBSERVERS 8
-#define SCRIPT_MSG_MAX       320
+#define SCRIPT_MSG_MAX       1024
 
 struct script_error {
     char file[256];
@@ -50,6 +50,7 @@ enum script_cmd_kind {
     CMD_RUN,       /* run DURATION */
     CMD_RUN_UNTIL, /* run until TIME */
     CMD_RUN_QUIET, /* run until quiet */
+    CMD_RUN_PRED,  /* run until PREDICATE: a breakpoint, bounded by quiet_max */
     CMD_STEP,      /* step [N] */
     CMD_OP,
     CMD_KILL,
@@ -103,6 +104,7 @@ struct script_pred {
     struct pred_args margs;
     int64_t num;     /* lost-writes count; availability in basis points */
     int op_kind;     /* SPRED_OP_SEEN: an enum op_kind */
+    bool done;       /* SPRED_OP_STATUS "LABEL done": ok, fail or timeout */
     bool any_status; /* SPRED_OP_SEEN without a status word */
 };
 

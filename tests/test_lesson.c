@@ -96,7 +96,7 @@ static void test_malformed(void **state)
         {"%lesson x\n%title T\n== a b: A\n", 3, 5, "a step id is letters"},
         {"%lesson x\n%title T\n== a: A\n== a: B\n", 4, 4, "step id 'a' is used twice"},
         {"%lesson x\n%title T\n== a:\n", 3, 6, "expected a title"},
-        {"%lesson x\n%title T\n== a: A\n%check kill n1\n", 4, 8, "nor a predicate"},
+        {"%lesson x\n%title T\n== a: A\n%check kill n1\n", 4, 8, "is not a predicate"},
         {"%lesson x\n%title T\n== a: A\n%check down n9\n", 4, 13, "no node 'n9'"},
         {"%lesson x\n%title T\n== a: A\n%do kill n1 ; ; heal\n", 4, 15,
          "expected a command before"},

@@ -54,7 +54,9 @@ static const struct bad bad_inputs[] = {
      "expected a duration like 2s, or 'until', got '5' (a duration is a number with a unit: us, "
      "ms, s or min)",
      false},
-    {"run until", 3, 10, "expected a time like 3s, or 'quiet'", false},
+    {"run until", 3, 10,
+     "expected a time like 3s, 'quiet', or a predicate (run until leader n2, run until w1 done)",
+     false},
     {"latency 30ms..10ms", 3, 9, "the range 30ms..10ms runs backwards: the lower end comes first",
      false},
     {"latency 10ms..", 3, 15, "expected the upper end of the range after '..' (like 10ms..30ms)",

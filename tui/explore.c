@@ -298,7 +298,7 @@ static int run_seed(const struct opts *o, uint64_t seed, struct gen *g, struct v
     r = script_parse_text("explore", g->buf, g->len, &env, &s, &err);
     script_env_release(&env);
     if (r < 0) {
-        char msg[600];
+        char msg[SCRIPT_MSG_MAX + 300];
         script_error_format(&err, msg, sizeof(msg));
         fprintf(stderr, "splitbrain explore: seed %llu: %s\n", (unsigned long long)seed, msg);
         v->broke = B_ERROR;
@@ -307,7 +307,7 @@ static int run_seed(const struct opts *o, uint64_t seed, struct gen *g, struct v
     run = script_run_create("explore", -1);
     r = script_run_all(run, &s, &err);
     if (r < 0) {
-        char msg[600];
+        char msg[SCRIPT_MSG_MAX + 300];
         script_error_format(&err, msg, sizeof(msg));
         fprintf(stderr, "splitbrain explore: seed %llu: %s\n", (unsigned long long)seed, msg);
         v->broke = B_ERROR;

@@ -370,7 +370,7 @@ int export_main(int argc, char **argv)
     struct script_error err;
     struct script_run *run;
     struct collector c = {0};
-    char msg[700];
+    char msg[SCRIPT_MSG_MAX + 300];
     FILE *out;
     int status = EXIT_OK;
 

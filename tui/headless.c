@@ -18,7 +18,7 @@ int headless_load_script(const char *file, struct script *out)
 {
     struct script_env env;
     struct script_error err;
-    char msg[700], *text;
+    char msg[SCRIPT_MSG_MAX + 300], *text;
     size_t len;
     int r;
 
@@ -291,7 +291,7 @@ int headless_run(int argc, char **argv)
     struct script_run *run;
     struct trace_jsonl jw;
     FILE *trace_f = NULL, *out = stdout;
-    char msg[600];
+    char msg[SCRIPT_MSG_MAX + 300];
     int status = EXIT_OK;
 
     for (int i = 1; i < argc; i++) {
@@ -400,7 +400,7 @@ int headless_lint(int argc, char **argv)
         struct script_error err;
         size_t len;
         char *text = headless_read_file(argv[i], &len);
-        char msg[600];
+        char msg[SCRIPT_MSG_MAX + 300];
 
         if (!text) {
             status = EXIT_USAGE;
