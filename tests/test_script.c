@@ -77,10 +77,9 @@ static const struct bad bad_inputs[] = {
      "expected a predicate (LABEL ok, LABEL == VALUE, value NODE KEY == VALUE, leader NODE, ...)",
      false},
     /* labels */
-    {"expect w9 ok", 3, 8, "'w9' is neither an op label defined before this line nor a predicate;",
-     true},
-    {"w1: put x 1\nexpect w1 done", 4, 11,
-     "expected ok, fail, timeout, pending or '== VALUE' after w1, got 'done'", false},
+    {"expect w9 ok", 3, 8, "'w9' is not a predicate nor an earlier op's label;", true},
+    {"w1: put x 1\nexpect w1 finished", 4, 11,
+     "expected ok, fail, timeout, pending, done or '== VALUE' after w1, got 'finished'", false},
     {"w1: put x 1\nw1: put x 2", 4, 1, "label 'w1' is already used by an earlier op", false},
     {"run: put x 1", 3, 1, "'run' is a command word and cannot be a label", false},
     {"1w: put x 1", 3, 1,
