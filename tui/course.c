@@ -20,7 +20,8 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The installed lessons: BIN/../share/splitbrain/lessons, from where the binary is. */
+/* The lessons found from where the binary is: BIN/assets/lessons (a build in the source
+ * tree), then BIN/../share/splitbrain/lessons (installed). */
 static bool installed_dir(char *dst, size_t size)
 {
     char exe[COURSE_PATH_MAX];
@@ -33,6 +34,12 @@ static bool installed_dir(char *dst, size_t size)
         if (slash) {
             *slash = '\0';
             char share[COURSE_PATH_MAX + 32], real[PATH_MAX];
+            /* A binary built in the source tree sits beside assets/. */
+            snprintf(share, sizeof(share), "%s/assets/lessons", exe);
+            if (is_dir(share)) {
+                snprintf(dst, size, "%s", realpath(share, real) ? real : share);
+                return true;
+            }
             snprintf(share, sizeof(share), "%s/../share/splitbrain/lessons", exe);
             if (is_dir(share)) {
                 snprintf(dst, size, "%s", realpath(share, real) ? real : share);
