@@ -104,7 +104,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB) | $(BUILD)/.deps-test
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(TEST_LIBS)
 
 # The render test draws frames into the project's grid: it links the drawing code, never curses or uv.
-RENDER_OBJ := $(BUILD)/tui/grid.o $(BUILD)/tui/draw.o $(BUILD)/tui/keys.o
+RENDER_OBJ := $(BUILD)/tui/grid.o $(BUILD)/tui/draw.o $(BUILD)/tui/keys.o $(BUILD)/tui/timeline.o
 $(BUILD)/tests/test_render: $(BUILD)/tests/test_render.o $(RENDER_OBJ) $(LIB) | $(BUILD)/.deps-test
 	@[ "$(V)" = 1 ] || echo "  LD    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(RENDER_OBJ) $(LIB) $(TEST_LIBS)

@@ -28,6 +28,7 @@
 #include "../tui/draw.h"
 #include "../tui/grid.h"
 #include "../tui/keys.h"
+#include "../tui/timeline.h"
 
 #define FRAME_MAX (GRID_MAX_W * 4 + 1) * 80
 
@@ -202,6 +203,222 @@ static void test_crashed_ascii_80x24(void **state)
     for (const char *p = frame; *p; p++)
         assert_true((unsigned char)*p < 0x80); /* nothing but ASCII */
     golden("crashed_ascii_80x24", frame);
+    free(frame);
+    release(&f);
+}
+
+/*
+ * A leaderless cluster under a steady background workload: the ops pane shows each op's quorum
+ * and, under the ops, the checkers' verdicts; the status bar says the workload runs and how to
+ * stop it.
+ */
+static void test_workload_verdicts_200x60(void **state)
+{
+    struct fixture f;
+    struct draw_view v;
+    struct draw_checks c;
+    char *frame;
+
+    (void)state;
+    build(&f, "model leaderless\nnodes 5\nseed 4\nworkload 20/s\nrun 1s\n");
+    draw_checks_compute(&c, script_run_engine(f.run), script_run_recorder(f.run), 0);
+    assert_int_equal(c.lin, CHECK_OK);
+    assert_int_equal(c.lost, 0);
+    assert_true(c.ok > 10);
+    v = view(&f);
+    v.checks = &c;
+    v.workload = "20/s";
+    v.paused = false;
+    frame = render(&f, &v, 200, 60, false);
+    assert_non_null(strstr(frame, "load 20/s W stops"));
+    assert_non_null(strstr(frame, "quorum met"));
+    assert_non_null(strstr(frame, "linearizable yes  lost 0  split brain 0"));
+    assert_non_null(strstr(frame, "sessions ok"));
+    golden("workload_verdicts_200x60", frame);
+    free(frame);
+    release(&f);
+}
+
+/* Verdicts that went wrong, on a narrow ops pane: one line, marked as a failure. */
+static void test_verdicts_violated_80x24(void **state)
+{
+    struct fixture f;
+    struct draw_view v;
+    struct draw_checks c;
+    char *frame;
+
+    (void)state;
+    build(&f, inflight);
+    memset(&c, 0, sizeof(c));
+    c.lin = CHECK_VIOLATED;
+    snprintf(c.lin_key, sizeof(c.lin_key), "x");
+    c.lost = 1;
+    c.ryw = 2;
+    v = view(&f);
+    v.checks = &c;
+    frame = render(&f, &v, 80, 24, true);
+    assert_non_null(strstr(frame, "lin NO, lost 1, sess 2"));
+    assert_null(strstr(frame, "load ")); /* no workload runs: the bar does not say one does */
+    golden("verdicts_violated_ascii_80x24", frame);
+    free(frame);
+    release(&f);
+}
+
+/* The whole trace of a fixture into a timeline, as the app feeds it. */
+static struct timeline *timeline_of(const struct fixture *f)
+{
+    struct timeline *tl = timeline_create();
+    struct trace_cursor cur = {0};
+    struct trace_event ev;
+    int r;
+
+    while ((r = trace_read(engine_trace(script_run_engine(f->run)), &cur, &ev)) != 0)
+        if (r > 0)
+            timeline_add(tl, &ev);
+    return tl;
+}
+
+/*
+ * The timeline view: the leader killed mid-replication (the messages to it die, marked with a
+ * cross), a clock skewed, a new leader elected; scrolled back, it shows the start of the run.
+ */
+static void test_timeline(void **state)
+{
+    struct fixture f;
+    struct draw_view v;
+    struct timeline *tl;
+    char *frame;
+    int scroll = 0;
+
+    (void)state;
+    build(&f, "model leader\nnodes 3\nseed 5\nrun 300ms\nw1: put x 1 via n1\nrun 8ms\n"
+              "kill n1\nskew n3 +200ms\nrun 1s\nw2: put x 2 via n2\nrun 40ms\n");
+    tl = timeline_of(&f);
+    assert_true(timeline_count(tl) > 10);
+    v = view(&f);
+    v.timeline = tl;
+    v.timeline_scroll = &scroll;
+    frame = render(&f, &v, 200, 60, false);
+    assert_non_null(strstr(frame, "timeline  PgUp/Up scroll back"));
+    assert_non_null(strstr(frame, "\xe2\x9c\x97")); /* a lost message's cross */
+    assert_non_null(strstr(frame, "vote_req"));
+    assert_non_null(strstr(frame, "leader e2"));
+    assert_non_null(strstr(frame, "\xe2\x8b\xae")); /* a squeezed quiet stretch */
+    golden("timeline_200x60", frame);
+    free(frame);
+    /* Scrolled all the way back (the draw clamps it): the kill and its lost messages. */
+    scroll = 1000000;
+    frame = render(&f, &v, 80, 24, true);
+    assert_true(scroll > 0 && scroll < 1000000);
+    assert_non_null(strstr(frame, "rows back"));
+    assert_non_null(strstr(frame, " 0.000s"));
+    assert_non_null(strstr(frame, "*leader e1"));
+    golden("timeline_back_ascii_80x24", frame);
+    free(frame);
+    /* Scrolling forward from the start reaches the kill: n1's lane marks it, n3's the skew. */
+    scroll = 1000000;
+    for (int back = -1; back != 0; back = scroll) {
+        frame = render(&f, &v, 200, 60, false);
+        if (strstr(frame, "skew +200ms"))
+            break;
+        free(frame);
+        frame = NULL;
+        scroll = scroll > 10 ? scroll - 10 : 0;
+    }
+    assert_non_null(frame);
+    assert_non_null(strstr(frame, "\xe2\x9c\x97kill"));
+    golden("timeline_kill_200x60", frame);
+    free(frame);
+    timeline_destroy(tl);
+    release(&f);
+}
+
+/*
+ * The clock view: n3 skewed past its TrueTime uncertainty (the interval misses true time), n2
+ * drifting, n1 resynced by NTP; the clock jumps listed newest first.
+ */
+static void test_clocks_80x24(void **state)
+{
+    struct fixture f;
+    struct draw_view v;
+    struct timeline *tl;
+    char *frame;
+
+    (void)state;
+    build(&f, "model leader\nnodes 3\nseed 5\nrun 100ms\nskew n3 +200ms\ndrift n2 +500ppm\n"
+              "skew n1 -30ms\nrun 1s\nntp n1\nrun 10ms\n");
+    tl = timeline_of(&f);
+    v = view(&f);
+    v.clocks = true;
+    v.events = tl;
+    frame = render(&f, &v, 80, 24, false);
+    assert_non_null(strstr(frame, "clocks  true time 1.110s"));
+    assert_non_null(strstr(frame, "skew +200ms"));
+    assert_non_null(strstr(frame, "drift +500ppm"));
+    assert_non_null(strstr(frame, "MISSES"));
+    assert_non_null(strstr(frame, "n1 ntp"));
+    assert_non_null(strstr(frame, "0.100s n1 skew -30ms"));
+    golden("clocks_80x24", frame);
+    free(frame);
+    timeline_destroy(tl);
+    release(&f);
+}
+
+/* The context menu over the map: each item with its key, the cursor's item marked. */
+static void test_menu_80x24(void **state)
+{
+    struct fixture f;
+    struct draw_view v;
+    struct draw_menu m;
+    const char *keys[] = {"K", "Z", "w", "g", "S", "C", "X"};
+    const char *labels[] = {"kill n2",          "pause n2",        "write through n2",
+                            "read through n2",  "skew n2's clock", "cut / mend a link to...",
+                            "partition n2 away"};
+    char *frame;
+
+    (void)state;
+    build(&f, inflight);
+    memset(&m, 0, sizeof(m));
+    m.title = "n2 (node)";
+    for (int i = 0; i < 7; i++) {
+        m.items[i].key = keys[i];
+        snprintf(m.items[i].label, sizeof(m.items[i].label), "%s", labels[i]);
+    }
+    m.n = 7;
+    m.cursor = 2;
+    v = view(&f);
+    v.selected = 1;
+    v.menu = &m;
+    frame = render(&f, &v, 80, 24, false);
+    assert_non_null(strstr(frame, "n2 (node)"));
+    assert_non_null(strstr(frame, "K   kill n2"));
+    assert_non_null(strstr(frame, "X   partition n2 away"));
+    assert_non_null(strstr(frame, "key or Enter runs it, Esc closes"));
+    golden("menu_80x24", frame);
+    free(frame);
+    release(&f);
+}
+
+/* The quorum view: the nodes that answered the latest leaderless op are marked on the map. */
+static void test_quorum_view_200x60(void **state)
+{
+    struct fixture f;
+    struct draw_view v;
+    const struct op *op;
+    char *frame, want[160];
+
+    (void)state;
+    build(&f, "model leaderless\nnodes 5\nseed 4\nw1: put x 1 via n2\nrun 500ms\n");
+    op = history_find_label(engine_history(script_run_engine(f.run)), "w1");
+    assert_non_null(op);
+    assert_int_equal(op->quorum, 1);
+    v = view(&f);
+    frame = render(&f, &v, 200, 60, false);
+    snprintf(want, sizeof(want), "quorum view: w1 put x=1 via n2: %s", op->detail);
+    assert_non_null(strstr(frame, want));
+    assert_non_null(strstr(frame, "w1 coord"));
+    assert_non_null(strstr(frame, "w1 replica"));
+    golden("quorum_200x60", frame);
     free(frame);
     release(&f);
 }
@@ -642,6 +859,12 @@ int main(void)
         cmocka_unit_test(test_message_in_flight_80x24),
         cmocka_unit_test(test_partition_200x60),
         cmocka_unit_test(test_crashed_ascii_80x24),
+        cmocka_unit_test(test_workload_verdicts_200x60),
+        cmocka_unit_test(test_verdicts_violated_80x24),
+        cmocka_unit_test(test_timeline),
+        cmocka_unit_test(test_clocks_80x24),
+        cmocka_unit_test(test_menu_80x24),
+        cmocka_unit_test(test_quorum_view_200x60),
         cmocka_unit_test(test_command_error_and_help),
         cmocka_unit_test(test_too_small),
         cmocka_unit_test(test_click_finds_the_box),

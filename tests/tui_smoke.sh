@@ -1,8 +1,10 @@
 #!/bin/sh
-# Drives the real sandbox in tmux the way a person would: start at 80x24,
-# write through n1, kill the leader and watch another take over, rewind to
-# before the kill and forward again, make a typo on the command line, pause,
-# grow the window to 200x60, quit — and checks the terminal settings are
+# Drives the real sandbox in tmux the way a person would: start at 80x24
+# with the background workload running, write through n1, kill the leader and
+# watch another take over (and the checkers' verdicts), rewind to before the
+# kill and forward again, make a typo on the command line, pause, stop the
+# workload with W, grow the window to 200x60, open the timeline, the clock
+# view and the node menu, quit — and checks the terminal settings are
 # exactly what they were before.
 #
 #   tests/tui_smoke.sh BUILD/splitbrain
@@ -43,6 +45,7 @@ model=echo
 tmux new-session -d -s $S -x 80 -y 24 "sh"
 tmux send-keys -t $S "stty -a > $DIR/before; $BIN sandbox --model $model --seed 1; echo EXIT=\$? > $DIR/exit; stty -a > $DIR/after" Enter
 step "starts running at 80x24" 'RUNNING' 5
+step "a gentle background workload runs, and the bar says how to stop it" 'load 2/s W stops' 5
 sleep 1 # let virtual time move on, so the write and the kill come after the setup at t=0
 tmux send-keys -t $S w Enter
 step "w writes through n1" 'op1 put x=1 n1' 5
@@ -53,6 +56,7 @@ if [ $model = leader ]; then
 	tmux send-keys -t $S + + + +
 	step "another node takes over as leader" 'e2 up' 20
 fi
+step "the ops pane shows the checkers' verdicts" 'lin yes lost 0 split 0' 10
 tmux send-keys -t $S ' ' [ [ [ [ [ [ [ [ [ [
 step "[ rewinds to before the kill: n1 is up again" 'REWOUND' 10
 screen | grep -Eq '(║|H)e[0-9]+ up' && echo "ok   the replayed n1 is up" || { echo "FAIL n1 is not up after the rewind"; screen | sed 's/^/     | /'; fail=1; }
@@ -63,8 +67,17 @@ tmux send-keys -t $S : 'kil n2' Enter
 step "a typo shows LINE:COL in place" "1:1: unknown command 'kil'" 5
 tmux send-keys -t $S Escape
 step "the present is paused" 'PAUSED' 5
+tmux send-keys -t $S W
+step "W stops the background workload" 'Background workload off' 5
 tmux resize-window -t $S -x 200 -y 60
 step "redraws at 200x60" 'seed 1 ' 5
+tmux send-keys -t $S t
+step "t opens the timeline" 'timeline  PgUp/Up scroll back' 5
+tmux send-keys -t $S c
+step "c opens the clock view" 'clocks  true time' 5
+tmux send-keys -t $S c Enter
+step "Enter opens the node's menu" 'key or Enter runs it, Esc closes' 5
+tmux send-keys -t $S Escape
 tmux send-keys -t $S q
 i=0
 while [ ! -s "$DIR/after" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done

@@ -5,12 +5,14 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <uv.h>
 
+#include "../engine/check.h"
 #include "../engine/engine.h"
 #include "../engine/script.h"
 #include "draw.h"
@@ -21,11 +23,15 @@
 #include "headless.h"
 #include "keys.h"
 #include "term.h"
+#include "timeline.h"
 
 #define APP_FRAME_MS    33  /* about 30 frames a second while running */
 #define APP_MAX_STEP_MS 100 /* a stalled loop does not make virtual time jump */
 #define APP_HISTORY     64  /* command-line history entries */
 #define APP_MSG_MAX     (SCRIPT_MSG_MAX + 300)
+#define APP_TL_PAGE     10     /* rows PgUp and PgDn scroll the timeline */
+#define APP_WORKLOAD    "2/s"  /* the sandbox's gentle background workload */
+#define APP_LIN_BUDGET  200000 /* search steps per key for the live linearizability verdict */
 
 /* Virtual microseconds per wall second, slowest first; APP_SPEED_DEFAULT is `=`. */
 static const struct {
@@ -89,6 +95,19 @@ struct app {
     int hist_pos;
     char msg[APP_MSG_MAX];
     bool msg_error;
+    char workload[16];   /* the rate of the last `workload` command, for the status bar */
+    struct timeline *tl; /* the timeline view's own copy of the trace */
+    bool tl_on;
+    bool clocks_on; /* the clock view */
+    bool menu_open; /* the context menu for the selected node */
+    struct draw_menu menu;
+    char menu_title[32];
+    int tl_scroll; /* rows back from the newest */
+
+    /* The checkers' verdicts, recomputed when the number of completed ops changes. */
+    struct draw_checks checks;
+    const struct engine *checks_eng;
+    size_t checks_done; /* completed ops when they were computed; SIZE_MAX: never */
 
     /* The scenario being played (open FILE), its next command and what it waits for. */
     struct script script;
@@ -167,6 +186,8 @@ static void drain(struct app *a)
     if (e != a->traced) {
         a->traced = e;
         a->cur.next_seq = 0;
+        a->checks_eng = NULL; /* and its verdicts */
+        timeline_clear(a->tl);
         draw_log_clear(a->log); /* the old cluster's events went with it */
     }
     while ((r = trace_read(engine_trace(e), &a->cur, &ev)) != 0) {
@@ -175,6 +196,7 @@ static void drain(struct app *a)
             continue;
         }
         draw_log_event(a->log, &ev);
+        timeline_add(a->tl, &ev);
     }
     if (a->selected >= engine_nodes(e))
         a->selected = engine_nodes(e) - 1;
@@ -239,6 +261,8 @@ static int exec_cmd(struct app *a, const struct script_cmd *c, bool from_file)
         return -1;
     }
     drain(a);
+    if (c->kind == CMD_WORKLOAD)
+        sscanf(c->text, "%*s %15s", a->workload);
     if (c->kind == CMD_EXPECT && c->at_us < 0) {
         const struct script_expect *x =
             script_run_expect_at(a->run, script_run_expects(a->run) - 1);
@@ -642,11 +666,13 @@ static void hist_push(struct app *a, const char *line)
 
 /* The words the command line completes: the first word of a command, then words inside one. */
 static const char *const command_words[] = {
-    "model", "nodes", "seed",   "set",  "latency", "at",    "run",   "step",   "put",       "get",
-    "incr",  "add",   "remove", "kill", "restart", "wipe",  "pause", "resume", "partition", "heal",
-    "cut",   "mend",  "link",   "net",  "skew",    "drift", "ntp",   "expect", "note",
+    "model", "nodes",  "seed",      "set",    "latency", "at",       "run",     "step",
+    "put",   "get",    "incr",      "add",    "remove",  "kill",     "restart", "wipe",
+    "pause", "resume", "partition", "heal",   "cut",     "mend",     "link",    "net",
+    "skew",  "drift",  "ntp",       "expect", "note",    "workload",
 };
-static const char *const inner_words[] = {"until", "quiet", "via", "for", "not", "converged"};
+static const char *const inner_words[] = {"until",     "quiet", "via",  "for",  "not",
+                                          "converged", "off",   "keys", "reads"};
 
 #define APP_MAX_CANDS 128
 
@@ -901,6 +927,12 @@ static void node_act(struct app *a, enum key_action act)
     case KA_STEP_NEXT:
     case KA_LESSONS:
     case KA_SHOW_ME:
+    case KA_WORKLOAD:
+    case KA_TIMELINE:
+    case KA_CLOCKS:
+    case KA_MENU:
+    case KA_OLDER:
+    case KA_NEWER:
         return;
     }
     exec_line(a, line);
@@ -1124,9 +1156,77 @@ static bool lesson_key(struct app *a, int k, enum key_action act)
     case KA_WRITE:
     case KA_READ:
     case KA_REDRAW:
+    case KA_WORKLOAD:
+    case KA_TIMELINE:
+    case KA_CLOCKS:
+    case KA_MENU:
+    case KA_OLDER:
+    case KA_NEWER:
         return false;
     }
     return false;
+}
+
+/* The context menu's items for the selected node, each the key that does it. */
+static void menu_build(struct app *a)
+{
+    struct draw_menu *m = &a->menu;
+    struct engine_node en;
+    int n = a->selected + 1, nn = engine_nodes(eng(a));
+
+    memset(m, 0, sizeof(*m));
+    if (engine_node(eng(a), a->selected, &en) < 0)
+        return;
+    snprintf(a->menu_title, sizeof(a->menu_title), "n%d%s%s%s", n, en.desc.role[0] ? " (" : "",
+             en.desc.role, en.desc.role[0] ? ")" : "");
+    m->title = a->menu_title;
+#define MENU_ITEM(k, ...)                                                                          \
+    do {                                                                                           \
+        m->items[m->n].key = (k);                                                                  \
+        snprintf(m->items[m->n].label, sizeof(m->items[0].label), __VA_ARGS__);                    \
+        m->n++;                                                                                    \
+    } while (0)
+    MENU_ITEM("K", "%s n%d", en.state == NODE_CRASHED ? "restart" : "kill", n);
+    if (en.state != NODE_CRASHED)
+        MENU_ITEM("Z", "%s n%d", en.state == NODE_PAUSED ? "resume" : "pause", n);
+    MENU_ITEM("w", "write through n%d", n);
+    MENU_ITEM("g", "read through n%d", n);
+    MENU_ITEM("S", "skew n%d's clock", n);
+    if (nn > 1) {
+        MENU_ITEM("C", "cut / mend a link to...");
+        MENU_ITEM("X", "partition n%d away", n);
+    }
+#undef MENU_ITEM
+}
+
+static void top_key(struct app *a, int k);
+
+/* The menu takes the arrows, Enter, Esc and q; an item's own key runs it at once. */
+static void menu_key(struct app *a, int k)
+{
+    struct draw_menu *m = &a->menu;
+    int run = -1;
+
+    if (k == KEYS_UP || k == 'k') {
+        m->cursor = (m->cursor + m->n - 1) % m->n;
+    } else if (k == KEYS_DOWN || k == 'j') {
+        m->cursor = (m->cursor + 1) % m->n;
+    } else if (k == KEYS_ENTER) {
+        run = m->cursor;
+    } else if (k == KEYS_ESC || k == 'q' || k == KEYS_CTRL('c')) {
+        a->menu_open = false;
+    } else {
+        for (int i = 0; i < m->n; i++)
+            if (m->items[i].key[0] == k && m->items[i].key[1] == '\0')
+                run = i;
+        if (run < 0)
+            set_msg(a, false, "Not in the menu: pick one of its keys, or Esc");
+    }
+    if (run >= 0) {
+        a->menu_open = false;
+        top_key(a, (unsigned char)m->items[run].key[0]);
+    }
+    a->dirty = true;
 }
 
 static void top_key(struct app *a, int k)
@@ -1146,7 +1246,12 @@ static void top_key(struct app *a, int k)
         node = draw_node_at(grid_width(a->grid), grid_height(a->grid), n, a->runner != NULL, x, y);
         if (node >= 0 && !a->help)
             a->selected = node;
+        a->menu_open = false; /* its items were for the node selected before */
         a->dirty = true;
+        return;
+    }
+    if (a->menu_open) {
+        menu_key(a, k);
         return;
     }
     if (a->help) {
@@ -1158,6 +1263,17 @@ static void top_key(struct app *a, int k)
         return;
     }
     if (lesson_key(a, k, act)) {
+        a->dirty = true;
+        return;
+    }
+    if (a->tl_on && (k == KEYS_UP || k == KEYS_DOWN || k == KEYS_HOME || k == KEYS_END)) {
+        /* In the timeline the arrows scroll; Home goes to the oldest row kept, End to now. */
+        a->tl_scroll = k == KEYS_UP     ? a->tl_scroll + 1
+                       : k == KEYS_DOWN ? a->tl_scroll - 1
+                       : k == KEYS_HOME ? 2 * TIMELINE_MAX
+                                        : 0;
+        if (a->tl_scroll < 0)
+            a->tl_scroll = 0;
         a->dirty = true;
         return;
     }
@@ -1282,6 +1398,48 @@ static void top_key(struct app *a, int k)
     case KA_LESSONS:
     case KA_SHOW_ME:
         break; /* lesson_key took them */
+    case KA_MENU:
+        menu_build(a);
+        a->menu_open = a->menu.n > 0;
+        break;
+    case KA_CLOCKS:
+        a->clocks_on = !a->clocks_on;
+        a->tl_on = false;
+        if (a->clocks_on)
+            set_msg(a, false,
+                    "Clocks: each node's wall clock against true time; S skews the "
+                    "selected one, :ntp n2 resyncs, c goes back to the map");
+        break;
+    case KA_TIMELINE:
+        a->clocks_on = false;
+        a->tl_on = !a->tl_on;
+        a->tl_scroll = 0;
+        if (a->tl_on)
+            set_msg(a, false,
+                    "Timeline: a lane per node, time runs down; PgUp/Up scroll back, "
+                    "t goes back to the map");
+        break;
+    case KA_OLDER:
+    case KA_NEWER:
+        if (!a->tl_on) {
+            set_msg(a, false, "PgUp and PgDn scroll the timeline: t opens it");
+            break;
+        }
+        a->tl_scroll += act == KA_OLDER ? APP_TL_PAGE : -APP_TL_PAGE;
+        if (a->tl_scroll < 0)
+            a->tl_scroll = 0;
+        break;
+    case KA_WORKLOAD:
+        if (engine_workload_on(eng(a)))
+            exec_line(a, "workload off");
+        else
+            exec_line(a, "workload " APP_WORKLOAD);
+        if (!a->msg_error)
+            set_msg(a, false, "%s",
+                    engine_workload_on(eng(a))
+                        ? "Background workload on: W (or :workload off) stops it"
+                        : "Background workload off: W starts it again");
+        break;
     }
     a->dirty = true;
 }
@@ -1331,6 +1489,25 @@ static void signal_cb(uv_signal_t *h, int signum)
     stop(a); /* SIGINT, SIGTERM, SIGHUP: quit cleanly */
 }
 
+/*
+ * The checkers' verdicts on the history so far, recomputed only when an op has completed since
+ * the last time (or the cluster was rebuilt): the linearizability search is the costly one, so
+ * it runs with a bounded budget and says "unknown" past it.
+ */
+static void update_checks(struct app *a)
+{
+    const struct engine *e = eng(a);
+    const struct history *h = engine_history(e);
+    const struct check_recorder *rec = script_run_recorder(a->run);
+    size_t n = history_count(h), done = n - history_pending(h);
+
+    if (e == a->checks_eng && done == a->checks_done)
+        return;
+    a->checks_eng = e;
+    a->checks_done = done;
+    draw_checks_compute(&a->checks, e, rec, APP_LIN_BUDGET);
+}
+
 static void render(struct app *a)
 {
     struct draw_lesson dl;
@@ -1357,6 +1534,18 @@ static void render(struct app *a)
     v.msg_error = a->msg_error;
     v.next = a->script.n > 0 ? a->next : NULL;
     v.log = a->log;
+    v.workload = a->workload[0] ? a->workload : "on";
+    v.clocks = a->clocks_on;
+    v.menu = a->menu_open ? &a->menu : NULL;
+    v.events = a->tl;
+    if (a->tl_on) {
+        v.timeline = a->tl;
+        v.timeline_scroll = &a->tl_scroll;
+    }
+    if (history_count(engine_history(eng(a))) > 0) {
+        update_checks(a);
+        v.checks = &a->checks;
+    }
     if (a->runner) {
         memset(&dl, 0, sizeof(dl));
         dl.title = a->lesson.title;
@@ -1483,8 +1672,10 @@ static struct app *app_create(const char *title, int64_t seed_override)
     snprintf(a->title, sizeof(a->title), "%s", title);
     a->run = script_run_create(title, seed_override);
     a->log = draw_log_create();
+    a->tl = timeline_create();
     a->speed = APP_SPEED_DEFAULT;
     a->rewound_n = -1;
+    a->checks_done = SIZE_MAX;
     script_env_init(&a->own_env, false);
     a->env = &a->own_env;
     return a;
@@ -1504,6 +1695,7 @@ static void app_destroy(struct app *a)
     if (a->lesson_loaded)
         lesson_release(&a->lesson);
     draw_log_destroy(a->log);
+    timeline_destroy(a->tl);
     grid_destroy(a->grid);
     free(a);
 }
@@ -1569,6 +1761,8 @@ int app_sandbox(int argc, char **argv)
     }
     /* A first command at t=0 that builds the cluster, so a rewind replays from the same start. */
     exec_line(a, "note the sandbox: w writes, K kills the selected node, ? lists every key");
+    /* A gentle background workload keeps messages moving (W or `:workload off` stops it). */
+    exec_line(a, "workload " APP_WORKLOAD);
     a->msg[0] = '\0';
     drain(a);
     set_msg(a, false, "Sandbox: w writes, K kills the selected node, : takes any command, ? help");

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "keys.h"
+#include "timeline.h"
 
 struct draw_log {
     char line[DRAW_LOG_MAX][DRAW_LOG_LINE];
@@ -493,6 +494,63 @@ int draw_node_at(int w, int h, int n_nodes, bool lesson, int x, int y)
     return -1;
 }
 
+/* The replicas named in a leaderless op's detail ("replicas n1,n4(for n2); quorum met 2/2"),
+ * as bits; the hinted stand-ins count as the nodes that answered. */
+static unsigned quorum_nodes(const char *detail, int n)
+{
+    const char *p = strncmp(detail, "replicas ", 9) == 0 ? detail + 9 : NULL;
+    unsigned set = 0;
+
+    while (p && *p && *p != ';') {
+        if (*p == 'n' && p[1] >= '0' && p[1] <= '9' && (p == detail + 9 || p[-1] == ',')) {
+            int k = atoi(p + 1);
+            if (k >= 1 && k <= n)
+                set |= 1u << (k - 1);
+        }
+        p++;
+    }
+    return set;
+}
+
+/*
+ * The quorum view: for the latest leaderless op that finished, the nodes that answered it are
+ * marked on their box's lower border (with the op's label, so it never rests on colour alone),
+ * its coordinator too, and the map's last row says what it was.
+ */
+static void draw_quorum(struct grid *g, const struct engine *e, const struct nodebox *b, int n,
+                        struct rect map)
+{
+    const struct history *h = engine_history(e);
+    const struct op *op = NULL;
+    char line[256], req[96];
+    unsigned set;
+
+    for (size_t id = history_count(h), k = 0; id > 0 && k < 64; id--, k++) {
+        const struct op *o = history_at(h, id);
+        if (o && o->quorum >= 0 && o->status != OP_PENDING) {
+            op = o;
+            break;
+        }
+    }
+    if (!op)
+        return;
+    set = quorum_nodes(op->detail, n);
+    for (int i = 0; i < n; i++) {
+        struct rect r = b[i].r;
+        const char *mark = i == op->node ? "coord" : (set & (1u << i)) ? "replica" : NULL;
+        if (!mark || r.h < 3)
+            continue;
+        snprintf(line, sizeof(line), "%s %s", op->label, mark);
+        grid_glyph(g, r.x + 1, r.y + r.h - 1, (set & (1u << i)) ? GL_OK : GL_PENDING,
+                   (set & (1u << i)) ? ST_OK : ST_INFO);
+        grid_text(g, r.x + 2, r.y + r.h - 1, r.w - 3, line, (set & (1u << i)) ? ST_OK : ST_INFO);
+    }
+    op_format_req(&op->req, req, sizeof(req));
+    snprintf(line, sizeof(line), "%s%s %s via n%d: %s", map.w >= 80 ? "quorum view: " : "",
+             op->label, req, op->node + 1, op->detail);
+    grid_text(g, map.x, map.y + map.h - 1, map.w, line, op->quorum ? ST_OK : ST_FAIL);
+}
+
 static void draw_map(struct grid *g, const struct engine *e, const struct draw_view *v,
                      struct rect map)
 {
@@ -524,6 +582,7 @@ static void draw_map(struct grid *g, const struct engine *e, const struct draw_v
         }
     for (int i = 0; i < n; i++)
         draw_node(g, e, i, &b[i], i == v->selected);
+    draw_quorum(g, e, b, n, map);
     /* Messages in flight, placed along their link by how much of their trip is done. */
     for (int s = 0; s < net_slots(net); s++) {
         const struct msg *m = net_slot(net, s);
@@ -574,13 +633,230 @@ static void draw_map(struct grid *g, const struct engine *e, const struct draw_v
     }
 }
 
+/* ---- the clock view ---- */
+
+static int64_t abs64(int64_t v)
+{
+    return v < 0 ? -v : v;
+}
+
+/*
+ * Per node: its wall clock against true time (skew, drift), its monotonic, Lamport and vector
+ * clocks, its TrueTime interval and whether that holds true time; a ruler that puts each wall
+ * clock and interval against true time at the centre; then the latest clock jumps.
+ */
+static void draw_clocks(struct grid *g, const struct engine *e, const struct draw_view *v,
+                        struct rect r)
+{
+    int n = engine_nodes(e), y = r.y + 1, end = r.y + r.h, rw = r.w - 8, mid;
+    int64_t now = engine_now(e), scale = 1000;
+    struct engine_node en[ENGINE_MAX_NODES];
+    char line[256], a[32], b[32], c[32], vc[96];
+
+    draw_fmt_time(a, sizeof(a), now);
+    snprintf(line, sizeof(line), " clocks  true time %s  c closes ", a);
+    pane_title(g, r, line);
+    for (int i = 0; i < n; i++) {
+        if (engine_node(e, i, &en[i]) < 0)
+            memset(&en[i], 0, sizeof(en[i]));
+        if (abs64(en[i].skew_us) > scale)
+            scale = abs64(en[i].skew_us);
+        if (abs64(en[i].tt_earliest - now) > scale)
+            scale = abs64(en[i].tt_earliest - now);
+        if (abs64(en[i].tt_latest - now) > scale)
+            scale = abs64(en[i].tt_latest - now);
+    }
+    scale += scale / 5;
+    mid = r.x + 5 + rw / 2;
+    for (int i = 0; i < n && y < end; i++) {
+        const struct engine_node *nd = &en[i];
+        bool holds = nd->tt_earliest <= now && now <= nd->tt_latest;
+        int x0;
+        draw_fmt_time(a, sizeof(a), nd->phys_us);
+        draw_fmt_delta(b, sizeof(b), nd->skew_us);
+        snprintf(line, sizeof(line), "n%d %s  wall %s  skew %s  drift %+dppm", i + 1,
+                 state_word(nd->state), a, b, (int)nd->drift_ppm);
+        grid_text(g, r.x + 1, y++, r.w - 1, line,
+                  nd->state == NODE_CRASHED ? ST_CRASHED
+                  : nd->skew_us != 0        ? ST_PAUSED
+                                            : ST_NORMAL);
+        if (y >= end)
+            break;
+        draw_fmt_time(a, sizeof(a), nd->mono_us);
+        draw_fmt_delta(b, sizeof(b), nd->tt_earliest - now);
+        draw_fmt_delta(c, sizeof(c), nd->tt_latest - now);
+        clock_vc_format(&nd->vc, n < 8 ? n : 8, vc, sizeof(vc));
+        snprintf(line, sizeof(line), "   mono %s  L%llu  TT [%s, %s] %s  vc %s", a,
+                 (unsigned long long)nd->lamport, b, c, holds ? "holds" : "MISSES", vc);
+        grid_text(g, r.x + 1, y, r.w - 1, line, ST_DIM);
+        if (!holds) {
+            const char *m = strstr(line, "MISSES");
+            if (m && (int)(m - line) < r.w - 1)
+                grid_text(g, r.x + 1 + (int)(m - line), y, 6, "MISSES", ST_FAIL);
+        }
+        y++;
+        if (y >= end || rw < 10)
+            continue;
+        /* The ruler: true time at the centre, the interval as [ ], the wall clock as a dot. */
+        x0 = mid + (int)((nd->tt_earliest - now) * (rw / 2) / scale);
+        {
+            int x1 = mid + (int)((nd->tt_latest - now) * (rw / 2) / scale);
+            int xw = mid + (int)(nd->skew_us * (rw / 2) / scale);
+            for (int x = r.x + 5; x < r.x + 5 + rw; x++)
+                grid_glyph(g, x, y, GL_H, ST_DIM);
+            for (int x = x0; x <= x1; x++)
+                grid_glyph(g, x, y, GL_H, ST_INFO);
+            grid_put(g, x0, y, '[', ST_INFO);
+            grid_put(g, x1, y, ']', ST_INFO);
+            grid_put(g, mid, y, grid_ascii(g) ? '|' : 0x253c, ST_OK);
+            grid_glyph(g, xw, y, GL_MSG, nd->skew_us != 0 ? ST_PAUSED : ST_NORMAL);
+        }
+        y++;
+    }
+    if (y < end) {
+        draw_fmt_delta(a, sizeof(a), -scale);
+        draw_fmt_delta(b, sizeof(b), scale);
+        snprintf(line, sizeof(line), "%s", a);
+        grid_text(g, r.x + 5, y, 12, line, ST_DIM);
+        grid_text(g, mid - 2, y, 5, "true", ST_OK);
+        grid_text(g, r.x + 5 + rw - (int)strlen(b), y, -1, b, ST_DIM);
+        y++;
+    }
+    /* The latest clock jumps (skew, drift, NTP), newest first. */
+    if (v->events && y + 1 < end) {
+        int64_t t;
+        int node;
+        const char *label;
+        y++;
+        grid_text(g, r.x + 1, y++, r.w - 1, "clock jumps:", ST_BOLD);
+        for (int k = 0; y < end && timeline_clock_at(v->events, k, &t, &node, &label); k++) {
+            draw_fmt_time(a, sizeof(a), t);
+            snprintf(line, sizeof(line), "%s n%d %s", a, node + 1, label);
+            grid_text(g, r.x + 3, y++, r.w - 3, line, ST_EV_FAULT);
+        }
+        if (!timeline_clock_at(v->events, 0, &t, &node, &label) && y < end)
+            grid_text(g, r.x + 3, y, r.w - 3, "none yet: S skews the selected node's clock",
+                      ST_DIM);
+    }
+}
+
 /* ---- panes ---- */
 
-static void draw_ops(struct grid *g, const struct engine *e, struct rect r)
+void draw_checks_compute(struct draw_checks *c, const struct engine *e,
+                         const struct check_recorder *rec, long budget)
+{
+    const struct history *h = engine_history(e);
+    struct check_lin lin;
+    struct check_lost lost;
+    struct check_split split;
+    struct check_sessions sess;
+    struct check_avail av;
+
+    memset(c, 0, sizeof(*c));
+    memset(&lin, 0, sizeof(lin));
+    c->lin = check_linearizable(h, budget, &lin);
+    snprintf(c->lin_key, sizeof(c->lin_key), "%s", lin.key);
+    memset(&lost, 0, sizeof(lost));
+    check_lost_writes(e, rec, &lost);
+    c->lost = lost.lost;
+    memset(&split, 0, sizeof(split));
+    if (rec)
+        check_split_brain(rec, h, &split);
+    c->split = split.count;
+    memset(&sess, 0, sizeof(sess));
+    check_sessions(h, &sess);
+    c->ryw = sess.ryw;
+    c->monotonic = sess.monotonic;
+    c->prefix = sess.prefix;
+    memset(&av, 0, sizeof(av));
+    check_availability(h, &av);
+    c->ok = av.ok;
+    c->failed = av.failed;
+    c->timed_out = av.timed_out;
+    c->pending = av.pending;
+}
+
+static const char *verdict_word(enum check_verdict v)
+{
+    switch (v) {
+    case CHECK_OK:
+        return "yes";
+    case CHECK_VIOLATED:
+        return "NO";
+    case CHECK_UNKNOWN:
+        return "unknown";
+    case CHECK_NA:
+        return "n/a";
+    }
+    return "?";
+}
+
+/*
+ * The checkers' verdicts in the ops pane's last rows: two lines when there is room (the
+ * register, lost-write and split-brain checks; then the sessions and the outcome counts), one
+ * when short, which names a session violation only when there is one. Returns the rows used.
+ */
+static int draw_verdicts(struct grid *g, const struct draw_checks *c, struct rect r)
+{
+    int rows = r.h - 1 >= 8 ? 2 : r.h - 1 >= 3 ? 1 : 0, y = r.y + r.h - rows;
+    int sess = c->ryw + c->monotonic + c->prefix;
+    bool bad = c->lin == CHECK_VIOLATED || c->lost > 0 || c->split > 0;
+    char line[160];
+
+    if (rows == 0)
+        return 0;
+    snprintf(line, sizeof(line), "linearizable %s%s%s  lost %d  split brain %d",
+             verdict_word(c->lin), c->lin == CHECK_VIOLATED || c->lin == CHECK_UNKNOWN ? " " : "",
+             c->lin == CHECK_VIOLATED || c->lin == CHECK_UNKNOWN ? c->lin_key : "", c->lost,
+             c->split);
+    if (rows == 1) {
+        /* Short of room: all the checks when they hold, else only those that do not. */
+        bad = bad || sess > 0;
+        if (!bad) {
+            snprintf(line, sizeof(line), "lin %s lost 0 split 0", verdict_word(c->lin));
+        } else {
+            line[0] = '\0';
+            if (c->lin == CHECK_VIOLATED || c->lin == CHECK_UNKNOWN)
+                snprintf(line, sizeof(line), "lin %s", verdict_word(c->lin));
+            if (c->lost > 0)
+                snprintf(line + strlen(line), sizeof(line) - strlen(line), "%slost %d",
+                         line[0] ? ", " : "", c->lost);
+            if (c->split > 0)
+                snprintf(line + strlen(line), sizeof(line) - strlen(line), "%ssplit %d",
+                         line[0] ? ", " : "", c->split);
+            if (sess > 0)
+                snprintf(line + strlen(line), sizeof(line) - strlen(line), "%ssess %d",
+                         line[0] ? ", " : "", sess);
+        }
+    }
+    grid_glyph(g, r.x + 1, y,
+               bad                       ? GL_FAIL
+               : c->lin == CHECK_UNKNOWN ? GL_PENDING
+                                         : GL_OK,
+               bad                       ? ST_FAIL
+               : c->lin == CHECK_UNKNOWN ? ST_PENDING
+                                         : ST_OK);
+    grid_text(g, r.x + 3, y, r.w - 3, line, bad ? ST_FAIL : ST_NORMAL);
+    if (rows == 1)
+        return 1;
+    if (sess > 0)
+        snprintf(line, sizeof(line), "sessions: %d ryw %d mono %d prefix", c->ryw, c->monotonic,
+                 c->prefix);
+    else
+        snprintf(line, sizeof(line), "sessions ok");
+    snprintf(line + strlen(line), sizeof(line) - strlen(line), "  %d ok %d fail %d t/o", c->ok,
+             c->failed, c->timed_out);
+    grid_glyph(g, r.x + 1, y + 1, sess > 0 ? GL_FAIL : GL_OK, sess > 0 ? ST_FAIL : ST_OK);
+    grid_text(g, r.x + 3, y + 1, r.w - 3, line, sess > 0 ? ST_FAIL : ST_DIM);
+    return 2;
+}
+
+static void draw_ops(struct grid *g, const struct engine *e, const struct draw_checks *checks,
+                     struct rect r)
 {
     const struct history *h = engine_history(e);
     size_t n = history_count(h);
-    int rows = r.h - 1;
+    int rows = r.h - 1 - (checks ? draw_verdicts(g, checks, r) : 0);
     char title[48], req[96], vals[96], line[256], t[32];
     size_t first = n > (size_t)rows ? n - (size_t)rows : 0;
 
@@ -622,6 +898,9 @@ static void draw_ops(struct grid *g, const struct engine *e, struct rect r)
             snprintf(vals, sizeof(vals), "timeout");
             break;
         }
+        if (op->quorum >= 0 && op->status != OP_PENDING)
+            snprintf(vals + strlen(vals), sizeof(vals) - strlen(vals), " quorum %s",
+                     op->quorum ? "met" : "failed");
         if (op->status != OP_PENDING) {
             draw_fmt_delta(t, sizeof(t), op->complete_us - op->invoke_us);
             snprintf(vals + strlen(vals), sizeof(vals) - strlen(vals), " %s", t + 1);
@@ -767,6 +1046,8 @@ static void draw_bar(struct grid *g, const struct engine *e, const struct draw_v
         snprintf(line, sizeof(line), " t=%s %s %s %dn", t, v->speed ? v->speed : "",
                  engine_model(e)->name, engine_nodes(e));
     }
+    if (v->workload && engine_workload_on(e))
+        snprintf(line + strlen(line), sizeof(line) - strlen(line), " load %s W stops", v->workload);
     if (w >= 100)
         snprintf(line + strlen(line), sizeof(line) - strlen(line), " seed %llu",
                  (unsigned long long)engine_seed(e));
@@ -1175,6 +1456,30 @@ static void draw_lesson_list(struct grid *g, const struct draw_lesson *dl)
               ST_DIM);
 }
 
+/* The context menu, centred over the cluster map. */
+static void draw_menu(struct grid *g, const struct draw_menu *m, struct rect map)
+{
+    int bw = 36, bh = m->n + 3, x0, y0;
+    char line[96];
+
+    if (bw > map.w)
+        bw = map.w;
+    x0 = map.x + (map.w - bw) / 2;
+    y0 = map.y + (map.h - bh) / 2 > 0 ? map.y + (map.h - bh) / 2 : 0;
+    grid_fill(g, x0, y0, bw, bh, ' ', ST_HELP);
+    grid_box(g, x0, y0, bw, bh, true, ST_HELP);
+    snprintf(line, sizeof(line), " %s ", m->title);
+    grid_text(g, x0 + 2, y0, bw - 4, line, ST_PANE_TITLE);
+    for (int i = 0; i < m->n; i++) {
+        int y = y0 + 1 + i;
+        grid_text(g, x0 + 2, y, 3, m->items[i].key, ST_BAR_KEY);
+        grid_text(g, x0 + 6, y, bw - 8, m->items[i].label, i == m->cursor ? ST_CHOICE : ST_HELP);
+        if (i == m->cursor)
+            grid_restyle(g, x0 + 1, y, bw - 2, ST_CHOICE);
+    }
+    grid_text(g, x0 + 2, y0 + bh - 2, bw - 4, "key or Enter runs it, Esc closes", ST_DIM);
+}
+
 void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *v,
                 struct draw_cursor *cur)
 {
@@ -1191,7 +1496,17 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
         return;
     }
     lay_out(w, h, v->lesson != NULL, &l);
-    draw_map(g, e, v, l.map);
+    if (v->timeline) {
+        int sc = v->timeline_scroll ? *v->timeline_scroll : 0;
+        sc = timeline_draw(g, v->timeline, engine_nodes(e), engine_now(e), l.map.x, l.map.y,
+                           l.map.w, l.map.h, sc);
+        if (v->timeline_scroll)
+            *v->timeline_scroll = sc;
+    } else if (v->clocks) {
+        draw_clocks(g, e, v, l.map);
+    } else {
+        draw_map(g, e, v, l.map);
+    }
     if (!l.stacked)
         for (int y = 0; y < l.map.h; y++)
             grid_glyph(g, l.map.x + l.map.w, y, GL_V, ST_BORDER);
@@ -1200,7 +1515,7 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
             grid_glyph(g, l.lesson.x + l.lesson.w, y, GL_V, ST_BORDER);
         draw_lesson_pane(g, v->lesson, l.lesson);
     }
-    draw_ops(g, e, l.ops);
+    draw_ops(g, e, v->checks, l.ops);
     if (l.replica.h > 0)
         draw_replica(g, e, v->selected, l.replica);
     draw_events(g, v->log, v->filter, l.log);
@@ -1228,6 +1543,8 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
             grid_text(g, 0, l.msg_row, w, v->msg, v->msg_error ? ST_ERROR : ST_INFO);
         draw_bar(g, e, v, l.bar_row);
     }
+    if (v->menu && !v->help)
+        draw_menu(g, v->menu, l.map);
     if (v->lesson && v->lesson->list && !v->help)
         draw_lesson_list(g, v->lesson);
     if (v->help)

@@ -27,6 +27,8 @@ enum {
     KEYS_F1,
     KEYS_RESIZE,
     KEYS_CLICK, /* a mouse click: tui/term.c knows where */
+    KEYS_PGUP,
+    KEYS_PGDN,
 };
 
 #define KEYS_CTRL(c)   ((c)&0x1f)
@@ -64,6 +66,12 @@ enum key_action {
     KA_STEP_NEXT,
     KA_LESSONS,
     KA_SHOW_ME,
+    KA_WORKLOAD,
+    KA_TIMELINE,
+    KA_CLOCKS,
+    KA_MENU,
+    KA_OLDER, /* the timeline: scroll back */
+    KA_NEWER,
 };
 
 struct key_binding {

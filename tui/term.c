@@ -252,6 +252,10 @@ int term_key(struct term *t)
             return KEYS_HOME;
         case KEY_END:
             return KEYS_END;
+        case KEY_PPAGE:
+            return KEYS_PGUP;
+        case KEY_NPAGE:
+            return KEYS_PGDN;
         case KEY_BACKSPACE:
             return KEYS_BACKSPACE;
         case KEY_DC:
