@@ -897,13 +897,14 @@ static void on_op_timeout(struct engine *e, uint64_t id)
 
 static void deliver(struct engine *e, const struct sim_event *sev)
 {
-    struct net_ref ref = {sev->id, (int)sev->arg};
+    struct net_ref ref = {sev->id, (int)(sev->arg & 0xffffffff)};
     const struct msg *found = net_find(e->net, ref);
     struct trace_event ev;
     struct msg *m;
     int to;
 
-    if (!found)
+    /* A message retimed by hand has a newer event; this one is stale. */
+    if (!found || found->retimed != (uint32_t)(sev->arg >> 32))
         return;
     to = found->to;
     if (!net_is_client(to) && found->fate != NET_DROP) {
@@ -1369,6 +1370,41 @@ int engine_ntp(struct engine *e, int node)
     snprintf(ev.text, sizeof(ev.text), "NTP resync: clock jumps %s%s%s", jump >= 0 ? "+" : "", d,
              jump < 0 ? " (backwards)" : "");
     trace_emit(e->trace, &ev);
+    return 0;
+}
+
+int engine_msg(struct engine *e, uint64_t id, enum engine_msg_act act, int64_t delay_us)
+{
+    struct net_ref ref;
+    const struct msg *m;
+    int64_t now = sim_now(e->sim), at = now;
+    uint32_t gen;
+    char d[24];
+
+    if (!net_find_id(e->net, id, &ref))
+        return ENGINE_ENODE;
+    m = net_find(e->net, ref);
+    switch (act) {
+    case ENGINE_MSG_DELIVER:
+        at = now;
+        emitf(e, TRACE_FAULT, m->from, m->to, "deliver", "#%llu %s delivered now, by hand",
+              (unsigned long long)id, m->summary);
+        break;
+    case ENGINE_MSG_DELAY:
+        at = (m->deliver_us > now ? m->deliver_us : now) + delay_us;
+        util_fmt_duration(d, sizeof(d), delay_us);
+        emitf(e, TRACE_FAULT, m->from, m->to, "delay", "#%llu %s held back %s more, by hand",
+              (unsigned long long)id, m->summary, d);
+        break;
+    case ENGINE_MSG_DROP:
+        at = now;
+        emitf(e, TRACE_FAULT, m->from, m->to, "drop", "#%llu %s dropped by hand",
+              (unsigned long long)id, m->summary);
+        net_mark_dropped(e->net, ref, NET_WHY_HAND);
+        break;
+    }
+    gen = net_retime(e->net, ref, at);
+    schedule(e, at, EV_DELIVER, -1, id, (int64_t)ref.slot | ((int64_t)gen << 32));
     return 0;
 }
 

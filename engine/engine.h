@@ -151,6 +151,16 @@ int engine_link(struct engine *e, int from, int to, bool both, const struct engi
 int engine_skew(struct engine *e, int node, int64_t delta_us);
 int engine_drift(struct engine *e, int node, int32_t ppm);
 int engine_ntp(struct engine *e, int node);
+/* The user as the network (adversary mode): deliver an in-flight message now, hold it
+ * back by delay_us more, or drop it. ENGINE_ENODE when no message with that id is in
+ * flight. Traced as a fault. */
+enum engine_msg_act {
+    ENGINE_MSG_DELIVER,
+    ENGINE_MSG_DELAY,
+    ENGINE_MSG_DROP,
+};
+int engine_msg(struct engine *e, uint64_t id, enum engine_msg_act act, int64_t delay_us);
+
 /* A plain note in the trace (the script's `note` / demo captions). */
 void engine_note(struct engine *e, const char *text);
 

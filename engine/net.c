@@ -235,6 +235,7 @@ static int place(struct net *net, int64_t now_us, const struct msg *m, enum net_
     c->send_us = now_us;
     c->fate = fate;
     c->why = NET_WHY_NONE;
+    c->retimed = 0;
     if (!c->wire_bytes)
         c->wire_bytes = NET_HEADER_BYTES + m->body_len;
     if (client) {
@@ -329,6 +330,28 @@ void net_mark_dropped(struct net *net, struct net_ref ref, enum net_why why)
         doom(net, m, why);
 }
 
+bool net_find_id(const struct net *net, uint64_t id, struct net_ref *out)
+{
+    for (int s = 0; s < net->n_slots; s++) {
+        if (net->slots[s].used && net->slots[s].m.id == id) {
+            out->id = id;
+            out->slot = s;
+            return true;
+        }
+    }
+    return false;
+}
+
+uint32_t net_retime(struct net *net, struct net_ref ref, int64_t deliver_us)
+{
+    struct msg *m = lookup(net, ref);
+
+    if (!m)
+        return 0;
+    m->deliver_us = deliver_us;
+    return ++m->retimed;
+}
+
 int net_drop_to(struct net *net, int node)
 {
     int n = 0;
@@ -407,6 +430,8 @@ const char *net_why_name(enum net_why w)
         return "node down";
     case NET_WHY_FULL:
         return "network full";
+    case NET_WHY_HAND:
+        return "dropped by hand";
     }
     return "?";
 }

@@ -48,6 +48,7 @@ enum net_why {
     NET_WHY_CUT,  /* link cut or partitioned */
     NET_WHY_DOWN, /* destination crashed */
     NET_WHY_FULL, /* too many messages in flight */
+    NET_WHY_HAND, /* dropped by the user playing the network */
 };
 
 enum net_timing {
@@ -70,6 +71,7 @@ struct msg {
     enum net_fate fate;
     enum net_why why;
     bool idle;           /* background chatter: does not keep "run until quiet" waiting */
+    uint32_t retimed;    /* bumped each time its delivery time is changed by hand */
     uint32_t wire_bytes; /* what it would cost encoded; 0 from the sender: header + body */
     uint64_t lamport;
     struct vclock vc;
@@ -137,6 +139,10 @@ const struct msg *net_find(const struct net *net, struct net_ref ref);
 void net_mark_dropped(struct net *net, struct net_ref ref, enum net_why why);
 /* Marks every in-flight message to node as lost (it crashed); returns how many. */
 int net_drop_to(struct net *net, int node);
+/* Finds an in-flight message by id; false when it is not in flight. */
+bool net_find_id(const struct net *net, uint64_t id, struct net_ref *out);
+/* Moves a message's delivery (or death) to deliver_us; returns its new retime generation. */
+uint32_t net_retime(struct net *net, struct net_ref ref, int64_t deliver_us);
 /* Removes a message from the table once it is delivered or has died. */
 void net_remove(struct net *net, struct net_ref ref);
 

@@ -933,6 +933,7 @@ static bool schedulable(enum script_cmd_kind k)
     case CMD_EXPECT:
     case CMD_NOTE:
     case CMD_WORKLOAD:
+    case CMD_MSG:
     case CMD_MODEL_CMD:
         return true;
     }
@@ -1239,6 +1240,25 @@ static int parse_command(struct parser *p, bool scheduled)
     }
     if (strcmp(w->s, "workload") == 0)
         return parse_workload(p, c);
+    if (strcmp(w->s, "deliver") == 0 || strcmp(w->s, "delay") == 0 || strcmp(w->s, "drop") == 0) {
+        const struct tok *t = need(p, "a message id (the number the trace and the sandbox show)");
+        const char *d;
+        char *end;
+        c->kind = CMD_MSG;
+        c->node = w->s[0] == 'd' && w->s[2] == 'l' && w->s[3] == 'i' ? ENGINE_MSG_DELIVER
+                  : w->s[2] == 'l'                                   ? ENGINE_MSG_DELAY
+                                                                     : ENGINE_MSG_DROP;
+        if (!t)
+            return -1;
+        d = t->s[0] == '#' ? t->s + 1 : t->s;
+        c->num = strtoll(d, &end, 10);
+        if (end == d || *end || c->num < 1)
+            return perr(p, t->col, "expected a message id (a number, as the trace shows it), got '%s'", t->s);
+        if (c->node == ENGINE_MSG_DELAY &&
+            parse_duration(p, "how much longer, like 200ms", &c->dur_us) < 0)
+            return -1;
+        return expect_end(p);
+    }
     if (strcmp(w->s, "note") == 0) {
         size_t o = 0;
         c->kind = CMD_NOTE;
@@ -1961,6 +1981,11 @@ static int exec_now(struct script_run *run, const struct script_cmd *cmd, struct
         break;
     case CMD_WORKLOAD:
         engine_workload(e, &cmd->wl);
+        break;
+    case CMD_MSG:
+        if (engine_msg(e, (uint64_t)cmd->num, (enum engine_msg_act)cmd->node, cmd->dur_us) < 0)
+            return runtime_error(run, cmd, err, "no message #%lld is in flight",
+                                 (long long)cmd->num);
         break;
     case CMD_MODEL_CMD: {
         int k = model_find_cmd(engine_model(e), cmd->word);

@@ -70,6 +70,7 @@ enum script_cmd_kind {
     CMD_EXPECT,
     CMD_NOTE,
     CMD_WORKLOAD,  /* workload RATE [keys a,b] [via NODE] [reads P%] | workload off */
+    CMD_MSG,       /* deliver ID | delay ID DURATION | drop ID: the user as the network */
     CMD_MODEL_CMD, /* a model's own command: "place KEY n1 n2 n3" */
 };
 
