@@ -762,6 +762,10 @@ static void adopt_epoch(struct model_state *st, int node, int64_t epoch)
     if (epoch > ln->epoch) {
         ln->epoch = epoch;
         ln->voted_for = -1;
+        /* Whoever led the old epoch does not lead this one: until the new leader makes
+         * itself known, a follower knows no leader (and redirects nobody to a corpse). */
+        if (ln->role != R_LEADER)
+            ln->leader = -1;
     }
 }
 
