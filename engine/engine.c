@@ -1412,3 +1412,8 @@ void engine_note(struct engine *e, const char *text)
 {
     emitf(e, TRACE_NOTE, -1, -1, NULL, "%s", text);
 }
+
+void engine_mark(struct engine *e, const char *what, const char *text)
+{
+    emitf(e, TRACE_NOTE, -1, -1, what, "%s", text);
+}

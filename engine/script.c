@@ -450,7 +450,8 @@ static const char *const reserved_labels[] = {
     "restart",   "wipe",         "pause",        "resume", "partition", "heal",     "cut",
     "mend",      "link",         "net",          "skew",   "drift",     "ntp",      "expect",
     "note",      "not",          "value",        "leader", "down",      "up",       "paused",
-    "converged", "linearizable", "availability", "op",     "workload",  "sessions",
+    "converged", "linearizable", "availability", "op",     "workload",  "sessions", "say",
+    "beat",      "deliver",      "delay",        "drop",
 };
 
 static bool reserved(const char *w)
@@ -743,10 +744,10 @@ static const char *suggest(const char *word, const char *const *names, int n)
 }
 
 static const char *const command_words[] = {
-    "model", "nodes",  "seed",      "set",    "latency", "at",       "run",     "step",
-    "put",   "get",    "incr",      "add",    "remove",  "kill",     "restart", "wipe",
-    "pause", "resume", "partition", "heal",   "cut",     "mend",     "link",    "net",
-    "skew",  "drift",  "ntp",       "expect", "note",    "workload",
+    "model",     "nodes", "seed",     "set",    "latency", "at",      "run",   "step",  "put",
+    "get",       "incr",  "add",      "remove", "kill",    "restart", "wipe",  "pause", "resume",
+    "partition", "heal",  "cut",      "mend",   "link",    "net",     "skew",  "drift", "ntp",
+    "expect",    "note",  "workload", "say",    "beat",    "deliver", "delay", "drop",
 };
 
 static int parse_set(struct parser *p)
@@ -934,8 +935,11 @@ static bool schedulable(enum script_cmd_kind k)
     case CMD_NOTE:
     case CMD_WORKLOAD:
     case CMD_MSG:
+    case CMD_SAY:
     case CMD_MODEL_CMD:
         return true;
+    case CMD_BEAT:
+        return false;
     }
     return false;
 }
@@ -1253,10 +1257,25 @@ static int parse_command(struct parser *p, bool scheduled)
         d = t->s[0] == '#' ? t->s + 1 : t->s;
         c->num = strtoll(d, &end, 10);
         if (end == d || *end || c->num < 1)
-            return perr(p, t->col, "expected a message id (a number, as the trace shows it), got '%s'", t->s);
+            return perr(p, t->col,
+                        "expected a message id (a number, as the trace shows it), got '%s'", t->s);
         if (c->node == ENGINE_MSG_DELAY &&
             parse_duration(p, "how much longer, like 200ms", &c->dur_us) < 0)
             return -1;
+        return expect_end(p);
+    }
+    if (strcmp(w->s, "say") == 0) {
+        const struct tok *t = need(p, "a caption in quotes, like say \"n1 is the leader\"");
+        if (!t)
+            return -1;
+        c->kind = CMD_SAY;
+        if (strlen(t->s) >= sizeof(c->words))
+            return perr(p, t->col, "a caption is at most %zu characters", sizeof(c->words) - 1);
+        util_strlcpy(c->words, t->s, sizeof(c->words));
+        return expect_end(p);
+    }
+    if (strcmp(w->s, "beat") == 0) {
+        c->kind = CMD_BEAT;
         return expect_end(p);
     }
     if (strcmp(w->s, "note") == 0) {
@@ -1266,7 +1285,7 @@ static int parse_command(struct parser *p, bool scheduled)
             return perr(p, p->end_col, "expected the text of the note");
         while (more(p)) {
             const struct tok *t = need(p, "text");
-            util_appendf(c->value, sizeof(c->value), "%s%s", o++ ? " " : "", t->s);
+            util_appendf(c->words, sizeof(c->words), "%s%s", o++ ? " " : "", t->s);
         }
         return 0;
     }
@@ -1284,7 +1303,7 @@ static int parse_command(struct parser *p, bool scheduled)
                 "unknown command '%s'; expected model, nodes, seed, set, latency, at, "
                 "run, step, put, get, incr, add, remove, kill, restart, wipe, pause, "
                 "resume, partition, heal, cut, mend, link, net, skew, drift, ntp, "
-                "expect, note or workload",
+                "expect, note, workload, deliver, delay, drop, say or beat",
                 w->s);
 }
 
@@ -1977,10 +1996,16 @@ static int exec_now(struct script_run *run, const struct script_cmd *cmd, struct
         break;
     }
     case CMD_NOTE:
-        engine_note(e, cmd->value);
+        engine_note(e, cmd->words);
         break;
     case CMD_WORKLOAD:
         engine_workload(e, &cmd->wl);
+        break;
+    case CMD_SAY:
+        engine_mark(e, "say", cmd->words);
+        break;
+    case CMD_BEAT:
+        engine_mark(e, "beat", cmd->text);
         break;
     case CMD_MSG:
         if (engine_msg(e, (uint64_t)cmd->num, (enum engine_msg_act)cmd->node, cmd->dur_us) < 0)

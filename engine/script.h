@@ -71,6 +71,8 @@ enum script_cmd_kind {
     CMD_NOTE,
     CMD_WORKLOAD,  /* workload RATE [keys a,b] [via NODE] [reads P%] | workload off */
     CMD_MSG,       /* deliver ID | delay ID DURATION | drop ID: the user as the network */
+    CMD_SAY,       /* say "caption": a demo caption, shown large by the sandbox */
+    CMD_BEAT,      /* beat: a demo waits here for the presenter (nothing, headless) */
     CMD_MODEL_CMD, /* a model's own command: "place KEY n1 n2 n3" */
 };
 
@@ -116,7 +118,8 @@ struct script_cmd {
     char text[SCRIPT_MAX_LINE]; /* the command as written, for the trace and the TUI */
     int64_t at_us;              /* `at T ACTION`: T; -1 for now */
     char word[48];              /* model name, parameter key */
-    char value[STORE_VAL_MAX];  /* parameter value, put value, set element, note */
+    char value[STORE_VAL_MAX];  /* parameter value, put value, set element */
+    char words[240];            /* note and say: the text */
     int64_t num;                /* nodes, seed, step count, ppm, incr amount */
     int64_t dur_us;             /* run, pause, skew; -1 = none */
     int node;

@@ -43,7 +43,7 @@ check() { # file expected-status expected-output-file
     pass=$((pass + 1))
 }
 
-for f in tests/scenarios/*.scn assets/scenarios/*.scn assets/scenarios/*/*.scn; do
+for f in tests/scenarios/*.scn assets/scenarios/*.scn assets/scenarios/*/*.scn assets/demos/*.demo; do
     [ -e "$f" ] && check "$f" 0 ""
 done
 for f in tests/scenarios/fail/*.scn; do
