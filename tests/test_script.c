@@ -314,7 +314,7 @@ static void test_good_file_parses(void **state)
     assert_int_equal(c->pred.status, OP_FAIL);
     assert_int_equal(s.cmds[34].pred.values.n, 0);
     assert_int_equal(s.cmds[35].pred.values.n, 0);
-    assert_string_equal(s.cmds[41].value, "hello quoted words");
+    assert_string_equal(s.cmds[41].words, "hello quoted words");
     assert_int_equal(s.cmds[41].line, 44);
     assert_string_equal(s.cmds[41].text, "note hello \"quoted words\"");
     script_release(&s);
