@@ -365,6 +365,62 @@ static void test_clocks_80x24(void **state)
 }
 
 /* The context menu over the map: each item with its key, the cursor's item marked. */
+/* Adversary mode: ids on every message in flight, the picked one marked and described, and the
+ * mode's keys on the status bar. */
+static void test_pick_message_80x24(void **state)
+{
+    struct fixture f;
+    struct draw_view v;
+    const struct net *net;
+    uint64_t id = 0;
+    char *frame, want[64];
+
+    (void)state;
+    build(&f, inflight);
+    net = engine_net(script_run_engine(f.run));
+    for (int s = 0; s < net_slots(net) && !id; s++)
+        if (net_slot(net, s))
+            id = net_slot(net, s)->id;
+    assert_true(id > 0);
+    v = view(&f);
+    v.picking = true;
+    v.pick_id = id;
+    frame = render(&f, &v, 80, 24, false);
+    snprintf(want, sizeof(want), "[#%llu echo x=1]", (unsigned long long)id);
+    assert_non_null(strstr(frame, want));
+    snprintf(want, sizeof(want), "#%llu n", (unsigned long long)id);
+    assert_non_null(strstr(frame, want));
+    assert_non_null(strstr(frame, "arrives in"));
+    assert_non_null(strstr(frame, "PICK A MESSAGE"));
+    assert_non_null(strstr(frame, "d deliver now"));
+    assert_non_null(strstr(frame, "D drop"));
+    golden("pick_80x24", frame);
+    free(frame);
+    release(&f);
+}
+
+/* The scrubber: the run from 0 to the latest time reached, the position marked. */
+static void test_scrubber_80x24(void **state)
+{
+    struct fixture f;
+    struct draw_view v;
+    char *frame;
+
+    (void)state;
+    build(&f, inflight);
+    v = view(&f);
+    v.scrub = true;
+    v.scrub_us = 3000;
+    v.scrub_head_us = 12000;
+    frame = render(&f, &v, 80, 24, true);
+    assert_non_null(strstr(frame, "go to 0.003s of 0.012s"));
+    assert_non_null(strstr(frame, "=#-"));
+    assert_non_null(strstr(frame, "Enter goes"));
+    golden("scrubber_ascii_80x24", frame);
+    free(frame);
+    release(&f);
+}
+
 static void test_menu_80x24(void **state)
 {
     struct fixture f;
@@ -864,6 +920,8 @@ int main(void)
         cmocka_unit_test(test_timeline),
         cmocka_unit_test(test_clocks_80x24),
         cmocka_unit_test(test_menu_80x24),
+        cmocka_unit_test(test_pick_message_80x24),
+        cmocka_unit_test(test_scrubber_80x24),
         cmocka_unit_test(test_quorum_view_200x60),
         cmocka_unit_test(test_command_error_and_help),
         cmocka_unit_test(test_too_small),

@@ -2,8 +2,9 @@
 # Drives the real sandbox in tmux the way a person would: start at 80x24
 # with the background workload running, write through n1, kill the leader and
 # watch another take over (and the checkers' verdicts), rewind to before the
-# kill and forward again, make a typo on the command line, pause, stop the
-# workload with W, grow the window to 200x60, open the timeline, the clock
+# kill and forward again, pick a message in flight and delay and drop it by
+# hand (adversary mode), scrub back in time and forward again, make a typo on
+# the command line, pause, stop the workload with W, grow the window to 200x60, open the timeline, the clock
 # view and the node menu, quit — and checks the terminal settings are
 # exactly what they were before.
 #
@@ -63,6 +64,24 @@ screen | grep -Eq '(║|H)e[0-9]+ up' && echo "ok   the replayed n1 is up" || { 
 for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do tmux send-keys -t $S ]; done
 step "] replays forward to the present: n1 is down again" 'is the present|Back at the present' 10
 screen | grep -q 'CRASHED' && echo "ok   the replayed kill is there" || { echo "FAIL the kill was not replayed"; fail=1; }
+tmux send-keys -t $S m
+step "m picks a message in flight, its id on the map and the mode's keys on the bar" '#[0-9]+ n[0-9]->n[0-9].*arrives in' 5
+step "the bar shows adversary mode's keys" 'PICK A MESSAGE .*d deliver now' 5
+tmux send-keys -t $S Tab +
+step "+ holds the picked message back 200ms, by hand" 'held back 200ms more, by hand' 5
+tmux send-keys -t $S D
+step "D drops the picked message" 'dropped by hand' 5
+tmux send-keys -t $S Escape
+step "Esc leaves adversary mode" "Back to the network's own choices" 5
+tmux send-keys -t $S T
+step "T opens the scrubber" 'go to [0-9.]+s of [0-9.]+s  Left/Right' 5
+tmux send-keys -t $S Left Left Left Left Left Left Left Left Left Left Enter
+step "Enter on the scrubber rewinds there" 'Rewound to' 10
+tmux send-keys -t $S T End Enter
+step "the scrubber goes forward to the present, replaying the drop" 'Back at the present' 10
+tmux send-keys -t $S / 'by hand' Enter
+step "the replayed run still has the hand-dropped message" 'dropped by hand' 5
+tmux send-keys -t $S Escape
 tmux send-keys -t $S : 'kil n2' Enter
 step "a typo shows LINE:COL in place" "1:1: unknown command 'kil'" 5
 tmux send-keys -t $S Escape

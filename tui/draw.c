@@ -614,14 +614,39 @@ static void draw_map(struct grid *g, const struct engine *e, const struct draw_v
         }
         if (!inside(map, x, y))
             continue;
+        if (v->picking && m->id == v->pick_id) {
+            /* The picked message: marked, with its id and whole summary. */
+            snprintf(label, sizeof(label), "[#%llu %s]", (unsigned long long)m->id,
+                     m->summary[0] ? m->summary : m->type_name);
+            grid_glyph(g, x, y, gl, ST_SELECTED);
+            for (int k = 0; label[k] && x + 1 + k < map.x + map.w; k++)
+                grid_put(g, x + 1 + k, y, (unsigned char)label[k], ST_SELECTED);
+            continue;
+        }
         if (m->idle && m->fate != NET_DROP) {
-            /* Background chatter is a dim dot without a label, so the real traffic stands out. */
+            /* Background chatter is a dim dot without a label, so the real traffic stands out;
+             * picking, it shows its id. */
             grid_glyph(g, x, y, GL_MSG_IDLE, ST_DIM);
+            if (v->picking) {
+                snprintf(label, sizeof(label), "#%llu", (unsigned long long)m->id);
+                for (int k = 0; label[k] && x + 1 + k < map.x + map.w; k++) {
+                    bool hidden = false;
+                    for (int i = 0; i < n && !hidden; i++)
+                        hidden = inside(b[i].r, x + 1 + k, y);
+                    if (hidden)
+                        break;
+                    grid_put(g, x + 1 + k, y, (unsigned char)label[k], ST_DIM);
+                }
+            }
             continue;
         }
         grid_glyph(g, x, y, gl, st);
-        snprintf(label, sizeof(label), "%s%s", m->summary[0] ? m->summary : m->type_name,
-                 m->fate == NET_DROP ? " lost" : "");
+        if (v->picking)
+            snprintf(label, sizeof(label), "#%llu %s%s", (unsigned long long)m->id,
+                     m->summary[0] ? m->summary : m->type_name, m->fate == NET_DROP ? " lost" : "");
+        else
+            snprintf(label, sizeof(label), "%s%s", m->summary[0] ? m->summary : m->type_name,
+                     m->fate == NET_DROP ? " lost" : "");
         for (int k = 0; label[k] && k < maxlab; k++) {
             bool hidden = x + 1 + k >= map.x + map.w;
             for (int i = 0; i < n && !hidden; i++)
@@ -1018,8 +1043,8 @@ static void draw_events(struct grid *g, const struct draw_log *log, const char *
 
 /* Which hints the status bar shows first when it cannot show them all. */
 static const enum key_action hint_order[] = {
-    KA_RUN,  KA_COMMAND, KA_KILL,       KA_WRITE, KA_HELP, KA_CLOSE,     KA_STEP,
-    KA_BACK, KA_FASTER,  KA_PAUSE_NODE, KA_HEAL,  KA_READ, KA_NEXT_NODE,
+    KA_RUN,    KA_COMMAND,    KA_KILL, KA_WRITE, KA_HELP,      KA_CLOSE,    KA_STEP,  KA_BACK,
+    KA_FASTER, KA_PAUSE_NODE, KA_HEAL, KA_READ,  KA_NEXT_NODE, KA_PICK_MSG, KA_SCRUB,
 };
 
 static void draw_bar(struct grid *g, const struct engine *e, const struct draw_view *v, int row)
@@ -1072,6 +1097,89 @@ static void draw_bar(struct grid *g, const struct engine *e, const struct draw_v
             x += 1 + grid_text(g, x + 1, row, w - x, keys[i].hint, ST_BAR);
         }
     }
+}
+
+/* Adversary mode's own keys (tui/app.c pick_key handles them), for its status bar. */
+static const char *const pick_keys[][2] = {
+    {"Tab", "next"}, {"d", "deliver now"}, {"+", "delay 200ms"}, {"D", "drop"}, {"Esc", "done"},
+};
+
+/* Adversary mode's status bar: the mode, the time and the mode's own keys. */
+static void draw_pick_bar(struct grid *g, const struct engine *e, int row)
+{
+    const char *const(*keys)[2] = pick_keys;
+    int w = grid_width(g), x = 0;
+    char t[32], line[48];
+
+    grid_fill(g, 0, row, w, 1, ' ', ST_BAR);
+    x += grid_text(g, x, row, w - x, " PICK A MESSAGE ", ST_BAR_PAUSE);
+    draw_fmt_time(t, sizeof(t), engine_now(e));
+    snprintf(line, sizeof(line), " t=%s ", t);
+    x += grid_text(g, x, row, w - x, line, ST_BAR);
+    for (size_t i = 0; i < sizeof(pick_keys) / sizeof(pick_keys[0]); i++) {
+        if (x + (int)strlen(keys[i][0]) + (int)strlen(keys[i][1]) + 3 > w)
+            break;
+        x += 1 + grid_text(g, x + 1, row, w - x, keys[i][0], ST_BAR_KEY);
+        x += 1 + grid_text(g, x + 1, row, w - x, keys[i][1], ST_BAR);
+    }
+}
+
+/* The picked message in plain words, on the message line. */
+static void draw_pick_line(struct grid *g, const struct engine *e, uint64_t id, int row)
+{
+    const struct net *net = engine_net(e);
+    char line[160], due[32];
+    int n = 0;
+
+    for (int s = 0; s < net_slots(net); s++) {
+        const struct msg *m = net_slot(net, s);
+        if (m && m->fate != NET_DROP)
+            n++;
+    }
+    for (int s = 0; s < net_slots(net); s++) {
+        const struct msg *m = net_slot(net, s);
+        if (!m || m->id != id)
+            continue;
+        draw_fmt_delta(due, sizeof(due), m->deliver_us - engine_now(e));
+        snprintf(line, sizeof(line), "#%llu n%d->n%d %s, arrives in %s (%d in flight)",
+                 (unsigned long long)m->id, m->from + 1, m->to + 1,
+                 m->summary[0] ? m->summary : m->type_name, due, n);
+        grid_text(g, 0, row, grid_width(g), line, ST_INFO);
+        return;
+    }
+    grid_text(g, 0, row, grid_width(g), "No message in flight: . steps on, Esc leaves the mode",
+              ST_INFO);
+}
+
+/* The scrubber: [=====#-----] from 0 to the latest time reached, and where Enter goes. */
+static void draw_scrubber(struct grid *g, const struct draw_view *v, int row)
+{
+    int w = grid_width(g), bw, pos;
+    char t[32], hd[32], label[96];
+    int64_t head = v->scrub_head_us > 0 ? v->scrub_head_us : 1;
+    int64_t at = v->scrub_us < 0 ? 0 : v->scrub_us > head ? head : v->scrub_us;
+
+    draw_fmt_time(t, sizeof(t), at);
+    draw_fmt_time(hd, sizeof(hd), v->scrub_head_us);
+    snprintf(label, sizeof(label), " go to %s of %s  Left/Right  Enter goes  Esc", t, hd);
+    bw = w - (int)strlen(label) - 2;
+    grid_fill(g, 0, row, w, 1, ' ', ST_NORMAL);
+    if (bw < 8) {
+        grid_text(g, 0, row, w, label + 1, ST_INFO);
+        return;
+    }
+    pos = (int)((double)at / (double)head * (double)(bw - 1) + 0.5);
+    grid_put(g, 0, row, '[', ST_BORDER);
+    for (int i = 0; i < bw; i++)
+        grid_put(g, 1 + i, row,
+                 i < pos    ? '='
+                 : i == pos ? '#'
+                            : '-',
+                 i < pos    ? ST_INFO
+                 : i == pos ? ST_SELECTED
+                            : ST_DIM);
+    grid_put(g, 1 + bw, row, ']', ST_BORDER);
+    grid_text(g, 2 + bw, row, w - 2 - bw, label, ST_INFO);
 }
 
 /* The key table as an overlay: one column when it fits, else two. */
@@ -1539,9 +1647,16 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
                   v->msg ? v->msg : "Enter runs it  Esc cancels  Up/Down history",
                   v->msg && v->msg_error ? ST_ERROR : ST_DIM);
     } else {
-        if (v->msg)
+        if (v->scrub)
+            draw_scrubber(g, v, l.msg_row);
+        else if (v->picking && !(v->msg && v->msg_error))
+            draw_pick_line(g, e, v->pick_id, l.msg_row);
+        else if (v->msg)
             grid_text(g, 0, l.msg_row, w, v->msg, v->msg_error ? ST_ERROR : ST_INFO);
-        draw_bar(g, e, v, l.bar_row);
+        if (v->picking)
+            draw_pick_bar(g, e, l.bar_row);
+        else
+            draw_bar(g, e, v, l.bar_row);
     }
     if (v->menu && !v->help)
         draw_menu(g, v->menu, l.map);

@@ -148,6 +148,16 @@ struct draw_view {
     bool clocks;
     const struct timeline *events;
     const struct draw_menu *menu; /* the context menu, or NULL */
+    /* Adversary mode (m): every message in flight is labelled with its id, the picked one
+     * (pick_id; 0 for none) is marked, the message line describes it and the status bar shows
+     * the mode's keys. */
+    bool picking;
+    uint64_t pick_id;
+    /* The scrubber (T): one line from 0 to scrub_head_us (the latest time reached) with the
+     * position scrub_us marked, in place of the message line. */
+    bool scrub;
+    int64_t scrub_us;
+    int64_t scrub_head_us;
 };
 
 /* One line of the lesson list overlay. */

@@ -34,6 +34,8 @@ static const struct key_binding table[] = {
     {{KEYS_PGUP}, "PgUp PgDn", "timeline: scroll", NULL, KA_OLDER},
     {{KEYS_PGDN}, "", NULL, NULL, KA_NEWER},
     {{'W'}, "W", "workload on / off", NULL, KA_WORKLOAD},
+    {{'m'}, "m", "be the network", "msgs", KA_PICK_MSG},
+    {{'T'}, "T", "scrub to any time", "scrub", KA_SCRUB},
     {{KEYS_TAB}, "Tab", "complete a word", NULL, KA_NONE},
     {{KEYS_CTRL('l')}, "Ctrl-L", "redraw", NULL, KA_REDRAW},
     {{'H'}, "H", "lesson: a hint", "hint", KA_HINT},

@@ -72,6 +72,8 @@ enum key_action {
     KA_MENU,
     KA_OLDER, /* the timeline: scroll back */
     KA_NEWER,
+    KA_PICK_MSG, /* adversary mode: pick a message in flight */
+    KA_SCRUB,    /* the time scrubber */
 };
 
 struct key_binding {
