@@ -105,7 +105,8 @@ struct app {
     bool menu_open; /* the context menu for the selected node */
     struct draw_menu menu;
     char menu_title[32];
-    int tl_scroll; /* rows back from the newest */
+    int tl_scroll;  /* rows back from the newest */
+    int log_scroll; /* event-log lines back from the newest (PgUp/PgDn on the map) */
     /* Adversary mode (m): the learner as the network; the message picked (0: none). */
     bool picking;
     uint64_t pick_id;
@@ -1609,7 +1610,12 @@ static void top_key(struct app *a, int k)
     case KA_OLDER:
     case KA_NEWER:
         if (!a->tl_on) {
-            set_msg(a, false, "PgUp and PgDn scroll the timeline: t opens it");
+            /* On the map, they scroll the event log back through what it holds. */
+            a->log_scroll += act == KA_OLDER ? APP_TL_PAGE : -APP_TL_PAGE;
+            if (a->log_scroll < 0)
+                a->log_scroll = 0;
+            if (a->log_scroll > draw_log_count(a->log))
+                a->log_scroll = draw_log_count(a->log);
             break;
         }
         a->tl_scroll += act == KA_OLDER ? APP_TL_PAGE : -APP_TL_PAGE;
@@ -1729,6 +1735,7 @@ static void render(struct app *a)
     v.cmd_open = a->cmd_open;
     v.cmd_prompt = a->searching ? '/' : ':';
     v.filter = a->filter;
+    v.log_scroll = a->log_scroll;
     v.head_us = a->rewound_n >= 0 ? a->head_us : -1;
     v.cmd = a->cmd;
     v.cmd_cursor = a->cmd_cursor;

@@ -1018,24 +1018,31 @@ static void draw_replica(struct grid *g, const struct engine *e, int node, struc
     }
 }
 
-static void draw_events(struct grid *g, const struct draw_log *log, const char *filter,
+static void draw_events(struct grid *g, const struct draw_log *log, const char *filter, int scroll,
                         struct rect r)
 {
-    int rows = r.h - 1, n = log ? draw_log_count(log) : 0, y = r.y + r.h - 1;
-    char title[96];
+    int rows = r.h - 1, n = log ? draw_log_count(log) : 0, y = r.y + r.h - 1, skip = scroll;
+    char title[128];
 
-    if (filter && filter[0]) {
+    if (filter && filter[0])
         snprintf(title, sizeof(title), " events matching '%s' (Esc shows all) ", filter);
-        pane_title(g, r, title);
-    } else {
-        pane_title(g, r, " events ");
-    }
-    /* Newest at the bottom, walking back until the pane is full. */
+    else
+        snprintf(title, sizeof(title), " events ");
+    if (scroll > 0)
+        snprintf(title + strlen(title) - 1, sizeof(title) - strlen(title) + 1,
+                 " - %d back, PgDn to follow ", scroll);
+    pane_title(g, r, title);
+    /* Newest at the bottom, walking back (past the lines scrolled over) until the pane is
+     * full. */
     for (int i = n - 1; i >= 0 && rows > 0; i--) {
         int st = ST_NORMAL;
         const char *s = draw_log_line(log, i, &st);
         if (filter && filter[0] && !strstr(s, filter))
             continue;
+        if (skip > 0) {
+            skip--;
+            continue;
+        }
         grid_text(g, r.x + 1, y--, r.w - 1, s, st);
         rows--;
     }
@@ -1626,7 +1633,7 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
     draw_ops(g, e, v->checks, l.ops);
     if (l.replica.h > 0)
         draw_replica(g, e, v->selected, l.replica);
-    draw_events(g, v->log, v->filter, l.log);
+    draw_events(g, v->log, v->filter, v->log_scroll, l.log);
     if (v->next) {
         snprintf(line, sizeof(line), " next: %s ", v->next);
         grid_text(g,

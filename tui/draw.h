@@ -135,6 +135,7 @@ struct draw_view {
     bool msg_error;
     const char *next;   /* the scenario's next command, or NULL */
     const char *filter; /* the event log shows only lines containing it; NULL or "": all */
+    int log_scroll;     /* event-log lines scrolled back from the newest (0: follow) */
     int64_t head_us;    /* rewound: the furthest time reached; -1 when at the present */
     const struct draw_log *log;
     const struct draw_lesson *lesson; /* the lesson pane, or NULL in the sandbox */

@@ -31,7 +31,7 @@ static const struct key_binding table[] = {
     {{'S'}, "S", "skew node's clock", NULL, KA_SKEW},
     {{'t'}, "t", "timeline view", "timeline", KA_TIMELINE},
     {{'c'}, "c", "clock view", "clocks", KA_CLOCKS},
-    {{KEYS_PGUP}, "PgUp PgDn", "timeline: scroll", NULL, KA_OLDER},
+    {{KEYS_PGUP}, "PgUp PgDn", "scroll timeline/events", NULL, KA_OLDER},
     {{KEYS_PGDN}, "", NULL, NULL, KA_NEWER},
     {{'W'}, "W", "workload on / off", NULL, KA_WORKLOAD},
     {{'m'}, "m", "be the network", "msgs", KA_PICK_MSG},
