@@ -25,25 +25,7 @@ fail=0
 LESSONS="$ROOT/tests/lessons"
 PROGRESS="$DIR/state/splitbrain/progress"
 
-screen() { tmux capture-pane -t $S -p; }
-wait_for() {
-	i=0
-	while [ $i -lt $(($2 * 10)) ]; do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-step() {
-	if wait_for "$2" "$3"; then
-		echo "ok   $1"
-	else
-		echo "FAIL $1: the screen never showed /$2/"
-		screen | sed 's/^/     | /'
-		fail=1
-	fi
-}
+. "$(dirname "$0")/tmux_lib.sh"
 check() { # check WHAT COMMAND...: a condition outside the screen
 	what=$1
 	shift

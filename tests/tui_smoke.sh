@@ -20,26 +20,7 @@ DIR=$(mktemp -d)
 trap 'tmux kill-session -t $S 2>/dev/null; rm -rf "$DIR"' EXIT
 fail=0
 
-screen() { tmux capture-pane -t $S -p; }
-# wait_for PATTERN SECONDS: polls the screen until grep -E finds PATTERN.
-wait_for() {
-	i=0
-	while [ $i -lt $(($2 * 10)) ]; do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-step() {
-	if wait_for "$2" "$3"; then
-		echo "ok   $1"
-	else
-		echo "FAIL $1: the screen never showed /$2/"
-		screen | sed 's/^/     | /'
-		fail=1
-	fi
-}
+. "$(dirname "$0")/tmux_lib.sh"
 
 model=echo
 "$BIN" models | grep -q '^leader ' && model=leader

@@ -1,0 +1,27 @@
+# Shared by the tmux tests (tui_smoke.sh, tui_lesson.sh): read the screen of
+# tmux session $S, wait for what a person would wait for, and report a step.
+# The caller sets S and fail=0 before using them.
+
+screen() { tmux capture-pane -t $S -p; }
+
+# wait_for PATTERN SECONDS: polls the screen until grep -E finds PATTERN.
+wait_for() {
+	i=0
+	while [ $i -lt $(($2 * 10)) ]; do
+		screen | grep -Eq -- "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# step NAME PATTERN SECONDS: "ok NAME" once the screen shows PATTERN, else FAIL with the screen.
+step() {
+	if wait_for "$2" "$3"; then
+		echo "ok   $1"
+	else
+		echo "FAIL $1: the screen never showed /$2/"
+		screen | sed 's/^/     | /'
+		fail=1
+	fi
+}
