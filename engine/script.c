@@ -2080,6 +2080,80 @@ int script_run_step(struct script_run *run, struct script_error *err)
     return s == ENGINE_EMPTY ? 0 : 1;
 }
 
+/* "1.234567s": a virtual time the parser reads back exactly. */
+static void fmt_exact(char *dst, size_t size, int64_t us)
+{
+    snprintf(dst, size, "%lld.%06llds", (long long)(us / 1000000), (long long)(us % 1000000));
+}
+
+static bool shapes(enum script_cmd_kind k)
+{
+    return k == CMD_MODEL || k == CMD_NODES || k == CMD_SEED;
+}
+
+int script_run_write_recording(const struct script_run *run, FILE *f, int64_t end_us)
+{
+    int64_t at = 0;
+    int from = 0;
+    bool acted = false;
+    char t[32];
+
+    /*
+     * A model, nodes or seed command after others rebuilt the cluster from time 0 with the
+     * settings re-applied: the recording starts at the last such rebuild, with the shape
+     * and the settings in force then.
+     */
+    for (int i = 0; i < run->n_journal; i++) {
+        if (!shapes(run->journal[i].kind))
+            acted = true;
+        else if (acted)
+            from = i;
+    }
+    fprintf(f, "# splitbrain recording: every command with the virtual time it ran at.\n");
+    fprintf(f, "# splitbrain run reproduces it exactly; splitbrain open plays it.\n");
+    fprintf(f, "model %s\nnodes %d\nseed %llu\n", run->model, run->nodes,
+            (unsigned long long)run->seed);
+    if (from > 0) {
+        /* The settings made before the rebuild, which it re-applied; those the new shape
+         * rejects (a parameter of another model, a link to a node that is gone) were dropped
+         * then and are dropped here. */
+        struct script_env env;
+        struct script_cmd *tmp = xmalloc(sizeof(*tmp));
+        struct script_error err;
+        char line[SCRIPT_MAX_LINE + 16];
+        script_env_init(&env, false);
+        snprintf(line, sizeof(line), "model %s", run->model);
+        script_parse_line(&env, "", 1, line, tmp, &err);
+        snprintf(line, sizeof(line), "nodes %d", run->nodes);
+        script_parse_line(&env, "", 1, line, tmp, &err);
+        for (int i = 0; i < from; i++) {
+            const struct script_cmd *c = &run->journal[i];
+            bool setting = c->kind == CMD_SET || c->kind == CMD_LATENCY || c->kind == CMD_NET ||
+                           c->kind == CMD_LINK || c->kind == CMD_MODEL_CMD;
+            if (setting && c->at_us < 0 && script_parse_line(&env, "", 1, c->text, tmp, &err) > 0)
+                fprintf(f, "%s\n", c->text);
+        }
+        free(tmp);
+        script_env_release(&env);
+    }
+    for (int i = from; i < run->n_journal; i++) {
+        const struct script_cmd *c = &run->journal[i];
+        if (shapes(c->kind))
+            continue;
+        if (run->journal_t[i] > at) {
+            at = run->journal_t[i];
+            fmt_exact(t, sizeof(t), at);
+            fprintf(f, "run until %s\n", t);
+        }
+        fprintf(f, "%s\n", c->text);
+    }
+    if (end_us > at) {
+        fmt_exact(t, sizeof(t), end_us);
+        fprintf(f, "run until %s\n", t);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
 int script_run_journal_count(const struct script_run *run)
 {
     return run->n_journal;

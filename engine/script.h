@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "check.h"
 #include "engine.h"
@@ -218,6 +219,15 @@ int script_run_journal_before(const struct script_run *run, int64_t t_us);
 /* Keeps only the first n_entries: call it when the user acts after rewinding. */
 void script_run_truncate_journal(struct script_run *run, int n_entries);
 int script_run_journal_count(const struct script_run *run);
+
+/*
+ * Writes the run so far as a recording: a plain scenario that rebuilds the
+ * cluster with the run's seed and re-issues every journalled command at the
+ * virtual time it ran (`run until T` between them), then runs to end_us.
+ * `splitbrain run` on it reproduces the run's trace byte for byte; it is text,
+ * so it can be read, diffed and edited. Returns 0, or -1 on a write error.
+ */
+int script_run_write_recording(const struct script_run *run, FILE *f, int64_t end_us);
 const struct script_cmd *script_run_journal_at(const struct script_run *run, int i, int64_t *t_us);
 
 /* Executes every command, then runs until quiet so the summary shows where the run settled. */
