@@ -479,6 +479,114 @@ static void test_quorum_view_200x60(void **state)
     release(&f);
 }
 
+/* n / N: the search's hit is scrolled to in the whole log and marked with '>'. */
+static void test_search_mark_80x24(void **state)
+{
+    struct fixture f;
+    struct draw_view v;
+    char *frame, want[64];
+    int n, hit = -1, st;
+
+    (void)state;
+    build(&f, inflight);
+    v = view(&f);
+    n = draw_log_count(f.log);
+    for (int i = 0; i < n && hit < 0; i++)
+        if (strstr(draw_log_line(f.log, i, &st), "w1"))
+            hit = i;
+    assert_true(hit >= 0);
+    v.log_mark = hit + 1;
+    v.log_scroll = n - 1 - hit;
+    frame = render(&f, &v, 80, 24, true);
+    snprintf(want, sizeof(want), ">%.30s", draw_log_line(f.log, hit, &st));
+    assert_non_null(strstr(frame, want));
+    golden("search_mark_ascii_80x24", frame);
+    free(frame);
+    release(&f);
+}
+
+/* o / O: the op chosen is highlighted in the ops pane and the quorum view shows it, not the
+ * latest. */
+static void test_op_select_200x60(void **state)
+{
+    struct fixture f;
+    struct draw_view v;
+    char *frame;
+
+    (void)state;
+    build(&f, "model leaderless\nnodes 5\nseed 4\nw1: put x 1 via n2\nrun 500ms\n"
+              "w2: put y 2 via n4\nrun 500ms\n");
+    v = view(&f);
+    frame = render(&f, &v, 200, 60, false);
+    assert_non_null(strstr(frame, "quorum view: w2 put y=2 via n4"));
+    free(frame);
+    v.op_sel = 1;
+    frame = render(&f, &v, 200, 60, false);
+    assert_non_null(strstr(frame, "quorum view: w1 put x=1 via n2"));
+    assert_null(strstr(frame, "quorum view: w2"));
+    assert_non_null(strstr(frame, "ops (2): op 1 "));
+    assert_non_null(strstr(frame, ">"));
+    golden("op_select_200x60", frame);
+    free(frame);
+    release(&f);
+}
+
+/* Truncated and discarded entries are shown struck in their node's replica pane. */
+static void test_flash_120x40(void **state)
+{
+    struct fixture f;
+    struct draw_view v;
+    struct draw_flash fl[3];
+    char *frame;
+
+    (void)state;
+    build(&f, inflight);
+    v = view(&f);
+    memset(fl, 0, sizeof(fl));
+    fl[0].node = 0;
+    snprintf(fl[0].text, sizeof(fl[0].text), "@2..@3 (2 entries)");
+    fl[1].node = 0;
+    fl[1].discarded = true;
+    snprintf(fl[1].text, sizeof(fl[1].text), "x=7: lost to x=8");
+    fl[2].node = 1; /* another node's: not in n1's pane */
+    snprintf(fl[2].text, sizeof(fl[2].text), "@9");
+    v.flash = fl;
+    v.n_flash = 3;
+    frame = render(&f, &v, 120, 40, false);
+    assert_non_null(strstr(frame, "-- truncated: @2..@3 (2 entries) --"));
+    assert_non_null(strstr(frame, "-- discarded: x=7: lost to x=8 --"));
+    assert_null(strstr(frame, "@9"));
+    golden("flash_120x40", frame);
+    free(frame);
+    release(&f);
+}
+
+/* v: the selected link is drawn highlighted and named with what C would do to it. */
+static void test_link_select_80x24(void **state)
+{
+    struct fixture f;
+    struct draw_view v;
+    char *frame;
+
+    (void)state;
+    build(&f, "model echo\nnodes 3\nseed 7\ncut n1 n2\n");
+    v = view(&f);
+    v.link_to = 3;
+    frame = render(&f, &v, 80, 24, false);
+    assert_non_null(strstr(frame, "link n1-n3 up: C cuts it"));
+    free(frame);
+    v.link_to = 2;
+    frame = render(&f, &v, 80, 24, false);
+    assert_non_null(strstr(frame, "link n1-n2 cut: C mends it"));
+    golden("link_select_80x24", frame);
+    free(frame);
+    v.link_to = 1; /* the node itself: no link */
+    frame = render(&f, &v, 80, 24, false);
+    assert_null(strstr(frame, "link n1-n1"));
+    free(frame);
+    release(&f);
+}
+
 static void test_command_error_and_help(void **state)
 {
     struct fixture f;
@@ -923,6 +1031,10 @@ int main(void)
         cmocka_unit_test(test_pick_message_80x24),
         cmocka_unit_test(test_scrubber_80x24),
         cmocka_unit_test(test_quorum_view_200x60),
+        cmocka_unit_test(test_search_mark_80x24),
+        cmocka_unit_test(test_op_select_200x60),
+        cmocka_unit_test(test_flash_120x40),
+        cmocka_unit_test(test_link_select_80x24),
         cmocka_unit_test(test_command_error_and_help),
         cmocka_unit_test(test_too_small),
         cmocka_unit_test(test_click_finds_the_box),

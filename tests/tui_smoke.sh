@@ -69,6 +69,25 @@ tmux send-keys -t $S Escape
 step "the present is paused" 'PAUSED' 5
 tmux send-keys -t $S W
 step "W stops the background workload" 'Background workload off' 5
+tmux send-keys -t $S / 'put x' Enter n
+step "n finds the latest event-log line with the filter text, in the whole log" "'put x': line [0-9]+ of [0-9]+; n older" 5
+screen | grep -q '^>' && echo "ok   the line found is marked" || { echo "FAIL no marked line after n"; screen | sed 's/^/     | /'; fail=1; }
+tmux send-keys -t $S N
+step "N looks newer: there is none past the latest" "no newer line with 'put x'" 5
+tmux send-keys -t $S Escape o
+step "o selects an op in the ops pane" 'op [0-9]+ of [0-9]+ selected: o older' 5
+step "the ops pane says which op is selected" 'ops \([0-9]+\): op [0-9]+ ' 5
+step "the quorum view shows the selected op (a leader op has none)" "quorum view: [a-z]+[0-9]+ (is still pending|is not a leaderless op)|quorum view: .* via n" 5
+tmux send-keys -t $S Escape 1 v
+step "v selects the selected node's first link" 'link n1-n2 up: C cuts it' 5
+tmux send-keys -t $S C
+step "C cuts the selected link through the command language" 'link n1-n2 cut: C mends it' 5
+step "the cut is in the event log" 'cuts link n1 <-> n2' 5
+tmux send-keys -t $S C
+step "C again mends it" 'link n1-n2 up: C cuts it' 5
+tmux send-keys -t $S v
+step "v moves to the next link" 'link n1-n3 up' 5
+tmux send-keys -t $S Escape
 tmux resize-window -t $S -x 200 -y 60
 step "redraws at 200x60" 'seed 1 ' 5
 tmux send-keys -t $S t
@@ -87,5 +106,14 @@ if diff "$DIR/before" "$DIR/after" | grep -v 'rows\|columns\|^---\|^[0-9]' | gre
 	echo "FAIL the terminal was not restored:"; diff "$DIR/before" "$DIR/after"; fail=1
 else
 	echo "ok   the terminal is restored (stty -a as before)"
+fi
+# Truncated entries flash in the replica pane: acks=1 loses w2 on n1, which cuts it from its
+# log when it comes back under the new leader.
+if [ $model = leader ] && [ -f "$(dirname "$0")/../assets/scenarios/leader/acks_one_loss.scn" ]; then
+	tmux send-keys -t $S "$BIN open $(cd "$(dirname "$0")/.." && pwd)/assets/scenarios/leader/acks_one_loss.scn" Enter
+	step "open loads the acks=1 scenario paused" 'PAUSED' 5
+	tmux send-keys -t $S + + + + ' '
+	step "n1's replica pane flashes the entry it cut from its log" '-- truncated: @1' 30
+	tmux send-keys -t $S Q
 fi
 exit $fail

@@ -107,6 +107,17 @@ struct app {
     char menu_title[32];
     int tl_scroll;  /* rows back from the newest */
     int log_scroll; /* event-log lines back from the newest (PgUp/PgDn on the map) */
+    /* n / N: what they look for (the filter text they were given) and the line they landed on
+     * (draw_log_line's index + 1; 0: none). */
+    char search[64];
+    int log_mark;
+    size_t op_sel; /* o / O: the op the quorum view shows (history id; 0: the latest) */
+    int link_to;   /* v: the selected node's link to node link_to - 1 (0: none) */
+    /* Truncated or discarded entries flashed in the replica pane until flash_until (uv_now). */
+    struct draw_flash flash[DRAW_FLASH_MAX];
+    uint64_t flash_until[DRAW_FLASH_MAX];
+    int n_flash;
+    uv_timer_t flash_timer;
     /* Adversary mode (m): the learner as the network; the message picked (0: none). */
     bool picking;
     uint64_t pick_id;
@@ -186,6 +197,71 @@ static void set_msg(struct app *a, bool error, const char *fmt, ...)
     a->dirty = true;
 }
 
+/* ---- truncated and discarded entries, flashed before they go ---- */
+
+#define APP_FLASH_MS        1200    /* how long a flash stays, in wall time */
+#define APP_FLASH_RECENT_US 2000000 /* older events (a replay's) do not flash */
+
+static void flash_cb(uv_timer_t *h);
+
+/* Drops the flashes whose time is up; arms the timer for the next to go. */
+static void flash_expire(struct app *a)
+{
+    uint64_t now = uv_now(&a->loop), next = 0;
+    int k = 0;
+
+    for (int i = 0; i < a->n_flash; i++) {
+        if (a->flash_until[i] <= now) {
+            a->dirty = true;
+            continue;
+        }
+        a->flash[k] = a->flash[i];
+        a->flash_until[k] = a->flash_until[i];
+        if (next == 0 || a->flash_until[k] < next)
+            next = a->flash_until[k];
+        k++;
+    }
+    a->n_flash = k;
+    if (next > 0 && a->flash_timer.data)
+        uv_timer_start(&a->flash_timer, flash_cb, next - now, 0);
+}
+
+static void flash_cb(uv_timer_t *h)
+{
+    flash_expire(h->data);
+}
+
+/* A node cut its log (TRACE_TRUNCATE) or a model threw a write away (a "discard" conflict):
+ * keep it in the small list the replica pane flashes; the oldest goes when it is full. */
+static void flash_event(struct app *a, const struct trace_event *ev)
+{
+    struct draw_flash *f;
+    bool discard = ev->kind == TRACE_CONFLICT && strcmp(ev->name, "discard") == 0;
+
+    /* Not before the loop runs (no screen yet), nor for old events a rewind replays. */
+    if (!(ev->kind == TRACE_TRUNCATE || discard) || !a->flash_timer.data ||
+        engine_now(eng(a)) - ev->t_us > APP_FLASH_RECENT_US)
+        return;
+    if (a->n_flash == DRAW_FLASH_MAX) {
+        memmove(&a->flash[0], &a->flash[1], sizeof(a->flash[0]) * (DRAW_FLASH_MAX - 1));
+        memmove(&a->flash_until[0], &a->flash_until[1],
+                sizeof(a->flash_until[0]) * (DRAW_FLASH_MAX - 1));
+        a->n_flash--;
+    }
+    f = &a->flash[a->n_flash];
+    f->node = ev->node;
+    f->discarded = discard;
+    if (discard)
+        snprintf(f->text, sizeof(f->text), "%s", ev->text);
+    else if (ev->b == 1)
+        snprintf(f->text, sizeof(f->text), "@%lld", (long long)ev->a);
+    else
+        snprintf(f->text, sizeof(f->text), "@%lld..@%lld (%lld entries)", (long long)ev->a,
+                 (long long)(ev->a + ev->b - 1), (long long)ev->b);
+    a->flash_until[a->n_flash++] = uv_now(&a->loop) + APP_FLASH_MS;
+    flash_expire(a);
+}
+
 /* Moves every new trace event into the event log. */
 static void drain(struct app *a)
 {
@@ -207,6 +283,7 @@ static void drain(struct app *a)
         }
         draw_log_event(a->log, &ev);
         timeline_add(a->tl, &ev);
+        flash_event(a, &ev);
     }
     if (a->selected >= engine_nodes(e))
         a->selected = engine_nodes(e) - 1;
@@ -1115,6 +1192,11 @@ static void node_act(struct app *a, enum key_action act)
     case KA_NEWER:
     case KA_PICK_MSG:
     case KA_SCRUB:
+    case KA_SEARCH_NEXT:
+    case KA_SEARCH_PREV:
+    case KA_OP_OLDER:
+    case KA_OP_NEWER:
+    case KA_LINK:
         return;
     }
     exec_line(a, line);
@@ -1346,6 +1428,11 @@ static bool lesson_key(struct app *a, int k, enum key_action act)
     case KA_NEWER:
     case KA_PICK_MSG:
     case KA_SCRUB:
+    case KA_SEARCH_NEXT:
+    case KA_SEARCH_PREV:
+    case KA_OP_OLDER:
+    case KA_OP_NEWER:
+    case KA_LINK:
         return false;
     }
     return false;
@@ -1413,6 +1500,72 @@ static void menu_key(struct app *a, int k)
     a->dirty = true;
 }
 
+/* n / N: the next line back (dir -1) or forward (+1) in the whole event log that holds the
+ * filter text (or the text searched for last), scrolled to and marked. */
+static void search_jump(struct app *a, int dir)
+{
+    int n = draw_log_count(a->log), from;
+
+    if (a->filter[0]) {
+        snprintf(a->search, sizeof(a->search), "%s", a->filter);
+        a->filter[0] = '\0'; /* the search walks the unfiltered log */
+    }
+    if (!a->search[0]) {
+        set_msg(a, true, "Nothing to search for: / types the text, then n and N find it");
+        return;
+    }
+    from = a->log_mark > 0 && a->log_mark <= n ? a->log_mark - 1 : n - a->log_scroll;
+    for (int i = from + dir; i >= 0 && i < n; i += dir) {
+        int st;
+        if (!strstr(draw_log_line(a->log, i, &st), a->search))
+            continue;
+        a->log_mark = i + 1;
+        a->log_scroll = n - 1 - i;
+        set_msg(a, false, "'%s': line %d of %d; n older, N newer, Esc follows the log again",
+                a->search, i + 1, n);
+        return;
+    }
+    set_msg(a, true, "no %s line with '%s'", dir < 0 ? "older" : "newer", a->search);
+}
+
+/* o / O: the op before or after the selected one (from the latest when none is); the quorum
+ * view shows it. */
+static void op_move(struct app *a, int dir)
+{
+    size_t n = history_count(engine_history(eng(a)));
+
+    if (n == 0) {
+        set_msg(a, true, "No ops yet: w writes, g reads");
+        return;
+    }
+    if (a->op_sel == 0 || a->op_sel > n)
+        a->op_sel = dir < 0 ? n : 1;
+    else if (dir < 0 && a->op_sel > 1)
+        a->op_sel--;
+    else if (dir > 0 && a->op_sel < n)
+        a->op_sel++;
+    set_msg(a, false, "op %zu of %zu selected: o older, O newer, Esc follows the latest", a->op_sel,
+            n);
+}
+
+/* v: the selected node's link to the next other node in turn, then none again. */
+static void link_next(struct app *a)
+{
+    int n = engine_nodes(eng(a)), o = a->link_to > 0 ? a->link_to - 1 : a->selected;
+
+    if (n < 2)
+        return;
+    o = (o + 1) % n;
+    if (o == a->selected) {
+        a->link_to = 0;
+        set_msg(a, false, "No link selected: v picks one of n%d's links", a->selected + 1);
+        return;
+    }
+    a->link_to = o + 1;
+    set_msg(a, false, "Link n%d-n%d selected: C cuts or mends it, v the next, Esc none",
+            a->selected + 1, o + 1);
+}
+
 static void top_key(struct app *a, int k)
 {
     enum key_action act = keys_lookup(k);
@@ -1465,9 +1618,14 @@ static void top_key(struct app *a, int k)
         a->dirty = true;
         return;
     }
-    if (k == KEYS_ESC && (a->msg[0] || a->filter[0])) {
+    if (k == KEYS_ESC && (a->msg[0] || a->filter[0] || a->log_mark || a->op_sel || a->link_to)) {
+        if (a->log_mark)
+            a->log_scroll = 0; /* the log follows the newest lines again */
         a->msg[0] = '\0';
         a->filter[0] = '\0';
+        a->log_mark = 0;
+        a->op_sel = 0; /* the quorum view follows the latest op again */
+        a->link_to = 0;
         a->dirty = true;
         return;
     }
@@ -1509,11 +1667,14 @@ static void top_key(struct app *a, int k)
         break;
     case KA_PREV_NODE:
         a->selected = (a->selected + n - 1) % n;
+        a->link_to = 0;
         break;
     case KA_NEXT_NODE:
         a->selected = (a->selected + 1) % n;
+        a->link_to = 0;
         break;
     case KA_JUMP_NODE:
+        a->link_to = 0;
         if (k - '1' < n)
             a->selected = k - '1';
         else
@@ -1531,6 +1692,16 @@ static void top_key(struct app *a, int k)
         bool cut = !net_reachable(engine_net(eng(a)), a->selected, other);
         if (n < 2)
             break;
+        if (a->link_to > 0 && a->link_to <= n && a->link_to - 1 != a->selected) {
+            /* The link chosen with v: cut or mend it at once, through the command language. */
+            other = a->link_to - 1;
+            cut = !net_reachable(engine_net(eng(a)), a->selected, other) ||
+                  !net_reachable(engine_net(eng(a)), other, a->selected);
+            snprintf(line, sizeof(line), "%s n%d n%d", cut ? "mend" : "cut", a->selected + 1,
+                     other + 1);
+            exec_line(a, line);
+            break;
+        }
         snprintf(line, sizeof(line), "%s n%d n%d", cut ? "mend" : "cut", a->selected + 1,
                  other + 1);
         cmd_open(a, line);
@@ -1621,6 +1792,17 @@ static void top_key(struct app *a, int k)
         a->tl_scroll += act == KA_OLDER ? APP_TL_PAGE : -APP_TL_PAGE;
         if (a->tl_scroll < 0)
             a->tl_scroll = 0;
+        break;
+    case KA_SEARCH_NEXT:
+    case KA_SEARCH_PREV:
+        search_jump(a, act == KA_SEARCH_NEXT ? -1 : 1);
+        break;
+    case KA_OP_OLDER:
+    case KA_OP_NEWER:
+        op_move(a, act == KA_OP_OLDER ? -1 : 1);
+        break;
+    case KA_LINK:
+        link_next(a);
         break;
     case KA_PICK_MSG:
         set_paused(a, true);
@@ -1736,6 +1918,11 @@ static void render(struct app *a)
     v.cmd_prompt = a->searching ? '/' : ':';
     v.filter = a->filter;
     v.log_scroll = a->log_scroll;
+    v.log_mark = a->log_mark;
+    v.op_sel = a->op_sel;
+    v.link_to = a->link_to;
+    v.flash = a->flash;
+    v.n_flash = a->n_flash;
     v.head_us = a->rewound_n >= 0 ? a->head_us : -1;
     v.cmd = a->cmd;
     v.cmd_cursor = a->cmd_cursor;
@@ -1854,6 +2041,8 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     uv_prepare_start(&a->draw, draw_cb);
     uv_timer_init(&a->loop, &a->idle);
     a->idle.data = a;
+    uv_timer_init(&a->loop, &a->flash_timer);
+    a->flash_timer.data = a;
     a->input_ns = uv_hrtime();
     if (a->runner)
         uv_timer_start(&a->idle, idle_cb, 1000, 1000);
@@ -1873,6 +2062,7 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     uv_close((uv_handle_t *)&a->frame, close_cb);
     uv_close((uv_handle_t *)&a->draw, close_cb);
     uv_close((uv_handle_t *)&a->idle, close_cb);
+    uv_close((uv_handle_t *)&a->flash_timer, close_cb);
     uv_run(&a->loop, UV_RUN_DEFAULT);
     uv_loop_close(&a->loop);
     term_destroy(a->term);

@@ -334,11 +334,12 @@ static enum grid_glyph slope_glyph(double dx, double dy)
  */
 #define DRAW_LINK_MAX (GRID_MAX_W + GRID_MAX_H)
 
-static void draw_link(struct grid *g, const struct nodebox *a, const struct nodebox *b, bool cut)
+static void draw_link(struct grid *g, const struct nodebox *a, const struct nodebox *b, bool cut,
+                      bool selected)
 {
     double dx = b->cx - a->cx, dy = b->cy - a->cy, t0, t1;
     int steps = (int)(absd(dx) > absd(dy) ? absd(dx) : absd(dy)) + 1, n = 0, x, y;
-    int st = cut ? ST_LINK_CUT : ST_LINK;
+    int st = selected ? ST_SELECTED : cut ? ST_LINK_CUT : ST_LINK;
     enum grid_glyph diag = (dx > 0) == (dy < 0) ? GL_LINK_UP : GL_LINK_DOWN;
     struct {
         int x, y;
@@ -518,14 +519,25 @@ static unsigned quorum_nodes(const char *detail, int n)
  * its coordinator too, and the map's last row says what it was.
  */
 static void draw_quorum(struct grid *g, const struct engine *e, const struct nodebox *b, int n,
-                        struct rect map)
+                        size_t sel, struct rect map)
 {
     const struct history *h = engine_history(e);
     const struct op *op = NULL;
     char line[256], req[96];
     unsigned set;
 
-    for (size_t id = history_count(h), k = 0; id > 0 && k < 64; id--, k++) {
+    if (sel > 0 && history_at(h, sel)) {
+        /* The op chosen with o / O, rather than the latest. */
+        op = history_at(h, sel);
+        if (op->quorum < 0 || op->status == OP_PENDING) {
+            snprintf(line, sizeof(line), "quorum view: %s %s", op->label,
+                     op->status == OP_PENDING ? "is still pending"
+                                              : "is not a leaderless op: no quorum to show");
+            grid_text(g, map.x, map.y + map.h - 1, map.w, line, ST_INFO);
+            return;
+        }
+    }
+    for (size_t id = history_count(h), k = 0; !op && id > 0 && k < 64; id--, k++) {
         const struct op *o = history_at(h, id);
         if (o && o->quorum >= 0 && o->status != OP_PENDING) {
             op = o;
@@ -578,11 +590,29 @@ static void draw_map(struct grid *g, const struct engine *e, const struct draw_v
         for (int j = i + 1; j < n; j++) {
             bool cut = !net_reachable(net, i, j) || !net_reachable(net, j, i);
             if (cut || mesh || busy[i][j])
-                draw_link(g, &b[i], &b[j], cut);
+                draw_link(g, &b[i], &b[j], cut, false);
         }
+    if (v->link_to > 0 && v->link_to <= n && v->link_to - 1 != v->selected && v->selected >= 0 &&
+        v->selected < n) {
+        /* The link chosen with v, drawn over the rest and named on the map's top row. */
+        int o = v->link_to - 1;
+        bool cut = !net_reachable(net, v->selected, o) || !net_reachable(net, o, v->selected);
+        draw_link(g, &b[v->selected], &b[o], cut, true);
+    }
     for (int i = 0; i < n; i++)
         draw_node(g, e, i, &b[i], i == v->selected);
-    draw_quorum(g, e, b, n, map);
+    draw_quorum(g, e, b, n, v->op_sel, map);
+    if (v->link_to > 0 && v->link_to <= n && v->link_to - 1 != v->selected && v->selected >= 0 &&
+        v->selected < n) {
+        /* The selected link named on the map's last row (over the quorum view's line). */
+        int o = v->link_to - 1;
+        bool cut = !net_reachable(net, v->selected, o) || !net_reachable(net, o, v->selected);
+        char line[96];
+        snprintf(line, sizeof(line), "link n%d-n%d %s: C %s it, v the next, Esc none",
+                 v->selected + 1, o + 1, cut ? "cut" : "up", cut ? "mends" : "cuts");
+        grid_fill(g, map.x, map.y + map.h - 1, map.w, 1, ' ', ST_NORMAL);
+        grid_text(g, map.x, map.y + map.h - 1, map.w, line, ST_SELECTED);
+    }
     /* Messages in flight, placed along their link by how much of their trip is done. */
     for (int s = 0; s < net_slots(net); s++) {
         const struct msg *m = net_slot(net, s);
@@ -877,19 +907,25 @@ static int draw_verdicts(struct grid *g, const struct draw_checks *c, struct rec
 }
 
 static void draw_ops(struct grid *g, const struct engine *e, const struct draw_checks *checks,
-                     struct rect r)
+                     size_t sel, struct rect r)
 {
     const struct history *h = engine_history(e);
     size_t n = history_count(h);
     int rows = r.h - 1 - (checks ? draw_verdicts(g, checks, r) : 0);
-    char title[48], req[96], vals[96], line[256], t[32];
+    char title[64], req[96], vals[96], line[256], t[32];
     size_t first = n > (size_t)rows ? n - (size_t)rows : 0;
 
-    snprintf(title, sizeof(title), " ops (%zu) ", n);
+    /* The selected op (o / O) stays in sight: the pane scrolls back to it. */
+    if (sel > 0 && sel <= first)
+        first = sel - 1;
+    if (sel > 0 && sel <= n)
+        snprintf(title, sizeof(title), " ops (%zu): op %zu ", n, sel);
+    else
+        snprintf(title, sizeof(title), " ops (%zu) ", n);
     pane_title(g, r, title);
     if (n == 0 && rows > 0)
         grid_text(g, r.x + 1, r.y + 1, r.w - 1, "none yet: w writes", ST_DIM);
-    for (size_t id = first + 1; id <= n; id++) {
+    for (size_t id = first + 1; id <= n && (int)(id - first) <= rows; id++) {
         const struct op *op = history_at(h, id);
         int y = r.y + 1 + (int)(id - first - 1), st = ST_PENDING;
         enum grid_glyph gl = GL_PENDING;
@@ -932,11 +968,18 @@ static void draw_ops(struct grid *g, const struct engine *e, const struct draw_c
         }
         grid_glyph(g, r.x + 1, y, gl, st);
         snprintf(line, sizeof(line), "%s %s n%d %s", op->label, req, op->node + 1, vals);
+        if (id == sel) {
+            /* Marked by glyph as well as by style. */
+            grid_put(g, r.x, y, '>', ST_SELECTED);
+            grid_fill(g, r.x + 2, y, r.w - 2, 1, ' ', ST_SELECTED);
+            st = ST_SELECTED;
+        }
         grid_text(g, r.x + 3, y, r.w - 3, line, st == ST_PENDING ? ST_NORMAL : st);
     }
 }
 
-static void draw_replica(struct grid *g, const struct engine *e, int node, struct rect r)
+static void draw_replica(struct grid *g, const struct engine *e, int node,
+                         const struct draw_flash *flash, int n_flash, struct rect r)
 {
     const struct store *s = engine_store(e, node);
     struct engine_node en;
@@ -948,6 +991,14 @@ static void draw_replica(struct grid *g, const struct engine *e, int node, struc
     pane_title(g, r, title);
     if (!s || engine_node(e, node, &en) < 0)
         return;
+    /* What this node just cut from its log or threw away, struck through, before it goes. */
+    for (int i = 0; flash && i < n_flash && y < end; i++) {
+        if (flash[i].node != node)
+            continue;
+        snprintf(line, sizeof(line), "-- %s: %s --", flash[i].discarded ? "discarded" : "truncated",
+                 flash[i].text);
+        grid_text(g, r.x + 1, y++, r.w - 1, line, ST_FAIL);
+    }
     log_end = store_log_end(s);
     if (log_end > 0 && y < end) {
         if (en.desc.commit >= 0)
@@ -1019,7 +1070,7 @@ static void draw_replica(struct grid *g, const struct engine *e, int node, struc
 }
 
 static void draw_events(struct grid *g, const struct draw_log *log, const char *filter, int scroll,
-                        struct rect r)
+                        int mark, struct rect r)
 {
     int rows = r.h - 1, n = log ? draw_log_count(log) : 0, y = r.y + r.h - 1, skip = scroll;
     char title[128];
@@ -1042,6 +1093,12 @@ static void draw_events(struct grid *g, const struct draw_log *log, const char *
         if (skip > 0) {
             skip--;
             continue;
+        }
+        if (i == mark - 1) {
+            /* The search's hit: marked by glyph as well as by style. */
+            grid_put(g, r.x, y, '>', ST_SELECTED);
+            grid_fill(g, r.x + 1, y, r.w - 1, 1, ' ', ST_SELECTED);
+            st = ST_SELECTED;
         }
         grid_text(g, r.x + 1, y--, r.w - 1, s, st);
         rows--;
@@ -1630,10 +1687,10 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
             grid_glyph(g, l.lesson.x + l.lesson.w, y, GL_V, ST_BORDER);
         draw_lesson_pane(g, v->lesson, l.lesson);
     }
-    draw_ops(g, e, v->checks, l.ops);
+    draw_ops(g, e, v->checks, v->op_sel, l.ops);
     if (l.replica.h > 0)
-        draw_replica(g, e, v->selected, l.replica);
-    draw_events(g, v->log, v->filter, v->log_scroll, l.log);
+        draw_replica(g, e, v->selected, v->flash, v->n_flash, l.replica);
+    draw_events(g, v->log, v->filter, v->log_scroll, v->log_mark, l.log);
     if (v->next) {
         snprintf(line, sizeof(line), " next: %s ", v->next);
         grid_text(g,

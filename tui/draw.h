@@ -14,6 +14,7 @@
 #define SPLITBRAIN_DRAW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../engine/check.h"
@@ -159,6 +160,27 @@ struct draw_view {
     bool scrub;
     int64_t scrub_us;
     int64_t scrub_head_us;
+    /* n / N: the event-log line the search landed on (draw_log_line's index + 1), highlighted;
+     * 0 for none. */
+    int log_mark;
+    /* o / O: the op (history id) selected in the ops pane, highlighted there and shown by the
+     * quorum view; 0 follows the latest leaderless op. */
+    size_t op_sel;
+    /* v: the link from the selected node to node link_to - 1, highlighted on the map; 0 for
+     * none. */
+    int link_to;
+    /* Entries a node just cut from its log or a model threw away, shown struck in the replica
+     * pane for a moment before they go. */
+    const struct draw_flash *flash;
+    int n_flash;
+};
+
+/* A truncated or discarded entry, flashed in its node's replica pane. */
+#define DRAW_FLASH_MAX 8
+struct draw_flash {
+    int node;
+    bool discarded; /* a model threw a write away; else the node cut its log */
+    char text[64];
 };
 
 /* One line of the lesson list overlay. */

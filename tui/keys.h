@@ -72,8 +72,13 @@ enum key_action {
     KA_MENU,
     KA_OLDER, /* the timeline: scroll back */
     KA_NEWER,
-    KA_PICK_MSG, /* adversary mode: pick a message in flight */
-    KA_SCRUB,    /* the time scrubber */
+    KA_PICK_MSG,    /* adversary mode: pick a message in flight */
+    KA_SCRUB,       /* the time scrubber */
+    KA_SEARCH_NEXT, /* n: the event log's next (older) line matching the filter text */
+    KA_SEARCH_PREV, /* N: the next newer one */
+    KA_OP_OLDER,    /* o: select the op before (the quorum view shows it) */
+    KA_OP_NEWER,    /* O: the op after */
+    KA_LINK,        /* v: the selected node's link to the next other node */
 };
 
 struct key_binding {
