@@ -141,6 +141,39 @@ static void golden(const char *name, const char *frame)
 static const char *inflight =
     "model echo\nnodes 3\nseed 7\nlatency 10ms..30ms\nw1: put x 1 via n1\nrun 12ms\n";
 
+/* A demo at a beat: its latest caption large in the band at the top, wrapped and centred. */
+static void test_demo_caption_100x30(void **state)
+{
+    static const char *demo = "model echo\nnodes 3\nseed 7\nw1: put x 1 via n1\nrun 12ms\n"
+                              "say \"acks=1: the leader answers as soon as the write is in its "
+                              "own log, before any follower has fetched it.\"\n";
+    struct fixture f;
+    struct draw_view v;
+    char *frame, *first, *second;
+
+    (void)state;
+    build(&f, demo);
+    v = view(&f);
+    v.caption = "acks=1: the leader answers as soon as the write is in its own log, before any "
+                "follower has fetched it. The next beat kills it.";
+    v.beat = true;
+    frame = render(&f, &v, 100, 30, false);
+    /* Wrapped at a word: the first row ends a word, the next starts one; both in the band. */
+    first = strstr(frame, "acks=1: the leader answers");
+    assert_non_null(first);
+    second = strstr(frame, "The next beat kills it.");
+    assert_non_null(second);
+    assert_true(second > first);
+    assert_true(first - frame < 2 * (100 * 4 + 1)); /* on the second row of the screen */
+    assert_non_null(strstr(frame, "Space next beat  Left back"));
+    /* The map is still there, below the band. */
+    assert_non_null(strstr(frame, "n1"));
+    assert_non_null(strstr(frame, "w1 put x=1 n1"));
+    golden("demo_caption_100x30", frame);
+    free(frame);
+    release(&f);
+}
+
 static void test_message_in_flight_80x24(void **state)
 {
     struct fixture f;
@@ -1043,6 +1076,7 @@ int main(void)
         cmocka_unit_test(test_lesson_quiz),
         cmocka_unit_test(test_lesson_list_80x24),
         cmocka_unit_test(test_lesson_pane_short_of_room),
+        cmocka_unit_test(test_demo_caption_100x30),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

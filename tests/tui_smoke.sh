@@ -115,5 +115,41 @@ if [ $model = leader ] && [ -f "$(dirname "$0")/../assets/scenarios/leader/acks_
 	tmux send-keys -t $S + + + + ' '
 	step "n1's replica pane flashes the entry it cut from its log" '-- truncated: @1' 30
 	tmux send-keys -t $S Q
+	sleep 1
 fi
+# A demo: the first caption large at the top, waiting at a beat; Space goes on to the next beat
+# (its caption), Left rewinds back to the first.
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if [ $model = leader ] && [ -f "$ROOT/assets/demos/01-async-failover.demo" ]; then
+	tmux send-keys -t $S "clear; $BIN demo $ROOT/assets/demos/01-async-failover.demo" Enter
+	step "demo shows the first caption large at the top" '^ +Three replicas of one log' 5
+	step "the demo waits at a beat" 'Space next beat' 5
+	tmux send-keys -t $S + + + + + ' '
+	step "Space goes on to the next beat and its caption" 'acks=1: the leader answers as soon' 20
+	tmux send-keys -t $S Left
+	step "Left rewinds back to the first beat and its caption" 'Back at beat 1' 10
+	step "the first caption is back" 'Three replicas of one log' 5
+	tmux send-keys -t $S Q
+	sleep 1
+fi
+# --record: the sandbox writes the run as a scenario on quit; it runs headless, kill included.
+tmux send-keys -t $S "clear; $BIN sandbox --model $model --seed 3 --record $DIR/s.sbr; echo REC=\$? > $DIR/rec" Enter
+step "the sandbox starts with --record" 'RUNNING' 5
+sleep 1
+tmux send-keys -t $S 2 K
+step "K kills n2" 'CRASHED' 5
+tmux send-keys -t $S q
+i=0
+while [ ! -s "$DIR/rec" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if grep -q 'REC=0' "$DIR/rec" 2>/dev/null && grep -q '^kill n2' "$DIR/s.sbr" 2>/dev/null; then
+	echo "ok   q wrote the recording, with the kill"
+else
+	echo "FAIL no recording with the kill: $(cat "$DIR/rec" 2>/dev/null)"; cat "$DIR/s.sbr" 2>/dev/null; fail=1
+fi
+if "$BIN" run "$DIR/s.sbr" --quiet >/dev/null 2>&1; then
+	echo "ok   splitbrain run replays the recording (exit 0)"
+else
+	echo "FAIL splitbrain run $DIR/s.sbr did not exit 0"; fail=1
+fi
+ls "$DIR"/s.sbr.tmp.* >/dev/null 2>&1 && { echo "FAIL a temporary recording was left behind"; fail=1; }
 exit $fail

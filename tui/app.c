@@ -53,6 +53,15 @@ enum app_wait {
     WAIT_NONE, /* nothing: it has ended, or there is no scenario */
     WAIT_TIME, /* virtual time wait_until */
     WAIT_QUIET,
+    WAIT_BEAT, /* a demo's `beat`: the presenter's Space, Right or PageDown goes on */
+};
+
+/* Where a demo stood when it reached a beat, so Left can rewind to it. */
+struct app_beat {
+    int64_t t_us;
+    int journal_n;
+    int pc;
+    char caption[240];
 };
 
 struct app {
@@ -139,6 +148,13 @@ struct app {
     /* Where the player stood each time it started waiting, so a rewind can put it back. */
     struct app_snap *snaps;
     int n_snaps;
+    /* A demo (splitbrain demo FILE): beats wait for the presenter; the latest caption. */
+    bool demo;
+    char caption[240];
+    struct app_beat *beats;
+    int n_beats;
+    /* --record FILE: the run written there as a scenario on the way out. */
+    const char *record;
 
     /* Time travel: the furthest time reached, and while rewound how many journal entries the
      * replay kept (-1: not rewound). */
@@ -496,6 +512,9 @@ static void set_next(struct app *a)
         snprintf(a->next, sizeof(a->next), "at %s: %s", t, a->script.cmds[a->pc].text);
     } else if (a->wait == WAIT_QUIET) {
         snprintf(a->next, sizeof(a->next), "when quiet: %s", a->script.cmds[a->pc].text);
+    } else if (a->wait == WAIT_BEAT) {
+        snprintf(a->next, sizeof(a->next), "beat %d: Space goes on, then %s", a->n_beats,
+                 a->script.cmds[a->pc].text);
     } else {
         snprintf(a->next, sizeof(a->next), "%s", a->script.cmds[a->pc].text);
     }
@@ -516,6 +535,27 @@ static void snap(struct app *a)
 }
 
 static void pump_inner(struct app *a);
+static void set_paused(struct app *a, bool paused);
+
+/* A demo reached a `beat`: it pauses, and remembers the moment for Left. */
+static void demo_reached_beat(struct app *a)
+{
+    struct app_beat *b;
+
+    a->wait = WAIT_BEAT;
+    if (a->beats && a->n_beats < a->script.n + 1) {
+        b = &a->beats[a->n_beats++];
+        b->t_us = engine_now(eng(a));
+        b->journal_n = script_run_journal_count(a->run);
+        b->pc = a->pc;
+        snprintf(b->caption, sizeof(b->caption), "%s", a->caption);
+    }
+    set_next(a);
+    if (a->term)
+        set_paused(a, true);
+    else
+        a->paused = true;
+}
 
 static void pump(struct app *a)
 {
@@ -557,6 +597,12 @@ static void pump_inner(struct app *a)
         /* Everything else (a step too) happens at this instant. */
         fork_future(a);
         exec_cmd(a, c, true);
+        if (c->kind == CMD_SAY)
+            snprintf(a->caption, sizeof(a->caption), "%s", c->words);
+        if (c->kind == CMD_BEAT && a->demo) {
+            demo_reached_beat(a);
+            return;
+        }
     }
     a->wait = WAIT_NONE;
     set_next(a);
@@ -573,6 +619,8 @@ static bool wait_over(struct app *a)
         return engine_now(e) >= a->wait_until;
     case WAIT_QUIET:
         return engine_quiet(e) || engine_now(e) >= a->wait_until;
+    case WAIT_BEAT:
+        return false;
     }
     return false;
 }
@@ -608,6 +656,8 @@ static void advance(struct app *a, int64_t dv_us)
             run_until(a, a->wait_until);
             continue;
         }
+        if (a->wait == WAIT_BEAT)
+            break; /* a demo waits for the presenter: no time passes */
         run_until(a, target);
         if (wait_over(a))
             pump(a);
@@ -1566,6 +1616,66 @@ static void link_next(struct app *a)
             a->selected + 1, o + 1);
 }
 
+/* ---- a demo: beats and the presenter's keys ---- */
+
+/* Left / PageUp: rewind to the last beat left (or, waiting at one, to the one before). */
+static void demo_back(struct app *a)
+{
+    struct script_error err;
+    const struct app_beat *b;
+    int target = a->wait == WAIT_BEAT ? a->n_beats - 2 : a->n_beats - 1, r;
+
+    if (target < 0) {
+        set_msg(a, false, "This is the first beat: Space goes on");
+        return;
+    }
+    b = &a->beats[target];
+    set_paused(a, true);
+    track_head(a);
+    memset(&err, 0, sizeof(err));
+    r = script_run_rewind(a->run, b->t_us, b->journal_n, &err);
+    a->traced = NULL; /* a new cluster: follow its trace from the start */
+    a->rewound_n = b->journal_n;
+    a->pc = b->pc;
+    a->wait = WAIT_BEAT;
+    a->n_beats = target + 1;
+    snprintf(a->caption, sizeof(a->caption), "%s", b->caption);
+    set_next(a);
+    drain(a);
+    if (r < 0)
+        set_msg(a, true, "the replay stopped: %s", err.msg);
+    else
+        set_msg(a, false, "Back at beat %d: Space goes on", a->n_beats);
+}
+
+/* The presenter's keys (what clickers send); true when the key was taken. */
+static bool demo_key(struct app *a, int k)
+{
+    if (!a->demo)
+        return false;
+    if (k == KEYS_LEFT || k == KEYS_PGUP) {
+        demo_back(a);
+        return true;
+    }
+    if (k != ' ' && k != KEYS_RIGHT && k != KEYS_PGDN)
+        return false;
+    if (a->wait == WAIT_BEAT) {
+        a->wait = WAIT_NONE;
+        a->msg[0] = '\0';
+        pump(a);
+        if (a->wait != WAIT_BEAT)
+            set_paused(a, false);
+        return true;
+    }
+    if (k == ' ')
+        return false; /* between beats Space pauses and runs as ever */
+    if (a->paused && a->wait != WAIT_NONE)
+        set_paused(a, false);
+    else if (a->wait == WAIT_NONE)
+        set_msg(a, false, "The demo has ended: Left goes back a beat, q quits");
+    return true;
+}
+
 static void top_key(struct app *a, int k)
 {
     enum key_action act = keys_lookup(k);
@@ -1599,7 +1709,7 @@ static void top_key(struct app *a, int k)
         a->dirty = true;
         return;
     }
-    if (scrub_key(a, k) || pick_key(a, k)) {
+    if (scrub_key(a, k) || pick_key(a, k) || demo_key(a, k)) {
         a->dirty = true;
         return;
     }
@@ -1923,6 +2033,10 @@ static void render(struct app *a)
     v.link_to = a->link_to;
     v.flash = a->flash;
     v.n_flash = a->n_flash;
+    if (a->demo && a->caption[0]) {
+        v.caption = a->caption;
+        v.beat = a->wait == WAIT_BEAT;
+    }
     v.head_us = a->rewound_n >= 0 ? a->head_us : -1;
     v.cmd = a->cmd;
     v.cmd_cursor = a->cmd_cursor;
@@ -2094,6 +2208,7 @@ static void app_destroy(struct app *a)
         return;
     script_release(&a->script);
     free(a->snaps);
+    free(a->beats);
     script_env_release(&a->own_env);
     if (a->runner)
         lesson_runner_destroy(a->runner); /* it owns the run and the env */
@@ -2105,6 +2220,38 @@ static void app_destroy(struct app *a)
     timeline_destroy(a->tl);
     grid_destroy(a->grid);
     free(a);
+}
+
+/*
+ * --record FILE: the run so far as a replayable scenario, written atomically (a temporary file
+ * renamed over FILE) so a crash mid-write never leaves half a recording. While rewound, what
+ * came after the moment on screen is dropped: the recording is the run as it stands.
+ */
+static int record_write(struct app *a)
+{
+    char tmp[4096];
+    FILE *f;
+    int r;
+
+    if (!a->record)
+        return EXIT_OK;
+    if (a->rewound_n >= 0)
+        script_run_truncate_journal(a->run, a->rewound_n);
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", a->record, (long)getpid());
+    f = fopen(tmp, "w");
+    if (!f) {
+        fprintf(stderr, "splitbrain: --record %s: cannot write %s\n", a->record, tmp);
+        return EXIT_USAGE;
+    }
+    r = script_run_write_recording(a->run, f, engine_now(eng(a)));
+    if (fclose(f) != 0)
+        r = -1;
+    if (r < 0 || rename(tmp, a->record) != 0) {
+        fprintf(stderr, "splitbrain: --record %s: the recording could not be written\n", a->record);
+        remove(tmp);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
 }
 
 /* Reads "--flag VALUE" pairs; returns the value or NULL, and complains about a missing one. */
@@ -2119,17 +2266,18 @@ static const char *opt_value(int argc, char **argv, int *i)
 
 int app_sandbox(int argc, char **argv)
 {
-    const char *model = NULL, *nodes = NULL, *seed = NULL;
+    const char *model = NULL, *nodes = NULL, *seed = NULL, *record = NULL;
     bool ascii = false, mouse = true;
     struct app *a;
     char line[128];
     int r;
 
     for (int i = 1; i < argc; i++) {
-        const char **dst = strcmp(argv[i], "--model") == 0   ? &model
-                           : strcmp(argv[i], "--nodes") == 0 ? &nodes
-                           : strcmp(argv[i], "--seed") == 0  ? &seed
-                                                             : NULL;
+        const char **dst = strcmp(argv[i], "--model") == 0    ? &model
+                           : strcmp(argv[i], "--nodes") == 0  ? &nodes
+                           : strcmp(argv[i], "--seed") == 0   ? &seed
+                           : strcmp(argv[i], "--record") == 0 ? &record
+                                                              : NULL;
         if (strcmp(argv[i], "--ascii") == 0) {
             ascii = true;
             continue;
@@ -2140,13 +2288,14 @@ int app_sandbox(int argc, char **argv)
         }
         if (!dst) {
             fprintf(stderr, "usage: splitbrain sandbox [--model M] [--nodes N] [--seed S] "
-                            "[--ascii] [--no-mouse]\n");
+                            "[--ascii] [--no-mouse] [--record FILE.sbr]\n");
             return EXIT_USAGE;
         }
         if (!(*dst = opt_value(argc, argv, &i)))
             return EXIT_USAGE;
     }
     a = app_create("sandbox", -1);
+    a->record = record;
     if (!model)
         model = model_find("leader") ? "leader" : "echo"; /* the sandbox opens on a leader */
     /* The options are commands of the language, so they are checked like one. */
@@ -2174,13 +2323,16 @@ int app_sandbox(int argc, char **argv)
     drain(a);
     set_msg(a, false, "Sandbox: w writes, K kills the selected node, : takes any command, ? help");
     r = loop_run(a, want_ascii(ascii), mouse);
+    if (r == EXIT_OK)
+        r = record_write(a);
     app_destroy(a);
     return r;
 }
 
 int app_open(int argc, char **argv)
 {
-    const char *file = NULL;
+    const char *file = NULL, *record = NULL, *name = argv[0];
+    bool demo = strcmp(argv[0], "demo") == 0;
     long long seed = -1;
     bool ascii = false, mouse = true;
     struct script_error err;
@@ -2194,6 +2346,9 @@ int app_open(int argc, char **argv)
             ascii = true;
         } else if (strcmp(argv[i], "--no-mouse") == 0) {
             mouse = false;
+        } else if (strcmp(argv[i], "--record") == 0) {
+            if (!(record = opt_value(argc, argv, &i)))
+                return EXIT_USAGE;
         } else if (strcmp(argv[i], "--seed") == 0) {
             const char *v = opt_value(argc, argv, &i);
             char *end;
@@ -2201,7 +2356,7 @@ int app_open(int argc, char **argv)
                 return EXIT_USAGE;
             seed = strtoll(v, &end, 10);
             if (*end || seed < 0) {
-                fprintf(stderr, "splitbrain open: --seed takes a whole number, not '%s'\n", v);
+                fprintf(stderr, "splitbrain %s: --seed takes a whole number, not '%s'\n", name, v);
                 return EXIT_USAGE;
             }
         } else if (!file && argv[i][0] != '-') {
@@ -2212,13 +2367,17 @@ int app_open(int argc, char **argv)
         }
     }
     if (!file) {
-        fprintf(stderr, "usage: splitbrain open FILE.scn [--seed N] [--ascii] [--no-mouse]\n");
+        fprintf(stderr,
+                "usage: splitbrain %s FILE [--seed N] [--ascii] [--no-mouse] [--record FILE.sbr]\n",
+                name);
         return EXIT_USAGE;
     }
     text = headless_read_file(file, &len);
     if (!text)
         return EXIT_USAGE;
     a = app_create(file, seed);
+    a->record = record;
+    a->demo = demo;
     script_env_release(&a->own_env);
     script_env_init(&a->own_env, true);
     memset(&err, 0, sizeof(err));
@@ -2233,14 +2392,19 @@ int app_open(int argc, char **argv)
     /* From here on the `:` line adds to the file's world: its model, nodes and labels. */
     a->env->file_mode = false;
     a->snaps = calloc((size_t)a->script.n + 1, sizeof(*a->snaps));
-    if (!a->snaps)
+    a->beats = calloc((size_t)a->script.n + 1, sizeof(*a->beats));
+    if (!a->snaps || !a->beats)
         abort();
     pump(a); /* the setup, up to the first command that lets time pass */
     drain(a);
     a->paused = true;
-    if (!a->msg_error)
+    if (!a->msg_error && demo)
+        set_msg(a, false, "Demo: Space, Right or PageDown goes to the next beat; Left goes back");
+    else if (!a->msg_error)
         set_msg(a, false, "Paused at t=0: Space plays the scenario, . steps one event");
     r = loop_run(a, want_ascii(ascii), mouse);
+    if (r == EXIT_OK)
+        r = record_write(a);
     app_destroy(a);
     return r;
 }

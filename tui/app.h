@@ -19,7 +19,8 @@
 
 /* splitbrain sandbox [--model M] [--nodes N] [--seed S] [--ascii]; argv[0] is "sandbox". */
 int app_sandbox(int argc, char **argv);
-/* splitbrain open FILE.scn [--seed S] [--ascii]; argv[0] is "open". */
+/* splitbrain open|demo|replay FILE [--seed S] [--ascii] [--record FILE.sbr]; argv[0] names
+ * which: "demo" waits at each `beat` for the presenter and shows the `say` captions large. */
 int app_open(int argc, char **argv);
 
 struct course;

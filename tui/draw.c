@@ -1652,6 +1652,53 @@ static void draw_menu(struct grid *g, const struct draw_menu *m, struct rect map
     grid_text(g, x0 + 2, y0 + bh - 2, bw - 4, "key or Enter runs it, Esc closes", ST_DIM);
 }
 
+/*
+ * A demo's caption: bold, centred, wrapped at word boundaries, in a band across the top with a
+ * rule under it (at most max_rows rows of text). Returns the rows the band takes.
+ */
+#define DRAW_CAPTION_ROWS 4
+static int draw_caption(struct grid *g, const char *text, bool beat, int w, int max_rows)
+{
+    int width = w - 8, rows = 0, y = 1;
+    const char *p = text;
+    char line[256];
+
+    if (max_rows > DRAW_CAPTION_ROWS)
+        max_rows = DRAW_CAPTION_ROWS;
+    if (max_rows < 1)
+        max_rows = 1;
+    if (width > (int)sizeof(line) - 1)
+        width = (int)sizeof(line) - 1;
+    while (*p && rows < max_rows) {
+        int n, cut, len;
+        while (*p == ' ')
+            p++;
+        n = (int)strlen(p);
+        if (n == 0)
+            break;
+        cut = n;
+        if (n > width) {
+            cut = width;
+            while (cut > 0 && p[cut] != ' ')
+                cut--;
+            if (cut == 0)
+                cut = width;
+        }
+        len = cut;
+        memcpy(line, p, (size_t)len);
+        line[len] = '\0';
+        grid_text(g, (w - len) / 2 > 0 ? (w - len) / 2 : 0, y + rows, w, line, ST_BOLD);
+        rows++;
+        p += cut;
+    }
+    for (int i = 0; i < w; i++)
+        grid_glyph(g, i, y + rows + 1, GL_H, ST_BORDER);
+    if (beat)
+        grid_text(g, w - 32 > 0 ? w - 32 : 0, y + rows + 1, -1, " Space next beat  Left back ",
+                  ST_INFO);
+    return y + rows + 2;
+}
+
 void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *v,
                 struct draw_cursor *cur)
 {
@@ -1668,6 +1715,19 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
         return;
     }
     lay_out(w, h, v->lesson != NULL, &l);
+    if (v->caption) {
+        int band = draw_caption(g, v->caption, v->beat, w, l.map.h / 3);
+        l.map.y += band;
+        l.map.h -= band;
+        if (!l.stacked) {
+            l.ops.y += band;
+            l.ops.h -= band;
+        }
+        if (l.lesson.h > 0) {
+            l.lesson.y += band;
+            l.lesson.h -= band;
+        }
+    }
     if (v->timeline) {
         int sc = v->timeline_scroll ? *v->timeline_scroll : 0;
         sc = timeline_draw(g, v->timeline, engine_nodes(e), engine_now(e), l.map.x, l.map.y,
@@ -1680,10 +1740,10 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
         draw_map(g, e, v, l.map);
     }
     if (!l.stacked)
-        for (int y = 0; y < l.map.h; y++)
+        for (int y = l.map.y; y < l.map.y + l.map.h; y++)
             grid_glyph(g, l.map.x + l.map.w, y, GL_V, ST_BORDER);
     if (v->lesson) {
-        for (int y = 0; y < l.lesson.h; y++)
+        for (int y = l.lesson.y; y < l.lesson.y + l.lesson.h; y++)
             grid_glyph(g, l.lesson.x + l.lesson.w, y, GL_V, ST_BORDER);
         draw_lesson_pane(g, v->lesson, l.lesson);
     }

@@ -173,6 +173,10 @@ struct draw_view {
      * pane for a moment before they go. */
     const struct draw_flash *flash;
     int n_flash;
+    /* A demo's latest `say` caption, shown large in a band across the top; NULL for none.
+     * beat says the demo waits there for the presenter. */
+    const char *caption;
+    bool beat;
 };
 
 /* A truncated or discarded entry, flashed in its node's replica pane. */

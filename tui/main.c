@@ -27,9 +27,15 @@ static void usage(FILE *out)
             "\n"
             "Commands:\n"
             "  sandbox [--model M] [--nodes N] [--seed S] [--ascii] [--no-mouse]\n"
+            "          [--record FILE.sbr]\n"
             "                     free play on a live cluster (the default on a terminal)\n"
             "  open FILE.scn [--seed N] [--ascii] [--no-mouse]\n"
             "                     load a scenario paused at t=0 and play it in the sandbox\n"
+            "  demo FILE.demo [--seed N] [--ascii] [--no-mouse]\n"
+            "                     present a demo: captions shown large; at each beat Space,\n"
+            "                     Right or PageDown goes on, Left or PageUp goes back a beat\n"
+            "  replay FILE.sbr    open a recording made with --record FILE.sbr (sandbox, open\n"
+            "                     and demo take it; written on quit, replays exactly)\n"
             "  lesson [NAME] [--ascii] [--no-mouse]\n"
             "                     without NAME: list the lessons with your progress; with\n"
             "                     NAME (a name, number or id): start or resume that lesson\n"
@@ -123,7 +129,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "sandbox") == 0)
         return app_sandbox(argc - 1, argv + 1);
-    if (strcmp(cmd, "open") == 0)
+    if (strcmp(cmd, "open") == 0 || strcmp(cmd, "demo") == 0 || strcmp(cmd, "replay") == 0)
         return app_open(argc - 1, argv + 1);
     if (strcmp(cmd, "lesson") == 0 || strcmp(cmd, "lessons") == 0)
         return course_main(argc - 1, argv + 1);
