@@ -1049,6 +1049,91 @@ static void test_lesson_pane_short_of_room(void **state)
     lesson_release(&l);
 }
 
+/* --cast: the asciicast v2 header and one frame event, JSON escaping included. */
+static void test_cast_encoder(void **state)
+{
+    (void)state;
+    struct grid *g = grid_create(4, 2, false);
+    const char *const sgr[2] = {"", "\x1b[1m"};
+    char buf[512];
+    size_t n;
+
+    assert_non_null(g);
+    n = grid_cast_header(100, 30, 1700000000LL, buf, sizeof(buf));
+    assert_string_equal(buf, "{\"version\": 2, \"width\": 100, \"height\": 30, "
+                             "\"timestamp\": 1700000000, \"title\": \"splitbrain\"}\n");
+    assert_int_equal(n, strlen(buf));
+
+    grid_put(g, 0, 0, '"', 1);
+    grid_put(g, 1, 0, '\\', 0);
+    grid_put(g, 2, 0, 0x2500, 0); /* a box line: UTF-8 as is */
+    grid_put(g, 0, 1, 'x', 0);
+    n = grid_cast_frame(g, 1.5, sgr, 2, buf, sizeof(buf));
+    assert_int_equal(n, strlen(buf));
+    assert_string_equal(buf, "[1.500000, \"o\", \"\\u001b[0m\\u001b[H\\u001b[2J"
+                             "\\u001b[1;1H\\u001b[0m\\u001b[1m\\\"\\u001b[0m\\\\\xe2\x94\x80 "
+                             "\\u001b[0m\\u001b[2;1H\\u001b[0mx   \\u001b[0m\"]\n");
+    /* Too small a buffer: the length it needed, and a terminated prefix. */
+    assert_int_equal(grid_cast_frame(g, 1.5, sgr, 2, buf, 8), n);
+    assert_int_equal(strlen(buf), 7);
+    /* Styles beyond the table are plain. */
+    grid_put(g, 0, 1, 'y', 9);
+    grid_cast_frame(g, 0, sgr, 2, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "\\u001b[2;1H\\u001b[0my"));
+
+    assert_int_equal(grid_cast_escape("a\"b\\c\n\x01", buf, sizeof(buf)), 19);
+    assert_string_equal(buf, "a\\\"b\\\\c\\u000a\\u0001");
+    grid_destroy(g);
+}
+
+/* Presenter mode at 100x30: map, ops and caption only, bigger boxes, nothing dim or plain. */
+static void test_present_100x30(void **state)
+{
+    static const char *demo = "model echo\nnodes 3\nseed 7\nw1: put x 1 via n1\nrun 12ms\n";
+    struct fixture f;
+    struct draw_view v;
+    struct draw_cursor cur;
+    struct grid *g = grid_create(100, 30, false);
+    char *frame = malloc(FRAME_MAX), *plain;
+
+    (void)state;
+    assert_non_null(frame);
+    build(&f, demo);
+    v = view(&f);
+    plain = render(&f, &v, 100, 30, false);
+    assert_non_null(strstr(plain, " events "));
+    v.caption = "The leader acknowledges before any follower has the write.";
+    v.present = true;
+    draw_frame(g, script_run_engine(f.run), &v, &cur);
+    grid_dump(g, frame, FRAME_MAX);
+    assert_non_null(strstr(frame, "The leader acknowledges"));
+    assert_null(strstr(frame, " events "));
+    assert_non_null(strstr(frame, "n1"));
+    assert_non_null(strstr(frame, "w1 put x=1 n1"));
+    for (int y = 0; y < 30; y++)
+        for (int x = 0; x < 100; x++) {
+            int st = grid_at(g, x, y).style;
+            assert_true(st != ST_DIM && st != ST_NORMAL && st != ST_LINK && st != ST_EV_SEND);
+        }
+    /* The map takes the rows the event log had: n1's box is found further down. */
+    {
+        int lowest_plain = -1, lowest_present = -1;
+        for (int y = 0; y < 30; y++)
+            for (int x = 0; x < 100; x++) {
+                if (draw_node_at(100, 30, 3, false, x, y) >= 0)
+                    lowest_plain = y;
+                if (draw_node_at_mode(100, 30, 3, false, true, x, y) >= 0)
+                    lowest_present = y;
+            }
+        assert_true(lowest_present > lowest_plain);
+    }
+    golden("present_100x30", frame);
+    free(plain);
+    free(frame);
+    grid_destroy(g);
+    release(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1077,6 +1162,8 @@ int main(void)
         cmocka_unit_test(test_lesson_list_80x24),
         cmocka_unit_test(test_lesson_pane_short_of_room),
         cmocka_unit_test(test_demo_caption_100x30),
+        cmocka_unit_test(test_cast_encoder),
+        cmocka_unit_test(test_present_100x30),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -152,4 +152,54 @@ else
 	echo "FAIL splitbrain run $DIR/s.sbr did not exit 0"; fail=1
 fi
 ls "$DIR"/s.sbr.tmp.* >/dev/null 2>&1 && { echo "FAIL a temporary recording was left behind"; fail=1; }
+# --cast: the frames as an asciicast v2 file: a header line, then [t, "o", "..."] events whose
+# last frame shows what the screen showed (the crashed node).
+tmux send-keys -t $S "clear; $BIN sandbox --model $model --seed 3 --cast $DIR/s.cast; echo CAST=\$? > $DIR/cast" Enter
+step "the sandbox starts with --cast" 'RUNNING' 5
+sleep 1
+tmux send-keys -t $S 2 K
+step "K kills n2 while casting" 'CRASHED' 5
+sleep 0.5
+tmux send-keys -t $S q
+i=0
+while [ ! -s "$DIR/cast" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if grep -q 'CAST=0' "$DIR/cast" 2>/dev/null && python3 - "$DIR/s.cast" "$(tmux display -p -t $S '#{pane_width} #{pane_height}')" <<'PY'
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+h = json.loads(lines[0])
+w, hh = (int(v) for v in sys.argv[2].split())
+assert h["version"] == 2 and h["width"] == w and h["height"] == hh, (h, w, hh)
+assert h["title"] == "splitbrain" and isinstance(h["timestamp"], int), h
+assert len(lines) >= 3, len(lines)
+last = -1.0
+for l in lines[1:]:
+    e = json.loads(l)
+    assert isinstance(e, list) and len(e) == 3 and e[1] == "o" and isinstance(e[2], str), e
+    assert e[0] >= last, (e[0], last)
+    last = e[0]
+assert "CRASHED" in json.loads(lines[-1])[2]
+PY
+then
+	echo "ok   q closed an asciicast v2 file: header, then [t, \"o\", ...] frames"
+else
+	echo "FAIL $DIR/s.cast is not an asciicast v2 recording: $(cat "$DIR/cast" 2>/dev/null)"; head -c 400 "$DIR/s.cast" 2>/dev/null; fail=1
+fi
+# --present at 100x30: map, ops and captions only, a slower clock; P goes back to every pane.
+tmux resize-window -t $S -x 100 -y 30 2>/dev/null
+tmux send-keys -t $S "clear; $BIN sandbox --model $model --seed 3 --present; echo PRES=\$? > $DIR/pres" Enter
+step "--present: the presenter's screen at 100x30" 'Presenter mode: map, ops' 5
+step "--present: a slower clock" ' 0\.02x ' 5
+if screen | grep -q ' events '; then
+	echo "FAIL --present still shows the event log"; screen | sed 's/^/     | /'; fail=1
+else
+	echo "ok   --present hides the event log"
+fi
+tmux send-keys -t $S P
+step "P leaves presenter mode: the event log is back" ' events ' 5
+tmux send-keys -t $S P
+step "P enters presenter mode again" 'Presenter mode: map, ops' 5
+tmux send-keys -t $S q
+i=0
+while [ ! -s "$DIR/pres" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+grep -q 'PRES=0' "$DIR/pres" 2>/dev/null && echo "ok   q quits presenter mode with status 0" || { echo "FAIL presenter mode did not quit with 0"; fail=1; }
 exit $fail

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -24,6 +25,50 @@
 #include "keys.h"
 #include "term.h"
 #include "timeline.h"
+
+/* The draw styles as SGR sequences for --cast, matching tui/term.c's 256-colour theme. */
+static const char *const app_cast_sgr[ST_COUNT] = {
+    [ST_NORMAL] = "",
+    [ST_DIM] = "\x1b[2;38;5;245m",
+    [ST_BOLD] = "\x1b[1m",
+    [ST_BORDER] = "\x1b[38;5;67m",
+    [ST_SELECTED] = "\x1b[1;38;5;51m",
+    [ST_LEADER] = "\x1b[1;38;5;220m",
+    [ST_CRASHED] = "\x1b[1;38;5;196m",
+    [ST_PAUSED] = "\x1b[38;5;214m",
+    [ST_LINK] = "\x1b[2;38;5;240m",
+    [ST_LINK_CUT] = "\x1b[1;38;5;196m",
+    [ST_MSG0] = "\x1b[1;38;5;45m",
+    [ST_MSG1] = "\x1b[1;38;5;118m",
+    [ST_MSG2] = "\x1b[1;38;5;213m",
+    [ST_MSG3] = "\x1b[1;38;5;208m",
+    [ST_MSG_DROP] = "\x1b[1;38;5;196m",
+    [ST_OK] = "\x1b[38;5;40m",
+    [ST_FAIL] = "\x1b[1;38;5;196m",
+    [ST_TIMEOUT] = "\x1b[1;38;5;208m",
+    [ST_PENDING] = "",
+    [ST_EV_SEND] = "\x1b[2;38;5;244m",
+    [ST_EV_DELIVER] = "",
+    [ST_EV_DROP] = "\x1b[38;5;203m",
+    [ST_EV_FAULT] = "\x1b[1;38;5;214m",
+    [ST_EV_ROLE] = "\x1b[1;38;5;213m",
+    [ST_EV_OP] = "\x1b[38;5;81m",
+    [ST_EV_NOTE] = "\x1b[1m",
+    [ST_EV_STORE] = "\x1b[38;5;114m",
+    [ST_BAR] = "\x1b[38;5;252;48;5;236m",
+    [ST_BAR_KEY] = "\x1b[1;38;5;226;48;5;236m",
+    [ST_BAR_RUN] = "\x1b[1;38;5;16;48;5;40m",
+    [ST_BAR_PAUSE] = "\x1b[1;4;38;5;16;48;5;214m",
+    [ST_ERROR] = "\x1b[1;38;5;196m",
+    [ST_INFO] = "\x1b[38;5;117m",
+    [ST_PROMPT] = "\x1b[1;38;5;226m",
+    [ST_PANE_TITLE] = "\x1b[1;38;5;255m",
+    [ST_HELP] = "",
+    [ST_EMPH] = "\x1b[4m",
+    [ST_STRONG] = "\x1b[1m",
+    [ST_CODE] = "\x1b[38;5;222m",
+    [ST_CHOICE] = "\x1b[7m",
+};
 
 #define APP_FRAME_MS    33  /* about 30 frames a second while running */
 #define APP_MAX_STEP_MS 100 /* a stalled loop does not make virtual time jump */
@@ -47,6 +92,7 @@ static const struct {
 };
 #define APP_SPEEDS        ((int)(sizeof(speeds) / sizeof(speeds[0])))
 #define APP_SPEED_DEFAULT 5
+#define APP_SPEED_PRESENT 4 /* presenter mode: 0.02x, under half the default pace */
 
 /* What the scenario being played waits for before its next command. */
 enum app_wait {
@@ -155,6 +201,12 @@ struct app {
     int n_beats;
     /* --record FILE: the run written there as a scenario on the way out. */
     const char *record;
+    /* --cast FILE: every drawn frame appended there as an asciicast v2 event. */
+    const char *cast;
+    FILE *cast_f;
+    struct timespec cast_t0;
+    /* Presenter mode (--present, P): fewer panes, high contrast, a slower clock. */
+    bool present;
 
     /* Time travel: the furthest time reached, and while rewound how many journal entries the
      * replay kept (-1: not rewound). */
@@ -1247,6 +1299,7 @@ static void node_act(struct app *a, enum key_action act)
     case KA_OP_OLDER:
     case KA_OP_NEWER:
     case KA_LINK:
+    case KA_PRESENT:
         return;
     }
     exec_line(a, line);
@@ -1483,6 +1536,7 @@ static bool lesson_key(struct app *a, int k, enum key_action act)
     case KA_OP_OLDER:
     case KA_OP_NEWER:
     case KA_LINK:
+    case KA_PRESENT:
         return false;
     }
     return false;
@@ -1599,6 +1653,16 @@ static void op_move(struct app *a, int dir)
 }
 
 /* v: the selected node's link to the next other node in turn, then none again. */
+/* Presenter mode on or off: the pace goes with it (slower for a room, back to the default). */
+static void set_present(struct app *a, bool on)
+{
+    a->present = on;
+    a->speed = on ? APP_SPEED_PRESENT : APP_SPEED_DEFAULT;
+    set_msg(a, false, "%s",
+            on ? "Presenter mode: map, ops and captions, high contrast, slower; P leaves it"
+               : "Presenter mode off");
+}
+
 static void link_next(struct app *a)
 {
     int n = engine_nodes(eng(a)), o = a->link_to > 0 ? a->link_to - 1 : a->selected;
@@ -1690,7 +1754,8 @@ static void top_key(struct app *a, int k)
     if (k == KEYS_CLICK) {
         int x, y, node;
         term_click(a->term, &x, &y);
-        node = draw_node_at(grid_width(a->grid), grid_height(a->grid), n, a->runner != NULL, x, y);
+        node = draw_node_at_mode(grid_width(a->grid), grid_height(a->grid), n, a->runner != NULL,
+                                 a->present, x, y);
         if (node >= 0 && !a->help)
             a->selected = node;
         a->menu_open = false; /* its items were for the node selected before */
@@ -1773,7 +1838,7 @@ static void top_key(struct app *a, int k)
             a->speed++;
         break;
     case KA_NORMAL_SPEED:
-        a->speed = APP_SPEED_DEFAULT;
+        a->speed = a->present ? APP_SPEED_PRESENT : APP_SPEED_DEFAULT;
         break;
     case KA_PREV_NODE:
         a->selected = (a->selected + n - 1) % n;
@@ -1914,6 +1979,9 @@ static void top_key(struct app *a, int k)
     case KA_LINK:
         link_next(a);
         break;
+    case KA_PRESENT:
+        set_present(a, !a->present);
+        break;
     case KA_PICK_MSG:
         set_paused(a, true);
         a->tl_on = false;
@@ -2008,6 +2076,56 @@ static void update_checks(struct app *a)
     draw_checks_compute(&a->checks, e, rec, APP_LIN_BUDGET);
 }
 
+/* ---- --cast: the frames as an asciicast v2 recording ---- */
+
+/* Opens a->cast and writes the header; false (with a message) when it cannot. */
+static bool cast_open(struct app *a, int w, int h)
+{
+    char hdr[160];
+
+    if (!a->cast)
+        return true;
+    a->cast_f = fopen(a->cast, "w");
+    if (!a->cast_f) {
+        fprintf(stderr, "splitbrain: --cast %s: cannot write it\n", a->cast);
+        return false;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &a->cast_t0);
+    grid_cast_header(w, h, (long long)time(NULL), hdr, sizeof(hdr));
+    fputs(hdr, a->cast_f);
+    fflush(a->cast_f);
+    return true;
+}
+
+/* Appends the frame in a->grid, stamped with the seconds since the recording began. */
+static void cast_write(struct app *a)
+{
+    struct timespec now;
+    double t;
+    size_t n;
+    char *buf;
+
+    if (!a->cast_f)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    t = (double)(now.tv_sec - a->cast_t0.tv_sec) + (double)(now.tv_nsec - a->cast_t0.tv_nsec) / 1e9;
+    n = grid_cast_frame(a->grid, t, app_cast_sgr, ST_COUNT, NULL, 0);
+    buf = malloc(n + 1);
+    if (!buf)
+        abort();
+    grid_cast_frame(a->grid, t, app_cast_sgr, ST_COUNT, buf, n + 1);
+    fwrite(buf, 1, n, a->cast_f);
+    fflush(a->cast_f);
+    free(buf);
+}
+
+static void cast_close(struct app *a)
+{
+    if (a->cast_f)
+        fclose(a->cast_f);
+    a->cast_f = NULL;
+}
+
 static void render(struct app *a)
 {
     struct draw_lesson dl;
@@ -2023,6 +2141,7 @@ static void render(struct app *a)
     v.selected = a->selected;
     v.paused = a->paused;
     v.speed = speeds[a->speed].label;
+    v.present = a->present;
     v.help = a->help;
     v.cmd_open = a->cmd_open;
     v.cmd_prompt = a->searching ? '/' : ':';
@@ -2087,6 +2206,7 @@ static void render(struct app *a)
     }
     draw_frame(a->grid, eng(a), &v, &cur);
     term_present(a->term, a->grid, &cur);
+    cast_write(a);
     a->dirty = false;
 }
 
@@ -2130,6 +2250,11 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
         return EXIT_USAGE;
     term_size(a->term, &w, &h);
     a->grid = grid_create(w, h, ascii);
+    if (!cast_open(a, grid_width(a->grid), grid_height(a->grid))) {
+        term_destroy(a->term);
+        a->term = NULL;
+        return EXIT_USAGE;
+    }
 
     uv_loop_init(&a->loop);
     uv_poll_init(&a->loop, &a->in, STDIN_FILENO);
@@ -2167,6 +2292,7 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     a->dirty = true;
 
     uv_run(&a->loop, UV_RUN_DEFAULT);
+    cast_close(a);
 
     uv_close((uv_handle_t *)&a->in, close_cb);
     uv_close((uv_handle_t *)&a->sig_winch, close_cb);
@@ -2266,8 +2392,8 @@ static const char *opt_value(int argc, char **argv, int *i)
 
 int app_sandbox(int argc, char **argv)
 {
-    const char *model = NULL, *nodes = NULL, *seed = NULL, *record = NULL;
-    bool ascii = false, mouse = true;
+    const char *model = NULL, *nodes = NULL, *seed = NULL, *record = NULL, *cast = NULL;
+    bool ascii = false, mouse = true, present = false;
     struct app *a;
     char line[128];
     int r;
@@ -2277,6 +2403,7 @@ int app_sandbox(int argc, char **argv)
                            : strcmp(argv[i], "--nodes") == 0  ? &nodes
                            : strcmp(argv[i], "--seed") == 0   ? &seed
                            : strcmp(argv[i], "--record") == 0 ? &record
+                           : strcmp(argv[i], "--cast") == 0   ? &cast
                                                               : NULL;
         if (strcmp(argv[i], "--ascii") == 0) {
             ascii = true;
@@ -2286,9 +2413,14 @@ int app_sandbox(int argc, char **argv)
             mouse = false;
             continue;
         }
+        if (strcmp(argv[i], "--present") == 0) {
+            present = true;
+            continue;
+        }
         if (!dst) {
             fprintf(stderr, "usage: splitbrain sandbox [--model M] [--nodes N] [--seed S] "
-                            "[--ascii] [--no-mouse] [--record FILE.sbr]\n");
+                            "[--ascii] [--no-mouse] [--present] [--record FILE.sbr] "
+                            "[--cast FILE.cast]\n");
             return EXIT_USAGE;
         }
         if (!(*dst = opt_value(argc, argv, &i)))
@@ -2296,6 +2428,7 @@ int app_sandbox(int argc, char **argv)
     }
     a = app_create("sandbox", -1);
     a->record = record;
+    a->cast = cast;
     if (!model)
         model = model_find("leader") ? "leader" : "echo"; /* the sandbox opens on a leader */
     /* The options are commands of the language, so they are checked like one. */
@@ -2322,6 +2455,8 @@ int app_sandbox(int argc, char **argv)
     a->msg[0] = '\0';
     drain(a);
     set_msg(a, false, "Sandbox: w writes, K kills the selected node, : takes any command, ? help");
+    if (present)
+        set_present(a, true);
     r = loop_run(a, want_ascii(ascii), mouse);
     if (r == EXIT_OK)
         r = record_write(a);
@@ -2331,10 +2466,10 @@ int app_sandbox(int argc, char **argv)
 
 int app_open(int argc, char **argv)
 {
-    const char *file = NULL, *record = NULL, *name = argv[0];
+    const char *file = NULL, *record = NULL, *cast = NULL, *name = argv[0];
     bool demo = strcmp(argv[0], "demo") == 0;
     long long seed = -1;
-    bool ascii = false, mouse = true;
+    bool ascii = false, mouse = true, present = false;
     struct script_error err;
     struct app *a;
     char *text, msg[APP_MSG_MAX];
@@ -2346,8 +2481,13 @@ int app_open(int argc, char **argv)
             ascii = true;
         } else if (strcmp(argv[i], "--no-mouse") == 0) {
             mouse = false;
+        } else if (strcmp(argv[i], "--present") == 0) {
+            present = true;
         } else if (strcmp(argv[i], "--record") == 0) {
             if (!(record = opt_value(argc, argv, &i)))
+                return EXIT_USAGE;
+        } else if (strcmp(argv[i], "--cast") == 0) {
+            if (!(cast = opt_value(argc, argv, &i)))
                 return EXIT_USAGE;
         } else if (strcmp(argv[i], "--seed") == 0) {
             const char *v = opt_value(argc, argv, &i);
@@ -2368,7 +2508,8 @@ int app_open(int argc, char **argv)
     }
     if (!file) {
         fprintf(stderr,
-                "usage: splitbrain %s FILE [--seed N] [--ascii] [--no-mouse] [--record FILE.sbr]\n",
+                "usage: splitbrain %s FILE [--seed N] [--ascii] [--no-mouse] [--present] "
+                "[--record FILE.sbr] [--cast FILE.cast]\n",
                 name);
         return EXIT_USAGE;
     }
@@ -2377,6 +2518,7 @@ int app_open(int argc, char **argv)
         return EXIT_USAGE;
     a = app_create(file, seed);
     a->record = record;
+    a->cast = cast;
     a->demo = demo;
     script_env_release(&a->own_env);
     script_env_init(&a->own_env, true);
@@ -2402,6 +2544,10 @@ int app_open(int argc, char **argv)
         set_msg(a, false, "Demo: Space, Right or PageDown goes to the next beat; Left goes back");
     else if (!a->msg_error)
         set_msg(a, false, "Paused at t=0: Space plays the scenario, . steps one event");
+    if (present) {
+        a->present = true;
+        a->speed = APP_SPEED_PRESENT;
+    }
     r = loop_run(a, want_ascii(ascii), mouse);
     if (r == EXIT_OK)
         r = record_write(a);

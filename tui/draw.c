@@ -203,13 +203,18 @@ static void lay_out_body(int x0, int w, int body, struct layout *l)
  * the sandbox the rest. When that rest is narrow (80 columns) the map, a short ops pane and the
  * log are stacked, and the replica pane goes.
  */
-static void lay_out(int w, int h, bool lesson, struct layout *l)
+static void lay_out(int w, int h, bool lesson, bool present, struct layout *l)
 {
     int body = h - 2, lw = lesson ? clampi(w * 2 / 5, 40, 64) : 0, aw = lesson ? w - lw - 1 : w;
     int x0 = lesson ? lw + 1 : 0;
 
     memset(l, 0, sizeof(*l));
-    if (!lesson || aw >= 70) {
+    if (present && !lesson) {
+        /* Presenter mode: the map and the ops only, the map as large as the screen allows. */
+        int rw = clampi(w * 3 / 10, 26, 40);
+        l->map = (struct rect){0, 0, w - rw - 1, body};
+        l->ops = (struct rect){w - rw, 0, rw, body};
+    } else if (!lesson || aw >= 70) {
         lay_out_body(x0, aw, body, l);
     } else {
         int ops_h = 4, log_h = clampi(body / 4, 3, 8), top = body - ops_h - log_h;
@@ -480,12 +485,17 @@ static void place_nodes(struct rect map, int n, struct nodebox *b)
 
 int draw_node_at(int w, int h, int n_nodes, bool lesson, int x, int y)
 {
+    return draw_node_at_mode(w, h, n_nodes, lesson, false, x, y);
+}
+
+int draw_node_at_mode(int w, int h, int n_nodes, bool lesson, bool present, int x, int y)
+{
     struct nodebox b[ENGINE_MAX_NODES];
     struct layout l;
 
     if (w < DRAW_MIN_W || h < DRAW_MIN_H || n_nodes < 1 || n_nodes > ENGINE_MAX_NODES)
         return -1;
-    lay_out(w, h, lesson, &l);
+    lay_out(w, h, lesson, present, &l);
     if (l.map.w < 12 || l.map.h < 3)
         return -1;
     place_nodes(l.map, n_nodes, b);
@@ -1699,6 +1709,60 @@ static int draw_caption(struct grid *g, const char *text, bool beat, int w, int 
     return y + rows + 2;
 }
 
+/* Presenter mode: nothing dim or thin on a projector; plain and faint text turns bold. */
+static void high_contrast(struct grid *g)
+{
+    for (int y = 0; y < grid_height(g); y++)
+        for (int x = 0; x < grid_width(g); x++) {
+            switch ((enum draw_style)grid_at(g, x, y).style) {
+            case ST_NORMAL:
+            case ST_DIM:
+            case ST_LINK:
+            case ST_EV_SEND:
+            case ST_EV_DELIVER:
+            case ST_PENDING:
+            case ST_HELP:
+            case ST_BORDER:
+                grid_restyle(g, x, y, 1, ST_BOLD);
+                break;
+            case ST_BOLD:
+            case ST_SELECTED:
+            case ST_LEADER:
+            case ST_CRASHED:
+            case ST_PAUSED:
+            case ST_LINK_CUT:
+            case ST_MSG0:
+            case ST_MSG1:
+            case ST_MSG2:
+            case ST_MSG3:
+            case ST_MSG_DROP:
+            case ST_OK:
+            case ST_FAIL:
+            case ST_TIMEOUT:
+            case ST_EV_DROP:
+            case ST_EV_FAULT:
+            case ST_EV_ROLE:
+            case ST_EV_OP:
+            case ST_EV_NOTE:
+            case ST_EV_STORE:
+            case ST_BAR:
+            case ST_BAR_KEY:
+            case ST_BAR_RUN:
+            case ST_BAR_PAUSE:
+            case ST_ERROR:
+            case ST_INFO:
+            case ST_PROMPT:
+            case ST_PANE_TITLE:
+            case ST_EMPH:
+            case ST_STRONG:
+            case ST_CODE:
+            case ST_CHOICE:
+            case ST_COUNT:
+                break;
+            }
+        }
+}
+
 void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *v,
                 struct draw_cursor *cur)
 {
@@ -1714,7 +1778,7 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
         grid_text(g, 0, h / 2, w, "Enlarge it, or q quits.", ST_NORMAL);
         return;
     }
-    lay_out(w, h, v->lesson != NULL, &l);
+    lay_out(w, h, v->lesson != NULL, v->present, &l);
     if (v->caption) {
         int band = draw_caption(g, v->caption, v->beat, w, l.map.h / 3);
         l.map.y += band;
@@ -1750,8 +1814,9 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
     draw_ops(g, e, v->checks, v->op_sel, l.ops);
     if (l.replica.h > 0)
         draw_replica(g, e, v->selected, v->flash, v->n_flash, l.replica);
-    draw_events(g, v->log, v->filter, v->log_scroll, v->log_mark, l.log);
-    if (v->next) {
+    if (l.log.h > 0)
+        draw_events(g, v->log, v->filter, v->log_scroll, v->log_mark, l.log);
+    if (v->next && l.log.h > 0) {
         snprintf(line, sizeof(line), " next: %s ", v->next);
         grid_text(g,
                   l.log.x + l.log.w - (int)strlen(line) - 2 > 12
@@ -1788,4 +1853,6 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
         draw_lesson_list(g, v->lesson);
     if (v->help)
         draw_help(g);
+    if (v->present)
+        high_contrast(g);
 }

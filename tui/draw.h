@@ -177,6 +177,8 @@ struct draw_view {
      * beat says the demo waits there for the presenter. */
     const char *caption;
     bool beat;
+    /* Presenter mode: map, ops and caption only, high contrast (bold, nothing dim). */
+    bool present;
 };
 
 /* A truncated or discarded entry, flashed in its node's replica pane. */
@@ -229,6 +231,8 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
 /* Which node's box covers cell x, y of a w x h frame with n_nodes nodes (lesson: with the
  * lesson pane); -1 for none. */
 int draw_node_at(int w, int h, int n_nodes, bool lesson, int x, int y);
+/* The same, in presenter mode's layout when present is true. */
+int draw_node_at_mode(int w, int h, int n_nodes, bool lesson, bool present, int x, int y);
 
 /* "1.234s"; "-0.020s". */
 void draw_fmt_time(char *dst, size_t size, int64_t us);

@@ -267,3 +267,90 @@ size_t grid_dump(const struct grid *g, char *dst, size_t size)
         dst[len < size ? len : size - 1] = '\0';
     return len;
 }
+
+/* ---- asciicast v2 ---- */
+
+/* Appends n bytes to dst at *len, counting what does not fit (like snprintf). */
+static void cast_put(char *dst, size_t size, size_t *len, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++, (*len)++)
+        if (*len + 1 < size)
+            dst[*len] = s[i];
+}
+
+/* Appends s as the inside of a JSON string: quote, backslash and control bytes escaped. */
+static void cast_json(char *dst, size_t size, size_t *len, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char esc[8];
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            cast_put(dst, size, len, esc, 2);
+        } else if (c < 0x20 || c == 0x7f) {
+            snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)c);
+            cast_put(dst, size, len, esc, 6);
+        } else {
+            cast_put(dst, size, len, (const char *)&c, 1);
+        }
+    }
+}
+
+static void cast_finish(char *dst, size_t size, size_t len)
+{
+    if (size > 0)
+        dst[len < size ? len : size - 1] = '\0';
+}
+
+size_t grid_cast_escape(const char *s, char *dst, size_t size)
+{
+    size_t len = 0;
+    cast_json(dst, size, &len, s, strlen(s));
+    cast_finish(dst, size, len);
+    return len;
+}
+
+size_t grid_cast_header(int w, int h, long long timestamp, char *dst, size_t size)
+{
+    char buf[160];
+    size_t len = 0;
+    int n = snprintf(buf, sizeof(buf),
+                     "{\"version\": 2, \"width\": %d, \"height\": %d, \"timestamp\": %lld, "
+                     "\"title\": \"splitbrain\"}\n",
+                     w, h, timestamp);
+    cast_put(dst, size, &len, buf, n > 0 ? (size_t)n : 0);
+    cast_finish(dst, size, len);
+    return len;
+}
+
+size_t grid_cast_frame(const struct grid *g, double t, const char *const *sgr, int n_sgr, char *dst,
+                       size_t size)
+{
+    char buf[64];
+    size_t len = 0;
+    int n = snprintf(buf, sizeof(buf), "[%.6f, \"o\", \"", t);
+    cast_put(dst, size, &len, buf, n > 0 ? (size_t)n : 0);
+    cast_json(dst, size, &len, "\x1b[0m\x1b[H\x1b[2J", 11);
+    for (int y = 0; y < g->h; y++) {
+        int cur = -1;
+        n = snprintf(buf, sizeof(buf), "\x1b[%d;1H", y + 1);
+        cast_json(dst, size, &len, buf, n > 0 ? (size_t)n : 0);
+        for (int x = 0; x < g->w; x++) {
+            struct grid_cell c = g->cells[(size_t)y * (size_t)g->w + (size_t)x];
+            size_t k;
+            if (c.style != cur) {
+                const char *s = c.style < n_sgr && sgr && sgr[c.style] ? sgr[c.style] : "";
+                cast_json(dst, size, &len, "\x1b[0m", 4);
+                cast_json(dst, size, &len, s, strlen(s));
+                cur = c.style;
+            }
+            k = utf8_put(buf, c.ch);
+            cast_json(dst, size, &len, buf, k);
+        }
+        cast_json(dst, size, &len, "\x1b[0m", 4);
+    }
+    cast_put(dst, size, &len, "\"]\n", 3);
+    cast_finish(dst, size, len);
+    return len;
+}

@@ -89,4 +89,15 @@ struct grid_cell grid_at(const struct grid *g, int x, int y);
  * Returns the length it needed (like snprintf); dst is always terminated when size > 0. */
 size_t grid_dump(const struct grid *g, char *dst, size_t size);
 
+/* asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/). All return the length they
+ * needed (like snprintf); dst is always terminated when size > 0. */
+/* The header line, ending in '\n'. */
+size_t grid_cast_header(int w, int h, long long timestamp, char *dst, size_t size);
+/* One output event [t, "o", "..."] ending in '\n': clear and home, then every row with the SGR
+ * sequence sgr[style] (n_sgr entries; missing ones plain) before each run of a style. */
+size_t grid_cast_frame(const struct grid *g, double t, const char *const *sgr, int n_sgr, char *dst,
+                       size_t size);
+/* s escaped as the inside of a JSON string. */
+size_t grid_cast_escape(const char *s, char *dst, size_t size);
+
 #endif

@@ -43,6 +43,7 @@ static const struct key_binding table[] = {
     {{'T'}, "T", "scrub to any time", "scrub", KA_SCRUB},
     {{KEYS_TAB}, "Tab", "complete a word", NULL, KA_NONE},
     {{KEYS_CTRL('l')}, "Ctrl-L", "redraw", NULL, KA_REDRAW},
+    {{'P'}, "P", "presenter mode", NULL, KA_PRESENT},
     {{'H'}, "H", "lesson: a hint", "hint", KA_HINT},
     {{'M'}, "M", "lesson: show me", "show me", KA_SHOW_ME},
     {{'>'}, ">", "lesson: next step", "next", KA_STEP_NEXT},

@@ -79,6 +79,7 @@ enum key_action {
     KA_OP_OLDER,    /* o: select the op before (the quorum view shows it) */
     KA_OP_NEWER,    /* O: the op after */
     KA_LINK,        /* v: the selected node's link to the next other node */
+    KA_PRESENT,     /* P: presenter mode on / off */
 };
 
 struct key_binding {
