@@ -57,7 +57,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LIB := $(BUILD)/libsplitbrain.a
 BIN := $(BUILD)/splitbrain
 
-.PHONY: render-golden all run test check suites scenarios tui-smoke tui-lesson mutations bench lint format format-check install clean deps deps-test soak man-keys
+.PHONY: render-golden all run test check suites scenarios tui-smoke tui-lesson mutations bench lint format format-check install clean deps deps-test soak man-keys exports
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -129,7 +129,7 @@ run: $(BIN)
 
 # The unit suites, the scenario tests, the sandbox and a lesson driven through tmux and the
 # checkers' mutation tests, in this build.
-check: suites scenarios tui-smoke tui-lesson mutations man-keys
+check: suites scenarios tui-smoke tui-lesson mutations man-keys exports
 
 suites: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -145,6 +145,10 @@ EXPLORE_SEEDS ?= 3000
 mutations: $(BIN)
 	@echo "== tests/explore_mutations.sh"
 	@tests/explore_mutations.sh $(BIN) $(EXPLORE_SEEDS)
+
+# The export formats as ShiViz, XML and JSON readers see them.
+exports: $(BIN)
+	@tests/export_check.sh $(BIN)
 
 # Every key of the key table is in the man page.
 man-keys:

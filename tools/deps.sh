@@ -2,7 +2,8 @@
 # Makes sure the libraries splitbrain builds against are present.
 # Usage: tools/deps.sh [build|test]
 #   build: pkg-config, ncursesw, libuv
-#   test:  the above, plus cmocka, clang-format and tmux (the sandbox smoke test)
+#   test:  the above, plus cmocka, clang-format, tmux (the sandbox tests) and
+#          python3 (checking asciicast, ShiViz and SVG output)
 # Missing ones are installed with apt-get (through sudo when not root); where
 # that is impossible, the one exact apt-get line to run is printed instead.
 set -u
@@ -22,6 +23,7 @@ if [ "$what" = test ]; then
     need_pc cmocka libcmocka-dev
     command -v clang-format >/dev/null 2>&1 || pkgs="$pkgs clang-format"
     command -v tmux >/dev/null 2>&1 || pkgs="$pkgs tmux"
+    command -v python3 >/dev/null 2>&1 || pkgs="$pkgs python3"
 fi
 [ -z "$pkgs" ] && exit 0
 
