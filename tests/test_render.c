@@ -265,7 +265,7 @@ static void test_workload_verdicts_200x60(void **state)
     frame = render(&f, &v, 200, 60, false);
     assert_non_null(strstr(frame, "load 20/s W stops"));
     assert_non_null(strstr(frame, "quorum met"));
-    assert_non_null(strstr(frame, "linearizable yes  lost 0  split brain 0"));
+    assert_non_null(strstr(frame, "linearizable yes  lost writes 0  split brain 0"));
     assert_non_null(strstr(frame, "sessions ok"));
     golden("workload_verdicts_200x60", frame);
     free(frame);
@@ -290,7 +290,10 @@ static void test_verdicts_violated_80x24(void **state)
     v = view(&f);
     v.checks = &c;
     frame = render(&f, &v, 80, 24, true);
-    assert_non_null(strstr(frame, "lin NO, lost 1, sess 2"));
+    /* What broke first, each item whole: the register check with its key, the lost write and
+     * the sessions, before the checks that hold. */
+    assert_non_null(strstr(frame, "x lin NO x  lost 1\n"));
+    assert_non_null(strstr(frame, "|   sess 2  split 0  0/0/0\n"));
     assert_null(strstr(frame, "load ")); /* no workload runs: the bar does not say one does */
     golden("verdicts_violated_ascii_80x24", frame);
     free(frame);
@@ -687,6 +690,17 @@ static void test_grid_clips_and_dumps(void **state)
     grid_text(g, 1, 1, -1, "\xc3\xa9\x01", 0);
     grid_dump(g, out, sizeof(out));
     assert_string_equal(out, "  ab\n+??\n");
+    /* A clip rectangle keeps writes in, and counts the ones it stopped. */
+    assert_int_equal(grid_escapes(g), 0);
+    grid_clip(g, 1, 0, 2, 1);
+    grid_put(g, 0, 0, 'q', 0);
+    grid_text(g, 1, 0, -1, "xyz", 0);
+    grid_restyle(g, 0, 1, 1, 3);
+    grid_unclip(g);
+    grid_put(g, 3, 1, 'w', 0);
+    assert_int_equal(grid_escapes(g), 3);
+    grid_dump(g, out, sizeof(out));
+    assert_string_equal(out, " xyb\n+??w\n");
     grid_destroy(g);
 }
 
@@ -1134,6 +1148,83 @@ static void test_present_100x30(void **state)
     release(&f);
 }
 
+/* Is item (in its long or short form) on the frame whole? */
+static bool verdict_whole(const char *frame, const char *longf, const char *shortf)
+{
+    return strstr(frame, longf) || strstr(frame, shortf);
+}
+
+/*
+ * About 30 random sizes from 60x16 to 250x80 (a fixed seed), each with every view — the map,
+ * the timeline, the clock view, the help overlay, a demo caption, presenter mode — on a
+ * five-node cluster with a partition, a one-way cut and a lossy link: no pane writes outside
+ * its rectangle, and the verdict block is whole (every check named, none cut mid-word).
+ */
+static void test_random_sizes(void **state)
+{
+    struct fixture f;
+    struct timeline *tl;
+    struct draw_checks c;
+    uint64_t rng = 0x5eed;
+    char *frame = malloc(FRAME_MAX);
+
+    (void)state;
+    assert_non_null(frame);
+    build(&f, "model leader\nnodes 5\nseed 3\nlink n1 n2 drop 30%\nw1: put x 1 via n1\n"
+              "run 300ms\npartition n1 n2 | n3 n4 n5\ncut n3 -> n4\nw2: put x 2 via n1\n"
+              "run 200ms\n");
+    tl = timeline_of(&f);
+    memset(&c, 0, sizeof(c));
+    c.lin = CHECK_VIOLATED;
+    snprintf(c.lin_key, sizeof(c.lin_key), "x");
+    c.lost = 1;
+    c.split = 2;
+    c.ryw = 1;
+    c.ok = 12;
+    for (int k = 0; k < 30; k++) {
+        int w, h;
+        rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+        w = 60 + (int)((rng >> 33) % 191);
+        h = 16 + (int)((rng >> 17) % 65);
+        for (int view_k = 0; view_k < 6; view_k++) {
+            struct draw_view v = view(&f);
+            struct draw_cursor cur;
+            struct grid *g = grid_create(w, h, false);
+            int sc = 0;
+            v.checks = &c;
+            v.events = tl;
+            if (view_k == 1) {
+                v.timeline = tl;
+                v.timeline_scroll = &sc;
+            }
+            v.clocks = view_k == 2;
+            v.help = view_k == 3;
+            if (view_k >= 4) {
+                v.caption = "A partition: the majority side elects a new leader while the old "
+                            "one still takes writes.";
+                v.beat = true;
+            }
+            v.present = view_k == 5;
+            draw_frame(g, script_run_engine(f.run), &v, &cur);
+            grid_dump(g, frame, FRAME_MAX);
+            if (grid_escapes(g) != 0)
+                fail_msg("%dx%d view %d: %ld writes outside their pane:\n%s", w, h, view_k,
+                         grid_escapes(g), frame);
+            if (view_k != 3 &&
+                !(verdict_whole(frame, "linearizable NO on x", "lin NO x") &&
+                  verdict_whole(frame, "lost writes 1", "lost 1") &&
+                  verdict_whole(frame, "split brain 2", "split 2") &&
+                  verdict_whole(frame, "sessions broken: 1 ryw 0 mono 0 prefix", "sess 1")))
+                fail_msg("%dx%d view %d: the verdict block is not whole:\n%s", w, h, view_k,
+                         frame);
+            grid_destroy(g);
+        }
+    }
+    timeline_destroy(tl);
+    free(frame);
+    release(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1164,6 +1255,7 @@ int main(void)
         cmocka_unit_test(test_demo_caption_100x30),
         cmocka_unit_test(test_cast_encoder),
         cmocka_unit_test(test_present_100x30),
+        cmocka_unit_test(test_random_sizes),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

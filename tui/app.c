@@ -184,6 +184,7 @@ struct app {
     struct draw_checks checks;
     const struct engine *checks_eng;
     size_t checks_done; /* completed ops when they were computed; SIZE_MAX: never */
+    bool checks_stale;  /* an event that can change a verdict came since */
 
     /* The scenario being played (open FILE), its next command and what it waits for. */
     struct script script;
@@ -330,6 +331,36 @@ static void flash_event(struct app *a, const struct trace_event *ev)
     flash_expire(a);
 }
 
+/* Can ev change a checker's verdict? An op ending, a node cutting its log or a model throwing a
+ * write away, a crash, a restart, a heal, a new role: each can lose a write or end a split. */
+static bool verdict_event(const struct trace_event *ev)
+{
+    switch (ev->kind) {
+    case TRACE_OP_END:
+    case TRACE_TRUNCATE:
+    case TRACE_CONFLICT:
+    case TRACE_FAULT:
+    case TRACE_ROLE:
+        return true;
+    case TRACE_SEND:
+    case TRACE_DELIVER:
+    case TRACE_DROP:
+    case TRACE_DUP:
+    case TRACE_TIMER:
+    case TRACE_SUSPECT:
+    case TRACE_CLOCK:
+    case TRACE_OP_START:
+    case TRACE_APPEND:
+    case TRACE_COMMIT:
+    case TRACE_REPAIR:
+    case TRACE_HINT:
+    case TRACE_SET:
+    case TRACE_NOTE:
+        return false;
+    }
+    return true;
+}
+
 /* Moves every new trace event into the event log. */
 static void drain(struct app *a)
 {
@@ -352,6 +383,8 @@ static void drain(struct app *a)
         draw_log_event(a->log, &ev);
         timeline_add(a->tl, &ev);
         flash_event(a, &ev);
+        if (verdict_event(&ev))
+            a->checks_stale = true;
     }
     if (a->selected >= engine_nodes(e))
         a->selected = engine_nodes(e) - 1;
@@ -2058,9 +2091,10 @@ static void signal_cb(uv_signal_t *h, int signum)
 }
 
 /*
- * The checkers' verdicts on the history so far, recomputed only when an op has completed since
- * the last time (or the cluster was rebuilt): the linearizability search is the costly one, so
- * it runs with a bounded budget and says "unknown" past it.
+ * The checkers' verdicts on the history so far, recomputed whenever something that can change
+ * one happened since the last time (verdict_event: an op completing, a truncation, a discard, a
+ * crash or restart, a role change, a heal) or the cluster was rebuilt: the linearizability
+ * search is the costly one, so it runs with a bounded budget and says "unknown" past it.
  */
 static void update_checks(struct app *a)
 {
@@ -2069,8 +2103,9 @@ static void update_checks(struct app *a)
     const struct check_recorder *rec = script_run_recorder(a->run);
     size_t n = history_count(h), done = n - history_pending(h);
 
-    if (e == a->checks_eng && done == a->checks_done)
+    if (e == a->checks_eng && done == a->checks_done && !a->checks_stale)
         return;
+    a->checks_stale = false;
     a->checks_eng = e;
     a->checks_done = done;
     draw_checks_compute(&a->checks, e, rec, APP_LIN_BUDGET);

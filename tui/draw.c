@@ -857,43 +857,118 @@ static const char *verdict_word(enum check_verdict v)
 }
 
 /*
- * The checkers' verdicts in the ops pane's last rows: two lines when there is room (the
- * register, lost-write and split-brain checks; then the sessions and the outcome counts), one
- * when short, which names a session violation only when there is one. Returns the rows used.
+ * The checkers' verdicts as items, each a whole phrase in a long and a short form; what broke
+ * comes first. An item is never cut: the block wraps between items.
+ */
+#define DRAW_VERDICT_ITEMS 5
+struct verdict_item {
+    char longf[96];
+    char shortf[48];
+    bool bad;
+    bool optional; /* the outcome counts: left out before anything is cut */
+};
+
+static int verdict_items(const struct draw_checks *c, struct verdict_item *out)
+{
+    struct verdict_item it[DRAW_VERDICT_ITEMS];
+    int sess = c->ryw + c->monotonic + c->prefix, n = 0;
+    bool lin_key = (c->lin == CHECK_VIOLATED || c->lin == CHECK_UNKNOWN) && c->lin_key[0];
+
+    memset(it, 0, sizeof(it));
+    snprintf(it[0].longf, sizeof(it[0].longf), "linearizable %s%s%s", verdict_word(c->lin),
+             lin_key ? " on " : "", lin_key ? c->lin_key : "");
+    snprintf(it[0].shortf, sizeof(it[0].shortf), "lin %s%s%s", verdict_word(c->lin),
+             lin_key ? " " : "", lin_key ? c->lin_key : "");
+    it[0].bad = c->lin == CHECK_VIOLATED;
+    snprintf(it[1].longf, sizeof(it[1].longf), "lost writes %d", c->lost);
+    snprintf(it[1].shortf, sizeof(it[1].shortf), "lost %d", c->lost);
+    it[1].bad = c->lost > 0;
+    snprintf(it[2].longf, sizeof(it[2].longf), "split brain %d", c->split);
+    snprintf(it[2].shortf, sizeof(it[2].shortf), "split %d", c->split);
+    it[2].bad = c->split > 0;
+    if (sess > 0) {
+        snprintf(it[3].longf, sizeof(it[3].longf), "sessions broken: %d ryw %d mono %d prefix",
+                 c->ryw, c->monotonic, c->prefix);
+        snprintf(it[3].shortf, sizeof(it[3].shortf), "sess %d", sess);
+    } else {
+        snprintf(it[3].longf, sizeof(it[3].longf), "sessions ok");
+        snprintf(it[3].shortf, sizeof(it[3].shortf), "sess ok");
+    }
+    it[3].bad = sess > 0;
+    snprintf(it[4].longf, sizeof(it[4].longf), "%d ok %d fail %d t/o", c->ok, c->failed,
+             c->timed_out);
+    snprintf(it[4].shortf, sizeof(it[4].shortf), "%d/%d/%d", c->ok, c->failed, c->timed_out);
+    it[4].optional = true;
+    /* What broke first, then the rest in their usual order. */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < DRAW_VERDICT_ITEMS; i++)
+            if (it[i].bad == (pass == 0))
+                out[n++] = it[i];
+    return n;
+}
+
+/*
+ * Flows the items into rows of width w, two spaces apart, none split; returns the rows needed
+ * (placing each item's row and column in at_y / at_x when they are not NULL).
+ */
+static int verdict_flow(const struct verdict_item *it, int n, bool shortf, int w, int *at_x,
+                        int *at_y)
+{
+    int x = 0, rows = 1;
+
+    for (int i = 0; i < n; i++) {
+        int len = (int)strlen(shortf ? it[i].shortf : it[i].longf);
+        if (x > 0 && x + 2 + len > w) {
+            rows++;
+            x = 0;
+        } else if (x > 0) {
+            x += 2;
+        }
+        if (len > w)
+            return 1000; /* one item wider than the pane: this form does not fit */
+        if (at_x) {
+            at_x[i] = x;
+            at_y[i] = rows - 1;
+        }
+        x += len;
+    }
+    return rows;
+}
+
+/*
+ * The checkers' verdicts in the ops pane's last rows, laid out for the width there is: the long
+ * form when it fits in the rows the pane can spare, else the short form, else the short form
+ * without the outcome counts; one line, or several, never an item cut mid-word. What broke is
+ * named first, in the alert colour, and the block opens with a cross; a block that holds opens
+ * with a tick. Returns the rows used.
  */
 static int draw_verdicts(struct grid *g, const struct draw_checks *c, struct rect r)
 {
-    int rows = r.h - 1 >= 8 ? 2 : r.h - 1 >= 3 ? 1 : 0, y = r.y + r.h - rows;
-    int sess = c->ryw + c->monotonic + c->prefix;
-    bool bad = c->lin == CHECK_VIOLATED || c->lost > 0 || c->split > 0;
-    char line[160];
+    struct verdict_item it[DRAW_VERDICT_ITEMS];
+    int n = verdict_items(c, it), w = r.w - 3, max_rows, rows = 1000, at_x[DRAW_VERDICT_ITEMS],
+        at_y[DRAW_VERDICT_ITEMS], y;
+    bool bad = false, shortf = false;
 
-    if (rows == 0)
+    max_rows = r.h - 1 >= 12 ? 3 : r.h - 1 >= 6 ? 2 : r.h - 1 >= 2 ? r.h - 2 : 0;
+    if (max_rows <= 0 || w < 8)
         return 0;
-    snprintf(line, sizeof(line), "linearizable %s%s%s  lost %d  split brain %d",
-             verdict_word(c->lin), c->lin == CHECK_VIOLATED || c->lin == CHECK_UNKNOWN ? " " : "",
-             c->lin == CHECK_VIOLATED || c->lin == CHECK_UNKNOWN ? c->lin_key : "", c->lost,
-             c->split);
-    if (rows == 1) {
-        /* Short of room: all the checks when they hold, else only those that do not. */
-        bad = bad || sess > 0;
-        if (!bad) {
-            snprintf(line, sizeof(line), "lin %s lost 0 split 0", verdict_word(c->lin));
-        } else {
-            line[0] = '\0';
-            if (c->lin == CHECK_VIOLATED || c->lin == CHECK_UNKNOWN)
-                snprintf(line, sizeof(line), "lin %s", verdict_word(c->lin));
-            if (c->lost > 0)
-                snprintf(line + strlen(line), sizeof(line) - strlen(line), "%slost %d",
-                         line[0] ? ", " : "", c->lost);
-            if (c->split > 0)
-                snprintf(line + strlen(line), sizeof(line) - strlen(line), "%ssplit %d",
-                         line[0] ? ", " : "", c->split);
-            if (sess > 0)
-                snprintf(line + strlen(line), sizeof(line) - strlen(line), "%ssess %d",
-                         line[0] ? ", " : "", sess);
-        }
+    for (int i = 0; i < n; i++)
+        bad = bad || it[i].bad;
+    /* Long, short, then short without the counts (they are the least needed). */
+    for (int form = 0; form < 3 && rows > max_rows; form++) {
+        if (form == 2 && it[n - 1].optional)
+            n--;
+        shortf = form > 0;
+        rows = verdict_flow(it, n, shortf, w, NULL, NULL);
     }
+    if (rows > max_rows) {
+        /* Not even that fits: the rows there are, taken from the pane above. */
+        rows = verdict_flow(it, n, true, w, NULL, NULL);
+        if (rows > r.h - 1)
+            return 0;
+    }
+    verdict_flow(it, n, shortf, w, at_x, at_y);
+    y = r.y + r.h - rows;
     grid_glyph(g, r.x + 1, y,
                bad                       ? GL_FAIL
                : c->lin == CHECK_UNKNOWN ? GL_PENDING
@@ -901,19 +976,11 @@ static int draw_verdicts(struct grid *g, const struct draw_checks *c, struct rec
                bad                       ? ST_FAIL
                : c->lin == CHECK_UNKNOWN ? ST_PENDING
                                          : ST_OK);
-    grid_text(g, r.x + 3, y, r.w - 3, line, bad ? ST_FAIL : ST_NORMAL);
-    if (rows == 1)
-        return 1;
-    if (sess > 0)
-        snprintf(line, sizeof(line), "sessions: %d ryw %d mono %d prefix", c->ryw, c->monotonic,
-                 c->prefix);
-    else
-        snprintf(line, sizeof(line), "sessions ok");
-    snprintf(line + strlen(line), sizeof(line) - strlen(line), "  %d ok %d fail %d t/o", c->ok,
-             c->failed, c->timed_out);
-    grid_glyph(g, r.x + 1, y + 1, sess > 0 ? GL_FAIL : GL_OK, sess > 0 ? ST_FAIL : ST_OK);
-    grid_text(g, r.x + 3, y + 1, r.w - 3, line, sess > 0 ? ST_FAIL : ST_DIM);
-    return 2;
+    for (int i = 0; i < n; i++)
+        grid_text(g, r.x + 3 + at_x[i], y + at_y[i], w - at_x[i],
+                  shortf ? it[i].shortf : it[i].longf,
+                  it[i].bad ? ST_FAIL : it[i].optional ? ST_DIM : ST_NORMAL);
+    return rows;
 }
 
 static void draw_ops(struct grid *g, const struct engine *e, const struct draw_checks *checks,
@@ -1791,7 +1858,14 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
             l.lesson.y += band;
             l.lesson.h -= band;
         }
+        /* The verdicts need rows: the replica pane gives its own to the ops. */
+        if (!l.stacked && l.replica.h > 0 && l.ops.h < 8) {
+            l.ops.h += l.replica.h;
+            l.replica.h = 0;
+        }
     }
+    /* Each pane drawn clipped to its own rectangle (grid_escapes counts what tried to leave). */
+    grid_clip(g, l.map.x, l.map.y, l.map.w, l.map.h);
     if (v->timeline) {
         int sc = v->timeline_scroll ? *v->timeline_scroll : 0;
         sc = timeline_draw(g, v->timeline, engine_nodes(e), engine_now(e), l.map.x, l.map.y,
@@ -1803,27 +1877,35 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
     } else {
         draw_map(g, e, v, l.map);
     }
+    grid_unclip(g);
     if (!l.stacked)
         for (int y = l.map.y; y < l.map.y + l.map.h; y++)
             grid_glyph(g, l.map.x + l.map.w, y, GL_V, ST_BORDER);
     if (v->lesson) {
         for (int y = l.lesson.y; y < l.lesson.y + l.lesson.h; y++)
             grid_glyph(g, l.lesson.x + l.lesson.w, y, GL_V, ST_BORDER);
+        grid_clip(g, l.lesson.x, l.lesson.y, l.lesson.w, l.lesson.h);
         draw_lesson_pane(g, v->lesson, l.lesson);
+        grid_unclip(g);
     }
+    grid_clip(g, l.ops.x, l.ops.y, l.ops.w, l.ops.h);
     draw_ops(g, e, v->checks, v->op_sel, l.ops);
-    if (l.replica.h > 0)
+    if (l.replica.h > 0) {
+        grid_clip(g, l.replica.x, l.replica.y, l.replica.w, l.replica.h);
         draw_replica(g, e, v->selected, v->flash, v->n_flash, l.replica);
-    if (l.log.h > 0)
-        draw_events(g, v->log, v->filter, v->log_scroll, v->log_mark, l.log);
-    if (v->next && l.log.h > 0) {
-        snprintf(line, sizeof(line), " next: %s ", v->next);
-        grid_text(g,
-                  l.log.x + l.log.w - (int)strlen(line) - 2 > 12
-                      ? l.log.x + l.log.w - (int)strlen(line) - 2
-                      : 12,
-                  l.log.y, -1, line, ST_INFO);
     }
+    if (l.log.h > 0) {
+        grid_clip(g, l.log.x, l.log.y, l.log.w, l.log.h);
+        draw_events(g, v->log, v->filter, v->log_scroll, v->log_mark, l.log);
+    }
+    if (v->next && l.log.h > 0) {
+        int nx;
+        snprintf(line, sizeof(line), " next: %s ", v->next);
+        nx = l.log.x + l.log.w - (int)strlen(line) - 2;
+        nx = nx > l.log.x + 12 ? nx : l.log.x + 12;
+        grid_text(g, nx, l.log.y, l.log.x + l.log.w - nx, line, ST_INFO);
+    }
+    grid_clip(g, 0, l.msg_row, w, 2);
     if (v->cmd_open) {
         char prompt[2] = {v->cmd_prompt ? v->cmd_prompt : ':', '\0'};
         int x = grid_text(g, 0, l.bar_row, 1, prompt, ST_PROMPT);
@@ -1847,6 +1929,7 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
         else
             draw_bar(g, e, v, l.bar_row);
     }
+    grid_unclip(g);
     if (v->menu && !v->help)
         draw_menu(g, v->menu, l.map);
     if (v->lesson && v->lesson->list && !v->help)

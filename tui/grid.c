@@ -9,6 +9,10 @@ struct grid {
     int h;
     bool ascii;
     struct grid_cell *cells;
+    /* The clip rectangle (the whole grid when off) and the writes it stopped. */
+    bool clip_on;
+    int cx, cy, cw, ch;
+    long escapes;
 };
 
 /* One table, Unicode and its ASCII twin side by side. */
@@ -97,11 +101,39 @@ void grid_clear(struct grid *g)
     }
 }
 
+void grid_clip(struct grid *g, int x, int y, int w, int h)
+{
+    g->clip_on = true;
+    g->cx = x;
+    g->cy = y;
+    g->cw = w;
+    g->ch = h;
+}
+
+void grid_unclip(struct grid *g)
+{
+    g->clip_on = false;
+}
+
+long grid_escapes(const struct grid *g)
+{
+    return g->escapes;
+}
+
+/* Outside the clip rectangle: counted, and not written. */
+static bool clipped(struct grid *g, int x, int y)
+{
+    if (!g->clip_on || (x >= g->cx && x < g->cx + g->cw && y >= g->cy && y < g->cy + g->ch))
+        return false;
+    g->escapes++;
+    return true;
+}
+
 void grid_put(struct grid *g, int x, int y, uint32_t ch, int style)
 {
     struct grid_cell *c;
 
-    if (x < 0 || y < 0 || x >= g->w || y >= g->h)
+    if (clipped(g, x, y) || x < 0 || y < 0 || x >= g->w || y >= g->h)
         return;
     c = &g->cells[(size_t)y * (size_t)g->w + (size_t)x];
     c->ch = ch;
@@ -182,7 +214,7 @@ void grid_fill(struct grid *g, int x, int y, int w, int h, uint32_t ch, int styl
 void grid_restyle(struct grid *g, int x, int y, int w, int style)
 {
     for (int i = 0; i < w; i++) {
-        if (x + i < 0 || x + i >= g->w || y < 0 || y >= g->h)
+        if (clipped(g, x + i, y) || x + i < 0 || x + i >= g->w || y < 0 || y >= g->h)
             continue;
         g->cells[(size_t)y * (size_t)g->w + (size_t)(x + i)].style = (uint16_t)style;
     }

@@ -69,6 +69,14 @@ int grid_height(const struct grid *g);
 bool grid_ascii(const struct grid *g);
 void grid_set_ascii(struct grid *g, bool ascii);
 
+/* Writes outside the rectangle x, y, w, h are dropped (and counted) until grid_unclip(): each
+ * pane is drawn clipped to its own rectangle, and the render tests check that none tried to
+ * write outside it. */
+void grid_clip(struct grid *g, int x, int y, int w, int h);
+void grid_unclip(struct grid *g);
+/* How many writes a clip rectangle stopped since the grid was made. */
+long grid_escapes(const struct grid *g);
+
 /* Every cell to a space in style 0. */
 void grid_clear(struct grid *g);
 void grid_put(struct grid *g, int x, int y, uint32_t ch, int style);
