@@ -1215,8 +1215,7 @@ static void test_random_sizes(void **state)
                   verdict_whole(frame, "lost writes 1", "lost 1") &&
                   verdict_whole(frame, "split brain 2", "split 2") &&
                   verdict_whole(frame, "sessions broken: 1 ryw 0 mono 0 prefix", "sess 1")))
-                fail_msg("%dx%d view %d: the verdict block is not whole:\n%s", w, h, view_k,
-                         frame);
+                fail_msg("%dx%d view %d: the verdict block is not whole:\n%s", w, h, view_k, frame);
             grid_destroy(g);
         }
     }

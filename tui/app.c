@@ -75,6 +75,7 @@ static const char *const app_cast_sgr[ST_COUNT] = {
 #define APP_HISTORY     64  /* command-line history entries */
 #define APP_MSG_MAX     (SCRIPT_MSG_MAX + 300)
 #define APP_TL_PAGE     10      /* rows PgUp and PgDn scroll the timeline */
+#define APP_WHEEL       3       /* rows a click of the mouse wheel scrolls */
 #define APP_WORKLOAD    "2/s"   /* the sandbox's gentle background workload */
 #define APP_LIN_BUDGET  200000  /* search steps per key for the live linearizability verdict */
 #define APP_PICK_MAX    256     /* messages adversary mode cycles through */
@@ -1333,6 +1334,10 @@ static void node_act(struct app *a, enum key_action act)
     case KA_OP_NEWER:
     case KA_LINK:
     case KA_PRESENT:
+    case KA_OLDEST:
+    case KA_NEWEST:
+    case KA_WHEEL_UP:
+    case KA_WHEEL_DOWN:
         return;
     }
     exec_line(a, line);
@@ -1570,6 +1575,10 @@ static bool lesson_key(struct app *a, int k, enum key_action act)
     case KA_OP_NEWER:
     case KA_LINK:
     case KA_PRESENT:
+    case KA_OLDEST:
+    case KA_NEWEST:
+    case KA_WHEEL_UP:
+    case KA_WHEEL_DOWN:
         return false;
     }
     return false;
@@ -1851,7 +1860,7 @@ static void top_key(struct app *a, int k)
         cmd_open(a, "");
         break;
     case KA_SEARCH:
-        cmd_open(a, a->filter);
+        cmd_open(a, ""); /* a fresh pattern: the old one is not edited into the new */
         a->searching = true;
         set_msg(a, false, "Type to filter the event log; Enter keeps the filter, Esc drops it");
         break;
@@ -2015,6 +2024,25 @@ static void top_key(struct app *a, int k)
     case KA_PRESENT:
         set_present(a, !a->present);
         break;
+    case KA_OLDEST:
+    case KA_NEWEST:
+        /* Home / End on the map: the event log's oldest line held, or back to the newest. */
+        a->log_scroll = act == KA_OLDEST ? draw_log_count(a->log) : 0;
+        break;
+    case KA_WHEEL_UP:
+    case KA_WHEEL_DOWN: {
+        int d = act == KA_WHEEL_UP ? APP_WHEEL : -APP_WHEEL;
+        if (a->tl_on) {
+            a->tl_scroll = a->tl_scroll + d < 0 ? 0 : a->tl_scroll + d;
+        } else {
+            a->log_scroll += d;
+            if (a->log_scroll < 0)
+                a->log_scroll = 0;
+            if (a->log_scroll > draw_log_count(a->log))
+                a->log_scroll = draw_log_count(a->log);
+        }
+        break;
+    }
     case KA_PICK_MSG:
         set_paused(a, true);
         a->tl_on = false;
@@ -2260,12 +2288,18 @@ static void close_cb(uv_handle_t *h)
 
 /* ---- setting up ---- */
 
+/*
+ * ASCII when asked, when the locale's codeset is not UTF-8, and on the Linux console (TERM=linux
+ * and its variants), whose font has few of the box and arrow glyphs the screen uses.
+ */
 static bool want_ascii(bool forced)
 {
-    const char *cs;
+    const char *cs, *term = getenv("TERM");
 
     setlocale(LC_ALL, "");
     cs = nl_langinfo(CODESET);
+    if (term && strncmp(term, "linux", 5) == 0)
+        return true;
     return forced || !cs || (strcmp(cs, "UTF-8") != 0 && strcmp(cs, "utf8") != 0);
 }
 

@@ -979,7 +979,9 @@ static int draw_verdicts(struct grid *g, const struct draw_checks *c, struct rec
     for (int i = 0; i < n; i++)
         grid_text(g, r.x + 3 + at_x[i], y + at_y[i], w - at_x[i],
                   shortf ? it[i].shortf : it[i].longf,
-                  it[i].bad ? ST_FAIL : it[i].optional ? ST_DIM : ST_NORMAL);
+                  it[i].bad        ? ST_FAIL
+                  : it[i].optional ? ST_DIM
+                                   : ST_NORMAL);
     return rows;
 }
 

@@ -29,6 +29,8 @@ enum {
     KEYS_CLICK, /* a mouse click: tui/term.c knows where */
     KEYS_PGUP,
     KEYS_PGDN,
+    KEYS_WHEEL_UP, /* the mouse wheel */
+    KEYS_WHEEL_DOWN,
 };
 
 #define KEYS_CTRL(c)   ((c)&0x1f)
@@ -80,6 +82,10 @@ enum key_action {
     KA_OP_NEWER,    /* O: the op after */
     KA_LINK,        /* v: the selected node's link to the next other node */
     KA_PRESENT,     /* P: presenter mode on / off */
+    KA_OLDEST,      /* Home: the event log's (or the timeline's) oldest line */
+    KA_NEWEST,      /* End: back to the newest */
+    KA_WHEEL_UP,    /* the mouse wheel scrolls the event log or the timeline */
+    KA_WHEEL_DOWN,
 };
 
 struct key_binding {

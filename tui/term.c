@@ -123,17 +123,58 @@ static void setup_colors(struct term *t)
     }
 }
 
+/*
+ * Can the terminal curses just opened draw the screen at all? One without cursor addressing
+ * (TERM=dumb, an emacs shell buffer) would get a blank or garbled screen: the caller says so on
+ * one line instead.
+ */
+static bool can_address(void)
+{
+    char cup[] = "cup";
+    const char *s = tigetstr(cup);
+
+    return s != NULL && s != (char *)-1;
+}
+
+/* Sequences terminals (and tmux) send for Home and End that some terminfo entries lack. */
+static void define_keys(void)
+{
+    static const struct {
+        const char *seq;
+        int key;
+    } extra[] = {
+        {"\033[1~", KEY_HOME}, {"\033[7~", KEY_HOME}, {"\033[H", KEY_HOME}, {"\033OH", KEY_HOME},
+        {"\033[4~", KEY_END},  {"\033[8~", KEY_END},  {"\033[F", KEY_END},  {"\033OF", KEY_END},
+    };
+
+    for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
+        if (key_defined(extra[i].seq) <= 0)
+            define_key(extra[i].seq, extra[i].key);
+}
+
 struct term *term_create(bool mouse)
 {
     struct term *t = calloc(1, sizeof(*t));
+    const char *name = getenv("TERM");
+    SCREEN *scr;
 
     if (!t)
         abort();
     if (!getenv("ESCDELAY"))
         setenv("ESCDELAY", "25", 1); /* Esc answers at once; ncurses waits a second by default */
-    if (!newterm(NULL, stdout, stdin)) {
+    if (!(scr = newterm(NULL, stdout, stdin))) {
         fprintf(stderr, "splitbrain: cannot start the terminal (TERM=%s)\n",
                 getenv("TERM") ? getenv("TERM") : "unset");
+        free(t);
+        return NULL;
+    }
+    if (!can_address()) {
+        endwin();
+        delscreen(scr);
+        fprintf(stderr,
+                "splitbrain: TERM=%s cannot place the cursor: use a full terminal, or "
+                "splitbrain run FILE.scn\n",
+                name && name[0] ? name : "unset");
         free(t);
         return NULL;
     }
@@ -146,8 +187,9 @@ struct term *term_create(bool mouse)
     intrflush(stdscr, FALSE);
     leaveok(stdscr, FALSE);
     curs_set(0);
+    define_keys();
     if (mouse) {
-        mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+        mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
         mouseinterval(0);
     }
     setup_colors(t);
@@ -230,6 +272,40 @@ void term_click(const struct term *t, int *x, int *y)
     *y = t->click_y;
 }
 
+/*
+ * Esc arrived: alone it is the Esc key. Followed at once by more bytes it is an escape sequence
+ * curses did not recognise (its ESCDELAY has passed, so the rest is already waiting): read it to
+ * its end and drop it, so "\033[1;5D" never reaches the keys as '[', '1', ';', '5', 'D'. A
+ * few Home and End spellings are understood; an Alt+key is dropped too.
+ */
+static int escape_sequence(void)
+{
+    wint_t wc;
+    char seq[16];
+    int n = 0, r = wget_wch(stdscr, &wc);
+
+    if (r == ERR)
+        return KEYS_ESC;
+    if (r == KEY_CODE_YES || (wc != '[' && wc != 'O'))
+        return -2;
+    seq[n++] = (char)wc;
+    /* CSI: parameter and intermediate bytes, then one final byte (0x40-0x7e). */
+    while ((r = wget_wch(stdscr, &wc)) != ERR && r != KEY_CODE_YES) {
+        if (n < (int)sizeof(seq) - 1)
+            seq[n++] = (char)wc;
+        if (wc >= 0x40 && wc <= 0x7e && !(n == 2 && seq[0] == '[' && wc == '['))
+            break;
+    }
+    seq[n] = '\0';
+    if (strcmp(seq, "[1~") == 0 || strcmp(seq, "[7~") == 0 || strcmp(seq, "[H") == 0 ||
+        strcmp(seq, "OH") == 0)
+        return KEYS_HOME;
+    if (strcmp(seq, "[4~") == 0 || strcmp(seq, "[8~") == 0 || strcmp(seq, "[F") == 0 ||
+        strcmp(seq, "OF") == 0)
+        return KEYS_END;
+    return -2;
+}
+
 int term_key(struct term *t)
 {
     wint_t wc;
@@ -268,7 +344,13 @@ int term_key(struct term *t)
             return KEYS_F1;
         case KEY_MOUSE: {
             MEVENT me;
-            if (getmouse(&me) != OK || !(me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+            if (getmouse(&me) != OK)
+                return -2;
+            if (me.bstate & BUTTON4_PRESSED)
+                return KEYS_WHEEL_UP;
+            if (me.bstate & BUTTON5_PRESSED)
+                return KEYS_WHEEL_DOWN;
+            if (!(me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
                 return -2;
             t->click_x = me.x;
             t->click_y = me.y;
@@ -286,7 +368,7 @@ int term_key(struct term *t)
     case 8:
         return KEYS_BACKSPACE;
     case 27:
-        return KEYS_ESC;
+        return escape_sequence();
     case '\t':
         return KEYS_TAB;
     default:
