@@ -194,25 +194,122 @@ static void test_message_in_flight_80x24(void **state)
     release(&f);
 }
 
-static void test_partition_200x60(void **state)
+/*
+ * The map's network faults at every size, for 3, 5 and 9 nodes: a partition drawn as regions
+ * with a wall between them and each group named, a one-way cut with its direction, a lossy and
+ * a slow link marked in words; and node boxes as wide as their text where there is room (at
+ * 200x60 the whole detail line, the ISR included).
+ */
+static const char *const faults[] = {
+    "model leader\nnodes 3\nseed 3\nlink n2 n3 drop 25%\nw1: put x 1 via n1\nrun 400ms\n"
+    "partition n1 | n2 n3\ncut n2 -> n3\nw2: put x 2 via n1\nrun 30ms\n",
+    "model leader\nnodes 5\nseed 3\nlink n3 n4 drop 25%\nlink n1 n2 delay 300ms..400ms\n"
+    "w1: put x 1 via n1\nrun 400ms\npartition n1 n2 | n3 n4 n5\ncut n4 -> n5\n"
+    "w2: put x 2 via n1\nrun 30ms\n",
+    "model leader\nnodes 9\nseed 3\nlink n5 n6 drop 25%\nw1: put x 1 via n1\nrun 400ms\n"
+    "partition n1 n2 n3 n4 | n5 n6 n7 n8 n9\ncut n7 -> n8\nw2: put x 2 via n1\nrun 30ms\n",
+};
+
+static void test_faults_on_the_map(void **state)
 {
-    struct fixture f;
-    struct draw_view v;
-    char *frame;
+    static const int sizes[][2] = {{80, 24}, {120, 40}, {200, 60}};
+    static const int nodes[] = {3, 5, 9};
+    char name[64];
 
     (void)state;
-    build(&f, "model echo\nnodes 5\nseed 3\nlatency 20ms..40ms\npartition n1 n2 | n3 n4 n5\n"
-              "w1: put x 1 via n1\nrun 10ms\n");
-    v = view(&f);
-    v.selected = 2;
-    frame = render(&f, &v, 200, 60, false);
-    /* Cut links carry the cut mark; the echo to the far side is marked as lost. */
-    assert_non_null(strstr(frame, "\xe2\x95\xb3"));
-    assert_non_null(strstr(frame, "echo x=1 lost"));
-    assert_non_null(strstr(frame, "g2"));
-    assert_non_null(strstr(frame, "n3 replica"));
-    golden("partition_200x60", frame);
-    free(frame);
+    for (int k = 0; k < 3; k++) {
+        struct fixture f;
+        build(&f, faults[k]);
+        for (int s = 0; s < 3; s++) {
+            int w = sizes[s][0], h = sizes[s][1];
+            struct draw_view v = view(&f);
+            struct grid *g = grid_create(w, h, false);
+            struct draw_cursor cur;
+            char *frame = malloc(FRAME_MAX), want[64];
+            assert_non_null(frame);
+            v.selected = 1;
+            draw_frame(g, script_run_engine(f.run), &v, &cur);
+            grid_dump(g, frame, FRAME_MAX);
+            assert_int_equal(grid_escapes(g), 0);
+            /* The wall between the regions, and each region named. */
+            assert_non_null(strstr(frame, "\xe2\x94\x8a"));
+            assert_true(strstr(frame, "group 1:") || strstr(frame, "g1:") || strstr(frame, "g1"));
+            assert_true(strstr(frame, "group 2:") || strstr(frame, "g2:") || strstr(frame, "g2"));
+            /* The one-way cut says which way; the lossy link says so. */
+            snprintf(want, sizeof(want), "n%d->n%d cut",
+                     k == 0   ? 2
+                     : k == 1 ? 4
+                              : 7,
+                     k == 0   ? 3
+                     : k == 1 ? 5
+                              : 8);
+            if ((w >= 120 || nodes[k] < 9) && !strstr(frame, want))
+                fail_msg("%dx%d %d nodes: no '%s' on the map:\n%s", w, h, nodes[k], want, frame);
+            if (w >= 120)
+                assert_non_null(strstr(frame, "loss 25%"));
+            if (k == 1 && w >= 120)
+                assert_non_null(strstr(frame, "slow 400ms"));
+            /* Boxes as wide as their text: the ISR whole at 200x60 with 3 and 5 nodes. */
+            if (w == 200 && nodes[k] <= 5) {
+                /* "isr n1,n3,n4,n5" then the box's right border: the list is whole. */
+                const char *isr = strstr(frame, "isr n1,");
+                assert_non_null(isr);
+                isr += strspn(isr + 4, "n0123456789,") + 4;
+                assert_true(strncmp(isr, "\xe2\x94\x82", 3) == 0 ||
+                            strncmp(isr, "\xe2\x95\x91", 3) == 0);
+            }
+            snprintf(name, sizeof(name), "faults_%dn_%dx%d", nodes[k], w, h);
+            golden(name, frame);
+            free(frame);
+            grid_destroy(g);
+        }
+        release(&f);
+    }
+}
+
+/* Presenter mode with the faults at a projector's sizes: boxes as large as the screen allows
+ * (larger than the sandbox's at the same size), every mark still there, the verdicts whole. */
+static void test_faults_presented(void **state)
+{
+    static const int sizes[][2] = {{100, 30}, {180, 50}};
+    struct fixture f;
+    struct draw_checks c;
+    char name[64];
+
+    (void)state;
+    build(&f, faults[1]);
+    memset(&c, 0, sizeof(c));
+    c.lin = CHECK_OK;
+    c.lost = 1;
+    c.ok = 1;
+    for (int s = 0; s < 2; s++) {
+        int w = sizes[s][0], h = sizes[s][1], box_plain = 0, box_present = 0;
+        struct draw_view v = view(&f);
+        struct grid *g = grid_create(w, h, false);
+        struct draw_cursor cur;
+        char *frame = malloc(FRAME_MAX);
+        assert_non_null(frame);
+        v.checks = &c;
+        v.present = true;
+        v.caption = "The old leader n1 is cut off with n2; the other side elects a new one.";
+        draw_frame(g, script_run_engine(f.run), &v, &cur);
+        grid_dump(g, frame, FRAME_MAX);
+        assert_int_equal(grid_escapes(g), 0);
+        assert_non_null(strstr(frame, "group 1: n1 n2"));
+        assert_non_null(strstr(frame, "n4->n5 cut"));
+        assert_non_null(strstr(frame, "lost writes 1") ? "" : strstr(frame, "lost 1"));
+        /* n1's box is larger than the sandbox's at the same size. */
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                box_plain += draw_node_at(script_run_engine(f.run), w, h, false, false, x, y) == 0;
+                box_present += draw_node_at(script_run_engine(f.run), w, h, false, true, x, y) == 0;
+            }
+        assert_true(box_present > box_plain);
+        snprintf(name, sizeof(name), "faults_present_5n_%dx%d", w, h);
+        golden(name, frame);
+        free(frame);
+        grid_destroy(g);
+    }
     release(&f);
 }
 
@@ -721,7 +818,7 @@ static void test_click_finds_the_box(void **state)
         int fx = -1, fy = -1;
         for (int y = 0; y < 24 && fx < 0; y++)
             for (int x = 0; x < 80 && fx < 0; x++)
-                if (draw_node_at(80, 24, 3, false, x, y) == node) {
+                if (draw_node_at(script_run_engine(f.run), 80, 24, false, false, x, y) == node) {
                     fx = x;
                     fy = y;
                 }
@@ -730,8 +827,9 @@ static void test_click_finds_the_box(void **state)
         assert_int_equal(grid_at(g, fx + 1, fy).ch, 'n');
         assert_int_equal(grid_at(g, fx + 2, fy).ch, (uint32_t)('1' + node));
     }
-    assert_int_equal(draw_node_at(80, 24, 3, false, 0, 23), -1);
-    assert_int_equal(draw_node_at(40, 10, 3, false, 5, 5), -1); /* too small to lay out */
+    assert_int_equal(draw_node_at(script_run_engine(f.run), 80, 24, false, false, 0, 23), -1);
+    assert_int_equal(draw_node_at(script_run_engine(f.run), 40, 10, false, false, 5, 5),
+                     -1); /* too small to lay out */
     grid_destroy(g);
     release(&f);
 }
@@ -863,7 +961,9 @@ static void test_lesson_narration_80x24(void **state)
         int found = 0;
         for (y = 0; y < 24; y++)
             for (x = 0; x < 80; x++)
-                if (draw_node_at(80, 24, 3, true, x, y) == node && !found++)
+                if (draw_node_at(script_run_engine(lesson_runner_run(f.r)), 80, 24, true, false, x,
+                                 y) == node &&
+                    !found++)
                     assert_int_equal(grid_at(g, x + 2, y).ch, (uint32_t)('1' + node));
         assert_true(found > 0);
     }
@@ -1134,9 +1234,9 @@ static void test_present_100x30(void **state)
         int lowest_plain = -1, lowest_present = -1;
         for (int y = 0; y < 30; y++)
             for (int x = 0; x < 100; x++) {
-                if (draw_node_at(100, 30, 3, false, x, y) >= 0)
+                if (draw_node_at(script_run_engine(f.run), 100, 30, false, false, x, y) >= 0)
                     lowest_plain = y;
-                if (draw_node_at_mode(100, 30, 3, false, true, x, y) >= 0)
+                if (draw_node_at(script_run_engine(f.run), 100, 30, false, true, x, y) >= 0)
                     lowest_present = y;
             }
         assert_true(lowest_present > lowest_plain);
@@ -1229,7 +1329,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grid_clips_and_dumps),
         cmocka_unit_test(test_message_in_flight_80x24),
-        cmocka_unit_test(test_partition_200x60),
+        cmocka_unit_test(test_faults_on_the_map),
+        cmocka_unit_test(test_faults_presented),
         cmocka_unit_test(test_crashed_ascii_80x24),
         cmocka_unit_test(test_workload_verdicts_200x60),
         cmocka_unit_test(test_verdicts_violated_80x24),

@@ -1796,8 +1796,8 @@ static void top_key(struct app *a, int k)
     if (k == KEYS_CLICK) {
         int x, y, node;
         term_click(a->term, &x, &y);
-        node = draw_node_at_mode(grid_width(a->grid), grid_height(a->grid), n, a->runner != NULL,
-                                 a->present, x, y);
+        node = draw_node_at(eng(a), grid_width(a->grid), grid_height(a->grid), a->runner != NULL,
+                            a->present, x, y);
         if (node >= 0 && !a->help)
             a->selected = node;
         a->menu_open = false; /* its items were for the node selected before */

@@ -390,15 +390,54 @@ static const char *state_word(enum node_state s)
     return "?";
 }
 
+/* A node box's lines, in words ("epoch 1 up", "lamport 13") or, in a narrow box, short
+ * ("e1 up", "L13"). Returns how many (at most 4). */
+static int node_lines(const struct engine *e, const struct engine_node *en, bool words,
+                      char lines[4][128], int styles[4])
+{
+    char t[32], d[32];
+    int n = 0;
+
+    (void)e;
+    /* Epoch and state. */
+    lines[n][0] = '\0';
+    if (en->desc.epoch >= 0)
+        snprintf(lines[n], 128, "%s%lld ", words ? "epoch " : "e", (long long)en->desc.epoch);
+    snprintf(lines[n] + strlen(lines[n]), 128 - strlen(lines[n]), "%s", state_word(en->state));
+    if (en->state == NODE_PAUSED && en->paused_until >= 0) {
+        draw_fmt_time(t, sizeof(t), en->paused_until);
+        snprintf(lines[n] + strlen(lines[n]), 128 - strlen(lines[n]), " to %s", t);
+    }
+    styles[n++] = en->state == NODE_CRASHED  ? ST_CRASHED
+                  : en->state == NODE_PAUSED ? ST_PAUSED
+                                             : ST_OK;
+    /* Its own wall clock, and how far it is from true time. */
+    draw_fmt_time(t, sizeof(t), en->phys_us);
+    if (en->skew_us != 0) {
+        draw_fmt_delta(d, sizeof(d), en->skew_us);
+        snprintf(lines[n], 128, "%s%s %s", words ? "clock " : "", t, d);
+    } else {
+        snprintf(lines[n], 128, "%s%s", words ? "clock " : "", t);
+    }
+    styles[n++] = en->skew_us != 0 ? ST_PAUSED : ST_DIM;
+    snprintf(lines[n], 128, "%s%llu", words ? "lamport " : "L", (unsigned long long)en->lamport);
+    if (en->desc.commit >= 0)
+        snprintf(lines[n] + strlen(lines[n]), 128 - strlen(lines[n]), "%shw %lld",
+                 words ? "  " : " ", (long long)en->desc.commit);
+    styles[n++] = ST_DIM;
+    snprintf(lines[n], 128, "%s", en->desc.detail);
+    styles[n++] = ST_DIM;
+    return n;
+}
+
 static void draw_node(struct grid *g, const struct engine *e, int i, const struct nodebox *b,
                       bool selected)
 {
     struct engine_node en;
-    const struct net *net = engine_net(e);
     struct rect r = b->r;
-    char line[128], t[32], d[32];
-    int row = r.y + 1, iw = r.w - 2, border, x;
-    bool leader;
+    char line[128], lines[4][128];
+    int row = r.y + 1, iw = r.w - 2, border, x, styles[4], n, widest = 0;
+    bool leader, words;
 
     if (engine_node(e, i, &en) < 0)
         return;
@@ -421,84 +460,189 @@ static void draw_node(struct grid *g, const struct engine *e, int i, const struc
                   : leader                 ? ST_LEADER
                                            : ST_NORMAL);
     }
-    if (row >= r.y + r.h - 1)
-        return;
-    /* State line: epoch, state, partition group. */
-    x = r.x + 1;
-    if (en.desc.epoch >= 0) {
-        snprintf(line, sizeof(line), "e%lld ", (long long)en.desc.epoch);
-        x += grid_text(g, x, row, r.x + r.w - 1 - x, line, ST_NORMAL);
+    /* Words when the first three lines fit in words; the detail line is what it is. */
+    n = node_lines(e, &en, true, lines, styles);
+    for (int k = 0; k < 3 && k < n; k++)
+        if ((int)strlen(lines[k]) > widest)
+            widest = (int)strlen(lines[k]);
+    words = widest <= iw;
+    if (!words)
+        n = node_lines(e, &en, false, lines, styles);
+    for (int k = 0; k < n - 1 && row < r.y + r.h - 1; k++, row++)
+        grid_text(g, r.x + 1, row, iw, lines[k], styles[k]);
+    /* The detail line, wrapped at spaces and commas over the rows left. */
+    for (const char *p = lines[n - 1]; *p && row < r.y + r.h - 1 && iw > 0; row++) {
+        int len = (int)strlen(p), cut = len;
+        if (len > iw && row + 1 < r.y + r.h - 1) {
+            cut = iw;
+            while (cut > iw / 2 && p[cut - 1] != ' ' && p[cut - 1] != ',')
+                cut--;
+            if (cut <= iw / 2)
+                cut = iw;
+        }
+        grid_text(g, r.x + 1, row, cut < iw ? cut : iw, p, styles[n - 1]);
+        p += cut < len ? cut : len;
+        while (*p == ' ')
+            p++;
     }
-    x += grid_text(g, x, row, r.x + r.w - 1 - x, state_word(en.state),
-                   en.state == NODE_CRASHED  ? ST_CRASHED
-                   : en.state == NODE_PAUSED ? ST_PAUSED
-                                             : ST_OK);
-    if (en.state == NODE_PAUSED && en.paused_until >= 0) {
-        draw_fmt_time(t, sizeof(t), en.paused_until);
-        snprintf(line, sizeof(line), " to %s", t);
-        x += grid_text(g, x, row, r.x + r.w - 1 - x, line, ST_PAUSED);
-    }
-    if (net_partitioned(net)) {
-        snprintf(line, sizeof(line), " g%d", net_group(net, i) + 1);
-        grid_text(g, x, row, r.x + r.w - 1 - x, line, ST_LINK_CUT);
-    }
-    if (++row >= r.y + r.h - 1)
-        return;
-    /* Its own wall clock, and how far it is from true time. */
-    draw_fmt_time(t, sizeof(t), en.phys_us);
-    if (en.skew_us != 0) {
-        draw_fmt_delta(d, sizeof(d), en.skew_us);
-        snprintf(line, sizeof(line), "%s %s %s", iw >= 16 ? "clk" : "", t, d);
-    } else {
-        snprintf(line, sizeof(line), "%s %s", iw >= 16 ? "clk" : "", t);
-    }
-    grid_text(g, r.x + 1, row, iw, line[0] == ' ' ? line + 1 : line,
-              en.skew_us != 0 ? ST_PAUSED : ST_DIM);
-    if (++row >= r.y + r.h - 1)
-        return;
-    snprintf(line, sizeof(line), "L%llu", (unsigned long long)en.lamport);
-    if (en.desc.commit >= 0)
-        snprintf(line + strlen(line), sizeof(line) - strlen(line), " hw %lld",
-                 (long long)en.desc.commit);
-    grid_text(g, r.x + 1, row, iw, line, ST_DIM);
-    if (++row >= r.y + r.h - 1)
-        return;
-    grid_text(g, r.x + 1, row, iw, en.desc.detail, ST_DIM);
 }
 
-/* The sizes a node box may take, largest first. */
+/* The widest line any node's box would hold in words, its detail included (at most max). */
+static int node_content_width(const struct engine *e, int max)
+{
+    int w = 14;
+
+    for (int i = 0; i < engine_nodes(e); i++) {
+        struct engine_node en;
+        char lines[4][128];
+        int styles[4], n;
+        if (engine_node(e, i, &en) < 0)
+            continue;
+        n = node_lines(e, &en, true, lines, styles);
+        for (int k = 0; k < n; k++)
+            if ((int)strlen(lines[k]) > w)
+                w = (int)strlen(lines[k]);
+        /* The title: "n12★ precandidate". */
+        if ((int)strlen(en.desc.role) + 6 > w)
+            w = (int)strlen(en.desc.role) + 6;
+    }
+    return w < max ? w : max;
+}
+
+/* The sizes a node box may take when its content does not fit, largest first. */
 static const struct {
     int w;
     int h;
 } box_sizes[] = {{26, 6}, {20, 5}, {16, 5}, {14, 4}, {12, 3}, {9, 3}};
 
-/* The largest box size at which n nodes fit the map without overlapping (or the smallest). */
-static void place_nodes(struct rect map, int n, struct nodebox *b)
-{
-    int size = 0, nsz = (int)(sizeof(box_sizes) / sizeof(box_sizes[0]));
+#define DRAW_BOX_MAX_W 64 /* the widest a box's text grows */
 
-    while (size < nsz - 1 && !place(map, n, box_sizes[size].w, box_sizes[size].h, b))
-        size++;
-    if (size == nsz - 1)
-        place(map, n, box_sizes[size].w, box_sizes[size].h, b);
+/* The partition groups and their regions of the map; n_groups 0 when there is no partition. */
+struct regions {
+    int n_groups;
+    int group[ENGINE_MAX_NODES]; /* each node's group */
+    struct rect r[ENGINE_MAX_NODES];
+    int wall_x[ENGINE_MAX_NODES]; /* the boundary left of region k (k >= 1) */
+};
+
+/*
+ * A partition splits the map into side-by-side regions, one per group, as wide as its share of
+ * the nodes; each region's top row is for its name, and a wall runs down between regions.
+ */
+static void lay_out_regions(const struct engine *e, struct rect map, int min_w, struct regions *rg)
+{
+    const struct net *net = engine_net(e);
+    int n = engine_nodes(e), count[ENGINE_MAX_NODES] = {0}, x = map.x, used = 0;
+    int width[ENGINE_MAX_NODES];
+
+    memset(rg, 0, sizeof(*rg));
+    if (!net_partitioned(net) || n < 2)
+        return;
+    for (int i = 0; i < n; i++) {
+        int gi = net_group(net, i);
+        gi = gi < 0 ? 0 : gi >= ENGINE_MAX_NODES ? ENGINE_MAX_NODES - 1 : gi;
+        rg->group[i] = gi;
+        count[gi]++;
+        if (gi + 1 > rg->n_groups)
+            rg->n_groups = gi + 1;
+    }
+    for (int k = 0; k < rg->n_groups; k++) {
+        width[k] = k == rg->n_groups - 1 ? map.x + map.w - x
+                                         : (map.w * (used + count[k])) / n - (x - map.x);
+        used += count[k];
+        x += width[k];
+    }
+    /* A region too narrow for one box as wide as its text borrows from the widest. */
+    for (int k = 0; k < rg->n_groups; k++) {
+        int widest = 0;
+        for (int j = 1; j < rg->n_groups; j++)
+            if (width[j] > width[widest])
+                widest = j;
+        while (width[k] < min_w && width[widest] > min_w && widest != k) {
+            width[k]++;
+            width[widest]--;
+        }
+    }
+    x = map.x;
+    for (int k = 0; k < rg->n_groups; k++) {
+        rg->r[k] = (struct rect){x + (k > 0), map.y + 1, width[k] - (k > 0), map.h - 1};
+        rg->wall_x[k] = x;
+        x += width[k];
+    }
 }
 
-int draw_node_at(int w, int h, int n_nodes, bool lesson, int x, int y)
+/* Places the nodes of one group (or all, group < 0) in r; true when none overlap. */
+static bool place_in(struct rect r, const struct regions *rg, int group, int n, int bw, int bh,
+                     struct nodebox *b)
 {
-    return draw_node_at_mode(w, h, n_nodes, lesson, false, x, y);
+    struct nodebox tmp[ENGINE_MAX_NODES];
+    int idx[ENGINE_MAX_NODES], m = 0;
+    bool ok;
+
+    for (int i = 0; i < n; i++)
+        if (group < 0 || rg->group[i] == group)
+            idx[m++] = i;
+    ok = place(r, m, bw, bh, tmp);
+    for (int k = 0; k < m; k++)
+        b[idx[k]] = tmp[k];
+    return ok && bw <= r.w;
 }
 
-int draw_node_at_mode(int w, int h, int n_nodes, bool lesson, bool present, int x, int y)
+/*
+ * The largest box at which the nodes of one group (all, group < 0) fit r without overlapping:
+ * first as wide as the widest node's text (its detail line, the ISR, whole), in presenter mode
+ * larger still as the screen allows; then the fixed sizes below that; the smallest when nothing
+ * fits.
+ */
+static void place_group(struct rect r, const struct regions *rg, int group, int n, int ideal,
+                        bool present, struct nodebox *b)
+{
+    int nsz = (int)(sizeof(box_sizes) / sizeof(box_sizes[0]));
+
+    if (present) {
+        /* A projector: as large as fits, up to twice the text's width and nine rows; the widest
+         * first, then the tallest at that width. */
+        for (int bw = ideal * 2; bw >= 9; bw -= 2)
+            for (int bh = 9; bh >= 4; bh--)
+                if (place_in(r, rg, group, n, bw, bh, b))
+                    return;
+    }
+    if (ideal > box_sizes[0].w && place_in(r, rg, group, n, ideal, 6, b))
+        return;
+    for (int size = 0; size < nsz; size++)
+        if (place_in(r, rg, group, n, box_sizes[size].w, box_sizes[size].h, b))
+            return;
+    place_in(r, rg, group, n, box_sizes[nsz - 1].w, box_sizes[nsz - 1].h, b);
+}
+
+/* Every node placed: on one ellipse, or with a partition, each group in its own region. */
+static void place_nodes(const struct engine *e, struct rect map, bool present, struct nodebox *b,
+                        struct regions *rg)
+{
+    int n = engine_nodes(e), ideal = node_content_width(e, DRAW_BOX_MAX_W) + 2;
+
+    lay_out_regions(e, map, ideal + 3, rg);
+    if (rg->n_groups == 0) {
+        place_group(map, rg, -1, n, ideal, present, b);
+        return;
+    }
+    for (int k = 0; k < rg->n_groups; k++)
+        place_group(rg->r[k], rg, k, n, ideal, present, b);
+}
+
+int draw_node_at(const struct engine *e, int w, int h, bool lesson, bool present, int x, int y)
 {
     struct nodebox b[ENGINE_MAX_NODES];
+    struct regions rg;
     struct layout l;
+    int n_nodes = engine_nodes(e);
 
     if (w < DRAW_MIN_W || h < DRAW_MIN_H || n_nodes < 1 || n_nodes > ENGINE_MAX_NODES)
         return -1;
     lay_out(w, h, lesson, present, &l);
     if (l.map.w < 12 || l.map.h < 3)
         return -1;
-    place_nodes(l.map, n_nodes, b);
+    place_nodes(e, l.map, present, b, &rg);
     for (int i = 0; i < n_nodes; i++)
         if (inside(b[i].r, x, y))
             return i;
@@ -573,20 +717,176 @@ static void draw_quorum(struct grid *g, const struct engine *e, const struct nod
     grid_text(g, map.x, map.y + map.h - 1, map.w, line, op->quorum ? ST_OK : ST_FAIL);
 }
 
+/* A link is slow when its latency is over twice the usual (the median link's): that much. */
+static int64_t slow_threshold(const struct net *net, int n)
+{
+    int64_t lat[ENGINE_MAX_NODES * ENGINE_MAX_NODES];
+    int m = 0;
+
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            if (i != j)
+                lat[m++] = net_link(net, i, j).lat_max_us;
+    if (m == 0)
+        return INT64_MAX;
+    /* An insertion sort: at most 64 x 63 links, drawn once a frame. */
+    for (int k = 1; k < m; k++) {
+        int64_t v = lat[k];
+        int x = k;
+        while (x > 0 && lat[x - 1] > v) {
+            lat[x] = lat[x - 1];
+            x--;
+        }
+        lat[x] = v;
+    }
+    return lat[m / 2] > 0 ? 2 * lat[m / 2] : INT64_MAX;
+}
+
+/* "12%" or "0.5%" from basis points. */
+static void fmt_bp(char *dst, size_t size, uint32_t bp)
+{
+    if (bp % 100 == 0)
+        snprintf(dst, size, "%u%%", bp / 100);
+    else
+        snprintf(dst, size, "%u.%u%%", bp / 100, (bp % 100) / 10);
+}
+
+/* The marks of link i-j in words ("" when none): a one-way cut with its direction, then loss,
+ * duplication, reordering, slowness (the worse direction of each). */
+static void link_marks(const struct net *net, int i, int j, int64_t slow_us, char *dst, size_t size)
+{
+    struct net_link ab = net_link(net, i, j), ba = net_link(net, j, i);
+    bool r_ab = net_reachable(net, i, j), r_ba = net_reachable(net, j, i);
+    uint32_t drop = ab.drop_bp > ba.drop_bp ? ab.drop_bp : ba.drop_bp;
+    uint32_t dup = ab.dup_bp > ba.dup_bp ? ab.dup_bp : ba.dup_bp;
+    uint32_t reorder = ab.reorder_bp > ba.reorder_bp ? ab.reorder_bp : ba.reorder_bp;
+    int64_t lat = ab.lat_max_us > ba.lat_max_us ? ab.lat_max_us : ba.lat_max_us;
+    char p[16], t[32];
+
+    dst[0] = '\0';
+    if (r_ab != r_ba)
+        snprintf(dst, size, "n%d->n%d cut ", r_ab ? j + 1 : i + 1, r_ab ? i + 1 : j + 1);
+    if (drop > 0) {
+        fmt_bp(p, sizeof(p), drop);
+        snprintf(dst + strlen(dst), size - strlen(dst), "loss %s ", p);
+    }
+    if (dup > 0) {
+        fmt_bp(p, sizeof(p), dup);
+        snprintf(dst + strlen(dst), size - strlen(dst), "dup %s ", p);
+    }
+    if (reorder > 0) {
+        fmt_bp(p, sizeof(p), reorder);
+        snprintf(dst + strlen(dst), size - strlen(dst), "reorder %s ", p);
+    }
+    if (lat > slow_us) {
+        draw_fmt_delta(t, sizeof(t), lat);
+        snprintf(dst + strlen(dst), size - strlen(dst), "slow %s ", t + 1);
+    }
+    if (dst[0])
+        dst[strlen(dst) - 1] = '\0';
+}
+
+/* Are the cells x..x+len-1 of row y inside the map and clear of every box? */
+static bool label_fits(const struct nodebox *b, int n, struct rect map, int x, int y, int len)
+{
+    if (x < map.x || x + len > map.x + map.w || y < map.y || y >= map.y + map.h)
+        return false;
+    for (int i = 0; i < n; i++)
+        if (y >= b[i].r.y && y < b[i].r.y + b[i].r.h && x < b[i].r.x + b[i].r.w &&
+            b[i].r.x < x + len)
+            return false;
+    return true;
+}
+
+/* Text near the middle of the open stretch of link i-j, where it hides no box: along the link,
+ * or a few rows off it; false when there is no such place. */
+static bool link_label(struct grid *g, const struct nodebox *b, int n, int i, int j,
+                       const char *text, int style, struct rect map)
+{
+    static const double along[] = {0.5, 0.35, 0.65, 0.2, 0.8};
+    static const int off[] = {0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6, 6};
+    double t0, t1;
+    int len = (int)strlen(text);
+
+    open_span(&b[i], &b[j], &t0, &t1);
+    for (int shift = 0; shift < 3; shift++)
+        for (size_t o = 0; o < sizeof(off) / sizeof(off[0]); o++)
+            for (size_t k = 0; k < sizeof(along) / sizeof(along[0]); k++) {
+                int x, y;
+                point_on(&b[i], &b[j], t0 + (t1 - t0) * along[k], &x, &y);
+                /* Centred on the link; then flush left or right of it. */
+                x -= shift == 0 ? len / 2 : shift == 1 ? len - 1 : 0;
+                if (!label_fits(b, n, map, x, y + off[o], len))
+                    continue;
+                grid_text(g, x, y + off[o], len, text, style);
+                return true;
+            }
+    return false;
+}
+
+/* A link's marks: all together where they fit, else each on its own. */
+static void link_labels(struct grid *g, const struct nodebox *b, int n, int i, int j,
+                        const char *marks, struct rect map)
+{
+    char part[96];
+    const char *p = marks;
+
+    if (link_label(g, b, n, i, j, marks, strstr(marks, "cut") ? ST_LINK_CUT : ST_PAUSED, map))
+        return;
+    /* Each mark is two words ("loss 25%", "n4->n5 cut"). */
+    while (*p) {
+        const char *sp = strchr(p, ' ');
+        const char *end = sp ? strchr(sp + 1, ' ') : NULL;
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        snprintf(part, sizeof(part), "%.*s", (int)len, p);
+        link_label(g, b, n, i, j, part, strstr(part, "cut") ? ST_LINK_CUT : ST_PAUSED, map);
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+}
+
+/* A partition's regions: a wall down the map between groups, each named on its top row. */
+static void draw_regions(struct grid *g, const struct regions *rg, int n, struct rect map)
+{
+    for (int k = 0; k < rg->n_groups; k++) {
+        char names[200] = "", label[240];
+        int members = 0;
+        if (k > 0)
+            for (int y = map.y; y < map.y + map.h; y++)
+                grid_glyph(g, rg->wall_x[k], y, GL_WALL, ST_LINK_CUT);
+        for (int i = 0; i < n; i++)
+            if (rg->group[i] == k) {
+                snprintf(names + strlen(names), sizeof(names) - strlen(names), " n%d", i + 1);
+                members++;
+            }
+        if (members == 0)
+            continue;
+        snprintf(label, sizeof(label), "group %d:%s", k + 1, names);
+        if ((int)strlen(label) > rg->r[k].w - 1)
+            snprintf(label, sizeof(label), "g%d:%s", k + 1, names);
+        if ((int)strlen(label) > rg->r[k].w - 1)
+            snprintf(label, sizeof(label), "g%d", k + 1);
+        grid_text(g, rg->r[k].x + 1, map.y, rg->r[k].w - 1, label, ST_LINK_CUT);
+    }
+}
+
 static void draw_map(struct grid *g, const struct engine *e, const struct draw_view *v,
                      struct rect map)
 {
     struct nodebox b[ENGINE_MAX_NODES];
+    struct regions rg;
     const struct net *net = engine_net(e);
     int n = engine_nodes(e);
-    int64_t now = engine_now(e);
+    int64_t now = engine_now(e), slow_us;
 
     if (map.w < 12 || map.h < 3)
         return;
-    place_nodes(map, n, b);
+    place_nodes(e, map, v->present, b, &rg);
     /*
      * A full mesh of more than a few nodes would bury the map: then a link is drawn only while
-     * it is cut or carries a message that is not background chatter.
+     * it is cut, marked, or carries a message that is not background chatter. Links between a
+     * partition's groups are not drawn: the wall between the regions says they are cut.
      */
     bool busy[ENGINE_MAX_NODES][ENGINE_MAX_NODES];
     bool mesh = n <= 5 || (n <= 8 && map.w >= 100);
@@ -596,10 +896,15 @@ static void draw_map(struct grid *g, const struct engine *e, const struct draw_v
         if (m && !m->idle && m->from >= 0 && m->to >= 0 && m->from < n && m->to < n)
             busy[m->from][m->to] = busy[m->to][m->from] = true;
     }
+    slow_us = slow_threshold(net, n);
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n; j++) {
             bool cut = !net_reachable(net, i, j) || !net_reachable(net, j, i);
-            if (cut || mesh || busy[i][j])
+            char mark[96];
+            if (rg.n_groups > 0 && rg.group[i] != rg.group[j])
+                continue;
+            link_marks(net, i, j, slow_us, mark, sizeof(mark));
+            if (cut || mesh || busy[i][j] || mark[0])
                 draw_link(g, &b[i], &b[j], cut, false);
         }
     if (v->link_to > 0 && v->link_to <= n && v->link_to - 1 != v->selected && v->selected >= 0 &&
@@ -609,8 +914,20 @@ static void draw_map(struct grid *g, const struct engine *e, const struct draw_v
         bool cut = !net_reachable(net, v->selected, o) || !net_reachable(net, o, v->selected);
         draw_link(g, &b[v->selected], &b[o], cut, true);
     }
+    draw_regions(g, &rg, n, map);
     for (int i = 0; i < n; i++)
         draw_node(g, e, i, &b[i], i == v->selected);
+    /* What is special about a link, in words beside it: a one-way cut and its direction, loss,
+     * duplication, reordering, a slow link. */
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) {
+            char mark[96];
+            if (rg.n_groups > 0 && rg.group[i] != rg.group[j])
+                continue;
+            link_marks(net, i, j, slow_us, mark, sizeof(mark));
+            if (mark[0])
+                link_labels(g, b, n, i, j, mark, map);
+        }
     draw_quorum(g, e, b, n, v->op_sel, map);
     if (v->link_to > 0 && v->link_to <= n && v->link_to - 1 != v->selected && v->selected >= 0 &&
         v->selected < n) {
@@ -688,7 +1005,9 @@ static void draw_map(struct grid *g, const struct engine *e, const struct draw_v
             snprintf(label, sizeof(label), "%s%s", m->summary[0] ? m->summary : m->type_name,
                      m->fate == NET_DROP ? " lost" : "");
         for (int k = 0; label[k] && k < maxlab; k++) {
-            bool hidden = x + 1 + k >= map.x + map.w;
+            int under = grid_at(g, x + 1 + k, y).style;
+            /* Boxes and the links' marks stay readable under a message's label. */
+            bool hidden = x + 1 + k >= map.x + map.w || under == ST_PAUSED || under == ST_LINK_CUT;
             for (int i = 0; i < n && !hidden; i++)
                 hidden = inside(b[i].r, x + 1 + k, y);
             if (hidden)
@@ -1343,7 +1662,7 @@ static void draw_help(struct grid *g)
     per = (rows + cols - 1) / cols;
     bw = cols == 1 ? 56 : 2 * (kw + 24) + 4;
     bw = bw < w - 2 ? bw : w - 2;
-    bh = per + 4 < h - 1 ? per + 4 : h - 1;
+    bh = per + 4 <= h ? per + 4 : h; /* over the status bar when it must */
     x0 = (w - bw) / 2;
     y0 = (h - bh) / 2;
     grid_fill(g, x0, y0, bw, bh, ' ', ST_HELP);

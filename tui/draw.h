@@ -228,11 +228,9 @@ struct draw_cursor {
 void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *v,
                 struct draw_cursor *cur);
 
-/* Which node's box covers cell x, y of a w x h frame with n_nodes nodes (lesson: with the
- * lesson pane); -1 for none. */
-int draw_node_at(int w, int h, int n_nodes, bool lesson, int x, int y);
-/* The same, in presenter mode's layout when present is true. */
-int draw_node_at_mode(int w, int h, int n_nodes, bool lesson, bool present, int x, int y);
+/* Which node of e's box covers cell x, y of a w x h frame (lesson: with the lesson pane;
+ * present: in presenter mode's layout); -1 for none. */
+int draw_node_at(const struct engine *e, int w, int h, bool lesson, bool present, int x, int y);
 
 /* "1.234s"; "-0.020s". */
 void draw_fmt_time(char *dst, size_t size, int64_t us);

@@ -49,6 +49,7 @@ enum grid_glyph {
     GL_TIMEOUT,
     GL_PENDING,
     GL_LEADER,
+    GL_WALL, /* the boundary between a partition's groups */
     GL_COUNT,
 };
 

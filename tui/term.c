@@ -276,7 +276,7 @@ void term_click(const struct term *t, int *x, int *y)
  * Esc arrived: alone it is the Esc key. Followed at once by more bytes it is an escape sequence
  * curses did not recognise (its ESCDELAY has passed, so the rest is already waiting): read it to
  * its end and drop it, so "\033[1;5D" never reaches the keys as '[', '1', ';', '5', 'D'. A
- * few Home and End spellings are understood; an Alt+key is dropped too.
+ * few Home and End spellings are understood. Esc then any other key is the two keys.
  */
 static int escape_sequence(void)
 {
@@ -286,8 +286,14 @@ static int escape_sequence(void)
 
     if (r == ERR)
         return KEYS_ESC;
-    if (r == KEY_CODE_YES || (wc != '[' && wc != 'O'))
-        return -2;
+    if (r == KEY_CODE_YES || (wc != '[' && wc != 'O')) {
+        /* Esc, then a key typed quickly after it: both count. */
+        if (r == KEY_CODE_YES)
+            ungetch((int)wc);
+        else
+            unget_wch((wchar_t)wc);
+        return KEYS_ESC;
+    }
     seq[n++] = (char)wc;
     /* CSI: parameter and intermediate bytes, then one final byte (0x40-0x7e). */
     while ((r = wget_wch(stdscr, &wc)) != ERR && r != KEY_CODE_YES) {
