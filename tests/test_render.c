@@ -267,6 +267,40 @@ static void test_faults_on_the_map(void **state)
     }
 }
 
+static struct timeline *timeline_of(const struct fixture *f);
+
+/* Marks of one instant (a kill, a partition, a clock skew at the same moment) each get a row
+ * of their own in the timeline, none overwriting another. */
+static void test_timeline_one_instant(void **state)
+{
+    struct fixture f;
+    struct timeline *tl;
+    struct grid *g = grid_create(120, 40, false);
+    char *frame = malloc(FRAME_MAX);
+    const char *kill, *part, *skew;
+
+    (void)state;
+    assert_non_null(frame);
+    build(&f, "model leader\nnodes 3\nseed 1\nrun 100ms\nkill n2\npartition n1 | n2 n3\n"
+              "skew n3 +5ms\nrun 2ms\n");
+    tl = timeline_of(&f);
+    timeline_draw(g, tl, 3, engine_now(script_run_engine(f.run)), 0, 0, 120, 40, 0);
+    grid_dump(g, frame, FRAME_MAX);
+    kill = strstr(frame, "kill");
+    part = strstr(frame, "n1 | n2 n3");
+    skew = strstr(frame, "skew");
+    assert_non_null(kill);
+    assert_non_null(part);
+    assert_non_null(skew);
+    /* Three rows, in the order they happened. */
+    assert_true(strchr(kill, '\n') < part);
+    assert_true(strchr(part, '\n') < skew);
+    timeline_destroy(tl);
+    grid_destroy(g);
+    free(frame);
+    release(&f);
+}
+
 /* Presenter mode with the faults at a projector's sizes: boxes as large as the screen allows
  * (larger than the sandbox's at the same size), every mark still there, the verdicts whole. */
 static void test_faults_presented(void **state)
@@ -488,7 +522,10 @@ static void test_clocks_80x24(void **state)
     assert_non_null(strstr(frame, "clocks  true time 1.110s"));
     assert_non_null(strstr(frame, "skew +200ms"));
     assert_non_null(strstr(frame, "drift +500ppm"));
-    assert_non_null(strstr(frame, "MISSES"));
+    /* Each item whole, wrapped rather than cut at the pane's edge. */
+    assert_non_null(strstr(frame, "TT [+193ms, +207ms] MISSES"));
+    assert_non_null(strstr(frame, "vc [72,35,37]"));
+    assert_non_null(strstr(frame, "lamport 89"));
     assert_non_null(strstr(frame, "n1 ntp"));
     assert_non_null(strstr(frame, "0.100s n1 skew -30ms"));
     golden("clocks_80x24", frame);
@@ -1331,6 +1368,7 @@ int main(void)
         cmocka_unit_test(test_message_in_flight_80x24),
         cmocka_unit_test(test_faults_on_the_map),
         cmocka_unit_test(test_faults_presented),
+        cmocka_unit_test(test_timeline_one_instant),
         cmocka_unit_test(test_crashed_ascii_80x24),
         cmocka_unit_test(test_workload_verdicts_200x60),
         cmocka_unit_test(test_verdicts_violated_80x24),

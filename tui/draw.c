@@ -1025,6 +1025,31 @@ static int64_t abs64(int64_t v)
 }
 
 /*
+ * Items (each a whole phrase) flowed into rows of w columns from x, y, two spaces apart, later
+ * rows indented by three; an item is cut only when it alone is wider than a row. Returns the
+ * rows used (at most max_rows).
+ */
+static int flow_items(struct grid *g, int x, int y, int w, int max_rows, char items[][96],
+                      const int *styles, int n)
+{
+    int cx = 0, row = 0;
+
+    for (int i = 0; i < n && row < max_rows; i++) {
+        int len = (int)strlen(items[i]);
+        if (cx > 0 && cx + 2 + len > w) {
+            row++;
+            cx = 3;
+            if (row >= max_rows)
+                break;
+        } else if (cx > 0) {
+            cx += 2;
+        }
+        cx += grid_text(g, x + cx, y + row, w - cx, items[i], styles[i]);
+    }
+    return row + 1 < max_rows ? row + 1 : max_rows;
+}
+
+/*
  * Per node: its wall clock against true time (skew, drift), its monotonic, Lamport and vector
  * clocks, its TrueTime interval and whether that holds true time; a ruler that puts each wall
  * clock and interval against true time at the centre; then the latest clock jumps.
@@ -1033,6 +1058,7 @@ static void draw_clocks(struct grid *g, const struct engine *e, const struct dra
                         struct rect r)
 {
     int n = engine_nodes(e), y = r.y + 1, end = r.y + r.h, rw = r.w - 8, mid;
+    bool rulers;
     int64_t now = engine_now(e), scale = 1000;
     struct engine_node en[ENGINE_MAX_NODES];
     char line[256], a[32], b[32], c[32], vc[96];
@@ -1052,40 +1078,46 @@ static void draw_clocks(struct grid *g, const struct engine *e, const struct dra
     }
     scale += scale / 5;
     mid = r.x + 5 + rw / 2;
+    /* A ruler under each node while there are rows for them (two or three rows of text each,
+     * by the width); short of rows, the text alone. */
+    rulers = end - y >= (r.w - 1 >= 60 ? 3 : 4) * n + 1 + (v->events ? 4 : 0);
     for (int i = 0; i < n && y < end; i++) {
         const struct engine_node *nd = &en[i];
         bool holds = nd->tt_earliest <= now && now <= nd->tt_latest;
         int x0;
+        char it[8][96];
+        int st[8], k = 0;
         draw_fmt_time(a, sizeof(a), nd->phys_us);
         draw_fmt_delta(b, sizeof(b), nd->skew_us);
-        snprintf(line, sizeof(line), "n%d %s  wall %s  skew %s  drift %+dppm", i + 1,
-                 state_word(nd->state), a, b, (int)nd->drift_ppm);
-        grid_text(g, r.x + 1, y++, r.w - 1, line,
-                  nd->state == NODE_CRASHED ? ST_CRASHED
-                  : nd->skew_us != 0        ? ST_PAUSED
-                                            : ST_NORMAL);
-        if (y >= end)
-            break;
+        snprintf(it[k], sizeof(it[k]), "n%d %s", i + 1, state_word(nd->state));
+        st[k++] = nd->state == NODE_CRASHED ? ST_CRASHED : ST_BOLD;
+        snprintf(it[k], sizeof(it[k]), "wall %s", a);
+        st[k++] = nd->skew_us != 0 ? ST_PAUSED : ST_NORMAL;
+        snprintf(it[k], sizeof(it[k]), "skew %s", b);
+        st[k++] = nd->skew_us != 0 ? ST_PAUSED : ST_NORMAL;
+        snprintf(it[k], sizeof(it[k]), "drift %+dppm", (int)nd->drift_ppm);
+        st[k++] = nd->drift_ppm != 0 ? ST_PAUSED : ST_NORMAL;
         draw_fmt_time(a, sizeof(a), nd->mono_us);
         draw_fmt_delta(b, sizeof(b), nd->tt_earliest - now);
         draw_fmt_delta(c, sizeof(c), nd->tt_latest - now);
         clock_vc_format(&nd->vc, n < 8 ? n : 8, vc, sizeof(vc));
-        snprintf(line, sizeof(line), "   mono %s  L%llu  TT [%s, %s] %s  vc %s", a,
-                 (unsigned long long)nd->lamport, b, c, holds ? "holds" : "MISSES", vc);
-        grid_text(g, r.x + 1, y, r.w - 1, line, ST_DIM);
-        if (!holds) {
-            const char *m = strstr(line, "MISSES");
-            if (m && (int)(m - line) < r.w - 1)
-                grid_text(g, r.x + 1 + (int)(m - line), y, 6, "MISSES", ST_FAIL);
-        }
-        y++;
-        if (y >= end || rw < 10)
+        snprintf(it[k], sizeof(it[k]), "mono %s", a);
+        st[k++] = ST_DIM;
+        snprintf(it[k], sizeof(it[k]), "lamport %llu", (unsigned long long)nd->lamport);
+        st[k++] = ST_DIM;
+        snprintf(it[k], sizeof(it[k]), "TT [%s, %s] %s", b, c, holds ? "holds" : "MISSES");
+        st[k++] = holds ? ST_DIM : ST_FAIL;
+        snprintf(it[k], sizeof(it[k]), "vc %s", vc);
+        st[k++] = ST_DIM;
+        y += flow_items(g, r.x + 1, y, r.w - 1, end - y, it, st, k);
+        if (y >= end || rw < 10 || !rulers)
             continue;
         /* The ruler: true time at the centre, the interval as [ ], the wall clock as a dot. */
-        x0 = mid + (int)((nd->tt_earliest - now) * (rw / 2) / scale);
+        x0 = clampi(mid + (int)((nd->tt_earliest - now) * (rw / 2) / scale), r.x + 5, r.x + 4 + rw);
         {
-            int x1 = mid + (int)((nd->tt_latest - now) * (rw / 2) / scale);
-            int xw = mid + (int)(nd->skew_us * (rw / 2) / scale);
+            int x1 = clampi(mid + (int)((nd->tt_latest - now) * (rw / 2) / scale), r.x + 5,
+                            r.x + 4 + rw);
+            int xw = clampi(mid + (int)(nd->skew_us * (rw / 2) / scale), r.x + 5, r.x + 4 + rw);
             for (int x = r.x + 5; x < r.x + 5 + rw; x++)
                 grid_glyph(g, x, y, GL_H, ST_DIM);
             for (int x = x0; x <= x1; x++)
@@ -1097,13 +1129,13 @@ static void draw_clocks(struct grid *g, const struct engine *e, const struct dra
         }
         y++;
     }
-    if (y < end) {
+    if (y < end && rulers) {
         draw_fmt_delta(a, sizeof(a), -scale);
         draw_fmt_delta(b, sizeof(b), scale);
         snprintf(line, sizeof(line), "%s", a);
         grid_text(g, r.x + 5, y, 12, line, ST_DIM);
         grid_text(g, mid - 2, y, 5, "true", ST_OK);
-        grid_text(g, r.x + 5 + rw - (int)strlen(b), y, -1, b, ST_DIM);
+        grid_text(g, r.x + 5 + rw - (int)strlen(b), y, (int)strlen(b), b, ST_DIM);
         y++;
     }
     /* The latest clock jumps (skew, drift, NTP), newest first. */

@@ -220,10 +220,40 @@ static void sort_rows(int64_t *k, int n)
     }
 }
 
-/* The row index of the row holding time t: the last row at or before it. */
-static int row_of(const int64_t *rows, int n, int64_t t)
+/*
+ * The axis keys: a millisecond times TL_SUB, plus, for the second and later marks (faults, role
+ * changes, clock jumps, partitions) in the same millisecond, their place among them, so marks of
+ * one instant stack on rows of their own instead of overwriting each other.
+ */
+#define TL_SUB 16
+
+static int64_t key_of(int64_t t, int sub)
 {
-    int64_t key = t / TIMELINE_ROW_US;
+    return t / TIMELINE_ROW_US * TL_SUB + (sub < TL_SUB - 1 ? sub : TL_SUB - 1);
+}
+
+/* Each event's place among the marks of its millisecond (0 for messages), in ring order. */
+struct tl_sub {
+    int64_t ms;
+    int count;
+};
+
+static int mark_sub(struct tl_sub *st, const struct tl_ev *e)
+{
+    int64_t ms = e->t / TIMELINE_ROW_US;
+
+    if (e->kind == TL_MSG)
+        return 0;
+    if (ms != st->ms) {
+        st->ms = ms;
+        st->count = 0;
+    }
+    return st->count++;
+}
+
+/* The row index of the row holding key: the last row at or before it. */
+static int row_of_key(const int64_t *rows, int n, int64_t key)
+{
     int lo = 0, hi = n - 1;
 
     while (lo < hi) {
@@ -234,6 +264,12 @@ static int row_of(const int64_t *rows, int n, int64_t t)
             hi = mid - 1;
     }
     return lo;
+}
+
+/* The row holding time t (a message's send or end). */
+static int row_of(const int64_t *rows, int n, int64_t t)
+{
+    return row_of_key(rows, n, key_of(t, 0));
 }
 
 /* Where the body of the diagram is, and how its rows and lanes map to cells. */
@@ -381,6 +417,7 @@ int timeline_draw(struct grid *g, const struct timeline *tl_in, int n, int64_t n
 {
     struct timeline *tl = (struct timeline *)(uintptr_t)tl_in; /* the axis is scratch space */
     struct tl_view v;
+    struct tl_sub sub;
     int nr = 0, nrows, last, tcol = 10;
     char title[160], t[32];
 
@@ -397,14 +434,17 @@ int timeline_draw(struct grid *g, const struct timeline *tl_in, int n, int64_t n
     if (v.sp > 40)
         v.sp = 40;
     v.lane0 = x + tcol + v.sp / 2;
-    /* The axis: every millisecond in which something happened, and the present. */
+    /* The axis: every millisecond in which something happened (and a row more for each further
+     * mark in it), and the present. */
+    memset(&sub, 0, sizeof(sub));
+    sub.ms = -1;
     for (int i = 0; i < tl->n; i++) {
         const struct tl_ev *e = cat(tl, i);
-        tl->rows[nr++] = e->t / TIMELINE_ROW_US;
+        tl->rows[nr++] = key_of(e->t, mark_sub(&sub, e));
         if (e->kind == TL_MSG && e->t2 <= now)
-            tl->rows[nr++] = e->t2 / TIMELINE_ROW_US;
+            tl->rows[nr++] = key_of(e->t2, 0);
     }
-    tl->rows[nr++] = now / TIMELINE_ROW_US;
+    tl->rows[nr++] = key_of(now, 0);
     sort_rows(tl->rows, nr);
     nrows = 0;
     for (int i = 0; i < nr; i++)
@@ -440,10 +480,13 @@ int timeline_draw(struct grid *g, const struct timeline *tl_in, int n, int64_t n
     /* The time column: each row after a quiet stretch, and every fifth row. */
     for (int r = 0; r < v.h && v.first + r <= last; r++) {
         int k = v.first + r;
-        bool gap = k > 0 && (tl->rows[k] - tl->rows[k - 1]) * TIMELINE_ROW_US > TIMELINE_GAP_US;
+        bool gap = k > 0 && (tl->rows[k] / TL_SUB - tl->rows[k - 1] / TL_SUB) * TIMELINE_ROW_US >
+                                TIMELINE_GAP_US;
         if (!gap && r % 5 != 0 && k != last)
             continue;
-        draw_fmt_time(t, sizeof(t), tl->rows[k] * TIMELINE_ROW_US);
+        if (tl->rows[k] % TL_SUB != 0)
+            continue; /* a further mark of the same instant: the row above says when */
+        draw_fmt_time(t, sizeof(t), tl->rows[k] / TL_SUB * TIMELINE_ROW_US);
         if (gap)
             grid_put(g, x, v.y0 + r, grid_ascii(g) ? ':' : 0x22ee, ST_INFO);
         grid_text(g, x + 1, v.y0 + r, tcol - 2, t, gap ? ST_INFO : ST_DIM);
@@ -453,9 +496,12 @@ int timeline_draw(struct grid *g, const struct timeline *tl_in, int n, int64_t n
     for (int pass = 0; pass < 3; pass++)
         for (int i = 0; i < tl->n; i++)
             msg_at(&v, cat(tl, i), tl->rows, nrows, last, now, pass);
+    memset(&sub, 0, sizeof(sub));
+    sub.ms = -1;
     for (int i = 0; i < tl->n; i++) {
         const struct tl_ev *e = cat(tl, i);
-        int r = row_of(tl->rows, nrows, e->t), yy = v.y0 + r - v.first, xx, st = ST_NORMAL;
+        int r = row_of_key(tl->rows, nrows, key_of(e->t, mark_sub(&sub, e)));
+        int yy = v.y0 + r - v.first, xx, st = ST_NORMAL;
         if (e->kind == TL_MSG || r < v.first || r > last)
             continue;
         if (e->kind == TL_GLOBAL) {
