@@ -125,6 +125,10 @@ enum engine_stop engine_run_until(struct engine *e, int64_t t_us, uint64_t *acti
  * no model work), or until max_us of virtual time have passed. */
 enum engine_stop engine_run_until_quiet(struct engine *e, int64_t max_us, uint64_t *action);
 bool engine_quiet(const struct engine *e);
+/* When nothing is on the wire (no message in flight, chatter included) and no client op waits,
+ * only timers and scheduled actions are pending: the time of the next of them, which a viewer
+ * may skip to at once; -1 while something is in flight or nothing is pending at all. */
+int64_t engine_idle_until(const struct engine *e);
 /* Schedules an action (the caller's id) for time at_us; the run calls stop on it. */
 int engine_schedule_action(struct engine *e, int64_t at_us, uint64_t id);
 size_t engine_pending_actions(const struct engine *e);

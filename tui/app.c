@@ -87,13 +87,24 @@ static const struct {
     int64_t vus_per_s;
     const char *label;
 } speeds[] = {
-    {1000, "0.001x"}, {2000, "0.002x"}, {5000, "0.005x"},  {10000, "0.01x"}, {20000, "0.02x"},
-    {50000, "0.05x"}, {100000, "0.1x"}, {200000, "0.2x"},  {500000, "0.5x"}, {1000000, "1x"},
-    {2000000, "2x"},  {5000000, "5x"},  {10000000, "10x"},
+    {1000, "0.001x"},  {2000, "0.002x"}, {5000, "0.005x"},  {10000, "0.01x"},
+    {20000, "0.02x"},  {50000, "0.05x"}, {100000, "0.1x"},  {200000, "0.2x"},
+    {250000, "0.25x"}, {500000, "0.5x"}, {1000000, "1x"},   {2000000, "2x"},
+    {5000000, "5x"},   {10000000, "10x"},
 };
-#define APP_SPEEDS        ((int)(sizeof(speeds) / sizeof(speeds[0])))
-#define APP_SPEED_DEFAULT 5
-#define APP_SPEED_PRESENT 4 /* presenter mode: 0.02x, under half the default pace */
+#define APP_SPEEDS ((int)(sizeof(speeds) / sizeof(speeds[0])))
+/*
+ * 0.25x: the sandbox's first write (its workload puts every half second) shows within about two
+ * seconds, a message crosses a 20ms link in a twelfth of a second, and a leader failover (an
+ * election timeout near a second, then a vote round) plays over five or six seconds: slow
+ * enough to follow, quick enough not to wait. A room needs it slower still: 0.1x.
+ */
+#define APP_SPEED_DEFAULT 8
+#define APP_SPEED_PRESENT 6
+#define APP_FRAME_BUDGET_NS 20000000u /* the most wall time one frame's simulation may take */
+#define APP_SKIP_MIN_US     2000      /* idle waits shorter than this are not worth a skip */
+#define APP_SKIP_SHOW_MS    1500      /* how long the bar shows a skip */
+#define APP_RATE_WINDOW_NS  1000000000u /* the achieved speed is measured over a second */
 
 /* What the scenario being played waits for before its next command. */
 enum app_wait {
@@ -139,6 +150,7 @@ struct app {
     char title[256];
     bool paused;
     int speed;
+    int speed_home; /* what = goes back to: the mode's default, or --speed */
     int selected;
     bool help;
     int writes;
@@ -209,6 +221,18 @@ struct app {
     struct timespec cast_t0;
     /* Presenter mode (--present, P): fewer panes, high contrast, a slower clock. */
     bool present;
+    /* Idle waits skipped (lessons, demos, presenter mode): in all, the latest, and until when
+     * (uv_now) the bar shows it. */
+    int64_t skipped_us;
+    int64_t skip_last_us;
+    uint64_t skip_shown_until;
+    /* The speed achieved: virtual time moved by the clock (skips left out) over the wall time
+     * of a window; behind while it is under nine tenths of the speed asked for. */
+    uint64_t rate_t0_ns;
+    int64_t rate_moved_us;
+    int64_t achieved_vus_per_s;
+    bool behind;
+    char speed_text[48];
 
     /* Time travel: the furthest time reached, and while rewound how many journal entries the
      * replay kept (-1: not rewound). */
@@ -728,27 +752,110 @@ static void run_until(struct app *a, int64_t t_us)
     drain(a);
 }
 
-/* Moves virtual time forward by dv_us, stopping where the scenario has commands to run. */
+/*
+ * Idle waits: when nothing is on the wire and no client op waits (engine_idle_until), only
+ * timers are pending, and watching an empty map until the next one fires teaches nothing.
+ * Lessons, demos and presenter mode jump straight to it (never past limit_us, nor past what the
+ * scenario waits for) and the status bar says how much was skipped. Returns the virtual time
+ * skipped; 0 when there was nothing to skip or skipping is off.
+ */
+static int64_t app_idle_skip(struct app *a, int64_t limit_us)
+{
+    struct engine *e = eng(a);
+    int64_t now = engine_now(e), next = engine_idle_until(e), to;
+
+    if (!(a->runner || a->demo || a->present) || next < 0 || a->wait == WAIT_BEAT)
+        return 0;
+    to = next < limit_us ? next : limit_us;
+    if (a->wait == WAIT_TIME && a->wait_until < to)
+        to = a->wait_until;
+    if (to - now < APP_SKIP_MIN_US)
+        return 0;
+    run_until(a, to);
+    a->skipped_us += to - now;
+    a->skip_last_us = to - now;
+    a->skip_shown_until = uv_now(&a->loop) + APP_SKIP_SHOW_MS;
+    return to - now;
+}
+
+/*
+ * Moves virtual time forward by dv_us, stopping where the scenario has commands to run. The work
+ * is cut into slices, and once a frame's share of wall time (APP_FRAME_BUDGET_NS) is spent the
+ * rest is dropped: keys are answered within a frame whatever the load, and the status bar shows
+ * the speed achieved falling behind the one asked for.
+ */
 static void advance(struct app *a, int64_t dv_us)
 {
-    int64_t target = engine_now(eng(a)) + dv_us;
+    int64_t target = engine_now(eng(a)) + dv_us, slice = dv_us / 8 > 1000 ? dv_us / 8 : 1000;
+    uint64_t t0 = uv_hrtime();
 
     for (int guard = 0; guard < 1000; guard++) {
+        int64_t now = engine_now(eng(a)), skipped;
         if (wait_over(a)) {
             pump(a);
             continue;
         }
-        if (a->wait == WAIT_TIME && a->wait_until <= target) {
-            run_until(a, a->wait_until);
-            continue;
-        }
         if (a->wait == WAIT_BEAT)
             break; /* a demo waits for the presenter: no time passes */
-        run_until(a, target);
+        /* A skip moves the target with it: the frame's own share of time still plays. */
+        skipped = app_idle_skip(a, target + (a->present || a->demo ? 60000000 : 10000000));
+        if (skipped > 0) {
+            target += skipped;
+            continue;
+        }
+        if (now >= target)
+            break;
+        if (a->wait == WAIT_TIME && a->wait_until <= target && a->wait_until - now <= slice) {
+            run_until(a, a->wait_until);
+            a->rate_moved_us += engine_now(eng(a)) - now;
+            continue;
+        }
+        run_until(a, target - now > slice ? now + slice : target);
+        a->rate_moved_us += engine_now(eng(a)) - now;
         if (wait_over(a))
             pump(a);
-        break;
+        if (uv_hrtime() - t0 > APP_FRAME_BUDGET_NS)
+            break; /* out of time: the rest of this frame's virtual time is dropped */
     }
+}
+
+/* The speed label for the bar: what was asked, and what was achieved when it falls behind. */
+static void speed_label(struct app *a)
+{
+    char got[32];
+    int64_t v = a->achieved_vus_per_s;
+
+    if (!a->behind || a->paused) {
+        snprintf(a->speed_text, sizeof(a->speed_text), "%s", speeds[a->speed].label);
+        return;
+    }
+    if (v >= 1000000)
+        snprintf(got, sizeof(got), "%.1fx", (double)v / 1e6);
+    else
+        snprintf(got, sizeof(got), "%.3gx", (double)v / 1e6);
+    snprintf(a->speed_text, sizeof(a->speed_text), "%s asked, %s achieved",
+             speeds[a->speed].label, got);
+}
+
+/* Once a window has passed: the speed achieved over it, and whether it is behind. */
+static void measure_rate(struct app *a, uint64_t now_ns)
+{
+    uint64_t dt = now_ns - a->rate_t0_ns;
+
+    if (a->rate_t0_ns == 0 || dt > 10 * APP_RATE_WINDOW_NS) {
+        a->rate_t0_ns = now_ns;
+        a->rate_moved_us = 0;
+        return;
+    }
+    if (dt < APP_RATE_WINDOW_NS)
+        return;
+    a->achieved_vus_per_s = (int64_t)((double)a->rate_moved_us * 1e9 / (double)dt);
+    /* Behind when under nine tenths of what was asked, except when a beat held the clock (then
+     * nothing was owed). */
+    a->behind =
+        a->achieved_vus_per_s * 10 < speeds[a->speed].vus_per_s * 9 && a->wait != WAIT_BEAT;
+    a->rate_t0_ns = now_ns;
+    a->rate_moved_us = 0;
 }
 
 static void set_paused(struct app *a, bool paused);
@@ -825,12 +932,20 @@ static void travel(struct app *a, int64_t t_us)
                 t, h);
 }
 
+static void in_cb(uv_poll_t *h, int status, int events);
+
 static void frame_cb(uv_timer_t *h)
 {
     struct app *a = h->data;
-    uint64_t now = uv_hrtime(), dt_ns = now - a->last_ns;
+    uint64_t now, dt_ns;
     int64_t owed;
 
+    /* Keys first: whatever the frame's work costs, what the user pressed is answered now. */
+    in_cb(&a->in, 0, UV_READABLE);
+    if (a->quit || a->paused)
+        return;
+    now = uv_hrtime();
+    dt_ns = now - a->last_ns;
     a->last_ns = now;
     if (dt_ns > (uint64_t)APP_MAX_STEP_MS * 1000000u)
         dt_ns = (uint64_t)APP_MAX_STEP_MS * 1000000u;
@@ -838,9 +953,12 @@ static void frame_cb(uv_timer_t *h)
     owed = (int64_t)dt_ns * (speeds[a->speed].vus_per_s / 1000) + a->carry;
     a->carry = owed % 1000000;
     /* A quiz freezes the run: predict first, then watch. */
-    if (a->runner && lesson_runner_phase(a->runner) == RUNNER_QUIZ)
+    if (a->runner && lesson_runner_phase(a->runner) == RUNNER_QUIZ) {
+        a->rate_t0_ns = 0;
         return;
+    }
     advance(a, owed / 1000000);
+    measure_rate(a, uv_hrtime());
     lesson_poll(a);
     a->dirty = true;
 }
@@ -855,6 +973,8 @@ static void set_paused(struct app *a, bool paused)
         fork_future(a);
         a->last_ns = uv_hrtime();
         a->carry = 0;
+        a->rate_t0_ns = 0; /* a fresh window: the pause owed nothing */
+        a->behind = false;
         uv_timer_start(&a->frame, frame_cb, APP_FRAME_MS, APP_FRAME_MS);
         a->frame_on = true;
     }
@@ -1699,7 +1819,7 @@ static void op_move(struct app *a, int dir)
 static void set_present(struct app *a, bool on)
 {
     a->present = on;
-    a->speed = on ? APP_SPEED_PRESENT : APP_SPEED_DEFAULT;
+    a->speed = a->speed_home = on ? APP_SPEED_PRESENT : APP_SPEED_DEFAULT;
     set_msg(a, false, "%s",
             on ? "Presenter mode: map, ops and captions, high contrast, slower; P leaves it"
                : "Presenter mode off");
@@ -1880,7 +2000,7 @@ static void top_key(struct app *a, int k)
             a->speed++;
         break;
     case KA_NORMAL_SPEED:
-        a->speed = a->present ? APP_SPEED_PRESENT : APP_SPEED_DEFAULT;
+        a->speed = a->speed_home;
         break;
     case KA_PREV_NODE:
         a->selected = (a->selected + n - 1) % n;
@@ -2191,6 +2311,7 @@ static void cast_close(struct app *a)
 
 static void render(struct app *a)
 {
+    char skip[48];
     struct draw_lesson dl;
     struct draw_view v;
     struct draw_cursor cur;
@@ -2203,7 +2324,15 @@ static void render(struct app *a)
     v.title = a->title;
     v.selected = a->selected;
     v.paused = a->paused;
-    v.speed = speeds[a->speed].label;
+    speed_label(a);
+    v.speed = a->speed_text;
+    v.rec = a->record || a->cast_f;
+    if (uv_now(&a->loop) < a->skip_shown_until) {
+        char t[32];
+        draw_fmt_delta(t, sizeof(t), a->skip_last_us);
+        snprintf(skip, sizeof(skip), "idle %s skipped", t + 1);
+        v.skip = skip;
+    }
     v.present = a->present;
     v.help = a->help;
     v.cmd_open = a->cmd_open;
@@ -2389,7 +2518,7 @@ static struct app *app_create(const char *title, int64_t seed_override)
     a->run = script_run_create(title, seed_override);
     a->log = draw_log_create();
     a->tl = timeline_create();
-    a->speed = APP_SPEED_DEFAULT;
+    a->speed = a->speed_home = APP_SPEED_DEFAULT;
     a->rewound_n = -1;
     a->checks_done = SIZE_MAX;
     script_env_init(&a->own_env, false);
@@ -2449,6 +2578,24 @@ static int record_write(struct app *a)
     return EXIT_OK;
 }
 
+/* --speed X: the index of speed X in the table ("0.25x" or "0.25"), or -1 (with a message
+ * naming the speeds there are). */
+static int speed_option(const char *cmd, const char *text)
+{
+    char want[32];
+
+    snprintf(want, sizeof(want), "%s%s", text,
+             text[0] && text[strlen(text) - 1] == 'x' ? "" : "x");
+    for (int i = 0; i < APP_SPEEDS; i++)
+        if (strcmp(speeds[i].label, want) == 0)
+            return i;
+    fprintf(stderr, "splitbrain %s: --speed takes one of", cmd);
+    for (int i = 0; i < APP_SPEEDS; i++)
+        fprintf(stderr, " %s", speeds[i].label);
+    fprintf(stderr, ", not '%s'\n", text);
+    return -1;
+}
+
 /* Reads "--flag VALUE" pairs; returns the value or NULL, and complains about a missing one. */
 static const char *opt_value(int argc, char **argv, int *i)
 {
@@ -2462,10 +2609,11 @@ static const char *opt_value(int argc, char **argv, int *i)
 int app_sandbox(int argc, char **argv)
 {
     const char *model = NULL, *nodes = NULL, *seed = NULL, *record = NULL, *cast = NULL;
+    const char *speed = NULL;
     bool ascii = false, mouse = true, present = false;
     struct app *a;
     char line[128];
-    int r;
+    int r, sp = -1;
 
     for (int i = 1; i < argc; i++) {
         const char **dst = strcmp(argv[i], "--model") == 0    ? &model
@@ -2473,6 +2621,7 @@ int app_sandbox(int argc, char **argv)
                            : strcmp(argv[i], "--seed") == 0   ? &seed
                            : strcmp(argv[i], "--record") == 0 ? &record
                            : strcmp(argv[i], "--cast") == 0   ? &cast
+                           : strcmp(argv[i], "--speed") == 0  ? &speed
                                                               : NULL;
         if (strcmp(argv[i], "--ascii") == 0) {
             ascii = true;
@@ -2488,13 +2637,15 @@ int app_sandbox(int argc, char **argv)
         }
         if (!dst) {
             fprintf(stderr, "usage: splitbrain sandbox [--model M] [--nodes N] [--seed S] "
-                            "[--ascii] [--no-mouse] [--present] [--record FILE.sbr] "
-                            "[--cast FILE.cast]\n");
+                            "[--ascii] [--no-mouse] [--present] [--speed X] "
+                            "[--record FILE.sbr] [--cast FILE.cast]\n");
             return EXIT_USAGE;
         }
         if (!(*dst = opt_value(argc, argv, &i)))
             return EXIT_USAGE;
     }
+    if (speed && (sp = speed_option("sandbox", speed)) < 0)
+        return EXIT_USAGE;
     a = app_create("sandbox", -1);
     a->record = record;
     a->cast = cast;
@@ -2526,6 +2677,8 @@ int app_sandbox(int argc, char **argv)
     set_msg(a, false, "Sandbox: w writes, K kills the selected node, : takes any command, ? help");
     if (present)
         set_present(a, true);
+    if (sp >= 0)
+        a->speed = a->speed_home = sp;
     r = loop_run(a, want_ascii(ascii), mouse);
     if (r == EXIT_OK)
         r = record_write(a);
@@ -2535,7 +2688,7 @@ int app_sandbox(int argc, char **argv)
 
 int app_open(int argc, char **argv)
 {
-    const char *file = NULL, *record = NULL, *cast = NULL, *name = argv[0];
+    const char *file = NULL, *record = NULL, *cast = NULL, *name = argv[0], *speed = NULL;
     bool demo = strcmp(argv[0], "demo") == 0;
     long long seed = -1;
     bool ascii = false, mouse = true, present = false;
@@ -2558,6 +2711,9 @@ int app_open(int argc, char **argv)
         } else if (strcmp(argv[i], "--cast") == 0) {
             if (!(cast = opt_value(argc, argv, &i)))
                 return EXIT_USAGE;
+        } else if (strcmp(argv[i], "--speed") == 0) {
+            if (!(speed = opt_value(argc, argv, &i)) || speed_option(name, speed) < 0)
+                return EXIT_USAGE;
         } else if (strcmp(argv[i], "--seed") == 0) {
             const char *v = opt_value(argc, argv, &i);
             char *end;
@@ -2578,7 +2734,7 @@ int app_open(int argc, char **argv)
     if (!file) {
         fprintf(stderr,
                 "usage: splitbrain %s FILE [--seed N] [--ascii] [--no-mouse] [--present] "
-                "[--record FILE.sbr] [--cast FILE.cast]\n",
+                "[--speed X] [--record FILE.sbr] [--cast FILE.cast]\n",
                 name);
         return EXIT_USAGE;
     }
@@ -2615,8 +2771,10 @@ int app_open(int argc, char **argv)
         set_msg(a, false, "Paused at t=0: Space plays the scenario, . steps one event");
     if (present) {
         a->present = true;
-        a->speed = APP_SPEED_PRESENT;
+        a->speed = a->speed_home = APP_SPEED_PRESENT;
     }
+    if (speed)
+        a->speed = a->speed_home = speed_option(name, speed);
     r = loop_run(a, want_ascii(ascii), mouse);
     if (r == EXIT_OK)
         r = record_write(a);
@@ -2717,10 +2875,17 @@ static int lesson_start(struct app *a, int k)
     return 0;
 }
 
-int app_lesson(struct course *c, int k, struct progress *p, bool ascii, bool mouse)
+int app_lesson(struct course *c, int k, struct progress *p, bool ascii, bool mouse,
+               const char *speed)
 {
-    struct app *a = app_create("lesson", -1);
-    int r;
+    struct app *a;
+    int r, sp = -1;
+
+    if (speed && (sp = speed_option("lesson", speed)) < 0)
+        return EXIT_USAGE;
+    a = app_create("lesson", -1);
+    if (sp >= 0)
+        a->speed = a->speed_home = sp;
 
     a->course = c;
     a->prog = p;

@@ -17,9 +17,11 @@
 
 #include <stdbool.h>
 
-/* splitbrain sandbox [--model M] [--nodes N] [--seed S] [--ascii]; argv[0] is "sandbox". */
+/* splitbrain sandbox [--model M] [--nodes N] [--seed S] [--ascii] [--speed X]; argv[0] is
+ * "sandbox". --speed takes one of the speeds + and - step through (0.001x .. 10x, the x
+ * optional) and is what = comes back to. */
 int app_sandbox(int argc, char **argv);
-/* splitbrain open|demo|replay FILE [--seed S] [--ascii] [--record FILE.sbr]; argv[0] names
+/* splitbrain open|demo|replay FILE [--seed S] [--ascii] [--speed X] [--record FILE.sbr]; argv[0] names
  * which: "demo" waits at each `beat` for the presenter and shows the `say` captions large. */
 int app_open(int argc, char **argv);
 
@@ -28,6 +30,7 @@ struct progress;
 
 /* splitbrain lesson NAME: the sandbox with the lesson pane, on lesson k of the course, resuming
  * where the progress says; saves progress on every step change and on the way out. */
-int app_lesson(struct course *c, int k, struct progress *p, bool ascii, bool mouse);
+int app_lesson(struct course *c, int k, struct progress *p, bool ascii, bool mouse,
+               const char *speed);
 
 #endif

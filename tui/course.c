@@ -251,7 +251,7 @@ int course_main(int argc, char **argv)
 {
     struct course *c = calloc(1, sizeof(*c));
     struct progress *p = calloc(1, sizeof(*p));
-    const char *name = NULL, *reset_name = NULL;
+    const char *name = NULL, *reset_name = NULL, *speed = NULL;
     bool ascii = false, mouse = true, want_reset = false;
     char path[PROGRESS_PATH_MAX], why[PROGRESS_PATH_MAX + 200];
     int k, rc = EXIT_OK;
@@ -260,7 +260,7 @@ int course_main(int argc, char **argv)
         abort();
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: splitbrain lesson [NAME] [--ascii] [--no-mouse]\n"
+            printf("usage: splitbrain lesson [NAME] [--ascii] [--no-mouse] [--speed X]\n"
                    "       splitbrain lesson --reset NAME|--all\n"
                    "Without NAME: the lessons, with your progress. NAME is a lesson's file name\n"
                    "(with or without its number and .lesson), its number, or its id.\n");
@@ -271,13 +271,15 @@ int course_main(int argc, char **argv)
             ascii = true;
         } else if (strcmp(argv[i], "--no-mouse") == 0) {
             mouse = false;
+        } else if (strcmp(argv[i], "--speed") == 0 && i + 1 < argc) {
+            speed = argv[++i];
         } else if (strcmp(argv[i], "--reset") == 0 && i + 1 < argc) {
             want_reset = true;
             reset_name = argv[++i];
         } else if (!name && argv[i][0] != '-') {
             name = argv[i];
         } else {
-            fprintf(stderr, "usage: splitbrain lesson [NAME] [--ascii] [--no-mouse]\n"
+            fprintf(stderr, "usage: splitbrain lesson [NAME] [--ascii] [--no-mouse] [--speed X]\n"
                             "       splitbrain lesson --reset NAME|--all\n");
             free(c);
             free(p);
@@ -309,7 +311,7 @@ int course_main(int argc, char **argv)
         fprintf(stderr, "%s\n", c->items[k].error);
         rc = EXIT_USAGE;
     } else {
-        rc = app_lesson(c, k, p, ascii, mouse);
+        rc = app_lesson(c, k, p, ascii, mouse, speed);
     }
     free(c);
     free(p);

@@ -1549,8 +1549,13 @@ static void draw_bar(struct grid *g, const struct engine *e, const struct draw_v
     const struct key_binding *keys = keys_table(&nk);
 
     grid_fill(g, 0, row, w, 1, ' ', ST_BAR);
+    if (v->rec)
+        x += grid_text(g, x, row, w - x, grid_ascii(g) ? " (*) REC " : " \xe2\x97\x8f REC ",
+                       ST_BAR_PAUSE);
     x += grid_text(g, x, row, w - x, v->paused ? " || PAUSED " : " >> RUNNING ",
                    v->paused ? ST_BAR_PAUSE : ST_BAR_RUN);
+    if (v->skip)
+        x += grid_text(g, x, row, w - x, v->skip, ST_BAR_KEY);
     draw_fmt_time(t, sizeof(t), engine_now(e));
     if (v->title && strcmp(v->title, "sandbox") != 0) {
         const char *base = strrchr(v->title, '/');

@@ -126,7 +126,7 @@ struct draw_view {
     const char *title; /* "sandbox" or the scenario file */
     int selected;      /* node index */
     bool paused;
-    const char *speed; /* "0.05x" */
+    const char *speed; /* "0.25x", or "10x asked, 0.8x achieved" */
     bool help;
     bool cmd_open;
     char cmd_prompt; /* ':' a command, '/' the event-log filter */
@@ -179,6 +179,10 @@ struct draw_view {
     bool beat;
     /* Presenter mode: map, ops and caption only, high contrast (bold, nothing dim). */
     bool present;
+    /* A recording runs (--record, --cast): the bar shows REC. */
+    bool rec;
+    /* An idle wait just skipped ("idle 0.4s skipped"), shown on the bar; NULL for none. */
+    const char *skip;
 };
 
 /* A truncated or discarded entry, flashed in its node's replica pane. */
