@@ -118,6 +118,33 @@ static enum node_state state_of(struct engine *e, int node)
     return info.state;
 }
 
+/* ---- idle waits ---- */
+
+/* Idle (nothing in flight, no op waiting) only between messages; then the next event's time. */
+static void test_idle_until(void **state)
+{
+    struct engine *e = cluster(3, 1);
+    int64_t next;
+
+    (void)state;
+    submit(e, OP_PUT, "w1", "x", "1", 0);
+    assert_int_equal(engine_idle_until(e), -1); /* the op waits */
+    run_to(e, 5 * MS);
+    assert_int_equal(engine_idle_until(e), -1); /* its echoes are on the wire */
+    engine_destroy(e);
+    /* A leader cluster between fetch rounds: nothing on the wire, the next timer pending. */
+    assert_int_equal(engine_create("leader", 3, 1, &e), 0);
+    next = -1;
+    for (int i = 0; i < 1000 && next < 0; i++) {
+        uint64_t action;
+        engine_step(e, &action);
+        next = engine_idle_until(e);
+    }
+    assert_true(next >= engine_now(e));
+    assert_int_equal(net_in_flight(engine_net(e)), 0);
+    engine_destroy(e);
+}
+
 /* ---- pause ---- */
 
 static void test_pause_parks_and_resumes_in_order(void **state)
@@ -776,6 +803,7 @@ static void test_jsonl_well_formed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_idle_until),
         cmocka_unit_test(test_pause_parks_and_resumes_in_order),
         cmocka_unit_test(test_pause_delays_timers),
         cmocka_unit_test(test_pause_until_resumed),
