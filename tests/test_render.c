@@ -1210,9 +1210,10 @@ static void test_cast_encoder(void **state)
     size_t n;
 
     assert_non_null(g);
-    n = grid_cast_header(100, 30, 1700000000LL, buf, sizeof(buf));
+    n = grid_cast_header(100, 30, 1700000000LL, 2.0, buf, sizeof(buf));
     assert_string_equal(buf, "{\"version\": 2, \"width\": 100, \"height\": 30, "
-                             "\"timestamp\": 1700000000, \"title\": \"splitbrain\"}\n");
+                             "\"timestamp\": 1700000000, \"idle_time_limit\": 2.0, "
+                             "\"title\": \"splitbrain\"}\n");
     assert_int_equal(n, strlen(buf));
 
     grid_put(g, 0, 0, '"', 1);
@@ -1234,6 +1235,40 @@ static void test_cast_encoder(void **state)
 
     assert_int_equal(grid_cast_escape("a\"b\\c\n\x01", buf, sizeof(buf)), 19);
     assert_string_equal(buf, "a\\\"b\\\\c\\u000a\\u0001");
+
+    /* Only what changed: one cell moved, one run written at its place; nothing, nothing. */
+    {
+        struct grid *prev = grid_create(4, 2, false);
+        grid_copy(prev, g);
+        assert_int_equal(grid_cast_diff(g, prev, 2.0, sgr, 2, buf, sizeof(buf)), 0);
+        assert_string_equal(buf, "");
+        grid_put(g, 3, 1, 'z', 1);
+        n = grid_cast_diff(g, prev, 2.0, sgr, 2, buf, sizeof(buf));
+        assert_int_equal(n, strlen(buf));
+        assert_string_equal(buf, "[2.000000, \"o\", \"\\u001b[2;4H\\u001b[0m\\u001b[1mz"
+                                 "\\u001b[0m\"]\n");
+        /* Changes far apart on one row are two runs; near ones, one. */
+        {
+            struct grid *a = grid_create(20, 1, false), *b = grid_create(20, 1, false);
+            grid_put(a, 1, 0, 'p', 0);
+            grid_put(a, 15, 0, 'q', 0);
+            grid_put(a, 17, 0, 'r', 0);
+            n = grid_cast_diff(a, b, 1.0, sgr, 2, buf, sizeof(buf));
+            assert_int_equal(n, strlen(buf));
+            assert_string_equal(buf, "[1.000000, \"o\", \"\\u001b[1;2H\\u001b[0mp\\u001b[0m"
+                                     "\\u001b[1;16H\\u001b[0mq r\\u001b[0m\"]\n");
+            grid_destroy(a);
+            grid_destroy(b);
+        }
+        /* Another size: the whole frame again. */
+        grid_resize(prev, 3, 3);
+        assert_non_null(strstr(grid_cast_diff(g, prev, 2.0, sgr, 2, buf, sizeof(buf)) ? buf : "",
+                               "\\u001b[2J"));
+        grid_destroy(prev);
+    }
+    n = grid_cast_marker(3.25, "beat 2", buf, sizeof(buf));
+    assert_string_equal(buf, "[3.250000, \"m\", \"beat 2\"]\n");
+    assert_int_equal(n, strlen(buf));
     grid_destroy(g);
 }
 

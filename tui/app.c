@@ -87,10 +87,9 @@ static const struct {
     int64_t vus_per_s;
     const char *label;
 } speeds[] = {
-    {1000, "0.001x"},  {2000, "0.002x"}, {5000, "0.005x"},  {10000, "0.01x"},
-    {20000, "0.02x"},  {50000, "0.05x"}, {100000, "0.1x"},  {200000, "0.2x"},
-    {250000, "0.25x"}, {500000, "0.5x"}, {1000000, "1x"},   {2000000, "2x"},
-    {5000000, "5x"},   {10000000, "10x"},
+    {1000, "0.001x"}, {2000, "0.002x"}, {5000, "0.005x"}, {10000, "0.01x"},  {20000, "0.02x"},
+    {50000, "0.05x"}, {100000, "0.1x"}, {200000, "0.2x"}, {250000, "0.25x"}, {500000, "0.5x"},
+    {1000000, "1x"},  {2000000, "2x"},  {5000000, "5x"},  {10000000, "10x"},
 };
 #define APP_SPEEDS ((int)(sizeof(speeds) / sizeof(speeds[0])))
 /*
@@ -99,11 +98,12 @@ static const struct {
  * election timeout near a second, then a vote round) plays over five or six seconds: slow
  * enough to follow, quick enough not to wait. A room needs it slower still: 0.1x.
  */
-#define APP_SPEED_DEFAULT 8
-#define APP_SPEED_PRESENT 6
-#define APP_FRAME_BUDGET_NS 20000000u /* the most wall time one frame's simulation may take */
-#define APP_SKIP_MIN_US     2000      /* idle waits shorter than this are not worth a skip */
-#define APP_SKIP_SHOW_MS    1500      /* how long the bar shows a skip */
+#define APP_SPEED_DEFAULT   8
+#define APP_SPEED_PRESENT   6
+#define APP_FRAME_BUDGET_NS 20000000u   /* the most wall time one frame's simulation may take */
+#define APP_SKIP_MIN_US     20000       /* idle waits shorter than this are not worth a skip */
+#define APP_SKIP_SHOW_MS    1500        /* how long the bar shows a skip */
+#define APP_CAST_IDLE_S     2.0         /* a player shortens a recording's longer pauses to this */
 #define APP_RATE_WINDOW_NS  1000000000u /* the achieved speed is measured over a second */
 
 /* What the scenario being played waits for before its next command. */
@@ -219,6 +219,7 @@ struct app {
     const char *cast;
     FILE *cast_f;
     struct timespec cast_t0;
+    struct grid *cast_prev; /* the frame last written: the next writes only what changed */
     /* Presenter mode (--present, P): fewer panes, high contrast, a slower clock. */
     bool present;
     /* Idle waits skipped (lessons, demos, presenter mode): in all, the latest, and until when
@@ -646,6 +647,7 @@ static void snap(struct app *a)
 
 static void pump_inner(struct app *a);
 static void set_paused(struct app *a, bool paused);
+static void cast_marker(struct app *a, const char *label);
 
 /* A demo reached a `beat`: it pauses, and remembers the moment for Left. */
 static void demo_reached_beat(struct app *a)
@@ -659,6 +661,11 @@ static void demo_reached_beat(struct app *a)
         b->journal_n = script_run_journal_count(a->run);
         b->pc = a->pc;
         snprintf(b->caption, sizeof(b->caption), "%s", a->caption);
+    }
+    {
+        char label[64];
+        snprintf(label, sizeof(label), "beat %d", a->n_beats);
+        cast_marker(a, label);
     }
     set_next(a);
     if (a->term)
@@ -833,8 +840,8 @@ static void speed_label(struct app *a)
         snprintf(got, sizeof(got), "%.1fx", (double)v / 1e6);
     else
         snprintf(got, sizeof(got), "%.3gx", (double)v / 1e6);
-    snprintf(a->speed_text, sizeof(a->speed_text), "%s asked, %s achieved",
-             speeds[a->speed].label, got);
+    snprintf(a->speed_text, sizeof(a->speed_text), "%s asked, %s achieved", speeds[a->speed].label,
+             got);
 }
 
 /* Once a window has passed: the speed achieved over it, and whether it is behind. */
@@ -852,8 +859,7 @@ static void measure_rate(struct app *a, uint64_t now_ns)
     a->achieved_vus_per_s = (int64_t)((double)a->rate_moved_us * 1e9 / (double)dt);
     /* Behind when under nine tenths of what was asked, except when a beat held the clock (then
      * nothing was owed). */
-    a->behind =
-        a->achieved_vus_per_s * 10 < speeds[a->speed].vus_per_s * 9 && a->wait != WAIT_BEAT;
+    a->behind = a->achieved_vus_per_s * 10 < speeds[a->speed].vus_per_s * 9 && a->wait != WAIT_BEAT;
     a->rate_t0_ns = now_ns;
     a->rate_moved_us = 0;
 }
@@ -1874,7 +1880,38 @@ static void demo_back(struct app *a)
         set_msg(a, false, "Back at beat %d: Space goes on", a->n_beats);
 }
 
-/* The presenter's keys (what clickers send); true when the key was taken. */
+/*
+ * A clicker pressed mid-beat: the rest of the run up to the next beat plays at once, with no
+ * wall time (each wait finished exactly as the file says: a `run D` to its time, a `run until
+ * quiet` event by event to the moment the cluster goes quiet), so the state at the beat is the
+ * same however far the clock had got.
+ */
+static void demo_finish_beat(struct app *a)
+{
+    struct script_error err;
+
+    fork_future(a);
+    for (int guard = 0; guard < 100000 && a->wait != WAIT_BEAT && a->wait != WAIT_NONE; guard++) {
+        if (a->wait == WAIT_TIME) {
+            run_until(a, a->wait_until);
+        } else if (a->wait == WAIT_QUIET) {
+            for (int k = 0; k < 1000000 && !wait_over(a); k++) {
+                memset(&err, 0, sizeof(err));
+                if (script_run_step(a->run, &err) <= 0) {
+                    run_until(a, a->wait_until);
+                    break;
+                }
+            }
+            track_head(a);
+            drain(a);
+        }
+        if (wait_over(a))
+            pump(a);
+    }
+}
+
+/* The presenter's keys (what clickers send); true when the key was taken. Right, PageDown and
+ * Space go to the next beat, even from the middle of one; Left and PageUp go back; p pauses. */
 static bool demo_key(struct app *a, int k)
 {
     if (!a->demo)
@@ -1885,20 +1922,26 @@ static bool demo_key(struct app *a, int k)
     }
     if (k != ' ' && k != KEYS_RIGHT && k != KEYS_PGDN)
         return false;
-    if (a->wait == WAIT_BEAT) {
-        a->wait = WAIT_NONE;
-        a->msg[0] = '\0';
-        pump(a);
-        if (a->wait != WAIT_BEAT)
-            set_paused(a, false);
+    if (a->wait == WAIT_NONE) {
+        set_msg(a, false, "The demo has ended: Left goes back a beat, q quits");
         return true;
     }
-    if (k == ' ')
-        return false; /* between beats Space pauses and runs as ever */
-    if (a->paused && a->wait != WAIT_NONE)
+    if (a->wait != WAIT_BEAT) {
+        /* Mid-beat: finish it at once, and stop at the next beat. */
+        demo_finish_beat(a);
+        if (a->wait == WAIT_BEAT)
+            set_msg(a, false, "Beat %d: the rest of the last one played at once", a->n_beats);
+        else
+            set_msg(a, false, "The demo has ended: Left goes back a beat, q quits");
+        set_paused(a, true);
+        lesson_poll(a);
+        return true;
+    }
+    a->wait = WAIT_NONE;
+    a->msg[0] = '\0';
+    pump(a);
+    if (a->wait != WAIT_BEAT)
         set_paused(a, false);
-    else if (a->wait == WAIT_NONE)
-        set_msg(a, false, "The demo has ended: Left goes back a beat, q quits");
     return true;
 }
 
@@ -2274,32 +2317,58 @@ static bool cast_open(struct app *a, int w, int h)
         return false;
     }
     clock_gettime(CLOCK_MONOTONIC, &a->cast_t0);
-    grid_cast_header(w, h, (long long)time(NULL), hdr, sizeof(hdr));
+    grid_cast_header(w, h, (long long)time(NULL), APP_CAST_IDLE_S, hdr, sizeof(hdr));
     fputs(hdr, a->cast_f);
     fflush(a->cast_f);
     return true;
 }
 
-/* Appends the frame in a->grid, stamped with the seconds since the recording began. */
-static void cast_write(struct app *a)
+/* Seconds since the recording began. */
+static double cast_time(const struct app *a)
 {
     struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - a->cast_t0.tv_sec) +
+           (double)(now.tv_nsec - a->cast_t0.tv_nsec) / 1e9;
+}
+
+/* Appends what changed in a->grid since the last frame written (the whole frame after a resize),
+ * stamped with the seconds since the recording began; nothing when nothing changed. */
+static void cast_write(struct app *a)
+{
     double t;
     size_t n;
     char *buf;
 
     if (!a->cast_f)
         return;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    t = (double)(now.tv_sec - a->cast_t0.tv_sec) + (double)(now.tv_nsec - a->cast_t0.tv_nsec) / 1e9;
-    n = grid_cast_frame(a->grid, t, app_cast_sgr, ST_COUNT, NULL, 0);
+    t = cast_time(a);
+    n = grid_cast_diff(a->grid, a->cast_prev, t, app_cast_sgr, ST_COUNT, NULL, 0);
+    if (n == 0)
+        return;
     buf = malloc(n + 1);
     if (!buf)
         abort();
-    grid_cast_frame(a->grid, t, app_cast_sgr, ST_COUNT, buf, n + 1);
+    grid_cast_diff(a->grid, a->cast_prev, t, app_cast_sgr, ST_COUNT, buf, n + 1);
     fwrite(buf, 1, n, a->cast_f);
     fflush(a->cast_f);
     free(buf);
+    if (!a->cast_prev)
+        a->cast_prev = grid_create(grid_width(a->grid), grid_height(a->grid), false);
+    grid_copy(a->cast_prev, a->grid);
+}
+
+/* A marker in the recording (a demo's beat), so a player can jump to it. */
+static void cast_marker(struct app *a, const char *label)
+{
+    char buf[256];
+
+    if (!a->cast_f)
+        return;
+    grid_cast_marker(cast_time(a), label, buf, sizeof(buf));
+    fputs(buf, a->cast_f);
+    fflush(a->cast_f);
 }
 
 static void cast_close(struct app *a)
@@ -2307,6 +2376,8 @@ static void cast_close(struct app *a)
     if (a->cast_f)
         fclose(a->cast_f);
     a->cast_f = NULL;
+    grid_destroy(a->cast_prev);
+    a->cast_prev = NULL;
 }
 
 static void render(struct app *a)
@@ -2330,7 +2401,7 @@ static void render(struct app *a)
     if (uv_now(&a->loop) < a->skip_shown_until) {
         char t[32];
         draw_fmt_delta(t, sizeof(t), a->skip_last_us);
-        snprintf(skip, sizeof(skip), "idle %s skipped", t + 1);
+        snprintf(skip, sizeof(skip), " idle %s skipped ", t + 1);
         v.skip = skip;
     }
     v.present = a->present;
@@ -2452,6 +2523,11 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
         term_destroy(a->term);
         a->term = NULL;
         return EXIT_USAGE;
+    }
+    if (a->demo && a->wait == WAIT_BEAT) {
+        char label[64];
+        snprintf(label, sizeof(label), "beat %d", a->n_beats);
+        cast_marker(a, label); /* the beat the demo opened on */
     }
 
     uv_loop_init(&a->loop);
@@ -2584,8 +2660,7 @@ static int speed_option(const char *cmd, const char *text)
 {
     char want[32];
 
-    snprintf(want, sizeof(want), "%s%s", text,
-             text[0] && text[strlen(text) - 1] == 'x' ? "" : "x");
+    snprintf(want, sizeof(want), "%s%s", text, text[0] && text[strlen(text) - 1] == 'x' ? "" : "x");
     for (int i = 0; i < APP_SPEEDS; i++)
         if (strcmp(speeds[i].label, want) == 0)
             return i;

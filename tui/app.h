@@ -21,8 +21,8 @@
  * "sandbox". --speed takes one of the speeds + and - step through (0.001x .. 10x, the x
  * optional) and is what = comes back to. */
 int app_sandbox(int argc, char **argv);
-/* splitbrain open|demo|replay FILE [--seed S] [--ascii] [--speed X] [--record FILE.sbr]; argv[0] names
- * which: "demo" waits at each `beat` for the presenter and shows the `say` captions large. */
+/* splitbrain open|demo|replay FILE [--seed S] [--ascii] [--speed X] [--record FILE.sbr]; argv[0]
+ * names which: "demo" waits at each `beat` for the presenter and shows the `say` captions large. */
 int app_open(int argc, char **argv);
 
 struct course;

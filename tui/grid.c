@@ -343,14 +343,15 @@ size_t grid_cast_escape(const char *s, char *dst, size_t size)
     return len;
 }
 
-size_t grid_cast_header(int w, int h, long long timestamp, char *dst, size_t size)
+size_t grid_cast_header(int w, int h, long long timestamp, double idle_limit_s, char *dst,
+                        size_t size)
 {
-    char buf[160];
+    char buf[200];
     size_t len = 0;
     int n = snprintf(buf, sizeof(buf),
                      "{\"version\": 2, \"width\": %d, \"height\": %d, \"timestamp\": %lld, "
-                     "\"title\": \"splitbrain\"}\n",
-                     w, h, timestamp);
+                     "\"idle_time_limit\": %.1f, \"title\": \"splitbrain\"}\n",
+                     w, h, timestamp, idle_limit_s);
     cast_put(dst, size, &len, buf, n > 0 ? (size_t)n : 0);
     cast_finish(dst, size, len);
     return len;
@@ -382,6 +383,96 @@ size_t grid_cast_frame(const struct grid *g, double t, const char *const *sgr, i
         }
         cast_json(dst, size, &len, "\x1b[0m", 4);
     }
+    cast_put(dst, size, &len, "\"]\n", 3);
+    cast_finish(dst, size, len);
+    return len;
+}
+
+void grid_copy(struct grid *dst, const struct grid *src)
+{
+    if (dst->w != src->w || dst->h != src->h)
+        alloc_cells(dst, src->w, src->h);
+    memcpy(dst->cells, src->cells, (size_t)src->w * (size_t)src->h * sizeof(*src->cells));
+    dst->ascii = src->ascii;
+}
+
+/* Appends the cells x0..x1-1 of row y: the cursor placed, then each run of a style after its
+ * SGR sequence. */
+static void cast_run(const struct grid *g, int y, int x0, int x1, const char *const *sgr, int n_sgr,
+                     char *dst, size_t size, size_t *len)
+{
+    char buf[32];
+    int cur = -1, n = snprintf(buf, sizeof(buf), "\x1b[%d;%dH", y + 1, x0 + 1);
+
+    cast_json(dst, size, len, buf, n > 0 ? (size_t)n : 0);
+    for (int x = x0; x < x1; x++) {
+        struct grid_cell c = g->cells[(size_t)y * (size_t)g->w + (size_t)x];
+        size_t k;
+        if (c.style != cur) {
+            const char *st = c.style < n_sgr && sgr && sgr[c.style] ? sgr[c.style] : "";
+            cast_json(dst, size, len, "\x1b[0m", 4);
+            cast_json(dst, size, len, st, strlen(st));
+            cur = c.style;
+        }
+        k = utf8_put(buf, c.ch);
+        cast_json(dst, size, len, buf, k);
+    }
+    cast_json(dst, size, len, "\x1b[0m", 4);
+}
+
+static bool cell_same(struct grid_cell a, struct grid_cell b)
+{
+    return a.ch == b.ch && a.style == b.style;
+}
+
+size_t grid_cast_diff(const struct grid *g, const struct grid *prev, double t,
+                      const char *const *sgr, int n_sgr, char *dst, size_t size)
+{
+    char buf[64];
+    size_t len = 0, start;
+    int n;
+
+    if (!prev || prev->w != g->w || prev->h != g->h)
+        return grid_cast_frame(g, t, sgr, n_sgr, dst, size);
+    n = snprintf(buf, sizeof(buf), "[%.6f, \"o\", \"", t);
+    cast_put(dst, size, &len, buf, n > 0 ? (size_t)n : 0);
+    start = len;
+    for (int y = 0; y < g->h; y++) {
+        const struct grid_cell *row = g->cells + (size_t)y * (size_t)g->w;
+        const struct grid_cell *old = prev->cells + (size_t)y * (size_t)g->w;
+        for (int x = 0; x < g->w;) {
+            int last = x;
+            if (cell_same(row[x], old[x])) {
+                x++;
+                continue;
+            }
+            /* A run of changes to its last changed cell; unchanged stretches under 6 cells are
+             * cheaper to write again than to move the cursor over. */
+            for (int x1 = x + 1; x1 < g->w && x1 - last < 6; x1++)
+                if (!cell_same(row[x1], old[x1]))
+                    last = x1;
+            cast_run(g, y, x, last + 1, sgr, n_sgr, dst, size, &len);
+            x = last + 1;
+        }
+    }
+    if (len == start) {
+        /* Nothing changed: no event at all. */
+        cast_finish(dst, size, 0);
+        return 0;
+    }
+    cast_put(dst, size, &len, "\"]\n", 3);
+    cast_finish(dst, size, len);
+    return len;
+}
+
+size_t grid_cast_marker(double t, const char *label, char *dst, size_t size)
+{
+    char buf[64];
+    size_t len = 0;
+    int n = snprintf(buf, sizeof(buf), "[%.6f, \"m\", \"", t);
+
+    cast_put(dst, size, &len, buf, n > 0 ? (size_t)n : 0);
+    cast_json(dst, size, &len, label, strlen(label));
     cast_put(dst, size, &len, "\"]\n", 3);
     cast_finish(dst, size, len);
     return len;

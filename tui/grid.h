@@ -100,12 +100,22 @@ size_t grid_dump(const struct grid *g, char *dst, size_t size);
 
 /* asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/). All return the length they
  * needed (like snprintf); dst is always terminated when size > 0. */
-/* The header line, ending in '\n'. */
-size_t grid_cast_header(int w, int h, long long timestamp, char *dst, size_t size);
+/* The header line, ending in '\n'; players shorten pauses longer than idle_limit_s. */
+size_t grid_cast_header(int w, int h, long long timestamp, double idle_limit_s, char *dst,
+                        size_t size);
 /* One output event [t, "o", "..."] ending in '\n': clear and home, then every row with the SGR
  * sequence sgr[style] (n_sgr entries; missing ones plain) before each run of a style. */
 size_t grid_cast_frame(const struct grid *g, double t, const char *const *sgr, int n_sgr, char *dst,
                        size_t size);
+/* Only what changed since prev (a grid of the same size): for each run of changed cells the
+ * cursor placed and the cells written; a whole frame when prev is NULL or of another size, and
+ * nothing at all (0, dst "") when no cell changed. */
+size_t grid_cast_diff(const struct grid *g, const struct grid *prev, double t,
+                      const char *const *sgr, int n_sgr, char *dst, size_t size);
+/* A marker event [t, "m", "label"] (a demo's beat), ending in '\n'. */
+size_t grid_cast_marker(double t, const char *label, char *dst, size_t size);
+/* dst becomes a copy of src (its size too). */
+void grid_copy(struct grid *dst, const struct grid *src);
 /* s escaped as the inside of a JSON string. */
 size_t grid_cast_escape(const char *s, char *dst, size_t size);
 
