@@ -109,7 +109,7 @@ $(BUILD)/tests/test_render: $(BUILD)/tests/test_render.o $(RENDER_OBJ) $(LIB) | 
 	@[ "$(V)" = 1 ] || echo "  LD    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(RENDER_OBJ) $(LIB) $(TEST_LIBS)
 
-$(BUILD)/bench/bench_render: $(BUILD)/tests/bench/bench_render.o $(RENDER_OBJ) $(LIB)
+$(BUILD)/bench/bench_render $(BUILD)/bench/bench_cast: $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(RENDER_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(RENDER_OBJ) $(LIB)

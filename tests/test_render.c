@@ -1255,8 +1255,8 @@ static void test_cast_encoder(void **state)
             grid_put(a, 17, 0, 'r', 0);
             n = grid_cast_diff(a, b, 1.0, sgr, 2, buf, sizeof(buf));
             assert_int_equal(n, strlen(buf));
-            assert_string_equal(buf, "[1.000000, \"o\", \"\\u001b[1;2H\\u001b[0mp\\u001b[0m"
-                                     "\\u001b[1;16H\\u001b[0mq r\\u001b[0m\"]\n");
+            assert_string_equal(buf, "[1.000000, \"o\", \"\\u001b[1;2H\\u001b[0mp"
+                                     "\\u001b[1;16Hq r\\u001b[0m\"]\n");
             grid_destroy(a);
             grid_destroy(b);
         }

@@ -104,6 +104,7 @@ static const struct {
 #define APP_SKIP_MIN_US     20000       /* idle waits shorter than this are not worth a skip */
 #define APP_SKIP_SHOW_MS    1500        /* how long the bar shows a skip */
 #define APP_CAST_IDLE_S     2.0         /* a player shortens a recording's longer pauses to this */
+#define APP_CAST_FRAME_MS   100         /* --cast keeps at most ten frames a second */
 #define APP_RATE_WINDOW_NS  1000000000u /* the achieved speed is measured over a second */
 
 /* What the scenario being played waits for before its next command. */
@@ -220,6 +221,8 @@ struct app {
     FILE *cast_f;
     struct timespec cast_t0;
     struct grid *cast_prev; /* the frame last written: the next writes only what changed */
+    double cast_last_t;     /* when it was written (seconds into the recording) */
+    uv_timer_t cast_timer;  /* writes a frame held back by the rate limit a moment later */
     /* Presenter mode (--present, P): fewer panes, high contrast, a slower clock. */
     bool present;
     /* Idle waits skipped (lessons, demos, presenter mode): in all, the latest, and until when
@@ -2333,6 +2336,13 @@ static double cast_time(const struct app *a)
            (double)(now.tv_nsec - a->cast_t0.tv_nsec) / 1e9;
 }
 
+static void cast_timer_cb(uv_timer_t *h)
+{
+    struct app *a = h->data;
+
+    a->dirty = true;
+}
+
 /* Appends what changed in a->grid since the last frame written (the whole frame after a resize),
  * stamped with the seconds since the recording began; nothing when nothing changed. */
 static void cast_write(struct app *a)
@@ -2344,6 +2354,14 @@ static void cast_write(struct app *a)
     if (!a->cast_f)
         return;
     t = cast_time(a);
+    if (a->cast_prev && t - a->cast_last_t < APP_CAST_FRAME_MS / 1000.0) {
+        /* Ten frames a second are plenty for a recording: this one waits, and a timer draws
+         * again once its time comes, so the last state before a pause is never lost. */
+        if (!uv_is_active((uv_handle_t *)&a->cast_timer))
+            uv_timer_start(&a->cast_timer, cast_timer_cb, APP_CAST_FRAME_MS, 0);
+        return;
+    }
+    a->cast_last_t = t;
     n = grid_cast_diff(a->grid, a->cast_prev, t, app_cast_sgr, ST_COUNT, NULL, 0);
     if (n == 0)
         return;
@@ -2556,6 +2574,8 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     a->idle.data = a;
     uv_timer_init(&a->loop, &a->flash_timer);
     a->flash_timer.data = a;
+    uv_timer_init(&a->loop, &a->cast_timer);
+    a->cast_timer.data = a;
     a->input_ns = uv_hrtime();
     if (a->runner)
         uv_timer_start(&a->idle, idle_cb, 1000, 1000);
@@ -2577,6 +2597,7 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     uv_close((uv_handle_t *)&a->draw, close_cb);
     uv_close((uv_handle_t *)&a->idle, close_cb);
     uv_close((uv_handle_t *)&a->flash_timer, close_cb);
+    uv_close((uv_handle_t *)&a->cast_timer, close_cb);
     uv_run(&a->loop, UV_RUN_DEFAULT);
     uv_loop_close(&a->loop);
     term_destroy(a->term);

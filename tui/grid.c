@@ -397,27 +397,26 @@ void grid_copy(struct grid *dst, const struct grid *src)
 }
 
 /* Appends the cells x0..x1-1 of row y: the cursor placed, then each run of a style after its
- * SGR sequence. */
+ * SGR sequence (none when *cur, the style the terminal is in, is already it). */
 static void cast_run(const struct grid *g, int y, int x0, int x1, const char *const *sgr, int n_sgr,
-                     char *dst, size_t size, size_t *len)
+                     char *dst, size_t size, size_t *len, int *cur)
 {
     char buf[32];
-    int cur = -1, n = snprintf(buf, sizeof(buf), "\x1b[%d;%dH", y + 1, x0 + 1);
+    int n = snprintf(buf, sizeof(buf), "\x1b[%d;%dH", y + 1, x0 + 1);
 
     cast_json(dst, size, len, buf, n > 0 ? (size_t)n : 0);
     for (int x = x0; x < x1; x++) {
         struct grid_cell c = g->cells[(size_t)y * (size_t)g->w + (size_t)x];
         size_t k;
-        if (c.style != cur) {
+        if (c.style != *cur) {
             const char *st = c.style < n_sgr && sgr && sgr[c.style] ? sgr[c.style] : "";
             cast_json(dst, size, len, "\x1b[0m", 4);
             cast_json(dst, size, len, st, strlen(st));
-            cur = c.style;
+            *cur = c.style;
         }
         k = utf8_put(buf, c.ch);
         cast_json(dst, size, len, buf, k);
     }
-    cast_json(dst, size, len, "\x1b[0m", 4);
 }
 
 static bool cell_same(struct grid_cell a, struct grid_cell b)
@@ -430,7 +429,7 @@ size_t grid_cast_diff(const struct grid *g, const struct grid *prev, double t,
 {
     char buf[64];
     size_t len = 0, start;
-    int n;
+    int n, cur = -1;
 
     if (!prev || prev->w != g->w || prev->h != g->h)
         return grid_cast_frame(g, t, sgr, n_sgr, dst, size);
@@ -451,7 +450,7 @@ size_t grid_cast_diff(const struct grid *g, const struct grid *prev, double t,
             for (int x1 = x + 1; x1 < g->w && x1 - last < 6; x1++)
                 if (!cell_same(row[x1], old[x1]))
                     last = x1;
-            cast_run(g, y, x, last + 1, sgr, n_sgr, dst, size, &len);
+            cast_run(g, y, x, last + 1, sgr, n_sgr, dst, size, &len, &cur);
             x = last + 1;
         }
     }
@@ -460,6 +459,7 @@ size_t grid_cast_diff(const struct grid *g, const struct grid *prev, double t,
         cast_finish(dst, size, 0);
         return 0;
     }
+    cast_json(dst, size, &len, "\x1b[0m", 4);
     cast_put(dst, size, &len, "\"]\n", 3);
     cast_finish(dst, size, len);
     return len;
