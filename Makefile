@@ -57,7 +57,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LIB := $(BUILD)/libsplitbrain.a
 BIN := $(BUILD)/splitbrain
 
-.PHONY: render-golden all run test check suites scenarios tui-smoke tui-lesson mutations bench lint format format-check install clean deps deps-test soak man-keys exports
+.PHONY: render-golden all run test check suites scenarios tui-smoke tui-lesson tui-screen mutations bench lint format format-check install clean deps deps-test soak man-keys exports
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -129,7 +129,7 @@ run: $(BIN)
 
 # The unit suites, the scenario tests, the sandbox and a lesson driven through tmux and the
 # checkers' mutation tests, in this build.
-check: suites scenarios tui-smoke tui-lesson mutations man-keys exports
+check: suites scenarios tui-smoke tui-lesson tui-screen mutations man-keys exports
 
 suites: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -161,6 +161,11 @@ tui-smoke: $(BIN)
 tui-lesson: $(BIN)
 	@echo "== tests/tui_lesson.sh"
 	@tests/tui_lesson.sh $(BIN); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
+
+# TERM=dumb, a demo advanced mid-beat, a partition drawn and healed, escape sequences, in tmux.
+tui-screen: $(BIN)
+	@echo "== tests/tui_screen.sh"
+	@tests/tui_screen.sh $(BIN); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
 
 test: deps-test lint format-check
 	@$(MAKE) --no-print-directory check

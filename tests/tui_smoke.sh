@@ -135,6 +135,7 @@ fi
 # --record: the sandbox writes the run as a scenario on quit; it runs headless, kill included.
 tmux send-keys -t $S "clear; $BIN sandbox --model $model --seed 3 --record $DIR/s.sbr; echo REC=\$? > $DIR/rec" Enter
 step "the sandbox starts with --record" 'RUNNING' 5
+step "the bar marks the recording" "REC" 5
 sleep 1
 tmux send-keys -t $S 2 K
 step "K kills n2" 'CRASHED' 5
@@ -152,10 +153,12 @@ else
 	echo "FAIL splitbrain run $DIR/s.sbr did not exit 0"; fail=1
 fi
 ls "$DIR"/s.sbr.tmp.* >/dev/null 2>&1 && { echo "FAIL a temporary recording was left behind"; fail=1; }
-# --cast: the frames as an asciicast v2 file: a header line, then [t, "o", "..."] events whose
-# last frame shows what the screen showed (the crashed node).
+# --cast: the frames as an asciicast v2 file: a header line (with idle_time_limit), then
+# [t, "o", "..."] events, the first a whole frame and the later ones only what changed; the
+# crashed node is among them.
 tmux send-keys -t $S "clear; $BIN sandbox --model $model --seed 3 --cast $DIR/s.cast; echo CAST=\$? > $DIR/cast" Enter
 step "the sandbox starts with --cast" 'RUNNING' 5
+step "the bar marks the cast" "REC" 5
 sleep 1
 tmux send-keys -t $S 2 K
 step "K kills n2 while casting" 'CRASHED' 5
@@ -170,17 +173,20 @@ h = json.loads(lines[0])
 w, hh = (int(v) for v in sys.argv[2].split())
 assert h["version"] == 2 and h["width"] == w and h["height"] == hh, (h, w, hh)
 assert h["title"] == "splitbrain" and isinstance(h["timestamp"], int), h
+assert h["idle_time_limit"] > 0, h
 assert len(lines) >= 3, len(lines)
 last = -1.0
-for l in lines[1:]:
-    e = json.loads(l)
-    assert isinstance(e, list) and len(e) == 3 and e[1] == "o" and isinstance(e[2], str), e
+events = [json.loads(l) for l in lines[1:]]
+for e in events:
+    assert isinstance(e, list) and len(e) == 3 and e[1] in ("o", "m") and isinstance(e[2], str), e
     assert e[0] >= last, (e[0], last)
     last = e[0]
-assert "CRASHED" in json.loads(lines[-1])[2]
+assert "\x1b[2J" in events[0][2]
+assert any("\x1b[2J" not in e[2] for e in events[1:]), "every event repaints the screen"
+assert any("CRASHED" in e[2] for e in events)
 PY
 then
-	echo "ok   q closed an asciicast v2 file: header, then [t, \"o\", ...] frames"
+	echo "ok   q closed an asciicast v2 file: header, a whole frame, then only what changed"
 else
 	echo "FAIL $DIR/s.cast is not an asciicast v2 recording: $(cat "$DIR/cast" 2>/dev/null)"; head -c 400 "$DIR/s.cast" 2>/dev/null; fail=1
 fi
