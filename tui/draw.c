@@ -1398,6 +1398,14 @@ static void draw_ops(struct grid *g, const struct engine *e, const struct draw_c
         }
         grid_glyph(g, r.x + 1, y, gl, st);
         snprintf(line, sizeof(line), "%s %s n%d %s", op->label, req, op->node + 1, vals);
+        if ((int)strlen(line) > r.w - 3 && r.w > 3) {
+            /* Too long for the pane: it ends at a word, never in the middle of one. */
+            int cut = r.w - 3;
+            while (cut > 0 && line[cut] != ' ')
+                cut--;
+            if (cut > 0)
+                line[cut] = '\0';
+        }
         if (id == sel) {
             /* Marked by glyph as well as by style. */
             grid_put(g, r.x, y, '>', ST_SELECTED);
