@@ -836,6 +836,13 @@ static void test_grid_clips_and_dumps(void **state)
     grid_dump(g, out, sizeof(out));
     assert_string_equal(out, " xyb\n+??w\n");
     grid_destroy(g);
+    /* Text too long ends at a space; a single word too long is cut. */
+    g = grid_create(12, 2, false);
+    assert_int_equal(grid_text_words(g, 0, 0, 9, "ab cd efgh", 0), 5);
+    assert_int_equal(grid_text_words(g, 0, 1, 4, "abcdefgh", 0), 4);
+    grid_dump(g, out, sizeof(out));
+    assert_string_equal(out, "ab cd\nabcd\n");
+    grid_destroy(g);
 }
 
 /* A click lands on the box the frame drew there. */

@@ -234,7 +234,7 @@ static void pane_title(struct grid *g, struct rect r, const char *title)
 {
     for (int i = 0; i < r.w; i++)
         grid_glyph(g, r.x + i, r.y, GL_H, ST_BORDER);
-    grid_text(g, r.x + 2, r.y, r.w - 4, title, ST_PANE_TITLE);
+    grid_text_words(g, r.x + 2, r.y, r.w - 4, title, ST_PANE_TITLE);
 }
 
 /* ---- the cluster map ---- */
@@ -2289,7 +2289,7 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
         else if (v->picking && !(v->msg && v->msg_error))
             draw_pick_line(g, e, v->pick_id, l.msg_row);
         else if (v->msg)
-            grid_text(g, 0, l.msg_row, w, v->msg, v->msg_error ? ST_ERROR : ST_INFO);
+            grid_text_words(g, 0, l.msg_row, w, v->msg, v->msg_error ? ST_ERROR : ST_INFO);
         if (v->picking)
             draw_pick_bar(g, e, l.bar_row);
         else

@@ -204,6 +204,26 @@ int grid_text(struct grid *g, int x, int y, int maxw, const char *utf8, int styl
     return n;
 }
 
+int grid_text_words(struct grid *g, int x, int y, int maxw, const char *utf8, int style)
+{
+    const unsigned char *s = (const unsigned char *)utf8;
+    int cols = 0, cut = -1;
+
+    if (maxw < 0)
+        maxw = g->w - x;
+    /* Where the text would end at a space within maxw columns, when it does not fit whole. */
+    for (const unsigned char *p = s; *p; p++) {
+        if ((*p & 0xc0) == 0x80)
+            continue;
+        if (*p == ' ' && cols <= maxw)
+            cut = cols;
+        cols++;
+    }
+    if (cols <= maxw || cut <= 0)
+        return grid_text(g, x, y, maxw, utf8, style);
+    return grid_text(g, x, y, cut, utf8, style);
+}
+
 void grid_fill(struct grid *g, int x, int y, int w, int h, uint32_t ch, int style)
 {
     for (int j = 0; j < h; j++)

@@ -86,6 +86,9 @@ uint32_t grid_glyph_char(const struct grid *g, enum grid_glyph gl);
 /* Writes UTF-8 text from x, at most maxw columns (maxw < 0: to the edge); control characters
  * show as '?'. Returns the columns written. */
 int grid_text(struct grid *g, int x, int y, int maxw, const char *utf8, int style);
+/* The same, but text too long for maxw columns ends at a space, never in a word (a word longer
+ * than maxw alone is cut). */
+int grid_text_words(struct grid *g, int x, int y, int maxw, const char *utf8, int style);
 void grid_fill(struct grid *g, int x, int y, int w, int h, uint32_t ch, int style);
 /* Changes the style of w cells from x, keeping their characters. */
 void grid_restyle(struct grid *g, int x, int y, int w, int style);

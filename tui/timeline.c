@@ -465,7 +465,7 @@ int timeline_draw(struct grid *g, const struct timeline *tl_in, int n, int64_t n
                  scroll);
     else
         snprintf(title, sizeof(title), " timeline  PgUp/Up scroll back  t closes ");
-    grid_text(g, x + 2, y, w - 4, title, ST_PANE_TITLE);
+    grid_text_words(g, x + 2, y, w - 4, title, ST_PANE_TITLE);
     if (tl->n >= TIMELINE_MAX) {
         draw_fmt_time(t, sizeof(t), cat(tl, 0)->t);
         snprintf(title, sizeof(title), " kept from %s ", t);
