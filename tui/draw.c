@@ -1305,11 +1305,10 @@ static int draw_verdicts(struct grid *g, const struct draw_checks *c, struct rec
         return 0;
     for (int i = 0; i < n; i++)
         bad = bad || it[i].bad;
-    /* Long, short, then short without the counts (they are the least needed). */
-    for (int form = 0; form < 3 && rows > max_rows; form++) {
-        if (form == 2 && it[n - 1].optional)
-            n--;
-        shortf = form > 0;
+    /* In words, in words without the counts (the least needed), short, short without them. */
+    for (int form = 0, all = n; form < 4 && rows > max_rows; form++) {
+        n = form % 2 == 1 && it[all - 1].optional ? all - 1 : all;
+        shortf = form >= 2;
         rows = verdict_flow(it, n, shortf, w, NULL, NULL);
     }
     if (rows > max_rows) {
