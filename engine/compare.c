@@ -1,0 +1,332 @@
+#include "compare.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* ---- models ---- */
+
+int compare_models(const char *list, const struct model_ops **out, char *why, size_t size)
+{
+    char buf[256], *save = NULL;
+    int n = 0;
+
+    if (strlen(list) >= sizeof(buf) || !list[0]) {
+        snprintf(why, size, "expected a comma list of models, like leader,multi,leaderless");
+        return -1;
+    }
+    util_strlcpy(buf, list, sizeof(buf));
+    for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+        const struct model_ops *m = model_find(w);
+        if (!m) {
+            char names[200] = "";
+            for (int k = 0; k < model_count(); k++)
+                util_appendf(names, sizeof(names), "%s%s", k ? ", " : "", model_at(k)->name);
+            snprintf(why, size, "unknown model '%s'; expected some of: %s", w, names);
+            return -1;
+        }
+        for (int k = 0; k < n; k++) {
+            if (out[k] == m) {
+                snprintf(why, size, "model '%s' is named twice", w);
+                return -1;
+            }
+        }
+        if (n == COMPARE_MAX_MODELS) {
+            snprintf(why, size, "at most %d models side by side", COMPARE_MAX_MODELS);
+            return -1;
+        }
+        out[n++] = m;
+    }
+    if (n == 0) {
+        snprintf(why, size, "expected a comma list of models, like leader,multi,leaderless");
+        return -1;
+    }
+    return n;
+}
+
+/* ---- parsing ---- */
+
+/*
+ * Each model parses the whole file. When some fail, the earliest failing line is the one to
+ * report. When every model failed there with the same message, it is an ordinary error. When
+ * it was a shared line and another model read it, the line is model-specific: the error names
+ * the model that lacks it and the models that have it, whose `for` it belongs under.
+ */
+int compare_parse(struct compare *c, const char *file, const char *text, size_t len,
+                  const struct model_ops *const *models, int n, struct script_error *err)
+{
+    struct script_error errs[COMPARE_MAX_MODELS];
+    bool failed[COMPARE_MAX_MODELS], shared[COMPARE_MAX_MODELS];
+    int worst = -1;
+
+    memset(c, 0, sizeof(*c));
+    util_strlcpy(c->file, file ? file : "", sizeof(c->file));
+    c->n = n;
+    for (int k = 0; k < n; k++) {
+        struct script_env env;
+        c->models[k] = models[k];
+        script_env_init(&env, true);
+        env.model = models[k];
+        env.compare = true;
+        failed[k] = script_parse_text(file, text, len, &env, &c->scripts[k], &errs[k]) < 0;
+        shared[k] = env.line_shared;
+        script_env_release(&env);
+        if (failed[k] && (worst < 0 || errs[k].line < errs[worst].line))
+            worst = k;
+    }
+    if (worst < 0)
+        return 0;
+    *err = errs[worst];
+    if (shared[worst]) {
+        char have[200] = "", lack[200] = "";
+        int n_have = 0, n_lack = 0;
+        for (int k = 0; k < n; k++) {
+            if (failed[k] && errs[k].line == errs[worst].line)
+                util_appendf(lack, sizeof(lack), "%s%s", n_lack++ ? " and " : "", models[k]->name);
+            else
+                util_appendf(have, sizeof(have), "%s%s", n_have++ ? "," : "", models[k]->name);
+        }
+        if (n_have > 0)
+            snprintf(err->msg, sizeof(err->msg),
+                     "model%s %s cannot read this shared line (%s); put it under 'for %s:'",
+                     n_lack > 1 ? "s" : "", lack, errs[worst].msg, have);
+    }
+    for (int k = 0; k < n; k++)
+        script_release(&c->scripts[k]);
+    memset(c, 0, sizeof(*c));
+    return -1;
+}
+
+/* ---- fault windows ---- */
+
+static bool fault_active(const struct compare_faults *f)
+{
+    return f->down || f->paused || f->skewed || f->cuts > 0 || f->partitioned;
+}
+
+static void set_bit(uint64_t *bits, int node, bool on)
+{
+    if (node < 0 || node >= 64)
+        return;
+    if (on)
+        *bits |= 1ull << node;
+    else
+        *bits &= ~(1ull << node);
+}
+
+static void faults_reset(struct compare_faults *f)
+{
+    struct trace_observer obs = f->obs;
+
+    memset(f, 0, sizeof(*f));
+    f->obs = obs;
+}
+
+static void faults_event(struct trace_observer *self, const struct trace_event *ev)
+{
+    struct compare_faults *f =
+        (struct compare_faults *)(void *)((char *)self - offsetof(struct compare_faults, obs));
+    bool was;
+
+    if (ev->seq <= f->last_seq)
+        faults_reset(f); /* a new engine: the run was rebuilt */
+    f->last_seq = ev->seq;
+    if (ev->kind != TRACE_FAULT && ev->kind != TRACE_CLOCK)
+        return;
+    was = fault_active(f);
+    f->last_us = ev->t_us;
+    if (ev->kind == TRACE_CLOCK) {
+        if (strcmp(ev->name, "ntp") == 0)
+            set_bit(&f->skewed, ev->node, false);
+        else if (ev->a != 0)
+            set_bit(&f->skewed, ev->node, true);
+    } else if (strcmp(ev->name, "kill") == 0) {
+        set_bit(&f->down, ev->node, true);
+    } else if (strcmp(ev->name, "restart") == 0 || strcmp(ev->name, "wipe") == 0) {
+        set_bit(&f->down, ev->node, false);
+    } else if (strcmp(ev->name, "pause") == 0) {
+        set_bit(&f->paused, ev->node, true);
+    } else if (strcmp(ev->name, "resume") == 0) {
+        set_bit(&f->paused, ev->node, false);
+    } else if (strcmp(ev->name, "cut") == 0) {
+        f->cuts++;
+    } else if (strcmp(ev->name, "mend") == 0) {
+        f->cuts = f->cuts > 0 ? f->cuts - 1 : 0;
+    } else if (strcmp(ev->name, "partition") == 0) {
+        f->partitioned = true;
+    } else if (strcmp(ev->name, "heal") == 0) {
+        f->partitioned = false;
+        f->cuts = 0;
+    }
+    if (!was && fault_active(f)) {
+        if (f->n == COMPARE_MAX_WINDOWS) {
+            f->to_us[f->n - 1] = INT64_MAX; /* out of room: the last window stretches */
+            return;
+        }
+        f->from_us[f->n] = ev->t_us;
+        f->to_us[f->n++] = INT64_MAX;
+    } else if (was && !fault_active(f) && f->n > 0) {
+        f->to_us[f->n - 1] = ev->t_us;
+    }
+}
+
+void compare_faults_init(struct compare_faults *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->obs.fn = faults_event;
+}
+
+void compare_faults_ops(const struct compare_faults *f, const struct history *h, int *ops, int *ok)
+{
+    size_t n = history_count(h);
+    int w = 0;
+
+    *ops = *ok = 0;
+    /* Ops are in invocation order, and so are the windows: one pass over both. */
+    for (uint64_t id = 1; id <= n; id++) {
+        const struct op *op = history_at(h, id);
+        while (w < f->n && f->to_us[w] <= op->invoke_us)
+            w++;
+        if (w == f->n)
+            break;
+        if (op->invoke_us < f->from_us[w])
+            continue;
+        (*ops)++;
+        if (op->status == OP_OK)
+            (*ok)++;
+    }
+}
+
+/* ---- stale reads ---- */
+
+/* The ok put that wrote value to key, or NULL (none, or a write that did not return ok). */
+static const struct op *writer_of(const struct history *h, const char *key, const char *value)
+{
+    size_t n = history_count(h);
+
+    for (uint64_t id = 1; id <= n; id++) {
+        const struct op *w = history_at(h, id);
+        if (w->req.kind == OP_PUT && strcmp(w->req.key, key) == 0 &&
+            strcmp(w->req.value, value) == 0)
+            return w->status == OP_OK ? w : NULL;
+    }
+    return NULL;
+}
+
+int compare_stale_reads(const struct history *h, char *witness, size_t size)
+{
+    size_t n = history_count(h);
+    int stale = 0;
+
+    if (size)
+        witness[0] = '\0';
+    for (uint64_t id = 1; id <= n; id++) {
+        const struct op *r = history_at(h, id), *newest = NULL;
+        bool old = true;
+
+        if (r->req.kind != OP_GET || r->status != OP_OK)
+            continue;
+        /* The acknowledged write to this key that began last among those done before r. */
+        for (uint64_t j = 1; j < id; j++) {
+            const struct op *w = history_at(h, j);
+            if (w->req.kind == OP_PUT && w->status == OP_OK && w->complete_us < r->invoke_us &&
+                strcmp(w->req.key, r->req.key) == 0 &&
+                (!newest || w->invoke_us > newest->invoke_us))
+                newest = w;
+        }
+        if (!newest)
+            continue;
+        for (int v = 0; v < r->result.n && old; v++) {
+            const struct op *w = writer_of(h, r->req.key, r->result.v[v]);
+            if (!w || w == newest || w->complete_us >= newest->invoke_us)
+                old = false;
+        }
+        if (!old)
+            continue;
+        if (stale++ == 0 && size) {
+            char vals[96];
+            op_format_values(&r->result, vals, sizeof(vals));
+            snprintf(witness, size, "%s read %s=%s after %s (%s=%s) was acknowledged", r->label,
+                     r->req.key, vals, newest->label, newest->req.key, newest->req.value);
+        }
+    }
+    return stale;
+}
+
+/* ---- running ---- */
+
+void compare_start(struct compare *c, int64_t seed, struct trace_observer *const *obs)
+{
+    for (int k = 0; k < c->n; k++) {
+        struct script_env env;
+        struct script_cmd cmd;
+        struct script_error err;
+        char line[64];
+        int r;
+
+        c->runs[k] = script_run_create(c->file, seed);
+        compare_faults_init(&c->faults[k]);
+        script_run_observe(c->runs[k], &c->faults[k].obs);
+        if (obs && obs[k])
+            script_run_observe(c->runs[k], obs[k]);
+        script_env_init(&env, false);
+        snprintf(line, sizeof(line), "model %s", c->models[k]->name);
+        r = script_parse_line(&env, c->file, 0, line, &cmd, &err);
+        script_env_release(&env);
+        if (r == 1)
+            r = script_run_exec(c->runs[k], &cmd, &err);
+        (void)r; /* a registered model name always parses and runs */
+    }
+}
+
+int compare_run_all(struct compare *c, struct script_error *err)
+{
+    for (int k = 0; k < c->n; k++) {
+        if (script_run_all(c->runs[k], &c->scripts[k], err) < 0) {
+            char msg[SCRIPT_MSG_MAX];
+            util_strlcpy(msg, err->msg, sizeof(msg));
+            snprintf(err->msg, sizeof(err->msg), "on model %s: %s", c->models[k]->name, msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void compare_release(struct compare *c)
+{
+    for (int k = 0; k < c->n; k++) {
+        script_run_destroy(c->runs[k]);
+        script_release(&c->scripts[k]);
+    }
+    memset(c, 0, sizeof(*c));
+}
+
+void compare_measure(struct compare *c, int k, struct compare_measures *out)
+{
+    struct script_run *run = c->runs[k];
+    const struct engine *e = script_run_engine(run);
+    const struct check_recorder *rec = script_run_recorder(run);
+    const struct history *h = engine_history(e);
+
+    memset(out, 0, sizeof(*out));
+    check_availability(h, &out->av);
+    compare_faults_ops(&c->faults[k], h, &out->during_ops, &out->during_ok);
+    out->faults = c->faults[k].n > 0;
+    out->lin = check_linearizable(h, 0, &out->lin_first);
+    check_lost_writes(e, rec, &out->lost);
+    out->stale = compare_stale_reads(h, out->stale_witness, sizeof(out->stale_witness));
+    check_sessions(h, &out->sess);
+    check_split_brain(rec, h, &out->split);
+    check_convergence(e, rec, &out->conv);
+    /* As check_convergence counts it, with clock changes counted as faults too. */
+    out->last_fault_us =
+        rec->last_fault_us > c->faults[k].last_us ? rec->last_fault_us : c->faults[k].last_us;
+    if (rec->last_change_us > out->last_fault_us)
+        out->converge_after_us = rec->last_change_us - out->last_fault_us;
+    out->msgs = net_total_sent(engine_net(e));
+    out->expects = script_run_expects(run);
+    out->expects_failed = script_run_failed(run);
+    out->unquiet = script_run_unquiet(run);
+}
