@@ -175,6 +175,7 @@ soak: $(TEST_BIN)
 bench: $(BENCH_BIN) $(BIN)
 	@for b in $(BENCH_BIN); do $$b; done
 	@tests/bench/bench_idle.sh $(BIN) 5
+	@tests/bench/bench_compare.sh $(BIN) 5
 	@echo "explore: seeds per second, 5 nodes, 100 ops, default faults, 1000 seeds, every core"
 	@for m in leader multi leaderless; do printf '  %-11s ' $$m; \
 		$(BIN) explore --model $$m --seeds 1000 --keep 0 | tail -n 1 | sed 's/.*(\(.*\) seeds.s.*/\1 seeds\/s/'; done

@@ -201,45 +201,89 @@ void compare_faults_ops(const struct compare_faults *f, const struct history *h,
 
 /* ---- stale reads ---- */
 
-/* The ok put that wrote value to key, or NULL (none, or a write that did not return ok). */
-static const struct op *writer_of(const struct history *h, const char *key, const char *value)
-{
-    size_t n = history_count(h);
+/* The puts of a history by key and value (the first put of each pair), open addressing. */
+struct put_index {
+    uint64_t *ids; /* 0: empty slot */
+    size_t mask;
+};
 
+static uint64_t hash_pair(const char *key, const char *value)
+{
+    uint64_t h = 1469598103934665603ull;
+
+    for (const char *c = key; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;
+    for (const char *c = value; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ull;
+    return h;
+}
+
+static void put_index_build(struct put_index *x, const struct history *h)
+{
+    size_t n = history_count(h), cap = 16;
+
+    while (cap < 2 * n + 16)
+        cap *= 2;
+    x->ids = xcalloc(cap, sizeof(*x->ids));
+    x->mask = cap - 1;
     for (uint64_t id = 1; id <= n; id++) {
         const struct op *w = history_at(h, id);
-        if (w->req.kind == OP_PUT && strcmp(w->req.key, key) == 0 &&
-            strcmp(w->req.value, value) == 0)
+        size_t i;
+        if (w->req.kind != OP_PUT)
+            continue;
+        for (i = hash_pair(w->req.key, w->req.value) & x->mask; x->ids[i]; i = (i + 1) & x->mask) {
+            const struct op *o = history_at(h, x->ids[i]);
+            if (strcmp(o->req.key, w->req.key) == 0 && strcmp(o->req.value, w->req.value) == 0)
+                break;
+        }
+        if (!x->ids[i])
+            x->ids[i] = id;
+    }
+}
+
+/* The ok put that wrote value to key, or NULL (none, or a write that did not return ok). */
+static const struct op *writer_of(const struct put_index *x, const struct history *h,
+                                  const char *key, const char *value)
+{
+    for (size_t i = hash_pair(key, value) & x->mask; x->ids[i]; i = (i + 1) & x->mask) {
+        const struct op *w = history_at(h, x->ids[i]);
+        if (strcmp(w->req.key, key) == 0 && strcmp(w->req.value, value) == 0)
             return w->status == OP_OK ? w : NULL;
     }
     return NULL;
 }
 
+/*
+ * Ops are numbered in invocation order, so the acknowledged write that began last among those
+ * done before a read is the highest-numbered one: a walk back from the read finds it, passing
+ * only the ops invoked since (those still running, and other keys).
+ */
 int compare_stale_reads(const struct history *h, char *witness, size_t size)
 {
     size_t n = history_count(h);
+    struct put_index x;
     int stale = 0;
 
     if (size)
         witness[0] = '\0';
+    put_index_build(&x, h);
     for (uint64_t id = 1; id <= n; id++) {
         const struct op *r = history_at(h, id), *newest = NULL;
         bool old = true;
 
         if (r->req.kind != OP_GET || r->status != OP_OK)
             continue;
-        /* The acknowledged write to this key that began last among those done before r. */
-        for (uint64_t j = 1; j < id; j++) {
+        for (uint64_t j = id - 1; j >= 1 && !newest; j--) {
             const struct op *w = history_at(h, j);
             if (w->req.kind == OP_PUT && w->status == OP_OK && w->complete_us < r->invoke_us &&
-                strcmp(w->req.key, r->req.key) == 0 &&
-                (!newest || w->invoke_us > newest->invoke_us))
+                strcmp(w->req.key, r->req.key) == 0)
                 newest = w;
         }
         if (!newest)
             continue;
         for (int v = 0; v < r->result.n && old; v++) {
-            const struct op *w = writer_of(h, r->req.key, r->result.v[v]);
+            const struct op *w = writer_of(&x, h, r->req.key, r->result.v[v]);
             if (!w || w == newest || w->complete_us >= newest->invoke_us)
                 old = false;
         }
@@ -252,6 +296,7 @@ int compare_stale_reads(const struct history *h, char *witness, size_t size)
                      r->req.key, vals, newest->label, newest->req.key, newest->req.value);
         }
     }
+    free(x.ids);
     return stale;
 }
 
