@@ -304,7 +304,10 @@ int compare_stale_reads(const struct history *h, char *witness, size_t size)
 
 void compare_start(struct compare *c, int64_t seed, struct trace_observer *const *obs)
 {
+    c->seed = seed;
     for (int k = 0; k < c->n; k++) {
+        c->obs[k] = obs ? obs[k] : NULL;
+        memset(&c->play[k], 0, sizeof(c->play[k]));
         struct script_env env;
         struct script_cmd cmd;
         struct script_error err;
@@ -344,7 +347,10 @@ void compare_release(struct compare *c)
     for (int k = 0; k < c->n; k++) {
         script_run_destroy(c->runs[k]);
         script_release(&c->scripts[k]);
+        if (c->envs_ready)
+            script_env_release(&c->envs[k]);
     }
+    free(c->acts);
     memset(c, 0, sizeof(*c));
 }
 
@@ -374,4 +380,233 @@ void compare_measure(struct compare *c, int k, struct compare_measures *out)
     out->expects = script_run_expects(run);
     out->expects_failed = script_run_failed(run);
     out->unquiet = script_run_unquiet(run);
+}
+
+/* ---- the shared clock ---- */
+
+static int model_error(struct compare *c, int k, struct script_error *err)
+{
+    char msg[SCRIPT_MSG_MAX];
+
+    util_strlcpy(msg, err->msg, sizeof(msg));
+    snprintf(err->msg, sizeof(err->msg), "on model %s: %s", c->models[k]->name, msg);
+    return -1;
+}
+
+/* Reaches the script's next command: runs it, or starts the wait it stands for. */
+static int play_next(struct compare *c, int k, struct script_error *err)
+{
+    struct script_run *run = c->runs[k];
+    struct compare_play *p = &c->play[k];
+    const struct script_cmd *cmd = &c->scripts[k].cmds[p->pc++];
+    struct engine *e = script_run_engine(run);
+    int64_t now = engine_now(e);
+
+    switch (cmd->kind) {
+    case CMD_RUN:
+        p->wait = COMPARE_TIME;
+        p->until_us = now + cmd->dur_us;
+        return 0;
+    case CMD_RUN_UNTIL:
+        p->wait = COMPARE_TIME;
+        p->until_us = cmd->dur_us > now ? cmd->dur_us : now;
+        return 0;
+    case CMD_RUN_QUIET:
+    case CMD_RUN_PRED:
+        p->wait = cmd->kind == CMD_RUN_QUIET ? COMPARE_QUIET : COMPARE_PRED;
+        p->until_us = now + engine_param_num(e, EP_QUIET_MAX);
+        p->pred = cmd;
+        return 0;
+    case CMD_MODEL:
+    case CMD_NODES:
+    case CMD_SEED:
+    case CMD_SET:
+    case CMD_LATENCY:
+    case CMD_STEP:
+    case CMD_OP:
+    case CMD_KILL:
+    case CMD_RESTART:
+    case CMD_WIPE:
+    case CMD_PAUSE:
+    case CMD_RESUME:
+    case CMD_PARTITION:
+    case CMD_HEAL:
+    case CMD_CUT:
+    case CMD_MEND:
+    case CMD_LINK:
+    case CMD_NET:
+    case CMD_SKEW:
+    case CMD_DRIFT:
+    case CMD_NTP:
+    case CMD_EXPECT:
+    case CMD_NOTE:
+    case CMD_WORKLOAD:
+    case CMD_MSG:
+    case CMD_SAY:
+    case CMD_BEAT:
+    case CMD_MODEL_CMD:
+        break;
+    }
+    return script_run_exec(run, cmd, err) < 0 ? model_error(c, k, err) : 0;
+}
+
+/* Is model k's wait over at its engine's present? */
+static bool wait_over(struct compare *c, int k)
+{
+    struct compare_play *p = &c->play[k];
+    struct engine *e = script_run_engine(c->runs[k]);
+    int64_t now = engine_now(e);
+    char why[SCRIPT_MSG_MAX];
+
+    switch (p->wait) {
+    case COMPARE_GO:
+        return true;
+    case COMPARE_TIME:
+        return now >= p->until_us;
+    case COMPARE_QUIET:
+        return engine_quiet(e) || now >= p->until_us;
+    case COMPARE_PRED:
+        return now >= p->until_us || script_eval(c->runs[k], &p->pred->pred, why, sizeof(why));
+    }
+    return true;
+}
+
+static int play_model(struct compare *c, int k, int64_t target, struct script_error *err)
+{
+    struct script_run *run = c->runs[k];
+    struct compare_play *p = &c->play[k];
+
+    for (;;) {
+        struct engine *e = script_run_engine(run);
+        int64_t now = engine_now(e), next = target;
+
+        if (p->wait != COMPARE_GO && wait_over(c, k))
+            p->wait = COMPARE_GO;
+        if (p->next_action < c->n_acts && c->acts[p->next_action].t_us[k] <= now) {
+            struct compare_action *a = &c->acts[p->next_action++];
+            if (a->on[k] && script_run_exec(run, &a->cmd[k], err) < 0)
+                return model_error(c, k, err);
+            continue;
+        }
+        if (p->wait == COMPARE_GO && p->pc < c->scripts[k].n) {
+            if (play_next(c, k, err) < 0)
+                return -1;
+            continue;
+        }
+        if (now >= target)
+            return 0;
+        if (p->wait == COMPARE_QUIET || p->wait == COMPARE_PRED) {
+            /* One event at a time, so the wait ends at the same event whatever the frames. */
+            int r = script_run_step(run, err);
+            if (r < 0)
+                return model_error(c, k, err);
+            if (r == 0 &&
+                script_run_advance(run, p->until_us < target ? p->until_us : target, err) < 0)
+                return model_error(c, k, err);
+            continue;
+        }
+        if (p->wait == COMPARE_TIME && p->until_us < next)
+            next = p->until_us;
+        if (p->next_action < c->n_acts && c->acts[p->next_action].t_us[k] < next)
+            next = c->acts[p->next_action].t_us[k];
+        if (script_run_advance(run, next, err) < 0)
+            return model_error(c, k, err);
+    }
+}
+
+int compare_play_to(struct compare *c, int64_t t_us, struct script_error *err)
+{
+    for (int k = 0; k < c->n; k++)
+        if (play_model(c, k, t_us, err) < 0)
+            return -1;
+    return 0;
+}
+
+static void envs_init(struct compare *c)
+{
+    if (c->envs_ready)
+        return;
+    for (int k = 0; k < c->n; k++) {
+        script_env_init(&c->envs[k], false);
+        c->envs[k].model = c->models[k];
+        c->envs[k].compare = true;
+        c->envs[k].n_nodes = engine_nodes(script_run_engine(c->runs[k]));
+    }
+    c->envs_ready = true;
+}
+
+int compare_act(struct compare *c, int64_t now_us, const char *text, char *why, size_t size,
+                char *skipped, size_t skipped_size)
+{
+    struct compare_action *a;
+    int ran = 0;
+
+    envs_init(c);
+    if (c->n_acts >= COMPARE_MAX_ACTIONS) {
+        snprintf(why, size, "too many commands (at most %d)", COMPARE_MAX_ACTIONS);
+        return 0;
+    }
+    if (c->n_acts == c->cap_acts) {
+        c->cap_acts = c->cap_acts ? c->cap_acts * 2 : 16;
+        c->acts = xrealloc(c->acts, (size_t)c->cap_acts * sizeof(*c->acts));
+    }
+    a = &c->acts[c->n_acts];
+    memset(a, 0, sizeof(*a));
+    a->at_us = now_us;
+    why[0] = '\0';
+    skipped[0] = '\0';
+    for (int k = 0; k < c->n; k++) {
+        struct script_error err;
+        struct script_env *env = &c->envs[k];
+        int r = script_parse_line(env, NULL, 1, text, &a->cmd[k], &err);
+
+        a->t_us[k] = engine_now(script_run_engine(c->runs[k]));
+        if (r == 1 && (a->cmd[k].kind == CMD_NODES || a->cmd[k].kind == CMD_SEED)) {
+            r = -1;
+            snprintf(err.msg, sizeof(err.msg), "the cluster's shape is the scenario's");
+        } else if (r == 1 && (a->cmd[k].kind == CMD_RUN || a->cmd[k].kind == CMD_RUN_UNTIL ||
+                              a->cmd[k].kind == CMD_RUN_QUIET || a->cmd[k].kind == CMD_RUN_PRED ||
+                              a->cmd[k].kind == CMD_STEP)) {
+            r = -1;
+            snprintf(err.msg, sizeof(err.msg),
+                     "time runs on the shared clock here: Space runs it, [ and ] travel");
+        }
+        if (r == 1 && script_run_exec(c->runs[k], &a->cmd[k], &err) == 0) {
+            a->on[k] = true;
+            ran++;
+            continue;
+        }
+        if (r == 0)
+            snprintf(err.msg, sizeof(err.msg), "not for this model");
+        if (!why[0])
+            snprintf(why, size, "%s: %s", c->models[k]->name, err.msg);
+        util_appendf(skipped, skipped_size, "%s%s", skipped[0] ? ", " : "", c->models[k]->name);
+    }
+    /* Recorded even when no model ran it, so every play's action cursor stays in step. */
+    c->n_acts++;
+    for (int k = 0; k < c->n; k++)
+        c->play[k].next_action = c->n_acts;
+    return ran;
+}
+
+int compare_seek(struct compare *c, int64_t t_us, struct script_error *err)
+{
+    struct trace_observer *obs[COMPARE_MAX_MODELS];
+
+    for (int k = 0; k < c->n; k++) {
+        obs[k] = c->obs[k];
+        script_run_destroy(c->runs[k]);
+        c->runs[k] = NULL;
+    }
+    compare_start(c, c->seed, obs);
+    return compare_play_to(c, t_us, err);
+}
+
+void compare_forget_after(struct compare *c, int64_t at_us)
+{
+    while (c->n_acts > 0 && c->acts[c->n_acts - 1].at_us > at_us)
+        c->n_acts--;
+    for (int k = 0; k < c->n; k++)
+        if (c->play[k].next_action > c->n_acts)
+            c->play[k].next_action = c->n_acts;
 }

@@ -73,6 +73,33 @@ struct compare_measures {
     bool unquiet;
 };
 
+/* A command the user gave every model at once (a key, or the `:` line), as each model parsed
+ * it (on[k] false: model k could not read it) and the virtual time it ran there. */
+struct compare_action {
+    int64_t at_us; /* the shared clock when it was given */
+    int64_t t_us[COMPARE_MAX_MODELS];
+    bool on[COMPARE_MAX_MODELS];
+    struct script_cmd cmd[COMPARE_MAX_MODELS];
+};
+
+#define COMPARE_MAX_ACTIONS 10000
+
+/* Where a model's script has got to while it plays on the shared clock. */
+enum compare_wait {
+    COMPARE_GO,    /* the next command runs now */
+    COMPARE_TIME,  /* `run D` / `run until T`: until until_us */
+    COMPARE_QUIET, /* `run until quiet`: until quiet, at most until until_us */
+    COMPARE_PRED,  /* `run until PRED`: until it holds, at most until until_us */
+};
+
+struct compare_play {
+    int pc;
+    enum compare_wait wait;
+    int64_t until_us;
+    const struct script_cmd *pred; /* COMPARE_PRED: the command that waits */
+    int next_action;
+};
+
 struct compare {
     char file[256];
     int n;
@@ -80,6 +107,15 @@ struct compare {
     struct script scripts[COMPARE_MAX_MODELS];
     struct script_run *runs[COMPARE_MAX_MODELS];
     struct compare_faults faults[COMPARE_MAX_MODELS];
+    /* Playing on a shared clock (the side-by-side screen). */
+    int64_t seed;
+    struct trace_observer *obs[COMPARE_MAX_MODELS];
+    struct compare_play play[COMPARE_MAX_MODELS];
+    struct script_env envs[COMPARE_MAX_MODELS]; /* what the user's commands are parsed in */
+    bool envs_ready;
+    struct compare_action *acts;
+    int n_acts;
+    int cap_acts;
 };
 
 /*
@@ -104,6 +140,32 @@ void compare_start(struct compare *c, int64_t seed, struct trace_observer *const
 int compare_run_all(struct compare *c, struct script_error *err);
 
 void compare_release(struct compare *c);
+
+/*
+ * The shared clock. compare_play_to() plays every model's script up to virtual time t_us as
+ * the screen's clock passes: commands run when reached, `run D` waits D, `run until quiet`
+ * (or a predicate) waits for it one event at a time, bounded by quiet_max, so the waits end at
+ * the same event however the time is cut into frames. A model may end up to one event past
+ * t_us. The user's actions run at the times they were given. 0, or -1 with *err naming the
+ * model.
+ */
+int compare_play_to(struct compare *c, int64_t t_us, struct script_error *err);
+
+/*
+ * The user's command, given to every model at the shared time now_us: parsed by each model as
+ * a shared line (a `for MODEL:` prefix limits it), run where it parsed. Returns the number of
+ * models that ran it; 0 with why saying what the first model objected to. skipped lists, for
+ * the caller's message, the models that could not read it.
+ */
+int compare_act(struct compare *c, int64_t now_us, const char *text, char *why, size_t size,
+                char *skipped, size_t skipped_size);
+
+/* Time travel: rebuilds every run and plays scripts and actions again up to t_us (the runs are
+ * deterministic, so each is exactly as it was then). 0, or -1 with *err. */
+int compare_seek(struct compare *c, int64_t t_us, struct script_error *err);
+
+/* Forgets the actions given after at_us (the user acted in the past: a new future). */
+void compare_forget_after(struct compare *c, int64_t at_us);
 
 /* The measures of run k now. */
 void compare_measure(struct compare *c, int k, struct compare_measures *out);

@@ -279,13 +279,69 @@ static void test_fault_windows_rewind(void **state)
     compare_release(&c);
 }
 
+/* The shared clock: playing in small frames, with an action given on the way, ends in exactly
+ * the state a seek (rebuild and replay in one go) reaches; a seek back and forth again too. */
+static void test_play_frames_equal_seek(void **state)
+{
+    struct compare c;
+    struct script_error err;
+    char why[256], skipped[64];
+    uint64_t events[3], ops[3];
+    const char *text = "nodes 3\nseed 4\nlatency 10ms..30ms\nfor leader: set acks 1\n"
+                       "workload 20/s keys x,y\nrun 400ms\nkill n1\nrun until quiet\n"
+                       "w1: put x 9 via n2\nrun 1s\nexpect w1 ok\n";
+
+    (void)state;
+    assert_int_equal(compare_parse(&c, "t.scn", text, strlen(text), three, 3, &err), 0);
+    compare_start(&c, -1, NULL);
+    for (int64_t t = 0; t <= 3000000; t += 33000) {
+        assert_int_equal(compare_play_to(&c, t, &err), 0);
+        if (t == 1188000) {
+            /* leader-only setting: the others cannot read it, and say so */
+            assert_int_equal(
+                compare_act(&c, t, "set acks all", why, sizeof(why), skipped, sizeof(skipped)), 1);
+            assert_string_equal(skipped, "multi, leaderless");
+            assert_int_equal(compare_act(&c, t, "partition n2 | n1 n3", why, sizeof(why), skipped,
+                                         sizeof(skipped)),
+                             3);
+            assert_int_equal(
+                compare_act(&c, t, "run 1s", why, sizeof(why), skipped, sizeof(skipped)), 0);
+            assert_non_null(strstr(why, "shared clock"));
+        }
+    }
+    for (int k = 0; k < 3; k++) {
+        events[k] = engine_events(script_run_engine(c.runs[k]));
+        ops[k] = history_count(engine_history(script_run_engine(c.runs[k])));
+        assert_true(ops[k] > 5);
+    }
+    assert_int_equal(compare_seek(&c, 2970000, &err), 0);
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(engine_events(script_run_engine(c.runs[k])), events[k]);
+        assert_int_equal(history_count(engine_history(script_run_engine(c.runs[k]))), ops[k]);
+    }
+    assert_int_equal(compare_seek(&c, 500000, &err), 0);
+    assert_true(history_count(engine_history(script_run_engine(c.runs[0]))) < ops[0]);
+    assert_int_equal(compare_seek(&c, 2970000, &err), 0);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(engine_events(script_run_engine(c.runs[k])), events[k]);
+    /* Acting in the past forgets the future's actions. */
+    compare_forget_after(&c, 1000000);
+    assert_int_equal(c.n_acts, 0);
+    compare_release(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_for_line_in_run), cmocka_unit_test(test_blocks_per_model),
-        cmocka_unit_test(test_bad_inputs),      cmocka_unit_test(test_interactive_for),
-        cmocka_unit_test(test_models_option),   cmocka_unit_test(test_measures_skew),
-        cmocka_unit_test(test_fault_windows),   cmocka_unit_test(test_fault_windows_rewind),
+        cmocka_unit_test(test_for_line_in_run),
+        cmocka_unit_test(test_blocks_per_model),
+        cmocka_unit_test(test_bad_inputs),
+        cmocka_unit_test(test_interactive_for),
+        cmocka_unit_test(test_models_option),
+        cmocka_unit_test(test_measures_skew),
+        cmocka_unit_test(test_fault_windows),
+        cmocka_unit_test(test_fault_windows_rewind),
+        cmocka_unit_test(test_play_frames_equal_seek),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -9,6 +9,7 @@
 
 #include "../../engine/compare.h"
 #include "../../engine/util.h"
+#include "../compare_view.h"
 #include "../headless.h"
 
 #define DEFAULT_MODELS "leader,multi,leaderless"
@@ -315,7 +316,7 @@ void compare_print_table(FILE *out, struct compare *c, enum compare_format fmt)
 static void usage_compare(FILE *out)
 {
     fprintf(out, "usage: splitbrain compare FILE.scn [--models leader,multi,leaderless] "
-                 "[--seed N] [--format text|md|csv|json] [--quiet]\n");
+                 "[--seed N] [--format text|md|csv|json] [--quiet] [--ascii] [--no-mouse]\n");
 }
 
 static int parse_seed(const char *s, int64_t *seed)
@@ -339,6 +340,8 @@ struct compare_opts {
     int64_t seed;
     int format; /* an enum compare_format, or -1: not given */
     bool quiet;
+    bool ascii;
+    bool no_mouse;
 };
 
 /* 0, 1 for --help (done), or -1 after printing why (usage error). */
@@ -351,6 +354,8 @@ static int parse_args(int argc, char **argv, struct compare_opts *o)
     o->seed = -1;
     o->format = -1;
     o->quiet = false;
+    o->ascii = false;
+    o->no_mouse = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -358,6 +363,10 @@ static int parse_args(int argc, char **argv, struct compare_opts *o)
             return 1;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             o->quiet = true;
+        } else if (strcmp(a, "--ascii") == 0) {
+            o->ascii = true;
+        } else if (strcmp(a, "--no-mouse") == 0) {
+            o->no_mouse = true;
         } else if (strcmp(a, "--seed") == 0 || strcmp(a, "--models") == 0 ||
                    strcmp(a, "--format") == 0) {
             const char *v = i + 1 < argc ? argv[++i] : NULL;
@@ -480,5 +489,15 @@ int compare_main(int argc, char **argv)
 
     if (r != 0)
         return r > 0 ? EXIT_OK : EXIT_USAGE;
+    /* On a terminal, with no table asked for, the models side by side. */
+    if (o.format < 0 && !o.quiet && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+        struct compare c;
+        if (load(&o, &c) < 0)
+            return EXIT_USAGE;
+        compare_start(&c, o.seed, NULL);
+        r = compare_view_run(&c, o.file, 0, o.ascii, !o.no_mouse);
+        compare_release(&c);
+        return r;
+    }
     return compare_headless(&o);
 }
