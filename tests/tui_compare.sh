@@ -5,7 +5,8 @@
 # heal with U, then read each column's own ops and verdicts: the leader refused
 # the minority's writes (min_insync 2), multi-leader took both, leaderless could
 # not gather a quorum on n1's side. Then travel back in time on all three with [,
-# shrink to 80x24 (two columns; Tab shows the next pair), and quit with q.
+# shrink to 80x24 (two columns; Tab shows the next pair), and quit with q. Last,
+# `:compare` in a sandbox where n2 was killed shows n2 down on every model.
 #
 #   tests/tui_compare.sh BUILD/splitbrain
 #
@@ -21,8 +22,15 @@ fail=0
 
 . "$(dirname "$0")/tmux_lib.sh"
 
-# column N: the screen's Nth column (1-based), split at the borders (--ascii draws them as |).
-column() { screen | awk -F'|' -v n="$1" '{ print $n }'; }
+# column N: the screen's Nth model column (1-based) at 160 columns: 53, 53 and 52 cells wide
+# with a border between them (node boxes draw | too, so the split is by position).
+column() {
+	case $1 in
+	1) screen | cut -c1-53 ;;
+	2) screen | cut -c55-107 ;;
+	3) screen | cut -c109-160 ;;
+	esac
+}
 
 # step_col NAME N PATTERN SECONDS: like step, on column N alone.
 step_col() {
@@ -85,4 +93,21 @@ else
 	echo "FAIL q did not quit with status 0"
 	fail=1
 fi
+
+# :compare from a running sandbox replays its journal so far on every model.
+rm -f "$DIR/exit"
+tmux resize-window -t $S -x 160 -y 48 2>/dev/null || tmux resize-pane -t $S -x 160 -y 48
+tmux send-keys -t $S "clear; $BIN sandbox --ascii --model multi; echo EXIT=\$? > $DIR/exit" Enter
+step "the sandbox runs" 'RUNNING' 5
+tmux send-keys -t $S 2 K
+step "K kills n2 in the sandbox" 'CRASHED' 5
+tmux send-keys -t $S ":compare" Enter
+step ":compare opens the side-by-side view at the sandbox's time" 'PAUSED sandbox t=' 5
+step_col "the kill replayed on the leader model" 1 'CRASHED' 5
+step_col "on the multi-leader model" 2 'CRASHED' 5
+step_col "on the leaderless model" 3 'CRASHED' 5
+tmux send-keys -t $S q
+i=0
+while [ ! -f "$DIR/exit" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ "$(cat "$DIR/exit" 2>/dev/null)" = "EXIT=0" ] && echo "ok   q quits the view" || { echo "FAIL q"; fail=1; }
 exit $fail

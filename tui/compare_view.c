@@ -494,3 +494,47 @@ int compare_view_run(struct compare *c, const char *title, int64_t start_us, boo
     free(v);
     return EXIT_OK;
 }
+
+int compare_view_journal(struct script_run *run, int64_t now_us, const char *models, bool ascii,
+                         bool mouse)
+{
+    const struct model_ops *m[COMPARE_MAX_MODELS];
+    struct engine *e = script_run_engine(run);
+    struct compare c;
+    struct script_error err;
+    char why[SCRIPT_MSG_MAX + 64], skipped[128], shape[96];
+    int n = compare_models(models && *models ? models : "leader,multi,leaderless", m, why,
+                           sizeof(why)),
+        from = 0, count = script_run_journal_count(run);
+
+    if (n < 0) {
+        fprintf(stderr, "splitbrain: compare: %s\n", why);
+        return EXIT_USAGE;
+    }
+    snprintf(shape, sizeof(shape), "nodes %d\nseed %llu\n", engine_nodes(e),
+             (unsigned long long)engine_seed(e));
+    if (compare_parse(&c, "sandbox", shape, strlen(shape), m, n, &err) < 0) {
+        fprintf(stderr, "splitbrain: compare: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    compare_start(&c, -1, NULL);
+    /* What came before the cluster last changed shape belongs to another cluster. */
+    for (int i = 0; i < count; i++) {
+        int64_t t;
+        const struct script_cmd *cmd = script_run_journal_at(run, i, &t);
+        if (cmd->kind == CMD_MODEL || cmd->kind == CMD_NODES || cmd->kind == CMD_SEED)
+            from = i + 1;
+    }
+    for (int i = from; i < count; i++) {
+        int64_t t;
+        const struct script_cmd *cmd = script_run_journal_at(run, i, &t);
+        if (t > now_us)
+            break;
+        if (compare_play_to(&c, t, &err) < 0)
+            break;
+        compare_act(&c, t, cmd->text, why, sizeof(why), skipped, sizeof(skipped));
+    }
+    n = compare_view_run(&c, "sandbox", now_us, ascii, mouse);
+    compare_release(&c);
+    return n;
+}
