@@ -5,9 +5,9 @@
 #                                  message in the matching .out file
 #   tests/scenarios/bad/*.scn      must exit 2 (bad input), with the exact
 #                                  error line in the matching .err file
-#   assets/scenarios/compare/*.scn, tests/scenarios/compare/*.scn: the same, with
-#                                  `splitbrain compare` (every model; fail/ and bad/
-#                                  beside them as above)
+#   assets/scenarios/compare/*.scn, tests/scenarios/compare/*.scn, and the demos
+#                                  with no model line: the same, with `splitbrain
+#                                  compare` (every model; fail/ and bad/ as above)
 #   tests/lessons/*.lesson, assets/lessons/*.lesson: `splitbrain lint` proves
 #                                  each completable
 # Prints "scenarios: N passed, M failed" and exits 1 when any failed.
@@ -57,6 +57,10 @@ for f in tests/scenarios/bad/*.scn; do
 done
 for f in assets/scenarios/compare/*.scn tests/scenarios/compare/*.scn; do
     [ -e "$f" ] && check "$f" 0 "" compare
+done
+# A demo with no model line is a comparison demo: every model must hold its expects too.
+for f in assets/demos/*.demo; do
+    [ -e "$f" ] && ! grep -q '^model ' "$f" && check "$f" 0 "" compare
 done
 for f in tests/scenarios/compare/fail/*.scn; do
     [ -e "$f" ] && check "$f" 1 "${f%.scn}.out" compare

@@ -94,6 +94,22 @@ else
 	fail=1
 fi
 
+# A comparison demo: its captions on the message line, every model waiting at each beat.
+rm -f "$DIR/exit"
+tmux resize-window -t $S -x 160 -y 48 2>/dev/null || tmux resize-pane -t $S -x 160 -y 48
+tmux send-keys -t $S "clear; $BIN compare --ascii assets/demos/07-three-ways.demo; echo EXIT=\$? > $DIR/exit" Enter
+step "the demo opens side by side" 'PAUSED 07-three-ways.demo t=0.000s' 5
+tmux send-keys -t $S + + + Space
+step "its first caption, paused at the beat" 'Three clusters, one clock.*Space goes on' 10
+step "paused there" 'PAUSED 07-three-ways.demo' 5
+tmux send-keys -t $S Space
+step "Space goes on to the next beat" 'Who says ok\?  \[Space goes on\]' 10
+step_col "the leader refused n1's side" 1 'x=a2 n1 fail' 5
+step_col "multi-leader took it" 2 'x=a2 n1 ok' 5
+tmux send-keys -t $S q
+i=0
+while [ ! -f "$DIR/exit" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+
 # :compare from a running sandbox replays its journal so far on every model.
 rm -f "$DIR/exit"
 tmux resize-window -t $S -x 160 -y 48 2>/dev/null || tmux resize-pane -t $S -x 160 -y 48

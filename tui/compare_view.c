@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -74,7 +75,23 @@ struct cview {
     bool cmd_open;
     char cmd[CV_CMD_MAX];
     int cmd_len;
+    /* A demo's `say` captions and `beat`s, seen on the first model's trace. */
+    struct trace_observer marks;
+    char caption[240];
+    bool beat;
 };
+
+static void marks_event(struct trace_observer *self, const struct trace_event *ev)
+{
+    struct cview *v = (struct cview *)(void *)((char *)self - offsetof(struct cview, marks));
+
+    if (ev->kind != TRACE_NOTE)
+        return;
+    if (strcmp(ev->name, "say") == 0)
+        snprintf(v->caption, sizeof(v->caption), "%s", ev->text);
+    else if (strcmp(ev->name, "beat") == 0)
+        v->beat = true;
+}
 
 static void set_msg(struct cview *v, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -151,7 +168,15 @@ static void frame_cb(uv_timer_t *h)
         dt_ns = (uint64_t)CV_MAX_STEP_MS * 1000000u;
     owed = (int64_t)dt_ns * (speeds[v->speed].vus_per_s / 1000) + v->carry;
     v->carry = owed % 1000000;
+    v->beat = false;
     play_to(v, v->now_us + owed / 1000000);
+    /* A demo's beat: every model waits here for the presenter's Space. */
+    if (v->beat) {
+        set_paused(v, true);
+        set_msg(v, false, "%s  [Space goes on]", v->caption[0] ? v->caption : "beat");
+    } else if (v->caption[0]) {
+        set_msg(v, false, "%s", v->caption);
+    }
 }
 
 /* [ and ]: every model rebuilt and replayed to t_us together. */
@@ -166,6 +191,7 @@ static void travel(struct cview *v, int64_t t_us)
     if (t_us > head)
         t_us = head;
     set_paused(v, true);
+    v->caption[0] = '\0';
     if (compare_seek(v->c, t_us, &err) < 0) {
         script_error_format(&err, msg, sizeof(msg));
         set_msg(v, true, "%s", msg);
@@ -476,6 +502,9 @@ int compare_view_run(struct compare *c, const char *title, int64_t start_us, boo
     uv_prepare_init(&v->loop, &v->draw);
     v->draw.data = v;
     uv_prepare_start(&v->draw, draw_cb);
+    v->marks.fn = marks_event;
+    c->obs[0] = &v->marks; /* subscribed again whenever time travel rebuilds the runs */
+    script_run_observe(c->runs[0], &v->marks);
     play_to(v, start_us);
     set_msg(v, false, "%d models on one clock: Space runs; K X S U act on all; Tab %s", c->n,
             compare_draw_columns(w, c->n) < c->n ? "shows the next pair" : "rotates");
@@ -489,6 +518,7 @@ int compare_view_run(struct compare *c, const char *title, int64_t start_us, boo
     uv_close((uv_handle_t *)&v->draw, close_cb);
     uv_run(&v->loop, UV_RUN_DEFAULT);
     uv_loop_close(&v->loop);
+    c->obs[0] = NULL;
     term_destroy(v->term);
     grid_destroy(v->grid);
     free(v);
