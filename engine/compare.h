@@ -82,7 +82,8 @@ struct compare_action {
     struct script_cmd cmd[COMPARE_MAX_MODELS];
 };
 
-#define COMPARE_MAX_ACTIONS 10000
+#define COMPARE_MAX_ACTIONS 4096 /* about 45 MB of commands at most; past it a command is refused  \
+                                  */
 
 /* Where a model's script has got to while it plays on the shared clock. */
 enum compare_wait {
