@@ -82,8 +82,8 @@ struct compare_action {
     struct script_cmd cmd[COMPARE_MAX_MODELS];
 };
 
-#define COMPARE_MAX_ACTIONS 4096 /* about 45 MB of commands at most; past it a command is refused  \
-                                  */
+/* User commands a comparison keeps (about 45 MB at most); past it a command is refused. */
+#define COMPARE_MAX_ACTIONS 4096
 
 /* Where a model's script has got to while it plays on the shared clock. */
 enum compare_wait {
