@@ -45,10 +45,10 @@ TEST_CFLAGS = $(shell pkg-config --cflags cmocka)
 TEST_LIBS = $(shell pkg-config --libs cmocka)
 
 CORE_SRC := $(wildcard engine/*.c lessons/*.c)
-UI_SRC := $(wildcard tui/*.c)
+UI_SRC := $(wildcard tui/*.c tui/cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
-SOURCES := $(CORE_SRC) $(UI_SRC) $(TEST_SRC) $(BENCH_SRC) $(wildcard engine/*.h lessons/*.h tui/*.h tests/*.h)
+SOURCES := $(CORE_SRC) $(UI_SRC) $(TEST_SRC) $(BENCH_SRC) $(wildcard engine/*.h lessons/*.h tui/*.h tui/cli/*.h tests/*.h)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ := $(UI_SRC:%.c=$(BUILD)/%.o)
@@ -57,7 +57,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LIB := $(BUILD)/libsplitbrain.a
 BIN := $(BUILD)/splitbrain
 
-.PHONY: render-golden all run test check suites scenarios tui-smoke tui-lesson tui-screen mutations bench lint format format-check install clean deps deps-test soak man-keys exports
+.PHONY: render-golden all run test check suites scenarios tui-smoke tui-lesson tui-screen tui-compare mutations bench lint format format-check install clean deps deps-test soak man-keys exports
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -104,8 +104,13 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB) | $(BUILD)/.deps-test
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(TEST_LIBS)
 
 # The render test draws frames into the project's grid: it links the drawing code, never curses or uv.
-RENDER_OBJ := $(BUILD)/tui/grid.o $(BUILD)/tui/draw.o $(BUILD)/tui/keys.o $(BUILD)/tui/timeline.o
+RENDER_OBJ := $(BUILD)/tui/grid.o $(BUILD)/tui/draw.o $(BUILD)/tui/keys.o $(BUILD)/tui/timeline.o \
+	$(BUILD)/tui/compare_draw.o
 $(BUILD)/tests/test_render: $(BUILD)/tests/test_render.o $(RENDER_OBJ) $(LIB) | $(BUILD)/.deps-test
+	@[ "$(V)" = 1 ] || echo "  LD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(RENDER_OBJ) $(LIB) $(TEST_LIBS)
+
+$(BUILD)/tests/test_render_compare: $(BUILD)/tests/test_render_compare.o $(RENDER_OBJ) $(LIB) | $(BUILD)/.deps-test
 	@[ "$(V)" = 1 ] || echo "  LD    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(RENDER_OBJ) $(LIB) $(TEST_LIBS)
 
@@ -115,8 +120,9 @@ $(BUILD)/bench/bench_render $(BUILD)/bench/bench_cast: $(BUILD)/bench/%: $(BUILD
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(RENDER_OBJ) $(LIB)
 
 # Rewrites tests/render/*.txt from the current drawing code: run it on purpose, then review the diff.
-render-golden: $(BUILD)/tests/test_render
+render-golden: $(BUILD)/tests/test_render $(BUILD)/tests/test_render_compare
 	SPLITBRAIN_UPDATE_GOLDEN=1 $(BUILD)/tests/test_render
+	SPLITBRAIN_UPDATE_GOLDEN=1 $(BUILD)/tests/test_render_compare
 
 $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
@@ -129,7 +135,7 @@ run: $(BIN)
 
 # The unit suites, the scenario tests, the sandbox and a lesson driven through tmux and the
 # checkers' mutation tests, in this build.
-check: suites scenarios tui-smoke tui-lesson tui-screen mutations man-keys exports
+check: suites scenarios tui-smoke tui-lesson tui-screen tui-compare mutations man-keys exports
 
 suites: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -158,6 +164,10 @@ tui-smoke: $(BIN)
 	@echo "== tests/tui_smoke.sh"
 	@tests/tui_smoke.sh $(BIN); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
 
+tui-compare: $(BIN)
+	@echo "== tests/tui_compare.sh"
+	@tests/tui_compare.sh $(BIN); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
+
 tui-lesson: $(BIN)
 	@echo "== tests/tui_lesson.sh"
 	@tests/tui_lesson.sh $(BIN); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
@@ -180,6 +190,7 @@ soak: $(TEST_BIN)
 bench: $(BENCH_BIN) $(BIN)
 	@for b in $(BENCH_BIN); do $$b; done
 	@tests/bench/bench_idle.sh $(BIN) 5
+	@tests/bench/bench_compare.sh $(BIN) 5
 	@echo "explore: seeds per second, 5 nodes, 100 ops, default faults, 1000 seeds, every core"
 	@for m in leader multi leaderless; do printf '  %-11s ' $$m; \
 		$(BIN) explore --model $$m --seeds 1000 --keep 0 | tail -n 1 | sed 's/.*(\(.*\) seeds.s.*/\1 seeds\/s/'; done

@@ -1069,6 +1069,10 @@ static int parse_command(struct parser *p, bool scheduled)
                         "command in a file",
                         w->s);
     }
+    if (strcmp(w->s, "model") == 0 && p->env->compare)
+        return perr(p, w->col,
+                    "a comparison runs this file on every model, so it has no 'model' line "
+                    "(choose the models with --models)");
     if (strcmp(w->s, "model") == 0) {
         const struct tok *t = need(p, "a model name");
         char list[200] = "";
@@ -1307,6 +1311,135 @@ static int parse_command(struct parser *p, bool scheduled)
                 w->s);
 }
 
+/*
+ * Per-model lines, for comparison scenarios: `for leader: set acks all` (or
+ * `for leader,multi: ...`) runs only on the models named; `for leader:` alone
+ * opens a block of such lines closed by `end`; `expect leader: lost-writes == 1`
+ * is an expect for one model. A line for other models is skipped whole (it
+ * parses when its own model's parse reads it), so each model reads the shared
+ * lines plus its own.
+ */
+
+/* Reads the model list of a `for` (or a named expect) from tokens at p->i that end with the
+ * first one ending in ':'. Returns the mask of models (bit k = model_at(k)), -1 on error,
+ * or 0 when the tokens are not a model list (no ':' where allowed). */
+static long parse_model_list(struct parser *p, bool must)
+{
+    char list[TOK_MAX * 4] = "", *save = NULL, *name;
+    int first = p->i, col;
+    long mask = 0;
+
+    if (!more(p))
+        return must ? perr(p, p->end_col, "expected a model name and ':' after 'for'") : 0;
+    col = p->t[p->i].col;
+    while (more(p)) {
+        const struct tok *t = &p->t[p->i++];
+        size_t len = strlen(t->s);
+        util_appendf(list, sizeof(list), "%s", t->s);
+        if (!t->quoted && len > 0 && t->s[len - 1] == ':')
+            break;
+        if (!must) {
+            p->i = first;
+            return 0;
+        }
+        if (!more(p))
+            return perr(p, p->end_col, "expected ':' after the model names of 'for'");
+    }
+    list[strlen(list) - 1] = '\0';
+    for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        int k;
+        for (k = 0; k < model_count(); k++)
+            if (strcmp(model_at(k)->name, name) == 0)
+                break;
+        if (k == model_count()) {
+            char names[200] = "";
+            if (!must) {
+                p->i = first;
+                return 0;
+            }
+            for (int j = 0; j < model_count(); j++)
+                util_appendf(names, sizeof(names), "%s%s", j ? ", " : "", model_at(j)->name);
+            return perr(p, col, "unknown model '%s'; expected one of: %s", name, names);
+        }
+        mask |= 1L << k;
+    }
+    if (!mask)
+        return must ? perr(p, col, "expected a model name before ':'") : 0;
+    return mask;
+}
+
+static bool mask_has_model(long mask, const struct model_ops *m)
+{
+    for (int k = 0; k < model_count(); k++)
+        if (model_at(k) == m)
+            return (mask >> k) & 1;
+    return false;
+}
+
+/* 1: parse the line from p->i; 0: skip it (another model's, or a block's `for`/`end`);
+ * -1: error. Sets env->line_shared. */
+static int model_filter(struct parser *p)
+{
+    struct script_env *env = p->env;
+    long mask = 0;
+
+    env->line_shared = env->block_mask == 0;
+    if (peek_is(p, "end") && p->n == 1) {
+        if (!env->block_mask)
+            return perr(p, p->t[0].col, "'end' without a 'for MODEL:' block to close");
+        env->block_mask = 0;
+        return 0;
+    }
+    if (peek_is(p, "for")) {
+        if (env->block_mask)
+            return perr(p, p->t[0].col,
+                        "'for' inside the 'for' block of line %d: close it with 'end' first",
+                        env->block_line);
+        p->i++;
+        mask = parse_model_list(p, true);
+        if (mask < 0)
+            return -1;
+        env->line_shared = false;
+        if (!more(p)) {
+            if (!env->file_mode)
+                return perr(p, p->end_col,
+                            "expected a command after ':' (a 'for' block belongs in a file)");
+            env->block_mask = mask;
+            env->block_line = p->line;
+            env->block_col = p->t[0].col;
+            return 0;
+        }
+    } else if (peek_is(p, "expect") && p->n > 2 && !p->t[1].quoted &&
+               p->t[1].s[strlen(p->t[1].s) - 1] == ':') {
+        p->i = 1;
+        mask = parse_model_list(p, true);
+        if (mask < 0)
+            return -1;
+        if (mask) {
+            /* Drop the model list so the expect parses as usual. */
+            int drop = p->i - 1;
+            memmove(&p->t[1], &p->t[1 + drop], (size_t)(p->n - 1 - drop) * sizeof(p->t[0]));
+            p->n -= drop;
+            env->line_shared = false;
+        }
+        p->i = 0;
+    }
+    if (!mask)
+        mask = env->block_mask;
+    if (mask && !mask_has_model(mask, env->model))
+        return 0;
+    return 1;
+}
+
+int script_parse_end(const struct script_env *env, const char *file, struct script_error *err)
+{
+    if (!env->block_mask)
+        return 0;
+    set_error(err, file, env->block_line, env->block_col,
+              "the 'for' block opened here has no 'end'");
+    return -1;
+}
+
 int script_parse_line(struct script_env *env, const char *file, int lineno, const char *line,
                       struct script_cmd *out, struct script_error *err)
 {
@@ -1338,7 +1471,12 @@ int script_parse_line(struct script_env *env, const char *file, int lineno, cons
         free(p);
         return 0;
     }
-    out->col = p->t[0].col;
+    r = model_filter(p);
+    if (r <= 0) {
+        free(p);
+        return r;
+    }
+    out->col = p->t[p->i].col;
     r = parse_command(p, false);
     if (r == 0) {
         size_t len = strlen(line);
@@ -1416,6 +1554,8 @@ int script_parse_text(const char *file, const char *text, size_t len, struct scr
         }
         s.cmds[s.n++] = cmd;
     }
+    if (script_parse_end(env, file, err) < 0)
+        goto fail;
     free(line);
     *out = s;
     return 0;
@@ -2202,8 +2342,10 @@ int script_run_rewind(struct script_run *run, int64_t t_us, int n_entries, struc
             r = journal[i].at_us < 0 ? exec_now(run, &journal[i], err)
                                      : schedule_cmd(run, &journal[i], err);
     }
-    if (r == 0)
+    if (r == 0) {
+        script_run_engine(run); /* the journal may hold nothing but the cluster's shape */
         r = run_to(run, t_us, err) < 0 ? -1 : 0;
+    }
     run->replaying = false;
     /* The journal stays whole, so a later rewind can go forward again. */
     run->journal = journal;

@@ -153,6 +153,12 @@ struct script_env {
     int n_labels;
     int cap_labels;
     int auto_label;
+    /* Comparison scenarios (`for MODEL:` lines and blocks, `expect MODEL: ...`). */
+    bool compare;    /* one model of a comparison: a `model` line is an error */
+    long block_mask; /* the models of the open `for` block (bit k = model_at(k)), 0: none */
+    int block_line;  /* where that block opened */
+    int block_col;
+    bool line_shared; /* the last line parsed was read by every model (no `for`) */
 };
 
 /* Defaults: model leader if registered (else the first), 3 nodes. */
@@ -176,6 +182,9 @@ struct script {
 int script_parse_text(const char *file, const char *text, size_t len, struct script_env *env,
                       struct script *out, struct script_error *err);
 void script_release(struct script *s);
+/* After the last line fed to script_parse_line: -1 with *err filled when a `for` block is
+ * still open, else 0. (script_parse_text calls it.) */
+int script_parse_end(const struct script_env *env, const char *file, struct script_error *err);
 
 /* ---- running ---- */
 

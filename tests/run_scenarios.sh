@@ -5,6 +5,9 @@
 #                                  message in the matching .out file
 #   tests/scenarios/bad/*.scn      must exit 2 (bad input), with the exact
 #                                  error line in the matching .err file
+#   assets/scenarios/compare/*.scn, tests/scenarios/compare/*.scn, and the demos
+#                                  with no model line: the same, with `splitbrain
+#                                  compare` (every model; fail/ and bad/ as above)
 #   tests/lessons/*.lesson, assets/lessons/*.lesson: `splitbrain lint` proves
 #                                  each completable
 # Prints "scenarios: N passed, M failed" and exits 1 when any failed.
@@ -15,9 +18,9 @@ fail=0
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 
-check() { # file expected-status expected-output-file
-    f=$1 want=$2 msgfile=$3
-    "$bin" run --quiet "$f" >"$tmp" 2>&1
+check() { # file expected-status expected-output-file [sub-command]
+    f=$1 want=$2 msgfile=$3 sub=${4:-run}
+    "$bin" "$sub" --quiet "$f" >"$tmp" 2>&1
     got=$?
     if [ "$got" -ne "$want" ]; then
         echo "FAIL $f: exit $got, expected $want"
@@ -51,6 +54,19 @@ for f in tests/scenarios/fail/*.scn; do
 done
 for f in tests/scenarios/bad/*.scn; do
     [ -e "$f" ] && check "$f" 2 "${f%.scn}.err"
+done
+for f in assets/scenarios/compare/*.scn tests/scenarios/compare/*.scn; do
+    [ -e "$f" ] && check "$f" 0 "" compare
+done
+# A demo with no model line is a comparison demo: every model must hold its expects too.
+for f in assets/demos/*.demo; do
+    [ -e "$f" ] && ! grep -q '^model ' "$f" && check "$f" 0 "" compare
+done
+for f in tests/scenarios/compare/fail/*.scn; do
+    [ -e "$f" ] && check "$f" 1 "${f%.scn}.out" compare
+done
+for f in tests/scenarios/compare/bad/*.scn; do
+    [ -e "$f" ] && check "$f" 2 "${f%.scn}.err" compare
 done
 # Every lesson must parse and be completable by its own actions.
 for f in tests/lessons/*.lesson assets/lessons/*.lesson; do

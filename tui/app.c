@@ -20,6 +20,7 @@
 #include "grid.h"
 #include "../lessons/progress.h"
 #include "../lessons/runner.h"
+#include "compare_view.h"
 #include "course.h"
 #include "headless.h"
 #include "keys.h"
@@ -141,6 +142,8 @@ struct app {
     struct draw_log *log;
     bool dirty;
     bool quit;
+    bool compare; /* `:compare [MODELS]`: quit into the side-by-side view */
+    char compare_models[64];
 
     struct script_run *run; /* the sandbox's own, or the lesson runner's */
     struct script_env *env; /* what the `:` line parses with: own_env, or the runner's */
@@ -564,6 +567,8 @@ static int lesson_exec(struct app *a, const char *line)
     return 0;
 }
 
+static void stop(struct app *a);
+
 /* Runs a command the user typed (or a key spelled out). Returns -1 on a parse or runtime
  * error, with the message line saying where; a parse error changes nothing. */
 static int exec_line(struct app *a, const char *line)
@@ -578,6 +583,14 @@ static int exec_line(struct app *a, const char *line)
     if (a->runner) {
         free(c);
         return lesson_exec(a, line);
+    }
+    if (strncmp(line, "compare", 7) == 0 && (line[7] == '\0' || line[7] == ' ')) {
+        /* Leaves the loop; app_sandbox and app_open hand the journal to the compare view. */
+        a->compare = true;
+        snprintf(a->compare_models, sizeof(a->compare_models), "%s", line + 7 + (line[7] == ' '));
+        free(c);
+        stop(a);
+        return 0;
     }
     memset(&err, 0, sizeof(err));
     r = script_parse_line(a->env, "", 1, line, c, &err);
@@ -2778,6 +2791,8 @@ int app_sandbox(int argc, char **argv)
     r = loop_run(a, want_ascii(ascii), mouse);
     if (r == EXIT_OK)
         r = record_write(a);
+    if (r == EXIT_OK && a->compare)
+        r = compare_view_journal(a->run, engine_now(eng(a)), a->compare_models, ascii, mouse);
     app_destroy(a);
     return r;
 }
@@ -2874,6 +2889,8 @@ int app_open(int argc, char **argv)
     r = loop_run(a, want_ascii(ascii), mouse);
     if (r == EXIT_OK)
         r = record_write(a);
+    if (r == EXIT_OK && a->compare)
+        r = compare_view_journal(a->run, engine_now(eng(a)), a->compare_models, ascii, mouse);
     app_destroy(a);
     return r;
 }

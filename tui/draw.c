@@ -2304,3 +2304,19 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
     if (v->present)
         high_contrast(g);
 }
+
+/*
+ * One model's column of the side-by-side view: a title line, the cluster map in the upper part
+ * and the ops with the checkers' verdicts under it, drawn by the same functions as the sandbox.
+ */
+void draw_column(struct grid *g, const struct engine *e, const struct draw_view *v,
+                 const char *title, int x, int y, int w, int h)
+{
+    struct rect map = {x, y + 1, w, (h - 1) * 11 / 20};
+    struct rect ops = {x, map.y + map.h, w, h - 1 - map.h};
+
+    grid_fill(g, x, y, w, 1, ' ', v->selected < 0 ? ST_BAR : ST_PANE_TITLE);
+    grid_text(g, x + 1, y, w - 1, title, ST_PANE_TITLE);
+    draw_map(g, e, v, map);
+    draw_ops(g, e, v->checks, v->op_sel, ops);
+}

@@ -232,6 +232,11 @@ struct draw_cursor {
 void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *v,
                 struct draw_cursor *cur);
 
+/* One model's column of the side-by-side (compare) view in the w x h cells at x, y: title,
+ * cluster map and ops with v->checks, drawn as the sandbox draws them. */
+void draw_column(struct grid *g, const struct engine *e, const struct draw_view *v,
+                 const char *title, int x, int y, int w, int h);
+
 /* Which node of e's box covers cell x, y of a w x h frame (lesson: with the lesson pane;
  * present: in presenter mode's layout); -1 for none. */
 int draw_node_at(const struct engine *e, int w, int h, bool lesson, bool present, int x, int y);

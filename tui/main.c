@@ -11,6 +11,7 @@
 #include "../engine/engine.h"
 #include "../engine/model.h"
 #include "app.h"
+#include "cli/compare.h"
 #include "course.h"
 #include "explore.h"
 #include "export.h"
@@ -44,6 +45,10 @@ static void usage(FILE *out)
             "  run FILE.scn [--seed N] [--trace FILE|-] [--quiet]\n"
             "                     run a scenario headless; print ops, final replica state and\n"
             "                     the expects (exit 0 all hold, 1 one failed, 2 bad input)\n"
+            "  compare FILE.scn [--models leader,multi,leaderless] [--seed N]\n"
+            "          [--format text|md|csv|json] [--quiet]\n"
+            "                     run one scenario on each model; a table with a column per\n"
+            "                     model (exit status as run)\n"
             "  lint FILE...       check scenario files without running them\n"
             "  explore [--model M] [--seeds N] [--faults LIST] ...\n"
             "                     run many random seeds with faults; report which guarantees\n"
@@ -135,6 +140,8 @@ int main(int argc, char **argv)
         return course_main(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0)
         return headless_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0)
+        return compare_main(argc - 1, argv + 1);
     if (strcmp(cmd, "lint") == 0)
         return headless_lint(argc - 1, argv + 1);
     if (strcmp(cmd, "explore") == 0)
