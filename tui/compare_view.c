@@ -376,6 +376,10 @@ static void top_key(struct cview *v, int k)
     case KA_OP_NEWER:
     case KA_LINK:
     case KA_PRESENT:
+    case KA_OLDEST:
+    case KA_NEWEST:
+    case KA_WHEEL_UP:
+    case KA_WHEEL_DOWN:
         set_msg(v, false, "Not in the side-by-side view: Space K Z X S U w g [ ] Tab : q");
         break;
     }
