@@ -1109,6 +1109,14 @@ bool engine_quiet(const struct engine *e)
     return !(e->ops->busy && e->ops->busy(e->st));
 }
 
+bool engine_lull(const struct engine *e, int64_t *next_us)
+{
+    struct sim_event ev;
+
+    *next_us = sim_peek(e->sim, &ev) ? ev.at_us : -1;
+    return net_in_flight(e->net) == 0;
+}
+
 enum engine_stop engine_run_until_quiet(struct engine *e, int64_t max_us, uint64_t *action)
 {
     int64_t limit = sim_now(e->sim) + max_us;

@@ -125,6 +125,10 @@ enum engine_stop engine_run_until(struct engine *e, int64_t t_us, uint64_t *acti
  * no model work), or until max_us of virtual time have passed. */
 enum engine_stop engine_run_until_quiet(struct engine *e, int64_t max_us, uint64_t *action);
 bool engine_quiet(const struct engine *e);
+/* Idle skip (lessons, sandbox, demos): true when nothing a viewer could watch is under way --
+ * no message in flight, only timers (node timers, op timeouts, resumes, scheduled actions)
+ * pending. *next_us is then the time of the next queued event, or -1 when none is queued. */
+bool engine_lull(const struct engine *e, int64_t *next_us);
 /* Schedules an action (the caller's id) for time at_us; the run calls stop on it. */
 int engine_schedule_action(struct engine *e, int64_t at_us, uint64_t id);
 size_t engine_pending_actions(const struct engine *e);

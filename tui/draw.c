@@ -1413,10 +1413,23 @@ static void flow_blank(struct flow *f)
 static void flow_quiz(struct flow *f, const struct draw_lesson *dl, int level)
 {
     const struct lesson_quiz *q = &dl->s->quiz;
+    const char *explain = dl->explain ? dl->explain : q->explain;
     bool open = dl->phase == RUNNER_QUIZ;
-    char mark[16], help[64];
+    bool predict = q->kind == LESSON_PREDICT;
+    char mark[16], help[96];
 
-    if (!open && level > 0) {
+    if (!open && !dl->explain_ready) {
+        /* A prediction waits for the run: the answer is kept, the verdict comes later. */
+        int picked = 0;
+        while (picked < q->n_choices && !(dl->answered & (1u << picked)))
+            picked++;
+        if (level > 0) {
+            snprintf(help, sizeof(help), "You predicted %d. Watch the run decide.", picked + 1);
+            flow_block(f, "Predict: ", ST_PANE_TITLE, help, ST_NORMAL);
+            return;
+        }
+    }
+    if (!open && dl->explain_ready && level > 0) {
         /* Short of room once answered: the verdict (and the explanation) only. */
         int right = 0;
         while (right < q->n_choices && !(q->correct & (1u << right)))
@@ -1427,11 +1440,11 @@ static void flow_quiz(struct flow *f, const struct draw_lesson *dl, int level)
             snprintf(help, sizeof(help), "Not quite. ");
         else
             snprintf(help, sizeof(help), "Not quite: it is %d. ", right + 1);
-        flow_block(f, help, dl->answered == q->correct ? ST_OK : ST_FAIL,
-                   level > 1 ? "" : q->explain, ST_NORMAL);
+        flow_block(f, help, dl->answered == q->correct ? ST_OK : ST_FAIL, level > 1 ? "" : explain,
+                   ST_NORMAL);
         return;
     }
-    flow_block(f, "Predict: ", ST_PANE_TITLE, q->question, ST_STRONG);
+    flow_block(f, predict ? "Predict: " : "Recall: ", ST_PANE_TITLE, q->question, ST_STRONG);
     for (int i = 0; i < q->n_choices; i++) {
         unsigned bit = 1u << i;
         bool picked = (open ? dl->quiz_pick : dl->answered) & bit;
@@ -1441,9 +1454,9 @@ static void flow_quiz(struct flow *f, const struct draw_lesson *dl, int level)
         else
             snprintf(mark, sizeof(mark), "%d (%c) ", i + 1, picked ? '*' : ' ');
         f->x = 2;
-        if (!open && (q->correct & bit))
+        if (!open && dl->explain_ready && (q->correct & bit))
             grid_glyph(f->g, 0, f->y, GL_OK, ST_OK);
-        else if (!open && picked)
+        else if (!open && dl->explain_ready && picked)
             grid_glyph(f->g, 0, f->y, GL_FAIL, ST_FAIL);
         f->x += grid_text(f->g, f->x, f->y, f->w - f->x, mark, ST_BOLD);
         f->indent = f->x;
@@ -1456,15 +1469,26 @@ static void flow_quiz(struct flow *f, const struct draw_lesson *dl, int level)
     }
     if (open) {
         snprintf(help, sizeof(help), "%s, Enter answers",
-                 q->multiple ? "1-9 or arrows and Space pick" : "1-9 or arrows pick");
+                 q->multiple ? "1-9 selects, arrows move, Space toggles"
+                             : "1-9 selects, or arrows and Space");
         flow_block(f, NULL, 0, help, ST_DIM);
         return;
     }
     flow_blank(f);
-    if (dl->answered == q->correct)
-        flow_block(f, "Right. ", ST_OK, q->explain, ST_NORMAL);
+    if (!dl->explain_ready) {
+        flow_block(f, NULL, 0, "Your prediction is kept: do the task and watch the run decide.",
+                   ST_DIM);
+        return;
+    }
+    if (predict)
+        flow_block(f,
+                   dl->answered == q->correct ? "You predicted right. "
+                                              : "The run did not go as you predicted. ",
+                   dl->answered == q->correct ? ST_OK : ST_FAIL, explain, ST_NORMAL);
+    else if (dl->answered == q->correct)
+        flow_block(f, "Right. ", ST_OK, explain, ST_NORMAL);
     else
-        flow_block(f, "Not quite. ", ST_FAIL, q->explain, ST_NORMAL);
+        flow_block(f, "Not quite. ", ST_FAIL, explain, ST_NORMAL);
 }
 
 /* The lesson keys the pane's footer lists, in this order. */
@@ -1513,7 +1537,7 @@ static int pane_flow(struct flow *f, const struct draw_lesson *dl, int level)
         flow_blank(f);
     }
     if (s->narration[0])
-        flow_block(f, NULL, 0, s->narration, ST_NORMAL);
+        flow_block(f, NULL, 0, dl->narration ? dl->narration : s->narration, ST_NORMAL);
     narr_end = f->y;
     if (s->has_quiz) {
         flow_blank(f);
@@ -1525,7 +1549,8 @@ static int pane_flow(struct flow *f, const struct draw_lesson *dl, int level)
     }
     if (dl->hint && dl->phase != RUNNER_QUIZ) {
         char label[32];
-        snprintf(label, sizeof(label), "Hint %d/%d: ", dl->hints_shown, s->n_hints);
+        snprintf(label, sizeof(label), "Hint %d/%d: ", dl->hints_shown,
+                 dl->hints_total > 0 ? dl->hints_total : s->n_hints);
         flow_blank(f);
         flow_block(f, label, ST_INFO, dl->hint, ST_INFO);
     }
@@ -1533,15 +1558,29 @@ static int pane_flow(struct flow *f, const struct draw_lesson *dl, int level)
     case RUNNER_QUIZ:
         break;
     case RUNNER_TASK:
-        if (dl->waiting && dl->waiting[0]) {
+        if (dl->evidence) {
+            flow_blank(f);
+            flow_block(f, "Evidence: ", ST_INFO, dl->evidence, ST_STRONG);
+            if (dl->held)
+                flow_block(f, NULL, 0, "This is the moment. Space goes on.", ST_DIM);
+        }
+        if (dl->stuck) {
+            flow_blank(f);
+            flow_block(f, "Stuck: ", ST_FAIL, dl->stuck, ST_NORMAL);
+            flow_block(f, NULL, 0, "R starts this step again; < goes back a step.", ST_BOLD);
+        } else if (dl->waiting && dl->waiting[0]) {
             flow_blank(f);
             flow_block(f, "Waiting for: ", ST_DIM, dl->waiting, ST_DIM);
         }
         break;
     case RUNNER_DONE:
+        if (dl->evidence) {
+            flow_blank(f);
+            flow_block(f, "Evidence: ", ST_INFO, dl->evidence, ST_STRONG);
+        }
         flow_blank(f);
         if (s->success[0])
-            flow_block(f, "Done. ", ST_OK, s->success, ST_NORMAL);
+            flow_block(f, "Done. ", ST_OK, dl->success ? dl->success : s->success, ST_NORMAL);
         if (dl->finished)
             flow_block(f, NULL, 0, "The lesson is complete. L lists the others.", ST_OK);
         else
