@@ -566,6 +566,7 @@ static int directive(struct lparser *p, const char *line)
         if (s->success[0])
             return lerr(p, 1, "the step already has a %%success");
         util_strlcpy(s->success, v, sizeof(s->success));
+        s->success_line = p->line;
         p->cont = CONT_SUCCESS;
         return 0;
     }
@@ -932,4 +933,82 @@ bool lesson_check_sentence(const struct script_cmd *check, const char *says, cha
     util_strlcpy(dst, strncmp(check->text, "expect ", 7) == 0 ? check->text + 7 : check->text,
                  size);
     return false;
+}
+
+/* Does a check of step s pin KEY=VALUE (value NODE KEY == VALUE, or an op's result)? */
+static bool pinned(const struct lesson_step *s, const char *key, const char *value)
+{
+    for (int i = 0; i < s->n_checks; i++) {
+        const struct script_pred *p = &s->checks[i].pred;
+        char v[256];
+        if (p->negate || (p->kind != SPRED_VALUE && p->kind != SPRED_OP_VALUE))
+            continue;
+        op_format_values(&p->values, v, sizeof(v));
+        if ((p->kind == SPRED_OP_VALUE || strcmp(p->key, key) == 0) && strcmp(v, value) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool word_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_';
+}
+
+int lesson_text_warnings(const struct lesson *l, char *dst, size_t size)
+{
+    int n = 0;
+
+    for (int k = 0; k < l->n_steps; k++) {
+        const struct lesson_step *s = &l->steps[k];
+        const char *t = s->success;
+        for (const char *c = t; *c; c++) {
+            char key[32], value[64], lit[100];
+            size_t kl = 0, vl = 0;
+            const char *b, *e;
+            bool code = false;
+            for (const char *q = t; q < c; q++)
+                code ^= *q == '`'; /* commands in `code` are instructions, not findings */
+            if (code || *c == '{')
+                continue;
+            if (*c == '=' && c > t && word_char(c[-1]) && word_char(c[1])) {
+                b = c;
+                while (b > t && word_char(b[-1]))
+                    b--;
+                if (b > t && (b[-1] == '{' || b[-1] == '.'))
+                    continue;
+                e = c + 1;
+                while (word_char(*e))
+                    e++;
+                kl = (size_t)(c - b);
+                vl = (size_t)(e - c - 1);
+                if (kl >= sizeof(key) || vl >= sizeof(value) || isdigit((unsigned char)*b))
+                    continue;
+                memcpy(key, b, kl);
+                key[kl] = '\0';
+                memcpy(value, c + 1, vl);
+                value[vl] = '\0';
+                if (pinned(s, key, value))
+                    continue;
+                snprintf(lit, sizeof(lit), "%s=%s", key, value);
+            } else if (isdigit((unsigned char)*c) && (c == t || !word_char(c[-1]))) {
+                e = c;
+                while (isdigit((unsigned char)*e))
+                    e++;
+                if (strncmp(skip_space(e), "ms", 2) != 0 || word_char(skip_space(e)[2]))
+                    continue;
+                snprintf(lit, sizeof(lit), "%.*s", (int)(skip_space(e) + 2 - c), c);
+                c = e;
+            } else {
+                continue;
+            }
+            util_appendf(dst, size,
+                         "%s:%d:1: warning: step '%s': the success text says '%s', which a "
+                         "learner's run could contradict: pin it with a %%check, or name the "
+                         "run's value ({put.value}, {w1.latency}, {n2.x})\n",
+                         l->file, s->success_line, s->id, lit);
+            n++;
+        }
+    }
+    return n;
 }

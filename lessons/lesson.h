@@ -109,6 +109,7 @@ struct lesson_step {
     int n_dos;
     struct script_cmd *dos;
     char success[LESSON_TEXT_MAX];
+    int success_line;
     bool has_quiz;
     struct lesson_quiz quiz;
 };
@@ -129,6 +130,13 @@ struct lesson {
 int lesson_parse(const char *file, const char *text, size_t len, struct lesson *out,
                  struct script_error *err);
 void lesson_release(struct lesson *l);
+
+/*
+ * Literal values in success texts that a learner's run could contradict: a KEY=VALUE no check
+ * of the step pins (`value NODE KEY == VALUE`, `LABEL == VALUE`), or a latency in ms. Appends
+ * one "FILE:LINE:1: warning: ..." line per finding to dst; returns how many.
+ */
+int lesson_text_warnings(const struct lesson *l, char *dst, size_t size);
 
 /* What a check waits for, in words: its own sentence, or one made from a built-in predicate.
  * False (and the predicate's text in dst) when neither exists: a model's predicate needs a

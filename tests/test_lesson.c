@@ -589,6 +589,27 @@ static void test_spotlight_and_idle_skip(void **state)
     lesson_release(&l);
 }
 
+static void test_text_warnings(void **state)
+{
+    static const char text[] =
+        "%lesson t\n%title T\n%setup model echo\n== a: A\n%task Write.\n%check op put x ok\n"
+        "%check value n2 y == 4\n%decoy put z 1\n%do put x 3 ; put y 4\n"
+        "%success x=3 is committed in about 350 ms; y=4 is pinned; {put.value} and `put q=1` "
+        "are fine, and so is n1=n2 style? no: n1=n2 is flagged too.\n";
+    struct lesson l;
+    struct script_error err;
+    char out[4096] = "";
+
+    (void)state;
+    assert_int_equal(lesson_parse("t.lesson", text, strlen(text), &l, &err), 0);
+    assert_int_equal(lesson_text_warnings(&l, out, sizeof(out)), 4);
+    assert_non_null(strstr(out, "t.lesson:10:1: warning: step 'a': the success text says 'x=3'"));
+    assert_non_null(strstr(out, "says '350 ms'"));
+    assert_null(strstr(out, "'y=4'"));
+    assert_null(strstr(out, "q=1"));
+    lesson_release(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -604,6 +625,7 @@ int main(void)
         cmocka_unit_test(test_placeholders),
         cmocka_unit_test(test_predictions),
         cmocka_unit_test(test_spotlight_and_idle_skip),
+        cmocka_unit_test(test_text_warnings),
     };
     return cmocka_run_group_tests_name("lesson", tests, NULL, NULL);
 }
