@@ -348,7 +348,7 @@ static int prove_text(const char *text, struct script_error *err)
 }
 
 #define KILL_HEAD                                                                                  \
-    "%lesson t\n%title T\n%setup model echo\n%setup nodes 3\n%setup set acks 1\n== k: Kill n1\n"   \
+    "%lesson t\n%title T\n%setup model echo\n%setup nodes 3\n%setup set acks 2\n== k: Kill n1\n"   \
     "%task Kill n1, then write x through n2.\n%check did kill n1\n%check op put x ok\n"
 
 static void test_lint_decoys_and_dead_ends(void **state)

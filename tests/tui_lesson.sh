@@ -163,7 +163,12 @@ lesson3_task() { # the keys a learner presses for the step with this id
 			screen | grep -E 'c1 .*get x|timed out' | sed 's/^/     | /' | cut -c1-120
 		done
 		;;
-	rejoin) keys 1 K ;;
+	rejoin)
+		# The truncation is the step's spotlight: the run pauses on it, quoting it.
+		keys 1 K
+		step "3.rejoin the run pauses on the truncation, quoting it" 'Evidence: .*truncat' 30
+		keys Space
+		;;
 	*)
 		echo "FAIL lesson 3 has a step '$1' this test has no keys for: teach lesson3_task"
 		fail=1
@@ -182,13 +187,16 @@ lesson3() {
 		step "3.$k ($id) opens" "Step $k/$n " 10
 		if [ "$ans" != 0 ]; then
 			keys "$ans" Enter
-			step "3.$k the quiz is answered right" 'Right\.' 5
+			step "3.$k the answer is taken (a prediction is kept until the run shows it)" 'Right\.|Your prediction is kept' 5
 		fi
 		lesson3_task "$id" || break
 		step "3.$k the gate opens" 'goes to the next step|The lesson is complete' 60
+		if [ "$ans" != 0 ]; then
+			step "3.$k the verdict comes with the outcome" 'Right\.|You predicted right' 5
+		fi
 	done < "$DIR/steps"
 	step "lesson 3 is complete" 'The lesson is complete' 5
-	check "lesson 3 is done in the progress file" grep -q "^sync-async [0-9]* $((n - 1)) done\$" "$PROGRESS"
+	check "lesson 3 is done in the progress file, with its predictions" grep -Eq "^sync-async [0-9]+ $((n - 1)) done( [0-9]+:[0-9]+:[pr]:1)+\$" "$PROGRESS"
 	keys q
 	check "lesson 3: q quits with status 0" wait_exit
 }
