@@ -1160,8 +1160,12 @@ static int parse_at(struct parser *p)
 {
     const struct tok *at = &p->t[p->i - 1];
     int64_t t;
+    bool rel = more(p) && p->t[p->i].s[0] == '+';
 
-    if (parse_duration(p, "a time like 120ms", &t) < 0)
+    /* "at +50ms CMD": that long after the moment the line runs. */
+    if (rel)
+        memmove(p->t[p->i].s, p->t[p->i].s + 1, strlen(p->t[p->i].s));
+    if (parse_duration(p, rel ? "a delay like +50ms" : "a time like 120ms", &t) < 0)
         return -1;
     if (!more(p))
         return perr(p, p->end_col, "expected a command to run at %s", p->t[p->i - 1].s);
@@ -1172,6 +1176,7 @@ static int parse_at(struct parser *p)
                     "'at' schedules faults, ops, settings, notes and expects; "
                     "not model, nodes, seed, run or step");
     p->cmd->at_us = t;
+    p->cmd->at_rel = rel;
     return 0;
 }
 
@@ -1834,6 +1839,9 @@ int script_eval_since(struct script_run *run, const struct script_pred *p, int64
 static bool did_matches(const struct model_ops *m, const struct script_pred *p,
                         const struct script_cmd *c)
 {
+    /* `heal` mends every link, the one `did mend A B` names too. */
+    if (p->did_kind == CMD_MEND && c->kind == CMD_HEAL)
+        return true;
     if ((int)c->kind != p->did_kind)
         return false;
     switch (c->kind) {
@@ -2505,7 +2513,8 @@ static int schedule_cmd(struct script_run *run, const struct script_cmd *cmd,
         run->cap_actions = run->cap_actions ? run->cap_actions * 2 : 16;
         run->actions = xrealloc(run->actions, (size_t)run->cap_actions * sizeof(*run->actions));
     }
-    r = engine_schedule_action(e, cmd->at_us, (uint64_t)run->n_actions);
+    r = engine_schedule_action(e, cmd->at_rel ? engine_now(e) + cmd->at_us : cmd->at_us,
+                               (uint64_t)run->n_actions);
     if (r == ENGINE_EPAST) {
         char now[32];
         util_fmt_time(now, sizeof(now), engine_now(e));

@@ -128,6 +128,7 @@ struct script_cmd {
     int col;
     char text[SCRIPT_MAX_LINE]; /* the command as written, for the trace and the TUI */
     int64_t at_us;              /* `at T ACTION`: T; -1 for now */
+    bool at_rel;                /* `at +D ACTION`: at_us is D after the line runs */
     char word[48];              /* model name, parameter key */
     char value[STORE_VAL_MAX];  /* parameter value, put value, set element */
     char words[240];            /* note and say: the text */

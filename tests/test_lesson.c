@@ -456,6 +456,13 @@ static void test_placeholders(void **state)
     assert_int_equal(lesson_runner_exec(r, "w9: put x 42", &err), 0);
     lesson_runner_expand(r, "{put.latency}", out, sizeof(out));
     assert_string_equal(out, "(still waiting)");
+    /* `at +D` schedules relative to now: a show-me can wait between two of its actions. */
+    assert_int_equal(lesson_runner_exec(r, "at +300ms w8: get y", &err), 0);
+    assert_null(history_find_label(engine_history(e), "w8"));
+    assert_int_equal(script_run_advance(lesson_runner_run(r), engine_now(e) + 299000, &err), 0);
+    assert_null(history_find_label(engine_history(e), "w8"));
+    assert_int_equal(script_run_advance(lesson_runner_run(r), engine_now(e) + 1000, &err), 0);
+    assert_non_null(history_find_label(engine_history(e), "w8"));
     assert_int_equal(script_run_advance(lesson_runner_run(r), engine_now(e) + 2000000, &err), 0);
     assert_true(lesson_runner_poll(r));
     lesson_runner_expand(r,
@@ -470,6 +477,7 @@ static void test_placeholders(void **state)
     assert_int_equal(script_run_advance(lesson_runner_run(r), engine_now(e) + 2000000, &err), 0);
     lesson_runner_expand(r, "read {get.result}, last op {op.label}", out, sizeof(out));
     assert_non_null(strstr(out, "read 42, last op "));
+    assert_null(strstr(out, "w8")); /* the scheduled read came earlier */
     lesson_runner_destroy(r);
     lesson_release(&l);
 }
