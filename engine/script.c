@@ -598,7 +598,28 @@ static int parse_param_value(struct parser *p, const struct param_def **def, cha
  * to the run. The arguments are those of the command itself, each optional from the right:
  * `did skew n2`, `did set timestamps lamport`, `did cut n1 n3`, `did put x via n2`, `did heal`.
  */
+static int parse_did_args(struct parser *p);
+
+/* did COMMAND [ARGS] [before LABEL]: "before" keeps only commands run before the op LABEL. */
 static int parse_did(struct parser *p)
+{
+    int n = p->n;
+
+    if (n - p->i >= 3 && strcmp(p->t[n - 2].s, "before") == 0 && !p->t[n - 2].quoted) {
+        p->n = n - 2;
+        if (parse_did_args(p) < 0)
+            return -1;
+        if (more(p))
+            return perr(p, p->t[p->i].col, "unexpected '%s': expected 'before LABEL' or the end",
+                        p->t[p->i].s);
+        p->n = n;
+        p->i++;
+        return parse_label_ref(p, p->cmd->pred.before);
+    }
+    return parse_did_args(p);
+}
+
+static int parse_did_args(struct parser *p)
 {
     struct script_pred *sp = &p->cmd->pred;
     const struct tok *w = need(p, "a command word (kill, skew, set, heal, put, ...)");
@@ -2077,7 +2098,17 @@ int script_eval_step(struct script_run *run, const struct script_pred *p, int64_
         break;
     }
     case SPRED_DID: {
-        for (int i = since_entry < 0 ? 0 : since_entry; i < run->n_journal && !holds; i++) {
+        int upto = run->n_journal;
+        if (p->before[0]) {
+            /* Only commands before the one that ran op `before`; none when it has not run. */
+            upto = since_entry < 0 ? 0 : since_entry;
+            while (upto < run->n_journal && !(run->journal[upto].kind == CMD_OP &&
+                                              strcmp(run->journal[upto].label, p->before) == 0))
+                upto++;
+            if (upto == run->n_journal)
+                upto = since_entry;
+        }
+        for (int i = since_entry < 0 ? 0 : since_entry; i < upto && !holds; i++) {
             if (did_matches(engine_model(e), p, &run->journal[i])) {
                 holds = 1;
                 snprintf(why, size, "done: %s", run->journal[i].text);

@@ -117,9 +117,10 @@ struct script_pred {
      * node and node2 are -1 for "any", word and value empty for "any". */
     int did_kind;
     int node2;
-    char word[48];             /* did set / setting: the parameter; a model command's name */
-    char value[STORE_VAL_MAX]; /* did set / setting: the value as the parameter formats it */
-    int time_param;            /* SPRED_TIME: an engine parameter (enum engine_param), or -1 */
+    char word[48];                  /* did set / setting: the parameter; a model command's name */
+    char value[STORE_VAL_MAX];      /* did set / setting: the value as the parameter formats it */
+    int time_param;                 /* SPRED_TIME: an engine parameter (enum engine_param), or -1 */
+    char before[HISTORY_LABEL_MAX]; /* SPRED_DID: only before the command that ran this op */
 };
 
 struct script_cmd {

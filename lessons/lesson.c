@@ -347,7 +347,7 @@ static int do_decoy(struct lparser *p, const char *v, int col)
     struct lesson_step *s = p->step;
     struct lesson_decoy *d;
     struct script_cmd *saved = s->dos;
-    int saved_n = s->n_dos, r;
+    int saved_n = s->n_dos, saved_labels = p->env.n_labels, r;
 
     if (s->n_decoys >= LESSON_MAX_DECOYS)
         return lerr(p, 1, "at most %d decoys in a step", LESSON_MAX_DECOYS);
@@ -361,6 +361,8 @@ static int do_decoy(struct lparser *p, const char *v, int col)
     d->n_cmds = s->n_dos;
     s->dos = saved;
     s->n_dos = saved_n;
+    /* A decoy is undone before anything else runs: its labels stay free for the step's own. */
+    p->env.n_labels = saved_labels;
     return r;
 }
 
@@ -825,6 +827,8 @@ static void did_words(const struct script_pred *p, const char *text, char *dst, 
         snprintf(what, sizeof(what), "do this: %s", written);
         break;
     }
+    if (p->before[0])
+        util_appendf(what, sizeof(what), " before %s", p->before);
     snprintf(dst, size, "you %s%s", p->negate ? "do not " : "", what);
 }
 

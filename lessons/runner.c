@@ -455,8 +455,7 @@ static int prove_decoy(struct lesson_runner *r, const struct lesson_decoy *d, in
     /* The rest of the task, as a learner would finish it: an action the decoy already did
      * (pausing a node it paused) fails and is skipped. */
     for (int i = 0; i < s->n_dos; i++)
-        if (exec_cmd(r, &s->dos[i], &e2) == 0)
-            env_learn(r, &s->dos[i]);
+        lesson_runner_exec(r, s->dos[i].text, &e2); /* typed, so a used label is refused */
     done = settle(r, max_us, &e2);
     if (st && done)
         return prove_err(l, st->line, err,

@@ -429,6 +429,22 @@ static void test_did_setting_time(void **state)
     assert_string_equal(lesson_runner_waiting(r), "the time to reach 5s");
     assert_int_equal(script_run_advance(lesson_runner_run(r), 5000000, &err), 0);
     assert_true(lesson_runner_poll(r));
+    /* "before LABEL": only commands run before the one that started that op. */
+    {
+        struct script_cmd *c = xmalloc(sizeof(*c));
+        struct script_env *env = lesson_runner_env(r);
+        char why[256];
+        assert_int_equal(script_parse_line(env, "", 1, "expect did heal before w5", c, &err), -1);
+        assert_non_null(strstr(err.msg, "no op labelled 'w5'"));
+        assert_int_equal(lesson_runner_exec(r, "w5: get x via n3", &err), 0);
+        assert_int_equal(script_parse_line(env, "", 1, "expect did heal before w5", c, &err), 1);
+        assert_int_equal(lesson_runner_exec(r, "heal", &err), 0);
+        assert_false(script_eval(lesson_runner_run(r), &c->pred, why, sizeof(why)));
+        assert_int_equal(lesson_runner_exec(r, "w6: get x via n3", &err), 0);
+        assert_int_equal(script_parse_line(env, "", 1, "expect did heal before w6", c, &err), 1);
+        assert_true(script_eval(lesson_runner_run(r), &c->pred, why, sizeof(why)));
+        free(c);
+    }
     /* A reset forgets what was done: `did` counts from the step's start. */
     assert_int_equal(lesson_runner_reset_step(r, &err), 0);
     e = script_run_engine(lesson_runner_run(r));
