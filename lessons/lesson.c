@@ -130,6 +130,10 @@ static int do_actions(struct lparser *p, const char *v, int col)
             size_t n = (size_t)(c - start);
             if (n >= sizeof(piece))
                 return lerr(p, col + (int)(start - v), "command too long");
+            while (n > 0 && (*start == ' ' || *start == '\t')) {
+                start++; /* the command as written, without the space after the ';' */
+                n--;
+            }
             memcpy(piece, start, n);
             piece[n] = '\0';
             rtrim(piece);

@@ -163,6 +163,12 @@ lesson3_task() { # the keys a learner presses for the step with this id
 			screen | grep -E 'c1 .*get x|timed out' | sed 's/^/     | /' | cut -c1-120
 		done
 		;;
+	semi)
+		# Semi-sync: a frozen follower holds a write up only for sync_timeout.
+		keys : 'set acks all' Enter : 'set sync_timeout 300ms' Enter 1 Z
+		if screen | grep -Eq 'n2(★|\*)'; then keys 2; else keys 3; fi
+		keys w Enter
+		;;
 	rejoin)
 		# The truncation is the step's spotlight: the run pauses on it, quoting it.
 		keys 1 K
