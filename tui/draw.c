@@ -1469,8 +1469,7 @@ static void flow_quiz(struct flow *f, const struct draw_lesson *dl, int level)
     }
     if (open) {
         snprintf(help, sizeof(help), "%s, Enter answers",
-                 q->multiple ? "1-9 selects, arrows move, Space toggles"
-                             : "1-9 selects, or arrows and Space");
+                 q->multiple ? "1-9 adds, Space toggles" : "1-9 or Space selects");
         flow_block(f, NULL, 0, help, ST_DIM);
         return;
     }
