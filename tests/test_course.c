@@ -141,7 +141,7 @@ static void run_to_gate(struct play *p)
         fail_msg("%s, step '%s': the gate never opened", p->file, lesson_runner_current(p->r)->id);
 }
 
-static void play_lesson(const char *path)
+static void play_lesson(const char *path, bool legend_only)
 {
     struct play *p = calloc(1, sizeof(*p));
     struct script_error err;
@@ -164,6 +164,23 @@ static void play_lesson(const char *path)
         fail_msg("%s:%d:%d: %s", path, err.line, err.col, err.msg);
     free(text);
     assert_int_equal(lesson_runner_create(&p->l, 0, &p->r, &err), 0);
+    if (legend_only) {
+        /* i: the legend takes the pane, whole, at 80x24. */
+        static const char *const want[] = {
+            "The map",
+            "A box is a node; a line between two boxes is a link; a moving dot is a message",
+            "`clk`: the node's wall clock",
+            "`L` and a number: its *Lamport clock*. `hw`: its log's *high watermark*.",
+            "`i` goes back to the step.",
+        };
+        p->dl.legend = true;
+        expect_in_view(p, "the legend", want, (int)(sizeof(want) / sizeof(want[0])));
+        p->dl.legend = false;
+        lesson_runner_destroy(p->r);
+        lesson_release(&p->l);
+        free(p);
+        return;
+    }
     for (;;) {
         const struct lesson_step *s = lesson_runner_current(p->r);
         if (lesson_runner_phase(p->r) == RUNNER_QUIZ) {
@@ -234,15 +251,22 @@ static void test_course_at_80x24(void **state)
     assert_true(n >= 16);
     qsort(names, (size_t)n, sizeof(names[0]), by_name);
     for (int i = 0; i < n; i++) {
-        play_lesson(names[i]);
+        play_lesson(names[i], false);
         free(names[i]);
     }
+}
+
+static void test_legend_at_80x24(void **state)
+{
+    (void)state;
+    play_lesson("assets/lessons/01-welcome.lesson", true);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_course_at_80x24),
+        cmocka_unit_test(test_legend_at_80x24),
     };
 
     return cmocka_run_group_tests_name("course", tests, NULL, NULL);

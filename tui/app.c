@@ -231,6 +231,7 @@ struct app {
     const char *hint;   /* the latest hint shown (the lesson's text), or NULL */
     bool confirm_reset; /* R asked; y confirms */
     bool lesson_hold;   /* the run paused on the gate or the spotlight: Space or > goes on */
+    bool legend;        /* the lesson pane shows the legend (i) instead of the step */
     bool list_open;     /* the lesson list overlay */
     int list_cursor;
     uint64_t input_ns; /* wall time of the learner's last key, for hints after inactivity */
@@ -468,6 +469,7 @@ static void lesson_step_changed(struct app *a)
     a->quiz_pick = 0;
     a->confirm_reset = false;
     a->lesson_hold = false;
+    a->legend = false;
     a->traced = NULL; /* a rewind rebuilt the cluster */
     drain(a);
     lesson_save(a);
@@ -1360,6 +1362,7 @@ static void node_act(struct app *a, enum key_action act)
     case KA_OP_NEWER:
     case KA_LINK:
     case KA_PRESENT:
+    case KA_LEGEND:
         return;
     }
     exec_line(a, line);
@@ -1458,7 +1461,7 @@ static bool lesson_key(struct app *a, int k, enum key_action act)
 
     if (!a->runner) {
         if (act == KA_HINT || act == KA_SHOW_ME || act == KA_STEP_NEXT || act == KA_STEP_BACK ||
-            act == KA_RESET_STEP || act == KA_LESSONS) {
+            act == KA_RESET_STEP || act == KA_LESSONS || act == KA_LEGEND) {
             set_msg(a, false, "That key works in a lesson: splitbrain lesson lists them");
             return true;
         }
@@ -1612,6 +1615,12 @@ static bool lesson_key(struct app *a, int k, enum key_action act)
     case KA_LINK:
     case KA_PRESENT:
         return false;
+    case KA_LEGEND:
+        a->legend = !a->legend;
+        set_msg(a, false,
+                a->legend ? "The legend is in the lesson pane: i goes back to the step"
+                          : "Back to the step");
+        return true;
     }
     return false;
 }
@@ -2056,6 +2065,8 @@ static void top_key(struct app *a, int k)
     case KA_PRESENT:
         set_present(a, !a->present);
         break;
+    case KA_LEGEND:
+        break; /* a lesson's: lesson_key took it */
     case KA_PICK_MSG:
         set_paused(a, true);
         a->tl_on = false;
@@ -2277,6 +2288,7 @@ static void render(struct app *a)
         dl.held = a->lesson_hold && a->paused;
         dl.explain_ready = lesson_runner_explain_ready(a->runner);
         dl.hints_total = lesson_runner_hints_total(a->runner);
+        dl.legend = a->legend;
         lesson_runner_expand(a->runner, dl.s->narration, narration, sizeof(narration));
         lesson_runner_expand(a->runner, dl.s->success, success, sizeof(success));
         lesson_runner_expand(a->runner, dl.s->quiz.explain, explain, sizeof(explain));

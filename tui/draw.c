@@ -1491,8 +1491,8 @@ static void flow_quiz(struct flow *f, const struct draw_lesson *dl, int level)
 }
 
 /* The lesson keys the pane's footer lists, in this order. */
-static const enum key_action lesson_order[] = {KA_HINT,      KA_SHOW_ME,    KA_STEP_NEXT,
-                                               KA_STEP_BACK, KA_RESET_STEP, KA_LESSONS};
+static const enum key_action lesson_order[] = {
+    KA_HINT, KA_SHOW_ME, KA_STEP_NEXT, KA_STEP_BACK, KA_RESET_STEP, KA_LESSONS, KA_LEGEND};
 
 /* The lesson keys from the key table, as many rows as it takes. */
 static int lesson_footer(struct grid *g, struct rect r, bool draw)
@@ -1523,6 +1523,25 @@ static int lesson_footer(struct grid *g, struct rect r, bool draw)
     return rows;
 }
 
+/* What the map's marks mean, one line each: the lesson pane's legend (i). */
+static const char *const legend_lines[] = {
+    "**The map**",
+    "A box is a node; a line between two boxes is a link; a moving dot is a message on its way.",
+    "A box's title: the node's *name*, a star if it leads, its *role*.",
+    "Its state: **up**, **CRASHED** or **PAUSED**; `e2` before it is the *epoch* (term) the node is in; `g1` after it its *partition group*.",
+    "`clk`: the node's wall clock, and how far off true time it is.",
+    "`L` and a number: its *Lamport clock*. `hw`: its log's *high watermark*.",
+    "The last line: what the model keeps (log end, ISR, keys, hints).",
+    "A cut link is drawn broken; a double border is the selected node.",
+    "`i` goes back to the step.",
+};
+
+static void flow_legend(struct flow *f)
+{
+    for (size_t i = 0; i < sizeof(legend_lines) / sizeof(legend_lines[0]); i++)
+        flow_block(f, NULL, 0, legend_lines[i], i == 0 ? ST_PANE_TITLE : ST_NORMAL);
+}
+
 /* Flows the whole pane into f (quiz level as in flow_quiz); returns the narration's last row. */
 static int pane_flow(struct flow *f, const struct draw_lesson *dl, int level)
 {
@@ -1531,6 +1550,10 @@ static int pane_flow(struct flow *f, const struct draw_lesson *dl, int level)
 
     grid_clear(f->g);
     f->x = f->y = f->indent = 0;
+    if (dl->legend) {
+        flow_legend(f);
+        return 0;
+    }
     if (dl->step == 0 && dl->title && level == 0) {
         flow_block(f, NULL, 0, dl->title, ST_DIM);
         flow_blank(f);

@@ -215,6 +215,7 @@ struct draw_lesson {
     bool held;            /* the run paused on the spotlight or the gate: Space goes on */
     bool explain_ready;   /* the quiz's explanation may show (a prediction: after the gate) */
     int hints_total;      /* how many hints the step has for the learner now */
+    bool legend;          /* show the legend (i) instead of the step */
     /* The step's texts with the run's values filled in; NULL: the lesson's own. */
     const char *narration;
     const char *success;

@@ -80,6 +80,7 @@ enum key_action {
     KA_OP_NEWER,    /* O: the op after */
     KA_LINK,        /* v: the selected node's link to the next other node */
     KA_PRESENT,     /* P: presenter mode on / off */
+    KA_LEGEND,      /* i: the lesson pane shows what the map's marks mean */
 };
 
 struct key_binding {
