@@ -438,6 +438,7 @@ static int prove_decoy(struct lesson_runner *r, const struct lesson_decoy *d, in
             return prove_err(l, d->line, err, "step '%s': the decoy cannot run: %s", s->id, e2.msg);
         env_learn(r, &d->cmds[i]);
     }
+    e = script_run_engine(r->run); /* a decoy may have rebuilt the cluster */
     limit = engine_now(e) + RUNNER_DECOY_US;
     for (;;) {
         if (lesson_runner_poll(r))

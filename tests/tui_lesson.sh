@@ -173,6 +173,7 @@ lesson3_task() { # the keys a learner presses for the step with this id
 		# The truncation is the step's spotlight: the run pauses on it, quoting it.
 		keys 1 K
 		step "3.rejoin the run pauses on the truncation, quoting it" 'Evidence: .*truncat' 30
+		step "3.rejoin the event log marks the moment too" 'this is the moment' 5
 		keys Space
 		;;
 	*)

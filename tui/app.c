@@ -724,6 +724,14 @@ static void lesson_run_until(struct app *a, int64_t t_us)
         set_msg(a, false, "%s %.1f s of waiting skipped (only timers were pending)",
                 grid_ascii(a->grid) ? ">>" : "\xc2\xbb", (double)adv.skipped_us / 1e6);
     }
+    if (adv.spotlight) {
+        char line[APP_MSG_MAX];
+        /* The event log marks the moment too, so it is there when the log scrolls on. */
+        snprintf(line, sizeof(line), "%s this is the moment: %s",
+                 grid_ascii(a->grid) ? ">>" : "\xe2\x96\xb6",
+                 lesson_runner_evidence(a->runner) ? lesson_runner_evidence(a->runner) : "");
+        draw_log_add(a->log, ST_INFO, line);
+    }
     if (adv.spotlight && a->term) {
         set_paused(a, true);
         a->lesson_hold = true;
