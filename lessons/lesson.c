@@ -544,10 +544,18 @@ static int directive(struct lparser *p, const char *line)
     }
     if (strcmp(name, "setup") == 0)
         return do_setup(p, v, vcol);
+    if (strcmp(name, "show") == 0) {
+        if (s)
+            return lerr(p, 1, "%%show belongs in the header, before the first step");
+        if (strcmp(v, "lamport") != 0)
+            return lerr(p, vcol, "expected what the map should show: lamport, got '%s'", v);
+        l->show_lamport = true;
+        return 0;
+    }
     if (!s)
         return lerr(p, 1,
                     "unknown header directive %%%s; expected %%lesson, %%title, %%version, "
-                    "%%seed or %%setup (steps start with '== id: Title')",
+                    "%%seed, %%setup or %%show (steps start with '== id: Title')",
                     name);
     if (strcmp(name, "task") == 0) {
         if (s->task[0])

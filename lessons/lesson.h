@@ -120,6 +120,7 @@ struct lesson {
     char title[160];
     int version;
     uint64_t seed;
+    bool show_lamport; /* %show lamport: the map shows each node's Lamport clock */
     int n_setup;
     struct script_cmd *setup;
     int n_steps;

@@ -106,6 +106,7 @@ static void expect_in_view(struct play *p, const char *stage, const char *const 
     p->dl.finished = lesson_runner_finished(p->r);
     p->dl.explain_ready = lesson_runner_explain_ready(p->r);
     p->dl.hints_total = lesson_runner_hints_total(p->r);
+    p->dl.lamport = p->l.show_lamport;
     lesson_runner_expand(p->r, s->narration, p->narration, sizeof(p->narration));
     lesson_runner_expand(p->r, s->success, p->success, sizeof(p->success));
     lesson_runner_expand(p->r, s->quiz.explain, p->explain, sizeof(p->explain));
@@ -115,6 +116,14 @@ static void expect_in_view(struct play *p, const char *stage, const char *const 
     v.lesson = &p->dl;
     draw_frame(g, script_run_engine(lesson_runner_run(p->r)), &v, &cur);
     pane_text(g, seen, sizeof(seen));
+    {
+        /* The map shows a Lamport clock, in words, only in a lesson that teaches it. */
+        char frame[(W * 4 + 1) * H];
+        grid_dump(g, frame, sizeof(frame));
+        if (p->l.show_lamport && !strstr(frame, "lamport "))
+            fail_msg("%s, step '%s': the boxes do not show the Lamport clock in words", p->file,
+                     s->id);
+    }
     for (int i = 0; i < n; i++) {
         flatten(want[i], text, sizeof(text));
         if (text[0] && !strstr(seen, text))
@@ -168,9 +177,9 @@ static void play_lesson(const char *path, bool legend_only)
         /* i: the legend takes the pane, whole, at 80x24. */
         static const char *const want[] = {
             "The map",
-            "A box is a node; a line between two boxes is a link; a moving dot is a message",
-            "`clk`: the node's wall clock",
-            "`L` and a number: its *Lamport clock*. `hw`: its log's *high watermark*.",
+            "A box is a node, a line a link, a moving dot a message.",
+            "Clock line (`clk`): its wall clock",
+            "`hw`: the *high watermark*; `lamport` (clocks lesson): the *Lamport clock*.",
             "`i` goes back to the step.",
         };
         p->dl.legend = true;

@@ -2297,6 +2297,7 @@ static void render(struct app *a)
         dl.explain_ready = lesson_runner_explain_ready(a->runner);
         dl.hints_total = lesson_runner_hints_total(a->runner);
         dl.legend = a->legend;
+        dl.lamport = a->lesson.show_lamport;
         lesson_runner_expand(a->runner, dl.s->narration, narration, sizeof(narration));
         lesson_runner_expand(a->runner, dl.s->success, success, sizeof(success));
         lesson_runner_expand(a->runner, dl.s->quiz.explain, explain, sizeof(explain));

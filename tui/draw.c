@@ -390,8 +390,16 @@ static const char *state_word(enum node_state s)
     return "?";
 }
 
+/* How a node box shows its Lamport clock: not at all (a lesson that does not teach it), "L7"
+ * (the sandbox), or in words, "lamport 7" (a lesson about clocks). */
+enum box_lamport {
+    BOX_LAMPORT_HIDDEN,
+    BOX_LAMPORT_SHORT,
+    BOX_LAMPORT_WORDS,
+};
+
 static void draw_node(struct grid *g, const struct engine *e, int i, const struct nodebox *b,
-                      bool selected)
+                      bool selected, enum box_lamport lamport)
 {
     struct engine_node en;
     const struct net *net = engine_net(e);
@@ -456,13 +464,18 @@ static void draw_node(struct grid *g, const struct engine *e, int i, const struc
               en.skew_us != 0 ? ST_PAUSED : ST_DIM);
     if (++row >= r.y + r.h - 1)
         return;
-    snprintf(line, sizeof(line), "L%llu", (unsigned long long)en.lamport);
+    line[0] = '\0';
+    if (lamport != BOX_LAMPORT_HIDDEN)
+        snprintf(line, sizeof(line), lamport == BOX_LAMPORT_WORDS ? "lamport %llu" : "L%llu",
+                 (unsigned long long)en.lamport);
     if (en.desc.commit >= 0)
-        snprintf(line + strlen(line), sizeof(line) - strlen(line), " hw %lld",
+        snprintf(line + strlen(line), sizeof(line) - strlen(line), "%shw %lld", line[0] ? " " : "",
                  (long long)en.desc.commit);
-    grid_text(g, r.x + 1, row, iw, line, ST_DIM);
-    if (++row >= r.y + r.h - 1)
-        return;
+    if (line[0]) {
+        grid_text(g, r.x + 1, row, iw, line, ST_DIM);
+        if (++row >= r.y + r.h - 1)
+            return;
+    }
     grid_text(g, r.x + 1, row, iw, en.desc.detail, ST_DIM);
 }
 
@@ -610,7 +623,10 @@ static void draw_map(struct grid *g, const struct engine *e, const struct draw_v
         draw_link(g, &b[v->selected], &b[o], cut, true);
     }
     for (int i = 0; i < n; i++)
-        draw_node(g, e, i, &b[i], i == v->selected);
+        draw_node(g, e, i, &b[i], i == v->selected,
+                  !v->lesson           ? BOX_LAMPORT_SHORT
+                  : v->lesson->lamport ? BOX_LAMPORT_WORDS
+                                       : BOX_LAMPORT_HIDDEN);
     draw_quorum(g, e, b, n, v->op_sel, map);
     if (v->link_to > 0 && v->link_to <= n && v->link_to - 1 != v->selected && v->selected >= 0 &&
         v->selected < n) {
@@ -1526,13 +1542,13 @@ static int lesson_footer(struct grid *g, struct rect r, bool draw)
 /* What the map's marks mean, one line each: the lesson pane's legend (i). */
 static const char *const legend_lines[] = {
     "**The map**",
-    "A box is a node; a line between two boxes is a link; a moving dot is a message on its way.",
-    "A box's title: the node's *name*, a star if it leads, its *role*.",
-    "Its state: **up**, **CRASHED** or **PAUSED**; `e2` before it is the *epoch* (term) the node is in; `g1` after it its *partition group*.",
-    "`clk`: the node's wall clock, and how far off true time it is.",
-    "`L` and a number: its *Lamport clock*. `hw`: its log's *high watermark*.",
-    "The last line: what the model keeps (log end, ISR, keys, hints).",
-    "A cut link is drawn broken; a double border is the selected node.",
+    "A box is a node, a line a link, a moving dot a message.",
+    "Title: *name*, a star if it leads, *role*.",
+    "State: **up**, **CRASHED** or **paused**; `e2` before it: the *epoch*; `g1` after it: the *partition group*.",
+    "Clock line (`clk`): its wall clock, and how far off it is.",
+    "`hw`: the *high watermark*; `lamport` (clocks lesson): the *Lamport clock*.",
+    "Last line: what the model keeps (log end, ISR, keys).",
+    "A cut link is drawn broken; the selected box has a double border.",
     "`i` goes back to the step.",
 };
 

@@ -216,6 +216,7 @@ struct draw_lesson {
     bool explain_ready;   /* the quiz's explanation may show (a prediction: after the gate) */
     int hints_total;      /* how many hints the step has for the learner now */
     bool legend;          /* show the legend (i) instead of the step */
+    bool lamport;         /* the lesson teaches Lamport clocks: boxes show them, in words */
     /* The step's texts with the run's values filled in; NULL: the lesson's own. */
     const char *narration;
     const char *success;
