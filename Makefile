@@ -114,6 +114,11 @@ $(BUILD)/tests/test_render_compare: $(BUILD)/tests/test_render_compare.o $(RENDE
 	@[ "$(V)" = 1 ] || echo "  LD    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(RENDER_OBJ) $(LIB) $(TEST_LIBS)
 
+# The course at 80x24 draws every shipped lesson's pane the same way.
+$(BUILD)/tests/test_course: $(BUILD)/tests/test_course.o $(RENDER_OBJ) $(LIB) | $(BUILD)/.deps-test
+	@[ "$(V)" = 1 ] || echo "  LD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(RENDER_OBJ) $(LIB) $(TEST_LIBS)
+
 $(BUILD)/bench/bench_render $(BUILD)/bench/bench_cast: $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(RENDER_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD    $@"

@@ -5,7 +5,8 @@
  * A node that takes a client write stores it, then sends an `echo` carrying
  * the key and value to every other node. Each node that receives an echo
  * stores the value and answers `ack`. The first node acknowledges the client
- * once `acks` peers have answered (all of them by default), so a dead or
+ * once `acks` replicas hold the write -- itself and acks-1 peers that answered,
+ * counted as Kafka counts its acks (all of them by default) -- so a dead or
  * cut-off peer makes writes hang until the client times out — the first
  * taste of why real protocols wait for a quorum instead. Reads are local:
  * whatever the node has. There is no ordering: two concurrent writes to the
@@ -24,8 +25,9 @@ enum {
 };
 
 static const struct param_def params[] = {
-    [P_ACKS] = {"acks", PARAM_ENUM_OR_INT, "all", "all", 0, 63,
-                "how many peers must echo a write before the client hears ok"},
+    [P_ACKS] =
+        {"acks", PARAM_ENUM_OR_INT, "all", "all", 0, 64,
+         "how many replicas, the node that took the write included, must hold it before the client hears ok"},
 };
 
 enum {
@@ -149,7 +151,10 @@ static void echo_request(struct model_state *st, int node, const struct op_req *
         reply_ok(st, node, req, &vals);
         return;
     }
-    need = acks->choice == 0 ? st->n - 1 : (int)acks->num;
+    /* acks counts replicas, this node's own copy included: acks 1 answers at once. */
+    need = acks->choice == 0 ? st->n - 1 : (int)acks->num - 1;
+    if (need < 0)
+        need = 0;
     if (need > st->n - 1)
         need = st->n - 1;
     store_value(st, node, req->key, req->value);

@@ -1109,13 +1109,16 @@ bool engine_quiet(const struct engine *e)
     return !(e->ops->busy && e->ops->busy(e->st));
 }
 
-int64_t engine_idle_until(const struct engine *e)
+int64_t engine_next_at(const struct engine *e)
 {
     struct sim_event ev;
 
-    if (net_in_flight(e->net) > 0 || history_pending(e->hist) > 0 || !sim_peek(e->sim, &ev))
-        return -1;
-    return ev.at_us;
+    return sim_peek(e->sim, &ev) ? ev.at_us : -1;
+}
+
+int64_t engine_idle_until(const struct engine *e)
+{
+    return net_in_flight(e->net) > 0 ? -1 : engine_next_at(e);
 }
 
 enum engine_stop engine_run_until_quiet(struct engine *e, int64_t max_us, uint64_t *action)

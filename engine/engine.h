@@ -125,9 +125,12 @@ enum engine_stop engine_run_until(struct engine *e, int64_t t_us, uint64_t *acti
  * no model work), or until max_us of virtual time have passed. */
 enum engine_stop engine_run_until_quiet(struct engine *e, int64_t max_us, uint64_t *action);
 bool engine_quiet(const struct engine *e);
-/* When nothing is on the wire (no message in flight, chatter included) and no client op waits,
- * only timers and scheduled actions are pending: the time of the next of them, which a viewer
- * may skip to at once; -1 while something is in flight or nothing is pending at all. */
+/* The virtual time of the next queued event (message, timer, resume, action); -1 when none. */
+int64_t engine_next_at(const struct engine *e);
+/* Idle skip (lessons, sandbox, demos): when nothing a viewer could watch is under way -- no
+ * message on the wire, chatter included, only timers pending (node timers, op timeouts,
+ * resumes, scheduled actions) -- the time of the next of them, which a viewer may skip to at
+ * once; -1 while a message is in flight or nothing is pending at all. */
 int64_t engine_idle_until(const struct engine *e);
 /* Schedules an action (the caller's id) for time at_us; the run calls stop on it. */
 int engine_schedule_action(struct engine *e, int64_t at_us, uint64_t id);

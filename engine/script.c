@@ -451,7 +451,7 @@ static const char *const reserved_labels[] = {
     "mend",      "link",         "net",          "skew",   "drift",     "ntp",      "expect",
     "note",      "not",          "value",        "leader", "down",      "up",       "paused",
     "converged", "linearizable", "availability", "op",     "workload",  "sessions", "say",
-    "beat",      "deliver",      "delay",        "drop",
+    "beat",      "deliver",      "delay",        "drop",   "did",       "setting",
 };
 
 static bool reserved(const char *w)
@@ -546,6 +546,174 @@ static int parse_model_cmd(struct parser *p, int idx)
     return 0;
 }
 
+/* A parameter's definition, the engine's or the model's; NULL when there is none. */
+static const struct param_def *find_param_def(const struct model_ops *m, const char *name,
+                                              int *engine_idx)
+{
+    int i;
+
+    *engine_idx = -1;
+    for (i = 0; i < EP_COUNT; i++) {
+        if (strcmp(engine_params[i].name, name) == 0) {
+            *engine_idx = i;
+            return &engine_params[i];
+        }
+    }
+    i = model_find_param(m, name);
+    return i >= 0 ? &m->params[i] : NULL;
+}
+
+/* A parameter's name and a value it accepts, the value kept as the parameter formats it. */
+static int parse_param_value(struct parser *p, const struct param_def **def, char *name,
+                             size_t name_size, char *value, size_t value_size, bool value_needed)
+{
+    const struct tok *k = need(p, "a parameter name");
+    const struct tok *v;
+    struct param_value pv;
+    char err[SCRIPT_MSG_MAX];
+    int eidx;
+
+    if (!k)
+        return -1;
+    *def = find_param_def(p->env->model, k->s, &eidx);
+    if (!*def)
+        return perr(p, k->col, "unknown parameter '%s' for model %s (`set` lists them)", k->s,
+                    p->env->model->name);
+    util_strlcpy(name, k->s, name_size);
+    if (!value_needed && !more(p))
+        return 0;
+    if (value_needed && peek_is(p, "=="))
+        p->i++;
+    v = need(p, "a value for the parameter");
+    if (!v)
+        return -1;
+    if (param_parse(*def, v->s, p->env->n_nodes, &pv, err, sizeof(err)) < 0)
+        return perr(p, v->col, "%s", err);
+    param_format(*def, &pv, value, value_size);
+    return 0;
+}
+
+/*
+ * did COMMAND [ARGS]: a command of that kind (with those arguments, where given) was given
+ * to the run. The arguments are those of the command itself, each optional from the right:
+ * `did skew n2`, `did set timestamps lamport`, `did cut n1 n3`, `did put x via n2`, `did heal`.
+ */
+static int parse_did_args(struct parser *p);
+
+/* did COMMAND [ARGS] [before LABEL]: "before" keeps only commands run before the op LABEL. */
+static int parse_did(struct parser *p)
+{
+    int n = p->n;
+
+    if (n - p->i >= 3 && strcmp(p->t[n - 2].s, "before") == 0 && !p->t[n - 2].quoted) {
+        p->n = n - 2;
+        if (parse_did_args(p) < 0)
+            return -1;
+        if (more(p))
+            return perr(p, p->t[p->i].col, "unexpected '%s': expected 'before LABEL' or the end",
+                        p->t[p->i].s);
+        p->n = n;
+        p->i++;
+        return parse_label_ref(p, p->cmd->pred.before);
+    }
+    return parse_did_args(p);
+}
+
+static int parse_did_args(struct parser *p)
+{
+    struct script_pred *sp = &p->cmd->pred;
+    const struct tok *w = need(p, "a command word (kill, skew, set, heal, put, ...)");
+    const struct param_def *def;
+    int k;
+
+    if (!w)
+        return -1;
+    sp->kind = SPRED_DID;
+    sp->node = sp->node2 = -1;
+    sp->op_kind = -1;
+    if ((k = param_choice("kill|restart|wipe|pause|resume|ntp|skew|drift", w->s)) >= 0) {
+        static const enum script_cmd_kind kinds[] = {CMD_KILL,   CMD_RESTART, CMD_WIPE, CMD_PAUSE,
+                                                     CMD_RESUME, CMD_NTP,     CMD_SKEW, CMD_DRIFT};
+        sp->did_kind = (int)kinds[k];
+        if (more(p) && parse_node(p, &sp->node) < 0)
+            return -1;
+        return 0;
+    }
+    if ((k = param_choice("heal|partition|link|latency|net|workload", w->s)) >= 0) {
+        static const enum script_cmd_kind kinds[] = {CMD_HEAL,    CMD_PARTITION, CMD_LINK,
+                                                     CMD_LATENCY, CMD_NET,       CMD_WORKLOAD};
+        sp->did_kind = (int)kinds[k];
+        return 0;
+    }
+    if ((k = param_choice("cut|mend", w->s)) >= 0) {
+        sp->did_kind = k == 0 ? CMD_CUT : CMD_MEND;
+        if (more(p) && (parse_node(p, &sp->node) < 0 || parse_node(p, &sp->node2) < 0))
+            return -1;
+        return 0;
+    }
+    if ((k = param_choice("deliver|delay|drop", w->s)) >= 0) {
+        sp->did_kind = CMD_MSG;
+        sp->node = k == 0 ? ENGINE_MSG_DELIVER : k == 1 ? ENGINE_MSG_DELAY : ENGINE_MSG_DROP;
+        return 0;
+    }
+    if (strcmp(w->s, "set") == 0) {
+        sp->did_kind = CMD_SET;
+        return parse_param_value(p, &def, sp->word, sizeof(sp->word), sp->value, sizeof(sp->value),
+                                 false);
+    }
+    if ((k = param_choice("put|get|incr|add|remove", w->s)) >= 0) {
+        sp->did_kind = CMD_OP;
+        sp->op_kind = k;
+        if (more(p) && !peek_is(p, "via") && parse_key(p, sp->key) < 0)
+            return -1;
+        if (peek_is(p, "via")) {
+            p->i++;
+            if (parse_node(p, &sp->node) < 0)
+                return -1;
+        }
+        return 0;
+    }
+    k = model_find_cmd(p->env->model, w->s);
+    if (k >= 0) {
+        sp->did_kind = CMD_MODEL_CMD;
+        util_strlcpy(sp->word, p->env->model->cmds[k].name, sizeof(sp->word));
+        if (more(p) && parse_key(p, sp->key) < 0)
+            return -1;
+        return 0;
+    }
+    return perr(p, w->col,
+                "expected a command after 'did' (kill, restart, wipe, pause, resume, ntp, skew, "
+                "drift, heal, partition, cut, mend, link, latency, net, workload, deliver, delay, "
+                "drop, set, put, get, incr, add, remove or a model's command), got '%s'",
+                w->s);
+}
+
+/* time >= DURATION | PARAM: the virtual time has reached it (`time >= gst`, `time >= 5s`). */
+static int parse_time(struct parser *p)
+{
+    struct script_pred *sp = &p->cmd->pred;
+    const struct tok *t = need(p, "'>=' and a time (time >= 5s, time >= gst)");
+    const struct param_def *def;
+
+    if (!t)
+        return -1;
+    if (strcmp(t->s, ">=") != 0)
+        return perr(p, t->col, "expected '>=' (as in time >= 5s), got '%s'", t->s);
+    sp->kind = SPRED_TIME;
+    sp->time_param = -1;
+    t = need(p, "a time like 5s, or a duration parameter like gst");
+    if (!t)
+        return -1;
+    if (param_parse_duration(t->s, &sp->num) == 0)
+        return 0;
+    def = find_param_def(p->env->model, t->s, &sp->time_param);
+    if (!def || sp->time_param < 0 || def->type != PARAM_DURATION)
+        return perr(p, t->col,
+                    "expected a time like 5s, or an engine duration parameter like gst, got '%s'",
+                    t->s);
+    return 0;
+}
+
 static int parse_pred(struct parser *p)
 {
     struct script_pred *sp = &p->cmd->pred;
@@ -614,6 +782,16 @@ static int parse_pred(struct parser *p)
         }
         return 0;
     }
+    if (strcmp(t->s, "did") == 0)
+        return parse_did(p);
+    if (strcmp(t->s, "time") == 0)
+        return parse_time(p);
+    if (strcmp(t->s, "setting") == 0) {
+        const struct param_def *def;
+        sp->kind = SPRED_SETTING;
+        return parse_param_value(p, &def, sp->word, sizeof(sp->word), sp->value, sizeof(sp->value),
+                                 true);
+    }
     if (strcmp(t->s, "linearizable") == 0) {
         sp->kind = SPRED_LINEARIZABLE;
         return 0;
@@ -668,7 +846,8 @@ static int parse_pred(struct parser *p)
         char list[SCRIPT_MSG_MAX] =
             "LABEL ok|fail|timeout|pending|done, LABEL == VALUE, value NODE KEY == VALUE, "
             "leader|down|up|paused NODE, converged [KEY], linearizable, lost-writes == N, "
-            "split-brain, sessions, availability >= P%, op KIND [KEY] [STATUS]";
+            "split-brain, sessions, availability >= P%, op KIND [KEY] [STATUS], "
+            "did COMMAND [ARGS], setting PARAM == VALUE, time >= TIME";
         for (int i = 0; i < p->env->model->n_preds; i++)
             util_appendf(list, sizeof(list), ", %s", p->env->model->preds[i].usage);
         if (valid_ident(t->s))
@@ -1002,8 +1181,12 @@ static int parse_at(struct parser *p)
 {
     const struct tok *at = &p->t[p->i - 1];
     int64_t t;
+    bool rel = more(p) && p->t[p->i].s[0] == '+';
 
-    if (parse_duration(p, "a time like 120ms", &t) < 0)
+    /* "at +50ms CMD": that long after the moment the line runs. */
+    if (rel)
+        memmove(p->t[p->i].s, p->t[p->i].s + 1, strlen(p->t[p->i].s));
+    if (parse_duration(p, rel ? "a delay like +50ms" : "a time like 120ms", &t) < 0)
         return -1;
     if (!more(p))
         return perr(p, p->end_col, "expected a command to run at %s", p->t[p->i - 1].s);
@@ -1014,6 +1197,7 @@ static int parse_at(struct parser *p)
                     "'at' schedules faults, ops, settings, notes and expects; "
                     "not model, nodes, seed, run or step");
     p->cmd->at_us = t;
+    p->cmd->at_rel = rel;
     return 0;
 }
 
@@ -1805,6 +1989,85 @@ int script_eval(struct script_run *run, const struct script_pred *p, char *why, 
 int script_eval_since(struct script_run *run, const struct script_pred *p, int64_t since_us,
                       char *why, size_t size)
 {
+    int from = 0;
+
+    while (since_us > 0 && from < run->n_journal && run->journal_t[from] < since_us)
+        from++;
+    return script_eval_step(run, p, since_us, from, why, size);
+}
+
+/* Does the journalled command c match what `did` asks for? */
+static bool did_matches(const struct model_ops *m, const struct script_pred *p,
+                        const struct script_cmd *c)
+{
+    /* `heal` mends every link, the one `did mend A B` names too. */
+    if (p->did_kind == CMD_MEND && c->kind == CMD_HEAL)
+        return true;
+    if ((int)c->kind != p->did_kind)
+        return false;
+    switch (c->kind) {
+    case CMD_OP:
+        return (int)c->op == p->op_kind && (!p->key[0] || strcmp(c->key, p->key) == 0) &&
+               (p->node < 0 || c->via == p->node);
+    case CMD_SET:
+        if (p->word[0] && strcmp(c->word, p->word) != 0)
+            return false;
+        if (p->value[0]) {
+            /* The command kept the value as typed; compare the parameter's own spelling. */
+            int eidx;
+            const struct param_def *def = find_param_def(m, p->word, &eidx);
+            struct param_value pv;
+            char err[SCRIPT_MSG_MAX], canon[STORE_VAL_MAX];
+            if (!def || param_parse(def, c->value, ENGINE_MAX_NODES, &pv, err, sizeof(err)) < 0)
+                return strcmp(c->value, p->value) == 0;
+            param_format(def, &pv, canon, sizeof(canon));
+            return strcmp(canon, p->value) == 0;
+        }
+        return true;
+    case CMD_CUT:
+    case CMD_MEND:
+        return p->node < 0 || (c->node == p->node && c->node2 == p->node2) ||
+               (c->both && c->node == p->node2 && c->node2 == p->node);
+    case CMD_MSG:
+        return c->node == p->node;
+    case CMD_MODEL_CMD:
+        return strcmp(c->word, p->word) == 0 && (!p->key[0] || strcmp(c->margs.key, p->key) == 0);
+    case CMD_HEAL:
+    case CMD_PARTITION:
+    case CMD_LINK:
+    case CMD_LATENCY:
+    case CMD_NET:
+    case CMD_WORKLOAD:
+        return true;
+    case CMD_KILL:
+    case CMD_RESTART:
+    case CMD_WIPE:
+    case CMD_PAUSE:
+    case CMD_RESUME:
+    case CMD_NTP:
+    case CMD_SKEW:
+    case CMD_DRIFT:
+        return p->node < 0 || c->node == p->node;
+    case CMD_MODEL:
+    case CMD_NODES:
+    case CMD_SEED:
+    case CMD_RUN:
+    case CMD_RUN_UNTIL:
+    case CMD_RUN_QUIET:
+    case CMD_RUN_PRED:
+    case CMD_STEP:
+    case CMD_EXPECT:
+    case CMD_NOTE:
+    case CMD_SAY:
+    case CMD_BEAT:
+        return false;
+    }
+    return false;
+}
+
+int script_eval_step(struct script_run *run, const struct script_pred *p, int64_t since_us,
+                     int since_entry, char *why, size_t size)
+{
     struct engine *e = script_run_engine(run);
     const struct history *h = engine_history(e);
     struct engine_node info;
@@ -1972,6 +2235,45 @@ int script_eval_since(struct script_run *run, const struct script_pred *p, int64
         if (n == 0)
             snprintf(why, size, "no %s%s%s yet", op_kind_name((enum op_kind)p->op_kind),
                      p->key[0] ? " of " : "", p->key);
+        break;
+    }
+    case SPRED_DID: {
+        int upto = run->n_journal;
+        if (p->before[0]) {
+            /* Only commands before the one that ran op `before`; none when it has not run. */
+            upto = since_entry < 0 ? 0 : since_entry;
+            while (upto < run->n_journal && !(run->journal[upto].kind == CMD_OP &&
+                                              strcmp(run->journal[upto].label, p->before) == 0))
+                upto++;
+            if (upto == run->n_journal)
+                upto = since_entry;
+        }
+        for (int i = since_entry < 0 ? 0 : since_entry; i < upto && !holds; i++) {
+            if (did_matches(engine_model(e), p, &run->journal[i])) {
+                holds = 1;
+                snprintf(why, size, "done: %s", run->journal[i].text);
+            }
+        }
+        if (!holds)
+            snprintf(why, size, "not done yet (since the step began)");
+        break;
+    }
+    case SPRED_SETTING: {
+        char now[STORE_VAL_MAX];
+        if (engine_get(e, p->word, now, sizeof(now)) < 0)
+            snprintf(now, sizeof(now), "(none)");
+        holds = strcmp(now, p->value) == 0;
+        snprintf(why, size, "%s is %s", p->word, now);
+        break;
+    }
+    case SPRED_TIME: {
+        int64_t at =
+            p->time_param >= 0 ? engine_param_num(e, (enum engine_param)p->time_param) : p->num;
+        char t[32], n[32];
+        holds = engine_now(e) >= at;
+        util_fmt_time(t, sizeof(t), at);
+        util_fmt_time(n, sizeof(n), engine_now(e));
+        snprintf(why, size, "now %s, %s %s", n, holds ? "past" : "waiting for", t);
         break;
     }
     case SPRED_MODEL: {
@@ -2384,7 +2686,8 @@ static int schedule_cmd(struct script_run *run, const struct script_cmd *cmd,
         run->cap_actions = run->cap_actions ? run->cap_actions * 2 : 16;
         run->actions = xrealloc(run->actions, (size_t)run->cap_actions * sizeof(*run->actions));
     }
-    r = engine_schedule_action(e, cmd->at_us, (uint64_t)run->n_actions);
+    r = engine_schedule_action(e, cmd->at_rel ? engine_now(e) + cmd->at_us : cmd->at_us,
+                               (uint64_t)run->n_actions);
     if (r == ENGINE_EPAST) {
         char now[32];
         util_fmt_time(now, sizeof(now), engine_now(e));

@@ -94,6 +94,9 @@ enum script_pred_kind {
     SPRED_AVAILABILITY,  /* availability >= P% */
     SPRED_OP_SEEN,       /* op KIND [KEY] [ok|fail|timeout|pending]: such an op ran (since) */
     SPRED_MODEL,         /* a model's own predicate */
+    SPRED_DID,           /* did COMMAND [ARGS]: the run was given such a command (since) */
+    SPRED_SETTING,       /* setting PARAM == VALUE: a parameter's value now */
+    SPRED_TIME,          /* time >= DURATION|PARAM: virtual time has reached it */
 };
 
 struct script_pred {
@@ -110,6 +113,14 @@ struct script_pred {
     int op_kind;     /* SPRED_OP_SEEN: an enum op_kind */
     bool done;       /* SPRED_OP_STATUS "LABEL done": ok, fail or timeout */
     bool any_status; /* SPRED_OP_SEEN without a status word */
+    /* SPRED_DID: which command (an enum script_cmd_kind) and the arguments it must have;
+     * node and node2 are -1 for "any", word and value empty for "any". */
+    int did_kind;
+    int node2;
+    char word[48];                  /* did set / setting: the parameter; a model command's name */
+    char value[STORE_VAL_MAX];      /* did set / setting: the value as the parameter formats it */
+    int time_param;                 /* SPRED_TIME: an engine parameter (enum engine_param), or -1 */
+    char before[HISTORY_LABEL_MAX]; /* SPRED_DID: only before the command that ran this op */
 };
 
 struct script_cmd {
@@ -118,6 +129,7 @@ struct script_cmd {
     int col;
     char text[SCRIPT_MAX_LINE]; /* the command as written, for the trace and the TUI */
     int64_t at_us;              /* `at T ACTION`: T; -1 for now */
+    bool at_rel;                /* `at +D ACTION`: at_us is D after the line runs */
     char word[48];              /* model name, parameter key */
     char value[STORE_VAL_MAX];  /* parameter value, put value, set element */
     char words[240];            /* note and say: the text */
@@ -258,5 +270,9 @@ int script_eval(struct script_run *run, const struct script_pred *p, char *why, 
 /* The same, counting only ops invoked at or after since_us ("since the step began"). */
 int script_eval_since(struct script_run *run, const struct script_pred *p, int64_t since_us,
                       char *why, size_t size);
+/* The same again, `did` counting only journal entries from since_entry on (a lesson step
+ * remembers the journal's length when it began: commands at its first instant count). */
+int script_eval_step(struct script_run *run, const struct script_pred *p, int64_t since_us,
+                     int since_entry, char *why, size_t size);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/trace.h"
 #include "../engine/util.h"
 
 /* Which text a continuation line extends. */
@@ -129,6 +130,10 @@ static int do_actions(struct lparser *p, const char *v, int col)
             size_t n = (size_t)(c - start);
             if (n >= sizeof(piece))
                 return lerr(p, col + (int)(start - v), "command too long");
+            while (n > 0 && (*start == ' ' || *start == '\t')) {
+                start++; /* the command as written, without the space after the ';' */
+                n--;
+            }
             memcpy(piece, start, n);
             piece[n] = '\0';
             rtrim(piece);
@@ -148,18 +153,51 @@ static int do_actions(struct lparser *p, const char *v, int col)
     return 0;
 }
 
-static int do_check(struct lparser *p, const char *v, int col)
+/*
+ * Splits `PRED ... "sentence"` into the predicate part and the sentence (without its quotes).
+ * No trailing quoted text: the sentence is empty. -1 when a quote is left open.
+ */
+static int split_sentence(struct lparser *p, const char *v, int col, char *pred, size_t psize,
+                          char *text, size_t tsize)
 {
-    struct lesson_step *s = p->step;
+    size_t n = strlen(v);
+    const char *open;
+
+    text[0] = '\0';
+    if (n == 0 || v[n - 1] != '"') {
+        util_strlcpy(pred, v, psize);
+        return 0;
+    }
+    open = NULL;
+    for (const char *c = v + n - 2; c >= v; c--) {
+        if (*c == '"') {
+            open = c;
+            break;
+        }
+    }
+    if (!open)
+        return lerr(p, col + (int)n - 1, "unterminated quote: expected an opening \"");
+    if ((size_t)(open - v) >= psize || (size_t)(v + n - 1 - open) > tsize)
+        return lerr(p, col, "too long");
+    memcpy(pred, v, (size_t)(open - v));
+    pred[open - v] = '\0';
+    rtrim(pred);
+    memcpy(text, open + 1, (size_t)(v + n - 2 - open));
+    text[v + n - 2 - open] = '\0';
+    if (!text[0])
+        return lerr(p, col + (int)(open - v), "expected a sentence between the quotes");
+    return 0;
+}
+
+/* One predicate (as `expect` reads it) into *out; col is where it starts in the line. */
+static int parse_pred_at(struct lparser *p, const char *v, int col, struct script_cmd *out)
+{
     char line[LESSON_LINE_MAX + 16];
     struct script_error e;
     int r;
 
-    if (s->n_checks >= LESSON_MAX_CHECKS)
-        return lerr(p, col, "at most %d checks in a step", LESSON_MAX_CHECKS);
-    s->checks = grow_cmds(s->checks, s->n_checks);
     snprintf(line, sizeof(line), "expect %s", v);
-    r = script_parse_line(&p->env, p->file, p->line, line, &s->checks[s->n_checks], &e);
+    r = script_parse_line(&p->env, p->file, p->line, line, out, &e);
     if (r < 0) {
         *p->err = e;
         p->err->col = p->err->col - 7 + col - 1;
@@ -167,8 +205,169 @@ static int do_check(struct lparser *p, const char *v, int col)
             p->err->col = col;
         return -1;
     }
+    if (r == 0)
+        return lerr(p, col, "expected a predicate");
+    return 0;
+}
+
+/* PRED [and PRED ...] into a condition. */
+static int parse_cond(struct lparser *p, const char *v, int col, struct lesson_cond *out)
+{
+    char piece[LESSON_LINE_MAX];
+    const char *start = v;
+
+    for (;;) {
+        const char *and = strstr(start, " and ");
+        size_t n = and? (size_t)(and-start) : strlen(start);
+        if (out->n >= LESSON_MAX_AND)
+            return lerr(p, col + (int)(start - v), "at most %d predicates joined by 'and'",
+                        LESSON_MAX_AND);
+        if (n >= sizeof(piece))
+            return lerr(p, col + (int)(start - v), "predicate too long");
+        memcpy(piece, start, n);
+        piece[n] = '\0';
+        rtrim(piece);
+        out->preds = grow_cmds(out->preds, out->n);
+        if (parse_pred_at(p, skip_space(piece),
+                          col + (int)(skip_space(piece) - piece) + (int)(start - v),
+                          &out->preds[out->n]) < 0)
+            return -1;
+        out->n++;
+        if (!and)
+            return 0;
+        start = and+5;
+    }
+}
+
+static int do_check(struct lparser *p, const char *v, int col)
+{
+    struct lesson_step *s = p->step;
+    char pred[LESSON_LINE_MAX];
+
+    if (s->n_checks >= LESSON_MAX_CHECKS)
+        return lerr(p, col, "at most %d checks in a step", LESSON_MAX_CHECKS);
+    if (split_sentence(p, v, col, pred, sizeof(pred), s->says[s->n_checks], sizeof(s->says[0])) < 0)
+        return -1;
+    s->checks = grow_cmds(s->checks, s->n_checks);
+    if (parse_pred_at(p, pred, col, &s->checks[s->n_checks]) < 0)
+        return -1;
     s->n_checks++;
     return 0;
+}
+
+/* %stuck PRED [and PRED ...] "what went wrong" */
+static int do_stuck(struct lparser *p, const char *v, int col)
+{
+    struct lesson_step *s = p->step;
+    struct lesson_stuck *st;
+    char pred[LESSON_LINE_MAX];
+
+    if (s->n_stuck >= LESSON_MAX_STUCK)
+        return lerr(p, col, "at most %d %%stuck rules in a step", LESSON_MAX_STUCK);
+    st = &s->stuck[s->n_stuck];
+    st->line = p->line;
+    if (split_sentence(p, v, col, pred, sizeof(pred), st->text, sizeof(st->text)) < 0)
+        return -1;
+    if (!st->text[0])
+        return lerr(p, col + (int)strlen(v),
+                    "expected what went wrong, in quotes: %%stuck PRED \"why\"");
+    s->n_stuck++;
+    return parse_cond(p, pred, col, &st->cond);
+}
+
+/* %hint if PRED [and PRED ...]: text */
+static int do_hint(struct lparser *p, const char *v, int col)
+{
+    struct lesson_step *s = p->step;
+    const char *colon;
+    char pred[LESSON_LINE_MAX];
+    size_t n;
+
+    if (s->n_hints >= LESSON_MAX_HINTS)
+        return lerr(p, 1, "at most %d hints in a step", LESSON_MAX_HINTS);
+    if (strncmp(v, "if ", 3) != 0) {
+        util_strlcpy(s->hints[s->n_hints++], v, sizeof(s->hints[0]));
+        p->cont = CONT_HINT;
+        return 0;
+    }
+    colon = strstr(v, ": ");
+    if (!colon)
+        return lerr(p, col + (int)strlen(v), "expected ': ' and the hint after %%hint if PRED");
+    n = (size_t)(colon - v) - 3;
+    if (n >= sizeof(pred))
+        return lerr(p, col, "condition too long");
+    memcpy(pred, v + 3, n);
+    pred[n] = '\0';
+    if (parse_cond(p, pred, col + 3, &s->hint_if[s->n_hints]) < 0)
+        return -1;
+    util_strlcpy(s->hints[s->n_hints++], skip_space(colon + 1), sizeof(s->hints[0]));
+    p->cont = CONT_HINT;
+    return 0;
+}
+
+/* %spotlight KIND [NODE]: truncate n1, conflict, op fail, op timeout, role, drop, ... */
+static int do_spotlight(struct lparser *p, const char *v, int col)
+{
+    struct lesson_spotlight *sp = &p->step->spotlight;
+    char word[32] = "", arg[32] = "";
+    int k = -1;
+
+    if (sp->on)
+        return lerr(p, 1, "a step has at most one %%spotlight");
+    sscanf(v, "%31s %31s", word, arg);
+    for (int i = TRACE_SEND; i <= TRACE_NOTE; i++)
+        if (strcmp(word, trace_kind_name((enum trace_kind)i)) == 0)
+            k = i;
+    sp->node = -1;
+    sp->status = -1;
+    if (strcmp(word, "op") == 0) {
+        k = TRACE_OP_END;
+        if (arg[0]) {
+            sp->status = param_choice("pending|ok|fail|timeout", arg);
+            if (sp->status <= 0)
+                return lerr(p, col + 3, "expected ok, fail or timeout after 'op', got '%s'", arg);
+        }
+    } else if (k < 0 || k == TRACE_OP_START || k == TRACE_OP_END) {
+        return lerr(p, col,
+                    "expected an event to spotlight: truncate, conflict, commit, role, drop, "
+                    "suspect, repair, hint, fault, clock, append, deliver, send, or op "
+                    "ok|fail|timeout; got '%s'",
+                    word);
+    } else if (arg[0]) {
+        sp->node = param_parse_node(arg, p->env.n_nodes);
+        if (sp->node < 0)
+            return lerr(p, col + (int)strlen(word) + 1, "expected a node (n1..n%d), got '%s'",
+                        p->env.n_nodes, arg);
+    }
+    sp->on = true;
+    sp->kind = k;
+    sp->line = p->line;
+    return 0;
+}
+
+/* %decoy: commands separated by ';', as %do writes them. */
+static int do_decoy(struct lparser *p, const char *v, int col)
+{
+    struct lesson_step *s = p->step;
+    struct lesson_decoy *d;
+    struct script_cmd *saved = s->dos;
+    int saved_n = s->n_dos, saved_labels = p->env.n_labels, r;
+
+    if (s->n_decoys >= LESSON_MAX_DECOYS)
+        return lerr(p, 1, "at most %d decoys in a step", LESSON_MAX_DECOYS);
+    d = &s->decoys[s->n_decoys++];
+    d->line = p->line;
+    /* The same parser as %do, into the decoy's own list. */
+    s->dos = NULL;
+    s->n_dos = 0;
+    r = do_actions(p, v, col);
+    d->cmds = s->dos;
+    d->n_cmds = s->n_dos;
+    s->dos = saved;
+    s->n_dos = saved_n;
+    /* A decoy is undone before anything else runs: its labels stay free for the step's own. */
+    p->env.n_labels = saved_labels;
+    return r;
 }
 
 static int do_quiz_line(struct lparser *p, const char *line)
@@ -345,10 +544,18 @@ static int directive(struct lparser *p, const char *line)
     }
     if (strcmp(name, "setup") == 0)
         return do_setup(p, v, vcol);
+    if (strcmp(name, "show") == 0) {
+        if (s)
+            return lerr(p, 1, "%%show belongs in the header, before the first step");
+        if (strcmp(v, "lamport") != 0)
+            return lerr(p, vcol, "expected what the map should show: lamport, got '%s'", v);
+        l->show_lamport = true;
+        return 0;
+    }
     if (!s)
         return lerr(p, 1,
                     "unknown header directive %%%s; expected %%lesson, %%title, %%version, "
-                    "%%seed or %%setup (steps start with '== id: Title')",
+                    "%%seed, %%setup or %%show (steps start with '== id: Title')",
                     name);
     if (strcmp(name, "task") == 0) {
         if (s->task[0])
@@ -359,29 +566,42 @@ static int directive(struct lparser *p, const char *line)
     }
     if (strcmp(name, "check") == 0)
         return do_check(p, v, vcol);
-    if (strcmp(name, "hint") == 0) {
-        if (s->n_hints >= LESSON_MAX_HINTS)
-            return lerr(p, 1, "at most %d hints in a step", LESSON_MAX_HINTS);
-        util_strlcpy(s->hints[s->n_hints++], v, sizeof(s->hints[0]));
-        p->cont = CONT_HINT;
-        return 0;
-    }
+    if (strcmp(name, "hint") == 0)
+        return do_hint(p, v, vcol);
+    if (strcmp(name, "stuck") == 0)
+        return do_stuck(p, v, vcol);
+    if (strcmp(name, "decoy") == 0)
+        return do_decoy(p, v, vcol);
+    if (strcmp(name, "spotlight") == 0)
+        return do_spotlight(p, v, vcol);
     if (strcmp(name, "do") == 0)
         return do_actions(p, v, vcol);
     if (strcmp(name, "success") == 0) {
         if (s->success[0])
             return lerr(p, 1, "the step already has a %%success");
         util_strlcpy(s->success, v, sizeof(s->success));
+        s->success_line = p->line;
         p->cont = CONT_SUCCESS;
         return 0;
     }
     if (strcmp(name, "quiz") == 0) {
-        int kind = param_choice("single|multiple", v);
+        char w1[16] = "", w2[16] = "", w3[4] = "";
+        int kind, what = 0;
+        sscanf(v, "%15s %15s %3s", w1, w2, w3);
+        kind = param_choice("single|multiple", w1);
         if (s->has_quiz)
             return lerr(p, 1, "a step has at most one quiz");
         if (kind < 0)
-            return lerr(p, vcol, "expected single or multiple, got '%s'", v);
+            return lerr(p, vcol, "expected single or multiple, got '%s'", w1);
+        if (w2[0] && (what = param_choice("recall|predict", w2)) < 0)
+            return lerr(p, vcol + (int)strlen(w1) + 1,
+                        "expected recall (about what was seen) or predict (about what will "
+                        "happen), got '%s'",
+                        w2);
+        if (w3[0])
+            return lerr(p, vcol, "expected %%quiz single|multiple [recall|predict]");
         s->has_quiz = true;
+        s->quiz.kind = what == 1 ? LESSON_PREDICT : LESSON_RECALL;
         s->quiz.multiple = kind == 1;
         s->quiz.line = p->line;
         p->in_quiz = true;
@@ -397,8 +617,8 @@ static int directive(struct lparser *p, const char *line)
         return 0;
     }
     return lerr(p, 1,
-                "unknown directive %%%s; expected %%task, %%check, %%hint, %%do, %%success, "
-                "%%quiz or %%explain",
+                "unknown directive %%%s; expected %%task, %%check, %%hint, %%do, %%decoy, "
+                "%%stuck, %%spotlight, %%success, %%quiz or %%explain",
                 name);
 }
 
@@ -520,12 +740,291 @@ int lesson_parse(const char *file, const char *text, size_t len, struct lesson *
 void lesson_release(struct lesson *l)
 {
     for (int i = 0; i < l->n_steps; i++) {
-        free(l->steps[i].checks);
-        free(l->steps[i].dos);
+        struct lesson_step *s = &l->steps[i];
+        free(s->checks);
+        free(s->dos);
+        for (int k = 0; k < LESSON_MAX_HINTS; k++)
+            free(s->hint_if[k].preds);
+        for (int k = 0; k < s->n_decoys; k++)
+            free(s->decoys[k].cmds);
+        for (int k = 0; k < s->n_stuck; k++)
+            free(s->stuck[k].cond.preds);
     }
     free(l->steps);
     free(l->setup);
     l->steps = NULL;
     l->setup = NULL;
     l->n_steps = l->n_setup = 0;
+}
+
+/* `did COMMAND ...` in words: "you kill n1", "you write x through n2". */
+static void did_words(const struct script_pred *p, const char *text, char *dst, size_t size)
+{
+    char n[8] = "", n2[8] = "", what[160] = "";
+    const char *written = strstr(text, "did ") ? strstr(text, "did ") + 4 : text;
+
+    if (p->node >= 0)
+        snprintf(n, sizeof(n), "n%d", p->node + 1);
+    if (p->node2 >= 0)
+        snprintf(n2, sizeof(n2), "n%d", p->node2 + 1);
+    switch ((enum script_cmd_kind)p->did_kind) {
+    case CMD_KILL:
+    case CMD_RESTART:
+    case CMD_PAUSE:
+    case CMD_RESUME:
+        snprintf(what, sizeof(what), "%s %s",
+                 p->did_kind == CMD_KILL      ? "kill"
+                 : p->did_kind == CMD_RESTART ? "restart"
+                 : p->did_kind == CMD_PAUSE   ? "pause"
+                                              : "resume",
+                 n[0] ? n : "a node");
+        break;
+    case CMD_WIPE:
+        snprintf(what, sizeof(what), "restart %s with its disk wiped", n[0] ? n : "a node");
+        break;
+    case CMD_SKEW:
+        snprintf(what, sizeof(what), "skew %s%s clock", n[0] ? n : "a node", n[0] ? "'s" : "'s");
+        break;
+    case CMD_DRIFT:
+        snprintf(what, sizeof(what), "make %s%s clock drift", n[0] ? n : "a node", "'s");
+        break;
+    case CMD_NTP:
+        snprintf(what, sizeof(what), "resynchronise %s%s clock (ntp)", n[0] ? n : "a node", "'s");
+        break;
+    case CMD_HEAL:
+        snprintf(what, sizeof(what), "heal the network");
+        break;
+    case CMD_PARTITION:
+        snprintf(what, sizeof(what), "partition the network");
+        break;
+    case CMD_CUT:
+    case CMD_MEND:
+        if (n[0])
+            snprintf(what, sizeof(what), "%s the link %s-%s",
+                     p->did_kind == CMD_CUT ? "cut" : "mend", n, n2);
+        else
+            snprintf(what, sizeof(what), "%s a link", p->did_kind == CMD_CUT ? "cut" : "mend");
+        break;
+    case CMD_SET:
+        if (p->value[0])
+            snprintf(what, sizeof(what), "set %s to %s", p->word, p->value);
+        else
+            snprintf(what, sizeof(what), "change %s", p->word);
+        break;
+    case CMD_OP:
+        snprintf(what, sizeof(what), "%s%s%s%s%s",
+                 p->op_kind == OP_PUT   ? "write"
+                 : p->op_kind == OP_GET ? "read"
+                                        : op_kind_name((enum op_kind)p->op_kind),
+                 p->key[0] ? " " : "", p->key, n[0] ? " through " : "", n);
+        break;
+    case CMD_MODEL:
+    case CMD_NODES:
+    case CMD_SEED:
+    case CMD_LATENCY:
+    case CMD_RUN:
+    case CMD_RUN_UNTIL:
+    case CMD_RUN_QUIET:
+    case CMD_RUN_PRED:
+    case CMD_STEP:
+    case CMD_LINK:
+    case CMD_NET:
+    case CMD_EXPECT:
+    case CMD_NOTE:
+    case CMD_WORKLOAD:
+    case CMD_MSG:
+    case CMD_SAY:
+    case CMD_BEAT:
+    case CMD_MODEL_CMD:
+        snprintf(what, sizeof(what), "do this: %s", written);
+        break;
+    }
+    if (p->before[0])
+        util_appendf(what, sizeof(what), " before %s", p->before);
+    snprintf(dst, size, "you %s%s", p->negate ? "do not " : "", what);
+}
+
+/* A predicate in words, for the pane's "Waiting for:" line. False for a model's own predicate
+ * (its words belong to the lesson: give the check a sentence). */
+static bool pred_words(const struct script_pred *p, const char *text, char *dst, size_t size)
+{
+    char v[256], n[8];
+    bool neg = p->negate;
+
+    snprintf(n, sizeof(n), "n%d", p->node + 1);
+    switch (p->kind) {
+    case SPRED_OP_STATUS:
+        snprintf(dst, size, "%s %s%s", p->label, neg ? "does not end as: " : "",
+                 p->done                   ? "is answered"
+                 : p->status == OP_OK      ? "succeeds"
+                 : p->status == OP_FAIL    ? "fails"
+                 : p->status == OP_TIMEOUT ? "times out"
+                                           : "is still waiting");
+        return true;
+    case SPRED_OP_VALUE:
+        op_format_values(&p->values, v, sizeof(v));
+        snprintf(dst, size, "%s %s %s", p->label, neg ? "does not return" : "returns", v);
+        return true;
+    case SPRED_VALUE:
+        op_format_values(&p->values, v, sizeof(v));
+        snprintf(dst, size, "%s %s %s=%s", n, neg ? "no longer holds" : "holds", p->key, v);
+        return true;
+    case SPRED_LEADER:
+        snprintf(dst, size, "%s %s", n, neg ? "no longer leads" : "leads");
+        return true;
+    case SPRED_DOWN:
+    case SPRED_UP:
+    case SPRED_PAUSED:
+        snprintf(dst, size, "%s is %s%s", n, neg ? "not " : "",
+                 p->kind == SPRED_DOWN ? "down"
+                 : p->kind == SPRED_UP ? "up"
+                                       : "paused");
+        return true;
+    case SPRED_CONVERGED:
+        snprintf(dst, size, neg ? "the replicas disagree on %s" : "every replica holds the same %s",
+                 p->key);
+        return true;
+    case SPRED_CONVERGED_ALL:
+        snprintf(dst, size, neg ? "the replicas disagree" : "every replica agrees on every key");
+        return true;
+    case SPRED_LINEARIZABLE:
+        snprintf(dst, size, "the history %s linearizable", neg ? "is not" : "is");
+        return true;
+    case SPRED_LOST_WRITES:
+        if (p->num == 0)
+            snprintf(dst, size,
+                     neg ? "an acknowledged write is lost" : "no acknowledged write is lost");
+        else
+            snprintf(dst, size, "%s%lld acknowledged write%s lost", neg ? "not exactly " : "",
+                     (long long)p->num, p->num == 1 ? " is" : "s are");
+        return true;
+    case SPRED_SPLIT_BRAIN:
+        snprintf(dst, size,
+                 neg ? "never two leaders acknowledging writes at once"
+                     : "two leaders acknowledge writes at once");
+        return true;
+    case SPRED_SESSIONS:
+        snprintf(dst, size, "every session guarantee %s", neg ? "is broken" : "holds");
+        return true;
+    case SPRED_AVAILABILITY:
+        snprintf(dst, size, "%s%lld%% of the ops succeed", neg ? "less than " : "at least ",
+                 (long long)(p->num / 100));
+        return true;
+    case SPRED_OP_SEEN:
+        snprintf(dst, size, "a %s%s%s %s", op_kind_name((enum op_kind)p->op_kind),
+                 p->key[0] ? " of " : "", p->key,
+                 p->any_status             ? "is sent"
+                 : p->status == OP_OK      ? "succeeds"
+                 : p->status == OP_FAIL    ? "fails"
+                 : p->status == OP_TIMEOUT ? "times out"
+                                           : "is waiting");
+        if (neg)
+            snprintf(dst, size, "no %s%s%s %s", op_kind_name((enum op_kind)p->op_kind),
+                     p->key[0] ? " of " : "", p->key, p->any_status ? "is sent" : "ends so");
+        return true;
+    case SPRED_DID:
+        did_words(p, text, dst, size);
+        return true;
+    case SPRED_SETTING:
+        snprintf(dst, size, "`%s` is %s%s", p->word, neg ? "not " : "", p->value);
+        return true;
+    case SPRED_TIME:
+        snprintf(dst, size, "the time to reach %s",
+                 strstr(text, ">=") ? strstr(text, ">=") + 3 : text);
+        return true;
+    case SPRED_MODEL:
+        return false;
+    }
+    return false;
+}
+
+bool lesson_check_sentence(const struct script_cmd *check, const char *says, char *dst, size_t size)
+{
+    if (says && says[0]) {
+        util_strlcpy(dst, says, size);
+        return true;
+    }
+    if (pred_words(&check->pred, check->text, dst, size))
+        return true;
+    util_strlcpy(dst, strncmp(check->text, "expect ", 7) == 0 ? check->text + 7 : check->text,
+                 size);
+    return false;
+}
+
+/* Does a check of step s pin KEY=VALUE (value NODE KEY == VALUE, or an op's result)? */
+static bool pinned(const struct lesson_step *s, const char *key, const char *value)
+{
+    for (int i = 0; i < s->n_checks; i++) {
+        const struct script_pred *p = &s->checks[i].pred;
+        char v[256];
+        if (p->negate || (p->kind != SPRED_VALUE && p->kind != SPRED_OP_VALUE))
+            continue;
+        op_format_values(&p->values, v, sizeof(v));
+        if ((p->kind == SPRED_OP_VALUE || strcmp(p->key, key) == 0) && strcmp(v, value) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool word_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_';
+}
+
+int lesson_text_warnings(const struct lesson *l, char *dst, size_t size)
+{
+    int n = 0;
+
+    for (int k = 0; k < l->n_steps; k++) {
+        const struct lesson_step *s = &l->steps[k];
+        const char *t = s->success;
+        for (const char *c = t; *c; c++) {
+            char key[32], value[64], lit[100];
+            size_t kl = 0, vl = 0;
+            const char *b, *e;
+            bool code = false;
+            for (const char *q = t; q < c; q++)
+                code ^= *q == '`'; /* commands in `code` are instructions, not findings */
+            if (code || *c == '{')
+                continue;
+            if (*c == '=' && c > t && word_char(c[-1]) && word_char(c[1])) {
+                b = c;
+                while (b > t && word_char(b[-1]))
+                    b--;
+                if (b > t && (b[-1] == '{' || b[-1] == '.'))
+                    continue;
+                e = c + 1;
+                while (word_char(*e))
+                    e++;
+                kl = (size_t)(c - b);
+                vl = (size_t)(e - c - 1);
+                if (kl >= sizeof(key) || vl >= sizeof(value) || isdigit((unsigned char)*b))
+                    continue;
+                memcpy(key, b, kl);
+                key[kl] = '\0';
+                memcpy(value, c + 1, vl);
+                value[vl] = '\0';
+                if (pinned(s, key, value))
+                    continue;
+                snprintf(lit, sizeof(lit), "%s=%s", key, value);
+            } else if (isdigit((unsigned char)*c) && (c == t || !word_char(c[-1]))) {
+                e = c;
+                while (isdigit((unsigned char)*e))
+                    e++;
+                if (strncmp(skip_space(e), "ms", 2) != 0 || word_char(skip_space(e)[2]))
+                    continue;
+                snprintf(lit, sizeof(lit), "%.*s", (int)(skip_space(e) + 2 - c), c);
+                c = e;
+            } else {
+                continue;
+            }
+            util_appendf(dst, size,
+                         "%s:%d:1: warning: step '%s': the success text says '%s', which a "
+                         "learner's run could contradict: pin it with a %%check, or name the "
+                         "run's value ({put.value}, {w1.latency}, {n2.x})\n",
+                         l->file, s->success_line, s->id, lit);
+            n++;
+        }
+    }
+    return n;
 }

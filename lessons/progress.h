@@ -4,6 +4,9 @@
  * One plain-text file, $XDG_STATE_HOME/splitbrain/progress (default
  * ~/.local/state/splitbrain/progress), one line per lesson:
  *     ID VERSION STEP done|open
+ * then the learner's answers to the lesson's questions, one word each,
+ * STEP:CHOICES:p|r:1|0 (the step, the chosen choices as a bit mask, p for a
+ * prediction or r for recall, 1 when right),
  * keyed by lesson id and version, so a rewritten lesson starts afresh. It is
  * written whole to a temporary file, flushed to disk and renamed over the
  * old one, so a crash or a kill mid-write leaves the old file or the new one,
@@ -17,12 +20,22 @@
 
 #define PROGRESS_MAX      256
 #define PROGRESS_PATH_MAX 1024
+#define PROGRESS_ANSWERS  64 /* answers kept per lesson; one per step, the latest wins */
+
+struct progress_answer {
+    int step;
+    unsigned choices;
+    bool predict;
+    bool right;
+};
 
 struct progress_entry {
     char id[48];
     int version;
     int step;
     bool done;
+    int n_answers;
+    struct progress_answer answers[PROGRESS_ANSWERS];
 };
 
 struct progress {
@@ -41,6 +54,12 @@ int progress_save(const struct progress *p, char *why, size_t whylen);
 const struct progress_entry *progress_get(const struct progress *p, const char *id, int version);
 /* Records where a lesson stands; false when the table is full. */
 bool progress_set(struct progress *p, const char *id, int version, int step, bool done);
+/* Records the answer to a step's question (replacing an earlier one for that step). */
+bool progress_answer(struct progress *p, const char *id, int version, int step, unsigned choices,
+                     bool predict, bool right);
+/* Of a lesson's predictions, how many were made and how many were right. */
+void progress_predictions(const struct progress_entry *e, int *made, int *right);
+
 /* Forgets one lesson (id NULL: every lesson). */
 void progress_reset(struct progress *p, const char *id);
 

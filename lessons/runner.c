@@ -1,5 +1,7 @@
 #include "runner.h"
 
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +15,21 @@ struct lesson_runner {
     int step;
     enum runner_phase phase;
     int hints_shown;
+    unsigned hints_given; /* bit i: hint i was given in this step */
     int idle_hints;
     unsigned answer;
+    bool answered;
+    bool answer_right;
+    /* The spotlight: the trace is watched for the step's key event. */
+    struct trace_observer obs;
+    bool spot_seen;    /* it happened in this step */
+    bool spot_pending; /* it happened since the last advance: the caller should pause */
+    char evidence[TRACE_TEXT_MAX + 64];
+    char stuck[LESSON_LINE_MAX];
     int64_t start_us[LESSON_MAX_STEPS]; /* virtual time each step began */
     int start_entry[LESSON_MAX_STEPS];  /* journal length when each step began */
     char waiting[SCRIPT_MSG_MAX];
+    char detail[SCRIPT_MSG_MAX + LESSON_LINE_MAX]; /* the check as written and what was found */
 };
 
 static int exec_cmd(struct lesson_runner *r, const struct script_cmd *cmd, struct script_error *err)
@@ -31,8 +43,15 @@ static void enter_step(struct lesson_runner *r, int k)
 
     r->step = k;
     r->hints_shown = 0;
+    r->hints_given = 0;
     r->idle_hints = 0;
     r->answer = 0;
+    r->answered = false;
+    r->answer_right = false;
+    r->spot_seen = false;
+    r->spot_pending = false;
+    r->evidence[0] = '\0';
+    r->stuck[0] = '\0';
     r->waiting[0] = '\0';
     r->start_us[k] = engine_now(script_run_engine(r->run));
     r->start_entry[k] = script_run_journal_count(r->run);
@@ -80,6 +99,30 @@ static bool settle(struct lesson_runner *r, int64_t max_us, struct script_error 
     return true;
 }
 
+/* Does ev match the spotlight sp? */
+static bool spot_matches(const struct lesson_spotlight *sp, const struct trace_event *ev)
+{
+    if (!sp->on || (int)ev->kind != sp->kind)
+        return false;
+    if (ev->kind == TRACE_OP_END)
+        return sp->status < 0 || strcmp(ev->name, op_status_name((enum op_status)sp->status)) == 0;
+    return sp->node < 0 || ev->node == sp->node;
+}
+
+/* Every event of the run passes here: the step's key event is caught as it happens. */
+static void on_event(struct trace_observer *self, const struct trace_event *ev)
+{
+    struct lesson_runner *r =
+        (struct lesson_runner *)(void *)((char *)self - offsetof(struct lesson_runner, obs));
+    const struct lesson_spotlight *sp = &r->l->steps[r->step].spotlight;
+
+    if (r->spot_seen || r->phase == RUNNER_QUIZ || !spot_matches(sp, ev))
+        return;
+    r->spot_seen = true;
+    r->spot_pending = true;
+    trace_format_text(ev, r->evidence, sizeof(r->evidence));
+}
+
 int lesson_runner_create(const struct lesson *l, int start_step, struct lesson_runner **out,
                          struct script_error *err)
 {
@@ -88,6 +131,8 @@ int lesson_runner_create(const struct lesson *l, int start_step, struct lesson_r
     *out = NULL;
     r->l = l;
     r->run = script_run_create(l->file, (int64_t)l->seed);
+    r->obs.fn = on_event;
+    script_run_observe(r->run, &r->obs);
     script_env_init(&r->env, false);
     if (setup(r, err) < 0) {
         lesson_runner_destroy(r);
@@ -165,21 +210,49 @@ int lesson_runner_exec(struct lesson_runner *r, const char *line, struct script_
     return rc < 0 ? -1 : 0;
 }
 
+/* Does every predicate of the condition hold now (counting from the step's start)? */
+static bool cond_holds(struct lesson_runner *r, const struct lesson_cond *c)
+{
+    char why[SCRIPT_MSG_MAX];
+
+    for (int i = 0; i < c->n; i++)
+        if (!script_eval_step(r->run, &c->preds[i].pred, r->start_us[r->step],
+                              r->start_entry[r->step], why, sizeof(why)))
+            return false;
+    return c->n > 0;
+}
+
+/* The step's first dead-end rule that holds now, or NULL. */
+static const struct lesson_stuck *find_stuck(struct lesson_runner *r)
+{
+    const struct lesson_step *s = &r->l->steps[r->step];
+
+    for (int i = 0; i < s->n_stuck; i++)
+        if (cond_holds(r, &s->stuck[i].cond))
+            return &s->stuck[i];
+    return NULL;
+}
+
 bool lesson_runner_poll(struct lesson_runner *r)
 {
     const struct lesson_step *s = &r->l->steps[r->step];
+    const struct lesson_stuck *st;
 
     if (r->phase != RUNNER_TASK)
         return false;
     for (int i = 0; i < s->n_checks; i++) {
         char why[SCRIPT_MSG_MAX];
-        if (!script_eval_since(r->run, &s->checks[i].pred, r->start_us[r->step], why,
-                               sizeof(why))) {
-            snprintf(r->waiting, sizeof(r->waiting), "%s (%s)", s->checks[i].text + 7, why);
+        if (!script_eval_step(r->run, &s->checks[i].pred, r->start_us[r->step],
+                              r->start_entry[r->step], why, sizeof(why))) {
+            lesson_check_sentence(&s->checks[i], s->says[i], r->waiting, sizeof(r->waiting));
+            snprintf(r->detail, sizeof(r->detail), "%s (%s)", s->checks[i].text + 7, why);
+            st = find_stuck(r);
+            util_strlcpy(r->stuck, st ? st->text : "", sizeof(r->stuck));
             return false;
         }
     }
     r->waiting[0] = '\0';
+    r->stuck[0] = '\0';
     r->phase = RUNNER_DONE;
     return true;
 }
@@ -189,18 +262,46 @@ const char *lesson_runner_waiting(const struct lesson_runner *r)
     return r->waiting;
 }
 
+const char *lesson_runner_stuck(const struct lesson_runner *r)
+{
+    return r->stuck[0] ? r->stuck : NULL;
+}
+
+/*
+ * The next hint: one whose condition holds now first (it speaks to what the learner did),
+ * else the next plain one; each hint is given once.
+ */
 const char *lesson_runner_hint(struct lesson_runner *r)
 {
     const struct lesson_step *s = &r->l->steps[r->step];
+    int pick = -1;
 
-    if (r->hints_shown >= s->n_hints)
+    for (int i = 0; i < s->n_hints && pick < 0; i++)
+        if (!(r->hints_given & (1u << i)) && s->hint_if[i].n > 0 && cond_holds(r, &s->hint_if[i]))
+            pick = i;
+    for (int i = 0; i < s->n_hints && pick < 0; i++)
+        if (!(r->hints_given & (1u << i)) && s->hint_if[i].n == 0)
+            pick = i;
+    if (pick < 0)
         return NULL;
-    return s->hints[r->hints_shown++];
+    r->hints_given |= 1u << pick;
+    r->hints_shown++;
+    return s->hints[pick];
 }
 
 int lesson_runner_hints_shown(const struct lesson_runner *r)
 {
     return r->hints_shown;
+}
+
+int lesson_runner_hints_total(const struct lesson_runner *r)
+{
+    const struct lesson_step *s = &r->l->steps[r->step];
+    int n = 0;
+
+    for (int i = 0; i < s->n_hints; i++)
+        n += s->hint_if[i].n == 0 || (r->hints_given & (1u << i)) ? 1 : 0;
+    return n;
 }
 
 const char *lesson_runner_idle(struct lesson_runner *r, int64_t idle_us)
@@ -219,8 +320,31 @@ bool lesson_runner_answer(struct lesson_runner *r, unsigned mask)
     if (r->phase != RUNNER_QUIZ)
         return false;
     r->answer = mask;
+    r->answered = true;
+    r->answer_right = mask == s->quiz.correct;
     r->phase = s->n_checks ? RUNNER_TASK : RUNNER_DONE;
-    return mask == s->quiz.correct;
+    return r->answer_right;
+}
+
+bool lesson_runner_has_answer(const struct lesson_runner *r, bool *right)
+{
+    if (right)
+        *right = r->answer_right;
+    return r->answered;
+}
+
+bool lesson_runner_explain_ready(const struct lesson_runner *r)
+{
+    const struct lesson_step *s = &r->l->steps[r->step];
+
+    if (!s->has_quiz || !r->answered)
+        return false;
+    return s->quiz.kind == LESSON_RECALL || r->phase == RUNNER_DONE;
+}
+
+const char *lesson_runner_evidence(const struct lesson_runner *r)
+{
+    return r->spot_seen ? r->evidence : NULL;
 }
 
 unsigned lesson_runner_answered(const struct lesson_runner *r)
@@ -268,6 +392,108 @@ int lesson_runner_reset_step(struct lesson_runner *r, struct script_error *err)
     return rewind_to(r, r->step, err);
 }
 
+static int prove_err(const struct lesson *l, int line, struct script_error *err, const char *fmt,
+                     ...) __attribute__((format(printf, 4, 5)));
+
+static int prove_err(const struct lesson *l, int line, struct script_error *err, const char *fmt,
+                     ...)
+{
+    va_list ap;
+
+    util_strlcpy(err->file, l->file, sizeof(err->file));
+    err->line = line;
+    err->col = 1;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Runs the step's quiz out of the way (answered right), as a learner would before acting. */
+static void prove_answer(struct lesson_runner *r)
+{
+    if (r->phase == RUNNER_QUIZ)
+        lesson_runner_answer(r, r->l->steps[r->step].quiz.correct);
+}
+
+/*
+ * Plays one decoy from the step's start: the gate must stay closed for RUNNER_DECOY_US; then
+ * the step must still be completable by its own actions (those that can still run), or one
+ * of its dead-end rules must hold (and *reached records which), and not both. Rewinds to
+ * the step's start afterwards.
+ */
+static int prove_decoy(struct lesson_runner *r, const struct lesson_decoy *d, int64_t max_us,
+                       unsigned *reached, struct script_error *err)
+{
+    const struct lesson *l = r->l;
+    const struct lesson_step *s = &l->steps[r->step];
+    struct engine *e = script_run_engine(r->run);
+    const struct lesson_stuck *st;
+    struct script_error e2;
+    int64_t limit;
+    bool done;
+
+    for (int i = 0; i < d->n_cmds; i++) {
+        if (exec_cmd(r, &d->cmds[i], &e2) < 0)
+            return prove_err(l, d->line, err, "step '%s': the decoy cannot run: %s", s->id, e2.msg);
+        env_learn(r, &d->cmds[i]);
+    }
+    e = script_run_engine(r->run); /* a decoy may have rebuilt the cluster */
+    limit = engine_now(e) + RUNNER_DECOY_US;
+    for (;;) {
+        if (lesson_runner_poll(r))
+            return prove_err(l, d->line, err,
+                             "step '%s': the decoy opens the gate, which should stay closed "
+                             "for a wrong action",
+                             s->id);
+        if (engine_now(e) >= limit)
+            break;
+        if (script_run_advance(
+                r->run, engine_now(e) + 10000 < limit ? engine_now(e) + 10000 : limit, &e2) < 0)
+            return prove_err(l, d->line, err, "step '%s': after the decoy: %s", s->id, e2.msg);
+    }
+    st = find_stuck(r);
+    /* The rest of the task, as a learner would finish it: an action the decoy already did
+     * (pausing a node it paused) fails and is skipped. */
+    for (int i = 0; i < s->n_dos; i++)
+        lesson_runner_exec(r, s->dos[i].text, &e2); /* typed, so a used label is refused */
+    done = settle(r, max_us, &e2);
+    if (st && done)
+        return prove_err(l, st->line, err,
+                         "step '%s': after the decoy at line %d this %%stuck rule holds, yet the "
+                         "step can still be finished: it is no dead end",
+                         s->id, d->line);
+    if (!st && !done) {
+        st = find_stuck(r);
+        if (!st)
+            return prove_err(l, d->line, err,
+                             "step '%s': after the decoy the step cannot be finished (still "
+                             "waiting for: %s) and no %%stuck rule says so",
+                             s->id, r->detail);
+    }
+    if (st)
+        *reached |= 1u << (st - s->stuck);
+    if (rewind_to(r, r->step, err) < 0)
+        return -1;
+    prove_answer(r);
+    return 0;
+}
+
+/* Every check of a step says in words what it waits for. */
+static int prove_sentences(const struct lesson *l, const struct lesson_step *s,
+                           struct script_error *err)
+{
+    char words[LESSON_LINE_MAX];
+
+    for (int i = 0; i < s->n_checks; i++)
+        if (!lesson_check_sentence(&s->checks[i], s->says[i], words, sizeof(words)))
+            return prove_err(l, s->checks[i].line, err,
+                             "step '%s': '%s' needs a sentence for the learner: %%check %s "
+                             "\"what it waits for\"",
+                             s->id, words, words);
+    return 0;
+}
+
 int lesson_prove(const struct lesson *l, int64_t max_us, struct script_error *err)
 {
     struct lesson_runner *r;
@@ -277,9 +503,31 @@ int lesson_prove(const struct lesson *l, int64_t max_us, struct script_error *er
         return -1;
     for (;;) {
         const struct lesson_step *s = lesson_runner_current(r);
-        if (r->phase == RUNNER_QUIZ)
-            lesson_runner_answer(r, s->quiz.correct);
+        unsigned reached = 0;
+        prove_answer(r);
         if (r->phase == RUNNER_TASK) {
+            if (s->n_decoys == 0) {
+                rc = prove_err(l, s->line, err,
+                               "step '%s' has a task but no %%decoy: name a plausible wrong "
+                               "action, so lint can prove its gate stays closed",
+                               s->id);
+                break;
+            }
+            if ((rc = prove_sentences(l, s, err)) < 0)
+                break;
+            if (find_stuck(r)) {
+                rc = prove_err(l, find_stuck(r)->line, err,
+                               "step '%s': this %%stuck rule holds when the step begins", s->id);
+                break;
+            }
+            for (int i = 0; i < s->n_decoys && rc == 0; i++)
+                rc = prove_decoy(r, &s->decoys[i], max_us, &reached, err);
+            for (int i = 0; i < s->n_stuck && rc == 0; i++)
+                if (!(reached & (1u << i)))
+                    rc = prove_err(l, s->stuck[i].line, err,
+                                   "step '%s': no decoy reaches this %%stuck rule", s->id);
+            if (rc < 0)
+                break;
             if (lesson_runner_show_me(r, err) < 0) {
                 rc = -1;
                 break;
@@ -287,14 +535,17 @@ int lesson_prove(const struct lesson *l, int64_t max_us, struct script_error *er
             if (!settle(r, max_us, err)) {
                 char t[24];
                 util_fmt_duration(t, sizeof(t), max_us);
-                util_strlcpy(err->file, l->file, sizeof(err->file));
-                err->line = s->line;
-                err->col = 1;
-                snprintf(err->msg, sizeof(err->msg),
-                         "step '%s' cannot be completed: after its %%do actions and %s, still "
-                         "waiting for: %s",
-                         s->id, t, r->waiting);
-                rc = -1;
+                rc = prove_err(l, s->line, err,
+                               "step '%s' cannot be completed: after its %%do actions and %s, "
+                               "still waiting for: %s",
+                               s->id, t, r->detail);
+                break;
+            }
+            if (s->spotlight.on && !r->spot_seen) {
+                rc = prove_err(l, s->spotlight.line, err,
+                               "step '%s': its spotlight event never happens on the way to the "
+                               "gate",
+                               s->id);
                 break;
             }
         }
@@ -303,4 +554,157 @@ int lesson_prove(const struct lesson *l, int64_t max_us, struct script_error *er
     }
     lesson_runner_destroy(r);
     return rc;
+}
+
+int lesson_runner_advance(struct lesson_runner *r, int64_t target_us, bool skip_idle,
+                          struct runner_advance *out, struct script_error *err)
+{
+    struct engine *e = script_run_engine(r->run);
+    const struct lesson_spotlight *sp = &r->l->steps[r->step].spotlight;
+
+    memset(out, 0, sizeof(*out));
+    for (int guard = 0; guard < 1000000; guard++) {
+        int64_t now = engine_now(e), next = engine_next_at(e), idle;
+        if (r->spot_pending) {
+            r->spot_pending = false;
+            out->spotlight = true;
+            break;
+        }
+        if (now >= target_us)
+            break;
+        idle = engine_idle_until(e);
+        if (skip_idle && idle > target_us && idle - now >= RUNNER_SKIP_MIN_US) {
+            out->skipped_us += idle - target_us;
+            target_us = idle;
+        }
+        /* Event by event only while a spotlight may still fire, so the pause lands on it. */
+        if (sp->on && !r->spot_seen && r->phase != RUNNER_QUIZ && next >= 0 && next < target_us) {
+            if (script_run_advance(r->run, next, err) < 0)
+                return -1;
+            continue;
+        }
+        if (script_run_advance(r->run, target_us, err) < 0)
+            return -1;
+    }
+    if (r->spot_pending) {
+        r->spot_pending = false;
+        out->spotlight = true;
+    }
+    out->gate = lesson_runner_poll(r);
+    return 0;
+}
+
+/* The op a placeholder names: a label, or the step's last op of a kind ("op": any kind). */
+static const struct op *placeholder_op(struct lesson_runner *r, const char *name)
+{
+    const struct history *h = engine_history(script_run_engine(r->run));
+    int kind = param_choice("put|get|incr|add|remove|op", name);
+    const struct op *best = NULL;
+
+    if (kind < 0)
+        return history_find_label(h, name);
+    for (uint64_t id = history_count(h); id >= 1 && !best; id--) {
+        const struct op *op = history_at(h, id);
+        if (kind == 5 || (int)op->req.kind == kind)
+            best = op;
+    }
+    return best;
+}
+
+/* One placeholder's value into dst; false when it names nothing. */
+static bool placeholder(struct lesson_runner *r, const char *name, char *dst, size_t size)
+{
+    struct engine *e = script_run_engine(r->run);
+    char what[48], field[32];
+    const char *dot = strchr(name, '.');
+    const struct op *op;
+    int node;
+
+    if (strcmp(name, "now") == 0) {
+        util_fmt_time(dst, size, engine_now(e));
+        return true;
+    }
+    if (strcmp(name, "leader") == 0) {
+        int best = -1;
+        int64_t epoch = -2;
+        for (int i = 0; i < engine_nodes(e); i++) {
+            struct engine_node n;
+            if (engine_node(e, i, &n) == 0 && n.state == NODE_UP &&
+                strcmp(n.desc.role, "leader") == 0 && n.desc.epoch > epoch) {
+                best = i;
+                epoch = n.desc.epoch;
+            }
+        }
+        if (best < 0)
+            snprintf(dst, size, "no node");
+        else
+            snprintf(dst, size, "n%d", best + 1);
+        return true;
+    }
+    if (!dot || (size_t)(dot - name) >= sizeof(what))
+        return false;
+    memcpy(what, name, (size_t)(dot - name));
+    what[dot - name] = '\0';
+    util_strlcpy(field, dot + 1, sizeof(field));
+    node = param_parse_node(what, engine_nodes(e));
+    if (node >= 0) {
+        struct op_values v;
+        engine_read_local(e, node, field, &v);
+        op_format_values(&v, dst, size);
+        return true;
+    }
+    op = placeholder_op(r, what);
+    if (!op)
+        return false;
+    if (strcmp(field, "value") == 0) {
+        if (op->req.kind == OP_PUT || op->req.kind == OP_ADD || op->req.kind == OP_REMOVE)
+            util_strlcpy(dst, op->req.value, size);
+        else
+            op_format_values(&op->result, dst, size);
+    } else if (strcmp(field, "result") == 0) {
+        if (op->status == OP_OK)
+            op_format_values(&op->result, dst, size);
+        else
+            util_strlcpy(dst, op_status_name(op->status), size);
+    } else if (strcmp(field, "latency") == 0) {
+        if (op->status == OP_PENDING)
+            snprintf(dst, size, "(still waiting)");
+        else
+            util_fmt_duration(dst, size, op->complete_us - op->invoke_us);
+    } else if (strcmp(field, "status") == 0) {
+        util_strlcpy(dst, op_status_name(op->status), size);
+    } else if (strcmp(field, "key") == 0) {
+        util_strlcpy(dst, op->req.key, size);
+    } else if (strcmp(field, "via") == 0) {
+        snprintf(dst, size, "n%d", op->node + 1);
+    } else if (strcmp(field, "label") == 0) {
+        util_strlcpy(dst, op->label, size);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+void lesson_runner_expand(struct lesson_runner *r, const char *text, char *dst, size_t size)
+{
+    size_t o = 0;
+
+    if (size == 0)
+        return;
+    for (const char *c = text; *c && o + 1 < size;) {
+        const char *close = *c == '{' ? strchr(c, '}') : NULL;
+        char name[64], val[256];
+        if (close && (size_t)(close - c - 1) < sizeof(name) && close > c + 1) {
+            memcpy(name, c + 1, (size_t)(close - c - 1));
+            name[close - c - 1] = '\0';
+            if (placeholder(r, name, val, sizeof(val))) {
+                for (const char *v = val; *v && o + 1 < size; v++)
+                    dst[o++] = *v;
+                c = close + 1;
+                continue;
+            }
+        }
+        dst[o++] = *c++;
+    }
+    dst[o] = '\0';
 }

@@ -60,9 +60,17 @@ static void test_parse_shipped_shape(void **state)
     assert_string_equal(l.steps[0].id, "hello");
     assert_non_null(strstr(l.steps[0].narration, "**n1**"));
     assert_non_null(strstr(l.steps[0].narration, "\nNothing to do"));
-    assert_int_equal(l.steps[1].n_checks, 2);
-    assert_int_equal(l.steps[1].n_hints, 2);
+    assert_int_equal(l.steps[1].n_checks, 3);
+    assert_int_equal(l.steps[1].n_hints, 3);
+    assert_int_equal(l.steps[1].hint_if[0].n, 1);
+    assert_int_equal(l.steps[1].hint_if[1].n, 0);
+    assert_int_equal(l.steps[1].n_decoys, 1);
     assert_int_equal(l.steps[1].n_dos, 1);
+    assert_int_equal(l.steps[2].quiz.kind, LESSON_PREDICT);
+    assert_int_equal(l.steps[3].n_stuck, 1);
+    assert_int_equal(l.steps[3].stuck[0].cond.n, 2);
+    assert_string_equal(l.steps[3].says[2], "n3 misses the write");
+    assert_true(l.steps[3].spotlight.on);
     assert_true(l.steps[2].has_quiz);
     assert_int_equal(l.steps[2].quiz.n_choices, 3);
     assert_int_equal(l.steps[2].quiz.correct, 2u);
@@ -116,6 +124,19 @@ static void test_malformed(void **state)
         {"%lesson x\n%title T\n== a: A\n%setup nodes 3\n", 4, 1, "belongs in the header"},
         {"%lesson x\n%title T\n== a: A\n%hint\n", 4, 6, "expected a value after %hint"},
         {"%lesson x\n%title T\n", 3, 1, "expected at least one step"},
+        {"%lesson x\n%title T\n== a: A\n%check down n1 \"oops\n", 4, 16, "unterminated quote"},
+        {"%lesson x\n%title T\n== a: A\n%stuck down n1\n", 4, 15, "expected what went wrong"},
+        {"%lesson x\n%title T\n== a: A\n%stuck down n1 and bogus \"x\"\n", 4, 20,
+         "is not a predicate"},
+        {"%lesson x\n%title T\n== a: A\n%hint if down n1 then\n", 4, 22, "expected ': '"},
+        {"%lesson x\n%title T\n== a: A\n%decoy kill n9\n", 4, 13, "no node 'n9'"},
+        {"%lesson x\n%title T\n== a: A\n%spotlight explosion\n", 4, 12,
+         "expected an event to spotlight"},
+        {"%lesson x\n%title T\n== a: A\n%quiz single guess\n", 4, 14, "expected recall"},
+        {"%lesson x\n%title T\n== a: A\n%check did frob\n", 4, 12,
+         "expected a command after 'did'"},
+        {"%lesson x\n%title T\n== a: A\n%check time >= soon\n", 4, 16, "expected a time"},
+        {"%lesson x\n%title T\n== a: A\n%check setting acks == many\n", 4, 24, "acks"},
     };
 
     (void)state;
@@ -148,7 +169,18 @@ static void test_runner_gates_on_state_and_events(void **state)
     assert_int_equal(lesson_runner_phase(r), RUNNER_TASK);
     assert_false(lesson_runner_next(r));
     assert_false(lesson_runner_poll(r));
-    assert_non_null(strstr(lesson_runner_waiting(r), "op put x ok"));
+    /* "Waiting for:" says the check in words, never the raw predicate. */
+    assert_string_equal(lesson_runner_waiting(r), "you write x through n1");
+
+    /* The decoy: a write through n2 succeeds, but the gate names the action it teaches. */
+    assert_int_equal(lesson_runner_exec(r, "put x 7 via n2", &err), 0);
+    e = script_run_engine(lesson_runner_run(r));
+    assert_int_equal(script_run_advance(lesson_runner_run(r), engine_now(e) + 500000, &err), 0);
+    assert_false(lesson_runner_poll(r));
+    /* The conditional hint speaks to what the learner did. */
+    assert_non_null(strstr(lesson_runner_hint(r), "went through n2"));
+    assert_int_equal(lesson_runner_reset_step(r, &err), 0);
+    assert_string_equal(lesson_runner_hint(r), "Press `:` to open the command line.");
 
     /* A typo changes nothing. */
     assert_int_equal(lesson_runner_exec(r, "put x", &err), -1);
@@ -243,7 +275,7 @@ static void test_prove_completable(void **state)
     struct lesson l;
     struct script_error err;
     const char *broken = "%lesson x\n%title T\n%setup model echo\n== a: A\n%check down n1\n"
-                         "%do kill n2\n";
+                         "%decoy kill n3\n%do kill n2\n";
 
     (void)state;
     load(&l);
@@ -251,8 +283,8 @@ static void test_prove_completable(void **state)
     lesson_release(&l);
     assert_int_equal(lesson_parse("x.lesson", broken, strlen(broken), &l, &err), 0);
     assert_int_equal(lesson_prove(&l, 1000000, &err), -1);
-    assert_int_equal(err.line, 4);
-    assert_non_null(strstr(err.msg, "step 'a' cannot be completed"));
+    assert_int_equal(err.line, 6);
+    assert_non_null(strstr(err.msg, "step 'a': after the decoy the step cannot be finished"));
     assert_non_null(strstr(err.msg, "down n1 (n1 is up)"));
     lesson_release(&l);
 }
@@ -302,6 +334,306 @@ static void test_progress_atomic(void **state)
     unlink(path);
 }
 
+/* Proves one lesson text; returns lesson_prove's result with err filled. */
+static int prove_text(const char *text, struct script_error *err)
+{
+    struct lesson l;
+    int r;
+
+    if (lesson_parse("t.lesson", text, strlen(text), &l, err) < 0)
+        fail_msg("%d:%d: %s", err->line, err->col, err->msg);
+    r = lesson_prove(&l, 10000000, err);
+    lesson_release(&l);
+    return r;
+}
+
+#define KILL_HEAD                                                                                  \
+    "%lesson t\n%title T\n%setup model echo\n%setup nodes 3\n%setup set acks 2\n== k: Kill n1\n"   \
+    "%task Kill n1, then write x through n2.\n%check did kill n1\n%check op put x ok\n"
+
+static void test_lint_decoys_and_dead_ends(void **state)
+{
+    struct script_error err;
+
+    (void)state;
+    /* A decoy that keeps the gate closed and leads to a declared dead end: proven. */
+    assert_int_equal(prove_text(KILL_HEAD
+                                "%stuck down n2 \"n2 is down: it cannot take the write\"\n"
+                                "%decoy kill n2\n%do kill n1 ; put x 1 via n2\n",
+                                &err),
+                     0);
+    /* No decoy at all. */
+    assert_int_equal(prove_text(KILL_HEAD "%do kill n1 ; put x 1 via n2\n", &err), -1);
+    assert_non_null(strstr(err.msg, "has a task but no %decoy"));
+    /* A decoy that opens the gate: the gate does not name the action it teaches. */
+    assert_int_equal(prove_text("%lesson t\n%title T\n%setup model echo\n== w: W\n%task Write "
+                                "through n1.\n%check op put x ok\n%decoy put x 1 via n2\n"
+                                "%do put x 1 via n1\n",
+                                &err),
+                     -1);
+    assert_int_equal(err.line, 7);
+    assert_non_null(strstr(err.msg, "the decoy opens the gate"));
+    /* The dead end is real, but nothing declares it. */
+    assert_int_equal(prove_text(KILL_HEAD "%decoy kill n2\n%do kill n1 ; put x 1 via n2\n", &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "cannot be finished"));
+    assert_non_null(strstr(err.msg, "no %stuck rule says so"));
+    /* A stuck rule no decoy reaches. */
+    assert_int_equal(prove_text(KILL_HEAD "%stuck paused n3 \"n3 froze\"\n%decoy put y 1 via n2\n"
+                                          "%do kill n1 ; put x 1 via n2\n",
+                                &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "no decoy reaches this %stuck rule"));
+    /* A stuck rule that is no dead end: the step can still be finished after it. */
+    assert_int_equal(prove_text(KILL_HEAD "%stuck did put y \"wrong key\"\n%decoy put y 1 via n2\n"
+                                          "%do kill n1 ; put x 1 via n2\n",
+                                &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "it is no dead end"));
+    /* A model's own predicate needs a sentence. */
+    assert_int_equal(prove_text("%lesson t\n%title T\n%setup model leader\n== l: L\n%task Wait.\n"
+                                "%check leaders == 1\n%decoy kill n3\n%do put x 1\n",
+                                &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "needs a sentence"));
+}
+
+static void test_did_setting_time(void **state)
+{
+    static const char text[] =
+        "%lesson t\n%title T\n%setup model multi\n%setup nodes 3\n%setup set resolve lww\n"
+        "== a: A\n%check did skew n2 \"you skew n2\"\n%check did set timestamps lamport\n"
+        "%check setting timestamps == lamport\n%check time >= 5s\n%check did put x via n1\n"
+        "%decoy skew n1 -10s\n%do skew n2 -10s ; set timestamps lamport ; put x 1 via n1\n";
+    struct lesson l;
+    struct lesson_runner *r;
+    struct script_error err;
+    struct engine *e;
+
+    (void)state;
+    assert_int_equal(lesson_parse("t.lesson", text, strlen(text), &l, &err), 0);
+    assert_int_equal(lesson_runner_create(&l, 0, &r, &err), 0);
+    e = script_run_engine(lesson_runner_run(r));
+    /* The wrong node, the wrong value: neither counts. */
+    assert_int_equal(lesson_runner_exec(r, "skew n1 -10s", &err), 0);
+    assert_int_equal(lesson_runner_exec(r, "set timestamps hlc", &err), 0);
+    assert_int_equal(lesson_runner_exec(r, "put x 1 via n2", &err), 0);
+    assert_false(lesson_runner_poll(r));
+    assert_string_equal(lesson_runner_waiting(r), "you skew n2");
+    assert_int_equal(lesson_runner_exec(r, "skew n2 -10s", &err), 0);
+    assert_false(lesson_runner_poll(r));
+    assert_string_equal(lesson_runner_waiting(r), "you set timestamps to lamport");
+    assert_int_equal(lesson_runner_exec(r, "set timestamps lamport", &err), 0);
+    assert_int_equal(lesson_runner_exec(r, "put x 2 via n1", &err), 0);
+    assert_false(lesson_runner_poll(r));
+    assert_string_equal(lesson_runner_waiting(r), "the time to reach 5s");
+    assert_int_equal(script_run_advance(lesson_runner_run(r), 5000000, &err), 0);
+    assert_true(lesson_runner_poll(r));
+    /* "before LABEL": only commands run before the one that started that op. */
+    {
+        struct script_cmd *c = xmalloc(sizeof(*c));
+        struct script_env *env = lesson_runner_env(r);
+        char why[256];
+        assert_int_equal(script_parse_line(env, "", 1, "expect did heal before w5", c, &err), -1);
+        assert_non_null(strstr(err.msg, "no op labelled 'w5'"));
+        assert_int_equal(lesson_runner_exec(r, "w5: get x via n3", &err), 0);
+        assert_int_equal(script_parse_line(env, "", 1, "expect did heal before w5", c, &err), 1);
+        assert_int_equal(lesson_runner_exec(r, "heal", &err), 0);
+        assert_false(script_eval(lesson_runner_run(r), &c->pred, why, sizeof(why)));
+        assert_int_equal(lesson_runner_exec(r, "w6: get x via n3", &err), 0);
+        assert_int_equal(script_parse_line(env, "", 1, "expect did heal before w6", c, &err), 1);
+        assert_true(script_eval(lesson_runner_run(r), &c->pred, why, sizeof(why)));
+        free(c);
+    }
+    /* A reset forgets what was done: `did` counts from the step's start. */
+    assert_int_equal(lesson_runner_reset_step(r, &err), 0);
+    e = script_run_engine(lesson_runner_run(r));
+    assert_int_equal(script_run_advance(lesson_runner_run(r), engine_now(e) + 6000000, &err), 0);
+    assert_false(lesson_runner_poll(r));
+    assert_string_equal(lesson_runner_waiting(r), "you skew n2");
+    lesson_runner_destroy(r);
+    lesson_release(&l);
+}
+
+static void test_placeholders(void **state)
+{
+    static const char text[] = "%lesson t\n%title T\n%setup model leader\n%setup nodes 3\n"
+                               "== a: A\n%check op put x ok\n%decoy put y 1\n%do put x 5\n";
+    struct lesson l;
+    struct lesson_runner *r;
+    struct script_error err;
+    struct engine *e;
+    char out[512];
+
+    (void)state;
+    assert_int_equal(lesson_parse("t.lesson", text, strlen(text), &l, &err), 0);
+    assert_int_equal(lesson_runner_create(&l, 0, &r, &err), 0);
+    e = script_run_engine(lesson_runner_run(r));
+    assert_int_equal(lesson_runner_exec(r, "w9: put x 42", &err), 0);
+    lesson_runner_expand(r, "{put.latency}", out, sizeof(out));
+    assert_string_equal(out, "(still waiting)");
+    /* `at +D` schedules relative to now: a show-me can wait between two of its actions. */
+    assert_int_equal(lesson_runner_exec(r, "at +300ms w8: get y", &err), 0);
+    assert_null(history_find_label(engine_history(e), "w8"));
+    assert_int_equal(script_run_advance(lesson_runner_run(r), engine_now(e) + 299000, &err), 0);
+    assert_null(history_find_label(engine_history(e), "w8"));
+    assert_int_equal(script_run_advance(lesson_runner_run(r), engine_now(e) + 1000, &err), 0);
+    assert_non_null(history_find_label(engine_history(e), "w8"));
+    assert_int_equal(script_run_advance(lesson_runner_run(r), engine_now(e) + 2000000, &err), 0);
+    assert_true(lesson_runner_poll(r));
+    lesson_runner_expand(r,
+                         "x={put.value} via {w9.via}, {w9.status}; n3 holds {n3.x}; "
+                         "{leader} leads; {nosuch} and {put.bogus} stay",
+                         out, sizeof(out));
+    assert_string_equal(out, "x=42 via n1, ok; n3 holds 42; n1 leads; {nosuch} and {put.bogus} "
+                             "stay");
+    lesson_runner_expand(r, "{put.latency}", out, sizeof(out));
+    assert_non_null(strstr(out, "ms"));
+    assert_int_equal(lesson_runner_exec(r, "get x", &err), 0);
+    assert_int_equal(script_run_advance(lesson_runner_run(r), engine_now(e) + 2000000, &err), 0);
+    lesson_runner_expand(r, "read {get.result}, last op {op.label}", out, sizeof(out));
+    assert_non_null(strstr(out, "read 42, last op "));
+    assert_null(strstr(out, "w8")); /* the scheduled read came earlier */
+    lesson_runner_destroy(r);
+    lesson_release(&l);
+}
+
+static void test_predictions(void **state)
+{
+    static const char text[] =
+        "%lesson t\n%title T\n%setup model echo\n%setup nodes 3\n== p: P\n%quiz single predict\n"
+        "Q: What happens?\n( ) a\n(*) b\n%explain because\n%task Kill n3.\n%check did kill n3\n"
+        "%decoy kill n2\n%do kill n3\n== q: Q\n%quiz single recall\nQ: What was it?\n(*) a\n"
+        "( ) b\n%explain it was a\n";
+    char dir[] = "/tmp/sb-predict-XXXXXX";
+    char path[256], why[256];
+    struct lesson l;
+    struct lesson_runner *r;
+    struct script_error err;
+    struct progress p, q;
+    bool right = true;
+    int made, nright;
+
+    (void)state;
+    assert_int_equal(lesson_parse("t.lesson", text, strlen(text), &l, &err), 0);
+    assert_int_equal(lesson_runner_create(&l, 0, &r, &err), 0);
+    assert_false(lesson_runner_has_answer(r, NULL));
+    assert_false(lesson_runner_answer(r, 1u));
+    assert_true(lesson_runner_has_answer(r, &right));
+    assert_false(right);
+    /* A prediction's explanation waits for the run to show the answer. */
+    assert_false(lesson_runner_explain_ready(r));
+    assert_int_equal(lesson_runner_exec(r, "kill n3", &err), 0);
+    assert_true(lesson_runner_poll(r));
+    assert_true(lesson_runner_explain_ready(r));
+    assert_true(lesson_runner_next(r));
+    /* A recall question's comes at once. */
+    assert_true(lesson_runner_answer(r, 1u));
+    assert_true(lesson_runner_explain_ready(r));
+    lesson_runner_destroy(r);
+    lesson_release(&l);
+
+    /* The answers are kept in the progress file, and counted. */
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/progress", dir);
+    assert_int_equal(progress_load(&p, path, why, sizeof(why)), 0);
+    assert_true(progress_set(&p, "t", 1, 0, false));
+    assert_true(progress_answer(&p, "t", 1, 0, 1u, true, false));
+    assert_true(progress_answer(&p, "t", 1, 0, 2u, true, true)); /* the latest answer wins */
+    assert_true(progress_answer(&p, "t", 1, 3, 4u, true, false));
+    assert_true(progress_answer(&p, "t", 1, 4, 1u, false, true));
+    assert_false(progress_answer(&p, "other", 1, 0, 1u, true, true));
+    assert_int_equal(progress_save(&p, why, sizeof(why)), 0);
+    assert_int_equal(progress_load(&q, path, why, sizeof(why)), 0);
+    assert_int_equal(progress_get(&q, "t", 1)->n_answers, 3);
+    assert_int_equal(progress_get(&q, "t", 1)->answers[0].choices, 2u);
+    progress_predictions(progress_get(&q, "t", 1), &made, &nright);
+    assert_int_equal(made, 2);
+    assert_int_equal(nright, 1);
+    /* A new version of the lesson asks afresh. */
+    assert_true(progress_set(&q, "t", 2, 0, false));
+    assert_int_equal(progress_get(&q, "t", 2)->n_answers, 0);
+    {
+        FILE *f = fopen(path, "w");
+        fputs("t 1 0 open 3:4:x:1\n", f);
+        fclose(f);
+    }
+    assert_int_equal(progress_load(&q, path, why, sizeof(why)), -1);
+    assert_non_null(strstr(why, ":1:12: expected an answer"));
+    unlink(path);
+    rmdir(dir);
+}
+
+static void test_spotlight_and_idle_skip(void **state)
+{
+    static const char text[] =
+        "%lesson t\n%title T\n%setup model echo\n%setup nodes 3\n%setup latency 20ms\n"
+        "== s: S\n%task Kill n3, then write x through n1.\n%check op put x timeout\n"
+        "%spotlight op timeout\n%decoy put y 1\n%do kill n3 ; put x 1 via n1\n";
+    struct lesson l;
+    struct lesson_runner *r;
+    struct script_error err;
+    struct runner_advance adv;
+    struct engine *e;
+    int64_t t0;
+
+    (void)state;
+    assert_int_equal(lesson_parse("t.lesson", text, strlen(text), &l, &err), 0);
+    assert_int_equal(lesson_runner_create(&l, 0, &r, &err), 0);
+    e = script_run_engine(lesson_runner_run(r));
+    assert_int_equal(lesson_runner_show_me(r, &err), 0);
+    t0 = engine_now(e);
+    /* Messages in flight: no skip, time moves as asked. */
+    assert_int_equal(lesson_runner_advance(r, t0 + 10000, true, &adv, &err), 0);
+    assert_int_equal(engine_now(e), t0 + 10000);
+    assert_int_equal(adv.skipped_us, 0);
+    assert_false(adv.spotlight);
+    assert_null(lesson_runner_evidence(r));
+    /* Once the acks are in, only the op's timeout is pending: the lull is skipped. */
+    assert_int_equal(lesson_runner_advance(r, t0 + 100000, true, &adv, &err), 0);
+    assert_true(adv.skipped_us > 1000000);
+    /* The skip landed on the timeout: the spotlight pauses the run there and quotes it. */
+    assert_true(adv.spotlight);
+    assert_true(adv.gate);
+    assert_non_null(lesson_runner_evidence(r));
+    assert_non_null(strstr(lesson_runner_evidence(r), "put x=1 timed out"));
+    assert_int_equal(engine_now(e), t0 + engine_param_num(e, EP_OP_TIMEOUT));
+    lesson_runner_destroy(r);
+
+    /* Without the skip, a spotlight still stops the run at its event, short of the target. */
+    assert_int_equal(lesson_runner_create(&l, 0, &r, &err), 0);
+    e = script_run_engine(lesson_runner_run(r));
+    assert_int_equal(lesson_runner_show_me(r, &err), 0);
+    t0 = engine_now(e);
+    assert_int_equal(lesson_runner_advance(r, t0 + 10000000, false, &adv, &err), 0);
+    assert_true(adv.spotlight);
+    assert_int_equal(adv.skipped_us, 0);
+    assert_true(engine_now(e) < t0 + 10000000);
+    lesson_runner_destroy(r);
+    lesson_release(&l);
+}
+
+static void test_text_warnings(void **state)
+{
+    static const char text[] =
+        "%lesson t\n%title T\n%setup model echo\n== a: A\n%task Write.\n%check op put x ok\n"
+        "%check value n2 y == 4\n%decoy put z 1\n%do put x 3 ; put y 4\n"
+        "%success x=3 is committed in about 350 ms; y=4 is pinned; {put.value} and `put q=1` "
+        "are fine, and so is n1=n2 style? no: n1=n2 is flagged too.\n";
+    struct lesson l;
+    struct script_error err;
+    char out[4096] = "";
+
+    (void)state;
+    assert_int_equal(lesson_parse("t.lesson", text, strlen(text), &l, &err), 0);
+    assert_int_equal(lesson_text_warnings(&l, out, sizeof(out)), 4);
+    assert_non_null(strstr(out, "t.lesson:10:1: warning: step 'a': the success text says 'x=3'"));
+    assert_non_null(strstr(out, "says '350 ms'"));
+    assert_null(strstr(out, "'y=4'"));
+    assert_null(strstr(out, "q=1"));
+    lesson_release(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +644,12 @@ int main(void)
         cmocka_unit_test(test_back_and_resume),
         cmocka_unit_test(test_prove_completable),
         cmocka_unit_test(test_progress_atomic),
+        cmocka_unit_test(test_lint_decoys_and_dead_ends),
+        cmocka_unit_test(test_did_setting_time),
+        cmocka_unit_test(test_placeholders),
+        cmocka_unit_test(test_predictions),
+        cmocka_unit_test(test_spotlight_and_idle_skip),
+        cmocka_unit_test(test_text_warnings),
     };
     return cmocka_run_group_tests_name("lesson", tests, NULL, NULL);
 }

@@ -46,7 +46,7 @@ static const struct bad bad_inputs[] = {
      true},
     {"set timing fast", 3, 12, "timing takes sync, partial or async, not 'fast'", false},
     {"set timing", 3, 11, "expected a value for timing: sync, partial or async", false},
-    {"set acks lots", 3, 10, "acks takes all or a number from 0 to 63, not 'lots'", false},
+    {"set acks lots", 3, 10, "acks takes all or a number from 0 to 64, not 'lots'", false},
     {"set op_timeout 0ms", 3, 16,
      "op_timeout takes a duration from 1ms to 3600s (like 250ms or 2s), not '0ms'", false},
     /* durations, ranges, percentages */

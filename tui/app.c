@@ -263,6 +263,8 @@ struct app {
     unsigned quiz_pick;
     const char *hint;   /* the latest hint shown (the lesson's text), or NULL */
     bool confirm_reset; /* R asked; y confirms */
+    bool lesson_hold;   /* the run paused on the gate or the spotlight: Space or > goes on */
+    bool legend;        /* the lesson pane shows the legend (i) instead of the step */
     bool list_open;     /* the lesson list overlay */
     int list_cursor;
     uint64_t input_ns; /* wall time of the learner's last key, for hints after inactivity */
@@ -510,6 +512,14 @@ static void lesson_save(struct app *a)
     e = progress_get(a->prog, a->lesson.id, a->lesson.version);
     done = (e && e->done) || lesson_runner_finished(a->runner);
     progress_set(a->prog, a->lesson.id, a->lesson.version, lesson_runner_step(a->runner), done);
+    {
+        bool right;
+        const struct lesson_step *s = lesson_runner_current(a->runner);
+        if (lesson_runner_has_answer(a->runner, &right))
+            progress_answer(a->prog, a->lesson.id, a->lesson.version, lesson_runner_step(a->runner),
+                            lesson_runner_answered(a->runner), s->quiz.kind == LESSON_PREDICT,
+                            right);
+    }
     if (progress_save(a->prog, why, sizeof(why)) < 0 && !a->prog_failed) {
         a->prog_failed = true;
         set_msg(a, true, "progress is not saved: %s", a->prog->path[0] ? why : "no HOME");
@@ -523,8 +533,26 @@ static void lesson_step_changed(struct app *a)
     a->quiz_cursor = 0;
     a->quiz_pick = 0;
     a->confirm_reset = false;
+    a->lesson_hold = false;
+    a->legend = false;
     a->traced = NULL; /* a rewind rebuilt the cluster */
     drain(a);
+    lesson_save(a);
+}
+
+static void set_paused(struct app *a, bool paused);
+
+/* The gate just opened: the run holds still until the learner has read the success text. */
+static void lesson_passed(struct app *a)
+{
+    if (lesson_runner_finished(a->runner))
+        set_msg(a, false, "Lesson complete! L lists the lessons, q quits");
+    else
+        set_msg(a, false, "Step done: read it, then > goes to the next one (Space runs on)");
+    if (a->term && !a->paused) {
+        set_paused(a, true);
+        a->lesson_hold = true;
+    }
     lesson_save(a);
 }
 
@@ -533,11 +561,7 @@ static void lesson_poll(struct app *a)
 {
     if (!a->runner || !lesson_runner_poll(a->runner))
         return;
-    if (lesson_runner_finished(a->runner))
-        set_msg(a, false, "Lesson complete! L lists the lessons, q quits");
-    else
-        set_msg(a, false, "Step done: > goes to the next one");
-    lesson_save(a);
+    lesson_passed(a);
 }
 
 /* The learner's command line (and every key spelled as a command) while a lesson runs: the
@@ -760,11 +784,53 @@ static bool wait_over(struct app *a)
 
 /* ---- moving time ---- */
 
+/*
+ * A lesson's clock: the runner moves the run, pausing on the step's spotlight event and on
+ * the gate, and skipping the lulls where only timers are pending.
+ */
+static void lesson_run_until(struct app *a, int64_t t_us)
+{
+    struct script_error err;
+    struct runner_advance adv;
+    char text[APP_MSG_MAX];
+
+    memset(&err, 0, sizeof(err));
+    if (lesson_runner_advance(a->runner, t_us, true, &adv, &err) < 0) {
+        format_err(&err, false, text, sizeof(text));
+        set_msg(a, true, "%s", text);
+    }
+    track_head(a);
+    drain(a);
+    if (adv.skipped_us >= RUNNER_SKIP_MIN_US) {
+        set_msg(a, false, "%s %.1f s of waiting skipped (only timers were pending)",
+                grid_ascii(a->grid) ? ">>" : "\xc2\xbb", (double)adv.skipped_us / 1e6);
+    }
+    if (adv.spotlight) {
+        char line[APP_MSG_MAX];
+        /* The event log marks the moment too, so it is there when the log scrolls on. */
+        snprintf(line, sizeof(line), "%s this is the moment: %s",
+                 grid_ascii(a->grid) ? ">>" : "\xe2\x96\xb6",
+                 lesson_runner_evidence(a->runner) ? lesson_runner_evidence(a->runner) : "");
+        draw_log_add(a->log, ST_INFO, line);
+    }
+    if (adv.spotlight && a->term) {
+        set_paused(a, true);
+        a->lesson_hold = true;
+        set_msg(a, false, "This is the moment: the evidence is in the lesson pane. Space goes on");
+    }
+    if (adv.gate)
+        lesson_passed(a);
+}
+
 static void run_until(struct app *a, int64_t t_us)
 {
     struct script_error err;
     char text[APP_MSG_MAX];
 
+    if (a->runner) {
+        lesson_run_until(a, t_us);
+        return;
+    }
     memset(&err, 0, sizeof(err));
     if (script_run_advance(a->run, t_us, &err) < 0) {
         format_err(&err, a->script.n > 0, text, sizeof(text));
@@ -776,10 +842,11 @@ static void run_until(struct app *a, int64_t t_us)
 }
 
 /*
- * Idle waits: when nothing is on the wire and no client op waits (engine_idle_until), only
+ * Idle waits: when nothing is on the wire (engine_idle_until), only
  * timers are pending, and watching an empty map until the next one fires teaches nothing.
- * Lessons, demos and presenter mode jump straight to it (never past limit_us, nor past what the
- * scenario waits for) and the status bar says how much was skipped. Returns the virtual time
+ * Demos and presenter mode jump straight to it (never past limit_us, nor past what the scenario
+ * waits for) and the status bar says how much was skipped; a lesson's runner skips its own lulls
+ * (lesson_run_until), so that a spotlight event is never skipped past. Returns the virtual time
  * skipped; 0 when there was nothing to skip or skipping is off.
  */
 static int64_t app_idle_skip(struct app *a, int64_t limit_us)
@@ -787,7 +854,7 @@ static int64_t app_idle_skip(struct app *a, int64_t limit_us)
     struct engine *e = eng(a);
     int64_t now = engine_now(e), next = engine_idle_until(e), to;
 
-    if (!(a->runner || a->demo || a->present) || next < 0 || a->wait == WAIT_BEAT)
+    if (a->runner || !(a->demo || a->present) || next < 0 || a->wait == WAIT_BEAT)
         return 0;
     to = next < limit_us ? next : limit_us;
     if (a->wait == WAIT_TIME && a->wait_until < to)
@@ -981,6 +1048,8 @@ static void frame_cb(uv_timer_t *h)
     }
     advance(a, owed / 1000000);
     measure_rate(a, uv_hrtime());
+    if (a->paused)
+        return; /* the lesson paused on its spotlight or its gate */
     lesson_poll(a);
     a->dirty = true;
 }
@@ -988,6 +1057,8 @@ static void frame_cb(uv_timer_t *h)
 static void set_paused(struct app *a, bool paused)
 {
     a->paused = paused;
+    if (!paused)
+        a->lesson_hold = false;
     if (paused && a->frame_on) {
         uv_timer_stop(&a->frame);
         a->frame_on = false;
@@ -1480,6 +1551,7 @@ static void node_act(struct app *a, enum key_action act)
     case KA_NEWEST:
     case KA_WHEEL_UP:
     case KA_WHEEL_DOWN:
+    case KA_LEGEND:
         return;
     }
     exec_line(a, line);
@@ -1518,29 +1590,31 @@ static bool quiz_key(struct app *a, int k)
     } else if (k == KEYS_DOWN || k == 'j') {
         a->quiz_cursor = (a->quiz_cursor + 1) % q->n_choices;
     } else if (k == ' ') {
-        pick = a->quiz_cursor;
+        /* Space toggles the highlighted choice. */
+        unsigned bit = 1u << a->quiz_cursor;
+        a->quiz_pick = q->multiple ? a->quiz_pick ^ bit : (a->quiz_pick == bit ? 0 : bit);
     } else if (k == KEYS_ENTER) {
         bool right;
-        if (!q->multiple && !a->quiz_pick)
-            a->quiz_pick = 1u << a->quiz_cursor;
         if (!a->quiz_pick) {
-            set_msg(a, true, "pick at least one answer (1-%d), then Enter", q->n_choices);
+            set_msg(a, true, "Nothing is selected yet: press a number (1-%d)%s, then Enter",
+                    q->n_choices, q->multiple ? " or Space on each answer you choose" : "");
             return true;
         }
         right = lesson_runner_answer(a->runner, a->quiz_pick);
-        set_msg(a, !right, "%s The run goes on: watch it happen.",
-                right ? "Right!" : "Not quite: the pane says why.");
+        if (q->kind == LESSON_PREDICT)
+            set_msg(a, false, "Prediction recorded. Now %s and watch what happens.",
+                    lesson_runner_phase(a->runner) == RUNNER_TASK ? "do the task" : "read on");
+        else
+            set_msg(a, !right, "%s", right ? "Right!" : "Not quite: the pane says why.");
         lesson_poll(a);
         lesson_save(a);
     } else {
         return false;
     }
     if (pick >= 0) {
+        /* A number selects that choice (and adds it, in a multiple-answer question). */
         a->quiz_cursor = pick;
-        if (q->multiple)
-            a->quiz_pick ^= 1u << pick;
-        else
-            a->quiz_pick = 1u << pick;
+        a->quiz_pick = q->multiple ? a->quiz_pick | (1u << pick) : 1u << pick;
     }
     a->dirty = true;
     return true;
@@ -1572,10 +1646,11 @@ static bool lesson_key(struct app *a, int k, enum key_action act)
 {
     struct script_error err;
     const char *w;
+    bool held;
 
     if (!a->runner) {
         if (act == KA_HINT || act == KA_SHOW_ME || act == KA_STEP_NEXT || act == KA_STEP_BACK ||
-            act == KA_RESET_STEP || act == KA_LESSONS) {
+            act == KA_RESET_STEP || act == KA_LESSONS || act == KA_LEGEND) {
             set_msg(a, false, "That key works in a lesson: splitbrain lesson lists them");
             return true;
         }
@@ -1609,8 +1684,7 @@ static bool lesson_key(struct app *a, int k, enum key_action act)
         } else if ((w = lesson_runner_hint(a->runner)) != NULL) {
             a->hint = w;
             set_msg(a, false, "Hint %d of %d: in the lesson pane",
-                    lesson_runner_hints_shown(a->runner),
-                    lesson_runner_current(a->runner)->n_hints);
+                    lesson_runner_hints_shown(a->runner), lesson_runner_hints_total(a->runner));
         } else {
             set_msg(a, false, "No more hints%s",
                     lesson_runner_current(a->runner)->n_dos ? ": M shows you (it does the step)"
@@ -1636,8 +1710,11 @@ static bool lesson_key(struct app *a, int k, enum key_action act)
         }
         return true;
     case KA_STEP_NEXT:
+        held = a->lesson_hold && a->paused;
         if (lesson_runner_next(a->runner)) {
             lesson_step_changed(a);
+            if (held)
+                set_paused(a, false); /* read: the run goes on with the next step */
             set_msg(a, false, "Step %d of %d", lesson_runner_step(a->runner) + 1,
                     a->lesson.n_steps);
         } else if (lesson_runner_finished(a->runner)) {
@@ -1660,6 +1737,15 @@ static bool lesson_key(struct app *a, int k, enum key_action act)
         lesson_step_changed(a);
         return true;
     case KA_RESET_STEP:
+        if (lesson_runner_stuck(a->runner)) {
+            /* A dead end was explained: nothing here is worth keeping, so no question. */
+            if (lesson_runner_reset_step(a->runner, &err) < 0)
+                set_msg(a, true, "the reset stopped: %s", err.msg);
+            else
+                set_msg(a, false, "The step starts again, from the moment it began");
+            lesson_step_changed(a);
+            return true;
+        }
         a->confirm_reset = true;
         set_msg(a, false,
                 "Start this step again from its beginning? y resets, any other key "
@@ -1722,6 +1808,12 @@ static bool lesson_key(struct app *a, int k, enum key_action act)
     case KA_WHEEL_UP:
     case KA_WHEEL_DOWN:
         return false;
+    case KA_LEGEND:
+        a->legend = !a->legend;
+        set_msg(a, false,
+                a->legend ? "The legend is in the lesson pane: i goes back to the step"
+                          : "Back to the step");
+        return true;
     }
     return false;
 }
@@ -2222,6 +2314,8 @@ static void top_key(struct app *a, int k)
         }
         break;
     }
+    case KA_LEGEND:
+        break; /* a lesson's: lesson_key took it */
     case KA_PICK_MSG:
         set_paused(a, true);
         a->tl_on = false;
@@ -2417,6 +2511,7 @@ static void render(struct app *a)
     struct draw_lesson dl;
     struct draw_view v;
     struct draw_cursor cur;
+    char narration[LESSON_TEXT_MAX], success[LESSON_TEXT_MAX], explain[LESSON_TEXT_MAX];
     int w, h;
 
     term_size(a->term, &w, &h);
@@ -2491,6 +2586,19 @@ static void render(struct app *a)
         dl.hints_shown = lesson_runner_hints_shown(a->runner);
         dl.waiting = lesson_runner_waiting(a->runner);
         dl.finished = lesson_runner_finished(a->runner);
+        dl.stuck = lesson_runner_stuck(a->runner);
+        dl.evidence = lesson_runner_evidence(a->runner);
+        dl.held = a->lesson_hold && a->paused;
+        dl.explain_ready = lesson_runner_explain_ready(a->runner);
+        dl.hints_total = lesson_runner_hints_total(a->runner);
+        dl.legend = a->legend;
+        dl.lamport = a->lesson.show_lamport;
+        lesson_runner_expand(a->runner, dl.s->narration, narration, sizeof(narration));
+        lesson_runner_expand(a->runner, dl.s->success, success, sizeof(success));
+        lesson_runner_expand(a->runner, dl.s->quiz.explain, explain, sizeof(explain));
+        dl.narration = narration;
+        dl.success = success;
+        dl.explain = explain;
         dl.list = a->list_open;
         dl.items = a->items;
         dl.n_items = a->course->n;

@@ -380,6 +380,7 @@ static void top_key(struct cview *v, int k)
     case KA_NEWEST:
     case KA_WHEEL_UP:
     case KA_WHEEL_DOWN:
+    case KA_LEGEND:
         set_msg(v, false, "Not in the side-by-side view: Space K Z X S U w g [ ] Tab : q");
         break;
     }

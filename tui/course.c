@@ -204,8 +204,15 @@ static void list(const struct course *c, const struct progress *p)
         course_status(it, p, st, sizeof(st));
         if (it->error[0])
             printf("  %2d  %-13s %-22s %s\n", i + 1, st, it->name, it->error);
-        else
-            printf("  %2d  %-13s %-22s %s\n", i + 1, st, it->name, it->title);
+        else {
+            const struct progress_entry *e = progress_get(p, it->id, it->version);
+            int made, right;
+            progress_predictions(e, &made, &right);
+            printf("  %2d  %-13s %-22s %s", i + 1, st, it->name, it->title);
+            if (made > 0)
+                printf("  (predictions: %d of %d right)", right, made);
+            printf("\n");
+        }
     }
     if (c->n == 0)
         printf("  (none)\n");

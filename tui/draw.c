@@ -390,10 +390,17 @@ static const char *state_word(enum node_state s)
     return "?";
 }
 
+/* Whether a node box shows its Lamport clock: not at all (a lesson that does not teach it), or
+ * as the box's size allows ("lamport 7" in words, "L7" in a narrow box). */
+enum box_lamport {
+    BOX_LAMPORT_HIDDEN,
+    BOX_LAMPORT_SHOWN,
+};
+
 /* A node box's lines, in words ("epoch 1 up", "lamport 13") or, in a narrow box, short
  * ("e1 up", "L13"). Returns how many (at most 4). */
 static int node_lines(const struct engine *e, const struct engine_node *en, bool words,
-                      char lines[4][128], int styles[4])
+                      enum box_lamport lamport, char lines[4][128], int styles[4])
 {
     char t[32], d[32];
     int n = 0;
@@ -420,18 +427,21 @@ static int node_lines(const struct engine *e, const struct engine_node *en, bool
         snprintf(lines[n], 128, "%s%s", words ? "clock " : "", t);
     }
     styles[n++] = en->skew_us != 0 ? ST_PAUSED : ST_DIM;
-    snprintf(lines[n], 128, "%s%llu", words ? "lamport " : "L", (unsigned long long)en->lamport);
+    lines[n][0] = '\0';
+    if (lamport != BOX_LAMPORT_HIDDEN)
+        snprintf(lines[n], 128, "%s%llu", words ? "lamport " : "L", (unsigned long long)en->lamport);
     if (en->desc.commit >= 0)
         snprintf(lines[n] + strlen(lines[n]), 128 - strlen(lines[n]), "%shw %lld",
-                 words ? "  " : " ", (long long)en->desc.commit);
-    styles[n++] = ST_DIM;
+                 !lines[n][0] ? "" : words ? "  " : " ", (long long)en->desc.commit);
+    if (lines[n][0])
+        styles[n++] = ST_DIM;
     snprintf(lines[n], 128, "%s", en->desc.detail);
     styles[n++] = ST_DIM;
     return n;
 }
 
 static void draw_node(struct grid *g, const struct engine *e, int i, const struct nodebox *b,
-                      bool selected)
+                      bool selected, enum box_lamport lamport)
 {
     struct engine_node en;
     struct rect r = b->r;
@@ -460,14 +470,14 @@ static void draw_node(struct grid *g, const struct engine *e, int i, const struc
                   : leader                 ? ST_LEADER
                                            : ST_NORMAL);
     }
-    /* Words when the first three lines fit in words; the detail line is what it is. */
-    n = node_lines(e, &en, true, lines, styles);
-    for (int k = 0; k < 3 && k < n; k++)
+    /* Words when the lines above the detail line fit in words; the detail line is what it is. */
+    n = node_lines(e, &en, true, lamport, lines, styles);
+    for (int k = 0; k < n - 1; k++)
         if ((int)strlen(lines[k]) > widest)
             widest = (int)strlen(lines[k]);
     words = widest <= iw;
     if (!words)
-        n = node_lines(e, &en, false, lines, styles);
+        n = node_lines(e, &en, false, lamport, lines, styles);
     for (int k = 0; k < n - 1 && row < r.y + r.h - 1; k++, row++)
         grid_text(g, r.x + 1, row, iw, lines[k], styles[k]);
     /* The detail line, wrapped at spaces and commas over the rows left. */
@@ -498,7 +508,7 @@ static int node_content_width(const struct engine *e, int max)
         int styles[4], n;
         if (engine_node(e, i, &en) < 0)
             continue;
-        n = node_lines(e, &en, true, lines, styles);
+        n = node_lines(e, &en, true, BOX_LAMPORT_SHOWN, lines, styles);
         for (int k = 0; k < n; k++)
             if ((int)strlen(lines[k]) > w)
                 w = (int)strlen(lines[k]);
@@ -916,7 +926,8 @@ static void draw_map(struct grid *g, const struct engine *e, const struct draw_v
     }
     draw_regions(g, &rg, n, map);
     for (int i = 0; i < n; i++)
-        draw_node(g, e, i, &b[i], i == v->selected);
+        draw_node(g, e, i, &b[i], i == v->selected,
+                  v->lesson && !v->lesson->lamport ? BOX_LAMPORT_HIDDEN : BOX_LAMPORT_SHOWN);
     /* What is special about a link, in words beside it: a one-way cut and its direction, loss,
      * duplication, reordering, a slow link. */
     for (int i = 0; i < n; i++)
@@ -1845,10 +1856,23 @@ static void flow_blank(struct flow *f)
 static void flow_quiz(struct flow *f, const struct draw_lesson *dl, int level)
 {
     const struct lesson_quiz *q = &dl->s->quiz;
+    const char *explain = dl->explain ? dl->explain : q->explain;
     bool open = dl->phase == RUNNER_QUIZ;
-    char mark[16], help[64];
+    bool predict = q->kind == LESSON_PREDICT;
+    char mark[16], help[96];
 
-    if (!open && level > 0) {
+    if (!open && !dl->explain_ready) {
+        /* A prediction waits for the run: the answer is kept, the verdict comes later. */
+        int picked = 0;
+        while (picked < q->n_choices && !(dl->answered & (1u << picked)))
+            picked++;
+        if (level > 0) {
+            snprintf(help, sizeof(help), "You predicted %d. Watch the run decide.", picked + 1);
+            flow_block(f, "Predict: ", ST_PANE_TITLE, help, ST_NORMAL);
+            return;
+        }
+    }
+    if (!open && dl->explain_ready && level > 0) {
         /* Short of room once answered: the verdict (and the explanation) only. */
         int right = 0;
         while (right < q->n_choices && !(q->correct & (1u << right)))
@@ -1859,11 +1883,11 @@ static void flow_quiz(struct flow *f, const struct draw_lesson *dl, int level)
             snprintf(help, sizeof(help), "Not quite. ");
         else
             snprintf(help, sizeof(help), "Not quite: it is %d. ", right + 1);
-        flow_block(f, help, dl->answered == q->correct ? ST_OK : ST_FAIL,
-                   level > 1 ? "" : q->explain, ST_NORMAL);
+        flow_block(f, help, dl->answered == q->correct ? ST_OK : ST_FAIL, level > 1 ? "" : explain,
+                   ST_NORMAL);
         return;
     }
-    flow_block(f, "Predict: ", ST_PANE_TITLE, q->question, ST_STRONG);
+    flow_block(f, predict ? "Predict: " : "Recall: ", ST_PANE_TITLE, q->question, ST_STRONG);
     for (int i = 0; i < q->n_choices; i++) {
         unsigned bit = 1u << i;
         bool picked = (open ? dl->quiz_pick : dl->answered) & bit;
@@ -1873,9 +1897,9 @@ static void flow_quiz(struct flow *f, const struct draw_lesson *dl, int level)
         else
             snprintf(mark, sizeof(mark), "%d (%c) ", i + 1, picked ? '*' : ' ');
         f->x = 2;
-        if (!open && (q->correct & bit))
+        if (!open && dl->explain_ready && (q->correct & bit))
             grid_glyph(f->g, 0, f->y, GL_OK, ST_OK);
-        else if (!open && picked)
+        else if (!open && dl->explain_ready && picked)
             grid_glyph(f->g, 0, f->y, GL_FAIL, ST_FAIL);
         f->x += grid_text(f->g, f->x, f->y, f->w - f->x, mark, ST_BOLD);
         f->indent = f->x;
@@ -1888,20 +1912,30 @@ static void flow_quiz(struct flow *f, const struct draw_lesson *dl, int level)
     }
     if (open) {
         snprintf(help, sizeof(help), "%s, Enter answers",
-                 q->multiple ? "1-9 or arrows and Space pick" : "1-9 or arrows pick");
+                 q->multiple ? "1-9 adds, Space toggles" : "1-9 or Space selects");
         flow_block(f, NULL, 0, help, ST_DIM);
         return;
     }
     flow_blank(f);
-    if (dl->answered == q->correct)
-        flow_block(f, "Right. ", ST_OK, q->explain, ST_NORMAL);
+    if (!dl->explain_ready) {
+        flow_block(f, NULL, 0, "Your prediction is kept: do the task and watch the run decide.",
+                   ST_DIM);
+        return;
+    }
+    if (predict)
+        flow_block(f,
+                   dl->answered == q->correct ? "You predicted right. "
+                                              : "The run did not go as you predicted. ",
+                   dl->answered == q->correct ? ST_OK : ST_FAIL, explain, ST_NORMAL);
+    else if (dl->answered == q->correct)
+        flow_block(f, "Right. ", ST_OK, explain, ST_NORMAL);
     else
-        flow_block(f, "Not quite. ", ST_FAIL, q->explain, ST_NORMAL);
+        flow_block(f, "Not quite. ", ST_FAIL, explain, ST_NORMAL);
 }
 
 /* The lesson keys the pane's footer lists, in this order. */
-static const enum key_action lesson_order[] = {KA_HINT,      KA_SHOW_ME,    KA_STEP_NEXT,
-                                               KA_STEP_BACK, KA_RESET_STEP, KA_LESSONS};
+static const enum key_action lesson_order[] = {
+    KA_HINT, KA_SHOW_ME, KA_STEP_NEXT, KA_STEP_BACK, KA_RESET_STEP, KA_LESSONS, KA_LEGEND};
 
 /* The lesson keys from the key table, as many rows as it takes. */
 static int lesson_footer(struct grid *g, struct rect r, bool draw)
@@ -1932,6 +1966,25 @@ static int lesson_footer(struct grid *g, struct rect r, bool draw)
     return rows;
 }
 
+/* What the map's marks mean, one line each: the lesson pane's legend (i). */
+static const char *const legend_lines[] = {
+    "**The map**",
+    "A box is a node, a line a link, a moving dot a message.",
+    "Title: *name*, a star if it leads, *role*.",
+    "State: **up**, **CRASHED** or **paused**; `e2` before it: the *epoch*; `g1` after it: the *partition group*.",
+    "Clock line (`clk`): its wall clock, and how far off it is.",
+    "`hw`: the *high watermark*; `lamport` (clocks lesson): the *Lamport clock*.",
+    "Last line: what the model keeps (log end, ISR, keys).",
+    "A cut link is drawn broken; the selected box has a double border.",
+    "`i` goes back to the step.",
+};
+
+static void flow_legend(struct flow *f)
+{
+    for (size_t i = 0; i < sizeof(legend_lines) / sizeof(legend_lines[0]); i++)
+        flow_block(f, NULL, 0, legend_lines[i], i == 0 ? ST_PANE_TITLE : ST_NORMAL);
+}
+
 /* Flows the whole pane into f (quiz level as in flow_quiz); returns the narration's last row. */
 static int pane_flow(struct flow *f, const struct draw_lesson *dl, int level)
 {
@@ -1940,12 +1993,16 @@ static int pane_flow(struct flow *f, const struct draw_lesson *dl, int level)
 
     grid_clear(f->g);
     f->x = f->y = f->indent = 0;
+    if (dl->legend) {
+        flow_legend(f);
+        return 0;
+    }
     if (dl->step == 0 && dl->title && level == 0) {
         flow_block(f, NULL, 0, dl->title, ST_DIM);
         flow_blank(f);
     }
     if (s->narration[0])
-        flow_block(f, NULL, 0, s->narration, ST_NORMAL);
+        flow_block(f, NULL, 0, dl->narration ? dl->narration : s->narration, ST_NORMAL);
     narr_end = f->y;
     if (s->has_quiz) {
         flow_blank(f);
@@ -1957,7 +2014,8 @@ static int pane_flow(struct flow *f, const struct draw_lesson *dl, int level)
     }
     if (dl->hint && dl->phase != RUNNER_QUIZ) {
         char label[32];
-        snprintf(label, sizeof(label), "Hint %d/%d: ", dl->hints_shown, s->n_hints);
+        snprintf(label, sizeof(label), "Hint %d/%d: ", dl->hints_shown,
+                 dl->hints_total > 0 ? dl->hints_total : s->n_hints);
         flow_blank(f);
         flow_block(f, label, ST_INFO, dl->hint, ST_INFO);
     }
@@ -1965,15 +2023,29 @@ static int pane_flow(struct flow *f, const struct draw_lesson *dl, int level)
     case RUNNER_QUIZ:
         break;
     case RUNNER_TASK:
-        if (dl->waiting && dl->waiting[0]) {
+        if (dl->evidence) {
+            flow_blank(f);
+            flow_block(f, "Evidence: ", ST_INFO, dl->evidence, ST_STRONG);
+            if (dl->held)
+                flow_block(f, NULL, 0, "This is the moment. Space goes on.", ST_DIM);
+        }
+        if (dl->stuck) {
+            flow_blank(f);
+            flow_block(f, "Stuck: ", ST_FAIL, dl->stuck, ST_NORMAL);
+            flow_block(f, NULL, 0, "R starts this step again; < goes back a step.", ST_BOLD);
+        } else if (dl->waiting && dl->waiting[0]) {
             flow_blank(f);
             flow_block(f, "Waiting for: ", ST_DIM, dl->waiting, ST_DIM);
         }
         break;
     case RUNNER_DONE:
+        if (dl->evidence) {
+            flow_blank(f);
+            flow_block(f, "Evidence: ", ST_INFO, dl->evidence, ST_STRONG);
+        }
         flow_blank(f);
         if (s->success[0])
-            flow_block(f, "Done. ", ST_OK, s->success, ST_NORMAL);
+            flow_block(f, "Done. ", ST_OK, dl->success ? dl->success : s->success, ST_NORMAL);
         if (dl->finished)
             flow_block(f, NULL, 0, "The lesson is complete. L lists the others.", ST_OK);
         else

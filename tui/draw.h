@@ -207,13 +207,24 @@ struct draw_lesson {
     int n_steps;
     const struct lesson_step *s;
     enum runner_phase phase;
-    int quiz_cursor;     /* the choice the arrows are on */
-    unsigned quiz_pick;  /* bit i: choice i picked (before answering) */
-    unsigned answered;   /* the answer given, valid when phase is past RUNNER_QUIZ */
-    const char *hint;    /* the latest hint shown, or NULL */
-    int hints_shown;     /* how many of the step's hints are out */
-    const char *waiting; /* what the gate still waits for ("" or NULL: nothing said yet) */
-    bool finished;       /* the last step is done */
+    int quiz_cursor;      /* the choice the arrows are on */
+    unsigned quiz_pick;   /* bit i: choice i picked (before answering) */
+    unsigned answered;    /* the answer given, valid when phase is past RUNNER_QUIZ */
+    const char *hint;     /* the latest hint shown, or NULL */
+    int hints_shown;      /* how many of the step's hints are out */
+    const char *waiting;  /* what the gate still waits for ("" or NULL: nothing said yet) */
+    bool finished;        /* the last step is done */
+    const char *stuck;    /* a dead end the learner ran into, in words, or NULL */
+    const char *evidence; /* the step's key event, quoted from the log, or NULL */
+    bool held;            /* the run paused on the spotlight or the gate: Space goes on */
+    bool explain_ready;   /* the quiz's explanation may show (a prediction: after the gate) */
+    int hints_total;      /* how many hints the step has for the learner now */
+    bool legend;          /* show the legend (i) instead of the step */
+    bool lamport;         /* the lesson teaches Lamport clocks: boxes show them, in words */
+    /* The step's texts with the run's values filled in; NULL: the lesson's own. */
+    const char *narration;
+    const char *success;
+    const char *explain;
     /* The lesson list overlay (L), when n_items > 0 and list is set. */
     bool list;
     const struct draw_lesson_item *items;

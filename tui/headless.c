@@ -414,7 +414,12 @@ int headless_lint(int argc, char **argv)
                 fprintf(stderr, "%s\n", msg);
                 status = EXIT_USAGE;
             } else {
-                printf("%s: ok (%d steps, every one completable)\n", argv[i], l.n_steps);
+                char warnings[8192] = "";
+                if (lesson_text_warnings(&l, warnings, sizeof(warnings)) > 0)
+                    fputs(warnings, stderr);
+                printf("%s: ok (%d steps, every one completable; its decoys keep the gates "
+                       "closed)\n",
+                       argv[i], l.n_steps);
             }
             lesson_release(&l); /* safe after a failed parse too: it left nothing */
             free(text);

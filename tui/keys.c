@@ -54,6 +54,8 @@ static const struct key_binding table[] = {
     {{'<'}, "<", "lesson: step back", "back", KA_STEP_BACK},
     {{'R'}, "R", "lesson: reset step", "reset", KA_RESET_STEP},
     {{'L'}, "L", "lesson: the list", "lessons", KA_LESSONS},
+    /* No line of its own on the help overlay (full at 80x24): the lesson pane's footer shows it. */
+    {{'i'}, "i", NULL, "legend", KA_LEGEND},
 };
 
 const struct key_binding *keys_table(size_t *n)
