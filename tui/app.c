@@ -881,6 +881,8 @@ static void advance(struct app *a, int64_t dv_us)
 
     for (int guard = 0; guard < 1000; guard++) {
         int64_t now = engine_now(eng(a)), skipped;
+        if (a->paused)
+            break; /* a lesson paused on its spotlight or its gate: no more time passes */
         if (wait_over(a)) {
             pump(a);
             continue;
