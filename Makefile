@@ -26,8 +26,13 @@ endif
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wold-style-definition -Wpointer-arith -Wcast-qual \
 	-Wwrite-strings -Wformat=2 -Wundef -Wvla -Wswitch-enum -Wimplicit-fallthrough \
-	-fno-common -Werror \
-	-Wno-format-truncation  # bounded display strings truncate on purpose
+	-fno-common -Werror
+# gcc warns where a bounded display string may truncate, which they do on purpose; clang has no
+# such warning (and rejects the option), so it is only turned off for gcc.
+CC_IS_CLANG := $(shell $(CC) -dM -E -x c /dev/null 2>/dev/null | grep -q __clang__ && echo 1)
+ifneq ($(CC_IS_CLANG),1)
+WARN += -Wno-format-truncation
+endif
 ifeq ($(SAN),1)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 else
@@ -205,6 +210,6 @@ install: $(BIN)
 	@for d in lessons demos; do [ -d assets/$$d ] && cp -R assets/$$d $(DESTDIR)$(PREFIX)/share/splitbrain/ || true; done
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-san splitbrain
+	rm -rf $(BUILD) $(BUILD)-san build-clang splitbrain
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
