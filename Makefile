@@ -39,6 +39,8 @@ else
 OPT := -O2 -g
 endif
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DSPLITBRAIN_VERSION='"$(VERSION)"' -MMD -MP
+# Where an installed copy looks for its course when nothing nearer has it (tui/datadir.h).
+$(BUILD)/tui/datadir.o: CPPFLAGS += -DSPLITBRAIN_DATADIR='"$(PREFIX)/share/splitbrain"'
 CFLAGS ?=
 ALL_CFLAGS = $(WARN) $(OPT) $(CFLAGS)
 CORE_CFLAGS = $(ALL_CFLAGS) -Wconversion -Wsign-conversion
@@ -50,10 +52,10 @@ TEST_CFLAGS = $(shell pkg-config --cflags cmocka)
 TEST_LIBS = $(shell pkg-config --libs cmocka)
 
 CORE_SRC := $(wildcard engine/*.c lessons/*.c)
-UI_SRC := $(wildcard tui/*.c)
+UI_SRC := $(wildcard tui/*.c tui/cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
-SOURCES := $(CORE_SRC) $(UI_SRC) $(TEST_SRC) $(BENCH_SRC) $(wildcard engine/*.h lessons/*.h tui/*.h tests/*.h)
+SOURCES := $(CORE_SRC) $(UI_SRC) $(TEST_SRC) $(BENCH_SRC) $(wildcard engine/*.h lessons/*.h tui/*.h tui/cli/*.h tests/*.h)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ := $(UI_SRC:%.c=$(BUILD)/%.o)
@@ -62,7 +64,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LIB := $(BUILD)/libsplitbrain.a
 BIN := $(BUILD)/splitbrain
 
-.PHONY: render-golden all run test check suites scenarios tui-smoke tui-lesson mutations bench lint format format-check install clean deps deps-test soak man-keys exports
+.PHONY: render-golden all run test check suites scenarios tui-smoke tui-lesson mutations bench lint format format-check install clean deps deps-test soak man-keys exports cli
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -114,6 +116,12 @@ $(BUILD)/tests/test_render: $(BUILD)/tests/test_render.o $(RENDER_OBJ) $(LIB) | 
 	@[ "$(V)" = 1 ] || echo "  LD    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(RENDER_OBJ) $(LIB) $(TEST_LIBS)
 
+# The command-line table's parser and the data path: plain C, no curses or uv either.
+CLI_OBJ := $(BUILD)/tui/cli/cli.o $(BUILD)/tui/datadir.o
+$(BUILD)/tests/test_cli: $(BUILD)/tests/test_cli.o $(CLI_OBJ) $(LIB) | $(BUILD)/.deps-test
+	@[ "$(V)" = 1 ] || echo "  LD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(CLI_OBJ) $(LIB) $(TEST_LIBS)
+
 $(BUILD)/bench/bench_render: $(BUILD)/tests/bench/bench_render.o $(RENDER_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD    $@"
@@ -134,7 +142,7 @@ run: $(BIN)
 
 # The unit suites, the scenario tests, the sandbox and a lesson driven through tmux and the
 # checkers' mutation tests, in this build.
-check: suites scenarios tui-smoke tui-lesson mutations man-keys exports
+check: suites scenarios tui-smoke tui-lesson mutations man-keys exports cli
 
 suites: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -154,6 +162,11 @@ mutations: $(BIN)
 # The export formats as ShiViz, XML and JSON readers see them.
 exports: $(BIN)
 	@tests/export_check.sh $(BIN)
+
+# The command line's conventions, and the man page against the table of commands.
+cli: $(BIN)
+	@echo "== tests/cli_conventions.sh"
+	@tests/cli_conventions.sh $(BIN)
 
 # Every key of the key table is in the man page.
 man-keys:

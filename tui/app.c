@@ -2119,11 +2119,18 @@ static void cast_write(struct app *a)
     free(buf);
 }
 
-static void cast_close(struct app *a)
+/* Closes the recording; false when any frame of it failed to be written. */
+static bool cast_close(struct app *a)
 {
-    if (a->cast_f)
-        fclose(a->cast_f);
+    bool ok = true;
+
+    if (a->cast_f) {
+        ok = !ferror(a->cast_f);
+        if (fclose(a->cast_f) != 0)
+            ok = false;
+    }
     a->cast_f = NULL;
+    return ok;
 }
 
 static void render(struct app *a)
@@ -2239,6 +2246,7 @@ static void idle_cb(uv_timer_t *h);
 static int loop_run(struct app *a, bool ascii, bool mouse)
 {
     int w, h, flags;
+    bool cast_ok;
 
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fprintf(stderr, "splitbrain: the sandbox needs a terminal; for a headless run use: "
@@ -2292,7 +2300,7 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     a->dirty = true;
 
     uv_run(&a->loop, UV_RUN_DEFAULT);
-    cast_close(a);
+    cast_ok = cast_close(a);
 
     uv_close((uv_handle_t *)&a->in, close_cb);
     uv_close((uv_handle_t *)&a->sig_winch, close_cb);
@@ -2307,6 +2315,10 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     uv_loop_close(&a->loop);
     term_destroy(a->term);
     a->term = NULL;
+    if (!cast_ok) {
+        fprintf(stderr, "splitbrain: --cast %s: write error\n", a->cast);
+        return EXIT_USAGE;
+    }
     return EXIT_OK;
 }
 
@@ -2370,6 +2382,8 @@ static int record_write(struct app *a)
         return EXIT_USAGE;
     }
     r = script_run_write_recording(a->run, f, engine_now(eng(a)));
+    if (ferror(f))
+        r = -1;
     if (fclose(f) != 0)
         r = -1;
     if (r < 0 || rename(tmp, a->record) != 0) {
@@ -2380,55 +2394,16 @@ static int record_write(struct app *a)
     return EXIT_OK;
 }
 
-/* Reads "--flag VALUE" pairs; returns the value or NULL, and complains about a missing one. */
-static const char *opt_value(int argc, char **argv, int *i)
+int app_sandbox_run(const struct app_launch *l)
 {
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "splitbrain: %s needs a value\n", argv[*i]);
-        return NULL;
-    }
-    return argv[++*i];
-}
-
-int app_sandbox(int argc, char **argv)
-{
-    const char *model = NULL, *nodes = NULL, *seed = NULL, *record = NULL, *cast = NULL;
-    bool ascii = false, mouse = true, present = false;
+    const char *model = l->model, *nodes = l->nodes, *seed = l->seed;
     struct app *a;
     char line[128];
     int r;
 
-    for (int i = 1; i < argc; i++) {
-        const char **dst = strcmp(argv[i], "--model") == 0    ? &model
-                           : strcmp(argv[i], "--nodes") == 0  ? &nodes
-                           : strcmp(argv[i], "--seed") == 0   ? &seed
-                           : strcmp(argv[i], "--record") == 0 ? &record
-                           : strcmp(argv[i], "--cast") == 0   ? &cast
-                                                              : NULL;
-        if (strcmp(argv[i], "--ascii") == 0) {
-            ascii = true;
-            continue;
-        }
-        if (strcmp(argv[i], "--no-mouse") == 0) {
-            mouse = false;
-            continue;
-        }
-        if (strcmp(argv[i], "--present") == 0) {
-            present = true;
-            continue;
-        }
-        if (!dst) {
-            fprintf(stderr, "usage: splitbrain sandbox [--model M] [--nodes N] [--seed S] "
-                            "[--ascii] [--no-mouse] [--present] [--record FILE.sbr] "
-                            "[--cast FILE.cast]\n");
-            return EXIT_USAGE;
-        }
-        if (!(*dst = opt_value(argc, argv, &i)))
-            return EXIT_USAGE;
-    }
     a = app_create("sandbox", -1);
-    a->record = record;
-    a->cast = cast;
+    a->record = l->record;
+    a->cast = l->cast;
     if (!model)
         model = model_find("leader") ? "leader" : "echo"; /* the sandbox opens on a leader */
     /* The options are commands of the language, so they are checked like one. */
@@ -2455,70 +2430,31 @@ int app_sandbox(int argc, char **argv)
     a->msg[0] = '\0';
     drain(a);
     set_msg(a, false, "Sandbox: w writes, K kills the selected node, : takes any command, ? help");
-    if (present)
+    if (l->present)
         set_present(a, true);
-    r = loop_run(a, want_ascii(ascii), mouse);
+    r = loop_run(a, want_ascii(l->ascii), l->mouse);
     if (r == EXIT_OK)
         r = record_write(a);
     app_destroy(a);
     return r;
 }
 
-int app_open(int argc, char **argv)
+int app_open_run(const struct app_launch *l)
 {
-    const char *file = NULL, *record = NULL, *cast = NULL, *name = argv[0];
-    bool demo = strcmp(argv[0], "demo") == 0;
-    long long seed = -1;
-    bool ascii = false, mouse = true, present = false;
+    const char *file = l->file;
+    bool demo = l->demo;
     struct script_error err;
     struct app *a;
     char *text, msg[APP_MSG_MAX];
     size_t len;
     int r;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--ascii") == 0) {
-            ascii = true;
-        } else if (strcmp(argv[i], "--no-mouse") == 0) {
-            mouse = false;
-        } else if (strcmp(argv[i], "--present") == 0) {
-            present = true;
-        } else if (strcmp(argv[i], "--record") == 0) {
-            if (!(record = opt_value(argc, argv, &i)))
-                return EXIT_USAGE;
-        } else if (strcmp(argv[i], "--cast") == 0) {
-            if (!(cast = opt_value(argc, argv, &i)))
-                return EXIT_USAGE;
-        } else if (strcmp(argv[i], "--seed") == 0) {
-            const char *v = opt_value(argc, argv, &i);
-            char *end;
-            if (!v)
-                return EXIT_USAGE;
-            seed = strtoll(v, &end, 10);
-            if (*end || seed < 0) {
-                fprintf(stderr, "splitbrain %s: --seed takes a whole number, not '%s'\n", name, v);
-                return EXIT_USAGE;
-            }
-        } else if (!file && argv[i][0] != '-') {
-            file = argv[i];
-        } else {
-            file = NULL;
-            break;
-        }
-    }
-    if (!file) {
-        fprintf(stderr,
-                "usage: splitbrain %s FILE [--seed N] [--ascii] [--no-mouse] [--present] "
-                "[--record FILE.sbr] [--cast FILE.cast]\n",
-                name);
-        return EXIT_USAGE;
-    }
     text = headless_read_file(file, &len);
     if (!text)
         return EXIT_USAGE;
-    a = app_create(file, seed);
-    a->record = record;
-    a->cast = cast;
+    a = app_create(file, l->seed_n);
+    a->record = l->record;
+    a->cast = l->cast;
     a->demo = demo;
     script_env_release(&a->own_env);
     script_env_init(&a->own_env, true);
@@ -2544,11 +2480,11 @@ int app_open(int argc, char **argv)
         set_msg(a, false, "Demo: Space, Right or PageDown goes to the next beat; Left goes back");
     else if (!a->msg_error)
         set_msg(a, false, "Paused at t=0: Space plays the scenario, . steps one event");
-    if (present) {
+    if (l->present) {
         a->present = true;
         a->speed = APP_SPEED_PRESENT;
     }
-    r = loop_run(a, want_ascii(ascii), mouse);
+    r = loop_run(a, want_ascii(l->ascii), l->mouse);
     if (r == EXIT_OK)
         r = record_write(a);
     app_destroy(a);

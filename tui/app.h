@@ -17,11 +17,32 @@
 
 #include <stdbool.h>
 
-/* splitbrain sandbox [--model M] [--nodes N] [--seed S] [--ascii]; argv[0] is "sandbox". */
-int app_sandbox(int argc, char **argv);
-/* splitbrain open|demo|replay FILE [--seed S] [--ascii] [--record FILE.sbr]; argv[0] names
- * which: "demo" waits at each `beat` for the presenter and shows the `say` captions large. */
-int app_open(int argc, char **argv);
+/* What a command line asks of the sandbox (cli/play.c fills it in). Strings are borrowed. */
+struct app_launch {
+    const char *cmd;   /* "sandbox", "open", "demo", "replay": for messages */
+    const char *file;  /* open, demo, replay: the file to play */
+    bool demo;         /* wait at each `beat` for the presenter; captions large */
+    const char *model; /* sandbox: --model, --nodes, --seed as typed (checked as commands) */
+    const char *nodes;
+    const char *seed;
+    long long seed_n; /* open, demo, replay: the seed, or -1 for the file's own */
+    const char *record;
+    const char *cast;
+    bool ascii;
+    bool mouse;
+    bool present;
+};
+
+/* The sandbox on a fresh cluster. */
+int app_sandbox_run(const struct app_launch *l);
+/* A scenario, demo or recording loaded paused at t=0 and played in the sandbox. */
+int app_open_run(const struct app_launch *l);
+
+struct cli_args;
+
+/* The handlers of sandbox, and of open, demo and replay, in the table of cli/commands.c. */
+int app_sandbox(const struct cli_args *a);
+int app_open(const struct cli_args *a);
 
 struct course;
 struct progress;

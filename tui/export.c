@@ -10,6 +10,8 @@
 #include "../engine/engine.h"
 #include "../engine/script.h"
 #include "../engine/util.h"
+#include "cli/cli.h"
+#include "datadir.h"
 #include "headless.h"
 
 #define MAX_EVENTS 200000
@@ -355,15 +357,10 @@ static void write_svg(FILE *f, const struct collector *c, int n, int64_t end_us)
     free(ax.y);
 }
 
-static void usage(FILE *out)
+int export_main(const struct cli_args *a)
 {
-    fprintf(out, "usage: splitbrain export FILE.scn --format shiviz|jsonl|svg [--seed N] "
-                 "[--out FILE|-]\n");
-}
-
-int export_main(int argc, char **argv)
-{
-    const char *file = NULL, *out_path = "-";
+    char path[DATADIR_PATH_MAX];
+    const char *file = path, *out_path = cli_value(a, "out"), *f = cli_value(a, "format");
     int fmt = -1;
     int64_t seed = -1;
     struct script s;
@@ -374,36 +371,21 @@ int export_main(int argc, char **argv)
     FILE *out;
     int status = EXIT_OK;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
-            fmt = param_choice("jsonl|shiviz|svg", argv[++i]);
-            if (fmt < 0) {
-                fprintf(stderr,
-                        "splitbrain export: --format takes shiviz, jsonl or svg, not '%s'\n",
-                        argv[i]);
-                return EXIT_USAGE;
-            }
-        } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
-            char *end;
-            seed = strtoll(argv[++i], &end, 10);
-            if (*end || seed < 0) {
-                fprintf(stderr, "splitbrain export: --seed takes a whole number\n");
-                return EXIT_USAGE;
-            }
-        } else if ((strcmp(argv[i], "--out") == 0 || strcmp(argv[i], "-o") == 0) && i + 1 < argc) {
-            out_path = argv[++i];
-        } else if (strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
-            return EXIT_OK;
-        } else if (argv[i][0] != '-' && !file) {
-            file = argv[i];
-        } else {
-            usage(stderr);
-            return EXIT_USAGE;
-        }
+    if (!out_path)
+        out_path = "-";
+    if (!f) {
+        fprintf(stderr, "splitbrain export: --format is needed: shiviz, jsonl or svg\n");
+        return EXIT_USAGE;
     }
-    if (!file || fmt < 0) {
-        usage(stderr);
+    fmt = param_choice("jsonl|shiviz|svg", f);
+    if (fmt < 0) {
+        fprintf(stderr, "splitbrain export: --format takes shiviz, jsonl or svg, not '%s'\n", f);
+        return EXIT_USAGE;
+    }
+    if (cli_value(a, "seed") && headless_seed("export", cli_value(a, "seed"), &seed) < 0)
+        return EXIT_USAGE;
+    if (datadir_resolve_play(a->argv[0], path, sizeof(path), msg, sizeof(msg)) < 0) {
+        fprintf(stderr, "splitbrain export: %s\n", msg);
         return EXIT_USAGE;
     }
     if (headless_load_script(file, &s) < 0)
@@ -446,9 +428,14 @@ int export_main(int argc, char **argv)
                 "splitbrain export: the run has more than %d events; the first %d are "
                 "exported\n",
                 MAX_EVENTS, MAX_EVENTS);
-    if (fflush(out) != 0 || (out != stdout && fclose(out) != 0)) {
-        fprintf(stderr, "splitbrain: %s: write error\n", out_path);
-        status = EXIT_USAGE;
+    {
+        bool bad = fflush(out) != 0 || ferror(out);
+        if (out != stdout && cli_fclose(out) != 0)
+            bad = true;
+        if (bad) {
+            fprintf(stderr, "splitbrain export: %s: write error\n", out_path);
+            status = EXIT_USAGE;
+        }
     }
 out:
     script_run_destroy(run);
