@@ -64,7 +64,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LIB := $(BUILD)/libsplitbrain.a
 BIN := $(BUILD)/splitbrain
 
-.PHONY: render-golden all run test check suites scenarios tui-smoke tui-lesson mutations bench lint format format-check install clean deps deps-test soak man-keys exports cli
+.PHONY: render-golden all run test check suites scenarios tui-smoke tui-lesson mutations bench lint format format-check install clean deps deps-test soak man-keys exports cli tui-installed
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -142,7 +142,7 @@ run: $(BIN)
 
 # The unit suites, the scenario tests, the sandbox and a lesson driven through tmux and the
 # checkers' mutation tests, in this build.
-check: suites scenarios tui-smoke tui-lesson mutations man-keys exports cli
+check: suites scenarios tui-smoke tui-lesson tui-installed mutations man-keys exports cli
 
 suites: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -175,6 +175,13 @@ man-keys:
 tui-smoke: $(BIN)
 	@echo "== tests/tui_smoke.sh"
 	@tests/tui_smoke.sh $(BIN); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
+
+# make install into a folder of the build, then use that copy from / as a user would.
+tui-installed: $(BIN)
+	@echo "== tests/tui_installed.sh"
+	@rm -rf $(BUILD)/installed
+	@$(MAKE) --no-print-directory -s install PREFIX=$(abspath $(BUILD))/installed >/dev/null
+	@tests/tui_installed.sh $(BUILD)/installed; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
 
 tui-lesson: $(BIN)
 	@echo "== tests/tui_lesson.sh"

@@ -21,6 +21,7 @@
 #include "../lessons/progress.h"
 #include "../lessons/runner.h"
 #include "course.h"
+#include "datadir.h"
 #include "headless.h"
 #include "keys.h"
 #include "term.h"
@@ -201,6 +202,9 @@ struct app {
     int n_beats;
     /* --record FILE: the run written there as a scenario on the way out. */
     const char *record;
+    /* `:open NAME` or `:demo NAME`: the file to play next, once this loop has ended. */
+    char reopen[DATADIR_PATH_MAX];
+    bool reopen_demo;
     /* --cast FILE: every drawn frame appended there as an asciicast v2 event. */
     const char *cast;
     FILE *cast_f;
@@ -1149,6 +1153,45 @@ static void search_key(struct app *a, int k)
     a->dirty = true;
 }
 
+/*
+ * `:open NAME` and `:demo NAME` are the sandbox's, not the command language's: they name a
+ * file (or a shipped scenario or demo) to play instead of this run. The loop ends and the
+ * caller opens it. Returns 1 when line was one of them, 0 when it was not; an unknown name
+ * leaves the run as it is, with the reason on the message line.
+ */
+static void stop(struct app *a);
+
+static int open_line(struct app *a, const char *line)
+{
+    char verb[8] = "", name[SCRIPT_MAX_LINE] = "", why[DATADIR_PATH_MAX + 200];
+    bool demo;
+    int r;
+
+    if (sscanf(line, " %7s %1023s", verb, name) < 1 ||
+        (strcmp(verb, "open") != 0 && strcmp(verb, "demo") != 0))
+        return 0;
+    demo = strcmp(verb, "demo") == 0;
+    if (a->runner) {
+        set_msg(a, true, ":%s works in the sandbox, not in a lesson", verb);
+        return 1;
+    }
+    if (!name[0]) {
+        set_msg(a, true, ":%s NAME: a file, or a shipped %s (splitbrain %s lists them)", verb,
+                demo ? "demo" : "scenario", verb);
+        return 1;
+    }
+    r = demo ? datadir_resolve(DATADIR_DEMOS, name, a->reopen, sizeof(a->reopen), why, sizeof(why))
+             : datadir_resolve_play(name, a->reopen, sizeof(a->reopen), why, sizeof(why));
+    if (r < 0) {
+        a->reopen[0] = '\0';
+        set_msg(a, true, "%s", why);
+        return 1;
+    }
+    a->reopen_demo = demo || strstr(a->reopen, ".demo") != NULL;
+    stop(a);
+    return 1;
+}
+
 static void cmd_key(struct app *a, int k)
 {
     if (a->searching) {
@@ -1160,7 +1203,10 @@ static void cmd_key(struct app *a, int k)
         char line[SCRIPT_MAX_LINE];
         snprintf(line, sizeof(line), "%s", a->cmd);
         hist_push(a, line);
-        if (exec_line(a, line) == 0) {
+        if (open_line(a, line)) {
+            if (a->reopen[0])
+                a->cmd_open = false;
+        } else if (exec_line(a, line) == 0) {
             a->cmd_open = false;
         } else {
             /* Keep the line to fix; put the cursor where the error points. */
@@ -2394,6 +2440,25 @@ static int record_write(struct app *a)
     return EXIT_OK;
 }
 
+/* Destroys a; when `:open` or `:demo` asked for another file, plays it with the same options
+ * (a --record file is then written again, for the file played last). */
+static int reopen_or_end(struct app *a, const struct app_launch *l, int r)
+{
+    struct app_launch next = *l;
+    char path[DATADIR_PATH_MAX];
+
+    if (r != EXIT_OK || !a->reopen[0]) {
+        app_destroy(a);
+        return r;
+    }
+    snprintf(path, sizeof(path), "%s", a->reopen);
+    next.demo = a->reopen_demo;
+    next.file = path;
+    next.seed_n = -1;
+    app_destroy(a);
+    return app_open_run(&next);
+}
+
 int app_sandbox_run(const struct app_launch *l)
 {
     const char *model = l->model, *nodes = l->nodes, *seed = l->seed;
@@ -2435,8 +2500,7 @@ int app_sandbox_run(const struct app_launch *l)
     r = loop_run(a, want_ascii(l->ascii), l->mouse);
     if (r == EXIT_OK)
         r = record_write(a);
-    app_destroy(a);
-    return r;
+    return reopen_or_end(a, l, r);
 }
 
 int app_open_run(const struct app_launch *l)
@@ -2487,8 +2551,7 @@ int app_open_run(const struct app_launch *l)
     r = loop_run(a, want_ascii(l->ascii), l->mouse);
     if (r == EXIT_OK)
         r = record_write(a);
-    app_destroy(a);
-    return r;
+    return reopen_or_end(a, l, r);
 }
 
 /* ---- a lesson ---- */
