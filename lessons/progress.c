@@ -1,5 +1,6 @@
 #include "progress.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -121,6 +122,42 @@ static int lock_take(const char *path, char *why, size_t whylen)
 }
 
 /*
+ * Temporary files left by a save that was killed: PATH.tmp-XXXXXX (mkstemp's six letters) and
+ * PATH.tmp (older versions). Only a holder of the lock makes them, so under the lock every one
+ * is stale.
+ */
+static void remove_stale(const char *path)
+{
+    char dir[PROGRESS_PATH_MAX], full[PROGRESS_PATH_MAX + 300];
+    const char *base;
+    size_t blen;
+    DIR *d;
+    struct dirent *de;
+
+    util_strlcpy(dir, path, sizeof(dir));
+    base = strrchr(path, '/');
+    if (!base || base == path)
+        return;
+    dir[base - path] = '\0';
+    base++;
+    blen = strlen(base);
+    d = opendir(dir);
+    if (!d)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        const char *n = de->d_name;
+        if (strncmp(n, base, blen) != 0 || n[blen] != '.')
+            continue;
+        n += blen + 1;
+        if ((strncmp(n, "tmp-", 4) == 0 && strlen(n) == 10) || strcmp(n, "tmp") == 0) {
+            snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
+            unlink(full);
+        }
+    }
+    closedir(d);
+}
+
+/*
  * Two sessions may save at once (two terminals, two lessons): each writes its own temporary
  * file, made by mkstemp beside the real one, and renames it over the real one while holding
  * an advisory lock on PATH.lock, so a reader sees the old file or a whole new one, never an
@@ -138,7 +175,8 @@ int progress_save(const struct progress *p, char *why, size_t whylen)
     lock = lock_take(p->path, why, whylen);
     if (lock < 0)
         return -1;
-    snprintf(tmp, sizeof(tmp), "%s.XXXXXX", p->path);
+    remove_stale(p->path);
+    snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", p->path);
     fd = mkstemp(tmp);
     if (fd < 0 || !(f = fdopen(fd, "w"))) {
         snprintf(why, whylen, "%s: %s", tmp, strerror(errno));

@@ -280,6 +280,11 @@ static void print_checkers(FILE *out, struct script_run *run)
             a, b, c);
 }
 
+const struct op *headless_op_at(void *run, uint64_t op_id)
+{
+    return history_at(engine_history(script_run_engine(run)), op_id);
+}
+
 int headless_run(const struct cli_args *a)
 {
     const char *file = NULL, *trace_path = cli_value(a, "trace");
@@ -322,6 +327,8 @@ int headless_run(const struct cli_args *a)
     run = script_run_create(file, seed);
     if (trace_f) {
         trace_jsonl_init(&jw, trace_f);
+        jw.op_at = headless_op_at;
+        jw.op_ctx = run;
         script_run_observe(run, &jw.obs);
     }
     if (script_run_all(run, &s, &err) < 0) {

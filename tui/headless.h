@@ -31,6 +31,10 @@ const struct model_ops *headless_model(const char *cmd, const char *name);
 int headless_seed(const char *cmd, const char *s, int64_t *seed);
 
 struct script;
+struct op;
+
+/* The op with this id in the history of run (a struct script_run): for trace_jsonl's op_at. */
+const struct op *headless_op_at(void *run, uint64_t op_id);
 
 /* Reads and parses a scenario file (s is the caller's to release). On bad input prints
  * FILE:LINE:COL: message and returns -1, keeping nothing. */
