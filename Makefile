@@ -46,8 +46,8 @@ ALL_CFLAGS = $(WARN) $(OPT) $(CFLAGS)
 CORE_CFLAGS = $(ALL_CFLAGS) -Wconversion -Wsign-conversion
 
 # Recursively expanded: evaluated when a recipe runs, after the deps check.
-UI_CFLAGS = $(shell pkg-config --cflags ncursesw libuv)
-UI_LIBS = $(shell pkg-config --libs ncursesw libuv) -lm
+UI_CFLAGS = $(shell pkg-config --cflags ncursesw libuv inih)
+UI_LIBS = $(shell pkg-config --libs ncursesw libuv inih) -lm
 TEST_CFLAGS = $(shell pkg-config --cflags cmocka)
 TEST_LIBS = $(shell pkg-config --libs cmocka)
 
@@ -74,12 +74,13 @@ splitbrain: $(BIN)
 	@cp $(BIN) $@
 endif
 
-$(BUILD)/.deps:
+# The stamps follow tools/deps.sh, so a library added there is installed by the next make.
+$(BUILD)/.deps: tools/deps.sh
 	@mkdir -p $(BUILD)
 	@tools/deps.sh build
 	@touch $@
 
-$(BUILD)/.deps-test:
+$(BUILD)/.deps-test: tools/deps.sh
 	@mkdir -p $(BUILD)
 	@tools/deps.sh test
 	@touch $@
@@ -121,6 +122,11 @@ CLI_OBJ := $(BUILD)/tui/cli/cli.o $(BUILD)/tui/datadir.o
 $(BUILD)/tests/test_cli: $(BUILD)/tests/test_cli.o $(CLI_OBJ) $(LIB) | $(BUILD)/.deps-test
 	@[ "$(V)" = 1 ] || echo "  LD    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(CLI_OBJ) $(LIB) $(TEST_LIBS)
+
+# The settings file's reader: plain C and libinih.
+$(BUILD)/tests/test_config: $(BUILD)/tests/test_config.o $(BUILD)/tui/config.o $(LIB) | $(BUILD)/.deps-test
+	@[ "$(V)" = 1 ] || echo "  LD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/tui/config.o $(LIB) $(TEST_LIBS) $(shell pkg-config --libs inih)
 
 $(BUILD)/bench/bench_render: $(BUILD)/tests/bench/bench_render.o $(RENDER_OBJ) $(LIB)
 	@mkdir -p $(dir $@)

@@ -89,7 +89,7 @@ b=$("$bin" run tour --seed=9 -q; echo "rc=$?")
 # Failed writes are failures.
 if [ -w /dev/full ]; then
     for args in "run tour" "run tour --trace -" "params" "models" "lint assets/scenarios/tour.scn" \
-        "explore --seeds 3 --keep 0" "export tour --format jsonl" "run" "demo"; do
+        "explore --seeds 3 --keep 0" "export tour --format jsonl" "run" "demo" "config"; do
         # shellcheck disable=SC2086
         "$bin" $args >/dev/full 2>"$tmp/err"
         rc=$?

@@ -40,6 +40,20 @@ grep -q "$PREFIX/share/splitbrain/lessons" "$DIR/out" && grep -q '01-welcome' "$
 clean export split-brain --format jsonl >"$DIR/out" 2>&1 && [ -s "$DIR/out" ] &&
     ok "export finds a demo by name" || no "export split-brain"
 
+# The settings file: a bad line stops every command that reads it, before the screen opens.
+mkdir -p "$DIR/home/.config/splitbrain"
+printf '[speed]\ndefault = 0.2x\n[display]\ntheme = projector\n' >"$DIR/home/.config/splitbrain/config"
+clean sandbox >"$DIR/out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "config:4: unknown theme 'projector'" "$DIR/out" &&
+    ok "a bad config line: FILE:LINE: what, exit 2" || no "bad config: exit $rc, $(cat "$DIR/out")"
+printf '[speed]\ndefault = 0.2x\n[display]\ntheme = high-contrast\n[sandbox]\nworkload = off\n' \
+    >"$DIR/home/.config/splitbrain/config"
+NO_COLOR=1 clean config --no-mouse >"$DIR/out" 2>&1
+grep -q '^default = 0.2x *; config file, line 2' "$DIR/out" && grep -q '^colour = no *; environment' "$DIR/out" &&
+    grep -q '^mouse = no *; flag' "$DIR/out" && ok "config shows each setting and where it came from" ||
+    no "config: $(cat "$DIR/out")"
+
 if ! command -v tmux >/dev/null 2>&1; then
     echo "tui_installed: no tmux, the screen part skipped"
     [ $fail -eq 0 ] && exit 77
@@ -54,6 +68,13 @@ tmux send-keys -t $S : "open acks-one-los" Enter
 step ":open with a typo says what it meant" "did you mean 'acks-one-loss'" 5
 tmux send-keys -t $S Escape : "open acks-one-loss" Enter
 step ":open NAME plays the shipped scenario, paused" 'Paused at t=0' 5
+tmux send-keys -t $S Q
+i=0
+while [ ! -f "$DIR/exit" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+rm -f "$DIR/exit"
+tmux send-keys -t $S "clear; cd / && env -u SPLITBRAIN_DATA HOME=$DIR/home $BIN sandbox; echo EXIT=\$? > $DIR/exit" Enter
+step "the sandbox runs at the config's speed" 'RUNNING.* 0\.2x' 5
+if screen | grep -q 'load 2/s'; then no "workload = off still started the workload"; else ok "workload = off: no background workload"; fi
 tmux send-keys -t $S Q
 i=0
 while [ ! -f "$DIR/exit" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Makes sure the libraries splitbrain builds against are present.
 # Usage: tools/deps.sh [build|test]
-#   build: pkg-config, ncursesw, libuv
+#   build: pkg-config, ncursesw, libuv, inih (the config file's INI reader)
 #   test:  the above, plus cmocka, clang-format, tmux (the sandbox tests),
 #          python3 (checking asciicast, ShiViz, SVG and JSON Lines output) and
 #          clang (CI builds and tests with clang as well as gcc)
@@ -20,6 +20,7 @@ command -v pkg-config >/dev/null 2>&1 || pkgs="$pkgs pkg-config"
 command -v cc >/dev/null 2>&1 || pkgs="$pkgs build-essential"
 need_pc ncursesw libncurses-dev
 need_pc libuv libuv1-dev
+need_pc inih libinih-dev
 if [ "$what" = test ]; then
     need_pc cmocka libcmocka-dev
     command -v clang-format >/dev/null 2>&1 || pkgs="$pkgs clang-format"

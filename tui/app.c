@@ -20,6 +20,7 @@
 #include "grid.h"
 #include "../lessons/progress.h"
 #include "../lessons/runner.h"
+#include "config.h"
 #include "course.h"
 #include "datadir.h"
 #include "headless.h"
@@ -211,6 +212,14 @@ struct app {
     struct timespec cast_t0;
     /* Presenter mode (--present, P): fewer panes, high contrast, a slower clock. */
     bool present;
+    /* From the settings (config.h): the speeds `=` returns to, and the rest. */
+    int speed_default;
+    int speed_present;
+    bool idle_skip;
+    enum term_theme theme;
+    bool colour;
+    char set_workload[CONFIG_TEXT_MAX]; /* the settings' workload: "2/s", "off" */
+    char workload_cmd[CONFIG_TEXT_MAX + 16];
 
     /* Time travel: the furthest time reached, and while rewound how many journal entries the
      * replay kept (-1: not rewound). */
@@ -714,6 +723,12 @@ static void advance(struct app *a, int64_t dv_us)
         }
         if (a->wait == WAIT_BEAT)
             break; /* a demo waits for the presenter: no time passes */
+        /* Idle skip (a setting): while the cluster has nothing in flight and nothing
+         * scheduled, a scenario's wait for a later time ends at once. */
+        if (a->idle_skip && a->wait == WAIT_TIME && engine_quiet(eng(a))) {
+            run_until(a, a->wait_until);
+            continue;
+        }
         run_until(a, target);
         if (wait_over(a))
             pump(a);
@@ -1002,6 +1017,14 @@ static bool scrub_key(struct app *a, int k)
 }
 
 /* ---- keys ---- */
+
+/* The `workload` command W starts: the settings' rate, or the built-in one when they say off. */
+static const char *workload_line(struct app *a)
+{
+    snprintf(a->workload_cmd, sizeof(a->workload_cmd), "workload %s",
+             strcmp(a->set_workload, "off") != 0 ? a->set_workload : APP_WORKLOAD);
+    return a->workload_cmd;
+}
 
 static void cmd_open(struct app *a, const char *text)
 {
@@ -1703,7 +1726,7 @@ static void op_move(struct app *a, int dir)
 static void set_present(struct app *a, bool on)
 {
     a->present = on;
-    a->speed = on ? APP_SPEED_PRESENT : APP_SPEED_DEFAULT;
+    a->speed = on ? a->speed_present : a->speed_default;
     set_msg(a, false, "%s",
             on ? "Presenter mode: map, ops and captions, high contrast, slower; P leaves it"
                : "Presenter mode off");
@@ -1884,7 +1907,7 @@ static void top_key(struct app *a, int k)
             a->speed++;
         break;
     case KA_NORMAL_SPEED:
-        a->speed = a->present ? APP_SPEED_PRESENT : APP_SPEED_DEFAULT;
+        a->speed = a->present ? a->speed_present : a->speed_default;
         break;
     case KA_PREV_NODE:
         a->selected = (a->selected + n - 1) % n;
@@ -2047,7 +2070,7 @@ static void top_key(struct app *a, int k)
         if (engine_workload_on(eng(a)))
             exec_line(a, "workload off");
         else
-            exec_line(a, "workload " APP_WORKLOAD);
+            exec_line(a, workload_line(a));
         if (!a->msg_error)
             set_msg(a, false, "%s",
                     engine_workload_on(eng(a))
@@ -2302,6 +2325,8 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     a->term = term_create(mouse);
     if (!a->term)
         return EXIT_USAGE;
+    if (a->theme != TERM_THEME_DEFAULT || !a->colour)
+        term_set_theme(a->term, a->theme, a->colour);
     term_size(a->term, &w, &h);
     a->grid = grid_create(w, h, ascii);
     if (!cast_open(a, grid_width(a->grid), grid_height(a->grid))) {
@@ -2368,6 +2393,37 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     return EXIT_OK;
 }
 
+/* The speed in the table nearest a factor from the settings (nearest on a log scale). */
+static int speed_index(double factor)
+{
+    int best = APP_SPEED_DEFAULT;
+    double best_d = 1e9;
+
+    for (int i = 0; i < APP_SPEEDS; i++) {
+        double r = (double)speeds[i].vus_per_s / 1e6 / factor;
+        double d = r >= 1 ? r : 1 / r;
+        if (d < best_d) {
+            best_d = d;
+            best = i;
+        }
+    }
+    return best;
+}
+
+/* Takes the settings a command runs with (config.h). */
+static void app_configure(struct app *a, const struct config *cfg)
+{
+    a->speed_default = speed_index(cfg->speed);
+    a->speed_present = speed_index(cfg->presenter_speed);
+    a->speed = a->present ? a->speed_present : a->speed_default;
+    a->idle_skip = cfg->idle_skip;
+    a->theme = cfg->theme == CONFIG_THEME_HIGH_CONTRAST ? TERM_THEME_HIGH_CONTRAST
+               : cfg->theme == CONFIG_THEME_LIGHT       ? TERM_THEME_LIGHT
+                                                        : TERM_THEME_DEFAULT;
+    a->colour = cfg->colour;
+    snprintf(a->set_workload, sizeof(a->set_workload), "%s", cfg->workload);
+}
+
 static struct app *app_create(const char *title, int64_t seed_override)
 {
     struct app *a = calloc(1, sizeof(*a));
@@ -2378,7 +2434,11 @@ static struct app *app_create(const char *title, int64_t seed_override)
     a->run = script_run_create(title, seed_override);
     a->log = draw_log_create();
     a->tl = timeline_create();
-    a->speed = APP_SPEED_DEFAULT;
+    a->speed_default = APP_SPEED_DEFAULT;
+    a->speed_present = APP_SPEED_PRESENT;
+    a->speed = a->speed_default;
+    a->colour = true;
+    snprintf(a->set_workload, sizeof(a->set_workload), "%s", APP_WORKLOAD);
     a->rewound_n = -1;
     a->checks_done = SIZE_MAX;
     script_env_init(&a->own_env, false);
@@ -2467,6 +2527,7 @@ int app_sandbox_run(const struct app_launch *l)
     int r;
 
     a = app_create("sandbox", -1);
+    app_configure(a, l->cfg);
     a->record = l->record;
     a->cast = l->cast;
     if (!model)
@@ -2491,13 +2552,14 @@ int app_sandbox_run(const struct app_launch *l)
     /* A first command at t=0 that builds the cluster, so a rewind replays from the same start. */
     exec_line(a, "note the sandbox: w writes, K kills the selected node, ? lists every key");
     /* A gentle background workload keeps messages moving (W or `:workload off` stops it). */
-    exec_line(a, "workload " APP_WORKLOAD);
+    if (strcmp(a->set_workload, "off") != 0)
+        exec_line(a, workload_line(a));
     a->msg[0] = '\0';
     drain(a);
     set_msg(a, false, "Sandbox: w writes, K kills the selected node, : takes any command, ? help");
     if (l->present)
         set_present(a, true);
-    r = loop_run(a, want_ascii(l->ascii), l->mouse);
+    r = loop_run(a, want_ascii(l->cfg->ascii), l->cfg->mouse);
     if (r == EXIT_OK)
         r = record_write(a);
     return reopen_or_end(a, l, r);
@@ -2517,6 +2579,7 @@ int app_open_run(const struct app_launch *l)
     if (!text)
         return EXIT_USAGE;
     a = app_create(file, l->seed_n);
+    app_configure(a, l->cfg);
     a->record = l->record;
     a->cast = l->cast;
     a->demo = demo;
@@ -2546,9 +2609,9 @@ int app_open_run(const struct app_launch *l)
         set_msg(a, false, "Paused at t=0: Space plays the scenario, . steps one event");
     if (l->present) {
         a->present = true;
-        a->speed = APP_SPEED_PRESENT;
+        a->speed = a->speed_present;
     }
-    r = loop_run(a, want_ascii(l->ascii), l->mouse);
+    r = loop_run(a, want_ascii(l->cfg->ascii), l->cfg->mouse);
     if (r == EXIT_OK)
         r = record_write(a);
     return reopen_or_end(a, l, r);
@@ -2647,11 +2710,12 @@ static int lesson_start(struct app *a, int k)
     return 0;
 }
 
-int app_lesson(struct course *c, int k, struct progress *p, bool ascii, bool mouse)
+int app_lesson(struct course *c, int k, struct progress *p, const struct config *cfg)
 {
     struct app *a = app_create("lesson", -1);
     int r;
 
+    app_configure(a, cfg);
     a->course = c;
     a->prog = p;
     if (lesson_start(a, k) < 0) {
@@ -2660,7 +2724,7 @@ int app_lesson(struct course *c, int k, struct progress *p, bool ascii, bool mou
         return EXIT_USAGE;
     }
     drain(a);
-    r = loop_run(a, want_ascii(ascii), mouse);
+    r = loop_run(a, want_ascii(cfg->ascii), cfg->mouse);
     lesson_save(a); /* Q, Ctrl-C, q and the signals all end the loop and come here */
     app_destroy(a);
     return r;

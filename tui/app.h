@@ -28,9 +28,8 @@ struct app_launch {
     long long seed_n; /* open, demo, replay: the seed, or -1 for the file's own */
     const char *record;
     const char *cast;
-    bool ascii;
-    bool mouse;
     bool present;
+    const struct config *cfg; /* the settings: speeds, theme, ASCII, mouse, workload */
 };
 
 /* The sandbox on a fresh cluster. */
@@ -39,6 +38,7 @@ int app_sandbox_run(const struct app_launch *l);
 int app_open_run(const struct app_launch *l);
 
 struct cli_args;
+struct config;
 
 /* The handlers of sandbox, and of open, demo and replay, in the table of cli/commands.c. */
 int app_sandbox(const struct cli_args *a);
@@ -49,6 +49,6 @@ struct progress;
 
 /* splitbrain lesson NAME: the sandbox with the lesson pane, on lesson k of the course, resuming
  * where the progress says; saves progress on every step change and on the way out. */
-int app_lesson(struct course *c, int k, struct progress *p, bool ascii, bool mouse);
+int app_lesson(struct course *c, int k, struct progress *p, const struct config *cfg);
 
 #endif

@@ -12,6 +12,8 @@
 #include "../lessons/lesson.h"
 #include "app.h"
 #include "cli/cli.h"
+#include "cli/commands.h"
+#include "config.h"
 #include "datadir.h"
 #include "headless.h"
 
@@ -211,7 +213,6 @@ int course_main(const struct cli_args *a)
     struct course *c = calloc(1, sizeof(*c));
     struct progress *p = calloc(1, sizeof(*p));
     const char *name = a->argc ? a->argv[0] : NULL, *reset_name = cli_value(a, "reset");
-    bool ascii = cli_flag(a, "ascii"), mouse = !cli_flag(a, "no-mouse");
     bool want_reset = reset_name != NULL;
     char path[PROGRESS_PATH_MAX], why[PROGRESS_PATH_MAX + 200];
     int k, rc = EXIT_OK;
@@ -243,7 +244,8 @@ int course_main(const struct cli_args *a)
         fprintf(stderr, "%s\n", c->items[k].error);
         rc = EXIT_USAGE;
     } else {
-        rc = app_lesson(c, k, p, ascii, mouse);
+        struct config cfg;
+        rc = cli_config_flags(a, &cfg) < 0 ? EXIT_USAGE : app_lesson(c, k, p, &cfg);
     }
     free(c);
     free(p);

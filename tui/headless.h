@@ -23,6 +23,7 @@ int headless_run(const struct cli_args *a);
 int headless_lint(const struct cli_args *a);
 int headless_params(const struct cli_args *a);
 int headless_models(const struct cli_args *a);
+int headless_config(const struct cli_args *a);
 
 /* The model named name; else NULL after "splitbrain CMD: unknown model 'x'; did you mean ...". */
 const struct model_ops *headless_model(const char *cmd, const char *name);

@@ -93,6 +93,12 @@ static const struct cli_opt explore_opts[] = {
     {NULL, 0, NULL, NULL},
 };
 
+static const struct cli_opt config_opts[] = {
+    OPT_ASCII,
+    OPT_NO_MOUSE,
+    {NULL, 0, NULL, NULL},
+};
+
 static const struct cli_opt export_opts[] = {
     {"format", 'f', "FMT", "shiviz, jsonl, svg or jepsen"},
     OPT_SEED("the seed, instead of the file's own"),
@@ -125,5 +131,9 @@ const struct cli_cmd cli_commands[] = {
     {"params", "[MODEL]", "every parameter `set` takes, with its default", 0, 1, NULL,
      headless_params, NULL},
     {"models", "", "the replication models in this build", 0, 0, NULL, headless_models, NULL},
+    {"config", "",
+     "the settings in effect (built in < config file < environment < flags) and where each "
+     "came from",
+     0, 0, config_opts, headless_config, NULL},
     {NULL, NULL, NULL, 0, 0, NULL, NULL, NULL},
 };

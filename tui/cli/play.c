@@ -9,25 +9,31 @@
 #include "../app.h"
 #include "../datadir.h"
 #include "../headless.h"
+#include "../config.h"
 #include "cli.h"
+#include "commands.h"
 
-static void launch_common(const struct cli_args *a, struct app_launch *l)
+static int launch_common(const struct cli_args *a, struct app_launch *l, struct config *cfg)
 {
     memset(l, 0, sizeof(*l));
+    if (cli_config_flags(a, cfg) < 0)
+        return -1;
+    l->cfg = cfg;
     l->cmd = a->cmd->name;
     l->record = cli_value(a, "record");
     l->cast = cli_value(a, "cast");
-    l->ascii = cli_flag(a, "ascii");
-    l->mouse = !cli_flag(a, "no-mouse");
     l->present = cli_flag(a, "present");
     l->seed_n = -1;
+    return 0;
 }
 
 int app_sandbox(const struct cli_args *a)
 {
     struct app_launch l;
+    struct config cfg;
 
-    launch_common(a, &l);
+    if (launch_common(a, &l, &cfg) < 0)
+        return EXIT_USAGE;
     l.model = cli_value(a, "model");
     l.nodes = cli_value(a, "nodes");
     l.seed = cli_value(a, "seed");
@@ -41,8 +47,10 @@ int app_open(const struct cli_args *a)
     struct app_launch l;
     int64_t seed;
     char path[DATADIR_PATH_MAX], why[DATADIR_PATH_MAX + 200];
+    struct config cfg;
 
-    launch_common(a, &l);
+    if (launch_common(a, &l, &cfg) < 0)
+        return EXIT_USAGE;
     l.demo = strcmp(a->cmd->name, "demo") == 0;
     if (cli_value(a, "seed")) {
         if (headless_seed(a->cmd->name, cli_value(a, "seed"), &seed) < 0)
