@@ -35,6 +35,10 @@ WARN += -Wno-format-truncation
 endif
 ifeq ($(SAN),1)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else ifeq ($(FUZZ),1)
+# make fuzz's build: clang, libFuzzer's coverage on every object, ASan and UBSan.
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all
 else
 OPT := -O2 -g
 endif
@@ -55,7 +59,8 @@ CORE_SRC := $(wildcard engine/*.c lessons/*.c)
 UI_SRC := $(wildcard tui/*.c tui/cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
-SOURCES := $(CORE_SRC) $(UI_SRC) $(TEST_SRC) $(BENCH_SRC) $(wildcard engine/*.h lessons/*.h tui/*.h tui/cli/*.h tests/*.h)
+FUZZ_SRC := $(wildcard tests/fuzz/*.c)
+SOURCES := $(CORE_SRC) $(UI_SRC) $(TEST_SRC) $(BENCH_SRC) $(FUZZ_SRC) $(wildcard engine/*.h lessons/*.h tui/*.h tui/cli/*.h tests/*.h tests/fuzz/*.h)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ := $(UI_SRC:%.c=$(BUILD)/%.o)
@@ -64,7 +69,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LIB := $(BUILD)/libsplitbrain.a
 BIN := $(BUILD)/splitbrain
 
-.PHONY: render-golden all run test check suites scenarios tui-smoke tui-lesson mutations bench lint format format-check install clean deps deps-test soak man-keys exports cli tui-installed
+.PHONY: fuzz fuzz-run fuzz-regress render-golden all run test check suites scenarios tui-smoke tui-lesson mutations bench lint format format-check install clean deps deps-test soak man-keys exports cli tui-installed
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -142,13 +147,46 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
 	@[ "$(V)" = 1 ] || echo "  LD    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB)
 
+# ---- fuzzing ----
+# make fuzz [FUZZ_SECONDS=N]: each libFuzzer target for N seconds (clang, ASan, UBSan), seeded
+# from the shipped files with tests/fuzz/splitbrain.dict. Not part of make test; a crash it
+# finds goes under tests/fuzz/regress/TARGET/, which make test replays (fuzz-regress).
+FUZZ_TARGETS := script lesson run config progress
+FUZZ_SECONDS ?= 60
+FUZZ_BIN := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+REPLAY_BIN := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
+
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)-fuzz CC=clang FUZZ=1 fuzz-run
+
+fuzz-run: $(FUZZ_BIN)
+	@tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tui/config.o $(LIB)
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  LD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/tui/config.o $(LIB) $(shell pkg-config --libs inih)
+
+$(BUILD)/fuzz/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/tui/config.o $(LIB)
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  LD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/tests/fuzz/replay.o $(BUILD)/tui/config.o $(LIB) $(shell pkg-config --libs inih)
+
+# Kept, so make does not rebuild them after each run.
+.SECONDARY: $(FUZZ_SRC:%.c=$(BUILD)/%.o)
+
+# Every kept crash, and the seeds, through each target built without libFuzzer.
+fuzz-regress: $(REPLAY_BIN)
+	@echo "== fuzz regressions"
+	@tests/fuzz/run.sh --replay $(BUILD)/fuzz
+
 # The sandbox on a terminal; the guided tour scenario, headless, anywhere else.
 run: $(BIN)
 	@if [ -t 0 ] && [ -t 1 ]; then $(BIN) sandbox; else $(BIN) run assets/scenarios/tour.scn; fi
 
 # The unit suites, the scenario tests, the sandbox and a lesson driven through tmux and the
 # checkers' mutation tests, in this build.
-check: suites scenarios tui-smoke tui-lesson tui-installed mutations man-keys exports cli
+check: suites scenarios tui-smoke tui-lesson tui-installed mutations man-keys exports cli fuzz-regress
 
 suites: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -236,6 +274,6 @@ install: $(BIN)
 	@for d in lessons demos; do [ -d assets/$$d ] && cp -R assets/$$d $(DESTDIR)$(PREFIX)/share/splitbrain/ || true; done
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-san build-clang splitbrain
+	rm -rf $(BUILD) $(BUILD)-san $(BUILD)-fuzz build-clang splitbrain
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
