@@ -97,7 +97,14 @@ $(BUILD)/engine/%.o $(BUILD)/lessons/%.o: CFLAGS_FOR = $(CORE_CFLAGS)
 $(BUILD)/tui/%.o: CFLAGS_FOR = $(ALL_CFLAGS) $(UI_CFLAGS)
 $(BUILD)/tests/%.o $(BUILD)/tests/bench/%.o: CFLAGS_FOR = $(ALL_CFLAGS) $(TEST_CFLAGS)
 
-$(BUILD)/%.o: %.c | $(BUILD)/.deps
+# The compiler and its flags, written down: when they change (make CC=clang after a gcc build,
+# say) every object is rebuilt rather than mixed with the other compiler's.
+FLAGS_STAMP := $(BUILD)/.flags
+FLAGS_NOW := $(CC) $(OPT) $(CFLAGS) $(CPPFLAGS)
+$(shell mkdir -p $(BUILD); [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = '$(FLAGS_NOW)' ] || \
+	printf '%s\n' '$(FLAGS_NOW)' > $(FLAGS_STAMP))
+
+$(BUILD)/%.o: %.c $(FLAGS_STAMP) | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC    $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS_FOR) -c $< -o $@
