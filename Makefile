@@ -4,6 +4,8 @@
 #   make run        build and run the guided tour scenario
 #   make test       lint, format check, unit + scenario tests, then again under ASan+UBSan
 #   make bench      engine throughput benchmarks
+#   make fuzz       the libFuzzer targets, FUZZ_SECONDS each (clang; not part of make test)
+#   make CC=clang test   the same gate built by clang
 #   make install PREFIX=/usr/local
 #   make lint | format | format-check | clean
 #

@@ -1176,14 +1176,14 @@ static void search_key(struct app *a, int k)
     a->dirty = true;
 }
 
+static void stop(struct app *a);
+
 /*
  * `:open NAME` and `:demo NAME` are the sandbox's, not the command language's: they name a
  * file (or a shipped scenario or demo) to play instead of this run. The loop ends and the
  * caller opens it. Returns 1 when line was one of them, 0 when it was not; an unknown name
  * leaves the run as it is, with the reason on the message line.
  */
-static void stop(struct app *a);
-
 static int open_line(struct app *a, const char *line)
 {
     char verb[8] = "", name[SCRIPT_MAX_LINE] = "", why[DATADIR_PATH_MAX + 200];
