@@ -4,6 +4,8 @@
 #   make run        build and run the guided tour scenario
 #   make test       lint, format check, unit + scenario tests, then again under ASan+UBSan
 #   make bench      engine throughput benchmarks
+#   make fuzz       the libFuzzer targets, FUZZ_SECONDS each (clang; not part of make test)
+#   make CC=clang test   the same gate built by clang
 #   make install PREFIX=/usr/local
 #   make lint | format | format-check | clean
 #
@@ -26,21 +28,32 @@ endif
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wold-style-definition -Wpointer-arith -Wcast-qual \
 	-Wwrite-strings -Wformat=2 -Wundef -Wvla -Wswitch-enum -Wimplicit-fallthrough \
-	-fno-common -Werror \
-	-Wno-format-truncation  # bounded display strings truncate on purpose
+	-fno-common -Werror
+# gcc warns where a bounded display string may truncate, which they do on purpose; clang has no
+# such warning (and rejects the option), so it is only turned off for gcc.
+CC_IS_CLANG := $(shell $(CC) -dM -E -x c /dev/null 2>/dev/null | grep -q __clang__ && echo 1)
+ifneq ($(CC_IS_CLANG),1)
+WARN += -Wno-format-truncation
+endif
 ifeq ($(SAN),1)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else ifeq ($(FUZZ),1)
+# make fuzz's build: clang, libFuzzer's coverage on every object, ASan and UBSan.
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all
 else
 OPT := -O2 -g
 endif
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DSPLITBRAIN_VERSION='"$(VERSION)"' -MMD -MP
+# Where an installed copy looks for its course when nothing nearer has it (tui/datadir.h).
+$(BUILD)/tui/datadir.o: CPPFLAGS += -DSPLITBRAIN_DATADIR='"$(PREFIX)/share/splitbrain"'
 CFLAGS ?=
 ALL_CFLAGS = $(WARN) $(OPT) $(CFLAGS)
 CORE_CFLAGS = $(ALL_CFLAGS) -Wconversion -Wsign-conversion
 
 # Recursively expanded: evaluated when a recipe runs, after the deps check.
-UI_CFLAGS = $(shell pkg-config --cflags ncursesw libuv)
-UI_LIBS = $(shell pkg-config --libs ncursesw libuv) -lm
+UI_CFLAGS = $(shell pkg-config --cflags ncursesw libuv inih)
+UI_LIBS = $(shell pkg-config --libs ncursesw libuv inih) -lm
 TEST_CFLAGS = $(shell pkg-config --cflags cmocka)
 TEST_LIBS = $(shell pkg-config --libs cmocka)
 
@@ -48,7 +61,8 @@ CORE_SRC := $(wildcard engine/*.c lessons/*.c)
 UI_SRC := $(wildcard tui/*.c tui/cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
-SOURCES := $(CORE_SRC) $(UI_SRC) $(TEST_SRC) $(BENCH_SRC) $(wildcard engine/*.h lessons/*.h tui/*.h tui/cli/*.h tests/*.h)
+FUZZ_SRC := $(wildcard tests/fuzz/*.c)
+SOURCES := $(CORE_SRC) $(UI_SRC) $(TEST_SRC) $(BENCH_SRC) $(FUZZ_SRC) $(wildcard engine/*.h lessons/*.h tui/*.h tui/cli/*.h tests/*.h tests/fuzz/*.h)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ := $(UI_SRC:%.c=$(BUILD)/%.o)
@@ -57,7 +71,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LIB := $(BUILD)/libsplitbrain.a
 BIN := $(BUILD)/splitbrain
 
-.PHONY: render-golden all run test check suites scenarios tui-smoke tui-lesson tui-screen tui-compare mutations bench lint format format-check install clean deps deps-test soak man-keys exports
+.PHONY: fuzz fuzz-run fuzz-regress render-golden all run test check suites scenarios tui-smoke tui-lesson tui-screen tui-compare mutations bench lint format format-check install clean deps deps-test soak man-keys exports cli tui-installed
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -67,12 +81,13 @@ splitbrain: $(BIN)
 	@cp $(BIN) $@
 endif
 
-$(BUILD)/.deps:
+# The stamps follow tools/deps.sh, so a library added there is installed by the next make.
+$(BUILD)/.deps: tools/deps.sh
 	@mkdir -p $(BUILD)
 	@tools/deps.sh build
 	@touch $@
 
-$(BUILD)/.deps-test:
+$(BUILD)/.deps-test: tools/deps.sh
 	@mkdir -p $(BUILD)
 	@tools/deps.sh test
 	@touch $@
@@ -84,7 +99,14 @@ $(BUILD)/engine/%.o $(BUILD)/lessons/%.o: CFLAGS_FOR = $(CORE_CFLAGS)
 $(BUILD)/tui/%.o: CFLAGS_FOR = $(ALL_CFLAGS) $(UI_CFLAGS)
 $(BUILD)/tests/%.o $(BUILD)/tests/bench/%.o: CFLAGS_FOR = $(ALL_CFLAGS) $(TEST_CFLAGS)
 
-$(BUILD)/%.o: %.c | $(BUILD)/.deps
+# The compiler and its flags, written down: when they change (make CC=clang after a gcc build,
+# say) every object is rebuilt rather than mixed with the other compiler's.
+FLAGS_STAMP := $(BUILD)/.flags
+FLAGS_NOW := $(CC) $(OPT) $(CFLAGS) $(CPPFLAGS)
+$(shell mkdir -p $(BUILD); [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = '$(FLAGS_NOW)' ] || \
+	printf '%s\n' '$(FLAGS_NOW)' > $(FLAGS_STAMP))
+
+$(BUILD)/%.o: %.c $(FLAGS_STAMP) | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC    $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS_FOR) -c $< -o $@
@@ -119,6 +141,17 @@ $(BUILD)/tests/test_course: $(BUILD)/tests/test_course.o $(RENDER_OBJ) $(LIB) | 
 	@[ "$(V)" = 1 ] || echo "  LD    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(RENDER_OBJ) $(LIB) $(TEST_LIBS)
 
+# The command-line table's parser and the data path: plain C, no curses or uv either.
+CLI_OBJ := $(BUILD)/tui/cli/cli.o $(BUILD)/tui/datadir.o
+$(BUILD)/tests/test_cli: $(BUILD)/tests/test_cli.o $(CLI_OBJ) $(LIB) | $(BUILD)/.deps-test
+	@[ "$(V)" = 1 ] || echo "  LD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(CLI_OBJ) $(LIB) $(TEST_LIBS)
+
+# The settings file's reader: plain C and libinih.
+$(BUILD)/tests/test_config: $(BUILD)/tests/test_config.o $(BUILD)/tui/config.o $(LIB) | $(BUILD)/.deps-test
+	@[ "$(V)" = 1 ] || echo "  LD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/tui/config.o $(LIB) $(TEST_LIBS) $(shell pkg-config --libs inih)
+
 $(BUILD)/bench/bench_render $(BUILD)/bench/bench_cast: $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(RENDER_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD    $@"
@@ -134,13 +167,46 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
 	@[ "$(V)" = 1 ] || echo "  LD    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB)
 
+# ---- fuzzing ----
+# make fuzz [FUZZ_SECONDS=N]: each libFuzzer target for N seconds (clang, ASan, UBSan), seeded
+# from the shipped files with tests/fuzz/splitbrain.dict. Not part of make test; a crash it
+# finds goes under tests/fuzz/regress/TARGET/, which make test replays (fuzz-regress).
+FUZZ_TARGETS := script lesson run config progress
+FUZZ_SECONDS ?= 60
+FUZZ_BIN := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+REPLAY_BIN := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
+
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)-fuzz CC=clang FUZZ=1 fuzz-run
+
+fuzz-run: $(FUZZ_BIN)
+	@tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tui/config.o $(LIB)
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  LD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/tui/config.o $(LIB) $(shell pkg-config --libs inih)
+
+$(BUILD)/fuzz/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/tui/config.o $(LIB)
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  LD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/tests/fuzz/replay.o $(BUILD)/tui/config.o $(LIB) $(shell pkg-config --libs inih)
+
+# Kept, so make does not rebuild them after each run.
+.SECONDARY: $(FUZZ_SRC:%.c=$(BUILD)/%.o)
+
+# Every kept crash, and the seeds, through each target built without libFuzzer.
+fuzz-regress: $(REPLAY_BIN)
+	@echo "== fuzz regressions"
+	@tests/fuzz/run.sh --replay $(BUILD)/fuzz
+
 # The sandbox on a terminal; the guided tour scenario, headless, anywhere else.
 run: $(BIN)
 	@if [ -t 0 ] && [ -t 1 ]; then $(BIN) sandbox; else $(BIN) run assets/scenarios/tour.scn; fi
 
 # The unit suites, the scenario tests, the sandbox and a lesson driven through tmux and the
 # checkers' mutation tests, in this build.
-check: suites scenarios tui-smoke tui-lesson tui-screen tui-compare mutations man-keys exports
+check: suites scenarios tui-smoke tui-lesson tui-screen tui-compare tui-installed mutations man-keys exports cli fuzz-regress
 
 suites: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -161,6 +227,11 @@ mutations: $(BIN)
 exports: $(BIN)
 	@tests/export_check.sh $(BIN)
 
+# The command line's conventions, and the man page against the table of commands.
+cli: $(BIN)
+	@echo "== tests/cli_conventions.sh"
+	@tests/cli_conventions.sh $(BIN)
+
 # Every key of the key table is in the man page.
 man-keys:
 	@tests/man_keys.sh
@@ -172,6 +243,13 @@ tui-smoke: $(BIN)
 tui-compare: $(BIN)
 	@echo "== tests/tui_compare.sh"
 	@tests/tui_compare.sh $(BIN); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
+
+# make install into a folder of the build, then use that copy from / as a user would.
+tui-installed: $(BIN)
+	@echo "== tests/tui_installed.sh"
+	@rm -rf $(BUILD)/installed
+	@$(MAKE) --no-print-directory -s install PREFIX=$(abspath $(BUILD))/installed >/dev/null
+	@tests/tui_installed.sh $(BUILD)/installed; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
 
 tui-lesson: $(BIN)
 	@echo "== tests/tui_lesson.sh"
@@ -226,6 +304,6 @@ install: $(BIN)
 	@for d in lessons demos; do [ -d assets/$$d ] && cp -R assets/$$d $(DESTDIR)$(PREFIX)/share/splitbrain/ || true; done
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-san splitbrain
+	rm -rf $(BUILD) $(BUILD)-san $(BUILD)-fuzz build-clang splitbrain
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

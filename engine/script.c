@@ -878,50 +878,6 @@ static int parse_pred(struct parser *p)
     return 0;
 }
 
-/* Edit distance (insert, delete, substitute, swap neighbours), capped at 3 for speed. */
-static int distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    int d[32][32];
-
-    if (la >= 31 || lb >= 31)
-        return 99;
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = (int)i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        for (size_t j = 1; j <= lb; j++) {
-            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < best)
-                best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    }
-    return d[la][lb];
-}
-
-/* The word of names (n of them) closest to word, if it is a likely typo of it; else NULL. */
-static const char *suggest(const char *word, const char *const *names, int n)
-{
-    const char *best = NULL;
-    int best_d = 3, limit = strlen(word) <= 3 ? 1 : 2;
-
-    for (int i = 0; i < n; i++) {
-        int d = distance(word, names[i]);
-        if (d < best_d && d <= limit) {
-            best = names[i];
-            best_d = d;
-        }
-    }
-    return best;
-}
-
 static const char *const command_words[] = {
     "model",     "nodes", "seed",     "set",    "latency", "at",      "run",   "step",  "put",
     "get",       "incr",  "add",      "remove", "kill",    "restart", "wipe",  "pause", "resume",
@@ -961,7 +917,7 @@ static int parse_set(struct parser *p)
             util_appendf(list, sizeof(list), ", %s", m->params[i].name);
             names[n++] = m->params[i].name;
         }
-        close = suggest(k->s, names, n);
+        close = util_suggest(k->s, names, n);
         if (close)
             return perr(p, k->col, "unknown parameter '%s' for model %s; did you mean '%s'?", k->s,
                         m->name, close);
@@ -1483,7 +1439,7 @@ static int parse_command(struct parser *p, bool scheduled)
             return parse_model_cmd(p, k);
     }
     {
-        const char *close = suggest(w->s, command_words, (int)ARRAY_LEN(command_words));
+        const char *close = util_suggest(w->s, command_words, (int)ARRAY_LEN(command_words));
         if (close)
             return perr(p, w->col, "unknown command '%s'; did you mean '%s'?", w->s, close);
     }

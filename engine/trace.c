@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "history.h"
 #include "net.h"
 #include "util.h"
 
@@ -138,18 +139,72 @@ void trace_endpoint_name(int endpoint, char *dst, size_t size)
         snprintf(dst, size, "n%d", endpoint + 1);
 }
 
-/* Appends a JSON string literal with the escapes JSON requires. */
-static void json_str(char *dst, size_t size, const char *s)
+/*
+ * The length of the well-formed UTF-8 sequence at s (1 to 4), 0 when the bytes there are not
+ * one (a stray continuation byte, an overlong form, a surrogate, past U+10FFFF), or -1 when
+ * the string ends inside a sequence that was well-formed so far: text cut at a byte count.
+ */
+static int utf8_len(const unsigned char *s)
 {
+    int n;
+    unsigned lo = 0x80, hi = 0xBF;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        n = 2;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        n = 3;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        n = 4;
+    else
+        return 0;
+    if (s[0] == 0xE0)
+        lo = 0xA0;
+    else if (s[0] == 0xED)
+        hi = 0x9F;
+    else if (s[0] == 0xF0)
+        lo = 0x90;
+    else if (s[0] == 0xF4)
+        hi = 0x8F;
+    for (int i = 1; i < n; i++) {
+        unsigned c = s[i];
+        if (c == 0)
+            return -1;
+        if (c < (i == 1 ? lo : 0x80) || c > (i == 1 ? hi : 0xBF))
+            return 0;
+    }
+    return n;
+}
+
+/*
+ * Appends a JSON string literal: the escapes JSON requires, well-formed UTF-8 copied as it is,
+ * a sequence cut off by the end of the text dropped (so a cut never splits a character), and
+ * any other byte that is not UTF-8 written as the six characters \\xNN, so every line is
+ * valid UTF-8 and says which bytes were there.
+ */
+static void json_str(char *dst, size_t size, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+
     util_appendf(dst, size, "\"");
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            util_appendf(dst, size, "\\%c", c);
-        else if (c < 0x20)
-            util_appendf(dst, size, "\\u%04x", c);
-        else
-            util_appendf(dst, size, "%c", c);
+    while (*s) {
+        int n = utf8_len(s);
+        if (n < 0)
+            break;
+        if (n == 0) {
+            util_appendf(dst, size, "\\\\x%02X", *s);
+            s++;
+        } else if (*s == '"' || *s == '\\') {
+            util_appendf(dst, size, "\\%c", *s);
+            s++;
+        } else if (*s < 0x20) {
+            util_appendf(dst, size, "\\u%04x", *s);
+            s++;
+        } else {
+            util_appendf(dst, size, "%.*s", n, (const char *)s);
+            s += n;
+        }
     }
     util_appendf(dst, size, "\"");
 }
@@ -175,7 +230,73 @@ static void json_key_int(char *dst, size_t size, const char *key, int64_t v)
     util_appendf(dst, size, ",\"%s\":%lld", key, (long long)v);
 }
 
+/* An op's value, or a read's values: a string, null for nothing, or an array of siblings. */
+static void json_values(char *dst, size_t size, const struct op_values *v)
+{
+    if (v->n == 0) {
+        util_appendf(dst, size, "null");
+        return;
+    }
+    if (v->n == 1) {
+        json_str(dst, size, v->v[0]);
+        return;
+    }
+    util_appendf(dst, size, "[");
+    for (int i = 0; i < v->n; i++) {
+        if (i)
+            util_appendf(dst, size, ",");
+        json_str(dst, size, v->v[i]);
+    }
+    util_appendf(dst, size, "]");
+}
+
+/* Jepsen's sense of an outcome: ok, fail (it surely did not happen), info (it may have). */
+const char *trace_op_result(const struct op *op)
+{
+    switch (op->status) {
+    case OP_OK:
+        return "ok";
+    case OP_FAIL:
+        return "fail";
+    case OP_TIMEOUT:
+    case OP_PENDING:
+        return "info";
+    }
+    return "info";
+}
+
+/* The structured fields of an op event: the history's record, never the event's prose. */
+static void json_op_fields(char *dst, size_t size, const struct trace_event *ev,
+                           const struct op *op)
+{
+    const struct op_req *r = &op->req;
+
+    json_key_int(dst, size, "process", r->client);
+    json_key_str(dst, size, "f", op_kind_name(r->kind));
+    json_key_str(dst, size, "key", r->key);
+    if (ev->kind == TRACE_OP_END && r->kind == OP_GET && op->status == OP_OK) {
+        util_appendf(dst, size, ",\"value\":");
+        json_values(dst, size, &op->result);
+    } else if (r->kind == OP_INCR) {
+        json_key_int(dst, size, "value", r->amount);
+    } else if (r->kind == OP_GET) {
+        util_appendf(dst, size, ",\"value\":null");
+    } else {
+        json_key_str(dst, size, "value", r->value);
+    }
+    json_key_int(dst, size, "invoke", op->invoke_us);
+    if (ev->kind == TRACE_OP_END) {
+        json_key_str(dst, size, "result", trace_op_result(op));
+        json_key_int(dst, size, "complete", op->complete_us);
+    }
+}
+
 void trace_format_json(const struct trace_event *ev, char *dst, size_t size)
+{
+    trace_format_json_op(ev, NULL, dst, size);
+}
+
+void trace_format_json_op(const struct trace_event *ev, const struct op *op, char *dst, size_t size)
 {
     dst[0] = '\0';
     util_appendf(dst, size, "{\"t\":%lld,\"ev\":\"%s\"", (long long)ev->t_us,
@@ -218,6 +339,8 @@ void trace_format_json(const struct trace_event *ev, char *dst, size_t size)
         json_key_ep(dst, size, "node", ev->node);
         json_key_str(dst, size, ev->kind == TRACE_OP_START ? "label" : "status", ev->name);
         json_key_str(dst, size, "text", ev->text);
+        if (op)
+            json_op_fields(dst, size, ev, op);
         break;
     case TRACE_ROLE:
         json_key_ep(dst, size, "node", ev->node);
@@ -267,6 +390,10 @@ void trace_format_json(const struct trace_event *ev, char *dst, size_t size)
         break;
     }
     util_appendf(dst, size, "}");
+    /* A line that did not fit would be cut mid-token: say so in a line that is still JSON. */
+    if (strlen(dst) + 1 >= size)
+        snprintf(dst, size, "{\"t\":%lld,\"ev\":\"%s\",\"cut\":true}", (long long)ev->t_us,
+                 trace_kind_name(ev->kind));
 }
 
 void trace_format_text(const struct trace_event *ev, char *dst, size_t size)
@@ -330,9 +457,12 @@ static void jsonl_write(struct trace_observer *self, const struct trace_event *e
 {
     struct trace_jsonl *w =
         (struct trace_jsonl *)((char *)self - offsetof(struct trace_jsonl, obs));
-    char line[512];
+    char line[TRACE_JSON_MAX];
+    const struct op *op = NULL;
 
-    trace_format_json(ev, line, sizeof(line));
+    if (w->op_at && (ev->kind == TRACE_OP_START || ev->kind == TRACE_OP_END))
+        op = w->op_at(w->op_ctx, ev->op_id);
+    trace_format_json_op(ev, op, line, sizeof(line));
     if (fprintf(w->f, "%s\n", line) < 0)
         w->failed = true;
 }

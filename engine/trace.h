@@ -97,8 +97,21 @@ const char *trace_kind_name(enum trace_kind k);
 /* "n3" for a node, "c2" for a client endpoint, "-" for -1. */
 void trace_endpoint_name(int endpoint, char *dst, size_t size);
 
-/* Writes one JSON object (no newline) for ev into dst. */
+/* Room for any one JSON line: escapes grow text up to six-fold, op events carry their values. */
+#define TRACE_JSON_MAX 8192
+
+struct op;
+
+/* Writes one JSON object (no newline) for ev into dst: valid UTF-8 whatever the event's text
+ * holds (see json_str in trace.c), and valid JSON even when size is too small (then only "t",
+ * "ev" and "cut":true). */
 void trace_format_json(const struct trace_event *ev, char *dst, size_t size);
+/* The same, with an op event's structured fields from op (the history's record of ev->op_id):
+ * process, f, key, value, invoke, and on completion result (ok/fail/info) and complete. */
+void trace_format_json_op(const struct trace_event *ev, const struct op *op, char *dst,
+                          size_t size);
+/* "ok", "fail", or "info" (timed out or still pending: it may or may not have happened). */
+const char *trace_op_result(const struct op *op);
 /* One line of plain words for the event log: "n1 -> n2 append x=1 @3". */
 void trace_format_text(const struct trace_event *ev, char *dst, size_t size);
 
@@ -107,6 +120,9 @@ struct trace_jsonl {
     struct trace_observer obs;
     FILE *f;
     bool failed;
+    /* Optional: the op an op event is about, so its line carries structured fields. */
+    const struct op *(*op_at)(void *ctx, uint64_t op_id);
+    void *op_ctx;
 };
 void trace_jsonl_init(struct trace_jsonl *w, FILE *f);
 

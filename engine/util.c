@@ -95,3 +95,46 @@ void util_fmt_time(char *dst, size_t size, int64_t us)
     snprintf(dst, size, "%s%lld.%03llds", sign, (long long)(a / 1000000),
              (long long)(a % 1000000 / 1000));
 }
+
+/* Edit distance (insert, delete, substitute, swap neighbours), capped at 3 for speed. */
+static int distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    int d[32][32];
+
+    if (la >= 31 || lb >= 31)
+        return 99;
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+const char *util_suggest(const char *word, const char *const *names, int n)
+{
+    const char *best = NULL;
+    int best_d = 3, limit = strlen(word) <= 3 ? 1 : 2;
+
+    for (int i = 0; i < n; i++) {
+        int d = distance(word, names[i]);
+        if (d < best_d && d <= limit) {
+            best = names[i];
+            best_d = d;
+        }
+    }
+    return best;
+}

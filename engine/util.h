@@ -33,4 +33,8 @@ void util_fmt_duration(char *dst, size_t size, int64_t us);
 /* Formats a virtual time stamp as seconds with millisecond precision: "1.234s". */
 void util_fmt_time(char *dst, size_t size, int64_t us);
 
+/* The one of names (n of them) closest to word when word is a likely typo of it (one edit
+ * for a word of up to 3 letters, two for longer ones); else NULL. For "did you mean". */
+const char *util_suggest(const char *word, const char *const *names, int n);
+
 #endif

@@ -1,5 +1,6 @@
 #include "progress.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -39,6 +40,16 @@ int progress_load(struct progress *p, const char *path, char *why, size_t whylen
         snprintf(why, whylen, "%s: %s", path, strerror(errno));
         return -1;
     }
+    /* Every save writes the header line first, so an empty file is damage, not "no progress". */
+    if (fgetc(f) == EOF) {
+        if (ferror(f))
+            snprintf(why, whylen, "%s: %s", path, strerror(errno));
+        else
+            snprintf(why, whylen, "%s: empty (a saved progress file starts with a '#' line)", path);
+        fclose(f);
+        return -1;
+    }
+    rewind(f);
     while (fgets(line, sizeof(line), f)) {
         struct progress_entry e;
         char state[8];
@@ -80,6 +91,11 @@ int progress_load(struct progress *p, const char *path, char *why, size_t whylen
         if (p->n < PROGRESS_MAX)
             p->e[p->n++] = e;
     }
+    if (ferror(f)) {
+        snprintf(why, whylen, "%s: %s", path, strerror(errno));
+        fclose(f);
+        return -1;
+    }
     fclose(f);
     return 0;
 }
@@ -103,21 +119,96 @@ static int make_dirs(const char *path, char *why, size_t whylen)
     return 0;
 }
 
+/* Takes the advisory write lock on PATH.lock (waiting for another session's save); the fd. */
+static int lock_take(const char *path, char *why, size_t whylen)
+{
+    char lock[PROGRESS_PATH_MAX + 8];
+    struct flock fl;
+    int fd;
+
+    snprintf(lock, sizeof(lock), "%s.lock", path);
+    fd = open(lock, O_RDWR | O_CREAT, 0600);
+    if (fd < 0) {
+        snprintf(why, whylen, "%s: %s", lock, strerror(errno));
+        return -1;
+    }
+    memset(&fl, 0, sizeof(fl));
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    while (fcntl(fd, F_SETLKW, &fl) < 0) {
+        if (errno == EINTR)
+            continue;
+        snprintf(why, whylen, "%s: %s", lock, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/*
+ * Temporary files left by a save that was killed: PATH.tmp-XXXXXX (mkstemp's six letters) and
+ * PATH.tmp (older versions). Only a holder of the lock makes them, so under the lock every one
+ * is stale.
+ */
+static void remove_stale(const char *path)
+{
+    char dir[PROGRESS_PATH_MAX], full[PROGRESS_PATH_MAX + 300];
+    const char *base;
+    size_t blen;
+    DIR *d;
+    struct dirent *de;
+
+    util_strlcpy(dir, path, sizeof(dir));
+    base = strrchr(path, '/');
+    if (!base || base == path)
+        return;
+    dir[base - path] = '\0';
+    base++;
+    blen = strlen(base);
+    d = opendir(dir);
+    if (!d)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        const char *n = de->d_name;
+        if (strncmp(n, base, blen) != 0 || n[blen] != '.')
+            continue;
+        n += blen + 1;
+        if ((strncmp(n, "tmp-", 4) == 0 && strlen(n) == 10) || strcmp(n, "tmp") == 0) {
+            snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
+            unlink(full);
+        }
+    }
+    closedir(d);
+}
+
+/*
+ * Two sessions may save at once (two terminals, two lessons): each writes its own temporary
+ * file, made by mkstemp beside the real one, and renames it over the real one while holding
+ * an advisory lock on PATH.lock, so a reader sees the old file or a whole new one, never an
+ * empty or torn one, and the temporary files never collide.
+ */
 int progress_save(const struct progress *p, char *why, size_t whylen)
 {
     char tmp[PROGRESS_PATH_MAX + 16];
     FILE *f;
-    int fd;
+    int fd, lock, r = -1;
+    bool bad;
 
     if (make_dirs(p->path, why, whylen) < 0)
         return -1;
-    snprintf(tmp, sizeof(tmp), "%s.tmp", p->path);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    lock = lock_take(p->path, why, whylen);
+    if (lock < 0)
+        return -1;
+    remove_stale(p->path);
+    snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", p->path);
+    fd = mkstemp(tmp);
     if (fd < 0 || !(f = fdopen(fd, "w"))) {
         snprintf(why, whylen, "%s: %s", tmp, strerror(errno));
-        if (fd >= 0)
+        if (fd >= 0) {
             close(fd);
-        return -1;
+            unlink(tmp);
+        }
+        goto out_unlock;
     }
     fprintf(f, "# splitbrain lesson progress: ID VERSION STEP done|open\n");
     for (int i = 0; i < p->n; i++) {
@@ -129,16 +220,13 @@ int progress_save(const struct progress *p, char *why, size_t whylen)
         }
         fprintf(f, "\n");
     }
-    if (fflush(f) != 0 || fsync(fd) != 0) {
-        snprintf(why, whylen, "%s: %s", tmp, strerror(errno));
-        fclose(f);
+    bad = fflush(f) != 0 || ferror(f) || fsync(fd) != 0;
+    if (fclose(f) != 0)
+        bad = true;
+    if (bad || rename(tmp, p->path) != 0) {
+        snprintf(why, whylen, "%s: %s", bad ? tmp : p->path, strerror(errno));
         unlink(tmp);
-        return -1;
-    }
-    if (fclose(f) != 0 || rename(tmp, p->path) != 0) {
-        snprintf(why, whylen, "%s: %s", p->path, strerror(errno));
-        unlink(tmp);
-        return -1;
+        goto out_unlock;
     }
     /* The rename is durable only once the directory is on disk too. */
     {
@@ -156,7 +244,10 @@ int progress_save(const struct progress *p, char *why, size_t whylen)
             }
         }
     }
-    return 0;
+    r = 0;
+out_unlock:
+    close(lock); /* closing the descriptor releases the lock */
+    return r;
 }
 
 const struct progress_entry *progress_get(const struct progress *p, const char *id, int version)

@@ -8,9 +8,10 @@
  * STEP:CHOICES:p|r:1|0 (the step, the chosen choices as a bit mask, p for a
  * prediction or r for recall, 1 when right),
  * keyed by lesson id and version, so a rewritten lesson starts afresh. It is
- * written whole to a temporary file, flushed to disk and renamed over the
- * old one, so a crash or a kill mid-write leaves the old file or the new one,
- * never a torn one.
+ * written whole to a temporary file of its own (mkstemp, beside it), flushed
+ * to disk and renamed over the old one under an advisory lock (PATH.lock), so
+ * a crash, a kill mid-write or two sessions saving at once leave the old file
+ * or a new one, never a torn or empty one. The last save wins whole.
  */
 #ifndef SPLITBRAIN_PROGRESS_H
 #define SPLITBRAIN_PROGRESS_H
@@ -46,9 +47,11 @@ struct progress {
 
 /* The default file path from the environment; -1 when neither XDG_STATE_HOME nor HOME is set. */
 int progress_default_path(char *dst, size_t size);
-/* Loads path (a missing file is empty progress). -1 with why on a malformed file. */
+/* Loads path (a missing file is empty progress). -1 with why on a malformed, empty or
+ * unreadable file: damage is reported, never taken for "no progress". */
 int progress_load(struct progress *p, const char *path, char *why, size_t whylen);
-/* Writes atomically (temp + fsync + rename), creating the directory. -1 with why. */
+/* Writes atomically (mkstemp + fsync + rename, under the lock), creating the directory. -1
+ * with why. */
 int progress_save(const struct progress *p, char *why, size_t whylen);
 
 const struct progress_entry *progress_get(const struct progress *p, const char *id, int version);

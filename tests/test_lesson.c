@@ -306,7 +306,7 @@ static void test_progress_atomic(void **state)
     assert_int_equal(progress_save(&p, why, sizeof(why)), 0);
 
     /* A kill mid-write leaves a torn temp file behind; the real file is intact. */
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    snprintf(tmp, sizeof(tmp), "%s.tmp-Ab12Cd", path);
     f = fopen(tmp, "w");
     fputs("welcome 1 9 do", f);
     fclose(f);
@@ -316,7 +316,7 @@ static void test_progress_atomic(void **state)
     assert_true(progress_get(&q, "leader", 2)->done);
     assert_null(progress_get(&q, "leader", 1)); /* another version starts afresh */
 
-    /* The next save replaces both. */
+    /* The next save replaces the file and removes the stale temp file. */
     progress_reset(&q, "welcome");
     assert_int_equal(progress_save(&q, why, sizeof(why)), 0);
     assert_int_equal(access(tmp, F_OK), -1);

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Makes sure the libraries splitbrain builds against are present.
 # Usage: tools/deps.sh [build|test]
-#   build: pkg-config, ncursesw, libuv
-#   test:  the above, plus cmocka, clang-format, tmux (the sandbox tests) and
-#          python3 (checking asciicast, ShiViz and SVG output)
+#   build: pkg-config, ncursesw, libuv, inih (the config file's INI reader)
+#   test:  the above, plus cmocka, clang-format, tmux (the sandbox tests),
+#          python3 (checking asciicast, ShiViz, SVG and JSON Lines output) and
+#          clang (CI builds and tests with clang as well as gcc)
 # Missing ones are installed with apt-get (through sudo when not root); where
 # that is impossible, the one exact apt-get line to run is printed instead.
 set -u
@@ -19,11 +20,13 @@ command -v pkg-config >/dev/null 2>&1 || pkgs="$pkgs pkg-config"
 command -v cc >/dev/null 2>&1 || pkgs="$pkgs build-essential"
 need_pc ncursesw libncurses-dev
 need_pc libuv libuv1-dev
+need_pc inih libinih-dev
 if [ "$what" = test ]; then
     need_pc cmocka libcmocka-dev
     command -v clang-format >/dev/null 2>&1 || pkgs="$pkgs clang-format"
     command -v tmux >/dev/null 2>&1 || pkgs="$pkgs tmux"
     command -v python3 >/dev/null 2>&1 || pkgs="$pkgs python3"
+    command -v clang >/dev/null 2>&1 || pkgs="$pkgs clang"
 fi
 [ -z "$pkgs" ] && exit 0
 

@@ -21,7 +21,9 @@
 #include "../lessons/progress.h"
 #include "../lessons/runner.h"
 #include "compare_view.h"
+#include "config.h"
 #include "course.h"
+#include "datadir.h"
 #include "headless.h"
 #include "keys.h"
 #include "term.h"
@@ -154,7 +156,6 @@ struct app {
     char title[256];
     bool paused;
     int speed;
-    int speed_home; /* what = goes back to: the mode's default, or --speed */
     int selected;
     bool help;
     int writes;
@@ -219,6 +220,9 @@ struct app {
     int n_beats;
     /* --record FILE: the run written there as a scenario on the way out. */
     const char *record;
+    /* `:open NAME` or `:demo NAME`: the file to play next, once this loop has ended. */
+    char reopen[DATADIR_PATH_MAX];
+    bool reopen_demo;
     /* --cast FILE: every drawn frame appended there as an asciicast v2 event. */
     const char *cast;
     FILE *cast_f;
@@ -240,6 +244,14 @@ struct app {
     int64_t achieved_vus_per_s;
     bool behind;
     char speed_text[48];
+    /* From the settings (config.h): the speeds `=` returns to, and the rest. */
+    int speed_default;
+    int speed_present;
+    bool idle_skip;
+    enum term_theme theme;
+    bool colour;
+    char set_workload[CONFIG_TEXT_MAX]; /* the settings' workload: "2/s", "off" */
+    char workload_cmd[CONFIG_TEXT_MAX + 16];
 
     /* Time travel: the furthest time reached, and while rewound how many journal entries the
      * replay kept (-1: not rewound). */
@@ -795,7 +807,7 @@ static void lesson_run_until(struct app *a, int64_t t_us)
     char text[APP_MSG_MAX];
 
     memset(&err, 0, sizeof(err));
-    if (lesson_runner_advance(a->runner, t_us, true, &adv, &err) < 0) {
+    if (lesson_runner_advance(a->runner, t_us, a->idle_skip, &adv, &err) < 0) {
         format_err(&err, false, text, sizeof(text));
         set_msg(a, true, "%s", text);
     }
@@ -854,7 +866,8 @@ static int64_t app_idle_skip(struct app *a, int64_t limit_us)
     struct engine *e = eng(a);
     int64_t now = engine_now(e), next = engine_idle_until(e), to;
 
-    if (a->runner || !(a->demo || a->present) || next < 0 || a->wait == WAIT_BEAT)
+    if (!a->idle_skip || a->runner || !(a->demo || a->present) || next < 0 ||
+        a->wait == WAIT_BEAT)
         return 0;
     to = next < limit_us ? next : limit_us;
     if (a->wait == WAIT_TIME && a->wait_until < to)
@@ -1248,6 +1261,14 @@ static bool scrub_key(struct app *a, int k)
 
 /* ---- keys ---- */
 
+/* The `workload` command W starts: the settings' rate, or the built-in one when they say off. */
+static const char *workload_line(struct app *a)
+{
+    snprintf(a->workload_cmd, sizeof(a->workload_cmd), "workload %s",
+             strcmp(a->set_workload, "off") != 0 ? a->set_workload : APP_WORKLOAD);
+    return a->workload_cmd;
+}
+
 static void cmd_open(struct app *a, const char *text)
 {
     a->cmd_open = true;
@@ -1398,6 +1419,45 @@ static void search_key(struct app *a, int k)
     a->dirty = true;
 }
 
+static void stop(struct app *a);
+
+/*
+ * `:open NAME` and `:demo NAME` are the sandbox's, not the command language's: they name a
+ * file (or a shipped scenario or demo) to play instead of this run. The loop ends and the
+ * caller opens it. Returns 1 when line was one of them, 0 when it was not; an unknown name
+ * leaves the run as it is, with the reason on the message line.
+ */
+static int open_line(struct app *a, const char *line)
+{
+    char verb[8] = "", name[SCRIPT_MAX_LINE] = "", why[DATADIR_PATH_MAX + 200];
+    bool demo;
+    int r;
+
+    if (sscanf(line, " %7s %1023s", verb, name) < 1 ||
+        (strcmp(verb, "open") != 0 && strcmp(verb, "demo") != 0))
+        return 0;
+    demo = strcmp(verb, "demo") == 0;
+    if (a->runner) {
+        set_msg(a, true, ":%s works in the sandbox, not in a lesson", verb);
+        return 1;
+    }
+    if (!name[0]) {
+        set_msg(a, true, ":%s NAME: a file, or a shipped %s (splitbrain %s lists them)", verb,
+                demo ? "demo" : "scenario", verb);
+        return 1;
+    }
+    r = demo ? datadir_resolve(DATADIR_DEMOS, name, a->reopen, sizeof(a->reopen), why, sizeof(why))
+             : datadir_resolve_play(name, a->reopen, sizeof(a->reopen), why, sizeof(why));
+    if (r < 0) {
+        a->reopen[0] = '\0';
+        set_msg(a, true, "%s", why);
+        return 1;
+    }
+    a->reopen_demo = demo || strstr(a->reopen, ".demo") != NULL;
+    stop(a);
+    return 1;
+}
+
 static void cmd_key(struct app *a, int k)
 {
     if (a->searching) {
@@ -1409,7 +1469,10 @@ static void cmd_key(struct app *a, int k)
         char line[SCRIPT_MAX_LINE];
         snprintf(line, sizeof(line), "%s", a->cmd);
         hist_push(a, line);
-        if (exec_line(a, line) == 0) {
+        if (open_line(a, line)) {
+            if (a->reopen[0])
+                a->cmd_open = false;
+        } else if (exec_line(a, line) == 0) {
             a->cmd_open = false;
         } else {
             /* Keep the line to fix; put the cursor where the error points. */
@@ -1935,7 +1998,7 @@ static void op_move(struct app *a, int dir)
 static void set_present(struct app *a, bool on)
 {
     a->present = on;
-    a->speed = a->speed_home = on ? APP_SPEED_PRESENT : APP_SPEED_DEFAULT;
+    a->speed = on ? a->speed_present : a->speed_default;
     set_msg(a, false, "%s",
             on ? "Presenter mode: map, ops and captions, high contrast, slower; P leaves it"
                : "Presenter mode off");
@@ -2153,7 +2216,7 @@ static void top_key(struct app *a, int k)
             a->speed++;
         break;
     case KA_NORMAL_SPEED:
-        a->speed = a->speed_home;
+        a->speed = a->present ? a->speed_present : a->speed_default;
         break;
     case KA_PREV_NODE:
         a->selected = (a->selected + n - 1) % n;
@@ -2337,7 +2400,7 @@ static void top_key(struct app *a, int k)
         if (engine_workload_on(eng(a)))
             exec_line(a, "workload off");
         else
-            exec_line(a, "workload " APP_WORKLOAD);
+            exec_line(a, workload_line(a));
         if (!a->msg_error)
             set_msg(a, false, "%s",
                     engine_workload_on(eng(a))
@@ -2498,13 +2561,20 @@ static void cast_marker(struct app *a, const char *label)
     fflush(a->cast_f);
 }
 
-static void cast_close(struct app *a)
+/* Closes the recording; false when any frame of it failed to be written. */
+static bool cast_close(struct app *a)
 {
-    if (a->cast_f)
-        fclose(a->cast_f);
+    bool ok = true;
+
+    if (a->cast_f) {
+        ok = !ferror(a->cast_f);
+        if (fclose(a->cast_f) != 0)
+            ok = false;
+    }
     a->cast_f = NULL;
     grid_destroy(a->cast_prev);
     a->cast_prev = NULL;
+    return ok;
 }
 
 static void render(struct app *a)
@@ -2649,6 +2719,7 @@ static void idle_cb(uv_timer_t *h);
 static int loop_run(struct app *a, bool ascii, bool mouse)
 {
     int w, h, flags;
+    bool cast_ok;
 
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fprintf(stderr, "splitbrain: the sandbox needs a terminal; for a headless run use: "
@@ -2658,6 +2729,8 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     a->term = term_create(mouse);
     if (!a->term)
         return EXIT_USAGE;
+    if (a->theme != TERM_THEME_DEFAULT || !a->colour)
+        term_set_theme(a->term, a->theme, a->colour);
     term_size(a->term, &w, &h);
     a->grid = grid_create(w, h, ascii);
     if (!cast_open(a, grid_width(a->grid), grid_height(a->grid))) {
@@ -2709,7 +2782,7 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     a->dirty = true;
 
     uv_run(&a->loop, UV_RUN_DEFAULT);
-    cast_close(a);
+    cast_ok = cast_close(a);
 
     uv_close((uv_handle_t *)&a->in, close_cb);
     uv_close((uv_handle_t *)&a->sig_winch, close_cb);
@@ -2725,7 +2798,42 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     uv_loop_close(&a->loop);
     term_destroy(a->term);
     a->term = NULL;
+    if (!cast_ok) {
+        fprintf(stderr, "splitbrain: --cast %s: write error\n", a->cast);
+        return EXIT_USAGE;
+    }
     return EXIT_OK;
+}
+
+/* The speed in the table nearest a factor from the settings (nearest on a log scale). */
+static int speed_index(double factor)
+{
+    int best = APP_SPEED_DEFAULT;
+    double best_d = 1e9;
+
+    for (int i = 0; i < APP_SPEEDS; i++) {
+        double r = (double)speeds[i].vus_per_s / 1e6 / factor;
+        double d = r >= 1 ? r : 1 / r;
+        if (d < best_d) {
+            best_d = d;
+            best = i;
+        }
+    }
+    return best;
+}
+
+/* Takes the settings a command runs with (config.h). */
+static void app_configure(struct app *a, const struct config *cfg)
+{
+    a->speed_default = speed_index(cfg->speed);
+    a->speed_present = speed_index(cfg->presenter_speed);
+    a->speed = a->present ? a->speed_present : a->speed_default;
+    a->idle_skip = cfg->idle_skip;
+    a->theme = cfg->theme == CONFIG_THEME_HIGH_CONTRAST ? TERM_THEME_HIGH_CONTRAST
+               : cfg->theme == CONFIG_THEME_LIGHT       ? TERM_THEME_LIGHT
+                                                        : TERM_THEME_DEFAULT;
+    a->colour = cfg->colour;
+    snprintf(a->set_workload, sizeof(a->set_workload), "%s", cfg->workload);
 }
 
 static struct app *app_create(const char *title, int64_t seed_override)
@@ -2738,7 +2846,12 @@ static struct app *app_create(const char *title, int64_t seed_override)
     a->run = script_run_create(title, seed_override);
     a->log = draw_log_create();
     a->tl = timeline_create();
-    a->speed = a->speed_home = APP_SPEED_DEFAULT;
+    a->speed_default = APP_SPEED_DEFAULT;
+    a->speed_present = APP_SPEED_PRESENT;
+    a->idle_skip = true;
+    a->speed = a->speed_default;
+    a->colour = true;
+    snprintf(a->set_workload, sizeof(a->set_workload), "%s", APP_WORKLOAD);
     a->rewound_n = -1;
     a->checks_done = SIZE_MAX;
     script_env_init(&a->own_env, false);
@@ -2788,6 +2901,8 @@ static int record_write(struct app *a)
         return EXIT_USAGE;
     }
     r = script_run_write_recording(a->run, f, engine_now(eng(a)));
+    if (ferror(f))
+        r = -1;
     if (fclose(f) != 0)
         r = -1;
     if (r < 0 || rename(tmp, a->record) != 0) {
@@ -2798,76 +2913,36 @@ static int record_write(struct app *a)
     return EXIT_OK;
 }
 
-/* --speed X: the index of speed X in the table ("0.25x" or "0.25"), or -1 (with a message
- * naming the speeds there are). */
-static int speed_option(const char *cmd, const char *text)
+/* Destroys a; when `:open` or `:demo` asked for another file, plays it with the same options
+ * (a --record file is then written again, for the file played last). */
+static int reopen_or_end(struct app *a, const struct app_launch *l, int r)
 {
-    char want[32];
+    struct app_launch next = *l;
+    char path[DATADIR_PATH_MAX];
 
-    snprintf(want, sizeof(want), "%s%s", text, text[0] && text[strlen(text) - 1] == 'x' ? "" : "x");
-    for (int i = 0; i < APP_SPEEDS; i++)
-        if (strcmp(speeds[i].label, want) == 0)
-            return i;
-    fprintf(stderr, "splitbrain %s: --speed takes one of", cmd);
-    for (int i = 0; i < APP_SPEEDS; i++)
-        fprintf(stderr, " %s", speeds[i].label);
-    fprintf(stderr, ", not '%s'\n", text);
-    return -1;
-}
-
-/* Reads "--flag VALUE" pairs; returns the value or NULL, and complains about a missing one. */
-static const char *opt_value(int argc, char **argv, int *i)
-{
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "splitbrain: %s needs a value\n", argv[*i]);
-        return NULL;
+    if (r != EXIT_OK || !a->reopen[0]) {
+        app_destroy(a);
+        return r;
     }
-    return argv[++*i];
+    snprintf(path, sizeof(path), "%s", a->reopen);
+    next.demo = a->reopen_demo;
+    next.file = path;
+    next.seed_n = -1;
+    app_destroy(a);
+    return app_open_run(&next);
 }
 
-int app_sandbox(int argc, char **argv)
+int app_sandbox_run(const struct app_launch *l)
 {
-    const char *model = NULL, *nodes = NULL, *seed = NULL, *record = NULL, *cast = NULL;
-    const char *speed = NULL;
-    bool ascii = false, mouse = true, present = false;
+    const char *model = l->model, *nodes = l->nodes, *seed = l->seed;
     struct app *a;
     char line[128];
-    int r, sp = -1;
+    int r;
 
-    for (int i = 1; i < argc; i++) {
-        const char **dst = strcmp(argv[i], "--model") == 0    ? &model
-                           : strcmp(argv[i], "--nodes") == 0  ? &nodes
-                           : strcmp(argv[i], "--seed") == 0   ? &seed
-                           : strcmp(argv[i], "--record") == 0 ? &record
-                           : strcmp(argv[i], "--cast") == 0   ? &cast
-                           : strcmp(argv[i], "--speed") == 0  ? &speed
-                                                              : NULL;
-        if (strcmp(argv[i], "--ascii") == 0) {
-            ascii = true;
-            continue;
-        }
-        if (strcmp(argv[i], "--no-mouse") == 0) {
-            mouse = false;
-            continue;
-        }
-        if (strcmp(argv[i], "--present") == 0) {
-            present = true;
-            continue;
-        }
-        if (!dst) {
-            fprintf(stderr, "usage: splitbrain sandbox [--model M] [--nodes N] [--seed S] "
-                            "[--ascii] [--no-mouse] [--present] [--speed X] "
-                            "[--record FILE.sbr] [--cast FILE.cast]\n");
-            return EXIT_USAGE;
-        }
-        if (!(*dst = opt_value(argc, argv, &i)))
-            return EXIT_USAGE;
-    }
-    if (speed && (sp = speed_option("sandbox", speed)) < 0)
-        return EXIT_USAGE;
     a = app_create("sandbox", -1);
-    a->record = record;
-    a->cast = cast;
+    app_configure(a, l->cfg);
+    a->record = l->record;
+    a->cast = l->cast;
     if (!model)
         model = model_find("leader") ? "leader" : "echo"; /* the sandbox opens on a leader */
     /* The options are commands of the language, so they are checked like one. */
@@ -2890,81 +2965,39 @@ int app_sandbox(int argc, char **argv)
     /* A first command at t=0 that builds the cluster, so a rewind replays from the same start. */
     exec_line(a, "note the sandbox: w writes, K kills the selected node, ? lists every key");
     /* A gentle background workload keeps messages moving (W or `:workload off` stops it). */
-    exec_line(a, "workload " APP_WORKLOAD);
+    if (strcmp(a->set_workload, "off") != 0)
+        exec_line(a, workload_line(a));
     a->msg[0] = '\0';
     drain(a);
     set_msg(a, false, "Sandbox: w writes, K kills the selected node, : takes any command, ? help");
-    if (present)
+    if (l->present)
         set_present(a, true);
-    if (sp >= 0)
-        a->speed = a->speed_home = sp;
-    r = loop_run(a, want_ascii(ascii), mouse);
+    r = loop_run(a, want_ascii(l->cfg->ascii), l->cfg->mouse);
     if (r == EXIT_OK)
         r = record_write(a);
     if (r == EXIT_OK && a->compare)
-        r = compare_view_journal(a->run, engine_now(eng(a)), a->compare_models, ascii, mouse);
-    app_destroy(a);
-    return r;
+        r = compare_view_journal(a->run, engine_now(eng(a)), a->compare_models,
+                                 want_ascii(l->cfg->ascii), l->cfg->mouse);
+    return reopen_or_end(a, l, r);
 }
 
-int app_open(int argc, char **argv)
+int app_open_run(const struct app_launch *l)
 {
-    const char *file = NULL, *record = NULL, *cast = NULL, *name = argv[0], *speed = NULL;
-    bool demo = strcmp(argv[0], "demo") == 0;
-    long long seed = -1;
-    bool ascii = false, mouse = true, present = false;
+    const char *file = l->file;
+    bool demo = l->demo;
     struct script_error err;
     struct app *a;
     char *text, msg[APP_MSG_MAX];
     size_t len;
     int r;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--ascii") == 0) {
-            ascii = true;
-        } else if (strcmp(argv[i], "--no-mouse") == 0) {
-            mouse = false;
-        } else if (strcmp(argv[i], "--present") == 0) {
-            present = true;
-        } else if (strcmp(argv[i], "--record") == 0) {
-            if (!(record = opt_value(argc, argv, &i)))
-                return EXIT_USAGE;
-        } else if (strcmp(argv[i], "--cast") == 0) {
-            if (!(cast = opt_value(argc, argv, &i)))
-                return EXIT_USAGE;
-        } else if (strcmp(argv[i], "--speed") == 0) {
-            if (!(speed = opt_value(argc, argv, &i)) || speed_option(name, speed) < 0)
-                return EXIT_USAGE;
-        } else if (strcmp(argv[i], "--seed") == 0) {
-            const char *v = opt_value(argc, argv, &i);
-            char *end;
-            if (!v)
-                return EXIT_USAGE;
-            seed = strtoll(v, &end, 10);
-            if (*end || seed < 0) {
-                fprintf(stderr, "splitbrain %s: --seed takes a whole number, not '%s'\n", name, v);
-                return EXIT_USAGE;
-            }
-        } else if (!file && argv[i][0] != '-') {
-            file = argv[i];
-        } else {
-            file = NULL;
-            break;
-        }
-    }
-    if (!file) {
-        fprintf(stderr,
-                "usage: splitbrain %s FILE [--seed N] [--ascii] [--no-mouse] [--present] "
-                "[--speed X] [--record FILE.sbr] [--cast FILE.cast]\n",
-                name);
-        return EXIT_USAGE;
-    }
     text = headless_read_file(file, &len);
     if (!text)
         return EXIT_USAGE;
-    a = app_create(file, seed);
-    a->record = record;
-    a->cast = cast;
+    a = app_create(file, l->seed_n);
+    app_configure(a, l->cfg);
+    a->record = l->record;
+    a->cast = l->cast;
     a->demo = demo;
     script_env_release(&a->own_env);
     script_env_init(&a->own_env, true);
@@ -2990,19 +3023,17 @@ int app_open(int argc, char **argv)
         set_msg(a, false, "Demo: Space, Right or PageDown goes to the next beat; Left goes back");
     else if (!a->msg_error)
         set_msg(a, false, "Paused at t=0: Space plays the scenario, . steps one event");
-    if (present) {
+    if (l->present) {
         a->present = true;
-        a->speed = a->speed_home = APP_SPEED_PRESENT;
+        a->speed = a->speed_present;
     }
-    if (speed)
-        a->speed = a->speed_home = speed_option(name, speed);
-    r = loop_run(a, want_ascii(ascii), mouse);
+    r = loop_run(a, want_ascii(l->cfg->ascii), l->cfg->mouse);
     if (r == EXIT_OK)
         r = record_write(a);
     if (r == EXIT_OK && a->compare)
-        r = compare_view_journal(a->run, engine_now(eng(a)), a->compare_models, ascii, mouse);
-    app_destroy(a);
-    return r;
+        r = compare_view_journal(a->run, engine_now(eng(a)), a->compare_models,
+                                 want_ascii(l->cfg->ascii), l->cfg->mouse);
+    return reopen_or_end(a, l, r);
 }
 
 /* ---- a lesson ---- */
@@ -3098,18 +3129,13 @@ static int lesson_start(struct app *a, int k)
     return 0;
 }
 
-int app_lesson(struct course *c, int k, struct progress *p, bool ascii, bool mouse,
-               const char *speed)
+int app_lesson(struct course *c, int k, struct progress *p, const struct config *cfg)
 {
     struct app *a;
-    int r, sp = -1;
+    int r;
 
-    if (speed && (sp = speed_option("lesson", speed)) < 0)
-        return EXIT_USAGE;
     a = app_create("lesson", -1);
-    if (sp >= 0)
-        a->speed = a->speed_home = sp;
-
+    app_configure(a, cfg);
     a->course = c;
     a->prog = p;
     if (lesson_start(a, k) < 0) {
@@ -3118,7 +3144,7 @@ int app_lesson(struct course *c, int k, struct progress *p, bool ascii, bool mou
         return EXIT_USAGE;
     }
     drain(a);
-    r = loop_run(a, want_ascii(ascii), mouse);
+    r = loop_run(a, want_ascii(cfg->ascii), cfg->mouse);
     lesson_save(a); /* Q, Ctrl-C, q and the signals all end the loop and come here */
     app_destroy(a);
     return r;

@@ -17,20 +17,38 @@
 
 #include <stdbool.h>
 
-/* splitbrain sandbox [--model M] [--nodes N] [--seed S] [--ascii] [--speed X]; argv[0] is
- * "sandbox". --speed takes one of the speeds + and - step through (0.001x .. 10x, the x
- * optional) and is what = comes back to. */
-int app_sandbox(int argc, char **argv);
-/* splitbrain open|demo|replay FILE [--seed S] [--ascii] [--speed X] [--record FILE.sbr]; argv[0]
- * names which: "demo" waits at each `beat` for the presenter and shows the `say` captions large. */
-int app_open(int argc, char **argv);
+/* What a command line asks of the sandbox (cli/play.c fills it in). Strings are borrowed. */
+struct app_launch {
+    const char *cmd;   /* "sandbox", "open", "demo", "replay": for messages */
+    const char *file;  /* open, demo, replay: the file to play */
+    bool demo;         /* wait at each `beat` for the presenter; captions large */
+    const char *model; /* sandbox: --model, --nodes, --seed as typed (checked as commands) */
+    const char *nodes;
+    const char *seed;
+    long long seed_n; /* open, demo, replay: the seed, or -1 for the file's own */
+    const char *record;
+    const char *cast;
+    bool present;
+    const struct config *cfg; /* the settings: speeds, theme, ASCII, mouse, workload */
+};
+
+/* The sandbox on a fresh cluster. */
+int app_sandbox_run(const struct app_launch *l);
+/* A scenario, demo or recording loaded paused at t=0 and played in the sandbox. */
+int app_open_run(const struct app_launch *l);
+
+struct cli_args;
+struct config;
+
+/* The handlers of sandbox, and of open, demo and replay, in the table of cli/commands.c. */
+int app_sandbox(const struct cli_args *a);
+int app_open(const struct cli_args *a);
 
 struct course;
 struct progress;
 
 /* splitbrain lesson NAME: the sandbox with the lesson pane, on lesson k of the course, resuming
  * where the progress says; saves progress on every step change and on the way out. */
-int app_lesson(struct course *c, int k, struct progress *p, bool ascii, bool mouse,
-               const char *speed);
+int app_lesson(struct course *c, int k, struct progress *p, const struct config *cfg);
 
 #endif

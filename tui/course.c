@@ -11,49 +11,13 @@
 
 #include "../lessons/lesson.h"
 #include "app.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "config.h"
+#include "datadir.h"
 #include "headless.h"
 
-static bool is_dir(const char *path)
-{
-    struct stat st;
-
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* The lessons found from where the binary is: BIN/assets/lessons (a build in the source
- * tree), then BIN/../share/splitbrain/lessons (installed). */
-static bool installed_dir(char *dst, size_t size)
-{
-    char exe[COURSE_PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    char *slash;
-
-    if (n > 0) {
-        exe[n] = '\0';
-        slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            char share[COURSE_PATH_MAX + 32], real[PATH_MAX];
-            /* A binary built in the source tree sits beside assets/. */
-            snprintf(share, sizeof(share), "%s/assets/lessons", exe);
-            if (is_dir(share)) {
-                snprintf(dst, size, "%s", realpath(share, real) ? real : share);
-                return true;
-            }
-            snprintf(share, sizeof(share), "%s/../share/splitbrain/lessons", exe);
-            if (is_dir(share)) {
-                snprintf(dst, size, "%s", realpath(share, real) ? real : share);
-                return true;
-            }
-        }
-    }
-    snprintf(dst, size, "/usr/local/share/splitbrain/lessons");
-    if (is_dir(dst))
-        return true;
-    snprintf(dst, size, "/usr/share/splitbrain/lessons");
-    return is_dir(dst);
-}
-
+/* $SPLITBRAIN_LESSONS, else the lessons/ folder of the first data root that has one. */
 static void find_dir(char *dst, size_t size)
 {
     const char *env = getenv("SPLITBRAIN_LESSONS");
@@ -62,10 +26,7 @@ static void find_dir(char *dst, size_t size)
         snprintf(dst, size, "%s", env);
         return;
     }
-    snprintf(dst, size, "assets/lessons");
-    if (is_dir(dst))
-        return;
-    if (!installed_dir(dst, size))
+    if (!datadir_dir(DATADIR_LESSONS, dst, size))
         dst[0] = '\0';
 }
 
@@ -194,8 +155,8 @@ static void list(const struct course *c, const struct progress *p)
     char st[32], sum[48];
 
     if (!c->dir[0]) {
-        printf("No lesson folder found: set SPLITBRAIN_LESSONS, run from the source tree\n"
-               "(assets/lessons), or install with make install.\n");
+        printf("No lesson folder found: set SPLITBRAIN_LESSONS or SPLITBRAIN_DATA, or install\n"
+               "with make install.\n");
         return;
     }
     printf("Lessons in %s:\n\n", c->dir);
@@ -254,45 +215,17 @@ static int reset(const struct course *c, struct progress *p, const char *name)
     return EXIT_OK;
 }
 
-int course_main(int argc, char **argv)
+int course_main(const struct cli_args *a)
 {
     struct course *c = calloc(1, sizeof(*c));
     struct progress *p = calloc(1, sizeof(*p));
-    const char *name = NULL, *reset_name = NULL, *speed = NULL;
-    bool ascii = false, mouse = true, want_reset = false;
+    const char *name = a->argc ? a->argv[0] : NULL, *reset_name = cli_value(a, "reset");
+    bool want_reset = reset_name != NULL;
     char path[PROGRESS_PATH_MAX], why[PROGRESS_PATH_MAX + 200];
     int k, rc = EXIT_OK;
 
     if (!c || !p)
         abort();
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: splitbrain lesson [NAME] [--ascii] [--no-mouse] [--speed X]\n"
-                   "       splitbrain lesson --reset NAME|--all\n"
-                   "Without NAME: the lessons, with your progress. NAME is a lesson's file name\n"
-                   "(with or without its number and .lesson), its number, or its id.\n");
-            free(c);
-            free(p);
-            return EXIT_OK;
-        } else if (strcmp(argv[i], "--ascii") == 0) {
-            ascii = true;
-        } else if (strcmp(argv[i], "--no-mouse") == 0) {
-            mouse = false;
-        } else if (strcmp(argv[i], "--speed") == 0 && i + 1 < argc) {
-            speed = argv[++i];
-        } else if (strcmp(argv[i], "--reset") == 0 && i + 1 < argc) {
-            want_reset = true;
-            reset_name = argv[++i];
-        } else if (!name && argv[i][0] != '-') {
-            name = argv[i];
-        } else {
-            fprintf(stderr, "usage: splitbrain lesson [NAME] [--ascii] [--no-mouse] [--speed X]\n"
-                            "       splitbrain lesson --reset NAME|--all\n");
-            free(c);
-            free(p);
-            return EXIT_USAGE;
-        }
-    }
     course_load(c);
     if (progress_default_path(path, sizeof(path)) < 0)
         path[0] = '\0';
@@ -318,7 +251,8 @@ int course_main(int argc, char **argv)
         fprintf(stderr, "%s\n", c->items[k].error);
         rc = EXIT_USAGE;
     } else {
-        rc = app_lesson(c, k, p, ascii, mouse, speed);
+        struct config cfg;
+        rc = cli_config_flags(a, &cfg) < 0 ? EXIT_USAGE : app_lesson(c, k, p, &cfg);
     }
     free(c);
     free(p);

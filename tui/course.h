@@ -1,7 +1,7 @@
 /*
  * course: the lessons on disk and the `splitbrain lesson` command. It finds
- * the lesson folder ($SPLITBRAIN_LESSONS, ./assets/lessons, then the
- * installed share/splitbrain/lessons next to the binary), lists the lessons
+ * the lesson folder ($SPLITBRAIN_LESSONS, else lessons/ in the first data
+ * root that has one: see datadir.h), lists the lessons
  * with the learner's progress, resolves a name the learner typed (the id, the
  * file name with or without its number and .lesson, or the number alone) and
  * resets progress. Listing and resetting are headless: they print and exit.
@@ -42,8 +42,10 @@ void course_status(const struct course_item *it, const struct progress *p, char 
 /* "7/16 done". */
 void course_summary(const struct course *c, const struct progress *p, char *dst, size_t size);
 
-/* splitbrain lesson [NAME | --reset NAME | --reset --all] [--ascii] [--no-mouse]; argv[0] is
- * "lesson". */
-int course_main(int argc, char **argv);
+struct cli_args;
+
+/* splitbrain lesson [NAME | --reset NAME | --reset --all] [--ascii] [--no-mouse]: a handler of
+ * the table in cli/commands.c. */
+int course_main(const struct cli_args *a);
 
 #endif

@@ -17,6 +17,7 @@
 #include "../engine/script.h"
 #include "../engine/sim.h"
 #include "../engine/util.h"
+#include "cli/cli.h"
 #include "headless.h"
 
 #define MAX_SETS   32
@@ -75,14 +76,6 @@ struct opts {
     int jobs;
     const char *out_dir;
 };
-
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: splitbrain explore --model leader|multi|leaderless|echo [--nodes N]\n"
-                 "         [--set KEY=VALUE ...] [--seeds 1000] [--first-seed S]\n"
-                 "         [--faults kill,restart,pause,partition,cut,drop,dup,skew,drift]\n"
-                 "         [--ops 100] [--keep 3] [--jobs N] [--out DIR]\n");
-}
 
 /* ---- the random scenario ---- */
 
@@ -333,7 +326,8 @@ static int keep_seed(const struct opts *o, uint64_t seed, struct gen *g, const s
         fprintf(stderr, "splitbrain explore: %s: %s\n", path, strerror(errno));
         return -1;
     }
-    fwrite(g->buf, 1, g->len, f);
+    if (fwrite(g->buf, 1, g->len, f) != g->len)
+        fprintf(stderr, "splitbrain explore: %s: %s\n", path, strerror(errno));
     fprintf(f, "\n# What explore found broken in this run:\n");
     if (v->broke & B_LIN)
         fprintf(f, "expect not linearizable\n");
@@ -345,7 +339,7 @@ static int keep_seed(const struct opts *o, uint64_t seed, struct gen *g, const s
         fprintf(f, "expect not converged\n");
     if (v->broke & B_SESSION)
         fprintf(f, "expect not sessions\n");
-    if (fclose(f) != 0) {
+    if (cli_fclose(f) != 0) {
         fprintf(stderr, "splitbrain explore: %s: write error\n", path);
         return -1;
     }
@@ -395,10 +389,22 @@ static int parse_long(const char *flag, const char *s, long lo, long hi, long *o
     return 0;
 }
 
-static int parse_opts(int argc, char **argv, struct opts *o)
+/* A numeric option, if given, within lo..hi. */
+static int opt_long(const struct cli_args *a, const char *name, long lo, long hi, long *out)
 {
-    long v;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *v = cli_value(a, name);
+    char flag[32];
+
+    if (!v)
+        return 0;
+    snprintf(flag, sizeof(flag), "--%s", name);
+    return parse_long(flag, v, lo, hi, out);
+}
+
+static int parse_opts(const struct cli_args *a, struct opts *o)
+{
+    long v, cores = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *s;
 
     memset(o, 0, sizeof(*o));
     o->model = "leader";
@@ -410,69 +416,70 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     o->keep = 3;
     o->jobs = cores > 0 ? (int)(cores < MAX_JOBS ? cores : MAX_JOBS) : 1;
     o->out_dir = ".";
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            exit(EXIT_OK);
-        } else if (strcmp(a, "--model") == 0 && val) {
-            if (!model_find(val)) {
-                fprintf(stderr, "splitbrain explore: unknown model '%s' (try: splitbrain models)\n",
-                        val);
-                return -1;
-            }
-            o->model = val;
-            i++;
-        } else if (strcmp(a, "--nodes") == 0) {
-            if (parse_long(a, val, 1, 64, &v) < 0)
-                return -1;
-            o->nodes = (int)v;
-            i++;
-        } else if (strcmp(a, "--set") == 0 && val) {
-            if (o->n_sets >= MAX_SETS || !strchr(val, '=')) {
-                fprintf(stderr, "splitbrain explore: --set takes KEY=VALUE (at most %d)\n",
-                        MAX_SETS);
-                return -1;
-            }
-            o->sets[o->n_sets++] = val;
-            i++;
-        } else if (strcmp(a, "--seeds") == 0) {
-            if (parse_long(a, val, 1, 100000000, &o->seeds) < 0)
-                return -1;
-            i++;
-        } else if (strcmp(a, "--first-seed") == 0) {
-            if (parse_long(a, val, 0, 2000000000, &v) < 0)
-                return -1;
-            o->first_seed = (uint64_t)v;
-            i++;
-        } else if (strcmp(a, "--faults") == 0 && val) {
-            if (parse_faults(val, &o->faults) < 0)
-                return -1;
-            i++;
-        } else if (strcmp(a, "--ops") == 0) {
-            if (parse_long(a, val, 1, 10000, &v) < 0)
-                return -1;
-            o->ops = (int)v;
-            i++;
-        } else if (strcmp(a, "--keep") == 0) {
-            if (parse_long(a, val, 0, 1000, &v) < 0)
-                return -1;
-            o->keep = (int)v;
-            i++;
-        } else if (strcmp(a, "--jobs") == 0) {
-            if (parse_long(a, val, 1, MAX_JOBS, &v) < 0)
-                return -1;
-            o->jobs = (int)v;
-            i++;
-        } else if (strcmp(a, "--out") == 0 && val) {
-            o->out_dir = val;
-            i++;
-        } else {
-            fprintf(stderr, "splitbrain explore: unknown or incomplete option '%s'\n", a);
-            usage(stderr);
+    if ((s = cli_value(a, "model")) != NULL) {
+        if (!headless_model("explore", s))
+            return -1;
+        o->model = s;
+    }
+    v = o->nodes;
+    if (opt_long(a, "nodes", 1, 64, &v) < 0)
+        return -1;
+    o->nodes = (int)v;
+    o->n_sets = cli_values(a, "set", o->sets, MAX_SETS);
+    if (o->n_sets > MAX_SETS) {
+        fprintf(stderr, "splitbrain explore: --set at most %d times\n", MAX_SETS);
+        return -1;
+    }
+    for (int i = 0; i < o->n_sets; i++) {
+        if (!strchr(o->sets[i], '=')) {
+            fprintf(stderr, "splitbrain explore: --set takes KEY=VALUE, not '%s'\n", o->sets[i]);
             return -1;
         }
     }
+    if (opt_long(a, "seeds", 1, 100000000, &o->seeds) < 0)
+        return -1;
+    v = 1;
+    if (opt_long(a, "first-seed", 0, 2000000000, &v) < 0)
+        return -1;
+    o->first_seed = (uint64_t)v;
+    if ((s = cli_value(a, "faults")) != NULL && parse_faults(s, &o->faults) < 0)
+        return -1;
+    v = o->ops;
+    if (opt_long(a, "ops", 1, 10000, &v) < 0)
+        return -1;
+    o->ops = (int)v;
+    v = o->keep;
+    if (opt_long(a, "keep", 0, 1000, &v) < 0)
+        return -1;
+    o->keep = (int)v;
+    v = o->jobs;
+    if (opt_long(a, "jobs", 1, MAX_JOBS, &v) < 0)
+        return -1;
+    o->jobs = (int)v;
+    if ((s = cli_value(a, "out")) != NULL)
+        o->out_dir = s;
+    return 0;
+}
+
+/*
+ * The folder the failing runs go to must take files before the first seed runs, so a typo
+ * costs nothing: a probe file is made there and removed.
+ */
+static int check_out_dir(const struct opts *o)
+{
+    char probe[1100];
+    int fd;
+
+    if (o->keep == 0)
+        return 0;
+    snprintf(probe, sizeof(probe), "%s/.splitbrain-explore-XXXXXX", o->out_dir);
+    fd = mkstemp(probe);
+    if (fd < 0) {
+        fprintf(stderr, "splitbrain explore: --out %s: %s\n", o->out_dir, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    unlink(probe);
     return 0;
 }
 
@@ -545,7 +552,7 @@ static double wall_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int explore_main(int argc, char **argv)
+int explore_main(const struct cli_args *a)
 {
     struct opts o;
     char set_lines[MAX_SETS][128];
@@ -559,7 +566,7 @@ int explore_main(int argc, char **argv)
     struct gen g;
     int kept = 0, status = EXIT_OK;
 
-    if (parse_opts(argc, argv, &o) < 0 || check_sets(&o, set_lines) < 0)
+    if (parse_opts(a, &o) < 0 || check_sets(&o, set_lines) < 0 || check_out_dir(&o) < 0)
         return EXIT_USAGE;
     if (o.jobs > o.seeds)
         o.jobs = (int)o.seeds;

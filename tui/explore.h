@@ -8,6 +8,9 @@
 #ifndef SPLITBRAIN_EXPLORE_H
 #define SPLITBRAIN_EXPLORE_H
 
-int explore_main(int argc, char **argv);
+struct cli_args;
+
+/* splitbrain explore [OPTIONS]: the handler in the table of cli/commands.c. */
+int explore_main(const struct cli_args *a);
 
 #endif

@@ -10,6 +10,8 @@
 #include "../engine/engine.h"
 #include "../engine/script.h"
 #include "../engine/util.h"
+#include "cli/cli.h"
+#include "datadir.h"
 #include "headless.h"
 
 #define MAX_EVENTS 200000
@@ -18,6 +20,7 @@ enum format {
     FMT_JSONL,
     FMT_SHIVIZ,
     FMT_SVG,
+    FMT_JEPSEN,
 };
 
 /* Collects every trace event of the run (bounded). */
@@ -355,15 +358,168 @@ static void write_svg(FILE *f, const struct collector *c, int n, int64_t end_us)
     free(ax.y);
 }
 
-static void usage(FILE *out)
+/* An EDN string literal (EDN strings escape as JSON's do; bytes pass through). */
+static void edn_str(FILE *f, const char *s)
 {
-    fprintf(out, "usage: splitbrain export FILE.scn --format shiviz|jsonl|svg [--seed N] "
-                 "[--out FILE|-]\n");
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        if ((unsigned char)*s < 0x20)
+            fprintf(f, "\\u%04x", (unsigned)(unsigned char)*s);
+        else
+            fputc(*s, f);
+    }
+    fputc('"', f);
 }
 
-int export_main(int argc, char **argv)
+/* A value as a number when it is one (Jepsen's registers hold integers), else a string. */
+static void edn_value(FILE *f, const char *v)
 {
-    const char *file = NULL, *out_path = "-";
+    char *end;
+
+    errno = 0;
+    (void)strtoll(v, &end, 10);
+    if (v[0] && !*end && !errno && (v[0] != '0' || !v[1]))
+        fputs(v, f);
+    else
+        edn_str(f, v);
+}
+
+static const char *jepsen_f(enum op_kind k)
+{
+    switch (k) {
+    case OP_PUT:
+        return "write";
+    case OP_GET:
+        return "read";
+    case OP_INCR:
+    case OP_ADD:
+        return "add";
+    case OP_REMOVE:
+        return "remove";
+    }
+    return "write";
+}
+
+/*
+ * One history line, as Jepsen writes them: {:type :invoke|:ok|:fail|:info, :f, :value, :process,
+ * :time (nanoseconds), :index}. Keys are independent registers, so :value is a [key value]
+ * tuple, as jepsen.independent writes it; a read's value is unknown (nil) at its invocation.
+ */
+static void jepsen_line(FILE *f, const struct op *op, bool done, int64_t t_us, long index,
+                        int process)
+{
+    const char *type = done ? trace_op_result(op) : "invoke";
+
+    fprintf(f, "{:type :%s, :f :%s, :value [", type, jepsen_f(op->req.kind));
+    edn_str(f, op->req.key);
+    fputc(' ', f);
+    if (op->req.kind == OP_GET) {
+        if (!done || op->status != OP_OK || op->result.n == 0) {
+            fputs("nil", f);
+        } else if (op->result.n == 1) {
+            edn_value(f, op->result.v[0]);
+        } else {
+            fputc('[', f);
+            for (int i = 0; i < op->result.n; i++) {
+                if (i)
+                    fputc(' ', f);
+                edn_value(f, op->result.v[i]);
+            }
+            fputc(']', f);
+        }
+    } else if (op->req.kind == OP_INCR) {
+        fprintf(f, "%lld", (long long)op->req.amount);
+    } else {
+        edn_value(f, op->req.value);
+    }
+    fprintf(f, "], :process %d, :time %lld, :index %ld, :client \"c%d\"", process,
+            (long long)t_us * 1000, index, op->req.client + 1);
+    if (done && op->status != OP_OK) {
+        fputs(", :error ", f);
+        edn_str(f, op->status == OP_TIMEOUT   ? "timeout"
+                   : op->status == OP_PENDING ? "still pending at the end"
+                                              : op->reason);
+    }
+    fputs("}\n", f);
+}
+
+/*
+ * Jepsen's processes are single-threaded and one whose op ended in :info is never used again
+ * (it may still be running that op). A splitbrain client can have several ops in flight and
+ * carries on after a timeout, so each invocation gets a process of its client that is idle
+ * and has never ended in :info, or a new one; :client says whose it is.
+ */
+struct procs {
+    int n;
+    int *client; /* per process */
+    char *state; /* per process: 0 idle, 1 busy, 2 crashed (ended in :info) */
+    int *of_op;  /* per op id: its process */
+};
+
+static int proc_take(struct procs *p, int client)
+{
+    for (int i = 0; i < p->n; i++) {
+        if (p->client[i] == client && p->state[i] == 0) {
+            p->state[i] = 1;
+            return i;
+        }
+    }
+    p->client[p->n] = client;
+    p->state[p->n] = 1;
+    return p->n++;
+}
+
+/* The client history in the order the trace saw it, then an :info for each op left pending. */
+static int write_jepsen(FILE *f, const struct collector *c, struct script_run *run, int64_t end_us)
+{
+    const struct history *h = engine_history(script_run_engine(run));
+    size_t n_ops = history_count(h);
+    struct procs p = {0};
+    long index = 0;
+
+    if (c->truncated) {
+        fprintf(stderr,
+                "splitbrain export: the run has more than %d events; a Jepsen history "
+                "must be whole\n",
+                MAX_EVENTS);
+        return -1;
+    }
+    p.client = xcalloc(n_ops + 1, sizeof(*p.client));
+    p.state = xcalloc(n_ops + 1, sizeof(*p.state));
+    p.of_op = xcalloc(n_ops + 1, sizeof(*p.of_op));
+    for (size_t i = 0; i < c->n; i++) {
+        const struct trace_event *ev = &c->ev[i];
+        const struct op *op;
+        if (ev->kind != TRACE_OP_START && ev->kind != TRACE_OP_END)
+            continue;
+        op = history_at(h, ev->op_id);
+        if (!op)
+            continue;
+        if (ev->kind == TRACE_OP_START) {
+            p.of_op[op->id] = proc_take(&p, op->req.client);
+            jepsen_line(f, op, false, ev->t_us, index++, p.of_op[op->id]);
+        } else {
+            jepsen_line(f, op, true, ev->t_us, index++, p.of_op[op->id]);
+            p.state[p.of_op[op->id]] = op->status == OP_OK || op->status == OP_FAIL ? 0 : 2;
+        }
+    }
+    for (uint64_t id = 1; id <= n_ops; id++) {
+        const struct op *op = history_at(h, id);
+        if (op->status == OP_PENDING)
+            jepsen_line(f, op, true, end_us, index++, p.of_op[id]);
+    }
+    free(p.client);
+    free(p.state);
+    free(p.of_op);
+    return 0;
+}
+
+int export_main(const struct cli_args *a)
+{
+    char path[DATADIR_PATH_MAX];
+    const char *file = path, *out_path = cli_value(a, "out"), *f = cli_value(a, "format");
     int fmt = -1;
     int64_t seed = -1;
     struct script s;
@@ -374,36 +530,22 @@ int export_main(int argc, char **argv)
     FILE *out;
     int status = EXIT_OK;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
-            fmt = param_choice("jsonl|shiviz|svg", argv[++i]);
-            if (fmt < 0) {
-                fprintf(stderr,
-                        "splitbrain export: --format takes shiviz, jsonl or svg, not '%s'\n",
-                        argv[i]);
-                return EXIT_USAGE;
-            }
-        } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
-            char *end;
-            seed = strtoll(argv[++i], &end, 10);
-            if (*end || seed < 0) {
-                fprintf(stderr, "splitbrain export: --seed takes a whole number\n");
-                return EXIT_USAGE;
-            }
-        } else if ((strcmp(argv[i], "--out") == 0 || strcmp(argv[i], "-o") == 0) && i + 1 < argc) {
-            out_path = argv[++i];
-        } else if (strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
-            return EXIT_OK;
-        } else if (argv[i][0] != '-' && !file) {
-            file = argv[i];
-        } else {
-            usage(stderr);
-            return EXIT_USAGE;
-        }
+    if (!out_path)
+        out_path = "-";
+    if (!f) {
+        fprintf(stderr, "splitbrain export: --format is needed: shiviz, jsonl, svg or jepsen\n");
+        return EXIT_USAGE;
     }
-    if (!file || fmt < 0) {
-        usage(stderr);
+    fmt = param_choice("jsonl|shiviz|svg|jepsen", f);
+    if (fmt < 0) {
+        fprintf(stderr,
+                "splitbrain export: --format takes shiviz, jsonl, svg or jepsen, not '%s'\n", f);
+        return EXIT_USAGE;
+    }
+    if (cli_value(a, "seed") && headless_seed("export", cli_value(a, "seed"), &seed) < 0)
+        return EXIT_USAGE;
+    if (datadir_resolve_play(a->argv[0], path, sizeof(path), msg, sizeof(msg)) < 0) {
+        fprintf(stderr, "splitbrain export: %s\n", msg);
         return EXIT_USAGE;
     }
     if (headless_load_script(file, &s) < 0)
@@ -428,8 +570,12 @@ int export_main(int argc, char **argv)
         switch ((enum format)fmt) {
         case FMT_JSONL:
             for (size_t i = 0; i < c.n; i++) {
-                char line[600];
-                trace_format_json(&c.ev[i], line, sizeof(line));
+                char line[TRACE_JSON_MAX];
+                const struct trace_event *ev = &c.ev[i];
+                const struct op *op = NULL;
+                if (ev->kind == TRACE_OP_START || ev->kind == TRACE_OP_END)
+                    op = headless_op_at(run, ev->op_id);
+                trace_format_json_op(ev, op, line, sizeof(line));
                 fprintf(out, "%s\n", line);
             }
             break;
@@ -439,6 +585,10 @@ int export_main(int argc, char **argv)
         case FMT_SVG:
             write_svg(out, &c, engine_nodes(e), engine_now(e));
             break;
+        case FMT_JEPSEN:
+            if (write_jepsen(out, &c, run, engine_now(e)) < 0)
+                status = EXIT_USAGE;
+            break;
         }
     }
     if (c.truncated)
@@ -446,9 +596,14 @@ int export_main(int argc, char **argv)
                 "splitbrain export: the run has more than %d events; the first %d are "
                 "exported\n",
                 MAX_EVENTS, MAX_EVENTS);
-    if (fflush(out) != 0 || (out != stdout && fclose(out) != 0)) {
-        fprintf(stderr, "splitbrain: %s: write error\n", out_path);
-        status = EXIT_USAGE;
+    {
+        bool bad = fflush(out) != 0 || ferror(out);
+        if (out != stdout && cli_fclose(out) != 0)
+            bad = true;
+        if (bad) {
+            fprintf(stderr, "splitbrain export: %s: write error\n", out_path);
+            status = EXIT_USAGE;
+        }
     }
 out:
     script_run_destroy(run);

@@ -6,6 +6,9 @@
 #ifndef SPLITBRAIN_EXPORT_H
 #define SPLITBRAIN_EXPORT_H
 
-int export_main(int argc, char **argv);
+struct cli_args;
+
+/* splitbrain export FILE --format FMT [--seed N] [--out FILE]: a handler of cli/commands.c. */
+int export_main(const struct cli_args *a);
 
 #endif

@@ -11,6 +11,8 @@
 #include "../engine/util.h"
 #include "../lessons/lesson.h"
 #include "../lessons/runner.h"
+#include "cli/cli.h"
+#include "datadir.h"
 
 #define MAX_FILE_BYTES (16u << 20)
 
@@ -76,22 +78,19 @@ char *headless_read_file(const char *path, size_t *len)
     return buf;
 }
 
-static void usage_run(FILE *out)
+int headless_seed(const char *cmd, const char *s, int64_t *seed)
 {
-    fprintf(out, "usage: splitbrain run FILE.scn [--seed N] [--trace FILE|-] [--quiet]\n");
-}
+    char *end = NULL;
+    unsigned long long v = 0;
 
-static int parse_seed(const char *s, int64_t *seed)
-{
-    char *end;
-    unsigned long long v;
-
-    if (!s || !*s || *s == '-')
-        return -1;
     errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno || *end || v > INT64_MAX)
+    if (s && *s && *s != '-')
+        v = strtoull(s, &end, 10);
+    if (!end || errno || *end || v > INT64_MAX) {
+        fprintf(stderr, "splitbrain %s: --seed takes a whole number from 0 to %lld, not '%s'\n",
+                cmd, (long long)INT64_MAX, s ? s : "");
         return -1;
+    }
     *seed = (int64_t)v;
     return 0;
 }
@@ -281,53 +280,35 @@ static void print_checkers(FILE *out, struct script_run *run)
             a, b, c);
 }
 
-int headless_run(int argc, char **argv)
+const struct op *headless_op_at(void *run, uint64_t op_id)
 {
-    const char *file = NULL, *trace_path = NULL;
+    return history_at(engine_history(script_run_engine(run)), op_id);
+}
+
+int headless_run(const struct cli_args *a)
+{
+    const char *file = NULL, *trace_path = cli_value(a, "trace");
     int64_t seed = -1;
-    bool quiet = false;
+    bool quiet = cli_flag(a, "quiet");
     struct script s;
     struct script_error err;
     struct script_run *run;
     struct trace_jsonl jw;
     FILE *trace_f = NULL, *out = stdout;
-    char msg[SCRIPT_MSG_MAX + 300];
+    char msg[SCRIPT_MSG_MAX + 300], path[DATADIR_PATH_MAX];
     int status = EXIT_OK;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--seed") == 0) {
-            if (i + 1 >= argc || parse_seed(argv[i + 1], &seed) < 0) {
-                fprintf(stderr, "splitbrain run: --seed takes a whole number from 0 to %lld\n",
-                        (long long)INT64_MAX);
-                return EXIT_USAGE;
-            }
-            i++;
-        } else if (strcmp(argv[i], "--trace") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "splitbrain run: --trace takes a file name, or - for stdout\n");
-                return EXIT_USAGE;
-            }
-            trace_path = argv[++i];
-        } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
-            quiet = true;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage_run(stdout);
-            return EXIT_OK;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "splitbrain run: unknown option '%s'\n", argv[i]);
-            usage_run(stderr);
-            return EXIT_USAGE;
-        } else if (!file) {
-            file = argv[i];
-        } else {
-            fprintf(stderr, "splitbrain run: one file at a time ('%s' is extra)\n", argv[i]);
-            return EXIT_USAGE;
-        }
+    if (cli_value(a, "seed") && headless_seed("run", cli_value(a, "seed"), &seed) < 0)
+        return EXIT_USAGE;
+    if (a->argc == 0) {
+        datadir_print(DATADIR_SCENARIOS, "run", stdout);
+        return EXIT_OK;
     }
-    if (!file) {
-        usage_run(stderr);
+    if (datadir_resolve_play(a->argv[0], path, sizeof(path), msg, sizeof(msg)) < 0) {
+        fprintf(stderr, "splitbrain run: %s\n", msg);
         return EXIT_USAGE;
     }
+    file = path;
     if (headless_load_script(file, &s) < 0)
         return EXIT_USAGE;
     if (trace_path) {
@@ -346,6 +327,8 @@ int headless_run(int argc, char **argv)
     run = script_run_create(file, seed);
     if (trace_f) {
         trace_jsonl_init(&jw, trace_f);
+        jw.op_at = headless_op_at;
+        jw.op_ctx = run;
         script_run_observe(run, &jw.obs);
     }
     if (script_run_all(run, &s, &err) < 0) {
@@ -374,27 +357,25 @@ int headless_run(int argc, char **argv)
         status = failed ? EXIT_EXPECT : EXIT_OK;
     }
     if (trace_f) {
-        if (fflush(trace_f) != 0 || jw.failed) {
-            fprintf(stderr, "splitbrain: %s: write error\n", trace_path);
+        bool bad = fflush(trace_f) != 0 || jw.failed;
+        if (trace_f != stdout && cli_fclose(trace_f) != 0)
+            bad = true;
+        if (bad) {
+            fprintf(stderr, "splitbrain run: --trace %s: write error\n", trace_path);
             status = EXIT_USAGE;
         }
-        if (trace_f != stdout)
-            fclose(trace_f);
     }
     script_run_destroy(run);
     script_release(&s);
     return status;
 }
 
-int headless_lint(int argc, char **argv)
+int headless_lint(const struct cli_args *a)
 {
     int status = EXIT_OK;
+    char *const *argv = a->argv;
 
-    if (argc < 2) {
-        fprintf(stderr, "usage: splitbrain lint FILE...\n");
-        return EXIT_USAGE;
-    }
-    for (int i = 1; i < argc; i++) {
+    for (int i = 0; i < a->argc; i++) {
         struct script_env env;
         struct script s;
         struct script_error err;

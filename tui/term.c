@@ -13,6 +13,8 @@
 
 struct term {
     enum term_colors colors;
+    enum term_theme theme;
+    bool no_colour; /* the settings' colour = no (NO_COLOR is read here too) */
     int click_x;
     int click_y;
     attr_t attr[ST_COUNT];
@@ -100,12 +102,55 @@ static void install_fatal_handlers(void)
         sigaction(sigs[i], &sa, NULL);
 }
 
+/*
+ * A light background washes out the default theme's pale 256-colour foregrounds: each gets a
+ * darker colour of the same hue. (The 8-colour set is the terminal's own, already readable.)
+ */
+static short light_fg(short fg)
+{
+    switch (fg) {
+    case 245:
+    case 244:
+    case 240:
+        return 242;
+    case 51:
+    case 45:
+    case 81:
+    case 117:
+        return 25;
+    case 220:
+    case 214:
+    case 226:
+    case 222:
+        return 130;
+    case 118:
+    case 40:
+    case 114:
+        return 28;
+    case 213:
+        return 127;
+    case 255:
+        return 16;
+    default:
+        return fg;
+    }
+}
+
+/*
+ * The high-contrast theme, for projectors: nothing dim, everything a state shows in bold, and
+ * grey foregrounds raised to white, so the room at the back reads it.
+ */
+static attr_t contrast_attr(attr_t a)
+{
+    return (a & ~(attr_t)A_DIM) | A_BOLD;
+}
+
 static void setup_colors(struct term *t)
 {
     const char *nc = getenv("NO_COLOR");
 
     t->colors = TERM_MONO;
-    if ((!nc || !nc[0]) && has_colors() && start_color() == OK) {
+    if (!t->no_colour && (!nc || !nc[0]) && has_colors() && start_color() == OK) {
         use_default_colors();
         t->colors = COLORS >= 256 ? TERM_256 : COLORS >= 8 ? TERM_8 : TERM_MONO;
     }
@@ -114,11 +159,19 @@ static void setup_colors(struct term *t)
         short bg = t->colors == TERM_256 ? styles[s].bg256 : styles[s].bg8;
         t->pair[s] = 0;
         t->attr[s] = styles[s].attr;
+        if (t->theme == TERM_THEME_HIGH_CONTRAST)
+            t->attr[s] = contrast_attr(t->attr[s]);
+        if (t->colors == TERM_256 && t->theme == TERM_THEME_LIGHT)
+            fg = light_fg(fg);
+        if (t->colors == TERM_256 && t->theme == TERM_THEME_HIGH_CONTRAST && fg >= 232)
+            fg = 231;
         if (t->colors == TERM_MONO || (fg < 0 && bg < 0))
             continue;
         if (init_pair((short)(s + 1), fg, bg) == OK) {
             t->pair[s] = (short)(s + 1);
             t->attr[s] = colour_attr(s);
+            if (t->theme == TERM_THEME_HIGH_CONTRAST)
+                t->attr[s] = contrast_attr(t->attr[s]);
         }
     }
 }
@@ -150,6 +203,13 @@ static void define_keys(void)
     for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
         if (key_defined(extra[i].seq) <= 0)
             define_key(extra[i].seq, extra[i].key);
+}
+
+void term_set_theme(struct term *t, enum term_theme theme, bool colour)
+{
+    t->theme = theme;
+    t->no_colour = !colour;
+    setup_colors(t);
 }
 
 struct term *term_create(bool mouse)

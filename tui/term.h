@@ -25,11 +25,21 @@ enum term_colors {
 
 struct term;
 
+/* The colour themes of the settings (config.h): the default, one for projectors, one for
+ * terminals with a light background. */
+enum term_theme {
+    TERM_THEME_DEFAULT,
+    TERM_THEME_HIGH_CONTRAST,
+    TERM_THEME_LIGHT,
+};
+
 /* Starts curses on stdin/stdout, with mouse clicks reported unless mouse is false; NULL (with a
  * message on stderr) when it cannot. */
 struct term *term_create(bool mouse);
 /* Ends curses and restores the terminal; NULL is a no-op. */
 void term_destroy(struct term *t);
+/* Sets the styles up again for a theme; colour false draws in monochrome, as NO_COLOR does. */
+void term_set_theme(struct term *t, enum term_theme theme, bool colour);
 enum term_colors term_colors(const struct term *t);
 void term_size(const struct term *t, int *w, int *h);
 /* Asks the terminal for its size again (after SIGWINCH). */

@@ -11,6 +11,9 @@
 #include "../../engine/util.h"
 #include "../compare_view.h"
 #include "../headless.h"
+#include "cli.h"
+#include "commands.h"
+#include "../config.h"
 
 #define DEFAULT_MODELS "leader,multi,leaderless"
 #define CELL_MAX       96
@@ -313,27 +316,6 @@ void compare_print_table(FILE *out, struct compare *c, enum compare_format fmt)
     free(rows);
 }
 
-static void usage_compare(FILE *out)
-{
-    fprintf(out, "usage: splitbrain compare FILE.scn [--models leader,multi,leaderless] "
-                 "[--seed N] [--format text|md|csv|json] [--quiet] [--ascii] [--no-mouse]\n");
-}
-
-static int parse_seed(const char *s, int64_t *seed)
-{
-    char *end;
-    unsigned long long v;
-
-    if (!s || !*s || *s == '-')
-        return -1;
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno || *end || v > INT64_MAX)
-        return -1;
-    *seed = (int64_t)v;
-    return 0;
-}
-
 struct compare_opts {
     const char *file;
     const char *models;
@@ -344,69 +326,33 @@ struct compare_opts {
     bool no_mouse;
 };
 
-/* 0, 1 for --help (done), or -1 after printing why (usage error). */
-static int parse_args(int argc, char **argv, struct compare_opts *o)
+/* Reads the parsed command line into o: 0, or -1 after printing why (a usage error). */
+static int parse_args(const struct cli_args *a, struct compare_opts *o)
 {
     static const char *const formats[] = {"text", "md", "csv", "json"};
+    const char *v;
+    struct config cfg;
 
-    o->file = NULL;
-    o->models = DEFAULT_MODELS;
+    o->file = a->argv[0];
+    o->models = cli_value(a, "models") ? cli_value(a, "models") : DEFAULT_MODELS;
     o->seed = -1;
     o->format = -1;
-    o->quiet = false;
-    o->ascii = false;
-    o->no_mouse = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage_compare(stdout);
-            return 1;
-        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-            o->quiet = true;
-        } else if (strcmp(a, "--ascii") == 0) {
-            o->ascii = true;
-        } else if (strcmp(a, "--no-mouse") == 0) {
-            o->no_mouse = true;
-        } else if (strcmp(a, "--seed") == 0 || strcmp(a, "--models") == 0 ||
-                   strcmp(a, "--format") == 0) {
-            const char *v = i + 1 < argc ? argv[++i] : NULL;
-            if (a[2] == 's' && parse_seed(v, &o->seed) < 0) {
-                fprintf(stderr, "splitbrain compare: --seed takes a whole number from 0 to %lld\n",
-                        (long long)INT64_MAX);
-                return -1;
-            }
-            if (a[2] == 'm') {
-                if (!v) {
-                    fprintf(stderr, "splitbrain compare: --models takes a comma list, like %s\n",
-                            DEFAULT_MODELS);
-                    return -1;
-                }
-                o->models = v;
-            }
-            if (a[2] == 'f') {
-                o->format = -1;
-                for (int f = 0; v && f < (int)ARRAY_LEN(formats); f++)
-                    if (strcmp(v, formats[f]) == 0)
-                        o->format = f;
-                if (o->format < 0) {
-                    fprintf(stderr, "splitbrain compare: --format takes text, md, csv or json\n");
-                    return -1;
-                }
-            }
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "splitbrain compare: unknown option '%s'\n", a);
-            usage_compare(stderr);
-            return -1;
-        } else if (!o->file) {
-            o->file = a;
-        } else {
-            fprintf(stderr, "splitbrain compare: one file at a time ('%s' is extra)\n", a);
+    o->quiet = cli_flag(a, "quiet");
+    if (cli_config_flags(a, &cfg) < 0)
+        return -1;
+    o->ascii = cfg.ascii;
+    o->no_mouse = !cfg.mouse;
+    if ((v = cli_value(a, "seed")) && headless_seed("compare", v, &o->seed) < 0)
+        return -1;
+    if ((v = cli_value(a, "format"))) {
+        for (int f = 0; f < (int)ARRAY_LEN(formats); f++)
+            if (strcmp(v, formats[f]) == 0)
+                o->format = f;
+        if (o->format < 0) {
+            fprintf(stderr, "splitbrain compare: --format takes text, md, csv or json, not '%s'\n",
+                    v);
             return -1;
         }
-    }
-    if (!o->file) {
-        usage_compare(stderr);
-        return -1;
     }
     return 0;
 }
@@ -482,13 +428,13 @@ static int compare_headless(const struct compare_opts *o)
     return failed ? EXIT_EXPECT : EXIT_OK;
 }
 
-int compare_main(int argc, char **argv)
+int compare_main(const struct cli_args *a)
 {
     struct compare_opts o;
-    int r = parse_args(argc, argv, &o);
+    int r;
 
-    if (r != 0)
-        return r > 0 ? EXIT_OK : EXIT_USAGE;
+    if (parse_args(a, &o) < 0)
+        return EXIT_USAGE;
     /* On a terminal, with no table asked for, the models side by side. */
     if (o.format < 0 && !o.quiet && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
         struct compare c;

@@ -11,8 +11,10 @@
 #include <stdio.h>
 
 struct compare;
+struct cli_args;
 
-int compare_main(int argc, char **argv);
+/* The handler of `splitbrain compare` in the table of cli/commands.c. */
+int compare_main(const struct cli_args *a);
 
 enum compare_format {
     COMPARE_TEXT,
