@@ -476,6 +476,16 @@ int engine_command(struct engine *e, int cmd, const struct model_cmd_args *args,
 
 /* ---- the model's side ---- */
 
+uint64_t model_seed(const struct model_ctx *ctx)
+{
+    return ctx->e->seed;
+}
+
+uint64_t model_event_no(const struct model_ctx *ctx)
+{
+    return ctx->e->events;
+}
+
 int model_nodes(const struct model_ctx *ctx)
 {
     return ctx->e->n;

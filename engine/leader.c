@@ -79,6 +79,9 @@
  * roles, the leader's follower progress, writes waiting for acks, reads
  * waiting for a session position.
  */
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +109,7 @@ enum {
     P_UNCLEAN,
     P_FENCING,
     P_NOT_LEADER,
+    P_CHECK_QUORUM,
 };
 
 static const struct param_def params[] = {
@@ -147,6 +151,9 @@ static const struct param_def params[] = {
     [P_NOT_LEADER] =
         {"not_leader", PARAM_ENUM, "redirect|fail", "redirect", 0, 0,
          "what a follower does with a request only the leader serves: redirect the client, or fail it"},
+    [P_CHECK_QUORUM] =
+        {"check_quorum", PARAM_BOOL, NULL, "on", 0, 1,
+         "on: a leader that hears fetches from less than a majority for election_timeout steps down"},
 };
 
 enum {
@@ -157,6 +164,8 @@ enum {
     M_VOTE,
     M_BEGIN,
     M_FENCED,
+    M_ALTER_ISR,
+    M_ALTER_ISR_RESP,
 };
 
 static const char *const msg_names[] = {
@@ -167,6 +176,8 @@ static const char *const msg_names[] = {
     [M_VOTE] = "vote",
     [M_BEGIN] = "begin",
     [M_FENCED] = "fenced",
+    [M_ALTER_ISR] = "alter_isr",
+    [M_ALTER_ISR_RESP] = "alter_isr_resp",
 };
 
 enum {
@@ -198,6 +209,7 @@ enum pred {
     PR_LEADERS,
     PR_LEADERS_PER_EPOCH,
     PR_HOLDS,
+    PR_ISR_WANTED,
 };
 
 static const struct pred_def preds[] = {
@@ -238,6 +250,13 @@ static const struct pred_def preds[] = {
                   NULL,
                   false,
                   "the node's log holds the entry the write LABEL appended"},
+    [PR_ISR_WANTED] = {"isr_wanted",
+                       "isr_wanted NODE == {n1}",
+                       {PRED_NODE},
+                       1,
+                       NULL,
+                       true,
+                       "the ISR a leader wants by lag, before the controller quorum accepts it"},
 };
 
 /* ---- wire formats ---- */
@@ -255,7 +274,9 @@ struct fetch_body {
     int64_t offset;     /* the follower's log end */
     int64_t last_epoch; /* epoch of its entry at offset - 1, 0 for an empty log */
     int64_t hw;
-    int64_t echo_us; /* the leader's stamp on the last response the follower took */
+    int64_t echo_us;  /* the leader's stamp on the last response the follower took */
+    uint64_t session; /* the follower's incarnation: a restart starts a new fetch session */
+    uint64_t seq;     /* numbers the fetches of one session; the response echoes it */
 };
 
 struct fetch_resp_body {
@@ -263,6 +284,13 @@ struct fetch_resp_body {
     int64_t hw;
     int64_t stamp_us; /* the leader's monotonic time when it answered (lease bookkeeping) */
     uint64_t isr;
+    int64_t isr_epoch; /* the committed ISR's version: the epoch that committed it, */
+    uint64_t isr_seq;  /* and the change's number within that epoch */
+    uint64_t session;  /* the fetch this answers: its session and number */
+    uint64_t seq;
+    int64_t leo;     /* the leader's log end */
+    int32_t unclean; /* the leader won its epoch in an unclean election */
+    int32_t pad;
     int64_t start;
     int32_t n;
     int32_t diverge;
@@ -277,11 +305,28 @@ struct epoch_body {
     int32_t pad;
 };
 
+/* AlterPartition: the leader of epoch asks the controller quorum to make isr the ISR. */
+struct alter_body {
+    int64_t epoch;
+    uint64_t isr;
+    uint64_t seq;
+};
+
+struct alter_resp_body {
+    int64_t epoch; /* the responder's epoch: newer than the proposal's means fenced */
+    uint64_t seq;
+    int32_t accepted;
+    int32_t leader;
+};
+
 struct vote_req_body {
     int64_t epoch;
     int64_t log_end;
     int64_t last_epoch;
     uint64_t round;
+    uint64_t isr; /* the committed ISR the candidate knows, and its version */
+    int64_t isr_epoch;
+    uint64_t isr_seq;
     int32_t pre;
     int32_t pad;
 };
@@ -306,6 +351,8 @@ struct prog {
     int64_t leo_at_prev;
     int64_t lease_base_us; /* leader's stamp the follower last echoed */
     int64_t begin_sent_us;
+    uint64_t session; /* the follower's fetch session, and the last fetch of it answered */
+    uint64_t last_seq;
 };
 
 struct pending {
@@ -324,8 +371,24 @@ struct lnode {
     /* Durable. */
     int64_t epoch;
     int voted_for;
-    uint64_t isr_known;
+    uint64_t
+        isr_known;     /* the ISR the controller quorum last committed, as far as this node knows */
+    int64_t isr_epoch; /* its version: the epoch of the leader that proposed it, */
+    uint64_t isr_seq;  /* and the proposal's number in that epoch */
     /* Volatile. */
+    uint64_t session;   /* this incarnation's fetch session */
+    uint64_t fetch_seq; /* the last fetch sent */
+    uint64_t resp_seq;  /* the fetch whose response was last taken: older answers are stale */
+    int64_t leader_leo; /* the leader's log end, as its last response said */
+    bool offline;       /* no leader, and this node may not stand: the partition is offline */
+    bool unclean;       /* leads an epoch it won in an unclean election */
+    uint64_t want_isr;  /* the ISR this leader would like (lag decides) */
+    uint64_t prop_isr;  /* the ISR change it has proposed and not yet seen committed */
+    uint64_t prop_seq;
+    uint64_t prop_acks; /* the controller voters that accepted prop_isr */
+    int64_t prop_sent_us;
+    bool prop_live;
+    int64_t refused_by; /* a newer epoch the controller quorum fenced this leader with, or 0 */
     bool down;
     enum role role;
     int leader;
@@ -340,7 +403,8 @@ struct lnode {
     uint64_t round;
     uint64_t votes;
     uint64_t isr;
-    int64_t epoch_start;
+    int64_t epoch_start;   /* where this leader's epoch begins in its log (its marker, if any) */
+    int64_t inherited_end; /* the log it inherited, marker included: reads wait for hw to pass it */
     bool fallback;
     struct prog prog[NET_MAX_NODES];
     struct pending pending[LEADER_MAX_PENDING];
@@ -352,6 +416,15 @@ struct epoch_rec {
     uint64_t leaders;
 };
 
+/* A write acknowledged under acks=all, for the no-lost-write invariant. */
+struct acked_rec {
+    uint64_t op_id;
+    int64_t offset;
+    int64_t epoch;
+};
+
+#define LEADER_MAX_ACKED 4096
+
 struct model_state {
     struct model_ctx *ctx;
     int n;
@@ -359,6 +432,17 @@ struct model_state {
     /* Observation only, for predicates: which nodes led each epoch. */
     struct epoch_rec epochs[LEADER_MAX_EPOCHS];
     int n_epochs;
+    uint64_t next_session; /* hands each incarnation of a node a fresh fetch session id */
+    /* Observation only, for the invariants (leader_invariants). */
+    int64_t inv_epoch[NET_MAX_NODES];
+    int64_t inv_hw[NET_MAX_NODES];
+    bool hw_back_ok[NET_MAX_NODES]; /* the next hw decrease was flagged (unclean election) */
+    bool log_dirty;
+    bool wiped;   /* a node lost its durable state: acknowledged writes may be gone */
+    bool unclean; /* an unclean election happened */
+    bool inv_naive, inv_unclean, inv_unsafe; /* settings that ever held in this run */
+    struct acked_rec acked[LEADER_MAX_ACKED];
+    int n_acked;
 };
 
 /* ---- small helpers ---- */
@@ -524,6 +608,11 @@ static void redirect_or_fail(struct model_state *st, int node, const struct op_r
     struct lnode *ln = &st->nodes[node];
     struct op_reply rep;
 
+    if (ln->role == R_FOLLOWER && ln->leader < 0 && ln->offline) {
+        reply(st, node, req, REPLY_FAIL,
+              "offline: no in-sync replica alive; unclean elections are off", NULL, -1, NULL);
+        return;
+    }
     if (pnum(st, P_NOT_LEADER) == 1) {
         reply(st, node, req, REPLY_FAIL, "not leader", NULL, -1, NULL);
         return;
@@ -565,6 +654,8 @@ static void read_value(struct model_state *st, int node, const char *key, struct
     for (int64_t o = end - 1; o >= 0; o--) {
         const struct store_entry *e = store_log_at(s, o);
         if (strcmp(e->key, key) == 0) {
+            /* Invariant: a committed read never returns an entry at or above the hw. */
+            assert(pnum(st, P_VISIBLE) == 1 || o < st->nodes[node].hw);
             op_values_add(out, e->value);
             return;
         }
@@ -620,6 +711,35 @@ static int replicas_with(struct model_state *st, int node, int64_t offset)
     return c;
 }
 
+/* The ISR the high watermark waits for: the committed one plus any change still in flight
+ * (Kafka's "maximal ISR", KIP-497), so a shrink counts only once the controller accepted it. */
+static uint64_t hw_isr(const struct model_state *st, int node)
+{
+    const struct lnode *ln = &st->nodes[node];
+
+    return ln->isr | (ln->prop_live ? ln->prop_isr : 0) | bit(node);
+}
+
+static void note_acked(struct model_state *st, const struct op_req *req, int64_t offset,
+                       int64_t epoch)
+{
+    if (st->n_acked < LEADER_MAX_ACKED)
+        st->acked[st->n_acked++] = (struct acked_rec){req->op_id, offset, epoch};
+}
+
+/* What let an acknowledgement rest on fewer than a majority, for the lost-writes cause. */
+static void ack_cause(struct model_state *st, int node, int k, char *dst, size_t size)
+{
+    if (k < 0 && popcount64(hw_isr(st, node)) < majority(st)) {
+        char names[200];
+        names_of(st, hw_isr(st, node), names, sizeof(names));
+        util_appendf(dst, size, ", isr %s: allowed by min_insync=%lld", names,
+                     (long long)pnum(st, P_MIN_INSYNC));
+    } else if (k > 0 && k < majority(st)) {
+        util_appendf(dst, size, ", allowed by acks=%d", k);
+    }
+}
+
 static void complete_pending(struct model_state *st, int node)
 {
     struct lnode *ln = &st->nodes[node];
@@ -631,11 +751,15 @@ static void complete_pending(struct model_state *st, int node)
         bool done;
         if (!p->used)
             continue;
-        done = k < 0 ? ln->hw > p->offset : replicas_with(st, node, p->offset) >= k;
+        /* What is acknowledged is what a read at the leader sees: below the hw. */
+        done = ln->hw > p->offset && (k < 0 || replicas_with(st, node, p->offset) >= k);
         if (!done)
             continue;
         snprintf(detail, sizeof(detail), "offset %lld epoch %lld", (long long)p->offset,
                  (long long)ln->epoch);
+        ack_cause(st, node, k, detail, sizeof(detail));
+        if (k < 0)
+            note_acked(st, &p->req, p->offset, ln->epoch);
         cancel(st, &p->timer);
         p->used = false;
         reply(st, node, &p->req, REPLY_OK, NULL, NULL, p->offset + 1, detail);
@@ -654,23 +778,62 @@ static void set_hw(struct model_state *st, int node, int64_t hw)
     serve_reads(st, node);
 }
 
-/* hw = the smallest log end among ISR members, while the ISR is big enough to commit. */
+/*
+ * Where the high watermark could go, by the rule the acknowledgements use. acks all (and 0
+ * and 1, which acknowledge without it): Kafka's smallest log end among the ISR members,
+ * while the ISR is big enough to commit. acks K or majority: the K-th largest log end, the
+ * leader's included -- Raft's commit rule, so that what was acknowledged is what is read.
+ */
+static int64_t hw_candidate(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+    int64_t end = log_end(st, node), v[NET_MAX_NODES];
+    int k = acks_needed(st), c = 0;
+    uint64_t isr = hw_isr(st, node);
+
+    if (k >= 2) {
+        v[c++] = end;
+        for (int f = 0; f < st->n; f++)
+            if (f != node)
+                v[c++] = ln->prog[f].match < end ? ln->prog[f].match : end;
+        /* A partial selection sort: the k largest first. */
+        for (int i = 0; i < k && i < c; i++)
+            for (int j = i + 1; j < c; j++)
+                if (v[j] > v[i]) {
+                    int64_t t = v[i];
+                    v[i] = v[j];
+                    v[j] = t;
+                }
+        return k <= c ? v[k - 1] : -1;
+    }
+    if (popcount64(isr) < pnum(st, P_MIN_INSYNC))
+        return -1;
+    for (int f = 0; f < st->n; f++)
+        if (f != node && (isr & bit(f)) && ln->prog[f].match < end)
+            end = ln->prog[f].match;
+    return end;
+}
+
+/*
+ * Moves the leader's hw forward. Raft's rule (section 5.4.2, "Figure 8"), which Kafka keeps
+ * with its leader-epoch start offset: a new leader commits the entries it inherited only by
+ * committing an entry of its own epoch, the epoch-start marker at epoch_start, never by
+ * counting copies of the older entries.
+ */
 static void advance_hw(struct model_state *st, int node)
 {
     struct lnode *ln = &st->nodes[node];
-    int64_t m = log_end(st, node);
+    int64_t m = hw_candidate(st, node);
 
-    if (popcount64(ln->isr) < pnum(st, P_MIN_INSYNC))
-        return;
-    for (int f = 0; f < st->n; f++)
-        if (f != node && (ln->isr & bit(f)) && ln->prog[f].match < m)
-            m = ln->prog[f].match;
-    if (m > ln->hw)
+    if (m > ln->hw && m > ln->epoch_start)
         set_hw(st, node, m);
     complete_pending(st, node);
 }
 
 /* ---- role changes ---- */
+
+static void propose_isr(struct model_state *st, int node);
+static bool isr_newer(int64_t e1, uint64_t s1, int64_t e2, uint64_t s2);
 
 static void arm_election(struct model_state *st, int node, int64_t base_us)
 {
@@ -705,6 +868,8 @@ static void send_fetch(struct model_state *st, int node, bool idle)
     b.last_epoch = last_epoch(st, node);
     b.hw = ln->hw;
     b.echo_us = ln->resp_stamp_us;
+    b.session = ln->session;
+    b.seq = ++ln->fetch_seq;
     ln->fetch_waiting = true;
     ln->fetch_sent_us = now_us(st, node);
     model_send(st->ctx, node, ln->leader, M_FETCH, idle, &b, sizeof(b), "fetch @%lld",
@@ -733,6 +898,8 @@ static void become_follower(struct model_state *st, int node, int leader)
     ln->leader = leader;
     ln->fallback = false;
     ln->fetch_waiting = false;
+    if (leader >= 0)
+        ln->offline = false;
     ln->last_heard_us = now_us(st, node);
     if (changed)
         trace_role(st, node);
@@ -777,6 +944,53 @@ static void arm_tick(struct model_state *st, int node)
     ln->tick_timer = model_timer(st->ctx, node, T_TICK, "tick", pnum(st, P_FETCH_INTERVAL), 0);
 }
 
+/*
+ * An election that gave the epoch to a replica outside the ISR it knows of, or (with unclean
+ * on) to one whose log is shorter than the old leader's last log end it heard of: the new
+ * leader's log wins, and whatever it lacks is gone. Its own trace event, with what it lacks.
+ */
+static bool note_unclean(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+    int64_t end = log_end(st, node);
+    char names[200];
+
+    if ((ln->isr_known & bit(node)) && (!pnum(st, P_UNCLEAN) || ln->leader_leo <= end))
+        return false;
+    names_of(st, ln->isr_known, names, sizeof(names));
+    if (ln->leader_leo > end)
+        model_trace(st->ctx, TRACE_NOTE, node, -1, end, ln->leader_leo, "unclean",
+                    "n%d wins epoch %lld in an unclean election (allowed by unclean=on): ISR was "
+                    "%s; it lacks offsets %lld..%lld",
+                    node + 1, (long long)ln->epoch, names, (long long)end,
+                    (long long)ln->leader_leo - 1);
+    else
+        model_trace(st->ctx, TRACE_NOTE, node, -1, end, ln->leader_leo, "unclean",
+                    "n%d wins epoch %lld in an unclean election (allowed by unclean=on): ISR was "
+                    "%s; it lacks whatever the ISR wrote after offset %lld",
+                    node + 1, (long long)ln->epoch, names, (long long)end);
+    st->unclean = true;
+    return true;
+}
+
+/* Raft's no-op: the first entry of a new leader's epoch, which commits what it inherited. */
+static void append_marker(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+    struct store_entry e;
+    int64_t off;
+
+    memset(&e, 0, sizeof(e));
+    e.epoch = ln->epoch;
+    e.ts_us = model_phys(st->ctx, node);
+    off = store_log_append(log_of(st, node), &e);
+    if (off < 0)
+        return;
+    st->log_dirty = true;
+    model_trace(st->ctx, TRACE_APPEND, node, -1, off, e.epoch, "append", "epoch %lld starts",
+                (long long)e.epoch);
+}
+
 static void become_leader(struct model_state *st, int node, bool announce)
 {
     struct lnode *ln = &st->nodes[node];
@@ -784,12 +998,28 @@ static void become_leader(struct model_state *st, int node, bool announce)
 
     cancel(st, &ln->elect_timer);
     cancel(st, &ln->fetch_timer);
+    ln->unclean = announce && note_unclean(st, node);
     ln->role = R_LEADER;
     ln->leader = node;
     ln->fallback = false;
+    ln->offline = false;
     ln->epoch_start = log_end(st, node);
-    ln->isr = (ln->isr_known ? ln->isr_known : all_nodes(st)) | bit(node);
-    ln->isr_known = ln->isr;
+    ln->inherited_end = 0;
+    if (announce) {
+        append_marker(st, node);
+        ln->inherited_end = log_end(st, node);
+    }
+    if (ln->unclean) {
+        /* As Kafka's controller does at an unclean election: the ISR is the new leader. */
+        ln->isr_known = bit(node);
+        ln->isr_epoch = ln->epoch;
+        ln->isr_seq = 0;
+    }
+    ln->isr = ln->isr_known ? ln->isr_known : all_nodes(st);
+    ln->want_isr = ln->isr | bit(node);
+    ln->prop_live = false;
+    ln->prop_seq = 0;
+    ln->refused_by = 0;
     for (int f = 0; f < st->n; f++) {
         struct prog *p = &ln->prog[f];
         memset(p, 0, sizeof(*p));
@@ -806,6 +1036,7 @@ static void become_leader(struct model_state *st, int node, bool announce)
             if (f != node)
                 send_epoch_msg(st, node, f, M_BEGIN, false);
     arm_tick(st, node);
+    propose_isr(st, node);
     advance_hw(st, node);
 }
 
@@ -828,6 +1059,9 @@ static void send_vote_reqs(struct model_state *st, int node, bool pre)
     b.log_end = log_end(st, node);
     b.last_epoch = last_epoch(st, node);
     b.round = ln->round;
+    b.isr = ln->isr_known;
+    b.isr_epoch = ln->isr_epoch;
+    b.isr_seq = ln->isr_seq;
     b.pre = pre;
     for (int f = 0; f < st->n; f++)
         if (f != node)
@@ -891,8 +1125,12 @@ static void on_election_timer(struct model_state *st, int node)
         model_suspect(st->ctx, node, ln->leader, why);
     }
     if (!may_stand(st, node)) {
-        model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "ineligible",
-                    "not in the ISR it knows of, and unclean is off: may not stand for leader");
+        char names[200];
+        names_of(st, ln->isr_known, names, sizeof(names));
+        if (!ln->offline)
+            model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "offline",
+                        "offline: no leader, and not in the ISR %s (unclean off)", names);
+        ln->offline = true;
         if (ln->role != R_FOLLOWER)
             become_follower(st, node, -1);
         else
@@ -914,9 +1152,14 @@ static bool log_ok(struct model_state *st, int voter, int cand, const struct vot
     struct lnode *ln = &st->nodes[voter];
     int64_t my_last = last_epoch(st, voter);
 
+    uint64_t isr = ln->isr_known;
+
     if (pnum(st, P_UNCLEAN))
         return true;
-    if (ln->isr_known && !(ln->isr_known & bit(cand)))
+    /* Judge by the newer of the two committed ISRs the voter and the candidate know. */
+    if (isr_newer(b->isr_epoch, b->isr_seq, ln->isr_epoch, ln->isr_seq))
+        isr = b->isr;
+    if (isr && !(isr & bit(cand)))
         return false;
     if (b->last_epoch != my_last)
         return b->last_epoch > my_last;
@@ -994,16 +1237,140 @@ static void on_vote(struct model_state *st, int node, int from, const struct vot
 
 /* ---- replication: the leader's side ---- */
 
-static void isr_add(struct model_state *st, int node, int f)
+/* ---- the ISR and its controller quorum (Kafka's AlterPartition) ---- */
+
+static bool isr_newer(int64_t e1, uint64_t s1, int64_t e2, uint64_t s2)
+{
+    return e1 > e2 || (e1 == e2 && s1 > s2);
+}
+
+static void send_alter(struct model_state *st, int node, bool idle)
+{
+    struct lnode *ln = &st->nodes[node];
+    struct alter_body b;
+    char names[200];
+
+    memset(&b, 0, sizeof(b));
+    b.epoch = ln->epoch;
+    b.isr = ln->prop_isr;
+    b.seq = ln->prop_seq;
+    names_of(st, b.isr, names, sizeof(names));
+    ln->prop_sent_us = now_us(st, node);
+    for (int f = 0; f < st->n; f++)
+        if (f != node && !(ln->prop_acks & bit(f)))
+            model_send(st->ctx, node, f, M_ALTER_ISR, idle, &b, sizeof(b), "isr {%s}? e%lld #%llu",
+                       names, (long long)b.epoch, (unsigned long long)b.seq);
+}
+
+/* A majority of the controller quorum accepted the proposal in this epoch: it is the ISR now. */
+static void commit_isr(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+    char names[200], voters[200];
+
+    ln->isr = ln->prop_isr;
+    ln->isr_known = ln->isr;
+    ln->isr_epoch = ln->epoch;
+    ln->isr_seq = ln->prop_seq;
+    ln->prop_live = false;
+    names_of(st, ln->isr, names, sizeof(names));
+    names_of(st, ln->prop_acks, voters, sizeof(voters));
+    model_trace(st->ctx, TRACE_NOTE, node, -1, popcount64(ln->isr), ln->epoch, "isr",
+                "ISR is now %s: the controller quorum (%s) accepted it in epoch %lld", names,
+                voters, (long long)ln->epoch);
+    if (acks_needed(st) < 0 && popcount64(ln->isr) < pnum(st, P_MIN_INSYNC))
+        fail_pending(st, node, "not enough replicas");
+    advance_hw(st, node);
+    propose_isr(st, node);
+}
+
+/*
+ * The leader asks the controller quorum to make want_isr the ISR, when it differs from the
+ * committed one and is not already asked for. Until a majority of the cluster accepts it in
+ * the leader's current epoch, the high watermark still waits for the committed ISR.
+ */
+static void propose_isr(struct model_state *st, int node)
 {
     struct lnode *ln = &st->nodes[node];
     char names[200];
 
-    ln->isr |= bit(f);
-    ln->isr_known = ln->isr;
-    names_of(st, ln->isr, names, sizeof(names));
-    model_trace(st->ctx, TRACE_NOTE, node, f, popcount64(ln->isr), 0, "isr",
-                "n%d caught up and rejoins the ISR: %s", f + 1, names);
+    /* One change in flight at a time, as Kafka's AlterPartition: the next waits for it. */
+    if (ln->prop_live || ln->want_isr == ln->isr)
+        return;
+    ln->prop_live = true;
+    ln->prop_isr = ln->want_isr;
+    ln->prop_seq++;
+    ln->prop_acks = bit(node);
+    names_of(st, ln->prop_isr, names, sizeof(names));
+    model_trace(st->ctx, TRACE_NOTE, node, -1, popcount64(ln->prop_isr), ln->epoch, "isr_propose",
+                "asks the controller quorum for ISR %s in epoch %lld", names, (long long)ln->epoch);
+    if (popcount64(ln->prop_acks) >= majority(st)) {
+        commit_isr(st, node);
+        return;
+    }
+    send_alter(st, node, false);
+}
+
+/* A controller voter: accepts an ISR change only from the leader of its current epoch. */
+static void on_alter_isr(struct model_state *st, int node, int from, const struct alter_body *b)
+{
+    struct lnode *ln = &st->nodes[node];
+    struct alter_resp_body r;
+
+    memset(&r, 0, sizeof(r));
+    r.seq = b->seq;
+    if (b->epoch > ln->epoch && (ln->role != R_LEADER || fencing(st))) {
+        char why[80];
+        adopt_epoch(st, node, b->epoch);
+        snprintf(why, sizeof(why), "fenced: epoch %lld is newer", (long long)b->epoch);
+        step_down(st, node, from, why);
+    }
+    if (b->epoch == ln->epoch) {
+        if (isr_newer(b->epoch, b->seq, ln->isr_epoch, ln->isr_seq)) {
+            ln->isr_known = b->isr;
+            ln->isr_epoch = b->epoch;
+            ln->isr_seq = b->seq;
+        }
+        r.accepted = ln->isr_epoch == b->epoch && ln->isr_seq == b->seq;
+    }
+    r.epoch = ln->epoch;
+    r.leader = ln->role == R_LEADER ? node : ln->leader;
+    model_send(st->ctx, node, from, M_ALTER_ISR_RESP, false, &r, sizeof(r), "%s e%lld #%llu",
+               r.accepted             ? "isr ok"
+               : b->epoch < ln->epoch ? "isr fenced"
+                                      : "isr stale",
+               (long long)r.epoch, (unsigned long long)r.seq);
+}
+
+static void on_alter_isr_resp(struct model_state *st, int node, int from,
+                              const struct alter_resp_body *b)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    if (ln->role != R_LEADER)
+        return;
+    if (b->epoch > ln->epoch) {
+        char why[120];
+        snprintf(why, sizeof(why), "fenced by the controller: epoch %lld is newer",
+                 (long long)b->epoch);
+        model_trace(st->ctx, TRACE_NOTE, node, from, b->epoch, ln->epoch, "isr_fenced",
+                    "n%d refuses its ISR change: epoch %lld is stale, n%d is in epoch %lld",
+                    from + 1, (long long)ln->epoch, from + 1, (long long)b->epoch);
+        /* With fencing off the stale leader is refused but not told to go: it keeps believing
+         * it leads, with an ISR it can never shrink, until check-quorum. */
+        if (fencing(st)) {
+            adopt_epoch(st, node, b->epoch);
+            step_down(st, node, b->leader != node ? b->leader : -1, why);
+        } else if (b->epoch > ln->refused_by) {
+            ln->refused_by = b->epoch;
+        }
+        return;
+    }
+    if (!ln->prop_live || b->seq != ln->prop_seq || !b->accepted || b->epoch != ln->epoch)
+        return;
+    ln->prop_acks |= bit(from);
+    if (popcount64(ln->prop_acks) >= majority(st))
+        commit_isr(st, node);
 }
 
 static void on_fetch(struct model_state *st, int node, int from, const struct fetch_body *b)
@@ -1026,11 +1393,26 @@ static void on_fetch(struct model_state *st, int node, int from, const struct fe
         step_down(st, node, -1, why);
         return;
     }
+    if (b->session == p->session && b->seq <= p->last_seq) {
+        model_trace(st->ctx, TRACE_NOTE, node, from, (int64_t)b->seq, (int64_t)p->last_seq, "stale",
+                    "ignores fetch #%llu from n%d: it already answered #%llu (a duplicate or a "
+                    "late copy)",
+                    (unsigned long long)b->seq, from + 1, (unsigned long long)p->last_seq);
+        return;
+    }
+    p->session = b->session;
+    p->last_seq = b->seq;
     end = log_end(st, node);
     memset(&r, 0, sizeof(r));
     r.epoch = ln->epoch;
     r.stamp_us = now;
     r.start = b->offset;
+    r.session = b->session;
+    r.seq = b->seq;
+    r.leo = end;
+    r.unclean = ln->unclean;
+    r.isr_epoch = ln->isr_epoch;
+    r.isr_seq = ln->isr_seq;
     if (b->offset > 0) {
         int64_t e = epoch_at_or_below(st, node, b->last_epoch);
         int64_t e_end = end_of_epoch(st, node, e);
@@ -1058,8 +1440,15 @@ static void on_fetch(struct model_state *st, int node, int from, const struct fe
         p->caught_up_us = p->prev_fetch_us;
     p->prev_fetch_us = now;
     p->leo_at_prev = end;
-    if (!(ln->isr & bit(from)) && b->offset >= ln->hw && b->offset >= ln->epoch_start)
-        isr_add(st, node, from);
+    if (!(ln->want_isr & bit(from)) && b->offset >= ln->hw && b->offset >= ln->inherited_end &&
+        now - p->caught_up_us <= pnum(st, P_LAG_MAX)) {
+        char names[200];
+        ln->want_isr |= bit(from);
+        names_of(st, ln->want_isr, names, sizeof(names));
+        model_trace(st->ctx, TRACE_NOTE, node, from, popcount64(ln->want_isr), 0, "isr_want",
+                    "n%d caught up: the ISR should be %s", from + 1, names);
+        propose_isr(st, node);
+    }
     advance_hw(st, node);
     /* advance_hw may have answered clients, but the log itself is unchanged. */
     r.hw = ln->hw;
@@ -1098,17 +1487,16 @@ static void on_tick(struct model_state *st, int node)
         struct prog *p = &ln->prog[f];
         if (f == node)
             continue;
-        if ((ln->isr & bit(f)) && now - p->caught_up_us > pnum(st, P_LAG_MAX)) {
+        if ((ln->want_isr & bit(f)) && now - p->caught_up_us > pnum(st, P_LAG_MAX)) {
             char why[96], d[24], names[200];
-            ln->isr &= ~bit(f);
-            ln->isr_known = ln->isr;
+            ln->want_isr &= ~bit(f);
             shrank = true;
             util_fmt_duration(d, sizeof(d), now - p->caught_up_us);
             snprintf(why, sizeof(why), "ISR: n%d has not caught up for %s", f + 1, d);
             model_suspect(st->ctx, node, f, why);
-            names_of(st, ln->isr, names, sizeof(names));
-            model_trace(st->ctx, TRACE_NOTE, node, f, popcount64(ln->isr), 0, "isr",
-                        "n%d leaves the ISR: %s", f + 1, names);
+            names_of(st, ln->want_isr, names, sizeof(names));
+            model_trace(st->ctx, TRACE_NOTE, node, f, popcount64(ln->want_isr), 0, "isr_want",
+                        "n%d lags: the ISR should be %s", f + 1, names);
         }
         if (now - p->last_fetch_us < et)
             heard++;
@@ -1118,8 +1506,12 @@ static void on_tick(struct model_state *st, int node)
             send_epoch_msg(st, node, f, M_BEGIN, true);
         }
     }
-    if (shrank && k < 0 && popcount64(ln->isr) < pnum(st, P_MIN_INSYNC))
-        fail_pending(st, node, "not enough replicas");
+    if (shrank)
+        propose_isr(st, node);
+    if (ln->role != R_LEADER)
+        return;
+    if (ln->prop_live && now - ln->prop_sent_us >= lag)
+        send_alter(st, node, true);
     advance_hw(st, node);
     if (ln->fallback) {
         bool caught = k < 0 ? ln->hw == end : replicas_with(st, node, end - 1) >= k;
@@ -1129,9 +1521,13 @@ static void on_tick(struct model_state *st, int node)
                         "followers caught up: back to synchronous acknowledgements");
         }
     }
-    if (pnum(st, P_ELECTION) == 0 && heard < majority(st)) {
+    if (pnum(st, P_ELECTION) == 0 && pnum(st, P_CHECK_QUORUM) && heard < majority(st)) {
+        char why[160];
+        snprintf(why, sizeof(why), "%s",
+                 ln->refused_by ? "not leader: the controller fenced it, a newer epoch leads"
+                                : "not leader any more: lost contact with a majority");
         model_suspect(st->ctx, node, -1, "check-quorum: no fetch from a majority");
-        step_down(st, node, -1, "not leader any more: lost contact with a majority");
+        step_down(st, node, -1, why);
         return;
     }
     arm_tick(st, node);
@@ -1156,6 +1552,7 @@ static void truncate_log(struct model_state *st, int node, int64_t to, const cha
     struct lnode *ln = &st->nodes[node];
     int64_t gone = store_log_truncate(log_of(st, node), to);
 
+    st->log_dirty = true;
     if (gone > 0)
         model_trace(st->ctx, TRACE_TRUNCATE, node, ln->leader, to, gone, "truncate",
                     "drops %lld entries from offset %lld: %s", (long long)gone, (long long)to, why);
@@ -1183,13 +1580,36 @@ static void on_fetch_resp(struct model_state *st, int node, int from,
         send_epoch_msg(st, node, from, M_FENCED, false);
         return;
     }
+    end = log_end(st, node);
+    /* A response answers one fetch: a duplicate, a late copy or one overtaken by a newer
+     * answer is stale, and taking it could move this log back or forth by mistake. */
+    if (b->session != ln->session || b->seq <= ln->resp_seq || b->start != end) {
+        model_trace(st->ctx, TRACE_NOTE, node, from, (int64_t)b->seq, (int64_t)ln->resp_seq,
+                    "stale", "ignores the response to fetch #%llu @%lld: %s",
+                    (unsigned long long)b->seq, (long long)b->start,
+                    b->session != ln->session ? "it was sent before a restart"
+                    : b->seq <= ln->resp_seq  ? "a newer fetch was already answered"
+                                              : "the log end has moved since");
+        if (b->session == ln->session && b->seq > ln->resp_seq)
+            ln->resp_seq = b->seq;
+        if (b->seq == ln->fetch_seq)
+            ln->fetch_waiting = false;
+        return;
+    }
+    ln->resp_seq = b->seq;
     adopt_epoch(st, node, b->epoch);
-    ln->fetch_waiting = false;
+    if (b->seq == ln->fetch_seq)
+        ln->fetch_waiting = false;
     ln->last_heard_us = now_us(st, node);
     ln->resp_stamp_us = b->stamp_us;
-    ln->isr_known = b->isr;
+    ln->leader_leo = b->leo;
+    if (isr_newer(b->isr_epoch, b->isr_seq, ln->isr_epoch, ln->isr_seq) ||
+        (b->isr_epoch == ln->isr_epoch && b->isr_seq == ln->isr_seq)) {
+        ln->isr_known = b->isr;
+        ln->isr_epoch = b->isr_epoch;
+        ln->isr_seq = b->isr_seq;
+    }
     arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
-    end = log_end(st, node);
     if (b->diverge) {
         char why[96];
         int64_t to = end_of_epoch(st, node, b->div_epoch);
@@ -1200,6 +1620,16 @@ static void on_fetch_resp(struct model_state *st, int node, int from,
             to = end > 0 ? end - 1 : 0;
         snprintf(why, sizeof(why), "n%d's epoch %lld ends at %lld", from + 1,
                  (long long)b->div_epoch, (long long)b->div_end);
+        if (to < ln->hw) {
+            /* Below the high watermark: committed entries go. Only an unclean election may
+             * do that; anything else is a bug the invariants catch (or unsafe settings). */
+            model_trace(st->ctx, TRACE_NOTE, node, from, ln->hw, to, "hw_back",
+                        "high watermark moves back from %lld to %lld: %s", (long long)ln->hw,
+                        (long long)to,
+                        b->unclean ? "the leader won its epoch in an unclean election (unclean=on)"
+                                   : "the settings let a leader lose committed entries");
+            st->hw_back_ok[node] = b->unclean != 0;
+        }
         truncate_log(st, node, to, why);
         send_fetch(st, node, false);
         return;
@@ -1217,6 +1647,7 @@ static void on_fetch_resp(struct model_state *st, int node, int from,
             off = store_log_append(log_of(st, node), &e);
             if (off < 0)
                 break;
+            st->log_dirty = true;
             appended++;
             model_trace(st->ctx, TRACE_APPEND, node, from, off, e.epoch, "append", "%s=%s", e.key,
                         e.value);
@@ -1320,8 +1751,11 @@ static void leader_start(struct model_state *st)
         ln->epoch = 1;
         ln->voted_for = l;
         ln->isr_known = all_nodes(st);
+        ln->isr_epoch = 1;
         ln->leader = -1;
         ln->role = R_FOLLOWER;
+        ln->session = ++st->next_session;
+        st->inv_epoch[i] = 1;
     }
     become_leader(st, l, false);
     for (int i = 0; i < st->n; i++) {
@@ -1330,6 +1764,118 @@ static void leader_start(struct model_state *st)
         become_follower(st, i, l);
     }
 }
+
+/* ---- invariants, checked after every event in builds with assertions ---- */
+
+#ifndef NDEBUG
+static void broken(const struct model_state *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+
+static void broken(const struct model_state *st, const char *fmt, ...)
+{
+    char what[256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "splitbrain: leader invariant broken at event %llu, seed %llu: %s\n",
+            (unsigned long long)model_event_no(st->ctx), (unsigned long long)model_seed(st->ctx),
+            what);
+    abort();
+}
+
+/* Log matching: where two logs hold an entry of the same epoch at one offset, they agree on
+ * everything up to it. Checked from the highest such offset down. */
+static void check_log_matching(struct model_state *st)
+{
+    for (int a = 0; a < st->n; a++) {
+        for (int b = a + 1; b < st->n; b++) {
+            const struct store *sa = log_of(st, a), *sb = log_of(st, b);
+            int64_t o =
+                store_log_end(sa) < store_log_end(sb) ? store_log_end(sa) : store_log_end(sb);
+            while (o > 0 && store_log_at(sa, o - 1)->epoch != store_log_at(sb, o - 1)->epoch)
+                o--;
+            for (int64_t i = 0; i < o; i++) {
+                const struct store_entry *x = store_log_at(sa, i), *y = store_log_at(sb, i);
+                if (x->epoch != y->epoch || x->op_id != y->op_id || strcmp(x->key, y->key) != 0)
+                    broken(st,
+                           "log matching: n%d and n%d agree at offset %lld (epoch %lld) but "
+                           "differ at offset %lld",
+                           a + 1, b + 1, (long long)o - 1, (long long)x->epoch, (long long)i);
+            }
+        }
+    }
+}
+
+/* Leader completeness: a leader of a later epoch holds every write acknowledged under the safe
+ * settings (acks all, min_insync at least a majority, clean elections, fencing). */
+static void check_acked(struct model_state *st)
+{
+    for (int l = 0; l < st->n; l++) {
+        const struct lnode *ln = &st->nodes[l];
+        const struct store *s = log_of(st, l);
+        if (ln->down || ln->role != R_LEADER)
+            continue;
+        for (int i = 0; i < st->n_acked; i++) {
+            const struct acked_rec *a = &st->acked[i];
+            const struct store_entry *e = store_log_at(s, a->offset);
+            if (a->epoch >= ln->epoch)
+                continue;
+            if (!e || e->op_id != a->op_id)
+                broken(st,
+                       "acknowledged write at offset %lld (epoch %lld) is missing from n%d, "
+                       "leader of epoch %lld",
+                       (long long)a->offset, (long long)a->epoch, l + 1, (long long)ln->epoch);
+        }
+    }
+}
+
+static void leader_invariants(struct model_state *st)
+{
+    bool majority_elections, clean, safe;
+
+    /* A guarantee holds for a run only if its settings held all along. */
+    st->inv_naive |= pnum(st, P_ELECTION) != 0;
+    st->inv_unclean |= st->inv_naive || pnum(st, P_UNCLEAN) || !fencing(st);
+    st->inv_unsafe |= st->inv_unclean || acks_needed(st) >= 0 ||
+                      pnum(st, P_MIN_INSYNC) < majority(st) || pnum(st, P_SYNC_TIMEOUT) != 0 ||
+                      st->wiped;
+    majority_elections = !st->inv_naive;
+    clean = !st->inv_unclean;
+    safe = !st->inv_unsafe;
+
+    for (int i = 0; i < st->n; i++) {
+        struct lnode *ln = &st->nodes[i];
+        if (ln->epoch < st->inv_epoch[i])
+            broken(st, "n%d's epoch went back from %lld to %lld", i + 1,
+                   (long long)st->inv_epoch[i], (long long)ln->epoch);
+        st->inv_epoch[i] = ln->epoch;
+        if (clean && ln->hw < st->inv_hw[i] && !st->hw_back_ok[i])
+            broken(st,
+                   "n%d's high watermark went back from %lld to %lld without an unclean "
+                   "election",
+                   i + 1, (long long)st->inv_hw[i], (long long)ln->hw);
+        st->inv_hw[i] = ln->hw;
+        st->hw_back_ok[i] = false;
+    }
+    if (majority_elections) {
+        for (int i = 0; i < st->n_epochs; i++)
+            if (popcount64(st->epochs[i].leaders) > 1)
+                broken(st, "two leaders in epoch %lld", (long long)st->epochs[i].epoch);
+        if (st->log_dirty)
+            check_log_matching(st);
+    }
+    st->log_dirty = false;
+    if (safe)
+        check_acked(st);
+}
+#else
+static void leader_invariants(struct model_state *st)
+{
+    (void)st;
+}
+#endif
 
 static void leader_message(struct model_state *st, int node, const struct msg *m)
 {
@@ -1378,9 +1924,22 @@ static void leader_message(struct model_state *st, int node, const struct msg *m
         on_fenced(st, node, &b);
         break;
     }
+    case M_ALTER_ISR: {
+        struct alter_body b;
+        memcpy(&b, m->body, sizeof(b));
+        on_alter_isr(st, node, m->from, &b);
+        break;
+    }
+    case M_ALTER_ISR_RESP: {
+        struct alter_resp_body b;
+        memcpy(&b, m->body, sizeof(b));
+        on_alter_isr_resp(st, node, m->from, &b);
+        break;
+    }
     default:
         break;
     }
+    leader_invariants(st);
 }
 
 static void on_sync_timeout(struct model_state *st, int node, int64_t offset)
@@ -1404,7 +1963,7 @@ static void on_sync_timeout(struct model_state *st, int node, int64_t offset)
     }
 }
 
-static void leader_timer(struct model_state *st, int node, int kind, int64_t arg)
+static void timer_body(struct model_state *st, int node, int kind, int64_t arg)
 {
     struct lnode *ln = &st->nodes[node];
 
@@ -1470,6 +2029,7 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
     util_strlcpy(e.key, req->key, sizeof(e.key));
     util_strlcpy(e.value, req->value, sizeof(e.value));
     off = store_log_append(log_of(st, node), &e);
+    st->log_dirty = true;
     if (off < 0) {
         if (!ack0)
             reply(st, node, req, REPLY_FAIL, "log full", NULL, -1, NULL);
@@ -1477,8 +2037,10 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
     }
     model_trace(st->ctx, TRACE_APPEND, node, -1, off, e.epoch, "append", "%s=%s", e.key, e.value);
     if (ack1 || (!ack0 && ln->fallback)) {
-        snprintf(detail, sizeof(detail), "offset %lld epoch %lld%s", (long long)off,
-                 (long long)e.epoch, ln->fallback ? ", async after sync_timeout" : "");
+        snprintf(detail, sizeof(detail), "offset %lld epoch %lld, %s", (long long)off,
+                 (long long)e.epoch,
+                 ln->fallback ? "async after sync_timeout: allowed by sync_timeout"
+                              : "on the leader alone: allowed by acks=1");
         reply(st, node, req, REPLY_OK, NULL, NULL, off + 1, detail);
     } else if (p) {
         p->used = true;
@@ -1511,7 +2073,7 @@ static void hold_read(struct model_state *st, int node, const struct op_req *req
     reply(st, node, req, REPLY_FAIL, "too many reads waiting", NULL, -1, NULL);
 }
 
-static void leader_request(struct model_state *st, int node, const struct op_req *req)
+static void request_body(struct model_state *st, int node, const struct op_req *req)
 {
     struct lnode *ln = &st->nodes[node];
 
@@ -1538,10 +2100,10 @@ static void leader_request(struct model_state *st, int node, const struct op_req
      * overwritten, so it holds them until everything it inherited is committed (Raft's
      * rule that a leader first commits an entry of its own term).
      */
-    if (ln->role == R_LEADER && pnum(st, P_VISIBLE) == 0 && ln->hw < ln->epoch_start) {
+    if (ln->role == R_LEADER && pnum(st, P_VISIBLE) == 0 && ln->hw < ln->inherited_end) {
         struct op_req held = *req;
-        if (held.session_pos < ln->epoch_start)
-            held.session_pos = ln->epoch_start;
+        if (held.session_pos < ln->inherited_end)
+            held.session_pos = ln->inherited_end;
         hold_read(st, node, &held, "new-leader", "what it inherited is committed");
         return;
     }
@@ -1550,6 +2112,18 @@ static void leader_request(struct model_state *st, int node, const struct op_req
         return;
     }
     answer_read(st, node, req);
+}
+
+static void leader_timer(struct model_state *st, int node, int kind, int64_t arg)
+{
+    timer_body(st, node, kind, arg);
+    leader_invariants(st);
+}
+
+static void leader_request(struct model_state *st, int node, const struct op_req *req)
+{
+    request_body(st, node, req);
+    leader_invariants(st);
 }
 
 static void clear_volatile(struct model_state *st, int node)
@@ -1565,6 +2139,14 @@ static void clear_volatile(struct model_state *st, int node)
     ln->tick_timer = 0;
     ln->votes = 0;
     ln->isr = 0;
+    ln->fetch_seq = 0;
+    ln->resp_seq = 0;
+    ln->leader_leo = 0;
+    ln->offline = false;
+    ln->unclean = false;
+    ln->want_isr = 0;
+    ln->prop_live = false;
+    ln->prop_acks = 0;
     memset(ln->prog, 0, sizeof(ln->prog));
     memset(ln->pending, 0, sizeof(ln->pending));
     memset(ln->reads, 0, sizeof(ln->reads));
@@ -1576,6 +2158,7 @@ static void leader_crash(struct model_state *st, int node)
      * will time out. */
     clear_volatile(st, node);
     st->nodes[node].down = true;
+    leader_invariants(st);
 }
 
 static void leader_recover(struct model_state *st, int node, bool durable)
@@ -1584,10 +2167,18 @@ static void leader_recover(struct model_state *st, int node, bool durable)
 
     clear_volatile(st, node);
     ln->down = false;
+    ln->session = ++st->next_session;
     if (!durable) {
         ln->epoch = 0;
         ln->voted_for = -1;
         ln->isr_known = 0;
+        ln->isr_epoch = 0;
+        ln->isr_seq = 0;
+        ln->hw = 0;
+        st->wiped = true;
+        st->inv_epoch[node] = 0;
+        st->inv_hw[node] = 0;
+        st->log_dirty = true;
     }
     if (ln->hw > log_end(st, node))
         ln->hw = log_end(st, node);
@@ -1595,6 +2186,7 @@ static void leader_recover(struct model_state *st, int node, bool durable)
     trace_role(st, node);
     /* A node that just came back listens for a leader for longer before it stands itself. */
     arm_election(st, node, 2 * pnum(st, P_ELECTION_TIMEOUT));
+    leader_invariants(st);
 }
 
 static int leader_route(struct model_state *st, const struct op_req *req, int hint)
@@ -1715,19 +2307,22 @@ static int leader_eval(struct model_state *st, int pred, const struct pred_args 
     case PR_LOGEND:
         snprintf(what, sizeof(what), "n%d has log end", node + 1);
         return cmp_num(args, log_end(st, node), got, gotlen, what);
-    case PR_ISR: {
+    case PR_ISR:
+    case PR_ISR_WANTED: {
         struct op_values have, want = args->cmp;
         char names[200];
+        uint64_t isr = pred == PR_ISR ? st->nodes[node].isr : st->nodes[node].want_isr;
         memset(&have, 0, sizeof(have));
         for (int i = 0; i < st->n; i++) {
-            if (st->nodes[node].role == R_LEADER && (st->nodes[node].isr & bit(i))) {
+            if (st->nodes[node].role == R_LEADER && (isr & bit(i))) {
                 snprintf(names, sizeof(names), "n%d", i + 1);
                 op_values_add(&have, names);
             }
         }
         op_format_values(&have, names, sizeof(names));
-        snprintf(got, gotlen, "n%d %s: isr %s", node + 1,
-                 st->nodes[node].role == R_LEADER ? "leads" : "does not lead", names);
+        snprintf(got, gotlen, "n%d %s: %s %s", node + 1,
+                 st->nodes[node].role == R_LEADER ? "leads" : "does not lead",
+                 pred == PR_ISR ? "isr" : "wants isr", names);
         op_values_sort(&have);
         op_values_sort(&want);
         return op_values_equal(&have, &want);
