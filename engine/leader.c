@@ -110,6 +110,7 @@ enum {
     P_FENCING,
     P_NOT_LEADER,
     P_CHECK_QUORUM,
+    P_IDEMPOTENCE,
 };
 
 static const struct param_def params[] = {
@@ -154,6 +155,9 @@ static const struct param_def params[] = {
     [P_CHECK_QUORUM] =
         {"check_quorum", PARAM_BOOL, NULL, "on", 0, 1,
          "on: a leader that hears fetches from less than a majority for election_timeout steps down"},
+    [P_IDEMPOTENCE] =
+        {"idempotence", PARAM_BOOL, NULL, "off", 0, 1,
+         "on: the leader drops a resent write it already has (Kafka's idempotent producer)"},
 };
 
 enum {
@@ -210,6 +214,7 @@ enum pred {
     PR_LEADERS_PER_EPOCH,
     PR_HOLDS,
     PR_ISR_WANTED,
+    PR_DUPLICATES,
 };
 
 static const struct pred_def preds[] = {
@@ -257,6 +262,13 @@ static const struct pred_def preds[] = {
                        NULL,
                        true,
                        "the ISR a leader wants by lag, before the controller quorum accepts it"},
+    [PR_DUPLICATES] = {"duplicates",
+                       "duplicates NODE == N",
+                       {PRED_NODE},
+                       1,
+                       NULL,
+                       true,
+                       "entries in the node's log that a resent write appended a second time"},
 };
 
 /* ---- wire formats ---- */
@@ -334,6 +346,9 @@ struct vote_req_body {
 struct vote_body {
     int64_t epoch;
     uint64_t round;
+    uint64_t isr; /* the committed ISR the voter knows, and its version */
+    int64_t isr_epoch;
+    uint64_t isr_seq;
     int32_t granted;
     int32_t pre;
     int32_t leader;
@@ -600,6 +615,11 @@ static void reply(struct model_state *st, int node, const struct op_req *req, en
         rep.vals = *vals;
     if (detail)
         util_strlcpy(rep.detail, detail, sizeof(rep.detail));
+    /* A write that failed for want of a (reachable, current) leader may be sent again. */
+    rep.retriable =
+        kind == REPLY_FAIL && req->kind == OP_PUT && reason &&
+        (strncmp(reason, "not leader", 10) == 0 || strncmp(reason, "fenced", 6) == 0 ||
+         strncmp(reason, "offline", 7) == 0 || strcmp(reason, "not enough replicas") == 0);
     model_reply(st->ctx, node, req, &rep);
 }
 
@@ -960,14 +980,14 @@ static bool note_unclean(struct model_state *st, int node)
     names_of(st, ln->isr_known, names, sizeof(names));
     if (ln->leader_leo > end)
         model_trace(st->ctx, TRACE_NOTE, node, -1, end, ln->leader_leo, "unclean",
-                    "n%d wins epoch %lld in an unclean election (allowed by unclean=on): ISR was "
-                    "%s; it lacks offsets %lld..%lld",
+                    "unclean election: n%d leads epoch %lld outside the ISR %s; it lacks offsets "
+                    "%lld..%lld",
                     node + 1, (long long)ln->epoch, names, (long long)end,
                     (long long)ln->leader_leo - 1);
     else
         model_trace(st->ctx, TRACE_NOTE, node, -1, end, ln->leader_leo, "unclean",
-                    "n%d wins epoch %lld in an unclean election (allowed by unclean=on): ISR was "
-                    "%s; it lacks whatever the ISR wrote after offset %lld",
+                    "unclean election: n%d leads epoch %lld outside the ISR %s; it lacks any entry "
+                    "from offset %lld it never fetched",
                     node + 1, (long long)ln->epoch, names, (long long)end);
     st->unclean = true;
     return true;
@@ -1131,10 +1151,14 @@ static void on_election_timer(struct model_state *st, int node)
             model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "offline",
                         "offline: no leader, and not in the ISR %s (unclean off)", names);
         ln->offline = true;
-        if (ln->role != R_FOLLOWER)
+        /* The leader it suspects is no one to send clients to; a live leader's `begin`,
+         * repeated to silent nodes, brings it back. */
+        if (ln->role != R_FOLLOWER || ln->leader >= 0) {
             become_follower(st, node, -1);
-        else
+            ln->offline = true;
+        } else {
             arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+        }
         return;
     }
     if (pnum(st, P_ELECTION) == 1) {
@@ -1201,6 +1225,9 @@ static void on_vote_req(struct model_state *st, int node, int from, const struct
     r.granted = granted;
     r.pre = b->pre;
     r.leader = ln->role == R_LEADER ? node : (ln->role == R_FOLLOWER ? ln->leader : -1);
+    r.isr = ln->isr_known;
+    r.isr_epoch = ln->isr_epoch;
+    r.isr_seq = ln->isr_seq;
     model_send(st->ctx, node, from, M_VOTE, false, &r, sizeof(r), "%s%s e%lld", b->pre ? "pre" : "",
                granted ? "yes" : "no", (long long)b->epoch);
 }
@@ -1211,6 +1238,13 @@ static void on_vote(struct model_state *st, int node, int from, const struct vot
 
     if (ln->role != R_PRECANDIDATE && ln->role != R_CANDIDATE)
         return;
+    /* A voter that knows a newer committed ISR teaches it: a candidate outside it stops
+     * standing at its next timeout (and, if nobody may, the partition is offline). */
+    if (isr_newer(b->isr_epoch, b->isr_seq, ln->isr_epoch, ln->isr_seq)) {
+        ln->isr_known = b->isr;
+        ln->isr_epoch = b->isr_epoch;
+        ln->isr_seq = b->isr_seq;
+    }
     if (b->epoch > ln->epoch && (!b->pre || !b->granted)) {
         adopt_epoch(st, node, b->epoch);
         become_follower(st, node, b->leader != node ? b->leader : -1);
@@ -1992,6 +2026,28 @@ static void timer_body(struct model_state *st, int node, int kind, int64_t arg)
     }
 }
 
+/* Where the log holds the entry client op op_id wrote, or -1. */
+static int64_t find_op(struct model_state *st, int node, uint64_t op_id)
+{
+    const struct store *s = log_of(st, node);
+
+    for (int64_t o = store_log_end(s) - 1; o >= 0; o--)
+        if (store_log_at(s, o)->op_id == op_id)
+            return o;
+    return -1;
+}
+
+static bool leader_fire_and_forget(struct model_state *st, const struct op_req *req, char *detail,
+                                   size_t size)
+{
+    const struct param_value *acks = model_param(st->ctx, P_ACKS);
+
+    if (req->kind != OP_PUT || acks->choice >= 0 || acks->num != 0)
+        return false;
+    snprintf(detail, size, "sent, no answer awaited: allowed by acks=0");
+    return true;
+}
+
 static void leader_write(struct model_state *st, int node, const struct op_req *req)
 {
     struct lnode *ln = &st->nodes[node];
@@ -2016,12 +2072,30 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
             return;
         }
     }
-    off = log_end(st, node);
-    if (ack0) {
-        snprintf(detail, sizeof(detail), "acks=0: answered before offset %lld was written",
-                 (long long)off);
-        reply(st, node, req, REPLY_OK, NULL, NULL, off + 1, detail);
+    off = req->attempt > 0 ? find_op(st, node, req->op_id) : -1;
+    if (off >= 0 && pnum(st, P_IDEMPOTENCE)) {
+        /* Kafka's idempotent producer: the resend's producer id and sequence number (here the
+         * client's op, which a resend keeps) are already in the log, so it is not appended. */
+        model_trace(st->ctx, TRACE_NOTE, node, -1, off, (int64_t)req->op_id, "dedup",
+                    "drops a resent %s=%s: it is already at offset %lld (idempotence on)", req->key,
+                    req->value, (long long)off);
+        if (p && ln->hw <= off) {
+            p->used = true;
+            p->offset = off;
+            p->req = *req;
+            p->timer = 0;
+        } else if (!ack0) {
+            snprintf(detail, sizeof(detail), "offset %lld, a resend it already had",
+                     (long long)off);
+            reply(st, node, req, REPLY_OK, NULL, NULL, off + 1, detail);
+        }
+        advance_hw(st, node);
+        return;
     }
+    if (off >= 0)
+        model_trace(st->ctx, TRACE_NOTE, node, -1, off, (int64_t)req->op_id, "duplicate",
+                    "appends a resent %s=%s again: it is already at offset %lld (idempotence off)",
+                    req->key, req->value, (long long)off);
     memset(&e, 0, sizeof(e));
     e.epoch = ln->epoch;
     e.op_id = req->op_id;
@@ -2035,6 +2109,7 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
             reply(st, node, req, REPLY_FAIL, "log full", NULL, -1, NULL);
         return;
     }
+    /* acks=0: nobody waits for an answer (the engine told the client ok when it sent). */
     model_trace(st->ctx, TRACE_APPEND, node, -1, off, e.epoch, "append", "%s=%s", e.key, e.value);
     if (ack1 || (!ack0 && ln->fallback)) {
         snprintf(detail, sizeof(detail), "offset %lld epoch %lld, %s", (long long)off,
@@ -2340,6 +2415,20 @@ static int leader_eval(struct model_state *st, int pred, const struct pred_args 
                 most = popcount64(st->epochs[i].leaders);
         return cmp_num(args, most, got, gotlen, "most leaders of one epoch:");
     }
+    case PR_DUPLICATES: {
+        const struct store *s = log_of(st, node);
+        int c = 0;
+        snprintf(what, sizeof(what), "n%d's log has duplicates:", node + 1);
+        for (int64_t o = 0; o < store_log_end(s); o++) {
+            uint64_t id = store_log_at(s, o)->op_id;
+            for (int64_t q = 0; id && q < o; q++)
+                if (store_log_at(s, q)->op_id == id) {
+                    c++;
+                    break;
+                }
+        }
+        return cmp_num(args, c, got, gotlen, what);
+    }
     case PR_HOLDS: {
         const struct store *s = log_of(st, node);
         uint64_t id = args->a[1].op_id;
@@ -2379,5 +2468,6 @@ const struct model_ops leader_model = {
     .describe = leader_describe,
     .read_local = leader_read_local,
     .busy = leader_busy,
+    .fire_and_forget = leader_fire_and_forget,
     .eval = leader_eval,
 };
