@@ -1991,7 +1991,8 @@ static void on_sync_timeout(struct model_state *st, int node, int64_t offset)
             model_trace(st->ctx, TRACE_NOTE, node, -1, offset, 0, "async",
                         "sync_timeout: stops waiting for followers, acknowledges alone");
         ln->fallback = true;
-        snprintf(detail, sizeof(detail), "offset %lld, acknowledged alone after sync_timeout",
+        snprintf(detail, sizeof(detail),
+                 "offset %lld, acknowledged alone after sync_timeout: allowed by sync_timeout",
                  (long long)offset);
         reply(st, node, &p->req, REPLY_OK, NULL, NULL, offset + 1, detail);
     }
@@ -2342,6 +2343,9 @@ static bool leader_busy(struct model_state *st)
         if (ln->role != R_LEADER)
             continue;
         any_leader = true;
+        /* An ISR change the controller quorum has not accepted yet is work in progress. */
+        if (ln->prop_live || (ln->want_isr | bit(l)) != (ln->isr | bit(l)))
+            return true;
         end = log_end(st, l);
         for (int f = 0; f < st->n; f++)
             if (f != l && !st->nodes[f].down &&
