@@ -111,6 +111,7 @@ enum {
     P_NOT_LEADER,
     P_CHECK_QUORUM,
     P_IDEMPOTENCE,
+    P_LEASE_MARGIN,
 };
 
 static const struct param_def params[] = {
@@ -158,6 +159,9 @@ static const struct param_def params[] = {
     [P_IDEMPOTENCE] =
         {"idempotence", PARAM_BOOL, NULL, "off", 0, 1,
          "on: the leader drops a resent write it already has (Kafka's idempotent producer)"},
+    [P_LEASE_MARGIN] =
+        {"lease_margin", PARAM_PERCENT, NULL, "20%", 0, 10000,
+         "share of the lease the leader gives up for clock drift (default: twice the 10% drift bound)"},
 };
 
 enum {
@@ -855,16 +859,26 @@ static void advance_hw(struct model_state *st, int node)
 static void propose_isr(struct model_state *st, int node);
 static bool isr_newer(int64_t e1, uint64_t s1, int64_t e2, uint64_t s2);
 
-static void arm_election(struct model_state *st, int node, int64_t base_us)
+/*
+ * Arms the election timer: base plus a random part up to election_timeout. A follower that
+ * promised a leader its lease may not stand before the lease is out, so the lease only moves
+ * the earliest moment; the random part stays, so followers that waited out the same lease do
+ * not all stand at once. A candidate retrying after a split vote promised nobody.
+ */
+static void arm_timer(struct model_state *st, int node, int64_t base_us, bool lease)
 {
     struct lnode *ln = &st->nodes[node];
     int64_t t = pnum(st, P_ELECTION_TIMEOUT);
-    int64_t d = base_us + sim_rng_range(model_rng(st->ctx), 0, t);
+    int64_t d = sim_rng_range(model_rng(st->ctx), 0, t);
 
-    if (d < pnum(st, P_LEASE))
-        d = pnum(st, P_LEASE);
+    d += lease && pnum(st, P_LEASE) > base_us ? pnum(st, P_LEASE) : base_us;
     cancel(st, &ln->elect_timer);
     ln->elect_timer = model_timer(st->ctx, node, T_ELECTION, "election", d, 0);
+}
+
+static void arm_election(struct model_state *st, int node, int64_t base_us)
+{
+    arm_timer(st, node, base_us, true);
 }
 
 static void arm_fetch(struct model_state *st, int node, int64_t delay_us)
@@ -1100,7 +1114,7 @@ static void start_vote(struct model_state *st, int node)
     ln->round++;
     ln->votes = bit(node);
     trace_role(st, node);
-    arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+    arm_timer(st, node, pnum(st, P_ELECTION_TIMEOUT), false);
     if (popcount64(ln->votes) >= majority(st)) {
         become_leader(st, node, true);
         return;
@@ -1118,7 +1132,7 @@ static void start_prevote(struct model_state *st, int node)
     ln->round++;
     ln->votes = bit(node);
     trace_role(st, node);
-    arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+    arm_timer(st, node, pnum(st, P_ELECTION_TIMEOUT), false);
     if (popcount64(ln->votes) >= majority(st)) {
         start_vote(st, node);
         return;
@@ -1573,6 +1587,8 @@ static bool lease_holds(struct model_state *st, int node)
     int64_t now = now_us(st, node), lease = pnum(st, P_LEASE);
     int c = 1;
 
+    /* The leader's clock may run slower than the followers': it trusts less of the lease. */
+    lease -= lease * pnum(st, P_LEASE_MARGIN) / 10000;
     for (int f = 0; f < st->n; f++)
         if (f != node && now < ln->prog[f].lease_base_us + lease)
             c++;

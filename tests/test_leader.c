@@ -885,6 +885,38 @@ static void test_check_quorum_is_a_parameter(void **state)
     free(rec);
 }
 
+static void test_lease_margin_against_a_slow_clock(void **state)
+{
+    struct script_run *run;
+
+    (void)state;
+    run = run_file("assets/scenarios/leader/lease_margin_zero.scn", NULL);
+    assert_int_equal(op_by_label(run, "r1")->status, OP_OK);
+    script_run_destroy(run);
+    run = run_file("assets/scenarios/leader/lease_margin.scn", NULL);
+    assert_int_equal(op_by_label(run, "r1")->status, OP_FAIL);
+    assert_string_equal(op_by_label(run, "r1")->reason, "no lease: cannot vouch for being leader");
+    script_run_destroy(run);
+}
+
+static void test_leases_do_not_stop_elections(void **state)
+{
+    (void)state;
+    /* lease >= 2 x election_timeout: followers still draw lease + jitter, so a crashed
+     * leader is replaced on every seed. */
+    for (int seed = 1; seed <= 40; seed++) {
+        char text[400];
+        struct script_run *run;
+        snprintf(text, sizeof(text),
+                 "model leader\nnodes 3\nseed %d\nlatency 5ms..15ms\nset lease 1s\n"
+                 "set election_timeout 200ms\nw1: put x 1\nrun 300ms\nkill n1\nrun 4s\n"
+                 "expect leaders == 1\nw2: put x 2\nrun 500ms\nexpect w2 ok\n",
+                 seed);
+        run = run_text(text, NULL);
+        script_run_destroy(run);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -915,6 +947,8 @@ int main(void)
         cmocka_unit_test(test_acks1_loss_names_the_setting),
         cmocka_unit_test(test_retries_duplicate_unless_idempotent),
         cmocka_unit_test(test_check_quorum_is_a_parameter),
+        cmocka_unit_test(test_lease_margin_against_a_slow_clock),
+        cmocka_unit_test(test_leases_do_not_stop_elections),
         cmocka_unit_test(test_property_no_acked_write_lost),
     };
 
