@@ -1,83 +1,128 @@
 /*
- * leader: single-leader replication of one log, in the style of a Kafka
- * partition (with a Raft-style election standing in for Kafka's controller).
+ * leader: single-leader replication of one log, as a Kafka partition does it
+ * under a KRaft controller, with Raft's election and commitment rules. Each
+ * rule below says which system it comes from.
  *
  * One node leads; it alone appends client writes to the log, each entry
- * stamped with the leader's epoch. Followers replicate by pulling: a
+ * stamped with the leader's epoch. Followers replicate by pulling (Kafka): a
  * follower sends `fetch` carrying its log end offset, the epoch of its last
  * entry and its high watermark; the leader answers `fetch_resp` with the
- * entries from that offset on, its own high watermark, its epoch and the
- * in-sync replica set (ISR). Because the fetch names the offset the
- * follower has, the leader knows every follower's progress without any
- * separate acknowledgement: the next fetch is the acknowledgement.
+ * entries from that offset on, its high watermark, its epoch and the
+ * committed in-sync replica set (ISR). The fetch offset is the follower's
+ * acknowledgement of everything below it. Every fetch carries a session (a
+ * node's incarnation) and a number, and the response echoes them: a follower
+ * takes a response only if it answers a newer fetch than the last it took, at
+ * the offset its log still ends at, and the leader ignores a fetch it already
+ * answered. Duplicated, late or overtaken copies are traced as `stale`.
  *
- * ISR and high watermark. A follower that has not caught up to the leader's
- * log end for `lag_max` is dropped from the ISR (a failure suspicion in the
- * trace) and added back once it has fetched up to the high watermark. The
- * high watermark (hw) is the offset below which every ISR member has the
- * log; it only moves while the ISR has at least `min_insync` members (as
- * Kafka does since KIP-966). Readers see the log below hw (`visible
- * committed`) or the whole local log (`visible log`).
+ * The ISR belongs to the controller (Kafka's AlterPartition, KIP-497/KIP-631).
+ * A follower that has not caught up for `lag_max` should leave the ISR, one
+ * that has caught up should rejoin; the leader only proposes the change
+ * (`alter_isr`), one at a time, to a controller quorum -- here the brokers
+ * themselves, as in KRaft's combined mode: a majority of the cluster. A voter
+ * accepts only a proposal from the leader of its own current epoch and
+ * refuses an older one (FENCED_LEADER_EPOCH); the change is committed once a
+ * majority accepted it, and until then the high watermark still waits for the
+ * larger of the old and proposed ISR. So a leader that was paused or cut off
+ * while the others elected a new one can never shrink its ISR to itself and
+ * acknowledge alone. Every node keeps the last committed ISR it heard of (from
+ * fetch responses, votes and proposals), with its version.
  *
- * Acknowledgements (`acks`): 0 answers the client before the append; 1 after
- * the leader's own append; all once hw passes the entry (and fails with `not
- * enough replicas` when the ISR is smaller than min_insync); K once K
- * replicas, the leader included, have fetched past it; majority is K = N/2+1.
- * With `sync_timeout`, a leader that waited that long acknowledges alone and
- * stays asynchronous until its followers catch up (MySQL semi-sync).
+ * Commitment. acks all: the high watermark (hw) is the smallest log end among
+ * the ISR members, and moves only while the ISR has at least `min_insync`
+ * members (Kafka, KIP-966); below that, acks=all writes fail with `not enough
+ * replicas`. acks K (or majority, K = N/2+1): the hw is the K-th largest log
+ * end, the leader's included -- Raft's commit rule -- so what was acknowledged
+ * is what a read at the leader sees. A write is acknowledged once the hw
+ * passes it (and, for K, once K replicas have it). acks 1 acknowledges after
+ * the leader's append and acks 0 not at all: with acks 0 the client records
+ * the write ok as it sends it and the leader never answers (Kafka). With
+ * `sync_timeout` a leader that waited that long acknowledges alone and stays
+ * asynchronous until its followers catch up (MySQL semi-sync). An
+ * acknowledgement that rested on fewer than a majority says which setting
+ * allowed it (acks=1, acks=0, acks=K, min_insync=1, sync_timeout), which the
+ * lost-writes checker repeats if the write is later lost.
  *
- * Failure detection and elections. A follower that hears no fetch response
- * for a randomised `election_timeout` (and never before its `lease` ran out)
- * suspects the leader. With `election naive` it promotes itself at once.
- * With `election majority` it first asks for pre-votes (Raft's pre-vote, so
- * a node cut off alone does not inflate epochs), then for votes in epoch+1;
- * a voter grants one vote per epoch, only to a candidate whose log is at
- * least as up to date as its own (last epoch, then log end) and who is in the
- * ISR it knows of, and only if it has not itself heard from a leader within
- * the timeout. `unclean on` drops the log and ISR conditions, so an
- * out-of-sync replica can win and committed writes vanish. (Kafka keeps the
- * ISR in its controller; here each node only knows the ISR it last heard of,
- * so a clean election is safe when min_insync is at least a majority -- the
- * property test runs 3 nodes with min_insync 2.) A leader under
- * majority election that hears fetches from less than a majority for the
- * election timeout steps down (Raft's check-quorum). A new leader announces
- * itself with `begin` to every node, and repeats it to nodes that stay
- * silent.
+ * A new leader's first entry is an epoch-start marker (Raft's no-op, section
+ * 8), and its hw may pass the entries it inherited only by committing that
+ * marker: it never commits an older epoch's entries by counting the replicas
+ * that hold them (Raft section 5.4.2, "Figure 8"; Kafka's leader-epoch start
+ * offset). Until then it holds reads, so no read returns what a later
+ * election could truncate. Readers see the log below hw (`visible committed`)
+ * or the whole local log (`visible log`).
+ *
+ * Elections (Raft). A follower that hears no fetch response for its election
+ * timeout suspects the leader. With `election naive` it promotes itself at
+ * once. With `election majority` it first asks for pre-votes (so a node cut
+ * off alone does not inflate epochs), then for votes in epoch+1; a voter
+ * grants one vote per epoch, only to a candidate whose log is at least as up
+ * to date as its own (last epoch, then log end), that is in the committed ISR
+ * (the newer of the voter's and the candidate's), and only if it has not
+ * itself heard from a leader within the timeout. Clean elections pick only
+ * from the committed ISR (Kafka): a node outside it may not stand, and when no
+ * member is alive the partition is offline -- no leader, and a write or read
+ * fails with "offline: no in-sync replica alive; unclean elections are off".
+ * `unclean on` lets any replica stand and drops the voters' log and ISR
+ * checks; an election won outside the ISR is an `unclean` event naming the
+ * replica and the offsets it lacks, and the new leader's ISR is itself alone.
+ * With `check_quorum on` (the default; Raft's check-quorum) a leader that
+ * hears fetches from less than a majority for the election timeout steps
+ * down; off, a cut-off leader believes it leads until it hears of a newer
+ * epoch (MySQL semi-sync). A new leader announces itself with `begin`, and
+ * repeats it to nodes that stay silent.
  *
  * Fencing. With `fencing on` (the default) every message carries the
  * sender's epoch: a message from a newer epoch deposes the receiver at once,
  * and a fetch response or announcement from an older epoch is refused with
  * `fenced`, which deposes its stale sender and fails the writes it was
  * holding. With `fencing off` epochs only order elections, logs and which
- * announcement a follower believes: a leader yields to nobody's epoch and
- * nobody tells a stale one so. It finds out it was replaced only when its
- * followers have stayed away long enough for it to step down, so a paused
- * or partitioned old leader acknowledges writes that are later truncated.
+ * announcement a follower believes: a leader yields to nobody's epoch, and a
+ * controller refusal only stops its ISR change. A paused or partitioned old
+ * leader then goes on acknowledging acks=1 writes that are later truncated.
  *
- * Log reconciliation (KIP-101/KIP-279). When a follower's (offset, last
- * epoch) does not match the leader's history, the leader answers with the
- * largest epoch it has at or below the follower's last epoch and where that
- * epoch ends in its log; the follower truncates there (or where that epoch
- * ends in its own log, whichever is smaller) and fetches again.
+ * Log reconciliation (Kafka, KIP-101/KIP-279). When a follower's (offset,
+ * last epoch) does not match the leader's history, the leader answers with
+ * the largest epoch it has at or below the follower's last epoch and where
+ * that epoch ends in its log; the follower truncates there (or where that
+ * epoch ends in its own log, whichever is smaller). A follower never
+ * truncates below its high watermark, and no hw moves back, except after an
+ * unclean election, which the trace flags (`hw_back`).
  *
  * Reads go to the leader (`reads leader`; a follower redirects the client,
  * or fails it with `not leader` under `not_leader fail`), or to any replica
  * (`reads any`), which answers from its own, possibly stale, log. `session
  * ryw` makes a replica hold a read until it has caught up with the client's
  * last write; `session sticky` keeps a client reading from one replica.
- * With a `lease`, the leader serves reads only while a majority has
- * promised, by fetching, not to elect anyone else for that long: the
- * follower echoes the leader's stamp on the response it last took, and the
- * leader counts the lease from that stamp on its own clock, while each
- * follower waits the lease out on its clock before standing. Two clocks
- * measure one interval, which is why a leader whose clock runs slow can
- * still believe in a lease its followers have given up on.
+ * Leases (Raft's leader lease, section 6.4). With a `lease`, the leader
+ * serves reads only while a majority has promised, by fetching, not to elect
+ * anyone else for that long: the follower echoes the leader's stamp on the
+ * response it last took, and the leader counts the lease from that stamp on
+ * its own clock, less `lease_margin` (default 20%, twice the engine's 10%
+ * drift bound) for a clock that runs slow; each follower waits the lease out
+ * on its clock and then a random part of the election timeout before it
+ * stands, so elections still happen after a crash and votes do not split.
  *
- * Durable (survives `restart` under `set durability disk`): the log, the epoch,
- * the vote of the current epoch, the last ISR a node heard of and its high
- * watermark checkpoint. Volatile:
- * roles, the leader's follower progress, writes waiting for acks, reads
- * waiting for a session position.
+ * Clients (Kafka's producer). `set retries N` (an engine setting) resends a
+ * write after a timeout or a retriable failure (not leader, fenced, offline,
+ * not enough replicas). A resend whose first copy did land is appended twice
+ * (a `duplicate` note, the `duplicates` predicate) unless `idempotence on`,
+ * with which the leader recognises the producer id and sequence number (here
+ * the client's op, which a resend keeps) and drops it (`dedup`).
+ *
+ * Invariants, checked after every event in builds with assertions (a broken
+ * one aborts with the event number and seed): epochs never decrease on a
+ * node; with majority elections, at most one leader per epoch and log
+ * matching; with clean elections and fencing, no hw decreases except at a
+ * flagged unclean election; a committed read never returns an entry at or
+ * above the serving node's hw; with acks all and min_insync a majority (or
+ * acks a majority), no sync_timeout and no wiped node, a leader of a later
+ * epoch holds every acknowledged write.
+ *
+ * Durable (survives `restart` under `set durability disk`): the log, the
+ * epoch, the vote of the current epoch, the last committed ISR a node heard
+ * of and its version, and its high watermark checkpoint. Volatile: roles, the
+ * leader's follower progress and ISR proposal, fetch sessions, writes waiting
+ * for acks, reads waiting for a session position.
  */
 #include <assert.h>
 #include <stdarg.h>
@@ -118,12 +163,13 @@ static const struct param_def params[] = {
     [P_LEADER] = {"leader", PARAM_NODE, NULL, "n1", 0, 0, "the node that leads epoch 1"},
     [P_ACKS] =
         {"acks", PARAM_ENUM_OR_INT, "all|majority", "all", 0, 64,
-         "0: ack before the append; 1: after the leader's append; all: once every in-sync replica has it; K: once K replicas have it; majority"},
+         "0: ok as it is sent, nobody answers; 1: after the leader's append; all: once every in-sync replica has it; K: once K replicas have it; majority"},
     [P_MIN_INSYNC] =
         {"min_insync", PARAM_INT, NULL, "1", 1, 64,
          "smallest ISR that may commit; acks=all writes fail with 'not enough replicas' below it"},
-    [P_LAG_MAX] = {"lag_max", PARAM_DURATION, NULL, "300ms", 1000, 3600000000LL,
-                   "a follower not caught up for this long leaves the ISR"},
+    [P_LAG_MAX] =
+        {"lag_max", PARAM_DURATION, NULL, "300ms", 1000, 3600000000LL,
+         "a follower not caught up for this long leaves the ISR, once the controller quorum accepts it"},
     [P_SYNC_TIMEOUT] =
         {"sync_timeout", PARAM_DURATION, NULL, "0ms", 0, 3600000000LL,
          "a leader that waited this long for followers acknowledges alone (0: wait forever)"},
@@ -136,7 +182,7 @@ static const struct param_def params[] = {
          "ryw: a replica holds a read until it has the client's last write; sticky: a client reads from one replica"},
     [P_LEASE] =
         {"lease", PARAM_DURATION, NULL, "0ms", 0, 3600000000LL,
-         "leader serves reads only while its lease holds; followers wait it out before electing (0: no lease)"},
+         "leader serves reads only while its lease holds; followers wait it out, then a random part of election_timeout, before electing (0: no lease)"},
     [P_ELECTION] =
         {"election", PARAM_ENUM, "majority|naive", "majority", 0, 0,
          "majority: pre-vote and vote, one leader per epoch; naive: a follower that hears nothing promotes itself"},
@@ -145,8 +191,9 @@ static const struct param_def params[] = {
          "silence from the leader before a follower suspects it (randomised up to twice this)"},
     [P_FETCH_INTERVAL] = {"fetch_interval", PARAM_DURATION, NULL, "50ms", 1000, 60000000LL,
                           "how often an idle follower fetches (the fetch is its heartbeat)"},
-    [P_UNCLEAN] = {"unclean", PARAM_BOOL, NULL, "off", 0, 1,
-                   "on: an out-of-sync replica may become leader (and lose committed writes)"},
+    [P_UNCLEAN] =
+        {"unclean", PARAM_BOOL, NULL, "off", 0, 1,
+         "on: an out-of-sync replica may become leader (and lose committed writes); off: with no ISR member alive the partition is offline"},
     [P_FENCING] =
         {"fencing", PARAM_BOOL, NULL, "on", 0, 1,
          "on: messages from an older epoch are refused and a newer epoch deposes a leader at once"},
@@ -782,7 +829,7 @@ static void complete_pending(struct model_state *st, int node)
         snprintf(detail, sizeof(detail), "offset %lld epoch %lld", (long long)p->offset,
                  (long long)ln->epoch);
         ack_cause(st, node, k, detail, sizeof(detail));
-        if (k < 0)
+        if (k < 0 || k >= majority(st))
             note_acked(st, &p->req, p->offset, ln->epoch);
         cancel(st, &p->timer);
         p->used = false;
@@ -1888,9 +1935,9 @@ static void leader_invariants(struct model_state *st)
     /* A guarantee holds for a run only if its settings held all along. */
     st->inv_naive |= pnum(st, P_ELECTION) != 0;
     st->inv_unclean |= st->inv_naive || pnum(st, P_UNCLEAN) || !fencing(st);
-    st->inv_unsafe |= st->inv_unclean || acks_needed(st) >= 0 ||
-                      pnum(st, P_MIN_INSYNC) < majority(st) || pnum(st, P_SYNC_TIMEOUT) != 0 ||
-                      st->wiped;
+    st->inv_unsafe |= st->inv_unclean || pnum(st, P_SYNC_TIMEOUT) != 0 || st->wiped ||
+                      (acks_needed(st) < 0 ? pnum(st, P_MIN_INSYNC) < majority(st)
+                                           : acks_needed(st) < majority(st));
     majority_elections = !st->inv_naive;
     clean = !st->inv_unclean;
     safe = !st->inv_unsafe;
