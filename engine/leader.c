@@ -35,8 +35,10 @@
  * end, the leader's included -- Raft's commit rule -- so what was acknowledged
  * is what a read at the leader sees. A write is acknowledged once the hw
  * passes it (and, for K, once K replicas have it). acks 1 acknowledges after
- * the leader's append and acks 0 not at all: with acks 0 the client records
- * the write ok as it sends it and the leader never answers (Kafka). With
+ * the leader's append, before the hw passes the write, so a read at the leader
+ * sees it only once the ISR has it -- as a Kafka consumer, which reads below
+ * the hw, would; acks 0 not at all: the client records the write ok as it
+ * sends it and the leader never answers (Kafka). With
  * `sync_timeout` a leader that waited that long acknowledges alone and stays
  * asynchronous until its followers catch up (MySQL semi-sync). An
  * acknowledgement that rested on fewer than a majority says which setting
@@ -2372,12 +2374,17 @@ static void leader_describe(struct model_state *st, int node, struct node_desc *
         snprintf(out->detail, sizeof(out->detail), "hw %lld, log end %lld, isr %s%s",
                  (long long)ln->hw, (long long)log_end(st, node), names,
                  ln->fallback ? ", async fallback" : "");
+        if (ln->prop_live) {
+            names_of(st, ln->prop_isr, names, sizeof(names));
+            util_appendf(out->detail, sizeof(out->detail), ", asks isr %s", names);
+        }
     } else if (ln->leader >= 0) {
         snprintf(out->detail, sizeof(out->detail), "hw %lld, log end %lld, leader n%d",
                  (long long)ln->hw, (long long)log_end(st, node), ln->leader + 1);
     } else {
-        snprintf(out->detail, sizeof(out->detail), "hw %lld, log end %lld, no leader",
-                 (long long)ln->hw, (long long)log_end(st, node));
+        snprintf(out->detail, sizeof(out->detail), "hw %lld, log end %lld, no leader%s",
+                 (long long)ln->hw, (long long)log_end(st, node),
+                 ln->offline ? ", offline (not in the isr)" : "");
     }
 }
 
