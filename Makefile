@@ -265,10 +265,19 @@ test: deps-test lint format-check
 	@echo "== again under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)-san SAN=1 EXPLORE_SEEDS=300 check
 
-# Property runs over many more seeds than `make test` affords (tests/prop.h).
+# Property runs over many more seeds than `make test` affords (tests/prop.h), then explore on
+# the leader model's safe settings with pauses and partitions aimed at the leader: no row may
+# break, and no seed may break an invariant (explore exits 2 when one aborts a run).
 SOAK_SEEDS ?= 5000
-soak: $(TEST_BIN)
+SOAK_EXPLORE_SEEDS ?= 100000
+soak: $(TEST_BIN) $(BIN)
 	@for t in $(TEST_BIN); do echo "== $$t"; SPLITBRAIN_SEEDS=$(SOAK_SEEDS) $$t || exit 1; done
+	@echo "== explore leader, $(SOAK_EXPLORE_SEEDS) seeds, safe settings, faults on the leader"
+	@out=$$(mktemp); nice $(BIN) explore --model leader --seeds $(SOAK_EXPLORE_SEEDS) --keep 3 \
+		--jobs 2 --faults pause,partition,kill,restart --leader-faults 70 --set acks=all \
+		--set min_insync=3 --set lease=500ms --out $(BUILD) >$$out 2>&1; rc=$$?; cat $$out; \
+		bad=$$(grep -E '^(linearizability|lost acknowledged writes|split brain|session guarantees|convergence) ' $$out \
+			| awk '$$(NF-1) != 0'); rm -f $$out; [ $$rc -eq 0 ] && [ -z "$$bad" ]
 
 bench: $(BENCH_BIN) $(BIN)
 	@for b in $(BENCH_BIN); do $$b; done

@@ -589,7 +589,10 @@ static void explain_loss(const struct check_recorder *rec, const struct op *w, b
         if (m->t_us < w->complete_us - 1000)
             continue;
         util_fmt_time(t, sizeof(t), m->t_us);
-        if (strcmp(m->what, "truncate") == 0) {
+        if (strcmp(m->what, "unclean") == 0) {
+            util_appendf(dst, size, "%s n%d won an unclean election at %s, allowed by unclean=on",
+                         said++ ? ";" : ":", m->node + 1, t);
+        } else if (strcmp(m->what, "truncate") == 0) {
             util_appendf(dst, size, "%s n%d cut %lld entries from offset %lld at %s",
                          said++ ? ";" : ":", m->node + 1, (long long)m->b, (long long)m->a, t);
         } else if (m->node == w->node) {
@@ -801,6 +804,11 @@ static void recorder_event(struct trace_observer *self, const struct trace_event
     case TRACE_HINT:
         r->last_change_us = ev->t_us;
         break;
+    case TRACE_NOTE:
+        /* A model's election that let a replica without the committed log lead. */
+        if (node_ok && strcmp(ev->name, "unclean") == 0)
+            record_moment(r, ev, "unclean");
+        break;
     case TRACE_SEND:
     case TRACE_DROP:
     case TRACE_DUP:
@@ -809,7 +817,6 @@ static void recorder_event(struct trace_observer *self, const struct trace_event
     case TRACE_OP_END:
     case TRACE_SET:
     case TRACE_CLOCK:
-    case TRACE_NOTE:
         break;
     }
 }

@@ -46,6 +46,9 @@ const struct param_def engine_params[EP_COUNT] = {
                       "the most virtual time `run until quiet` waits"},
     [EP_REDIRECTS] = {"redirects", PARAM_INT, NULL, "3", 0, 10,
                       "how many redirects a client follows before the op fails"},
+    [EP_RETRIES] =
+        {"retries", PARAM_INT, NULL, "0", 0, 100,
+         "how many times a client sends a write again after a timeout or a retriable failure (not leader, fenced)"},
 };
 
 struct timer_slot {
@@ -286,6 +289,7 @@ static void apply_engine_param(struct engine *e, int idx)
     case EP_NTP_ERROR:
     case EP_QUIET_MAX:
     case EP_REDIRECTS:
+    case EP_RETRIES:
     case EP_COUNT:
         break;
     }
@@ -475,6 +479,16 @@ int engine_command(struct engine *e, int cmd, const struct model_cmd_args *args,
 }
 
 /* ---- the model's side ---- */
+
+uint64_t model_seed(const struct model_ctx *ctx)
+{
+    return ctx->e->seed;
+}
+
+uint64_t model_event_no(const struct model_ctx *ctx)
+{
+    return ctx->e->events;
+}
 
 int model_nodes(const struct model_ctx *ctx)
 {
@@ -829,7 +843,37 @@ int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
     trace_emit(e->trace, &ev);
     send_request(e, p);
     schedule(e, sim_now(e->sim) + e->eparams[EP_OP_TIMEOUT].num, EV_OP_TIMEOUT, -1, id, 0);
+    if (e->ops->fire_and_forget &&
+        e->ops->fire_and_forget(e->st, &p->req, p->detail, sizeof(p->detail))) {
+        /* Nothing will answer: the producer was told the record was sent, and that is all. */
+        p = history_complete(e->hist, id, OP_OK, sim_now(e->sim));
+        finish_op(e, p);
+    }
     return (int64_t)id;
+}
+
+/*
+ * A client with retries left sends a write again (Kafka's producer `retries`): to whichever
+ * node the model routes it to now, as a new attempt with a fresh op_timeout. The request keeps
+ * its op id, so a leader with idempotence can tell a resend from a new write.
+ */
+static bool retry(struct engine *e, struct op *op, const char *why)
+{
+    struct client *cl = &e->clients[op->req.client];
+
+    if (op->req.kind != OP_PUT || op->retries >= e->eparams[EP_RETRIES].num)
+        return false;
+    op->retries++;
+    op->req.attempt++;
+    cl->hint = -1;
+    op->node = op->via >= 0 ? op->via : e->ops->route(e->st, &op->req, -1);
+    emitf(e, TRACE_NOTE, op->node, NET_CLIENT_BASE + op->req.client, "retry",
+          "%s: sent again (retry %d of %lld) after %s", op->label, op->retries,
+          (long long)e->eparams[EP_RETRIES].num, why);
+    send_request(e, op);
+    schedule(e, sim_now(e->sim) + e->eparams[EP_OP_TIMEOUT].num, EV_OP_TIMEOUT, -1, op->id,
+             op->retries);
+    return true;
 }
 
 static void on_reply(struct engine *e, const struct msg *m)
@@ -861,6 +905,8 @@ static void on_reply(struct engine *e, const struct msg *m)
         op = history_complete(e->hist, op->id, OP_FAIL, sim_now(e->sim));
         util_strlcpy(op->reason, rep.reason[0] ? rep.reason : "not leader", sizeof(op->reason));
     } else {
+        if (rep.kind == REPLY_FAIL && rep.retriable && retry(e, op, rep.reason))
+            return;
         op = history_complete(e->hist, op->id, rep.kind == REPLY_OK ? OP_OK : OP_FAIL,
                               sim_now(e->sim));
         op->result = rep.vals;
@@ -881,9 +927,16 @@ static void on_reply(struct engine *e, const struct msg *m)
     finish_op(e, op);
 }
 
-static void on_op_timeout(struct engine *e, uint64_t id)
+static void on_op_timeout(struct engine *e, uint64_t id, int64_t retries)
 {
-    struct op *op = history_complete(e->hist, id, OP_TIMEOUT, sim_now(e->sim));
+    struct op *op = history_get(e->hist, id);
+
+    /* A timer of an earlier attempt, or of an op already answered. */
+    if (!op || op->status != OP_PENDING || retries != op->retries)
+        return;
+    if (retry(e, op, "a timeout"))
+        return;
+    op = history_complete(e->hist, id, OP_TIMEOUT, sim_now(e->sim));
 
     if (!op)
         return;
@@ -1060,7 +1113,7 @@ static bool dispatch(struct engine *e, const struct sim_event *ev, uint64_t *act
             *action = ev->id;
         return true;
     case EV_OP_TIMEOUT:
-        on_op_timeout(e, ev->id);
+        on_op_timeout(e, ev->id, ev->arg);
         break;
     case EV_RESUME:
         if (e->nodes[ev->node].state == NODE_PAUSED &&

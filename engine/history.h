@@ -80,6 +80,7 @@ struct op_reply {
     int64_t pos; /* session position the write reached or the read reflects; -1 none */
     int quorum;  /* -1 not a quorum op; 0 failed; 1 met */
     char detail[HISTORY_DETAIL_MAX]; /* what the model wants the summary to say */
+    bool retriable; /* REPLY_FAIL: a client with retries left may send the write again */
 };
 
 struct op {
@@ -99,6 +100,7 @@ struct op {
     bool has_ctx;
     struct vclock ctx;
     int redirects;
+    int retries; /* how many times the client sent it again (`set retries`) */
 };
 
 struct history;

@@ -1,84 +1,134 @@
 /*
- * leader: single-leader replication of one log, in the style of a Kafka
- * partition (with a Raft-style election standing in for Kafka's controller).
+ * leader: single-leader replication of one log, as a Kafka partition does it
+ * under a KRaft controller, with Raft's election and commitment rules. Each
+ * rule below says which system it comes from.
  *
  * One node leads; it alone appends client writes to the log, each entry
- * stamped with the leader's epoch. Followers replicate by pulling: a
+ * stamped with the leader's epoch. Followers replicate by pulling (Kafka): a
  * follower sends `fetch` carrying its log end offset, the epoch of its last
  * entry and its high watermark; the leader answers `fetch_resp` with the
- * entries from that offset on, its own high watermark, its epoch and the
- * in-sync replica set (ISR). Because the fetch names the offset the
- * follower has, the leader knows every follower's progress without any
- * separate acknowledgement: the next fetch is the acknowledgement.
+ * entries from that offset on, its high watermark, its epoch and the
+ * committed in-sync replica set (ISR). The fetch offset is the follower's
+ * acknowledgement of everything below it. Every fetch carries a session (a
+ * node's incarnation) and a number, and the response echoes them: a follower
+ * takes a response only if it answers a newer fetch than the last it took, at
+ * the offset its log still ends at, and the leader ignores a fetch it already
+ * answered. Duplicated, late or overtaken copies are traced as `stale`.
  *
- * ISR and high watermark. A follower that has not caught up to the leader's
- * log end for `lag_max` is dropped from the ISR (a failure suspicion in the
- * trace) and added back once it has fetched up to the high watermark. The
- * high watermark (hw) is the offset below which every ISR member has the
- * log; it only moves while the ISR has at least `min_insync` members (as
- * Kafka does since KIP-966). Readers see the log below hw (`visible
- * committed`) or the whole local log (`visible log`).
+ * The ISR belongs to the controller (Kafka's AlterPartition, KIP-497/KIP-631).
+ * A follower that has not caught up for `lag_max` should leave the ISR, one
+ * that has caught up should rejoin; the leader only proposes the change
+ * (`alter_isr`), one at a time, to a controller quorum -- here the brokers
+ * themselves, as in KRaft's combined mode: a majority of the cluster. A voter
+ * accepts only a proposal from the leader of its own current epoch and
+ * refuses an older one (FENCED_LEADER_EPOCH); the change is committed once a
+ * majority accepted it, and until then the high watermark still waits for the
+ * larger of the old and proposed ISR. So a leader that was paused or cut off
+ * while the others elected a new one can never shrink its ISR to itself and
+ * acknowledge alone. Every node keeps the last committed ISR it heard of (from
+ * fetch responses, votes and proposals), with its version.
  *
- * Acknowledgements (`acks`): 0 answers the client before the append; 1 after
- * the leader's own append; all once hw passes the entry (and fails with `not
- * enough replicas` when the ISR is smaller than min_insync); K once K
- * replicas, the leader included, have fetched past it; majority is K = N/2+1.
- * With `sync_timeout`, a leader that waited that long acknowledges alone and
- * stays asynchronous until its followers catch up (MySQL semi-sync).
+ * Commitment. acks all: the high watermark (hw) is the smallest log end among
+ * the ISR members, and moves only while the ISR has at least `min_insync`
+ * members (Kafka, KIP-966); below that, acks=all writes fail with `not enough
+ * replicas`. acks K (or majority, K = N/2+1): the hw is the K-th largest log
+ * end, the leader's included -- Raft's commit rule -- so what was acknowledged
+ * is what a read at the leader sees. A write is acknowledged once the hw
+ * passes it (and, for K, once K replicas have it). acks 1 acknowledges after
+ * the leader's append, before the hw passes the write, so a read at the leader
+ * sees it only once the ISR has it -- as a Kafka consumer, which reads below
+ * the hw, would; acks 0 not at all: the client records the write ok as it
+ * sends it and the leader never answers (Kafka). With
+ * `sync_timeout` a leader that waited that long acknowledges alone and stays
+ * asynchronous until its followers catch up (MySQL semi-sync). An
+ * acknowledgement that rested on fewer than a majority says which setting
+ * allowed it (acks=1, acks=0, acks=K, min_insync=1, sync_timeout), which the
+ * lost-writes checker repeats if the write is later lost.
  *
- * Failure detection and elections. A follower that hears no fetch response
- * for a randomised `election_timeout` (and never before its `lease` ran out)
- * suspects the leader. With `election naive` it promotes itself at once.
- * With `election majority` it first asks for pre-votes (Raft's pre-vote, so
- * a node cut off alone does not inflate epochs), then for votes in epoch+1;
- * a voter grants one vote per epoch, only to a candidate whose log is at
- * least as up to date as its own (last epoch, then log end) and who is in the
- * ISR it knows of, and only if it has not itself heard from a leader within
- * the timeout. `unclean on` drops the log and ISR conditions, so an
- * out-of-sync replica can win and committed writes vanish. (Kafka keeps the
- * ISR in its controller; here each node only knows the ISR it last heard of,
- * so a clean election is safe when min_insync is at least a majority -- the
- * property test runs 3 nodes with min_insync 2.) A leader under
- * majority election that hears fetches from less than a majority for the
- * election timeout steps down (Raft's check-quorum). A new leader announces
- * itself with `begin` to every node, and repeats it to nodes that stay
- * silent.
+ * A new leader's first entry is an epoch-start marker (Raft's no-op, section
+ * 8), and its hw may pass the entries it inherited only by committing that
+ * marker: it never commits an older epoch's entries by counting the replicas
+ * that hold them (Raft section 5.4.2, "Figure 8"; Kafka's leader-epoch start
+ * offset). Until then it holds reads, so no read returns what a later
+ * election could truncate. Readers see the log below hw (`visible committed`)
+ * or the whole local log (`visible log`).
+ *
+ * Elections (Raft). A follower that hears no fetch response for its election
+ * timeout suspects the leader. With `election naive` it promotes itself at
+ * once. With `election majority` it first asks for pre-votes (so a node cut
+ * off alone does not inflate epochs), then for votes in epoch+1; a voter
+ * grants one vote per epoch, only to a candidate whose log is at least as up
+ * to date as its own (last epoch, then log end), that is in the committed ISR
+ * (the newer of the voter's and the candidate's), and only if it has not
+ * itself heard from a leader within the timeout. Clean elections pick only
+ * from the committed ISR (Kafka): a node outside it may not stand, and when no
+ * member is alive the partition is offline -- no leader, and a write or read
+ * fails with "offline: no in-sync replica alive; unclean elections are off".
+ * `unclean on` lets any replica stand and drops the voters' log and ISR
+ * checks; an election won outside the ISR is an `unclean` event naming the
+ * replica and the offsets it lacks, and the new leader's ISR is itself alone.
+ * With `check_quorum on` (the default; Raft's check-quorum) a leader that
+ * hears fetches from less than a majority for the election timeout steps
+ * down; off, a cut-off leader believes it leads until it hears of a newer
+ * epoch (MySQL semi-sync). A new leader announces itself with `begin`, and
+ * repeats it to nodes that stay silent.
  *
  * Fencing. With `fencing on` (the default) every message carries the
  * sender's epoch: a message from a newer epoch deposes the receiver at once,
  * and a fetch response or announcement from an older epoch is refused with
  * `fenced`, which deposes its stale sender and fails the writes it was
  * holding. With `fencing off` epochs only order elections, logs and which
- * announcement a follower believes: a leader yields to nobody's epoch and
- * nobody tells a stale one so. It finds out it was replaced only when its
- * followers have stayed away long enough for it to step down, so a paused
- * or partitioned old leader acknowledges writes that are later truncated.
+ * announcement a follower believes: a leader yields to nobody's epoch, and a
+ * controller refusal only stops its ISR change. A paused or partitioned old
+ * leader then goes on acknowledging acks=1 writes that are later truncated.
  *
- * Log reconciliation (KIP-101/KIP-279). When a follower's (offset, last
- * epoch) does not match the leader's history, the leader answers with the
- * largest epoch it has at or below the follower's last epoch and where that
- * epoch ends in its log; the follower truncates there (or where that epoch
- * ends in its own log, whichever is smaller) and fetches again.
+ * Log reconciliation (Kafka, KIP-101/KIP-279). When a follower's (offset,
+ * last epoch) does not match the leader's history, the leader answers with
+ * the largest epoch it has at or below the follower's last epoch and where
+ * that epoch ends in its log; the follower truncates there (or where that
+ * epoch ends in its own log, whichever is smaller). A follower never
+ * truncates below its high watermark, and no hw moves back, except after an
+ * unclean election, which the trace flags (`hw_back`).
  *
  * Reads go to the leader (`reads leader`; a follower redirects the client,
  * or fails it with `not leader` under `not_leader fail`), or to any replica
  * (`reads any`), which answers from its own, possibly stale, log. `session
  * ryw` makes a replica hold a read until it has caught up with the client's
  * last write; `session sticky` keeps a client reading from one replica.
- * With a `lease`, the leader serves reads only while a majority has
- * promised, by fetching, not to elect anyone else for that long: the
- * follower echoes the leader's stamp on the response it last took, and the
- * leader counts the lease from that stamp on its own clock, while each
- * follower waits the lease out on its clock before standing. Two clocks
- * measure one interval, which is why a leader whose clock runs slow can
- * still believe in a lease its followers have given up on.
+ * Leases (Raft's leader lease, section 6.4). With a `lease`, the leader
+ * serves reads only while a majority has promised, by fetching, not to elect
+ * anyone else for that long: the follower echoes the leader's stamp on the
+ * response it last took, and the leader counts the lease from that stamp on
+ * its own clock, less `lease_margin` (default 20%, twice the engine's 10%
+ * drift bound) for a clock that runs slow; each follower waits the lease out
+ * on its clock and then a random part of the election timeout before it
+ * stands, so elections still happen after a crash and votes do not split.
  *
- * Durable (survives `restart` under `set durability disk`): the log, the epoch,
- * the vote of the current epoch, the last ISR a node heard of and its high
- * watermark checkpoint. Volatile:
- * roles, the leader's follower progress, writes waiting for acks, reads
- * waiting for a session position.
+ * Clients (Kafka's producer). `set retries N` (an engine setting) resends a
+ * write after a timeout or a retriable failure (not leader, fenced, offline,
+ * not enough replicas). A resend whose first copy did land is appended twice
+ * (a `duplicate` note, the `duplicates` predicate) unless `idempotence on`,
+ * with which the leader recognises the producer id and sequence number (here
+ * the client's op, which a resend keeps) and drops it (`dedup`).
+ *
+ * Invariants, checked after every event in builds with assertions (a broken
+ * one aborts with the event number and seed): epochs never decrease on a
+ * node; with majority elections, at most one leader per epoch and log
+ * matching; with clean elections and fencing, no hw decreases except at a
+ * flagged unclean election; a committed read never returns an entry at or
+ * above the serving node's hw; with acks all and min_insync a majority (or
+ * acks a majority), no sync_timeout and no wiped node, a leader of a later
+ * epoch holds every acknowledged write.
+ *
+ * Durable (survives `restart` under `set durability disk`): the log, the
+ * epoch, the vote of the current epoch, the last committed ISR a node heard
+ * of and its version, and its high watermark checkpoint. Volatile: roles, the
+ * leader's follower progress and ISR proposal, fetch sessions, writes waiting
+ * for acks, reads waiting for a session position.
  */
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,18 +156,22 @@ enum {
     P_UNCLEAN,
     P_FENCING,
     P_NOT_LEADER,
+    P_CHECK_QUORUM,
+    P_IDEMPOTENCE,
+    P_LEASE_MARGIN,
 };
 
 static const struct param_def params[] = {
     [P_LEADER] = {"leader", PARAM_NODE, NULL, "n1", 0, 0, "the node that leads epoch 1"},
     [P_ACKS] =
         {"acks", PARAM_ENUM_OR_INT, "all|majority", "all", 0, 64,
-         "0: ack before the append; 1: after the leader's append; all: once every in-sync replica has it; K: once K replicas have it; majority"},
+         "0: ok as it is sent, nobody answers; 1: after the leader's append; all: once every in-sync replica has it; K: once K replicas have it; majority"},
     [P_MIN_INSYNC] =
         {"min_insync", PARAM_INT, NULL, "1", 1, 64,
          "smallest ISR that may commit; acks=all writes fail with 'not enough replicas' below it"},
-    [P_LAG_MAX] = {"lag_max", PARAM_DURATION, NULL, "300ms", 1000, 3600000000LL,
-                   "a follower not caught up for this long leaves the ISR"},
+    [P_LAG_MAX] =
+        {"lag_max", PARAM_DURATION, NULL, "300ms", 1000, 3600000000LL,
+         "a follower not caught up for this long leaves the ISR, once the controller quorum accepts it"},
     [P_SYNC_TIMEOUT] =
         {"sync_timeout", PARAM_DURATION, NULL, "0ms", 0, 3600000000LL,
          "a leader that waited this long for followers acknowledges alone (0: wait forever)"},
@@ -130,7 +184,7 @@ static const struct param_def params[] = {
          "ryw: a replica holds a read until it has the client's last write; sticky: a client reads from one replica"},
     [P_LEASE] =
         {"lease", PARAM_DURATION, NULL, "0ms", 0, 3600000000LL,
-         "leader serves reads only while its lease holds; followers wait it out before electing (0: no lease)"},
+         "leader serves reads only while its lease holds; followers wait it out, then a random part of election_timeout, before electing (0: no lease)"},
     [P_ELECTION] =
         {"election", PARAM_ENUM, "majority|naive", "majority", 0, 0,
          "majority: pre-vote and vote, one leader per epoch; naive: a follower that hears nothing promotes itself"},
@@ -139,14 +193,24 @@ static const struct param_def params[] = {
          "silence from the leader before a follower suspects it (randomised up to twice this)"},
     [P_FETCH_INTERVAL] = {"fetch_interval", PARAM_DURATION, NULL, "50ms", 1000, 60000000LL,
                           "how often an idle follower fetches (the fetch is its heartbeat)"},
-    [P_UNCLEAN] = {"unclean", PARAM_BOOL, NULL, "off", 0, 1,
-                   "on: an out-of-sync replica may become leader (and lose committed writes)"},
+    [P_UNCLEAN] =
+        {"unclean", PARAM_BOOL, NULL, "off", 0, 1,
+         "on: an out-of-sync replica may become leader (and lose committed writes); off: with no ISR member alive the partition is offline"},
     [P_FENCING] =
         {"fencing", PARAM_BOOL, NULL, "on", 0, 1,
          "on: messages from an older epoch are refused and a newer epoch deposes a leader at once"},
     [P_NOT_LEADER] =
         {"not_leader", PARAM_ENUM, "redirect|fail", "redirect", 0, 0,
          "what a follower does with a request only the leader serves: redirect the client, or fail it"},
+    [P_CHECK_QUORUM] =
+        {"check_quorum", PARAM_BOOL, NULL, "on", 0, 1,
+         "on: a leader that hears fetches from less than a majority for election_timeout steps down"},
+    [P_IDEMPOTENCE] =
+        {"idempotence", PARAM_BOOL, NULL, "off", 0, 1,
+         "on: the leader drops a resent write it already has (Kafka's idempotent producer)"},
+    [P_LEASE_MARGIN] =
+        {"lease_margin", PARAM_PERCENT, NULL, "20%", 0, 10000,
+         "share of the lease the leader gives up for clock drift (default: twice the 10% drift bound)"},
 };
 
 enum {
@@ -157,6 +221,8 @@ enum {
     M_VOTE,
     M_BEGIN,
     M_FENCED,
+    M_ALTER_ISR,
+    M_ALTER_ISR_RESP,
 };
 
 static const char *const msg_names[] = {
@@ -167,6 +233,8 @@ static const char *const msg_names[] = {
     [M_VOTE] = "vote",
     [M_BEGIN] = "begin",
     [M_FENCED] = "fenced",
+    [M_ALTER_ISR] = "alter_isr",
+    [M_ALTER_ISR_RESP] = "alter_isr_resp",
 };
 
 enum {
@@ -198,6 +266,8 @@ enum pred {
     PR_LEADERS,
     PR_LEADERS_PER_EPOCH,
     PR_HOLDS,
+    PR_ISR_WANTED,
+    PR_DUPLICATES,
 };
 
 static const struct pred_def preds[] = {
@@ -238,6 +308,20 @@ static const struct pred_def preds[] = {
                   NULL,
                   false,
                   "the node's log holds the entry the write LABEL appended"},
+    [PR_ISR_WANTED] = {"isr_wanted",
+                       "isr_wanted NODE == {n1}",
+                       {PRED_NODE},
+                       1,
+                       NULL,
+                       true,
+                       "the ISR a leader wants by lag, before the controller quorum accepts it"},
+    [PR_DUPLICATES] = {"duplicates",
+                       "duplicates NODE == N",
+                       {PRED_NODE},
+                       1,
+                       NULL,
+                       true,
+                       "entries in the node's log that a resent write appended a second time"},
 };
 
 /* ---- wire formats ---- */
@@ -255,7 +339,9 @@ struct fetch_body {
     int64_t offset;     /* the follower's log end */
     int64_t last_epoch; /* epoch of its entry at offset - 1, 0 for an empty log */
     int64_t hw;
-    int64_t echo_us; /* the leader's stamp on the last response the follower took */
+    int64_t echo_us;  /* the leader's stamp on the last response the follower took */
+    uint64_t session; /* the follower's incarnation: a restart starts a new fetch session */
+    uint64_t seq;     /* numbers the fetches of one session; the response echoes it */
 };
 
 struct fetch_resp_body {
@@ -263,6 +349,13 @@ struct fetch_resp_body {
     int64_t hw;
     int64_t stamp_us; /* the leader's monotonic time when it answered (lease bookkeeping) */
     uint64_t isr;
+    int64_t isr_epoch; /* the committed ISR's version: the epoch that committed it, */
+    uint64_t isr_seq;  /* and the change's number within that epoch */
+    uint64_t session;  /* the fetch this answers: its session and number */
+    uint64_t seq;
+    int64_t leo;     /* the leader's log end */
+    int32_t unclean; /* the leader won its epoch in an unclean election */
+    int32_t pad;
     int64_t start;
     int32_t n;
     int32_t diverge;
@@ -277,11 +370,28 @@ struct epoch_body {
     int32_t pad;
 };
 
+/* AlterPartition: the leader of epoch asks the controller quorum to make isr the ISR. */
+struct alter_body {
+    int64_t epoch;
+    uint64_t isr;
+    uint64_t seq;
+};
+
+struct alter_resp_body {
+    int64_t epoch; /* the responder's epoch: newer than the proposal's means fenced */
+    uint64_t seq;
+    int32_t accepted;
+    int32_t leader;
+};
+
 struct vote_req_body {
     int64_t epoch;
     int64_t log_end;
     int64_t last_epoch;
     uint64_t round;
+    uint64_t isr; /* the committed ISR the candidate knows, and its version */
+    int64_t isr_epoch;
+    uint64_t isr_seq;
     int32_t pre;
     int32_t pad;
 };
@@ -289,6 +399,9 @@ struct vote_req_body {
 struct vote_body {
     int64_t epoch;
     uint64_t round;
+    uint64_t isr; /* the committed ISR the voter knows, and its version */
+    int64_t isr_epoch;
+    uint64_t isr_seq;
     int32_t granted;
     int32_t pre;
     int32_t leader;
@@ -306,6 +419,8 @@ struct prog {
     int64_t leo_at_prev;
     int64_t lease_base_us; /* leader's stamp the follower last echoed */
     int64_t begin_sent_us;
+    uint64_t session; /* the follower's fetch session, and the last fetch of it answered */
+    uint64_t last_seq;
 };
 
 struct pending {
@@ -324,8 +439,24 @@ struct lnode {
     /* Durable. */
     int64_t epoch;
     int voted_for;
-    uint64_t isr_known;
+    uint64_t
+        isr_known;     /* the ISR the controller quorum last committed, as far as this node knows */
+    int64_t isr_epoch; /* its version: the epoch of the leader that proposed it, */
+    uint64_t isr_seq;  /* and the proposal's number in that epoch */
     /* Volatile. */
+    uint64_t session;   /* this incarnation's fetch session */
+    uint64_t fetch_seq; /* the last fetch sent */
+    uint64_t resp_seq;  /* the fetch whose response was last taken: older answers are stale */
+    int64_t leader_leo; /* the leader's log end, as its last response said */
+    bool offline;       /* no leader, and this node may not stand: the partition is offline */
+    bool unclean;       /* leads an epoch it won in an unclean election */
+    uint64_t want_isr;  /* the ISR this leader would like (lag decides) */
+    uint64_t prop_isr;  /* the ISR change it has proposed and not yet seen committed */
+    uint64_t prop_seq;
+    uint64_t prop_acks; /* the controller voters that accepted prop_isr */
+    int64_t prop_sent_us;
+    bool prop_live;
+    int64_t refused_by; /* a newer epoch the controller quorum fenced this leader with, or 0 */
     bool down;
     enum role role;
     int leader;
@@ -340,7 +471,8 @@ struct lnode {
     uint64_t round;
     uint64_t votes;
     uint64_t isr;
-    int64_t epoch_start;
+    int64_t epoch_start;   /* where this leader's epoch begins in its log (its marker, if any) */
+    int64_t inherited_end; /* the log it inherited, marker included: reads wait for hw to pass it */
     bool fallback;
     struct prog prog[NET_MAX_NODES];
     struct pending pending[LEADER_MAX_PENDING];
@@ -352,6 +484,15 @@ struct epoch_rec {
     uint64_t leaders;
 };
 
+/* A write acknowledged under acks=all, for the no-lost-write invariant. */
+struct acked_rec {
+    uint64_t op_id;
+    int64_t offset;
+    int64_t epoch;
+};
+
+#define LEADER_MAX_ACKED 4096
+
 struct model_state {
     struct model_ctx *ctx;
     int n;
@@ -359,6 +500,17 @@ struct model_state {
     /* Observation only, for predicates: which nodes led each epoch. */
     struct epoch_rec epochs[LEADER_MAX_EPOCHS];
     int n_epochs;
+    uint64_t next_session; /* hands each incarnation of a node a fresh fetch session id */
+    /* Observation only, for the invariants (leader_invariants). */
+    int64_t inv_epoch[NET_MAX_NODES];
+    int64_t inv_hw[NET_MAX_NODES];
+    bool hw_back_ok[NET_MAX_NODES]; /* the next hw decrease was flagged (unclean election) */
+    bool log_dirty;
+    bool wiped;   /* a node lost its durable state: acknowledged writes may be gone */
+    bool unclean; /* an unclean election happened */
+    bool inv_naive, inv_unclean, inv_unsafe; /* settings that ever held in this run */
+    struct acked_rec acked[LEADER_MAX_ACKED];
+    int n_acked;
 };
 
 /* ---- small helpers ---- */
@@ -516,6 +668,11 @@ static void reply(struct model_state *st, int node, const struct op_req *req, en
         rep.vals = *vals;
     if (detail)
         util_strlcpy(rep.detail, detail, sizeof(rep.detail));
+    /* A write that failed for want of a (reachable, current) leader may be sent again. */
+    rep.retriable =
+        kind == REPLY_FAIL && req->kind == OP_PUT && reason &&
+        (strncmp(reason, "not leader", 10) == 0 || strncmp(reason, "fenced", 6) == 0 ||
+         strncmp(reason, "offline", 7) == 0 || strcmp(reason, "not enough replicas") == 0);
     model_reply(st->ctx, node, req, &rep);
 }
 
@@ -524,6 +681,11 @@ static void redirect_or_fail(struct model_state *st, int node, const struct op_r
     struct lnode *ln = &st->nodes[node];
     struct op_reply rep;
 
+    if (ln->role == R_FOLLOWER && ln->leader < 0 && ln->offline) {
+        reply(st, node, req, REPLY_FAIL,
+              "offline: no in-sync replica alive; unclean elections are off", NULL, -1, NULL);
+        return;
+    }
     if (pnum(st, P_NOT_LEADER) == 1) {
         reply(st, node, req, REPLY_FAIL, "not leader", NULL, -1, NULL);
         return;
@@ -565,6 +727,8 @@ static void read_value(struct model_state *st, int node, const char *key, struct
     for (int64_t o = end - 1; o >= 0; o--) {
         const struct store_entry *e = store_log_at(s, o);
         if (strcmp(e->key, key) == 0) {
+            /* Invariant: a committed read never returns an entry at or above the hw. */
+            assert(pnum(st, P_VISIBLE) == 1 || o < st->nodes[node].hw);
             op_values_add(out, e->value);
             return;
         }
@@ -620,6 +784,35 @@ static int replicas_with(struct model_state *st, int node, int64_t offset)
     return c;
 }
 
+/* The ISR the high watermark waits for: the committed one plus any change still in flight
+ * (Kafka's "maximal ISR", KIP-497), so a shrink counts only once the controller accepted it. */
+static uint64_t hw_isr(const struct model_state *st, int node)
+{
+    const struct lnode *ln = &st->nodes[node];
+
+    return ln->isr | (ln->prop_live ? ln->prop_isr : 0) | bit(node);
+}
+
+static void note_acked(struct model_state *st, const struct op_req *req, int64_t offset,
+                       int64_t epoch)
+{
+    if (st->n_acked < LEADER_MAX_ACKED)
+        st->acked[st->n_acked++] = (struct acked_rec){req->op_id, offset, epoch};
+}
+
+/* What let an acknowledgement rest on fewer than a majority, for the lost-writes cause. */
+static void ack_cause(struct model_state *st, int node, int k, char *dst, size_t size)
+{
+    if (k < 0 && popcount64(hw_isr(st, node)) < majority(st)) {
+        char names[200];
+        names_of(st, hw_isr(st, node), names, sizeof(names));
+        util_appendf(dst, size, ", isr %s: allowed by min_insync=%lld", names,
+                     (long long)pnum(st, P_MIN_INSYNC));
+    } else if (k > 0 && k < majority(st)) {
+        util_appendf(dst, size, ", allowed by acks=%d", k);
+    }
+}
+
 static void complete_pending(struct model_state *st, int node)
 {
     struct lnode *ln = &st->nodes[node];
@@ -631,11 +824,15 @@ static void complete_pending(struct model_state *st, int node)
         bool done;
         if (!p->used)
             continue;
-        done = k < 0 ? ln->hw > p->offset : replicas_with(st, node, p->offset) >= k;
+        /* What is acknowledged is what a read at the leader sees: below the hw. */
+        done = ln->hw > p->offset && (k < 0 || replicas_with(st, node, p->offset) >= k);
         if (!done)
             continue;
         snprintf(detail, sizeof(detail), "offset %lld epoch %lld", (long long)p->offset,
                  (long long)ln->epoch);
+        ack_cause(st, node, k, detail, sizeof(detail));
+        if (k < 0 || k >= majority(st))
+            note_acked(st, &p->req, p->offset, ln->epoch);
         cancel(st, &p->timer);
         p->used = false;
         reply(st, node, &p->req, REPLY_OK, NULL, NULL, p->offset + 1, detail);
@@ -654,34 +851,83 @@ static void set_hw(struct model_state *st, int node, int64_t hw)
     serve_reads(st, node);
 }
 
-/* hw = the smallest log end among ISR members, while the ISR is big enough to commit. */
+/*
+ * Where the high watermark could go, by the rule the acknowledgements use. acks all (and 0
+ * and 1, which acknowledge without it): Kafka's smallest log end among the ISR members,
+ * while the ISR is big enough to commit. acks K or majority: the K-th largest log end, the
+ * leader's included -- Raft's commit rule, so that what was acknowledged is what is read.
+ */
+static int64_t hw_candidate(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+    int64_t end = log_end(st, node), v[NET_MAX_NODES];
+    int k = acks_needed(st), c = 0;
+    uint64_t isr = hw_isr(st, node);
+
+    if (k >= 2) {
+        v[c++] = end;
+        for (int f = 0; f < st->n; f++)
+            if (f != node)
+                v[c++] = ln->prog[f].match < end ? ln->prog[f].match : end;
+        /* A partial selection sort: the k largest first. */
+        for (int i = 0; i < k && i < c; i++)
+            for (int j = i + 1; j < c; j++)
+                if (v[j] > v[i]) {
+                    int64_t t = v[i];
+                    v[i] = v[j];
+                    v[j] = t;
+                }
+        return k <= c ? v[k - 1] : -1;
+    }
+    if (popcount64(isr) < pnum(st, P_MIN_INSYNC))
+        return -1;
+    for (int f = 0; f < st->n; f++)
+        if (f != node && (isr & bit(f)) && ln->prog[f].match < end)
+            end = ln->prog[f].match;
+    return end;
+}
+
+/*
+ * Moves the leader's hw forward. Raft's rule (section 5.4.2, "Figure 8"), which Kafka keeps
+ * with its leader-epoch start offset: a new leader commits the entries it inherited only by
+ * committing an entry of its own epoch, the epoch-start marker at epoch_start, never by
+ * counting copies of the older entries.
+ */
 static void advance_hw(struct model_state *st, int node)
 {
     struct lnode *ln = &st->nodes[node];
-    int64_t m = log_end(st, node);
+    int64_t m = hw_candidate(st, node);
 
-    if (popcount64(ln->isr) < pnum(st, P_MIN_INSYNC))
-        return;
-    for (int f = 0; f < st->n; f++)
-        if (f != node && (ln->isr & bit(f)) && ln->prog[f].match < m)
-            m = ln->prog[f].match;
-    if (m > ln->hw)
+    if (m > ln->hw && m > ln->epoch_start)
         set_hw(st, node, m);
     complete_pending(st, node);
 }
 
 /* ---- role changes ---- */
 
-static void arm_election(struct model_state *st, int node, int64_t base_us)
+static void propose_isr(struct model_state *st, int node);
+static bool isr_newer(int64_t e1, uint64_t s1, int64_t e2, uint64_t s2);
+
+/*
+ * Arms the election timer: base plus a random part up to election_timeout. A follower that
+ * promised a leader its lease may not stand before the lease is out, so the lease only moves
+ * the earliest moment; the random part stays, so followers that waited out the same lease do
+ * not all stand at once. A candidate retrying after a split vote promised nobody.
+ */
+static void arm_timer(struct model_state *st, int node, int64_t base_us, bool lease)
 {
     struct lnode *ln = &st->nodes[node];
     int64_t t = pnum(st, P_ELECTION_TIMEOUT);
-    int64_t d = base_us + sim_rng_range(model_rng(st->ctx), 0, t);
+    int64_t d = sim_rng_range(model_rng(st->ctx), 0, t);
 
-    if (d < pnum(st, P_LEASE))
-        d = pnum(st, P_LEASE);
+    d += lease && pnum(st, P_LEASE) > base_us ? pnum(st, P_LEASE) : base_us;
     cancel(st, &ln->elect_timer);
     ln->elect_timer = model_timer(st->ctx, node, T_ELECTION, "election", d, 0);
+}
+
+static void arm_election(struct model_state *st, int node, int64_t base_us)
+{
+    arm_timer(st, node, base_us, true);
 }
 
 static void arm_fetch(struct model_state *st, int node, int64_t delay_us)
@@ -705,6 +951,8 @@ static void send_fetch(struct model_state *st, int node, bool idle)
     b.last_epoch = last_epoch(st, node);
     b.hw = ln->hw;
     b.echo_us = ln->resp_stamp_us;
+    b.session = ln->session;
+    b.seq = ++ln->fetch_seq;
     ln->fetch_waiting = true;
     ln->fetch_sent_us = now_us(st, node);
     model_send(st->ctx, node, ln->leader, M_FETCH, idle, &b, sizeof(b), "fetch @%lld",
@@ -733,6 +981,8 @@ static void become_follower(struct model_state *st, int node, int leader)
     ln->leader = leader;
     ln->fallback = false;
     ln->fetch_waiting = false;
+    if (leader >= 0)
+        ln->offline = false;
     ln->last_heard_us = now_us(st, node);
     if (changed)
         trace_role(st, node);
@@ -777,6 +1027,53 @@ static void arm_tick(struct model_state *st, int node)
     ln->tick_timer = model_timer(st->ctx, node, T_TICK, "tick", pnum(st, P_FETCH_INTERVAL), 0);
 }
 
+/*
+ * An election that gave the epoch to a replica outside the ISR it knows of, or (with unclean
+ * on) to one whose log is shorter than the old leader's last log end it heard of: the new
+ * leader's log wins, and whatever it lacks is gone. Its own trace event, with what it lacks.
+ */
+static bool note_unclean(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+    int64_t end = log_end(st, node);
+    char names[200];
+
+    if ((ln->isr_known & bit(node)) && (!pnum(st, P_UNCLEAN) || ln->leader_leo <= end))
+        return false;
+    names_of(st, ln->isr_known, names, sizeof(names));
+    if (ln->leader_leo > end)
+        model_trace(st->ctx, TRACE_NOTE, node, -1, end, ln->leader_leo, "unclean",
+                    "unclean election: n%d leads epoch %lld outside the ISR %s; it lacks offsets "
+                    "%lld..%lld",
+                    node + 1, (long long)ln->epoch, names, (long long)end,
+                    (long long)ln->leader_leo - 1);
+    else
+        model_trace(st->ctx, TRACE_NOTE, node, -1, end, ln->leader_leo, "unclean",
+                    "unclean election: n%d leads epoch %lld outside the ISR %s; it lacks any entry "
+                    "from offset %lld it never fetched",
+                    node + 1, (long long)ln->epoch, names, (long long)end);
+    st->unclean = true;
+    return true;
+}
+
+/* Raft's no-op: the first entry of a new leader's epoch, which commits what it inherited. */
+static void append_marker(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+    struct store_entry e;
+    int64_t off;
+
+    memset(&e, 0, sizeof(e));
+    e.epoch = ln->epoch;
+    e.ts_us = model_phys(st->ctx, node);
+    off = store_log_append(log_of(st, node), &e);
+    if (off < 0)
+        return;
+    st->log_dirty = true;
+    model_trace(st->ctx, TRACE_APPEND, node, -1, off, e.epoch, "append", "epoch %lld starts",
+                (long long)e.epoch);
+}
+
 static void become_leader(struct model_state *st, int node, bool announce)
 {
     struct lnode *ln = &st->nodes[node];
@@ -784,12 +1081,28 @@ static void become_leader(struct model_state *st, int node, bool announce)
 
     cancel(st, &ln->elect_timer);
     cancel(st, &ln->fetch_timer);
+    ln->unclean = announce && note_unclean(st, node);
     ln->role = R_LEADER;
     ln->leader = node;
     ln->fallback = false;
+    ln->offline = false;
     ln->epoch_start = log_end(st, node);
-    ln->isr = (ln->isr_known ? ln->isr_known : all_nodes(st)) | bit(node);
-    ln->isr_known = ln->isr;
+    ln->inherited_end = 0;
+    if (announce) {
+        append_marker(st, node);
+        ln->inherited_end = log_end(st, node);
+    }
+    if (ln->unclean) {
+        /* As Kafka's controller does at an unclean election: the ISR is the new leader. */
+        ln->isr_known = bit(node);
+        ln->isr_epoch = ln->epoch;
+        ln->isr_seq = 0;
+    }
+    ln->isr = ln->isr_known ? ln->isr_known : all_nodes(st);
+    ln->want_isr = ln->isr | bit(node);
+    ln->prop_live = false;
+    ln->prop_seq = 0;
+    ln->refused_by = 0;
     for (int f = 0; f < st->n; f++) {
         struct prog *p = &ln->prog[f];
         memset(p, 0, sizeof(*p));
@@ -806,6 +1119,7 @@ static void become_leader(struct model_state *st, int node, bool announce)
             if (f != node)
                 send_epoch_msg(st, node, f, M_BEGIN, false);
     arm_tick(st, node);
+    propose_isr(st, node);
     advance_hw(st, node);
 }
 
@@ -828,6 +1142,9 @@ static void send_vote_reqs(struct model_state *st, int node, bool pre)
     b.log_end = log_end(st, node);
     b.last_epoch = last_epoch(st, node);
     b.round = ln->round;
+    b.isr = ln->isr_known;
+    b.isr_epoch = ln->isr_epoch;
+    b.isr_seq = ln->isr_seq;
     b.pre = pre;
     for (int f = 0; f < st->n; f++)
         if (f != node)
@@ -846,7 +1163,7 @@ static void start_vote(struct model_state *st, int node)
     ln->round++;
     ln->votes = bit(node);
     trace_role(st, node);
-    arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+    arm_timer(st, node, pnum(st, P_ELECTION_TIMEOUT), false);
     if (popcount64(ln->votes) >= majority(st)) {
         become_leader(st, node, true);
         return;
@@ -864,7 +1181,7 @@ static void start_prevote(struct model_state *st, int node)
     ln->round++;
     ln->votes = bit(node);
     trace_role(st, node);
-    arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+    arm_timer(st, node, pnum(st, P_ELECTION_TIMEOUT), false);
     if (popcount64(ln->votes) >= majority(st)) {
         start_vote(st, node);
         return;
@@ -891,12 +1208,20 @@ static void on_election_timer(struct model_state *st, int node)
         model_suspect(st->ctx, node, ln->leader, why);
     }
     if (!may_stand(st, node)) {
-        model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "ineligible",
-                    "not in the ISR it knows of, and unclean is off: may not stand for leader");
-        if (ln->role != R_FOLLOWER)
+        char names[200];
+        names_of(st, ln->isr_known, names, sizeof(names));
+        if (!ln->offline)
+            model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "offline",
+                        "offline: no leader, and not in the ISR %s (unclean off)", names);
+        ln->offline = true;
+        /* The leader it suspects is no one to send clients to; a live leader's `begin`,
+         * repeated to silent nodes, brings it back. */
+        if (ln->role != R_FOLLOWER || ln->leader >= 0) {
             become_follower(st, node, -1);
-        else
+            ln->offline = true;
+        } else {
             arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+        }
         return;
     }
     if (pnum(st, P_ELECTION) == 1) {
@@ -914,9 +1239,14 @@ static bool log_ok(struct model_state *st, int voter, int cand, const struct vot
     struct lnode *ln = &st->nodes[voter];
     int64_t my_last = last_epoch(st, voter);
 
+    uint64_t isr = ln->isr_known;
+
     if (pnum(st, P_UNCLEAN))
         return true;
-    if (ln->isr_known && !(ln->isr_known & bit(cand)))
+    /* Judge by the newer of the two committed ISRs the voter and the candidate know. */
+    if (isr_newer(b->isr_epoch, b->isr_seq, ln->isr_epoch, ln->isr_seq))
+        isr = b->isr;
+    if (isr && !(isr & bit(cand)))
         return false;
     if (b->last_epoch != my_last)
         return b->last_epoch > my_last;
@@ -958,6 +1288,9 @@ static void on_vote_req(struct model_state *st, int node, int from, const struct
     r.granted = granted;
     r.pre = b->pre;
     r.leader = ln->role == R_LEADER ? node : (ln->role == R_FOLLOWER ? ln->leader : -1);
+    r.isr = ln->isr_known;
+    r.isr_epoch = ln->isr_epoch;
+    r.isr_seq = ln->isr_seq;
     model_send(st->ctx, node, from, M_VOTE, false, &r, sizeof(r), "%s%s e%lld", b->pre ? "pre" : "",
                granted ? "yes" : "no", (long long)b->epoch);
 }
@@ -968,6 +1301,13 @@ static void on_vote(struct model_state *st, int node, int from, const struct vot
 
     if (ln->role != R_PRECANDIDATE && ln->role != R_CANDIDATE)
         return;
+    /* A voter that knows a newer committed ISR teaches it: a candidate outside it stops
+     * standing at its next timeout (and, if nobody may, the partition is offline). */
+    if (isr_newer(b->isr_epoch, b->isr_seq, ln->isr_epoch, ln->isr_seq)) {
+        ln->isr_known = b->isr;
+        ln->isr_epoch = b->isr_epoch;
+        ln->isr_seq = b->isr_seq;
+    }
     if (b->epoch > ln->epoch && (!b->pre || !b->granted)) {
         adopt_epoch(st, node, b->epoch);
         become_follower(st, node, b->leader != node ? b->leader : -1);
@@ -994,16 +1334,140 @@ static void on_vote(struct model_state *st, int node, int from, const struct vot
 
 /* ---- replication: the leader's side ---- */
 
-static void isr_add(struct model_state *st, int node, int f)
+/* ---- the ISR and its controller quorum (Kafka's AlterPartition) ---- */
+
+static bool isr_newer(int64_t e1, uint64_t s1, int64_t e2, uint64_t s2)
+{
+    return e1 > e2 || (e1 == e2 && s1 > s2);
+}
+
+static void send_alter(struct model_state *st, int node, bool idle)
+{
+    struct lnode *ln = &st->nodes[node];
+    struct alter_body b;
+    char names[200];
+
+    memset(&b, 0, sizeof(b));
+    b.epoch = ln->epoch;
+    b.isr = ln->prop_isr;
+    b.seq = ln->prop_seq;
+    names_of(st, b.isr, names, sizeof(names));
+    ln->prop_sent_us = now_us(st, node);
+    for (int f = 0; f < st->n; f++)
+        if (f != node && !(ln->prop_acks & bit(f)))
+            model_send(st->ctx, node, f, M_ALTER_ISR, idle, &b, sizeof(b), "isr {%s}? e%lld #%llu",
+                       names, (long long)b.epoch, (unsigned long long)b.seq);
+}
+
+/* A majority of the controller quorum accepted the proposal in this epoch: it is the ISR now. */
+static void commit_isr(struct model_state *st, int node)
+{
+    struct lnode *ln = &st->nodes[node];
+    char names[200], voters[200];
+
+    ln->isr = ln->prop_isr;
+    ln->isr_known = ln->isr;
+    ln->isr_epoch = ln->epoch;
+    ln->isr_seq = ln->prop_seq;
+    ln->prop_live = false;
+    names_of(st, ln->isr, names, sizeof(names));
+    names_of(st, ln->prop_acks, voters, sizeof(voters));
+    model_trace(st->ctx, TRACE_NOTE, node, -1, popcount64(ln->isr), ln->epoch, "isr",
+                "ISR is now %s: the controller quorum (%s) accepted it in epoch %lld", names,
+                voters, (long long)ln->epoch);
+    if (acks_needed(st) < 0 && popcount64(ln->isr) < pnum(st, P_MIN_INSYNC))
+        fail_pending(st, node, "not enough replicas");
+    advance_hw(st, node);
+    propose_isr(st, node);
+}
+
+/*
+ * The leader asks the controller quorum to make want_isr the ISR, when it differs from the
+ * committed one and is not already asked for. Until a majority of the cluster accepts it in
+ * the leader's current epoch, the high watermark still waits for the committed ISR.
+ */
+static void propose_isr(struct model_state *st, int node)
 {
     struct lnode *ln = &st->nodes[node];
     char names[200];
 
-    ln->isr |= bit(f);
-    ln->isr_known = ln->isr;
-    names_of(st, ln->isr, names, sizeof(names));
-    model_trace(st->ctx, TRACE_NOTE, node, f, popcount64(ln->isr), 0, "isr",
-                "n%d caught up and rejoins the ISR: %s", f + 1, names);
+    /* One change in flight at a time, as Kafka's AlterPartition: the next waits for it. */
+    if (ln->prop_live || ln->want_isr == ln->isr)
+        return;
+    ln->prop_live = true;
+    ln->prop_isr = ln->want_isr;
+    ln->prop_seq++;
+    ln->prop_acks = bit(node);
+    names_of(st, ln->prop_isr, names, sizeof(names));
+    model_trace(st->ctx, TRACE_NOTE, node, -1, popcount64(ln->prop_isr), ln->epoch, "isr_propose",
+                "asks the controller quorum for ISR %s in epoch %lld", names, (long long)ln->epoch);
+    if (popcount64(ln->prop_acks) >= majority(st)) {
+        commit_isr(st, node);
+        return;
+    }
+    send_alter(st, node, false);
+}
+
+/* A controller voter: accepts an ISR change only from the leader of its current epoch. */
+static void on_alter_isr(struct model_state *st, int node, int from, const struct alter_body *b)
+{
+    struct lnode *ln = &st->nodes[node];
+    struct alter_resp_body r;
+
+    memset(&r, 0, sizeof(r));
+    r.seq = b->seq;
+    if (b->epoch > ln->epoch && (ln->role != R_LEADER || fencing(st))) {
+        char why[80];
+        adopt_epoch(st, node, b->epoch);
+        snprintf(why, sizeof(why), "fenced: epoch %lld is newer", (long long)b->epoch);
+        step_down(st, node, from, why);
+    }
+    if (b->epoch == ln->epoch) {
+        if (isr_newer(b->epoch, b->seq, ln->isr_epoch, ln->isr_seq)) {
+            ln->isr_known = b->isr;
+            ln->isr_epoch = b->epoch;
+            ln->isr_seq = b->seq;
+        }
+        r.accepted = ln->isr_epoch == b->epoch && ln->isr_seq == b->seq;
+    }
+    r.epoch = ln->epoch;
+    r.leader = ln->role == R_LEADER ? node : ln->leader;
+    model_send(st->ctx, node, from, M_ALTER_ISR_RESP, false, &r, sizeof(r), "%s e%lld #%llu",
+               r.accepted             ? "isr ok"
+               : b->epoch < ln->epoch ? "isr fenced"
+                                      : "isr stale",
+               (long long)r.epoch, (unsigned long long)r.seq);
+}
+
+static void on_alter_isr_resp(struct model_state *st, int node, int from,
+                              const struct alter_resp_body *b)
+{
+    struct lnode *ln = &st->nodes[node];
+
+    if (ln->role != R_LEADER)
+        return;
+    if (b->epoch > ln->epoch) {
+        char why[120];
+        snprintf(why, sizeof(why), "fenced by the controller: epoch %lld is newer",
+                 (long long)b->epoch);
+        model_trace(st->ctx, TRACE_NOTE, node, from, b->epoch, ln->epoch, "isr_fenced",
+                    "n%d refuses its ISR change: epoch %lld is stale, n%d is in epoch %lld",
+                    from + 1, (long long)ln->epoch, from + 1, (long long)b->epoch);
+        /* With fencing off the stale leader is refused but not told to go: it keeps believing
+         * it leads, with an ISR it can never shrink, until check-quorum. */
+        if (fencing(st)) {
+            adopt_epoch(st, node, b->epoch);
+            step_down(st, node, b->leader != node ? b->leader : -1, why);
+        } else if (b->epoch > ln->refused_by) {
+            ln->refused_by = b->epoch;
+        }
+        return;
+    }
+    if (!ln->prop_live || b->seq != ln->prop_seq || !b->accepted || b->epoch != ln->epoch)
+        return;
+    ln->prop_acks |= bit(from);
+    if (popcount64(ln->prop_acks) >= majority(st))
+        commit_isr(st, node);
 }
 
 static void on_fetch(struct model_state *st, int node, int from, const struct fetch_body *b)
@@ -1026,11 +1490,26 @@ static void on_fetch(struct model_state *st, int node, int from, const struct fe
         step_down(st, node, -1, why);
         return;
     }
+    if (b->session == p->session && b->seq <= p->last_seq) {
+        model_trace(st->ctx, TRACE_NOTE, node, from, (int64_t)b->seq, (int64_t)p->last_seq, "stale",
+                    "ignores fetch #%llu from n%d: it already answered #%llu (a duplicate or a "
+                    "late copy)",
+                    (unsigned long long)b->seq, from + 1, (unsigned long long)p->last_seq);
+        return;
+    }
+    p->session = b->session;
+    p->last_seq = b->seq;
     end = log_end(st, node);
     memset(&r, 0, sizeof(r));
     r.epoch = ln->epoch;
     r.stamp_us = now;
     r.start = b->offset;
+    r.session = b->session;
+    r.seq = b->seq;
+    r.leo = end;
+    r.unclean = ln->unclean;
+    r.isr_epoch = ln->isr_epoch;
+    r.isr_seq = ln->isr_seq;
     if (b->offset > 0) {
         int64_t e = epoch_at_or_below(st, node, b->last_epoch);
         int64_t e_end = end_of_epoch(st, node, e);
@@ -1058,8 +1537,15 @@ static void on_fetch(struct model_state *st, int node, int from, const struct fe
         p->caught_up_us = p->prev_fetch_us;
     p->prev_fetch_us = now;
     p->leo_at_prev = end;
-    if (!(ln->isr & bit(from)) && b->offset >= ln->hw && b->offset >= ln->epoch_start)
-        isr_add(st, node, from);
+    if (!(ln->want_isr & bit(from)) && b->offset >= ln->hw && b->offset >= ln->inherited_end &&
+        now - p->caught_up_us <= pnum(st, P_LAG_MAX)) {
+        char names[200];
+        ln->want_isr |= bit(from);
+        names_of(st, ln->want_isr, names, sizeof(names));
+        model_trace(st->ctx, TRACE_NOTE, node, from, popcount64(ln->want_isr), 0, "isr_want",
+                    "n%d caught up: the ISR should be %s", from + 1, names);
+        propose_isr(st, node);
+    }
     advance_hw(st, node);
     /* advance_hw may have answered clients, but the log itself is unchanged. */
     r.hw = ln->hw;
@@ -1098,17 +1584,16 @@ static void on_tick(struct model_state *st, int node)
         struct prog *p = &ln->prog[f];
         if (f == node)
             continue;
-        if ((ln->isr & bit(f)) && now - p->caught_up_us > pnum(st, P_LAG_MAX)) {
+        if ((ln->want_isr & bit(f)) && now - p->caught_up_us > pnum(st, P_LAG_MAX)) {
             char why[96], d[24], names[200];
-            ln->isr &= ~bit(f);
-            ln->isr_known = ln->isr;
+            ln->want_isr &= ~bit(f);
             shrank = true;
             util_fmt_duration(d, sizeof(d), now - p->caught_up_us);
             snprintf(why, sizeof(why), "ISR: n%d has not caught up for %s", f + 1, d);
             model_suspect(st->ctx, node, f, why);
-            names_of(st, ln->isr, names, sizeof(names));
-            model_trace(st->ctx, TRACE_NOTE, node, f, popcount64(ln->isr), 0, "isr",
-                        "n%d leaves the ISR: %s", f + 1, names);
+            names_of(st, ln->want_isr, names, sizeof(names));
+            model_trace(st->ctx, TRACE_NOTE, node, f, popcount64(ln->want_isr), 0, "isr_want",
+                        "n%d lags: the ISR should be %s", f + 1, names);
         }
         if (now - p->last_fetch_us < et)
             heard++;
@@ -1118,8 +1603,12 @@ static void on_tick(struct model_state *st, int node)
             send_epoch_msg(st, node, f, M_BEGIN, true);
         }
     }
-    if (shrank && k < 0 && popcount64(ln->isr) < pnum(st, P_MIN_INSYNC))
-        fail_pending(st, node, "not enough replicas");
+    if (shrank)
+        propose_isr(st, node);
+    if (ln->role != R_LEADER)
+        return;
+    if (ln->prop_live && now - ln->prop_sent_us >= lag)
+        send_alter(st, node, true);
     advance_hw(st, node);
     if (ln->fallback) {
         bool caught = k < 0 ? ln->hw == end : replicas_with(st, node, end - 1) >= k;
@@ -1129,9 +1618,13 @@ static void on_tick(struct model_state *st, int node)
                         "followers caught up: back to synchronous acknowledgements");
         }
     }
-    if (pnum(st, P_ELECTION) == 0 && heard < majority(st)) {
+    if (pnum(st, P_ELECTION) == 0 && pnum(st, P_CHECK_QUORUM) && heard < majority(st)) {
+        char why[160];
+        snprintf(why, sizeof(why), "%s",
+                 ln->refused_by ? "not leader: the controller fenced it, a newer epoch leads"
+                                : "not leader any more: lost contact with a majority");
         model_suspect(st->ctx, node, -1, "check-quorum: no fetch from a majority");
-        step_down(st, node, -1, "not leader any more: lost contact with a majority");
+        step_down(st, node, -1, why);
         return;
     }
     arm_tick(st, node);
@@ -1143,6 +1636,8 @@ static bool lease_holds(struct model_state *st, int node)
     int64_t now = now_us(st, node), lease = pnum(st, P_LEASE);
     int c = 1;
 
+    /* The leader's clock may run slower than the followers': it trusts less of the lease. */
+    lease -= lease * pnum(st, P_LEASE_MARGIN) / 10000;
     for (int f = 0; f < st->n; f++)
         if (f != node && now < ln->prog[f].lease_base_us + lease)
             c++;
@@ -1156,6 +1651,7 @@ static void truncate_log(struct model_state *st, int node, int64_t to, const cha
     struct lnode *ln = &st->nodes[node];
     int64_t gone = store_log_truncate(log_of(st, node), to);
 
+    st->log_dirty = true;
     if (gone > 0)
         model_trace(st->ctx, TRACE_TRUNCATE, node, ln->leader, to, gone, "truncate",
                     "drops %lld entries from offset %lld: %s", (long long)gone, (long long)to, why);
@@ -1183,13 +1679,36 @@ static void on_fetch_resp(struct model_state *st, int node, int from,
         send_epoch_msg(st, node, from, M_FENCED, false);
         return;
     }
+    end = log_end(st, node);
+    /* A response answers one fetch: a duplicate, a late copy or one overtaken by a newer
+     * answer is stale, and taking it could move this log back or forth by mistake. */
+    if (b->session != ln->session || b->seq <= ln->resp_seq || b->start != end) {
+        model_trace(st->ctx, TRACE_NOTE, node, from, (int64_t)b->seq, (int64_t)ln->resp_seq,
+                    "stale", "ignores the response to fetch #%llu @%lld: %s",
+                    (unsigned long long)b->seq, (long long)b->start,
+                    b->session != ln->session ? "it was sent before a restart"
+                    : b->seq <= ln->resp_seq  ? "a newer fetch was already answered"
+                                              : "the log end has moved since");
+        if (b->session == ln->session && b->seq > ln->resp_seq)
+            ln->resp_seq = b->seq;
+        if (b->seq == ln->fetch_seq)
+            ln->fetch_waiting = false;
+        return;
+    }
+    ln->resp_seq = b->seq;
     adopt_epoch(st, node, b->epoch);
-    ln->fetch_waiting = false;
+    if (b->seq == ln->fetch_seq)
+        ln->fetch_waiting = false;
     ln->last_heard_us = now_us(st, node);
     ln->resp_stamp_us = b->stamp_us;
-    ln->isr_known = b->isr;
+    ln->leader_leo = b->leo;
+    if (isr_newer(b->isr_epoch, b->isr_seq, ln->isr_epoch, ln->isr_seq) ||
+        (b->isr_epoch == ln->isr_epoch && b->isr_seq == ln->isr_seq)) {
+        ln->isr_known = b->isr;
+        ln->isr_epoch = b->isr_epoch;
+        ln->isr_seq = b->isr_seq;
+    }
     arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
-    end = log_end(st, node);
     if (b->diverge) {
         char why[96];
         int64_t to = end_of_epoch(st, node, b->div_epoch);
@@ -1200,6 +1719,16 @@ static void on_fetch_resp(struct model_state *st, int node, int from,
             to = end > 0 ? end - 1 : 0;
         snprintf(why, sizeof(why), "n%d's epoch %lld ends at %lld", from + 1,
                  (long long)b->div_epoch, (long long)b->div_end);
+        if (to < ln->hw) {
+            /* Below the high watermark: committed entries go. Only an unclean election may
+             * do that; anything else is a bug the invariants catch (or unsafe settings). */
+            model_trace(st->ctx, TRACE_NOTE, node, from, ln->hw, to, "hw_back",
+                        "high watermark moves back from %lld to %lld: %s", (long long)ln->hw,
+                        (long long)to,
+                        b->unclean ? "the leader won its epoch in an unclean election (unclean=on)"
+                                   : "the settings let a leader lose committed entries");
+            st->hw_back_ok[node] = b->unclean != 0;
+        }
         truncate_log(st, node, to, why);
         send_fetch(st, node, false);
         return;
@@ -1217,6 +1746,7 @@ static void on_fetch_resp(struct model_state *st, int node, int from,
             off = store_log_append(log_of(st, node), &e);
             if (off < 0)
                 break;
+            st->log_dirty = true;
             appended++;
             model_trace(st->ctx, TRACE_APPEND, node, from, off, e.epoch, "append", "%s=%s", e.key,
                         e.value);
@@ -1320,8 +1850,11 @@ static void leader_start(struct model_state *st)
         ln->epoch = 1;
         ln->voted_for = l;
         ln->isr_known = all_nodes(st);
+        ln->isr_epoch = 1;
         ln->leader = -1;
         ln->role = R_FOLLOWER;
+        ln->session = ++st->next_session;
+        st->inv_epoch[i] = 1;
     }
     become_leader(st, l, false);
     for (int i = 0; i < st->n; i++) {
@@ -1330,6 +1863,118 @@ static void leader_start(struct model_state *st)
         become_follower(st, i, l);
     }
 }
+
+/* ---- invariants, checked after every event in builds with assertions ---- */
+
+#ifndef NDEBUG
+static void broken(const struct model_state *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+
+static void broken(const struct model_state *st, const char *fmt, ...)
+{
+    char what[256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "splitbrain: leader invariant broken at event %llu, seed %llu: %s\n",
+            (unsigned long long)model_event_no(st->ctx), (unsigned long long)model_seed(st->ctx),
+            what);
+    abort();
+}
+
+/* Log matching: where two logs hold an entry of the same epoch at one offset, they agree on
+ * everything up to it. Checked from the highest such offset down. */
+static void check_log_matching(struct model_state *st)
+{
+    for (int a = 0; a < st->n; a++) {
+        for (int b = a + 1; b < st->n; b++) {
+            const struct store *sa = log_of(st, a), *sb = log_of(st, b);
+            int64_t o =
+                store_log_end(sa) < store_log_end(sb) ? store_log_end(sa) : store_log_end(sb);
+            while (o > 0 && store_log_at(sa, o - 1)->epoch != store_log_at(sb, o - 1)->epoch)
+                o--;
+            for (int64_t i = 0; i < o; i++) {
+                const struct store_entry *x = store_log_at(sa, i), *y = store_log_at(sb, i);
+                if (x->epoch != y->epoch || x->op_id != y->op_id || strcmp(x->key, y->key) != 0)
+                    broken(st,
+                           "log matching: n%d and n%d agree at offset %lld (epoch %lld) but "
+                           "differ at offset %lld",
+                           a + 1, b + 1, (long long)o - 1, (long long)x->epoch, (long long)i);
+            }
+        }
+    }
+}
+
+/* Leader completeness: a leader of a later epoch holds every write acknowledged under the safe
+ * settings (acks all, min_insync at least a majority, clean elections, fencing). */
+static void check_acked(struct model_state *st)
+{
+    for (int l = 0; l < st->n; l++) {
+        const struct lnode *ln = &st->nodes[l];
+        const struct store *s = log_of(st, l);
+        if (ln->down || ln->role != R_LEADER)
+            continue;
+        for (int i = 0; i < st->n_acked; i++) {
+            const struct acked_rec *a = &st->acked[i];
+            const struct store_entry *e = store_log_at(s, a->offset);
+            if (a->epoch >= ln->epoch)
+                continue;
+            if (!e || e->op_id != a->op_id)
+                broken(st,
+                       "acknowledged write at offset %lld (epoch %lld) is missing from n%d, "
+                       "leader of epoch %lld",
+                       (long long)a->offset, (long long)a->epoch, l + 1, (long long)ln->epoch);
+        }
+    }
+}
+
+static void leader_invariants(struct model_state *st)
+{
+    bool majority_elections, clean, safe;
+
+    /* A guarantee holds for a run only if its settings held all along. */
+    st->inv_naive |= pnum(st, P_ELECTION) != 0;
+    st->inv_unclean |= st->inv_naive || pnum(st, P_UNCLEAN) || !fencing(st);
+    st->inv_unsafe |= st->inv_unclean || pnum(st, P_SYNC_TIMEOUT) != 0 || st->wiped ||
+                      (acks_needed(st) < 0 ? pnum(st, P_MIN_INSYNC) < majority(st)
+                                           : acks_needed(st) < majority(st));
+    majority_elections = !st->inv_naive;
+    clean = !st->inv_unclean;
+    safe = !st->inv_unsafe;
+
+    for (int i = 0; i < st->n; i++) {
+        struct lnode *ln = &st->nodes[i];
+        if (ln->epoch < st->inv_epoch[i])
+            broken(st, "n%d's epoch went back from %lld to %lld", i + 1,
+                   (long long)st->inv_epoch[i], (long long)ln->epoch);
+        st->inv_epoch[i] = ln->epoch;
+        if (clean && ln->hw < st->inv_hw[i] && !st->hw_back_ok[i])
+            broken(st,
+                   "n%d's high watermark went back from %lld to %lld without an unclean "
+                   "election",
+                   i + 1, (long long)st->inv_hw[i], (long long)ln->hw);
+        st->inv_hw[i] = ln->hw;
+        st->hw_back_ok[i] = false;
+    }
+    if (majority_elections) {
+        for (int i = 0; i < st->n_epochs; i++)
+            if (popcount64(st->epochs[i].leaders) > 1)
+                broken(st, "two leaders in epoch %lld", (long long)st->epochs[i].epoch);
+        if (st->log_dirty)
+            check_log_matching(st);
+    }
+    st->log_dirty = false;
+    if (safe)
+        check_acked(st);
+}
+#else
+static void leader_invariants(struct model_state *st)
+{
+    (void)st;
+}
+#endif
 
 static void leader_message(struct model_state *st, int node, const struct msg *m)
 {
@@ -1378,9 +2023,22 @@ static void leader_message(struct model_state *st, int node, const struct msg *m
         on_fenced(st, node, &b);
         break;
     }
+    case M_ALTER_ISR: {
+        struct alter_body b;
+        memcpy(&b, m->body, sizeof(b));
+        on_alter_isr(st, node, m->from, &b);
+        break;
+    }
+    case M_ALTER_ISR_RESP: {
+        struct alter_resp_body b;
+        memcpy(&b, m->body, sizeof(b));
+        on_alter_isr_resp(st, node, m->from, &b);
+        break;
+    }
     default:
         break;
     }
+    leader_invariants(st);
 }
 
 static void on_sync_timeout(struct model_state *st, int node, int64_t offset)
@@ -1398,13 +2056,14 @@ static void on_sync_timeout(struct model_state *st, int node, int64_t offset)
             model_trace(st->ctx, TRACE_NOTE, node, -1, offset, 0, "async",
                         "sync_timeout: stops waiting for followers, acknowledges alone");
         ln->fallback = true;
-        snprintf(detail, sizeof(detail), "offset %lld, acknowledged alone after sync_timeout",
+        snprintf(detail, sizeof(detail),
+                 "offset %lld, acknowledged alone after sync_timeout: allowed by sync_timeout",
                  (long long)offset);
         reply(st, node, &p->req, REPLY_OK, NULL, NULL, offset + 1, detail);
     }
 }
 
-static void leader_timer(struct model_state *st, int node, int kind, int64_t arg)
+static void timer_body(struct model_state *st, int node, int kind, int64_t arg)
 {
     struct lnode *ln = &st->nodes[node];
 
@@ -1433,6 +2092,28 @@ static void leader_timer(struct model_state *st, int node, int kind, int64_t arg
     }
 }
 
+/* Where the log holds the entry client op op_id wrote, or -1. */
+static int64_t find_op(struct model_state *st, int node, uint64_t op_id)
+{
+    const struct store *s = log_of(st, node);
+
+    for (int64_t o = store_log_end(s) - 1; o >= 0; o--)
+        if (store_log_at(s, o)->op_id == op_id)
+            return o;
+    return -1;
+}
+
+static bool leader_fire_and_forget(struct model_state *st, const struct op_req *req, char *detail,
+                                   size_t size)
+{
+    const struct param_value *acks = model_param(st->ctx, P_ACKS);
+
+    if (req->kind != OP_PUT || acks->choice >= 0 || acks->num != 0)
+        return false;
+    snprintf(detail, size, "sent, no answer awaited: allowed by acks=0");
+    return true;
+}
+
 static void leader_write(struct model_state *st, int node, const struct op_req *req)
 {
     struct lnode *ln = &st->nodes[node];
@@ -1457,12 +2138,30 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
             return;
         }
     }
-    off = log_end(st, node);
-    if (ack0) {
-        snprintf(detail, sizeof(detail), "acks=0: answered before offset %lld was written",
-                 (long long)off);
-        reply(st, node, req, REPLY_OK, NULL, NULL, off + 1, detail);
+    off = req->attempt > 0 ? find_op(st, node, req->op_id) : -1;
+    if (off >= 0 && pnum(st, P_IDEMPOTENCE)) {
+        /* Kafka's idempotent producer: the resend's producer id and sequence number (here the
+         * client's op, which a resend keeps) are already in the log, so it is not appended. */
+        model_trace(st->ctx, TRACE_NOTE, node, -1, off, (int64_t)req->op_id, "dedup",
+                    "drops a resent %s=%s: it is already at offset %lld (idempotence on)", req->key,
+                    req->value, (long long)off);
+        if (p && ln->hw <= off) {
+            p->used = true;
+            p->offset = off;
+            p->req = *req;
+            p->timer = 0;
+        } else if (!ack0) {
+            snprintf(detail, sizeof(detail), "offset %lld, a resend it already had",
+                     (long long)off);
+            reply(st, node, req, REPLY_OK, NULL, NULL, off + 1, detail);
+        }
+        advance_hw(st, node);
+        return;
     }
+    if (off >= 0)
+        model_trace(st->ctx, TRACE_NOTE, node, -1, off, (int64_t)req->op_id, "duplicate",
+                    "appends a resent %s=%s again: it is already at offset %lld (idempotence off)",
+                    req->key, req->value, (long long)off);
     memset(&e, 0, sizeof(e));
     e.epoch = ln->epoch;
     e.op_id = req->op_id;
@@ -1470,15 +2169,19 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
     util_strlcpy(e.key, req->key, sizeof(e.key));
     util_strlcpy(e.value, req->value, sizeof(e.value));
     off = store_log_append(log_of(st, node), &e);
+    st->log_dirty = true;
     if (off < 0) {
         if (!ack0)
             reply(st, node, req, REPLY_FAIL, "log full", NULL, -1, NULL);
         return;
     }
+    /* acks=0: nobody waits for an answer (the engine told the client ok when it sent). */
     model_trace(st->ctx, TRACE_APPEND, node, -1, off, e.epoch, "append", "%s=%s", e.key, e.value);
     if (ack1 || (!ack0 && ln->fallback)) {
-        snprintf(detail, sizeof(detail), "offset %lld epoch %lld%s", (long long)off,
-                 (long long)e.epoch, ln->fallback ? ", async after sync_timeout" : "");
+        snprintf(detail, sizeof(detail), "offset %lld epoch %lld, %s", (long long)off,
+                 (long long)e.epoch,
+                 ln->fallback ? "async after sync_timeout: allowed by sync_timeout"
+                              : "on the leader alone: allowed by acks=1");
         reply(st, node, req, REPLY_OK, NULL, NULL, off + 1, detail);
     } else if (p) {
         p->used = true;
@@ -1511,7 +2214,7 @@ static void hold_read(struct model_state *st, int node, const struct op_req *req
     reply(st, node, req, REPLY_FAIL, "too many reads waiting", NULL, -1, NULL);
 }
 
-static void leader_request(struct model_state *st, int node, const struct op_req *req)
+static void request_body(struct model_state *st, int node, const struct op_req *req)
 {
     struct lnode *ln = &st->nodes[node];
 
@@ -1538,10 +2241,10 @@ static void leader_request(struct model_state *st, int node, const struct op_req
      * overwritten, so it holds them until everything it inherited is committed (Raft's
      * rule that a leader first commits an entry of its own term).
      */
-    if (ln->role == R_LEADER && pnum(st, P_VISIBLE) == 0 && ln->hw < ln->epoch_start) {
+    if (ln->role == R_LEADER && pnum(st, P_VISIBLE) == 0 && ln->hw < ln->inherited_end) {
         struct op_req held = *req;
-        if (held.session_pos < ln->epoch_start)
-            held.session_pos = ln->epoch_start;
+        if (held.session_pos < ln->inherited_end)
+            held.session_pos = ln->inherited_end;
         hold_read(st, node, &held, "new-leader", "what it inherited is committed");
         return;
     }
@@ -1550,6 +2253,18 @@ static void leader_request(struct model_state *st, int node, const struct op_req
         return;
     }
     answer_read(st, node, req);
+}
+
+static void leader_timer(struct model_state *st, int node, int kind, int64_t arg)
+{
+    timer_body(st, node, kind, arg);
+    leader_invariants(st);
+}
+
+static void leader_request(struct model_state *st, int node, const struct op_req *req)
+{
+    request_body(st, node, req);
+    leader_invariants(st);
 }
 
 static void clear_volatile(struct model_state *st, int node)
@@ -1565,6 +2280,14 @@ static void clear_volatile(struct model_state *st, int node)
     ln->tick_timer = 0;
     ln->votes = 0;
     ln->isr = 0;
+    ln->fetch_seq = 0;
+    ln->resp_seq = 0;
+    ln->leader_leo = 0;
+    ln->offline = false;
+    ln->unclean = false;
+    ln->want_isr = 0;
+    ln->prop_live = false;
+    ln->prop_acks = 0;
     memset(ln->prog, 0, sizeof(ln->prog));
     memset(ln->pending, 0, sizeof(ln->pending));
     memset(ln->reads, 0, sizeof(ln->reads));
@@ -1576,6 +2299,7 @@ static void leader_crash(struct model_state *st, int node)
      * will time out. */
     clear_volatile(st, node);
     st->nodes[node].down = true;
+    leader_invariants(st);
 }
 
 static void leader_recover(struct model_state *st, int node, bool durable)
@@ -1584,10 +2308,18 @@ static void leader_recover(struct model_state *st, int node, bool durable)
 
     clear_volatile(st, node);
     ln->down = false;
+    ln->session = ++st->next_session;
     if (!durable) {
         ln->epoch = 0;
         ln->voted_for = -1;
         ln->isr_known = 0;
+        ln->isr_epoch = 0;
+        ln->isr_seq = 0;
+        ln->hw = 0;
+        st->wiped = true;
+        st->inv_epoch[node] = 0;
+        st->inv_hw[node] = 0;
+        st->log_dirty = true;
     }
     if (ln->hw > log_end(st, node))
         ln->hw = log_end(st, node);
@@ -1595,6 +2327,7 @@ static void leader_recover(struct model_state *st, int node, bool durable)
     trace_role(st, node);
     /* A node that just came back listens for a leader for longer before it stands itself. */
     arm_election(st, node, 2 * pnum(st, P_ELECTION_TIMEOUT));
+    leader_invariants(st);
 }
 
 static int leader_route(struct model_state *st, const struct op_req *req, int hint)
@@ -1641,12 +2374,17 @@ static void leader_describe(struct model_state *st, int node, struct node_desc *
         snprintf(out->detail, sizeof(out->detail), "hw %lld, log end %lld, isr %s%s",
                  (long long)ln->hw, (long long)log_end(st, node), names,
                  ln->fallback ? ", async fallback" : "");
+        if (ln->prop_live) {
+            names_of(st, ln->prop_isr, names, sizeof(names));
+            util_appendf(out->detail, sizeof(out->detail), ", asks isr %s", names);
+        }
     } else if (ln->leader >= 0) {
         snprintf(out->detail, sizeof(out->detail), "hw %lld, log end %lld, leader n%d",
                  (long long)ln->hw, (long long)log_end(st, node), ln->leader + 1);
     } else {
-        snprintf(out->detail, sizeof(out->detail), "hw %lld, log end %lld, no leader",
-                 (long long)ln->hw, (long long)log_end(st, node));
+        snprintf(out->detail, sizeof(out->detail), "hw %lld, log end %lld, no leader%s",
+                 (long long)ln->hw, (long long)log_end(st, node),
+                 ln->offline ? ", offline (not in the isr)" : "");
     }
 }
 
@@ -1675,6 +2413,9 @@ static bool leader_busy(struct model_state *st)
         if (ln->role != R_LEADER)
             continue;
         any_leader = true;
+        /* An ISR change the controller quorum has not accepted yet is work in progress. */
+        if (ln->prop_live || (ln->want_isr | bit(l)) != (ln->isr | bit(l)))
+            return true;
         end = log_end(st, l);
         for (int f = 0; f < st->n; f++)
             if (f != l && !st->nodes[f].down &&
@@ -1715,19 +2456,22 @@ static int leader_eval(struct model_state *st, int pred, const struct pred_args 
     case PR_LOGEND:
         snprintf(what, sizeof(what), "n%d has log end", node + 1);
         return cmp_num(args, log_end(st, node), got, gotlen, what);
-    case PR_ISR: {
+    case PR_ISR:
+    case PR_ISR_WANTED: {
         struct op_values have, want = args->cmp;
         char names[200];
+        uint64_t isr = pred == PR_ISR ? st->nodes[node].isr : st->nodes[node].want_isr;
         memset(&have, 0, sizeof(have));
         for (int i = 0; i < st->n; i++) {
-            if (st->nodes[node].role == R_LEADER && (st->nodes[node].isr & bit(i))) {
+            if (st->nodes[node].role == R_LEADER && (isr & bit(i))) {
                 snprintf(names, sizeof(names), "n%d", i + 1);
                 op_values_add(&have, names);
             }
         }
         op_format_values(&have, names, sizeof(names));
-        snprintf(got, gotlen, "n%d %s: isr %s", node + 1,
-                 st->nodes[node].role == R_LEADER ? "leads" : "does not lead", names);
+        snprintf(got, gotlen, "n%d %s: %s %s", node + 1,
+                 st->nodes[node].role == R_LEADER ? "leads" : "does not lead",
+                 pred == PR_ISR ? "isr" : "wants isr", names);
         op_values_sort(&have);
         op_values_sort(&want);
         return op_values_equal(&have, &want);
@@ -1744,6 +2488,20 @@ static int leader_eval(struct model_state *st, int pred, const struct pred_args 
             if (popcount64(st->epochs[i].leaders) > most)
                 most = popcount64(st->epochs[i].leaders);
         return cmp_num(args, most, got, gotlen, "most leaders of one epoch:");
+    }
+    case PR_DUPLICATES: {
+        const struct store *s = log_of(st, node);
+        int c = 0;
+        snprintf(what, sizeof(what), "n%d's log has duplicates:", node + 1);
+        for (int64_t o = 0; o < store_log_end(s); o++) {
+            uint64_t id = store_log_at(s, o)->op_id;
+            for (int64_t q = 0; id && q < o; q++)
+                if (store_log_at(s, q)->op_id == id) {
+                    c++;
+                    break;
+                }
+        }
+        return cmp_num(args, c, got, gotlen, what);
     }
     case PR_HOLDS: {
         const struct store *s = log_of(st, node);
@@ -1784,5 +2542,6 @@ const struct model_ops leader_model = {
     .describe = leader_describe,
     .read_local = leader_read_local,
     .busy = leader_busy,
+    .fire_and_forget = leader_fire_and_forget,
     .eval = leader_eval,
 };

@@ -134,6 +134,12 @@ struct model_ops {
     bool (*replica_of)(struct model_state *st, int node, const char *key);
     /* True while the model has work queued that no message in flight shows (NULL: never). */
     bool (*busy)(struct model_state *st);
+    /*
+     * True when the client of req expects no answer at all (Kafka's acks=0): the engine
+     * records the op ok as soon as it is sent, with detail. NULL: every op waits for a reply.
+     */
+    bool (*fire_and_forget)(struct model_state *st, const struct op_req *req, char *detail,
+                            size_t size);
     /* Evaluates model predicate pred: 1 holds, 0 does not; got says what was found. */
     int (*eval)(struct model_state *st, int pred, const struct pred_args *args, char *got,
                 size_t gotlen);
@@ -190,6 +196,9 @@ void model_reply(struct model_ctx *ctx, int node, const struct op_req *req,
 /* The node's replica store. */
 struct store *model_store(struct model_ctx *ctx, int node);
 const struct param_value *model_param(const struct model_ctx *ctx, int idx);
+/* The run's seed and how many events it has dispatched (for an invariant's report). */
+uint64_t model_seed(const struct model_ctx *ctx);
+uint64_t model_event_no(const struct model_ctx *ctx);
 /* The model's own random stream. */
 struct sim_rng *model_rng(struct model_ctx *ctx);
 

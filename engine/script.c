@@ -204,6 +204,9 @@ static int expect_end(struct parser *p)
     return 0;
 }
 
+/* `pause leader`, `partition leader`: the node that leads when the command runs. */
+#define NODE_LEADER (-2)
+
 static int parse_node_tok(struct parser *p, const struct tok *t, int *node)
 {
     int n = param_parse_node(t->s, p->env->n_nodes);
@@ -1320,8 +1323,12 @@ static int parse_command(struct parser *p, bool scheduled)
     if (strcmp(w->s, "pause") == 0) {
         c->kind = CMD_PAUSE;
         c->dur_us = -1;
-        if (parse_node(p, &c->node) < 0)
+        if (more(p) && strcmp(p->t[p->i].s, "leader") == 0) {
+            p->i++;
+            c->node = NODE_LEADER;
+        } else if (parse_node(p, &c->node) < 0) {
             return -1;
+        }
         if (more(p)) {
             const struct tok *t = need(p, "for");
             if (strcmp(t->s, "for") != 0)
@@ -1334,6 +1341,13 @@ static int parse_command(struct parser *p, bool scheduled)
     }
     if (strcmp(w->s, "partition") == 0) {
         c->kind = CMD_PARTITION;
+        c->node = -1;
+        if (more(p) && strcmp(p->t[p->i].s, "leader") == 0) {
+            /* partition leader: whichever node leads when it runs, alone against the rest. */
+            p->i++;
+            c->node = NODE_LEADER;
+            return expect_end(p);
+        }
         return parse_partition(p, c);
     }
     if (strcmp(w->s, "heal") == 0) {
@@ -2283,9 +2297,37 @@ static int exec_op(struct script_run *run, const struct script_cmd *cmd, struct 
     return 0;
 }
 
+/*
+ * `pause leader`, `partition leader`: a copy of cmd naming the live node that leads the newest
+ * epoch right now, or NULL (and a note in the trace) when no node leads.
+ */
+static const struct script_cmd *leader_now(struct engine *e, const struct script_cmd *cmd,
+                                           struct script_cmd *out)
+{
+    int best = -1;
+    int64_t best_epoch = -1;
+
+    for (int i = 0; i < engine_nodes(e); i++) {
+        struct engine_node info;
+        if (engine_node(e, i, &info) != 0 || info.state != NODE_UP ||
+            strcmp(info.desc.role, "leader") != 0 || info.desc.epoch <= best_epoch)
+            continue;
+        best = i;
+        best_epoch = info.desc.epoch;
+    }
+    if (best < 0) {
+        engine_note(e, "no node leads right now: nothing to do for 'leader'");
+        return NULL;
+    }
+    *out = *cmd;
+    out->node = best;
+    return out;
+}
+
 static int exec_now(struct script_run *run, const struct script_cmd *cmd, struct script_error *err)
 {
     char msg[SCRIPT_MSG_MAX], why[SCRIPT_MSG_MAX];
+    struct script_cmd resolved;
     struct engine *e;
     int r = 0;
 
@@ -2355,6 +2397,8 @@ static int exec_now(struct script_run *run, const struct script_cmd *cmd, struct
         r = engine_restart(e, cmd->node, cmd->kind == CMD_WIPE);
         break;
     case CMD_PAUSE:
+        if (cmd->node == NODE_LEADER && (cmd = leader_now(e, cmd, &resolved)) == NULL)
+            break;
         r = engine_pause(e, cmd->node, cmd->dur_us);
         if (r == ENGINE_ESTATE)
             return runtime_error(
@@ -2367,6 +2411,12 @@ static int exec_now(struct script_run *run, const struct script_cmd *cmd, struct
             return runtime_error(run, cmd, err, "n%d is not paused", cmd->node + 1);
         break;
     case CMD_PARTITION:
+        if (cmd->node == NODE_LEADER) {
+            if ((cmd = leader_now(e, cmd, &resolved)) == NULL)
+                break;
+            for (int i = 0; i < ENGINE_MAX_NODES; i++)
+                resolved.group[i] = i == resolved.node ? 0 : 1;
+        }
         r = engine_partition(e, cmd->group);
         break;
     case CMD_HEAL:

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/check.h"
 #include "../engine/engine.h"
 #include "../engine/script.h"
 #include "prop.h"
@@ -35,7 +36,7 @@ static void rec_fn(struct trace_observer *self, const struct trace_event *ev)
     struct recorder *r = (struct recorder *)(void *)((char *)self - offsetof(struct recorder, obs));
 
     if (ev->kind != TRACE_ROLE && ev->kind != TRACE_TRUNCATE && ev->kind != TRACE_SUSPECT &&
-        ev->kind != TRACE_COMMIT)
+        ev->kind != TRACE_COMMIT && ev->kind != TRACE_NOTE && ev->kind != TRACE_APPEND)
         return;
     if (r->n < REC_MAX)
         r->ev[r->n++] = *ev;
@@ -100,6 +101,40 @@ static struct script_run *run_text(const char *text, struct recorder *rec)
     return run;
 }
 
+/* Runs a shipped scenario file (every expect in it must hold). */
+static struct script_run *run_file(const char *path, struct recorder *rec)
+{
+    static char buf[1 << 16];
+    FILE *f = fopen(path, "r");
+    size_t n;
+
+    assert_non_null(f);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return run_text(buf, rec);
+}
+
+/* The high watermark a node reported never went back (commit events in order). */
+static bool hw_monotonic(const struct recorder *r, int node)
+{
+    int64_t last = -1;
+
+    for (int i = 0; i < r->n; i++) {
+        if (r->ev[i].kind != TRACE_COMMIT || r->ev[i].node != node)
+            continue;
+        if (r->ev[i].a < last)
+            return false;
+        last = r->ev[i].a;
+    }
+    return true;
+}
+
+static void lost_witness(struct script_run *run, struct check_lost *out)
+{
+    check_lost_writes(script_run_engine(run), script_run_recorder(run), out);
+}
+
 static const struct op *op_by_label(struct script_run *run, const char *label)
 {
     const struct op *op = history_find_label(engine_history(script_run_engine(run)), label);
@@ -146,11 +181,13 @@ static void test_hw_only_moves_with_min_insync(void **state)
     struct script_run *run;
 
     (void)state;
-    /* acks=1 writes still go in, but with the ISR below min_insync nothing commits. */
+    /* acks=1 writes still go in, but a leader cut off from everyone cannot shrink its ISR
+     * (the controller quorum is out of reach), so nothing commits. */
     run = run_text("model leader\nnodes 3\nseed 4\nlatency 10ms..20ms\nset acks 1\n"
                    "set min_insync 2\nset election_timeout 10s\n"
                    "w1: put x 1\nrun 200ms\nexpect hw n1 == 1\n"
-                   "partition n1 | n2 | n3\nrun 500ms\nexpect isr n1 == {n1}\n"
+                   "partition n1 | n2 | n3\nrun 500ms\nexpect isr_wanted n1 == {n1}\n"
+                   "expect isr n1 == {n1,n2,n3}\n"
                    "w2: put x 2\nrun 200ms\nexpect w2 ok\nexpect logend n1 == 2\n"
                    "expect hw n1 == 1\nexpect value n1 x == 1\n"
                    "heal\nrun 1s\nexpect hw n1 == 2\nexpect value n1 x == 2\n",
@@ -221,7 +258,9 @@ static void test_acks_counts_replicas(void **state)
     assert_true(w3->complete_us - w3->invoke_us >= 300000);
     assert_in_range((uint64_t)(w4->complete_us - w4->invoke_us), 100000, 299999);
     assert_true(w5->complete_us - w5->invoke_us < 10000);
-    assert_non_null(strstr(w5->detail, "before"));
+    /* acks=0: ok the moment it was sent, with no answer from anyone. */
+    assert_int_equal(w5->complete_us, w5->invoke_us);
+    assert_non_null(strstr(w5->detail, "no answer awaited"));
     script_run_destroy(run);
 }
 
@@ -244,7 +283,7 @@ static void test_truncation_point_is_end_of_shared_epoch(void **state)
                    "b1: put y 1\nb2: put y 2\nrun 500ms\nexpect b2 ok\n"
                    "expect logend n1 == 4\n"
                    "restart n1\nrun 3s\n"
-                   "expect logend n1 == 3\nexpect not holds n1 a1\nexpect holds n1 b2\n"
+                   "expect logend n1 == 4\nexpect not holds n1 a1\nexpect holds n1 b2\n"
                    "expect converged x\nexpect converged y\n",
                    rec);
     assert_int_equal(rec_count(rec, TRACE_TRUNCATE, 0, NULL, NULL), 1);
@@ -254,11 +293,14 @@ static void test_truncation_point_is_end_of_shared_epoch(void **state)
             assert_int_equal(rec->ev[i].b, 3); /* three entries removed */
         }
     }
-    /* Every entry carries its epoch; n1 now holds the new leader's history. */
+    /* Every entry carries its epoch; n1 now holds the new leader's history, which starts
+     * with its epoch-start marker. */
     s = engine_store(script_run_engine(run), 0);
     assert_int_equal(store_log_at(s, 0)->epoch, 1);
     assert_int_equal(store_log_at(s, 1)->epoch, 2);
+    assert_string_equal(store_log_at(s, 1)->key, "");
     assert_int_equal(store_log_at(s, 2)->epoch, 2);
+    assert_int_equal(store_log_at(s, 3)->epoch, 2);
     script_run_destroy(run);
     free(rec);
 }
@@ -669,6 +711,212 @@ static void test_property_no_acked_write_lost(void **state)
                   seeds / 4, acked);
 }
 
+/* ---- the controller, elections, commitment (model fidelity) ---- */
+
+static void test_stale_leader_cannot_shrink_isr(void **state)
+{
+    struct recorder *rec = rec_new();
+    struct script_run *run;
+    struct check_lost lost;
+
+    (void)state;
+    /* min_insync 1, fencing off: the resumed leader of epoch 1 asks to drop its followers
+     * from the ISR; the controller quorum, in epoch 2, refuses; nothing is acknowledged. */
+    run = run_file("assets/scenarios/leader/paused_leader_controller.scn", rec);
+    assert_true(rec_count(rec, TRACE_NOTE, 0, "isr_fenced", "epoch 1 is stale") >= 1);
+    assert_int_equal(rec_count(rec, TRACE_NOTE, 0, "isr", "ISR is now n1:"), 0);
+    assert_int_equal(op_by_label(run, "w1")->status, OP_FAIL);
+    assert_string_equal(op_by_label(run, "w1")->reason,
+                        "not leader: the controller fenced it, a newer epoch leads");
+    lost_witness(run, &lost);
+    assert_int_equal(lost.lost, 0);
+    script_run_destroy(run);
+    free(rec);
+}
+
+static void test_isr_change_needs_a_majority(void **state)
+{
+    struct recorder *rec = rec_new();
+    struct script_run *run;
+
+    (void)state;
+    /* Cut off from everyone, the leader wants {n1} but no majority can accept it. */
+    run = run_text("model leader\nnodes 3\nseed 5\nlatency 10ms..20ms\nset acks all\n"
+                   "set election_timeout 10s\nw1: put x 1\nrun 300ms\nexpect w1 ok\n"
+                   "partition n1 | n2 | n3\nw2: put x 2\nrun 1s\n"
+                   "expect isr_wanted n1 == {n1}\nexpect isr n1 == {n1,n2,n3}\nexpect w2 pending\n"
+                   "heal\nrun 1s\nexpect w2 ok\nexpect isr n1 == {n1,n2,n3}\n",
+                   rec);
+    assert_true(rec_count(rec, TRACE_NOTE, 0, "isr_propose", "ISR n1 in epoch 1") >= 1);
+    /* Nothing committed the smaller ISR while the partition lasted (it began at 300ms). */
+    for (int i = 0; i < rec->n; i++)
+        if (rec->ev[i].kind == TRACE_NOTE && strcmp(rec->ev[i].name, "isr") == 0)
+            assert_true(rec->ev[i].t_us < 300000 || rec->ev[i].t_us >= 1300000);
+    script_run_destroy(run);
+    free(rec);
+}
+
+static void test_offline_then_unclean_election(void **state)
+{
+    struct recorder *rec = rec_new();
+    struct script_run *run;
+    struct check_lost lost;
+
+    (void)state;
+    run = run_file("assets/scenarios/leader/offline_unclean.scn", rec);
+    assert_string_equal(op_by_label(run, "w4")->reason,
+                        "offline: no in-sync replica alive; unclean elections are off");
+    assert_true(rec_count(rec, TRACE_NOTE, -1, "offline", "not in the ISR n1") >= 1);
+    /* The unclean election is its own event, naming the replica and what it lacks. */
+    assert_int_equal(rec_count(rec, TRACE_NOTE, 1, "unclean", "n2 leads epoch"), 1);
+    assert_int_equal(rec_count(rec, TRACE_NOTE, 1, "unclean", "from offset 2"), 1);
+    lost_witness(run, &lost);
+    assert_int_equal(lost.lost, 1);
+    assert_non_null(strstr(lost.witness, "allowed by min_insync=1"));
+    assert_non_null(strstr(lost.witness, "allowed by unclean=on"));
+    script_run_destroy(run);
+    free(rec);
+}
+
+static void test_new_leader_commits_through_its_marker(void **state)
+{
+    struct recorder *rec = rec_new();
+    struct script_run *run;
+    const struct store *s;
+
+    (void)state;
+    run = run_file("assets/scenarios/leader/epoch_start_commit.scn", rec);
+    /* n2 held w2 (epoch 1) with n3 before its marker was replicated: its hw never stopped
+     * at 2, it went from 1 past the marker to 3. */
+    assert_int_equal(rec_count(rec, TRACE_COMMIT, 1, NULL, "high watermark 2"), 0);
+    assert_int_equal(rec_count(rec, TRACE_COMMIT, 1, NULL, "high watermark 3"), 1);
+    assert_int_equal(rec_count(rec, TRACE_APPEND, 1, NULL, "epoch 2 starts"), 1);
+    s = engine_store(script_run_engine(run), 1);
+    assert_int_equal(store_log_at(s, 1)->epoch, 1);
+    assert_int_equal(store_log_at(s, 2)->epoch, 2);
+    assert_string_equal(store_log_at(s, 2)->key, "");
+    script_run_destroy(run);
+    free(rec);
+}
+
+static void test_acks_majority_hw_follows_the_ack(void **state)
+{
+    struct script_run *run;
+
+    (void)state;
+    run = run_file("assets/scenarios/leader/acks_majority_read.scn", NULL);
+    assert_true(op_by_label(run, "r1")->invoke_us >= op_by_label(run, "w1")->complete_us);
+    assert_string_equal(op_by_label(run, "r1")->result.v[0], "1");
+    script_run_destroy(run);
+}
+
+static void test_stale_fetch_responses_are_ignored(void **state)
+{
+    struct recorder *rec = rec_new();
+    struct script_run *run;
+
+    (void)state;
+    run = run_file("assets/scenarios/leader/duplicate_fetch.scn", rec);
+    assert_true(rec_count(rec, TRACE_NOTE, -1, "stale", "already answered") > 0);
+    for (int i = 0; i < 3; i++)
+        assert_true(hw_monotonic(rec, i));
+    assert_int_equal(rec_count(rec, TRACE_NOTE, -1, "hw_back", NULL), 0);
+    script_run_destroy(run);
+    free(rec);
+}
+
+static void test_acks0_is_fire_and_forget(void **state)
+{
+    struct script_run *run;
+    struct check_lost lost;
+    const struct op *w1;
+
+    (void)state;
+    run = run_file("assets/scenarios/leader/acks0_lost.scn", NULL);
+    w1 = op_by_label(run, "w1");
+    assert_int_equal(w1->status, OP_OK);
+    assert_int_equal(w1->complete_us, w1->invoke_us);
+    lost_witness(run, &lost);
+    assert_int_equal(lost.lost, 1);
+    assert_non_null(strstr(lost.witness, "allowed by acks=0"));
+    script_run_destroy(run);
+}
+
+static void test_acks1_loss_names_the_setting(void **state)
+{
+    struct script_run *run;
+    struct check_lost lost;
+
+    (void)state;
+    run = run_file("assets/scenarios/leader/acks_one_loss.scn", NULL);
+    lost_witness(run, &lost);
+    assert_int_equal(lost.lost, 1);
+    assert_non_null(strstr(lost.witness, "allowed by acks=1"));
+    script_run_destroy(run);
+}
+
+static void test_retries_duplicate_unless_idempotent(void **state)
+{
+    struct recorder *rec = rec_new();
+    struct script_run *run;
+
+    (void)state;
+    run = run_file("assets/scenarios/leader/retries_idempotence.scn", rec);
+    assert_int_equal(op_by_label(run, "w1")->retries, 1);
+    assert_int_equal(rec_count(rec, TRACE_NOTE, 0, "duplicate", "x=1"), 1);
+    assert_int_equal(op_by_label(run, "w2")->retries, 1);
+    assert_int_equal(rec_count(rec, TRACE_NOTE, 0, "dedup", "x=2"), 1);
+    assert_int_equal(rec_count(rec, TRACE_NOTE, 0, "duplicate", "x=2"), 0);
+    script_run_destroy(run);
+    free(rec);
+}
+
+static void test_check_quorum_is_a_parameter(void **state)
+{
+    struct recorder *rec = rec_new();
+    struct script_run *run;
+
+    (void)state;
+    run = run_file("assets/scenarios/leader/check_quorum_off.scn", rec);
+    /* Off: n1 never stepped down by itself; on: the isolated leader did. */
+    assert_int_equal(rec_count(rec, TRACE_SUSPECT, 0, NULL, "check-quorum"), 0);
+    assert_int_equal(rec_count(rec, TRACE_SUSPECT, -1, NULL, "check-quorum"), 1);
+    script_run_destroy(run);
+    free(rec);
+}
+
+static void test_lease_margin_against_a_slow_clock(void **state)
+{
+    struct script_run *run;
+
+    (void)state;
+    run = run_file("assets/scenarios/leader/lease_margin_zero.scn", NULL);
+    assert_int_equal(op_by_label(run, "r1")->status, OP_OK);
+    script_run_destroy(run);
+    run = run_file("assets/scenarios/leader/lease_margin.scn", NULL);
+    assert_int_equal(op_by_label(run, "r1")->status, OP_FAIL);
+    assert_string_equal(op_by_label(run, "r1")->reason, "no lease: cannot vouch for being leader");
+    script_run_destroy(run);
+}
+
+static void test_leases_do_not_stop_elections(void **state)
+{
+    (void)state;
+    /* lease >= 2 x election_timeout: followers still draw lease + jitter, so a crashed
+     * leader is replaced on every seed. */
+    for (int seed = 1; seed <= 40; seed++) {
+        char text[400];
+        struct script_run *run;
+        snprintf(text, sizeof(text),
+                 "model leader\nnodes 3\nseed %d\nlatency 5ms..15ms\nset lease 1s\n"
+                 "set election_timeout 200ms\nw1: put x 1\nrun 300ms\nkill n1\nrun 4s\n"
+                 "expect leaders == 1\nw2: put x 2\nrun 500ms\nexpect w2 ok\n",
+                 seed);
+        run = run_text(text, NULL);
+        script_run_destroy(run);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -689,6 +937,18 @@ int main(void)
         cmocka_unit_test(test_lease_refuses_reads_after_pause),
         cmocka_unit_test(test_memory_durability_restarts_empty),
         cmocka_unit_test(test_start_leader_and_quiet),
+        cmocka_unit_test(test_stale_leader_cannot_shrink_isr),
+        cmocka_unit_test(test_isr_change_needs_a_majority),
+        cmocka_unit_test(test_offline_then_unclean_election),
+        cmocka_unit_test(test_new_leader_commits_through_its_marker),
+        cmocka_unit_test(test_acks_majority_hw_follows_the_ack),
+        cmocka_unit_test(test_stale_fetch_responses_are_ignored),
+        cmocka_unit_test(test_acks0_is_fire_and_forget),
+        cmocka_unit_test(test_acks1_loss_names_the_setting),
+        cmocka_unit_test(test_retries_duplicate_unless_idempotent),
+        cmocka_unit_test(test_check_quorum_is_a_parameter),
+        cmocka_unit_test(test_lease_margin_against_a_slow_clock),
+        cmocka_unit_test(test_leases_do_not_stop_elections),
         cmocka_unit_test(test_property_no_acked_write_lost),
     };
 

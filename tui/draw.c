@@ -1463,8 +1463,14 @@ static void draw_replica(struct grid *g, const struct engine *e, int node,
             bool committed = en.desc.commit >= 0 && o < en.desc.commit;
             if (!en2)
                 continue;
-            snprintf(line, sizeof(line), "@%lld e%lld %s=%s%s", (long long)o, (long long)en2->epoch,
-                     en2->key, en2->value, committed ? "" : "  (uncommitted)");
+            if (!en2->key[0]) /* a new leader's epoch-start marker (Raft's no-op) */
+                snprintf(line, sizeof(line), "@%lld e%lld epoch %lld starts%s", (long long)o,
+                         (long long)en2->epoch, (long long)en2->epoch,
+                         committed ? "" : "  (uncommitted)");
+            else
+                snprintf(line, sizeof(line), "@%lld e%lld %s=%s%s", (long long)o,
+                         (long long)en2->epoch, en2->key, en2->value,
+                         committed ? "" : "  (uncommitted)");
             grid_text(g, r.x + 1, y++, r.w - 1, line, committed ? ST_NORMAL : ST_DIM);
         }
     }

@@ -72,6 +72,7 @@ struct opts {
     uint64_t first_seed;
     unsigned faults; /* bit per enum fault */
     int ops;
+    int leader_pct; /* share of pauses and partitions aimed at whichever node leads */
     int keep;
     int jobs;
     const char *out_dir;
@@ -118,7 +119,7 @@ static void generate(const struct opts *o, uint64_t seed, struct gen *g)
         UP,
         DOWN
     } state[64];
-    int64_t paused_until[64] = {0}, now = 0;
+    int64_t paused_until[64] = {0}, leader_paused_until = -1, now = 0;
     int n = o->nodes, cut_a = -1, cut_b = -1;
     bool parted = false, dropping = false, duping = false;
     unsigned enabled[F_COUNT];
@@ -170,7 +171,15 @@ static void generate(const struct opts *o, uint64_t seed, struct gen *g)
                 }
                 break;
             case F_PAUSE:
-                if (state[a] == UP && paused_until[a] < now) {
+                /* Which node "leader" names is known only when it runs: until that pause
+                 * is over, pause nobody else by name (it may be the same node). */
+                if (pick(g, 100) < o->leader_pct) {
+                    if (leader_paused_until < now) {
+                        int ms = 50 + pick(g, 1500);
+                        put(g, "pause leader for %dms\n", ms);
+                        leader_paused_until = now + ms;
+                    }
+                } else if (state[a] == UP && paused_until[a] < now && leader_paused_until < now) {
                     int ms = 50 + pick(g, 1500);
                     put(g, "pause n%d for %dms\n", a + 1, ms);
                     paused_until[a] = now + ms;
@@ -181,6 +190,9 @@ static void generate(const struct opts *o, uint64_t seed, struct gen *g)
                     put(g, "heal\n");
                     parted = false;
                     cut_a = -1;
+                } else if (n > 1 && pick(g, 100) < o->leader_pct) {
+                    put(g, "partition leader\n");
+                    parted = true;
                 } else if (n > 1) {
                     int side = 1 + pick(g, n - 1), shown = 0;
                     put(g, "partition");
@@ -448,6 +460,10 @@ static int parse_opts(const struct cli_args *a, struct opts *o)
     if (opt_long(a, "ops", 1, 10000, &v) < 0)
         return -1;
     o->ops = (int)v;
+    v = o->leader_pct;
+    if (opt_long(a, "leader-faults", 0, 100, &v) < 0)
+        return -1;
+    o->leader_pct = (int)v;
     v = o->keep;
     if (opt_long(a, "keep", 0, 1000, &v) < 0)
         return -1;
@@ -596,7 +612,14 @@ int explore_main(const struct cli_args *a)
         struct result res;
         ssize_t got = read(fds[k], &res, sizeof(res));
         if (got != (ssize_t)sizeof(res)) {
-            fprintf(stderr, "splitbrain explore: worker %d stopped early\n", k);
+            /* The worker died on this seed (an invariant abort): keep its scenario to replay. */
+            struct verdicts dead = {B_ERROR, 0};
+            uint64_t seed = o.first_seed + (uint64_t)i;
+            fprintf(stderr, "splitbrain explore: worker %d stopped early, at seed %llu\n", k,
+                    (unsigned long long)seed);
+            g.buf = xmalloc(SCRIPT_CAP);
+            keep_seed(&o, seed, &g, &dead);
+            free(g.buf);
             status = EXIT_USAGE;
             break;
         }

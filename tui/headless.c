@@ -171,8 +171,12 @@ static void print_nodes(FILE *out, const struct engine *e)
                 util_appendf(line, sizeof(line), "... ");
             for (int64_t o = from; o < end; o++) {
                 const struct store_entry *en = store_log_at(s, o);
-                util_appendf(line, sizeof(line), "%s%lld:%s=%s@e%lld", o > from ? " " : "",
-                             (long long)o, en->key, en->value, (long long)en->epoch);
+                if (!en->key[0]) /* a new leader's epoch-start marker (Raft's no-op) */
+                    util_appendf(line, sizeof(line), "%s%lld:(start)@e%lld", o > from ? " " : "",
+                                 (long long)o, (long long)en->epoch);
+                else
+                    util_appendf(line, sizeof(line), "%s%lld:%s=%s@e%lld", o > from ? " " : "",
+                                 (long long)o, en->key, en->value, (long long)en->epoch);
             }
             fprintf(out, "       log %s\n", line);
         }

@@ -95,6 +95,7 @@ static const struct cli_opt explore_opts[] = {
     {"first-seed", 0, "S", "the first seed (default 1)"},
     {"faults", 'f', "LIST", "kill,restart,pause,partition,cut,drop,dup,skew,drift"},
     {"ops", 0, "N", "client ops per seed (default 100)"},
+    {"leader-faults", 0, "PCT", "aim that share of pauses and partitions at whoever leads (default 0)"},
     {"keep", 0, "N", "write the first N failing runs as .scn files (default 3)"},
     {"jobs", 'j', "N", "worker processes (default: one per core)"},
     {"out", 'o', "DIR", "where the kept runs go (default .)"},
