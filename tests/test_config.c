@@ -28,10 +28,12 @@ static void test_builtin(void **state)
     for (int k = 0; k < CONFIG_COUNT; k++)
         assert_int_equal(c.source[k], CONFIG_BUILTIN);
     config_value(&c, CONFIG_SPEED, v, sizeof(v));
-    assert_string_equal(v, "0.05x");
+    assert_string_equal(v, "0.25x");
+    config_value(&c, CONFIG_PRESENTER_SPEED, v, sizeof(v));
+    assert_string_equal(v, "0.1x");
     config_value(&c, CONFIG_WORKLOAD, v, sizeof(v));
     assert_string_equal(v, "2/s");
-    assert_true(c.mouse && c.colour && !c.ascii && !c.idle_skip);
+    assert_true(c.mouse && c.colour && !c.ascii && c.idle_skip);
 }
 
 static void test_good_file(void **state)
@@ -47,7 +49,7 @@ static void test_good_file(void **state)
                            "[speed]\n"
                            "default = 0.1x\n"
                            "presenter=0.01\n"
-                           "idle-skip = yes\n"
+                           "idle-skip = no\n"
                            "\n"
                            "[display]\n"
                            "theme = high-contrast ; for the room\n"
@@ -60,7 +62,7 @@ static void test_good_file(void **state)
                      0);
     assert_true(c.speed > 0.099 && c.speed < 0.101);
     assert_true(c.presenter_speed > 0.0099 && c.presenter_speed < 0.0101);
-    assert_true(c.idle_skip && c.ascii && !c.colour && !c.mouse);
+    assert_true(!c.idle_skip && c.ascii && !c.colour && !c.mouse);
     assert_int_equal(c.theme, CONFIG_THEME_HIGH_CONTRAST);
     assert_string_equal(c.workload, "5/s keys a,b");
     assert_int_equal(c.source[CONFIG_SPEED], CONFIG_FILE);
