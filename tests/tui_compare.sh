@@ -65,7 +65,7 @@ step "U heals every model" 'heal: on every model' 5
 sleep 1
 tmux send-keys -t $S Space
 step "paused again" 'PAUSED' 5
-step_col "leader column: the minority's write refused" 1 'x=a2 n1 fail not enough replicas' 5
+step_col "leader column: the minority's write refused" 1 'x=a2 n1 fail not leader' 5
 step_col "leader column: its verdicts" 1 'linearizable yes  lost writes 0' 5
 step_col "leader column: 1 ok, 2 failed" 1 '1 ok 2 fail' 5
 step_col "multi column: both sides accepted" 2 'x=a2 n1 ok' 5
