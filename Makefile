@@ -3,6 +3,7 @@
 #   make            build ./splitbrain
 #   make run        build and run the guided tour scenario
 #   make test       lint, format check, unit + scenario tests, then again under ASan+UBSan
+#   make trace-hashes  rewrite tests/trace_hashes.txt (the stored trace hashes) on purpose
 #   make bench      engine throughput benchmarks
 #   make install PREFIX=/usr/local
 #   make lint | format | format-check | clean
@@ -57,7 +58,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LIB := $(BUILD)/libsplitbrain.a
 BIN := $(BUILD)/splitbrain
 
-.PHONY: render-golden all run test check suites scenarios tui-smoke tui-lesson mutations bench lint format format-check install clean deps deps-test soak man-keys exports
+.PHONY: trace-check trace-hashes render-golden all run test check suites scenarios tui-smoke tui-lesson mutations bench lint format format-check install clean deps deps-test soak man-keys exports
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -129,7 +130,7 @@ run: $(BIN)
 
 # The unit suites, the scenario tests, the sandbox and a lesson driven through tmux and the
 # checkers' mutation tests, in this build.
-check: suites scenarios tui-smoke tui-lesson mutations man-keys exports
+check: suites scenarios trace-check tui-smoke tui-lesson mutations man-keys exports
 
 suites: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -139,6 +140,16 @@ suites: $(TEST_BIN)
 
 scenarios: $(BIN)
 	@tests/run_scenarios.sh $(BIN)
+
+# Every shipped scenario's trace, summary and explore's seed-for-seed results, against the
+# stored hashes in tests/trace_hashes.txt.
+trace-check: $(BIN)
+	@tests/trace_hashes.sh $(BIN)
+
+# Rewrites tests/trace_hashes.txt from the current engine: run it on purpose (a model that
+# now behaves differently), then review the diff.
+trace-hashes: $(BIN)
+	@tests/trace_hashes.sh $(BIN) --update
 
 # Safe settings must break nothing over this many explored seeds (fewer under sanitizers).
 EXPLORE_SEEDS ?= 3000
