@@ -991,6 +991,12 @@ void check_recorder_init(struct check_recorder *r)
 {
     memset(r, 0, sizeof(*r));
     r->obs.fn = recorder_event;
+    /* It reads names and numbers, and the text of a discard only. */
+    r->obs.skip_kinds = TRACE_BIT(TRACE_SEND) | TRACE_BIT(TRACE_DROP) | TRACE_BIT(TRACE_DUP) |
+                        TRACE_BIT(TRACE_TIMER) | TRACE_BIT(TRACE_OP_START) |
+                        TRACE_BIT(TRACE_OP_END) | TRACE_BIT(TRACE_SET) | TRACE_BIT(TRACE_CLOCK) |
+                        TRACE_BIT(TRACE_NOTE);
+    r->obs.skip_text = ~TRACE_BIT(TRACE_CONFLICT);
     for (int i = 0; i < CLOCK_MAX_NODES; i++)
         r->crashed_at[i] = -1;
 }

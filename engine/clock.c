@@ -98,6 +98,13 @@ void clock_vc_merge(struct vclock *dst, const struct vclock *src)
             dst->v[i] = src->v[i];
 }
 
+void clock_vc_merge_n(struct vclock *dst, const struct vclock *src, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (src->v[i] > dst->v[i])
+            dst->v[i] = src->v[i];
+}
+
 enum clock_order clock_vc_compare(const struct vclock *a, const struct vclock *b)
 {
     bool a_more = false, b_more = false;

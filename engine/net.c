@@ -198,6 +198,9 @@ static int take_slot(struct net *net)
         if (net->cap_slots > NET_MAX_IN_FLIGHT)
             net->cap_slots = NET_MAX_IN_FLIGHT;
         net->slots = xrealloc(net->slots, (size_t)net->cap_slots * sizeof(*net->slots));
+        /* Zero, so the vector clock entries msg_copy never writes read as zero. */
+        memset(&net->slots[net->n_slots], 0,
+               (size_t)(net->cap_slots - net->n_slots) * sizeof(*net->slots));
     }
     net->slots[net->n_slots].used = false;
     return net->n_slots++;
@@ -229,7 +232,7 @@ static int place(struct net *net, int64_t now_us, const struct msg *m, enum net_
     if (s < 0)
         return NET_EFULL;
     c = &net->slots[s].m;
-    memcpy(c, m, offsetof(struct msg, body) + m->body_len);
+    msg_copy(c, m, net->n);
     c->id = net->next_id++;
     c->dup_of = dup_of;
     c->send_us = now_us;
@@ -296,6 +299,14 @@ int net_send(struct net *net, int64_t now_us, const struct msg *m, struct net_re
         return 1;
     err = place(net, now_us, m, NET_DUPLICATE, out[0].id, &out[1]);
     return err < 0 ? 1 : 2;
+}
+
+void msg_copy(struct msg *dst, const struct msg *src, int n)
+{
+    memcpy(dst, src, offsetof(struct msg, vc));
+    memcpy(dst->vc.v, src->vc.v, (size_t)n * sizeof(src->vc.v[0]));
+    dst->body_len = src->body_len;
+    memcpy(dst->body, src->body, src->body_len);
 }
 
 static struct msg *lookup(const struct net *net, struct net_ref ref)

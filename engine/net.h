@@ -79,6 +79,13 @@ struct msg {
     unsigned char body[NET_MAX_BODY];
 };
 
+/*
+ * Copies a message (header, the first n entries of its vector clock, body):
+ * a cluster of n nodes never sets the other entries, which stay zero in
+ * every buffer a message is copied into.
+ */
+void msg_copy(struct msg *dst, const struct msg *src, int n);
+
 struct net_link {
     int64_t lat_min_us;
     int64_t lat_max_us;

@@ -1443,6 +1443,7 @@ struct script_run {
     struct engine *e;
     struct trace_observer *obs[SCRIPT_MAX_OBSERVERS];
     int n_obs;
+    size_t ring;                /* trace ring each engine keeps for cursors; 0: none */
     struct script_cmd *actions; /* scheduled `at` commands; the action id is the index */
     int n_actions;
     int cap_actions;
@@ -1490,6 +1491,13 @@ void script_run_destroy(struct script_run *run)
     free(run);
 }
 
+void script_run_trace_ring(struct script_run *run, size_t events)
+{
+    run->ring = events;
+    if (run->e)
+        trace_ring_reserve(engine_trace(run->e), events);
+}
+
 void script_run_observe(struct script_run *run, struct trace_observer *obs)
 {
     assert(run->n_obs < SCRIPT_MAX_OBSERVERS);
@@ -1526,6 +1534,8 @@ static void build(struct script_run *run)
     (void)r;
     check_recorder_release(&run->rec);
     check_recorder_init(&run->rec);
+    if (run->ring)
+        trace_ring_reserve(engine_trace(run->e), run->ring);
     trace_subscribe(engine_trace(run->e), &run->rec.obs);
     for (int i = 0; i < run->n_obs; i++)
         trace_subscribe(engine_trace(run->e), run->obs[i]);

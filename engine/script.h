@@ -193,6 +193,10 @@ struct script_run *script_run_create(const char *file, int64_t seed_override);
 void script_run_destroy(struct script_run *run);
 /* Borrows obs; it is subscribed to every engine this run builds. */
 void script_run_observe(struct script_run *run, struct trace_observer *obs);
+/* Each engine the run builds keeps its last `events` trace events for cursors that read
+ * from sequence 0 (the TUI's event log and timeline); without it (the default: headless
+ * runs, explore) there is no ring at all. */
+void script_run_trace_ring(struct script_run *run, size_t events);
 
 /* Executes one parsed command. On a runtime error (a time in the past, killing a dead node)
  * returns -1 with *err filled; the engine is unchanged. */

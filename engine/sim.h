@@ -47,6 +47,8 @@ bool sim_peek(const struct sim *sim, struct sim_event *out);
 
 /* Removes the next event into *out and moves the clock to its time. */
 bool sim_pop(struct sim *sim, struct sim_event *out);
+/* The same, only when the next event is due at or before t_us (peek and pop in one). */
+bool sim_pop_until(struct sim *sim, int64_t t_us, struct sim_event *out);
 
 /* Moves the clock forward to t (no-op if t is not later). Asserts no event is due before t. */
 void sim_advance(struct sim *sim, int64_t t_us);

@@ -2318,6 +2318,7 @@ static struct app *app_create(const char *title, int64_t seed_override)
         abort();
     snprintf(a->title, sizeof(a->title), "%s", title);
     a->run = script_run_create(title, seed_override);
+    script_run_trace_ring(a->run, TRACE_RING);
     a->log = draw_log_create();
     a->tl = timeline_create();
     a->speed = APP_SPEED_DEFAULT;
