@@ -256,6 +256,44 @@ int engine_create(const char *model, int n_nodes, uint64_t seed, struct engine *
     return 0;
 }
 
+int engine_reset(struct engine *e, uint64_t seed)
+{
+    e->ops->destroy(e->st);
+    e->st = NULL;
+    e->seed = seed;
+    sim_reset(e->sim);
+    net_reset(e->net, seed);
+    trace_reset(e->trace);
+    history_reset(e->hist);
+    sim_rng_seed(&e->model_rng, seed, 2);
+    sim_rng_seed(&e->engine_rng, seed, 3);
+    for (int i = 0; i < e->n; i++) {
+        node_release(&e->nodes[i]);
+        node_init(&e->nodes[i]);
+        clock_init(&e->clocks[i]);
+        memset(&e->vcs[i], 0, sizeof(e->vcs[i]));
+        store_clear(e->stores[i]);
+    }
+    for (int i = 0; i < ENGINE_MAX_CLIENTS; i++) {
+        e->clients[i].hint = -1;
+        e->clients[i].session_pos = 0;
+        e->clients[i].sticky = -1;
+    }
+    e->n_timer_slots = 0;
+    e->n_timer_free = 0;
+    e->next_timer_id = 1;
+    e->pending_actions = 0;
+    e->events = 0;
+    e->started = false;
+    memset(&e->wl, 0, sizeof(e->wl));
+    e->wl_gen = 0;
+    e->wl_count = 0;
+    set_defaults(e);
+    net_set_client_latency(e->net, e->eparams[EP_CLIENT_LATENCY].num);
+    e->st = e->ops->create(&e->ctx);
+    return 0;
+}
+
 /*
  * The model starts lazily, on the first step, so that `set` commands written
  * before the first run shape the cluster from time 0.
@@ -699,6 +737,36 @@ void model_timer_cancel(struct model_ctx *ctx, uint64_t id)
     }
 }
 
+/*
+ * A reply's body carries only the values it has: the fields before the value
+ * array, the n values, then the fields after it (a reply struct is mostly an
+ * empty array of sixteen values).
+ */
+#define REPLY_HEAD offsetof(struct op_reply, vals.v)
+#define REPLY_TAIL offsetof(struct op_reply, reason)
+
+static uint16_t reply_pack(const struct op_reply *rep, unsigned char *body)
+{
+    size_t vals = (size_t)rep->vals.n * sizeof(rep->vals.v[0]);
+
+    assert(rep->vals.n >= 0 && rep->vals.n <= HISTORY_MAX_VALUES);
+    memcpy(body, rep, REPLY_HEAD);
+    memcpy(body + REPLY_HEAD, rep->vals.v, vals);
+    memcpy(body + REPLY_HEAD + vals, (const char *)rep + REPLY_TAIL, sizeof(*rep) - REPLY_TAIL);
+    return (uint16_t)(REPLY_HEAD + vals + sizeof(*rep) - REPLY_TAIL);
+}
+
+/* Unpacks into rep; the value slots past vals.n are left as they were. */
+static void reply_unpack(const unsigned char *body, struct op_reply *rep)
+{
+    size_t vals;
+
+    memcpy(rep, body, REPLY_HEAD);
+    vals = (size_t)rep->vals.n * sizeof(rep->vals.v[0]);
+    memcpy(rep->vals.v, body + REPLY_HEAD, vals);
+    memcpy((char *)rep + REPLY_TAIL, body + REPLY_HEAD + vals, sizeof(*rep) - REPLY_TAIL);
+}
+
 static void send_reply(struct engine *e, int node, const struct op_req *req,
                        const struct op_reply *rep)
 {
@@ -723,8 +791,7 @@ static void send_reply(struct engine *e, int node, const struct op_req *req,
     }
     m->lamport = clock_lamport_tick(&e->clocks[node]);
     stamp_vc(e, m, node);
-    m->body_len = sizeof(*rep);
-    memcpy(m->body, rep, sizeof(*rep));
+    m->body_len = reply_pack(rep, m->body);
     m->wire_bytes = (uint32_t)(NET_HEADER_BYTES + 16 + strlen(rep->reason) +
                                (rep->has_ctx ? 8u * (size_t)e->n : 0));
     for (int i = 0; i < rep->vals.n; i++)
@@ -860,7 +927,7 @@ static void fmt_label(char *dst, size_t size, const char *prefix, uint64_t n)
 
 int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
 {
-    struct op op;
+    struct op local, *op;
     struct trace_event ev;
     const struct op *after = NULL;
     struct client *cl;
@@ -876,32 +943,41 @@ int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
         return ENGINE_EOP;
     ensure_started(e);
     cl = &e->clients[spec->client];
-    memset(&op, 0, sizeof(op));
+    /* Filled in place in the history; a full history still routes the op (the model's
+     * random stream moves on as it always did) before refusing it. */
+    p = history_add_new(e->hist);
+    op = p;
+    if (!op) {
+        memset(&local, 0, sizeof(local));
+        op = &local;
+    }
     if (spec->label)
-        util_strlcpy(op.label, spec->label, sizeof(op.label));
-    op.req.client = spec->client;
-    op.req.kind = spec->kind;
-    util_strlcpy(op.req.key, spec->key, sizeof(op.req.key));
+        util_strlcpy(op->label, spec->label, sizeof(op->label));
+    op->req.client = spec->client;
+    op->req.kind = spec->kind;
+    util_strlcpy(op->req.key, spec->key, sizeof(op->req.key));
     if (spec->value)
-        util_strlcpy(op.req.value, spec->value, sizeof(op.req.value));
-    op.req.amount = spec->amount;
-    op.req.session_pos = cl->session_pos;
-    op.req.sticky = cl->sticky;
-    op.req.direct = spec->via >= 0;
-    op.via = spec->via;
-    op.after = spec->after;
-    op.quorum = -1;
-    if (spec->after)
+        util_strlcpy(op->req.value, spec->value, sizeof(op->req.value));
+    op->req.amount = spec->amount;
+    op->req.session_pos = cl->session_pos;
+    op->req.sticky = cl->sticky;
+    op->req.direct = spec->via >= 0;
+    op->via = spec->via;
+    op->after = spec->after;
+    op->quorum = -1;
+    if (spec->after && (!p || spec->after < p->id))
         after = history_at(e->hist, spec->after);
     if (after && after->has_ctx) {
-        op.req.has_ctx = true;
-        op.req.ctx = after->ctx;
+        op->req.has_ctx = true;
+        op->req.ctx = after->ctx;
     }
-    op.invoke_us = sim_now(e->sim);
-    op.status = OP_PENDING;
-    op.node = spec->via >= 0 ? spec->via : e->ops->route(e->st, &op.req, cl->hint);
-    id = history_add(e->hist, &op);
-    if (id == 0)
+    op->invoke_us = sim_now(e->sim);
+    op->status = OP_PENDING;
+    id = op->req.op_id;
+    op->req.op_id = 0; /* the model routes a request that has no id yet */
+    op->node = spec->via >= 0 ? spec->via : e->ops->route(e->st, &op->req, cl->hint);
+    op->req.op_id = id;
+    if (!p)
         return ENGINE_EFULL;
     p = history_get(e->hist, id);
     if (!p->label[0])
@@ -919,7 +995,17 @@ int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
         trace_skip(e->trace);
     }
     send_request(e, p);
-    schedule(e, sim_now(e->sim) + e->eparams[EP_OP_TIMEOUT].num, EV_OP_TIMEOUT, -1, id, 0);
+    {
+        /* Timeouts are a fixed span after now: in time order, so the queue's FIFO lane. */
+        struct sim_event tev = {0};
+        int64_t r;
+        tev.kind = EV_OP_TIMEOUT;
+        tev.node = -1;
+        tev.id = id;
+        r = sim_schedule_fifo(e->sim, sim_now(e->sim) + e->eparams[EP_OP_TIMEOUT].num, &tev);
+        assert(r >= 0);
+        (void)r;
+    }
     return (int64_t)id;
 }
 
@@ -929,7 +1015,7 @@ static void on_reply(struct engine *e, const struct msg *m)
     struct client *cl;
     struct op *op;
 
-    memcpy(&rep, m->body, sizeof(rep));
+    reply_unpack(m->body, &rep);
     op = history_get(e->hist, rep.op_id);
     if (!op)
         return;
@@ -954,7 +1040,8 @@ static void on_reply(struct engine *e, const struct msg *m)
     } else {
         op = history_complete(e->hist, op->id, rep.kind == REPLY_OK ? OP_OK : OP_FAIL,
                               sim_now(e->sim));
-        op->result = rep.vals;
+        op->result.n = rep.vals.n;
+        memcpy(op->result.v, rep.vals.v, (size_t)rep.vals.n * sizeof(rep.vals.v[0]));
         util_strlcpy(op->reason, rep.reason, sizeof(op->reason));
         op->has_ctx = rep.has_ctx;
         op->ctx = rep.ctx;
@@ -1099,8 +1186,8 @@ static void workload_tick(struct engine *e)
 
     memset(&spec, 0, sizeof(spec));
     e->wl_count++;
-    snprintf(label, sizeof(label), "wl%llu", (unsigned long long)e->wl_count);
-    snprintf(value, sizeof(value), "v%llu", (unsigned long long)e->wl_count);
+    fmt_label(label, sizeof(label), "wl", e->wl_count);
+    fmt_label(value, sizeof(value), "v", e->wl_count);
     spec.label = label;
     spec.client = (int)(e->wl_count % 3);
     spec.key = e->wl.n_keys ? e->wl.keys[k] : dflt[k];

@@ -28,6 +28,7 @@ struct net {
     int n_free;
     size_t in_flight;
     size_t busy;
+    uint64_t node_sent; /* copies sent node to node (not to or from a client) */
 };
 
 struct net *net_create(int n_nodes, uint64_t seed)
@@ -36,13 +37,28 @@ struct net *net_create(int n_nodes, uint64_t seed)
 
     assert(n_nodes >= 1 && n_nodes <= NET_MAX_NODES);
     net->n = n_nodes;
+    net->free_list = xmalloc(NET_MAX_IN_FLIGHT * sizeof(int));
+    net_reset(net, seed);
+    return net;
+}
+
+void net_reset(struct net *net, uint64_t seed)
+{
     sim_rng_seed(&net->rng, seed, 1);
+    memset(net->link, 0, sizeof(net->link));
+    memset(net->last_deliver_us, 0, sizeof(net->last_deliver_us));
+    memset(net->group, 0, sizeof(net->group));
     net->client_latency_us = 1000;
     net->timing = NET_SYNC;
+    net->gst_us = 0;
     net->next_id = 1;
-    net->free_list = xmalloc(NET_MAX_IN_FLIGHT * sizeof(int));
+    /* The slots stay allocated; a slot's vector clock entries past n are zero, as always. */
+    net->n_slots = 0;
+    net->n_free = 0;
+    net->in_flight = 0;
+    net->busy = 0;
+    net->node_sent = 0;
     net_set_latency(net, -1, -1, 10000, 30000);
-    return net;
 }
 
 void net_destroy(struct net *net)
@@ -247,6 +263,7 @@ static int place(struct net *net, int64_t now_us, const struct msg *m, enum net_
         const struct net_link *l = &net->link[m->from][m->to];
         int64_t *last = &net->last_deliver_us[m->from][m->to];
 
+        net->node_sent++;
         delay = draw_delay(net, now_us, l);
         if (fate != NET_DROP && !net_reachable(net, m->from, m->to)) {
             c->fate = NET_DROP;
@@ -413,6 +430,11 @@ size_t net_busy(const struct net *net)
 uint64_t net_total_sent(const struct net *net)
 {
     return net->next_id - 1;
+}
+
+uint64_t net_node_sent(const struct net *net)
+{
+    return net->node_sent;
 }
 
 const char *net_fate_name(enum net_fate f)

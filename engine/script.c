@@ -86,7 +86,6 @@ struct parser {
     struct script_env *env;
     const char *file;
     int line;
-    struct tok t[MAX_TOKS];
     int n;
     int i;
     int end_col; /* the column just past the last character, for "expected more" errors */
@@ -96,6 +95,8 @@ struct parser {
     const struct model_ops *new_model;
     int new_nodes;
     char new_label[HISTORY_LABEL_MAX];
+    /* Last, and not zeroed up front (21 KB): tokenize() clears each token it fills. */
+    struct tok t[MAX_TOKS];
 };
 
 static int perr(struct parser *p, int col, const char *fmt, ...)
@@ -1310,9 +1311,10 @@ static int parse_command(struct parser *p, bool scheduled)
 int script_parse_line(struct script_env *env, const char *file, int lineno, const char *line,
                       struct script_cmd *out, struct script_error *err)
 {
-    struct parser *p = xcalloc(1, sizeof(*p));
+    struct parser *p = xmalloc(sizeof(*p));
     int r;
 
+    memset(p, 0, offsetof(struct parser, t));
     p->env = env;
     p->file = file;
     p->line = lineno;
@@ -1375,12 +1377,19 @@ int script_parse_line(struct script_env *env, const char *file, int lineno, cons
 int script_parse_text(const char *file, const char *text, size_t len, struct script_env *env,
                       struct script *out, struct script_error *err)
 {
-    struct script s = {0};
-    int cap = 0, lineno = 0;
+    memset(out, 0, sizeof(*out));
+    return script_parse_text_reuse(file, text, len, env, out, err);
+}
+
+int script_parse_text_reuse(const char *file, const char *text, size_t len, struct script_env *env,
+                            struct script *out, struct script_error *err)
+{
+    struct script s = *out;
+    int cap = s.cap, lineno = 0;
     size_t pos = 0;
     char *line = xmalloc(SCRIPT_MAX_LINE + 2);
 
-    memset(out, 0, sizeof(*out));
+    s.n = 0;
     while (pos < len) {
         size_t end = pos;
         struct script_cmd cmd;
@@ -1417,11 +1426,13 @@ int script_parse_text(const char *file, const char *text, size_t len, struct scr
         s.cmds[s.n++] = cmd;
     }
     free(line);
+    s.cap = cap;
     *out = s;
     return 0;
 fail:
     free(line);
     free(s.cmds);
+    memset(out, 0, sizeof(*out));
     return -1;
 }
 
@@ -1430,6 +1441,7 @@ void script_release(struct script *s)
     free(s->cmds);
     s->cmds = NULL;
     s->n = 0;
+    s->cap = 0;
 }
 
 /* ---- running ---- */
@@ -1441,6 +1453,7 @@ struct script_run {
     int nodes;
     uint64_t seed;
     struct engine *e;
+    struct engine *spare; /* a previous run's engine, reset and reused when the shape matches */
     struct trace_observer *obs[SCRIPT_MAX_OBSERVERS];
     int n_obs;
     size_t ring;                /* trace ring each engine keeps for cursors; 0: none */
@@ -1477,11 +1490,38 @@ struct script_run *script_run_create(const char *file, int64_t seed_override)
     return run;
 }
 
+void script_run_reset(struct script_run *run, const char *file, int64_t seed_override)
+{
+    const struct model_ops *m = model_find("leader");
+
+    if (run->e) {
+        engine_destroy(run->spare);
+        run->spare = run->e;
+        run->e = NULL;
+    }
+    util_strlcpy(run->file, file ? file : "", sizeof(run->file));
+    run->seed_override = seed_override;
+    util_strlcpy(run->model, m ? m->name : model_at(0)->name, sizeof(run->model));
+    run->nodes = 3;
+    run->seed = seed_override >= 0 ? (uint64_t)seed_override : 1;
+    run->n_obs = 0;
+    run->n_actions = 0;
+    run->n_settings = 0;
+    run->n_expects = 0;
+    run->n_journal = 0;
+    run->failed = 0;
+    run->unquiet = false;
+    run->replaying = false;
+    check_recorder_release(&run->rec);
+    check_recorder_init(&run->rec);
+}
+
 void script_run_destroy(struct script_run *run)
 {
     if (!run)
         return;
     engine_destroy(run->e);
+    engine_destroy(run->spare);
     check_recorder_release(&run->rec);
     free(run->journal);
     free(run->journal_t);
@@ -1528,8 +1568,18 @@ static int exec_now(struct script_run *run, const struct script_cmd *cmd, struct
 
 static void build(struct script_run *run)
 {
-    int r = engine_create(run->model, run->nodes, run->seed, &run->e);
+    int r;
 
+    if (run->spare && engine_model(run->spare) == model_find(run->model) &&
+        engine_nodes(run->spare) == run->nodes) {
+        run->e = run->spare;
+        run->spare = NULL;
+        r = engine_reset(run->e, run->seed);
+    } else {
+        engine_destroy(run->spare);
+        run->spare = NULL;
+        r = engine_create(run->model, run->nodes, run->seed, &run->e);
+    }
     assert(r == 0); /* model and node count were checked by the parser */
     (void)r;
     check_recorder_release(&run->rec);

@@ -20,6 +20,20 @@ struct hent {
     uint64_t key; /* seq << SLOT_BITS | slot */
 };
 
+/*
+ * The lane: a FIFO beside the heap for events scheduled in time order (each
+ * at or after the previous one), such as timeouts a fixed span after now.
+ * They cost O(1) in and out instead of a trip through the heap, and keep the
+ * heap small. Popping takes whichever of the heap's top and the lane's head
+ * comes first by (time, sequence), so the order is exactly the heap-only one.
+ */
+struct lane {
+    struct sim_event *ev; /* a ring of cap (a power of two) */
+    size_t cap;
+    size_t head;
+    size_t len;
+};
+
 struct sim {
     int64_t now_us;
     uint64_t next_seq;
@@ -30,6 +44,7 @@ struct sim {
     uint32_t *free_slots;
     size_t n_free;
     size_t n_slots; /* slots ever handed out */
+    struct lane lane;
 };
 
 struct sim *sim_create(void)
@@ -49,7 +64,19 @@ void sim_destroy(struct sim *sim)
     free(sim->heap);
     free(sim->events);
     free(sim->free_slots);
+    free(sim->lane.ev);
     free(sim);
+}
+
+void sim_reset(struct sim *sim)
+{
+    sim->now_us = 0;
+    sim->next_seq = 0;
+    sim->len = 0;
+    sim->n_free = 0;
+    sim->n_slots = 0;
+    sim->lane.head = 0;
+    sim->lane.len = 0;
 }
 
 int64_t sim_now(const struct sim *sim)
@@ -104,7 +131,7 @@ int64_t sim_schedule(struct sim *sim, int64_t at_us, const struct sim_event *ev)
 
     if (at_us < sim->now_us)
         return SIM_EPAST;
-    if (sim->len >= SIM_MAX_EVENTS)
+    if (sim->len + sim->lane.len >= SIM_MAX_EVENTS)
         return SIM_EFULL;
     if (sim->len == sim->cap) {
         sim->cap *= 2;
@@ -126,8 +153,58 @@ int64_t sim_schedule(struct sim *sim, int64_t at_us, const struct sim_event *ev)
     return (int64_t)seq;
 }
 
+int64_t sim_schedule_fifo(struct sim *sim, int64_t at_us, const struct sim_event *ev)
+{
+    struct lane *l = &sim->lane;
+    struct sim_event *slot;
+
+    if (at_us < sim->now_us)
+        return SIM_EPAST;
+    /* Out of order for the lane (a shorter span than before): the heap takes it. */
+    if (l->len && l->ev[(l->head + l->len - 1) & (l->cap - 1)].at_us > at_us)
+        return sim_schedule(sim, at_us, ev);
+    if (sim->len + l->len >= SIM_MAX_EVENTS)
+        return SIM_EFULL;
+    if (l->len == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        struct sim_event *ring = xmalloc(cap * sizeof(*ring));
+        for (size_t i = 0; i < l->len; i++)
+            ring[i] = l->ev[(l->head + i) & (l->cap - 1)];
+        free(l->ev);
+        l->ev = ring;
+        l->cap = cap;
+        l->head = 0;
+    }
+    slot = &l->ev[(l->head + l->len) & (l->cap - 1)];
+    *slot = *ev;
+    slot->at_us = at_us;
+    slot->seq = sim->next_seq++;
+    l->len++;
+    return (int64_t)slot->seq;
+}
+
+/* Is the lane's head due before the heap's top? */
+static bool lane_first(const struct sim *sim)
+{
+    const struct lane *l = &sim->lane;
+    const struct sim_event *h;
+
+    if (!l->len)
+        return false;
+    if (!sim->len)
+        return true;
+    h = &l->ev[l->head];
+    if (h->at_us != sim->heap[0].at_us)
+        return h->at_us < sim->heap[0].at_us;
+    return h->seq < sim->heap[0].key >> SLOT_BITS;
+}
+
 bool sim_peek(const struct sim *sim, struct sim_event *out)
 {
+    if (lane_first(sim)) {
+        *out = sim->lane.ev[sim->lane.head];
+        return true;
+    }
     if (sim->len == 0)
         return false;
     *out = sim->events[sim->heap[0].key & SLOT_MASK];
@@ -138,6 +215,15 @@ bool sim_pop(struct sim *sim, struct sim_event *out)
 {
     uint32_t slot;
 
+    if (lane_first(sim)) {
+        struct lane *l = &sim->lane;
+        *out = l->ev[l->head];
+        l->head = (l->head + 1) & (l->cap - 1);
+        l->len--;
+        assert(out->at_us >= sim->now_us);
+        sim->now_us = out->at_us;
+        return true;
+    }
     if (sim->len == 0)
         return false;
     slot = (uint32_t)(sim->heap[0].key & SLOT_MASK);
@@ -155,7 +241,10 @@ bool sim_pop(struct sim *sim, struct sim_event *out)
 
 bool sim_pop_until(struct sim *sim, int64_t t_us, struct sim_event *out)
 {
-    if (sim->len == 0 || sim->heap[0].at_us > t_us)
+    bool heap_due = sim->len && sim->heap[0].at_us <= t_us;
+    bool lane_due = sim->lane.len && sim->lane.ev[sim->lane.head].at_us <= t_us;
+
+    if (!heap_due && !lane_due)
         return false;
     return sim_pop(sim, out);
 }
@@ -163,13 +252,14 @@ bool sim_pop_until(struct sim *sim, int64_t t_us, struct sim_event *out)
 void sim_advance(struct sim *sim, int64_t t_us)
 {
     assert(sim->len == 0 || sim->heap[0].at_us >= t_us);
+    assert(sim->lane.len == 0 || sim->lane.ev[sim->lane.head].at_us >= t_us);
     if (t_us > sim->now_us)
         sim->now_us = t_us;
 }
 
 size_t sim_pending(const struct sim *sim)
 {
-    return sim->len;
+    return sim->len + sim->lane.len;
 }
 
 const char *sim_strerror(int err)

@@ -41,6 +41,13 @@ void trace_destroy(struct trace *tr)
     free(tr);
 }
 
+void trace_reset(struct trace *tr)
+{
+    tr->next_seq = 0;
+    tr->observers = NULL;
+    recompute(tr);
+}
+
 bool trace_wants(const struct trace *tr, enum trace_kind kind)
 {
     return tr->want & TRACE_BIT(kind);

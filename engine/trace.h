@@ -95,6 +95,8 @@ struct trace;
 
 struct trace *trace_create(void);
 void trace_destroy(struct trace *tr);
+/* No events and no observers, as new; a ring stays, and holds nothing readable. */
+void trace_reset(struct trace *tr);
 
 /* Stamps ev with the next sequence number, stores it in the ring, calls the observers. */
 void trace_emit(struct trace *tr, struct trace_event *ev);
