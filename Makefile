@@ -183,12 +183,15 @@ SOAK_SEEDS ?= 5000
 soak: $(TEST_BIN)
 	@for t in $(TEST_BIN); do echo "== $$t"; SPLITBRAIN_SEEDS=$(SOAK_SEEDS) $$t || exit 1; done
 
+# The benches one by one, then each performance goal beside its target (medians of 5 runs)
+# and callgrind's instruction counts (tests/bench/goals.sh; the README quotes them).
 bench: $(BENCH_BIN) $(BIN)
 	@for b in $(BENCH_BIN); do $$b; done
 	@tests/bench/bench_idle.sh $(BIN) 5
 	@echo "explore: seeds per second, 5 nodes, 100 ops, default faults, 1000 seeds, every core"
 	@for m in leader multi leaderless; do printf '  %-11s ' $$m; \
 		$(BIN) explore --model $$m --seeds 1000 --keep 0 | tail -n 1 | sed 's/.*(\(.*\) seeds.s.*/\1 seeds\/s/'; done
+	@tests/bench/goals.sh $(BUILD) $(BIN)
 
 # The engine and lessons must stay deterministic and terminal-free.
 lint:

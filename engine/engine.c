@@ -662,6 +662,11 @@ static int send_msg(struct engine *e, const struct msg *m)
     return 0;
 }
 
+bool model_text_wanted(const struct model_ctx *ctx)
+{
+    return want_summaries(ctx->e);
+}
+
 int model_send(struct model_ctx *ctx, int from, int to, int type, bool idle, const void *body,
                size_t len, const char *summary_fmt, ...)
 {
