@@ -31,17 +31,61 @@ struct entry {
 /*
  * The memo: (set of linearized ops, register value) pairs already explored.
  * The set's hash is kept incrementally (Zobrist: the XOR of a fixed random
- * word per op in the set), so a step costs O(1) to hash; the set itself is
- * stored and compared in full, so two different sets never alias.
+ * word per op in the set), so a step costs O(1) to hash. The set itself is
+ * stored in full but compactly: every word of the bitset below `lo` is all
+ * ones and every word above `hi` is zero (the search linearizes ops roughly
+ * in call order), so an entry keeps lo and the words lo..hi only — a word or
+ * two, where the whole bitset of a long history is hundreds. Two sets are
+ * equal exactly when their lo, hi and those words are.
  */
-struct memo {
-    uint64_t *keys; /* hash of each stored pair, 0 = empty */
-    uint64_t *bits; /* copies of the bitsets, words per entry */
-    int *vals;      /* value index per entry */
-    size_t cap;     /* a power of two */
-    size_t len;
-    size_t words;
+struct memo_ent {
+    uint64_t hash; /* 0 = empty */
+    size_t off;    /* the words, in the arena */
+    int lo;
+    int nw;
+    int val;
 };
+
+struct memo {
+    struct memo_ent *ent;
+    size_t cap; /* a power of two */
+    size_t len;
+    uint64_t *arena;
+    size_t arena_len;
+    size_t arena_cap;
+};
+
+/* The bitset being searched, with its bounds kept as bits change. */
+struct lset {
+    uint64_t *bits;
+    int words;
+    int lo; /* the first word that is not all ones */
+    int hi; /* the last word that is not zero, or lo - 1 */
+};
+
+static void lset_set(struct lset *l, int op)
+{
+    int w = op / 64;
+
+    l->bits[w] |= 1ULL << (op % 64);
+    if (w > l->hi)
+        l->hi = w;
+    while (l->lo < l->words && l->bits[l->lo] == ~0ULL)
+        l->lo++;
+    if (l->hi < l->lo - 1)
+        l->hi = l->lo - 1;
+}
+
+static void lset_clear(struct lset *l, int op)
+{
+    int w = op / 64;
+
+    l->bits[w] &= ~(1ULL << (op % 64));
+    if (w < l->lo)
+        l->lo = w;
+    while (l->hi >= l->lo && l->bits[l->hi] == 0)
+        l->hi--;
+}
 
 static uint64_t mix64(uint64_t z)
 {
@@ -62,73 +106,65 @@ static uint64_t hash_state(uint64_t zh, int val)
     return h ? h : 1;
 }
 
-static void memo_init(struct memo *m, size_t words)
+static void memo_init(struct memo *m)
 {
+    memset(m, 0, sizeof(*m));
     m->cap = 1024;
-    m->len = 0;
-    m->words = words;
-    m->keys = xcalloc(m->cap, sizeof(*m->keys));
-    m->bits = xmalloc(m->cap * words * sizeof(*m->bits));
-    m->vals = xmalloc(m->cap * sizeof(*m->vals));
+    m->ent = xcalloc(m->cap, sizeof(*m->ent));
 }
 
 static void memo_release(struct memo *m)
 {
-    free(m->keys);
-    free(m->bits);
-    free(m->vals);
-}
-
-static bool memo_slot_eq(const struct memo *m, size_t s, const uint64_t *bits, int val)
-{
-    return m->vals[s] == val && memcmp(&m->bits[s * m->words], bits, m->words * 8) == 0;
+    free(m->ent);
+    free(m->arena);
 }
 
 static void memo_grow(struct memo *m)
 {
-    struct memo big;
+    size_t cap = m->cap * 2;
+    struct memo_ent *ent = xcalloc(cap, sizeof(*ent));
 
-    big.cap = m->cap * 2;
-    big.len = 0;
-    big.words = m->words;
-    big.keys = xcalloc(big.cap, sizeof(*big.keys));
-    big.bits = xmalloc(big.cap * big.words * sizeof(*big.bits));
-    big.vals = xmalloc(big.cap * sizeof(*big.vals));
     for (size_t s = 0; s < m->cap; s++) {
-        if (!m->keys[s])
+        size_t d;
+        if (!m->ent[s].hash)
             continue;
-        size_t d = (size_t)m->keys[s] & (big.cap - 1);
-        while (big.keys[d])
-            d = (d + 1) & (big.cap - 1);
-        big.keys[d] = m->keys[s];
-        memcpy(&big.bits[d * big.words], &m->bits[s * m->words], m->words * 8);
-        big.vals[d] = m->vals[s];
-        big.len++;
+        d = (size_t)m->ent[s].hash & (cap - 1);
+        while (ent[d].hash)
+            d = (d + 1) & (cap - 1);
+        ent[d] = m->ent[s];
     }
-    memo_release(m);
-    *m = big;
+    free(m->ent);
+    m->ent = ent;
+    m->cap = cap;
 }
 
-/* The bytes the memo would hold after growing once more. */
-static size_t memo_next_bytes(const struct memo *m)
+/* The bytes the memo holds now. */
+static size_t memo_bytes(const struct memo *m)
 {
-    return m->cap * 2 * (m->words * 8 + sizeof(uint64_t) + sizeof(int));
+    return m->cap * sizeof(*m->ent) + m->arena_cap * sizeof(*m->arena);
 }
 
 /* Inserts; returns false when the pair was already there. */
-static bool memo_add(struct memo *m, const uint64_t *bits, uint64_t zh, int val)
+static bool memo_add(struct memo *m, const struct lset *l, uint64_t zh, int val)
 {
     uint64_t h = hash_state(zh, val);
     size_t s = (size_t)h & (m->cap - 1);
+    int nw = l->hi - l->lo + 1;
+    const uint64_t *seg = l->bits + l->lo;
 
-    while (m->keys[s]) {
-        if (m->keys[s] == h && memo_slot_eq(m, s, bits, val))
+    for (; m->ent[s].hash; s = (s + 1) & (m->cap - 1)) {
+        const struct memo_ent *e = &m->ent[s];
+        if (e->hash == h && e->val == val && e->lo == l->lo && e->nw == nw &&
+            memcmp(m->arena + e->off, seg, (size_t)nw * sizeof(*seg)) == 0)
             return false;
-        s = (s + 1) & (m->cap - 1);
     }
-    m->keys[s] = h;
-    memcpy(&m->bits[s * m->words], bits, m->words * 8);
-    m->vals[s] = val;
+    if (m->arena_len + (size_t)nw > m->arena_cap) {
+        m->arena_cap = (m->arena_cap ? m->arena_cap * 2 : 4096) + (size_t)nw;
+        m->arena = xrealloc(m->arena, m->arena_cap * sizeof(*m->arena));
+    }
+    memcpy(m->arena + m->arena_len, seg, (size_t)nw * sizeof(*seg));
+    m->ent[s] = (struct memo_ent){h, m->arena_len, l->lo, nw, val};
+    m->arena_len += (size_t)nw;
     if (++m->len * 2 > m->cap)
         memo_grow(m);
     return true;
@@ -287,7 +323,8 @@ static void lin_search(struct lin_op *ops, int n, long budget, struct check_lin 
     const char *key = out->key;
     struct entry *ent;
     int *stack_entry, *stack_val;
-    uint64_t *bits, zh = 0;
+    struct lset set;
+    uint64_t zh = 0;
     int depth = 0, best_depth = -1, culprit = -1;
     struct memo memo;
     size_t words;
@@ -331,10 +368,13 @@ static void lin_search(struct lin_op *ops, int n, long budget, struct check_lin 
     ent[0].prev = -1;
 
     words = ((size_t)n + 63) / 64;
-    bits = xcalloc(words, sizeof(*bits));
+    set.bits = xcalloc(words, sizeof(*set.bits));
+    set.words = (int)words;
+    set.lo = 0;
+    set.hi = -1;
     stack_entry = xmalloc((size_t)n * sizeof(int));
     stack_val = xmalloc((size_t)n * sizeof(int));
-    memo_init(&memo, words);
+    memo_init(&memo);
     state = 0;
     out->verdict = CHECK_OK;
 
@@ -350,16 +390,16 @@ static void lin_search(struct lin_op *ops, int n, long budget, struct check_lin 
             int next_state = o->write ? o->val : state;
             if (o->write || o->val == state) {
                 int op = ent[e].op;
-                bits[op / 64] |= 1ULL << (op % 64);
+                lset_set(&set, op);
                 zh ^= zobrist(op);
-                if (memo.len * 2 + 2 > memo.cap && memo_next_bytes(&memo) > CHECK_MEMO_MAX_BYTES) {
+                if (memo_bytes(&memo) > CHECK_MEMO_MAX_BYTES) {
                     out->verdict = CHECK_UNKNOWN;
                     snprintf(out->witness, sizeof(out->witness),
                              "search memory of %d MB exhausted on %s (%d ops)",
                              (int)(CHECK_MEMO_MAX_BYTES >> 20), key, n);
                     break;
                 }
-                if (memo_add(&memo, bits, zh, next_state)) {
+                if (memo_add(&memo, &set, zh, next_state)) {
                     int m = ent[e].match;
                     stack_entry[depth] = e;
                     stack_val[depth] = state;
@@ -375,7 +415,7 @@ static void lin_search(struct lin_op *ops, int n, long budget, struct check_lin 
                     e = ent[0].next;
                     continue;
                 }
-                bits[op / 64] &= ~(1ULL << (op % 64));
+                lset_clear(&set, op);
                 zh ^= zobrist(op);
             }
             e = ent[e].next;
@@ -397,7 +437,7 @@ static void lin_search(struct lin_op *ops, int n, long budget, struct check_lin 
             c = stack_entry[depth];
             m = ent[c].match;
             state = stack_val[depth];
-            bits[ent[c].op / 64] &= ~(1ULL << (ent[c].op % 64));
+            lset_clear(&set, ent[c].op);
             zh ^= zobrist(ent[c].op);
             /* Unlift in reverse order: the return, then the call. */
             ent[ent[m].prev].next = m;
@@ -435,7 +475,7 @@ static void lin_search(struct lin_op *ops, int n, long budget, struct check_lin 
     memo_release(&memo);
     free(stack_entry);
     free(stack_val);
-    free(bits);
+    free(set.bits);
     free(ent);
 }
 
