@@ -206,6 +206,8 @@ void script_run_reset(struct script_run *run, const char *file, int64_t seed_ove
  * from sequence 0 (the TUI's event log and timeline); without it (the default: headless
  * runs, explore) there is no ring at all. */
 void script_run_trace_ring(struct script_run *run, size_t events);
+/* The ring a screen needs: the TUI's timeline holds this many events, its log fewer. */
+#define SCRIPT_VIEW_RING 16384
 
 /* Executes one parsed command. On a runtime error (a time in the past, killing a dead node)
  * returns -1 with *err filled; the engine is unchanged. */

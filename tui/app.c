@@ -2068,6 +2068,7 @@ static void signal_cb(uv_signal_t *h, int signum)
  * ops the verdicts trail by about half a second). Paused, they are brought up to date at once.
  */
 #define APP_CHECKS_SHARE 5
+_Static_assert(SCRIPT_VIEW_RING >= TIMELINE_MAX, "the trace ring must cover the timeline");
 static void update_checks(struct app *a)
 {
     const struct engine *e = eng(a);
@@ -2328,7 +2329,7 @@ static struct app *app_create(const char *title, int64_t seed_override)
         abort();
     snprintf(a->title, sizeof(a->title), "%s", title);
     a->run = script_run_create(title, seed_override);
-    script_run_trace_ring(a->run, TRACE_RING);
+    script_run_trace_ring(a->run, SCRIPT_VIEW_RING);
     a->log = draw_log_create();
     a->tl = timeline_create();
     a->speed = APP_SPEED_DEFAULT;
