@@ -45,8 +45,11 @@ struct net *net_create(int n_nodes, uint64_t seed)
 void net_reset(struct net *net, uint64_t seed)
 {
     sim_rng_seed(&net->rng, seed, 1);
-    memset(net->link, 0, sizeof(net->link));
-    memset(net->last_deliver_us, 0, sizeof(net->last_deliver_us));
+    /* Only the n x n corner is ever used (net_create's calloc zeroed the rest). */
+    for (int i = 0; i < net->n; i++) {
+        memset(net->link[i], 0, (size_t)net->n * sizeof(net->link[i][0]));
+        memset(net->last_deliver_us[i], 0, (size_t)net->n * sizeof(net->last_deliver_us[i][0]));
+    }
     memset(net->group, 0, sizeof(net->group));
     net->client_latency_us = 1000;
     net->timing = NET_SYNC;

@@ -1392,7 +1392,6 @@ int script_parse_text_reuse(const char *file, const char *text, size_t len, stru
     s.n = 0;
     while (pos < len) {
         size_t end = pos;
-        struct script_cmd cmd;
         int r;
 
         while (end < len && text[end] != '\n')
@@ -1410,7 +1409,12 @@ int script_parse_text_reuse(const char *file, const char *text, size_t len, stru
         memcpy(line, text + pos, end - pos);
         line[end - pos] = '\0';
         pos = end + 1;
-        r = script_parse_line(env, file, lineno, line, &cmd, err);
+        /* Parsed straight into the next slot (a command is 3.6 KB: no copy). */
+        if (s.n == cap) {
+            cap = cap ? cap * 2 : 32;
+            s.cmds = xrealloc(s.cmds, (size_t)cap * sizeof(*s.cmds));
+        }
+        r = script_parse_line(env, file, lineno, line, &s.cmds[s.n], err);
         if (r < 0)
             goto fail;
         if (r == 0)
@@ -1419,11 +1423,7 @@ int script_parse_text_reuse(const char *file, const char *text, size_t len, stru
             set_error(err, file, lineno, 1, "too many commands (at most %d)", SCRIPT_MAX_CMDS);
             goto fail;
         }
-        if (s.n == cap) {
-            cap = cap ? cap * 2 : 32;
-            s.cmds = xrealloc(s.cmds, (size_t)cap * sizeof(*s.cmds));
-        }
-        s.cmds[s.n++] = cmd;
+        s.n++;
     }
     free(line);
     s.cap = cap;
