@@ -3,6 +3,7 @@
 #   make            build ./splitbrain
 #   make run        build and run the guided tour scenario
 #   make test       lint, format check, unit + scenario tests, then again under ASan+UBSan
+#   make trace-hashes  rewrite tests/trace_hashes.txt (the stored trace hashes) on purpose
 #   make bench      engine throughput benchmarks
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS each (clang; not part of make test)
 #   make CC=clang test   the same gate built by clang
@@ -71,7 +72,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LIB := $(BUILD)/libsplitbrain.a
 BIN := $(BUILD)/splitbrain
 
-.PHONY: fuzz fuzz-run fuzz-regress render-golden all run test check suites scenarios tui-smoke tui-lesson tui-screen tui-compare mutations bench lint format format-check install clean deps deps-test soak man-keys exports cli tui-installed
+.PHONY: trace-check trace-hashes fuzz fuzz-run fuzz-regress render-golden all run test check suites scenarios tui-smoke tui-lesson tui-screen tui-compare mutations bench lint format format-check install clean deps deps-test soak man-keys exports cli tui-installed
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -206,7 +207,7 @@ run: $(BIN)
 
 # The unit suites, the scenario tests, the sandbox and a lesson driven through tmux and the
 # checkers' mutation tests, in this build.
-check: suites scenarios tui-smoke tui-lesson tui-screen tui-compare tui-installed mutations man-keys exports cli fuzz-regress
+check: suites scenarios trace-check tui-smoke tui-lesson tui-screen tui-compare tui-installed mutations man-keys exports cli fuzz-regress
 
 suites: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -216,6 +217,16 @@ suites: $(TEST_BIN)
 
 scenarios: $(BIN)
 	@tests/run_scenarios.sh $(BIN)
+
+# Every shipped scenario's trace, summary and explore's seed-for-seed results, against the
+# stored hashes in tests/trace_hashes.txt.
+trace-check: $(BIN)
+	@tests/trace_hashes.sh $(BIN)
+
+# Rewrites tests/trace_hashes.txt from the current engine: run it on purpose (a model that
+# now behaves differently), then review the diff.
+trace-hashes: $(BIN)
+	@tests/trace_hashes.sh $(BIN) --update
 
 # Safe settings must break nothing over this many explored seeds (fewer under sanitizers).
 EXPLORE_SEEDS ?= 3000
@@ -279,6 +290,8 @@ soak: $(TEST_BIN) $(BIN)
 		bad=$$(grep -E '^(linearizability|lost acknowledged writes|split brain|session guarantees|convergence) ' $$out \
 			| awk '$$(NF-1) != 0'); rm -f $$out; [ $$rc -eq 0 ] && [ -z "$$bad" ]
 
+# The benches one by one, then each performance goal beside its target (medians of 5 runs)
+# and callgrind's instruction counts (tests/bench/goals.sh; the README quotes them).
 bench: $(BENCH_BIN) $(BIN)
 	@for b in $(BENCH_BIN); do $$b; done
 	@tests/bench/bench_idle.sh $(BIN) 5
@@ -286,6 +299,7 @@ bench: $(BENCH_BIN) $(BIN)
 	@echo "explore: seeds per second, 5 nodes, 100 ops, default faults, 1000 seeds, every core"
 	@for m in leader multi leaderless; do printf '  %-11s ' $$m; \
 		$(BIN) explore --model $$m --seeds 1000 --keep 0 | tail -n 1 | sed 's/.*(\(.*\) seeds.s.*/\1 seeds\/s/'; done
+	@tests/bench/goals.sh $(BUILD) $(BIN)
 
 # The engine and lessons must stay deterministic and terminal-free.
 lint:

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "strmap.h"
 #include "util.h"
 
 #define NIL_VALUE "\x01nil" /* the register before any write; cannot be typed by a user */
@@ -12,6 +13,7 @@
 struct lin_op {
     const struct op *op;
     bool write;
+    int val; /* a write: the value it writes; a read: the value it must see (-2: never written) */
     int64_t call;
     int64_t ret; /* INT64_MAX: indeterminate */
 };
@@ -26,94 +28,146 @@ struct entry {
     int next;
 };
 
-/* The memo: (set of linearized ops, register value) pairs already explored. */
-struct memo {
-    uint64_t *keys; /* hash of each stored pair, 0 = empty */
-    uint64_t *bits; /* copies of the bitsets, words per entry */
-    int *vals;      /* value index per entry */
-    size_t cap;
-    size_t len;
-    size_t words;
+/*
+ * The memo: (set of linearized ops, register value) pairs already explored.
+ * The set's hash is kept incrementally (Zobrist: the XOR of a fixed random
+ * word per op in the set), so a step costs O(1) to hash. The set itself is
+ * stored in full but compactly: every word of the bitset below `lo` is all
+ * ones and every word above `hi` is zero (the search linearizes ops roughly
+ * in call order), so an entry keeps lo and the words lo..hi only — a word or
+ * two, where the whole bitset of a long history is hundreds. Two sets are
+ * equal exactly when their lo, hi and those words are.
+ */
+struct memo_ent {
+    uint64_t hash; /* 0 = empty */
+    size_t off;    /* the words, in the arena */
+    int lo;
+    int nw;
+    int val;
 };
 
-static uint64_t hash_state(const uint64_t *bits, size_t words, int val)
-{
-    uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)(unsigned)val;
+struct memo {
+    struct memo_ent *ent;
+    size_t cap; /* a power of two */
+    size_t len;
+    uint64_t *arena;
+    size_t arena_len;
+    size_t arena_cap;
+};
 
-    for (size_t i = 0; i < words; i++) {
-        h ^= bits[i];
-        h *= 0x100000001b3ULL;
-        h ^= h >> 29;
-    }
+/* The bitset being searched, with its bounds kept as bits change. */
+struct lset {
+    uint64_t *bits;
+    int words;
+    int lo; /* the first word that is not all ones */
+    int hi; /* the last word that is not zero, or lo - 1 */
+};
+
+static void lset_set(struct lset *l, int op)
+{
+    int w = op / 64;
+
+    l->bits[w] |= 1ULL << (op % 64);
+    if (w > l->hi)
+        l->hi = w;
+    while (l->lo < l->words && l->bits[l->lo] == ~0ULL)
+        l->lo++;
+    if (l->hi < l->lo - 1)
+        l->hi = l->lo - 1;
+}
+
+static void lset_clear(struct lset *l, int op)
+{
+    int w = op / 64;
+
+    l->bits[w] &= ~(1ULL << (op % 64));
+    if (w < l->lo)
+        l->lo = w;
+    while (l->hi >= l->lo && l->bits[l->hi] == 0)
+        l->hi--;
+}
+
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint64_t zobrist(int op)
+{
+    return mix64((uint64_t)(unsigned)op * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL);
+}
+
+static uint64_t hash_state(uint64_t zh, int val)
+{
+    uint64_t h = mix64(zh ^ ((uint64_t)(unsigned)val * 0xd1342543de82ef95ULL));
+
     return h ? h : 1;
 }
 
-static void memo_init(struct memo *m, size_t words)
+static void memo_init(struct memo *m)
 {
+    memset(m, 0, sizeof(*m));
     m->cap = 1024;
-    m->len = 0;
-    m->words = words;
-    m->keys = xcalloc(m->cap, sizeof(*m->keys));
-    m->bits = xcalloc(m->cap * words, sizeof(*m->bits));
-    m->vals = xcalloc(m->cap, sizeof(*m->vals));
+    m->ent = xcalloc(m->cap, sizeof(*m->ent));
 }
 
 static void memo_release(struct memo *m)
 {
-    free(m->keys);
-    free(m->bits);
-    free(m->vals);
-}
-
-static bool memo_slot_eq(const struct memo *m, size_t s, const uint64_t *bits, int val)
-{
-    return m->vals[s] == val && memcmp(&m->bits[s * m->words], bits, m->words * 8) == 0;
-}
-
-static void memo_grow(struct memo *m);
-
-/* Inserts; returns false when the pair was already there. */
-static bool memo_add(struct memo *m, const uint64_t *bits, int val)
-{
-    uint64_t h = hash_state(bits, m->words, val);
-    size_t s = (size_t)(h % m->cap);
-
-    while (m->keys[s]) {
-        if (m->keys[s] == h && memo_slot_eq(m, s, bits, val))
-            return false;
-        s = (s + 1) % m->cap;
-    }
-    m->keys[s] = h;
-    memcpy(&m->bits[s * m->words], bits, m->words * 8);
-    m->vals[s] = val;
-    if (++m->len * 2 > m->cap)
-        memo_grow(m);
-    return true;
+    free(m->ent);
+    free(m->arena);
 }
 
 static void memo_grow(struct memo *m)
 {
-    struct memo big;
+    size_t cap = m->cap * 2;
+    struct memo_ent *ent = xcalloc(cap, sizeof(*ent));
 
-    big.cap = m->cap * 2;
-    big.len = 0;
-    big.words = m->words;
-    big.keys = xcalloc(big.cap, sizeof(*big.keys));
-    big.bits = xcalloc(big.cap * big.words, sizeof(*big.bits));
-    big.vals = xcalloc(big.cap, sizeof(*big.vals));
     for (size_t s = 0; s < m->cap; s++) {
-        if (!m->keys[s])
+        size_t d;
+        if (!m->ent[s].hash)
             continue;
-        size_t d = (size_t)(m->keys[s] % big.cap);
-        while (big.keys[d])
-            d = (d + 1) % big.cap;
-        big.keys[d] = m->keys[s];
-        memcpy(&big.bits[d * big.words], &m->bits[s * m->words], m->words * 8);
-        big.vals[d] = m->vals[s];
-        big.len++;
+        d = (size_t)m->ent[s].hash & (cap - 1);
+        while (ent[d].hash)
+            d = (d + 1) & (cap - 1);
+        ent[d] = m->ent[s];
     }
-    memo_release(m);
-    *m = big;
+    free(m->ent);
+    m->ent = ent;
+    m->cap = cap;
+}
+
+/* The bytes the memo holds now. */
+static size_t memo_bytes(const struct memo *m)
+{
+    return m->cap * sizeof(*m->ent) + m->arena_cap * sizeof(*m->arena);
+}
+
+/* Inserts; returns false when the pair was already there. */
+static bool memo_add(struct memo *m, const struct lset *l, uint64_t zh, int val)
+{
+    uint64_t h = hash_state(zh, val);
+    size_t s = (size_t)h & (m->cap - 1);
+    int nw = l->hi - l->lo + 1;
+    const uint64_t *seg = l->bits + l->lo;
+
+    for (; m->ent[s].hash; s = (s + 1) & (m->cap - 1)) {
+        const struct memo_ent *e = &m->ent[s];
+        if (e->hash == h && e->val == val && e->lo == l->lo && e->nw == nw &&
+            memcmp(m->arena + e->off, seg, (size_t)nw * sizeof(*seg)) == 0)
+            return false;
+    }
+    if (m->arena_len + (size_t)nw > m->arena_cap) {
+        m->arena_cap = (m->arena_cap ? m->arena_cap * 2 : 4096) + (size_t)nw;
+        m->arena = xrealloc(m->arena, m->arena_cap * sizeof(*m->arena));
+    }
+    memcpy(m->arena + m->arena_len, seg, (size_t)nw * sizeof(*seg));
+    m->ent[s] = (struct memo_ent){h, m->arena_len, l->lo, nw, val};
+    m->arena_len += (size_t)nw;
+    if (++m->len * 2 > m->cap)
+        memo_grow(m);
+    return true;
 }
 
 static int cmp_entry(const void *pa, const void *pb)
@@ -126,16 +180,6 @@ static int cmp_entry(const void *pa, const void *pb)
     if (a->is_call != b->is_call)
         return a->is_call ? -1 : 1;
     return a->op - b->op;
-}
-
-/* Interns value strings so the register state is a small integer. */
-static int intern(const char **table, int *n, const char *v)
-{
-    for (int i = 0; i < *n; i++)
-        if (strcmp(table[i], v) == 0)
-            return i;
-    table[*n] = v;
-    return (*n)++;
 }
 
 static void fmt_op(const struct op *op, char *dst, size_t size)
@@ -192,35 +236,23 @@ static void explain(const struct lin_op *ops, int n, int culprit, char *dst, siz
     }
 }
 
-void check_linearizable_key(const struct history *h, const char *key, long budget,
-                            struct check_lin *out)
+/*
+ * Gathers the ops of one key (given in id order) into ops, with each op's
+ * value interned once, so the search compares integers. Returns the count, or
+ * -1 with out filled when the key is not a register.
+ */
+static int lin_gather(const struct op *const *key_ops, int m, const char *key, struct lin_op *ops,
+                      struct strmap *values, struct check_lin *out)
 {
-    size_t total = history_count(h);
-    struct lin_op *ops;
-    struct entry *ent;
-    const char **values;
-    int *stack_entry, *stack_val;
-    uint64_t *bits;
-    int n = 0, nvals = 0, depth = 0, best_depth = -1, culprit = -1;
-    struct memo memo;
-    size_t words;
-    int state;
+    int n = 0, nvals = 0;
 
-    memset(out, 0, sizeof(*out));
-    util_strlcpy(out->key, key, sizeof(out->key));
-    if (budget <= 0)
-        budget = CHECK_DEFAULT_BUDGET;
-    ops = xcalloc(total + 1, sizeof(*ops));
-    for (uint64_t id = 1; id <= total; id++) {
-        const struct op *op = history_at(h, id);
-        if (strcmp(op->req.key, key) != 0)
-            continue;
+    for (int i = 0; i < m; i++) {
+        const struct op *op = key_ops[i];
         if (op->req.kind != OP_PUT && op->req.kind != OP_GET) {
             out->verdict = CHECK_NA;
             snprintf(out->witness, sizeof(out->witness), "%s is not a register (%s ops)", key,
                      op_kind_name(op->req.kind));
-            free(ops);
-            return;
+            return -1;
         }
         if (op->req.kind == OP_GET) {
             if (op->status != OP_OK)
@@ -229,8 +261,7 @@ void check_linearizable_key(const struct history *h, const char *key, long budge
                 out->verdict = CHECK_NA;
                 snprintf(out->witness, sizeof(out->witness),
                          "%s read siblings: a register has one value", op->label);
-                free(ops);
-                return;
+                return -1;
             }
         }
         ops[n].op = op;
@@ -246,42 +277,70 @@ void check_linearizable_key(const struct history *h, const char *key, long budge
      * returned, changes nothing any read saw: placing it at the very end is always
      * possible, so it can be left out. This keeps histories full of timeouts
      * searchable (each such write would otherwise be concurrent with everything after it).
+     * The values reads returned go in the map first (tag 1), so the test is one lookup.
      */
+    strmap_clear(values);
+    for (int i = 0; i < n; i++)
+        if (!ops[i].write && ops[i].op->result.n == 1)
+            strmap_put(values, 1, ops[i].op->result.v[0], 0);
     {
         int k = 0;
         for (int i = 0; i < n; i++) {
-            bool seen = false;
-            if (ops[i].write && ops[i].ret == INT64_MAX) {
-                for (int j = 0; j < n && !seen; j++)
-                    seen = !ops[j].write && ops[j].op->result.n == 1 &&
-                           strcmp(ops[j].op->result.v[0], ops[i].op->req.value) == 0;
-                if (!seen)
-                    continue;
-            }
+            if (ops[i].write && ops[i].ret == INT64_MAX &&
+                strmap_get(values, 1, ops[i].op->req.value) < 0)
+                continue;
             ops[k++] = ops[i];
         }
         n = k;
     }
+    /* Values (tag 0): index 0 is nil, then each written value in order. */
+    strmap_put(values, 0, NIL_VALUE, nvals++);
+    for (int i = 0; i < n; i++) {
+        if (ops[i].write) {
+            ops[i].val = strmap_put(values, 0, ops[i].op->req.value, nvals);
+            if (ops[i].val == nvals)
+                nvals++;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (!ops[i].write) {
+            int v = ops[i].op->result.n ? strmap_get(values, 0, ops[i].op->result.v[0]) : 0;
+            ops[i].val = v >= 0 ? v : -2; /* a value nobody wrote matches no state */
+        }
+    }
+    return n;
+}
+
+/*
+ * The search over one key's ops, gathered by lin_gather. out->key is set.
+ * Wing & Gong with Lowe's memoization: a doubly linked list of calls and
+ * returns in time order; lift a call whose op can go next (a write always,
+ * a read when the register holds its value) unless the memo saw that
+ * (set, value) already; at a return whose op was not placed, backtrack.
+ */
+static void lin_search(struct lin_op *ops, int n, long budget, struct check_lin *out)
+{
+    const char *key = out->key;
+    struct entry *ent;
+    int *stack_entry, *stack_val;
+    struct lset set;
+    uint64_t zh = 0;
+    int depth = 0, best_depth = -1, culprit = -1;
+    struct memo memo;
+    size_t words;
+    int state;
+
     out->ops = n;
     if (n == 0) {
         out->verdict = CHECK_OK;
-        free(ops);
         return;
     }
     if (n > CHECK_MAX_OPS_PER_KEY) {
         out->verdict = CHECK_UNKNOWN;
         snprintf(out->witness, sizeof(out->witness), "%d ops on %s: more than the checker searches",
                  n, key);
-        free(ops);
         return;
     }
-    /* Values: index 0 is nil. */
-    values = xcalloc((size_t)n + 1, sizeof(*values));
-    intern(values, &nvals, NIL_VALUE);
-    for (int i = 0; i < n; i++)
-        if (ops[i].write)
-            intern(values, &nvals, ops[i].op->req.value);
-
     /* The list: entries 1..2n between a head sentinel 0. */
     ent = xcalloc((size_t)(2 * n + 1), sizeof(*ent));
     for (int i = 0; i < n; i++) {
@@ -309,10 +368,13 @@ void check_linearizable_key(const struct history *h, const char *key, long budge
     ent[0].prev = -1;
 
     words = ((size_t)n + 63) / 64;
-    bits = xcalloc(words, sizeof(*bits));
+    set.bits = xcalloc(words, sizeof(*set.bits));
+    set.words = (int)words;
+    set.lo = 0;
+    set.hi = -1;
     stack_entry = xmalloc((size_t)n * sizeof(int));
     stack_val = xmalloc((size_t)n * sizeof(int));
-    memo_init(&memo, words);
+    memo_init(&memo);
     state = 0;
     out->verdict = CHECK_OK;
 
@@ -325,18 +387,19 @@ void check_linearizable_key(const struct history *h, const char *key, long budge
         }
         if (e != -1 && ent[e].is_call) {
             const struct lin_op *o = &ops[ent[e].op];
-            int next_state = state;
-            bool legal;
-            if (o->write) {
-                next_state = intern(values, &nvals, o->op->req.value);
-                legal = true;
-            } else {
-                const char *v = o->op->result.n ? o->op->result.v[0] : NIL_VALUE;
-                legal = strcmp(values[state], v) == 0;
-            }
-            if (legal) {
-                bits[ent[e].op / 64] |= 1ULL << (ent[e].op % 64);
-                if (memo_add(&memo, bits, next_state)) {
+            int next_state = o->write ? o->val : state;
+            if (o->write || o->val == state) {
+                int op = ent[e].op;
+                lset_set(&set, op);
+                zh ^= zobrist(op);
+                if (memo_bytes(&memo) > CHECK_MEMO_MAX_BYTES) {
+                    out->verdict = CHECK_UNKNOWN;
+                    snprintf(out->witness, sizeof(out->witness),
+                             "search memory of %d MB exhausted on %s (%d ops)",
+                             (int)(CHECK_MEMO_MAX_BYTES >> 20), key, n);
+                    break;
+                }
+                if (memo_add(&memo, &set, zh, next_state)) {
                     int m = ent[e].match;
                     stack_entry[depth] = e;
                     stack_val[depth] = state;
@@ -352,7 +415,8 @@ void check_linearizable_key(const struct history *h, const char *key, long budge
                     e = ent[0].next;
                     continue;
                 }
-                bits[ent[e].op / 64] &= ~(1ULL << (ent[e].op % 64));
+                lset_clear(&set, op);
+                zh ^= zobrist(op);
             }
             e = ent[e].next;
             continue;
@@ -373,7 +437,8 @@ void check_linearizable_key(const struct history *h, const char *key, long budge
             c = stack_entry[depth];
             m = ent[c].match;
             state = stack_val[depth];
-            bits[ent[c].op / 64] &= ~(1ULL << (ent[c].op % 64));
+            lset_clear(&set, ent[c].op);
+            zh ^= zobrist(ent[c].op);
             /* Unlift in reverse order: the return, then the call. */
             ent[ent[m].prev].next = m;
             if (ent[m].next != -1)
@@ -410,10 +475,74 @@ void check_linearizable_key(const struct history *h, const char *key, long budge
     memo_release(&memo);
     free(stack_entry);
     free(stack_val);
-    free(bits);
+    free(set.bits);
     free(ent);
-    free(values);
-    free(ops);
+}
+
+static void lin_key(const struct op *const *key_ops, int m, const char *key, long budget,
+                    struct lin_op *scratch, struct strmap *values, struct check_lin *out)
+{
+    int n;
+
+    memset(out, 0, sizeof(*out));
+    util_strlcpy(out->key, key, sizeof(out->key));
+    if (budget <= 0)
+        budget = CHECK_DEFAULT_BUDGET;
+    n = lin_gather(key_ops, m, key, scratch, values, out);
+    if (n >= 0)
+        lin_search(scratch, n, budget, out);
+}
+
+void check_linearizable_key(const struct history *h, const char *key, long budget,
+                            struct check_lin *out)
+{
+    size_t total = history_count(h);
+    const struct op **key_ops = xmalloc((total + 1) * sizeof(*key_ops));
+    struct lin_op *scratch = xmalloc((total + 1) * sizeof(*scratch));
+    struct strmap values;
+    int m = 0;
+
+    for (uint64_t id = 1; id <= total; id++) {
+        const struct op *op = history_at(h, id);
+        if (strcmp(op->req.key, key) == 0)
+            key_ops[m++] = op;
+    }
+    strmap_init(&values);
+    lin_key(key_ops, m, key, budget, scratch, &values, out);
+    strmap_release(&values);
+    free(scratch);
+    free(key_ops);
+}
+
+/*
+ * Each op's key as a small integer (0, 1, ... in order of first appearance)
+ * in kid[], and the op ids grouped by key in *by_key (a key's ops in id
+ * order, starting at (*start)[k]). Returns the number of keys.
+ */
+static int index_keys(const struct history *h, struct strmap *keys, int *kid, int **start,
+                      const struct op ***by_key)
+{
+    size_t total = history_count(h);
+    int n_keys = 0;
+    int *fill;
+
+    for (uint64_t id = 1; id <= total; id++) {
+        kid[id - 1] = strmap_put(keys, 0, history_at(h, id)->req.key, n_keys);
+        if (kid[id - 1] == n_keys)
+            n_keys++;
+    }
+    *start = xcalloc((size_t)n_keys + 1, sizeof(int));
+    for (size_t i = 0; i < total; i++)
+        (*start)[kid[i] + 1]++;
+    for (int k = 0; k < n_keys; k++)
+        (*start)[k + 1] += (*start)[k];
+    fill = xmalloc(((size_t)n_keys + 1) * sizeof(int));
+    memcpy(fill, *start, ((size_t)n_keys + 1) * sizeof(int));
+    *by_key = xmalloc((total + 1) * sizeof(**by_key));
+    for (uint64_t id = 1; id <= total; id++)
+        (*by_key)[fill[kid[id - 1]]++] = history_at(h, id);
+    free(fill);
+    return n_keys;
 }
 
 static int severity(enum check_verdict v)
@@ -436,23 +565,32 @@ enum check_verdict check_linearizable(const struct history *h, long budget, stru
     size_t total = history_count(h);
     enum check_verdict worst = CHECK_NA;
     struct check_lin r;
+    struct strmap keys, values;
+    int *kid = xmalloc((total + 1) * sizeof(int)), *start;
+    const struct op **by_key;
+    struct lin_op *scratch = xmalloc((total + 1) * sizeof(*scratch));
+    int n_keys;
 
     memset(first, 0, sizeof(*first));
     first->verdict = CHECK_NA;
-    for (uint64_t id = 1; id <= total; id++) {
-        const char *key = history_at(h, id)->req.key;
-        bool seen = false;
-        /* Each key once: skip keys an earlier op already had. */
-        for (uint64_t j = 1; j < id && !seen; j++)
-            seen = strcmp(history_at(h, j)->req.key, key) == 0;
-        if (seen)
-            continue;
-        check_linearizable_key(h, key, budget, &r);
+    strmap_init(&keys);
+    strmap_init(&values);
+    n_keys = index_keys(h, &keys, kid, &start, &by_key);
+    /* Each key once, in the order the history first touched it. */
+    for (int k = 0; k < n_keys; k++) {
+        const struct op *const *ops = by_key + start[k];
+        lin_key(ops, start[k + 1] - start[k], ops[0]->req.key, budget, scratch, &values, &r);
         if (severity(r.verdict) > severity(worst)) {
             worst = r.verdict;
             *first = r;
         }
     }
+    strmap_release(&values);
+    strmap_release(&keys);
+    free(scratch);
+    free(by_key);
+    free(start);
+    free(kid);
     return worst;
 }
 
@@ -524,47 +662,38 @@ const char *check_verdict_name(enum check_verdict v)
 }
 
 /*
- * Does any live replica still hold key=value: in what a local read returns,
- * in its log (an overwritten entry is still there), or among its versions?
+ * Every key=value some live replica holds, for the keys of the history: in
+ * what a local read returns, in its log (an overwritten entry is still
+ * there), or among its versions. Built once, so each write is one lookup.
+ * The map's tag is the key's index in keys.
  */
-static bool held_anywhere(const struct engine *e, const char *key, const char *value)
+static void held_values(const struct engine *e, const struct strmap *keys, int n_keys,
+                        const char *const *key_names, struct strmap *held)
 {
     struct op_values v;
     struct engine_node info;
 
     for (int i = 0; i < engine_nodes(e); i++) {
         const struct store *s = engine_store(e, i);
-        const struct store_item *it = store_kv_get(s, key);
         engine_node(e, i, &info);
         if (info.state == NODE_CRASHED)
             continue;
-        engine_read_local(e, i, key, &v);
-        for (int k = 0; k < v.n; k++)
-            if (strcmp(v.v[k], value) == 0)
-                return true;
+        for (int k = 0; k < n_keys; k++) {
+            const struct store_item *it = store_kv_get(s, key_names[k]);
+            engine_read_local(e, i, key_names[k], &v);
+            for (int j = 0; j < v.n; j++)
+                strmap_put(held, k, v.v[j], 1);
+            for (int j = 0; it && j < it->n; j++)
+                if (!it->v[j].tombstone)
+                    strmap_put(held, k, it->v[j].value, 1);
+        }
         for (int64_t o = 0; o < store_log_end(s); o++) {
             const struct store_entry *en = store_log_at(s, o);
-            if (strcmp(en->key, key) == 0 && strcmp(en->value, value) == 0)
-                return true;
+            int k = strmap_get(keys, 0, en->key);
+            if (k >= 0)
+                strmap_put(held, k, en->value, 1);
         }
-        for (int k = 0; it && k < it->n; k++)
-            if (!it->v[k].tombstone && strcmp(it->v[k].value, value) == 0)
-                return true;
     }
-    return false;
-}
-
-static bool discarded(const struct check_recorder *rec, const struct op *w)
-{
-    char kv[CHECK_DISCARD_MAX];
-
-    if (!rec)
-        return false;
-    snprintf(kv, sizeof(kv), "%s=%s", w->req.key, w->req.value);
-    for (int i = 0; i < rec->n_discards; i++)
-        if (strcmp(rec->discards[i], kv) == 0)
-            return true;
-    return false;
 }
 
 /*
@@ -614,12 +743,29 @@ static void explain_loss(const struct check_recorder *rec, const struct op *w, b
     }
 }
 
+static int cmp_i64_desc(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x > y ? -1 : x < y;
+}
+
+/*
+ * In O(n log n): per key, the count of puts that did not complete ok, the
+ * completions of the ok ones (sorted) and the latest invocation, so "could a
+ * later or concurrent put have superseded this one" is a count and a binary
+ * search; what live replicas hold and what the models discarded are hash
+ * sets built once.
+ */
 void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
                        struct check_lost *out)
 {
     const struct history *h = engine_history(e);
     size_t total = history_count(h);
     bool log_model = false;
+    struct strmap keys, held, thrown_set;
+    int n_keys = 0, *kid = xmalloc((total + 1) * sizeof(int)), *not_ok, *ok_start, *fill;
+    int64_t *max_invoke, *ok_done = xmalloc((total + 1) * sizeof(int64_t));
+    const char **key_names = xmalloc((total + 1) * sizeof(*key_names));
 
     memset(out, 0, sizeof(*out));
     /* In a replicated log an acknowledged write keeps its entry whatever comes after it, so
@@ -627,29 +773,86 @@ void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
     for (int i = 0; i < engine_nodes(e); i++)
         if (store_log_end(engine_store(e, i)) > 0)
             log_model = true;
+    strmap_init(&keys);
+    strmap_init(&held);
+    strmap_init(&thrown_set);
+    for (uint64_t id = 1; id <= total; id++) {
+        const struct op *op = history_at(h, id);
+        kid[id - 1] = strmap_put(&keys, 0, op->req.key, n_keys);
+        if (kid[id - 1] == n_keys)
+            key_names[n_keys++] = op->req.key;
+    }
+    not_ok = xcalloc((size_t)n_keys + 1, sizeof(int));
+    ok_start = xcalloc((size_t)n_keys + 1, sizeof(int));
+    max_invoke = xmalloc(((size_t)n_keys + 1) * sizeof(int64_t));
+    for (int k = 0; k < n_keys; k++)
+        max_invoke[k] = INT64_MIN;
+    for (uint64_t id = 1; id <= total; id++) {
+        const struct op *op = history_at(h, id);
+        int k = kid[id - 1];
+        if (op->req.kind != OP_PUT)
+            continue;
+        if (op->invoke_us > max_invoke[k])
+            max_invoke[k] = op->invoke_us;
+        if (op->status == OP_OK)
+            ok_start[k + 1]++;
+        else
+            not_ok[k]++;
+    }
+    for (int k = 0; k < n_keys; k++)
+        ok_start[k + 1] += ok_start[k];
+    fill = xmalloc(((size_t)n_keys + 1) * sizeof(int));
+    memcpy(fill, ok_start, ((size_t)n_keys + 1) * sizeof(int));
+    for (uint64_t id = 1; id <= total; id++) {
+        const struct op *op = history_at(h, id);
+        if (op->req.kind == OP_PUT && op->status == OP_OK)
+            ok_done[fill[kid[id - 1]]++] = op->complete_us;
+    }
+    for (int k = 0; k < n_keys; k++)
+        qsort(ok_done + ok_start[k], (size_t)(ok_start[k + 1] - ok_start[k]), sizeof(int64_t),
+              cmp_i64_desc);
+    held_values(e, &keys, n_keys, key_names, &held);
+    for (int i = 0; rec && i < rec->n_discards; i++)
+        strmap_put(&thrown_set, 0, rec->discards[i], 1);
+
     for (uint64_t id = 1; id <= total; id++) {
         const struct op *w = history_at(h, id);
-        bool superseded = false;
+        bool superseded = false, thrown = false;
+        int k = kid[id - 1];
 
-        bool thrown = false;
         if (w->req.kind != OP_PUT || w->status != OP_OK)
             continue;
-        thrown = discarded(rec, w);
-        for (uint64_t j = 1; j <= total && !superseded && !log_model; j++) {
-            const struct op *later = history_at(h, j);
+        if (rec) {
+            char kv[CHECK_DISCARD_MAX];
+            snprintf(kv, sizeof(kv), "%s=%s", w->req.key, w->req.value);
+            thrown = strmap_get(&thrown_set, 0, kv) >= 0;
+        }
+        if (!log_model) {
             /*
              * A write that began after this one was acknowledged may legitimately replace
              * it, even one that failed (it may still have taken effect). A concurrent one
              * may too — its replica may have seen this write first — unless the model
              * reported throwing this write away unseen: the loser of two concurrent writes
-             * under last-write-wins is lost.
+             * under last-write-wins is lost. An ok put that completed before this one
+             * began never supersedes it.
              */
-            bool before = later->status == OP_OK && later->complete_us < w->invoke_us;
-            superseded = j != id && later->req.kind == OP_PUT &&
-                         strcmp(later->req.key, w->req.key) == 0 && !before &&
-                         (later->invoke_us > w->complete_us || !thrown);
+            if (thrown) {
+                superseded = max_invoke[k] > w->complete_us;
+            } else {
+                /* The ok puts on the key that completed at or after w's invocation, w too. */
+                int lo = ok_start[k], hi = ok_start[k + 1];
+                while (lo < hi) {
+                    int mid = lo + (hi - lo) / 2;
+                    if (ok_done[mid] >= w->invoke_us)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                superseded =
+                    not_ok[k] > 0 || lo - ok_start[k] - (w->complete_us >= w->invoke_us) > 0;
+            }
         }
-        if (superseded || held_anywhere(e, w->req.key, w->req.value))
+        if (superseded || strmap_get(&held, k, w->req.value) >= 0)
             continue;
         if (out->lost++ == 0) {
             char t[24];
@@ -663,6 +866,16 @@ void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
             explain_loss(rec, w, thrown, out->witness, sizeof(out->witness));
         }
     }
+    strmap_release(&thrown_set);
+    strmap_release(&held);
+    strmap_release(&keys);
+    free(fill);
+    free(max_invoke);
+    free(ok_start);
+    free(not_ok);
+    free(ok_done);
+    free(key_names);
+    free(kid);
 }
 
 /* ---- the recorder ---- */
@@ -825,6 +1038,12 @@ void check_recorder_init(struct check_recorder *r)
 {
     memset(r, 0, sizeof(*r));
     r->obs.fn = recorder_event;
+    /* It reads names and numbers (a note's too: an unclean election is one), and the text of a
+     * discard only. */
+    r->obs.skip_kinds = TRACE_BIT(TRACE_SEND) | TRACE_BIT(TRACE_DROP) | TRACE_BIT(TRACE_DUP) |
+                        TRACE_BIT(TRACE_TIMER) | TRACE_BIT(TRACE_OP_START) |
+                        TRACE_BIT(TRACE_OP_END) | TRACE_BIT(TRACE_SET) | TRACE_BIT(TRACE_CLOCK);
+    r->obs.skip_text = ~TRACE_BIT(TRACE_CONFLICT);
     for (int i = 0; i < CLOCK_MAX_NODES; i++)
         r->crashed_at[i] = -1;
 }
@@ -898,42 +1117,6 @@ void check_split_brain(const struct check_recorder *r, const struct history *h,
 
 /* ---- session guarantees ---- */
 
-/* The ok write of key=value, or NULL (nil, or a value nobody acknowledged writing). */
-static const struct op *writer_of(const struct history *h, const char *key, const char *value)
-{
-    size_t total = history_count(h);
-
-    for (uint64_t id = 1; id <= total; id++) {
-        const struct op *op = history_at(h, id);
-        if (op->req.kind == OP_PUT && strcmp(op->req.key, key) == 0 &&
-            strcmp(op->req.value, value) == 0)
-            return op;
-    }
-    return NULL;
-}
-
-/* Real-time order of writes: a finished before b began. */
-static bool wrote_before(const struct op *a, const struct op *b)
-{
-    return a->status == OP_OK && a->complete_us < b->invoke_us;
-}
-
-/* The write a read saw, or NULL for nil / unknown. */
-static const struct op *seen_write(const struct history *h, const struct op *r)
-{
-    return r->result.n == 1 ? writer_of(h, r->req.key, r->result.v[0]) : NULL;
-}
-
-/* Is what r saw older than write w (w happened before the write r saw, or r saw nothing)? */
-static bool saw_older(const struct history *h, const struct op *r, const struct op *w)
-{
-    const struct op *s = seen_write(h, r);
-
-    if (r->result.n == 0)
-        return true;
-    return s && s != w && wrote_before(s, w);
-}
-
 static void name_pair(char *dst, size_t size, const char *what, const struct op *a,
                       const struct op *b)
 {
@@ -950,52 +1133,332 @@ static void name_pair(char *dst, size_t size, const char *what, const struct op 
              a->label, va, ta, b->label, b->req.key, vb, tb);
 }
 
-void check_sessions(const struct history *h, struct check_sessions *out)
-{
-    size_t total = history_count(h);
+/*
+ * A segment tree over one group of candidate ops (in id order): each leaf
+ * holds a time once its op has been inserted (INT64_MIN before), each inner
+ * node the largest time below it and the largest below it from a key other
+ * than that one's — enough to find the leftmost leaf over a threshold,
+ * optionally from a key other than a given one, in O(log n).
+ */
+struct segt {
+    int size; /* leaves, a power of two */
+    int64_t *m1;
+    int *k1;
+    int64_t *m2;
+};
 
-    memset(out, 0, sizeof(*out));
-    for (uint64_t j = 1; j <= total; j++) {
-        const struct op *r = history_at(h, j);
-        bool ryw = false, mono = false, prefix = false;
-        if (r->req.kind != OP_GET || r->status != OP_OK || r->result.n > 1)
-            continue;
-        for (uint64_t i = 1; i < j; i++) {
-            const struct op *a = history_at(h, i);
-            if (a->req.client != r->req.client || a->status != OP_OK ||
-                a->complete_us > r->invoke_us)
-                continue;
-            if (a->req.kind == OP_PUT && strcmp(a->req.key, r->req.key) == 0) {
-                /* Read-your-writes: the read must not see something older than my write. */
-                if (!ryw && saw_older(h, r, a) && (ryw = true) && out->ryw++ == 0 &&
-                    !out->witness[0])
-                    name_pair(out->witness, sizeof(out->witness), "read-your-writes", a, r);
-            } else if (a->req.kind == OP_GET && a->result.n == 1 &&
-                       strcmp(a->req.key, r->req.key) == 0) {
-                /* Monotonic reads: never older than what an earlier read saw. */
-                const struct op *w = seen_write(h, a);
-                if (!mono && w && saw_older(h, r, w) && (mono = true) && out->monotonic++ == 0 &&
-                    !out->witness[0])
-                    name_pair(out->witness, sizeof(out->witness), "monotonic reads", a, r);
-            } else if (a->req.kind == OP_GET && a->result.n == 1 &&
-                       strcmp(a->req.key, r->req.key) != 0) {
-                /* Consistent prefix: having seen wb, see every write that finished before it. */
-                const struct op *wb = seen_write(h, a);
-                if (!wb || prefix)
-                    continue;
-                for (uint64_t k = 1; k <= total; k++) {
-                    const struct op *wa = history_at(h, k);
-                    if (wa->req.kind != OP_PUT || strcmp(wa->req.key, r->req.key) != 0 ||
-                        !wrote_before(wa, wb) || !saw_older(h, r, wa))
-                        continue;
-                    prefix = true;
-                    if (out->prefix++ == 0 && !out->witness[0])
-                        name_pair(out->witness, sizeof(out->witness), "consistent prefix", a, r);
-                    break;
-                }
-            }
+static void segt_init(struct segt *t, int n)
+{
+    t->size = 1;
+    while (t->size < n)
+        t->size *= 2;
+    t->m1 = xmalloc((size_t)(2 * t->size) * sizeof(*t->m1));
+    t->k1 = xmalloc((size_t)(2 * t->size) * sizeof(*t->k1));
+    t->m2 = xmalloc((size_t)(2 * t->size) * sizeof(*t->m2));
+    for (int i = 0; i < 2 * t->size; i++) {
+        t->m1[i] = INT64_MIN;
+        t->k1[i] = -1;
+        t->m2[i] = INT64_MIN;
+    }
+}
+
+static void segt_release(struct segt *t)
+{
+    free(t->m1);
+    free(t->k1);
+    free(t->m2);
+}
+
+static void segt_set(struct segt *t, int pos, int64_t v, int key)
+{
+    int i = pos + t->size;
+
+    t->m1[i] = v;
+    t->k1[i] = key;
+    for (i /= 2; i >= 1; i /= 2) {
+        int l = 2 * i, r = 2 * i + 1, hi = t->m1[l] >= t->m1[r] ? l : r, lo = hi == l ? r : l;
+        t->m1[i] = t->m1[hi];
+        t->k1[i] = t->k1[hi];
+        /* The best from a key other than the winner's: the loser's best, or its second. */
+        t->m2[i] = t->m2[hi];
+        if (t->k1[lo] != t->k1[hi]) {
+            if (t->m1[lo] > t->m2[i])
+                t->m2[i] = t->m1[lo];
+        } else if (t->m2[lo] > t->m2[i]) {
+            t->m2[i] = t->m2[lo];
         }
     }
+}
+
+/* Does node i hold a leaf > thr from a key other than not_key (-1: any key)? */
+static bool segt_has(const struct segt *t, int i, int64_t thr, int not_key)
+{
+    if (t->m1[i] > thr && t->k1[i] != not_key)
+        return true;
+    return not_key >= 0 && t->m2[i] > thr;
+}
+
+/* The leftmost leaf > thr (from a key other than not_key), or -1. */
+static int segt_leftmost(const struct segt *t, int64_t thr, int not_key)
+{
+    int i = 1;
+
+    if (!segt_has(t, 1, thr, not_key))
+        return -1;
+    while (i < t->size)
+        i = segt_has(t, 2 * i, thr, not_key) ? 2 * i : 2 * i + 1;
+    return i - t->size;
+}
+
+/* What the session checker knows about each op. */
+struct sess_op {
+    int kid;     /* key */
+    int seen;    /* a one-value read: index of the first put of that value, or -1 */
+    int group;   /* a candidate: its group (client's puts on a key, or reads of a key), or -1 */
+    int pos;     /* its place in that group */
+    int cpos;    /* a read with a seen write: its place among its client's such reads, or -1 */
+    int viol[3]; /* a read: the earliest op that breaks each guarantee with it, or -1 */
+};
+
+struct sweep {
+    int64_t t;
+    int query; /* 0: insert a candidate (before the queries at the same instant), 1: a read */
+    int idx;
+};
+
+static int cmp_sweep(const void *pa, const void *pb)
+{
+    const struct sweep *a = pa, *b = pb;
+
+    if (a->t != b->t)
+        return a->t < b->t ? -1 : 1;
+    if (a->query != b->query)
+        return a->query - b->query;
+    return a->idx - b->idx;
+}
+
+struct put_at {
+    int kid;
+    int64_t invoke_us;
+    int64_t complete_us;
+};
+
+static int cmp_put_at(const void *pa, const void *pb)
+{
+    const struct put_at *a = pa, *b = pb;
+
+    if (a->kid != b->kid)
+        return a->kid - b->kid;
+    return a->invoke_us < b->invoke_us ? -1 : a->invoke_us > b->invoke_us;
+}
+
+/* Group g of client c: "p<key>" for its puts on a key, "r<key>" for its reads of one. */
+static int sess_group(struct strmap *groups, int client, bool put, int kid, int fresh)
+{
+    char name[24];
+
+    snprintf(name, sizeof(name), "%c%d", put ? 'p' : 'r', kid);
+    return fresh >= 0 ? strmap_put(groups, client, name, fresh) : strmap_get(groups, client, name);
+}
+
+/*
+ * Session guarantees in O(n log n). For a read r of client c on key k that
+ * saw write S (or nothing), each guarantee asks for the earliest op a of c
+ * (by id, smaller than r's), ok and complete by the time r began:
+ *   read-your-writes  a is a put of c on k invoked after S completed;
+ *   monotonic reads   a is a read of c on k whose write was invoked after S completed;
+ *   consistent prefix a is a read of c on another key whose write wb was
+ *                     invoked after the completion of some ok put on k that
+ *                     was itself invoked after S completed (the earliest such
+ *                     completion is a suffix minimum over k's puts by invoke).
+ * Reading nothing puts S's completion at minus infinity; a read whose S is
+ * unknown or did not complete ok breaks nothing. A sweep in time inserts
+ * each candidate when it completes and asks each read when it begins; segment
+ * trees find the earliest qualifying candidate. The counts and the witness
+ * (the first read by id, with its earliest breaking op) are what the
+ * pairwise definition gives.
+ */
+void check_sessions(const struct history *h, struct check_sessions *out)
+{
+    static const char *const names[3] = {"read-your-writes", "monotonic reads",
+                                         "consistent prefix"};
+    size_t total = history_count(h);
+    int n = (int)total, n_keys = 0, n_groups = 0, n_clients = 0, n_sw = 0, n_puts = 0;
+    struct sess_op *so = xcalloc(total + 1, sizeof(*so));
+    struct strmap keys, vals, groups;
+    int *gsize, *csize, *gstart, *cstart, *gmember, *cmember, *put_start;
+    struct put_at *puts = xmalloc((total + 1) * sizeof(*puts));
+    int64_t *suf = xmalloc((total + 1) * sizeof(*suf));
+    struct segt *gt, *ct;
+    struct sweep *sw = xmalloc((2 * total + 1) * sizeof(*sw));
+
+    memset(out, 0, sizeof(*out));
+    strmap_init(&keys);
+    strmap_init(&vals);
+    strmap_init(&groups);
+    /* Keys, and the first put of each value of each key. */
+    for (int i = 0; i < n; i++) {
+        const struct op *op = history_at(h, (uint64_t)i + 1);
+        so[i].kid = strmap_put(&keys, 0, op->req.key, n_keys);
+        if (so[i].kid == n_keys)
+            n_keys++;
+        if (op->req.kind == OP_PUT)
+            strmap_put(&vals, so[i].kid, op->req.value, i);
+        if (op->req.client + 1 > n_clients)
+            n_clients = op->req.client + 1;
+    }
+    /* The candidates, grouped. */
+    gsize = xcalloc(total + 1, sizeof(int));
+    csize = xcalloc((size_t)n_clients + 1, sizeof(int));
+    for (int i = 0; i < n; i++) {
+        const struct op *op = history_at(h, (uint64_t)i + 1);
+        so[i].seen = -1;
+        so[i].group = -1;
+        so[i].cpos = -1;
+        so[i].viol[0] = so[i].viol[1] = so[i].viol[2] = -1;
+        if (op->req.kind == OP_GET && op->result.n == 1)
+            so[i].seen = strmap_get(&vals, so[i].kid, op->result.v[0]);
+        if (op->req.kind == OP_PUT && op->status == OP_OK)
+            puts[n_puts++] = (struct put_at){so[i].kid, op->invoke_us, op->complete_us};
+        if (op->status != OP_OK || op->req.client < 0)
+            continue;
+        if (op->req.kind != OP_PUT && !(op->req.kind == OP_GET && so[i].seen >= 0))
+            continue;
+        so[i].group =
+            sess_group(&groups, op->req.client, op->req.kind == OP_PUT, so[i].kid, n_groups);
+        if (so[i].group == n_groups)
+            n_groups++;
+        so[i].pos = gsize[so[i].group]++;
+        if (op->req.kind == OP_GET)
+            so[i].cpos = csize[op->req.client]++;
+        sw[n_sw++] = (struct sweep){op->complete_us, 0, i};
+    }
+    gstart = xcalloc((size_t)n_groups + 1, sizeof(int));
+    cstart = xcalloc((size_t)n_clients + 1, sizeof(int));
+    for (int g = 0; g < n_groups; g++)
+        gstart[g + 1] = gstart[g] + gsize[g];
+    for (int c = 0; c < n_clients; c++)
+        cstart[c + 1] = cstart[c] + csize[c];
+    gmember = xmalloc(((size_t)gstart[n_groups] + 1) * sizeof(int));
+    cmember = xmalloc(((size_t)cstart[n_clients] + 1) * sizeof(int));
+    for (int i = 0; i < n; i++) {
+        if (so[i].group >= 0)
+            gmember[gstart[so[i].group] + so[i].pos] = i;
+        if (so[i].cpos >= 0)
+            cmember[cstart[history_at(h, (uint64_t)i + 1)->req.client] + so[i].cpos] = i;
+    }
+    gt = xmalloc(((size_t)n_groups + 1) * sizeof(*gt));
+    for (int g = 0; g < n_groups; g++)
+        segt_init(&gt[g], gsize[g]);
+    ct = xmalloc(((size_t)n_clients + 1) * sizeof(*ct));
+    for (int c = 0; c < n_clients; c++)
+        segt_init(&ct[c], csize[c]);
+    /* Each key's ok puts by invoke time, with the suffix minimum of their completions. */
+    qsort(puts, (size_t)n_puts, sizeof(*puts), cmp_put_at);
+    put_start = xcalloc((size_t)n_keys + 1, sizeof(int));
+    for (int i = 0; i < n_puts; i++)
+        put_start[puts[i].kid + 1]++;
+    for (int k = 0; k < n_keys; k++)
+        put_start[k + 1] += put_start[k];
+    for (int i = n_puts - 1; i >= 0; i--)
+        suf[i] =
+            i + 1 < n_puts && puts[i + 1].kid == puts[i].kid && suf[i + 1] < puts[i].complete_us
+                ? suf[i + 1]
+                : puts[i].complete_us;
+    /* The reads to judge. */
+    for (int i = 0; i < n; i++) {
+        const struct op *op = history_at(h, (uint64_t)i + 1);
+        if (op->req.kind == OP_GET && op->status == OP_OK && op->result.n <= 1)
+            sw[n_sw++] = (struct sweep){op->invoke_us, 1, i};
+    }
+    qsort(sw, (size_t)n_sw, sizeof(*sw), cmp_sweep);
+    for (int s = 0; s < n_sw; s++) {
+        int i = sw[s].idx, c, lo, hi;
+        const struct op *op = history_at(h, (uint64_t)i + 1);
+        int64_t thr, m = INT64_MAX;
+
+        if (!sw[s].query) {
+            int64_t v = op->req.kind == OP_PUT ? op->invoke_us
+                                               : history_at(h, (uint64_t)so[i].seen + 1)->invoke_us;
+            segt_set(&gt[so[i].group], so[i].pos, v, so[i].kid);
+            if (so[i].cpos >= 0)
+                segt_set(&ct[op->req.client], so[i].cpos, v, so[i].kid);
+            continue;
+        }
+        c = op->req.client;
+        if (op->result.n == 0) {
+            thr = INT64_MIN;
+        } else {
+            const struct op *sv = so[i].seen >= 0 ? history_at(h, (uint64_t)so[i].seen + 1) : NULL;
+            if (!sv || sv->status != OP_OK)
+                continue;
+            thr = sv->complete_us;
+        }
+        if (c < 0 || c >= n_clients)
+            continue;
+        for (int kind = 0; kind < 2; kind++) {
+            int g = sess_group(&groups, c, kind == 0, so[i].kid, -1), p;
+            if (g < 0)
+                continue;
+            p = segt_leftmost(&gt[g], thr, -1);
+            if (p >= 0 && gmember[gstart[g] + p] < i)
+                so[i].viol[kind] = gmember[gstart[g] + p];
+        }
+        lo = put_start[so[i].kid];
+        hi = put_start[so[i].kid + 1];
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            if (puts[mid].invoke_us > thr)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        if (lo < put_start[so[i].kid + 1])
+            m = suf[lo];
+        if (m != INT64_MAX) {
+            int p = segt_leftmost(&ct[c], m, so[i].kid);
+            if (p >= 0 && cmember[cstart[c] + p] < i)
+                so[i].viol[2] = cmember[cstart[c] + p];
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        int first = -1;
+        for (int k = 0; k < 3; k++) {
+            if (so[i].viol[k] < 0)
+                continue;
+            if (first < 0 || so[i].viol[k] < so[i].viol[first])
+                first = k;
+        }
+        if (first < 0)
+            continue;
+        out->ryw += so[i].viol[0] >= 0;
+        out->monotonic += so[i].viol[1] >= 0;
+        out->prefix += so[i].viol[2] >= 0;
+        if (!out->witness[0])
+            name_pair(out->witness, sizeof(out->witness), names[first],
+                      history_at(h, (uint64_t)so[i].viol[first] + 1),
+                      history_at(h, (uint64_t)i + 1));
+    }
+    free(sw);
+    free(suf);
+    free(puts);
+    free(put_start);
+    for (int g = 0; g < n_groups; g++)
+        segt_release(&gt[g]);
+    for (int c = 0; c < n_clients; c++)
+        segt_release(&ct[c]);
+    free(gt);
+    free(ct);
+    free(gmember);
+    free(cmember);
+    free(gstart);
+    free(cstart);
+    free(gsize);
+    free(csize);
+    strmap_release(&groups);
+    strmap_release(&vals);
+    strmap_release(&keys);
+    free(so);
 }
 
 /* ---- failure detection ---- */
@@ -1030,16 +1493,20 @@ void check_convergence(const struct engine *e, const struct check_recorder *r,
 
     memset(out, 0, sizeof(*out));
     out->converged = true;
+    struct strmap keys;
+    int n_keys = 0;
+
+    strmap_init(&keys);
     for (uint64_t id = 1; id <= total; id++) {
         const char *key = history_at(h, id)->req.key;
         struct op_values first = {0}, v;
-        bool seen = false, have = false;
+        bool have = false;
         char line[CHECK_WITNESS_MAX] = "";
 
-        for (uint64_t j = 1; j < id && !seen; j++)
-            seen = strcmp(history_at(h, j)->req.key, key) == 0;
-        if (seen)
+        /* Each key once, at its first op. */
+        if (strmap_put(&keys, 0, key, n_keys) != n_keys)
             continue;
+        n_keys++;
         out->keys++;
         for (int i = 0; i < engine_nodes(e); i++) {
             struct engine_node info;
@@ -1061,6 +1528,7 @@ void check_convergence(const struct engine *e, const struct check_recorder *r,
         if (!out->converged && strcmp(out->key, key) == 0)
             snprintf(out->witness, sizeof(out->witness), "%s differs: %s", key, line);
     }
+    strmap_release(&keys);
     if (out->converged && r)
         out->after_heal_us =
             r->last_change_us > r->last_fault_us ? r->last_change_us - r->last_fault_us : 0;

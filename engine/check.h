@@ -26,8 +26,17 @@
 #include "history.h"
 #include "trace.h"
 
-#define CHECK_MAX_OPS_PER_KEY 4096
+/*
+ * The search's limits. A key is searched whatever its op count (up to the
+ * history's own bound); what bounds the work is the step budget, and what
+ * bounds the memory is CHECK_MEMO_MAX_BYTES for the memo of explored states
+ * (each the set of ops placed so far, stored as the words between its
+ * all-ones prefix and its empty tail). Past either the answer is
+ * CHECK_UNKNOWN, with the witness saying which limit was hit.
+ */
+#define CHECK_MAX_OPS_PER_KEY HISTORY_MAX_OPS
 #define CHECK_DEFAULT_BUDGET  2000000 /* search steps per key */
+#define CHECK_MEMO_MAX_BYTES  ((size_t)256 << 20)
 #define CHECK_WITNESS_MAX     512
 
 enum check_verdict {

@@ -62,6 +62,8 @@ enum clock_order {
 
 void clock_vc_tick(struct vclock *vc, int node);
 void clock_vc_merge(struct vclock *dst, const struct vclock *src);
+/* The same over the first n entries only (a cluster of n nodes never sets the others). */
+void clock_vc_merge_n(struct vclock *dst, const struct vclock *src, int n);
 enum clock_order clock_vc_compare(const struct vclock *a, const struct vclock *b);
 /* True when a >= b entry by entry (a has seen everything b has). */
 bool clock_vc_covers(const struct vclock *a, const struct vclock *b);

@@ -100,6 +100,10 @@ struct engine {
     struct engine_workload wl;
     uint32_t wl_gen;
     uint64_t wl_count;
+    /* Scratch for the message being sent and the one being delivered: no allocation per
+     * message. A handler runs with in_msg and sends through out_msg; neither nests. */
+    struct msg out_msg;
+    struct msg in_msg;
 };
 
 /* ---- helpers ---- */
@@ -120,18 +124,59 @@ static struct trace_event new_event(const struct engine *e, enum trace_kind kind
 static void emitf(struct engine *e, enum trace_kind kind, int node, int peer, const char *name,
                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/*
+ * Emits an event with printf-style text. Nothing is built for a kind no one
+ * wants, and the text is formatted only when someone reads it (trace.h).
+ */
 static void emitf(struct engine *e, enum trace_kind kind, int node, int peer, const char *name,
                   const char *fmt, ...)
 {
-    struct trace_event ev = new_event(e, kind, node, peer);
+    struct trace_event ev;
     va_list ap;
 
+    if (!trace_wants(e->trace, kind)) {
+        trace_skip(e->trace);
+        return;
+    }
+    ev = new_event(e, kind, node, peer);
     if (name)
         util_strlcpy(ev.name, name, sizeof(ev.name));
-    va_start(ap, fmt);
-    vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
-    va_end(ap);
+    if (trace_wants_text(e->trace, kind)) {
+        va_start(ap, fmt);
+        vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
+        va_end(ap);
+    }
     trace_emit(e->trace, &ev);
+}
+
+/* Does anyone read message summaries (in send, deliver, drop or fault text, or in flight)? */
+static bool want_summaries(const struct engine *e)
+{
+    return trace_text_mask(e->trace) & (TRACE_BIT(TRACE_SEND) | TRACE_BIT(TRACE_DELIVER) |
+                                        TRACE_BIT(TRACE_DROP) | TRACE_BIT(TRACE_FAULT));
+}
+
+/* A message header in the scratch buffer, ready for net_send to fill in the rest. */
+static struct msg *out_msg(struct engine *e, int from, int to, int type, const char *type_name)
+{
+    struct msg *m = &e->out_msg;
+
+    m->from = from;
+    m->to = to;
+    m->type = type;
+    m->idle = false;
+    m->wire_bytes = 0;
+    m->lamport = 0;
+    m->summary[0] = '\0';
+    util_strlcpy(m->type_name, type_name, sizeof(m->type_name));
+    return m;
+}
+
+/* The sender's vector clock into m: the cluster's entries (the rest stay zero). */
+static void stamp_vc(struct engine *e, struct msg *m, int node)
+{
+    clock_vc_tick(&e->vcs[node], node);
+    memcpy(m->vc.v, e->vcs[node].v, (size_t)e->n * sizeof(m->vc.v[0]));
 }
 
 static void schedule(struct engine *e, int64_t at, int kind, int node, uint64_t id, int64_t arg)
@@ -211,6 +256,44 @@ int engine_create(const char *model, int n_nodes, uint64_t seed, struct engine *
     net_set_client_latency(e->net, e->eparams[EP_CLIENT_LATENCY].num);
     e->st = ops->create(&e->ctx);
     *out = e;
+    return 0;
+}
+
+int engine_reset(struct engine *e, uint64_t seed)
+{
+    e->ops->destroy(e->st);
+    e->st = NULL;
+    e->seed = seed;
+    sim_reset(e->sim);
+    net_reset(e->net, seed);
+    trace_reset(e->trace);
+    history_reset(e->hist);
+    sim_rng_seed(&e->model_rng, seed, 2);
+    sim_rng_seed(&e->engine_rng, seed, 3);
+    for (int i = 0; i < e->n; i++) {
+        node_release(&e->nodes[i]);
+        node_init(&e->nodes[i]);
+        clock_init(&e->clocks[i]);
+        memset(&e->vcs[i], 0, sizeof(e->vcs[i]));
+        store_clear(e->stores[i]);
+    }
+    for (int i = 0; i < ENGINE_MAX_CLIENTS; i++) {
+        e->clients[i].hint = -1;
+        e->clients[i].session_pos = 0;
+        e->clients[i].sticky = -1;
+    }
+    e->n_timer_slots = 0;
+    e->n_timer_free = 0;
+    e->next_timer_id = 1;
+    e->pending_actions = 0;
+    e->events = 0;
+    e->started = false;
+    memset(&e->wl, 0, sizeof(e->wl));
+    e->wl_gen = 0;
+    e->wl_count = 0;
+    set_defaults(e);
+    net_set_client_latency(e->net, e->eparams[EP_CLIENT_LATENCY].num);
+    e->st = e->ops->create(&e->ctx);
     return 0;
 }
 
@@ -538,41 +621,64 @@ struct sim_rng *model_rng(struct model_ctx *ctx)
 }
 
 /* Files a message with the network and schedules its arrival; traces send, dup and early drops. */
-static int send_msg(struct engine *e, struct msg *m)
+static int send_msg(struct engine *e, const struct msg *m)
 {
     struct net_ref refs[2];
     int64_t now = sim_now(e->sim);
-    int n;
+    int n, from = m->from, to = m->to;
 
     n = net_send(e->net, now, m, refs);
     if (n < 0) {
-        struct trace_event ev = new_event(e, TRACE_DROP, m->from, m->to);
+        struct trace_event ev;
+        if (!trace_wants(e->trace, TRACE_DROP)) {
+            trace_skip(e->trace);
+            return n;
+        }
+        ev = new_event(e, TRACE_DROP, from, to);
         util_strlcpy(ev.name, m->type_name, sizeof(ev.name));
         util_strlcpy(ev.text, n == NET_EFULL ? "network full" : "message too large",
                      sizeof(ev.text));
         trace_emit(e->trace, &ev);
         return n;
     }
+    /* From here m may be overwritten (an observer may send): only from and to are used. */
     for (int i = 0; i < n; i++) {
         const struct msg *c = net_find(e->net, refs[i]);
-        struct trace_event ev = new_event(e, TRACE_SEND, m->from, m->to);
+        uint64_t id = c->id;
+        int64_t at = c->deliver_us;
 
-        ev.msg_id = c->id;
-        ev.a = c->deliver_us;
-        ev.b = c->wire_bytes;
-        ev.c = c->fate;
-        util_strlcpy(ev.name, c->type_name, sizeof(ev.name));
-        util_strlcpy(ev.text, c->summary, sizeof(ev.text));
         if (c->fate == NET_DUPLICATE) {
-            struct trace_event d = new_event(e, TRACE_DUP, m->from, m->to);
-            d.msg_id = c->id;
-            d.a = (int64_t)c->dup_of;
-            trace_emit(e->trace, &d);
+            if (trace_wants(e->trace, TRACE_DUP)) {
+                struct trace_event d = new_event(e, TRACE_DUP, from, to);
+                d.msg_id = c->id;
+                d.a = (int64_t)c->dup_of;
+                trace_emit(e->trace, &d);
+            } else {
+                trace_skip(e->trace);
+            }
+            c = net_find(e->net, refs[i]);
         }
-        trace_emit(e->trace, &ev);
-        schedule(e, c->deliver_us, EV_DELIVER, m->to, c->id, refs[i].slot);
+        if (trace_wants(e->trace, TRACE_SEND)) {
+            struct trace_event ev = new_event(e, TRACE_SEND, from, to);
+            ev.msg_id = c->id;
+            ev.a = c->deliver_us;
+            ev.b = c->wire_bytes;
+            ev.c = c->fate;
+            util_strlcpy(ev.name, c->type_name, sizeof(ev.name));
+            if (trace_wants_text(e->trace, TRACE_SEND))
+                util_strlcpy(ev.text, c->summary, sizeof(ev.text));
+            trace_emit(e->trace, &ev);
+        } else {
+            trace_skip(e->trace);
+        }
+        schedule(e, at, EV_DELIVER, to, id, refs[i].slot);
     }
     return 0;
+}
+
+bool model_text_wanted(const struct model_ctx *ctx)
+{
+    return want_summaries(ctx->e);
 }
 
 int model_send(struct model_ctx *ctx, int from, int to, int type, bool idle, const void *body,
@@ -587,24 +693,19 @@ int model_send(struct model_ctx *ctx, int from, int to, int type, bool idle, con
     assert(type >= 0 && type < e->ops->n_msg_types);
     if (len > NET_MAX_BODY)
         return NET_EBODY;
-    m = xmalloc(sizeof(*m));
-    memset(m, 0, offsetof(struct msg, body));
-    m->from = from;
-    m->to = to;
-    m->type = type;
+    m = out_msg(e, from, to, type, e->ops->msg_names[type]);
     m->idle = idle;
-    util_strlcpy(m->type_name, e->ops->msg_names[type], sizeof(m->type_name));
-    va_start(ap, summary_fmt);
-    vsnprintf(m->summary, sizeof(m->summary), summary_fmt, ap);
-    va_end(ap);
+    if (want_summaries(e)) {
+        va_start(ap, summary_fmt);
+        vsnprintf(m->summary, sizeof(m->summary), summary_fmt, ap);
+        va_end(ap);
+    }
     m->lamport = clock_lamport_tick(&e->clocks[from]);
-    clock_vc_tick(&e->vcs[from], from);
-    m->vc = e->vcs[from];
+    stamp_vc(e, m, from);
     m->body_len = (uint16_t)len;
     if (len)
         memcpy(m->body, body, len);
     r = send_msg(e, m);
-    free(m);
     return r;
 }
 
@@ -655,18 +756,43 @@ void model_timer_cancel(struct model_ctx *ctx, uint64_t id)
     }
 }
 
+/*
+ * A reply's body carries only the values it has: the fields before the value
+ * array, the n values, then the fields after it (a reply struct is mostly an
+ * empty array of sixteen values).
+ */
+#define REPLY_HEAD offsetof(struct op_reply, vals.v)
+#define REPLY_TAIL offsetof(struct op_reply, reason)
+
+static uint16_t reply_pack(const struct op_reply *rep, unsigned char *body)
+{
+    size_t vals = (size_t)rep->vals.n * sizeof(rep->vals.v[0]);
+
+    assert(rep->vals.n >= 0 && rep->vals.n <= HISTORY_MAX_VALUES);
+    memcpy(body, rep, REPLY_HEAD);
+    memcpy(body + REPLY_HEAD, rep->vals.v, vals);
+    memcpy(body + REPLY_HEAD + vals, (const char *)rep + REPLY_TAIL, sizeof(*rep) - REPLY_TAIL);
+    return (uint16_t)(REPLY_HEAD + vals + sizeof(*rep) - REPLY_TAIL);
+}
+
+/* Unpacks into rep; the value slots past vals.n are left as they were. */
+static void reply_unpack(const unsigned char *body, struct op_reply *rep)
+{
+    size_t vals;
+
+    memcpy(rep, body, REPLY_HEAD);
+    vals = (size_t)rep->vals.n * sizeof(rep->vals.v[0]);
+    memcpy(rep->vals.v, body + REPLY_HEAD, vals);
+    memcpy((char *)rep + REPLY_TAIL, body + REPLY_HEAD + vals, sizeof(*rep) - REPLY_TAIL);
+}
+
 static void send_reply(struct engine *e, int node, const struct op_req *req,
                        const struct op_reply *rep)
 {
-    struct msg *m = xmalloc(sizeof(*m));
+    struct msg *m = out_msg(e, node, NET_CLIENT_BASE + req->client, MSG_REPLY, "reply");
     char vals[64];
 
-    memset(m, 0, offsetof(struct msg, body));
-    m->from = node;
-    m->to = NET_CLIENT_BASE + req->client;
-    m->type = MSG_REPLY;
-    util_strlcpy(m->type_name, "reply", sizeof(m->type_name));
-    switch (rep->kind) {
+    switch (want_summaries(e) ? rep->kind : (enum reply_kind) - 1) {
     case REPLY_OK:
         if (req->kind == OP_GET) {
             op_format_values(&rep->vals, vals, sizeof(vals));
@@ -683,17 +809,14 @@ static void send_reply(struct engine *e, int node, const struct op_req *req,
         break;
     }
     m->lamport = clock_lamport_tick(&e->clocks[node]);
-    clock_vc_tick(&e->vcs[node], node);
-    m->vc = e->vcs[node];
-    m->body_len = sizeof(*rep);
-    memcpy(m->body, rep, sizeof(*rep));
+    stamp_vc(e, m, node);
+    m->body_len = reply_pack(rep, m->body);
     m->wire_bytes = (uint32_t)(NET_HEADER_BYTES + 16 + strlen(rep->reason) +
                                (rep->has_ctx ? 8u * (size_t)e->n : 0));
     for (int i = 0; i < rep->vals.n; i++)
         m->wire_bytes += (uint32_t)strlen(rep->vals.v[i]) + 1;
     memcpy(m->body + offsetof(struct op_reply, op_id), &req->op_id, sizeof(req->op_id));
     send_msg(e, m);
-    free(m);
 }
 
 void model_reply(struct model_ctx *ctx, int node, const struct op_req *req,
@@ -705,26 +828,38 @@ void model_reply(struct model_ctx *ctx, int node, const struct op_req *req,
 void model_trace(struct model_ctx *ctx, enum trace_kind kind, int node, int peer, int64_t a,
                  int64_t b, const char *name, const char *fmt, ...)
 {
-    struct trace_event ev = new_event(ctx->e, kind, node, peer);
+    struct trace_event ev;
     va_list ap;
 
+    if (!trace_wants(ctx->e->trace, kind)) {
+        trace_skip(ctx->e->trace);
+        return;
+    }
+    ev = new_event(ctx->e, kind, node, peer);
     ev.a = a;
     ev.b = b;
     if (name)
         util_strlcpy(ev.name, name, sizeof(ev.name));
-    va_start(ap, fmt);
-    vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
-    va_end(ap);
+    if (trace_wants_text(ctx->e->trace, kind)) {
+        va_start(ap, fmt);
+        vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
+        va_end(ap);
+    }
     trace_emit(ctx->e->trace, &ev);
 }
 
 void model_discard(struct model_ctx *ctx, int node, const char *key, const char *value,
                    const char *why_fmt, ...)
 {
-    struct trace_event ev = new_event(ctx->e, TRACE_CONFLICT, node, -1);
+    struct trace_event ev;
     char why[TRACE_TEXT_MAX];
     va_list ap;
 
+    if (!trace_wants(ctx->e->trace, TRACE_CONFLICT)) {
+        trace_skip(ctx->e->trace);
+        return;
+    }
+    ev = new_event(ctx->e, TRACE_CONFLICT, node, -1);
     va_start(ap, why_fmt);
     vsnprintf(why, sizeof(why), why_fmt, ap);
     va_end(ap);
@@ -742,30 +877,35 @@ void model_suspect(struct model_ctx *ctx, int node, int suspect, const char *rea
 
 static void send_request(struct engine *e, struct op *op)
 {
-    struct msg *m = xmalloc(sizeof(*m));
+    struct msg *m = out_msg(e, NET_CLIENT_BASE + op->req.client, op->node, MSG_REQUEST, "request");
 
-    memset(m, 0, offsetof(struct msg, body));
-    m->from = NET_CLIENT_BASE + op->req.client;
-    m->to = op->node;
-    m->type = MSG_REQUEST;
-    util_strlcpy(m->type_name, "request", sizeof(m->type_name));
-    op_format_req(&op->req, m->summary, sizeof(m->summary));
+    memset(&m->vc, 0, sizeof(m->vc));
+    if (want_summaries(e))
+        op_format_req(&op->req, m->summary, sizeof(m->summary));
     m->body_len = sizeof(op->req);
     memcpy(m->body, &op->req, sizeof(op->req));
     /* On a real wire a request is its key and value plus a few fixed fields, not our struct. */
     m->wire_bytes = (uint32_t)(NET_HEADER_BYTES + 16 + strlen(op->req.key) + strlen(op->req.value) +
                                (op->req.has_ctx ? 8u * (size_t)e->n : 0));
     send_msg(e, m);
-    free(m);
 }
 
 static void finish_op(struct engine *e, struct op *op)
 {
-    struct trace_event ev = new_event(e, TRACE_OP_END, op->node, NET_CLIENT_BASE + op->req.client);
+    struct trace_event ev;
     char what[48], vals[80];
 
+    if (!trace_wants(e->trace, TRACE_OP_END)) {
+        trace_skip(e->trace);
+        return;
+    }
+    ev = new_event(e, TRACE_OP_END, op->node, NET_CLIENT_BASE + op->req.client);
     ev.op_id = op->id;
     util_strlcpy(ev.name, op_status_name(op->status), sizeof(ev.name));
+    if (!trace_wants_text(e->trace, TRACE_OP_END)) {
+        trace_emit(e->trace, &ev);
+        return;
+    }
     op_format_req(&op->req, what, sizeof(what));
     switch (op->status) {
     case OP_OK:
@@ -787,9 +927,26 @@ static void finish_op(struct engine *e, struct op *op)
     trace_emit(e->trace, &ev);
 }
 
+/* prefix and n in decimal ("op17"): snprintf costs more than the rest of a submit. */
+static void fmt_label(char *dst, size_t size, const char *prefix, uint64_t n)
+{
+    char digits[24];
+    size_t len = 0, p = 0;
+
+    do {
+        digits[len++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    while (*prefix && p + 1 < size)
+        dst[p++] = *prefix++;
+    while (len && p + 1 < size)
+        dst[p++] = digits[--len];
+    dst[p] = '\0';
+}
+
 int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
 {
-    struct op op;
+    struct op local, *op;
     struct trace_event ev;
     const struct op *after = NULL;
     struct client *cl;
@@ -805,44 +962,69 @@ int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
         return ENGINE_EOP;
     ensure_started(e);
     cl = &e->clients[spec->client];
-    memset(&op, 0, sizeof(op));
+    /* Filled in place in the history; a full history still routes the op (the model's
+     * random stream moves on as it always did) before refusing it. */
+    p = history_add_new(e->hist);
+    op = p;
+    if (!op) {
+        memset(&local, 0, sizeof(local));
+        op = &local;
+    }
     if (spec->label)
-        util_strlcpy(op.label, spec->label, sizeof(op.label));
-    op.req.client = spec->client;
-    op.req.kind = spec->kind;
-    util_strlcpy(op.req.key, spec->key, sizeof(op.req.key));
+        util_strlcpy(op->label, spec->label, sizeof(op->label));
+    op->req.client = spec->client;
+    op->req.kind = spec->kind;
+    util_strlcpy(op->req.key, spec->key, sizeof(op->req.key));
     if (spec->value)
-        util_strlcpy(op.req.value, spec->value, sizeof(op.req.value));
-    op.req.amount = spec->amount;
-    op.req.session_pos = cl->session_pos;
-    op.req.sticky = cl->sticky;
-    op.req.direct = spec->via >= 0;
-    op.via = spec->via;
-    op.after = spec->after;
-    op.quorum = -1;
-    if (spec->after)
+        util_strlcpy(op->req.value, spec->value, sizeof(op->req.value));
+    op->req.amount = spec->amount;
+    op->req.session_pos = cl->session_pos;
+    op->req.sticky = cl->sticky;
+    op->req.direct = spec->via >= 0;
+    op->via = spec->via;
+    op->after = spec->after;
+    op->quorum = -1;
+    if (spec->after && (!p || spec->after < p->id))
         after = history_at(e->hist, spec->after);
     if (after && after->has_ctx) {
-        op.req.has_ctx = true;
-        op.req.ctx = after->ctx;
+        op->req.has_ctx = true;
+        op->req.ctx = after->ctx;
     }
-    op.invoke_us = sim_now(e->sim);
-    op.status = OP_PENDING;
-    op.node = spec->via >= 0 ? spec->via : e->ops->route(e->st, &op.req, cl->hint);
-    id = history_add(e->hist, &op);
-    if (id == 0)
+    op->invoke_us = sim_now(e->sim);
+    op->status = OP_PENDING;
+    id = op->req.op_id;
+    op->req.op_id = 0; /* the model routes a request that has no id yet */
+    op->node = spec->via >= 0 ? spec->via : e->ops->route(e->st, &op->req, cl->hint);
+    op->req.op_id = id;
+    if (!p)
         return ENGINE_EFULL;
     p = history_get(e->hist, id);
     if (!p->label[0])
-        snprintf(p->label, sizeof(p->label), "op%llu", (unsigned long long)id);
-    ev = new_event(e, TRACE_OP_START, p->node, NET_CLIENT_BASE + spec->client);
-    ev.op_id = id;
-    util_strlcpy(ev.name, p->label, sizeof(ev.name));
-    op_format_req(&p->req, what, sizeof(what));
-    snprintf(ev.text, sizeof(ev.text), "%s via n%d", what, p->node + 1);
-    trace_emit(e->trace, &ev);
+        fmt_label(p->label, sizeof(p->label), "op", id);
+    if (trace_wants(e->trace, TRACE_OP_START)) {
+        ev = new_event(e, TRACE_OP_START, p->node, NET_CLIENT_BASE + spec->client);
+        ev.op_id = id;
+        util_strlcpy(ev.name, p->label, sizeof(ev.name));
+        if (trace_wants_text(e->trace, TRACE_OP_START)) {
+            op_format_req(&p->req, what, sizeof(what));
+            snprintf(ev.text, sizeof(ev.text), "%s via n%d", what, p->node + 1);
+        }
+        trace_emit(e->trace, &ev);
+    } else {
+        trace_skip(e->trace);
+    }
     send_request(e, p);
-    schedule(e, sim_now(e->sim) + e->eparams[EP_OP_TIMEOUT].num, EV_OP_TIMEOUT, -1, id, 0);
+    {
+        /* Timeouts are a fixed span after now: in time order, so the queue's FIFO lane. */
+        struct sim_event tev = {0};
+        int64_t r;
+        tev.kind = EV_OP_TIMEOUT;
+        tev.node = -1;
+        tev.id = id;
+        r = sim_schedule_fifo(e->sim, sim_now(e->sim) + e->eparams[EP_OP_TIMEOUT].num, &tev);
+        assert(r >= 0);
+        (void)r;
+    }
     if (e->ops->fire_and_forget &&
         e->ops->fire_and_forget(e->st, &p->req, p->detail, sizeof(p->detail))) {
         /* Nothing will answer: the producer was told the record was sent, and that is all. */
@@ -882,7 +1064,7 @@ static void on_reply(struct engine *e, const struct msg *m)
     struct client *cl;
     struct op *op;
 
-    memcpy(&rep, m->body, sizeof(rep));
+    reply_unpack(m->body, &rep);
     op = history_get(e->hist, rep.op_id);
     if (!op)
         return;
@@ -909,7 +1091,8 @@ static void on_reply(struct engine *e, const struct msg *m)
             return;
         op = history_complete(e->hist, op->id, rep.kind == REPLY_OK ? OP_OK : OP_FAIL,
                               sim_now(e->sim));
-        op->result = rep.vals;
+        op->result.n = rep.vals.n;
+        memcpy(op->result.v, rep.vals.v, (size_t)rep.vals.n * sizeof(rep.vals.v[0]));
         util_strlcpy(op->reason, rep.reason, sizeof(op->reason));
         op->has_ctx = rep.has_ctx;
         op->ctx = rep.ctx;
@@ -972,29 +1155,38 @@ static void deliver(struct engine *e, const struct sim_event *sev)
             net_mark_dropped(e->net, ref, NET_WHY_CUT);
     }
     if (found->fate == NET_DROP) {
-        ev = new_event(e, TRACE_DROP, found->from, found->to);
-        ev.msg_id = found->id;
-        util_strlcpy(ev.name, found->type_name, sizeof(ev.name));
-        util_strlcpy(ev.text, net_why_name(found->why), sizeof(ev.text));
-        trace_emit(e->trace, &ev);
+        if (trace_wants(e->trace, TRACE_DROP)) {
+            ev = new_event(e, TRACE_DROP, found->from, found->to);
+            ev.msg_id = found->id;
+            util_strlcpy(ev.name, found->type_name, sizeof(ev.name));
+            util_strlcpy(ev.text, net_why_name(found->why), sizeof(ev.text));
+            trace_emit(e->trace, &ev);
+        } else {
+            trace_skip(e->trace);
+        }
         net_remove(e->net, ref);
         return;
     }
     /* Copy out: handlers send messages, which may move the in-flight table. */
-    m = xmalloc(sizeof(*m));
-    memcpy(m, found, offsetof(struct msg, body) + found->body_len);
+    m = &e->in_msg;
+    msg_copy(m, found, e->n);
     net_remove(e->net, ref);
-    ev = new_event(e, TRACE_DELIVER, m->to, m->from);
-    ev.msg_id = m->id;
-    util_strlcpy(ev.name, m->type_name, sizeof(ev.name));
-    util_strlcpy(ev.text, m->summary, sizeof(ev.text));
-    trace_emit(e->trace, &ev);
+    if (trace_wants(e->trace, TRACE_DELIVER)) {
+        ev = new_event(e, TRACE_DELIVER, m->to, m->from);
+        ev.msg_id = m->id;
+        util_strlcpy(ev.name, m->type_name, sizeof(ev.name));
+        if (trace_wants_text(e->trace, TRACE_DELIVER))
+            util_strlcpy(ev.text, m->summary, sizeof(ev.text));
+        trace_emit(e->trace, &ev);
+    } else {
+        trace_skip(e->trace);
+    }
     if (net_is_client(to)) {
         on_reply(e, m);
     } else {
         clock_lamport_recv(&e->clocks[to], m->lamport);
         if (!net_is_client(m->from))
-            clock_vc_merge(&e->vcs[to], &m->vc);
+            clock_vc_merge_n(&e->vcs[to], &m->vc, e->n);
         clock_vc_tick(&e->vcs[to], to);
         if (m->type == MSG_REQUEST) {
             struct op_req req;
@@ -1004,7 +1196,6 @@ static void deliver(struct engine *e, const struct sim_event *sev)
             e->ops->message(e->st, to, m);
         }
     }
-    free(m);
 }
 
 static void fire_timer(struct engine *e, const struct sim_event *sev)
@@ -1053,8 +1244,8 @@ static void workload_tick(struct engine *e)
 
     memset(&spec, 0, sizeof(spec));
     e->wl_count++;
-    snprintf(label, sizeof(label), "wl%llu", (unsigned long long)e->wl_count);
-    snprintf(value, sizeof(value), "v%llu", (unsigned long long)e->wl_count);
+    fmt_label(label, sizeof(label), "wl", e->wl_count);
+    fmt_label(value, sizeof(value), "v", e->wl_count);
     spec.label = label;
     spec.client = (int)(e->wl_count % 3);
     spec.key = e->wl.n_keys ? e->wl.keys[k] : dflt[k];
@@ -1145,8 +1336,7 @@ enum engine_stop engine_run_until(struct engine *e, int64_t t_us, uint64_t *acti
     struct sim_event ev;
 
     ensure_started(e);
-    while (sim_peek(e->sim, &ev) && ev.at_us <= t_us) {
-        sim_pop(e->sim, &ev);
+    while (sim_pop_until(e->sim, t_us, &ev)) {
         if (dispatch(e, &ev, action))
             return ENGINE_ACTION;
     }
@@ -1181,11 +1371,10 @@ enum engine_stop engine_run_until_quiet(struct engine *e, int64_t max_us, uint64
 
     ensure_started(e);
     while (!engine_quiet(e)) {
-        if (!sim_peek(e->sim, &ev) || ev.at_us > limit) {
+        if (!sim_pop_until(e->sim, limit, &ev)) {
             sim_advance(e->sim, limit);
             return ENGINE_BOUND;
         }
-        sim_pop(e->sim, &ev);
         if (dispatch(e, &ev, action))
             return ENGINE_ACTION;
     }

@@ -102,6 +102,9 @@ struct engine;
 /* model: a registered model name; n_nodes in 1..ENGINE_MAX_NODES. */
 int engine_create(const char *model, int n_nodes, uint64_t seed, struct engine **out);
 void engine_destroy(struct engine *e);
+/* The engine as engine_create(its model, its nodes, seed) would make it — same traces, byte
+ * for byte — keeping its memory: for running many seeds in turn. Observers are dropped. */
+int engine_reset(struct engine *e, uint64_t seed);
 const char *engine_strerror(int err);
 
 /* Parameters: engine ones first, then the model's. */

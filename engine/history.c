@@ -6,10 +6,16 @@
 
 #include "util.h"
 
+/*
+ * Ops live in chunks of HISTORY_CHUNK that never move: adding never copies the
+ * history, and a pointer to an op stays valid for the history's lifetime.
+ */
+#define HISTORY_CHUNK 1024
+
 struct history {
-    struct op *ops;
+    struct op **chunks;
+    size_t n_chunks;
     size_t len;
-    size_t cap;
     size_t pending;
 };
 
@@ -22,24 +28,60 @@ void history_destroy(struct history *h)
 {
     if (!h)
         return;
-    free(h->ops);
+    for (size_t i = 0; i < h->n_chunks; i++)
+        free(h->chunks[i]);
+    free(h->chunks);
     free(h);
+}
+
+static struct op *at(const struct history *h, size_t i)
+{
+    return &h->chunks[i / HISTORY_CHUNK][i % HISTORY_CHUNK];
+}
+
+void history_reset(struct history *h)
+{
+    /* New ops must start zeroed, as fresh chunks do. */
+    for (size_t c = 0; c * HISTORY_CHUNK < h->len; c++) {
+        size_t used = h->len - c * HISTORY_CHUNK;
+        memset(h->chunks[c], 0, (used < HISTORY_CHUNK ? used : HISTORY_CHUNK) * sizeof(struct op));
+    }
+    h->len = 0;
+    h->pending = 0;
+}
+
+struct op *history_add_new(struct history *h)
+{
+    struct op *op;
+
+    if (h->len >= HISTORY_MAX_OPS)
+        return NULL;
+    if (h->len == h->n_chunks * HISTORY_CHUNK) {
+        h->chunks = xrealloc(h->chunks, (h->n_chunks + 1) * sizeof(*h->chunks));
+        /* Zeroed by the allocator (fresh pages cost no writes until an op is filled in). */
+        h->chunks[h->n_chunks++] = xcalloc(HISTORY_CHUNK, sizeof(struct op));
+    }
+    op = at(h, h->len);
+    h->len++;
+    op->id = h->len;
+    op->req.op_id = h->len;
+    op->status = OP_PENDING;
+    h->pending++;
+    return op;
 }
 
 uint64_t history_add(struct history *h, const struct op *op)
 {
-    if (h->len >= HISTORY_MAX_OPS)
+    struct op *p = history_add_new(h);
+
+    if (!p)
         return 0;
-    if (h->len == h->cap) {
-        h->cap = h->cap ? h->cap * 2 : 64;
-        h->ops = xrealloc(h->ops, h->cap * sizeof(*h->ops));
-    }
-    h->ops[h->len] = *op;
-    h->ops[h->len].id = h->len + 1;
-    h->ops[h->len].req.op_id = h->len + 1;
-    if (op->status == OP_PENDING)
-        h->pending++;
-    return ++h->len;
+    *p = *op;
+    p->id = h->len;
+    p->req.op_id = h->len;
+    if (op->status != OP_PENDING)
+        h->pending--;
+    return h->len;
 }
 
 size_t history_count(const struct history *h)
@@ -51,22 +93,22 @@ struct op *history_get(struct history *h, uint64_t id)
 {
     if (id == 0 || id > h->len)
         return NULL;
-    return &h->ops[id - 1];
+    return at(h, id - 1);
 }
 
 const struct op *history_at(const struct history *h, uint64_t id)
 {
     if (id == 0 || id > h->len)
         return NULL;
-    return &h->ops[id - 1];
+    return at(h, id - 1);
 }
 
 const struct op *history_find_label(const struct history *h, const char *label)
 {
     /* Newest first: a label reused later names the later op. */
     for (size_t i = h->len; i > 0; i--)
-        if (strcmp(h->ops[i - 1].label, label) == 0)
-            return &h->ops[i - 1];
+        if (strcmp(at(h, i - 1)->label, label) == 0)
+            return at(h, i - 1);
     return NULL;
 }
 

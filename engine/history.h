@@ -107,11 +107,15 @@ struct history;
 
 struct history *history_create(void);
 void history_destroy(struct history *h);
+/* Empty, as new, keeping the memory. */
+void history_reset(struct history *h);
 
 /* Copies op, gives it the next id; returns the id, or 0 when full. */
 uint64_t history_add(struct history *h, const struct op *op);
+/* A new pending op, zeroed but for its id, for the caller to fill in place; NULL when full. */
+struct op *history_add_new(struct history *h);
 size_t history_count(const struct history *h);
-/* By id (1-based); NULL when out of range. Valid until the next history_add(). */
+/* By id (1-based); NULL when out of range. Valid as long as the history. */
 struct op *history_get(struct history *h, uint64_t id);
 const struct op *history_at(const struct history *h, uint64_t id);
 /* The op with this label, or NULL. */

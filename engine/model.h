@@ -179,8 +179,11 @@ const struct vclock *model_vclock(const struct model_ctx *ctx, int node);
  * NET_MAX_BODY) is copied. idle marks background chatter (heartbeats, empty
  * polls) that does not keep "run until quiet" waiting. summary is a short
  * human label, "append x=1 @3". Returns 0, or a negative NET_E* (traced as
- * a drop).
+ * a drop). The summary is formatted only when someone reads message text
+ * (model_text_wanted); a model that builds an argument for it at some cost
+ * (a clock formatted into a buffer) can skip that work when no one does.
  */
+bool model_text_wanted(const struct model_ctx *ctx);
 int model_send(struct model_ctx *ctx, int from, int to, int type, bool idle, const void *body,
                size_t len, const char *summary_fmt, ...) __attribute__((format(printf, 8, 9)));
 

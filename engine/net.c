@@ -28,6 +28,7 @@ struct net {
     int n_free;
     size_t in_flight;
     size_t busy;
+    uint64_t node_sent; /* copies sent node to node (not to or from a client) */
 };
 
 struct net *net_create(int n_nodes, uint64_t seed)
@@ -36,13 +37,31 @@ struct net *net_create(int n_nodes, uint64_t seed)
 
     assert(n_nodes >= 1 && n_nodes <= NET_MAX_NODES);
     net->n = n_nodes;
+    net->free_list = xmalloc(NET_MAX_IN_FLIGHT * sizeof(int));
+    net_reset(net, seed);
+    return net;
+}
+
+void net_reset(struct net *net, uint64_t seed)
+{
     sim_rng_seed(&net->rng, seed, 1);
+    /* Only the n x n corner is ever used (net_create's calloc zeroed the rest). */
+    for (int i = 0; i < net->n; i++) {
+        memset(net->link[i], 0, (size_t)net->n * sizeof(net->link[i][0]));
+        memset(net->last_deliver_us[i], 0, (size_t)net->n * sizeof(net->last_deliver_us[i][0]));
+    }
+    memset(net->group, 0, sizeof(net->group));
     net->client_latency_us = 1000;
     net->timing = NET_SYNC;
+    net->gst_us = 0;
     net->next_id = 1;
-    net->free_list = xmalloc(NET_MAX_IN_FLIGHT * sizeof(int));
+    /* The slots stay allocated; a slot's vector clock entries past n are zero, as always. */
+    net->n_slots = 0;
+    net->n_free = 0;
+    net->in_flight = 0;
+    net->busy = 0;
+    net->node_sent = 0;
     net_set_latency(net, -1, -1, 10000, 30000);
-    return net;
 }
 
 void net_destroy(struct net *net)
@@ -198,6 +217,9 @@ static int take_slot(struct net *net)
         if (net->cap_slots > NET_MAX_IN_FLIGHT)
             net->cap_slots = NET_MAX_IN_FLIGHT;
         net->slots = xrealloc(net->slots, (size_t)net->cap_slots * sizeof(*net->slots));
+        /* Zero, so the vector clock entries msg_copy never writes read as zero. */
+        memset(&net->slots[net->n_slots], 0,
+               (size_t)(net->cap_slots - net->n_slots) * sizeof(*net->slots));
     }
     net->slots[net->n_slots].used = false;
     return net->n_slots++;
@@ -229,7 +251,7 @@ static int place(struct net *net, int64_t now_us, const struct msg *m, enum net_
     if (s < 0)
         return NET_EFULL;
     c = &net->slots[s].m;
-    memcpy(c, m, offsetof(struct msg, body) + m->body_len);
+    msg_copy(c, m, net->n);
     c->id = net->next_id++;
     c->dup_of = dup_of;
     c->send_us = now_us;
@@ -244,6 +266,7 @@ static int place(struct net *net, int64_t now_us, const struct msg *m, enum net_
         const struct net_link *l = &net->link[m->from][m->to];
         int64_t *last = &net->last_deliver_us[m->from][m->to];
 
+        net->node_sent++;
         delay = draw_delay(net, now_us, l);
         if (fate != NET_DROP && !net_reachable(net, m->from, m->to)) {
             c->fate = NET_DROP;
@@ -296,6 +319,14 @@ int net_send(struct net *net, int64_t now_us, const struct msg *m, struct net_re
         return 1;
     err = place(net, now_us, m, NET_DUPLICATE, out[0].id, &out[1]);
     return err < 0 ? 1 : 2;
+}
+
+void msg_copy(struct msg *dst, const struct msg *src, int n)
+{
+    memcpy(dst, src, offsetof(struct msg, vc));
+    memcpy(dst->vc.v, src->vc.v, (size_t)n * sizeof(src->vc.v[0]));
+    dst->body_len = src->body_len;
+    memcpy(dst->body, src->body, src->body_len);
 }
 
 static struct msg *lookup(const struct net *net, struct net_ref ref)
@@ -402,6 +433,11 @@ size_t net_busy(const struct net *net)
 uint64_t net_total_sent(const struct net *net)
 {
     return net->next_id - 1;
+}
+
+uint64_t net_node_sent(const struct net *net)
+{
+    return net->node_sent;
 }
 
 const char *net_fate_name(enum net_fate f)

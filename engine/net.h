@@ -79,6 +79,13 @@ struct msg {
     unsigned char body[NET_MAX_BODY];
 };
 
+/*
+ * Copies a message (header, the first n entries of its vector clock, body):
+ * a cluster of n nodes never sets the other entries, which stay zero in
+ * every buffer a message is copied into.
+ */
+void msg_copy(struct msg *dst, const struct msg *src, int n);
+
 struct net_link {
     int64_t lat_min_us;
     int64_t lat_max_us;
@@ -93,6 +100,8 @@ struct net;
 /* The net owns its random stream, seeded from seed. */
 struct net *net_create(int n_nodes, uint64_t seed);
 void net_destroy(struct net *net);
+/* As net_create(n_nodes, seed) would make it, keeping the memory (n_nodes unchanged). */
+void net_reset(struct net *net, uint64_t seed);
 
 int net_nodes(const struct net *net);
 bool net_is_client(int endpoint);
@@ -153,6 +162,8 @@ size_t net_in_flight(const struct net *net);
 /* In-flight messages that are not idle chatter (and not already doomed). */
 size_t net_busy(const struct net *net);
 uint64_t net_total_sent(const struct net *net);
+/* Of those, the copies sent from one node to another (no client request or reply). */
+uint64_t net_node_sent(const struct net *net);
 
 const char *net_fate_name(enum net_fate f);
 const char *net_why_name(enum net_why w);

@@ -86,7 +86,6 @@ struct parser {
     struct script_env *env;
     const char *file;
     int line;
-    struct tok t[MAX_TOKS];
     int n;
     int i;
     int end_col; /* the column just past the last character, for "expected more" errors */
@@ -96,6 +95,8 @@ struct parser {
     const struct model_ops *new_model;
     int new_nodes;
     char new_label[HISTORY_LABEL_MAX];
+    /* Last, and not zeroed up front (21 KB): tokenize() clears each token it fills. */
+    struct tok t[MAX_TOKS];
 };
 
 static int perr(struct parser *p, int col, const char *fmt, ...)
@@ -1597,9 +1598,10 @@ int script_parse_end(const struct script_env *env, const char *file, struct scri
 int script_parse_line(struct script_env *env, const char *file, int lineno, const char *line,
                       struct script_cmd *out, struct script_error *err)
 {
-    struct parser *p = xcalloc(1, sizeof(*p));
+    struct parser *p = xmalloc(sizeof(*p));
     int r;
 
+    memset(p, 0, offsetof(struct parser, t));
     p->env = env;
     p->file = file;
     p->line = lineno;
@@ -1667,15 +1669,21 @@ int script_parse_line(struct script_env *env, const char *file, int lineno, cons
 int script_parse_text(const char *file, const char *text, size_t len, struct script_env *env,
                       struct script *out, struct script_error *err)
 {
-    struct script s = {0};
-    int cap = 0, lineno = 0;
+    memset(out, 0, sizeof(*out));
+    return script_parse_text_reuse(file, text, len, env, out, err);
+}
+
+int script_parse_text_reuse(const char *file, const char *text, size_t len, struct script_env *env,
+                            struct script *out, struct script_error *err)
+{
+    struct script s = *out;
+    int cap = s.cap, lineno = 0;
     size_t pos = 0;
     char *line = xmalloc(SCRIPT_MAX_LINE + 2);
 
-    memset(out, 0, sizeof(*out));
+    s.n = 0;
     while (pos < len) {
         size_t end = pos;
-        struct script_cmd cmd;
         int r;
 
         while (end < len && text[end] != '\n')
@@ -1693,7 +1701,12 @@ int script_parse_text(const char *file, const char *text, size_t len, struct scr
         memcpy(line, text + pos, end - pos);
         line[end - pos] = '\0';
         pos = end + 1;
-        r = script_parse_line(env, file, lineno, line, &cmd, err);
+        /* Parsed straight into the next slot (a command is 3.6 KB: no copy). */
+        if (s.n == cap) {
+            cap = cap ? cap * 2 : 32;
+            s.cmds = xrealloc(s.cmds, (size_t)cap * sizeof(*s.cmds));
+        }
+        r = script_parse_line(env, file, lineno, line, &s.cmds[s.n], err);
         if (r < 0)
             goto fail;
         if (r == 0)
@@ -1702,20 +1715,18 @@ int script_parse_text(const char *file, const char *text, size_t len, struct scr
             set_error(err, file, lineno, 1, "too many commands (at most %d)", SCRIPT_MAX_CMDS);
             goto fail;
         }
-        if (s.n == cap) {
-            cap = cap ? cap * 2 : 32;
-            s.cmds = xrealloc(s.cmds, (size_t)cap * sizeof(*s.cmds));
-        }
-        s.cmds[s.n++] = cmd;
+        s.n++;
     }
     if (script_parse_end(env, file, err) < 0)
         goto fail;
     free(line);
+    s.cap = cap;
     *out = s;
     return 0;
 fail:
     free(line);
     free(s.cmds);
+    memset(out, 0, sizeof(*out));
     return -1;
 }
 
@@ -1724,6 +1735,7 @@ void script_release(struct script *s)
     free(s->cmds);
     s->cmds = NULL;
     s->n = 0;
+    s->cap = 0;
 }
 
 /* ---- running ---- */
@@ -1735,8 +1747,10 @@ struct script_run {
     int nodes;
     uint64_t seed;
     struct engine *e;
+    struct engine *spare; /* a previous run's engine, reset and reused when the shape matches */
     struct trace_observer *obs[SCRIPT_MAX_OBSERVERS];
     int n_obs;
+    size_t ring;                /* trace ring each engine keeps for cursors; 0: none */
     struct script_cmd *actions; /* scheduled `at` commands; the action id is the index */
     int n_actions;
     int cap_actions;
@@ -1770,11 +1784,38 @@ struct script_run *script_run_create(const char *file, int64_t seed_override)
     return run;
 }
 
+void script_run_reset(struct script_run *run, const char *file, int64_t seed_override)
+{
+    const struct model_ops *m = model_find("leader");
+
+    if (run->e) {
+        engine_destroy(run->spare);
+        run->spare = run->e;
+        run->e = NULL;
+    }
+    util_strlcpy(run->file, file ? file : "", sizeof(run->file));
+    run->seed_override = seed_override;
+    util_strlcpy(run->model, m ? m->name : model_at(0)->name, sizeof(run->model));
+    run->nodes = 3;
+    run->seed = seed_override >= 0 ? (uint64_t)seed_override : 1;
+    run->n_obs = 0;
+    run->n_actions = 0;
+    run->n_settings = 0;
+    run->n_expects = 0;
+    run->n_journal = 0;
+    run->failed = 0;
+    run->unquiet = false;
+    run->replaying = false;
+    check_recorder_release(&run->rec);
+    check_recorder_init(&run->rec);
+}
+
 void script_run_destroy(struct script_run *run)
 {
     if (!run)
         return;
     engine_destroy(run->e);
+    engine_destroy(run->spare);
     check_recorder_release(&run->rec);
     free(run->journal);
     free(run->journal_t);
@@ -1782,6 +1823,13 @@ void script_run_destroy(struct script_run *run)
     free(run->settings);
     free(run->expects);
     free(run);
+}
+
+void script_run_trace_ring(struct script_run *run, size_t events)
+{
+    run->ring = events;
+    if (run->e)
+        trace_ring_reserve(engine_trace(run->e), events);
 }
 
 void script_run_observe(struct script_run *run, struct trace_observer *obs)
@@ -1814,12 +1862,24 @@ static int exec_now(struct script_run *run, const struct script_cmd *cmd, struct
 
 static void build(struct script_run *run)
 {
-    int r = engine_create(run->model, run->nodes, run->seed, &run->e);
+    int r;
 
+    if (run->spare && engine_model(run->spare) == model_find(run->model) &&
+        engine_nodes(run->spare) == run->nodes) {
+        run->e = run->spare;
+        run->spare = NULL;
+        r = engine_reset(run->e, run->seed);
+    } else {
+        engine_destroy(run->spare);
+        run->spare = NULL;
+        r = engine_create(run->model, run->nodes, run->seed, &run->e);
+    }
     assert(r == 0); /* model and node count were checked by the parser */
     (void)r;
     check_recorder_release(&run->rec);
     check_recorder_init(&run->rec);
+    if (run->ring)
+        trace_ring_reserve(engine_trace(run->e), run->ring);
     trace_subscribe(engine_trace(run->e), &run->rec.obs);
     for (int i = 0; i < run->n_obs; i++)
         trace_subscribe(engine_trace(run->e), run->obs[i]);

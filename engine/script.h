@@ -188,11 +188,16 @@ int script_parse_line(struct script_env *env, const char *file, int lineno, cons
 struct script {
     struct script_cmd *cmds;
     int n;
+    int cap; /* commands cmds has room for */
 };
 
 /* Parses a whole text; on error returns -1, *err filled and nothing kept. */
 int script_parse_text(const char *file, const char *text, size_t len, struct script_env *env,
                       struct script *out, struct script_error *err);
+/* The same, reusing what a previous parse into *out (or a zeroed one) allocated: for a
+ * caller that parses many texts in turn (explore). On error *out is released. */
+int script_parse_text_reuse(const char *file, const char *text, size_t len, struct script_env *env,
+                            struct script *out, struct script_error *err);
 void script_release(struct script *s);
 /* After the last line fed to script_parse_line: -1 with *err filled when a `for` block is
  * still open, else 0. (script_parse_text calls it.) */
@@ -214,6 +219,16 @@ struct script_run *script_run_create(const char *file, int64_t seed_override);
 void script_run_destroy(struct script_run *run);
 /* Borrows obs; it is subscribed to every engine this run builds. */
 void script_run_observe(struct script_run *run, struct trace_observer *obs);
+/* As script_run_create(file, seed_override) would make it, keeping its memory: the engine
+ * is reset and reused when the next run asks for the same model and node count (explore's
+ * seeds). Observers are dropped; the trace ring setting stays. */
+void script_run_reset(struct script_run *run, const char *file, int64_t seed_override);
+/* Each engine the run builds keeps its last `events` trace events for cursors that read
+ * from sequence 0 (the TUI's event log and timeline); without it (the default: headless
+ * runs, explore) there is no ring at all. */
+void script_run_trace_ring(struct script_run *run, size_t events);
+/* The ring a screen needs: the TUI's timeline holds this many events, its log fewer. */
+#define SCRIPT_VIEW_RING 16384
 
 /* Executes one parsed command. On a runtime error (a time in the past, killing a dead node)
  * returns -1 with *err filled; the engine is unchanged. */

@@ -36,17 +36,29 @@ struct sim;
 
 struct sim *sim_create(void);
 void sim_destroy(struct sim *sim);
+/* Back to time 0 with an empty queue, keeping the memory. */
+void sim_reset(struct sim *sim);
 
 int64_t sim_now(const struct sim *sim);
 
 /* Copies ev, stamps it with at_us and the next sequence number; returns that number or a SIM_E*. */
 int64_t sim_schedule(struct sim *sim, int64_t at_us, const struct sim_event *ev);
 
+/*
+ * The same, for an event the caller schedules in time order (e.g. always a
+ * fixed span after now): it goes to a FIFO lane beside the heap when it is
+ * not earlier than the lane's last, else into the heap. Either way the order
+ * events leave the queue is the same as with sim_schedule().
+ */
+int64_t sim_schedule_fifo(struct sim *sim, int64_t at_us, const struct sim_event *ev);
+
 /* The next event without removing it; false when the queue is empty. */
 bool sim_peek(const struct sim *sim, struct sim_event *out);
 
 /* Removes the next event into *out and moves the clock to its time. */
 bool sim_pop(struct sim *sim, struct sim_event *out);
+/* The same, only when the next event is due at or before t_us (peek and pop in one). */
+bool sim_pop_until(struct sim *sim, int64_t t_us, struct sim_event *out);
 
 /* Moves the clock forward to t (no-op if t is not later). Asserts no event is due before t. */
 void sim_advance(struct sim *sim, int64_t t_us);

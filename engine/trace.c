@@ -9,16 +9,29 @@
 #include "util.h"
 
 struct trace {
-    struct trace_event *ring;
+    struct trace_event *ring; /* NULL until a reader reserves one */
+    size_t ring_cap;          /* a power of two, or 0 */
     uint64_t next_seq;
     struct trace_observer *observers;
+    uint32_t want;      /* kinds someone wants */
+    uint32_t want_text; /* kinds whose text someone reads */
 };
+
+#define TRACE_ALL_KINDS 0xffffffffu
+
+static void recompute(struct trace *tr)
+{
+    tr->want = tr->ring ? TRACE_ALL_KINDS : 0;
+    tr->want_text = tr->want;
+    for (struct trace_observer *o = tr->observers; o; o = o->next) {
+        tr->want |= ~o->skip_kinds;
+        tr->want_text |= ~o->skip_kinds & ~o->skip_text;
+    }
+}
 
 struct trace *trace_create(void)
 {
-    struct trace *tr = xcalloc(1, sizeof(*tr));
-    tr->ring = xcalloc(TRACE_RING, sizeof(*tr->ring));
-    return tr;
+    return xcalloc(1, sizeof(struct trace));
 }
 
 void trace_destroy(struct trace *tr)
@@ -29,12 +42,71 @@ void trace_destroy(struct trace *tr)
     free(tr);
 }
 
+void trace_reset(struct trace *tr)
+{
+    tr->next_seq = 0;
+    tr->observers = NULL;
+    recompute(tr);
+}
+
+bool trace_wants(const struct trace *tr, enum trace_kind kind)
+{
+    return tr->want & TRACE_BIT(kind);
+}
+
+bool trace_wants_text(const struct trace *tr, enum trace_kind kind)
+{
+    return tr->want_text & TRACE_BIT(kind);
+}
+
+uint32_t trace_text_mask(const struct trace *tr)
+{
+    return tr->want_text;
+}
+
+void trace_skip(struct trace *tr)
+{
+    tr->next_seq++;
+}
+
 void trace_emit(struct trace *tr, struct trace_event *ev)
 {
+    uint32_t bit = TRACE_BIT(ev->kind);
+
     ev->seq = tr->next_seq++;
-    tr->ring[ev->seq % TRACE_RING] = *ev;
+    if (tr->ring)
+        tr->ring[ev->seq & (tr->ring_cap - 1)] = *ev;
     for (struct trace_observer *o = tr->observers; o; o = o->next)
-        o->fn(o, ev);
+        if (!(o->skip_kinds & bit))
+            o->fn(o, ev);
+}
+
+void trace_ring_reserve(struct trace *tr, size_t events)
+{
+    size_t cap = 64;
+    struct trace_event *ring;
+
+    while (cap < events)
+        cap *= 2;
+    if (cap <= tr->ring_cap)
+        return;
+    /* Not zeroed: a cursor reads only events emitted since (pages never written cost nothing). */
+    ring = xmalloc(cap * sizeof(*ring));
+    /* Keep what the old ring held, each event at its place in the new one. */
+    if (tr->ring) {
+        uint64_t held = tr->next_seq < tr->ring_cap ? tr->next_seq : tr->ring_cap;
+        for (uint64_t s = tr->next_seq - held; s < tr->next_seq; s++)
+            ring[s & (cap - 1)] = tr->ring[s & (tr->ring_cap - 1)];
+        free(tr->ring);
+    }
+    tr->ring = ring;
+    tr->ring_cap = cap;
+    recompute(tr);
+}
+
+size_t trace_ring_size(const struct trace *tr)
+{
+    return tr->ring_cap;
 }
 
 void trace_subscribe(struct trace *tr, struct trace_observer *obs)
@@ -46,6 +118,7 @@ void trace_subscribe(struct trace *tr, struct trace_observer *obs)
         p = &(*p)->next;
     obs->next = NULL;
     *p = obs;
+    recompute(tr);
 }
 
 void trace_unsubscribe(struct trace *tr, struct trace_observer *obs)
@@ -53,20 +126,24 @@ void trace_unsubscribe(struct trace *tr, struct trace_observer *obs)
     for (struct trace_observer **p = &tr->observers; *p; p = &(*p)->next) {
         if (*p == obs) {
             *p = obs->next;
+            recompute(tr);
             return;
         }
     }
 }
 
-struct trace_cursor trace_cursor_now(const struct trace *tr)
+struct trace_cursor trace_cursor_now(struct trace *tr)
 {
     struct trace_cursor c = {tr->next_seq};
+
+    if (!tr->ring)
+        trace_ring_reserve(tr, TRACE_RING);
     return c;
 }
 
 int trace_read(const struct trace *tr, struct trace_cursor *cur, struct trace_event *out)
 {
-    uint64_t oldest = tr->next_seq > TRACE_RING ? tr->next_seq - TRACE_RING : 0;
+    uint64_t oldest = tr->next_seq > tr->ring_cap ? tr->next_seq - tr->ring_cap : 0;
 
     if (cur->next_seq < oldest) {
         cur->next_seq = oldest;
@@ -74,7 +151,7 @@ int trace_read(const struct trace *tr, struct trace_cursor *cur, struct trace_ev
     }
     if (cur->next_seq >= tr->next_seq)
         return 0;
-    *out = tr->ring[cur->next_seq % TRACE_RING];
+    *out = tr->ring[cur->next_seq & (tr->ring_cap - 1)];
     cur->next_seq++;
     return 1;
 }

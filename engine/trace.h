@@ -4,9 +4,18 @@
  *
  * Two ways to follow it. Observers are called synchronously as each event is
  * emitted (the JSON Lines writer, lesson predicates). Readers poll a bounded
- * ring with their own cursor (the TUI): a reader that falls TRACE_RING
- * events behind gets TRACE_EGAP and resumes at the oldest event still held,
- * never stale memory.
+ * ring with their own cursor (the TUI): a reader that falls as many events
+ * behind as the ring holds gets TRACE_EGAP and resumes at the oldest event
+ * still held, never stale memory.
+ *
+ * Nothing is paid for what nobody reads. The ring is allocated only when a
+ * reader asks for one (trace_ring_reserve, or trace_cursor_now), sized to
+ * what it asked for. An observer may say which kinds it ignores and which
+ * kinds' text it never reads; the emitters ask trace_wants() and
+ * trace_wants_text() first and skip building an event, or formatting its
+ * text, that no one would see. Every emitted event still takes a sequence
+ * number, so trace_count() is the same whoever listens, and a reader that
+ * wants text gets exactly the text it always got.
  *
  * The JSON Lines form is a published contract: one object per line, "t" in
  * virtual microseconds, "ev" the kind, then the kind's own keys. Keys are
@@ -19,7 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define TRACE_RING     65536
+#define TRACE_RING     65536 /* the ring trace_cursor_now() reserves when none is there */
 #define TRACE_TEXT_MAX 120
 
 enum {
@@ -70,7 +79,13 @@ struct trace_event {
 struct trace_observer {
     void (*fn)(struct trace_observer *self, const struct trace_event *ev);
     struct trace_observer *next;
+    /* What it can do without, as masks of TRACE_BIT(kind); zero (the default) is nothing:
+     * every event, with its text. */
+    uint32_t skip_kinds; /* kinds it ignores: fn is not called for them */
+    uint32_t skip_text;  /* kinds whose text it never reads (name and numbers are always set) */
 };
+
+#define TRACE_BIT(kind) (1u << (kind))
 
 struct trace_cursor {
     uint64_t next_seq;
@@ -80,6 +95,8 @@ struct trace;
 
 struct trace *trace_create(void);
 void trace_destroy(struct trace *tr);
+/* No events and no observers, as new; a ring stays, and holds nothing readable. */
+void trace_reset(struct trace *tr);
 
 /* Stamps ev with the next sequence number, stores it in the ring, calls the observers. */
 void trace_emit(struct trace *tr, struct trace_event *ev);
@@ -87,8 +104,21 @@ void trace_emit(struct trace *tr, struct trace_event *ev);
 void trace_subscribe(struct trace *tr, struct trace_observer *obs);
 void trace_unsubscribe(struct trace *tr, struct trace_observer *obs);
 
-/* A cursor that starts at the next event to be emitted. */
-struct trace_cursor trace_cursor_now(const struct trace *tr);
+/* Does anyone (an observer or the ring) want events of this kind, or their text? */
+bool trace_wants(const struct trace *tr, enum trace_kind kind);
+bool trace_wants_text(const struct trace *tr, enum trace_kind kind);
+/* The kinds whose text someone reads, as a mask of TRACE_BIT(kind). */
+uint32_t trace_text_mask(const struct trace *tr);
+/* Counts an event nobody wants without building it (keeps trace_count() exact). */
+void trace_skip(struct trace *tr);
+
+/* Keeps the last `events` events (rounded up to a power of two) for cursors to read; a
+ * reader calls it before the events it wants to read are emitted. Never shrinks the ring. */
+void trace_ring_reserve(struct trace *tr, size_t events);
+size_t trace_ring_size(const struct trace *tr);
+/* A cursor that starts at the next event to be emitted; reserves TRACE_RING if no ring is
+ * there yet. */
+struct trace_cursor trace_cursor_now(struct trace *tr);
 /* 1 and *out filled; 0 when caught up; TRACE_EGAP when events were lost (cursor moved on). */
 int trace_read(const struct trace *tr, struct trace_cursor *cur, struct trace_event *out);
 uint64_t trace_count(const struct trace *tr);

@@ -133,6 +133,8 @@ int lesson_runner_create(const struct lesson *l, int start_step, struct lesson_r
     r->run = script_run_create(l->file, (int64_t)l->seed);
     r->obs.fn = on_event;
     script_run_observe(r->run, &r->obs);
+    /* The front end reads the lesson's events from the start (its log and timeline). */
+    script_run_trace_ring(r->run, SCRIPT_VIEW_RING);
     script_env_init(&r->env, false);
     if (setup(r, err) < 0) {
         lesson_runner_destroy(r);

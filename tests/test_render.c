@@ -52,6 +52,7 @@ static void build(struct fixture *f, const char *text)
     if (r < 0)
         fail_msg("fixture does not parse: %d:%d: %s", err.line, err.col, err.msg);
     f->run = script_run_create("fixture", -1);
+    script_run_trace_ring(f->run, TRACE_RING);
     for (int i = 0; i < s.n; i++)
         assert_int_equal(script_run_exec(f->run, &s.cmds[i], &err), 0);
     f->log = draw_log_create();

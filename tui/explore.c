@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -253,6 +255,14 @@ static void generate(const struct opts *o, uint64_t seed, struct gen *g)
 struct verdicts {
     unsigned broke;
     int lost;
+    int64_t sim_us; /* virtual time the seed ran */
+};
+
+/* What a worker keeps from seed to seed: nothing is allocated again per seed. */
+struct worker_state {
+    struct gen g;
+    struct script s;
+    struct script_run *run;
 };
 
 static unsigned check_run(struct script_run *run, struct verdicts *v)
@@ -290,17 +300,17 @@ static unsigned check_run(struct script_run *run, struct verdicts *v)
     return v->broke;
 }
 
-static int run_seed(const struct opts *o, uint64_t seed, struct gen *g, struct verdicts *v)
+static int run_seed(const struct opts *o, uint64_t seed, struct worker_state *w, struct verdicts *v)
 {
     struct script_env env;
-    struct script s;
     struct script_error err;
     struct script_run *run;
+    struct gen *g = &w->g;
     int r;
 
     generate(o, seed, g);
     script_env_init(&env, true);
-    r = script_parse_text("explore", g->buf, g->len, &env, &s, &err);
+    r = script_parse_text_reuse("explore", g->buf, g->len, &env, &w->s, &err);
     script_env_release(&env);
     if (r < 0) {
         char msg[SCRIPT_MSG_MAX + 300];
@@ -309,8 +319,13 @@ static int run_seed(const struct opts *o, uint64_t seed, struct gen *g, struct v
         v->broke = B_ERROR;
         return -1;
     }
-    run = script_run_create("explore", -1);
-    r = script_run_all(run, &s, &err);
+    /* The same run, and its engine, seed after seed: reset, not rebuilt. */
+    if (!w->run)
+        w->run = script_run_create("explore", -1);
+    else
+        script_run_reset(w->run, "explore", -1);
+    run = w->run;
+    r = script_run_all(run, &w->s, &err);
     if (r < 0) {
         char msg[SCRIPT_MSG_MAX + 300];
         script_error_format(&err, msg, sizeof(msg));
@@ -319,8 +334,7 @@ static int run_seed(const struct opts *o, uint64_t seed, struct gen *g, struct v
     } else {
         check_run(run, v);
     }
-    script_run_destroy(run);
-    script_release(&s);
+    v->sim_us = engine_now(script_run_engine(run));
     return 0;
 }
 
@@ -538,25 +552,30 @@ struct result {
     uint64_t seed;
     unsigned broke;
     int lost;
+    int64_t sim_us;
 };
 
 static void worker(const struct opts *o, int k, int fd)
 {
-    struct gen g;
+    struct worker_state w;
 
-    g.buf = xmalloc(SCRIPT_CAP);
+    memset(&w, 0, sizeof(w));
+    w.g.buf = xmalloc(SCRIPT_CAP);
     for (long i = k; i < o->seeds; i += o->jobs) {
         struct verdicts v = {0};
         struct result res;
         uint64_t seed = o->first_seed + (uint64_t)i;
-        run_seed(o, seed, &g, &v);
+        run_seed(o, seed, &w, &v);
         res.seed = seed;
         res.broke = v.broke;
         res.lost = v.lost;
+        res.sim_us = v.sim_us;
         if (write(fd, &res, sizeof(res)) != (ssize_t)sizeof(res))
             _exit(3);
     }
-    free(g.buf);
+    script_run_destroy(w.run);
+    script_release(&w.s);
+    free(w.g.buf);
     _exit(0);
 }
 
@@ -576,6 +595,9 @@ int explore_main(const struct cli_args *a)
     int fds[MAX_JOBS];
     pid_t pids[MAX_JOBS];
     long done = 0, counts[N_BROKE] = {0}, broken = 0;
+    int64_t sim_us = 0;
+    struct rusage ru;
+    double cpu_s;
     uint64_t first[N_BROKE] = {0};
     bool tty = isatty(STDERR_FILENO);
     double t0 = wall_seconds(), elapsed;
@@ -613,7 +635,7 @@ int explore_main(const struct cli_args *a)
         ssize_t got = read(fds[k], &res, sizeof(res));
         if (got != (ssize_t)sizeof(res)) {
             /* The worker died on this seed (an invariant abort): keep its scenario to replay. */
-            struct verdicts dead = {B_ERROR, 0};
+            struct verdicts dead = {B_ERROR, 0, 0};
             uint64_t seed = o.first_seed + (uint64_t)i;
             fprintf(stderr, "splitbrain explore: worker %d stopped early, at seed %llu\n", k,
                     (unsigned long long)seed);
@@ -624,6 +646,7 @@ int explore_main(const struct cli_args *a)
             break;
         }
         results[i] = res;
+        sim_us += res.sim_us;
         done++;
         if (res.broke & ~(unsigned)B_UNKNOWN)
             broken++;
@@ -647,6 +670,10 @@ int explore_main(const struct cli_args *a)
         waitpid(pids[k], &ws, 0);
     }
     elapsed = wall_seconds() - t0;
+    /* The workers' CPU time: simulated time per CPU second is the per-core speed. */
+    getrusage(RUSAGE_CHILDREN, &ru);
+    cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
     printf("explore: model %s, %d nodes, seeds %llu..%llu, %d ops each", o.model, o.nodes,
            (unsigned long long)o.first_seed,
            (unsigned long long)(o.first_seed + (uint64_t)o.seeds - 1), o.ops);
@@ -665,11 +692,13 @@ int explore_main(const struct cli_args *a)
         else
             printf("%-28s %8ld  -\n", broke_names[b], counts[b]);
     }
-    printf("\n%ld of %ld seeds broke something (%.1f seeds/s with %d jobs)\n", broken, done,
-           elapsed > 0 ? (double)done / elapsed : 0.0, o.jobs);
+    printf("\n%ld of %ld seeds broke something (%.1f seeds/s with %d jobs; %.0fx real time per "
+           "core: %.0f simulated s in %.2f CPU s)\n",
+           broken, done, elapsed > 0 ? (double)done / elapsed : 0.0, o.jobs,
+           cpu_s > 0 ? (double)sim_us / 1e6 / cpu_s : 0.0, (double)sim_us / 1e6, cpu_s);
     g.buf = xmalloc(SCRIPT_CAP);
     for (long i = 0; i < done && kept < o.keep; i++) {
-        struct verdicts v = {results[i].broke, results[i].lost};
+        struct verdicts v = {results[i].broke, results[i].lost, 0};
         if (!(results[i].broke & (B_LIN | B_LOST | B_SPLIT | B_CONVERGE | B_SESSION)))
             continue;
         if (keep_seed(&o, results[i].seed, &g, &v) < 0)

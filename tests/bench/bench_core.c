@@ -6,8 +6,9 @@
  * through the facade: one put every millisecond of virtual time, spread over
  * the nodes and 64 clients, and finally runs until quiet. Every write costs
  * the echo model 2 (N - 1) node-to-node messages, so the work per write grows
- * with N. The figure is simulated events per second of wall time — the
- * median of several runs, since this machine is noisy. Events and messages
+ * with N. The figure is simulated events per CPU second of this process (the
+ * machine is shared, so wall time would count the others' work) — the
+ * median of several runs. Events and messages
  * must come out identical in every run (same seed, deterministic engine); a
  * difference is reported and fails the bench.
  *
@@ -50,11 +51,12 @@ struct bench_result {
     double wall_s;
 };
 
+/* CPU time of this process: the machine is shared, and wall time would measure the others. */
 static double wall_now(void)
 {
     struct timespec ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -70,7 +72,7 @@ static void bench_once(const struct bench_cfg *cfg, struct bench_result *res)
     struct engine *e;
     struct engine_link_cfg link;
     const struct history *h;
-    char err[256];
+    char err[256], keys[BENCH_KEYS][16], (*values)[16];
     double t0;
     int r;
 
@@ -98,20 +100,25 @@ static void bench_once(const struct bench_cfg *cfg, struct bench_result *res)
         exit(1);
     }
 
+    /* The driver's own strings are made before the clock starts: they are not the engine's. */
+    values = malloc((size_t)cfg->ops * sizeof(*values));
+    if (!values)
+        die("malloc", 0);
+    for (int i = 0; i < BENCH_KEYS; i++)
+        snprintf(keys[i], sizeof(keys[i]), "k%d", i);
+    for (int i = 0; i < cfg->ops; i++)
+        snprintf(values[i], sizeof(values[i]), "%d", i);
     t0 = wall_now();
     for (int i = 0; i < cfg->ops; i++) {
         struct engine_op_spec spec;
-        char key[16], value[16];
         int64_t id;
 
         engine_run_until(e, (int64_t)i * BENCH_GAP_US, NULL);
-        snprintf(key, sizeof(key), "k%d", i % BENCH_KEYS);
-        snprintf(value, sizeof(value), "%d", i);
         memset(&spec, 0, sizeof(spec));
         spec.client = i % BENCH_CLIENTS;
         spec.kind = OP_PUT;
-        spec.key = key;
-        spec.value = value;
+        spec.key = keys[i % BENCH_KEYS];
+        spec.value = values[i];
         spec.via = i % cfg->nodes;
         id = engine_submit(e, &spec);
         if (id < 0)
@@ -119,6 +126,7 @@ static void bench_once(const struct bench_cfg *cfg, struct bench_result *res)
     }
     engine_run_until_quiet(e, BENCH_QUIET_US, NULL);
     res->wall_s = wall_now() - t0;
+    free(values);
 
     res->events = engine_events(e);
     res->sent = net_total_sent(engine_net(e));
@@ -175,10 +183,10 @@ static void header(int runs)
 {
     printf("bench_core: engine core, model echo, links 1ms..5ms, one put per virtual ms, seed %d\n",
            BENCH_SEED);
-    printf("            wall ms and events/s are the median of %d run%s\n", runs,
+    printf("            cpu ms and events/s are the median of %d run%s\n", runs,
            runs == 1 ? "" : "s");
     printf("%5s  %-16s %6s %6s %9s %10s %8s %10s %7s\n", "nodes", "faults", "ops", "ok", "events",
-           "msgs sent", "wall ms", "events/s", "ev/op");
+           "msgs sent", "cpu ms", "events/s", "ev/op");
 }
 
 /*

@@ -52,6 +52,7 @@ int main(void)
         fprintf(stderr, "bench_render: no echo model\n");
         return 1;
     }
+    trace_ring_reserve(engine_trace(e), TRACE_RING);
     engine_link(e, -1, -1, false, &link);
     /* Seven writes through different nodes: each sends 8 echoes, 56 messages in flight. */
     for (int i = 0; i < 7; i++) {
