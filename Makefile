@@ -46,10 +46,10 @@ TEST_CFLAGS = $(shell pkg-config --cflags cmocka)
 TEST_LIBS = $(shell pkg-config --libs cmocka)
 
 CORE_SRC := $(wildcard engine/*.c lessons/*.c)
-UI_SRC := $(wildcard tui/*.c)
+UI_SRC := $(wildcard tui/*.c tui/cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
-SOURCES := $(CORE_SRC) $(UI_SRC) $(TEST_SRC) $(BENCH_SRC) $(wildcard engine/*.h lessons/*.h tui/*.h tests/*.h)
+SOURCES := $(CORE_SRC) $(UI_SRC) $(TEST_SRC) $(BENCH_SRC) $(wildcard engine/*.h lessons/*.h tui/*.h tui/cli/*.h tests/*.h)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ := $(UI_SRC:%.c=$(BUILD)/%.o)

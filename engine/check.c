@@ -1486,3 +1486,934 @@ void check_convergence(const struct engine *e, const struct check_recorder *r,
         out->after_heal_us =
             r->last_change_us > r->last_fault_us ? r->last_change_us - r->last_fault_us : 0;
 }
+
+/*
+ * Histories from other systems (check.h). The store first, then the search
+ * over a model's states, then the minimizing that turns a violation into the
+ * smallest window a learner can read.
+ */
+struct check_hist {
+    struct check_hop *ops;
+    int n;
+    int cap;
+    char **strs;
+    int n_strs;
+    int cap_strs;
+    struct strmap map;
+    char unit[8];
+};
+
+struct check_hist *check_hist_create(void)
+{
+    struct check_hist *h = xcalloc(1, sizeof(*h));
+
+    strmap_init(&h->map);
+    h->cap_strs = 64;
+    h->strs = xmalloc((size_t)h->cap_strs * sizeof(*h->strs));
+    h->strs[h->n_strs++] = xstrdup("nil"); /* CHECK_HIST_NIL, never in the map */
+    return h;
+}
+
+void check_hist_destroy(struct check_hist *h)
+{
+    if (!h)
+        return;
+    for (int i = 0; i < h->n_strs; i++)
+        free(h->strs[i]);
+    free(h->strs);
+    free(h->ops);
+    strmap_release(&h->map);
+    free(h);
+}
+
+int check_hist_intern(struct check_hist *h, const char *s)
+{
+    int id = strmap_put(&h->map, 0, s, h->n_strs);
+
+    if (id == h->n_strs) {
+        if (h->n_strs == h->cap_strs) {
+            h->cap_strs *= 2;
+            h->strs = xrealloc(h->strs, (size_t)h->cap_strs * sizeof(*h->strs));
+        }
+        h->strs[h->n_strs++] = xstrdup(s);
+    }
+    return id;
+}
+
+const char *check_hist_str(const struct check_hist *h, int id)
+{
+    return id >= 0 && id < h->n_strs ? h->strs[id] : "?";
+}
+
+int check_hist_add(struct check_hist *h, const struct check_hop *op)
+{
+    if (h->n >= CHECK_HIST_MAX_OPS)
+        return -1;
+    if (h->n == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 256;
+        h->ops = xrealloc(h->ops, (size_t)h->cap * sizeof(*h->ops));
+    }
+    h->ops[h->n] = *op;
+    return h->n++;
+}
+
+int check_hist_count(const struct check_hist *h)
+{
+    return h->n;
+}
+
+struct check_hop *check_hist_op(struct check_hist *h, int i)
+{
+    return i >= 0 && i < h->n ? &h->ops[i] : NULL;
+}
+
+const struct check_hop *check_hist_at(const struct check_hist *h, int i)
+{
+    return i >= 0 && i < h->n ? &h->ops[i] : NULL;
+}
+
+void check_hist_set_unit(struct check_hist *h, const char *unit)
+{
+    util_strlcpy(h->unit, unit, sizeof(h->unit));
+}
+
+const char *check_hist_unit(const struct check_hist *h)
+{
+    return h->unit;
+}
+
+const char *check_model_name(enum check_model m)
+{
+    switch (m) {
+    case CHECK_MODEL_REGISTER:
+        return "register";
+    case CHECK_MODEL_CAS_REGISTER:
+        return "cas-register";
+    case CHECK_MODEL_KV:
+        return "kv";
+    }
+    return "?";
+}
+
+const char *check_hkind_name(enum check_hkind k)
+{
+    switch (k) {
+    case CHECK_H_READ:
+        return "read";
+    case CHECK_H_WRITE:
+        return "write";
+    case CHECK_H_CAS:
+        return "cas";
+    case CHECK_H_APPEND:
+        return "append";
+    case CHECK_H_OTHER:
+        return "other";
+    }
+    return "?";
+}
+
+/* One op as the search sees it. */
+struct hs_op {
+    int idx; /* in the history */
+    enum check_hkind kind;
+    enum check_hstatus status;
+    int value;
+    int from;
+    int64_t call;
+    int64_t ret; /* INT64_MAX: may take effect any time after call, or never */
+};
+
+/* An op that never changes the state (a read, a cas that failed): see the prune in hs_search. */
+static bool hs_pure(const struct hs_op *o)
+{
+    return o->kind == CHECK_H_READ || (o->kind == CHECK_H_CAS && o->status == CHECK_H_FAIL);
+}
+
+/* The model's step: may o go next from state? *next is the state after it. */
+static bool hs_step(struct check_hist *h, const struct hs_op *o, int state, int *next)
+{
+    *next = state;
+    switch (o->kind) {
+    case CHECK_H_READ:
+        return o->value == state;
+    case CHECK_H_WRITE:
+        *next = o->value;
+        return true;
+    case CHECK_H_CAS:
+        switch (o->status) {
+        case CHECK_H_OK:
+            *next = o->value;
+            return state == o->from;
+        case CHECK_H_FAIL:
+            return state != o->from;
+        case CHECK_H_INFO:
+            if (state == o->from)
+                *next = o->value;
+            return true;
+        }
+        return false;
+    case CHECK_H_APPEND: {
+        const char *a = check_hist_str(h, state), *b = check_hist_str(h, o->value);
+        size_t la = strlen(a), lb = strlen(b);
+        char small[256];
+        char *s = la + lb < sizeof(small) ? small : xmalloc(la + lb + 1);
+        memcpy(s, a, la);
+        memcpy(s + la, b, lb + 1);
+        *next = check_hist_intern(h, s);
+        if (s != small)
+            free(s);
+        return true;
+    }
+    case CHECK_H_OTHER:
+        return false;
+    }
+    return false;
+}
+
+struct hs_result {
+    enum check_verdict verdict;
+    long steps;
+    int culprit; /* index into ops of the op whose return blocked the deepest attempt, or -1 */
+    int *lin;    /* when wanted: the deepest order found, indexes into ops */
+    int n_lin;
+    char why[CHECK_WHY_MAX];
+};
+
+/*
+ * lin_search's algorithm over any model's states (hs_step), for one key's
+ * ops. init: the state before any op. want_lin: keep the deepest partial
+ * order in out->lin (the low-water mark of the stack since the last copy
+ * makes that cost amortized O(1) a step).
+ */
+static void hs_search(struct check_hist *h, const struct hs_op *ops, int n, int init, long budget,
+                      bool want_lin, struct hs_result *out)
+{
+    struct entry *ent;
+    int *stack_entry, *stack_val;
+    uint64_t *bits, zh = 0;
+    int depth = 0, best_depth = -1, low = 0;
+    struct memo memo;
+    size_t words;
+    int state = init;
+
+    out->verdict = CHECK_OK;
+    out->steps = 0;
+    out->culprit = -1;
+    out->lin = NULL;
+    out->n_lin = 0;
+    out->why[0] = '\0';
+    if (want_lin)
+        out->lin = xmalloc(((size_t)n + 1) * sizeof(int));
+    if (n == 0)
+        return;
+    ent = xcalloc((size_t)(2 * n + 1), sizeof(*ent));
+    for (int i = 0; i < n; i++) {
+        ent[1 + 2 * i] = (struct entry){i, true, ops[i].call, 0, 0, 0};
+        ent[2 + 2 * i] = (struct entry){i, false, ops[i].ret, 0, 0, 0};
+    }
+    qsort(ent + 1, (size_t)(2 * n), sizeof(*ent), cmp_entry);
+    {
+        int *call_at = xmalloc((size_t)n * sizeof(int));
+        for (int k = 1; k <= 2 * n; k++) {
+            ent[k].prev = k - 1;
+            ent[k].next = k < 2 * n ? k + 1 : -1;
+            if (ent[k].is_call)
+                call_at[ent[k].op] = k;
+        }
+        for (int k = 1; k <= 2 * n; k++) {
+            if (!ent[k].is_call) {
+                ent[k].match = call_at[ent[k].op];
+                ent[call_at[ent[k].op]].match = k;
+            }
+        }
+        free(call_at);
+    }
+    ent[0].next = 1;
+    ent[0].prev = -1;
+    words = ((size_t)n + 63) / 64;
+    bits = xcalloc(words, sizeof(*bits));
+    stack_entry = xmalloc((size_t)n * sizeof(int));
+    stack_val = xmalloc((size_t)n * sizeof(int));
+    memo_init(&memo, words);
+
+    for (int e = ent[0].next; ent[0].next != -1;) {
+        if (++out->steps > budget) {
+            out->verdict = CHECK_UNKNOWN;
+            snprintf(out->why, sizeof(out->why),
+                     "the search budget of %ld steps ran out (%d ops): neither a proof nor a pass; "
+                     "try a larger --budget",
+                     budget, n);
+            break;
+        }
+        if (e != -1 && ent[e].is_call) {
+            const struct hs_op *o = &ops[ent[e].op];
+            int next_state;
+            if (hs_step(h, o, state, &next_state)) {
+                int op = ent[e].op;
+                bits[op / 64] |= 1ULL << (op % 64);
+                zh ^= zobrist(op);
+                if (memo.len * 2 + 2 > memo.cap && memo_next_bytes(&memo) > CHECK_MEMO_MAX_BYTES) {
+                    out->verdict = CHECK_UNKNOWN;
+                    snprintf(out->why, sizeof(out->why),
+                             "the search memory of %d MB ran out (%d ops): neither a proof nor a "
+                             "pass",
+                             (int)(CHECK_MEMO_MAX_BYTES >> 20), n);
+                    break;
+                }
+                if (memo_add(&memo, bits, zh, next_state)) {
+                    int m = ent[e].match;
+                    stack_entry[depth] = e;
+                    stack_val[depth] = state;
+                    depth++;
+                    state = next_state;
+                    ent[ent[e].prev].next = ent[e].next;
+                    if (ent[e].next != -1)
+                        ent[ent[e].next].prev = ent[e].prev;
+                    ent[ent[m].prev].next = ent[m].next;
+                    if (ent[m].next != -1)
+                        ent[ent[m].next].prev = ent[m].prev;
+                    e = ent[0].next;
+                    continue;
+                }
+                bits[op / 64] &= ~(1ULL << (op % 64));
+                zh ^= zobrist(op);
+            }
+            e = ent[e].next;
+            continue;
+        }
+        if (depth > best_depth && e != -1) {
+            best_depth = depth;
+            out->culprit = ent[e].op;
+            if (want_lin) {
+                for (int k = low; k < depth; k++)
+                    out->lin[k] = ent[stack_entry[k]].op;
+                out->n_lin = depth;
+                low = depth;
+            }
+        }
+        bool exhausted = false;
+        for (;;) {
+            int c, m;
+            if (depth == 0) {
+                exhausted = true;
+                break;
+            }
+            depth--;
+            if (depth < low)
+                low = depth;
+            c = stack_entry[depth];
+            m = ent[c].match;
+            state = stack_val[depth];
+            bits[ent[c].op / 64] &= ~(1ULL << (ent[c].op % 64));
+            zh ^= zobrist(ent[c].op);
+            ent[ent[m].prev].next = m;
+            if (ent[m].next != -1)
+                ent[ent[m].next].prev = m;
+            ent[ent[c].prev].next = c;
+            if (ent[c].next != -1)
+                ent[ent[c].next].prev = c;
+            e = ent[c].next;
+            if (!hs_pure(&ops[ent[c].op]))
+                break;
+        }
+        if (exhausted) {
+            out->verdict = CHECK_VIOLATED;
+            break;
+        }
+    }
+    if (out->verdict == CHECK_OK && want_lin) {
+        for (int k = 0; k < depth; k++)
+            out->lin[k] = ent[stack_entry[k]].op;
+        out->n_lin = depth;
+    }
+    memo_release(&memo);
+    free(stack_entry);
+    free(stack_val);
+    free(bits);
+    free(ent);
+}
+
+/* The state before any op: nil for a register, the empty string for a key-value store. */
+static int hs_init(struct check_hist *h, enum check_model model)
+{
+    return model == CHECK_MODEL_KV ? check_hist_intern(h, "") : CHECK_HIST_NIL;
+}
+
+/* An op that changes the state when it takes effect. */
+static bool hs_changes(const struct hs_op *o)
+{
+    return !hs_pure(o);
+}
+
+/*
+ * May the ops not kept be left out without changing what the kept ones saw?
+ * Leaving out ops that change nothing (reads, failed cas) only removes
+ * constraints. An op that changes the state may go when no kept op observes
+ * its value (no read returns it, no cas compares with it; in a key-value
+ * store, no read contains it) and no failed cas is kept (the state it
+ * observed to differ might then be the one it compared with). Then any order
+ * of the whole, restricted to the kept ops, is an order of the kept ops: if
+ * they cannot be ordered, neither can the whole.
+ */
+static bool hs_closed(const struct check_hist *h, const struct hs_op *ops, const bool *keep, int n,
+                      enum check_model model)
+{
+    bool failed_cas = false;
+    bool removes_change = false;
+    int n_strs = h->n_strs;
+    unsigned char *seen;
+    bool ok = true;
+
+    for (int i = 0; i < n; i++) {
+        if (keep[i] && ops[i].kind == CHECK_H_CAS && ops[i].status == CHECK_H_FAIL)
+            failed_cas = true;
+        if (!keep[i] && hs_changes(&ops[i]))
+            removes_change = true;
+    }
+    if (!removes_change)
+        return true;
+    if (failed_cas)
+        return false;
+    if (model == CHECK_MODEL_KV) {
+        for (int i = 0; i < n && ok; i++) {
+            const char *v;
+            if (keep[i] || !hs_changes(&ops[i]))
+                continue;
+            v = check_hist_str(h, ops[i].value);
+            for (int j = 0; j < n && ok; j++)
+                if (keep[j] && ops[j].kind == CHECK_H_READ &&
+                    strstr(check_hist_str(h, ops[j].value), v))
+                    ok = false;
+        }
+        return ok;
+    }
+    seen = xcalloc((size_t)n_strs, 1);
+    for (int i = 0; i < n; i++) {
+        if (!keep[i])
+            continue;
+        if (ops[i].kind == CHECK_H_READ)
+            seen[ops[i].value] = 1;
+        if (ops[i].kind == CHECK_H_CAS)
+            seen[ops[i].from] = 1;
+    }
+    for (int i = 0; i < n && ok; i++)
+        if (!keep[i] && hs_changes(&ops[i]) && seen[ops[i].value])
+            ok = false;
+    free(seen);
+    return ok;
+}
+
+/* Searches the kept ops alone; *budget pays for it. */
+static enum check_verdict hs_test(struct check_hist *h, const struct hs_op *ops, const bool *keep,
+                                  int n, enum check_model model, long *budget,
+                                  struct hs_op *scratch, long *steps)
+{
+    struct hs_result r;
+    int m = 0;
+
+    if (!hs_closed(h, ops, keep, n, model))
+        return CHECK_NA;
+    for (int i = 0; i < n; i++)
+        if (keep[i])
+            scratch[m++] = ops[i];
+    if (*budget <= 0)
+        return CHECK_UNKNOWN;
+    hs_search(h, scratch, m, hs_init(h, model), *budget, false, &r);
+    *budget -= r.steps;
+    *steps += r.steps;
+    return r.verdict;
+}
+
+/*
+ * Shrinks a violating set of ops (keep[]) to one no op of which can be left
+ * out: first the shortest prefix by invocation that still fails, then the
+ * latest start, then chunks and single ops. Each candidate must pass
+ * hs_closed, so what remains proves the violation of the whole. Returns
+ * false when the budget ran out first (the set is then smaller, not minimal).
+ */
+static bool hs_minimize(struct check_hist *h, const struct hs_op *ops, bool *keep, int n,
+                        enum check_model model, long *budget, long *steps)
+{
+    struct hs_op *scratch = xmalloc(((size_t)n + 1) * sizeof(*scratch));
+    bool *trial = xmalloc(((size_t)n + 1) * sizeof(*trial));
+    int lo, hi;
+    bool complete = true;
+
+    /* ops are in invocation order: the shortest failing prefix. */
+    lo = 1;
+    hi = n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        for (int i = 0; i < n; i++)
+            trial[i] = i < mid;
+        if (hs_test(h, ops, trial, n, model, budget, scratch, steps) == CHECK_VIOLATED)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    for (int i = 0; i < n; i++)
+        keep[i] = i < hi;
+    /* Then the latest first op. */
+    {
+        int end = hi, a = 0, b = end - 1;
+        while (a < b) {
+            int mid = a + (b - a + 1) / 2;
+            for (int i = 0; i < n; i++)
+                trial[i] = i >= mid && i < end;
+            if (hs_test(h, ops, trial, n, model, budget, scratch, steps) == CHECK_VIOLATED)
+                a = mid;
+            else
+                b = mid - 1;
+        }
+        for (int i = 0; i < n; i++)
+            keep[i] = i >= a && i < end;
+    }
+    /* Then chunks, halving, down to single ops. */
+    {
+        int kept = 0;
+        for (int i = 0; i < n; i++)
+            kept += keep[i];
+        for (int chunk = kept / 2 > 0 ? kept / 2 : 1;; chunk /= 2) {
+            if (chunk < 1)
+                chunk = 1;
+            int *idx = xmalloc(((size_t)n + 1) * sizeof(int));
+            int m = 0;
+            for (int i = 0; i < n; i++)
+                if (keep[i])
+                    idx[m++] = i;
+            for (int s = 0; s < m; s += chunk) {
+                if (*budget <= 0) {
+                    complete = false;
+                    break;
+                }
+                memcpy(trial, keep, (size_t)n * sizeof(*trial));
+                for (int k = s; k < s + chunk && k < m; k++)
+                    trial[idx[k]] = false;
+                if (hs_test(h, ops, trial, n, model, budget, scratch, steps) == CHECK_VIOLATED)
+                    memcpy(keep, trial, (size_t)n * sizeof(*trial));
+            }
+            free(idx);
+            if (!complete)
+                break;
+            if (chunk == 1) {
+                /* One more pass while a single op still goes: leaving one out may free another. */
+                int now = 0;
+                for (int i = 0; i < n; i++)
+                    now += keep[i];
+                if (now == m)
+                    break;
+            }
+        }
+    }
+    if (*budget <= 0)
+        complete = false;
+    free(trial);
+    free(scratch);
+    return complete;
+}
+
+void check_hist_fmt_time(const struct check_hist *h, int64_t t, char *dst, size_t size)
+{
+    int64_t per = 0;
+    int digits = 0;
+
+    if (t == INT64_MAX) {
+        util_strlcpy(dst, "never", size);
+        return;
+    }
+    if (strcmp(h->unit, "ns") == 0) {
+        per = 1000000000;
+        digits = 9;
+    } else if (strcmp(h->unit, "us") == 0) {
+        per = 1000000;
+        digits = 6;
+    } else if (strcmp(h->unit, "ms") == 0) {
+        per = 1000;
+        digits = 3;
+    }
+    if (!per) {
+        snprintf(dst, size, "#%lld", (long long)t);
+        return;
+    }
+    {
+        int64_t a = t < 0 ? -t : t;
+        char frac[16];
+        int len;
+        snprintf(frac, sizeof(frac), "%0*lld", digits, (long long)(a % per));
+        len = (int)strlen(frac);
+        while (len > 3 && frac[len - 1] == '0')
+            frac[--len] = '\0';
+        snprintf(dst, size, "%s%lld.%ss", t < 0 ? "-" : "", (long long)(a / per), frac);
+    }
+}
+
+void check_hist_fmt_op(const struct check_hist *h, int i, bool kv, char *dst, size_t size)
+{
+    const struct check_hop *o = check_hist_at(h, i);
+    char t0[32], t1[32], key[80] = "";
+    const char *st;
+
+    if (!o) {
+        util_strlcpy(dst, "?", size);
+        return;
+    }
+    check_hist_fmt_time(h, o->invoke, t0, sizeof(t0));
+    check_hist_fmt_time(h, o->complete, t1, sizeof(t1));
+    if (kv)
+        snprintf(key, sizeof(key), " %s", check_hist_str(h, o->key));
+    st = o->status == CHECK_H_OK ? "ok" : o->status == CHECK_H_FAIL ? "failed" : "info";
+    switch (o->kind) {
+    case CHECK_H_READ:
+        snprintf(dst, size, "p%d %s%s -> %s%s%s [%s..%s]", o->process, kv ? "get" : "read", key,
+                 kv ? "\"" : "", check_hist_str(h, o->value), kv ? "\"" : "", t0, t1);
+        break;
+    case CHECK_H_WRITE:
+        snprintf(dst, size, "p%d %s%s %s%s%s %s [%s..%s]", o->process, kv ? "put" : "write", key,
+                 kv ? "\"" : "", check_hist_str(h, o->value), kv ? "\"" : "", st, t0, t1);
+        break;
+    case CHECK_H_CAS:
+        snprintf(dst, size, "p%d cas%s %s->%s %s [%s..%s]", o->process, key,
+                 check_hist_str(h, o->from), check_hist_str(h, o->value), st, t0, t1);
+        break;
+    case CHECK_H_APPEND:
+        snprintf(dst, size, "p%d append%s \"%s\" %s [%s..%s]", o->process, key,
+                 check_hist_str(h, o->value), st, t0, t1);
+        break;
+    case CHECK_H_OTHER:
+        snprintf(dst, size, "p%d %s%s %s [%s..%s]", o->process, check_hist_str(h, o->value), key,
+                 st, t0, t1);
+        break;
+    }
+}
+
+/* The op of ops[] that completed ok latest before t, changing the state; -1 if none. */
+static int hs_last_change_before(const struct hs_op *ops, const bool *keep, int n, int64_t t)
+{
+    int best = -1;
+
+    for (int i = 0; i < n; i++) {
+        if (!keep[i] || !hs_changes(&ops[i]) || ops[i].status != CHECK_H_OK || ops[i].ret >= t)
+            continue;
+        if (best < 0 || ops[i].ret > ops[best].ret)
+            best = i;
+    }
+    return best;
+}
+
+/*
+ * The sentence why, for a window that cannot be ordered (keep[]), in the
+ * cases a learner meets most: a read of a value nobody wrote, a read of a
+ * value some later-finished write had already replaced, a stale read after a
+ * fresh one. The generic sentence otherwise.
+ */
+static void hs_why(const struct check_hist *h, const struct hs_op *ops, const bool *keep, int n,
+                   enum check_model model, char *dst, size_t size)
+{
+    bool kv = model == CHECK_MODEL_KV;
+    char a[200], b[200];
+
+    for (int r = 0; r < n; r++) {
+        int v, w, writers = 0, late_writer = 0;
+        if (!keep[r] || ops[r].kind != CHECK_H_READ)
+            continue;
+        v = ops[r].value;
+        for (int i = 0; i < n; i++) {
+            if (!keep[i] || !hs_changes(&ops[i]) || ops[i].value != v)
+                continue;
+            writers++;
+            if (ops[i].call < ops[r].ret)
+                late_writer++;
+        }
+        check_hist_fmt_op(h, ops[r].idx, kv, a, sizeof(a));
+        if (!kv && v != CHECK_HIST_NIL && writers == 0) {
+            snprintf(dst, size, "%s returned %s, but no op in the history wrote %s.", a,
+                     check_hist_str(h, v), check_hist_str(h, v));
+            return;
+        }
+        if (!kv && writers > 0 && late_writer == 0) {
+            snprintf(dst, size,
+                     "%s returned %s, but every write of %s began after the read had "
+                     "completed: a read cannot see the future.",
+                     a, check_hist_str(h, v), check_hist_str(h, v));
+            return;
+        }
+        w = hs_last_change_before(ops, keep, n, ops[r].call);
+        if (w < 0 || ops[w].value == v)
+            continue;
+        {
+            bool all_before = true;
+            for (int i = 0; i < n; i++)
+                if (keep[i] && hs_changes(&ops[i]) && ops[i].value == v &&
+                    ops[i].ret >= ops[w].call)
+                    all_before = false;
+            if (!kv && v == CHECK_HIST_NIL)
+                all_before = true;
+            if (!all_before)
+                continue;
+        }
+        check_hist_fmt_op(h, ops[w].idx, kv, b, sizeof(b));
+        if (!kv && v == CHECK_HIST_NIL)
+            snprintf(dst, size,
+                     "%s returned nil, the value before any write, but %s had completed before "
+                     "the read began.",
+                     a, b);
+        else
+            snprintf(dst, size,
+                     "%s returned %s%s%s, but %s had completed before the read began, after "
+                     "every op that could have left %s%s%s had completed: the read must see "
+                     "its value or a later one.",
+                     a, kv ? "\"" : "", check_hist_str(h, v), kv ? "\"" : "", b, kv ? "\"" : "",
+                     check_hist_str(h, v), kv ? "\"" : "");
+        return;
+    }
+    for (int r1 = 0; r1 < n; r1++) {
+        for (int r2 = 0; r2 < n; r2++) {
+            if (!keep[r1] || !keep[r2] || ops[r1].kind != CHECK_H_READ ||
+                ops[r2].kind != CHECK_H_READ || ops[r1].ret >= ops[r2].call ||
+                ops[r1].value == ops[r2].value)
+                continue;
+            check_hist_fmt_op(h, ops[r1].idx, kv, a, sizeof(a));
+            check_hist_fmt_op(h, ops[r2].idx, kv, b, sizeof(b));
+            snprintf(dst, size,
+                     "%s completed before %s began, yet no order of the writes gives the first "
+                     "its value and then the second its older one.",
+                     a, b);
+            return;
+        }
+    }
+    snprintf(dst, size,
+             "No order of these ops respects both their times (an op that completed before "
+             "another began goes first) and the %s: some read or cas always sees a value the "
+             "order does not give it.",
+             check_model_name(model));
+}
+
+/*
+ * One key's ops as the search takes them, in invocation order: failed
+ * writes, appends and reads left out (they did not happen), reads of unknown
+ * outcome left out (they say nothing), writes of unknown outcome open-ended.
+ * An indeterminate write whose value no kept op observes is left out too: it
+ * can always go last, which is the same as never, so it changes no verdict
+ * and would otherwise be concurrent with everything after it. Returns the
+ * count, or -1 with why filled when the model cannot take an op.
+ */
+static int hs_gather(struct check_hist *h, const int *idx, int m, enum check_model model,
+                     struct hs_op *ops, char *why, size_t why_size)
+{
+    int n = 0, n_info = 0, n_reads = 0;
+    bool failed_cas = false;
+    int kv_empty = model == CHECK_MODEL_KV ? check_hist_intern(h, "") : CHECK_HIST_NIL;
+
+    for (int i = 0; i < m; i++) {
+        const struct check_hop *o = check_hist_at(h, idx[i]);
+        struct hs_op x = {idx[i], o->kind, o->status, o->value, o->from, o->invoke, o->complete};
+        const char *bad = NULL;
+        if (o->kind == CHECK_H_OTHER)
+            bad = "an op no model here knows";
+        else if (o->kind == CHECK_H_CAS && model != CHECK_MODEL_CAS_REGISTER)
+            bad = "a cas (use --model cas-register)";
+        else if (o->kind == CHECK_H_APPEND && model != CHECK_MODEL_KV)
+            bad = "an append (use --model kv)";
+        if (bad) {
+            char a[200];
+            check_hist_fmt_op(h, idx[i], model == CHECK_MODEL_KV, a, sizeof(a));
+            snprintf(why, why_size, "not checked: line %d is %s: %s", o->line, bad, a);
+            return -1;
+        }
+        if (o->status == CHECK_H_FAIL && o->kind != CHECK_H_CAS)
+            continue;
+        if (o->status == CHECK_H_INFO && o->kind == CHECK_H_READ)
+            continue;
+        if (o->status == CHECK_H_INFO) {
+            x.ret = INT64_MAX;
+            n_info++;
+        }
+        if (x.kind == CHECK_H_READ) {
+            n_reads++;
+            if (x.value == CHECK_HIST_NIL)
+                x.value = kv_empty;
+        }
+        if (x.kind == CHECK_H_CAS && x.status == CHECK_H_FAIL)
+            failed_cas = true;
+        ops[n++] = x;
+    }
+    if (n_info == 0 || failed_cas)
+        return n;
+    if (model == CHECK_MODEL_KV && (long)n_info * n_reads > 4000000L)
+        return n; /* too costly to prove them unobserved: keep them */
+    {
+        /* What kept ops observe: read values and compared values (all of them, as if kept). */
+        unsigned char *seen = xcalloc((size_t)h->n_strs, 1);
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            if (ops[i].kind == CHECK_H_READ)
+                seen[ops[i].value] = 1;
+            if (ops[i].kind == CHECK_H_CAS)
+                seen[ops[i].from] = 1;
+        }
+        for (int i = 0; i < n; i++) {
+            bool observed = true;
+            if (ops[i].ret == INT64_MAX && hs_changes(&ops[i])) {
+                if (model != CHECK_MODEL_KV) {
+                    observed = seen[ops[i].value];
+                } else {
+                    const char *v = check_hist_str(h, ops[i].value);
+                    observed = false;
+                    for (int j = 0; j < n && !observed; j++)
+                        if (ops[j].kind == CHECK_H_READ &&
+                            strstr(check_hist_str(h, ops[j].value), v))
+                            observed = true;
+                }
+            }
+            if (observed)
+                ops[k++] = ops[i];
+        }
+        free(seen);
+        n = k;
+    }
+    return n;
+}
+
+static void hs_key(struct check_hist *h, const int *idx, int m, enum check_model model, long budget,
+                   bool explain, struct check_hkey *out)
+{
+    struct hs_op *ops = xmalloc(((size_t)m + 1) * sizeof(*ops));
+    struct hs_result r;
+    int n;
+
+    n = hs_gather(h, idx, m, model, ops, out->why, sizeof(out->why));
+    if (n < 0) {
+        out->verdict = CHECK_NA;
+        free(ops);
+        return;
+    }
+    out->ops = n;
+    out->culprit = -1;
+    hs_search(h, ops, n, hs_init(h, model), budget, true, &r);
+    if (r.verdict == CHECK_VIOLATED && r.culprit >= 0)
+        out->culprit = ops[r.culprit].idx;
+    out->verdict = r.verdict;
+    out->steps = r.steps;
+    out->lin = r.lin;
+    out->n_lin = r.n_lin;
+    for (int k = 0; k < r.n_lin; k++)
+        out->lin[k] = ops[out->lin[k]].idx;
+    if (r.verdict == CHECK_UNKNOWN)
+        util_strlcpy(out->why, r.why, sizeof(out->why));
+    if (r.verdict == CHECK_VIOLATED) {
+        bool *keep = xmalloc((size_t)n + 1);
+        bool minimal = false;
+        long left = budget;
+        for (int i = 0; i < n; i++)
+            keep[i] = true;
+        if (explain)
+            minimal = hs_minimize(h, ops, keep, n, model, &left, &out->steps);
+        if (explain) {
+            int kept = 0;
+            for (int i = 0; i < n; i++)
+                kept += keep[i];
+            if (kept <= 2000)
+                hs_why(h, ops, keep, n, model, out->why, sizeof(out->why));
+            else
+                snprintf(out->why, sizeof(out->why), "No order of these %d ops fits the %s.", kept,
+                         check_model_name(model));
+        } else {
+            char a[200];
+            check_hist_fmt_op(h, out->culprit, model == CHECK_MODEL_KV, a, sizeof(a));
+            snprintf(out->why, sizeof(out->why),
+                     "No order of the %d ops fits the %s; every order the search tried broke "
+                     "down by the end of %s. --explain finds the smallest window of ops that "
+                     "cannot be ordered.",
+                     n, check_model_name(model), a);
+            for (int i = 0; i < n; i++)
+                keep[i] = false;
+        }
+        out->window = xmalloc(((size_t)n + 1) * sizeof(int));
+        for (int i = 0; i < n; i++)
+            if (keep[i])
+                out->window[out->n_window++] = ops[i].idx;
+        if (explain && minimal)
+            util_appendf(out->why, sizeof(out->why),
+                         " Leave out any one of these %d ops (keeping the writes the others saw) "
+                         "and the rest can be ordered.",
+                         out->n_window);
+        else if (explain)
+            util_appendf(out->why, sizeof(out->why),
+                         " (The search budget ran out while shrinking the window: it is not "
+                         "the smallest.)");
+        free(keep);
+    }
+    free(ops);
+}
+
+void check_hist_run(struct check_hist *h, enum check_model model, long budget, bool explain,
+                    struct check_hresult *out)
+{
+    int n = h->n, n_keys = 0;
+    int *slot = xmalloc(((size_t)h->n_strs + 1) * sizeof(int));
+    int *kid = xmalloc(((size_t)n + 1) * sizeof(int));
+    int *start, *fill, *by_key;
+
+    memset(out, 0, sizeof(*out));
+    out->worst = CHECK_NA;
+    if (budget <= 0)
+        budget = CHECK_DEFAULT_BUDGET;
+    for (int i = 0; i < h->n_strs; i++)
+        slot[i] = -1;
+    for (int i = 0; i < n; i++) {
+        int k = model == CHECK_MODEL_KV ? h->ops[i].key : 0;
+        if (model != CHECK_MODEL_KV)
+            k = n ? h->ops[0].key : 0; /* a register is one key, whatever the ops say */
+        if (slot[k] < 0)
+            slot[k] = n_keys++;
+        kid[i] = slot[k];
+    }
+    start = xcalloc((size_t)n_keys + 2, sizeof(int));
+    for (int i = 0; i < n; i++)
+        start[kid[i] + 1]++;
+    for (int k = 0; k < n_keys; k++)
+        start[k + 1] += start[k];
+    fill = xmalloc(((size_t)n_keys + 1) * sizeof(int));
+    memcpy(fill, start, ((size_t)n_keys + 1) * sizeof(int));
+    by_key = xmalloc(((size_t)n + 1) * sizeof(int));
+    for (int i = 0; i < n; i++)
+        by_key[fill[kid[i]]++] = i;
+    /* Each key's ops in invocation order (the file's order, usually; sorted to be sure). */
+    for (int k = 0; k < n_keys; k++) {
+        int *a = by_key + start[k], m = start[k + 1] - start[k];
+        for (int i = 1; i < m; i++) {
+            int x = a[i], j = i;
+            if (h->ops[a[i - 1]].invoke <= h->ops[x].invoke)
+                continue;
+            while (j > 0 && h->ops[a[j - 1]].invoke > h->ops[x].invoke) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = x;
+        }
+    }
+    out->keys = xcalloc((size_t)n_keys + 1, sizeof(*out->keys));
+    out->n_keys = n_keys;
+    for (int k = 0; k < n_keys; k++) {
+        struct check_hkey *kr = &out->keys[k];
+        kr->key = h->ops[by_key[start[k]]].key;
+        hs_key(h, by_key + start[k], start[k + 1] - start[k], model, budget, explain, kr);
+        if (severity(kr->verdict) > severity(out->worst))
+            out->worst = kr->verdict;
+    }
+    free(by_key);
+    free(fill);
+    free(start);
+    free(kid);
+    free(slot);
+}
+
+void check_hresult_release(struct check_hresult *r)
+{
+    for (int k = 0; k < r->n_keys; k++) {
+        free(r->keys[k].window);
+        free(r->keys[k].lin);
+    }
+    free(r->keys);
+    memset(r, 0, sizeof(*r));
+}

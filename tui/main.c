@@ -11,6 +11,7 @@
 #include "../engine/engine.h"
 #include "../engine/model.h"
 #include "app.h"
+#include "cli/check.h"
 #include "course.h"
 #include "explore.h"
 #include "export.h"
@@ -51,6 +52,10 @@ static void usage(FILE *out)
             "  export FILE.scn --format shiviz|jsonl|svg [--out FILE]\n"
             "                     the run's events for ShiViz, as JSON Lines, or as an SVG\n"
             "                     space-time diagram\n"
+            "  check FILE [--format F] [--model register|cas-register|kv] [--budget N]\n"
+            "        [--explain] [--view]\n"
+            "                     check a history (Jepsen log or EDN, key-value EDN, JSON Lines)\n"
+            "                     for linearizability (exit 0 yes, 1 no, 3 unknown, 2 bad input)\n"
             "  params [MODEL]     list the parameters `set` takes, with defaults\n"
             "  models             list the replication models\n"
             "  help               show this text\n"
@@ -141,6 +146,8 @@ int main(int argc, char **argv)
         return explore_main(argc - 1, argv + 1);
     if (strcmp(cmd, "export") == 0)
         return export_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0)
+        return cli_check_main(argc - 1, argv + 1);
     if (strcmp(cmd, "params") == 0)
         return cmd_params(argc - 1, argv + 1);
     if (strcmp(cmd, "models") == 0)
