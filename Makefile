@@ -58,7 +58,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LIB := $(BUILD)/libsplitbrain.a
 BIN := $(BUILD)/splitbrain
 
-.PHONY: trace-check trace-hashes render-golden all run test check suites scenarios tui-smoke tui-lesson mutations bench lint format format-check install clean deps deps-test soak man-keys exports
+.PHONY: histories trace-check trace-hashes render-golden all run test check suites scenarios tui-smoke tui-lesson mutations bench lint format format-check install clean deps deps-test soak man-keys exports
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -130,7 +130,7 @@ run: $(BIN)
 
 # The unit suites, the scenario tests, the sandbox and a lesson driven through tmux and the
 # checkers' mutation tests, in this build.
-check: suites scenarios trace-check tui-smoke tui-lesson mutations man-keys exports
+check: suites scenarios trace-check tui-smoke tui-lesson mutations man-keys exports histories
 
 suites: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -160,6 +160,11 @@ mutations: $(BIN)
 # The export formats as ShiViz, XML and JSON readers see them.
 exports: $(BIN)
 	@tests/export_check.sh $(BIN)
+
+# splitbrain check on the hand-made histories, each against its known verdict.
+histories: $(BIN)
+	@echo "== tests/check_histories.sh"
+	@tests/check_histories.sh $(BIN)
 
 # Every key of the key table is in the man page.
 man-keys:

@@ -2110,9 +2110,39 @@ static void hs_why(const struct check_hist *h, const struct hs_op *ops, const bo
                    enum check_model model, char *dst, size_t size)
 {
     bool kv = model == CHECK_MODEL_KV;
-    char a[200], b[200];
+    bool appends = false;
+    char a[200], b[200], c[200];
 
-    for (int r = 0; r < n; r++) {
+    for (int i = 0; i < n; i++)
+        appends |= keep[i] && ops[i].kind == CHECK_H_APPEND;
+    /* Appends: a read that shows two of them in the opposite order of their times. */
+    for (int r = 0; r < n && appends; r++) {
+        const char *rv;
+        if (!keep[r] || ops[r].kind != CHECK_H_READ)
+            continue;
+        rv = check_hist_str(h, ops[r].value);
+        for (int x = 0; x < n; x++) {
+            for (int y = 0; y < n; y++) {
+                const char *px, *py;
+                if (!keep[x] || !keep[y] || ops[x].kind != CHECK_H_APPEND ||
+                    ops[y].kind != CHECK_H_APPEND || ops[x].ret >= ops[y].call)
+                    continue;
+                px = strstr(rv, check_hist_str(h, ops[x].value));
+                py = strstr(rv, check_hist_str(h, ops[y].value));
+                if (!px || !py || px <= py)
+                    continue;
+                check_hist_fmt_op(h, ops[r].idx, kv, a, sizeof(a));
+                check_hist_fmt_op(h, ops[x].idx, kv, b, sizeof(b));
+                check_hist_fmt_op(h, ops[y].idx, kv, c, sizeof(c));
+                snprintf(dst, size,
+                         "%s shows \"%s\" appended before \"%s\", but %s had completed before "
+                         "%s began.",
+                         a, check_hist_str(h, ops[y].value), check_hist_str(h, ops[x].value), b, c);
+                return;
+            }
+        }
+    }
+    for (int r = 0; r < n && !appends; r++) {
         int v, w, writers = 0, late_writer = 0;
         if (!keep[r] || ops[r].kind != CHECK_H_READ)
             continue;
@@ -2183,7 +2213,7 @@ static void hs_why(const struct check_hist *h, const struct hs_op *ops, const bo
     }
     snprintf(dst, size,
              "No order of these ops respects both their times (an op that completed before "
-             "another began goes first) and the %s: some read or cas always sees a value the "
+             "another began goes first) and the %s model: some read or cas always sees a value the "
              "order does not give it.",
              check_model_name(model));
 }
