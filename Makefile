@@ -58,7 +58,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LIB := $(BUILD)/libsplitbrain.a
 BIN := $(BUILD)/splitbrain
 
-.PHONY: histories trace-check trace-hashes render-golden all run test check suites scenarios tui-smoke tui-lesson mutations bench lint format format-check install clean deps deps-test soak man-keys exports
+.PHONY: tui-check histories trace-check trace-hashes render-golden all run test check suites scenarios tui-smoke tui-lesson mutations bench lint format format-check install clean deps deps-test soak man-keys exports
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -130,7 +130,7 @@ run: $(BIN)
 
 # The unit suites, the scenario tests, the sandbox and a lesson driven through tmux and the
 # checkers' mutation tests, in this build.
-check: suites scenarios trace-check tui-smoke tui-lesson mutations man-keys exports histories
+check: suites scenarios trace-check tui-smoke tui-lesson mutations man-keys exports histories tui-check
 
 suites: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -173,6 +173,10 @@ man-keys:
 tui-smoke: $(BIN)
 	@echo "== tests/tui_smoke.sh"
 	@tests/tui_smoke.sh $(BIN); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
+
+tui-check: $(BIN)
+	@echo "== tests/tui_check.sh"
+	@tests/tui_check.sh $(BIN); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
 
 tui-lesson: $(BIN)
 	@echo "== tests/tui_lesson.sh"
