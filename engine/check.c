@@ -1924,6 +1924,20 @@ static enum check_verdict hs_test(struct check_hist *h, const struct hs_op *ops,
     return r.verdict;
 }
 
+/* The op of ops[] that completed ok latest before t, changing the state; -1 if none. */
+static int hs_last_change_before(const struct hs_op *ops, const bool *keep, int n, int64_t t)
+{
+    int best = -1;
+
+    for (int i = 0; i < n; i++) {
+        if (!keep[i] || !hs_changes(&ops[i]) || ops[i].status != CHECK_H_OK || ops[i].ret >= t)
+            continue;
+        if (best < 0 || ops[i].ret > ops[best].ret)
+            best = i;
+    }
+    return best;
+}
+
 /*
  * Shrinks a violating set of ops (keep[]) to one no op of which can be left
  * out: first the shortest prefix by invocation that still fails, then the
@@ -1932,12 +1946,51 @@ static enum check_verdict hs_test(struct check_hist *h, const struct hs_op *ops,
  * false when the budget ran out first (the set is then smaller, not minimal).
  */
 static bool hs_minimize(struct check_hist *h, const struct hs_op *ops, bool *keep, int n,
-                        enum check_model model, long *budget, long *steps)
+                        enum check_model model, int culprit, long *budget, long *steps)
 {
     struct hs_op *scratch = xmalloc(((size_t)n + 1) * sizeof(*scratch));
     bool *trial = xmalloc(((size_t)n + 1) * sizeof(*trial));
     int lo, hi;
     bool complete = true;
+
+    /*
+     * First the usual suspects: the read the search could not place, the ops that wrote
+     * what it saw, and the last change that completed before it began. When they alone
+     * cannot be ordered, shrink them instead of the whole history.
+     */
+    if (culprit >= 0 && ops[culprit].kind == CHECK_H_READ && model != CHECK_MODEL_KV) {
+        int64_t writers_done = INT64_MIN;
+        int tries = 0;
+        for (int i = 0; i < n; i++)
+            if (hs_changes(&ops[i]) && ops[i].value == ops[culprit].value &&
+                ops[i].ret > writers_done)
+                writers_done = ops[i].ret;
+        /* Each change that began after every writer of the value had completed and completed
+         * before the read began (the earliest first), with the writers of what it compared. */
+        for (int w = 0; w < n && tries < 20; w++) {
+            if (!hs_changes(&ops[w]) || ops[w].status != CHECK_H_OK ||
+                ops[w].ret >= ops[culprit].call || ops[w].call <= writers_done)
+                continue;
+            tries++;
+            for (int i = 0; i < n; i++)
+                trial[i] = i == culprit || i == w ||
+                           (hs_changes(&ops[i]) && ops[i].value == ops[culprit].value);
+            for (int grew = 1, rounds = 0; grew && rounds < 8; rounds++) {
+                grew = 0;
+                for (int i = 0; i < n; i++) {
+                    if (!trial[i] || ops[i].kind != CHECK_H_CAS)
+                        continue;
+                    for (int j = 0; j < n; j++)
+                        if (!trial[j] && hs_changes(&ops[j]) && ops[j].value == ops[i].from)
+                            trial[j] = true, grew = 1;
+                }
+            }
+            if (hs_test(h, ops, trial, n, model, budget, scratch, steps) == CHECK_VIOLATED) {
+                memcpy(keep, trial, (size_t)n * sizeof(*trial));
+                goto shrink;
+            }
+        }
+    }
 
     /* ops are in invocation order: the shortest failing prefix. */
     lo = 1;
@@ -1969,42 +2022,42 @@ static bool hs_minimize(struct check_hist *h, const struct hs_op *ops, bool *kee
             keep[i] = i >= a && i < end;
     }
     /* Then chunks, halving, down to single ops. */
-    {
-        int kept = 0;
+shrink : {
+    int kept = 0;
+    for (int i = 0; i < n; i++)
+        kept += keep[i];
+    for (int chunk = kept / 2 > 0 ? kept / 2 : 1;; chunk /= 2) {
+        if (chunk < 1)
+            chunk = 1;
+        int *idx = xmalloc(((size_t)n + 1) * sizeof(int));
+        int m = 0;
         for (int i = 0; i < n; i++)
-            kept += keep[i];
-        for (int chunk = kept / 2 > 0 ? kept / 2 : 1;; chunk /= 2) {
-            if (chunk < 1)
-                chunk = 1;
-            int *idx = xmalloc(((size_t)n + 1) * sizeof(int));
-            int m = 0;
-            for (int i = 0; i < n; i++)
-                if (keep[i])
-                    idx[m++] = i;
-            for (int s = 0; s < m; s += chunk) {
-                if (*budget <= 0) {
-                    complete = false;
-                    break;
-                }
-                memcpy(trial, keep, (size_t)n * sizeof(*trial));
-                for (int k = s; k < s + chunk && k < m; k++)
-                    trial[idx[k]] = false;
-                if (hs_test(h, ops, trial, n, model, budget, scratch, steps) == CHECK_VIOLATED)
-                    memcpy(keep, trial, (size_t)n * sizeof(*trial));
-            }
-            free(idx);
-            if (!complete)
+            if (keep[i])
+                idx[m++] = i;
+        for (int s = 0; s < m; s += chunk) {
+            if (*budget <= 0) {
+                complete = false;
                 break;
-            if (chunk == 1) {
-                /* One more pass while a single op still goes: leaving one out may free another. */
-                int now = 0;
-                for (int i = 0; i < n; i++)
-                    now += keep[i];
-                if (now == m)
-                    break;
             }
+            memcpy(trial, keep, (size_t)n * sizeof(*trial));
+            for (int k = s; k < s + chunk && k < m; k++)
+                trial[idx[k]] = false;
+            if (hs_test(h, ops, trial, n, model, budget, scratch, steps) == CHECK_VIOLATED)
+                memcpy(keep, trial, (size_t)n * sizeof(*trial));
+        }
+        free(idx);
+        if (!complete)
+            break;
+        if (chunk == 1) {
+            /* One more pass while a single op still goes: leaving one out may free another. */
+            int now = 0;
+            for (int i = 0; i < n; i++)
+                now += keep[i];
+            if (now == m)
+                break;
         }
     }
+}
     if (*budget <= 0)
         complete = false;
     free(trial);
@@ -2084,20 +2137,6 @@ void check_hist_fmt_op(const struct check_hist *h, int i, bool kv, char *dst, si
                  st, t0, t1);
         break;
     }
-}
-
-/* The op of ops[] that completed ok latest before t, changing the state; -1 if none. */
-static int hs_last_change_before(const struct hs_op *ops, const bool *keep, int n, int64_t t)
-{
-    int best = -1;
-
-    for (int i = 0; i < n; i++) {
-        if (!keep[i] || !hs_changes(&ops[i]) || ops[i].status != CHECK_H_OK || ops[i].ret >= t)
-            continue;
-        if (best < 0 || ops[i].ret > ops[best].ret)
-            best = i;
-    }
-    return best;
 }
 
 /*
@@ -2337,7 +2376,7 @@ static void hs_key(struct check_hist *h, const int *idx, int m, enum check_model
         for (int i = 0; i < n; i++)
             keep[i] = true;
         if (explain)
-            minimal = hs_minimize(h, ops, keep, n, model, &left, &out->steps);
+            minimal = hs_minimize(h, ops, keep, n, model, r.culprit, &left, &out->steps);
         if (explain) {
             int kept = 0;
             for (int i = 0; i < n; i++)
