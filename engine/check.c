@@ -2430,9 +2430,7 @@ void check_hist_run(struct check_hist *h, enum check_model model, long budget, b
     for (int i = 0; i < h->n_strs; i++)
         slot[i] = -1;
     for (int i = 0; i < n; i++) {
-        int k = model == CHECK_MODEL_KV ? h->ops[i].key : 0;
-        if (model != CHECK_MODEL_KV)
-            k = n ? h->ops[0].key : 0; /* a register is one key, whatever the ops say */
+        int k = h->ops[i].key; /* registers too: a history of several is one per key */
         if (slot[k] < 0)
             slot[k] = n_keys++;
         kid[i] = slot[k];

@@ -76,7 +76,7 @@ static void cv_build(struct checkview *v)
         ck->procs = xmalloc(((size_t)n + 1) * sizeof(int));
         for (int i = 0; i < n; i++) {
             const struct check_hop *o = check_hist_at(h, i);
-            if (v->model == CHECK_MODEL_KV && o->key != kr->key)
+            if (o->key != kr->key)
                 continue;
             ck->ops[ck->n++] = i;
             ck->procs[ck->n_procs++] = o->process;
@@ -166,7 +166,7 @@ static void cv_draw(struct checkview *v, struct grid *g)
     int lane_w = W - LANE_LABEL_W - 1, lanes_h = H - 6;
     char line[512], t0s[32], t1s[32];
     int64_t last = INT64_MIN;
-    bool kv = v->model == CHECK_MODEL_KV;
+    bool kv = v->model == CHECK_MODEL_KV || check_hist_str(v->h, kr->key)[0];
 
     grid_clear(g);
     if (lane_w < 10 || lanes_h < 1) {

@@ -128,7 +128,7 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 static void key_name(const struct check_hist *h, enum check_model model, int key, char *dst,
                      size_t size)
 {
-    if (model == CHECK_MODEL_KV)
+    if (model == CHECK_MODEL_KV || check_hist_str(h, key)[0])
         snprintf(dst, size, "key \"%s\"", check_hist_str(h, key));
     else
         util_strlcpy(dst, "register", size);
