@@ -1620,7 +1620,8 @@ struct hs_op {
     int value;
     int from;
     int64_t call;
-    int64_t ret; /* INT64_MAX: may take effect any time after call, or never */
+    int64_t ret;  /* INT64_MAX: may take effect any time after call, or never */
+    int64_t ret0; /* ret before hs_close_info closed it */
 };
 
 /* An op that never changes the state (a read, a cas that failed): see the prune in hs_search. */
@@ -1680,6 +1681,142 @@ struct hs_result {
 };
 
 /*
+ * The memo of hs_search, compact: a set of linearized ops is nearly always
+ * every op up to some index f (in invocation order) plus a few later ones,
+ * so it is stored as f and the later ones' indexes, not as a bitset of the
+ * whole key. Equal sets have equal encodings, so comparing encodings is
+ * comparing sets; the hash is the Zobrist hash of the set, as in struct memo.
+ */
+struct hmemo {
+    uint64_t *keys; /* 0 = empty */
+    uint32_t *off;  /* each entry's encoding, in arena */
+    uint32_t *len;
+    int *vals;
+    size_t cap;
+    size_t used;
+    uint32_t *arena;
+    size_t arena_len;
+    size_t arena_cap;
+};
+
+static void hmemo_init(struct hmemo *m)
+{
+    m->cap = 1024;
+    m->used = 0;
+    m->keys = xcalloc(m->cap, sizeof(*m->keys));
+    m->off = xmalloc(m->cap * sizeof(*m->off));
+    m->len = xmalloc(m->cap * sizeof(*m->len));
+    m->vals = xmalloc(m->cap * sizeof(*m->vals));
+    m->arena_cap = 4096;
+    m->arena_len = 0;
+    m->arena = xmalloc(m->arena_cap * sizeof(*m->arena));
+}
+
+static void hmemo_release(struct hmemo *m)
+{
+    free(m->keys);
+    free(m->off);
+    free(m->len);
+    free(m->vals);
+    free(m->arena);
+}
+
+static size_t hmemo_bytes(const struct hmemo *m)
+{
+    return m->cap * (sizeof(uint64_t) + 2 * sizeof(uint32_t) + sizeof(int)) +
+           m->arena_cap * sizeof(uint32_t);
+}
+
+static void hmemo_grow(struct hmemo *m)
+{
+    size_t cap = m->cap * 2;
+    uint64_t *keys = xcalloc(cap, sizeof(*keys));
+    uint32_t *off = xmalloc(cap * sizeof(*off)), *len = xmalloc(cap * sizeof(*len));
+    int *vals = xmalloc(cap * sizeof(*vals));
+
+    for (size_t s = 0; s < m->cap; s++) {
+        size_t d;
+        if (!m->keys[s])
+            continue;
+        d = (size_t)m->keys[s] & (cap - 1);
+        while (keys[d])
+            d = (d + 1) & (cap - 1);
+        keys[d] = m->keys[s];
+        off[d] = m->off[s];
+        len[d] = m->len[s];
+        vals[d] = m->vals[s];
+    }
+    free(m->keys);
+    free(m->off);
+    free(m->len);
+    free(m->vals);
+    m->keys = keys;
+    m->off = off;
+    m->len = len;
+    m->vals = vals;
+    m->cap = cap;
+}
+
+/* Inserts (enc[0..n), val); returns false when it was already there. */
+static bool hmemo_add(struct hmemo *m, const uint32_t *enc, uint32_t n, uint64_t zh, int val)
+{
+    uint64_t h = hash_state(zh, val);
+    size_t s = (size_t)h & (m->cap - 1);
+
+    while (m->keys[s]) {
+        if (m->keys[s] == h && m->vals[s] == val && m->len[s] == n &&
+            memcmp(&m->arena[m->off[s]], enc, n * sizeof(*enc)) == 0)
+            return false;
+        s = (s + 1) & (m->cap - 1);
+    }
+    if (m->arena_len + n > m->arena_cap) {
+        while (m->arena_len + n > m->arena_cap)
+            m->arena_cap *= 2;
+        m->arena = xrealloc(m->arena, m->arena_cap * sizeof(*m->arena));
+    }
+    memcpy(&m->arena[m->arena_len], enc, n * sizeof(*enc));
+    m->keys[s] = h;
+    m->off[s] = (uint32_t)m->arena_len;
+    m->len[s] = n;
+    m->vals[s] = val;
+    m->arena_len += n;
+    if (++m->used * 2 > m->cap)
+        hmemo_grow(m);
+    return true;
+}
+
+/*
+ * The encoding of the set in bits: one past its highest op, then each op below that which is
+ * not in it (all of them at f or above: every op below f is in). A search's set is mostly a
+ * prefix with a few gaps (the ops in flight, an indeterminate write not placed yet).
+ */
+static uint32_t hmemo_encode(const uint64_t *bits, size_t top_word, int f, uint32_t *enc)
+{
+    uint32_t n = 0;
+    int top;
+
+    if (bits[top_word] == 0) {
+        enc[n++] = 0; /* the empty set */
+        return n;
+    }
+    top = (int)(top_word * 64) + 63 - __builtin_clzll(bits[top_word]) + 1;
+    enc[n++] = (uint32_t)top;
+    for (size_t w = (size_t)f / 64; w <= top_word; w++) {
+        uint64_t x = ~bits[w];
+        while (x) {
+            int b = __builtin_ctzll(x);
+            int op = (int)(w * 64) + b;
+            x &= x - 1;
+            if (op >= top)
+                break;
+            if (op >= f)
+                enc[n++] = (uint32_t)op;
+        }
+    }
+    return n;
+}
+
+/*
  * lin_search's algorithm over any model's states (hs_step), for one key's
  * ops. init: the state before any op. want_lin: keep the deepest partial
  * order in out->lin (the low-water mark of the stack since the last copy
@@ -1692,8 +1829,11 @@ static void hs_search(struct check_hist *h, const struct hs_op *ops, int n, int 
     int *stack_entry, *stack_val;
     uint64_t *bits, zh = 0;
     int depth = 0, best_depth = -1, low = 0;
-    struct memo memo;
-    size_t words;
+    struct hmemo memo;
+    size_t words, top_word = 0;
+    int *word_count;
+    uint32_t *enc;
+    int f = 0; /* every op below f is linearized */
     int state = init;
 
     out->verdict = CHECK_OK;
@@ -1734,7 +1874,9 @@ static void hs_search(struct check_hist *h, const struct hs_op *ops, int n, int 
     bits = xcalloc(words, sizeof(*bits));
     stack_entry = xmalloc((size_t)n * sizeof(int));
     stack_val = xmalloc((size_t)n * sizeof(int));
-    memo_init(&memo, words);
+    hmemo_init(&memo);
+    word_count = xcalloc(words, sizeof(int));
+    enc = xmalloc(((size_t)n + 2) * sizeof(*enc));
 
     for (int e = ent[0].next; ent[0].next != -1;) {
         if (++out->steps > budget) {
@@ -1750,9 +1892,17 @@ static void hs_search(struct check_hist *h, const struct hs_op *ops, int n, int 
             int next_state;
             if (hs_step(h, o, state, &next_state)) {
                 int op = ent[e].op;
+                int old_f = f;
+                size_t old_top = top_word;
+                uint32_t n_enc;
                 bits[op / 64] |= 1ULL << (op % 64);
+                word_count[op / 64]++;
+                if ((size_t)op / 64 > top_word)
+                    top_word = (size_t)op / 64;
+                while (f < n && (bits[f / 64] >> (f % 64)) & 1)
+                    f++;
                 zh ^= zobrist(op);
-                if (memo.len * 2 + 2 > memo.cap && memo_next_bytes(&memo) > CHECK_MEMO_MAX_BYTES) {
+                if (hmemo_bytes(&memo) > CHECK_MEMO_MAX_BYTES) {
                     out->verdict = CHECK_UNKNOWN;
                     snprintf(out->why, sizeof(out->why),
                              "the search memory of %d MB ran out (%d ops): neither a proof nor a "
@@ -1760,7 +1910,8 @@ static void hs_search(struct check_hist *h, const struct hs_op *ops, int n, int 
                              (int)(CHECK_MEMO_MAX_BYTES >> 20), n);
                     break;
                 }
-                if (memo_add(&memo, bits, zh, next_state)) {
+                n_enc = hmemo_encode(bits, top_word, f, enc);
+                if (hmemo_add(&memo, enc, n_enc, zh, next_state)) {
                     int m = ent[e].match;
                     stack_entry[depth] = e;
                     stack_val[depth] = state;
@@ -1776,6 +1927,9 @@ static void hs_search(struct check_hist *h, const struct hs_op *ops, int n, int 
                     continue;
                 }
                 bits[op / 64] &= ~(1ULL << (op % 64));
+                word_count[op / 64]--;
+                f = old_f;
+                top_word = old_top;
                 zh ^= zobrist(op);
             }
             e = ent[e].next;
@@ -1805,6 +1959,11 @@ static void hs_search(struct check_hist *h, const struct hs_op *ops, int n, int 
             m = ent[c].match;
             state = stack_val[depth];
             bits[ent[c].op / 64] &= ~(1ULL << (ent[c].op % 64));
+            word_count[ent[c].op / 64]--;
+            if (ent[c].op < f)
+                f = ent[c].op;
+            while (top_word > 0 && word_count[top_word] == 0)
+                top_word--;
             zh ^= zobrist(ent[c].op);
             ent[ent[m].prev].next = m;
             if (ent[m].next != -1)
@@ -1826,7 +1985,9 @@ static void hs_search(struct check_hist *h, const struct hs_op *ops, int n, int 
             out->lin[k] = ent[stack_entry[k]].op;
         out->n_lin = depth;
     }
-    memo_release(&memo);
+    hmemo_release(&memo);
+    free(word_count);
+    free(enc);
     free(stack_entry);
     free(stack_val);
     free(bits);
@@ -1843,6 +2004,44 @@ static int hs_init(struct check_hist *h, enum check_model model)
 static bool hs_changes(const struct hs_op *o)
 {
     return !hs_pure(o);
+}
+
+/*
+ * An indeterminate write (or cas) that is the only op ever to write its value,
+ * and whose value some op that completed ok observed (a read returned it, a
+ * cas found it): it happened, before every such observer took effect, so
+ * before the first of them completed. Closing its interval there loses no
+ * order that could explain the history, and spares the search from trying it
+ * at every later instant (each open op multiplies what a failing search must
+ * rule out).
+ */
+static void hs_close_info(const struct check_hist *h, struct hs_op *ops, int n)
+{
+    int *writers = xcalloc((size_t)h->n_strs, sizeof(int));
+    int64_t *first_obs = xmalloc((size_t)h->n_strs * sizeof(int64_t));
+
+    for (int i = 0; i < h->n_strs; i++)
+        first_obs[i] = INT64_MAX;
+    for (int i = 0; i < n; i++) {
+        int obs = -1;
+        if (hs_changes(&ops[i]))
+            writers[ops[i].value]++;
+        if (ops[i].status == CHECK_H_OK && ops[i].kind == CHECK_H_READ)
+            obs = ops[i].value;
+        if (ops[i].status == CHECK_H_OK && ops[i].kind == CHECK_H_CAS)
+            obs = ops[i].from;
+        if (obs >= 0 && ops[i].ret < first_obs[obs])
+            first_obs[obs] = ops[i].ret;
+    }
+    for (int i = 0; i < n; i++) {
+        int v = ops[i].value;
+        if (ops[i].ret != INT64_MAX || !hs_changes(&ops[i]) || v == CHECK_HIST_NIL ||
+            writers[v] != 1 || first_obs[v] == INT64_MAX)
+            continue;
+        ops[i].ret = first_obs[v] > ops[i].call ? first_obs[v] : ops[i].call;
+    }
+    free(writers);
+    free(first_obs);
 }
 
 /*
@@ -1913,9 +2112,15 @@ static enum check_verdict hs_test(struct check_hist *h, const struct hs_op *ops,
 
     if (!hs_closed(h, ops, keep, n, model))
         return CHECK_NA;
-    for (int i = 0; i < n; i++)
-        if (keep[i])
-            scratch[m++] = ops[i];
+    for (int i = 0; i < n; i++) {
+        if (keep[i]) {
+            scratch[m] = ops[i];
+            scratch[m].ret = ops[i].ret0; /* closed again below, by the kept observers only */
+            m++;
+        }
+    }
+    if (model != CHECK_MODEL_KV)
+        hs_close_info(h, scratch, m);
     if (*budget <= 0)
         return CHECK_UNKNOWN;
     hs_search(h, scratch, m, hs_init(h, model), *budget, false, &r);
@@ -2275,7 +2480,8 @@ static int hs_gather(struct check_hist *h, const int *idx, int m, enum check_mod
 
     for (int i = 0; i < m; i++) {
         const struct check_hop *o = check_hist_at(h, idx[i]);
-        struct hs_op x = {idx[i], o->kind, o->status, o->value, o->from, o->invoke, o->complete};
+        struct hs_op x = {idx[i],  o->kind,   o->status,   o->value,
+                          o->from, o->invoke, o->complete, o->complete};
         const char *bad = NULL;
         if (o->kind == CHECK_H_OTHER)
             bad = "an op no model here knows";
@@ -2297,15 +2503,39 @@ static int hs_gather(struct check_hist *h, const int *idx, int m, enum check_mod
             x.ret = INT64_MAX;
             n_info++;
         }
+        x.ret0 = x.ret;
         if (x.kind == CHECK_H_READ) {
             n_reads++;
             if (x.value == CHECK_HIST_NIL)
                 x.value = kv_empty;
         }
-        if (x.kind == CHECK_H_CAS && x.status == CHECK_H_FAIL)
-            failed_cas = true;
         ops[n++] = x;
     }
+    {
+        /*
+         * A failed cas that compared with a value no op writes (nor the initial one) fits
+         * anywhere: it constrains nothing and is left out. The others may depend on any
+         * write's placement, so with them no write is left out below.
+         */
+        unsigned char *written = xcalloc((size_t)h->n_strs, 1);
+        int k = 0;
+        written[CHECK_HIST_NIL] = 1;
+        for (int i = 0; i < n; i++)
+            if (hs_changes(&ops[i]))
+                written[ops[i].value] = 1;
+        for (int i = 0; i < n; i++) {
+            if (ops[i].kind == CHECK_H_CAS && ops[i].status == CHECK_H_FAIL) {
+                if (!written[ops[i].from])
+                    continue;
+                failed_cas = true;
+            }
+            ops[k++] = ops[i];
+        }
+        n = k;
+        free(written);
+    }
+    if (model != CHECK_MODEL_KV)
+        hs_close_info(h, ops, n);
     if (n_info == 0 || failed_cas)
         return n;
     if (model == CHECK_MODEL_KV && (long)n_info * n_reads > 4000000L)

@@ -7,6 +7,9 @@
  * search), and a key-value store of 100 keys with get, put and append. CPU
  * time, the median of 3 runs; budget exhaustion is printed, never hidden.
  *
+ * The failed cas expected the value of three writes before, as a client
+ * with a stale read would.
+ *
  * The histories are deterministic (a fixed-seed generator of their own) and
  * linearizable by construction: op i takes effect at instant 10*i, on
  * process i mod C, and its interval is widened around that instant by up to
@@ -117,8 +120,10 @@ static struct check_hist *generate(enum shape shape, int n, int conc)
             op.value = check_hist_intern(h, buf);
             state[0] = op.value;
         } else {
+            /* A cas that expected a value the register held three writes ago: it fails. */
+            snprintf(buf, sizeof(buf), "%d", written >= 3 ? written - 3 : -1);
             op.kind = CHECK_H_CAS;
-            op.from = check_hist_intern(h, "-1"); /* never the register's value: fails */
+            op.from = check_hist_intern(h, buf);
             op.value = check_hist_intern(h, "-2");
             op.status = CHECK_H_FAIL;
         }
