@@ -161,10 +161,12 @@ mutations: $(BIN)
 exports: $(BIN)
 	@tests/export_check.sh $(BIN)
 
-# splitbrain check on the hand-made histories, each against its known verdict.
+# splitbrain check on the hand-made histories, each against its known verdict, and on every
+# shipped scenario's JSON Lines against the run summary's verdict.
 histories: $(BIN)
 	@echo "== tests/check_histories.sh"
 	@tests/check_histories.sh $(BIN)
+	@tests/check_roundtrip.sh $(BIN)
 
 # Every key of the key table is in the man page.
 man-keys:
