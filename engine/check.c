@@ -2309,7 +2309,7 @@ void check_hist_fmt_op(const struct check_hist *h, int i, bool kv, char *dst, si
 {
     const struct check_hop *o = check_hist_at(h, i);
     char t0[32], t1[32], key[80] = "";
-    const char *st;
+    const char *st, *q;
 
     if (!o) {
         util_strlcpy(dst, "?", size);
@@ -2320,14 +2320,15 @@ void check_hist_fmt_op(const struct check_hist *h, int i, bool kv, char *dst, si
     if (kv)
         snprintf(key, sizeof(key), " %s", check_hist_str(h, o->key));
     st = o->status == CHECK_H_OK ? "ok" : o->status == CHECK_H_FAIL ? "failed" : "info";
+    q = kv && o->value != CHECK_HIST_NIL ? "\"" : ""; /* a key-value store's values are strings */
     switch (o->kind) {
     case CHECK_H_READ:
-        snprintf(dst, size, "p%d %s%s -> %s%s%s [%s..%s]", o->process, kv ? "get" : "read", key,
-                 kv ? "\"" : "", check_hist_str(h, o->value), kv ? "\"" : "", t0, t1);
+        snprintf(dst, size, "p%d %s%s -> %s%s%s [%s..%s]", o->process, kv ? "get" : "read", key, q,
+                 check_hist_str(h, o->value), q, t0, t1);
         break;
     case CHECK_H_WRITE:
-        snprintf(dst, size, "p%d %s%s %s%s%s %s [%s..%s]", o->process, kv ? "put" : "write", key,
-                 kv ? "\"" : "", check_hist_str(h, o->value), kv ? "\"" : "", st, t0, t1);
+        snprintf(dst, size, "p%d %s%s %s%s%s %s [%s..%s]", o->process, kv ? "put" : "write", key, q,
+                 check_hist_str(h, o->value), q, st, t0, t1);
         break;
     case CHECK_H_CAS:
         snprintf(dst, size, "p%d cas%s %s->%s %s [%s..%s]", o->process, key,
