@@ -1622,6 +1622,7 @@ struct hs_op {
     int64_t call;
     int64_t ret;  /* INT64_MAX: may take effect any time after call, or never */
     int64_t ret0; /* ret before hs_close_info closed it */
+    bool lazy;    /* see hs_mark_lazy */
 };
 
 /* An op that never changes the state (a read, a cas that failed): see the prune in hs_search. */
@@ -1833,7 +1834,9 @@ static void hs_search(struct check_hist *h, const struct hs_op *ops, int n, int 
     size_t words, top_word = 0;
     int *word_count;
     uint32_t *enc;
-    int f = 0; /* every op below f is linearized */
+    int f = 0;               /* every op below f is linearized */
+    int finite_left = 0;     /* ops with a completion not placed yet */
+    bool after_lazy = false; /* the last op placed is lazy (hs_mark_lazy), with finite ops left */
     int state = init;
 
     out->verdict = CHECK_OK;
@@ -1875,8 +1878,10 @@ static void hs_search(struct check_hist *h, const struct hs_op *ops, int n, int 
     stack_entry = xmalloc((size_t)n * sizeof(int));
     stack_val = xmalloc((size_t)n * sizeof(int));
     hmemo_init(&memo);
+    for (int i = 0; i < n; i++)
+        finite_left += ops[i].ret != INT64_MAX;
     word_count = xcalloc(words, sizeof(int));
-    enc = xmalloc(((size_t)n + 2) * sizeof(*enc));
+    enc = xmalloc(((size_t)n + 4) * sizeof(*enc));
 
     for (int e = ent[0].next; ent[0].next != -1;) {
         if (++out->steps > budget) {
@@ -1890,6 +1895,24 @@ static void hs_search(struct check_hist *h, const struct hs_op *ops, int n, int 
         if (e != -1 && ent[e].is_call) {
             const struct hs_op *o = &ops[ent[e].op];
             int next_state;
+            if (after_lazy && !(o->kind == CHECK_H_CAS && o->status != CHECK_H_OK &&
+                                o->from == stack_val[depth - 1])) {
+                /* Only a failed or indeterminate cas of the value the lazy op replaced. */
+                e = ent[e].next;
+                continue;
+            }
+            if (o->lazy && finite_left > 0) {
+                /* Placed now, a lazy op needs a cas of the value it replaces to follow it. */
+                bool wanted = false;
+                for (int c = ent[0].next; c != -1 && ent[c].is_call && !wanted; c = ent[c].next) {
+                    const struct hs_op *x = &ops[ent[c].op];
+                    wanted = x->kind == CHECK_H_CAS && x->status != CHECK_H_OK && x->from == state;
+                }
+                if (!wanted) {
+                    e = ent[e].next;
+                    continue;
+                }
+            }
             if (hs_step(h, o, state, &next_state)) {
                 int op = ent[e].op;
                 int old_f = f;
@@ -1910,8 +1933,19 @@ static void hs_search(struct check_hist *h, const struct hs_op *ops, int n, int 
                              (int)(CHECK_MEMO_MAX_BYTES >> 20), n);
                     break;
                 }
+                int left_after = finite_left - (o->ret != INT64_MAX);
+                bool lazy_after = o->lazy && left_after > 0;
+                uint64_t zk = zh;
                 n_enc = hmemo_encode(bits, top_word, f, enc);
-                if (hmemo_add(&memo, enc, n_enc, zh, next_state)) {
+                if (lazy_after) {
+                    /* Which cas may follow depends on the value the lazy op replaced. */
+                    enc[n_enc++] = UINT32_MAX;
+                    enc[n_enc++] = (uint32_t)state;
+                    zk ^= mix64((uint64_t)(unsigned)state + 0x51ed2701ULL);
+                }
+                if (hmemo_add(&memo, enc, n_enc, zk, next_state)) {
+                    finite_left = left_after;
+                    after_lazy = lazy_after;
                     int m = ent[e].match;
                     stack_entry[depth] = e;
                     stack_val[depth] = state;
@@ -1960,6 +1994,8 @@ static void hs_search(struct check_hist *h, const struct hs_op *ops, int n, int 
             state = stack_val[depth];
             bits[ent[c].op / 64] &= ~(1ULL << (ent[c].op % 64));
             word_count[ent[c].op / 64]--;
+            finite_left += ops[ent[c].op].ret != INT64_MAX;
+            after_lazy = depth > 0 && ops[ent[stack_entry[depth - 1]].op].lazy && finite_left > 0;
             if (ent[c].op < f)
                 f = ent[c].op;
             while (top_word > 0 && word_count[top_word] == 0)
@@ -2045,6 +2081,38 @@ static void hs_close_info(const struct check_hist *h, struct hs_op *ops, int n)
 }
 
 /*
+ * An indeterminate write or cas whose value no op observes (no ok read returns
+ * it, no cas that took effect or may have compares with it) is "lazy". What
+ * it leaves is overwritten before any read, so it matters only to a failed or
+ * indeterminate cas of the value it replaced: in any order that fits, it can
+ * be moved right before the first such cas after it, or to the very end when
+ * none follows. So hs_search lets only such a cas follow it (until every
+ * completed op is placed), which keeps these ops from multiplying the orders
+ * a failing search must rule out. Registers only (an append's value is read
+ * inside others).
+ */
+static void hs_mark_lazy(const struct check_hist *h, struct hs_op *ops, int n,
+                         enum check_model model)
+{
+    unsigned char *seen;
+
+    for (int i = 0; i < n; i++)
+        ops[i].lazy = false;
+    if (model == CHECK_MODEL_KV)
+        return;
+    seen = xcalloc((size_t)h->n_strs, 1);
+    for (int i = 0; i < n; i++) {
+        if (ops[i].kind == CHECK_H_READ)
+            seen[ops[i].value] = 1;
+        if (ops[i].kind == CHECK_H_CAS && ops[i].status != CHECK_H_FAIL)
+            seen[ops[i].from] = 1;
+    }
+    for (int i = 0; i < n; i++)
+        ops[i].lazy = ops[i].ret == INT64_MAX && hs_changes(&ops[i]) && !seen[ops[i].value];
+    free(seen);
+}
+
+/*
  * May the ops not kept be left out without changing what the kept ones saw?
  * Leaving out ops that change nothing (reads, failed cas) only removes
  * constraints. An op that changes the state may go when no kept op observes
@@ -2121,6 +2189,7 @@ static enum check_verdict hs_test(struct check_hist *h, const struct hs_op *ops,
     }
     if (model != CHECK_MODEL_KV)
         hs_close_info(h, scratch, m);
+    hs_mark_lazy(h, scratch, m, model);
     if (*budget <= 0)
         return CHECK_UNKNOWN;
     hs_search(h, scratch, m, hs_init(h, model), *budget, false, &r);
@@ -2481,8 +2550,8 @@ static int hs_gather(struct check_hist *h, const int *idx, int m, enum check_mod
 
     for (int i = 0; i < m; i++) {
         const struct check_hop *o = check_hist_at(h, idx[i]);
-        struct hs_op x = {idx[i],  o->kind,   o->status,   o->value,
-                          o->from, o->invoke, o->complete, o->complete};
+        struct hs_op x = {idx[i],    o->kind,     o->status,   o->value, o->from,
+                          o->invoke, o->complete, o->complete, false};
         const char *bad = NULL;
         if (o->kind == CHECK_H_OTHER)
             bad = "an op no model here knows";
@@ -2589,6 +2658,7 @@ static void hs_key(struct check_hist *h, const int *idx, int m, enum check_model
     }
     out->ops = n;
     out->culprit = -1;
+    hs_mark_lazy(h, ops, n, model);
     hs_search(h, ops, n, hs_init(h, model), budget, true, &r);
     if (r.verdict == CHECK_VIOLATED && r.culprit >= 0)
         out->culprit = ops[r.culprit].idx;

@@ -6,7 +6,9 @@
  * new search gives the same verdict as check_linearizable, the run
  * summary's checker; and every violation's window, searched alone, cannot
  * be ordered either, while leaving out any one op it may leave out makes it
- * orderable (so it is the smallest).
+ * orderable (so it is the smallest). And on random small cas-register histories
+ * (ok, failed and indeterminate writes and cas), the verdict of trying every
+ * order by brute force.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -266,6 +268,125 @@ static void test_agrees_with_the_run_summary_checker(void **state)
     assert_true(violated < seeds - seeds / 20);
 }
 
+/* ---- brute force: every order of a small cas-register history ---- */
+
+struct bf_op {
+    enum check_hkind kind;
+    enum check_hstatus status;
+    int value, from;   /* small integers; -1 = nil */
+    int64_t call, ret; /* ret INT64_MAX: indeterminate */
+};
+
+/* Can the ops not yet placed (all of them finite, some indeterminate) follow from state? */
+static bool bf_dfs(const struct bf_op *ops, int n, unsigned placed, int state)
+{
+    bool all_finite_placed = true;
+
+    for (int i = 0; i < n; i++)
+        if (!(placed & (1u << i)) && ops[i].ret != INT64_MAX)
+            all_finite_placed = false;
+    if (all_finite_placed)
+        return true; /* the indeterminate ones left never took effect */
+    for (int i = 0; i < n; i++) {
+        bool ready = !(placed & (1u << i));
+        int next = state;
+        for (int j = 0; j < n && ready; j++)
+            if (j != i && !(placed & (1u << j)) && ops[j].ret < ops[i].call)
+                ready = false;
+        if (!ready)
+            continue;
+        switch (ops[i].kind) {
+        case CHECK_H_READ:
+            if (ops[i].value != state)
+                continue;
+            break;
+        case CHECK_H_WRITE:
+            next = ops[i].value;
+            break;
+        case CHECK_H_CAS:
+            if (ops[i].status == CHECK_H_OK) {
+                if (state != ops[i].from)
+                    continue;
+                next = ops[i].value;
+            } else if (ops[i].status == CHECK_H_FAIL) {
+                if (state == ops[i].from)
+                    continue;
+            } else if (state == ops[i].from) {
+                next = ops[i].value;
+            }
+            break;
+        case CHECK_H_APPEND:
+        case CHECK_H_OTHER:
+            continue;
+        }
+        if (bf_dfs(ops, n, placed | (1u << i), next))
+            return true;
+    }
+    return false;
+}
+
+static void test_cas_register_against_brute_force(void **state)
+{
+    int seeds = prop_seeds(4000), violated = 0;
+
+    (void)state;
+    for (int s = 0; s < seeds; s++) {
+        uint64_t seed = (uint64_t)s * 7919u + 17u;
+        struct bf_op bf[8];
+        int m = 0, procs = 2 + (int)(next(&seed) % 2), n = 3 + (int)(next(&seed) % 5);
+        int64_t free_at[4] = {0, 0, 0, 0};
+        struct check_hist *ch = check_hist_create();
+        struct check_hresult r;
+        bool expect;
+        for (int i = 0; i < n; i++) {
+            int p = (int)(next(&seed) % (uint64_t)procs), dice = (int)(next(&seed) % 10);
+            struct check_hop c;
+            char a[8], b[8];
+            int64_t t0 = free_at[p] + (int64_t)(next(&seed) % 10);
+            int64_t t1 = t0 + 1 + (int64_t)(next(&seed) % 25);
+            free_at[p] = t1 + 1;
+            memset(&c, 0, sizeof(c));
+            c.process = p;
+            c.invoke = t0;
+            c.complete = t1;
+            c.key = check_hist_intern(ch, "");
+            c.status = CHECK_H_OK;
+            c.kind = dice < 4 ? CHECK_H_READ : dice < 7 ? CHECK_H_WRITE : CHECK_H_CAS;
+            c.value = (int)(next(&seed) % 3);
+            c.from = (int)(next(&seed) % 3);
+            if (c.kind != CHECK_H_READ && next(&seed) % 4 == 0)
+                c.status = CHECK_H_INFO;
+            if (c.kind == CHECK_H_CAS && next(&seed) % 3 == 0)
+                c.status = CHECK_H_FAIL;
+            bf[m].kind = c.kind;
+            bf[m].status = c.status;
+            bf[m].value = c.kind == CHECK_H_READ && c.value == 2 ? -1 : c.value;
+            bf[m].from = c.from;
+            bf[m].call = t0;
+            bf[m].ret = c.status == CHECK_H_INFO ? INT64_MAX : t1;
+            m++;
+            snprintf(a, sizeof(a), "%d", c.value);
+            snprintf(b, sizeof(b), "%d", c.from);
+            c.value =
+                c.kind == CHECK_H_READ && c.value == 2 ? CHECK_HIST_NIL : check_hist_intern(ch, a);
+            c.from = check_hist_intern(ch, b);
+            if (c.status == CHECK_H_INFO)
+                c.complete = INT64_MAX;
+            check_hist_add(ch, &c);
+        }
+        expect = bf_dfs(bf, m, 0, -1);
+        check_hist_run(ch, CHECK_MODEL_CAS_REGISTER, 0, true, &r);
+        if ((r.worst == CHECK_OK) != expect || (r.worst != CHECK_OK && r.worst != CHECK_VIOLATED))
+            fail_msg("seed %d: every order says %s, check says %s", s,
+                     expect ? "linearizable" : "violated", check_verdict_name(r.worst));
+        violated += !expect;
+        check_hresult_release(&r);
+        check_hist_destroy(ch);
+    }
+    assert_true(violated > seeds / 20);
+    assert_true(violated < seeds - seeds / 20);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_append_and_budget),
         cmocka_unit_test(test_malformed_lines),
         cmocka_unit_test(test_agrees_with_the_run_summary_checker),
+        cmocka_unit_test(test_cas_register_against_brute_force),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
