@@ -72,7 +72,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LIB := $(BUILD)/libsplitbrain.a
 BIN := $(BUILD)/splitbrain
 
-.PHONY: trace-check trace-hashes fuzz fuzz-run fuzz-regress render-golden all run test check suites scenarios tui-smoke tui-lesson tui-screen tui-compare mutations bench lint format format-check install clean deps deps-test soak man-keys exports cli tui-installed
+.PHONY: tui-check histories trace-check trace-hashes fuzz fuzz-run fuzz-regress render-golden all run test check suites scenarios tui-smoke tui-lesson tui-screen tui-compare mutations bench lint format format-check install clean deps deps-test soak man-keys exports cli tui-installed
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -207,7 +207,7 @@ run: $(BIN)
 
 # The unit suites, the scenario tests, the sandbox and a lesson driven through tmux and the
 # checkers' mutation tests, in this build.
-check: suites scenarios trace-check tui-smoke tui-lesson tui-screen tui-compare tui-installed mutations man-keys exports cli fuzz-regress
+check: suites scenarios trace-check tui-smoke tui-lesson tui-screen tui-compare tui-installed tui-check mutations man-keys exports cli histories fuzz-regress
 
 suites: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -243,6 +243,13 @@ cli: $(BIN)
 	@echo "== tests/cli_conventions.sh"
 	@tests/cli_conventions.sh $(BIN)
 
+# splitbrain check on the hand-made histories, each against its known verdict, and on every
+# shipped scenario's JSON Lines against the run summary's verdict.
+histories: $(BIN)
+	@echo "== tests/check_histories.sh"
+	@tests/check_histories.sh $(BIN)
+	@tests/check_roundtrip.sh $(BIN)
+
 # Every key of the key table is in the man page.
 man-keys:
 	@tests/man_keys.sh
@@ -261,6 +268,10 @@ tui-installed: $(BIN)
 	@rm -rf $(BUILD)/installed
 	@$(MAKE) --no-print-directory -s install PREFIX=$(abspath $(BUILD))/installed >/dev/null
 	@tests/tui_installed.sh $(BUILD)/installed; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
+
+tui-check: $(BIN)
+	@echo "== tests/tui_check.sh"
+	@tests/tui_check.sh $(BIN); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
 
 tui-lesson: $(BIN)
 	@echo "== tests/tui_lesson.sh"

@@ -207,4 +207,122 @@ void check_convergence(const struct engine *e, const struct check_recorder *r,
 
 const char *check_verdict_name(enum check_verdict v);
 
+/*
+ * Histories from other systems (Jepsen, Knossos, Porcupine, splitbrain's own
+ * JSON Lines), checked for linearizability against a model:
+ *
+ *   register      read and write of one value (nil before any write);
+ *   cas-register  read, write and compare-and-set; a cas that failed read a
+ *                 different value at some instant of its interval (as
+ *                 Porcupine's etcd model reads it);
+ *   kv            get, put and append per key; the value before any write is
+ *                 the empty string, and append concatenates (Porcupine's
+ *                 key-value model). Each key is checked on its own.
+ *
+ * An op completes ok, fails (a write, append or read that failed did not
+ * happen and is left out; a cas that failed is a real result), or is
+ * indeterminate (:info, or no completion at all): a write, cas or append of
+ * unknown outcome may take effect at any instant after its invocation or
+ * never, and a read of unknown outcome says nothing. The search is the same
+ * Wing & Gong / Lowe search as above, over the model's states; a key whose
+ * search exceeds its step budget or memory is CHECK_UNKNOWN, never a pass.
+ *
+ * Strings (keys and values) are interned: an op holds their ids. Id 0 is
+ * "nil", the value before any write.
+ */
+#define CHECK_HIST_NIL     0
+#define CHECK_HIST_MAX_OPS 2000000 /* past it check_hist_add refuses */
+
+enum check_model {
+    CHECK_MODEL_REGISTER,
+    CHECK_MODEL_CAS_REGISTER,
+    CHECK_MODEL_KV,
+};
+
+enum check_hkind {
+    CHECK_H_READ,
+    CHECK_H_WRITE,
+    CHECK_H_CAS,
+    CHECK_H_APPEND,
+    CHECK_H_OTHER, /* an op no model here knows (incr, add...): its key is not checked */
+};
+
+enum check_hstatus {
+    CHECK_H_OK,
+    CHECK_H_FAIL,
+    CHECK_H_INFO, /* indeterminate: it may or may not have taken effect */
+};
+
+struct check_hop {
+    int process;
+    enum check_hkind kind;
+    enum check_hstatus status;
+    int64_t invoke;   /* in the history's own unit (see check_hist_set_unit) */
+    int64_t complete; /* INT64_MAX when it never completed */
+    int key;          /* string id; the register's ops all have the same key */
+    int value;        /* write, append: the value; read: what it returned; cas: the new value */
+    int from;         /* cas: the value it compared with */
+    int line;         /* the line of the history file that invoked it (1-based), or 0 */
+};
+
+struct check_hist;
+
+struct check_hist *check_hist_create(void);
+void check_hist_destroy(struct check_hist *h);
+/* The id of s, interning a copy when new. "" is its own string, distinct from nil. */
+int check_hist_intern(struct check_hist *h, const char *s);
+/* The string of id (nil: "nil"). Valid as long as the history. */
+const char *check_hist_str(const struct check_hist *h, int id);
+/* Copies op; returns its index, or -1 when the history is full. */
+int check_hist_add(struct check_hist *h, const struct check_hop *op);
+int check_hist_count(const struct check_hist *h);
+/* By index; valid until the next add. */
+struct check_hop *check_hist_op(struct check_hist *h, int i);
+const struct check_hop *check_hist_at(const struct check_hist *h, int i);
+/* The unit times are in, for explanations: "us", "ns", "ms" or "" (line order). */
+void check_hist_set_unit(struct check_hist *h, const char *unit);
+const char *check_hist_unit(const struct check_hist *h);
+const char *check_model_name(enum check_model m);
+/* A time in the history's unit, as a person reads it: "1.250s", "#12" (line order). */
+void check_hist_fmt_time(const struct check_hist *h, int64_t t, char *dst, size_t size);
+/* "p3 write 4 ok [1.000s..1.200s]", "p1 read x -> nil [...]", with the key when kv is true. */
+void check_hist_fmt_op(const struct check_hist *h, int i, bool kv, char *dst, size_t size);
+const char *check_hkind_name(enum check_hkind k);
+
+#define CHECK_WHY_MAX 1024
+
+/* The verdict on one key, with its explanation. Arrays are owned by the result. */
+struct check_hkey {
+    int key; /* string id */
+    enum check_verdict verdict;
+    int ops;     /* ops searched */
+    long steps;  /* search steps, minimizing included */
+    int culprit; /* a violation: the op the search could not place (history index), or -1 */
+    /* A violation: the smallest set of ops found that cannot be ordered (history indexes in
+     * invocation order), and the sentence why. UNKNOWN and NA: why says which limit or op. */
+    int *window;
+    int n_window;
+    char why[CHECK_WHY_MAX];
+    /* The longest order found in which every op fits (history indexes, first first): the
+     * whole order when linearizable, the partial one the search got furthest with otherwise. */
+    int *lin;
+    int n_lin;
+};
+
+struct check_hresult {
+    struct check_hkey *keys; /* in the order the history first touched them */
+    int n_keys;
+    enum check_verdict worst; /* VIOLATED > UNKNOWN > OK > NA */
+};
+
+/*
+ * Checks every key of h against model. budget: search steps per key (<= 0:
+ * CHECK_DEFAULT_BUDGET). explain: minimize a violation to its smallest window
+ * (costs searches of its own, within the same budget). Fills out, which the
+ * caller releases with check_hresult_release.
+ */
+void check_hist_run(struct check_hist *h, enum check_model model, long budget, bool explain,
+                    struct check_hresult *out);
+void check_hresult_release(struct check_hresult *r);
+
 #endif

@@ -13,6 +13,7 @@
 #include "../export.h"
 #include "../headless.h"
 #include "cli.h"
+#include "check.h"
 #include "compare.h"
 
 #define OPT_SEED(what)                                                                             \
@@ -112,6 +113,16 @@ static const struct cli_opt compare_opts[] = {
     {NULL, 0, NULL, NULL},
 };
 
+static const struct cli_opt check_opts[] = {
+    {"format", 'f', "FMT", "auto (the default), jepsen-log, edn, porcupine-kv or jsonl"},
+    {"model", 'm', "M", "register, cas-register or kv (default: from the history)"},
+    {"budget", 'b', "N", "search steps per key before the answer is unknown"},
+    {"explain", 'e', NULL, "shrink a violation to its smallest window and say why"},
+    {"view", 0, NULL, "open the history in the screen: a lane per process"},
+    OPT_ASCII,
+    {NULL, 0, NULL, NULL},
+};
+
 static const struct cli_opt config_opts[] = {
     OPT_ASCII,
     OPT_NO_MOUSE,
@@ -145,6 +156,10 @@ const struct cli_cmd cli_commands[] = {
      "one scenario on each model: side by side on a terminal, else a table with a column per "
      "model",
      1, 1, compare_opts, compare_main, NULL},
+    {"check", "FILE",
+     "check a history from a real system (Jepsen, Knossos, Porcupine, JSON Lines) for "
+     "linearizability; exit 0 yes, 1 no, 3 unknown",
+     1, 1, check_opts, cli_check_main, NULL},
     {"lint", "FILE...", "check scenario, demo and lesson files without running them", 1, -1, NULL,
      headless_lint, NULL},
     {"explore", "", "many random seeds with faults, checked; keeps the first failing runs", 0, 0,
