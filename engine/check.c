@@ -756,6 +756,82 @@ static int cmp_i64_desc(const void *a, const void *b)
  * search; what live replicas hold and what the models discarded are hash
  * sets built once.
  */
+struct dup_entry {
+    uint64_t op_id;
+    int64_t offset;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_dup(const void *a, const void *b)
+{
+    const struct dup_entry *x = a, *y = b;
+
+    if (x->op_id != y->op_id)
+        return x->op_id < y->op_id ? -1 : 1;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+void check_duplicates(const struct engine *e, struct check_dup *out)
+{
+    const struct history *h = engine_history(e);
+    uint64_t *ids = NULL; /* the duplicated writes, over every replica */
+    size_t n_ids = 0, cap = 0;
+
+    memset(out, 0, sizeof(*out));
+    for (int i = 0; i < engine_nodes(e); i++) {
+        const struct store *s = engine_store(e, i);
+        int64_t end = store_log_end(s), n = 0;
+        struct engine_node info;
+        struct dup_entry *d;
+        if (end > 0)
+            out->has_log = true;
+        if (end < 2 || engine_node(e, i, &info) < 0 || info.state == NODE_CRASHED)
+            continue;
+        d = xmalloc((size_t)end * sizeof(*d));
+        for (int64_t o = 0; o < end; o++) {
+            const struct store_entry *en = store_log_at(s, o);
+            if (en->op_id) {
+                d[n].op_id = en->op_id;
+                d[n++].offset = o;
+            }
+        }
+        if (n > 1)
+            qsort(d, (size_t)n, sizeof(*d), cmp_dup);
+        for (int64_t k = 1; k < n; k++) {
+            const struct op *w;
+            if (d[k].op_id != d[k - 1].op_id)
+                continue;
+            out->copies++;
+            if (n_ids == cap) {
+                cap = cap ? 2 * cap : 16;
+                ids = xrealloc(ids, cap * sizeof(*ids));
+            }
+            ids[n_ids++] = d[k].op_id;
+            if (out->first)
+                continue;
+            out->first = d[k].op_id;
+            w = d[k].op_id <= history_count(h) ? history_at(h, d[k].op_id) : NULL;
+            snprintf(out->witness, sizeof(out->witness),
+                     "%s put %s=%s is in n%d's log twice (offsets %lld and %lld): a resend the "
+                     "leader appended again",
+                     w ? w->label : "a write", w ? w->req.key : "?", w ? w->req.value : "?", i + 1,
+                     (long long)d[k - 1].offset, (long long)d[k].offset);
+        }
+        free(d);
+    }
+    if (n_ids > 1)
+        qsort(ids, n_ids, sizeof(*ids), cmp_u64);
+    for (size_t k = 0; k < n_ids; k++)
+        out->writes += k == 0 || ids[k] != ids[k - 1];
+    free(ids);
+}
+
 void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
                        struct check_lost *out)
 {

@@ -101,6 +101,21 @@ struct check_lost {
 void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
                        struct check_lost *out);
 
+struct check_dup {
+    bool has_log;   /* some replica keeps a log (else there is nothing to judge) */
+    int writes;     /* client writes some live replica's log holds more than once */
+    int copies;     /* the extra entries, over every live replica */
+    uint64_t first; /* the first such write, or 0 */
+    char witness[CHECK_WITNESS_MAX];
+};
+
+/*
+ * Duplicated writes: a client write that one live replica's log holds at two
+ * offsets -- what a producer's retry does to a log without idempotence (Kafka
+ * before enable.idempotence). O(n log n) in the log's length.
+ */
+void check_duplicates(const struct engine *e, struct check_dup *out);
+
 /*
  * The recorder: an observer of the trace that keeps what the history alone
  * does not show — who believed it led, when, in which epoch; who suspected

@@ -702,15 +702,18 @@ static int json_value(struct reader *r, const char **p, const char *end, struct 
 
 /*
  * A splitbrain trace line. Op events carry "op" (the id), "client" ("c1"),
- * and either structured fields ("f" or "kind", "key", "value"; "result" or
- * "values" on op_end) or only "text" ("put x=1 via n1", "r1 get x -> 1"),
- * which is read instead.
+ * and either structured fields ("f" or "kind", "key", "value" -- on a read's
+ * op_end, what it read: a string, null, or an array of siblings -- and
+ * "result", the outcome in Jepsen's sense: ok, fail or info; older traces
+ * put the read's values in "result" or "values") or only "text" ("put x=1
+ * via n1", "r1 get x -> 1"), which is read instead.
  */
 static int read_jsonl_line(struct reader *r, const char *end)
 {
     const char *p = r->p, *open;
     struct hev ev;
     char evname[32] = "", text[HR_TEXT_MAX] = "", status[32] = "", kindf[32] = "";
+    char outcome[8] = "";
     struct hval result = {0};
     bool has_t = false, has_op = false, has_client = false, has_value = false, has_result = false;
     int client_col = 0;
@@ -774,6 +777,10 @@ static int read_jsonl_line(struct reader *r, const char *end)
         } else if (strcmp(key, "value") == 0) {
             ev.value = v;
             has_value = true;
+        } else if (strcmp(key, "result") == 0 && v.kind == HV_STR &&
+                   (strcmp(v.s, "ok") == 0 || strcmp(v.s, "fail") == 0 ||
+                    strcmp(v.s, "info") == 0)) {
+            util_strlcpy(outcome, v.s, sizeof(outcome));
         } else if (strcmp(key, "result") == 0 || strcmp(key, "values") == 0) {
             result = v;
             has_result = true;
@@ -819,6 +826,13 @@ static int read_jsonl_line(struct reader *r, const char *end)
         return apply(r, &ev, open);
     }
     /* op_end: ok, fail or timeout. A failed put may still have been applied: indeterminate. */
+    if (!status[0] && outcome[0])
+        util_strlcpy(status, strcmp(outcome, "info") == 0 ? "timeout" : outcome, sizeof(status));
+    if (outcome[0] && has_value && !has_result) {
+        /* The structured form: "value" is what a read returned. */
+        result = ev.value;
+        has_result = true;
+    }
     if (strcmp(status, "ok") == 0)
         ev.type = HE_OK;
     else if (strcmp(status, "timeout") == 0 || strcmp(status, "fail") == 0)

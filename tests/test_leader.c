@@ -871,6 +871,39 @@ static void test_retries_duplicate_unless_idempotent(void **state)
     free(rec);
 }
 
+/* The checker sees the duplicate the retry left in the logs, and names the write; with
+ * idempotence on it sees none. */
+static void test_duplicates_checker(void **state)
+{
+    struct script_run *run;
+    struct check_dup dup;
+    const struct op *w1;
+
+    (void)state;
+    run = run_text("model leader\nnodes 3\nseed 7\nlatency 10ms..30ms\nset acks all\n"
+                   "set retries 2\nset op_timeout 300ms\nlink n1 -> n2 delay 400ms..400ms\n"
+                   "link n1 -> n3 delay 400ms..400ms\nw1: put x 1\nrun 3s\n",
+                   NULL);
+    check_duplicates(script_run_engine(run), &dup);
+    w1 = op_by_label(run, "w1");
+    assert_true(dup.has_log);
+    assert_int_equal(dup.writes, 1);
+    assert_true(dup.copies >= 1); /* n1's log, and each follower that fetched the copy */
+    assert_int_equal(dup.first, w1->id);
+    assert_non_null(strstr(dup.witness, "w1 put x=1"));
+    script_run_destroy(run);
+    run = run_text("model leader\nnodes 3\nseed 7\nlatency 10ms..30ms\nset acks all\n"
+                   "set retries 2\nset idempotence on\nset op_timeout 300ms\n"
+                   "link n1 -> n2 delay 400ms..400ms\nlink n1 -> n3 delay 400ms..400ms\n"
+                   "w1: put x 1\nrun 3s\n",
+                   NULL);
+    check_duplicates(script_run_engine(run), &dup);
+    assert_true(dup.has_log);
+    assert_int_equal(dup.writes, 0);
+    assert_int_equal(dup.copies, 0);
+    script_run_destroy(run);
+}
+
 static void test_check_quorum_is_a_parameter(void **state)
 {
     struct recorder *rec = rec_new();
@@ -946,6 +979,7 @@ int main(void)
         cmocka_unit_test(test_acks0_is_fire_and_forget),
         cmocka_unit_test(test_acks1_loss_names_the_setting),
         cmocka_unit_test(test_retries_duplicate_unless_idempotent),
+        cmocka_unit_test(test_duplicates_checker),
         cmocka_unit_test(test_check_quorum_is_a_parameter),
         cmocka_unit_test(test_lease_margin_against_a_slow_clock),
         cmocka_unit_test(test_leases_do_not_stop_elections),

@@ -210,6 +210,7 @@ static void print_checkers(FILE *out, struct script_run *run)
     const struct history *h = engine_history(e);
     struct check_lin lin;
     struct check_lost lost;
+    struct check_dup dup;
     struct check_avail av;
     enum check_verdict v;
     char a[24], b[24], c[24];
@@ -238,6 +239,12 @@ static void print_checkers(FILE *out, struct script_run *run)
         fprintf(out, "  lost writes    %d: %s\n", lost.lost, lost.witness);
     else
         fprintf(out, "  lost writes    none\n");
+    check_duplicates(e, &dup);
+    if (dup.writes)
+        fprintf(out, "  duplicates     %d write%s appended more than once: %s\n", dup.writes,
+                dup.writes == 1 ? "" : "s", dup.witness);
+    else if (dup.has_log)
+        fprintf(out, "  duplicates     none\n");
     check_split_brain(rec, h, &sb);
     if (sb.count)
         fprintf(out, "  split brain    YES%s: %s\n", sb.same_epoch ? " (same epoch)" : "",
