@@ -45,9 +45,18 @@
  * `read_fanout r`), merges what the first `r` answer, and returns the
  * newest version or every concurrent sibling, with the merged context.
  * `read_repair`: replicas that answered with less are sent the merged
- * versions — before the client hears back (sync, like Cassandra's blocking
- * repair) or after (async); replies that come in after the answer are
- * repaired too. `off` leaves stale replicas stale.
+ * versions — before the client hears back (sync) or after (async); replies
+ * that come in after the answer are repaired too. `off` leaves stale
+ * replicas stale. Sync repair really blocks (Cassandra's blocking read
+ * repair, the write-back phase of Attiya, Bar-Noy and Dolev's register):
+ * the read fixes its answer when its quorum is in and answers only once `w`
+ * home replicas are known to hold it — those that answered with it (or
+ * with something that replaced it) and those that acknowledged the
+ * write-back; with `read_fanout r` the home replicas it did not ask are
+ * written to as well. If that cannot be confirmed before `timeout`, the
+ * read fails with "read repair not confirmed": it never shows a value that
+ * a later quorum read could miss (the value of a failed write that only
+ * one replica kept, say). That is what makes W + R > N an atomic register.
  *
  * Sloppy quorum and hinted handoff. With `sloppy on`, a coordinator that
  * has timed out on a home replica (it cannot ask the engine who is up)
@@ -134,7 +143,7 @@ static const struct param_def params[] = {
                    "concurrent writes: keep both as siblings, or the highest timestamp (lww)"},
     [P_READ_REPAIR] =
         {"read_repair", PARAM_ENUM, "sync|async|off", "async", 0, 0,
-         "write the newest version back to stale replicas a read met: before (sync) or after (async) answering"},
+         "write the newest version back to stale replicas a read met: answer once w hold it (sync), or answer first (async)"},
     [P_READ_FANOUT] = {"read_fanout", PARAM_ENUM, "n|r", "n", 0, 0,
                        "a read asks all n replicas, or only the first r"},
     [P_SLOPPY] =
@@ -243,7 +252,8 @@ struct target {
     int home; /* the home replica this stand-in holds a hint for; -1: a home replica */
     enum target_state state;
     bool ok;
-    bool repair_wait; /* sync read repair: the answer waits for this target's repair_ack */
+    bool repair_wait; /* sync read repair: a repair went out and its ack is awaited */
+    bool holds;       /* sync read repair: known to hold the answer (answered so, or acked) */
 };
 
 struct coord {
@@ -254,8 +264,11 @@ struct coord {
     int need;
     int got;
     bool answered;
-    bool answer_held; /* sync read repair: waiting for repair acks */
+    bool answer_held; /* sync read repair: the answer waits until `w` replicas hold it */
     int repairs_waiting;
+    bool frozen;        /* sync read repair: the answer below is fixed */
+    int confirmed;      /* sync read repair: home replicas known to hold the answer */
+    struct vset answer; /* sync read repair: what the read will answer, fixed when held */
     int round;
     uint64_t timer;
     int n_targets;
@@ -572,6 +585,13 @@ static int param_n(const struct model_state *st)
     int n = (int)pnum(st, P_N);
 
     return n < st->n ? n : st->n;
+}
+
+static int param_w(const struct model_state *st)
+{
+    int w = (int)pnum(st, P_W), n = param_n(st);
+
+    return w < n ? w : n;
 }
 
 static void to_wire(const struct store_version *v, struct wire_version *w)
@@ -952,12 +972,17 @@ static void coord_answer(struct model_state *st, int node, struct coord *c)
     rep.pos = -1;
     rep.quorum = c->got >= c->need;
     coord_detail(c, rep.detail, sizeof(rep.detail));
-    if (rep.quorum) {
+    if (rep.quorum && c->is_read && c->frozen && c->confirmed < param_w(st)) {
+        rep.kind = REPLY_FAIL;
+        snprintf(rep.reason, sizeof(rep.reason), "read repair not confirmed (%d of %d hold it)",
+                 c->confirmed, param_w(st));
+    } else if (rep.quorum) {
+        const struct vset *ans = c->frozen ? &c->answer : &c->best;
         rep.kind = REPLY_OK;
         if (c->is_read) {
-            set_values(&c->best, &rep.vals);
+            set_values(ans, &rep.vals);
             rep.has_ctx = true;
-            leaderless_context(c->best.v, c->best.n, &rep.ctx);
+            leaderless_context(ans->v, ans->n, &rep.ctx);
         }
     } else {
         rep.kind = REPLY_FAIL;
@@ -1196,6 +1221,98 @@ static int repair_target(struct model_state *st, int node, struct coord *c, int 
     return 1;
 }
 
+/*
+ * Does a replica that holds have also hold want — each of want's versions,
+ * or one that replaced it? Under lww a replica keeps one version: the
+ * answer's or one that wins over it.
+ */
+static bool set_holds(struct model_state *st, const struct vset *have, const struct vset *want)
+{
+    struct vset merged;
+
+    if (want->n == 0)
+        return true;
+    if (pnum(st, P_RESOLVE) == RESOLVE_LWW)
+        return have->n >= 1 &&
+               (same_dot(&have->v[0], &want->v[0]) || lww_wins(&have->v[0], &want->v[0]));
+    merged.n = leaderless_sync(have->v, have->n, want->v, want->n, merged.v);
+    return sets_equal(have, &merged);
+}
+
+/* Sync read repair: answers once `w` home replicas are known to hold the answer. */
+static void confirm_maybe_answer(struct model_state *st, int node, struct coord *c)
+{
+    if (!c->answer_held || c->confirmed < param_w(st))
+        return;
+    c->answer_held = false;
+    coord_answer(st, node, c);
+}
+
+/* Sync read repair: target i is known to hold the answer. */
+static void confirm_target(struct coord *c, int i)
+{
+    if (c->t[i].holds)
+        return;
+    c->t[i].holds = true;
+    c->confirmed++;
+}
+
+/* Sync read repair: target i answered; count it, or repair it and wait for its ack. */
+static void confirm_or_repair(struct model_state *st, int node, struct coord *c, int i)
+{
+    if (c->t[i].home >= 0 || c->t[i].holds || c->t[i].repair_wait)
+        return;
+    if (set_holds(st, &c->sets[i], &c->answer)) {
+        confirm_target(c, i);
+        return;
+    }
+    node_name_list(c->repaired, sizeof(c->repaired), c->repaired[0] ? "," : "", c->t[i].node, -1);
+    if (repair_target(st, node, c, i)) {
+        c->t[i].repair_wait = true;
+        c->repairs_waiting++;
+    } else if (c->t[i].node == node) {
+        confirm_target(c, i); /* repaired in place */
+    }
+}
+
+/*
+ * Sync read repair when the read quorum is in: fix the answer, count the home
+ * replicas that already hold it, and write it back to the others — to the
+ * stale ones that answered, and to home replicas the read did not ask (read
+ * fanout r), so that `w` of them can hold it. The answer waits for that
+ * (Attiya, Bar-Noy and Dolev's write-back phase, Cassandra's blocking read
+ * repair): without it a value one replica holds could be answered now and
+ * missed by the next quorum read.
+ */
+static void hold_answer(struct model_state *st, int node, struct coord *c)
+{
+    int order[CLOCK_MAX_NODES], n = param_n(st);
+
+    c->answer = c->best;
+    c->frozen = true;
+    c->answer_held = true;
+    for (int k = 0; k < c->n_targets; k++)
+        if (c->t[k].state == T_ANSWERED)
+            confirm_or_repair(st, node, c, k);
+    walk_order(st, c->key, order);
+    for (int h = 0; h < n && c->confirmed + c->repairs_waiting < param_w(st); h++) {
+        bool asked = false;
+        int k;
+        for (k = 0; k < c->n_targets && !asked; k++)
+            asked = c->t[k].node == order[h];
+        if (asked || c->n_targets >= LL_MAX_TARGETS)
+            continue;
+        k = c->n_targets++;
+        memset(&c->t[k], 0, sizeof(c->t[k]));
+        c->t[k].node = order[h];
+        c->t[k].home = -1;
+        c->t[k].state = T_ANSWERED;
+        c->sets[k].n = 0; /* not asked: assume it holds nothing */
+        confirm_or_repair(st, node, c, k);
+    }
+    confirm_maybe_answer(st, node, c);
+}
+
 static void on_read_answer(struct model_state *st, int node, struct coord *c, int i,
                            const struct vset *got)
 {
@@ -1209,25 +1326,24 @@ static void on_read_answer(struct model_state *st, int node, struct coord *c, in
     merge_sets(st, node, c->key, &c->best, got, &c->best, false);
     changed = !sets_equal(&before, &c->best);
     if (!c->answered && !c->answer_held && c->got >= c->need) {
-        bool sync = pnum(st, P_READ_REPAIR) == RR_SYNC;
-        for (int k = 0; k < c->n_targets; k++) {
-            int sent;
-            if (c->t[k].state != T_ANSWERED || c->t[k].home >= 0 || !target_stale(st, c, k))
-                continue;
-            sent = repair_target(st, node, c, k);
-            if (pnum(st, P_READ_REPAIR) != RR_OFF)
-                node_name_list(c->repaired, sizeof(c->repaired), c->repaired[0] ? "," : "",
-                               c->t[k].node, -1);
-            if (sync && sent) {
-                c->t[k].repair_wait = true;
-                c->repairs_waiting++;
+        if (pnum(st, P_READ_REPAIR) == RR_SYNC) {
+            hold_answer(st, node, c);
+        } else {
+            for (int k = 0; k < c->n_targets; k++) {
+                if (c->t[k].state != T_ANSWERED || c->t[k].home >= 0 || !target_stale(st, c, k))
+                    continue;
+                repair_target(st, node, c, k);
+                if (pnum(st, P_READ_REPAIR) != RR_OFF)
+                    node_name_list(c->repaired, sizeof(c->repaired), c->repaired[0] ? "," : "",
+                                   c->t[k].node, -1);
             }
-        }
-        if (c->repairs_waiting > 0)
-            c->answer_held = true;
-        else
             coord_answer(st, node, c);
-    } else if (c->answered || c->answer_held) {
+        }
+    } else if (c->answer_held) {
+        /* A late answer to a held read: it may hold the answer already, or need it. */
+        confirm_or_repair(st, node, c, i);
+        confirm_maybe_answer(st, node, c);
+    } else if (c->answered) {
         /* A late answer: repair it, and everyone else if it brought something newer. */
         if (changed) {
             for (int k = 0; k < c->n_targets; k++)
@@ -1262,7 +1378,10 @@ static void on_op_timer(struct model_state *st, int node, uint64_t rid)
         return;
     }
     if (c->answer_held) {
+        /* Fewer than `w` replicas are known to hold what the read found: answering it could
+         * show a value the next quorum read misses. */
         util_appendf(c->repaired, sizeof(c->repaired), " (unconfirmed)");
+        c->answer_held = false;
         c->repairs_waiting = 0;
         coord_answer(st, node, c);
         coord_free(st, node, c);
@@ -1675,13 +1794,11 @@ static void ll_message(struct model_state *st, int node, const struct msg *m)
             if (c->t[i].node == m->from && c->t[i].repair_wait) {
                 c->t[i].repair_wait = false;
                 c->repairs_waiting--;
+                confirm_target(c, i);
             }
         }
-        if (c->repairs_waiting == 0) {
-            c->answer_held = false;
-            coord_answer(st, node, c);
-            coord_maybe_done(st, node, c);
-        }
+        confirm_maybe_answer(st, node, c);
+        coord_maybe_done(st, node, c);
         break;
     case M_HANDOFF:
         on_handoff(st, node, m, b);

@@ -373,8 +373,10 @@ static void test_read_repair_sync_async_off(void **state)
     const struct op *rd;
 
     (void)state;
-    /* sync: the stale replica is fixed before the client hears the answer. */
+    /* sync: with w=3 the answer waits until all three replicas hold it, so the stale one is
+     * fixed before the client hears the answer. */
     e = stale_n3("sync");
+    set_or_fail(e, "w", "3");
     rd = step_until_done(e, submit(e, OP_GET, "k", NULL, 0, 0));
     assert_string_equal(rd->result.v[0], "new");
     assert_non_null(strstr(rd->detail, "repaired n3"));
@@ -445,6 +447,56 @@ static void test_sloppy_quorum_and_handoff(void **state)
         local_is(e, 1, "k", "v");
         engine_destroy(e);
     }
+}
+
+/*
+ * A failed write left 50 on n1 alone. A quorum read through n1 meets it; n2, the other
+ * replica that answered, dies before the write-back reaches it. Blocking read repair must
+ * then fail the read rather than show a value one replica holds (the next quorum read,
+ * n2 and n3, answers 100). Without blocking the read answers 50: the property can fail.
+ */
+static void read_after_failed_write(const char *read_repair, struct op *out)
+{
+    struct engine *e;
+    struct engine_link_cfg link = {10000, 10000, -1, -1, -1};
+    int groups[3] = {0, 1, 1};
+    const struct op *rd;
+    int64_t id;
+
+    assert_int_equal(engine_create("leaderless", 3, 3, &e), 0);
+    engine_link(e, -1, -1, false, &link);
+    set_or_fail(e, "read_repair", read_repair);
+    assert_int_equal(finish(e, submit(e, OP_PUT, "k", "100", 0, 0))->status, OP_OK);
+    engine_partition(e, groups);
+    assert_int_equal(finish(e, submit(e, OP_PUT, "k", "50", 0, 0))->status, OP_FAIL);
+    local_is(e, 0, "k", "50");
+    engine_heal(e);
+    engine_cut(e, 0, 2, true, true);
+    id = submit(e, OP_GET, "k", NULL, 0, 0);
+    engine_run_until(e, engine_now(e) + 25000, NULL);
+    engine_kill(e, 1);
+    *out = *finish(e, id);
+    engine_restart(e, 1, false);
+    engine_heal(e);
+    engine_cut(e, 0, 1, true, true);
+    engine_cut(e, 0, 2, true, true);
+    rd = finish(e, submit(e, OP_GET, "k", NULL, 2, 0));
+    assert_int_equal(rd->status, OP_OK);
+    assert_string_equal(rd->result.v[0], "100");
+    engine_destroy(e);
+}
+
+static void test_sync_read_repair_blocks_until_w_hold_it(void **state)
+{
+    struct op rd;
+
+    (void)state;
+    read_after_failed_write("sync", &rd);
+    assert_int_equal(rd.status, OP_FAIL);
+    assert_string_equal(rd.reason, "read repair not confirmed (1 of 2 hold it)");
+    read_after_failed_write("async", &rd);
+    assert_int_equal(rd.status, OP_OK);
+    assert_string_equal(rd.result.v[0], "50");
 }
 
 #define PROP_STEPS  40
@@ -583,6 +635,7 @@ int main(void)
         cmocka_unit_test(test_without_overlap_reads_go_stale),
         cmocka_unit_test(test_read_repair_sync_async_off),
         cmocka_unit_test(test_sloppy_quorum_and_handoff),
+        cmocka_unit_test(test_sync_read_repair_blocks_until_w_hold_it),
         cmocka_unit_test(test_property_no_stale_quorum_reads),
         cmocka_unit_test(test_property_lww_blind_writes),
     };
