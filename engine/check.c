@@ -227,8 +227,10 @@ void check_linearizable_key(const struct history *h, const char *key, long budge
                 continue; /* an unanswered read says nothing */
             if (op->result.n > 1) {
                 out->verdict = CHECK_NA;
+                char vals[64];
+                op_format_values(&op->result, vals, sizeof(vals));
                 snprintf(out->witness, sizeof(out->witness),
-                         "%s read siblings: a register has one value", op->label);
+                         "siblings: not a register (%s read %s)", op->label, vals);
                 free(ops);
                 return;
             }
@@ -435,9 +437,10 @@ enum check_verdict check_linearizable(const struct history *h, long budget, stru
 {
     size_t total = history_count(h);
     enum check_verdict worst = CHECK_NA;
-    struct check_lin r;
+    struct check_lin r, na;
 
     memset(first, 0, sizeof(*first));
+    memset(&na, 0, sizeof(na));
     first->verdict = CHECK_NA;
     for (uint64_t id = 1; id <= total; id++) {
         const char *key = history_at(h, id)->req.key;
@@ -448,11 +451,18 @@ enum check_verdict check_linearizable(const struct history *h, long budget, stru
         if (seen)
             continue;
         check_linearizable_key(h, key, budget, &r);
+        if (r.verdict == CHECK_NA && !na.key[0])
+            na = r;
         if (severity(r.verdict) > severity(worst)) {
             worst = r.verdict;
             *first = r;
         }
     }
+    /* Every register key passed: say which key was left out, and why (siblings, say). */
+    if (worst == CHECK_OK && na.key[0])
+        snprintf(first->witness, sizeof(first->witness), "%s: %s", na.key, na.witness);
+    else if (worst == CHECK_NA && na.key[0])
+        *first = na;
     return worst;
 }
 

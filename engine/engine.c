@@ -57,10 +57,21 @@ struct timer_slot {
     bool active;
 };
 
+/* Version contexts one client remembers (its last for each of this many keys, oldest
+ * replaced first). */
+#define ENGINE_CLIENT_CTX_KEYS 16
+
+struct client_ctx {
+    char key[STORE_KEY_MAX];
+    struct vclock ctx;
+    uint64_t used; /* the op that left it; 0: empty */
+};
+
 struct client {
     int hint;            /* the node a redirect last pointed at, or -1 */
     int64_t session_pos; /* highest position a reply reported */
     int sticky;          /* the node this client read from last, or -1 */
+    struct client_ctx ctx[ENGINE_CLIENT_CTX_KEYS];
 };
 
 struct model_ctx {
@@ -773,6 +784,36 @@ static void finish_op(struct engine *e, struct op *op)
     trace_emit(e->trace, &ev);
 }
 
+/* The context the client's last ok op on key returned, or NULL. */
+static const struct client_ctx *client_ctx_find(const struct client *cl, const char *key)
+{
+    for (int i = 0; i < ENGINE_CLIENT_CTX_KEYS; i++)
+        if (cl->ctx[i].used && strcmp(cl->ctx[i].key, key) == 0)
+            return &cl->ctx[i];
+    return NULL;
+}
+
+static void client_ctx_keep(struct client *cl, const struct op *op)
+{
+    struct client_ctx *slot = NULL;
+
+    for (int i = 0; i < ENGINE_CLIENT_CTX_KEYS && !slot; i++)
+        if (cl->ctx[i].used && strcmp(cl->ctx[i].key, op->req.key) == 0)
+            slot = &cl->ctx[i];
+    for (int i = 0; i < ENGINE_CLIENT_CTX_KEYS && !slot; i++)
+        if (!cl->ctx[i].used)
+            slot = &cl->ctx[i];
+    if (!slot) {
+        slot = &cl->ctx[0];
+        for (int i = 1; i < ENGINE_CLIENT_CTX_KEYS; i++)
+            if (cl->ctx[i].used < slot->used)
+                slot = &cl->ctx[i];
+    }
+    util_strlcpy(slot->key, op->req.key, sizeof(slot->key));
+    slot->ctx = op->ctx;
+    slot->used = op->id;
+}
+
 int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
 {
     struct op op;
@@ -811,6 +852,13 @@ int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
     if (after && after->has_ctx) {
         op.req.has_ctx = true;
         op.req.ctx = after->ctx;
+    } else if (spec->carry && spec->kind != OP_GET) {
+        const struct client_ctx *cc = client_ctx_find(cl, spec->key);
+        if (cc) {
+            op.req.has_ctx = true;
+            op.req.ctx = cc->ctx;
+            op.after = cc->used;
+        }
     }
     op.invoke_us = sim_now(e->sim);
     op.status = OP_PENDING;
@@ -867,6 +915,8 @@ static void on_reply(struct engine *e, const struct msg *m)
         util_strlcpy(op->reason, rep.reason, sizeof(op->reason));
         op->has_ctx = rep.has_ctx;
         op->ctx = rep.ctx;
+        if (rep.kind == REPLY_OK && rep.has_ctx)
+            client_ctx_keep(cl, op);
         if (rep.kind == REPLY_OK) {
             if (rep.pos > cl->session_pos)
                 cl->session_pos = rep.pos;
@@ -1006,6 +1056,7 @@ static void workload_tick(struct engine *e)
     spec.client = (int)(e->wl_count % 3);
     spec.key = e->wl.n_keys ? e->wl.keys[k] : dflt[k];
     spec.via = e->wl.via;
+    spec.carry = true;
     if (sim_rng_chance(&e->engine_rng, e->wl.reads_bp)) {
         spec.kind = OP_GET;
     } else {

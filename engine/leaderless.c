@@ -23,14 +23,17 @@
  * Versions are dotted version vectors. A version carries a dot (the
  * coordinator and its write counter) and a causal context (the version
  * vector of what the writer had seen). A write issued `after` a read carries
- * the context that read returned and supersedes exactly what the read saw; a
- * plain write takes the coordinator's own copy as its context, so it
- * supersedes what that coordinator has seen and nothing else (a coordinator
- * that is not a replica of the key has seen nothing: its plain writes are
- * siblings of whatever is stored — write through a replica, or after a
- * read). Two writes through different coordinators that have not seen each
- * other's are concurrent: replicas keep both as siblings and a read returns
- * {B,C}, until a write after that read merges them. Dots (rather than one
+ * the context that read returned and supersedes exactly what the read saw. A
+ * put without a context is blind and supersedes nothing: it becomes a
+ * sibling of whatever is stored, even through the same coordinator (Riak
+ * with allow_mult; DDIA's shopping cart). A put answers with the context of
+ * the versions it left on its coordinator (Riak's return_body), so a write
+ * `after` that put replaces them; a coordinator that keeps no copy of the
+ * key answers without one. Workload and explore clients write back the
+ * context of their last op on the key (`after last`), as Riak clients do.
+ * Two writes that have not seen each other's are concurrent: replicas keep
+ * both as siblings and a read returns {B,C}, until a write after that read
+ * merges them. Dots (rather than one
  * version vector entry per coordinator) keep two blind writes through the
  * same coordinator from silently overwriting each other. With `resolve
  * lww`, replicas instead keep only the highest timestamp, as Cassandra
@@ -274,6 +277,7 @@ struct coord {
     int n_targets;
     struct target t[LL_MAX_TARGETS];
     struct vset sent;  /* write: what the put carried */
+    bool sent_all;     /* write: the put carries the coordinator's whole resulting set */
     struct vset best;  /* read: everything merged so far */
     struct vset *sets; /* read: each target's answer */
     char repaired[48]; /* read: who was repaired before the answer */
@@ -980,9 +984,18 @@ static void coord_answer(struct model_state *st, int node, struct coord *c)
         const struct vset *ans = c->frozen ? &c->answer : &c->best;
         rep.kind = REPLY_OK;
         if (c->is_read) {
-            set_values(ans, &rep.vals);
             rep.has_ctx = true;
+            set_values(ans, &rep.vals);
             leaderless_context(ans->v, ans->n, &rep.ctx);
+        } else if (c->sent_all) {
+            /*
+             * A put returns the context of the versions it left on its coordinator (Riak's
+             * return_body shows them), so a write after it replaces them. Only a coordinator
+             * that holds the key may: a context entry n1:5 claims every write n1 coordinated
+             * up to its fifth, and a node that keeps no copy cannot vouch for those.
+             */
+            rep.has_ctx = true;
+            leaderless_context(c->sent.v, c->sent.n, &rep.ctx);
         }
     } else {
         rep.kind = REPLY_FAIL;
@@ -1143,16 +1156,22 @@ static void ll_request(struct model_state *st, int node, const struct op_req *re
         v.origin = node;
         v.lamport = ++st->nodes[node].next_dot;
         v.ts_us = model_phys(st->ctx, node);
-        /* A write after a read supersedes what the read saw; a blind one, what this node has. */
+        /*
+         * A write after a read supersedes exactly what the read saw. A blind one (no
+         * context) supersedes nothing: under siblings it becomes a sibling of whatever is
+         * stored (Riak with allow_mult). Under lww its context only records what the
+         * coordinator had seen, so a discard can say whether the loser came later.
+         */
         local_set(st, node, req->key, &mine);
         if (req->has_ctx)
             v.vc = req->ctx;
-        else
+        else if (pnum(st, P_RESOLVE) == RESOLVE_LWW)
             leaderless_context(mine.v, mine.n, &v.vc);
         /* The coordinator sends its whole resulting set when it holds the key itself. */
         c->sent.n = 1;
         c->sent.v[0] = v;
-        if (is_home(st, req->key, node))
+        c->sent_all = is_home(st, req->key, node);
+        if (c->sent_all)
             merge_sets(st, node, req->key, &mine, &c->sent, &c->sent, false);
     }
     c->timer = model_timer(st->ctx, node, K_OP, read ? "read quorum" : "write quorum",

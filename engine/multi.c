@@ -40,9 +40,13 @@
  *  - siblings: dotted version vectors. Every version keeps its dot and the
  *    context it was written with. A new version removes the versions whose
  *    dots its context covers and keeps the rest as siblings. A write without
- *    `after` uses the node's own current context (it overwrites what that
- *    node has seen); `put ... after rN` uses the context the read returned,
- *    so it supersedes exactly the siblings that read saw. Keeping the dot
+ *    `after` carries no context and supersedes nothing: it is a sibling of
+ *    what the node holds (Riak with allow_mult); `put ... after rN` uses the
+ *    context the read returned, so it supersedes exactly the siblings that
+ *    read saw. A put answers with the context of every version of the key
+ *    its node holds once the write is in (Riak's return_body), so `after wN`
+ *    replaces those. (Under lww a blind write's context is the node's, which
+ *    only serves to tell a later write from a concurrent one.) Keeping the dot
  *    apart from the context is what lets two writes through the same node
  *    from stale reads stay siblings instead of one silently winning. A
  *    context is a vector, so "n4: 6" in it claims n4's writes 1..6 were all
@@ -1062,6 +1066,30 @@ static void reply(struct model_state *st, int node, const struct op_req *req, en
     model_reply(st->ctx, node, req, &rep);
 }
 
+/*
+ * A put's ok carries the context of every version of the key the node holds once the write
+ * is in (Riak's return_body: the client is shown the siblings beside its write), so a write
+ * `after` it replaces its own and those. Not just the write's own dot: a vector entry n1:5
+ * claims all of n1's writes up to 5, and only a node that applied them can claim that.
+ */
+static void reply_written(struct model_state *st, int node, const struct op_req *req,
+                          const struct mupdate *u, const char *detail)
+{
+    struct op_reply rep;
+
+    memset(&rep, 0, sizeof(rep));
+    rep.kind = REPLY_OK;
+    rep.quorum = -1;
+    rep.pos = -1;
+    rep.redirect = -1;
+    util_strlcpy(rep.detail, detail, sizeof(rep.detail));
+    if (req->kind == OP_PUT && u->origin == (uint32_t)node) {
+        rep.has_ctx = true;
+        rep.ctx = key_ctx(key_find(&st->nodes[node], req->key));
+    }
+    model_reply(st->ctx, node, req, &rep);
+}
+
 static void multi_read_local(struct model_state *st, int node, const char *key,
                              struct op_values *out)
 {
@@ -1151,8 +1179,12 @@ static bool make_update(struct model_state *st, int node, const struct op_req *r
     hlc_local(nd, u->ts_us);
     u->hlc_l = nd->hlc_l;
     u->hlc_c = nd->hlc_c;
-    if (req->kind == OP_PUT)
-        u->ctx = req->has_ctx ? req->ctx : key_ctx(k);
+    /* A blind put under siblings supersedes nothing (Riak's allow_mult); under lww its
+     * context records what the node had seen, so a discard can say who came later. */
+    if (req->kind == OP_PUT && req->has_ctx)
+        u->ctx = req->ctx;
+    else if (req->kind == OP_PUT && param_choice_of(st, P_RESOLVE) == RES_LWW)
+        u->ctx = key_ctx(k);
     if (req->kind == OP_REMOVE && k) {
         for (int i = 0; i < k->ntags && u->ntags < MULTI_MAX_TAGS; i++)
             if (strcmp(k->tags[i].elem, req->value) == 0)
@@ -1203,7 +1235,7 @@ static void serve_write(struct model_state *st, int node, const struct op_req *r
         goto out;
     }
     write_detail(st, &nd->log[entry], detail, sizeof(detail));
-    reply(st, node, req, REPLY_OK, NULL, NULL, detail);
+    reply_written(st, node, req, u, detail);
 out:
     free(u);
 }
@@ -1399,7 +1431,7 @@ static void on_commit_wait(struct model_state *st, int node, int slot)
     }
     nd->log[w->entry].wait_us = model_mono(st->ctx, node) - w->start_mono;
     write_detail(st, &nd->log[w->entry], detail, sizeof(detail));
-    reply(st, node, &w->req, REPLY_OK, NULL, NULL, detail);
+    reply_written(st, node, &w->req, &nd->log[w->entry].u, detail);
     w->used = false;
 }
 

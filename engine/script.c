@@ -420,6 +420,11 @@ static int parse_op(struct parser *p, enum op_kind kind)
                 return perr(p, t->col,
                             "'after' carries a read's context into a write; a get "
                             "takes none");
+            if (peek_is(p, "last")) {
+                p->i++;
+                c->after_last = true;
+                continue;
+            }
             if (parse_label_ref(p, c->after) < 0)
                 return -1;
             if (strcmp(c->after, c->label) == 0)
@@ -451,7 +456,7 @@ static const char *const reserved_labels[] = {
     "mend",      "link",         "net",          "skew",   "drift",     "ntp",      "expect",
     "note",      "not",          "value",        "leader", "down",      "up",       "paused",
     "converged", "linearizable", "availability", "op",     "workload",  "sessions", "say",
-    "beat",      "deliver",      "delay",        "drop",
+    "beat",      "deliver",      "delay",        "drop",   "last",
 };
 
 static bool reserved(const char *w)
@@ -1876,8 +1881,15 @@ static int exec_op(struct script_run *run, const struct script_cmd *cmd, struct 
         const struct op *after = history_find_label(engine_history(run->e), cmd->after);
         if (!after)
             return runtime_error(run, cmd, err, "no op labelled '%s' has run yet", cmd->after);
+        /* A write that names a context it cannot have must not quietly become a blind one. */
+        if (!after->has_ctx)
+            return runtime_error(run, cmd, err, "'%s' carries no version context (%s)", cmd->after,
+                                 after->status == OP_PENDING ? "it has not completed yet"
+                                 : after->status == OP_OK    ? "this model returns none"
+                                                             : "it did not complete ok");
         spec.after = after->id;
     }
+    spec.carry = cmd->after_last;
     r = engine_submit(run->e, &spec);
     if (r < 0)
         return runtime_error(run, cmd, err, "%s: %s", op_kind_name(cmd->op),

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/check.h"
 #include "../engine/engine.h"
 #include "../engine/leaderless.h"
 #include "prop.h"
@@ -351,15 +352,17 @@ static void local_is(struct engine *e, int node, const char *key, const char *wa
 static struct engine *stale_n3(const char *read_repair)
 {
     struct engine *e;
+    int64_t first;
     struct engine_link_cfg link = {10000, 30000, -1, -1, -1};
 
     assert_int_equal(engine_create("leaderless", 3, 9, &e), 0);
     engine_link(e, -1, -1, false, &link);
     set_or_fail(e, "read_repair", read_repair);
-    finish(e, submit(e, OP_PUT, "k", "old", 0, 0));
+    first = submit(e, OP_PUT, "k", "old", 0, 0);
+    finish(e, first);
     engine_run_until(e, engine_now(e) + 200000, NULL);
     engine_kill(e, 2);
-    assert_int_equal(finish(e, submit(e, OP_PUT, "k", "new", 0, 0))->status, OP_OK);
+    assert_int_equal(finish(e, submit(e, OP_PUT, "k", "new", 0, (uint64_t)first))->status, OP_OK);
     engine_run_until(e, engine_now(e) + 1000000, NULL);
     engine_restart(e, 2, false);
     local_is(e, 2, "k", "old");
@@ -466,9 +469,10 @@ static void read_after_failed_write(const char *read_repair, struct op *out)
     assert_int_equal(engine_create("leaderless", 3, 3, &e), 0);
     engine_link(e, -1, -1, false, &link);
     set_or_fail(e, "read_repair", read_repair);
-    assert_int_equal(finish(e, submit(e, OP_PUT, "k", "100", 0, 0))->status, OP_OK);
+    id = submit(e, OP_PUT, "k", "100", 0, 0);
+    assert_int_equal(finish(e, id)->status, OP_OK);
     engine_partition(e, groups);
-    assert_int_equal(finish(e, submit(e, OP_PUT, "k", "50", 0, 0))->status, OP_FAIL);
+    assert_int_equal(finish(e, submit(e, OP_PUT, "k", "50", 0, (uint64_t)id))->status, OP_FAIL);
     local_is(e, 0, "k", "50");
     engine_heal(e);
     engine_cut(e, 0, 2, true, true);
@@ -497,6 +501,47 @@ static void test_sync_read_repair_blocks_until_w_hold_it(void **state)
     read_after_failed_write("async", &rd);
     assert_int_equal(rd.status, OP_OK);
     assert_string_equal(rd.result.v[0], "50");
+}
+
+/*
+ * Riak with allow_mult: a put without a context supersedes nothing, even through the same
+ * coordinator; a put after an earlier put (its returned context) or after a read replaces
+ * what that op saw. The register checker leaves a key that read siblings out, and says why.
+ */
+static void test_blind_put_is_a_sibling(void **state)
+{
+    struct engine *e;
+    const struct op *rd;
+    struct check_lin lin;
+    int64_t w1, w2;
+
+    (void)state;
+    assert_int_equal(engine_create("leaderless", 3, 2, &e), 0);
+    w1 = submit(e, OP_PUT, "k", "a", 0, 0);
+    assert_int_equal(finish(e, w1)->status, OP_OK);
+    assert_true(history_at(engine_history(e), (uint64_t)w1)->has_ctx);
+    w2 = submit(e, OP_PUT, "k", "b", 0, 0);
+    assert_int_equal(finish(e, w2)->status, OP_OK);
+    engine_run_until(e, engine_now(e) + 200000, NULL);
+    local_is(e, 0, "k", "{a,b}");
+    rd = finish(e, submit(e, OP_GET, "k", NULL, 1, 0));
+    assert_int_equal(rd->result.n, 2);
+    assert_int_equal(check_linearizable(engine_history(e), 0, &lin), CHECK_NA);
+    assert_non_null(strstr(lin.witness, "siblings: not a register"));
+    /* After w2: w2's context covered a and b, both on n1 when it was written. */
+    assert_int_equal(finish(e, submit(e, OP_PUT, "k", "c", 0, (uint64_t)w2))->status, OP_OK);
+    engine_run_until(e, engine_now(e) + 200000, NULL);
+    local_is(e, 0, "k", "c");
+    engine_destroy(e);
+
+    /* Under lww the same blind puts overwrite by timestamp: no siblings. */
+    assert_int_equal(engine_create("leaderless", 3, 2, &e), 0);
+    set_or_fail(e, "resolve", "lww");
+    finish(e, submit(e, OP_PUT, "k", "a", 0, 0));
+    finish(e, submit(e, OP_PUT, "k", "b", 0, 0));
+    engine_run_until(e, engine_now(e) + 200000, NULL);
+    local_is(e, 0, "k", "b");
+    engine_destroy(e);
 }
 
 #define PROP_STEPS  40
@@ -636,6 +681,7 @@ int main(void)
         cmocka_unit_test(test_read_repair_sync_async_off),
         cmocka_unit_test(test_sloppy_quorum_and_handoff),
         cmocka_unit_test(test_sync_read_repair_blocks_until_w_hold_it),
+        cmocka_unit_test(test_blind_put_is_a_sibling),
         cmocka_unit_test(test_property_no_stale_quorum_reads),
         cmocka_unit_test(test_property_lww_blind_writes),
     };

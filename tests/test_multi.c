@@ -219,12 +219,15 @@ static void test_siblings_out_of_order_overwrite(void **state)
 {
     struct engine *e = make(3, 6, "siblings");
     struct engine_link_cfg slow = {300 * MS, 300 * MS, -1, -1, -1};
+    uint64_t rd;
 
     (void)state;
     engine_link(e, 0, 2, false, &slow);
     op(e, 0, OP_PUT, "x", "old", 0, 0, 0);
-    run_for(e, 50 * MS);
-    op(e, 1, OP_PUT, "x", "new", 0, 1, 0);
+    run_for(e, 45 * MS);
+    rd = op(e, 1, OP_GET, "x", NULL, 0, 1, 0);
+    run_for(e, 5 * MS);
+    op(e, 1, OP_PUT, "x", "new", 0, 1, rd);
     run_for(e, 60 * MS);
     check_value(e, 2, "x", "new");
     quiet(e);
@@ -352,14 +355,15 @@ static void test_or_set_add_wins(void **state)
 static void test_wiped_node_rejoins_without_reusing_dots(void **state)
 {
     struct engine *e = make(3, 10, "siblings");
-    uint64_t early, late;
+    uint64_t early, late, prev = 0;
     unsigned o = 0, s = 0;
 
     (void)state;
     for (int i = 0; i < 3; i++) {
         char v[8];
         snprintf(v, sizeof(v), "v%d", i);
-        op(e, 0, OP_PUT, i == 2 ? "y" : "x", v, 0, 0, 0);
+        /* v1 is written after v0 (with its context), so it replaces it. */
+        prev = op(e, 0, OP_PUT, i == 2 ? "y" : "x", v, 0, 0, i == 1 ? prev : 0);
         run_for(e, 5 * MS);
     }
     quiet(e);
