@@ -167,10 +167,14 @@ test: deps-test lint format-check
 	@echo "== again under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)-san SAN=1 EXPLORE_SEEDS=300 check
 
-# Property runs over many more seeds than `make test` affords (tests/prop.h).
+# Property runs over many more seeds than `make test` affords (tests/prop.h), then the
+# explore mutation rows with SOAK_EXPLORE_SEEDS seeds per safe setting.
 SOAK_SEEDS ?= 5000
-soak: $(TEST_BIN)
+SOAK_EXPLORE_SEEDS ?= 100000
+soak: $(TEST_BIN) $(BIN)
 	@for t in $(TEST_BIN); do echo "== $$t"; SPLITBRAIN_SEEDS=$(SOAK_SEEDS) $$t || exit 1; done
+	@echo "== tests/explore_mutations.sh, $(SOAK_EXPLORE_SEEDS) seeds per safe setting"
+	@tests/explore_mutations.sh $(BIN) $(SOAK_EXPLORE_SEEDS)
 
 bench: $(BENCH_BIN) $(BIN)
 	@for b in $(BENCH_BIN); do $$b; done
