@@ -564,17 +564,18 @@ static bool held_anywhere(const struct engine *e, const char *key, const char *v
     return false;
 }
 
-static bool discarded(const struct check_recorder *rec, const struct op *w)
+/* 0: not thrown away; 1: for a concurrent write; 2: though it was causally later. */
+static int discarded(const struct check_recorder *rec, const struct op *w)
 {
     char kv[CHECK_DISCARD_MAX];
 
     if (!rec)
-        return false;
+        return 0;
     snprintf(kv, sizeof(kv), "%s=%s", w->req.key, w->req.value);
     for (int i = 0; i < rec->n_discards; i++)
         if (strcmp(rec->discards[i], kv) == 0)
-            return true;
-    return false;
+            return rec->discard_later[i] ? 2 : 1;
+    return 0;
 }
 
 /*
@@ -582,7 +583,7 @@ static bool discarded(const struct check_recorder *rec, const struct op *w)
  * the write afterwards (a crash, a wipe, a pause), which logs were cut back,
  * who led next, or that a model threw the value away.
  */
-static void explain_loss(const struct check_recorder *rec, const struct op *w, bool thrown,
+static void explain_loss(const struct check_recorder *rec, const struct op *w, int thrown,
                          char *dst, size_t size)
 {
     int said = 0;
@@ -590,6 +591,12 @@ static void explain_loss(const struct check_recorder *rec, const struct op *w, b
 
     if (!rec)
         return;
+    if (thrown == 2) {
+        util_appendf(dst, size,
+                     ": a replica threw it away for a write with a higher timestamp, though it "
+                     "was causally later (it had seen that write)");
+        return;
+    }
     if (thrown) {
         util_appendf(dst, size, ": a replica threw it away for a concurrent write");
         return;
@@ -638,7 +645,7 @@ void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
         const struct op *w = history_at(h, id);
         bool superseded = false;
 
-        bool thrown = false;
+        int thrown = 0;
         if (w->req.kind != OP_PUT || w->status != OP_OK)
             continue;
         thrown = discarded(rec, w);
@@ -729,9 +736,12 @@ static void record_discard(struct check_recorder *r, const struct trace_event *e
         len = sizeof(kv) - 1;
     memcpy(kv, ev->text, len);
     kv[len] = '\0';
-    for (int i = 0; i < r->n_discards; i++)
-        if (strcmp(r->discards[i], kv) == 0)
+    for (int i = 0; i < r->n_discards; i++) {
+        if (strcmp(r->discards[i], kv) == 0) {
+            r->discard_later[i] = r->discard_later[i] || ev->a != 0;
             return;
+        }
+    }
     if (r->n_discards >= CHECK_MAX_DISCARDS) {
         r->dropped = true;
         return;
@@ -739,7 +749,10 @@ static void record_discard(struct check_recorder *r, const struct trace_event *e
     if (r->n_discards == r->cap_discards) {
         r->cap_discards = r->cap_discards ? r->cap_discards * 2 : 16;
         r->discards = xrealloc(r->discards, (size_t)r->cap_discards * sizeof(*r->discards));
+        r->discard_later =
+            xrealloc(r->discard_later, (size_t)r->cap_discards * sizeof(*r->discard_later));
     }
+    r->discard_later[r->n_discards] = ev->a != 0;
     util_strlcpy(r->discards[r->n_discards++], kv, sizeof(r->discards[0]));
 }
 
@@ -837,12 +850,14 @@ void check_recorder_release(struct check_recorder *r)
     free(r->leads);
     free(r->susp);
     free(r->discards);
+    free(r->discard_later);
     free(r->moments);
     r->moments = NULL;
     r->n_moments = r->cap_moments = 0;
     r->leads = NULL;
     r->susp = NULL;
     r->discards = NULL;
+    r->discard_later = NULL;
     r->n_discards = r->cap_discards = 0;
     r->n_leads = r->n_susp = r->cap_leads = r->cap_susp = 0;
 }

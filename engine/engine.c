@@ -715,19 +715,41 @@ void model_trace(struct model_ctx *ctx, enum trace_kind kind, int node, int peer
     trace_emit(ctx->e->trace, &ev);
 }
 
-void model_discard(struct model_ctx *ctx, int node, const char *key, const char *value,
-                   const char *why_fmt, ...)
+static void emit_discard(struct model_ctx *ctx, int node, const char *key, const char *value,
+                         bool later, const char *why_fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
+
+static void emit_discard(struct model_ctx *ctx, int node, const char *key, const char *value,
+                         bool later, const char *why_fmt, va_list ap)
 {
     struct trace_event ev = new_event(ctx->e, TRACE_CONFLICT, node, -1);
     char why[TRACE_TEXT_MAX];
+
+    vsnprintf(why, sizeof(why), why_fmt, ap);
+    util_strlcpy(ev.name, "discard", sizeof(ev.name));
+    ev.a = later; /* 1: the discarded write had seen the one kept */
+    snprintf(ev.text, sizeof(ev.text), "%s=%s: %s", key, value, why);
+    trace_emit(ctx->e->trace, &ev);
+}
+
+void model_discard(struct model_ctx *ctx, int node, const char *key, const char *value,
+                   const char *why_fmt, ...)
+{
     va_list ap;
 
     va_start(ap, why_fmt);
-    vsnprintf(why, sizeof(why), why_fmt, ap);
+    emit_discard(ctx, node, key, value, false, why_fmt, ap);
     va_end(ap);
-    util_strlcpy(ev.name, "discard", sizeof(ev.name));
-    snprintf(ev.text, sizeof(ev.text), "%s=%s: %s", key, value, why);
-    trace_emit(ctx->e->trace, &ev);
+}
+
+void model_discard_later(struct model_ctx *ctx, int node, const char *key, const char *value,
+                         const char *why_fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, why_fmt);
+    emit_discard(ctx, node, key, value, true, why_fmt, ap);
+    va_end(ap);
 }
 
 void model_suspect(struct model_ctx *ctx, int node, int suspect, const char *reason)
@@ -842,6 +864,8 @@ int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
         util_strlcpy(op.req.value, spec->value, sizeof(op.req.value));
     op.req.amount = spec->amount;
     op.req.session_pos = cl->session_pos;
+    /* Clients keep exact time here: only the nodes' clocks can be skewed or drift. */
+    op.req.client_ts_us = sim_now(e->sim);
     op.req.sticky = cl->sticky;
     op.req.direct = spec->via >= 0;
     op.via = spec->via;

@@ -35,9 +35,17 @@
  * both as siblings and a read returns {B,C}, until a write after that read
  * merges them. Dots (rather than one
  * version vector entry per coordinator) keep two blind writes through the
- * same coordinator from silently overwriting each other. With `resolve
- * lww`, replicas instead keep only the highest timestamp, as Cassandra
- * does, and the other concurrent write is lost.
+ * same coordinator from silently overwriting each other.
+ *
+ * Last write wins (`resolve lww`) is Cassandra's: each write carries one
+ * timestamp — its coordinator's clock, or with `timestamp_source client`
+ * the client's when it issued the op (clients keep exact time here; only
+ * nodes' clocks are skewed) — and a replica keeps the version with the
+ * highest, whatever the causality. A tie goes to a tombstone, then to the
+ * greater value, so every replica picks the same. A write the winner had
+ * not seen is lost, and recorded so: "concurrent" when neither had seen
+ * the other, "causally later" when the loser had seen the winner (its
+ * clock ran behind).
  *
  * A coordinator that is a replica sends its whole resulting sibling set,
  * not just the new version (as Riak's coordinating vnode does), so a
@@ -120,6 +128,7 @@ enum {
     P_SLOPPY,
     P_HANDOFF,
     P_ANTI_ENTROPY,
+    P_TIMESTAMP_SOURCE,
 };
 
 enum {
@@ -134,6 +143,10 @@ enum {
 enum {
     FANOUT_N,
     FANOUT_R
+};
+enum {
+    TSRC_COORDINATOR,
+    TSRC_CLIENT
 };
 
 static const struct param_def params[] = {
@@ -156,6 +169,9 @@ static const struct param_def params[] = {
                    "hinted handoff: a hint holder delivers the hint once the owner answers"},
     [P_ANTI_ENTROPY] = {"anti_entropy", PARAM_DURATION, NULL, "0ms", 0, 3600000000LL,
                         "compare Merkle trees with a peer this often (0ms: never)"},
+    [P_TIMESTAMP_SOURCE] =
+        {"timestamp_source", PARAM_ENUM, "coordinator|client", "coordinator", 0, 0,
+         "whose clock stamps a write for lww: the coordinator's, or the client's when it issued the op"},
 };
 
 enum {
@@ -674,55 +690,25 @@ static void set_values(const struct vset *s, struct op_values *out)
             op_values_add(out, s->v[i].value);
 }
 
+/*
+ * Cassandra's reconciliation: the higher timestamp wins; on a tie a tombstone wins, then the
+ * greater value (so every replica picks the same whatever the order it met them in); the dot
+ * only separates two writes of one value.
+ */
 static bool lww_wins(const struct store_version *a, const struct store_version *b)
 {
+    int c;
+
     if (a->ts_us != b->ts_us)
         return a->ts_us > b->ts_us;
+    if (a->tombstone != b->tombstone)
+        return a->tombstone;
+    c = strcmp(a->value, b->value);
+    if (c != 0)
+        return c > 0;
     if (a->origin != b->origin)
         return a->origin > b->origin;
     return a->lamport > b->lamport;
-}
-
-/* Merges b into a under the current resolve rule. Traces what a conflict kept, at node. */
-static void merge_sets(struct model_state *st, int node, const char *key, const struct vset *a,
-                       const struct vset *b, struct vset *out, bool trace)
-{
-    struct vset m;
-    char kept[64], lost[64];
-
-    m.n = leaderless_sync(a->v, a->n, b->v, b->n, m.v);
-    if (pnum(st, P_RESOLVE) == RESOLVE_LWW && m.n > 1) {
-        int win = 0;
-        struct vset w, l;
-        for (int i = 1; i < m.n; i++)
-            if (lww_wins(&m.v[i], &m.v[win]))
-                win = i;
-        w.n = 1;
-        w.v[0] = m.v[win];
-        l.n = 0;
-        for (int i = 0; i < m.n; i++)
-            if (i != win)
-                l.v[l.n++] = m.v[i];
-        if (trace) {
-            format_set(&w, kept, sizeof(kept));
-            format_set(&l, lost, sizeof(lost));
-            model_trace(st->ctx, TRACE_CONFLICT, node, -1, 0, 0, "lww",
-                        "%s: last write wins keeps %s, discards concurrent %s", key, kept, lost);
-        }
-        /* Recorded even when the merge is not traced: the lost-writes checker needs it. */
-        for (int i = 0; i < l.n; i++)
-            if (!l.v[i].tombstone)
-                model_discard(st->ctx, node, key, l.v[i].value, "last write wins kept %s",
-                              w.v[0].value);
-        *out = w;
-        return;
-    }
-    if (trace && m.n > 1 && m.n > a->n) {
-        format_set(&m, kept, sizeof(kept));
-        model_trace(st->ctx, TRACE_CONFLICT, node, -1, 0, 0, "siblings",
-                    "%s: concurrent writes kept as siblings %s", key, kept);
-    }
-    *out = m;
 }
 
 static bool sets_equal(const struct vset *a, const struct vset *b)
@@ -733,6 +719,74 @@ static bool sets_equal(const struct vset *a, const struct vset *b)
         if (!same_dot(&a->v[i], &b->v[i]))
             return false;
     return true;
+}
+
+/* Merges b into a under the current resolve rule. Traces what a conflict kept, at node. */
+static void merge_sets(struct model_state *st, int node, const char *key, const struct vset *a,
+                       const struct vset *b, struct vset *out, bool trace)
+{
+    struct vset m;
+    char kept[64], lost[64];
+
+    if (pnum(st, P_RESOLVE) == RESOLVE_LWW && a->n + b->n > 1) {
+        /*
+         * Cassandra: the highest timestamp wins whatever the causality. A version the
+         * winner had seen is an ordinary overwrite; one that had not is lost, and one that
+         * had in fact seen the winner (its writer's clock ran behind) is lost though it
+         * came later.
+         */
+        struct store_version all[2 * STORE_MAX_SIBLINGS];
+        int total = 0, win = 0;
+        struct vset w, l;
+        bool later = false;
+        memset(all, 0, sizeof(all));
+        for (int i = 0; i < a->n; i++)
+            all[total++] = a->v[i];
+        for (int i = 0; i < b->n; i++)
+            all[total++] = b->v[i];
+        for (int i = 1; i < total; i++)
+            if (lww_wins(&all[i], &all[win]))
+                win = i;
+        w.n = 1;
+        w.v[0] = all[win];
+        l.n = 0;
+        for (int i = 0; i < total; i++) {
+            bool dup = same_dot(&all[i], &all[win]);
+            for (int k = 0; k < l.n && !dup; k++)
+                dup = same_dot(&all[i], &l.v[k]);
+            if (!dup && !leaderless_seen(&all[win], &all[i]))
+                l.v[l.n++] = all[i];
+        }
+        if (trace && l.n > 0 && !sets_equal(a, &w)) {
+            for (int i = 0; i < l.n; i++)
+                later = later || leaderless_seen(&l.v[i], &all[win]);
+            format_set(&w, kept, sizeof(kept));
+            format_set(&l, lost, sizeof(lost));
+            model_trace(st->ctx, TRACE_CONFLICT, node, -1, 0, 0, "lww",
+                        "%s: last write wins keeps %s, discards %s %s", key, kept,
+                        later ? "causally later" : "concurrent", lost);
+        }
+        /* Recorded even when the merge is not traced: the lost-writes checker needs it. */
+        for (int i = 0; i < l.n; i++) {
+            if (l.v[i].tombstone)
+                continue;
+            if (leaderless_seen(&l.v[i], &w.v[0]))
+                model_discard_later(st->ctx, node, key, l.v[i].value,
+                                    "last write wins kept %s, which it had seen", w.v[0].value);
+            else
+                model_discard(st->ctx, node, key, l.v[i].value, "last write wins kept %s",
+                              w.v[0].value);
+        }
+        *out = w;
+        return;
+    }
+    m.n = leaderless_sync(a->v, a->n, b->v, b->n, m.v);
+    if (trace && m.n > 1 && m.n > a->n) {
+        format_set(&m, kept, sizeof(kept));
+        model_trace(st->ctx, TRACE_CONFLICT, node, -1, 0, 0, "siblings",
+                    "%s: concurrent writes kept as siblings %s", key, kept);
+    }
+    *out = m;
 }
 
 static void local_set(struct model_state *st, int node, const char *key, struct vset *out)
@@ -1155,7 +1209,10 @@ static void ll_request(struct model_state *st, int node, const struct op_req *re
         util_strlcpy(v.value, req->value, sizeof(v.value));
         v.origin = node;
         v.lamport = ++st->nodes[node].next_dot;
-        v.ts_us = model_phys(st->ctx, node);
+        /* One timestamp per write, as Cassandra gives a cell: the coordinator's clock, or
+         * the client's (a driver's client-side timestamp). */
+        v.ts_us = pnum(st, P_TIMESTAMP_SOURCE) == TSRC_CLIENT ? req->client_ts_us
+                                                              : model_phys(st->ctx, node);
         /*
          * A write after a read supersedes exactly what the read saw. A blind one (no
          * context) supersedes nothing: under siblings it becomes a sibling of whatever is

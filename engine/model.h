@@ -204,6 +204,10 @@ void model_trace(struct model_ctx *ctx, enum trace_kind kind, int node, int peer
  */
 void model_discard(struct model_ctx *ctx, int node, const char *key, const char *value,
                    const char *why_fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The same, for a write thrown away though it had seen the survivor (last write wins with a
+ * clock that ran behind): the checker calls that loss "causally later". */
+void model_discard_later(struct model_ctx *ctx, int node, const char *key, const char *value,
+                         const char *why_fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Node decided suspect is dead (a timeout, an ISR removal): the failure-detection record. */
 void model_suspect(struct model_ctx *ctx, int node, int suspect, const char *reason);
 

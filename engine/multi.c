@@ -33,7 +33,8 @@
  * Conflicts (`resolve`).
  *  - lww: a key holds one version; the higher (timestamp, node id) wins,
  *    where the timestamp is the origin's physical clock, its Lamport clock or
- *    its HLC (`timestamps`). The decision ignores causality on purpose — that
+ *    its HLC (`timestamps`); a tie of physical timestamps goes to the greater
+ *    value first, as in Cassandra. The decision ignores causality on purpose — that
  *    is LWW — but the trace records every discarded write that the winner
  *    had not seen as a `conflict`, saying whether the two were concurrent or
  *    the loser was in fact later (a skewed clock).
@@ -371,6 +372,9 @@ static int lww_cmp(const struct model_state *st, const struct mver *a, const str
     case TS_PHYSICAL:
         if (a->ts_us != b->ts_us)
             return a->ts_us < b->ts_us ? -1 : 1;
+        /* Cassandra breaks a tie of timestamps by value, the greater winning. */
+        if (strcmp(a->value, b->value) != 0)
+            return strcmp(a->value, b->value) < 0 ? -1 : 1;
         break;
     case TS_LAMPORT:
         if (a->lamport != b->lamport)
@@ -765,7 +769,11 @@ static void apply_lww(struct model_state *st, int node, struct mkey *k, const st
                     w->dot.origin + 1, w->dot.seq, ws, l->value, l->dot.origin + 1, l->dot.seq, ls,
                     dot_in(&l->ctx, w->dot) ? ": the lost write came later, its stamp is lower"
                                             : ": concurrent writes");
-        model_discard(st->ctx, node, k->key, l->value, "last write wins kept %s", w->value);
+        if (dot_in(&l->ctx, w->dot))
+            model_discard_later(st->ctx, node, k->key, l->value,
+                                "last write wins kept %s, which it had seen", w->value);
+        else
+            model_discard(st->ctx, node, k->key, l->value, "last write wins kept %s", w->value);
     }
     k->ver[0] = cand[win];
     k->nver = 1;

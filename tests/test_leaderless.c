@@ -544,6 +544,60 @@ static void test_blind_put_is_a_sibling(void **state)
     engine_destroy(e);
 }
 
+/*
+ * Cassandra's last write wins: the highest timestamp wins whatever the causality. n2's clock is
+ * a second behind, so a write through n2 made after reading n1's is thrown away, and the
+ * lost-writes checker calls it causally later. With client timestamps the later write wins;
+ * equal timestamps go to the greater value.
+ */
+static void test_lww_highest_timestamp_wins_whatever_the_causality(void **state)
+{
+    struct engine *e;
+    struct check_recorder rec;
+    struct check_lost lost;
+    int64_t w1, rd;
+
+    (void)state;
+    for (int client = 0; client <= 1; client++) {
+        assert_int_equal(engine_create("leaderless", 3, 2, &e), 0);
+        check_recorder_init(&rec);
+        trace_subscribe(engine_trace(e), &rec.obs);
+        set_or_fail(e, "resolve", "lww");
+        set_or_fail(e, "timestamp_source", client ? "client" : "coordinator");
+        engine_skew(e, 1, -1000000);
+        w1 = submit(e, OP_PUT, "x", "b", 0, 0);
+        finish(e, w1);
+        rd = submit(e, OP_GET, "x", NULL, 0, 0);
+        finish(e, rd);
+        /* "a" is the smaller value too, so only its timestamp could make it win. */
+        assert_int_equal(finish(e, submit(e, OP_PUT, "x", "a", 1, (uint64_t)rd))->status, OP_OK);
+        assert_int_equal(engine_run_until_quiet(e, 10000000, NULL), ENGINE_QUIET);
+        check_lost_writes(e, &rec, &lost);
+        if (client) {
+            local_is(e, 2, "x", "a");
+            assert_int_equal(lost.lost, 0);
+        } else {
+            local_is(e, 2, "x", "b");
+            assert_int_equal(lost.lost, 1);
+            assert_non_null(strstr(lost.witness, "causally later"));
+        }
+        trace_unsubscribe(engine_trace(e), &rec.obs);
+        check_recorder_release(&rec);
+        engine_destroy(e);
+    }
+
+    /* A tie of client timestamps: every replica keeps the greater value. */
+    assert_int_equal(engine_create("leaderless", 3, 2, &e), 0);
+    set_or_fail(e, "resolve", "lww");
+    set_or_fail(e, "timestamp_source", "client");
+    submit(e, OP_PUT, "z", "pear", 0, 0);
+    submit(e, OP_PUT, "z", "apple", 2, 0);
+    assert_int_equal(engine_run_until_quiet(e, 10000000, NULL), ENGINE_QUIET);
+    for (int n = 0; n < 3; n++)
+        local_is(e, n, "z", "pear");
+    engine_destroy(e);
+}
+
 #define PROP_STEPS  40
 #define PROP_WRITES (PROP_STEPS + 1)
 
@@ -682,6 +736,7 @@ int main(void)
         cmocka_unit_test(test_sloppy_quorum_and_handoff),
         cmocka_unit_test(test_sync_read_repair_blocks_until_w_hold_it),
         cmocka_unit_test(test_blind_put_is_a_sibling),
+        cmocka_unit_test(test_lww_highest_timestamp_wins_whatever_the_causality),
         cmocka_unit_test(test_property_no_stale_quorum_reads),
         cmocka_unit_test(test_property_lww_blind_writes),
     };
