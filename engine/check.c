@@ -659,7 +659,7 @@ void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
              * under last-write-wins is lost.
              */
             bool before = later->status == OP_OK && later->complete_us < w->invoke_us;
-            superseded = j != id && later->req.kind == OP_PUT &&
+            superseded = j != id && (later->req.kind == OP_PUT || later->req.kind == OP_DEL) &&
                          strcmp(later->req.key, w->req.key) == 0 && !before &&
                          (later->invoke_us > w->complete_us || !thrown);
         }
@@ -675,6 +675,51 @@ void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
                      w->label, w->req.key, w->req.value, w->node + 1, t, w->detail[0] ? " (" : "",
                      w->detail, w->detail[0] ? ")" : "");
             explain_loss(rec, w, thrown, out->witness, sizeof(out->witness));
+        }
+    }
+}
+
+/* Is every entry of a at most b's? */
+static bool vc_le(const struct vclock *a, const struct vclock *b)
+{
+    for (int i = 0; i < CLOCK_MAX_NODES; i++)
+        if (a->v[i] > b->v[i])
+            return false;
+    return true;
+}
+
+void check_resurrections(const struct history *h, struct check_zombie *out)
+{
+    size_t total = history_count(h);
+
+    memset(out, 0, sizeof(*out));
+    for (uint64_t id = 1; id <= total; id++) {
+        const struct op *r = history_at(h, id);
+        if (r->req.kind != OP_GET || r->status != OP_OK)
+            continue;
+        for (int k = 0; k < r->result.n; k++) {
+            const struct op *w = NULL, *d = NULL;
+            for (uint64_t j = 1; j <= total && !w; j++) {
+                const struct op *o = history_at(h, j);
+                if (o->req.kind == OP_PUT && o->status == OP_OK && o->has_ctx &&
+                    strcmp(o->req.key, r->req.key) == 0 &&
+                    strcmp(o->req.value, r->result.v[k]) == 0)
+                    w = o;
+            }
+            /* A delete acknowledged before the read began, whose context had seen the write. */
+            for (uint64_t j = 1; j <= total && w && !d; j++) {
+                const struct op *o = history_at(h, j);
+                if (o->req.kind == OP_DEL && o->status == OP_OK && o->has_ctx &&
+                    strcmp(o->req.key, r->req.key) == 0 && o->complete_us < r->invoke_us &&
+                    vc_le(&w->ctx, &o->ctx))
+                    d = o;
+            }
+            if (!d || out->count++ > 0)
+                continue;
+            out->first = r->id;
+            snprintf(out->witness, sizeof(out->witness),
+                     "%s read %s=%s, which %s had deleted (acknowledged before the read began)",
+                     r->label, r->req.key, r->result.v[k], d->label);
         }
     }
 }
@@ -968,6 +1013,15 @@ static void name_pair(char *dst, size_t size, const char *what, const struct op 
              a->label, va, ta, b->label, b->req.key, vb, tb);
 }
 
+/* Keys with deletes are not put/get registers: the session checks leave them out. */
+static bool key_has_del(const struct history *h, const char *key)
+{
+    for (uint64_t i = 1; i <= history_count(h); i++)
+        if (history_at(h, i)->req.kind == OP_DEL && strcmp(history_at(h, i)->req.key, key) == 0)
+            return true;
+    return false;
+}
+
 void check_sessions(const struct history *h, struct check_sessions *out)
 {
     size_t total = history_count(h);
@@ -976,7 +1030,8 @@ void check_sessions(const struct history *h, struct check_sessions *out)
     for (uint64_t j = 1; j <= total; j++) {
         const struct op *r = history_at(h, j);
         bool ryw = false, mono = false, prefix = false;
-        if (r->req.kind != OP_GET || r->status != OP_OK || r->result.n > 1)
+        if (r->req.kind != OP_GET || r->status != OP_OK || r->result.n > 1 ||
+            key_has_del(h, r->req.key))
             continue;
         for (uint64_t i = 1; i < j; i++) {
             const struct op *a = history_at(h, i);

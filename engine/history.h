@@ -31,6 +31,7 @@ enum op_kind {
     OP_INCR,
     OP_ADD,
     OP_REMOVE,
+    OP_DEL, /* a delete: a tombstone with its own version */
 };
 
 enum op_status {

@@ -88,6 +88,19 @@
  * differ, and both sides push their versions of the keys in those ranges.
  * Rounds that find nothing are idle chatter.
  *
+ * Deletes. `del KEY` writes a tombstone: a version with its own dot whose
+ * context is the delete's (`after LABEL`), or, without one, what its
+ * coordinator holds (Riak's delete reads the object first). Reads hide it;
+ * read repair, hinted handoff and anti-entropy carry it like any version, so
+ * a replica that missed the delete learns of it. Under lww a tombstone is a
+ * timestamped cell like any other and wins a tie (Cassandra).
+ * `tombstone_gc` (Cassandra's gc_grace_seconds) removes a key whose versions
+ * are all tombstones that long after the newest was written, by each
+ * replica's own clock, on a sweep a few times per period. A replica that
+ * missed the delete and returns after that still holds the value, and
+ * nothing is left to refute it: read repair and anti-entropy spread it back
+ * (zombie data, which the checkers report as a resurrection).
+ *
  * Durability. The store is the engine's (kept across a restart when
  * `durability` is disk). Hints count as durable too. A node's write counter lives
  * with its identity and survives even a wipe: reusing a dot would make two
@@ -129,6 +142,7 @@ enum {
     P_HANDOFF,
     P_ANTI_ENTROPY,
     P_TIMESTAMP_SOURCE,
+    P_TOMBSTONE_GC,
 };
 
 enum {
@@ -172,6 +186,8 @@ static const struct param_def params[] = {
     [P_TIMESTAMP_SOURCE] =
         {"timestamp_source", PARAM_ENUM, "coordinator|client", "coordinator", 0, 0,
          "whose clock stamps a write for lww: the coordinator's, or the client's when it issued the op"},
+    [P_TOMBSTONE_GC] = {"tombstone_gc", PARAM_DURATION, NULL, "0ms", 0, 3600000000LL,
+                        "remove a delete's tombstone this long after it was written (0ms: never)"},
 };
 
 enum {
@@ -223,7 +239,8 @@ static const char *const msg_names[] = {
 enum {
     K_OP,
     K_HANDOFF,
-    K_AE
+    K_AE,
+    K_GC
 };
 
 /* ---- wire shapes ---- */
@@ -320,6 +337,8 @@ struct ll_node {
     bool handoff_armed;
     uint64_t ae_timer;
     bool ae_armed;
+    uint64_t gc_timer;
+    bool gc_armed;
     int ae_next;
     uint64_t *ae_agreed; /* per peer: the root both sides last agreed on */
 };
@@ -679,6 +698,10 @@ static void format_set(const struct vset *s, char *dst, size_t size)
     for (int i = 0; i < s->n; i++)
         if (!s->v[i].tombstone)
             op_values_add(&v, s->v[i].value);
+    if (v.n == 0 && s->n > 0) {
+        snprintf(dst, size, "(deleted)"); /* only tombstones */
+        return;
+    }
     op_format_values(&v, dst, size);
 }
 
@@ -1180,8 +1203,8 @@ static void ll_request(struct model_state *st, int node, const struct op_req *re
     struct coord *c;
     char why[HISTORY_REASON_MAX];
 
-    if (req->kind != OP_GET && req->kind != OP_PUT) {
-        reply_fail(st, node, req, "the leaderless model serves put and get");
+    if (req->kind != OP_GET && req->kind != OP_PUT && req->kind != OP_DEL) {
+        reply_fail(st, node, req, "the leaderless model serves put, get and del");
         return;
     }
     if (need > n) {
@@ -1207,6 +1230,7 @@ static void ll_request(struct model_state *st, int node, const struct op_req *re
         struct vset mine;
         memset(&v, 0, sizeof(v));
         util_strlcpy(v.value, req->value, sizeof(v.value));
+        v.tombstone = req->kind == OP_DEL;
         v.origin = node;
         v.lamport = ++st->nodes[node].next_dot;
         /* One timestamp per write, as Cassandra gives a cell: the coordinator's clock, or
@@ -1222,7 +1246,9 @@ static void ll_request(struct model_state *st, int node, const struct op_req *re
         local_set(st, node, req->key, &mine);
         if (req->has_ctx)
             v.vc = req->ctx;
-        else if (pnum(st, P_RESOLVE) == RESOLVE_LWW)
+        else if (pnum(st, P_RESOLVE) == RESOLVE_LWW || v.tombstone)
+            /* A delete without a context removes what its coordinator holds, as Riak's
+             * delete reads the object first. */
             leaderless_context(mine.v, mine.n, &v.vc);
         /* The coordinator sends its whole resulting set when it holds the key itself. */
         c->sent.n = 1;
@@ -1739,6 +1765,56 @@ static void on_ae_key(struct model_state *st, int node, const struct msg *m,
                 "anti-entropy repairs %s=%s from n%d", b->key, vals, m->from + 1);
 }
 
+/* ---- tombstone collection ---- */
+
+/* Sweeps a few times per grace period, as compaction would come round. */
+static void arm_gc(struct model_state *st, int node)
+{
+    struct ll_node *nd = &st->nodes[node];
+    int64_t grace = pnum(st, P_TOMBSTONE_GC);
+
+    if (nd->gc_armed || grace == 0)
+        return;
+    nd->gc_timer =
+        model_timer(st->ctx, node, K_GC, "tombstone_gc", grace / 4 > 1000 ? grace / 4 : 1000, 0);
+    nd->gc_armed = true;
+}
+
+/*
+ * Cassandra's gc_grace_seconds: a key whose versions are all tombstones, the newest written
+ * `tombstone_gc` ago or more by this node's clock, is removed from the store. A replica that
+ * missed the delete and comes back after that still holds the value, and nothing is left to
+ * tell it the value was deleted: read repair and anti-entropy copy it back ("zombie data").
+ */
+static void on_gc_timer(struct model_state *st, int node)
+{
+    struct store *s = model_store(st->ctx, node);
+    int64_t grace = pnum(st, P_TOMBSTONE_GC), now = model_phys(st->ctx, node);
+
+    st->nodes[node].gc_armed = false;
+    if (grace == 0)
+        return;
+    for (int i = 0; i < store_kv_count(s); i++) {
+        const struct store_item *it = store_kv_at(s, i);
+        int64_t newest = INT64_MIN;
+        bool all_dead = it->n > 0;
+        char key[STORE_KEY_MAX];
+        for (int k = 0; k < it->n; k++) {
+            all_dead = all_dead && it->v[k].tombstone;
+            if (it->v[k].ts_us > newest)
+                newest = it->v[k].ts_us;
+        }
+        if (!all_dead || now - newest < grace)
+            continue;
+        util_strlcpy(key, it->key, sizeof(key));
+        store_kv_set(s, key, NULL, 0);
+        model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "tombstone_gc",
+                    "%s: tombstone collected after its grace period", key);
+        i--; /* the next key moved into this place */
+    }
+    arm_gc(st, node);
+}
+
 /* ---- the model interface ---- */
 
 static struct model_state *ll_create(struct model_ctx *ctx)
@@ -1796,6 +1872,8 @@ static void start_ae_all(struct model_state *st)
 static void ll_start(struct model_state *st)
 {
     start_ae_all(st);
+    for (int i = 0; i < st->n; i++)
+        arm_gc(st, i);
 }
 
 static void ll_param_changed(struct model_state *st, int idx)
@@ -1813,6 +1891,15 @@ static void ll_param_changed(struct model_state *st, int idx)
         for (int i = 0; i < st->n; i++)
             if (st->nodes[i].up)
                 arm_handoff(st, i);
+        break;
+    case P_TOMBSTONE_GC:
+        for (int i = 0; i < st->n; i++) {
+            if (st->nodes[i].gc_armed)
+                model_timer_cancel(st->ctx, st->nodes[i].gc_timer);
+            st->nodes[i].gc_armed = false;
+            if (st->nodes[i].up)
+                arm_gc(st, i);
+        }
         break;
     default:
         break;
@@ -1906,6 +1993,9 @@ static void ll_timer(struct model_state *st, int node, int kind, int64_t arg)
     case K_AE:
         on_ae_timer(st, node);
         break;
+    case K_GC:
+        on_gc_timer(st, node);
+        break;
     default:
         break;
     }
@@ -1920,6 +2010,7 @@ static void ll_crash(struct model_state *st, int node)
     memset(nd->suspect_until, 0, sizeof(nd->suspect_until));
     nd->handoff_armed = false;
     nd->ae_armed = false;
+    nd->gc_armed = false;
     nd->up = false;
 }
 
@@ -1936,6 +2027,7 @@ static void ll_recover(struct model_state *st, int node, bool durable)
         memset(nd->ae_agreed, 0, (size_t)st->n * sizeof(uint64_t));
     arm_handoff(st, node);
     arm_ae(st, node, pnum(st, P_ANTI_ENTROPY));
+    arm_gc(st, node);
 }
 
 static int ll_route(struct model_state *st, const struct op_req *req, int hint)
@@ -2099,7 +2191,7 @@ const struct model_ops leaderless_model = {
     .n_preds = (int)ARRAY_LEN(preds),
     .msg_names = msg_names,
     .n_msg_types = (int)ARRAY_LEN(msg_names),
-    .op_mask = 1u << OP_PUT | 1u << OP_GET,
+    .op_mask = 1u << OP_PUT | 1u << OP_GET | 1u << OP_DEL,
     .create = ll_create,
     .destroy = ll_destroy,
     .start = ll_start,

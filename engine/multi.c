@@ -64,6 +64,13 @@
  *    consumes when it comes, so the result does not depend on the order. A
  *    plain put in this mode is a multi-value register (siblings).
  *
+ * Deletes. `del KEY` replicates like a put whose version is a tombstone:
+ * under siblings it removes the versions its context covers (a read's with
+ * `after`, or everything its node holds, as Riak's delete reads first) and
+ * a concurrent put survives it; under lww it is a timestamped cell that wins
+ * a tie. Reads hide tombstones. They are kept (this model has no
+ * tombstone_gc).
+ *
  * Order. A replica always applies the writes of one origin in that origin's
  * order (FIFO per origin), holding back any that arrive early. `causal on`
  * goes further: a replica holds back an update until it has applied every
@@ -253,6 +260,7 @@ struct mver {
     uint64_t lamport;
     int64_t hlc_l;
     uint32_t hlc_c;
+    bool tomb; /* a delete: hidden from reads, replaces what its context covers */
 };
 
 struct mtag {
@@ -372,7 +380,10 @@ static int lww_cmp(const struct model_state *st, const struct mver *a, const str
     case TS_PHYSICAL:
         if (a->ts_us != b->ts_us)
             return a->ts_us < b->ts_us ? -1 : 1;
-        /* Cassandra breaks a tie of timestamps by value, the greater winning. */
+        /* Cassandra breaks a tie of timestamps for the delete, then by value, the greater
+         * winning. */
+        if (a->tomb != b->tomb)
+            return a->tomb ? 1 : -1;
         if (strcmp(a->value, b->value) != 0)
             return strcmp(a->value, b->value) < 0 ? -1 : 1;
         break;
@@ -572,6 +583,11 @@ static void send_update(struct model_state *st, int node, int peer, struct mentr
         model_send(st->ctx, node, peer, M_REPL, false, u, len, "%s remove %s n%u#%u", u->key,
                    u->value, u->origin + 1, u->seq);
         break;
+    case OP_DEL:
+        fmt_vc(st, &u->ctx, vc, sizeof(vc));
+        model_send(st->ctx, node, peer, M_REPL, false, u, len, "del %s n%u#%u ctx%s", u->key,
+                   u->origin + 1, u->seq, vc);
+        break;
     case OP_GET:
         break;
     }
@@ -696,7 +712,8 @@ static void key_values(const struct model_state *st, const struct mkey *k, struc
         out->n = 1;
     } else {
         for (int i = 0; i < k->nver; i++)
-            op_values_add(out, k->ver[i].value);
+            if (!k->ver[i].tomb)
+                op_values_add(out, k->ver[i].value);
     }
     op_values_sort(out);
 }
@@ -733,6 +750,7 @@ static void mirror(struct model_state *st, int node, const struct mkey *k)
             v[i].ts_us = k->ver[i].ts_us;
             v[i].lamport = k->ver[i].lamport;
             v[i].origin = (int)k->ver[i].dot.origin;
+            v[i].tombstone = k->ver[i].tomb;
         }
         n = k->nver < STORE_MAX_SIBLINGS ? k->nver : STORE_MAX_SIBLINGS;
     }
@@ -769,6 +787,8 @@ static void apply_lww(struct model_state *st, int node, struct mkey *k, const st
                     w->dot.origin + 1, w->dot.seq, ws, l->value, l->dot.origin + 1, l->dot.seq, ls,
                     dot_in(&l->ctx, w->dot) ? ": the lost write came later, its stamp is lower"
                                             : ": concurrent writes");
+        if (l->tomb)
+            continue; /* a delete that lost takes no acknowledged value with it */
         if (dot_in(&l->ctx, w->dot))
             model_discard_later(st->ctx, node, k->key, l->value,
                                 "last write wins kept %s, which it had seen", w->value);
@@ -899,7 +919,9 @@ static void apply(struct model_state *st, int node, int entry)
     }
     switch ((enum op_kind)u->kind) {
     case OP_PUT:
+    case OP_DEL:
         memset(&nv, 0, sizeof(nv));
+        nv.tomb = u->kind == OP_DEL;
         util_strlcpy(nv.value, u->value, sizeof(nv.value));
         nv.dot.origin = u->origin;
         nv.dot.seq = u->seq;
@@ -1091,7 +1113,7 @@ static void reply_written(struct model_state *st, int node, const struct op_req 
     rep.pos = -1;
     rep.redirect = -1;
     util_strlcpy(rep.detail, detail, sizeof(rep.detail));
-    if (req->kind == OP_PUT && u->origin == (uint32_t)node) {
+    if ((req->kind == OP_PUT || req->kind == OP_DEL) && u->origin == (uint32_t)node) {
         rep.has_ctx = true;
         rep.ctx = key_ctx(key_find(&st->nodes[node], req->key));
     }
@@ -1153,7 +1175,7 @@ static bool make_update(struct model_state *st, int node, const struct op_req *r
     const struct mkey *k = key_find(nd, req->key);
     int64_t earliest, latest;
 
-    if (req->kind != OP_PUT && param_choice_of(st, P_RESOLVE) != RES_CRDT) {
+    if (req->kind != OP_PUT && req->kind != OP_DEL && param_choice_of(st, P_RESOLVE) != RES_CRDT) {
         *why = "counters and sets need set resolve crdt";
         return false;
     }
@@ -1193,6 +1215,10 @@ static bool make_update(struct model_state *st, int node, const struct op_req *r
         u->ctx = req->ctx;
     else if (req->kind == OP_PUT && param_choice_of(st, P_RESOLVE) == RES_LWW)
         u->ctx = key_ctx(k);
+    /* A delete removes what it saw: a read's context, or (as Riak's delete reads the object
+     * first) everything its node holds of the key. */
+    if (req->kind == OP_DEL)
+        u->ctx = req->has_ctx ? req->ctx : key_ctx(k);
     if (req->kind == OP_REMOVE && k) {
         for (int i = 0; i < k->ntags && u->ntags < MULTI_MAX_TAGS; i++)
             if (strcmp(k->tags[i].elem, req->value) == 0)
@@ -1255,6 +1281,7 @@ static void multi_request(struct model_state *st, int node, const struct op_req 
         serve_get(st, node, req);
         break;
     case OP_PUT:
+    case OP_DEL:
     case OP_INCR:
     case OP_ADD:
     case OP_REMOVE:
@@ -1630,7 +1657,8 @@ const struct model_ops multi_model = {
     .n_preds = (int)ARRAY_LEN(preds),
     .msg_names = msg_names,
     .n_msg_types = (int)ARRAY_LEN(msg_names),
-    .op_mask = 1u << OP_PUT | 1u << OP_GET | 1u << OP_INCR | 1u << OP_ADD | 1u << OP_REMOVE,
+    .op_mask =
+        1u << OP_PUT | 1u << OP_GET | 1u << OP_INCR | 1u << OP_ADD | 1u << OP_REMOVE | 1u << OP_DEL,
     .create = multi_create,
     .destroy = multi_destroy,
     .start = multi_start,

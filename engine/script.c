@@ -408,6 +408,7 @@ static int parse_op(struct parser *p, enum op_kind kind)
         break;
     }
     case OP_GET:
+    case OP_DEL:
         break;
     }
     while (more(p)) {
@@ -450,13 +451,13 @@ static int parse_op(struct parser *p, enum op_kind kind)
 }
 
 static const char *const reserved_labels[] = {
-    "model",     "nodes",        "seed",         "set",    "latency",   "at",       "run",
-    "step",      "put",          "get",          "incr",   "add",       "remove",   "kill",
-    "restart",   "wipe",         "pause",        "resume", "partition", "heal",     "cut",
-    "mend",      "link",         "net",          "skew",   "drift",     "ntp",      "expect",
-    "note",      "not",          "value",        "leader", "down",      "up",       "paused",
-    "converged", "linearizable", "availability", "op",     "workload",  "sessions", "say",
-    "beat",      "deliver",      "delay",        "drop",   "last",
+    "model",  "nodes",     "seed",         "set",          "latency", "at",        "run",
+    "step",   "put",       "get",          "incr",         "add",     "remove",    "del",
+    "kill",   "restart",   "wipe",         "pause",        "resume",  "partition", "heal",
+    "cut",    "mend",      "link",         "net",          "skew",    "drift",     "ntp",
+    "expect", "note",      "not",          "value",        "leader",  "down",      "up",
+    "paused", "converged", "linearizable", "availability", "op",      "workload",  "sessions",
+    "say",    "beat",      "deliver",      "delay",        "drop",    "last",
 };
 
 static bool reserved(const char *w)
@@ -594,14 +595,15 @@ static int parse_pred(struct parser *p)
         return parse_key(p, sp->key);
     }
     if (strcmp(t->s, "op") == 0) {
-        const struct tok *k = need(p, "an operation: put, get, incr, add or remove");
+        const struct tok *k = need(p, "an operation: put, get, incr, add, remove or del");
         int kind;
         if (!k)
             return -1;
-        kind = param_choice("put|get|incr|add|remove", k->s);
+        kind = param_choice("put|get|incr|add|remove|del", k->s);
         if (kind < 0)
             return perr(p, k->col,
-                        "expected an operation (put, get, incr, add or remove), got '%s'", k->s);
+                        "expected an operation (put, get, incr, add, remove or del), got '%s'",
+                        k->s);
         sp->kind = SPRED_OP_SEEN;
         sp->op_kind = kind;
         sp->any_status = true;
@@ -749,10 +751,10 @@ static const char *suggest(const char *word, const char *const *names, int n)
 }
 
 static const char *const command_words[] = {
-    "model",     "nodes", "seed",     "set",    "latency", "at",      "run",   "step",  "put",
-    "get",       "incr",  "add",      "remove", "kill",    "restart", "wipe",  "pause", "resume",
-    "partition", "heal",  "cut",      "mend",   "link",    "net",     "skew",  "drift", "ntp",
-    "expect",    "note",  "workload", "say",    "beat",    "deliver", "delay", "drop",
+    "model",  "nodes",     "seed", "set",      "latency", "at",   "run",     "step",  "put",
+    "get",    "incr",      "add",  "remove",   "del",     "kill", "restart", "wipe",  "pause",
+    "resume", "partition", "heal", "cut",      "mend",    "link", "net",     "skew",  "drift",
+    "ntp",    "expect",    "note", "workload", "say",     "beat", "deliver", "delay", "drop",
 };
 
 static int parse_set(struct parser *p)
@@ -1049,10 +1051,10 @@ static int parse_command(struct parser *p, bool scheduled)
         w = need(p, "an operation after the label (put, get, ...)");
         if (!w)
             return -1;
-        if (param_choice("put|get|incr|add|remove", w->s) < 0)
+        if (param_choice("put|get|incr|add|remove|del", w->s) < 0)
             return perr(p, w->col,
-                        "expected an operation after the label (put, get, incr, add "
-                        "or remove), got '%s'",
+                        "expected an operation after the label (put, get, incr, add, "
+                        "remove or del), got '%s'",
                         w->s);
         util_strlcpy(p->new_label, label, sizeof(p->new_label));
         p->i--;
@@ -1163,7 +1165,7 @@ static int parse_command(struct parser *p, bool scheduled)
         return expect_end(p);
     }
     {
-        int k = param_choice("put|get|incr|add|remove", w->s);
+        int k = param_choice("put|get|incr|add|remove|del", w->s);
         if (k >= 0)
             return parse_op(p, (enum op_kind)k);
     }
@@ -1306,7 +1308,7 @@ static int parse_command(struct parser *p, bool scheduled)
     }
     return perr(p, w->col,
                 "unknown command '%s'; expected model, nodes, seed, set, latency, at, "
-                "run, step, put, get, incr, add, remove, kill, restart, wipe, pause, "
+                "run, step, put, get, incr, add, remove, del, kill, restart, wipe, pause, "
                 "resume, partition, heal, cut, mend, link, net, skew, drift, ntp, "
                 "expect, note, workload, deliver, delay, drop, say or beat",
                 w->s);

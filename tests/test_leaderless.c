@@ -598,6 +598,60 @@ static void test_lww_highest_timestamp_wins_whatever_the_causality(void **state)
     engine_destroy(e);
 }
 
+/*
+ * A delete is a tombstone: it hides the value, and read repair carries it to a replica that
+ * missed it. Collected after tombstone_gc, it can no longer do that: the replica that was
+ * away brings the value back, and the checker reports the resurrection.
+ */
+static void zombie_run(const char *grace, struct engine **out)
+{
+    struct engine *e;
+    int64_t w;
+
+    assert_int_equal(engine_create("leaderless", 3, 5, &e), 0);
+    set_or_fail(e, "read_repair", "sync");
+    set_or_fail(e, "tombstone_gc", grace);
+    w = submit(e, OP_PUT, "k", "v", 0, 0);
+    assert_int_equal(finish(e, w)->status, OP_OK);
+    engine_run_until(e, engine_now(e) + 200000, NULL);
+    engine_kill(e, 2);
+    assert_int_equal(finish(e, submit(e, OP_DEL, "k", NULL, 0, 0))->status, OP_OK);
+    local_is(e, 0, "k", "nil");
+    engine_run_until(e, engine_now(e) + 3000000, NULL);
+    engine_restart(e, 2, false);
+    local_is(e, 2, "k", "v");
+    finish(e, submit(e, OP_GET, "k", NULL, 2, 0));
+    *out = e;
+}
+
+static void test_tombstones_and_zombies(void **state)
+{
+    struct engine *e;
+    struct check_zombie zb;
+    const struct op *rd;
+
+    (void)state;
+    zombie_run("10s", &e);
+    rd = history_at(engine_history(e), history_count(engine_history(e)));
+    assert_int_equal(rd->status, OP_OK);
+    assert_int_equal(rd->result.n, 0);
+    local_is(e, 2, "k", "nil"); /* read repair carried the tombstone */
+    check_resurrections(engine_history(e), &zb);
+    assert_int_equal(zb.count, 0);
+    engine_destroy(e);
+
+    zombie_run("1s", &e);
+    rd = history_at(engine_history(e), history_count(engine_history(e)));
+    assert_int_equal(rd->status, OP_OK);
+    assert_int_equal(rd->result.n, 1);
+    assert_string_equal(rd->result.v[0], "v");
+    local_is(e, 0, "k", "v"); /* and read repair spread the zombie */
+    check_resurrections(engine_history(e), &zb);
+    assert_int_equal(zb.count, 1);
+    assert_non_null(strstr(zb.witness, "had deleted"));
+    engine_destroy(e);
+}
+
 #define PROP_STEPS  40
 #define PROP_WRITES (PROP_STEPS + 1)
 
@@ -736,6 +790,7 @@ int main(void)
         cmocka_unit_test(test_sloppy_quorum_and_handoff),
         cmocka_unit_test(test_sync_read_repair_blocks_until_w_hold_it),
         cmocka_unit_test(test_blind_put_is_a_sibling),
+        cmocka_unit_test(test_tombstones_and_zombies),
         cmocka_unit_test(test_lww_highest_timestamp_wins_whatever_the_causality),
         cmocka_unit_test(test_property_no_stale_quorum_reads),
         cmocka_unit_test(test_property_lww_blind_writes),

@@ -201,6 +201,7 @@ static void print_checkers(FILE *out, struct script_run *run)
     const struct engine *e = script_run_engine(run);
     const struct check_recorder *rec = script_run_recorder(run);
     struct check_split sb;
+    struct check_zombie zb;
     struct check_sessions ss;
     struct check_detect fd;
     struct check_converge cv;
@@ -238,6 +239,9 @@ static void print_checkers(FILE *out, struct script_run *run)
         fprintf(out, "  lost writes    %d: %s\n", lost.lost, lost.witness);
     else
         fprintf(out, "  lost writes    none\n");
+    check_resurrections(h, &zb);
+    if (zb.count)
+        fprintf(out, "  resurrected    %d: %s\n", zb.count, zb.witness);
     check_split_brain(rec, h, &sb);
     if (sb.count)
         fprintf(out, "  split brain    YES%s: %s\n", sb.same_epoch ? " (same epoch)" : "",
