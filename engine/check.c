@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "model.h"
 #include "util.h"
 
 #define NIL_VALUE "\x01nil" /* the register before any write; cannot be typed by a user */
@@ -564,7 +565,7 @@ static bool held_anywhere(const struct engine *e, const char *key, const char *v
     return false;
 }
 
-/* 0: not thrown away; 1: for a concurrent write; 2: though it was causally later. */
+/* 0: not thrown away; else 1 + the enum model_discard_kind the model reported. */
 static int discarded(const struct check_recorder *rec, const struct op *w)
 {
     char kv[CHECK_DISCARD_MAX];
@@ -574,7 +575,7 @@ static int discarded(const struct check_recorder *rec, const struct op *w)
     snprintf(kv, sizeof(kv), "%s=%s", w->req.key, w->req.value);
     for (int i = 0; i < rec->n_discards; i++)
         if (strcmp(rec->discards[i], kv) == 0)
-            return rec->discard_later[i] ? 2 : 1;
+            return 1 + rec->discard_kind[i];
     return 0;
 }
 
@@ -591,7 +592,11 @@ static void explain_loss(const struct check_recorder *rec, const struct op *w, i
 
     if (!rec)
         return;
-    if (thrown == 2) {
+    if (thrown == 1 + MODEL_DISCARD_BOUND) {
+        util_appendf(dst, size, ": a replica pushed it out, over the model's bound on siblings");
+        return;
+    }
+    if (thrown == 1 + MODEL_DISCARD_LATER) {
         util_appendf(dst, size,
                      ": a replica threw it away for a write with a higher timestamp, though it "
                      "was causally later (it had seen that write)");
@@ -661,7 +666,8 @@ void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
             bool before = later->status == OP_OK && later->complete_us < w->invoke_us;
             superseded = j != id && (later->req.kind == OP_PUT || later->req.kind == OP_DEL) &&
                          strcmp(later->req.key, w->req.key) == 0 && !before &&
-                         (later->invoke_us > w->complete_us || !thrown);
+                         (later->invoke_us > w->complete_us || !thrown) &&
+                         thrown != 1 + MODEL_DISCARD_BOUND;
         }
         if (superseded || held_anywhere(e, w->req.key, w->req.value))
             continue;
@@ -783,7 +789,8 @@ static void record_discard(struct check_recorder *r, const struct trace_event *e
     kv[len] = '\0';
     for (int i = 0; i < r->n_discards; i++) {
         if (strcmp(r->discards[i], kv) == 0) {
-            r->discard_later[i] = r->discard_later[i] || ev->a != 0;
+            if (ev->a > r->discard_kind[i])
+                r->discard_kind[i] = (unsigned char)ev->a; /* the gravest reason */
             return;
         }
     }
@@ -794,10 +801,10 @@ static void record_discard(struct check_recorder *r, const struct trace_event *e
     if (r->n_discards == r->cap_discards) {
         r->cap_discards = r->cap_discards ? r->cap_discards * 2 : 16;
         r->discards = xrealloc(r->discards, (size_t)r->cap_discards * sizeof(*r->discards));
-        r->discard_later =
-            xrealloc(r->discard_later, (size_t)r->cap_discards * sizeof(*r->discard_later));
+        r->discard_kind =
+            xrealloc(r->discard_kind, (size_t)r->cap_discards * sizeof(*r->discard_kind));
     }
-    r->discard_later[r->n_discards] = ev->a != 0;
+    r->discard_kind[r->n_discards] = (unsigned char)ev->a;
     util_strlcpy(r->discards[r->n_discards++], kv, sizeof(r->discards[0]));
 }
 
@@ -895,14 +902,14 @@ void check_recorder_release(struct check_recorder *r)
     free(r->leads);
     free(r->susp);
     free(r->discards);
-    free(r->discard_later);
+    free(r->discard_kind);
     free(r->moments);
     r->moments = NULL;
     r->n_moments = r->cap_moments = 0;
     r->leads = NULL;
     r->susp = NULL;
     r->discards = NULL;
-    r->discard_later = NULL;
+    r->discard_kind = NULL;
     r->n_discards = r->cap_discards = 0;
     r->n_leads = r->n_susp = r->cap_leads = r->cap_susp = 0;
 }

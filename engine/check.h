@@ -136,7 +136,7 @@ struct check_recorder {
     int n_susp;
     int cap_susp;
     char (*discards)[CHECK_DISCARD_MAX]; /* "key=value" the models threw away unseen */
-    bool *discard_later; /* per discard: the thrown-away write had seen the kept one */
+    unsigned char *discard_kind;         /* per discard: an enum model_discard_kind */
     int n_discards;
     int cap_discards;
     struct check_moment *moments;

@@ -716,18 +716,18 @@ void model_trace(struct model_ctx *ctx, enum trace_kind kind, int node, int peer
 }
 
 static void emit_discard(struct model_ctx *ctx, int node, const char *key, const char *value,
-                         bool later, const char *why_fmt, va_list ap)
+                         enum model_discard_kind kind, const char *why_fmt, va_list ap)
     __attribute__((format(printf, 6, 0)));
 
 static void emit_discard(struct model_ctx *ctx, int node, const char *key, const char *value,
-                         bool later, const char *why_fmt, va_list ap)
+                         enum model_discard_kind kind, const char *why_fmt, va_list ap)
 {
     struct trace_event ev = new_event(ctx->e, TRACE_CONFLICT, node, -1);
     char why[TRACE_TEXT_MAX];
 
     vsnprintf(why, sizeof(why), why_fmt, ap);
     util_strlcpy(ev.name, "discard", sizeof(ev.name));
-    ev.a = later; /* 1: the discarded write had seen the one kept */
+    ev.a = kind;
     snprintf(ev.text, sizeof(ev.text), "%s=%s: %s", key, value, why);
     trace_emit(ctx->e->trace, &ev);
 }
@@ -738,17 +738,17 @@ void model_discard(struct model_ctx *ctx, int node, const char *key, const char 
     va_list ap;
 
     va_start(ap, why_fmt);
-    emit_discard(ctx, node, key, value, false, why_fmt, ap);
+    emit_discard(ctx, node, key, value, MODEL_DISCARD_CONCURRENT, why_fmt, ap);
     va_end(ap);
 }
 
-void model_discard_later(struct model_ctx *ctx, int node, const char *key, const char *value,
-                         const char *why_fmt, ...)
+void model_discard_as(struct model_ctx *ctx, int node, const char *key, const char *value,
+                      enum model_discard_kind kind, const char *why_fmt, ...)
 {
     va_list ap;
 
     va_start(ap, why_fmt);
-    emit_discard(ctx, node, key, value, true, why_fmt, ap);
+    emit_discard(ctx, node, key, value, kind, why_fmt, ap);
     va_end(ap);
 }
 

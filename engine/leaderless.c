@@ -11,9 +11,12 @@
  * pinned list is filled up from the ring, a longer one cut to `n`). Every
  * node knows the ring and the pins, so every node computes the same list.
  *
- * Writes. Any node can coordinate a client op. The coordinator makes a new
- * version, stores it if it is a replica, and sends `put` to the other
- * replicas; the client hears ok once `w` replicas (itself included) have
+ * Writes. Any node takes a client op, but a write (put or del) that lands
+ * outside the key's preference list is forwarded to the first home replica
+ * that node does not suspect (Dynamo's "first among the top N"; Riak's put
+ * goes to a vnode of the preflist), so a write's coordinator always holds
+ * the key. The coordinator makes a new version, stores it, and sends `put`
+ * to the other replicas; the client hears ok once `w` replicas (itself included) have
  * stored it. If `timeout` passes first, the op fails with "quorum not
  * reached (got K of W)" — and the replicas that did store the write keep
  * it: nothing is rolled back, so a later read may still return a "failed"
@@ -28,8 +31,7 @@
  * sibling of whatever is stored, even through the same coordinator (Riak
  * with allow_mult; DDIA's shopping cart). A put answers with the context of
  * the versions it left on its coordinator (Riak's return_body), so a write
- * `after` that put replaces them; a coordinator that keeps no copy of the
- * key answers without one. Workload and explore clients write back the
+ * `after` that put replaces them. Workload and explore clients write back the
  * context of their last op on the key (`after last`), as Riak clients do.
  * Two writes that have not seen each other's are concurrent: replicas keep
  * both as siblings and a read returns {B,C}, until a write after that read
@@ -47,10 +49,17 @@
  * the other, "causally later" when the loser had seen the winner (its
  * clock ran behind).
  *
- * A coordinator that is a replica sends its whole resulting sibling set,
- * not just the new version (as Riak's coordinating vnode does), so a
- * replica that takes one of its dots also takes, or supersedes, every
- * earlier sibling that coordinator kept.
+ * The coordinator sends its whole resulting sibling set, not just the new
+ * version (as Riak's coordinating vnode does), so a replica that takes one
+ * of its dots also takes, or supersedes, every earlier sibling that
+ * coordinator kept.
+ *
+ * A key keeps at most STORE_MAX_SIBLINGS siblings (a bound of this
+ * simulation; Riak's max_siblings is 100). A put that would push a version
+ * out is refused by its coordinator and by the replicas, as Riak refuses
+ * writes past max_siblings; a read whose answers hold more than that fails
+ * rather than hide one; and a repair or anti-entropy merge that still
+ * overflows drops the oldest and reports it as lost to the bound.
  *
  * Reads. The coordinator asks the replicas (all `n`, or only `r` with
  * `read_fanout r`), merges what the first `r` answer, and returns the
@@ -225,6 +234,7 @@ enum msg_type {
     M_AE_TREE,
     M_AE_DIFF,
     M_AE_KEY,
+    M_FORWARD,
 };
 
 static const char *const msg_names[] = {
@@ -233,7 +243,7 @@ static const char *const msg_names[] = {
     [M_REPAIR] = "repair",   [M_REPAIR_ACK] = "repair_ack",
     [M_HANDOFF] = "handoff", [M_HANDOFF_ACK] = "handoff_ack",
     [M_AE_TREE] = "ae_tree", [M_AE_DIFF] = "ae_diff",
-    [M_AE_KEY] = "ae_key",
+    [M_AE_KEY] = "ae_key",   [M_FORWARD] = "forward",
 };
 
 enum {
@@ -245,13 +255,22 @@ enum {
 
 /* ---- wire shapes ---- */
 
+/*
+ * A version vector travels sparse: the nodes with a nonzero entry. Only a key's home replicas
+ * coordinate its writes (others forward them), and there are at most LL_MAX_N of those, so
+ * LL_WIRE_VC entries carry any vector this model makes.
+ */
+#define LL_WIRE_VC LL_MAX_N
+
 struct wire_version {
     char value[STORE_VAL_MAX];
     int64_t ts_us;
     uint16_t dot;
     uint8_t origin;
     uint8_t tombstone;
-    uint16_t vc[CLOCK_MAX_NODES];
+    uint8_t n_vc;
+    uint8_t vc_node[LL_WIRE_VC];
+    uint16_t vc_count[LL_WIRE_VC];
 };
 
 /* Every message but the tree exchange. Only the first n versions travel. */
@@ -265,6 +284,8 @@ struct ll_body {
     int32_t n;
     struct wire_version v[STORE_MAX_SIBLINGS];
 };
+
+_Static_assert(sizeof(struct ll_body) <= NET_MAX_BODY, "a full sibling set must fit a message");
 
 struct ae_tree_body {
     struct leaderless_merkle tree;
@@ -303,6 +324,7 @@ struct coord {
     bool answer_held; /* sync read repair: the answer waits until `w` replicas hold it */
     int repairs_waiting;
     bool frozen;        /* sync read repair: the answer below is fixed */
+    bool overflow;      /* read: the answers hold more siblings than a reply can carry */
     int confirmed;      /* sync read repair: home replicas known to hold the answer */
     struct vset answer; /* sync read repair: what the read will answer, fixed when held */
     int round;
@@ -641,8 +663,16 @@ static void to_wire(const struct store_version *v, struct wire_version *w)
     w->dot = (uint16_t)v->lamport;
     w->origin = (uint8_t)v->origin;
     w->tombstone = v->tombstone;
-    for (int i = 0; i < CLOCK_MAX_NODES; i++)
-        w->vc[i] = (uint16_t)v->vc.v[i];
+    for (int i = 0; i < CLOCK_MAX_NODES; i++) {
+        if (v->vc.v[i] == 0)
+            continue;
+        /* More writers than home replicas cannot happen: writes are forwarded home. */
+        assert(w->n_vc < LL_WIRE_VC);
+        if (w->n_vc >= LL_WIRE_VC)
+            break;
+        w->vc_node[w->n_vc] = (uint8_t)i;
+        w->vc_count[w->n_vc++] = (uint16_t)v->vc.v[i];
+    }
 }
 
 static void from_wire(const struct wire_version *w, struct store_version *v)
@@ -653,8 +683,9 @@ static void from_wire(const struct wire_version *w, struct store_version *v)
     v->lamport = w->dot;
     v->origin = w->origin;
     v->tombstone = w->tombstone;
-    for (int i = 0; i < CLOCK_MAX_NODES; i++)
-        v->vc.v[i] = w->vc[i];
+    for (int i = 0; i < w->n_vc && i < LL_WIRE_VC; i++)
+        if (w->vc_node[i] < CLOCK_MAX_NODES)
+            v->vc.v[w->vc_node[i]] = w->vc_count[i];
 }
 
 static void body_init(struct ll_body *b, uint64_t rid, const char *key)
@@ -744,6 +775,40 @@ static bool sets_equal(const struct vset *a, const struct vset *b)
     return true;
 }
 
+/*
+ * The versions of a and b that the merge m kept neither itself nor through a version that
+ * had seen them: the ones the sibling limit dropped. Returns how many (in dropped).
+ */
+static int sibling_overflow(const struct vset *a, const struct vset *b, const struct vset *m,
+                            struct vset *dropped)
+{
+    dropped->n = 0;
+    for (int side = 0; side < 2; side++) {
+        const struct vset *s = side ? b : a;
+        for (int i = 0; i < s->n; i++) {
+            bool gone = true;
+            for (int k = 0; k < m->n && gone; k++)
+                gone = !leaderless_seen(&m->v[k], &s->v[i]);
+            for (int k = 0; k < dropped->n && gone; k++)
+                gone = !same_dot(&dropped->v[k], &s->v[i]);
+            if (gone && dropped->n < STORE_MAX_SIBLINGS)
+                dropped->v[dropped->n++] = s->v[i];
+        }
+    }
+    return dropped->n;
+}
+
+/* Would merging in into cur keep more siblings than a key can hold? */
+static bool would_overflow(const struct vset *cur, const struct vset *in)
+{
+    struct vset m, dropped;
+
+    if (cur->n + in->n <= STORE_MAX_SIBLINGS)
+        return false; /* the common case: everything fits */
+    m.n = leaderless_sync(cur->v, cur->n, in->v, in->n, m.v);
+    return sibling_overflow(cur, in, &m, &dropped) > 0;
+}
+
 /* Merges b into a under the current resolve rule. Traces what a conflict kept, at node. */
 static void merge_sets(struct model_state *st, int node, const char *key, const struct vset *a,
                        const struct vset *b, struct vset *out, bool trace)
@@ -794,8 +859,8 @@ static void merge_sets(struct model_state *st, int node, const char *key, const 
             if (l.v[i].tombstone)
                 continue;
             if (leaderless_seen(&l.v[i], &w.v[0]))
-                model_discard_later(st->ctx, node, key, l.v[i].value,
-                                    "last write wins kept %s, which it had seen", w.v[0].value);
+                model_discard_as(st->ctx, node, key, l.v[i].value, MODEL_DISCARD_LATER,
+                                 "last write wins kept %s, which it had seen", w.v[0].value);
             else
                 model_discard(st->ctx, node, key, l.v[i].value, "last write wins kept %s",
                               w.v[0].value);
@@ -804,6 +869,19 @@ static void merge_sets(struct model_state *st, int node, const char *key, const 
         return;
     }
     m.n = leaderless_sync(a->v, a->n, b->v, b->n, m.v);
+    if (m.n == STORE_MAX_SIBLINGS) {
+        /* Past the sibling limit the oldest went: a loss, and recorded as one. */
+        struct vset dropped;
+        for (int i = 0; i < sibling_overflow(a, b, &m, &dropped); i++) {
+            if (dropped.v[i].tombstone)
+                continue;
+            model_trace(st->ctx, TRACE_CONFLICT, node, -1, 0, 0, "siblings",
+                        "%s: more than %d siblings, discards %s", key, STORE_MAX_SIBLINGS,
+                        dropped.v[i].value);
+            model_discard_as(st->ctx, node, key, dropped.v[i].value, MODEL_DISCARD_BOUND,
+                             "more than %d siblings", STORE_MAX_SIBLINGS);
+        }
+    }
     if (trace && m.n > 1 && m.n > a->n) {
         format_set(&m, kept, sizeof(kept));
         model_trace(st->ctx, TRACE_CONFLICT, node, -1, 0, 0, "siblings",
@@ -823,20 +901,32 @@ static void local_set(struct model_state *st, int node, const char *key, struct 
     }
 }
 
-/* Merges incoming versions into node's store; true when the store changed. */
-static bool apply_store(struct model_state *st, int node, const char *key, const struct vset *in)
+/*
+ * Merges incoming versions into node's store: 1 when the store changed, 0 when it already had
+ * them, -1 when it refused them. A merge that would keep more siblings than a key holds is
+ * refused whole, write, repair or anti-entropy alike: pushing an acknowledged version out to
+ * make room would lose it (Riak, whose limit is far higher, refuses client writes past
+ * max_siblings). The replicas then disagree until a write after a read merges the siblings.
+ */
+static int apply_store(struct model_state *st, int node, const char *key, const struct vset *in,
+                       bool refuse_overflow)
 {
     struct vset cur, next;
 
     local_set(st, node, key, &cur);
+    if (refuse_overflow && pnum(st, P_RESOLVE) == RESOLVE_SIBLINGS && would_overflow(&cur, in)) {
+        model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "siblings",
+                    "%s: refused, it would keep more than %d siblings", key, STORE_MAX_SIBLINGS);
+        return -1;
+    }
     merge_sets(st, node, key, &cur, in, &next, true);
     if (sets_equal(&cur, &next))
-        return false;
+        return 0;
     if (store_kv_set(model_store(st->ctx, node), key, next.v, next.n) < 0) {
         model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "full", "store full: %s not stored", key);
-        return false;
+        return -1;
     }
-    return true;
+    return 1;
 }
 
 /* The key's walk order: its pinned replicas first, then the ring walk. Returns st->n. */
@@ -1053,7 +1143,11 @@ static void coord_answer(struct model_state *st, int node, struct coord *c)
     rep.pos = -1;
     rep.quorum = c->got >= c->need;
     coord_detail(c, rep.detail, sizeof(rep.detail));
-    if (rep.quorum && c->is_read && c->frozen && c->confirmed < param_w(st)) {
+    if (rep.quorum && c->is_read && c->overflow) {
+        /* Answering some siblings would hide an acknowledged write: say so instead. */
+        rep.kind = REPLY_FAIL;
+        snprintf(rep.reason, sizeof(rep.reason), "more than %d siblings", STORE_MAX_SIBLINGS);
+    } else if (rep.quorum && c->is_read && c->frozen && c->confirmed < param_w(st)) {
         rep.kind = REPLY_FAIL;
         snprintf(rep.reason, sizeof(rep.reason), "read repair not confirmed (%d of %d hold it)",
                  c->confirmed, param_w(st));
@@ -1151,7 +1245,7 @@ static void coord_contact(struct model_state *st, int node, struct coord *c, int
     } else if (c->t[i].home >= 0) {
         on_write_ack(st, node, c, i, hint_store(st, node, c->t[i].home, c->key, &c->sent));
     } else {
-        apply_store(st, node, c->key, &c->sent);
+        apply_store(st, node, c->key, &c->sent, true);
         on_write_ack(st, node, c, i, true);
     }
 }
@@ -1195,7 +1289,35 @@ static struct coord *coord_new(struct model_state *st, int node)
     return NULL;
 }
 
+static void coordinate(struct model_state *st, int node, const struct op_req *req);
+
+/*
+ * A write reaching a node outside the key's preference list is forwarded to the first home
+ * replica this node does not suspect (Dynamo: "the first among the top N"; Riak forwards a
+ * put to a vnode of the preflist). A coordinator that holds the key sends its whole sibling
+ * set with the new version and can answer with the context of what it left, which a node
+ * that keeps no copy could not. Reads are coordinated where they land.
+ */
 static void ll_request(struct model_state *st, int node, const struct op_req *req)
+{
+    int order[CLOCK_MAX_NODES], n = param_n(st), to = -1;
+
+    if (req->kind == OP_GET || is_home(st, req->key, node)) {
+        coordinate(st, node, req);
+        return;
+    }
+    walk_order(st, req->key, order);
+    for (int i = 0; i < n && to < 0; i++)
+        if (!suspects(st, node, order[i]))
+            to = order[i];
+    if (to < 0)
+        to = order[0];
+    model_send(st->ctx, node, to, M_FORWARD, false, req, sizeof(*req), "forward %s %s%s%s",
+               req->kind == OP_DEL ? "del" : "put", req->key, req->kind == OP_DEL ? "" : "=",
+               req->value);
+}
+
+static void coordinate(struct model_state *st, int node, const struct op_req *req)
 {
     bool read = req->kind == OP_GET;
     int need = (int)pnum(st, read ? P_R : P_W);
@@ -1254,6 +1376,14 @@ static void ll_request(struct model_state *st, int node, const struct op_req *re
         c->sent.n = 1;
         c->sent.v[0] = v;
         c->sent_all = is_home(st, req->key, node);
+        if (c->sent_all && pnum(st, P_RESOLVE) == RESOLVE_SIBLINGS &&
+            would_overflow(&mine, &c->sent)) {
+            coord_free(st, node, c);
+            snprintf(why, sizeof(why), "more than %d siblings: read, then write after the read",
+                     STORE_MAX_SIBLINGS);
+            reply_fail(st, node, req, why);
+            return;
+        }
         if (c->sent_all)
             merge_sets(st, node, req->key, &mine, &c->sent, &c->sent, false);
     }
@@ -1314,7 +1444,7 @@ static int repair_target(struct model_state *st, int node, struct coord *c, int 
         return 0;
     c->sets[i] = c->best;
     if (c->t[i].node == node) {
-        if (apply_store(st, node, c->key, &c->best))
+        if (apply_store(st, node, c->key, &c->best, false) > 0)
             model_trace(st->ctx, TRACE_REPAIR, node, -1, 0, 0, "read_repair",
                         "read repair brings %s up to date", c->key);
         return 0;
@@ -1373,7 +1503,10 @@ static void confirm_or_repair(struct model_state *st, int node, struct coord *c,
         c->t[i].repair_wait = true;
         c->repairs_waiting++;
     } else if (c->t[i].node == node) {
-        confirm_target(c, i); /* repaired in place */
+        struct vset mine; /* repaired in place, unless the store refused it */
+        local_set(st, node, c->key, &mine);
+        if (set_holds(st, &mine, &c->answer))
+            confirm_target(c, i);
     }
 }
 
@@ -1425,6 +1558,8 @@ static void on_read_answer(struct model_state *st, int node, struct coord *c, in
     c->t[i].ok = true;
     c->sets[i] = *got;
     c->got++;
+    if (pnum(st, P_RESOLVE) == RESOLVE_SIBLINGS && !c->answered && would_overflow(&c->best, got))
+        c->overflow = true;
     merge_sets(st, node, c->key, &c->best, got, &c->best, false);
     changed = !sets_equal(&before, &c->best);
     if (!c->answered && !c->answer_held && c->got >= c->need) {
@@ -1558,10 +1693,11 @@ static void on_put(struct model_state *st, int node, const struct msg *m, const 
     bool ok = true;
 
     body_vset(b, &in);
-    if (b->hint >= 0 && b->hint < st->n)
+    if (b->hint >= 0 && b->hint < st->n) {
         ok = hint_store(st, node, b->hint, b->key, &in);
-    else
-        apply_store(st, node, b->key, &in);
+    } else {
+        ok = apply_store(st, node, b->key, &in, true) >= 0;
+    }
     send_ack(st, node, m->from, M_PUT_ACK, b->rid, b->key, ok);
 }
 
@@ -1611,8 +1747,8 @@ static void on_handoff(struct model_state *st, int node, const struct msg *m,
     struct vset in;
 
     body_vset(b, &in);
-    apply_store(st, node, b->key, &in);
-    send_ack(st, node, m->from, M_HANDOFF_ACK, b->rid, b->key, true);
+    send_ack(st, node, m->from, M_HANDOFF_ACK, b->rid, b->key,
+             apply_store(st, node, b->key, &in, false) >= 0);
 }
 
 static void on_handoff_ack(struct model_state *st, int node, const struct ll_body *b)
@@ -1625,8 +1761,9 @@ static void on_handoff_ack(struct model_state *st, int node, const struct ll_bod
     if (!nd->hints || slot >= LL_MAX_HINTS)
         return;
     h = &nd->hints[slot];
-    /* A hint that took a newer write since this offer went out stays until that is delivered. */
-    if (!h->used || h->gen != (uint32_t)(b->rid >> 16))
+    /* A hint that took a newer write since this offer went out stays until that is delivered;
+     * one the owner refused stays too. */
+    if (!h->used || h->gen != (uint32_t)(b->rid >> 16) || !b->ok)
         return;
     format_set(&h->set, vals, sizeof(vals));
     model_trace(st->ctx, TRACE_HINT, node, h->owner, 0, 0, "delivered", "%s=%s handed off to n%d",
@@ -1757,7 +1894,7 @@ static void on_ae_key(struct model_state *st, int node, const struct msg *m,
     char vals[64];
 
     body_vset(b, &in);
-    if (!apply_store(st, node, b->key, &in))
+    if (apply_store(st, node, b->key, &in, false) <= 0)
         return;
     local_set(st, node, b->key, &in);
     format_set(&in, vals, sizeof(vals));
@@ -1918,6 +2055,13 @@ static void ll_message(struct model_state *st, int node, const struct msg *m)
         on_ae_tree(st, node, m);
         return;
     }
+    if (m->type == M_FORWARD) {
+        struct op_req req;
+        memset(&req, 0, sizeof(req));
+        memcpy(&req, m->body, m->body_len < sizeof(req) ? m->body_len : sizeof(req));
+        coordinate(st, node, &req); /* once: a forwarded write is never forwarded again */
+        return;
+    }
     b = xmalloc(sizeof(*b));
     body_get(m, b);
     switch ((enum msg_type)m->type) {
@@ -1942,11 +2086,13 @@ static void ll_message(struct model_state *st, int node, const struct msg *m)
         break;
     case M_REPAIR: {
         struct vset in;
+        int r;
         body_vset(b, &in);
-        if (apply_store(st, node, b->key, &in))
+        r = apply_store(st, node, b->key, &in, false);
+        if (r > 0)
             model_trace(st->ctx, TRACE_REPAIR, node, m->from, 0, 0, "read_repair",
                         "read repair brings %s up to date", b->key);
-        send_ack(st, node, m->from, M_REPAIR_ACK, b->rid, b->key, true);
+        send_ack(st, node, m->from, M_REPAIR_ACK, b->rid, b->key, r >= 0);
         break;
     }
     case M_REPAIR_ACK:
@@ -1957,7 +2103,8 @@ static void ll_message(struct model_state *st, int node, const struct msg *m)
             if (c->t[i].node == m->from && c->t[i].repair_wait) {
                 c->t[i].repair_wait = false;
                 c->repairs_waiting--;
-                confirm_target(c, i);
+                if (b->ok) /* a refused write-back confirms nothing */
+                    confirm_target(c, i);
             }
         }
         confirm_maybe_answer(st, node, c);
@@ -1970,6 +2117,7 @@ static void ll_message(struct model_state *st, int node, const struct msg *m)
         on_handoff_ack(st, node, b);
         break;
     case M_AE_TREE:
+    case M_FORWARD:
         break;
     case M_AE_DIFF:
         on_ae_diff(st, node, m, b);

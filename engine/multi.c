@@ -790,8 +790,8 @@ static void apply_lww(struct model_state *st, int node, struct mkey *k, const st
         if (l->tomb)
             continue; /* a delete that lost takes no acknowledged value with it */
         if (dot_in(&l->ctx, w->dot))
-            model_discard_later(st->ctx, node, k->key, l->value,
-                                "last write wins kept %s, which it had seen", w->value);
+            model_discard_as(st->ctx, node, k->key, l->value, MODEL_DISCARD_LATER,
+                             "last write wins kept %s, which it had seen", w->value);
         else
             model_discard(st->ctx, node, k->key, l->value, "last write wins kept %s", w->value);
     }
@@ -842,8 +842,8 @@ static void apply_siblings(struct model_state *st, int node, struct mkey *k, con
         model_trace(st->ctx, TRACE_CONFLICT, node, (int)kept[lo].dot.origin, kept[lo].ts_us, n,
                     "siblings", "%s: more than %d siblings, discarded %s (n%u#%u)", k->key,
                     MULTI_MAX_SIBLINGS, kept[lo].value, kept[lo].dot.origin + 1, kept[lo].dot.seq);
-        model_discard(st->ctx, node, k->key, kept[lo].value, "more than %d siblings",
-                      MULTI_MAX_SIBLINGS);
+        model_discard_as(st->ctx, node, k->key, kept[lo].value, MODEL_DISCARD_BOUND,
+                         "more than %d siblings", MULTI_MAX_SIBLINGS);
         kept[lo] = kept[--n];
     }
     qsort(kept, (size_t)n, sizeof(kept[0]), ver_order);
