@@ -83,13 +83,22 @@
  * writes instead to the next node along the ring that it does not suspect,
  * with a hint naming the home replica; an op that is short of its quorum at
  * the timeout tries such stand-ins once more before it gives up. A
- * suspicion lasts LL_SUSPECT_US, or until the suspect is heard from; then
- * the home replica is tried again. Without `sloppy`, suspicion is only
- * recorded: ops always go to the home replicas. A stand-in
- * keeps hinted versions apart from its own data, and answers reads with
- * them. With `handoff on` the holder keeps offering each hint to its owner
- * and drops it once the owner acknowledges. Until then a quorum read of the
- * home replicas can miss an acknowledged write, W + R > N notwithstanding.
+ * coordinator that got no answer marks the replica down for `down_retry`
+ * (Dynamo's local failure detection; each mark is a failure-detection
+ * record the checker counts as a true or false suspicion), or until it is
+ * heard from: meanwhile its sloppy writes go straight to a stand-in instead
+ * of waiting out a timeout on every op; then the home replica is tried
+ * again. Without `sloppy`, suspicion is only recorded: ops always go to the
+ * home replicas. A stand-in keeps hinted versions apart from its own data,
+ * and answers reads with them. With `handoff on` the holder keeps offering
+ * each hint to its owner and drops it once the owner acknowledges. Until
+ * then a quorum read of the home replicas can miss an acknowledged write,
+ * W + R > N notwithstanding. `hint_window` is Cassandra's max_hint_window:
+ * a node stops keeping hints for a peer it has believed down (suspected, or
+ * holding hints it has not taken) longer than that — a coordinator finds no
+ * stand-in for it, a stand-in refuses new hints and drops those it holds,
+ * traced — and only read repair or anti-entropy can then bring the owner
+ * those writes.
  *
  * Anti-entropy. Every `anti_entropy` period each node compares a Merkle
  * tree (hashes over LEADERLESS_MERKLE_LEAVES key ranges) of the keys it
@@ -133,7 +142,6 @@
 #define LL_MAX_ROUNDS  2   /* a sloppy op tries stand-ins this many times */
 #define LL_MAX_N       16  /* most replicas per key */
 #define LL_HANDOFF_US  200000LL
-#define LL_SUSPECT_US  2000000LL /* a suspicion is forgotten after this, or on any message */
 
 /* Dots and context entries travel as 16-bit counters: one per client write, and there are at
  * most HISTORY_MAX_OPS of those. */
@@ -152,6 +160,8 @@ enum {
     P_ANTI_ENTROPY,
     P_TIMESTAMP_SOURCE,
     P_TOMBSTONE_GC,
+    P_HINT_WINDOW,
+    P_DOWN_RETRY,
 };
 
 enum {
@@ -197,6 +207,11 @@ static const struct param_def params[] = {
          "whose clock stamps a write for lww: the coordinator's, or the client's when it issued the op"},
     [P_TOMBSTONE_GC] = {"tombstone_gc", PARAM_DURATION, NULL, "0ms", 0, 3600000000LL,
                         "remove a delete's tombstone this long after it was written (0ms: never)"},
+    [P_HINT_WINDOW] =
+        {"hint_window", PARAM_DURATION, NULL, "0ms", 0, 3600000000LL,
+         "stop keeping hints for a node unreachable longer than this (0ms: no limit)"},
+    [P_DOWN_RETRY] = {"down_retry", PARAM_DURATION, NULL, "2s", 1000, 60000000LL,
+                      "a coordinator treats a replica that did not answer as down this long"},
 };
 
 enum {
@@ -342,6 +357,7 @@ struct coord {
 struct hint {
     bool used;
     uint32_t gen;
+    int64_t since_us; /* the holder's monotonic clock when it took the first of these versions */
     int owner;
     char key[STORE_KEY_MAX];
     struct vset set;
@@ -352,6 +368,7 @@ struct ll_node {
     uint32_t next_dot;
     uint32_t next_gen;
     int64_t suspect_until[CLOCK_MAX_NODES]; /* the node's monotonic clock; 0: trusted */
+    int64_t suspect_since[CLOCK_MAX_NODES]; /* when it last stopped trusting the peer */
     struct coord *coord[LL_MAX_COORD];
     struct hint *hints; /* LL_MAX_HINTS, allocated on the first hint */
     int n_hints;
@@ -978,6 +995,31 @@ static bool suspects(struct model_state *st, int node, int peer)
 static void trust(struct model_state *st, int node, int peer)
 {
     st->nodes[node].suspect_until[peer] = 0;
+    st->nodes[node].suspect_since[peer] = 0;
+}
+
+/* How long node has believed peer down, by its own evidence: a suspicion, or (for a hint
+ * holder) the oldest hint peer has not taken. 0 when it has none. */
+static int64_t down_for(struct model_state *st, int node, int peer)
+{
+    struct ll_node *nd = &st->nodes[node];
+    int64_t now = model_mono(st->ctx, node), since = 0;
+
+    if (nd->suspect_until[peer] != 0 && now < nd->suspect_until[peer])
+        since = nd->suspect_since[peer];
+    for (int i = 0; nd->hints && i < LL_MAX_HINTS; i++)
+        if (nd->hints[i].used && nd->hints[i].owner == peer &&
+            (since == 0 || nd->hints[i].since_us < since))
+            since = nd->hints[i].since_us;
+    return since == 0 ? 0 : now - since;
+}
+
+/* Cassandra's max_hint_window: no more hints for a node down longer than this. */
+static bool past_hint_window(struct model_state *st, int node, int peer)
+{
+    int64_t window = pnum(st, P_HINT_WINDOW);
+
+    return window > 0 && down_for(st, node, peer) > window;
 }
 
 static void node_name_list(char *dst, size_t size, const char *sep_first, int node, int home)
@@ -1036,6 +1078,13 @@ static bool hint_store(struct model_state *st, int node, int owner, const char *
     struct hint *h = hint_find(nd, key, owner);
     char vals[64];
 
+    if (past_hint_window(st, node, owner)) {
+        format_set(in, vals, sizeof(vals));
+        model_trace(st->ctx, TRACE_HINT, node, owner, 0, 0, "refused",
+                    "%s=%s: no hint for n%d, unreachable longer than hint_window", key, vals,
+                    owner + 1);
+        return false;
+    }
     if (!h) {
         if (!nd->hints)
             nd->hints = xcalloc(LL_MAX_HINTS, sizeof(*nd->hints));
@@ -1047,6 +1096,7 @@ static bool hint_store(struct model_state *st, int node, int owner, const char *
         memset(h, 0, sizeof(*h));
         h->used = true;
         h->owner = owner;
+        h->since_us = model_mono(st->ctx, node);
         util_strlcpy(h->key, key, sizeof(h->key));
         nd->n_hints++;
     }
@@ -1264,11 +1314,17 @@ static void choose_targets(struct model_state *st, int node, const char *key, bo
     if (read && pnum(st, P_READ_FANOUT) == FANOUT_R && k > c->need)
         k = c->need;
     c->n_targets = 0;
-    for (int i = 0; i < k && i < LL_MAX_TARGETS; i++) {
-        c->t[i].node = tn[i];
-        c->t[i].home = th[i];
-        c->t[i].state = T_SENT;
-        c->t[i].ok = false;
+    for (int i = 0; i < k && c->n_targets < LL_MAX_TARGETS; i++) {
+        struct target *t = &c->t[c->n_targets];
+        if (th[i] >= 0 && past_hint_window(st, node, th[i])) {
+            model_trace(st->ctx, TRACE_HINT, node, th[i], 0, 0, "refused",
+                        "%s: no stand-in for n%d, down longer than hint_window", key, th[i] + 1);
+            continue;
+        }
+        t->node = tn[i];
+        t->home = th[i];
+        t->state = T_SENT;
+        t->ok = false;
         c->n_targets++;
     }
 }
@@ -1605,7 +1661,12 @@ static void on_op_timer(struct model_state *st, int node, uint64_t rid)
         if (c->t[i].state != T_SENT)
             continue;
         c->t[i].state = T_SILENT;
-        st->nodes[node].suspect_until[c->t[i].node] = model_mono(st->ctx, node) + LL_SUSPECT_US;
+        if (!suspects(st, node, c->t[i].node))
+            st->nodes[node].suspect_since[c->t[i].node] = model_mono(st->ctx, node);
+        /* Dynamo's local failure detection: for down_retry the replica counts as down and
+         * (with sloppy on) its writes go straight to a stand-in, without another timeout. */
+        st->nodes[node].suspect_until[c->t[i].node] =
+            model_mono(st->ctx, node) + pnum(st, P_DOWN_RETRY);
         snprintf(why, sizeof(why), "no %s from n%d within the quorum timeout",
                  c->is_read ? "get_reply" : "put_ack", c->t[i].node + 1);
         model_suspect(st->ctx, node, c->t[i].node, why);
@@ -1634,7 +1695,7 @@ static void on_op_timer(struct model_state *st, int node, uint64_t rid)
             used[c->t[i].node] = true;
         for (int i = 0; i < first && c->n_targets < LL_MAX_TARGETS; i++) {
             int home = c->t[i].home >= 0 ? c->t[i].home : c->t[i].node;
-            if (c->t[i].state != T_SILENT)
+            if (c->t[i].state != T_SILENT || past_hint_window(st, node, home))
                 continue;
             for (int k = 0; k < st->n; k++) {
                 int cand = order[k];
@@ -1731,6 +1792,16 @@ static void on_handoff_timer(struct model_state *st, int node)
         char vals[64];
         if (!h->used)
             continue;
+        if (past_hint_window(st, node, h->owner)) {
+            /* Only anti-entropy or read repair can bring these versions to the owner now. */
+            format_set(&h->set, vals, sizeof(vals));
+            model_trace(st->ctx, TRACE_HINT, node, h->owner, 0, 0, "expired",
+                        "%s=%s: hint for n%d dropped, unreachable longer than hint_window", h->key,
+                        vals, h->owner + 1);
+            h->used = false;
+            nd->n_hints--;
+            continue;
+        }
         body_init(b, (uint64_t)h->gen << 16 | (uint64_t)i, h->key);
         body_set(b, &h->set);
         format_set(&h->set, vals, sizeof(vals));
@@ -1763,8 +1834,12 @@ static void on_handoff_ack(struct model_state *st, int node, const struct ll_bod
     h = &nd->hints[slot];
     /* A hint that took a newer write since this offer went out stays until that is delivered;
      * one the owner refused stays too. */
-    if (!h->used || h->gen != (uint32_t)(b->rid >> 16) || !b->ok)
+    if (!h->used)
         return;
+    if (h->gen != (uint32_t)(b->rid >> 16) || !b->ok) {
+        h->since_us = model_mono(st->ctx, node); /* the owner is reachable: not down */
+        return;
+    }
     format_set(&h->set, vals, sizeof(vals));
     model_trace(st->ctx, TRACE_HINT, node, h->owner, 0, 0, "delivered", "%s=%s handed off to n%d",
                 h->key, vals, h->owner + 1);
@@ -2156,6 +2231,7 @@ static void ll_crash(struct model_state *st, int node)
     /* Ops in progress and suspicions were in memory; the engine has stopped the timers. */
     drop_coords(nd);
     memset(nd->suspect_until, 0, sizeof(nd->suspect_until));
+    memset(nd->suspect_since, 0, sizeof(nd->suspect_since));
     nd->handoff_armed = false;
     nd->ae_armed = false;
     nd->gc_armed = false;

@@ -874,6 +874,69 @@ static void test_property_safe_siblings_keep_acknowledged(void **state)
         fail_msg("%d of %d seeds lost a write to the sibling bound", bound, seeds);
 }
 
+/* Five nodes, k pinned to n1 n2 n3, sloppy on, W = 3, n1 down: writes need a stand-in. */
+static struct engine *sloppy_n1_down(const char *hint_window, const char *down_retry)
+{
+    struct engine *e;
+    struct model_cmd_args place;
+    struct engine_link_cfg link = {10000, 10000, -1, -1, -1};
+    char err[200];
+
+    assert_int_equal(engine_create("leaderless", 5, 3, &e), 0);
+    engine_link(e, -1, -1, false, &link);
+    memset(&place, 0, sizeof(place));
+    snprintf(place.key, sizeof(place.key), "k");
+    place.nodes[0] = 0;
+    place.nodes[1] = 1;
+    place.nodes[2] = 2;
+    place.n_nodes = 3;
+    assert_int_equal(
+        engine_command(e, model_find_cmd(engine_model(e), "place"), &place, err, sizeof(err)), 0);
+    set_or_fail(e, "sloppy", "on");
+    set_or_fail(e, "w", "3");
+    set_or_fail(e, "hint_window", hint_window);
+    set_or_fail(e, "down_retry", down_retry);
+    engine_kill(e, 0);
+    return e;
+}
+
+/* Cassandra's max_hint_window: past it the stand-in drops its hint, and the owner misses the
+ * write until anti-entropy; without a window the hint is delivered. */
+static void test_hint_window_drops_hints(void **state)
+{
+    (void)state;
+    for (int windowed = 0; windowed <= 1; windowed++) {
+        struct engine *e = sloppy_n1_down(windowed ? "1s" : "0ms", "2s");
+        assert_int_equal(finish(e, submit(e, OP_PUT, "k", "v", 1, 0))->status, OP_OK);
+        engine_run_until(e, engine_now(e) + 2000000, NULL);
+        engine_restart(e, 0, false);
+        engine_run_until(e, engine_now(e) + 1000000, NULL);
+        local_is(e, 0, "k", windowed ? "nil" : "v");
+        engine_destroy(e);
+    }
+}
+
+/* Dynamo's local failure detection: within down_retry a coordinator skips the replica that
+ * timed out and goes straight to a stand-in; after it, it tries (and waits for) it again. */
+static void test_down_retry_skips_a_down_replica(void **state)
+{
+    struct engine *e = sloppy_n1_down("0ms", "2s");
+    const struct op *w;
+    int64_t id;
+
+    (void)state;
+    w = finish(e, submit(e, OP_PUT, "k", "a", 1, 0));
+    assert_true(w->complete_us - w->invoke_us >= 500000); /* one quorum timeout */
+    id = submit(e, OP_PUT, "k", "b", 1, (uint64_t)w->id);
+    w = finish(e, id);
+    assert_int_equal(w->status, OP_OK);
+    assert_true(w->complete_us - w->invoke_us < 100000); /* n1 is known down: no wait */
+    engine_run_until(e, engine_now(e) + 2500000, NULL);
+    w = finish(e, submit(e, OP_PUT, "k", "c", 1, (uint64_t)id));
+    assert_true(w->complete_us - w->invoke_us >= 500000); /* the mark expired: n1 is tried */
+    engine_destroy(e);
+}
+
 #define PROP_STEPS  40
 #define PROP_WRITES (PROP_STEPS + 1)
 
@@ -1013,6 +1076,8 @@ int main(void)
         cmocka_unit_test(test_sync_read_repair_blocks_until_w_hold_it),
         cmocka_unit_test(test_blind_put_is_a_sibling),
         cmocka_unit_test(test_tombstones_and_zombies),
+        cmocka_unit_test(test_hint_window_drops_hints),
+        cmocka_unit_test(test_down_retry_skips_a_down_replica),
         cmocka_unit_test(test_lww_highest_timestamp_wins_whatever_the_causality),
         cmocka_unit_test(test_property_no_stale_quorum_reads),
         cmocka_unit_test(test_property_lww_blind_writes),
