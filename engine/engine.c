@@ -36,8 +36,8 @@ const struct param_def engine_params[EP_COUNT] = {
     [EP_DURABILITY] =
         {"durability", PARAM_ENUM, "disk|memory", "disk", 0, 0,
          "disk: a restarted node keeps its store and durable state; memory: it comes back empty and catches up from scratch"},
-    [EP_TRUETIME] = {"truetime", PARAM_DURATION, NULL, "7ms", 0, 60000000LL,
-                     "epsilon of the TrueTime interval [now - e, now + e] each node reports"},
+    [EP_TRUETIME] = {"truetime", PARAM_DURATION, NULL, "1ms", 0, 60000000LL,
+                     "base epsilon of the TrueTime interval [now - e, now + e], just after a sync"},
     [EP_CLIENT_LATENCY] = {"client_latency", PARAM_DURATION, NULL, "1ms", 0, 10000000LL,
                            "one-way delay between a client and a node"},
     [EP_NTP_ERROR] = {"ntp_error", PARAM_DURATION, NULL, "0ms", 0, 10000000LL,
@@ -46,6 +46,9 @@ const struct param_def engine_params[EP_COUNT] = {
                       "the most virtual time `run until quiet` waits"},
     [EP_REDIRECTS] = {"redirects", PARAM_INT, NULL, "3", 0, 10,
                       "how many redirects a client follows before the op fails"},
+    [EP_TRUETIME_DRIFT] =
+        {"truetime_drift", PARAM_INT, NULL, "200", 0, 100000,
+         "TrueTime's assumed drift bound in ppm: epsilon grows by this much of the time since the node's last ntp"},
 };
 
 struct timer_slot {
@@ -297,6 +300,7 @@ static void apply_engine_param(struct engine *e, int idx)
     case EP_NTP_ERROR:
     case EP_QUIET_MAX:
     case EP_REDIRECTS:
+    case EP_TRUETIME_DRIFT:
     case EP_COUNT:
         break;
     }
@@ -428,7 +432,8 @@ int engine_node(const struct engine *e, int node, struct engine_node *out)
     out->mono_us = clock_mono(c, now);
     out->skew_us = out->phys_us - now;
     out->drift_ppm = c->drift_ppm;
-    clock_truetime(c, now, e->eparams[EP_TRUETIME].num, &out->tt_earliest, &out->tt_latest);
+    clock_truetime(c, now, e->eparams[EP_TRUETIME].num, e->eparams[EP_TRUETIME_DRIFT].num,
+                   &out->tt_earliest, &out->tt_latest);
     out->lamport = c->lamport;
     out->vc = e->vcs[node];
     out->desc.epoch = -1;
@@ -505,7 +510,7 @@ int64_t model_mono(const struct model_ctx *ctx, int node)
 void model_truetime(const struct model_ctx *ctx, int node, int64_t *earliest, int64_t *latest)
 {
     clock_truetime(&ctx->e->clocks[node], sim_now(ctx->e->sim), ctx->e->eparams[EP_TRUETIME].num,
-                   earliest, latest);
+                   ctx->e->eparams[EP_TRUETIME_DRIFT].num, earliest, latest);
 }
 
 uint64_t model_lamport(const struct model_ctx *ctx, int node)

@@ -65,6 +65,7 @@ enum engine_param {
     EP_NTP_ERROR,
     EP_QUIET_MAX,
     EP_REDIRECTS,
+    EP_TRUETIME_DRIFT,
     EP_COUNT,
 };
 

@@ -81,7 +81,10 @@
  * interval has passed that stamp (Spanner's commit wait), so a write that
  * starts after another was acknowledged gets a larger stamp as long as every
  * clock is within the TrueTime epsilon; the price is about 2 * epsilon of
- * latency on every write.
+ * latency on every write. Epsilon is the current one, which grows between
+ * syncs (Spanner's sawtooth: `truetime` after an ntp, plus `truetime_drift`
+ * ppm of the time since), so a write waits longer the longer ago its node
+ * last synced.
  *
  * Durable per node (kept over a restart, gone with a wipe): the log, the
  * replicated state, the clocks and the peers' last known vectors. Volatile:
