@@ -288,8 +288,9 @@ test: deps-test lint format-check
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)-san SAN=1 EXPLORE_SEEDS=300 check
 
 # Property runs over many more seeds than `make test` affords (tests/prop.h), then explore on
-# the leader model's safe settings with pauses and partitions aimed at the leader: no row may
-# break, and no seed may break an invariant (explore exits 2 when one aborts a run).
+# the leader model's safe settings with pauses and partitions aimed at the leader (no row may
+# break, and no seed may break an invariant: explore exits 2 when one aborts a run), then the
+# explore mutation rows with SOAK_EXPLORE_SEEDS seeds per safe setting.
 SOAK_SEEDS ?= 5000
 SOAK_EXPLORE_SEEDS ?= 100000
 soak: $(TEST_BIN) $(BIN)
@@ -300,6 +301,8 @@ soak: $(TEST_BIN) $(BIN)
 		--set min_insync=3 --set lease=500ms --out $(BUILD) >$$out 2>&1; rc=$$?; cat $$out; \
 		bad=$$(grep -E '^(linearizability|lost acknowledged writes|split brain|session guarantees|convergence) ' $$out \
 			| awk '$$(NF-1) != 0'); rm -f $$out; [ $$rc -eq 0 ] && [ -z "$$bad" ]
+	@echo "== tests/explore_mutations.sh, $(SOAK_EXPLORE_SEEDS) seeds per safe setting"
+	@tests/explore_mutations.sh $(BIN) $(SOAK_EXPLORE_SEEDS)
 
 # The benches one by one, then each performance goal beside its target (medians of 5 runs)
 # and callgrind's instruction counts (tests/bench/goals.sh; the README quotes them).

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "model.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -259,8 +260,10 @@ static int lin_gather(const struct op *const *key_ops, int m, const char *key, s
                 continue; /* an unanswered read says nothing */
             if (op->result.n > 1) {
                 out->verdict = CHECK_NA;
+                char vals[64];
+                op_format_values(&op->result, vals, sizeof(vals));
                 snprintf(out->witness, sizeof(out->witness),
-                         "%s read siblings: a register has one value", op->label);
+                         "siblings: not a register (%s read %s)", op->label, vals);
                 return -1;
             }
         }
@@ -564,7 +567,7 @@ enum check_verdict check_linearizable(const struct history *h, long budget, stru
 {
     size_t total = history_count(h);
     enum check_verdict worst = CHECK_NA;
-    struct check_lin r;
+    struct check_lin r, na;
     struct strmap keys, values;
     int *kid = xmalloc((total + 1) * sizeof(int)), *start;
     const struct op **by_key;
@@ -572,6 +575,7 @@ enum check_verdict check_linearizable(const struct history *h, long budget, stru
     int n_keys;
 
     memset(first, 0, sizeof(*first));
+    memset(&na, 0, sizeof(na));
     first->verdict = CHECK_NA;
     strmap_init(&keys);
     strmap_init(&values);
@@ -580,11 +584,18 @@ enum check_verdict check_linearizable(const struct history *h, long budget, stru
     for (int k = 0; k < n_keys; k++) {
         const struct op *const *ops = by_key + start[k];
         lin_key(ops, start[k + 1] - start[k], ops[0]->req.key, budget, scratch, &values, &r);
+        if (r.verdict == CHECK_NA && !na.key[0])
+            na = r;
         if (severity(r.verdict) > severity(worst)) {
             worst = r.verdict;
             *first = r;
         }
     }
+    /* Every register key passed: say which key was left out, and why (siblings, say). */
+    if (worst == CHECK_OK && na.key[0])
+        snprintf(first->witness, sizeof(first->witness), "%s: %s", na.key, na.witness);
+    else if (worst == CHECK_NA && na.key[0])
+        *first = na;
     strmap_release(&values);
     strmap_release(&keys);
     free(scratch);
@@ -701,7 +712,7 @@ static void held_values(const struct engine *e, const struct strmap *keys, int n
  * the write afterwards (a crash, a wipe, a pause), which logs were cut back,
  * who led next, or that a model threw the value away.
  */
-static void explain_loss(const struct check_recorder *rec, const struct op *w, bool thrown,
+static void explain_loss(const struct check_recorder *rec, const struct op *w, int thrown,
                          char *dst, size_t size)
 {
     int said = 0;
@@ -709,6 +720,16 @@ static void explain_loss(const struct check_recorder *rec, const struct op *w, b
 
     if (!rec)
         return;
+    if (thrown == 1 + MODEL_DISCARD_BOUND) {
+        util_appendf(dst, size, ": a replica pushed it out, over the model's bound on siblings");
+        return;
+    }
+    if (thrown == 1 + MODEL_DISCARD_LATER) {
+        util_appendf(dst, size,
+                     ": a replica threw it away for a write with a higher timestamp, though it "
+                     "was causally later (it had seen that write)");
+        return;
+    }
     if (thrown) {
         util_appendf(dst, size, ": a replica threw it away for a concurrent write");
         return;
@@ -866,7 +887,8 @@ void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
     for (uint64_t id = 1; id <= total; id++) {
         const struct op *op = history_at(h, id);
         int k = kid[id - 1];
-        if (op->req.kind != OP_PUT)
+        /* What may replace a write: a later put, or a delete (a tombstone is a write too). */
+        if (op->req.kind != OP_PUT && op->req.kind != OP_DEL)
             continue;
         if (op->invoke_us > max_invoke[k])
             max_invoke[k] = op->invoke_us;
@@ -881,27 +903,30 @@ void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
     memcpy(fill, ok_start, ((size_t)n_keys + 1) * sizeof(int));
     for (uint64_t id = 1; id <= total; id++) {
         const struct op *op = history_at(h, id);
-        if (op->req.kind == OP_PUT && op->status == OP_OK)
+        if ((op->req.kind == OP_PUT || op->req.kind == OP_DEL) && op->status == OP_OK)
             ok_done[fill[kid[id - 1]]++] = op->complete_us;
     }
     for (int k = 0; k < n_keys; k++)
         qsort(ok_done + ok_start[k], (size_t)(ok_start[k + 1] - ok_start[k]), sizeof(int64_t),
               cmp_i64_desc);
     held_values(e, &keys, n_keys, key_names, &held);
+    /* The first report of each discarded key=value, as 1 + the enum model_discard_kind. */
     for (int i = 0; rec && i < rec->n_discards; i++)
-        strmap_put(&thrown_set, 0, rec->discards[i], 1);
+        strmap_put(&thrown_set, 0, rec->discards[i], 1 + (int)rec->discard_kind[i]);
 
     for (uint64_t id = 1; id <= total; id++) {
         const struct op *w = history_at(h, id);
-        bool superseded = false, thrown = false;
-        int k = kid[id - 1];
+        bool superseded = false;
+        int k = kid[id - 1], thrown = 0; /* 0, or 1 + the enum model_discard_kind */
 
         if (w->req.kind != OP_PUT || w->status != OP_OK)
             continue;
         if (rec) {
             char kv[CHECK_DISCARD_MAX];
             snprintf(kv, sizeof(kv), "%s=%s", w->req.key, w->req.value);
-            thrown = strmap_get(&thrown_set, 0, kv) >= 0;
+            thrown = strmap_get(&thrown_set, 0, kv);
+            if (thrown < 0)
+                thrown = 0;
         }
         if (!log_model) {
             /*
@@ -910,9 +935,12 @@ void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
              * may too — its replica may have seen this write first — unless the model
              * reported throwing this write away unseen: the loser of two concurrent writes
              * under last-write-wins is lost. An ok put that completed before this one
-             * began never supersedes it.
+             * began never supersedes it, and nothing excuses a write a replica pushed out
+             * over the model's bound on siblings.
              */
-            if (thrown) {
+            if (thrown == 1 + MODEL_DISCARD_BOUND) {
+                superseded = false;
+            } else if (thrown) {
                 superseded = max_invoke[k] > w->complete_us;
             } else {
                 /* The ok puts on the key that completed at or after w's invocation, w too. */
@@ -951,6 +979,87 @@ void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
     free(not_ok);
     free(ok_done);
     free(key_names);
+    free(kid);
+}
+
+/* Is every entry of a at most b's? */
+static bool vc_le(const struct vclock *a, const struct vclock *b)
+{
+    for (int i = 0; i < CLOCK_MAX_NODES; i++)
+        if (a->v[i] > b->v[i])
+            return false;
+    return true;
+}
+
+/*
+ * Keys and values are indexed once (the first ok put of each value with a context, and each
+ * key's ok deletes with one), so the cost is the history's length plus, per read, the deletes
+ * of its key.
+ */
+void check_resurrections(const struct history *h, struct check_zombie *out)
+{
+    size_t total = history_count(h);
+    struct strmap keys, puts;
+    int n_keys = 0, *kid = xmalloc((total + 1) * sizeof(int));
+    int *del_start, *fill, *dels;
+
+    memset(out, 0, sizeof(*out));
+    strmap_init(&keys);
+    strmap_init(&puts);
+    for (uint64_t id = 1; id <= total; id++) {
+        const struct op *o = history_at(h, id);
+        kid[id - 1] = strmap_put(&keys, 0, o->req.key, n_keys);
+        if (kid[id - 1] == n_keys)
+            n_keys++;
+        if (o->req.kind == OP_PUT && o->status == OP_OK && o->has_ctx)
+            strmap_put(&puts, kid[id - 1], o->req.value, (int)id);
+    }
+    del_start = xcalloc((size_t)n_keys + 1, sizeof(int));
+    for (uint64_t id = 1; id <= total; id++) {
+        const struct op *o = history_at(h, id);
+        if (o->req.kind == OP_DEL && o->status == OP_OK && o->has_ctx)
+            del_start[kid[id - 1] + 1]++;
+    }
+    for (int k = 0; k < n_keys; k++)
+        del_start[k + 1] += del_start[k];
+    fill = xmalloc(((size_t)n_keys + 1) * sizeof(int));
+    memcpy(fill, del_start, ((size_t)n_keys + 1) * sizeof(int));
+    dels = xmalloc(((size_t)del_start[n_keys] + 1) * sizeof(int));
+    for (uint64_t id = 1; id <= total; id++) {
+        const struct op *o = history_at(h, id);
+        if (o->req.kind == OP_DEL && o->status == OP_OK && o->has_ctx)
+            dels[fill[kid[id - 1]]++] = (int)id;
+    }
+    for (uint64_t id = 1; id <= total; id++) {
+        const struct op *r = history_at(h, id);
+        int k = kid[id - 1];
+        if (r->req.kind != OP_GET || r->status != OP_OK || del_start[k] == del_start[k + 1])
+            continue;
+        for (int v = 0; v < r->result.n; v++) {
+            int wid = strmap_get(&puts, k, r->result.v[v]);
+            const struct op *w, *d = NULL;
+            if (wid < 0)
+                continue;
+            w = history_at(h, (uint64_t)wid);
+            /* A delete acknowledged before the read began, whose context had seen the write. */
+            for (int j = del_start[k]; j < del_start[k + 1] && !d; j++) {
+                const struct op *o = history_at(h, (uint64_t)dels[j]);
+                if (o->complete_us < r->invoke_us && vc_le(&w->ctx, &o->ctx))
+                    d = o;
+            }
+            if (!d || out->count++ > 0)
+                continue;
+            out->first = r->id;
+            snprintf(out->witness, sizeof(out->witness),
+                     "%s read %s=%s, which %s had deleted (acknowledged before the read began)",
+                     r->label, r->req.key, r->result.v[v], d->label);
+        }
+    }
+    free(dels);
+    free(fill);
+    free(del_start);
+    strmap_release(&puts);
+    strmap_release(&keys);
     free(kid);
 }
 
@@ -1011,9 +1120,13 @@ static void record_discard(struct check_recorder *r, const struct trace_event *e
         len = sizeof(kv) - 1;
     memcpy(kv, ev->text, len);
     kv[len] = '\0';
-    for (int i = 0; i < r->n_discards; i++)
-        if (strcmp(r->discards[i], kv) == 0)
+    for (int i = 0; i < r->n_discards; i++) {
+        if (strcmp(r->discards[i], kv) == 0) {
+            if (ev->a > r->discard_kind[i])
+                r->discard_kind[i] = (unsigned char)ev->a; /* the gravest reason */
             return;
+        }
+    }
     if (r->n_discards >= CHECK_MAX_DISCARDS) {
         r->dropped = true;
         return;
@@ -1021,7 +1134,10 @@ static void record_discard(struct check_recorder *r, const struct trace_event *e
     if (r->n_discards == r->cap_discards) {
         r->cap_discards = r->cap_discards ? r->cap_discards * 2 : 16;
         r->discards = xrealloc(r->discards, (size_t)r->cap_discards * sizeof(*r->discards));
+        r->discard_kind =
+            xrealloc(r->discard_kind, (size_t)r->cap_discards * sizeof(*r->discard_kind));
     }
+    r->discard_kind[r->n_discards] = (unsigned char)ev->a;
     util_strlcpy(r->discards[r->n_discards++], kv, sizeof(r->discards[0]));
 }
 
@@ -1129,12 +1245,14 @@ void check_recorder_release(struct check_recorder *r)
     free(r->leads);
     free(r->susp);
     free(r->discards);
+    free(r->discard_kind);
     free(r->moments);
     r->moments = NULL;
     r->n_moments = r->cap_moments = 0;
     r->leads = NULL;
     r->susp = NULL;
     r->discards = NULL;
+    r->discard_kind = NULL;
     r->n_discards = r->cap_discards = 0;
     r->n_leads = r->n_susp = r->cap_leads = r->cap_susp = 0;
 }
@@ -1363,6 +1481,7 @@ void check_sessions(const struct history *h, struct check_sessions *out)
     struct sess_op *so = xcalloc(total + 1, sizeof(*so));
     struct strmap keys, vals, groups;
     int *gsize, *csize, *gstart, *cstart, *gmember, *cmember, *put_start;
+    bool *has_del = xcalloc(total + 1, sizeof(bool)); /* per key */
     struct put_at *puts = xmalloc((total + 1) * sizeof(*puts));
     int64_t *suf = xmalloc((total + 1) * sizeof(*suf));
     struct segt *gt, *ct;
@@ -1380,6 +1499,8 @@ void check_sessions(const struct history *h, struct check_sessions *out)
             n_keys++;
         if (op->req.kind == OP_PUT)
             strmap_put(&vals, so[i].kid, op->req.value, i);
+        if (op->req.kind == OP_DEL)
+            has_del[so[i].kid] = true;
         if (op->req.client + 1 > n_clients)
             n_clients = op->req.client + 1;
     }
@@ -1441,10 +1562,11 @@ void check_sessions(const struct history *h, struct check_sessions *out)
             i + 1 < n_puts && puts[i + 1].kid == puts[i].kid && suf[i + 1] < puts[i].complete_us
                 ? suf[i + 1]
                 : puts[i].complete_us;
-    /* The reads to judge. */
+    /* The reads to judge; a key with deletes is no put/get register, and is left out. */
     for (int i = 0; i < n; i++) {
         const struct op *op = history_at(h, (uint64_t)i + 1);
-        if (op->req.kind == OP_GET && op->status == OP_OK && op->result.n <= 1)
+        if (op->req.kind == OP_GET && op->status == OP_OK && op->result.n <= 1 &&
+            !has_del[so[i].kid])
             sw[n_sw++] = (struct sweep){op->invoke_us, 1, i};
     }
     qsort(sw, (size_t)n_sw, sizeof(*sw), cmp_sweep);
@@ -1518,6 +1640,7 @@ void check_sessions(const struct history *h, struct check_sessions *out)
     free(sw);
     free(suf);
     free(puts);
+    free(has_del);
     free(put_start);
     for (int g = 0; g < n_groups; g++)
         segt_release(&gt[g]);

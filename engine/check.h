@@ -160,6 +160,7 @@ struct check_recorder {
     int n_susp;
     int cap_susp;
     char (*discards)[CHECK_DISCARD_MAX]; /* "key=value" the models threw away unseen */
+    unsigned char *discard_kind;         /* per discard: an enum model_discard_kind */
     int n_discards;
     int cap_discards;
     struct check_moment *moments;
@@ -219,6 +220,21 @@ struct check_converge {
 /* Do all live replicas agree on every key written? Meaningful once quiet. */
 void check_convergence(const struct engine *e, const struct check_recorder *r,
                        struct check_converge *out);
+
+struct check_zombie {
+    int count;      /* reads that returned a value an acknowledged delete had removed */
+    uint64_t first; /* the first such read, or 0 */
+    char witness[CHECK_WITNESS_MAX];
+};
+
+/*
+ * Resurrections ("zombie data"): an ok read returned the value of a put that a del had
+ * removed — a del acknowledged before the read began, whose returned version context covers
+ * the put's (so its tombstone had seen and replaced the write). Values are assumed unique
+ * per key. Under last write wins with skewed clocks a write may also outlive a delete it
+ * was seen by; that is reported too.
+ */
+void check_resurrections(const struct history *h, struct check_zombie *out);
 
 const char *check_verdict_name(enum check_verdict v);
 

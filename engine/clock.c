@@ -54,6 +54,7 @@ int64_t clock_ntp(struct clock *c, int64_t now_us, int64_t error_us)
     reanchor(c, now_us);
     before = c->anchor_phys_us;
     c->anchor_phys_us = now_us + error_us;
+    c->sync_mono_us = c->anchor_mono_us;
     return c->anchor_phys_us - before;
 }
 
@@ -66,12 +67,23 @@ int64_t clock_true_span(const struct clock *c, int64_t local_us)
     return whole + rest;
 }
 
-void clock_truetime(const struct clock *c, int64_t true_us, int64_t eps_us, int64_t *earliest,
-                    int64_t *latest)
+int64_t clock_tt_eps(const struct clock *c, int64_t true_us, int64_t base_us,
+                     int64_t drift_bound_ppm)
+{
+    int64_t since = clock_mono(c, true_us) - c->sync_mono_us;
+
+    /* Rounded up: the uncertainty is never understated. */
+    return base_us + (since * drift_bound_ppm + 999999) / 1000000;
+}
+
+void clock_truetime(const struct clock *c, int64_t true_us, int64_t base_us,
+                    int64_t drift_bound_ppm, int64_t *earliest, int64_t *latest)
 {
     int64_t p = clock_phys(c, true_us);
-    *earliest = p - eps_us;
-    *latest = p + eps_us;
+    int64_t eps = clock_tt_eps(c, true_us, base_us, drift_bound_ppm);
+
+    *earliest = p - eps;
+    *latest = p + eps;
 }
 
 uint64_t clock_lamport_tick(struct clock *c)

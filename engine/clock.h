@@ -26,6 +26,7 @@ struct clock {
     int64_t anchor_mono_us;
     int32_t drift_ppm;
     uint64_t lamport;
+    int64_t sync_mono_us; /* the monotonic clock at the last NTP sync (0: boot) */
 };
 
 void clock_init(struct clock *c);
@@ -39,9 +40,17 @@ void clock_set_drift(struct clock *c, int64_t now_us, int32_t drift_ppm);
 int64_t clock_ntp(struct clock *c, int64_t now_us, int64_t error_us);
 /* How much true time passes while this clock measures local_us (timers run on the node's clock). */
 int64_t clock_true_span(const struct clock *c, int64_t local_us);
-/* TrueTime-style interval: [phys - eps, phys + eps]. */
-void clock_truetime(const struct clock *c, int64_t true_us, int64_t eps_us, int64_t *earliest,
-                    int64_t *latest);
+/*
+ * TrueTime-style interval [phys - eps, phys + eps], where eps grows between syncs as Spanner's
+ * does: base_us plus drift_bound_ppm of the time this clock has measured since its last NTP
+ * sync (a sawtooth that ntp() resets). It holds true time only while the clock really drifts
+ * no faster than the bound and is not skewed by hand.
+ */
+void clock_truetime(const struct clock *c, int64_t true_us, int64_t base_us,
+                    int64_t drift_bound_ppm, int64_t *earliest, int64_t *latest);
+/* The eps of that interval. */
+int64_t clock_tt_eps(const struct clock *c, int64_t true_us, int64_t base_us,
+                     int64_t drift_bound_ppm);
 
 /* Lamport: a local event or send; returns the new value. */
 uint64_t clock_lamport_tick(struct clock *c);

@@ -36,8 +36,8 @@ const struct param_def engine_params[EP_COUNT] = {
     [EP_DURABILITY] =
         {"durability", PARAM_ENUM, "disk|memory", "disk", 0, 0,
          "disk: a restarted node keeps its store and durable state; memory: it comes back empty and catches up from scratch"},
-    [EP_TRUETIME] = {"truetime", PARAM_DURATION, NULL, "7ms", 0, 60000000LL,
-                     "epsilon of the TrueTime interval [now - e, now + e] each node reports"},
+    [EP_TRUETIME] = {"truetime", PARAM_DURATION, NULL, "1ms", 0, 60000000LL,
+                     "base epsilon of the TrueTime interval [now - e, now + e], just after a sync"},
     [EP_CLIENT_LATENCY] = {"client_latency", PARAM_DURATION, NULL, "1ms", 0, 10000000LL,
                            "one-way delay between a client and a node"},
     [EP_NTP_ERROR] = {"ntp_error", PARAM_DURATION, NULL, "0ms", 0, 10000000LL,
@@ -49,6 +49,9 @@ const struct param_def engine_params[EP_COUNT] = {
     [EP_RETRIES] =
         {"retries", PARAM_INT, NULL, "0", 0, 100,
          "how many times a client sends a write again after a timeout or a retriable failure (not leader, fenced)"},
+    [EP_TRUETIME_DRIFT] =
+        {"truetime_drift", PARAM_INT, NULL, "200", 0, 100000,
+         "TrueTime's assumed drift bound in ppm: epsilon grows by this much of the time since the node's last ntp"},
 };
 
 struct timer_slot {
@@ -60,10 +63,21 @@ struct timer_slot {
     bool active;
 };
 
+/* Version contexts one client remembers (its last for each of this many keys, oldest
+ * replaced first). */
+#define ENGINE_CLIENT_CTX_KEYS 16
+
+struct client_ctx {
+    char key[STORE_KEY_MAX];
+    struct vclock ctx;
+    uint64_t used; /* the op that left it; 0: empty */
+};
+
 struct client {
     int hint;            /* the node a redirect last pointed at, or -1 */
     int64_t session_pos; /* highest position a reply reported */
     int sticky;          /* the node this client read from last, or -1 */
+    struct client_ctx ctx[ENGINE_CLIENT_CTX_KEYS];
 };
 
 struct model_ctx {
@@ -373,6 +387,7 @@ static void apply_engine_param(struct engine *e, int idx)
     case EP_QUIET_MAX:
     case EP_REDIRECTS:
     case EP_RETRIES:
+    case EP_TRUETIME_DRIFT:
     case EP_COUNT:
         break;
     }
@@ -504,7 +519,8 @@ int engine_node(const struct engine *e, int node, struct engine_node *out)
     out->mono_us = clock_mono(c, now);
     out->skew_us = out->phys_us - now;
     out->drift_ppm = c->drift_ppm;
-    clock_truetime(c, now, e->eparams[EP_TRUETIME].num, &out->tt_earliest, &out->tt_latest);
+    clock_truetime(c, now, e->eparams[EP_TRUETIME].num, e->eparams[EP_TRUETIME_DRIFT].num,
+                   &out->tt_earliest, &out->tt_latest);
     out->lamport = c->lamport;
     out->vc = e->vcs[node];
     out->desc.epoch = -1;
@@ -591,7 +607,7 @@ int64_t model_mono(const struct model_ctx *ctx, int node)
 void model_truetime(const struct model_ctx *ctx, int node, int64_t *earliest, int64_t *latest)
 {
     clock_truetime(&ctx->e->clocks[node], sim_now(ctx->e->sim), ctx->e->eparams[EP_TRUETIME].num,
-                   earliest, latest);
+                   ctx->e->eparams[EP_TRUETIME_DRIFT].num, earliest, latest);
 }
 
 uint64_t model_lamport(const struct model_ctx *ctx, int node)
@@ -848,24 +864,46 @@ void model_trace(struct model_ctx *ctx, enum trace_kind kind, int node, int peer
     trace_emit(ctx->e->trace, &ev);
 }
 
-void model_discard(struct model_ctx *ctx, int node, const char *key, const char *value,
-                   const char *why_fmt, ...)
+static void emit_discard(struct model_ctx *ctx, int node, const char *key, const char *value,
+                         enum model_discard_kind kind, const char *why_fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
+
+static void emit_discard(struct model_ctx *ctx, int node, const char *key, const char *value,
+                         enum model_discard_kind kind, const char *why_fmt, va_list ap)
 {
     struct trace_event ev;
     char why[TRACE_TEXT_MAX];
-    va_list ap;
 
     if (!trace_wants(ctx->e->trace, TRACE_CONFLICT)) {
         trace_skip(ctx->e->trace);
         return;
     }
     ev = new_event(ctx->e, TRACE_CONFLICT, node, -1);
-    va_start(ap, why_fmt);
     vsnprintf(why, sizeof(why), why_fmt, ap);
-    va_end(ap);
     util_strlcpy(ev.name, "discard", sizeof(ev.name));
+    ev.a = kind;
     snprintf(ev.text, sizeof(ev.text), "%s=%s: %s", key, value, why);
     trace_emit(ctx->e->trace, &ev);
+}
+
+void model_discard(struct model_ctx *ctx, int node, const char *key, const char *value,
+                   const char *why_fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, why_fmt);
+    emit_discard(ctx, node, key, value, MODEL_DISCARD_CONCURRENT, why_fmt, ap);
+    va_end(ap);
+}
+
+void model_discard_as(struct model_ctx *ctx, int node, const char *key, const char *value,
+                      enum model_discard_kind kind, const char *why_fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, why_fmt);
+    emit_discard(ctx, node, key, value, kind, why_fmt, ap);
+    va_end(ap);
 }
 
 void model_suspect(struct model_ctx *ctx, int node, int suspect, const char *reason)
@@ -944,6 +982,36 @@ static void fmt_label(char *dst, size_t size, const char *prefix, uint64_t n)
     dst[p] = '\0';
 }
 
+/* The context the client's last ok op on key returned, or NULL. */
+static const struct client_ctx *client_ctx_find(const struct client *cl, const char *key)
+{
+    for (int i = 0; i < ENGINE_CLIENT_CTX_KEYS; i++)
+        if (cl->ctx[i].used && strcmp(cl->ctx[i].key, key) == 0)
+            return &cl->ctx[i];
+    return NULL;
+}
+
+static void client_ctx_keep(struct client *cl, const struct op *op)
+{
+    struct client_ctx *slot = NULL;
+
+    for (int i = 0; i < ENGINE_CLIENT_CTX_KEYS && !slot; i++)
+        if (cl->ctx[i].used && strcmp(cl->ctx[i].key, op->req.key) == 0)
+            slot = &cl->ctx[i];
+    for (int i = 0; i < ENGINE_CLIENT_CTX_KEYS && !slot; i++)
+        if (!cl->ctx[i].used)
+            slot = &cl->ctx[i];
+    if (!slot) {
+        slot = &cl->ctx[0];
+        for (int i = 1; i < ENGINE_CLIENT_CTX_KEYS; i++)
+            if (cl->ctx[i].used < slot->used)
+                slot = &cl->ctx[i];
+    }
+    util_strlcpy(slot->key, op->req.key, sizeof(slot->key));
+    slot->ctx = op->ctx;
+    slot->used = op->id;
+}
+
 int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
 {
     struct op local, *op;
@@ -979,6 +1047,8 @@ int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
         util_strlcpy(op->req.value, spec->value, sizeof(op->req.value));
     op->req.amount = spec->amount;
     op->req.session_pos = cl->session_pos;
+    /* Clients keep exact time here: only the nodes' clocks can be skewed or drift. */
+    op->req.client_ts_us = sim_now(e->sim);
     op->req.sticky = cl->sticky;
     op->req.direct = spec->via >= 0;
     op->via = spec->via;
@@ -989,6 +1059,13 @@ int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
     if (after && after->has_ctx) {
         op->req.has_ctx = true;
         op->req.ctx = after->ctx;
+    } else if (spec->carry && spec->kind != OP_GET) {
+        const struct client_ctx *cc = client_ctx_find(cl, spec->key);
+        if (cc) {
+            op->req.has_ctx = true;
+            op->req.ctx = cc->ctx;
+            op->after = cc->used;
+        }
     }
     op->invoke_us = sim_now(e->sim);
     op->status = OP_PENDING;
@@ -1096,6 +1173,8 @@ static void on_reply(struct engine *e, const struct msg *m)
         util_strlcpy(op->reason, rep.reason, sizeof(op->reason));
         op->has_ctx = rep.has_ctx;
         op->ctx = rep.ctx;
+        if (rep.kind == REPLY_OK && rep.has_ctx)
+            client_ctx_keep(cl, op);
         if (rep.kind == REPLY_OK) {
             if (rep.pos > cl->session_pos)
                 cl->session_pos = rep.pos;
@@ -1250,6 +1329,7 @@ static void workload_tick(struct engine *e)
     spec.client = (int)(e->wl_count % 3);
     spec.key = e->wl.n_keys ? e->wl.keys[k] : dflt[k];
     spec.via = e->wl.via;
+    spec.carry = true;
     if (sim_rng_chance(&e->engine_rng, e->wl.reads_bp)) {
         spec.kind = OP_GET;
     } else {

@@ -66,6 +66,7 @@ enum engine_param {
     EP_QUIET_MAX,
     EP_REDIRECTS,
     EP_RETRIES,
+    EP_TRUETIME_DRIFT,
     EP_COUNT,
 };
 
@@ -95,6 +96,7 @@ struct engine_op_spec {
     int64_t amount;
     int via;        /* node index or -1 */
     uint64_t after; /* op id whose read context a write carries, or 0 */
+    bool carry;     /* a write carries the client's last context for the key, if it has one */
 };
 
 struct engine;
@@ -181,7 +183,9 @@ void engine_note(struct engine *e, const char *text);
  * A steady background workload: every period_us of virtual time one client op
  * on a key picked from keys (a put of a fresh value, or a get with probability
  * reads_bp/10000), through via or wherever the model routes it, from clients
- * c1..c3 in turn. A running workload keeps the cluster from being quiet.
+ * c1..c3 in turn. Each put carries its client's last context for the key (as
+ * a Riak client writes back the object it fetched). A running workload keeps
+ * the cluster from being quiet.
  */
 #define ENGINE_WORKLOAD_KEYS 8
 struct engine_workload {

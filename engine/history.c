@@ -142,6 +142,8 @@ const char *op_kind_name(enum op_kind k)
         return "add";
     case OP_REMOVE:
         return "remove";
+    case OP_DEL:
+        return "del";
     }
     return "?";
 }
@@ -178,6 +180,9 @@ void op_format_req(const struct op_req *req, char *dst, size_t size)
         break;
     case OP_REMOVE:
         snprintf(dst, size, "remove %s %s", req->key, req->value);
+        break;
+    case OP_DEL:
+        snprintf(dst, size, "del %s", req->key);
         break;
     }
 }

@@ -31,6 +31,7 @@ enum op_kind {
     OP_INCR,
     OP_ADD,
     OP_REMOVE,
+    OP_DEL, /* a delete: a tombstone with its own version */
 };
 
 enum op_status {
@@ -56,9 +57,10 @@ struct op_req {
     int64_t amount;            /* incr */
     bool has_ctx;              /* a write "after rN": the version context that read returned */
     struct vclock ctx;
-    int64_t session_pos; /* the client's session position (e.g. offset of its last write) */
-    int sticky;          /* the node a sticky session reads from, or -1 */
-    bool direct;         /* the client named the node ("via"): do not forward */
+    int64_t session_pos;  /* the client's session position (e.g. offset of its last write) */
+    int64_t client_ts_us; /* the client's clock when it issued the op (a client timestamp) */
+    int sticky;           /* the node a sticky session reads from, or -1 */
+    bool direct;          /* the client named the node ("via"): do not forward */
     int attempt;
 };
 

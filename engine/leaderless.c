@@ -11,9 +11,12 @@
  * pinned list is filled up from the ring, a longer one cut to `n`). Every
  * node knows the ring and the pins, so every node computes the same list.
  *
- * Writes. Any node can coordinate a client op. The coordinator makes a new
- * version, stores it if it is a replica, and sends `put` to the other
- * replicas; the client hears ok once `w` replicas (itself included) have
+ * Writes. Any node takes a client op, but a write (put or del) that lands
+ * outside the key's preference list is forwarded to the first home replica
+ * that node does not suspect (Dynamo's "first among the top N"; Riak's put
+ * goes to a vnode of the preflist), so a write's coordinator always holds
+ * the key. The coordinator makes a new version, stores it, and sends `put`
+ * to the other replicas; the client hears ok once `w` replicas (itself included) have
  * stored it. If `timeout` passes first, the op fails with "quorum not
  * reached (got K of W)" — and the replicas that did store the write keep
  * it: nothing is rolled back, so a later read may still return a "failed"
@@ -23,50 +26,98 @@
  * Versions are dotted version vectors. A version carries a dot (the
  * coordinator and its write counter) and a causal context (the version
  * vector of what the writer had seen). A write issued `after` a read carries
- * the context that read returned and supersedes exactly what the read saw; a
- * plain write takes the coordinator's own copy as its context, so it
- * supersedes what that coordinator has seen and nothing else (a coordinator
- * that is not a replica of the key has seen nothing: its plain writes are
- * siblings of whatever is stored — write through a replica, or after a
- * read). Two writes through different coordinators that have not seen each
- * other's are concurrent: replicas keep both as siblings and a read returns
- * {B,C}, until a write after that read merges them. Dots (rather than one
+ * the context that read returned and supersedes exactly what the read saw. A
+ * put without a context is blind and supersedes nothing: it becomes a
+ * sibling of whatever is stored, even through the same coordinator (Riak
+ * with allow_mult; DDIA's shopping cart). A put answers with the context of
+ * the versions it left on its coordinator (Riak's return_body), so a write
+ * `after` that put replaces them. Workload and explore clients write back the
+ * context of their last op on the key (`after last`), as Riak clients do.
+ * Two writes that have not seen each other's are concurrent: replicas keep
+ * both as siblings and a read returns {B,C}, until a write after that read
+ * merges them. Dots (rather than one
  * version vector entry per coordinator) keep two blind writes through the
- * same coordinator from silently overwriting each other. With `resolve
- * lww`, replicas instead keep only the highest timestamp, as Cassandra
- * does, and the other concurrent write is lost.
+ * same coordinator from silently overwriting each other.
  *
- * A coordinator that is a replica sends its whole resulting sibling set,
- * not just the new version (as Riak's coordinating vnode does), so a
- * replica that takes one of its dots also takes, or supersedes, every
- * earlier sibling that coordinator kept.
+ * Last write wins (`resolve lww`) is Cassandra's: each write carries one
+ * timestamp — its coordinator's clock, or with `timestamp_source client`
+ * the client's when it issued the op (clients keep exact time here; only
+ * nodes' clocks are skewed) — and a replica keeps the version with the
+ * highest, whatever the causality. A tie goes to a tombstone, then to the
+ * greater value, so every replica picks the same. A write the winner had
+ * not seen is lost, and recorded so: "concurrent" when neither had seen
+ * the other, "causally later" when the loser had seen the winner (its
+ * clock ran behind).
+ *
+ * The coordinator sends its whole resulting sibling set, not just the new
+ * version (as Riak's coordinating vnode does), so a replica that takes one
+ * of its dots also takes, or supersedes, every earlier sibling that
+ * coordinator kept.
+ *
+ * A key keeps at most STORE_MAX_SIBLINGS siblings (a bound of this
+ * simulation; Riak's max_siblings is 100). A put that would push a version
+ * out is refused by its coordinator and by the replicas, as Riak refuses
+ * writes past max_siblings; a read whose answers hold more than that fails
+ * rather than hide one; and a repair or anti-entropy merge that still
+ * overflows drops the oldest and reports it as lost to the bound.
  *
  * Reads. The coordinator asks the replicas (all `n`, or only `r` with
  * `read_fanout r`), merges what the first `r` answer, and returns the
  * newest version or every concurrent sibling, with the merged context.
  * `read_repair`: replicas that answered with less are sent the merged
- * versions — before the client hears back (sync, like Cassandra's blocking
- * repair) or after (async); replies that come in after the answer are
- * repaired too. `off` leaves stale replicas stale.
+ * versions — before the client hears back (sync) or after (async); replies
+ * that come in after the answer are repaired too. `off` leaves stale
+ * replicas stale. Sync repair really blocks (Cassandra's blocking read
+ * repair, the write-back phase of Attiya, Bar-Noy and Dolev's register):
+ * the read fixes its answer when its quorum is in and answers only once `w`
+ * home replicas are known to hold it — those that answered with it (or
+ * with something that replaced it) and those that acknowledged the
+ * write-back; with `read_fanout r` the home replicas it did not ask are
+ * written to as well. If that cannot be confirmed before `timeout`, the
+ * read fails with "read repair not confirmed": it never shows a value that
+ * a later quorum read could miss (the value of a failed write that only
+ * one replica kept, say). That is what makes W + R > N an atomic register.
  *
  * Sloppy quorum and hinted handoff. With `sloppy on`, a coordinator that
  * has timed out on a home replica (it cannot ask the engine who is up)
  * writes instead to the next node along the ring that it does not suspect,
  * with a hint naming the home replica; an op that is short of its quorum at
  * the timeout tries such stand-ins once more before it gives up. A
- * suspicion lasts LL_SUSPECT_US, or until the suspect is heard from; then
- * the home replica is tried again. Without `sloppy`, suspicion is only
- * recorded: ops always go to the home replicas. A stand-in
- * keeps hinted versions apart from its own data, and answers reads with
- * them. With `handoff on` the holder keeps offering each hint to its owner
- * and drops it once the owner acknowledges. Until then a quorum read of the
- * home replicas can miss an acknowledged write, W + R > N notwithstanding.
+ * coordinator that got no answer marks the replica down for `down_retry`
+ * (Dynamo's local failure detection; each mark is a failure-detection
+ * record the checker counts as a true or false suspicion), or until it is
+ * heard from: meanwhile its sloppy writes go straight to a stand-in instead
+ * of waiting out a timeout on every op; then the home replica is tried
+ * again. Without `sloppy`, suspicion is only recorded: ops always go to the
+ * home replicas. A stand-in keeps hinted versions apart from its own data,
+ * and answers reads with them. With `handoff on` the holder keeps offering
+ * each hint to its owner and drops it once the owner acknowledges. Until
+ * then a quorum read of the home replicas can miss an acknowledged write,
+ * W + R > N notwithstanding. `hint_window` is Cassandra's max_hint_window:
+ * a node stops keeping hints for a peer it has believed down (suspected, or
+ * holding hints it has not taken) longer than that — a coordinator finds no
+ * stand-in for it, a stand-in refuses new hints and drops those it holds,
+ * traced — and only read repair or anti-entropy can then bring the owner
+ * those writes.
  *
  * Anti-entropy. Every `anti_entropy` period each node compares a Merkle
  * tree (hashes over LEADERLESS_MERKLE_LEAVES key ranges) of the keys it
  * shares with one peer, round-robin. The peer answers with the ranges that
  * differ, and both sides push their versions of the keys in those ranges.
  * Rounds that find nothing are idle chatter.
+ *
+ * Deletes. `del KEY` writes a tombstone: a version with its own dot whose
+ * context is the delete's (`after LABEL`), or, without one, what its
+ * coordinator holds (Riak's delete reads the object first). Reads hide it;
+ * read repair, hinted handoff and anti-entropy carry it like any version, so
+ * a replica that missed the delete learns of it. Under lww a tombstone is a
+ * timestamped cell like any other and wins a tie (Cassandra).
+ * `tombstone_gc` (Cassandra's gc_grace_seconds) removes a key whose versions
+ * are all tombstones that long after the newest was written, by each
+ * replica's own clock, on a sweep a few times per period. A replica that
+ * missed the delete and returns after that still holds the value, and
+ * nothing is left to refute it: read repair and anti-entropy spread it back
+ * (zombie data, which the checkers report as a resurrection).
  *
  * Durability. The store is the engine's (kept across a restart when
  * `durability` is disk). Hints count as durable too. A node's write counter lives
@@ -91,7 +142,6 @@
 #define LL_MAX_ROUNDS  2   /* a sloppy op tries stand-ins this many times */
 #define LL_MAX_N       16  /* most replicas per key */
 #define LL_HANDOFF_US  200000LL
-#define LL_SUSPECT_US  2000000LL /* a suspicion is forgotten after this, or on any message */
 
 /* Dots and context entries travel as 16-bit counters: one per client write, and there are at
  * most HISTORY_MAX_OPS of those. */
@@ -108,6 +158,10 @@ enum {
     P_SLOPPY,
     P_HANDOFF,
     P_ANTI_ENTROPY,
+    P_TIMESTAMP_SOURCE,
+    P_TOMBSTONE_GC,
+    P_HINT_WINDOW,
+    P_DOWN_RETRY,
 };
 
 enum {
@@ -123,6 +177,10 @@ enum {
     FANOUT_N,
     FANOUT_R
 };
+enum {
+    TSRC_COORDINATOR,
+    TSRC_CLIENT
+};
 
 static const struct param_def params[] = {
     [P_N] = {"n", PARAM_INT, NULL, "3", 1, LL_MAX_N, "replicas per key (its preference list)"},
@@ -134,7 +192,7 @@ static const struct param_def params[] = {
                    "concurrent writes: keep both as siblings, or the highest timestamp (lww)"},
     [P_READ_REPAIR] =
         {"read_repair", PARAM_ENUM, "sync|async|off", "async", 0, 0,
-         "write the newest version back to stale replicas a read met: before (sync) or after (async) answering"},
+         "write the newest version back to stale replicas a read met: answer once w hold it (sync), or answer first (async)"},
     [P_READ_FANOUT] = {"read_fanout", PARAM_ENUM, "n|r", "n", 0, 0,
                        "a read asks all n replicas, or only the first r"},
     [P_SLOPPY] =
@@ -144,6 +202,16 @@ static const struct param_def params[] = {
                    "hinted handoff: a hint holder delivers the hint once the owner answers"},
     [P_ANTI_ENTROPY] = {"anti_entropy", PARAM_DURATION, NULL, "0ms", 0, 3600000000LL,
                         "compare Merkle trees with a peer this often (0ms: never)"},
+    [P_TIMESTAMP_SOURCE] =
+        {"timestamp_source", PARAM_ENUM, "coordinator|client", "coordinator", 0, 0,
+         "whose clock stamps a write for lww: the coordinator's, or the client's when it issued the op"},
+    [P_TOMBSTONE_GC] = {"tombstone_gc", PARAM_DURATION, NULL, "0ms", 0, 3600000000LL,
+                        "remove a delete's tombstone this long after it was written (0ms: never)"},
+    [P_HINT_WINDOW] =
+        {"hint_window", PARAM_DURATION, NULL, "0ms", 0, 3600000000LL,
+         "stop keeping hints for a node unreachable longer than this (0ms: no limit)"},
+    [P_DOWN_RETRY] = {"down_retry", PARAM_DURATION, NULL, "2s", 1000, 60000000LL,
+                      "a coordinator treats a replica that did not answer as down this long"},
 };
 
 enum {
@@ -181,6 +249,7 @@ enum msg_type {
     M_AE_TREE,
     M_AE_DIFF,
     M_AE_KEY,
+    M_FORWARD,
 };
 
 static const char *const msg_names[] = {
@@ -189,16 +258,24 @@ static const char *const msg_names[] = {
     [M_REPAIR] = "repair",   [M_REPAIR_ACK] = "repair_ack",
     [M_HANDOFF] = "handoff", [M_HANDOFF_ACK] = "handoff_ack",
     [M_AE_TREE] = "ae_tree", [M_AE_DIFF] = "ae_diff",
-    [M_AE_KEY] = "ae_key",
+    [M_AE_KEY] = "ae_key",   [M_FORWARD] = "forward",
 };
 
 enum {
     K_OP,
     K_HANDOFF,
-    K_AE
+    K_AE,
+    K_GC
 };
 
 /* ---- wire shapes ---- */
+
+/*
+ * A version vector travels sparse: the nodes with a nonzero entry. Only a key's home replicas
+ * coordinate its writes (others forward them), and there are at most LL_MAX_N of those, so
+ * LL_WIRE_VC entries carry any vector this model makes.
+ */
+#define LL_WIRE_VC LL_MAX_N
 
 struct wire_version {
     char value[STORE_VAL_MAX];
@@ -206,7 +283,9 @@ struct wire_version {
     uint16_t dot;
     uint8_t origin;
     uint8_t tombstone;
-    uint16_t vc[CLOCK_MAX_NODES];
+    uint8_t n_vc;
+    uint8_t vc_node[LL_WIRE_VC];
+    uint16_t vc_count[LL_WIRE_VC];
 };
 
 /* Every message but the tree exchange. Only the first n versions travel. */
@@ -220,6 +299,8 @@ struct ll_body {
     int32_t n;
     struct wire_version v[STORE_MAX_SIBLINGS];
 };
+
+_Static_assert(sizeof(struct ll_body) <= NET_MAX_BODY, "a full sibling set must fit a message");
 
 struct ae_tree_body {
     struct leaderless_merkle tree;
@@ -243,7 +324,8 @@ struct target {
     int home; /* the home replica this stand-in holds a hint for; -1: a home replica */
     enum target_state state;
     bool ok;
-    bool repair_wait; /* sync read repair: the answer waits for this target's repair_ack */
+    bool repair_wait; /* sync read repair: a repair went out and its ack is awaited */
+    bool holds;       /* sync read repair: known to hold the answer (answered so, or acked) */
 };
 
 struct coord {
@@ -254,13 +336,18 @@ struct coord {
     int need;
     int got;
     bool answered;
-    bool answer_held; /* sync read repair: waiting for repair acks */
+    bool answer_held; /* sync read repair: the answer waits until `w` replicas hold it */
     int repairs_waiting;
+    bool frozen;        /* sync read repair: the answer below is fixed */
+    bool overflow;      /* read: the answers hold more siblings than a reply can carry */
+    int confirmed;      /* sync read repair: home replicas known to hold the answer */
+    struct vset answer; /* sync read repair: what the read will answer, fixed when held */
     int round;
     uint64_t timer;
     int n_targets;
     struct target t[LL_MAX_TARGETS];
     struct vset sent;  /* write: what the put carried */
+    bool sent_all;     /* write: the put carries the coordinator's whole resulting set */
     struct vset best;  /* read: everything merged so far */
     struct vset *sets; /* read: each target's answer */
     char repaired[48]; /* read: who was repaired before the answer */
@@ -270,6 +357,7 @@ struct coord {
 struct hint {
     bool used;
     uint32_t gen;
+    int64_t since_us; /* the holder's monotonic clock when it took the first of these versions */
     int owner;
     char key[STORE_KEY_MAX];
     struct vset set;
@@ -280,6 +368,7 @@ struct ll_node {
     uint32_t next_dot;
     uint32_t next_gen;
     int64_t suspect_until[CLOCK_MAX_NODES]; /* the node's monotonic clock; 0: trusted */
+    int64_t suspect_since[CLOCK_MAX_NODES]; /* when it last stopped trusting the peer */
     struct coord *coord[LL_MAX_COORD];
     struct hint *hints; /* LL_MAX_HINTS, allocated on the first hint */
     int n_hints;
@@ -287,6 +376,8 @@ struct ll_node {
     bool handoff_armed;
     uint64_t ae_timer;
     bool ae_armed;
+    uint64_t gc_timer;
+    bool gc_armed;
     int ae_next;
     uint64_t *ae_agreed; /* per peer: the root both sides last agreed on */
 };
@@ -574,6 +665,13 @@ static int param_n(const struct model_state *st)
     return n < st->n ? n : st->n;
 }
 
+static int param_w(const struct model_state *st)
+{
+    int w = (int)pnum(st, P_W), n = param_n(st);
+
+    return w < n ? w : n;
+}
+
 static void to_wire(const struct store_version *v, struct wire_version *w)
 {
     memset(w, 0, sizeof(*w));
@@ -582,8 +680,16 @@ static void to_wire(const struct store_version *v, struct wire_version *w)
     w->dot = (uint16_t)v->lamport;
     w->origin = (uint8_t)v->origin;
     w->tombstone = v->tombstone;
-    for (int i = 0; i < CLOCK_MAX_NODES; i++)
-        w->vc[i] = (uint16_t)v->vc.v[i];
+    for (int i = 0; i < CLOCK_MAX_NODES; i++) {
+        if (v->vc.v[i] == 0)
+            continue;
+        /* More writers than home replicas cannot happen: writes are forwarded home. */
+        assert(w->n_vc < LL_WIRE_VC);
+        if (w->n_vc >= LL_WIRE_VC)
+            break;
+        w->vc_node[w->n_vc] = (uint8_t)i;
+        w->vc_count[w->n_vc++] = (uint16_t)v->vc.v[i];
+    }
 }
 
 static void from_wire(const struct wire_version *w, struct store_version *v)
@@ -594,8 +700,9 @@ static void from_wire(const struct wire_version *w, struct store_version *v)
     v->lamport = w->dot;
     v->origin = w->origin;
     v->tombstone = w->tombstone;
-    for (int i = 0; i < CLOCK_MAX_NODES; i++)
-        v->vc.v[i] = w->vc[i];
+    for (int i = 0; i < w->n_vc && i < LL_WIRE_VC; i++)
+        if (w->vc_node[i] < CLOCK_MAX_NODES)
+            v->vc.v[w->vc_node[i]] = w->vc_count[i];
 }
 
 static void body_init(struct ll_body *b, uint64_t rid, const char *key)
@@ -639,6 +746,10 @@ static void format_set(const struct vset *s, char *dst, size_t size)
     for (int i = 0; i < s->n; i++)
         if (!s->v[i].tombstone)
             op_values_add(&v, s->v[i].value);
+    if (v.n == 0 && s->n > 0) {
+        snprintf(dst, size, "(deleted)"); /* only tombstones */
+        return;
+    }
     op_format_values(&v, dst, size);
 }
 
@@ -650,55 +761,25 @@ static void set_values(const struct vset *s, struct op_values *out)
             op_values_add(out, s->v[i].value);
 }
 
+/*
+ * Cassandra's reconciliation: the higher timestamp wins; on a tie a tombstone wins, then the
+ * greater value (so every replica picks the same whatever the order it met them in); the dot
+ * only separates two writes of one value.
+ */
 static bool lww_wins(const struct store_version *a, const struct store_version *b)
 {
+    int c;
+
     if (a->ts_us != b->ts_us)
         return a->ts_us > b->ts_us;
+    if (a->tombstone != b->tombstone)
+        return a->tombstone;
+    c = strcmp(a->value, b->value);
+    if (c != 0)
+        return c > 0;
     if (a->origin != b->origin)
         return a->origin > b->origin;
     return a->lamport > b->lamport;
-}
-
-/* Merges b into a under the current resolve rule. Traces what a conflict kept, at node. */
-static void merge_sets(struct model_state *st, int node, const char *key, const struct vset *a,
-                       const struct vset *b, struct vset *out, bool trace)
-{
-    struct vset m;
-    char kept[64], lost[64];
-
-    m.n = leaderless_sync(a->v, a->n, b->v, b->n, m.v);
-    if (pnum(st, P_RESOLVE) == RESOLVE_LWW && m.n > 1) {
-        int win = 0;
-        struct vset w, l;
-        for (int i = 1; i < m.n; i++)
-            if (lww_wins(&m.v[i], &m.v[win]))
-                win = i;
-        w.n = 1;
-        w.v[0] = m.v[win];
-        l.n = 0;
-        for (int i = 0; i < m.n; i++)
-            if (i != win)
-                l.v[l.n++] = m.v[i];
-        if (trace) {
-            format_set(&w, kept, sizeof(kept));
-            format_set(&l, lost, sizeof(lost));
-            model_trace(st->ctx, TRACE_CONFLICT, node, -1, 0, 0, "lww",
-                        "%s: last write wins keeps %s, discards concurrent %s", key, kept, lost);
-        }
-        /* Recorded even when the merge is not traced: the lost-writes checker needs it. */
-        for (int i = 0; i < l.n; i++)
-            if (!l.v[i].tombstone)
-                model_discard(st->ctx, node, key, l.v[i].value, "last write wins kept %s",
-                              w.v[0].value);
-        *out = w;
-        return;
-    }
-    if (trace && m.n > 1 && m.n > a->n) {
-        format_set(&m, kept, sizeof(kept));
-        model_trace(st->ctx, TRACE_CONFLICT, node, -1, 0, 0, "siblings",
-                    "%s: concurrent writes kept as siblings %s", key, kept);
-    }
-    *out = m;
 }
 
 static bool sets_equal(const struct vset *a, const struct vset *b)
@@ -709,6 +790,121 @@ static bool sets_equal(const struct vset *a, const struct vset *b)
         if (!same_dot(&a->v[i], &b->v[i]))
             return false;
     return true;
+}
+
+/*
+ * The versions of a and b that the merge m kept neither itself nor through a version that
+ * had seen them: the ones the sibling limit dropped. Returns how many (in dropped).
+ */
+static int sibling_overflow(const struct vset *a, const struct vset *b, const struct vset *m,
+                            struct vset *dropped)
+{
+    dropped->n = 0;
+    for (int side = 0; side < 2; side++) {
+        const struct vset *s = side ? b : a;
+        for (int i = 0; i < s->n; i++) {
+            bool gone = true;
+            for (int k = 0; k < m->n && gone; k++)
+                gone = !leaderless_seen(&m->v[k], &s->v[i]);
+            for (int k = 0; k < dropped->n && gone; k++)
+                gone = !same_dot(&dropped->v[k], &s->v[i]);
+            if (gone && dropped->n < STORE_MAX_SIBLINGS)
+                dropped->v[dropped->n++] = s->v[i];
+        }
+    }
+    return dropped->n;
+}
+
+/* Would merging in into cur keep more siblings than a key can hold? */
+static bool would_overflow(const struct vset *cur, const struct vset *in)
+{
+    struct vset m, dropped;
+
+    if (cur->n + in->n <= STORE_MAX_SIBLINGS)
+        return false; /* the common case: everything fits */
+    m.n = leaderless_sync(cur->v, cur->n, in->v, in->n, m.v);
+    return sibling_overflow(cur, in, &m, &dropped) > 0;
+}
+
+/* Merges b into a under the current resolve rule. Traces what a conflict kept, at node. */
+static void merge_sets(struct model_state *st, int node, const char *key, const struct vset *a,
+                       const struct vset *b, struct vset *out, bool trace)
+{
+    struct vset m;
+    char kept[64], lost[64];
+
+    if (pnum(st, P_RESOLVE) == RESOLVE_LWW && a->n + b->n > 1) {
+        /*
+         * Cassandra: the highest timestamp wins whatever the causality. A version the
+         * winner had seen is an ordinary overwrite; one that had not is lost, and one that
+         * had in fact seen the winner (its writer's clock ran behind) is lost though it
+         * came later.
+         */
+        struct store_version all[2 * STORE_MAX_SIBLINGS];
+        int total = 0, win = 0;
+        struct vset w, l;
+        bool later = false;
+        memset(all, 0, sizeof(all));
+        for (int i = 0; i < a->n; i++)
+            all[total++] = a->v[i];
+        for (int i = 0; i < b->n; i++)
+            all[total++] = b->v[i];
+        for (int i = 1; i < total; i++)
+            if (lww_wins(&all[i], &all[win]))
+                win = i;
+        w.n = 1;
+        w.v[0] = all[win];
+        l.n = 0;
+        for (int i = 0; i < total; i++) {
+            bool dup = same_dot(&all[i], &all[win]);
+            for (int k = 0; k < l.n && !dup; k++)
+                dup = same_dot(&all[i], &l.v[k]);
+            if (!dup && !leaderless_seen(&all[win], &all[i]))
+                l.v[l.n++] = all[i];
+        }
+        if (trace && l.n > 0 && !sets_equal(a, &w)) {
+            for (int i = 0; i < l.n; i++)
+                later = later || leaderless_seen(&l.v[i], &all[win]);
+            format_set(&w, kept, sizeof(kept));
+            format_set(&l, lost, sizeof(lost));
+            model_trace(st->ctx, TRACE_CONFLICT, node, -1, 0, 0, "lww",
+                        "%s: last write wins keeps %s, discards %s %s", key, kept,
+                        later ? "causally later" : "concurrent", lost);
+        }
+        /* Recorded even when the merge is not traced: the lost-writes checker needs it. */
+        for (int i = 0; i < l.n; i++) {
+            if (l.v[i].tombstone)
+                continue;
+            if (leaderless_seen(&l.v[i], &w.v[0]))
+                model_discard_as(st->ctx, node, key, l.v[i].value, MODEL_DISCARD_LATER,
+                                 "last write wins kept %s, which it had seen", w.v[0].value);
+            else
+                model_discard(st->ctx, node, key, l.v[i].value, "last write wins kept %s",
+                              w.v[0].value);
+        }
+        *out = w;
+        return;
+    }
+    m.n = leaderless_sync(a->v, a->n, b->v, b->n, m.v);
+    if (m.n == STORE_MAX_SIBLINGS) {
+        /* Past the sibling limit the oldest went: a loss, and recorded as one. */
+        struct vset dropped;
+        for (int i = 0; i < sibling_overflow(a, b, &m, &dropped); i++) {
+            if (dropped.v[i].tombstone)
+                continue;
+            model_trace(st->ctx, TRACE_CONFLICT, node, -1, 0, 0, "siblings",
+                        "%s: more than %d siblings, discards %s", key, STORE_MAX_SIBLINGS,
+                        dropped.v[i].value);
+            model_discard_as(st->ctx, node, key, dropped.v[i].value, MODEL_DISCARD_BOUND,
+                             "more than %d siblings", STORE_MAX_SIBLINGS);
+        }
+    }
+    if (trace && m.n > 1 && m.n > a->n) {
+        format_set(&m, kept, sizeof(kept));
+        model_trace(st->ctx, TRACE_CONFLICT, node, -1, 0, 0, "siblings",
+                    "%s: concurrent writes kept as siblings %s", key, kept);
+    }
+    *out = m;
 }
 
 static void local_set(struct model_state *st, int node, const char *key, struct vset *out)
@@ -722,20 +918,32 @@ static void local_set(struct model_state *st, int node, const char *key, struct 
     }
 }
 
-/* Merges incoming versions into node's store; true when the store changed. */
-static bool apply_store(struct model_state *st, int node, const char *key, const struct vset *in)
+/*
+ * Merges incoming versions into node's store: 1 when the store changed, 0 when it already had
+ * them, -1 when it refused them. A merge that would keep more siblings than a key holds is
+ * refused whole, write, repair or anti-entropy alike: pushing an acknowledged version out to
+ * make room would lose it (Riak, whose limit is far higher, refuses client writes past
+ * max_siblings). The replicas then disagree until a write after a read merges the siblings.
+ */
+static int apply_store(struct model_state *st, int node, const char *key, const struct vset *in,
+                       bool refuse_overflow)
 {
     struct vset cur, next;
 
     local_set(st, node, key, &cur);
+    if (refuse_overflow && pnum(st, P_RESOLVE) == RESOLVE_SIBLINGS && would_overflow(&cur, in)) {
+        model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "siblings",
+                    "%s: refused, it would keep more than %d siblings", key, STORE_MAX_SIBLINGS);
+        return -1;
+    }
     merge_sets(st, node, key, &cur, in, &next, true);
     if (sets_equal(&cur, &next))
-        return false;
+        return 0;
     if (store_kv_set(model_store(st->ctx, node), key, next.v, next.n) < 0) {
         model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "full", "store full: %s not stored", key);
-        return false;
+        return -1;
     }
-    return true;
+    return 1;
 }
 
 /* The key's walk order: its pinned replicas first, then the ring walk. Returns st->n. */
@@ -787,6 +995,31 @@ static bool suspects(struct model_state *st, int node, int peer)
 static void trust(struct model_state *st, int node, int peer)
 {
     st->nodes[node].suspect_until[peer] = 0;
+    st->nodes[node].suspect_since[peer] = 0;
+}
+
+/* How long node has believed peer down, by its own evidence: a suspicion, or (for a hint
+ * holder) the oldest hint peer has not taken. 0 when it has none. */
+static int64_t down_for(struct model_state *st, int node, int peer)
+{
+    struct ll_node *nd = &st->nodes[node];
+    int64_t now = model_mono(st->ctx, node), since = 0;
+
+    if (nd->suspect_until[peer] != 0 && now < nd->suspect_until[peer])
+        since = nd->suspect_since[peer];
+    for (int i = 0; nd->hints && i < LL_MAX_HINTS; i++)
+        if (nd->hints[i].used && nd->hints[i].owner == peer &&
+            (since == 0 || nd->hints[i].since_us < since))
+            since = nd->hints[i].since_us;
+    return since == 0 ? 0 : now - since;
+}
+
+/* Cassandra's max_hint_window: no more hints for a node down longer than this. */
+static bool past_hint_window(struct model_state *st, int node, int peer)
+{
+    int64_t window = pnum(st, P_HINT_WINDOW);
+
+    return window > 0 && down_for(st, node, peer) > window;
 }
 
 static void node_name_list(char *dst, size_t size, const char *sep_first, int node, int home)
@@ -845,6 +1078,13 @@ static bool hint_store(struct model_state *st, int node, int owner, const char *
     struct hint *h = hint_find(nd, key, owner);
     char vals[64];
 
+    if (past_hint_window(st, node, owner)) {
+        format_set(in, vals, sizeof(vals));
+        model_trace(st->ctx, TRACE_HINT, node, owner, 0, 0, "refused",
+                    "%s=%s: no hint for n%d, unreachable longer than hint_window", key, vals,
+                    owner + 1);
+        return false;
+    }
     if (!h) {
         if (!nd->hints)
             nd->hints = xcalloc(LL_MAX_HINTS, sizeof(*nd->hints));
@@ -856,6 +1096,7 @@ static bool hint_store(struct model_state *st, int node, int owner, const char *
         memset(h, 0, sizeof(*h));
         h->used = true;
         h->owner = owner;
+        h->since_us = model_mono(st->ctx, node);
         util_strlcpy(h->key, key, sizeof(h->key));
         nd->n_hints++;
     }
@@ -952,12 +1193,30 @@ static void coord_answer(struct model_state *st, int node, struct coord *c)
     rep.pos = -1;
     rep.quorum = c->got >= c->need;
     coord_detail(c, rep.detail, sizeof(rep.detail));
-    if (rep.quorum) {
+    if (rep.quorum && c->is_read && c->overflow) {
+        /* Answering some siblings would hide an acknowledged write: say so instead. */
+        rep.kind = REPLY_FAIL;
+        snprintf(rep.reason, sizeof(rep.reason), "more than %d siblings", STORE_MAX_SIBLINGS);
+    } else if (rep.quorum && c->is_read && c->frozen && c->confirmed < param_w(st)) {
+        rep.kind = REPLY_FAIL;
+        snprintf(rep.reason, sizeof(rep.reason), "read repair not confirmed (%d of %d hold it)",
+                 c->confirmed, param_w(st));
+    } else if (rep.quorum) {
+        const struct vset *ans = c->frozen ? &c->answer : &c->best;
         rep.kind = REPLY_OK;
         if (c->is_read) {
-            set_values(&c->best, &rep.vals);
             rep.has_ctx = true;
-            leaderless_context(c->best.v, c->best.n, &rep.ctx);
+            set_values(ans, &rep.vals);
+            leaderless_context(ans->v, ans->n, &rep.ctx);
+        } else if (c->sent_all) {
+            /*
+             * A put returns the context of the versions it left on its coordinator (Riak's
+             * return_body shows them), so a write after it replaces them. Only a coordinator
+             * that holds the key may: a context entry n1:5 claims every write n1 coordinated
+             * up to its fifth, and a node that keeps no copy cannot vouch for those.
+             */
+            rep.has_ctx = true;
+            leaderless_context(c->sent.v, c->sent.n, &rep.ctx);
         }
     } else {
         rep.kind = REPLY_FAIL;
@@ -1036,7 +1295,7 @@ static void coord_contact(struct model_state *st, int node, struct coord *c, int
     } else if (c->t[i].home >= 0) {
         on_write_ack(st, node, c, i, hint_store(st, node, c->t[i].home, c->key, &c->sent));
     } else {
-        apply_store(st, node, c->key, &c->sent);
+        apply_store(st, node, c->key, &c->sent, true);
         on_write_ack(st, node, c, i, true);
     }
 }
@@ -1055,11 +1314,17 @@ static void choose_targets(struct model_state *st, int node, const char *key, bo
     if (read && pnum(st, P_READ_FANOUT) == FANOUT_R && k > c->need)
         k = c->need;
     c->n_targets = 0;
-    for (int i = 0; i < k && i < LL_MAX_TARGETS; i++) {
-        c->t[i].node = tn[i];
-        c->t[i].home = th[i];
-        c->t[i].state = T_SENT;
-        c->t[i].ok = false;
+    for (int i = 0; i < k && c->n_targets < LL_MAX_TARGETS; i++) {
+        struct target *t = &c->t[c->n_targets];
+        if (th[i] >= 0 && past_hint_window(st, node, th[i])) {
+            model_trace(st->ctx, TRACE_HINT, node, th[i], 0, 0, "refused",
+                        "%s: no stand-in for n%d, down longer than hint_window", key, th[i] + 1);
+            continue;
+        }
+        t->node = tn[i];
+        t->home = th[i];
+        t->state = T_SENT;
+        t->ok = false;
         c->n_targets++;
     }
 }
@@ -1080,7 +1345,35 @@ static struct coord *coord_new(struct model_state *st, int node)
     return NULL;
 }
 
+static void coordinate(struct model_state *st, int node, const struct op_req *req);
+
+/*
+ * A write reaching a node outside the key's preference list is forwarded to the first home
+ * replica this node does not suspect (Dynamo: "the first among the top N"; Riak forwards a
+ * put to a vnode of the preflist). A coordinator that holds the key sends its whole sibling
+ * set with the new version and can answer with the context of what it left, which a node
+ * that keeps no copy could not. Reads are coordinated where they land.
+ */
 static void ll_request(struct model_state *st, int node, const struct op_req *req)
+{
+    int order[CLOCK_MAX_NODES], n = param_n(st), to = -1;
+
+    if (req->kind == OP_GET || is_home(st, req->key, node)) {
+        coordinate(st, node, req);
+        return;
+    }
+    walk_order(st, req->key, order);
+    for (int i = 0; i < n && to < 0; i++)
+        if (!suspects(st, node, order[i]))
+            to = order[i];
+    if (to < 0)
+        to = order[0];
+    model_send(st->ctx, node, to, M_FORWARD, false, req, sizeof(*req), "forward %s %s%s%s",
+               req->kind == OP_DEL ? "del" : "put", req->key, req->kind == OP_DEL ? "" : "=",
+               req->value);
+}
+
+static void coordinate(struct model_state *st, int node, const struct op_req *req)
 {
     bool read = req->kind == OP_GET;
     int need = (int)pnum(st, read ? P_R : P_W);
@@ -1088,8 +1381,8 @@ static void ll_request(struct model_state *st, int node, const struct op_req *re
     struct coord *c;
     char why[HISTORY_REASON_MAX];
 
-    if (req->kind != OP_GET && req->kind != OP_PUT) {
-        reply_fail(st, node, req, "the leaderless model serves put and get");
+    if (req->kind != OP_GET && req->kind != OP_PUT && req->kind != OP_DEL) {
+        reply_fail(st, node, req, "the leaderless model serves put, get and del");
         return;
     }
     if (need > n) {
@@ -1115,19 +1408,39 @@ static void ll_request(struct model_state *st, int node, const struct op_req *re
         struct vset mine;
         memset(&v, 0, sizeof(v));
         util_strlcpy(v.value, req->value, sizeof(v.value));
+        v.tombstone = req->kind == OP_DEL;
         v.origin = node;
         v.lamport = ++st->nodes[node].next_dot;
-        v.ts_us = model_phys(st->ctx, node);
-        /* A write after a read supersedes what the read saw; a blind one, what this node has. */
+        /* One timestamp per write, as Cassandra gives a cell: the coordinator's clock, or
+         * the client's (a driver's client-side timestamp). */
+        v.ts_us = pnum(st, P_TIMESTAMP_SOURCE) == TSRC_CLIENT ? req->client_ts_us
+                                                              : model_phys(st->ctx, node);
+        /*
+         * A write after a read supersedes exactly what the read saw. A blind one (no
+         * context) supersedes nothing: under siblings it becomes a sibling of whatever is
+         * stored (Riak with allow_mult). Under lww its context only records what the
+         * coordinator had seen, so a discard can say whether the loser came later.
+         */
         local_set(st, node, req->key, &mine);
         if (req->has_ctx)
             v.vc = req->ctx;
-        else
+        else if (pnum(st, P_RESOLVE) == RESOLVE_LWW || v.tombstone)
+            /* A delete without a context removes what its coordinator holds, as Riak's
+             * delete reads the object first. */
             leaderless_context(mine.v, mine.n, &v.vc);
         /* The coordinator sends its whole resulting set when it holds the key itself. */
         c->sent.n = 1;
         c->sent.v[0] = v;
-        if (is_home(st, req->key, node))
+        c->sent_all = is_home(st, req->key, node);
+        if (c->sent_all && pnum(st, P_RESOLVE) == RESOLVE_SIBLINGS &&
+            would_overflow(&mine, &c->sent)) {
+            coord_free(st, node, c);
+            snprintf(why, sizeof(why), "more than %d siblings: read, then write after the read",
+                     STORE_MAX_SIBLINGS);
+            reply_fail(st, node, req, why);
+            return;
+        }
+        if (c->sent_all)
             merge_sets(st, node, req->key, &mine, &c->sent, &c->sent, false);
     }
     c->timer = model_timer(st->ctx, node, K_OP, read ? "read quorum" : "write quorum",
@@ -1187,13 +1500,108 @@ static int repair_target(struct model_state *st, int node, struct coord *c, int 
         return 0;
     c->sets[i] = c->best;
     if (c->t[i].node == node) {
-        if (apply_store(st, node, c->key, &c->best))
+        if (apply_store(st, node, c->key, &c->best, false) > 0)
             model_trace(st->ctx, TRACE_REPAIR, node, -1, 0, 0, "read_repair",
                         "read repair brings %s up to date", c->key);
         return 0;
     }
     send_repair(st, node, c, c->t[i].node);
     return 1;
+}
+
+/*
+ * Does a replica that holds have also hold want — each of want's versions,
+ * or one that replaced it? Under lww a replica keeps one version: the
+ * answer's or one that wins over it.
+ */
+static bool set_holds(struct model_state *st, const struct vset *have, const struct vset *want)
+{
+    struct vset merged;
+
+    if (want->n == 0)
+        return true;
+    if (pnum(st, P_RESOLVE) == RESOLVE_LWW)
+        return have->n >= 1 &&
+               (same_dot(&have->v[0], &want->v[0]) || lww_wins(&have->v[0], &want->v[0]));
+    merged.n = leaderless_sync(have->v, have->n, want->v, want->n, merged.v);
+    return sets_equal(have, &merged);
+}
+
+/* Sync read repair: answers once `w` home replicas are known to hold the answer. */
+static void confirm_maybe_answer(struct model_state *st, int node, struct coord *c)
+{
+    if (!c->answer_held || c->confirmed < param_w(st))
+        return;
+    c->answer_held = false;
+    coord_answer(st, node, c);
+}
+
+/* Sync read repair: target i is known to hold the answer. */
+static void confirm_target(struct coord *c, int i)
+{
+    if (c->t[i].holds)
+        return;
+    c->t[i].holds = true;
+    c->confirmed++;
+}
+
+/* Sync read repair: target i answered; count it, or repair it and wait for its ack. */
+static void confirm_or_repair(struct model_state *st, int node, struct coord *c, int i)
+{
+    if (c->t[i].home >= 0 || c->t[i].holds || c->t[i].repair_wait)
+        return;
+    if (set_holds(st, &c->sets[i], &c->answer)) {
+        confirm_target(c, i);
+        return;
+    }
+    node_name_list(c->repaired, sizeof(c->repaired), c->repaired[0] ? "," : "", c->t[i].node, -1);
+    if (repair_target(st, node, c, i)) {
+        c->t[i].repair_wait = true;
+        c->repairs_waiting++;
+    } else if (c->t[i].node == node) {
+        struct vset mine; /* repaired in place, unless the store refused it */
+        local_set(st, node, c->key, &mine);
+        if (set_holds(st, &mine, &c->answer))
+            confirm_target(c, i);
+    }
+}
+
+/*
+ * Sync read repair when the read quorum is in: fix the answer, count the home
+ * replicas that already hold it, and write it back to the others — to the
+ * stale ones that answered, and to home replicas the read did not ask (read
+ * fanout r), so that `w` of them can hold it. The answer waits for that
+ * (Attiya, Bar-Noy and Dolev's write-back phase, Cassandra's blocking read
+ * repair): without it a value one replica holds could be answered now and
+ * missed by the next quorum read.
+ */
+static void hold_answer(struct model_state *st, int node, struct coord *c)
+{
+    int order[CLOCK_MAX_NODES], n = param_n(st);
+
+    c->answer = c->best;
+    c->frozen = true;
+    c->answer_held = true;
+    for (int k = 0; k < c->n_targets; k++)
+        if (c->t[k].state == T_ANSWERED)
+            confirm_or_repair(st, node, c, k);
+    walk_order(st, c->key, order);
+    for (int h = 0; h < n && c->confirmed + c->repairs_waiting < param_w(st); h++) {
+        bool asked = false;
+        int k;
+        for (k = 0; k < c->n_targets && !asked; k++)
+            asked = c->t[k].node == order[h];
+        if (asked || c->n_targets >= LL_MAX_TARGETS)
+            continue;
+        k = c->n_targets++;
+        memset(&c->t[k], 0, sizeof(c->t[k]));
+        c->t[k].node = order[h];
+        c->t[k].home = -1;
+        c->t[k].state = T_ANSWERED;
+        c->sets[k].n = 0; /* not asked: assume it holds nothing */
+        confirm_or_repair(st, node, c, k);
+    }
+    confirm_maybe_answer(st, node, c);
 }
 
 static void on_read_answer(struct model_state *st, int node, struct coord *c, int i,
@@ -1206,28 +1614,29 @@ static void on_read_answer(struct model_state *st, int node, struct coord *c, in
     c->t[i].ok = true;
     c->sets[i] = *got;
     c->got++;
+    if (pnum(st, P_RESOLVE) == RESOLVE_SIBLINGS && !c->answered && would_overflow(&c->best, got))
+        c->overflow = true;
     merge_sets(st, node, c->key, &c->best, got, &c->best, false);
     changed = !sets_equal(&before, &c->best);
     if (!c->answered && !c->answer_held && c->got >= c->need) {
-        bool sync = pnum(st, P_READ_REPAIR) == RR_SYNC;
-        for (int k = 0; k < c->n_targets; k++) {
-            int sent;
-            if (c->t[k].state != T_ANSWERED || c->t[k].home >= 0 || !target_stale(st, c, k))
-                continue;
-            sent = repair_target(st, node, c, k);
-            if (pnum(st, P_READ_REPAIR) != RR_OFF)
-                node_name_list(c->repaired, sizeof(c->repaired), c->repaired[0] ? "," : "",
-                               c->t[k].node, -1);
-            if (sync && sent) {
-                c->t[k].repair_wait = true;
-                c->repairs_waiting++;
+        if (pnum(st, P_READ_REPAIR) == RR_SYNC) {
+            hold_answer(st, node, c);
+        } else {
+            for (int k = 0; k < c->n_targets; k++) {
+                if (c->t[k].state != T_ANSWERED || c->t[k].home >= 0 || !target_stale(st, c, k))
+                    continue;
+                repair_target(st, node, c, k);
+                if (pnum(st, P_READ_REPAIR) != RR_OFF)
+                    node_name_list(c->repaired, sizeof(c->repaired), c->repaired[0] ? "," : "",
+                                   c->t[k].node, -1);
             }
-        }
-        if (c->repairs_waiting > 0)
-            c->answer_held = true;
-        else
             coord_answer(st, node, c);
-    } else if (c->answered || c->answer_held) {
+        }
+    } else if (c->answer_held) {
+        /* A late answer to a held read: it may hold the answer already, or need it. */
+        confirm_or_repair(st, node, c, i);
+        confirm_maybe_answer(st, node, c);
+    } else if (c->answered) {
         /* A late answer: repair it, and everyone else if it brought something newer. */
         if (changed) {
             for (int k = 0; k < c->n_targets; k++)
@@ -1252,7 +1661,12 @@ static void on_op_timer(struct model_state *st, int node, uint64_t rid)
         if (c->t[i].state != T_SENT)
             continue;
         c->t[i].state = T_SILENT;
-        st->nodes[node].suspect_until[c->t[i].node] = model_mono(st->ctx, node) + LL_SUSPECT_US;
+        if (!suspects(st, node, c->t[i].node))
+            st->nodes[node].suspect_since[c->t[i].node] = model_mono(st->ctx, node);
+        /* Dynamo's local failure detection: for down_retry the replica counts as down and
+         * (with sloppy on) its writes go straight to a stand-in, without another timeout. */
+        st->nodes[node].suspect_until[c->t[i].node] =
+            model_mono(st->ctx, node) + pnum(st, P_DOWN_RETRY);
         snprintf(why, sizeof(why), "no %s from n%d within the quorum timeout",
                  c->is_read ? "get_reply" : "put_ack", c->t[i].node + 1);
         model_suspect(st->ctx, node, c->t[i].node, why);
@@ -1262,7 +1676,10 @@ static void on_op_timer(struct model_state *st, int node, uint64_t rid)
         return;
     }
     if (c->answer_held) {
+        /* Fewer than `w` replicas are known to hold what the read found: answering it could
+         * show a value the next quorum read misses. */
         util_appendf(c->repaired, sizeof(c->repaired), " (unconfirmed)");
+        c->answer_held = false;
         c->repairs_waiting = 0;
         coord_answer(st, node, c);
         coord_free(st, node, c);
@@ -1278,7 +1695,7 @@ static void on_op_timer(struct model_state *st, int node, uint64_t rid)
             used[c->t[i].node] = true;
         for (int i = 0; i < first && c->n_targets < LL_MAX_TARGETS; i++) {
             int home = c->t[i].home >= 0 ? c->t[i].home : c->t[i].node;
-            if (c->t[i].state != T_SILENT)
+            if (c->t[i].state != T_SILENT || past_hint_window(st, node, home))
                 continue;
             for (int k = 0; k < st->n; k++) {
                 int cand = order[k];
@@ -1337,10 +1754,11 @@ static void on_put(struct model_state *st, int node, const struct msg *m, const 
     bool ok = true;
 
     body_vset(b, &in);
-    if (b->hint >= 0 && b->hint < st->n)
+    if (b->hint >= 0 && b->hint < st->n) {
         ok = hint_store(st, node, b->hint, b->key, &in);
-    else
-        apply_store(st, node, b->key, &in);
+    } else {
+        ok = apply_store(st, node, b->key, &in, true) >= 0;
+    }
     send_ack(st, node, m->from, M_PUT_ACK, b->rid, b->key, ok);
 }
 
@@ -1374,6 +1792,16 @@ static void on_handoff_timer(struct model_state *st, int node)
         char vals[64];
         if (!h->used)
             continue;
+        if (past_hint_window(st, node, h->owner)) {
+            /* Only anti-entropy or read repair can bring these versions to the owner now. */
+            format_set(&h->set, vals, sizeof(vals));
+            model_trace(st->ctx, TRACE_HINT, node, h->owner, 0, 0, "expired",
+                        "%s=%s: hint for n%d dropped, unreachable longer than hint_window", h->key,
+                        vals, h->owner + 1);
+            h->used = false;
+            nd->n_hints--;
+            continue;
+        }
         body_init(b, (uint64_t)h->gen << 16 | (uint64_t)i, h->key);
         body_set(b, &h->set);
         format_set(&h->set, vals, sizeof(vals));
@@ -1390,8 +1818,8 @@ static void on_handoff(struct model_state *st, int node, const struct msg *m,
     struct vset in;
 
     body_vset(b, &in);
-    apply_store(st, node, b->key, &in);
-    send_ack(st, node, m->from, M_HANDOFF_ACK, b->rid, b->key, true);
+    send_ack(st, node, m->from, M_HANDOFF_ACK, b->rid, b->key,
+             apply_store(st, node, b->key, &in, false) >= 0);
 }
 
 static void on_handoff_ack(struct model_state *st, int node, const struct ll_body *b)
@@ -1404,9 +1832,14 @@ static void on_handoff_ack(struct model_state *st, int node, const struct ll_bod
     if (!nd->hints || slot >= LL_MAX_HINTS)
         return;
     h = &nd->hints[slot];
-    /* A hint that took a newer write since this offer went out stays until that is delivered. */
-    if (!h->used || h->gen != (uint32_t)(b->rid >> 16))
+    /* A hint that took a newer write since this offer went out stays until that is delivered;
+     * one the owner refused stays too. */
+    if (!h->used)
         return;
+    if (h->gen != (uint32_t)(b->rid >> 16) || !b->ok) {
+        h->since_us = model_mono(st->ctx, node); /* the owner is reachable: not down */
+        return;
+    }
     format_set(&h->set, vals, sizeof(vals));
     model_trace(st->ctx, TRACE_HINT, node, h->owner, 0, 0, "delivered", "%s=%s handed off to n%d",
                 h->key, vals, h->owner + 1);
@@ -1536,12 +1969,62 @@ static void on_ae_key(struct model_state *st, int node, const struct msg *m,
     char vals[64];
 
     body_vset(b, &in);
-    if (!apply_store(st, node, b->key, &in))
+    if (apply_store(st, node, b->key, &in, false) <= 0)
         return;
     local_set(st, node, b->key, &in);
     format_set(&in, vals, sizeof(vals));
     model_trace(st->ctx, TRACE_REPAIR, node, m->from, 0, 0, "anti_entropy",
                 "anti-entropy repairs %s=%s from n%d", b->key, vals, m->from + 1);
+}
+
+/* ---- tombstone collection ---- */
+
+/* Sweeps a few times per grace period, as compaction would come round. */
+static void arm_gc(struct model_state *st, int node)
+{
+    struct ll_node *nd = &st->nodes[node];
+    int64_t grace = pnum(st, P_TOMBSTONE_GC);
+
+    if (nd->gc_armed || grace == 0)
+        return;
+    nd->gc_timer =
+        model_timer(st->ctx, node, K_GC, "tombstone_gc", grace / 4 > 1000 ? grace / 4 : 1000, 0);
+    nd->gc_armed = true;
+}
+
+/*
+ * Cassandra's gc_grace_seconds: a key whose versions are all tombstones, the newest written
+ * `tombstone_gc` ago or more by this node's clock, is removed from the store. A replica that
+ * missed the delete and comes back after that still holds the value, and nothing is left to
+ * tell it the value was deleted: read repair and anti-entropy copy it back ("zombie data").
+ */
+static void on_gc_timer(struct model_state *st, int node)
+{
+    struct store *s = model_store(st->ctx, node);
+    int64_t grace = pnum(st, P_TOMBSTONE_GC), now = model_phys(st->ctx, node);
+
+    st->nodes[node].gc_armed = false;
+    if (grace == 0)
+        return;
+    for (int i = 0; i < store_kv_count(s); i++) {
+        const struct store_item *it = store_kv_at(s, i);
+        int64_t newest = INT64_MIN;
+        bool all_dead = it->n > 0;
+        char key[STORE_KEY_MAX];
+        for (int k = 0; k < it->n; k++) {
+            all_dead = all_dead && it->v[k].tombstone;
+            if (it->v[k].ts_us > newest)
+                newest = it->v[k].ts_us;
+        }
+        if (!all_dead || now - newest < grace)
+            continue;
+        util_strlcpy(key, it->key, sizeof(key));
+        store_kv_set(s, key, NULL, 0);
+        model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "tombstone_gc",
+                    "%s: tombstone collected after its grace period", key);
+        i--; /* the next key moved into this place */
+    }
+    arm_gc(st, node);
 }
 
 /* ---- the model interface ---- */
@@ -1601,6 +2084,8 @@ static void start_ae_all(struct model_state *st)
 static void ll_start(struct model_state *st)
 {
     start_ae_all(st);
+    for (int i = 0; i < st->n; i++)
+        arm_gc(st, i);
 }
 
 static void ll_param_changed(struct model_state *st, int idx)
@@ -1619,6 +2104,15 @@ static void ll_param_changed(struct model_state *st, int idx)
             if (st->nodes[i].up)
                 arm_handoff(st, i);
         break;
+    case P_TOMBSTONE_GC:
+        for (int i = 0; i < st->n; i++) {
+            if (st->nodes[i].gc_armed)
+                model_timer_cancel(st->ctx, st->nodes[i].gc_timer);
+            st->nodes[i].gc_armed = false;
+            if (st->nodes[i].up)
+                arm_gc(st, i);
+        }
+        break;
     default:
         break;
     }
@@ -1634,6 +2128,13 @@ static void ll_message(struct model_state *st, int node, const struct msg *m)
     trust(st, node, m->from);
     if (m->type == M_AE_TREE) {
         on_ae_tree(st, node, m);
+        return;
+    }
+    if (m->type == M_FORWARD) {
+        struct op_req req;
+        memset(&req, 0, sizeof(req));
+        memcpy(&req, m->body, m->body_len < sizeof(req) ? m->body_len : sizeof(req));
+        coordinate(st, node, &req); /* once: a forwarded write is never forwarded again */
         return;
     }
     b = xmalloc(sizeof(*b));
@@ -1660,11 +2161,13 @@ static void ll_message(struct model_state *st, int node, const struct msg *m)
         break;
     case M_REPAIR: {
         struct vset in;
+        int r;
         body_vset(b, &in);
-        if (apply_store(st, node, b->key, &in))
+        r = apply_store(st, node, b->key, &in, false);
+        if (r > 0)
             model_trace(st->ctx, TRACE_REPAIR, node, m->from, 0, 0, "read_repair",
                         "read repair brings %s up to date", b->key);
-        send_ack(st, node, m->from, M_REPAIR_ACK, b->rid, b->key, true);
+        send_ack(st, node, m->from, M_REPAIR_ACK, b->rid, b->key, r >= 0);
         break;
     }
     case M_REPAIR_ACK:
@@ -1675,13 +2178,12 @@ static void ll_message(struct model_state *st, int node, const struct msg *m)
             if (c->t[i].node == m->from && c->t[i].repair_wait) {
                 c->t[i].repair_wait = false;
                 c->repairs_waiting--;
+                if (b->ok) /* a refused write-back confirms nothing */
+                    confirm_target(c, i);
             }
         }
-        if (c->repairs_waiting == 0) {
-            c->answer_held = false;
-            coord_answer(st, node, c);
-            coord_maybe_done(st, node, c);
-        }
+        confirm_maybe_answer(st, node, c);
+        coord_maybe_done(st, node, c);
         break;
     case M_HANDOFF:
         on_handoff(st, node, m, b);
@@ -1690,6 +2192,7 @@ static void ll_message(struct model_state *st, int node, const struct msg *m)
         on_handoff_ack(st, node, b);
         break;
     case M_AE_TREE:
+    case M_FORWARD:
         break;
     case M_AE_DIFF:
         on_ae_diff(st, node, m, b);
@@ -1713,6 +2216,9 @@ static void ll_timer(struct model_state *st, int node, int kind, int64_t arg)
     case K_AE:
         on_ae_timer(st, node);
         break;
+    case K_GC:
+        on_gc_timer(st, node);
+        break;
     default:
         break;
     }
@@ -1725,8 +2231,10 @@ static void ll_crash(struct model_state *st, int node)
     /* Ops in progress and suspicions were in memory; the engine has stopped the timers. */
     drop_coords(nd);
     memset(nd->suspect_until, 0, sizeof(nd->suspect_until));
+    memset(nd->suspect_since, 0, sizeof(nd->suspect_since));
     nd->handoff_armed = false;
     nd->ae_armed = false;
+    nd->gc_armed = false;
     nd->up = false;
 }
 
@@ -1743,6 +2251,7 @@ static void ll_recover(struct model_state *st, int node, bool durable)
         memset(nd->ae_agreed, 0, (size_t)st->n * sizeof(uint64_t));
     arm_handoff(st, node);
     arm_ae(st, node, pnum(st, P_ANTI_ENTROPY));
+    arm_gc(st, node);
 }
 
 static int ll_route(struct model_state *st, const struct op_req *req, int hint)
@@ -1906,7 +2415,7 @@ const struct model_ops leaderless_model = {
     .n_preds = (int)ARRAY_LEN(preds),
     .msg_names = msg_names,
     .n_msg_types = (int)ARRAY_LEN(msg_names),
-    .op_mask = 1u << OP_PUT | 1u << OP_GET,
+    .op_mask = 1u << OP_PUT | 1u << OP_GET | 1u << OP_DEL,
     .create = ll_create,
     .destroy = ll_destroy,
     .start = ll_start,

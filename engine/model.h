@@ -216,6 +216,17 @@ void model_trace(struct model_ctx *ctx, enum trace_kind kind, int node, int peer
  */
 void model_discard(struct model_ctx *ctx, int node, const char *key, const char *value,
                    const char *why_fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Why a write was thrown away; model_discard() is MODEL_DISCARD_CONCURRENT. */
+enum model_discard_kind {
+    MODEL_DISCARD_CONCURRENT, /* for a write it had not seen and that had not seen it */
+    MODEL_DISCARD_LATER,      /* though it had seen the survivor (lww, a clock behind) */
+    MODEL_DISCARD_BOUND,      /* pushed out by a bound of the model (too many siblings) */
+};
+/* The same, saying why: the lost-writes checker names the cause, and a write pushed out by
+ * a bound is lost whatever came after it. */
+void model_discard_as(struct model_ctx *ctx, int node, const char *key, const char *value,
+                      enum model_discard_kind kind, const char *why_fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 /* Node decided suspect is dead (a timeout, an ISR removal): the failure-detection record. */
 void model_suspect(struct model_ctx *ctx, int node, int suspect, const char *reason);
 

@@ -33,16 +33,21 @@
  * Conflicts (`resolve`).
  *  - lww: a key holds one version; the higher (timestamp, node id) wins,
  *    where the timestamp is the origin's physical clock, its Lamport clock or
- *    its HLC (`timestamps`). The decision ignores causality on purpose — that
+ *    its HLC (`timestamps`); a tie of physical timestamps goes to the greater
+ *    value first, as in Cassandra. The decision ignores causality on purpose — that
  *    is LWW — but the trace records every discarded write that the winner
  *    had not seen as a `conflict`, saying whether the two were concurrent or
  *    the loser was in fact later (a skewed clock).
  *  - siblings: dotted version vectors. Every version keeps its dot and the
  *    context it was written with. A new version removes the versions whose
  *    dots its context covers and keeps the rest as siblings. A write without
- *    `after` uses the node's own current context (it overwrites what that
- *    node has seen); `put ... after rN` uses the context the read returned,
- *    so it supersedes exactly the siblings that read saw. Keeping the dot
+ *    `after` carries no context and supersedes nothing: it is a sibling of
+ *    what the node holds (Riak with allow_mult); `put ... after rN` uses the
+ *    context the read returned, so it supersedes exactly the siblings that
+ *    read saw. A put answers with the context of every version of the key
+ *    its node holds once the write is in (Riak's return_body), so `after wN`
+ *    replaces those. (Under lww a blind write's context is the node's, which
+ *    only serves to tell a later write from a concurrent one.) Keeping the dot
  *    apart from the context is what lets two writes through the same node
  *    from stale reads stay siblings instead of one silently winning. A
  *    context is a vector, so "n4: 6" in it claims n4's writes 1..6 were all
@@ -59,6 +64,13 @@
  *    consumes when it comes, so the result does not depend on the order. A
  *    plain put in this mode is a multi-value register (siblings).
  *
+ * Deletes. `del KEY` replicates like a put whose version is a tombstone:
+ * under siblings it removes the versions its context covers (a read's with
+ * `after`, or everything its node holds, as Riak's delete reads first) and
+ * a concurrent put survives it; under lww it is a timestamped cell that wins
+ * a tie. Reads hide tombstones. They are kept (this model has no
+ * tombstone_gc).
+ *
  * Order. A replica always applies the writes of one origin in that origin's
  * order (FIFO per origin), holding back any that arrive early. `causal on`
  * goes further: a replica holds back an update until it has applied every
@@ -69,7 +81,10 @@
  * interval has passed that stamp (Spanner's commit wait), so a write that
  * starts after another was acknowledged gets a larger stamp as long as every
  * clock is within the TrueTime epsilon; the price is about 2 * epsilon of
- * latency on every write.
+ * latency on every write. Epsilon is the current one, which grows between
+ * syncs (Spanner's sawtooth: `truetime` after an ntp, plus `truetime_drift`
+ * ppm of the time since), so a write waits longer the longer ago its node
+ * last synced.
  *
  * Durable per node (kept over a restart, gone with a wipe): the log, the
  * replicated state, the clocks and the peers' last known vectors. Volatile:
@@ -248,6 +263,7 @@ struct mver {
     uint64_t lamport;
     int64_t hlc_l;
     uint32_t hlc_c;
+    bool tomb; /* a delete: hidden from reads, replaces what its context covers */
 };
 
 struct mtag {
@@ -367,6 +383,12 @@ static int lww_cmp(const struct model_state *st, const struct mver *a, const str
     case TS_PHYSICAL:
         if (a->ts_us != b->ts_us)
             return a->ts_us < b->ts_us ? -1 : 1;
+        /* Cassandra breaks a tie of timestamps for the delete, then by value, the greater
+         * winning. */
+        if (a->tomb != b->tomb)
+            return a->tomb ? 1 : -1;
+        if (strcmp(a->value, b->value) != 0)
+            return strcmp(a->value, b->value) < 0 ? -1 : 1;
         break;
     case TS_LAMPORT:
         if (a->lamport != b->lamport)
@@ -564,6 +586,11 @@ static void send_update(struct model_state *st, int node, int peer, struct mentr
         model_send(st->ctx, node, peer, M_REPL, false, u, len, "%s remove %s n%u#%u", u->key,
                    u->value, u->origin + 1, u->seq);
         break;
+    case OP_DEL:
+        fmt_vc(st, &u->ctx, vc, sizeof(vc));
+        model_send(st->ctx, node, peer, M_REPL, false, u, len, "del %s n%u#%u ctx%s", u->key,
+                   u->origin + 1, u->seq, vc);
+        break;
     case OP_GET:
         break;
     }
@@ -688,7 +715,8 @@ static void key_values(const struct model_state *st, const struct mkey *k, struc
         out->n = 1;
     } else {
         for (int i = 0; i < k->nver; i++)
-            op_values_add(out, k->ver[i].value);
+            if (!k->ver[i].tomb)
+                op_values_add(out, k->ver[i].value);
     }
     op_values_sort(out);
 }
@@ -725,6 +753,7 @@ static void mirror(struct model_state *st, int node, const struct mkey *k)
             v[i].ts_us = k->ver[i].ts_us;
             v[i].lamport = k->ver[i].lamport;
             v[i].origin = (int)k->ver[i].dot.origin;
+            v[i].tombstone = k->ver[i].tomb;
         }
         n = k->nver < STORE_MAX_SIBLINGS ? k->nver : STORE_MAX_SIBLINGS;
     }
@@ -761,7 +790,13 @@ static void apply_lww(struct model_state *st, int node, struct mkey *k, const st
                     w->dot.origin + 1, w->dot.seq, ws, l->value, l->dot.origin + 1, l->dot.seq, ls,
                     dot_in(&l->ctx, w->dot) ? ": the lost write came later, its stamp is lower"
                                             : ": concurrent writes");
-        model_discard(st->ctx, node, k->key, l->value, "last write wins kept %s", w->value);
+        if (l->tomb)
+            continue; /* a delete that lost takes no acknowledged value with it */
+        if (dot_in(&l->ctx, w->dot))
+            model_discard_as(st->ctx, node, k->key, l->value, MODEL_DISCARD_LATER,
+                             "last write wins kept %s, which it had seen", w->value);
+        else
+            model_discard(st->ctx, node, k->key, l->value, "last write wins kept %s", w->value);
     }
     k->ver[0] = cand[win];
     k->nver = 1;
@@ -810,8 +845,8 @@ static void apply_siblings(struct model_state *st, int node, struct mkey *k, con
         model_trace(st->ctx, TRACE_CONFLICT, node, (int)kept[lo].dot.origin, kept[lo].ts_us, n,
                     "siblings", "%s: more than %d siblings, discarded %s (n%u#%u)", k->key,
                     MULTI_MAX_SIBLINGS, kept[lo].value, kept[lo].dot.origin + 1, kept[lo].dot.seq);
-        model_discard(st->ctx, node, k->key, kept[lo].value, "more than %d siblings",
-                      MULTI_MAX_SIBLINGS);
+        model_discard_as(st->ctx, node, k->key, kept[lo].value, MODEL_DISCARD_BOUND,
+                         "more than %d siblings", MULTI_MAX_SIBLINGS);
         kept[lo] = kept[--n];
     }
     qsort(kept, (size_t)n, sizeof(kept[0]), ver_order);
@@ -887,7 +922,9 @@ static void apply(struct model_state *st, int node, int entry)
     }
     switch ((enum op_kind)u->kind) {
     case OP_PUT:
+    case OP_DEL:
         memset(&nv, 0, sizeof(nv));
+        nv.tomb = u->kind == OP_DEL;
         util_strlcpy(nv.value, u->value, sizeof(nv.value));
         nv.dot.origin = u->origin;
         nv.dot.seq = u->seq;
@@ -1062,6 +1099,30 @@ static void reply(struct model_state *st, int node, const struct op_req *req, en
     model_reply(st->ctx, node, req, &rep);
 }
 
+/*
+ * A put's ok carries the context of every version of the key the node holds once the write
+ * is in (Riak's return_body: the client is shown the siblings beside its write), so a write
+ * `after` it replaces its own and those. Not just the write's own dot: a vector entry n1:5
+ * claims all of n1's writes up to 5, and only a node that applied them can claim that.
+ */
+static void reply_written(struct model_state *st, int node, const struct op_req *req,
+                          const struct mupdate *u, const char *detail)
+{
+    struct op_reply rep;
+
+    memset(&rep, 0, sizeof(rep));
+    rep.kind = REPLY_OK;
+    rep.quorum = -1;
+    rep.pos = -1;
+    rep.redirect = -1;
+    util_strlcpy(rep.detail, detail, sizeof(rep.detail));
+    if ((req->kind == OP_PUT || req->kind == OP_DEL) && u->origin == (uint32_t)node) {
+        rep.has_ctx = true;
+        rep.ctx = key_ctx(key_find(&st->nodes[node], req->key));
+    }
+    model_reply(st->ctx, node, req, &rep);
+}
+
 static void multi_read_local(struct model_state *st, int node, const char *key,
                              struct op_values *out)
 {
@@ -1117,7 +1178,7 @@ static bool make_update(struct model_state *st, int node, const struct op_req *r
     const struct mkey *k = key_find(nd, req->key);
     int64_t earliest, latest;
 
-    if (req->kind != OP_PUT && param_choice_of(st, P_RESOLVE) != RES_CRDT) {
+    if (req->kind != OP_PUT && req->kind != OP_DEL && param_choice_of(st, P_RESOLVE) != RES_CRDT) {
         *why = "counters and sets need set resolve crdt";
         return false;
     }
@@ -1151,7 +1212,15 @@ static bool make_update(struct model_state *st, int node, const struct op_req *r
     hlc_local(nd, u->ts_us);
     u->hlc_l = nd->hlc_l;
     u->hlc_c = nd->hlc_c;
-    if (req->kind == OP_PUT)
+    /* A blind put under siblings supersedes nothing (Riak's allow_mult); under lww its
+     * context records what the node had seen, so a discard can say who came later. */
+    if (req->kind == OP_PUT && req->has_ctx)
+        u->ctx = req->ctx;
+    else if (req->kind == OP_PUT && param_choice_of(st, P_RESOLVE) == RES_LWW)
+        u->ctx = key_ctx(k);
+    /* A delete removes what it saw: a read's context, or (as Riak's delete reads the object
+     * first) everything its node holds of the key. */
+    if (req->kind == OP_DEL)
         u->ctx = req->has_ctx ? req->ctx : key_ctx(k);
     if (req->kind == OP_REMOVE && k) {
         for (int i = 0; i < k->ntags && u->ntags < MULTI_MAX_TAGS; i++)
@@ -1203,7 +1272,7 @@ static void serve_write(struct model_state *st, int node, const struct op_req *r
         goto out;
     }
     write_detail(st, &nd->log[entry], detail, sizeof(detail));
-    reply(st, node, req, REPLY_OK, NULL, NULL, detail);
+    reply_written(st, node, req, u, detail);
 out:
     free(u);
 }
@@ -1215,6 +1284,7 @@ static void multi_request(struct model_state *st, int node, const struct op_req 
         serve_get(st, node, req);
         break;
     case OP_PUT:
+    case OP_DEL:
     case OP_INCR:
     case OP_ADD:
     case OP_REMOVE:
@@ -1399,7 +1469,7 @@ static void on_commit_wait(struct model_state *st, int node, int slot)
     }
     nd->log[w->entry].wait_us = model_mono(st->ctx, node) - w->start_mono;
     write_detail(st, &nd->log[w->entry], detail, sizeof(detail));
-    reply(st, node, &w->req, REPLY_OK, NULL, NULL, detail);
+    reply_written(st, node, &w->req, &nd->log[w->entry].u, detail);
     w->used = false;
 }
 
@@ -1590,7 +1660,8 @@ const struct model_ops multi_model = {
     .n_preds = (int)ARRAY_LEN(preds),
     .msg_names = msg_names,
     .n_msg_types = (int)ARRAY_LEN(msg_names),
-    .op_mask = 1u << OP_PUT | 1u << OP_GET | 1u << OP_INCR | 1u << OP_ADD | 1u << OP_REMOVE,
+    .op_mask =
+        1u << OP_PUT | 1u << OP_GET | 1u << OP_INCR | 1u << OP_ADD | 1u << OP_REMOVE | 1u << OP_DEL,
     .create = multi_create,
     .destroy = multi_destroy,
     .start = multi_start,

@@ -412,6 +412,7 @@ static int parse_op(struct parser *p, enum op_kind kind)
         break;
     }
     case OP_GET:
+    case OP_DEL:
         break;
     }
     while (more(p)) {
@@ -424,6 +425,11 @@ static int parse_op(struct parser *p, enum op_kind kind)
                 return perr(p, t->col,
                             "'after' carries a read's context into a write; a get "
                             "takes none");
+            if (peek_is(p, "last")) {
+                p->i++;
+                c->after_last = true;
+                continue;
+            }
             if (parse_label_ref(p, c->after) < 0)
                 return -1;
             if (strcmp(c->after, c->label) == 0)
@@ -455,7 +461,7 @@ static const char *const reserved_labels[] = {
     "mend",      "link",         "net",          "skew",   "drift",     "ntp",      "expect",
     "note",      "not",          "value",        "leader", "down",      "up",       "paused",
     "converged", "linearizable", "availability", "op",     "workload",  "sessions", "say",
-    "beat",      "deliver",      "delay",        "drop",   "did",       "setting",
+    "beat",      "deliver",      "delay",        "drop",   "did",       "setting", "del", "last",
 };
 
 static bool reserved(const char *w)
@@ -761,14 +767,15 @@ static int parse_pred(struct parser *p)
         return parse_key(p, sp->key);
     }
     if (strcmp(t->s, "op") == 0) {
-        const struct tok *k = need(p, "an operation: put, get, incr, add or remove");
+        const struct tok *k = need(p, "an operation: put, get, incr, add, remove or del");
         int kind;
         if (!k)
             return -1;
-        kind = param_choice("put|get|incr|add|remove", k->s);
+        kind = param_choice("put|get|incr|add|remove|del", k->s);
         if (kind < 0)
             return perr(p, k->col,
-                        "expected an operation (put, get, incr, add or remove), got '%s'", k->s);
+                        "expected an operation (put, get, incr, add, remove or del), got '%s'",
+                        k->s);
         sp->kind = SPRED_OP_SEEN;
         sp->op_kind = kind;
         sp->any_status = true;
@@ -883,10 +890,10 @@ static int parse_pred(struct parser *p)
 }
 
 static const char *const command_words[] = {
-    "model",     "nodes", "seed",     "set",    "latency", "at",      "run",   "step",  "put",
-    "get",       "incr",  "add",      "remove", "kill",    "restart", "wipe",  "pause", "resume",
-    "partition", "heal",  "cut",      "mend",   "link",    "net",     "skew",  "drift", "ntp",
-    "expect",    "note",  "workload", "say",    "beat",    "deliver", "delay", "drop",
+    "model",  "nodes",     "seed", "set",      "latency", "at",   "run",     "step",  "put",
+    "get",    "incr",      "add",  "remove",   "del",     "kill", "restart", "wipe",  "pause",
+    "resume", "partition", "heal", "cut",      "mend",    "link", "net",     "skew",  "drift",
+    "ntp",    "expect",    "note", "workload", "say",     "beat", "deliver", "delay", "drop",
 };
 
 static int parse_set(struct parser *p)
@@ -1188,10 +1195,10 @@ static int parse_command(struct parser *p, bool scheduled)
         w = need(p, "an operation after the label (put, get, ...)");
         if (!w)
             return -1;
-        if (param_choice("put|get|incr|add|remove", w->s) < 0)
+        if (param_choice("put|get|incr|add|remove|del", w->s) < 0)
             return perr(p, w->col,
-                        "expected an operation after the label (put, get, incr, add "
-                        "or remove), got '%s'",
+                        "expected an operation after the label (put, get, incr, add, "
+                        "remove or del), got '%s'",
                         w->s);
         util_strlcpy(p->new_label, label, sizeof(p->new_label));
         p->i--;
@@ -1306,7 +1313,7 @@ static int parse_command(struct parser *p, bool scheduled)
         return expect_end(p);
     }
     {
-        int k = param_choice("put|get|incr|add|remove", w->s);
+        int k = param_choice("put|get|incr|add|remove|del", w->s);
         if (k >= 0)
             return parse_op(p, (enum op_kind)k);
     }
@@ -1460,7 +1467,7 @@ static int parse_command(struct parser *p, bool scheduled)
     }
     return perr(p, w->col,
                 "unknown command '%s'; expected model, nodes, seed, set, latency, at, "
-                "run, step, put, get, incr, add, remove, kill, restart, wipe, pause, "
+                "run, step, put, get, incr, add, remove, del, kill, restart, wipe, pause, "
                 "resume, partition, heal, cut, mend, link, net, skew, drift, ntp, "
                 "expect, note, workload, deliver, delay, drop, say or beat",
                 w->s);
@@ -2348,8 +2355,15 @@ static int exec_op(struct script_run *run, const struct script_cmd *cmd, struct 
         const struct op *after = history_find_label(engine_history(run->e), cmd->after);
         if (!after)
             return runtime_error(run, cmd, err, "no op labelled '%s' has run yet", cmd->after);
+        /* A write that names a context it cannot have must not quietly become a blind one. */
+        if (!after->has_ctx)
+            return runtime_error(run, cmd, err, "'%s' carries no version context (%s)", cmd->after,
+                                 after->status == OP_PENDING ? "it has not completed yet"
+                                 : after->status == OP_OK    ? "this model returns none"
+                                                             : "it did not complete ok");
         spec.after = after->id;
     }
+    spec.carry = cmd->after_last;
     r = engine_submit(run->e, &spec);
     if (r < 0)
         return runtime_error(run, cmd, err, "%s: %s", op_kind_name(cmd->op),

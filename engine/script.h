@@ -147,6 +147,7 @@ struct script_cmd {
     int via;
     int client;
     char after[HISTORY_LABEL_MAX];
+    bool after_last; /* `after last`: the client's last context for the key */
     /* CMD_EXPECT */
     struct script_pred pred;
     /* CMD_WORKLOAD */

@@ -25,7 +25,7 @@
 #define STORE_VAL_MAX      40
 #define STORE_MAX_LOG      65536
 #define STORE_MAX_KEYS     4096
-#define STORE_MAX_SIBLINGS 8
+#define STORE_MAX_SIBLINGS 16
 
 enum {
     STORE_EFULL = -1,

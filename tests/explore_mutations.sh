@@ -76,6 +76,9 @@ safe "leader acks=all, min_insync=3, lease, faults on the leader" "$all" --model
 safe "leader acks=majority, lease, faults on the leader" "$all" --model leader --faults pause,partition --leader-faults 70 --set acks=majority --set lease=500ms
 safe "multi siblings" "lost acknowledged writes;convergence" --model multi --set resolve=siblings
 safe "leaderless W=R=2, read repair, anti-entropy" "$all" --model leaderless --set w=2 --set r=2 --set read_repair=sync --set anti_entropy=300ms
+# Last write wins is a linearizable register only while the clocks agree: no skew, no drift.
+faults=kill,restart,pause,partition,cut,drop,dup
+safe "leaderless lww, W=R=2, sync repair, no clock faults" "linearizability" --model leaderless --set resolve=lww --set w=2 --set r=2 --set read_repair=sync --set anti_entropy=300ms
 
 echo "explore mutations: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -177,17 +177,39 @@ static void test_truetime_interval(void **state)
     (void)state;
     clock_init(&c);
     clock_skew(&c, 0, 3 * MS);
-    clock_truetime(&c, 1 * S, 7 * MS, &lo, &hi);
+    clock_truetime(&c, 1 * S, 7 * MS, 0, &lo, &hi);
     assert_int_equal(lo, 1 * S + 3 * MS - 7 * MS);
     assert_int_equal(hi, 1 * S + 3 * MS + 7 * MS);
     /* With the skew inside epsilon, true time lies in the interval. */
     assert_true(lo <= 1 * S && 1 * S <= hi);
-    clock_truetime(&c, 1 * S, 0, &lo, &hi);
+    clock_truetime(&c, 1 * S, 0, 0, &lo, &hi);
     assert_int_equal(lo, hi);
     /* A skew beyond epsilon: the interval no longer contains true time (the danger). */
     clock_skew(&c, 1 * S, 20 * MS);
-    clock_truetime(&c, 1 * S, 7 * MS, &lo, &hi);
+    clock_truetime(&c, 1 * S, 7 * MS, 0, &lo, &hi);
     assert_true(lo > 1 * S);
+}
+
+/* Spanner's sawtooth: epsilon grows by the drift bound between syncs, and ntp resets it. */
+static void test_truetime_epsilon_grows_between_syncs(void **state)
+{
+    struct clock c;
+    int64_t lo, hi;
+
+    (void)state;
+    clock_init(&c);
+    assert_int_equal(clock_tt_eps(&c, 0, 1 * MS, 200), 1 * MS);
+    /* 30s at 200ppm: 6ms more, the top of Spanner's 1..7ms sawtooth. */
+    assert_int_equal(clock_tt_eps(&c, 30 * S, 1 * MS, 200), 7 * MS);
+    clock_truetime(&c, 30 * S, 1 * MS, 200, &lo, &hi);
+    assert_int_equal(hi - lo, 14 * MS);
+    clock_ntp(&c, 30 * S, 0);
+    assert_int_equal(clock_tt_eps(&c, 30 * S, 1 * MS, 200), 1 * MS);
+    assert_int_equal(clock_tt_eps(&c, 35 * S, 1 * MS, 200), 2 * MS);
+    /* A clock that drifts faster than the bound escapes its interval. */
+    clock_set_drift(&c, 35 * S, 1000);
+    clock_truetime(&c, 95 * S, 1 * MS, 200, &lo, &hi);
+    assert_true(lo > 95 * S);
 }
 
 static void test_lamport(void **state)
@@ -296,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_mono_never_goes_back),
         cmocka_unit_test(test_true_span),
         cmocka_unit_test(test_truetime_interval),
+        cmocka_unit_test(test_truetime_epsilon_grows_between_syncs),
         cmocka_unit_test(test_lamport),
         cmocka_unit_test(test_vc_compare),
         cmocka_unit_test(test_vc_tick_merge_covers),

@@ -219,12 +219,15 @@ static void test_siblings_out_of_order_overwrite(void **state)
 {
     struct engine *e = make(3, 6, "siblings");
     struct engine_link_cfg slow = {300 * MS, 300 * MS, -1, -1, -1};
+    uint64_t rd;
 
     (void)state;
     engine_link(e, 0, 2, false, &slow);
     op(e, 0, OP_PUT, "x", "old", 0, 0, 0);
-    run_for(e, 50 * MS);
-    op(e, 1, OP_PUT, "x", "new", 0, 1, 0);
+    run_for(e, 45 * MS);
+    rd = op(e, 1, OP_GET, "x", NULL, 0, 1, 0);
+    run_for(e, 5 * MS);
+    op(e, 1, OP_PUT, "x", "new", 0, 1, rd);
     run_for(e, 60 * MS);
     check_value(e, 2, "x", "new");
     quiet(e);
@@ -352,14 +355,15 @@ static void test_or_set_add_wins(void **state)
 static void test_wiped_node_rejoins_without_reusing_dots(void **state)
 {
     struct engine *e = make(3, 10, "siblings");
-    uint64_t early, late;
+    uint64_t early, late, prev = 0;
     unsigned o = 0, s = 0;
 
     (void)state;
     for (int i = 0; i < 3; i++) {
         char v[8];
         snprintf(v, sizeof(v), "v%d", i);
-        op(e, 0, OP_PUT, i == 2 ? "y" : "x", v, 0, 0, 0);
+        /* v1 is written after v0 (with its context), so it replaces it. */
+        prev = op(e, 0, OP_PUT, i == 2 ? "y" : "x", v, 0, 0, i == 1 ? prev : 0);
         run_for(e, 5 * MS);
     }
     quiet(e);
@@ -662,6 +666,30 @@ static void test_property_converge_no_silent_loss(void **state)
         prop_one((uint64_t)s);
 }
 
+/* A del is a tombstone: it removes what it saw everywhere; a put it had not seen survives. */
+static void test_del_is_a_tombstone(void **state)
+{
+    struct engine *e = make(3, 4, "siblings");
+
+    (void)state;
+    op(e, 0, OP_PUT, "x", "1", 0, 0, 0);
+    quiet(e);
+    op(e, 0, OP_DEL, "x", NULL, 0, 1, 0);
+    quiet(e);
+    for (int n = 0; n < 3; n++)
+        check_value(e, n, "x", "nil");
+    /* Concurrent with a put it never saw: the put stays. */
+    engine_cut(e, 0, 1, true, true);
+    op(e, 0, OP_DEL, "x", NULL, 0, 0, 0);
+    op(e, 1, OP_PUT, "x", "2", 0, 1, 0);
+    run_for(e, 100 * MS);
+    engine_heal(e);
+    quiet(e);
+    for (int n = 0; n < 3; n++)
+        check_value(e, n, "x", "2");
+    engine_destroy(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -671,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_lww_higher_stamp_wins_over_order),
         cmocka_unit_test(test_stale_context_through_same_node_keeps_sibling),
         cmocka_unit_test(test_siblings_out_of_order_overwrite),
+        cmocka_unit_test(test_del_is_a_tombstone),
         cmocka_unit_test(test_fifo_per_origin_keeps_vectors_honest),
         cmocka_unit_test(test_pn_counter_any_order),
         cmocka_unit_test(test_incr_needs_crdt),

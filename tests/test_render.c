@@ -524,7 +524,7 @@ static void test_clocks_80x24(void **state)
     assert_non_null(strstr(frame, "skew +200ms"));
     assert_non_null(strstr(frame, "drift +500ppm"));
     /* Each item whole, wrapped rather than cut at the pane's edge. */
-    assert_non_null(strstr(frame, "TT [+193ms, +207ms] MISSES"));
+    assert_non_null(strstr(frame, "TT [+198ms, +201ms] MISSES"));
     assert_non_null(strstr(frame, "vc [72,35,37]"));
     assert_non_null(strstr(frame, "lamport 89"));
     assert_non_null(strstr(frame, "n1 ntp"));

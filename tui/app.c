@@ -1296,10 +1296,10 @@ static void hist_push(struct app *a, const char *line)
 
 /* The words the command line completes: the first word of a command, then words inside one. */
 static const char *const command_words[] = {
-    "model", "nodes",  "seed",      "set",    "latency", "at",       "run",     "step",
-    "put",   "get",    "incr",      "add",    "remove",  "kill",     "restart", "wipe",
-    "pause", "resume", "partition", "heal",   "cut",     "mend",     "link",    "net",
-    "skew",  "drift",  "ntp",       "expect", "note",    "workload",
+    "model", "nodes", "seed",   "set",       "latency", "at",   "run",      "step",
+    "put",   "get",   "incr",   "add",       "remove",  "del",  "kill",     "restart",
+    "wipe",  "pause", "resume", "partition", "heal",    "cut",  "mend",     "link",
+    "net",   "skew",  "drift",  "ntp",       "expect",  "note", "workload",
 };
 static const char *const inner_words[] = {"until",     "quiet", "via",  "for",  "not",
                                           "converged", "off",   "keys", "reads"};

@@ -138,14 +138,18 @@ static void generate(const struct opts *o, uint64_t seed, struct gen *g)
     put(g, "model %s\nnodes %d\nseed %llu\n", o->model, n, (unsigned long long)seed);
     for (int i = 0; i < o->n_sets; i++)
         put(g, "set %s\n", o->sets[i]);
+    bool carry = strcmp(o->model, "leaderless") == 0 || strcmp(o->model, "multi") == 0;
+
     for (int i = 0; i < o->ops; i++) {
         int k = pick(g, 3);
         int via = pick(g, 2) ? pick(g, n) : -1;
         int client = pick(g, 3);
         const char *key = k == 0 ? "x" : k == 1 ? "y" : "z";
 
+        /* Under the versioned models a client writes back the context of its last op on
+         * the key, as a Riak client does; a put without one is blind (a sibling). */
         if (pick(g, 100) < 55)
-            put(g, "w%d: put %s v%d", i + 1, key, i + 1);
+            put(g, "w%d: put %s v%d%s", i + 1, key, i + 1, carry ? " after last" : "");
         else
             put(g, "r%d: get %s", i + 1, key);
         if (via >= 0)

@@ -390,7 +390,8 @@ static const char *jepsen_f(enum op_kind k)
 {
     switch (k) {
     case OP_PUT:
-        return "write";
+    case OP_DEL:
+        return "write"; /* a delete writes nil, the register's value before any write */
     case OP_GET:
         return "read";
     case OP_INCR:
@@ -431,6 +432,8 @@ static void jepsen_line(FILE *f, const struct op *op, bool done, int64_t t_us, l
         }
     } else if (op->req.kind == OP_INCR) {
         fprintf(f, "%lld", (long long)op->req.amount);
+    } else if (op->req.kind == OP_DEL) {
+        fputs("nil", f);
     } else {
         edn_value(f, op->req.value);
     }

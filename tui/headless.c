@@ -204,6 +204,7 @@ static void print_checkers(FILE *out, struct script_run *run)
     const struct engine *e = script_run_engine(run);
     const struct check_recorder *rec = script_run_recorder(run);
     struct check_split sb;
+    struct check_zombie zb;
     struct check_sessions ss;
     struct check_detect fd;
     struct check_converge cv;
@@ -221,7 +222,10 @@ static void print_checkers(FILE *out, struct script_run *run)
     v = check_linearizable(h, 0, &lin);
     switch (v) {
     case CHECK_OK:
-        fprintf(out, "  linearizable   yes, every key\n");
+        if (lin.witness[0])
+            fprintf(out, "  linearizable   yes, every register key; not judged: %s\n", lin.witness);
+        else
+            fprintf(out, "  linearizable   yes, every key\n");
         break;
     case CHECK_VIOLATED:
         fprintf(out, "  linearizable   NO, key %s: %s\n", lin.key, lin.witness);
@@ -245,6 +249,9 @@ static void print_checkers(FILE *out, struct script_run *run)
                 dup.writes == 1 ? "" : "s", dup.witness);
     else if (dup.has_log)
         fprintf(out, "  duplicates     none\n");
+    check_resurrections(h, &zb);
+    if (zb.count)
+        fprintf(out, "  resurrected    %d: %s\n", zb.count, zb.witness);
     check_split_brain(rec, h, &sb);
     if (sb.count)
         fprintf(out, "  split brain    YES%s: %s\n", sb.same_epoch ? " (same epoch)" : "",
