@@ -231,6 +231,8 @@ trace-hashes: $(BIN)
 # Safe settings must break nothing over this many explored seeds (fewer under sanitizers).
 EXPLORE_SEEDS ?= 3000
 mutations: $(BIN)
+	@echo "== tests/explore_reuse.sh"
+	@tests/explore_reuse.sh $(BIN)
 	@echo "== tests/explore_mutations.sh"
 	@tests/explore_mutations.sh $(BIN) $(EXPLORE_SEEDS)
 

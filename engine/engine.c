@@ -291,9 +291,10 @@ int engine_reset(struct engine *e, uint64_t seed)
         memset(&e->vcs[i], 0, sizeof(e->vcs[i]));
         store_clear(e->stores[i]);
     }
+    /* Everything a client remembers, its causal contexts too, starts afresh. */
+    memset(e->clients, 0, sizeof(e->clients));
     for (int i = 0; i < ENGINE_MAX_CLIENTS; i++) {
         e->clients[i].hint = -1;
-        e->clients[i].session_pos = 0;
         e->clients[i].sticky = -1;
     }
     e->n_timer_slots = 0;
