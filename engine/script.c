@@ -461,7 +461,8 @@ static const char *const reserved_labels[] = {
     "mend",      "link",         "net",          "skew",   "drift",     "ntp",      "expect",
     "note",      "not",          "value",        "leader", "down",      "up",       "paused",
     "converged", "linearizable", "availability", "op",     "workload",  "sessions", "say",
-    "beat",      "deliver",      "delay",        "drop",   "did",       "setting", "del", "last",
+    "beat",      "deliver",      "delay",        "drop",   "did",       "setting",  "del",
+    "last",
 };
 
 static bool reserved(const char *w)

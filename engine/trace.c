@@ -356,7 +356,7 @@ static void json_op_fields(char *dst, size_t size, const struct trace_event *ev,
         json_values(dst, size, &op->result);
     } else if (r->kind == OP_INCR) {
         json_key_int(dst, size, "value", r->amount);
-    } else if (r->kind == OP_GET) {
+    } else if (r->kind == OP_GET || r->kind == OP_DEL) {
         util_appendf(dst, size, ",\"value\":null");
     } else {
         json_key_str(dst, size, "value", r->value);

@@ -75,7 +75,7 @@ for path in sys.argv[1:]:
             ops += 1
             for k in ("process", "f", "key", "value", "invoke"):
                 assert k in ev, (path, no, k)
-            assert ev["f"] in ("put", "get", "incr", "add", "remove"), ev
+            assert ev["f"] in ("put", "get", "del", "incr", "add", "remove"), ev
             if ev["ev"] == "op_end":
                 assert ev["result"] in ("ok", "fail", "info"), ev
                 assert ev["complete"] >= ev["invoke"], ev

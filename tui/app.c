@@ -867,8 +867,7 @@ static int64_t app_idle_skip(struct app *a, int64_t limit_us)
     struct engine *e = eng(a);
     int64_t now = engine_now(e), next = engine_idle_until(e), to;
 
-    if (!a->idle_skip || a->runner || !(a->demo || a->present) || next < 0 ||
-        a->wait == WAIT_BEAT)
+    if (!a->idle_skip || a->runner || !(a->demo || a->present) || next < 0 || a->wait == WAIT_BEAT)
         return 0;
     to = next < limit_us ? next : limit_us;
     if (a->wait == WAIT_TIME && a->wait_until < to)

@@ -429,10 +429,14 @@ static int node_lines(const struct engine *e, const struct engine_node *en, bool
     styles[n++] = en->skew_us != 0 ? ST_PAUSED : ST_DIM;
     lines[n][0] = '\0';
     if (lamport != BOX_LAMPORT_HIDDEN)
-        snprintf(lines[n], 128, "%s%llu", words ? "lamport " : "L", (unsigned long long)en->lamport);
+        snprintf(lines[n], 128, "%s%llu", words ? "lamport " : "L",
+                 (unsigned long long)en->lamport);
     if (en->desc.commit >= 0)
         snprintf(lines[n] + strlen(lines[n]), 128 - strlen(lines[n]), "%shw %lld",
-                 !lines[n][0] ? "" : words ? "  " : " ", (long long)en->desc.commit);
+                 !lines[n][0] ? ""
+                 : words      ? "  "
+                              : " ",
+                 (long long)en->desc.commit);
     if (lines[n][0])
         styles[n++] = ST_DIM;
     snprintf(lines[n], 128, "%s", en->desc.detail);
@@ -1761,6 +1765,16 @@ static bool utf8_lead(char c)
     return ((unsigned char)c & 0xc0) != 0x80;
 }
 
+/* Columns of a UTF-8 string (one per character: the pane titles use no wide ones). */
+static int utf8_cols(const char *s)
+{
+    int n = 0;
+
+    for (; *s; s++)
+        n += utf8_lead(*s);
+    return n;
+}
+
 static void flow_newline(struct flow *f)
 {
     f->y++;
@@ -1992,7 +2006,7 @@ static void flow_legend(struct flow *f)
 }
 
 /* Flows the whole pane into f (quiz level as in flow_quiz); returns the narration's last row. */
-static int pane_flow(struct flow *f, const struct draw_lesson *dl, int level)
+static int pane_flow(struct flow *f, const struct draw_lesson *dl, int level, bool step_title)
 {
     const struct lesson_step *s = dl->s;
     int narr_end;
@@ -2003,6 +2017,10 @@ static int pane_flow(struct flow *f, const struct draw_lesson *dl, int level)
         flow_legend(f);
         return 0;
     }
+    /* A step title too long for the pane's top border opens the pane instead, whole, while
+     * there is room for it. */
+    if (step_title && level == 0)
+        flow_block(f, NULL, 0, s->title, ST_PANE_TITLE);
     if (dl->step == 0 && dl->title && level == 0) {
         flow_block(f, NULL, 0, dl->title, ST_DIM);
         flow_blank(f);
@@ -2073,18 +2091,21 @@ static void draw_lesson_pane(struct grid *g, const struct draw_lesson *dl, struc
     struct flow f;
     char title[256];
     int foot = lesson_footer(g, r, false), avail = r.h - 1 - foot, narr_end = 0, total = 0;
-    int iw = r.w - 2, cut = 0, skip = 0;
+    int iw = r.w - 2, cut = 0, skip = 0, level;
+    bool step_title;
 
     snprintf(title, sizeof(title), " Step %d/%d %s %s ", dl->step + 1, dl->n_steps,
              grid_ascii(g) ? "-" : "\xc2\xb7", s ? s->title : "");
-    pane_title(g, r, title);
-    if (!s || iw < 8 || avail < 2)
+    step_title = s && !dl->legend && utf8_cols(title) > r.w - 4;
+    if (!s || iw < 8 || avail < 2) {
+        pane_title(g, r, title);
         return;
+    }
     memset(&f, 0, sizeof(f));
     f.g = grid_create(iw, 400, grid_ascii(g));
     f.w = iw;
-    for (int level = 0; level < 3; level++) {
-        narr_end = pane_flow(&f, dl, level);
+    for (level = 0; level < 3; level++) {
+        narr_end = pane_flow(&f, dl, level, step_title);
         total = f.y;
         if (total <= avail)
             break;
@@ -2092,6 +2113,9 @@ static void draw_lesson_pane(struct grid *g, const struct draw_lesson *dl, struc
         if (level > 0 && total - narr_end + 1 <= avail)
             break;
     }
+    if (step_title && level == 0)
+        snprintf(title, sizeof(title), " Step %d/%d ", dl->step + 1, dl->n_steps);
+    pane_title(g, r, title);
     if (total > avail) {
         cut = total - avail + 1 < narr_end ? total - avail + 1 : narr_end;
         if (total - cut + (cut > 0) > avail)

@@ -86,7 +86,7 @@ enum key_action {
     KA_NEWEST,      /* End: back to the newest */
     KA_WHEEL_UP,    /* the mouse wheel scrolls the event log or the timeline */
     KA_WHEEL_DOWN,
-    KA_LEGEND,      /* i: the lesson pane shows what the map's marks mean */
+    KA_LEGEND, /* i: the lesson pane shows what the map's marks mean */
 };
 
 struct key_binding {

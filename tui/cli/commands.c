@@ -96,7 +96,8 @@ static const struct cli_opt explore_opts[] = {
     {"first-seed", 0, "S", "the first seed (default 1)"},
     {"faults", 'f', "LIST", "kill,restart,pause,partition,cut,drop,dup,skew,drift"},
     {"ops", 0, "N", "client ops per seed (default 100)"},
-    {"leader-faults", 0, "PCT", "aim that share of pauses and partitions at whoever leads (default 0)"},
+    {"leader-faults", 0, "PCT",
+     "aim that share of pauses and partitions at whoever leads (default 0)"},
     {"keep", 0, "N", "write the first N failing runs as .scn files (default 3)"},
     {"jobs", 'j', "N", "worker processes (default: one per core)"},
     {"out", 'o', "DIR", "where the kept runs go (default .)"},
@@ -104,7 +105,8 @@ static const struct cli_opt explore_opts[] = {
 };
 
 static const struct cli_opt compare_opts[] = {
-    {"models", 'm', "LIST", "the models to compare, a comma list (default leader,multi,leaderless)"},
+    {"models", 'm', "LIST",
+     "the models to compare, a comma list (default leader,multi,leaderless)"},
     OPT_SEED("the seed, instead of the file's own"),
     {"format", 'f', "FMT", "text, md, csv or json: a table instead of the side-by-side view"},
     {"quiet", 'q', NULL, "print only the expects that failed and the count"},

@@ -28,8 +28,10 @@ int cli_config_flags(const struct cli_args *a, struct config *c)
         bool present = cli_flag(a, "present");
         if (config_parse_speed(cli_value(a, "speed"), present ? &c->presenter_speed : &c->speed) <
             0) {
-            fprintf(stderr, "splitbrain %s: --speed takes a speed from 0.001x to 10x (like 0.25x), not '%s'\n",
-                    a->cmd->name, cli_value(a, "speed"));
+            fprintf(
+                stderr,
+                "splitbrain %s: --speed takes a speed from 0.001x to 10x (like 0.25x), not '%s'\n",
+                a->cmd->name, cli_value(a, "speed"));
             return -1;
         }
         c->source[present ? CONFIG_PRESENTER_SPEED : CONFIG_SPEED] = CONFIG_FLAG;
