@@ -64,7 +64,7 @@ static char *render(struct fixture *f, int w, int h, int first, int64_t now_us)
     s.now_us = now_us;
     s.head_us = -1;
     s.paused = true;
-    s.speed = "0.05x";
+    s.speed = "0.25x"; /* the default step (speed.h) */
     s.first = first;
     s.checks = f->checks;
     compare_draw(g, &f->c, &s, &cur);

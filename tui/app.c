@@ -22,6 +22,7 @@
 #include "../lessons/runner.h"
 #include "compare_view.h"
 #include "config.h"
+#include "speed.h"
 #include "course.h"
 #include "datadir.h"
 #include "headless.h"
@@ -85,24 +86,6 @@ static const char *const app_cast_sgr[ST_COUNT] = {
 #define APP_PICK_DELAY  "200ms" /* what + holds a picked message back by */
 #define APP_SCRUB_MIN   1000    /* the scrubber's smallest step, in us */
 
-/* Virtual microseconds per wall second, slowest first; APP_SPEED_DEFAULT is `=`. */
-static const struct {
-    int64_t vus_per_s;
-    const char *label;
-} speeds[] = {
-    {1000, "0.001x"}, {2000, "0.002x"}, {5000, "0.005x"}, {10000, "0.01x"},  {20000, "0.02x"},
-    {50000, "0.05x"}, {100000, "0.1x"}, {200000, "0.2x"}, {250000, "0.25x"}, {500000, "0.5x"},
-    {1000000, "1x"},  {2000000, "2x"},  {5000000, "5x"},  {10000000, "10x"},
-};
-#define APP_SPEEDS ((int)(sizeof(speeds) / sizeof(speeds[0])))
-/*
- * 0.25x: the sandbox's first write (its workload puts every half second) shows within about two
- * seconds, a message crosses a 20ms link in a twelfth of a second, and a leader failover (an
- * election timeout near a second, then a vote round) plays over five or six seconds: slow
- * enough to follow, quick enough not to wait. A room needs it slower still: 0.1x.
- */
-#define APP_SPEED_DEFAULT   8
-#define APP_SPEED_PRESENT   6
 #define APP_FRAME_BUDGET_NS 20000000u   /* the most wall time one frame's simulation may take */
 #define APP_SKIP_MIN_US     20000       /* idle waits shorter than this are not worth a skip */
 #define APP_SKIP_SHOW_MS    1500        /* how long the bar shows a skip */
@@ -931,15 +914,15 @@ static void speed_label(struct app *a)
     int64_t v = a->achieved_vus_per_s;
 
     if (!a->behind || a->paused) {
-        snprintf(a->speed_text, sizeof(a->speed_text), "%s", speeds[a->speed].label);
+        snprintf(a->speed_text, sizeof(a->speed_text), "%s", speed_at(a->speed)->label);
         return;
     }
     if (v >= 1000000)
         snprintf(got, sizeof(got), "%.1fx", (double)v / 1e6);
     else
         snprintf(got, sizeof(got), "%.3gx", (double)v / 1e6);
-    snprintf(a->speed_text, sizeof(a->speed_text), "%s asked, %s achieved", speeds[a->speed].label,
-             got);
+    snprintf(a->speed_text, sizeof(a->speed_text), "%s asked, %s achieved",
+             speed_at(a->speed)->label, got);
 }
 
 /* Once a window has passed: the speed achieved over it, and whether it is behind. */
@@ -957,7 +940,8 @@ static void measure_rate(struct app *a, uint64_t now_ns)
     a->achieved_vus_per_s = (int64_t)((double)a->rate_moved_us * 1e9 / (double)dt);
     /* Behind when under nine tenths of what was asked, except when a beat held the clock (then
      * nothing was owed). */
-    a->behind = a->achieved_vus_per_s * 10 < speeds[a->speed].vus_per_s * 9 && a->wait != WAIT_BEAT;
+    a->behind =
+        a->achieved_vus_per_s * 10 < speed_at(a->speed)->vus_per_s * 9 && a->wait != WAIT_BEAT;
     a->rate_t0_ns = now_ns;
     a->rate_moved_us = 0;
 }
@@ -1054,7 +1038,7 @@ static void frame_cb(uv_timer_t *h)
     if (dt_ns > (uint64_t)APP_MAX_STEP_MS * 1000000u)
         dt_ns = (uint64_t)APP_MAX_STEP_MS * 1000000u;
     /* virtual us = wall ns * (virtual us per wall s) / 1e9; the remainder is carried over. */
-    owed = (int64_t)dt_ns * (speeds[a->speed].vus_per_s / 1000) + a->carry;
+    owed = (int64_t)dt_ns * (speed_at(a->speed)->vus_per_s / 1000) + a->carry;
     a->carry = owed % 1000000;
     /* A quiz freezes the run: predict first, then watch. */
     if (a->runner && lesson_runner_phase(a->runner) == RUNNER_QUIZ) {
@@ -2212,7 +2196,7 @@ static void top_key(struct app *a, int k)
             a->speed--;
         break;
     case KA_FASTER:
-        if (a->speed < APP_SPEEDS - 1)
+        if (a->speed < speed_count() - 1)
             a->speed++;
         break;
     case KA_NORMAL_SPEED:
@@ -2295,13 +2279,13 @@ static void top_key(struct app *a, int k)
         term_invalidate(a->term);
         break;
     case KA_BACK:
-        travel(a, engine_now(eng(a)) - speeds[a->speed].vus_per_s);
+        travel(a, engine_now(eng(a)) - speed_at(a->speed)->vus_per_s);
         break;
     case KA_FORWARD:
         if (a->rewound_n < 0)
             set_msg(a, false, "This is the present: Space runs on, . steps");
         else
-            travel(a, engine_now(eng(a)) + speeds[a->speed].vus_per_s);
+            travel(a, engine_now(eng(a)) + speed_at(a->speed)->vus_per_s);
         break;
     case KA_HINT:
     case KA_RESET_STEP:
@@ -2816,28 +2800,11 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     return EXIT_OK;
 }
 
-/* The speed in the table nearest a factor from the settings (nearest on a log scale). */
-static int speed_index(double factor)
-{
-    int best = APP_SPEED_DEFAULT;
-    double best_d = 1e9;
-
-    for (int i = 0; i < APP_SPEEDS; i++) {
-        double r = (double)speeds[i].vus_per_s / 1e6 / factor;
-        double d = r >= 1 ? r : 1 / r;
-        if (d < best_d) {
-            best_d = d;
-            best = i;
-        }
-    }
-    return best;
-}
-
 /* Takes the settings a command runs with (config.h). */
 static void app_configure(struct app *a, const struct config *cfg)
 {
-    a->speed_default = speed_index(cfg->speed);
-    a->speed_present = speed_index(cfg->presenter_speed);
+    a->speed_default = speed_nearest(cfg->speed);
+    a->speed_present = speed_nearest(cfg->presenter_speed);
     a->speed = a->present ? a->speed_present : a->speed_default;
     a->idle_skip = cfg->idle_skip;
     a->theme = cfg->theme == CONFIG_THEME_HIGH_CONTRAST ? TERM_THEME_HIGH_CONTRAST
@@ -2858,8 +2825,8 @@ static struct app *app_create(const char *title, int64_t seed_override)
     script_run_trace_ring(a->run, SCRIPT_VIEW_RING);
     a->log = draw_log_create();
     a->tl = timeline_create();
-    a->speed_default = APP_SPEED_DEFAULT;
-    a->speed_present = APP_SPEED_PRESENT;
+    a->speed_default = SPEED_DEFAULT;
+    a->speed_present = SPEED_PRESENT;
     a->idle_skip = true;
     a->speed = a->speed_default;
     a->colour = true;
@@ -2988,7 +2955,7 @@ int app_sandbox_run(const struct app_launch *l)
     if (r == EXIT_OK)
         r = record_write(a);
     if (r == EXIT_OK && a->compare)
-        r = compare_view_journal(a->run, engine_now(eng(a)), a->compare_models,
+        r = compare_view_journal(a->run, engine_now(eng(a)), a->compare_models, a->speed,
                                  want_ascii(l->cfg->ascii), l->cfg->mouse);
     return reopen_or_end(a, l, r);
 }
@@ -3043,7 +3010,7 @@ int app_open_run(const struct app_launch *l)
     if (r == EXIT_OK)
         r = record_write(a);
     if (r == EXIT_OK && a->compare)
-        r = compare_view_journal(a->run, engine_now(eng(a)), a->compare_models,
+        r = compare_view_journal(a->run, engine_now(eng(a)), a->compare_models, a->speed,
                                  want_ascii(l->cfg->ascii), l->cfg->mouse);
     return reopen_or_end(a, l, r);
 }

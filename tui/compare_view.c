@@ -7,6 +7,7 @@
  * time runs, and one draw per loop turn when something changed.
  */
 #include "compare_view.h"
+#include "speed.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -31,17 +32,6 @@
 #define CV_LIN_BUDGET  20000
 #define CV_CMD_MAX     256
 
-static const struct {
-    int64_t vus_per_s;
-    const char *label;
-} speeds[] = {
-    {1000, "0.001x"}, {2000, "0.002x"}, {5000, "0.005x"},  {10000, "0.01x"}, {20000, "0.02x"},
-    {50000, "0.05x"}, {100000, "0.1x"}, {200000, "0.2x"},  {500000, "0.5x"}, {1000000, "1x"},
-    {2000000, "2x"},  {5000000, "5x"},  {10000000, "10x"},
-};
-#define CV_SPEEDS        ((int)(sizeof(speeds) / sizeof(speeds[0])))
-#define CV_SPEED_DEFAULT 5
-
 struct cview {
     struct compare *c;
     const char *title;
@@ -59,6 +49,7 @@ struct cview {
     bool dirty;
     bool quit;
     int speed;
+    int speed_home; /* what = returns to */
     uint64_t last_ns;
     int64_t carry;
     int64_t now_us;
@@ -166,7 +157,7 @@ static void frame_cb(uv_timer_t *h)
     v->last_ns = now;
     if (dt_ns > (uint64_t)CV_MAX_STEP_MS * 1000000u)
         dt_ns = (uint64_t)CV_MAX_STEP_MS * 1000000u;
-    owed = (int64_t)dt_ns * (speeds[v->speed].vus_per_s / 1000) + v->carry;
+    owed = (int64_t)dt_ns * (speed_at(v->speed)->vus_per_s / 1000) + v->carry;
     v->carry = owed % 1000000;
     v->beat = false;
     play_to(v, v->now_us + owed / 1000000);
@@ -316,18 +307,18 @@ static void top_key(struct cview *v, int k)
             v->speed--;
         break;
     case KA_FASTER:
-        if (v->speed < CV_SPEEDS - 1)
+        if (v->speed < speed_count() - 1)
             v->speed++;
         break;
     case KA_NORMAL_SPEED:
-        v->speed = CV_SPEED_DEFAULT;
+        v->speed = v->speed_home;
         break;
     case KA_BACK:
-        travel(v, v->now_us - speeds[v->speed].vus_per_s);
+        travel(v, v->now_us - speed_at(v->speed)->vus_per_s);
         break;
     case KA_FORWARD:
         if (v->head_us >= 0)
-            travel(v, v->now_us + speeds[v->speed].vus_per_s);
+            travel(v, v->now_us + speed_at(v->speed)->vus_per_s);
         break;
     case KA_PREV_NODE:
         v->selected = (v->selected + n - 1) % n;
@@ -441,7 +432,7 @@ static void draw_cb(uv_prepare_t *h)
     s.now_us = v->now_us;
     s.head_us = v->head_us;
     s.paused = v->paused;
-    s.speed = speeds[v->speed].label;
+    s.speed = speed_at(v->speed)->label;
     s.selected = v->selected;
     s.first = v->first;
     s.checks = v->checks;
@@ -460,7 +451,8 @@ static void close_cb(uv_handle_t *h)
     (void)h;
 }
 
-int compare_view_run(struct compare *c, const char *title, int64_t start_us, bool ascii, bool mouse)
+int compare_view_run(struct compare *c, const char *title, int64_t start_us, int speed, bool ascii,
+                     bool mouse)
 {
     struct cview *v;
     int w, h, flags;
@@ -477,7 +469,7 @@ int compare_view_run(struct compare *c, const char *title, int64_t start_us, boo
     v = xcalloc(1, sizeof(*v));
     v->c = c;
     v->title = title;
-    v->speed = CV_SPEED_DEFAULT;
+    v->speed = v->speed_home = speed >= 0 && speed < speed_count() ? speed : SPEED_DEFAULT;
     v->head_us = -1;
     v->paused = true;
     v->term = term_create(mouse);
@@ -530,8 +522,8 @@ int compare_view_run(struct compare *c, const char *title, int64_t start_us, boo
     return EXIT_OK;
 }
 
-int compare_view_journal(struct script_run *run, int64_t now_us, const char *models, bool ascii,
-                         bool mouse)
+int compare_view_journal(struct script_run *run, int64_t now_us, const char *models, int speed,
+                         bool ascii, bool mouse)
 {
     const struct model_ops *m[COMPARE_MAX_MODELS];
     struct engine *e = script_run_engine(run);
@@ -569,7 +561,7 @@ int compare_view_journal(struct script_run *run, int64_t now_us, const char *mod
             break;
         compare_act(&c, t, cmd->text, why, sizeof(why), skipped, sizeof(skipped));
     }
-    n = compare_view_run(&c, "sandbox", now_us, ascii, mouse);
+    n = compare_view_run(&c, "sandbox", now_us, speed, ascii, mouse);
     compare_release(&c);
     return n;
 }

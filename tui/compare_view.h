@@ -11,8 +11,9 @@
 #include "../engine/compare.h"
 
 /* Runs the screen until q; c must have been started (compare_start). Plays every model to
- * start_us first. Borrows c. Returns an exit status. */
-int compare_view_run(struct compare *c, const char *title, int64_t start_us, bool ascii,
+ * start_us first, then runs at speed (an index of speed.h's steps, which = returns to). Borrows
+ * c. Returns an exit status. */
+int compare_view_run(struct compare *c, const char *title, int64_t start_us, int speed, bool ascii,
                      bool mouse);
 
 /*
@@ -22,7 +23,7 @@ int compare_view_run(struct compare *c, const char *title, int64_t start_us, boo
  * now_us. Borrows run. Returns an exit status.
  */
 struct script_run;
-int compare_view_journal(struct script_run *run, int64_t now_us, const char *models, bool ascii,
-                         bool mouse);
+int compare_view_journal(struct script_run *run, int64_t now_us, const char *models, int speed,
+                         bool ascii, bool mouse);
 
 #endif

@@ -112,6 +112,7 @@ static const struct cli_opt compare_opts[] = {
     {"quiet", 'q', NULL, "print only the expects that failed and the count"},
     OPT_ASCII,
     OPT_NO_MOUSE,
+    OPT_SPEED,
     {NULL, 0, NULL, NULL},
 };
 

@@ -11,6 +11,7 @@
 #include "../../engine/util.h"
 #include "../compare_view.h"
 #include "../headless.h"
+#include "../speed.h"
 #include "cli.h"
 #include "commands.h"
 #include "../config.h"
@@ -324,6 +325,7 @@ struct compare_opts {
     bool quiet;
     bool ascii;
     bool no_mouse;
+    int speed; /* the configured speed, a step of speed.h */
 };
 
 /* Reads the parsed command line into o: 0, or -1 after printing why (a usage error). */
@@ -341,6 +343,7 @@ static int parse_args(const struct cli_args *a, struct compare_opts *o)
     if (cli_config_flags(a, &cfg) < 0)
         return -1;
     o->ascii = cfg.ascii;
+    o->speed = speed_nearest(cfg.speed);
     o->no_mouse = !cfg.mouse;
     if ((v = cli_value(a, "seed")) && headless_seed("compare", v, &o->seed) < 0)
         return -1;
@@ -441,7 +444,7 @@ int compare_main(const struct cli_args *a)
         if (load(&o, &c) < 0)
             return EXIT_USAGE;
         compare_start(&c, o.seed, NULL);
-        r = compare_view_run(&c, o.file, 0, o.ascii, !o.no_mouse);
+        r = compare_view_run(&c, o.file, 0, o.speed, o.ascii, !o.no_mouse);
         compare_release(&c);
         return r;
     }
