@@ -15,7 +15,7 @@ HIST=$(cd "$(dirname "$0")" && pwd)/histories
 command -v tmux >/dev/null 2>&1 || { echo "tui_check: no tmux, skipped"; exit 77; }
 S=sbcheck$$
 DIR=$(mktemp -d)
-trap 'tmux kill-session -t $S 2>/dev/null; rm -rf "$DIR"' EXIT
+trap 'command -v tmux_cleanup >/dev/null && tmux_cleanup; rm -rf "$DIR"' EXIT
 fail=0
 
 . "$(dirname "$0")/tmux_lib.sh"

@@ -17,7 +17,7 @@ BIN=$(cd "$(dirname "${1:?usage: tui_compare.sh SPLITBRAIN}")" && pwd)/$(basenam
 command -v tmux >/dev/null 2>&1 || { echo "tui_compare: no tmux, skipped"; exit 77; }
 S=sbcmp$$
 DIR=$(mktemp -d)
-trap 'tmux kill-session -t $S 2>/dev/null; rm -rf "$DIR"' EXIT
+trap 'command -v tmux_cleanup >/dev/null && tmux_cleanup; rm -rf "$DIR"' EXIT
 fail=0
 
 . "$(dirname "$0")/tmux_lib.sh"

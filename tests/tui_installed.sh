@@ -14,7 +14,7 @@ PREFIX=$(cd "${1:?usage: tui_installed.sh PREFIX}" && pwd)
 BIN=$PREFIX/bin/splitbrain
 S=sbinst$$
 DIR=$(mktemp -d)
-trap 'tmux kill-session -t $S 2>/dev/null; rm -rf "$DIR"' EXIT
+trap 'command -v tmux_cleanup >/dev/null && tmux_cleanup; rm -rf "$DIR"' EXIT
 fail=0
 ok() { echo "ok   $1"; }
 no() { echo "FAIL $1"; fail=1; }
