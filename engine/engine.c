@@ -1186,6 +1186,7 @@ static void on_reply(struct engine *e, const struct msg *m)
         }
     }
     op->quorum = rep.quorum;
+    op->replicas = rep.replicas;
     util_strlcpy(op->detail, rep.detail, sizeof(op->detail));
     finish_op(e, op);
 }

@@ -24,6 +24,7 @@
 #include "model.h"
 #include "net.h"
 #include "node.h"
+#include "nodemask.h"
 #include "param.h"
 #include "store.h"
 #include "trace.h"

@@ -81,6 +81,8 @@ struct op_reply {
     struct vclock ctx;
     int64_t pos; /* session position the write reached or the read reflects; -1 none */
     int quorum;  /* -1 not a quorum op; 0 failed; 1 met */
+    /* A quorum op: the replicas that answered it, as a node mask (nodemask.h). */
+    uint64_t replicas;
     char detail[HISTORY_DETAIL_MAX]; /* what the model wants the summary to say */
     bool retriable; /* REPLY_FAIL: a client with retries left may send the write again */
 };
@@ -99,6 +101,7 @@ struct op {
     char reason[HISTORY_REASON_MAX];
     char detail[HISTORY_DETAIL_MAX];
     int quorum;
+    uint64_t replicas; /* the reply's replica set (a nodemask), when quorum >= 0 */
     bool has_ctx;
     struct vclock ctx;
     int redirects;

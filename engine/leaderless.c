@@ -133,6 +133,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "nodemask.h"
 #include "util.h"
 
 #define LL_MAX_COORD   512 /* ops one node coordinates at once */
@@ -1184,6 +1185,18 @@ static void coord_detail(const struct coord *c, char *dst, size_t size)
         util_appendf(dst, size, "; repaired %s", c->repaired);
 }
 
+/* The replicas that answered the op (a stand-in for a home replica among them), as the reply's
+ * node mask: the same nodes coord_detail names. */
+static uint64_t coord_replicas(const struct coord *c)
+{
+    uint64_t set = 0;
+
+    for (int i = 0; i < c->n_targets; i++)
+        if (c->t[i].state == T_ANSWERED && c->t[i].ok)
+            set |= nodemask_bit(c->t[i].node);
+    return set;
+}
+
 static void coord_answer(struct model_state *st, int node, struct coord *c)
 {
     struct op_reply rep;
@@ -1192,6 +1205,7 @@ static void coord_answer(struct model_state *st, int node, struct coord *c)
     memset(&rep, 0, sizeof(rep));
     rep.pos = -1;
     rep.quorum = c->got >= c->need;
+    rep.replicas = coord_replicas(c);
     coord_detail(c, rep.detail, sizeof(rep.detail));
     if (rep.quorum && c->is_read && c->overflow) {
         /* Answering some siblings would hide an acknowledged write: say so instead. */

@@ -456,6 +456,62 @@ static void test_sloppy_quorum_and_handoff(void **state)
 }
 
 /*
+ * At the engine's most nodes, the reply's replica set is a 64-bit node mask with the nodes that
+ * answered, the top ones included (a 32-bit mask, or one parsed back from the detail sentence,
+ * lost them). k lives on n1, n32, n33, n63 and n64; then n64 dies and, sloppy, a stand-in
+ * answers for it and is in the set instead.
+ */
+static void test_replica_mask_at_64_nodes(void **state)
+{
+    static const int homes[] = {0, 31, 32, 62, 63};
+    struct engine *e;
+    struct model_cmd_args place;
+    char err[200];
+    const struct op *w;
+    uint64_t want = 0, stand_in;
+    int cmd;
+
+    (void)state;
+    assert_int_equal(ENGINE_MAX_NODES, 64);
+    assert_int_equal(engine_create("leaderless", ENGINE_MAX_NODES, 3, &e), 0);
+    memset(&place, 0, sizeof(place));
+    snprintf(place.key, sizeof(place.key), "k");
+    for (int i = 0; i < 5; i++) {
+        place.nodes[i] = homes[i];
+        want |= nodemask_bit(homes[i]);
+    }
+    place.n_nodes = 5;
+    set_or_fail(e, "n", "5");
+    set_or_fail(e, "w", "5");
+    cmd = model_find_cmd(engine_model(e), "place");
+    assert_int_equal(engine_command(e, cmd, &place, err, sizeof(err)), 0);
+    w = finish(e, submit(e, OP_PUT, "k", "v", 32, 0));
+    assert_int_equal(w->status, OP_OK);
+    assert_int_equal(w->quorum, 1);
+    assert_true(w->replicas == want);
+    assert_true(nodemask_has(w->replicas, 63));
+    assert_int_equal(nodemask_count(w->replicas), 5);
+
+    set_or_fail(e, "sloppy", "on");
+    engine_kill(e, 63);
+    w = finish(e, submit(e, OP_PUT, "k", "v2", 32, 0));
+    assert_int_equal(w->status, OP_OK);
+    assert_int_equal(w->quorum, 1);
+    assert_non_null(strstr(w->detail, "(for n64)"));
+    assert_false(nodemask_has(w->replicas, 63));
+    assert_int_equal(nodemask_count(w->replicas), 5);
+    stand_in = w->replicas & ~want;
+    assert_int_equal(nodemask_count(stand_in), 1);
+    for (int i = 0; i < 64; i++)
+        if (nodemask_has(stand_in, i)) {
+            char name[16];
+            snprintf(name, sizeof(name), "n%d(for n64)", i + 1);
+            assert_non_null(strstr(w->detail, name));
+        }
+    engine_destroy(e);
+}
+
+/*
  * A failed write left 50 on n1 alone. A quorum read through n1 meets it; n2, the other
  * replica that answered, dies before the write-back reaches it. Blocking read repair must
  * then fail the read rather than show a value one replica holds (the next quorum read,
@@ -1073,6 +1129,7 @@ int main(void)
         cmocka_unit_test(test_without_overlap_reads_go_stale),
         cmocka_unit_test(test_read_repair_sync_async_off),
         cmocka_unit_test(test_sloppy_quorum_and_handoff),
+        cmocka_unit_test(test_replica_mask_at_64_nodes),
         cmocka_unit_test(test_sync_read_repair_blocks_until_w_hold_it),
         cmocka_unit_test(test_blind_put_is_a_sibling),
         cmocka_unit_test(test_tombstones_and_zombies),
