@@ -2367,6 +2367,7 @@ static void leader_describe(struct model_state *st, int node, struct node_desc *
         return;
     }
     util_strlcpy(out->role, role_names[ln->role], sizeof(out->role));
+    out->leads = ln->role == R_LEADER;
     out->epoch = ln->epoch;
     out->commit = ln->hw;
     if (ln->role == R_LEADER) {

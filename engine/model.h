@@ -40,6 +40,9 @@ struct node_desc {
     int64_t epoch;   /* epoch or term; -1 when the model has none */
     int64_t commit;  /* commit offset / high watermark; -1 when the model has none */
     char detail[96]; /* one line: "hw 3, isr n1,n2" */
+    /* It leads: takes writes and orders them for others (a single-leader model's leader, every
+     * node of a multi-leader one). Callers test this, never the role's word. */
+    bool leads;
 };
 
 /* Argument kinds of a model-defined predicate ("expect hw n1 == 3"). */

@@ -1534,6 +1534,7 @@ static void multi_describe(struct model_state *st, int node, struct node_desc *o
     char vc[64];
 
     util_strlcpy(out->role, "leader", sizeof(out->role));
+    out->leads = true;
     fmt_vc(st, &nd->have, vc, sizeof(vc));
     snprintf(out->detail, sizeof(out->detail), "has %s, log %d", vc, nd->nlog);
     if (nd->nheld > 0)

@@ -2149,7 +2149,7 @@ int script_eval_step(struct script_run *run, const struct script_pred *p, int64_
     }
     case SPRED_LEADER:
         engine_node(e, p->node, &info);
-        holds = info.state != NODE_CRASHED && strcmp(info.desc.role, "leader") == 0;
+        holds = info.state != NODE_CRASHED && info.desc.leads;
         if (info.state == NODE_CRASHED)
             snprintf(why, size, "n%d is down", p->node + 1);
         else if (info.desc.epoch >= 0)
@@ -2384,8 +2384,8 @@ static const struct script_cmd *leader_now(struct engine *e, const struct script
 
     for (int i = 0; i < engine_nodes(e); i++) {
         struct engine_node info;
-        if (engine_node(e, i, &info) != 0 || info.state != NODE_UP ||
-            strcmp(info.desc.role, "leader") != 0 || info.desc.epoch <= best_epoch)
+        if (engine_node(e, i, &info) != 0 || info.state != NODE_UP || !info.desc.leads ||
+            info.desc.epoch <= best_epoch)
             continue;
         best = i;
         best_epoch = info.desc.epoch;

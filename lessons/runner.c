@@ -631,8 +631,8 @@ static bool placeholder(struct lesson_runner *r, const char *name, char *dst, si
         int64_t epoch = -2;
         for (int i = 0; i < engine_nodes(e); i++) {
             struct engine_node n;
-            if (engine_node(e, i, &n) == 0 && n.state == NODE_UP &&
-                strcmp(n.desc.role, "leader") == 0 && n.desc.epoch > epoch) {
+            if (engine_node(e, i, &n) == 0 && n.state == NODE_UP && n.desc.leads &&
+                n.desc.epoch > epoch) {
                 best = i;
                 epoch = n.desc.epoch;
             }

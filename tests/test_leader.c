@@ -665,7 +665,9 @@ static int run_one_seed(uint64_t seed, int n)
     for (int i = 0; i < n; i++) {
         struct engine_node info;
         engine_node(e, i, &info);
-        if (strcmp(info.desc.role, "leader") == 0) {
+        /* The typed flag and the role's word agree. */
+        assert_int_equal(info.desc.leads, strcmp(info.desc.role, "leader") == 0);
+        if (info.desc.leads) {
             assert_int_equal(leader, -1); /* one leader once calm */
             leader = i;
         }

@@ -455,7 +455,7 @@ static void draw_node(struct grid *g, const struct engine *e, int i, const struc
 
     if (engine_node(e, i, &en) < 0)
         return;
-    leader = strcmp(en.desc.role, "leader") == 0 && en.state != NODE_CRASHED;
+    leader = en.desc.leads && en.state != NODE_CRASHED;
     border = selected                   ? ST_SELECTED
              : en.state == NODE_CRASHED ? ST_CRASHED
              : en.state == NODE_PAUSED  ? ST_PAUSED
