@@ -1674,6 +1674,35 @@ int script_parse_line(struct script_env *env, const char *file, int lineno, cons
     return r < 0 ? -1 : 1;
 }
 
+int script_parse_pred(struct script_env *env, const char *file, int lineno, const char *text,
+                      struct script_pred *out, struct script_error *err)
+{
+    struct parser *p = xmalloc(sizeof(*p));
+    struct script_cmd *cmd = xcalloc(1, sizeof(*cmd));
+    int r;
+
+    memset(p, 0, offsetof(struct parser, t));
+    p->env = env;
+    p->file = file;
+    p->line = lineno;
+    p->err = err;
+    p->cmd = cmd;
+    if (strlen(text) >= SCRIPT_MAX_LINE) {
+        r = perr(p, SCRIPT_MAX_LINE, "line is longer than %d characters", SCRIPT_MAX_LINE - 1);
+    } else if (tokenize(p, text) < 0) {
+        r = -1;
+    } else if (p->n == 0) {
+        r = 0;
+    } else {
+        r = parse_pred(p) < 0 || expect_end(p) < 0 ? -1 : 1;
+        if (r > 0)
+            *out = cmd->pred;
+    }
+    free(cmd);
+    free(p);
+    return r;
+}
+
 int script_parse_text(const char *file, const char *text, size_t len, struct script_env *env,
                       struct script *out, struct script_error *err)
 {

@@ -247,7 +247,7 @@ bool lesson_runner_poll(struct lesson_runner *r)
         if (!script_eval_step(r->run, &s->checks[i].pred, r->start_us[r->step],
                               r->start_entry[r->step], why, sizeof(why))) {
             lesson_check_sentence(&s->checks[i], s->says[i], r->waiting, sizeof(r->waiting));
-            snprintf(r->detail, sizeof(r->detail), "%s (%s)", s->checks[i].text + 7, why);
+            snprintf(r->detail, sizeof(r->detail), "%s (%s)", s->checks[i].text, why);
             st = find_stuck(r);
             util_strlcpy(r->stuck, st ? st->text : "", sizeof(r->stuck));
             return false;
