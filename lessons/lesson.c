@@ -948,7 +948,8 @@ static bool pred_words(const struct script_pred *p, const char *text, char *dst,
     return false;
 }
 
-bool lesson_check_sentence(const struct lesson_pred *check, const char *says, char *dst, size_t size)
+bool lesson_check_sentence(const struct lesson_pred *check, const char *says, char *dst,
+                           size_t size)
 {
     if (says && says[0]) {
         util_strlcpy(dst, says, size);
