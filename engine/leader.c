@@ -646,8 +646,9 @@ static void trace_role(struct model_state *st, int node)
         model_trace(st->ctx, TRACE_ROLE, node, -1, ln->epoch, 0, role_names[ln->role],
                     "follower in epoch %lld, no leader known", (long long)ln->epoch);
     else
-        model_trace(st->ctx, TRACE_ROLE, node, -1, ln->epoch, 0, role_names[ln->role],
-                    "%s of epoch %lld", role_names[ln->role], (long long)ln->epoch);
+        model_trace_as(st->ctx, TRACE_ROLE, ln->role == R_LEADER ? TRACE_SUB_LEADS : TRACE_SUB_NONE,
+                       node, -1, ln->epoch, 0, role_names[ln->role], "%s of epoch %lld",
+                       role_names[ln->role], (long long)ln->epoch);
 }
 
 /* ---- replies to clients ---- */
@@ -1042,16 +1043,18 @@ static bool note_unclean(struct model_state *st, int node)
         return false;
     names_of(st, ln->isr_known, names, sizeof(names));
     if (ln->leader_leo > end)
-        model_trace(st->ctx, TRACE_NOTE, node, -1, end, ln->leader_leo, "unclean",
-                    "unclean election: n%d leads epoch %lld outside the ISR %s; it lacks offsets "
-                    "%lld..%lld",
-                    node + 1, (long long)ln->epoch, names, (long long)end,
-                    (long long)ln->leader_leo - 1);
+        model_trace_as(
+            st->ctx, TRACE_NOTE, TRACE_SUB_UNCLEAN, node, -1, end, ln->leader_leo,
+            trace_sub_name(TRACE_SUB_UNCLEAN),
+            "unclean election: n%d leads epoch %lld outside the ISR %s; it lacks offsets "
+            "%lld..%lld",
+            node + 1, (long long)ln->epoch, names, (long long)end, (long long)ln->leader_leo - 1);
     else
-        model_trace(st->ctx, TRACE_NOTE, node, -1, end, ln->leader_leo, "unclean",
-                    "unclean election: n%d leads epoch %lld outside the ISR %s; it lacks any entry "
-                    "from offset %lld it never fetched",
-                    node + 1, (long long)ln->epoch, names, (long long)end);
+        model_trace_as(st->ctx, TRACE_NOTE, TRACE_SUB_UNCLEAN, node, -1, end, ln->leader_leo,
+                       trace_sub_name(TRACE_SUB_UNCLEAN),
+                       "unclean election: n%d leads epoch %lld outside the ISR %s; it lacks any "
+                       "entry from offset %lld it never fetched",
+                       node + 1, (long long)ln->epoch, names, (long long)end);
     st->unclean = true;
     return true;
 }

@@ -212,6 +212,11 @@ struct sim_rng *model_rng(struct model_ctx *ctx);
 void model_trace(struct model_ctx *ctx, enum trace_kind kind, int node, int peer, int64_t a,
                  int64_t b, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 8, 9)));
+/* The same for a variant of its kind that readers tell apart (trace.h): a role that leads, a
+ * note of an unclean election. */
+void model_trace_as(struct model_ctx *ctx, enum trace_kind kind, enum trace_sub sub, int node,
+                    int peer, int64_t a, int64_t b, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 9, 10)));
 /*
  * Node threw away key=value without the survivor having seen it (last write wins between
  * concurrent writes, a sibling over the limit): the write is lost, and the lost-writes

@@ -2554,10 +2554,10 @@ static int exec_now(struct script_run *run, const struct script_cmd *cmd, struct
         engine_workload(e, &cmd->wl);
         break;
     case CMD_SAY:
-        engine_mark(e, "say", cmd->words);
+        engine_mark(e, TRACE_SUB_SAY, cmd->words);
         break;
     case CMD_BEAT:
-        engine_mark(e, "beat", cmd->text);
+        engine_mark(e, TRACE_SUB_BEAT, cmd->text);
         break;
     case CMD_MSG:
         if (engine_msg(e, (uint64_t)cmd->num, (enum engine_msg_act)cmd->node, cmd->dur_us) < 0)

@@ -99,13 +99,29 @@ static bool settle(struct lesson_runner *r, int64_t max_us, struct script_error 
     return true;
 }
 
+/* The variant of an op's end event for an op status (TRACE_SUB_NONE: pending, or any). */
+static enum trace_sub end_sub(int status)
+{
+    switch (status < 0 ? OP_PENDING : (enum op_status)status) {
+    case OP_PENDING:
+        return TRACE_SUB_NONE;
+    case OP_OK:
+        return TRACE_SUB_OK;
+    case OP_FAIL:
+        return TRACE_SUB_FAIL;
+    case OP_TIMEOUT:
+        return TRACE_SUB_TIMEOUT;
+    }
+    return TRACE_SUB_NONE;
+}
+
 /* Does ev match the spotlight sp? */
 static bool spot_matches(const struct lesson_spotlight *sp, const struct trace_event *ev)
 {
     if (!sp->on || (int)ev->kind != sp->kind)
         return false;
     if (ev->kind == TRACE_OP_END)
-        return sp->status < 0 || strcmp(ev->name, op_status_name((enum op_status)sp->status)) == 0;
+        return sp->status < 0 || ev->sub == end_sub(sp->status);
     return sp->node < 0 || ev->node == sp->node;
 }
 

@@ -542,7 +542,11 @@ static void watch_fn(struct trace_observer *self, const struct trace_event *ev)
     struct role_watch *w =
         (struct role_watch *)(void *)((char *)self - offsetof(struct role_watch, obs));
 
-    if (ev->kind != TRACE_ROLE || strcmp(ev->name, "leader") != 0)
+    if (ev->kind != TRACE_ROLE)
+        return;
+    /* The typed variant and the role's word agree. */
+    assert_int_equal(ev->sub == TRACE_SUB_LEADS, strcmp(ev->name, "leader") == 0);
+    if (ev->sub != TRACE_SUB_LEADS)
         return;
     /* Epochs past the table are not expected in four seconds of chaos; they go unchecked. */
     if (ev->a < 0 || ev->a >= 1024)
