@@ -30,7 +30,7 @@ static const struct param_def params[] = {
          "how many replicas, the node that took the write included, must hold it before the client hears ok"},
 };
 
-enum {
+enum msg_type {
     M_ECHO,
     M_ACK,
 };
@@ -192,7 +192,7 @@ static void echo_message(struct model_state *st, int node, const struct msg *m)
     struct echo_body body;
 
     memcpy(&body, m->body, sizeof(body));
-    switch (m->type) {
+    switch ((enum msg_type)m->type) {
     case M_ECHO:
         store_value(st, node, body.key, body.value);
         model_send(st->ctx, node, m->from, M_ACK, false, &body, sizeof(body), "ack %s", body.key);
@@ -209,8 +209,6 @@ static void echo_message(struct model_state *st, int node, const struct msg *m)
                 break;
             }
         }
-        break;
-    default:
         break;
     }
 }

@@ -213,7 +213,7 @@ static const struct param_def params[] = {
          "share of the lease the leader gives up for clock drift (default: twice the 10% drift bound)"},
 };
 
-enum {
+enum msg_type {
     M_FETCH,
     M_FETCH_RESP,
     M_NOT_LEADER,
@@ -237,7 +237,7 @@ static const char *const msg_names[] = {
     [M_ALTER_ISR_RESP] = "alter_isr_resp",
 };
 
-enum {
+enum timer_kind {
     T_FETCH,
     T_ELECTION,
     T_TICK,
@@ -1981,7 +1981,7 @@ static void leader_invariants(struct model_state *st)
 
 static void leader_message(struct model_state *st, int node, const struct msg *m)
 {
-    switch (m->type) {
+    switch ((enum msg_type)m->type) {
     case M_FETCH: {
         struct fetch_body b;
         memcpy(&b, m->body, sizeof(b));
@@ -2038,8 +2038,6 @@ static void leader_message(struct model_state *st, int node, const struct msg *m
         on_alter_isr_resp(st, node, m->from, &b);
         break;
     }
-    default:
-        break;
     }
     leader_invariants(st);
 }
@@ -2070,7 +2068,7 @@ static void timer_body(struct model_state *st, int node, int kind, int64_t arg)
 {
     struct lnode *ln = &st->nodes[node];
 
-    switch (kind) {
+    switch ((enum timer_kind)kind) {
     case T_FETCH:
         ln->fetch_timer = 0;
         if (ln->role != R_FOLLOWER || ln->leader < 0)
@@ -2089,8 +2087,6 @@ static void timer_body(struct model_state *st, int node, int kind, int64_t arg)
         break;
     case T_SYNC:
         on_sync_timeout(st, node, arg);
-        break;
-    default:
         break;
     }
 }

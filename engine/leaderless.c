@@ -262,7 +262,7 @@ static const char *const msg_names[] = {
     [M_AE_KEY] = "ae_key",   [M_FORWARD] = "forward",
 };
 
-enum {
+enum timer_kind {
     K_OP,
     K_HANDOFF,
     K_AE,
@@ -2220,7 +2220,7 @@ static void ll_message(struct model_state *st, int node, const struct msg *m)
 
 static void ll_timer(struct model_state *st, int node, int kind, int64_t arg)
 {
-    switch (kind) {
+    switch ((enum timer_kind)kind) {
     case K_OP:
         on_op_timer(st, node, (uint64_t)arg);
         break;
@@ -2232,8 +2232,6 @@ static void ll_timer(struct model_state *st, int node, int kind, int64_t arg)
         break;
     case K_GC:
         on_gc_timer(st, node);
-        break;
-    default:
         break;
     }
 }

@@ -161,7 +161,7 @@ static const struct param_def params[] = {
          "how long a node waits before it sends a peer the writes the peer has not acknowledged"},
 };
 
-enum {
+enum msg_type {
     M_REPL,
     M_ACK,
     M_SYNC,
@@ -173,7 +173,7 @@ static const char *const msg_names[] = {
     [M_SYNC] = "sync",
 };
 
-enum {
+enum timer_kind {
     T_RETRY,
     T_COMMIT_WAIT,
 };
@@ -1394,7 +1394,7 @@ static void multi_message(struct model_state *st, int node, const struct msg *m)
 {
     struct mnode *nd = &st->nodes[node];
 
-    switch (m->type) {
+    switch ((enum msg_type)m->type) {
     case M_REPL: {
         struct mupdate *u = xmalloc(sizeof(*u));
         memset(u, 0, sizeof(*u));
@@ -1425,8 +1425,6 @@ static void multi_message(struct model_state *st, int node, const struct msg *m)
             arm_retry(st, node);
         break;
     }
-    default:
-        break;
     }
 }
 
@@ -1475,14 +1473,12 @@ static void on_commit_wait(struct model_state *st, int node, int slot)
 
 static void multi_timer(struct model_state *st, int node, int kind, int64_t arg)
 {
-    switch (kind) {
+    switch ((enum timer_kind)kind) {
     case T_RETRY:
         on_retry(st, node);
         break;
     case T_COMMIT_WAIT:
         on_commit_wait(st, node, (int)arg);
-        break;
-    default:
         break;
     }
 }
