@@ -213,6 +213,38 @@ static const struct param_def params[] = {
          "share of the lease the leader gives up for clock drift (default: twice the 10% drift bound)"},
 };
 
+/* The choices of the enum parameters, in the order their table lists them (check_choices()). */
+enum acks_choice {
+    ACKS_ALL, /* a number of acks has choice -1 */
+    ACKS_MAJORITY,
+};
+
+enum reads_choice {
+    READS_LEADER,
+    READS_ANY,
+};
+
+enum visible_choice {
+    VISIBLE_COMMITTED,
+    VISIBLE_LOG,
+};
+
+enum session_choice {
+    SESSION_NONE,
+    SESSION_RYW,
+    SESSION_STICKY,
+};
+
+enum election_choice {
+    ELECTION_MAJORITY,
+    ELECTION_NAIVE,
+};
+
+enum not_leader_choice {
+    NOT_LEADER_REDIRECT,
+    NOT_LEADER_FAIL,
+};
+
 enum msg_type {
     M_FETCH,
     M_FETCH_RESP,
@@ -597,7 +629,7 @@ static int64_t end_of_epoch(struct model_state *st, int node, int64_t e)
 
 static int64_t visible_end(struct model_state *st, int node)
 {
-    if (pnum(st, P_VISIBLE) == 1)
+    if (pnum(st, P_VISIBLE) == VISIBLE_LOG)
         return log_end(st, node);
     return st->nodes[node].hw;
 }
@@ -687,7 +719,7 @@ static void redirect_or_fail(struct model_state *st, int node, const struct op_r
               "offline: no in-sync replica alive; unclean elections are off", NULL, -1, NULL);
         return;
     }
-    if (pnum(st, P_NOT_LEADER) == 1) {
+    if (pnum(st, P_NOT_LEADER) == NOT_LEADER_FAIL) {
         reply(st, node, req, REPLY_FAIL, "not leader", NULL, -1, NULL);
         return;
     }
@@ -729,7 +761,7 @@ static void read_value(struct model_state *st, int node, const char *key, struct
         const struct store_entry *e = store_log_at(s, o);
         if (strcmp(e->key, key) == 0) {
             /* Invariant: a committed read never returns an entry at or above the hw. */
-            assert(pnum(st, P_VISIBLE) == 1 || o < st->nodes[node].hw);
+            assert(pnum(st, P_VISIBLE) == VISIBLE_LOG || o < st->nodes[node].hw);
             op_values_add(out, e->value);
             return;
         }
@@ -768,9 +800,9 @@ static int acks_needed(const struct model_state *st)
     const struct param_value *a = model_param(st->ctx, P_ACKS);
     int k;
 
-    if (a->choice == 0)
+    if (a->choice == ACKS_ALL)
         return -1; /* all: the ISR decides */
-    k = a->choice == 1 ? majority(st) : (int)a->num;
+    k = a->choice == ACKS_MAJORITY ? majority(st) : (int)a->num;
     return k > st->n ? st->n : k;
 }
 
@@ -1227,7 +1259,7 @@ static void on_election_timer(struct model_state *st, int node)
         }
         return;
     }
-    if (pnum(st, P_ELECTION) == 1) {
+    if (pnum(st, P_ELECTION) == ELECTION_NAIVE) {
         /* Naive: no votes, no quorum — the follower simply takes over. */
         ln->epoch++;
         ln->voted_for = node;
@@ -1621,7 +1653,8 @@ static void on_tick(struct model_state *st, int node)
                         "followers caught up: back to synchronous acknowledgements");
         }
     }
-    if (pnum(st, P_ELECTION) == 0 && pnum(st, P_CHECK_QUORUM) && heard < majority(st)) {
+    if (pnum(st, P_ELECTION) == ELECTION_MAJORITY && pnum(st, P_CHECK_QUORUM) &&
+        heard < majority(st)) {
         char why[160];
         snprintf(why, sizeof(why), "%s",
                  ln->refused_by ? "not leader: the controller fenced it, a newer epoch leads"
@@ -1844,8 +1877,28 @@ static void leader_destroy(struct model_state *st)
     free(st);
 }
 
+/* The choice enums name the entries of the parameters' choice lists: a list edited out of step
+ * with its enum would make every comparison mean another choice. */
+static void check_choices(void)
+{
+    assert(param_choice(params[P_ACKS].choices, "all") == ACKS_ALL);
+    assert(param_choice(params[P_ACKS].choices, "majority") == ACKS_MAJORITY);
+    assert(param_choice(params[P_READS].choices, "leader") == READS_LEADER);
+    assert(param_choice(params[P_READS].choices, "any") == READS_ANY);
+    assert(param_choice(params[P_VISIBLE].choices, "committed") == VISIBLE_COMMITTED);
+    assert(param_choice(params[P_VISIBLE].choices, "log") == VISIBLE_LOG);
+    assert(param_choice(params[P_SESSION].choices, "none") == SESSION_NONE);
+    assert(param_choice(params[P_SESSION].choices, "ryw") == SESSION_RYW);
+    assert(param_choice(params[P_SESSION].choices, "sticky") == SESSION_STICKY);
+    assert(param_choice(params[P_ELECTION].choices, "majority") == ELECTION_MAJORITY);
+    assert(param_choice(params[P_ELECTION].choices, "naive") == ELECTION_NAIVE);
+    assert(param_choice(params[P_NOT_LEADER].choices, "redirect") == NOT_LEADER_REDIRECT);
+    assert(param_choice(params[P_NOT_LEADER].choices, "fail") == NOT_LEADER_FAIL);
+}
+
 static void leader_start(struct model_state *st)
 {
+    check_choices();
     int l = (int)pnum(st, P_LEADER);
 
     for (int i = 0; i < st->n; i++) {
@@ -1938,7 +1991,7 @@ static void leader_invariants(struct model_state *st)
     bool majority_elections, clean, safe;
 
     /* A guarantee holds for a run only if its settings held all along. */
-    st->inv_naive |= pnum(st, P_ELECTION) != 0;
+    st->inv_naive |= pnum(st, P_ELECTION) != ELECTION_MAJORITY;
     st->inv_unclean |= st->inv_naive || pnum(st, P_UNCLEAN) || !fencing(st);
     st->inv_unsafe |= st->inv_unclean || pnum(st, P_SYNC_TIMEOUT) != 0 || st->wiped ||
                       (acks_needed(st) < 0 ? pnum(st, P_MIN_INSYNC) < majority(st)
@@ -2124,7 +2177,7 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
     bool ack0 = acks->choice < 0 && acks->num == 0;
     bool ack1 = acks->choice < 0 && acks->num == 1;
 
-    if (acks->choice == 0 && popcount64(ln->isr) < pnum(st, P_MIN_INSYNC)) {
+    if (acks->choice == ACKS_ALL && popcount64(ln->isr) < pnum(st, P_MIN_INSYNC)) {
         reply(st, node, req, REPLY_FAIL, "not enough replicas", NULL, -1, NULL);
         return;
     }
@@ -2225,7 +2278,7 @@ static void request_body(struct model_state *st, int node, const struct op_req *
         leader_write(st, node, req);
         return;
     }
-    if (pnum(st, P_READS) == 0 && ln->role != R_LEADER) {
+    if (pnum(st, P_READS) == READS_LEADER && ln->role != R_LEADER) {
         redirect_or_fail(st, node, req);
         return;
     }
@@ -2240,14 +2293,15 @@ static void request_body(struct model_state *st, int node, const struct op_req *
      * overwritten, so it holds them until everything it inherited is committed (Raft's
      * rule that a leader first commits an entry of its own term).
      */
-    if (ln->role == R_LEADER && pnum(st, P_VISIBLE) == 0 && ln->hw < ln->inherited_end) {
+    if (ln->role == R_LEADER && pnum(st, P_VISIBLE) == VISIBLE_COMMITTED &&
+        ln->hw < ln->inherited_end) {
         struct op_req held = *req;
         if (held.session_pos < ln->inherited_end)
             held.session_pos = ln->inherited_end;
         hold_read(st, node, &held, "new-leader", "what it inherited is committed");
         return;
     }
-    if (pnum(st, P_SESSION) == 1 && req->session_pos > visible_end(st, node)) {
+    if (pnum(st, P_SESSION) == SESSION_RYW && req->session_pos > visible_end(st, node)) {
         hold_read(st, node, req, "ryw", "it has the client's last write");
         return;
     }
@@ -2333,8 +2387,8 @@ static int leader_route(struct model_state *st, const struct op_req *req, int hi
 {
     int best = -1;
 
-    if (req->kind == OP_GET && pnum(st, P_READS) == 1) {
-        if (pnum(st, P_SESSION) == 2 && req->sticky >= 0)
+    if (req->kind == OP_GET && pnum(st, P_READS) == READS_ANY) {
+        if (pnum(st, P_SESSION) == SESSION_STICKY && req->sticky >= 0)
             return req->sticky;
         return (int)sim_rng_below(model_rng(st->ctx), (uint64_t)st->n);
     }
