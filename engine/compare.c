@@ -108,12 +108,12 @@ static bool fault_active(const struct compare_faults *f)
 
 static void set_bit(uint64_t *bits, int node, bool on)
 {
-    if (node < 0 || node >= 64)
+    if (node < 0 || node >= NODEMASK_BITS)
         return;
     if (on)
-        *bits |= 1ull << node;
+        *bits |= nodemask_bit(node);
     else
-        *bits &= ~(1ull << node);
+        *bits &= ~nodemask_bit(node);
 }
 
 static void faults_reset(struct compare_faults *f)

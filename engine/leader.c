@@ -133,6 +133,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "nodemask.h"
 #include "util.h"
 
 #define LEADER_BATCH       16  /* entries one fetch response carries */
@@ -557,27 +558,6 @@ static int64_t now_us(const struct model_state *st, int node)
     return model_mono(st->ctx, node);
 }
 
-static uint64_t bit(int node)
-{
-    return 1ull << node;
-}
-
-static int popcount64(uint64_t x)
-{
-    int c = 0;
-
-    while (x) {
-        x &= x - 1;
-        c++;
-    }
-    return c;
-}
-
-static uint64_t all_nodes(const struct model_state *st)
-{
-    return st->n >= 64 ? ~0ull : bit(st->n) - 1;
-}
-
 static int majority(const struct model_state *st)
 {
     return st->n / 2 + 1;
@@ -638,7 +618,7 @@ static void names_of(const struct model_state *st, uint64_t mask, char *dst, siz
 {
     dst[0] = '\0';
     for (int i = 0; i < st->n; i++)
-        if (mask & bit(i))
+        if (mask & nodemask_bit(i))
             util_appendf(dst, size, "%sn%d", dst[0] ? "," : "", i + 1);
     if (!dst[0])
         util_strlcpy(dst, "-", size);
@@ -655,14 +635,14 @@ static void note_leader(struct model_state *st, int node, int64_t epoch)
 {
     for (int i = 0; i < st->n_epochs; i++) {
         if (st->epochs[i].epoch == epoch) {
-            st->epochs[i].leaders |= bit(node);
+            st->epochs[i].leaders |= nodemask_bit(node);
             return;
         }
     }
     /* Past the bound the record stops growing; it only feeds predicates. */
     if (st->n_epochs < LEADER_MAX_EPOCHS) {
         st->epochs[st->n_epochs].epoch = epoch;
-        st->epochs[st->n_epochs].leaders = bit(node);
+        st->epochs[st->n_epochs].leaders = nodemask_bit(node);
         st->n_epochs++;
     }
 }
@@ -823,7 +803,7 @@ static uint64_t hw_isr(const struct model_state *st, int node)
 {
     const struct lnode *ln = &st->nodes[node];
 
-    return ln->isr | (ln->prop_live ? ln->prop_isr : 0) | bit(node);
+    return ln->isr | (ln->prop_live ? ln->prop_isr : 0) | nodemask_bit(node);
 }
 
 static void note_acked(struct model_state *st, const struct op_req *req, int64_t offset,
@@ -836,7 +816,7 @@ static void note_acked(struct model_state *st, const struct op_req *req, int64_t
 /* What let an acknowledgement rest on fewer than a majority, for the lost-writes cause. */
 static void ack_cause(struct model_state *st, int node, int k, char *dst, size_t size)
 {
-    if (k < 0 && popcount64(hw_isr(st, node)) < majority(st)) {
+    if (k < 0 && nodemask_count(hw_isr(st, node)) < majority(st)) {
         char names[200];
         names_of(st, hw_isr(st, node), names, sizeof(names));
         util_appendf(dst, size, ", isr %s: allowed by min_insync=%lld", names,
@@ -912,10 +892,10 @@ static int64_t hw_candidate(struct model_state *st, int node)
                 }
         return k <= c ? v[k - 1] : -1;
     }
-    if (popcount64(isr) < pnum(st, P_MIN_INSYNC))
+    if (nodemask_count(isr) < pnum(st, P_MIN_INSYNC))
         return -1;
     for (int f = 0; f < st->n; f++)
-        if (f != node && (isr & bit(f)) && ln->prog[f].match < end)
+        if (f != node && (isr & nodemask_bit(f)) && ln->prog[f].match < end)
             end = ln->prog[f].match;
     return end;
 }
@@ -1071,7 +1051,7 @@ static bool note_unclean(struct model_state *st, int node)
     int64_t end = log_end(st, node);
     char names[200];
 
-    if ((ln->isr_known & bit(node)) && (!pnum(st, P_UNCLEAN) || ln->leader_leo <= end))
+    if ((ln->isr_known & nodemask_bit(node)) && (!pnum(st, P_UNCLEAN) || ln->leader_leo <= end))
         return false;
     names_of(st, ln->isr_known, names, sizeof(names));
     if (ln->leader_leo > end)
@@ -1129,12 +1109,12 @@ static void become_leader(struct model_state *st, int node, bool announce)
     }
     if (ln->unclean) {
         /* As Kafka's controller does at an unclean election: the ISR is the new leader. */
-        ln->isr_known = bit(node);
+        ln->isr_known = nodemask_bit(node);
         ln->isr_epoch = ln->epoch;
         ln->isr_seq = 0;
     }
-    ln->isr = ln->isr_known ? ln->isr_known : all_nodes(st);
-    ln->want_isr = ln->isr | bit(node);
+    ln->isr = ln->isr_known ? ln->isr_known : nodemask_all(st->n);
+    ln->want_isr = ln->isr | nodemask_bit(node);
     ln->prop_live = false;
     ln->prop_seq = 0;
     ln->refused_by = 0;
@@ -1164,7 +1144,7 @@ static bool may_stand(struct model_state *st, int node)
 {
     struct lnode *ln = &st->nodes[node];
 
-    return pnum(st, P_UNCLEAN) || (ln->isr_known & bit(node));
+    return pnum(st, P_UNCLEAN) || (ln->isr_known & nodemask_bit(node));
 }
 
 static void send_vote_reqs(struct model_state *st, int node, bool pre)
@@ -1196,10 +1176,10 @@ static void start_vote(struct model_state *st, int node)
     ln->role = R_CANDIDATE;
     ln->leader = -1;
     ln->round++;
-    ln->votes = bit(node);
+    ln->votes = nodemask_bit(node);
     trace_role(st, node);
     arm_timer(st, node, pnum(st, P_ELECTION_TIMEOUT), false);
-    if (popcount64(ln->votes) >= majority(st)) {
+    if (nodemask_count(ln->votes) >= majority(st)) {
         become_leader(st, node, true);
         return;
     }
@@ -1214,10 +1194,10 @@ static void start_prevote(struct model_state *st, int node)
     ln->role = R_PRECANDIDATE;
     ln->leader = -1;
     ln->round++;
-    ln->votes = bit(node);
+    ln->votes = nodemask_bit(node);
     trace_role(st, node);
     arm_timer(st, node, pnum(st, P_ELECTION_TIMEOUT), false);
-    if (popcount64(ln->votes) >= majority(st)) {
+    if (nodemask_count(ln->votes) >= majority(st)) {
         start_vote(st, node);
         return;
     }
@@ -1281,7 +1261,7 @@ static bool log_ok(struct model_state *st, int voter, int cand, const struct vot
     /* Judge by the newer of the two committed ISRs the voter and the candidate know. */
     if (isr_newer(b->isr_epoch, b->isr_seq, ln->isr_epoch, ln->isr_seq))
         isr = b->isr;
-    if (isr && !(isr & bit(cand)))
+    if (isr && !(isr & nodemask_bit(cand)))
         return false;
     if (b->last_epoch != my_last)
         return b->last_epoch > my_last;
@@ -1358,8 +1338,8 @@ static void on_vote(struct model_state *st, int node, int from, const struct vot
     }
     if (b->round != ln->round || (bool)b->pre != (ln->role == R_PRECANDIDATE))
         return;
-    ln->votes |= bit(from);
-    if (popcount64(ln->votes) < majority(st))
+    ln->votes |= nodemask_bit(from);
+    if (nodemask_count(ln->votes) < majority(st))
         return;
     if (ln->role == R_PRECANDIDATE)
         start_vote(st, node);
@@ -1389,7 +1369,7 @@ static void send_alter(struct model_state *st, int node, bool idle)
     names_of(st, b.isr, names, sizeof(names));
     ln->prop_sent_us = now_us(st, node);
     for (int f = 0; f < st->n; f++)
-        if (f != node && !(ln->prop_acks & bit(f)))
+        if (f != node && !(ln->prop_acks & nodemask_bit(f)))
             model_send(st->ctx, node, f, M_ALTER_ISR, idle, &b, sizeof(b), "isr {%s}? e%lld #%llu",
                        names, (long long)b.epoch, (unsigned long long)b.seq);
 }
@@ -1407,10 +1387,10 @@ static void commit_isr(struct model_state *st, int node)
     ln->prop_live = false;
     names_of(st, ln->isr, names, sizeof(names));
     names_of(st, ln->prop_acks, voters, sizeof(voters));
-    model_trace(st->ctx, TRACE_NOTE, node, -1, popcount64(ln->isr), ln->epoch, "isr",
+    model_trace(st->ctx, TRACE_NOTE, node, -1, nodemask_count(ln->isr), ln->epoch, "isr",
                 "ISR is now %s: the controller quorum (%s) accepted it in epoch %lld", names,
                 voters, (long long)ln->epoch);
-    if (acks_needed(st) < 0 && popcount64(ln->isr) < pnum(st, P_MIN_INSYNC))
+    if (acks_needed(st) < 0 && nodemask_count(ln->isr) < pnum(st, P_MIN_INSYNC))
         fail_pending(st, node, "not enough replicas");
     advance_hw(st, node);
     propose_isr(st, node);
@@ -1432,11 +1412,12 @@ static void propose_isr(struct model_state *st, int node)
     ln->prop_live = true;
     ln->prop_isr = ln->want_isr;
     ln->prop_seq++;
-    ln->prop_acks = bit(node);
+    ln->prop_acks = nodemask_bit(node);
     names_of(st, ln->prop_isr, names, sizeof(names));
-    model_trace(st->ctx, TRACE_NOTE, node, -1, popcount64(ln->prop_isr), ln->epoch, "isr_propose",
-                "asks the controller quorum for ISR %s in epoch %lld", names, (long long)ln->epoch);
-    if (popcount64(ln->prop_acks) >= majority(st)) {
+    model_trace(st->ctx, TRACE_NOTE, node, -1, nodemask_count(ln->prop_isr), ln->epoch,
+                "isr_propose", "asks the controller quorum for ISR %s in epoch %lld", names,
+                (long long)ln->epoch);
+    if (nodemask_count(ln->prop_acks) >= majority(st)) {
         commit_isr(st, node);
         return;
     }
@@ -1500,8 +1481,8 @@ static void on_alter_isr_resp(struct model_state *st, int node, int from,
     }
     if (!ln->prop_live || b->seq != ln->prop_seq || !b->accepted || b->epoch != ln->epoch)
         return;
-    ln->prop_acks |= bit(from);
-    if (popcount64(ln->prop_acks) >= majority(st))
+    ln->prop_acks |= nodemask_bit(from);
+    if (nodemask_count(ln->prop_acks) >= majority(st))
         commit_isr(st, node);
 }
 
@@ -1572,12 +1553,12 @@ static void on_fetch(struct model_state *st, int node, int from, const struct fe
         p->caught_up_us = p->prev_fetch_us;
     p->prev_fetch_us = now;
     p->leo_at_prev = end;
-    if (!(ln->want_isr & bit(from)) && b->offset >= ln->hw && b->offset >= ln->inherited_end &&
-        now - p->caught_up_us <= pnum(st, P_LAG_MAX)) {
+    if (!(ln->want_isr & nodemask_bit(from)) && b->offset >= ln->hw &&
+        b->offset >= ln->inherited_end && now - p->caught_up_us <= pnum(st, P_LAG_MAX)) {
         char names[200];
-        ln->want_isr |= bit(from);
+        ln->want_isr |= nodemask_bit(from);
         names_of(st, ln->want_isr, names, sizeof(names));
-        model_trace(st->ctx, TRACE_NOTE, node, from, popcount64(ln->want_isr), 0, "isr_want",
+        model_trace(st->ctx, TRACE_NOTE, node, from, nodemask_count(ln->want_isr), 0, "isr_want",
                     "n%d caught up: the ISR should be %s", from + 1, names);
         propose_isr(st, node);
     }
@@ -1619,15 +1600,15 @@ static void on_tick(struct model_state *st, int node)
         struct prog *p = &ln->prog[f];
         if (f == node)
             continue;
-        if ((ln->want_isr & bit(f)) && now - p->caught_up_us > pnum(st, P_LAG_MAX)) {
+        if ((ln->want_isr & nodemask_bit(f)) && now - p->caught_up_us > pnum(st, P_LAG_MAX)) {
             char why[96], d[24], names[200];
-            ln->want_isr &= ~bit(f);
+            ln->want_isr &= ~nodemask_bit(f);
             shrank = true;
             util_fmt_duration(d, sizeof(d), now - p->caught_up_us);
             snprintf(why, sizeof(why), "ISR: n%d has not caught up for %s", f + 1, d);
             model_suspect(st->ctx, node, f, why);
             names_of(st, ln->want_isr, names, sizeof(names));
-            model_trace(st->ctx, TRACE_NOTE, node, f, popcount64(ln->want_isr), 0, "isr_want",
+            model_trace(st->ctx, TRACE_NOTE, node, f, nodemask_count(ln->want_isr), 0, "isr_want",
                         "n%d lags: the ISR should be %s", f + 1, names);
         }
         if (now - p->last_fetch_us < et)
@@ -1905,7 +1886,7 @@ static void leader_start(struct model_state *st)
         struct lnode *ln = &st->nodes[i];
         ln->epoch = 1;
         ln->voted_for = l;
-        ln->isr_known = all_nodes(st);
+        ln->isr_known = nodemask_all(st->n);
         ln->isr_epoch = 1;
         ln->leader = -1;
         ln->role = R_FOLLOWER;
@@ -2016,7 +1997,7 @@ static void leader_invariants(struct model_state *st)
     }
     if (majority_elections) {
         for (int i = 0; i < st->n_epochs; i++)
-            if (popcount64(st->epochs[i].leaders) > 1)
+            if (nodemask_count(st->epochs[i].leaders) > 1)
                 broken(st, "two leaders in epoch %lld", (long long)st->epochs[i].epoch);
         if (st->log_dirty)
             check_log_matching(st);
@@ -2177,7 +2158,7 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
     bool ack0 = acks->choice < 0 && acks->num == 0;
     bool ack1 = acks->choice < 0 && acks->num == 1;
 
-    if (acks->choice == ACKS_ALL && popcount64(ln->isr) < pnum(st, P_MIN_INSYNC)) {
+    if (acks->choice == ACKS_ALL && nodemask_count(ln->isr) < pnum(st, P_MIN_INSYNC)) {
         reply(st, node, req, REPLY_FAIL, "not enough replicas", NULL, -1, NULL);
         return;
     }
@@ -2468,7 +2449,7 @@ static bool leader_busy(struct model_state *st)
             continue;
         any_leader = true;
         /* An ISR change the controller quorum has not accepted yet is work in progress. */
-        if (ln->prop_live || (ln->want_isr | bit(l)) != (ln->isr | bit(l)))
+        if (ln->prop_live || (ln->want_isr | nodemask_bit(l)) != (ln->isr | nodemask_bit(l)))
             return true;
         end = log_end(st, l);
         for (int f = 0; f < st->n; f++)
@@ -2517,7 +2498,7 @@ static int leader_eval(struct model_state *st, int pred, const struct pred_args 
         uint64_t isr = pred == PR_ISR ? st->nodes[node].isr : st->nodes[node].want_isr;
         memset(&have, 0, sizeof(have));
         for (int i = 0; i < st->n; i++) {
-            if (st->nodes[node].role == R_LEADER && (isr & bit(i))) {
+            if (st->nodes[node].role == R_LEADER && (isr & nodemask_bit(i))) {
                 snprintf(names, sizeof(names), "n%d", i + 1);
                 op_values_add(&have, names);
             }
@@ -2539,8 +2520,8 @@ static int leader_eval(struct model_state *st, int pred, const struct pred_args 
     case PR_LEADERS_PER_EPOCH: {
         int most = 0;
         for (int i = 0; i < st->n_epochs; i++)
-            if (popcount64(st->epochs[i].leaders) > most)
-                most = popcount64(st->epochs[i].leaders);
+            if (nodemask_count(st->epochs[i].leaders) > most)
+                most = nodemask_count(st->epochs[i].leaders);
         return cmp_num(args, most, got, gotlen, "most leaders of one epoch:");
     }
     case PR_DUPLICATES: {

@@ -94,6 +94,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "nodemask.h"
 #include "util.h"
 
 #define MULTI_MAX_LOG       4096 /* updates one node holds; past it new ones are refused */
@@ -341,16 +342,6 @@ static int param_choice_of(const struct model_state *st, int idx)
     return (int)model_param(st->ctx, idx)->num;
 }
 
-static uint64_t bit(int node)
-{
-    return 1ull << (unsigned)node;
-}
-
-static uint64_t all_mask(const struct model_state *st)
-{
-    return st->n >= 64 ? ~0ull : (1ull << (unsigned)st->n) - 1;
-}
-
 static void fmt_vc(const struct model_state *st, const struct vclock *vc, char *dst, size_t size)
 {
     clock_vc_format(vc, st->n, dst, size);
@@ -502,27 +493,27 @@ static uint64_t targets(const struct model_state *st, int node, const struct mup
     uint64_t path = 0, mask = 0;
 
     for (uint32_t i = 0; i < u->npath; i++)
-        path |= bit(u->path[i]);
+        path |= nodemask_bit(u->path[i]);
     switch ((enum topology)param_choice_of(st, P_TOPOLOGY)) {
     case TOPO_ALL:
         if ((int)u->origin == node)
-            mask = all_mask(st);
+            mask = nodemask_all(st->n);
         break;
     case TOPO_RING:
-        mask = bit((node + 1) % st->n) & ~path;
+        mask = nodemask_bit((node + 1) % st->n) & ~path;
         break;
     case TOPO_STAR:
         if (hub >= st->n)
             hub = 0;
         if (node == hub)
-            mask = all_mask(st) & ~path;
+            mask = nodemask_all(st->n) & ~path;
         else if ((int)u->origin == node)
-            mask = bit(hub) & ~path;
+            mask = nodemask_bit(hub) & ~path;
         break;
     }
     /* A peer that came back and asked gets everything it lacks, whatever the route. */
     mask |= nd->repair;
-    return mask & ~bit(node);
+    return mask & ~nodemask_bit(node);
 }
 
 static bool peer_lacks(const struct mnode *nd, int peer, const struct mupdate *u)
@@ -603,7 +594,7 @@ static void push(struct model_state *st, int node, int entry)
     uint64_t t = targets(st, node, &nd->log[entry].u);
 
     for (int p = 0; p < st->n; p++)
-        if ((t & bit(p)) && peer_lacks(nd, p, &nd->log[entry].u))
+        if ((t & nodemask_bit(p)) && peer_lacks(nd, p, &nd->log[entry].u))
             send_update(st, node, p, &nd->log[entry]);
     nd->dirty = true;
     if (has_unacked(st, node))
@@ -623,7 +614,7 @@ static int resend(struct model_state *st, int node, int peer, bool fresh_only)
 
     for (int i = 0; i < nd->nlog && sent < MULTI_RESEND_MAX; i++) {
         struct mentry *e = &nd->log[i];
-        if (!(targets(st, node, &e->u) & bit(peer)) || !peer_lacks(nd, peer, &e->u))
+        if (!(targets(st, node, &e->u) & nodemask_bit(peer)) || !peer_lacks(nd, peer, &e->u))
             continue;
         /* Sent within the last `retry` (but not in this very round, to another peer): it may
          * still be on its way. */
@@ -1373,20 +1364,20 @@ static void learn_have(struct model_state *st, int node, int peer, const struct 
     if (nd->rejoining) {
         if (h->have.v[node] > nd->next_seq)
             nd->next_seq = h->have.v[node];
-        nd->heard |= bit(peer);
-        if ((nd->heard | bit(node)) == all_mask(st)) {
+        nd->heard |= nodemask_bit(peer);
+        if ((nd->heard | nodemask_bit(node)) == nodemask_all(st->n)) {
             nd->rejoining = false;
             model_trace(st->ctx, TRACE_NOTE, node, -1, nd->next_seq, 0, "rejoined",
                         "every node answered: its own past writes end at #%u, writes resume",
                         nd->next_seq);
         }
     }
-    if (nd->repair & bit(peer)) {
+    if (nd->repair & nodemask_bit(peer)) {
         bool lacks = false;
         for (int i = 0; i < nd->nlog && !lacks; i++)
             lacks = peer_lacks(nd, peer, &nd->log[i].u);
         if (!lacks)
-            nd->repair &= ~bit(peer);
+            nd->repair &= ~nodemask_bit(peer);
     }
 }
 
@@ -1414,7 +1405,7 @@ static void multi_message(struct model_state *st, int node, const struct msg *m)
         int sent;
         memcpy(&h, m->body, sizeof(h));
         learn_have(st, node, m->from, &h, true);
-        nd->repair |= bit(m->from);
+        nd->repair |= nodemask_bit(m->from);
         nd->dirty = true;
         send_have(st, node, m->from, M_ACK);
         sent = resend(st, node, m->from, false);
@@ -1437,7 +1428,7 @@ static void on_retry(struct model_state *st, int node)
         int sent;
         if (p == node)
             continue;
-        if (nd->rejoining && !(nd->heard & bit(p)))
+        if (nd->rejoining && !(nd->heard & nodemask_bit(p)))
             send_have(st, node, p, M_SYNC);
         sent = resend(st, node, p, true);
         if (sent > 0)
