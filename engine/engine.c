@@ -656,6 +656,11 @@ const struct param_value *model_param(const struct model_ctx *ctx, int idx)
     return &ctx->e->mparams[idx];
 }
 
+int64_t model_pnum(const struct model_ctx *ctx, int idx)
+{
+    return model_param(ctx, idx)->num;
+}
+
 struct sim_rng *model_rng(struct model_ctx *ctx)
 {
     return &ctx->e->model_rng;

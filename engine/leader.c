@@ -548,11 +548,6 @@ struct model_state {
 
 /* ---- small helpers ---- */
 
-static int64_t pnum(const struct model_state *st, int idx)
-{
-    return model_param(st->ctx, idx)->num;
-}
-
 static int64_t now_us(const struct model_state *st, int node)
 {
     return model_mono(st->ctx, node);
@@ -565,7 +560,7 @@ static int majority(const struct model_state *st)
 
 static bool fencing(const struct model_state *st)
 {
-    return pnum(st, P_FENCING) != 0;
+    return model_pnum(st->ctx, P_FENCING) != 0;
 }
 
 static struct store *log_of(struct model_state *st, int node)
@@ -609,7 +604,7 @@ static int64_t end_of_epoch(struct model_state *st, int node, int64_t e)
 
 static int64_t visible_end(struct model_state *st, int node)
 {
-    if (pnum(st, P_VISIBLE) == VISIBLE_LOG)
+    if (model_pnum(st->ctx, P_VISIBLE) == VISIBLE_LOG)
         return log_end(st, node);
     return st->nodes[node].hw;
 }
@@ -699,7 +694,7 @@ static void redirect_or_fail(struct model_state *st, int node, const struct op_r
               "offline: no in-sync replica alive; unclean elections are off", NULL, -1, NULL);
         return;
     }
-    if (pnum(st, P_NOT_LEADER) == NOT_LEADER_FAIL) {
+    if (model_pnum(st->ctx, P_NOT_LEADER) == NOT_LEADER_FAIL) {
         reply(st, node, req, REPLY_FAIL, "not leader", NULL, -1, NULL);
         return;
     }
@@ -741,7 +736,7 @@ static void read_value(struct model_state *st, int node, const char *key, struct
         const struct store_entry *e = store_log_at(s, o);
         if (strcmp(e->key, key) == 0) {
             /* Invariant: a committed read never returns an entry at or above the hw. */
-            assert(pnum(st, P_VISIBLE) == VISIBLE_LOG || o < st->nodes[node].hw);
+            assert(model_pnum(st->ctx, P_VISIBLE) == VISIBLE_LOG || o < st->nodes[node].hw);
             op_values_add(out, e->value);
             return;
         }
@@ -820,7 +815,7 @@ static void ack_cause(struct model_state *st, int node, int k, char *dst, size_t
         char names[200];
         names_of(st, hw_isr(st, node), names, sizeof(names));
         util_appendf(dst, size, ", isr %s: allowed by min_insync=%lld", names,
-                     (long long)pnum(st, P_MIN_INSYNC));
+                     (long long)model_pnum(st->ctx, P_MIN_INSYNC));
     } else if (k > 0 && k < majority(st)) {
         util_appendf(dst, size, ", allowed by acks=%d", k);
     }
@@ -892,7 +887,7 @@ static int64_t hw_candidate(struct model_state *st, int node)
                 }
         return k <= c ? v[k - 1] : -1;
     }
-    if (nodemask_count(isr) < pnum(st, P_MIN_INSYNC))
+    if (nodemask_count(isr) < model_pnum(st->ctx, P_MIN_INSYNC))
         return -1;
     for (int f = 0; f < st->n; f++)
         if (f != node && (isr & nodemask_bit(f)) && ln->prog[f].match < end)
@@ -930,10 +925,10 @@ static bool isr_newer(int64_t e1, uint64_t s1, int64_t e2, uint64_t s2);
 static void arm_timer(struct model_state *st, int node, int64_t base_us, bool lease)
 {
     struct lnode *ln = &st->nodes[node];
-    int64_t t = pnum(st, P_ELECTION_TIMEOUT);
+    int64_t t = model_pnum(st->ctx, P_ELECTION_TIMEOUT);
     int64_t d = sim_rng_range(model_rng(st->ctx), 0, t);
 
-    d += lease && pnum(st, P_LEASE) > base_us ? pnum(st, P_LEASE) : base_us;
+    d += lease && model_pnum(st->ctx, P_LEASE) > base_us ? model_pnum(st->ctx, P_LEASE) : base_us;
     cancel(st, &ln->elect_timer);
     ln->elect_timer = model_timer(st->ctx, node, T_ELECTION, "election", d, 0);
 }
@@ -999,10 +994,10 @@ static void become_follower(struct model_state *st, int node, int leader)
     ln->last_heard_us = now_us(st, node);
     if (changed)
         trace_role(st, node);
-    arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+    arm_election(st, node, model_pnum(st->ctx, P_ELECTION_TIMEOUT));
     if (leader >= 0) {
         send_fetch(st, node, false);
-        arm_fetch(st, node, pnum(st, P_FETCH_INTERVAL));
+        arm_fetch(st, node, model_pnum(st->ctx, P_FETCH_INTERVAL));
     } else {
         cancel(st, &ln->fetch_timer);
     }
@@ -1037,7 +1032,8 @@ static void arm_tick(struct model_state *st, int node)
     struct lnode *ln = &st->nodes[node];
 
     cancel(st, &ln->tick_timer);
-    ln->tick_timer = model_timer(st->ctx, node, T_TICK, "tick", pnum(st, P_FETCH_INTERVAL), 0);
+    ln->tick_timer =
+        model_timer(st->ctx, node, T_TICK, "tick", model_pnum(st->ctx, P_FETCH_INTERVAL), 0);
 }
 
 /*
@@ -1051,7 +1047,8 @@ static bool note_unclean(struct model_state *st, int node)
     int64_t end = log_end(st, node);
     char names[200];
 
-    if ((ln->isr_known & nodemask_bit(node)) && (!pnum(st, P_UNCLEAN) || ln->leader_leo <= end))
+    if ((ln->isr_known & nodemask_bit(node)) &&
+        (!model_pnum(st->ctx, P_UNCLEAN) || ln->leader_leo <= end))
         return false;
     names_of(st, ln->isr_known, names, sizeof(names));
     if (ln->leader_leo > end)
@@ -1124,7 +1121,7 @@ static void become_leader(struct model_state *st, int node, bool announce)
         p->last_fetch_us = now;
         p->caught_up_us = now;
         p->prev_fetch_us = now;
-        p->lease_base_us = now - pnum(st, P_LEASE) - 1;
+        p->lease_base_us = now - model_pnum(st->ctx, P_LEASE) - 1;
         p->begin_sent_us = now;
     }
     note_leader(st, node, ln->epoch);
@@ -1144,7 +1141,7 @@ static bool may_stand(struct model_state *st, int node)
 {
     struct lnode *ln = &st->nodes[node];
 
-    return pnum(st, P_UNCLEAN) || (ln->isr_known & nodemask_bit(node));
+    return model_pnum(st->ctx, P_UNCLEAN) || (ln->isr_known & nodemask_bit(node));
 }
 
 static void send_vote_reqs(struct model_state *st, int node, bool pre)
@@ -1178,7 +1175,7 @@ static void start_vote(struct model_state *st, int node)
     ln->round++;
     ln->votes = nodemask_bit(node);
     trace_role(st, node);
-    arm_timer(st, node, pnum(st, P_ELECTION_TIMEOUT), false);
+    arm_timer(st, node, model_pnum(st->ctx, P_ELECTION_TIMEOUT), false);
     if (nodemask_count(ln->votes) >= majority(st)) {
         become_leader(st, node, true);
         return;
@@ -1196,7 +1193,7 @@ static void start_prevote(struct model_state *st, int node)
     ln->round++;
     ln->votes = nodemask_bit(node);
     trace_role(st, node);
-    arm_timer(st, node, pnum(st, P_ELECTION_TIMEOUT), false);
+    arm_timer(st, node, model_pnum(st->ctx, P_ELECTION_TIMEOUT), false);
     if (nodemask_count(ln->votes) >= majority(st)) {
         start_vote(st, node);
         return;
@@ -1235,11 +1232,11 @@ static void on_election_timer(struct model_state *st, int node)
             become_follower(st, node, -1);
             ln->offline = true;
         } else {
-            arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+            arm_election(st, node, model_pnum(st->ctx, P_ELECTION_TIMEOUT));
         }
         return;
     }
-    if (pnum(st, P_ELECTION) == ELECTION_NAIVE) {
+    if (model_pnum(st->ctx, P_ELECTION) == ELECTION_NAIVE) {
         /* Naive: no votes, no quorum — the follower simply takes over. */
         ln->epoch++;
         ln->voted_for = node;
@@ -1256,7 +1253,7 @@ static bool log_ok(struct model_state *st, int voter, int cand, const struct vot
 
     uint64_t isr = ln->isr_known;
 
-    if (pnum(st, P_UNCLEAN))
+    if (model_pnum(st->ctx, P_UNCLEAN))
         return true;
     /* Judge by the newer of the two committed ISRs the voter and the candidate know. */
     if (isr_newer(b->isr_epoch, b->isr_seq, ln->isr_epoch, ln->isr_seq))
@@ -1271,12 +1268,12 @@ static bool log_ok(struct model_state *st, int voter, int cand, const struct vot
 static void on_vote_req(struct model_state *st, int node, int from, const struct vote_req_body *b)
 {
     struct lnode *ln = &st->nodes[node];
-    int64_t quiet = pnum(st, P_ELECTION_TIMEOUT);
+    int64_t quiet = model_pnum(st->ctx, P_ELECTION_TIMEOUT);
     bool sticky, granted = false;
     struct vote_body r;
 
-    if (pnum(st, P_LEASE) > quiet)
-        quiet = pnum(st, P_LEASE);
+    if (model_pnum(st->ctx, P_LEASE) > quiet)
+        quiet = model_pnum(st->ctx, P_LEASE);
     /* Raft's leader stickiness: while a leader is heard from, nobody else gets a vote. */
     sticky = ln->role == R_LEADER || (ln->role == R_FOLLOWER && ln->leader >= 0 &&
                                       now_us(st, node) - ln->last_heard_us < quiet);
@@ -1293,7 +1290,7 @@ static void on_vote_req(struct model_state *st, int node, int from, const struct
                       log_ok(st, node, from, b);
             if (granted) {
                 ln->voted_for = from;
-                arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+                arm_election(st, node, model_pnum(st->ctx, P_ELECTION_TIMEOUT));
             }
         }
     }
@@ -1390,7 +1387,7 @@ static void commit_isr(struct model_state *st, int node)
     model_trace(st->ctx, TRACE_NOTE, node, -1, nodemask_count(ln->isr), ln->epoch, "isr",
                 "ISR is now %s: the controller quorum (%s) accepted it in epoch %lld", names,
                 voters, (long long)ln->epoch);
-    if (acks_needed(st) < 0 && nodemask_count(ln->isr) < pnum(st, P_MIN_INSYNC))
+    if (acks_needed(st) < 0 && nodemask_count(ln->isr) < model_pnum(st->ctx, P_MIN_INSYNC))
         fail_pending(st, node, "not enough replicas");
     advance_hw(st, node);
     propose_isr(st, node);
@@ -1554,7 +1551,7 @@ static void on_fetch(struct model_state *st, int node, int from, const struct fe
     p->prev_fetch_us = now;
     p->leo_at_prev = end;
     if (!(ln->want_isr & nodemask_bit(from)) && b->offset >= ln->hw &&
-        b->offset >= ln->inherited_end && now - p->caught_up_us <= pnum(st, P_LAG_MAX)) {
+        b->offset >= ln->inherited_end && now - p->caught_up_us <= model_pnum(st->ctx, P_LAG_MAX)) {
         char names[200];
         ln->want_isr |= nodemask_bit(from);
         names_of(st, ln->want_isr, names, sizeof(names));
@@ -1588,8 +1585,8 @@ static void on_fetch(struct model_state *st, int node, int from, const struct fe
 static void on_tick(struct model_state *st, int node)
 {
     struct lnode *ln = &st->nodes[node];
-    int64_t now = now_us(st, node), et = pnum(st, P_ELECTION_TIMEOUT);
-    int64_t lag = pnum(st, P_LAG_MAX), end = log_end(st, node);
+    int64_t now = now_us(st, node), et = model_pnum(st->ctx, P_ELECTION_TIMEOUT);
+    int64_t lag = model_pnum(st->ctx, P_LAG_MAX), end = log_end(st, node);
     int heard = 1, k = acks_needed(st);
     bool shrank = false;
 
@@ -1600,7 +1597,8 @@ static void on_tick(struct model_state *st, int node)
         struct prog *p = &ln->prog[f];
         if (f == node)
             continue;
-        if ((ln->want_isr & nodemask_bit(f)) && now - p->caught_up_us > pnum(st, P_LAG_MAX)) {
+        if ((ln->want_isr & nodemask_bit(f)) &&
+            now - p->caught_up_us > model_pnum(st->ctx, P_LAG_MAX)) {
             char why[96], d[24], names[200];
             ln->want_isr &= ~nodemask_bit(f);
             shrank = true;
@@ -1634,8 +1632,8 @@ static void on_tick(struct model_state *st, int node)
                         "followers caught up: back to synchronous acknowledgements");
         }
     }
-    if (pnum(st, P_ELECTION) == ELECTION_MAJORITY && pnum(st, P_CHECK_QUORUM) &&
-        heard < majority(st)) {
+    if (model_pnum(st->ctx, P_ELECTION) == ELECTION_MAJORITY &&
+        model_pnum(st->ctx, P_CHECK_QUORUM) && heard < majority(st)) {
         char why[160];
         snprintf(why, sizeof(why), "%s",
                  ln->refused_by ? "not leader: the controller fenced it, a newer epoch leads"
@@ -1650,11 +1648,11 @@ static void on_tick(struct model_state *st, int node)
 static bool lease_holds(struct model_state *st, int node)
 {
     struct lnode *ln = &st->nodes[node];
-    int64_t now = now_us(st, node), lease = pnum(st, P_LEASE);
+    int64_t now = now_us(st, node), lease = model_pnum(st->ctx, P_LEASE);
     int c = 1;
 
     /* The leader's clock may run slower than the followers': it trusts less of the lease. */
-    lease -= lease * pnum(st, P_LEASE_MARGIN) / 10000;
+    lease -= lease * model_pnum(st->ctx, P_LEASE_MARGIN) / 10000;
     for (int f = 0; f < st->n; f++)
         if (f != node && now < ln->prog[f].lease_base_us + lease)
             c++;
@@ -1725,7 +1723,7 @@ static void on_fetch_resp(struct model_state *st, int node, int from,
         ln->isr_epoch = b->isr_epoch;
         ln->isr_seq = b->isr_seq;
     }
-    arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+    arm_election(st, node, model_pnum(st->ctx, P_ELECTION_TIMEOUT));
     if (b->diverge) {
         char why[96];
         int64_t to = end_of_epoch(st, node, b->div_epoch);
@@ -1880,7 +1878,7 @@ static void check_choices(void)
 static void leader_start(struct model_state *st)
 {
     check_choices();
-    int l = (int)pnum(st, P_LEADER);
+    int l = (int)model_pnum(st->ctx, P_LEADER);
 
     for (int i = 0; i < st->n; i++) {
         struct lnode *ln = &st->nodes[i];
@@ -1972,10 +1970,10 @@ static void leader_invariants(struct model_state *st)
     bool majority_elections, clean, safe;
 
     /* A guarantee holds for a run only if its settings held all along. */
-    st->inv_naive |= pnum(st, P_ELECTION) != ELECTION_MAJORITY;
-    st->inv_unclean |= st->inv_naive || pnum(st, P_UNCLEAN) || !fencing(st);
-    st->inv_unsafe |= st->inv_unclean || pnum(st, P_SYNC_TIMEOUT) != 0 || st->wiped ||
-                      (acks_needed(st) < 0 ? pnum(st, P_MIN_INSYNC) < majority(st)
+    st->inv_naive |= model_pnum(st->ctx, P_ELECTION) != ELECTION_MAJORITY;
+    st->inv_unclean |= st->inv_naive || model_pnum(st->ctx, P_UNCLEAN) || !fencing(st);
+    st->inv_unsafe |= st->inv_unclean || model_pnum(st->ctx, P_SYNC_TIMEOUT) != 0 || st->wiped ||
+                      (acks_needed(st) < 0 ? model_pnum(st->ctx, P_MIN_INSYNC) < majority(st)
                                            : acks_needed(st) < majority(st));
     majority_elections = !st->inv_naive;
     clean = !st->inv_unclean;
@@ -2109,9 +2107,9 @@ static void timer_body(struct model_state *st, int node, int kind, int64_t arg)
             return;
         /* One fetch at a time, unless the last one has surely been lost. */
         if (!ln->fetch_waiting ||
-            now_us(st, node) - ln->fetch_sent_us >= 4 * pnum(st, P_FETCH_INTERVAL))
+            now_us(st, node) - ln->fetch_sent_us >= 4 * model_pnum(st->ctx, P_FETCH_INTERVAL))
             send_fetch(st, node, true);
-        arm_fetch(st, node, pnum(st, P_FETCH_INTERVAL));
+        arm_fetch(st, node, model_pnum(st->ctx, P_FETCH_INTERVAL));
         break;
     case T_ELECTION:
         on_election_timer(st, node);
@@ -2158,7 +2156,7 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
     bool ack0 = acks->choice < 0 && acks->num == 0;
     bool ack1 = acks->choice < 0 && acks->num == 1;
 
-    if (acks->choice == ACKS_ALL && nodemask_count(ln->isr) < pnum(st, P_MIN_INSYNC)) {
+    if (acks->choice == ACKS_ALL && nodemask_count(ln->isr) < model_pnum(st->ctx, P_MIN_INSYNC)) {
         reply(st, node, req, REPLY_FAIL, "not enough replicas", NULL, -1, NULL);
         return;
     }
@@ -2172,7 +2170,7 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
         }
     }
     off = req->attempt > 0 ? find_op(st, node, req->op_id) : -1;
-    if (off >= 0 && pnum(st, P_IDEMPOTENCE)) {
+    if (off >= 0 && model_pnum(st->ctx, P_IDEMPOTENCE)) {
         /* Kafka's idempotent producer: the resend's producer id and sequence number (here the
          * client's op, which a resend keeps) are already in the log, so it is not appended. */
         model_trace(st->ctx, TRACE_NOTE, node, -1, off, (int64_t)req->op_id, "dedup",
@@ -2221,9 +2219,9 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
         p->offset = off;
         p->req = *req;
         p->timer = 0;
-        if (pnum(st, P_SYNC_TIMEOUT) > 0)
-            p->timer =
-                model_timer(st->ctx, node, T_SYNC, "sync_timeout", pnum(st, P_SYNC_TIMEOUT), off);
+        if (model_pnum(st->ctx, P_SYNC_TIMEOUT) > 0)
+            p->timer = model_timer(st->ctx, node, T_SYNC, "sync_timeout",
+                                   model_pnum(st->ctx, P_SYNC_TIMEOUT), off);
     }
     advance_hw(st, node);
 }
@@ -2259,11 +2257,11 @@ static void request_body(struct model_state *st, int node, const struct op_req *
         leader_write(st, node, req);
         return;
     }
-    if (pnum(st, P_READS) == READS_LEADER && ln->role != R_LEADER) {
+    if (model_pnum(st->ctx, P_READS) == READS_LEADER && ln->role != R_LEADER) {
         redirect_or_fail(st, node, req);
         return;
     }
-    if (ln->role == R_LEADER && pnum(st, P_LEASE) > 0 && !lease_holds(st, node)) {
+    if (ln->role == R_LEADER && model_pnum(st->ctx, P_LEASE) > 0 && !lease_holds(st, node)) {
         reply(st, node, req, REPLY_FAIL, "no lease: cannot vouch for being leader", NULL, -1, NULL);
         return;
     }
@@ -2274,7 +2272,7 @@ static void request_body(struct model_state *st, int node, const struct op_req *
      * overwritten, so it holds them until everything it inherited is committed (Raft's
      * rule that a leader first commits an entry of its own term).
      */
-    if (ln->role == R_LEADER && pnum(st, P_VISIBLE) == VISIBLE_COMMITTED &&
+    if (ln->role == R_LEADER && model_pnum(st->ctx, P_VISIBLE) == VISIBLE_COMMITTED &&
         ln->hw < ln->inherited_end) {
         struct op_req held = *req;
         if (held.session_pos < ln->inherited_end)
@@ -2282,7 +2280,7 @@ static void request_body(struct model_state *st, int node, const struct op_req *
         hold_read(st, node, &held, "new-leader", "what it inherited is committed");
         return;
     }
-    if (pnum(st, P_SESSION) == SESSION_RYW && req->session_pos > visible_end(st, node)) {
+    if (model_pnum(st->ctx, P_SESSION) == SESSION_RYW && req->session_pos > visible_end(st, node)) {
         hold_read(st, node, req, "ryw", "it has the client's last write");
         return;
     }
@@ -2360,7 +2358,7 @@ static void leader_recover(struct model_state *st, int node, bool durable)
     ln->last_heard_us = now_us(st, node);
     trace_role(st, node);
     /* A node that just came back listens for a leader for longer before it stands itself. */
-    arm_election(st, node, 2 * pnum(st, P_ELECTION_TIMEOUT));
+    arm_election(st, node, 2 * model_pnum(st->ctx, P_ELECTION_TIMEOUT));
     leader_invariants(st);
 }
 
@@ -2368,8 +2366,8 @@ static int leader_route(struct model_state *st, const struct op_req *req, int hi
 {
     int best = -1;
 
-    if (req->kind == OP_GET && pnum(st, P_READS) == READS_ANY) {
-        if (pnum(st, P_SESSION) == SESSION_STICKY && req->sticky >= 0)
+    if (req->kind == OP_GET && model_pnum(st->ctx, P_READS) == READS_ANY) {
+        if (model_pnum(st->ctx, P_SESSION) == SESSION_STICKY && req->sticky >= 0)
             return req->sticky;
         return (int)sim_rng_below(model_rng(st->ctx), (uint64_t)st->n);
     }
@@ -2381,7 +2379,7 @@ static int leader_route(struct model_state *st, const struct op_req *req, int hi
         if (!st->nodes[i].down && (best < 0 || st->nodes[i].epoch > st->nodes[best].epoch))
             best = i;
     if (best < 0)
-        return (int)pnum(st, P_LEADER);
+        return (int)model_pnum(st->ctx, P_LEADER);
     if (st->nodes[best].role == R_LEADER)
         return best;
     if (st->nodes[best].leader >= 0)

@@ -654,21 +654,16 @@ uint32_t leaderless_merkle_diff(const struct leaderless_merkle *a,
 
 /* ---- small helpers ---- */
 
-static int64_t pnum(const struct model_state *st, int idx)
-{
-    return model_param(st->ctx, idx)->num;
-}
-
 static int param_n(const struct model_state *st)
 {
-    int n = (int)pnum(st, P_N);
+    int n = (int)model_pnum(st->ctx, P_N);
 
     return n < st->n ? n : st->n;
 }
 
 static int param_w(const struct model_state *st)
 {
-    int w = (int)pnum(st, P_W), n = param_n(st);
+    int w = (int)model_pnum(st->ctx, P_W), n = param_n(st);
 
     return w < n ? w : n;
 }
@@ -834,7 +829,7 @@ static void merge_sets(struct model_state *st, int node, const char *key, const 
     struct vset m;
     char kept[64], lost[64];
 
-    if (pnum(st, P_RESOLVE) == RESOLVE_LWW && a->n + b->n > 1) {
+    if (model_pnum(st->ctx, P_RESOLVE) == RESOLVE_LWW && a->n + b->n > 1) {
         /*
          * Cassandra: the highest timestamp wins whatever the causality. A version the
          * winner had seen is an ordinary overwrite; one that had not is lost, and one that
@@ -932,7 +927,8 @@ static int apply_store(struct model_state *st, int node, const char *key, const 
     struct vset cur, next;
 
     local_set(st, node, key, &cur);
-    if (refuse_overflow && pnum(st, P_RESOLVE) == RESOLVE_SIBLINGS && would_overflow(&cur, in)) {
+    if (refuse_overflow && model_pnum(st->ctx, P_RESOLVE) == RESOLVE_SIBLINGS &&
+        would_overflow(&cur, in)) {
         model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "siblings",
                     "%s: refused, it would keep more than %d siblings", key, STORE_MAX_SIBLINGS);
         return -1;
@@ -1018,7 +1014,7 @@ static int64_t down_for(struct model_state *st, int node, int peer)
 /* Cassandra's max_hint_window: no more hints for a node down longer than this. */
 static bool past_hint_window(struct model_state *st, int node, int peer)
 {
-    int64_t window = pnum(st, P_HINT_WINDOW);
+    int64_t window = model_pnum(st->ctx, P_HINT_WINDOW);
 
     return window > 0 && down_for(st, node, peer) > window;
 }
@@ -1065,7 +1061,7 @@ static void arm_handoff(struct model_state *st, int node)
 {
     struct ll_node *nd = &st->nodes[node];
 
-    if (nd->handoff_armed || nd->n_hints == 0 || !pnum(st, P_HANDOFF))
+    if (nd->handoff_armed || nd->n_hints == 0 || !model_pnum(st->ctx, P_HANDOFF))
         return;
     nd->handoff_timer = model_timer(st->ctx, node, K_HANDOFF, "handoff", LL_HANDOFF_US, 0);
     nd->handoff_armed = true;
@@ -1324,8 +1320,8 @@ static void choose_targets(struct model_state *st, int node, const char *key, bo
     walk_order(st, key, order);
     for (int i = 0; i < st->n; i++)
         sus[i] = i != node && suspects(st, node, i);
-    k = leaderless_targets(order, st->n, n, sus, pnum(st, P_SLOPPY) != 0, tn, th);
-    if (read && pnum(st, P_READ_FANOUT) == FANOUT_R && k > c->need)
+    k = leaderless_targets(order, st->n, n, sus, model_pnum(st->ctx, P_SLOPPY) != 0, tn, th);
+    if (read && model_pnum(st->ctx, P_READ_FANOUT) == FANOUT_R && k > c->need)
         k = c->need;
     c->n_targets = 0;
     for (int i = 0; i < k && c->n_targets < LL_MAX_TARGETS; i++) {
@@ -1390,7 +1386,7 @@ static void ll_request(struct model_state *st, int node, const struct op_req *re
 static void coordinate(struct model_state *st, int node, const struct op_req *req)
 {
     bool read = req->kind == OP_GET;
-    int need = (int)pnum(st, read ? P_R : P_W);
+    int need = (int)model_pnum(st->ctx, read ? P_R : P_W);
     int n = param_n(st);
     struct coord *c;
     char why[HISTORY_REASON_MAX];
@@ -1427,8 +1423,9 @@ static void coordinate(struct model_state *st, int node, const struct op_req *re
         v.lamport = ++st->nodes[node].next_dot;
         /* One timestamp per write, as Cassandra gives a cell: the coordinator's clock, or
          * the client's (a driver's client-side timestamp). */
-        v.ts_us = pnum(st, P_TIMESTAMP_SOURCE) == TSRC_CLIENT ? req->client_ts_us
-                                                              : model_phys(st->ctx, node);
+        v.ts_us = model_pnum(st->ctx, P_TIMESTAMP_SOURCE) == TSRC_CLIENT
+                      ? req->client_ts_us
+                      : model_phys(st->ctx, node);
         /*
          * A write after a read supersedes exactly what the read saw. A blind one (no
          * context) supersedes nothing: under siblings it becomes a sibling of whatever is
@@ -1438,7 +1435,7 @@ static void coordinate(struct model_state *st, int node, const struct op_req *re
         local_set(st, node, req->key, &mine);
         if (req->has_ctx)
             v.vc = req->ctx;
-        else if (pnum(st, P_RESOLVE) == RESOLVE_LWW || v.tombstone)
+        else if (model_pnum(st->ctx, P_RESOLVE) == RESOLVE_LWW || v.tombstone)
             /* A delete without a context removes what its coordinator holds, as Riak's
              * delete reads the object first. */
             leaderless_context(mine.v, mine.n, &v.vc);
@@ -1446,7 +1443,7 @@ static void coordinate(struct model_state *st, int node, const struct op_req *re
         c->sent.n = 1;
         c->sent.v[0] = v;
         c->sent_all = is_home(st, req->key, node);
-        if (c->sent_all && pnum(st, P_RESOLVE) == RESOLVE_SIBLINGS &&
+        if (c->sent_all && model_pnum(st->ctx, P_RESOLVE) == RESOLVE_SIBLINGS &&
             would_overflow(&mine, &c->sent)) {
             coord_free(st, node, c);
             snprintf(why, sizeof(why), "more than %d siblings: read, then write after the read",
@@ -1458,7 +1455,7 @@ static void coordinate(struct model_state *st, int node, const struct op_req *re
             merge_sets(st, node, req->key, &mine, &c->sent, &c->sent, false);
     }
     c->timer = model_timer(st->ctx, node, K_OP, read ? "read quorum" : "write quorum",
-                           pnum(st, P_TIMEOUT), (int64_t)coord_rid(c));
+                           model_pnum(st->ctx, P_TIMEOUT), (int64_t)coord_rid(c));
     for (int i = 0; i < c->n_targets; i++) {
         /* A local answer may complete and free the op: stop once it is gone. */
         uint64_t rid = coord_rid(c);
@@ -1499,7 +1496,7 @@ static bool target_stale(struct model_state *st, const struct coord *c, int i)
     const struct vset *have = &c->sets[i];
     struct vset merged;
 
-    if (pnum(st, P_RESOLVE) == RESOLVE_LWW)
+    if (model_pnum(st->ctx, P_RESOLVE) == RESOLVE_LWW)
         return !(have->n == 1 && c->best.n == 1 && same_dot(&have->v[0], &c->best.v[0]));
     merged.n = leaderless_sync(have->v, have->n, c->best.v, c->best.n, merged.v);
     return !sets_equal(have, &merged);
@@ -1509,8 +1506,8 @@ static bool target_stale(struct model_state *st, const struct coord *c, int i)
  * message went out, 0 otherwise. */
 static int repair_target(struct model_state *st, int node, struct coord *c, int i)
 {
-    if (pnum(st, P_READ_REPAIR) == RR_OFF || c->t[i].home >= 0 || c->t[i].state != T_ANSWERED ||
-        !target_stale(st, c, i))
+    if (model_pnum(st->ctx, P_READ_REPAIR) == RR_OFF || c->t[i].home >= 0 ||
+        c->t[i].state != T_ANSWERED || !target_stale(st, c, i))
         return 0;
     c->sets[i] = c->best;
     if (c->t[i].node == node) {
@@ -1534,7 +1531,7 @@ static bool set_holds(struct model_state *st, const struct vset *have, const str
 
     if (want->n == 0)
         return true;
-    if (pnum(st, P_RESOLVE) == RESOLVE_LWW)
+    if (model_pnum(st->ctx, P_RESOLVE) == RESOLVE_LWW)
         return have->n >= 1 &&
                (same_dot(&have->v[0], &want->v[0]) || lww_wins(&have->v[0], &want->v[0]));
     merged.n = leaderless_sync(have->v, have->n, want->v, want->n, merged.v);
@@ -1628,19 +1625,20 @@ static void on_read_answer(struct model_state *st, int node, struct coord *c, in
     c->t[i].ok = true;
     c->sets[i] = *got;
     c->got++;
-    if (pnum(st, P_RESOLVE) == RESOLVE_SIBLINGS && !c->answered && would_overflow(&c->best, got))
+    if (model_pnum(st->ctx, P_RESOLVE) == RESOLVE_SIBLINGS && !c->answered &&
+        would_overflow(&c->best, got))
         c->overflow = true;
     merge_sets(st, node, c->key, &c->best, got, &c->best, false);
     changed = !sets_equal(&before, &c->best);
     if (!c->answered && !c->answer_held && c->got >= c->need) {
-        if (pnum(st, P_READ_REPAIR) == RR_SYNC) {
+        if (model_pnum(st->ctx, P_READ_REPAIR) == RR_SYNC) {
             hold_answer(st, node, c);
         } else {
             for (int k = 0; k < c->n_targets; k++) {
                 if (c->t[k].state != T_ANSWERED || c->t[k].home >= 0 || !target_stale(st, c, k))
                     continue;
                 repair_target(st, node, c, k);
-                if (pnum(st, P_READ_REPAIR) != RR_OFF)
+                if (model_pnum(st->ctx, P_READ_REPAIR) != RR_OFF)
                     node_name_list(c->repaired, sizeof(c->repaired), c->repaired[0] ? "," : "",
                                    c->t[k].node, -1);
             }
@@ -1680,7 +1678,7 @@ static void on_op_timer(struct model_state *st, int node, uint64_t rid)
         /* Dynamo's local failure detection: for down_retry the replica counts as down and
          * (with sloppy on) its writes go straight to a stand-in, without another timeout. */
         st->nodes[node].suspect_until[c->t[i].node] =
-            model_mono(st->ctx, node) + pnum(st, P_DOWN_RETRY);
+            model_mono(st->ctx, node) + model_pnum(st->ctx, P_DOWN_RETRY);
         snprintf(why, sizeof(why), "no %s from n%d within the quorum timeout",
                  c->is_read ? "get_reply" : "put_ack", c->t[i].node + 1);
         model_suspect(st->ctx, node, c->t[i].node, why);
@@ -1700,7 +1698,7 @@ static void on_op_timer(struct model_state *st, int node, uint64_t rid)
         return;
     }
     /* Sloppy quorum: the silent replicas' places go to the next nodes this node trusts. */
-    if (pnum(st, P_SLOPPY) && c->round + 1 < LL_MAX_ROUNDS) {
+    if (model_pnum(st->ctx, P_SLOPPY) && c->round + 1 < LL_MAX_ROUNDS) {
         int order[CLOCK_MAX_NODES];
         bool used[CLOCK_MAX_NODES] = {false};
         int first = c->n_targets;
@@ -1728,7 +1726,7 @@ static void on_op_timer(struct model_state *st, int node, uint64_t rid)
         if (added > 0) {
             c->round++;
             c->timer = model_timer(st->ctx, node, K_OP, c->is_read ? "read quorum" : "write quorum",
-                                   pnum(st, P_TIMEOUT), (int64_t)rid);
+                                   model_pnum(st->ctx, P_TIMEOUT), (int64_t)rid);
             for (int i = first; i < c->n_targets; i++) {
                 coord_contact(st, node, c, i);
                 if (!coord_find(st, node, rid))
@@ -1798,7 +1796,7 @@ static void on_handoff_timer(struct model_state *st, int node)
     struct ll_body *b;
 
     nd->handoff_armed = false;
-    if (!pnum(st, P_HANDOFF) || nd->n_hints == 0)
+    if (!model_pnum(st->ctx, P_HANDOFF) || nd->n_hints == 0)
         return;
     b = xmalloc(sizeof(*b));
     for (int i = 0; i < LL_MAX_HINTS; i++) {
@@ -1881,7 +1879,7 @@ static void arm_ae(struct model_state *st, int node, int64_t delay_us)
 {
     struct ll_node *nd = &st->nodes[node];
 
-    if (nd->ae_armed || pnum(st, P_ANTI_ENTROPY) == 0 || st->n < 2)
+    if (nd->ae_armed || model_pnum(st->ctx, P_ANTI_ENTROPY) == 0 || st->n < 2)
         return;
     nd->ae_timer = model_timer(st->ctx, node, K_AE, "anti_entropy", delay_us, 0);
     nd->ae_armed = true;
@@ -1894,7 +1892,7 @@ static void on_ae_timer(struct model_state *st, int node)
     int peer;
 
     nd->ae_armed = false;
-    if (pnum(st, P_ANTI_ENTROPY) == 0 || st->n < 2)
+    if (model_pnum(st->ctx, P_ANTI_ENTROPY) == 0 || st->n < 2)
         return;
     peer = nd->ae_next % st->n;
     if (peer == node)
@@ -1903,7 +1901,7 @@ static void on_ae_timer(struct model_state *st, int node)
     build_tree(st, node, peer, &b.tree);
     model_send(st->ctx, node, peer, M_AE_TREE, b.tree.h[0] == nd->ae_agreed[peer], &b, sizeof(b),
                "merkle root %04llx", (unsigned long long)(b.tree.h[0] >> 48));
-    arm_ae(st, node, pnum(st, P_ANTI_ENTROPY));
+    arm_ae(st, node, model_pnum(st->ctx, P_ANTI_ENTROPY));
 }
 
 /* Sends peer node's versions of every key it shares with peer in the ranges of mask. */
@@ -1997,7 +1995,7 @@ static void on_ae_key(struct model_state *st, int node, const struct msg *m,
 static void arm_gc(struct model_state *st, int node)
 {
     struct ll_node *nd = &st->nodes[node];
-    int64_t grace = pnum(st, P_TOMBSTONE_GC);
+    int64_t grace = model_pnum(st->ctx, P_TOMBSTONE_GC);
 
     if (nd->gc_armed || grace == 0)
         return;
@@ -2015,7 +2013,7 @@ static void arm_gc(struct model_state *st, int node)
 static void on_gc_timer(struct model_state *st, int node)
 {
     struct store *s = model_store(st->ctx, node);
-    int64_t grace = pnum(st, P_TOMBSTONE_GC), now = model_phys(st->ctx, node);
+    int64_t grace = model_pnum(st->ctx, P_TOMBSTONE_GC), now = model_phys(st->ctx, node);
 
     st->nodes[node].gc_armed = false;
     if (grace == 0)
@@ -2088,7 +2086,7 @@ static void ll_destroy(struct model_state *st)
 /* Staggers the nodes' anti-entropy rounds across one period. */
 static void start_ae_all(struct model_state *st)
 {
-    int64_t every = pnum(st, P_ANTI_ENTROPY);
+    int64_t every = model_pnum(st->ctx, P_ANTI_ENTROPY);
 
     for (int i = 0; i < st->n; i++)
         if (st->nodes[i].up)
@@ -2262,7 +2260,7 @@ static void ll_recover(struct model_state *st, int node, bool durable)
     if (!durable)
         memset(nd->ae_agreed, 0, (size_t)st->n * sizeof(uint64_t));
     arm_handoff(st, node);
-    arm_ae(st, node, pnum(st, P_ANTI_ENTROPY));
+    arm_ae(st, node, model_pnum(st->ctx, P_ANTI_ENTROPY));
     arm_gc(st, node);
 }
 
@@ -2353,7 +2351,7 @@ static bool replicas_differ(struct model_state *st)
  */
 static bool ll_busy(struct model_state *st)
 {
-    if (pnum(st, P_HANDOFF)) {
+    if (model_pnum(st->ctx, P_HANDOFF)) {
         for (int i = 0; i < st->n; i++) {
             const struct ll_node *nd = &st->nodes[i];
             if (!nd->up || nd->n_hints == 0)
@@ -2363,7 +2361,7 @@ static bool ll_busy(struct model_state *st)
                     return true;
         }
     }
-    return pnum(st, P_ANTI_ENTROPY) > 0 && replicas_differ(st);
+    return model_pnum(st->ctx, P_ANTI_ENTROPY) > 0 && replicas_differ(st);
 }
 
 static int ll_eval(struct model_state *st, int pred, const struct pred_args *args, char *got,

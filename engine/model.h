@@ -202,6 +202,8 @@ void model_reply(struct model_ctx *ctx, int node, const struct op_req *req,
 /* The node's replica store. */
 struct store *model_store(struct model_ctx *ctx, int node);
 const struct param_value *model_param(const struct model_ctx *ctx, int idx);
+/* Its number: the choice index of an enum, 0/1 of a bool, microseconds, a node index. */
+int64_t model_pnum(const struct model_ctx *ctx, int idx);
 /* The run's seed and how many events it has dispatched (for an invariant's report). */
 uint64_t model_seed(const struct model_ctx *ctx);
 uint64_t model_event_no(const struct model_ctx *ctx);

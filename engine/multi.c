@@ -337,11 +337,6 @@ struct mhave {
 
 /* ---- small helpers ---- */
 
-static int param_choice_of(const struct model_state *st, int idx)
-{
-    return (int)model_param(st->ctx, idx)->num;
-}
-
 static void fmt_vc(const struct model_state *st, const struct vclock *vc, char *dst, size_t size)
 {
     clock_vc_format(vc, st->n, dst, size);
@@ -370,7 +365,7 @@ static struct vclock ver_vc(const struct mver *v)
 /* Last-writer-wins order under the chosen timestamps; ties fall to the node id, then the seq. */
 static int lww_cmp(const struct model_state *st, const struct mver *a, const struct mver *b)
 {
-    switch ((enum stamps)param_choice_of(st, P_TIMESTAMPS)) {
+    switch ((enum stamps)model_pnum(st->ctx, P_TIMESTAMPS)) {
     case TS_PHYSICAL:
         if (a->ts_us != b->ts_us)
             return a->ts_us < b->ts_us ? -1 : 1;
@@ -403,7 +398,7 @@ static void fmt_stamp(const struct model_state *st, const struct mver *v, char *
 {
     char d[24];
 
-    switch ((enum stamps)param_choice_of(st, P_TIMESTAMPS)) {
+    switch ((enum stamps)model_pnum(st->ctx, P_TIMESTAMPS)) {
     case TS_PHYSICAL:
         util_fmt_time(d, sizeof(d), v->ts_us);
         snprintf(dst, size, "ts %s", d);
@@ -489,12 +484,12 @@ static void node_reset(struct mnode *nd)
 static uint64_t targets(const struct model_state *st, int node, const struct mupdate *u)
 {
     const struct mnode *nd = &st->nodes[node];
-    int hub = (int)model_param(st->ctx, P_HUB)->num;
+    int hub = (int)model_pnum(st->ctx, P_HUB);
     uint64_t path = 0, mask = 0;
 
     for (uint32_t i = 0; i < u->npath; i++)
         path |= nodemask_bit(u->path[i]);
-    switch ((enum topology)param_choice_of(st, P_TOPOLOGY)) {
+    switch ((enum topology)model_pnum(st->ctx, P_TOPOLOGY)) {
     case TOPO_ALL:
         if ((int)u->origin == node)
             mask = nodemask_all(st->n);
@@ -547,7 +542,7 @@ static void arm_retry(struct model_state *st, int node)
     if (nd->retry_armed)
         return;
     nd->retry_armed = true;
-    model_timer(st->ctx, node, T_RETRY, "retry", model_param(st->ctx, P_RETRY)->num, 0);
+    model_timer(st->ctx, node, T_RETRY, "retry", model_pnum(st->ctx, P_RETRY), 0);
 }
 
 static void send_update(struct model_state *st, int node, int peer, struct mentry *e)
@@ -609,7 +604,7 @@ static void push(struct model_state *st, int node, int entry)
 static int resend(struct model_state *st, int node, int peer, bool fresh_only)
 {
     struct mnode *nd = &st->nodes[node];
-    int64_t now = model_mono(st->ctx, node), retry = model_param(st->ctx, P_RETRY)->num;
+    int64_t now = model_mono(st->ctx, node), retry = model_pnum(st->ctx, P_RETRY);
     int sent = 0;
 
     for (int i = 0; i < nd->nlog && sent < MULTI_RESEND_MAX; i++) {
@@ -924,7 +919,7 @@ static void apply(struct model_state *st, int node, int entry)
         nv.lamport = u->lamport;
         nv.hlc_l = u->hlc_l;
         nv.hlc_c = u->hlc_c;
-        if (param_choice_of(st, P_RESOLVE) == RES_LWW)
+        if (model_pnum(st->ctx, P_RESOLVE) == RES_LWW)
             apply_lww(st, node, k, &nv);
         else
             apply_siblings(st, node, k, &nv);
@@ -956,7 +951,7 @@ static void apply(struct model_state *st, int node, int entry)
  */
 static bool ready(const struct model_state *st, const struct mnode *nd, const struct mupdate *u)
 {
-    bool causal = model_param(st->ctx, P_CAUSAL)->num != 0;
+    bool causal = model_pnum(st->ctx, P_CAUSAL) != 0;
 
     if (nd->applied.v[u->origin] < u->seq - 1)
         return false;
@@ -1169,7 +1164,7 @@ static bool make_update(struct model_state *st, int node, const struct op_req *r
     const struct mkey *k = key_find(nd, req->key);
     int64_t earliest, latest;
 
-    if (req->kind != OP_PUT && req->kind != OP_DEL && param_choice_of(st, P_RESOLVE) != RES_CRDT) {
+    if (req->kind != OP_PUT && req->kind != OP_DEL && model_pnum(st->ctx, P_RESOLVE) != RES_CRDT) {
         *why = "counters and sets need set resolve crdt";
         return false;
     }
@@ -1193,7 +1188,7 @@ static bool make_update(struct model_state *st, int node, const struct op_req *r
     util_strlcpy(u->key, req->key, sizeof(u->key));
     util_strlcpy(u->value, req->value, sizeof(u->value));
     u->amount = req->amount;
-    if (model_param(st->ctx, P_COMMIT_WAIT)->num) {
+    if (model_pnum(st->ctx, P_COMMIT_WAIT)) {
         model_truetime(st->ctx, node, &earliest, &latest);
         u->ts_us = latest;
     } else {
@@ -1207,7 +1202,7 @@ static bool make_update(struct model_state *st, int node, const struct op_req *r
      * context records what the node had seen, so a discard can say who came later. */
     if (req->kind == OP_PUT && req->has_ctx)
         u->ctx = req->ctx;
-    else if (req->kind == OP_PUT && param_choice_of(st, P_RESOLVE) == RES_LWW)
+    else if (req->kind == OP_PUT && model_pnum(st->ctx, P_RESOLVE) == RES_LWW)
         u->ctx = key_ctx(k);
     /* A delete removes what it saw: a read's context, or (as Riak's delete reads the object
      * first) everything its node holds of the key. */
@@ -1241,7 +1236,7 @@ static void serve_write(struct model_state *st, int node, const struct op_req *r
     /* make_update checked the bounds, so the append cannot fail. */
     apply(st, node, entry);
     push(st, node, entry);
-    if (model_param(st->ctx, P_COMMIT_WAIT)->num) {
+    if (model_pnum(st->ctx, P_COMMIT_WAIT)) {
         int64_t earliest, latest;
         struct mwait *w = NULL;
         for (int i = 0; i < MULTI_MAX_WAITS && !w; i++)
