@@ -871,6 +871,15 @@ void model_reply(struct model_ctx *ctx, int node, const struct op_req *req,
     send_reply(ctx->e, node, req, rep);
 }
 
+void model_answer(struct model_ctx *ctx, int node, const struct op_req *req, enum reply_kind kind,
+                  const char *reason, const struct op_values *vals, const char *detail)
+{
+    struct op_reply rep;
+
+    op_reply_init(&rep, kind, reason, vals, detail);
+    send_reply(ctx->e, node, req, &rep);
+}
+
 static void model_trace_va(struct model_ctx *ctx, enum trace_kind kind, enum trace_sub sub,
                            int node, int peer, int64_t a, int64_t b, const char *name,
                            const char *fmt, va_list ap) __attribute__((format(printf, 9, 0)));

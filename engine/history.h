@@ -87,6 +87,14 @@ struct op_reply {
     bool retriable; /* REPLY_FAIL: a client with retries left may send the write again */
 };
 
+/*
+ * The one way a reply is built: kind, with reason, values and detail copied (each may be NULL:
+ * none); not a quorum op (quorum -1), no session position (pos -1), no redirect (-1), no
+ * context, not retriable. The model fills in whatever else it has before model_reply().
+ */
+void op_reply_init(struct op_reply *rep, enum reply_kind kind, const char *reason,
+                   const struct op_values *vals, const char *detail);
+
 struct op {
     uint64_t id; /* 1-based; the index in the history plus one */
     char label[HISTORY_LABEL_MAX];

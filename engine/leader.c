@@ -665,17 +665,8 @@ static void reply(struct model_state *st, int node, const struct op_req *req, en
 {
     struct op_reply rep;
 
-    memset(&rep, 0, sizeof(rep));
-    rep.kind = kind;
-    rep.quorum = -1;
+    op_reply_init(&rep, kind, reason, vals, detail);
     rep.pos = pos;
-    rep.redirect = -1;
-    if (reason)
-        util_strlcpy(rep.reason, reason, sizeof(rep.reason));
-    if (vals)
-        rep.vals = *vals;
-    if (detail)
-        util_strlcpy(rep.detail, detail, sizeof(rep.detail));
     /* A write that failed for want of a (reachable, current) leader may be sent again. */
     rep.retriable =
         kind == REPLY_FAIL && req->kind == OP_PUT && reason &&
@@ -698,10 +689,7 @@ static void redirect_or_fail(struct model_state *st, int node, const struct op_r
         reply(st, node, req, REPLY_FAIL, "not leader", NULL, -1, NULL);
         return;
     }
-    memset(&rep, 0, sizeof(rep));
-    rep.kind = REPLY_REDIRECT;
-    rep.quorum = -1;
-    rep.pos = -1;
+    op_reply_init(&rep, REPLY_REDIRECT, NULL, NULL, NULL);
     rep.redirect = ln->role == R_FOLLOWER ? ln->leader : -1;
     util_strlcpy(rep.reason, rep.redirect >= 0 ? "not leader" : "not leader: no leader known",
                  sizeof(rep.reason));

@@ -1146,19 +1146,6 @@ static void coord_free(struct model_state *st, int node, struct coord *c)
     free(c);
 }
 
-static void reply_fail(struct model_state *st, int node, const struct op_req *req,
-                       const char *reason)
-{
-    struct op_reply rep;
-
-    memset(&rep, 0, sizeof(rep));
-    rep.kind = REPLY_FAIL;
-    rep.quorum = -1;
-    rep.pos = -1;
-    util_strlcpy(rep.reason, reason, sizeof(rep.reason));
-    model_reply(st->ctx, node, req, &rep);
-}
-
 static void coord_detail(const struct coord *c, char *dst, size_t size)
 {
     int n = 0;
@@ -1198,8 +1185,7 @@ static void coord_answer(struct model_state *st, int node, struct coord *c)
     struct op_reply rep;
     struct op_note *note = note_for(st, c->req.op_id);
 
-    memset(&rep, 0, sizeof(rep));
-    rep.pos = -1;
+    op_reply_init(&rep, REPLY_FAIL, NULL, NULL, NULL);
     rep.quorum = c->got >= c->need;
     rep.replicas = coord_replicas(c);
     coord_detail(c, rep.detail, sizeof(rep.detail));
@@ -1392,18 +1378,20 @@ static void coordinate(struct model_state *st, int node, const struct op_req *re
     char why[HISTORY_REASON_MAX];
 
     if (req->kind != OP_GET && req->kind != OP_PUT && req->kind != OP_DEL) {
-        reply_fail(st, node, req, "the leaderless model serves put, get and del");
+        model_answer(st->ctx, node, req, REPLY_FAIL, "the leaderless model serves put, get and del",
+                     NULL, NULL);
         return;
     }
     if (need > n) {
         snprintf(why, sizeof(why), "%s=%d is more than the n=%d replicas", read ? "r" : "w", need,
                  n);
-        reply_fail(st, node, req, why);
+        model_answer(st->ctx, node, req, REPLY_FAIL, why, NULL, NULL);
         return;
     }
     c = coord_new(st, node);
     if (!c) {
-        reply_fail(st, node, req, "too many ops in progress at this node");
+        model_answer(st->ctx, node, req, REPLY_FAIL, "too many ops in progress at this node", NULL,
+                     NULL);
         return;
     }
     c->req = *req;
@@ -1448,7 +1436,7 @@ static void coordinate(struct model_state *st, int node, const struct op_req *re
             coord_free(st, node, c);
             snprintf(why, sizeof(why), "more than %d siblings: read, then write after the read",
                      STORE_MAX_SIBLINGS);
-            reply_fail(st, node, req, why);
+            model_answer(st->ctx, node, req, REPLY_FAIL, why, NULL, NULL);
             return;
         }
         if (c->sent_all)

@@ -198,6 +198,9 @@ void model_timer_cancel(struct model_ctx *ctx, uint64_t id);
 /* Answers a client request (copied); the reply travels back to the client. */
 void model_reply(struct model_ctx *ctx, int node, const struct op_req *req,
                  const struct op_reply *rep);
+/* The plain answer: op_reply_init(kind, reason, vals, detail), then model_reply(). */
+void model_answer(struct model_ctx *ctx, int node, const struct op_req *req, enum reply_kind kind,
+                  const char *reason, const struct op_values *vals, const char *detail);
 
 /* The node's replica store. */
 struct store *model_store(struct model_ctx *ctx, int node);

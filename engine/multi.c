@@ -1066,25 +1066,6 @@ static void multi_param_changed(struct model_state *st, int idx)
     }
 }
 
-static void reply(struct model_state *st, int node, const struct op_req *req, enum reply_kind kind,
-                  const struct op_values *vals, const char *reason, const char *detail)
-{
-    struct op_reply rep;
-
-    memset(&rep, 0, sizeof(rep));
-    rep.kind = kind;
-    rep.quorum = -1;
-    rep.pos = -1;
-    rep.redirect = -1;
-    if (vals)
-        rep.vals = *vals;
-    if (reason)
-        util_strlcpy(rep.reason, reason, sizeof(rep.reason));
-    if (detail)
-        util_strlcpy(rep.detail, detail, sizeof(rep.detail));
-    model_reply(st->ctx, node, req, &rep);
-}
-
 /*
  * A put's ok carries the context of every version of the key the node holds once the write
  * is in (Riak's return_body: the client is shown the siblings beside its write), so a write
@@ -1096,12 +1077,7 @@ static void reply_written(struct model_state *st, int node, const struct op_req 
 {
     struct op_reply rep;
 
-    memset(&rep, 0, sizeof(rep));
-    rep.kind = REPLY_OK;
-    rep.quorum = -1;
-    rep.pos = -1;
-    rep.redirect = -1;
-    util_strlcpy(rep.detail, detail, sizeof(rep.detail));
+    op_reply_init(&rep, REPLY_OK, NULL, NULL, detail);
     if ((req->kind == OP_PUT || req->kind == OP_DEL) && u->origin == (uint32_t)node) {
         rep.has_ctx = true;
         rep.ctx = key_ctx(key_find(&st->nodes[node], req->key));
@@ -1121,11 +1097,7 @@ static void serve_get(struct model_state *st, int node, const struct op_req *req
     struct op_reply rep;
     char vc[64];
 
-    memset(&rep, 0, sizeof(rep));
-    rep.kind = REPLY_OK;
-    rep.quorum = -1;
-    rep.pos = -1;
-    rep.redirect = -1;
+    op_reply_init(&rep, REPLY_OK, NULL, NULL, NULL);
     key_values(st, k, &rep.vals);
     rep.has_ctx = true;
     rep.ctx = key_ctx(k);
@@ -1229,7 +1201,7 @@ static void serve_write(struct model_state *st, int node, const struct op_req *r
     int entry;
 
     if (!make_update(st, node, req, u, &why)) {
-        reply(st, node, req, REPLY_FAIL, NULL, why, NULL);
+        model_answer(st->ctx, node, req, REPLY_FAIL, why, NULL, NULL);
         goto out;
     }
     entry = log_add(nd, u);
@@ -1244,7 +1216,8 @@ static void serve_write(struct model_state *st, int node, const struct op_req *r
                 w = &nd->waits[i];
         if (!w) {
             /* The write is in; only its ack cannot wait. Saying so beats a silent early ack. */
-            reply(st, node, req, REPLY_FAIL, NULL, "too many writes in commit wait", NULL);
+            model_answer(st->ctx, node, req, REPLY_FAIL, "too many writes in commit wait", NULL,
+                         NULL);
             goto out;
         }
         w->used = true;
