@@ -132,6 +132,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dvv.h"
 #include "model.h"
 #include "nodemask.h"
 #include "util.h"
@@ -518,77 +519,6 @@ int leaderless_targets(const int *order, int n_order, int n, const bool *suspect
     return count;
 }
 
-/* ---- dotted version vectors ---- */
-
-static bool same_dot(const struct store_version *a, const struct store_version *b)
-{
-    return a->origin == b->origin && a->lamport == b->lamport;
-}
-
-bool leaderless_seen(const struct store_version *y, const struct store_version *x)
-{
-    return same_dot(x, y) || x->lamport <= y->vc.v[x->origin];
-}
-
-static int dot_cmp(const void *a, const void *b)
-{
-    const struct store_version *x = a, *y = b;
-
-    if (x->origin != y->origin)
-        return x->origin - y->origin;
-    if (x->lamport != y->lamport)
-        return x->lamport < y->lamport ? -1 : 1;
-    return 0;
-}
-
-int leaderless_sync(const struct store_version *a, int na, const struct store_version *b, int nb,
-                    struct store_version *out)
-{
-    struct store_version all[2 * STORE_MAX_SIBLINGS];
-    bool drop[2 * STORE_MAX_SIBLINGS] = {false};
-    int total = 0, kept = 0;
-
-    for (int i = 0; i < na; i++)
-        all[total++] = a[i];
-    for (int i = 0; i < nb; i++)
-        all[total++] = b[i];
-    for (int i = 0; i < total; i++) {
-        for (int j = 0; j < total && !drop[i]; j++) {
-            if (i == j || drop[j])
-                continue;
-            /* A copy of the same version: keep the first. Seen by another: obsolete. */
-            if (same_dot(&all[i], &all[j]))
-                drop[i] = j < i;
-            else if (leaderless_seen(&all[j], &all[i]))
-                drop[i] = true;
-        }
-    }
-    for (int i = 0; i < total; i++)
-        if (!drop[i])
-            all[kept++] = all[i];
-    /* Past the sibling limit the oldest go: a bound we name rather than grow past. */
-    while (kept > STORE_MAX_SIBLINGS) {
-        int old = 0;
-        for (int i = 1; i < kept; i++)
-            if (all[i].ts_us < all[old].ts_us)
-                old = i;
-        all[old] = all[--kept];
-    }
-    qsort(all, (size_t)kept, sizeof(all[0]), dot_cmp);
-    memcpy(out, all, (size_t)kept * sizeof(all[0]));
-    return kept;
-}
-
-void leaderless_context(const struct store_version *v, int n, struct vclock *out)
-{
-    memset(out, 0, sizeof(*out));
-    for (int i = 0; i < n; i++) {
-        clock_vc_merge(out, &v[i].vc);
-        if (out->v[v[i].origin] < v[i].lamport)
-            out->v[v[i].origin] = (uint32_t)v[i].lamport;
-    }
-}
-
 /* ---- Merkle trees ---- */
 
 int leaderless_merkle_leaf(const char *key)
@@ -783,7 +713,7 @@ static bool sets_equal(const struct vset *a, const struct vset *b)
     if (a->n != b->n)
         return false;
     for (int i = 0; i < a->n; i++)
-        if (!same_dot(&a->v[i], &b->v[i]))
+        if (!dvv_same_dot(&a->v[i], &b->v[i]))
             return false;
     return true;
 }
@@ -801,9 +731,9 @@ static int sibling_overflow(const struct vset *a, const struct vset *b, const st
         for (int i = 0; i < s->n; i++) {
             bool gone = true;
             for (int k = 0; k < m->n && gone; k++)
-                gone = !leaderless_seen(&m->v[k], &s->v[i]);
+                gone = !dvv_seen(&m->v[k], &s->v[i]);
             for (int k = 0; k < dropped->n && gone; k++)
-                gone = !same_dot(&dropped->v[k], &s->v[i]);
+                gone = !dvv_same_dot(&dropped->v[k], &s->v[i]);
             if (gone && dropped->n < STORE_MAX_SIBLINGS)
                 dropped->v[dropped->n++] = s->v[i];
         }
@@ -818,7 +748,7 @@ static bool would_overflow(const struct vset *cur, const struct vset *in)
 
     if (cur->n + in->n <= STORE_MAX_SIBLINGS)
         return false; /* the common case: everything fits */
-    m.n = leaderless_sync(cur->v, cur->n, in->v, in->n, m.v);
+    m.n = dvv_sync(cur->v, cur->n, in->v, in->n, m.v);
     return sibling_overflow(cur, in, &m, &dropped) > 0;
 }
 
@@ -852,15 +782,15 @@ static void merge_sets(struct model_state *st, int node, const char *key, const 
         w.v[0] = all[win];
         l.n = 0;
         for (int i = 0; i < total; i++) {
-            bool dup = same_dot(&all[i], &all[win]);
+            bool dup = dvv_same_dot(&all[i], &all[win]);
             for (int k = 0; k < l.n && !dup; k++)
-                dup = same_dot(&all[i], &l.v[k]);
-            if (!dup && !leaderless_seen(&all[win], &all[i]))
+                dup = dvv_same_dot(&all[i], &l.v[k]);
+            if (!dup && !dvv_seen(&all[win], &all[i]))
                 l.v[l.n++] = all[i];
         }
         if (trace && l.n > 0 && !sets_equal(a, &w)) {
             for (int i = 0; i < l.n; i++)
-                later = later || leaderless_seen(&l.v[i], &all[win]);
+                later = later || dvv_seen(&l.v[i], &all[win]);
             format_set(&w, kept, sizeof(kept));
             format_set(&l, lost, sizeof(lost));
             model_trace(st->ctx, TRACE_CONFLICT, node, -1, 0, 0, "lww",
@@ -871,7 +801,7 @@ static void merge_sets(struct model_state *st, int node, const char *key, const 
         for (int i = 0; i < l.n; i++) {
             if (l.v[i].tombstone)
                 continue;
-            if (leaderless_seen(&l.v[i], &w.v[0]))
+            if (dvv_seen(&l.v[i], &w.v[0]))
                 model_discard_as(st->ctx, node, key, l.v[i].value, MODEL_DISCARD_LATER,
                                  "last write wins kept %s, which it had seen", w.v[0].value);
             else
@@ -881,7 +811,7 @@ static void merge_sets(struct model_state *st, int node, const char *key, const 
         *out = w;
         return;
     }
-    m.n = leaderless_sync(a->v, a->n, b->v, b->n, m.v);
+    m.n = dvv_sync(a->v, a->n, b->v, b->n, m.v);
     if (m.n == STORE_MAX_SIBLINGS) {
         /* Past the sibling limit the oldest went: a loss, and recorded as one. */
         struct vset dropped;
@@ -1203,7 +1133,7 @@ static void coord_answer(struct model_state *st, int node, struct coord *c)
         if (c->is_read) {
             rep.has_ctx = true;
             set_values(ans, &rep.vals);
-            leaderless_context(ans->v, ans->n, &rep.ctx);
+            dvv_context(ans->v, ans->n, &rep.ctx);
         } else if (c->sent_all) {
             /*
              * A put returns the context of the versions it left on its coordinator (Riak's
@@ -1212,7 +1142,7 @@ static void coord_answer(struct model_state *st, int node, struct coord *c)
              * up to its fifth, and a node that keeps no copy cannot vouch for those.
              */
             rep.has_ctx = true;
-            leaderless_context(c->sent.v, c->sent.n, &rep.ctx);
+            dvv_context(c->sent.v, c->sent.n, &rep.ctx);
         }
     } else {
         rep.kind = REPLY_FAIL;
@@ -1426,7 +1356,7 @@ static void coordinate(struct model_state *st, int node, const struct op_req *re
         else if (model_pnum(st->ctx, P_RESOLVE) == RESOLVE_LWW || v.tombstone)
             /* A delete without a context removes what its coordinator holds, as Riak's
              * delete reads the object first. */
-            leaderless_context(mine.v, mine.n, &v.vc);
+            dvv_context(mine.v, mine.n, &v.vc);
         /* The coordinator sends its whole resulting set when it holds the key itself. */
         c->sent.n = 1;
         c->sent.v[0] = v;
@@ -1485,8 +1415,8 @@ static bool target_stale(struct model_state *st, const struct coord *c, int i)
     struct vset merged;
 
     if (model_pnum(st->ctx, P_RESOLVE) == RESOLVE_LWW)
-        return !(have->n == 1 && c->best.n == 1 && same_dot(&have->v[0], &c->best.v[0]));
-    merged.n = leaderless_sync(have->v, have->n, c->best.v, c->best.n, merged.v);
+        return !(have->n == 1 && c->best.n == 1 && dvv_same_dot(&have->v[0], &c->best.v[0]));
+    merged.n = dvv_sync(have->v, have->n, c->best.v, c->best.n, merged.v);
     return !sets_equal(have, &merged);
 }
 
@@ -1521,8 +1451,8 @@ static bool set_holds(struct model_state *st, const struct vset *have, const str
         return true;
     if (model_pnum(st->ctx, P_RESOLVE) == RESOLVE_LWW)
         return have->n >= 1 &&
-               (same_dot(&have->v[0], &want->v[0]) || lww_wins(&have->v[0], &want->v[0]));
-    merged.n = leaderless_sync(have->v, have->n, want->v, want->n, merged.v);
+               (dvv_same_dot(&have->v[0], &want->v[0]) || lww_wins(&have->v[0], &want->v[0]));
+    merged.n = dvv_sync(have->v, have->n, want->v, want->n, merged.v);
     return sets_equal(have, &merged);
 }
 

@@ -93,6 +93,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dvv.h"
 #include "model.h"
 #include "nodemask.h"
 #include "util.h"
@@ -342,11 +343,6 @@ static void fmt_vc(const struct model_state *st, const struct vclock *vc, char *
     clock_vc_format(vc, st->n, dst, size);
 }
 
-static bool dot_in(const struct vclock *ctx, struct mdot d)
-{
-    return ctx->v[d.origin] >= d.seq;
-}
-
 static bool dot_eq(struct mdot a, struct mdot b)
 {
     return a.origin == b.origin && a.seq == b.seq;
@@ -357,8 +353,7 @@ static struct vclock ver_vc(const struct mver *v)
 {
     struct vclock vc = v->ctx;
 
-    if (vc.v[v->dot.origin] < v->dot.seq)
-        vc.v[v->dot.origin] = v->dot.seq;
+    dvv_add(&vc, (int)v->dot.origin, v->dot.seq);
     return vc;
 }
 
@@ -387,11 +382,7 @@ static int lww_cmp(const struct model_state *st, const struct mver *a, const str
             return a->hlc_c < b->hlc_c ? -1 : 1;
         break;
     }
-    if (a->dot.origin != b->dot.origin)
-        return a->dot.origin < b->dot.origin ? -1 : 1;
-    if (a->dot.seq != b->dot.seq)
-        return a->dot.seq < b->dot.seq ? -1 : 1;
-    return 0;
+    return dvv_dot_cmp((int)a->dot.origin, a->dot.seq, (int)b->dot.origin, b->dot.seq);
 }
 
 static void fmt_stamp(const struct model_state *st, const struct mver *v, char *dst, size_t size)
@@ -766,7 +757,7 @@ static void apply_lww(struct model_state *st, int node, struct mkey *k, const st
             win = i;
     for (int i = 0; i < n; i++) {
         const struct mver *l = &cand[i], *w = &cand[win];
-        if (i == win || dot_in(&w->ctx, l->dot))
+        if (i == win || dvv_covers(&w->ctx, (int)l->dot.origin, l->dot.seq))
             continue; /* the winner had seen it: an ordinary overwrite */
         fmt_stamp(st, w, ws, sizeof(ws));
         fmt_stamp(st, l, ls, sizeof(ls));
@@ -774,11 +765,12 @@ static void apply_lww(struct model_state *st, int node, struct mkey *k, const st
         model_trace(st->ctx, TRACE_CONFLICT, node, (int)l->dot.origin, l->ts_us, w->ts_us, "lww",
                     "%s: kept %s (n%u#%u %s), discarded %s (n%u#%u %s)%s", k->key, w->value,
                     w->dot.origin + 1, w->dot.seq, ws, l->value, l->dot.origin + 1, l->dot.seq, ls,
-                    dot_in(&l->ctx, w->dot) ? ": the lost write came later, its stamp is lower"
-                                            : ": concurrent writes");
+                    dvv_covers(&l->ctx, (int)w->dot.origin, w->dot.seq)
+                        ? ": the lost write came later, its stamp is lower"
+                        : ": concurrent writes");
         if (l->tomb)
             continue; /* a delete that lost takes no acknowledged value with it */
-        if (dot_in(&l->ctx, w->dot))
+        if (dvv_covers(&l->ctx, (int)w->dot.origin, w->dot.seq))
             model_discard_as(st->ctx, node, k->key, l->value, MODEL_DISCARD_LATER,
                              "last write wins kept %s, which it had seen", w->value);
         else
@@ -792,11 +784,7 @@ static int ver_order(const void *a, const void *b)
 {
     const struct mver *x = a, *y = b;
 
-    if (x->dot.origin != y->dot.origin)
-        return x->dot.origin < y->dot.origin ? -1 : 1;
-    if (x->dot.seq != y->dot.seq)
-        return x->dot.seq < y->dot.seq ? -1 : 1;
-    return 0;
+    return dvv_dot_cmp((int)x->dot.origin, x->dot.seq, (int)y->dot.origin, y->dot.seq);
 }
 
 /* Dotted version vectors: drop what nv's context covers, keep the rest as siblings. */
@@ -807,10 +795,11 @@ static void apply_siblings(struct model_state *st, int node, struct mkey *k, con
     char list[TRACE_TEXT_MAX] = "";
 
     for (int i = 0; i < k->nver; i++)
-        if (dot_in(&k->ver[i].ctx, nv->dot) || dot_eq(k->ver[i].dot, nv->dot))
+        if (dvv_covers(&k->ver[i].ctx, (int)nv->dot.origin, nv->dot.seq) ||
+            dot_eq(k->ver[i].dot, nv->dot))
             return; /* a version here has already seen (and replaced) this write */
     for (int i = 0; i < k->nver; i++)
-        if (!dot_in(&nv->ctx, k->ver[i].dot))
+        if (!dvv_covers(&nv->ctx, (int)k->ver[i].dot.origin, k->ver[i].dot.seq))
             kept[n++] = k->ver[i];
     if (n > 0) {
         for (int i = 0; i < n; i++)
@@ -1563,7 +1552,7 @@ static int eval_lost(struct model_state *st, const struct pred_args *args, char 
                          d.origin + 1, d.seq);
                 return 0;
             }
-            if (dot_in(&k->ver[j].ctx, d)) {
+            if (dvv_covers(&k->ver[j].ctx, (int)d.origin, d.seq)) {
                 snprintf(got, gotlen, "n%d holds %s=%s, written after seeing %s", i + 1, e->u.key,
                          k->ver[j].value, args->a[0].text);
                 return 0;

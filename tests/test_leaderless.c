@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../engine/check.h"
+#include "../engine/dvv.h"
 #include "../engine/engine.h"
 #include "../engine/leaderless.h"
 #include "../engine/script.h"
@@ -147,32 +148,32 @@ static void test_dvv_dominance(void **state)
 
     (void)state;
     /* Concurrent: neither has seen the other; both survive, sorted by dot. */
-    assert_false(leaderless_seen(&a, &b));
-    assert_false(leaderless_seen(&b, &a));
-    n = leaderless_sync(&a, 1, &b, 1, out);
+    assert_false(dvv_seen(&a, &b));
+    assert_false(dvv_seen(&b, &a));
+    n = dvv_sync(&a, 1, &b, 1, out);
     assert_int_equal(n, 2);
     assert_string_equal(out[0].value, "A");
     assert_string_equal(out[1].value, "B");
 
     /* The context a reader gets covers both, dots included. */
-    leaderless_context(set, 2, &ctx);
+    dvv_context(set, 2, &ctx);
     assert_int_equal(ctx.v[0], 1);
     assert_int_equal(ctx.v[1], 1);
     assert_int_equal(ctx.v[2], 0);
 
     /* A write with that context supersedes both, from either side of the merge. */
-    assert_true(leaderless_seen(&c, &a));
-    assert_true(leaderless_seen(&c, &b));
-    assert_false(leaderless_seen(&a, &c));
-    n = leaderless_sync(set, 2, &c, 1, out);
+    assert_true(dvv_seen(&c, &a));
+    assert_true(dvv_seen(&c, &b));
+    assert_false(dvv_seen(&a, &c));
+    n = dvv_sync(set, 2, &c, 1, out);
     assert_int_equal(n, 1);
     assert_string_equal(out[0].value, "C");
-    n = leaderless_sync(&c, 1, set, 2, out);
+    n = dvv_sync(&c, 1, set, 2, out);
     assert_int_equal(n, 1);
     assert_string_equal(out[0].value, "C");
 
     /* A copy of the same version is kept once. */
-    n = leaderless_sync(&a, 1, &a, 1, out);
+    n = dvv_sync(&a, 1, &a, 1, out);
     assert_int_equal(n, 1);
 }
 
@@ -188,13 +189,13 @@ static void test_dvv_same_coordinator_blind_writes_stay_siblings(void **state)
 
     (void)state;
     /* One vector entry per coordinator would say (n1:2) covers (n1:1) and lose X. Dots do not. */
-    assert_false(leaderless_seen(&y, &x));
-    n = leaderless_sync(&x, 1, &y, 1, out);
+    assert_false(dvv_seen(&y, &x));
+    n = dvv_sync(&x, 1, &y, 1, out);
     assert_int_equal(n, 2);
     /* A write whose context includes X's dot does supersede it. */
-    assert_true(leaderless_seen(&y2, &x));
-    assert_false(leaderless_seen(&y2, &y));
-    n = leaderless_sync(out, 2, &y2, 1, out + 2);
+    assert_true(dvv_seen(&y2, &x));
+    assert_false(dvv_seen(&y2, &y));
+    n = dvv_sync(out, 2, &y2, 1, out + 2);
     assert_int_equal(n, 2);
     assert_string_equal(out[2].value, "Y");
     assert_string_equal(out[3].value, "Y2");
@@ -212,7 +213,7 @@ static void test_dvv_sibling_limit_drops_oldest(void **state)
         snprintf(v, sizeof(v), "v%d", i);
         many[i] = dv(v, i, 1, NULL, 100 + i);
     }
-    n = leaderless_sync(many, STORE_MAX_SIBLINGS, many + STORE_MAX_SIBLINGS, 2, out);
+    n = dvv_sync(many, STORE_MAX_SIBLINGS, many + STORE_MAX_SIBLINGS, 2, out);
     assert_int_equal(n, STORE_MAX_SIBLINGS);
     for (int i = 0; i < n; i++) {
         assert_string_not_equal(out[i].value, "v0");
