@@ -1172,28 +1172,27 @@ static void recorder_event(struct trace_observer *self, const struct trace_event
         if (!node_ok)
             break;
         end_lead(r, ev->node, ev->t_us);
-        if (strcmp(ev->name, "leader") == 0)
+        if (ev->sub == TRACE_SUB_LEADS)
             record_lead(r, ev->node, ev->a, ev->t_us);
         break;
     case TRACE_FAULT:
         r->last_fault_us = ev->t_us;
         if (!node_ok)
             break;
-        if (strcmp(ev->name, "kill") == 0) {
+        if (ev->sub == TRACE_SUB_KILL) {
             end_lead(r, ev->node, ev->t_us);
             r->crashed_at[ev->node] = ev->t_us;
-        } else if (strcmp(ev->name, "restart") == 0 || strcmp(ev->name, "wipe") == 0) {
+        } else if (ev->sub == TRACE_SUB_RESTART || ev->sub == TRACE_SUB_WIPE) {
             r->crashed_at[ev->node] = -1;
         }
-        if (strcmp(ev->name, "kill") == 0 || strcmp(ev->name, "wipe") == 0 ||
-            strcmp(ev->name, "pause") == 0)
+        if (ev->sub == TRACE_SUB_KILL || ev->sub == TRACE_SUB_WIPE || ev->sub == TRACE_SUB_PAUSE)
             record_moment(r, ev, ev->name);
         break;
     case TRACE_SUSPECT:
         record_suspicion(r, ev);
         break;
     case TRACE_CONFLICT:
-        if (strcmp(ev->name, "discard") == 0)
+        if (ev->sub == TRACE_SUB_DISCARD)
             record_discard(r, ev);
         r->last_change_us = ev->t_us;
         break;
@@ -1211,7 +1210,7 @@ static void recorder_event(struct trace_observer *self, const struct trace_event
         break;
     case TRACE_NOTE:
         /* A model's election that let a replica without the committed log lead. */
-        if (node_ok && strcmp(ev->name, "unclean") == 0)
+        if (node_ok && ev->sub == TRACE_SUB_UNCLEAN)
             record_moment(r, ev, "unclean");
         break;
     case TRACE_SEND:

@@ -108,12 +108,12 @@ static bool fault_active(const struct compare_faults *f)
 
 static void set_bit(uint64_t *bits, int node, bool on)
 {
-    if (node < 0 || node >= 64)
+    if (node < 0 || node >= NODEMASK_BITS)
         return;
     if (on)
-        *bits |= 1ull << node;
+        *bits |= nodemask_bit(node);
     else
-        *bits &= ~(1ull << node);
+        *bits &= ~nodemask_bit(node);
 }
 
 static void faults_reset(struct compare_faults *f)
@@ -138,25 +138,25 @@ static void faults_event(struct trace_observer *self, const struct trace_event *
     was = fault_active(f);
     f->last_us = ev->t_us;
     if (ev->kind == TRACE_CLOCK) {
-        if (strcmp(ev->name, "ntp") == 0)
+        if (ev->sub == TRACE_SUB_NTP)
             set_bit(&f->skewed, ev->node, false);
         else if (ev->a != 0)
             set_bit(&f->skewed, ev->node, true);
-    } else if (strcmp(ev->name, "kill") == 0) {
+    } else if (ev->sub == TRACE_SUB_KILL) {
         set_bit(&f->down, ev->node, true);
-    } else if (strcmp(ev->name, "restart") == 0 || strcmp(ev->name, "wipe") == 0) {
+    } else if (ev->sub == TRACE_SUB_RESTART || ev->sub == TRACE_SUB_WIPE) {
         set_bit(&f->down, ev->node, false);
-    } else if (strcmp(ev->name, "pause") == 0) {
+    } else if (ev->sub == TRACE_SUB_PAUSE) {
         set_bit(&f->paused, ev->node, true);
-    } else if (strcmp(ev->name, "resume") == 0) {
+    } else if (ev->sub == TRACE_SUB_RESUME) {
         set_bit(&f->paused, ev->node, false);
-    } else if (strcmp(ev->name, "cut") == 0) {
+    } else if (ev->sub == TRACE_SUB_CUT) {
         f->cuts++;
-    } else if (strcmp(ev->name, "mend") == 0) {
+    } else if (ev->sub == TRACE_SUB_MEND) {
         f->cuts = f->cuts > 0 ? f->cuts - 1 : 0;
-    } else if (strcmp(ev->name, "partition") == 0) {
+    } else if (ev->sub == TRACE_SUB_PARTITION) {
         f->partitioned = true;
-    } else if (strcmp(ev->name, "heal") == 0) {
+    } else if (ev->sub == TRACE_SUB_HEAL) {
         f->partitioned = false;
         f->cuts = 0;
     }

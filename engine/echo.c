@@ -30,7 +30,7 @@ static const struct param_def params[] = {
          "how many replicas, the node that took the write included, must hold it before the client hears ok"},
 };
 
-enum {
+enum msg_type {
     M_ECHO,
     M_ACK,
 };
@@ -100,33 +100,6 @@ static void store_value(struct model_state *st, int node, const char *key, const
     store_kv_set(model_store(st->ctx, node), key, &v, 1);
 }
 
-static void reply_ok(struct model_state *st, int node, const struct op_req *req,
-                     const struct op_values *vals)
-{
-    struct op_reply rep;
-
-    memset(&rep, 0, sizeof(rep));
-    rep.kind = REPLY_OK;
-    rep.quorum = -1;
-    rep.pos = -1;
-    if (vals)
-        rep.vals = *vals;
-    model_reply(st->ctx, node, req, &rep);
-}
-
-static void reply_fail(struct model_state *st, int node, const struct op_req *req,
-                       const char *reason)
-{
-    struct op_reply rep;
-
-    memset(&rep, 0, sizeof(rep));
-    rep.kind = REPLY_FAIL;
-    rep.quorum = -1;
-    rep.pos = -1;
-    util_strlcpy(rep.reason, reason, sizeof(rep.reason));
-    model_reply(st->ctx, node, req, &rep);
-}
-
 static void echo_read_local(struct model_state *st, int node, const char *key,
                             struct op_values *out)
 {
@@ -148,7 +121,7 @@ static void echo_request(struct model_state *st, int node, const struct op_req *
     if (req->kind == OP_GET) {
         struct op_values vals;
         echo_read_local(st, node, req->key, &vals);
-        reply_ok(st, node, req, &vals);
+        model_answer(st->ctx, node, req, REPLY_OK, NULL, &vals, NULL);
         return;
     }
     /* acks counts replicas, this node's own copy included: acks 1 answers at once. */
@@ -159,7 +132,7 @@ static void echo_request(struct model_state *st, int node, const struct op_req *
         need = st->n - 1;
     store_value(st, node, req->key, req->value);
     if (need == 0) {
-        reply_ok(st, node, req, NULL);
+        model_answer(st->ctx, node, req, REPLY_OK, NULL, NULL, NULL);
     } else {
         for (int i = 0; i < ECHO_MAX_PENDING; i++) {
             if (!en->pending[i].used) {
@@ -168,7 +141,7 @@ static void echo_request(struct model_state *st, int node, const struct op_req *
             }
         }
         if (!p) {
-            reply_fail(st, node, req, "too many writes in progress");
+            model_answer(st->ctx, node, req, REPLY_FAIL, "too many writes in progress", NULL, NULL);
             return;
         }
         p->used = true;
@@ -192,7 +165,7 @@ static void echo_message(struct model_state *st, int node, const struct msg *m)
     struct echo_body body;
 
     memcpy(&body, m->body, sizeof(body));
-    switch (m->type) {
+    switch ((enum msg_type)m->type) {
     case M_ECHO:
         store_value(st, node, body.key, body.value);
         model_send(st->ctx, node, m->from, M_ACK, false, &body, sizeof(body), "ack %s", body.key);
@@ -203,14 +176,12 @@ static void echo_message(struct model_state *st, int node, const struct msg *m)
             /* A duplicated ack must not count twice, so only an open write counts it. */
             if (p->used && p->wid == body.wid && body.wid != 0) {
                 if (++p->got >= p->need) {
-                    reply_ok(st, node, &p->req, NULL);
+                    model_answer(st->ctx, node, &p->req, REPLY_OK, NULL, NULL, NULL);
                     p->used = false;
                 }
                 break;
             }
         }
-        break;
-    default:
         break;
     }
 }

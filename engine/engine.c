@@ -137,6 +137,8 @@ static struct trace_event new_event(const struct engine *e, enum trace_kind kind
 
 static void emitf(struct engine *e, enum trace_kind kind, int node, int peer, const char *name,
                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void emit_sub(struct engine *e, enum trace_kind kind, enum trace_sub sub, int node, int peer,
+                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /*
  * Emits an event with printf-style text. Nothing is built for a kind no one
@@ -155,6 +157,28 @@ static void emitf(struct engine *e, enum trace_kind kind, int node, int peer, co
     ev = new_event(e, kind, node, peer);
     if (name)
         util_strlcpy(ev.name, name, sizeof(ev.name));
+    if (trace_wants_text(e->trace, kind)) {
+        va_start(ap, fmt);
+        vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
+        va_end(ap);
+    }
+    trace_emit(e->trace, &ev);
+}
+
+/* The same for a variant of its kind: typed as sub, named by trace_sub_name(sub). */
+static void emit_sub(struct engine *e, enum trace_kind kind, enum trace_sub sub, int node, int peer,
+                     const char *fmt, ...)
+{
+    struct trace_event ev;
+    va_list ap;
+
+    if (!trace_wants(e->trace, kind)) {
+        trace_skip(e->trace);
+        return;
+    }
+    ev = new_event(e, kind, node, peer);
+    ev.sub = sub;
+    util_strlcpy(ev.name, trace_sub_name(sub), sizeof(ev.name));
     if (trace_wants_text(e->trace, kind)) {
         va_start(ap, fmt);
         vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
@@ -632,6 +656,11 @@ const struct param_value *model_param(const struct model_ctx *ctx, int idx)
     return &ctx->e->mparams[idx];
 }
 
+int64_t model_pnum(const struct model_ctx *ctx, int idx)
+{
+    return model_param(ctx, idx)->num;
+}
+
 struct sim_rng *model_rng(struct model_ctx *ctx)
 {
     return &ctx->e->model_rng;
@@ -842,26 +871,57 @@ void model_reply(struct model_ctx *ctx, int node, const struct op_req *req,
     send_reply(ctx->e, node, req, rep);
 }
 
+void model_answer(struct model_ctx *ctx, int node, const struct op_req *req, enum reply_kind kind,
+                  const char *reason, const struct op_values *vals, const char *detail)
+{
+    struct op_reply rep;
+
+    op_reply_init(&rep, kind, reason, vals, detail);
+    send_reply(ctx->e, node, req, &rep);
+}
+
+static void model_trace_va(struct model_ctx *ctx, enum trace_kind kind, enum trace_sub sub,
+                           int node, int peer, int64_t a, int64_t b, const char *name,
+                           const char *fmt, va_list ap) __attribute__((format(printf, 9, 0)));
+
 void model_trace(struct model_ctx *ctx, enum trace_kind kind, int node, int peer, int64_t a,
                  int64_t b, const char *name, const char *fmt, ...)
 {
-    struct trace_event ev;
     va_list ap;
+
+    va_start(ap, fmt);
+    model_trace_va(ctx, kind, TRACE_SUB_NONE, node, peer, a, b, name, fmt, ap);
+    va_end(ap);
+}
+
+void model_trace_as(struct model_ctx *ctx, enum trace_kind kind, enum trace_sub sub, int node,
+                    int peer, int64_t a, int64_t b, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    model_trace_va(ctx, kind, sub, node, peer, a, b, name, fmt, ap);
+    va_end(ap);
+}
+
+static void model_trace_va(struct model_ctx *ctx, enum trace_kind kind, enum trace_sub sub,
+                           int node, int peer, int64_t a, int64_t b, const char *name,
+                           const char *fmt, va_list ap)
+{
+    struct trace_event ev;
 
     if (!trace_wants(ctx->e->trace, kind)) {
         trace_skip(ctx->e->trace);
         return;
     }
     ev = new_event(ctx->e, kind, node, peer);
+    ev.sub = sub;
     ev.a = a;
     ev.b = b;
     if (name)
         util_strlcpy(ev.name, name, sizeof(ev.name));
-    if (trace_wants_text(ctx->e->trace, kind)) {
-        va_start(ap, fmt);
+    if (trace_wants_text(ctx->e->trace, kind))
         vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
-        va_end(ap);
-    }
     trace_emit(ctx->e->trace, &ev);
 }
 
@@ -881,7 +941,8 @@ static void emit_discard(struct model_ctx *ctx, int node, const char *key, const
     }
     ev = new_event(ctx->e, TRACE_CONFLICT, node, -1);
     vsnprintf(why, sizeof(why), why_fmt, ap);
-    util_strlcpy(ev.name, "discard", sizeof(ev.name));
+    ev.sub = TRACE_SUB_DISCARD;
+    util_strlcpy(ev.name, trace_sub_name(ev.sub), sizeof(ev.name));
     ev.a = kind;
     snprintf(ev.text, sizeof(ev.text), "%s=%s: %s", key, value, why);
     trace_emit(ctx->e->trace, &ev);
@@ -940,6 +1001,19 @@ static void finish_op(struct engine *e, struct op *op)
     }
     ev = new_event(e, TRACE_OP_END, op->node, NET_CLIENT_BASE + op->req.client);
     ev.op_id = op->id;
+    switch (op->status) {
+    case OP_PENDING:
+        break;
+    case OP_OK:
+        ev.sub = TRACE_SUB_OK;
+        break;
+    case OP_FAIL:
+        ev.sub = TRACE_SUB_FAIL;
+        break;
+    case OP_TIMEOUT:
+        ev.sub = TRACE_SUB_TIMEOUT;
+        break;
+    }
     util_strlcpy(ev.name, op_status_name(op->status), sizeof(ev.name));
     if (!trace_wants_text(e->trace, TRACE_OP_END)) {
         trace_emit(e->trace, &ev);
@@ -1186,6 +1260,7 @@ static void on_reply(struct engine *e, const struct msg *m)
         }
     }
     op->quorum = rep.quorum;
+    op->replicas = rep.replicas;
     util_strlcpy(op->detail, rep.detail, sizeof(op->detail));
     finish_op(e, op);
 }
@@ -1304,8 +1379,8 @@ static void do_resume(struct engine *e, int node)
     nd->state = NODE_UP;
     nd->paused_until = -1;
     nd->pause_gen++;
-    emitf(e, TRACE_FAULT, node, -1, "resume", "resumes after its pause (%zu events waited)",
-          nd->n_parked);
+    emit_sub(e, TRACE_FAULT, TRACE_SUB_RESUME, node, -1,
+             "resumes after its pause (%zu events waited)", nd->n_parked);
     /* Everything that waited runs now, in the order it arrived. */
     for (size_t i = 0; i < nd->n_parked; i++)
         schedule(e, now, nd->parked[i].kind, nd->parked[i].node, nd->parked[i].id,
@@ -1504,7 +1579,8 @@ int engine_kill(struct engine *e, int node)
     node_drop_parked(nd);
     stop_timers(e, node);
     lost = net_drop_to(e->net, node);
-    emitf(e, TRACE_FAULT, node, -1, "kill", "crashes (%d messages to it will be lost)", lost);
+    emit_sub(e, TRACE_FAULT, TRACE_SUB_KILL, node, -1, "crashes (%d messages to it will be lost)",
+             lost);
     e->ops->crash(e->st, node);
     return 0;
 }
@@ -1530,10 +1606,10 @@ int engine_restart(struct engine *e, int node, bool wipe)
     }
     nd->state = NODE_UP;
     nd->incarnation++;
-    emitf(e, TRACE_FAULT, node, -1, wipe ? "wipe" : "restart",
-          wipe      ? "restarts with an empty disk"
-          : durable ? "restarts (durable state kept)"
-                    : "restarts (nothing was durable)");
+    emit_sub(e, TRACE_FAULT, wipe ? TRACE_SUB_WIPE : TRACE_SUB_RESTART, node, -1,
+             wipe      ? "restarts with an empty disk"
+             : durable ? "restarts (durable state kept)"
+                       : "restarts (nothing was durable)");
     e->ops->recover(e->st, node, durable);
     return 0;
 }
@@ -1555,9 +1631,9 @@ int engine_pause(struct engine *e, int node, int64_t for_us)
     if (for_us >= 0) {
         util_fmt_duration(d, sizeof(d), for_us);
         schedule(e, nd->paused_until, EV_RESUME, node, 0, nd->pause_gen);
-        emitf(e, TRACE_FAULT, node, -1, "pause", "pauses for %s", d);
+        emit_sub(e, TRACE_FAULT, TRACE_SUB_PAUSE, node, -1, "pauses for %s", d);
     } else {
-        emitf(e, TRACE_FAULT, node, -1, "pause", "pauses until resumed");
+        emit_sub(e, TRACE_FAULT, TRACE_SUB_PAUSE, node, -1, "pauses until resumed");
     }
     return 0;
 }
@@ -1580,8 +1656,8 @@ int engine_cut(struct engine *e, int from, int to, bool both, bool cut)
     net_cut(e->net, from, to, cut);
     if (both)
         net_cut(e->net, to, from, cut);
-    emitf(e, TRACE_FAULT, from, to, cut ? "cut" : "mend", "%s link n%d %s n%d",
-          cut ? "cuts" : "mends", from + 1, both ? "<->" : "->", to + 1);
+    emit_sub(e, TRACE_FAULT, cut ? TRACE_SUB_CUT : TRACE_SUB_MEND, from, to, "%s link n%d %s n%d",
+             cut ? "cuts" : "mends", from + 1, both ? "<->" : "->", to + 1);
     return 0;
 }
 
@@ -1604,7 +1680,7 @@ int engine_partition(struct engine *e, const int *group)
             any = true;
         }
     }
-    emitf(e, TRACE_FAULT, -1, -1, "partition", "%s", text);
+    emit_sub(e, TRACE_FAULT, TRACE_SUB_PARTITION, -1, -1, "%s", text);
     return 0;
 }
 
@@ -1612,7 +1688,7 @@ void engine_heal(struct engine *e)
 {
     ensure_started(e);
     net_heal(e->net);
-    emitf(e, TRACE_FAULT, -1, -1, "heal", "every link and partition restored");
+    emit_sub(e, TRACE_FAULT, TRACE_SUB_HEAL, -1, -1, "every link and partition restored");
 }
 
 int engine_link(struct engine *e, int from, int to, bool both, const struct engine_link_cfg *cfg)
@@ -1651,7 +1727,7 @@ int engine_link(struct engine *e, int from, int to, bool both, const struct engi
     if (cfg->reorder_bp >= 0)
         util_appendf(text, sizeof(text), " reorder %lld.%02lld%%",
                      (long long)(cfg->reorder_bp / 100), (long long)(cfg->reorder_bp % 100));
-    emitf(e, TRACE_FAULT, from, to, "link", "%s", text);
+    emit_sub(e, TRACE_FAULT, TRACE_SUB_LINK, from, to, "%s", text);
     return 0;
 }
 
@@ -1665,7 +1741,8 @@ int engine_skew(struct engine *e, int node, int64_t delta_us)
     clock_skew(&e->clocks[node], sim_now(e->sim), delta_us);
     util_fmt_duration(d, sizeof(d), delta_us);
     ev = new_event(e, TRACE_CLOCK, node, -1);
-    util_strlcpy(ev.name, "skew", sizeof(ev.name));
+    ev.sub = TRACE_SUB_SKEW;
+    util_strlcpy(ev.name, trace_sub_name(ev.sub), sizeof(ev.name));
     ev.a = delta_us;
     snprintf(ev.text, sizeof(ev.text), "clock jumps %s%s", delta_us >= 0 ? "+" : "", d);
     trace_emit(e->trace, &ev);
@@ -1680,7 +1757,8 @@ int engine_drift(struct engine *e, int node, int32_t ppm)
         return ENGINE_ENODE;
     clock_set_drift(&e->clocks[node], sim_now(e->sim), ppm);
     ev = new_event(e, TRACE_CLOCK, node, -1);
-    util_strlcpy(ev.name, "drift", sizeof(ev.name));
+    ev.sub = TRACE_SUB_DRIFT;
+    util_strlcpy(ev.name, trace_sub_name(ev.sub), sizeof(ev.name));
     ev.a = e->clocks[node].drift_ppm;
     snprintf(ev.text, sizeof(ev.text), "clock drifts %+dppm", e->clocks[node].drift_ppm);
     trace_emit(e->trace, &ev);
@@ -1700,7 +1778,8 @@ int engine_ntp(struct engine *e, int node)
     jump = clock_ntp(&e->clocks[node], sim_now(e->sim), error);
     util_fmt_duration(d, sizeof(d), jump);
     ev = new_event(e, TRACE_CLOCK, node, -1);
-    util_strlcpy(ev.name, "ntp", sizeof(ev.name));
+    ev.sub = TRACE_SUB_NTP;
+    util_strlcpy(ev.name, trace_sub_name(ev.sub), sizeof(ev.name));
     ev.a = jump;
     snprintf(ev.text, sizeof(ev.text), "NTP resync: clock jumps %s%s%s", jump >= 0 ? "+" : "", d,
              jump < 0 ? " (backwards)" : "");
@@ -1722,19 +1801,19 @@ int engine_msg(struct engine *e, uint64_t id, enum engine_msg_act act, int64_t d
     switch (act) {
     case ENGINE_MSG_DELIVER:
         at = now;
-        emitf(e, TRACE_FAULT, m->from, m->to, "deliver", "#%llu %s delivered now, by hand",
-              (unsigned long long)id, m->summary);
+        emit_sub(e, TRACE_FAULT, TRACE_SUB_DELIVER, m->from, m->to,
+                 "#%llu %s delivered now, by hand", (unsigned long long)id, m->summary);
         break;
     case ENGINE_MSG_DELAY:
         at = (m->deliver_us > now ? m->deliver_us : now) + delay_us;
         util_fmt_duration(d, sizeof(d), delay_us);
-        emitf(e, TRACE_FAULT, m->from, m->to, "delay", "#%llu %s held back %s more, by hand",
-              (unsigned long long)id, m->summary, d);
+        emit_sub(e, TRACE_FAULT, TRACE_SUB_DELAY, m->from, m->to,
+                 "#%llu %s held back %s more, by hand", (unsigned long long)id, m->summary, d);
         break;
     case ENGINE_MSG_DROP:
         at = now;
-        emitf(e, TRACE_FAULT, m->from, m->to, "drop", "#%llu %s dropped by hand",
-              (unsigned long long)id, m->summary);
+        emit_sub(e, TRACE_FAULT, TRACE_SUB_DROP, m->from, m->to, "#%llu %s dropped by hand",
+                 (unsigned long long)id, m->summary);
         net_mark_dropped(e->net, ref, NET_WHY_HAND);
         break;
     }
@@ -1748,7 +1827,7 @@ void engine_note(struct engine *e, const char *text)
     emitf(e, TRACE_NOTE, -1, -1, NULL, "%s", text);
 }
 
-void engine_mark(struct engine *e, const char *what, const char *text)
+void engine_mark(struct engine *e, enum trace_sub what, const char *text)
 {
-    emitf(e, TRACE_NOTE, -1, -1, what, "%s", text);
+    emit_sub(e, TRACE_NOTE, what, -1, -1, "%s", text);
 }

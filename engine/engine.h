@@ -24,6 +24,7 @@
 #include "model.h"
 #include "net.h"
 #include "node.h"
+#include "nodemask.h"
 #include "param.h"
 #include "store.h"
 #include "trace.h"
@@ -174,8 +175,9 @@ enum engine_msg_act {
 };
 int engine_msg(struct engine *e, uint64_t id, enum engine_msg_act act, int64_t delay_us);
 
-/* A note in the trace marked what ("say" for a demo caption, "beat" for a demo beat). */
-void engine_mark(struct engine *e, const char *what, const char *text);
+/* A note in the trace marked what (TRACE_SUB_SAY for a demo caption, TRACE_SUB_BEAT for a demo
+ * beat). */
+void engine_mark(struct engine *e, enum trace_sub what, const char *text);
 /* A plain note in the trace (the script's `note`). */
 void engine_note(struct engine *e, const char *text);
 

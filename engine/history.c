@@ -163,6 +163,22 @@ const char *op_status_name(enum op_status s)
     return "?";
 }
 
+void op_reply_init(struct op_reply *rep, enum reply_kind kind, const char *reason,
+                   const struct op_values *vals, const char *detail)
+{
+    memset(rep, 0, sizeof(*rep));
+    rep->kind = kind;
+    rep->quorum = -1;
+    rep->pos = -1;
+    rep->redirect = -1;
+    if (reason)
+        util_strlcpy(rep->reason, reason, sizeof(rep->reason));
+    if (vals)
+        rep->vals = *vals;
+    if (detail)
+        util_strlcpy(rep->detail, detail, sizeof(rep->detail));
+}
+
 void op_format_req(const struct op_req *req, char *dst, size_t size)
 {
     switch (req->kind) {

@@ -81,9 +81,19 @@ struct op_reply {
     struct vclock ctx;
     int64_t pos; /* session position the write reached or the read reflects; -1 none */
     int quorum;  /* -1 not a quorum op; 0 failed; 1 met */
+    /* A quorum op: the replicas that answered it, as a node mask (nodemask.h). */
+    uint64_t replicas;
     char detail[HISTORY_DETAIL_MAX]; /* what the model wants the summary to say */
     bool retriable; /* REPLY_FAIL: a client with retries left may send the write again */
 };
+
+/*
+ * The one way a reply is built: kind, with reason, values and detail copied (each may be NULL:
+ * none); not a quorum op (quorum -1), no session position (pos -1), no redirect (-1), no
+ * context, not retriable. The model fills in whatever else it has before model_reply().
+ */
+void op_reply_init(struct op_reply *rep, enum reply_kind kind, const char *reason,
+                   const struct op_values *vals, const char *detail);
 
 struct op {
     uint64_t id; /* 1-based; the index in the history plus one */
@@ -99,6 +109,7 @@ struct op {
     char reason[HISTORY_REASON_MAX];
     char detail[HISTORY_DETAIL_MAX];
     int quorum;
+    uint64_t replicas; /* the reply's replica set (a nodemask), when quorum >= 0 */
     bool has_ctx;
     struct vclock ctx;
     int redirects;

@@ -133,6 +133,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "nodemask.h"
 #include "util.h"
 
 #define LEADER_BATCH       16  /* entries one fetch response carries */
@@ -213,7 +214,39 @@ static const struct param_def params[] = {
          "share of the lease the leader gives up for clock drift (default: twice the 10% drift bound)"},
 };
 
-enum {
+/* The choices of the enum parameters, in the order their table lists them (check_choices()). */
+enum acks_choice {
+    ACKS_ALL, /* a number of acks has choice -1 */
+    ACKS_MAJORITY,
+};
+
+enum reads_choice {
+    READS_LEADER,
+    READS_ANY,
+};
+
+enum visible_choice {
+    VISIBLE_COMMITTED,
+    VISIBLE_LOG,
+};
+
+enum session_choice {
+    SESSION_NONE,
+    SESSION_RYW,
+    SESSION_STICKY,
+};
+
+enum election_choice {
+    ELECTION_MAJORITY,
+    ELECTION_NAIVE,
+};
+
+enum not_leader_choice {
+    NOT_LEADER_REDIRECT,
+    NOT_LEADER_FAIL,
+};
+
+enum msg_type {
     M_FETCH,
     M_FETCH_RESP,
     M_NOT_LEADER,
@@ -237,7 +270,7 @@ static const char *const msg_names[] = {
     [M_ALTER_ISR_RESP] = "alter_isr_resp",
 };
 
-enum {
+enum timer_kind {
     T_FETCH,
     T_ELECTION,
     T_TICK,
@@ -515,35 +548,9 @@ struct model_state {
 
 /* ---- small helpers ---- */
 
-static int64_t pnum(const struct model_state *st, int idx)
-{
-    return model_param(st->ctx, idx)->num;
-}
-
 static int64_t now_us(const struct model_state *st, int node)
 {
     return model_mono(st->ctx, node);
-}
-
-static uint64_t bit(int node)
-{
-    return 1ull << node;
-}
-
-static int popcount64(uint64_t x)
-{
-    int c = 0;
-
-    while (x) {
-        x &= x - 1;
-        c++;
-    }
-    return c;
-}
-
-static uint64_t all_nodes(const struct model_state *st)
-{
-    return st->n >= 64 ? ~0ull : bit(st->n) - 1;
 }
 
 static int majority(const struct model_state *st)
@@ -553,7 +560,7 @@ static int majority(const struct model_state *st)
 
 static bool fencing(const struct model_state *st)
 {
-    return pnum(st, P_FENCING) != 0;
+    return model_pnum(st->ctx, P_FENCING) != 0;
 }
 
 static struct store *log_of(struct model_state *st, int node)
@@ -597,7 +604,7 @@ static int64_t end_of_epoch(struct model_state *st, int node, int64_t e)
 
 static int64_t visible_end(struct model_state *st, int node)
 {
-    if (pnum(st, P_VISIBLE) == 1)
+    if (model_pnum(st->ctx, P_VISIBLE) == VISIBLE_LOG)
         return log_end(st, node);
     return st->nodes[node].hw;
 }
@@ -606,7 +613,7 @@ static void names_of(const struct model_state *st, uint64_t mask, char *dst, siz
 {
     dst[0] = '\0';
     for (int i = 0; i < st->n; i++)
-        if (mask & bit(i))
+        if (mask & nodemask_bit(i))
             util_appendf(dst, size, "%sn%d", dst[0] ? "," : "", i + 1);
     if (!dst[0])
         util_strlcpy(dst, "-", size);
@@ -623,14 +630,14 @@ static void note_leader(struct model_state *st, int node, int64_t epoch)
 {
     for (int i = 0; i < st->n_epochs; i++) {
         if (st->epochs[i].epoch == epoch) {
-            st->epochs[i].leaders |= bit(node);
+            st->epochs[i].leaders |= nodemask_bit(node);
             return;
         }
     }
     /* Past the bound the record stops growing; it only feeds predicates. */
     if (st->n_epochs < LEADER_MAX_EPOCHS) {
         st->epochs[st->n_epochs].epoch = epoch;
-        st->epochs[st->n_epochs].leaders = bit(node);
+        st->epochs[st->n_epochs].leaders = nodemask_bit(node);
         st->n_epochs++;
     }
 }
@@ -646,8 +653,9 @@ static void trace_role(struct model_state *st, int node)
         model_trace(st->ctx, TRACE_ROLE, node, -1, ln->epoch, 0, role_names[ln->role],
                     "follower in epoch %lld, no leader known", (long long)ln->epoch);
     else
-        model_trace(st->ctx, TRACE_ROLE, node, -1, ln->epoch, 0, role_names[ln->role],
-                    "%s of epoch %lld", role_names[ln->role], (long long)ln->epoch);
+        model_trace_as(st->ctx, TRACE_ROLE, ln->role == R_LEADER ? TRACE_SUB_LEADS : TRACE_SUB_NONE,
+                       node, -1, ln->epoch, 0, role_names[ln->role], "%s of epoch %lld",
+                       role_names[ln->role], (long long)ln->epoch);
 }
 
 /* ---- replies to clients ---- */
@@ -657,17 +665,8 @@ static void reply(struct model_state *st, int node, const struct op_req *req, en
 {
     struct op_reply rep;
 
-    memset(&rep, 0, sizeof(rep));
-    rep.kind = kind;
-    rep.quorum = -1;
+    op_reply_init(&rep, kind, reason, vals, detail);
     rep.pos = pos;
-    rep.redirect = -1;
-    if (reason)
-        util_strlcpy(rep.reason, reason, sizeof(rep.reason));
-    if (vals)
-        rep.vals = *vals;
-    if (detail)
-        util_strlcpy(rep.detail, detail, sizeof(rep.detail));
     /* A write that failed for want of a (reachable, current) leader may be sent again. */
     rep.retriable =
         kind == REPLY_FAIL && req->kind == OP_PUT && reason &&
@@ -686,14 +685,11 @@ static void redirect_or_fail(struct model_state *st, int node, const struct op_r
               "offline: no in-sync replica alive; unclean elections are off", NULL, -1, NULL);
         return;
     }
-    if (pnum(st, P_NOT_LEADER) == 1) {
+    if (model_pnum(st->ctx, P_NOT_LEADER) == NOT_LEADER_FAIL) {
         reply(st, node, req, REPLY_FAIL, "not leader", NULL, -1, NULL);
         return;
     }
-    memset(&rep, 0, sizeof(rep));
-    rep.kind = REPLY_REDIRECT;
-    rep.quorum = -1;
-    rep.pos = -1;
+    op_reply_init(&rep, REPLY_REDIRECT, NULL, NULL, NULL);
     rep.redirect = ln->role == R_FOLLOWER ? ln->leader : -1;
     util_strlcpy(rep.reason, rep.redirect >= 0 ? "not leader" : "not leader: no leader known",
                  sizeof(rep.reason));
@@ -728,7 +724,7 @@ static void read_value(struct model_state *st, int node, const char *key, struct
         const struct store_entry *e = store_log_at(s, o);
         if (strcmp(e->key, key) == 0) {
             /* Invariant: a committed read never returns an entry at or above the hw. */
-            assert(pnum(st, P_VISIBLE) == 1 || o < st->nodes[node].hw);
+            assert(model_pnum(st->ctx, P_VISIBLE) == VISIBLE_LOG || o < st->nodes[node].hw);
             op_values_add(out, e->value);
             return;
         }
@@ -767,9 +763,9 @@ static int acks_needed(const struct model_state *st)
     const struct param_value *a = model_param(st->ctx, P_ACKS);
     int k;
 
-    if (a->choice == 0)
+    if (a->choice == ACKS_ALL)
         return -1; /* all: the ISR decides */
-    k = a->choice == 1 ? majority(st) : (int)a->num;
+    k = a->choice == ACKS_MAJORITY ? majority(st) : (int)a->num;
     return k > st->n ? st->n : k;
 }
 
@@ -790,7 +786,7 @@ static uint64_t hw_isr(const struct model_state *st, int node)
 {
     const struct lnode *ln = &st->nodes[node];
 
-    return ln->isr | (ln->prop_live ? ln->prop_isr : 0) | bit(node);
+    return ln->isr | (ln->prop_live ? ln->prop_isr : 0) | nodemask_bit(node);
 }
 
 static void note_acked(struct model_state *st, const struct op_req *req, int64_t offset,
@@ -803,11 +799,11 @@ static void note_acked(struct model_state *st, const struct op_req *req, int64_t
 /* What let an acknowledgement rest on fewer than a majority, for the lost-writes cause. */
 static void ack_cause(struct model_state *st, int node, int k, char *dst, size_t size)
 {
-    if (k < 0 && popcount64(hw_isr(st, node)) < majority(st)) {
+    if (k < 0 && nodemask_count(hw_isr(st, node)) < majority(st)) {
         char names[200];
         names_of(st, hw_isr(st, node), names, sizeof(names));
         util_appendf(dst, size, ", isr %s: allowed by min_insync=%lld", names,
-                     (long long)pnum(st, P_MIN_INSYNC));
+                     (long long)model_pnum(st->ctx, P_MIN_INSYNC));
     } else if (k > 0 && k < majority(st)) {
         util_appendf(dst, size, ", allowed by acks=%d", k);
     }
@@ -879,10 +875,10 @@ static int64_t hw_candidate(struct model_state *st, int node)
                 }
         return k <= c ? v[k - 1] : -1;
     }
-    if (popcount64(isr) < pnum(st, P_MIN_INSYNC))
+    if (nodemask_count(isr) < model_pnum(st->ctx, P_MIN_INSYNC))
         return -1;
     for (int f = 0; f < st->n; f++)
-        if (f != node && (isr & bit(f)) && ln->prog[f].match < end)
+        if (f != node && (isr & nodemask_bit(f)) && ln->prog[f].match < end)
             end = ln->prog[f].match;
     return end;
 }
@@ -917,10 +913,10 @@ static bool isr_newer(int64_t e1, uint64_t s1, int64_t e2, uint64_t s2);
 static void arm_timer(struct model_state *st, int node, int64_t base_us, bool lease)
 {
     struct lnode *ln = &st->nodes[node];
-    int64_t t = pnum(st, P_ELECTION_TIMEOUT);
+    int64_t t = model_pnum(st->ctx, P_ELECTION_TIMEOUT);
     int64_t d = sim_rng_range(model_rng(st->ctx), 0, t);
 
-    d += lease && pnum(st, P_LEASE) > base_us ? pnum(st, P_LEASE) : base_us;
+    d += lease && model_pnum(st->ctx, P_LEASE) > base_us ? model_pnum(st->ctx, P_LEASE) : base_us;
     cancel(st, &ln->elect_timer);
     ln->elect_timer = model_timer(st->ctx, node, T_ELECTION, "election", d, 0);
 }
@@ -986,10 +982,10 @@ static void become_follower(struct model_state *st, int node, int leader)
     ln->last_heard_us = now_us(st, node);
     if (changed)
         trace_role(st, node);
-    arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+    arm_election(st, node, model_pnum(st->ctx, P_ELECTION_TIMEOUT));
     if (leader >= 0) {
         send_fetch(st, node, false);
-        arm_fetch(st, node, pnum(st, P_FETCH_INTERVAL));
+        arm_fetch(st, node, model_pnum(st->ctx, P_FETCH_INTERVAL));
     } else {
         cancel(st, &ln->fetch_timer);
     }
@@ -1024,7 +1020,8 @@ static void arm_tick(struct model_state *st, int node)
     struct lnode *ln = &st->nodes[node];
 
     cancel(st, &ln->tick_timer);
-    ln->tick_timer = model_timer(st->ctx, node, T_TICK, "tick", pnum(st, P_FETCH_INTERVAL), 0);
+    ln->tick_timer =
+        model_timer(st->ctx, node, T_TICK, "tick", model_pnum(st->ctx, P_FETCH_INTERVAL), 0);
 }
 
 /*
@@ -1038,20 +1035,23 @@ static bool note_unclean(struct model_state *st, int node)
     int64_t end = log_end(st, node);
     char names[200];
 
-    if ((ln->isr_known & bit(node)) && (!pnum(st, P_UNCLEAN) || ln->leader_leo <= end))
+    if ((ln->isr_known & nodemask_bit(node)) &&
+        (!model_pnum(st->ctx, P_UNCLEAN) || ln->leader_leo <= end))
         return false;
     names_of(st, ln->isr_known, names, sizeof(names));
     if (ln->leader_leo > end)
-        model_trace(st->ctx, TRACE_NOTE, node, -1, end, ln->leader_leo, "unclean",
-                    "unclean election: n%d leads epoch %lld outside the ISR %s; it lacks offsets "
-                    "%lld..%lld",
-                    node + 1, (long long)ln->epoch, names, (long long)end,
-                    (long long)ln->leader_leo - 1);
+        model_trace_as(
+            st->ctx, TRACE_NOTE, TRACE_SUB_UNCLEAN, node, -1, end, ln->leader_leo,
+            trace_sub_name(TRACE_SUB_UNCLEAN),
+            "unclean election: n%d leads epoch %lld outside the ISR %s; it lacks offsets "
+            "%lld..%lld",
+            node + 1, (long long)ln->epoch, names, (long long)end, (long long)ln->leader_leo - 1);
     else
-        model_trace(st->ctx, TRACE_NOTE, node, -1, end, ln->leader_leo, "unclean",
-                    "unclean election: n%d leads epoch %lld outside the ISR %s; it lacks any entry "
-                    "from offset %lld it never fetched",
-                    node + 1, (long long)ln->epoch, names, (long long)end);
+        model_trace_as(st->ctx, TRACE_NOTE, TRACE_SUB_UNCLEAN, node, -1, end, ln->leader_leo,
+                       trace_sub_name(TRACE_SUB_UNCLEAN),
+                       "unclean election: n%d leads epoch %lld outside the ISR %s; it lacks any "
+                       "entry from offset %lld it never fetched",
+                       node + 1, (long long)ln->epoch, names, (long long)end);
     st->unclean = true;
     return true;
 }
@@ -1094,12 +1094,12 @@ static void become_leader(struct model_state *st, int node, bool announce)
     }
     if (ln->unclean) {
         /* As Kafka's controller does at an unclean election: the ISR is the new leader. */
-        ln->isr_known = bit(node);
+        ln->isr_known = nodemask_bit(node);
         ln->isr_epoch = ln->epoch;
         ln->isr_seq = 0;
     }
-    ln->isr = ln->isr_known ? ln->isr_known : all_nodes(st);
-    ln->want_isr = ln->isr | bit(node);
+    ln->isr = ln->isr_known ? ln->isr_known : nodemask_all(st->n);
+    ln->want_isr = ln->isr | nodemask_bit(node);
     ln->prop_live = false;
     ln->prop_seq = 0;
     ln->refused_by = 0;
@@ -1109,7 +1109,7 @@ static void become_leader(struct model_state *st, int node, bool announce)
         p->last_fetch_us = now;
         p->caught_up_us = now;
         p->prev_fetch_us = now;
-        p->lease_base_us = now - pnum(st, P_LEASE) - 1;
+        p->lease_base_us = now - model_pnum(st->ctx, P_LEASE) - 1;
         p->begin_sent_us = now;
     }
     note_leader(st, node, ln->epoch);
@@ -1129,7 +1129,7 @@ static bool may_stand(struct model_state *st, int node)
 {
     struct lnode *ln = &st->nodes[node];
 
-    return pnum(st, P_UNCLEAN) || (ln->isr_known & bit(node));
+    return model_pnum(st->ctx, P_UNCLEAN) || (ln->isr_known & nodemask_bit(node));
 }
 
 static void send_vote_reqs(struct model_state *st, int node, bool pre)
@@ -1161,10 +1161,10 @@ static void start_vote(struct model_state *st, int node)
     ln->role = R_CANDIDATE;
     ln->leader = -1;
     ln->round++;
-    ln->votes = bit(node);
+    ln->votes = nodemask_bit(node);
     trace_role(st, node);
-    arm_timer(st, node, pnum(st, P_ELECTION_TIMEOUT), false);
-    if (popcount64(ln->votes) >= majority(st)) {
+    arm_timer(st, node, model_pnum(st->ctx, P_ELECTION_TIMEOUT), false);
+    if (nodemask_count(ln->votes) >= majority(st)) {
         become_leader(st, node, true);
         return;
     }
@@ -1179,10 +1179,10 @@ static void start_prevote(struct model_state *st, int node)
     ln->role = R_PRECANDIDATE;
     ln->leader = -1;
     ln->round++;
-    ln->votes = bit(node);
+    ln->votes = nodemask_bit(node);
     trace_role(st, node);
-    arm_timer(st, node, pnum(st, P_ELECTION_TIMEOUT), false);
-    if (popcount64(ln->votes) >= majority(st)) {
+    arm_timer(st, node, model_pnum(st->ctx, P_ELECTION_TIMEOUT), false);
+    if (nodemask_count(ln->votes) >= majority(st)) {
         start_vote(st, node);
         return;
     }
@@ -1220,11 +1220,11 @@ static void on_election_timer(struct model_state *st, int node)
             become_follower(st, node, -1);
             ln->offline = true;
         } else {
-            arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+            arm_election(st, node, model_pnum(st->ctx, P_ELECTION_TIMEOUT));
         }
         return;
     }
-    if (pnum(st, P_ELECTION) == 1) {
+    if (model_pnum(st->ctx, P_ELECTION) == ELECTION_NAIVE) {
         /* Naive: no votes, no quorum — the follower simply takes over. */
         ln->epoch++;
         ln->voted_for = node;
@@ -1241,12 +1241,12 @@ static bool log_ok(struct model_state *st, int voter, int cand, const struct vot
 
     uint64_t isr = ln->isr_known;
 
-    if (pnum(st, P_UNCLEAN))
+    if (model_pnum(st->ctx, P_UNCLEAN))
         return true;
     /* Judge by the newer of the two committed ISRs the voter and the candidate know. */
     if (isr_newer(b->isr_epoch, b->isr_seq, ln->isr_epoch, ln->isr_seq))
         isr = b->isr;
-    if (isr && !(isr & bit(cand)))
+    if (isr && !(isr & nodemask_bit(cand)))
         return false;
     if (b->last_epoch != my_last)
         return b->last_epoch > my_last;
@@ -1256,12 +1256,12 @@ static bool log_ok(struct model_state *st, int voter, int cand, const struct vot
 static void on_vote_req(struct model_state *st, int node, int from, const struct vote_req_body *b)
 {
     struct lnode *ln = &st->nodes[node];
-    int64_t quiet = pnum(st, P_ELECTION_TIMEOUT);
+    int64_t quiet = model_pnum(st->ctx, P_ELECTION_TIMEOUT);
     bool sticky, granted = false;
     struct vote_body r;
 
-    if (pnum(st, P_LEASE) > quiet)
-        quiet = pnum(st, P_LEASE);
+    if (model_pnum(st->ctx, P_LEASE) > quiet)
+        quiet = model_pnum(st->ctx, P_LEASE);
     /* Raft's leader stickiness: while a leader is heard from, nobody else gets a vote. */
     sticky = ln->role == R_LEADER || (ln->role == R_FOLLOWER && ln->leader >= 0 &&
                                       now_us(st, node) - ln->last_heard_us < quiet);
@@ -1278,7 +1278,7 @@ static void on_vote_req(struct model_state *st, int node, int from, const struct
                       log_ok(st, node, from, b);
             if (granted) {
                 ln->voted_for = from;
-                arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+                arm_election(st, node, model_pnum(st->ctx, P_ELECTION_TIMEOUT));
             }
         }
     }
@@ -1323,8 +1323,8 @@ static void on_vote(struct model_state *st, int node, int from, const struct vot
     }
     if (b->round != ln->round || (bool)b->pre != (ln->role == R_PRECANDIDATE))
         return;
-    ln->votes |= bit(from);
-    if (popcount64(ln->votes) < majority(st))
+    ln->votes |= nodemask_bit(from);
+    if (nodemask_count(ln->votes) < majority(st))
         return;
     if (ln->role == R_PRECANDIDATE)
         start_vote(st, node);
@@ -1354,7 +1354,7 @@ static void send_alter(struct model_state *st, int node, bool idle)
     names_of(st, b.isr, names, sizeof(names));
     ln->prop_sent_us = now_us(st, node);
     for (int f = 0; f < st->n; f++)
-        if (f != node && !(ln->prop_acks & bit(f)))
+        if (f != node && !(ln->prop_acks & nodemask_bit(f)))
             model_send(st->ctx, node, f, M_ALTER_ISR, idle, &b, sizeof(b), "isr {%s}? e%lld #%llu",
                        names, (long long)b.epoch, (unsigned long long)b.seq);
 }
@@ -1372,10 +1372,10 @@ static void commit_isr(struct model_state *st, int node)
     ln->prop_live = false;
     names_of(st, ln->isr, names, sizeof(names));
     names_of(st, ln->prop_acks, voters, sizeof(voters));
-    model_trace(st->ctx, TRACE_NOTE, node, -1, popcount64(ln->isr), ln->epoch, "isr",
+    model_trace(st->ctx, TRACE_NOTE, node, -1, nodemask_count(ln->isr), ln->epoch, "isr",
                 "ISR is now %s: the controller quorum (%s) accepted it in epoch %lld", names,
                 voters, (long long)ln->epoch);
-    if (acks_needed(st) < 0 && popcount64(ln->isr) < pnum(st, P_MIN_INSYNC))
+    if (acks_needed(st) < 0 && nodemask_count(ln->isr) < model_pnum(st->ctx, P_MIN_INSYNC))
         fail_pending(st, node, "not enough replicas");
     advance_hw(st, node);
     propose_isr(st, node);
@@ -1397,11 +1397,12 @@ static void propose_isr(struct model_state *st, int node)
     ln->prop_live = true;
     ln->prop_isr = ln->want_isr;
     ln->prop_seq++;
-    ln->prop_acks = bit(node);
+    ln->prop_acks = nodemask_bit(node);
     names_of(st, ln->prop_isr, names, sizeof(names));
-    model_trace(st->ctx, TRACE_NOTE, node, -1, popcount64(ln->prop_isr), ln->epoch, "isr_propose",
-                "asks the controller quorum for ISR %s in epoch %lld", names, (long long)ln->epoch);
-    if (popcount64(ln->prop_acks) >= majority(st)) {
+    model_trace(st->ctx, TRACE_NOTE, node, -1, nodemask_count(ln->prop_isr), ln->epoch,
+                "isr_propose", "asks the controller quorum for ISR %s in epoch %lld", names,
+                (long long)ln->epoch);
+    if (nodemask_count(ln->prop_acks) >= majority(st)) {
         commit_isr(st, node);
         return;
     }
@@ -1465,8 +1466,8 @@ static void on_alter_isr_resp(struct model_state *st, int node, int from,
     }
     if (!ln->prop_live || b->seq != ln->prop_seq || !b->accepted || b->epoch != ln->epoch)
         return;
-    ln->prop_acks |= bit(from);
-    if (popcount64(ln->prop_acks) >= majority(st))
+    ln->prop_acks |= nodemask_bit(from);
+    if (nodemask_count(ln->prop_acks) >= majority(st))
         commit_isr(st, node);
 }
 
@@ -1537,12 +1538,12 @@ static void on_fetch(struct model_state *st, int node, int from, const struct fe
         p->caught_up_us = p->prev_fetch_us;
     p->prev_fetch_us = now;
     p->leo_at_prev = end;
-    if (!(ln->want_isr & bit(from)) && b->offset >= ln->hw && b->offset >= ln->inherited_end &&
-        now - p->caught_up_us <= pnum(st, P_LAG_MAX)) {
+    if (!(ln->want_isr & nodemask_bit(from)) && b->offset >= ln->hw &&
+        b->offset >= ln->inherited_end && now - p->caught_up_us <= model_pnum(st->ctx, P_LAG_MAX)) {
         char names[200];
-        ln->want_isr |= bit(from);
+        ln->want_isr |= nodemask_bit(from);
         names_of(st, ln->want_isr, names, sizeof(names));
-        model_trace(st->ctx, TRACE_NOTE, node, from, popcount64(ln->want_isr), 0, "isr_want",
+        model_trace(st->ctx, TRACE_NOTE, node, from, nodemask_count(ln->want_isr), 0, "isr_want",
                     "n%d caught up: the ISR should be %s", from + 1, names);
         propose_isr(st, node);
     }
@@ -1572,8 +1573,8 @@ static void on_fetch(struct model_state *st, int node, int from, const struct fe
 static void on_tick(struct model_state *st, int node)
 {
     struct lnode *ln = &st->nodes[node];
-    int64_t now = now_us(st, node), et = pnum(st, P_ELECTION_TIMEOUT);
-    int64_t lag = pnum(st, P_LAG_MAX), end = log_end(st, node);
+    int64_t now = now_us(st, node), et = model_pnum(st->ctx, P_ELECTION_TIMEOUT);
+    int64_t lag = model_pnum(st->ctx, P_LAG_MAX), end = log_end(st, node);
     int heard = 1, k = acks_needed(st);
     bool shrank = false;
 
@@ -1584,15 +1585,16 @@ static void on_tick(struct model_state *st, int node)
         struct prog *p = &ln->prog[f];
         if (f == node)
             continue;
-        if ((ln->want_isr & bit(f)) && now - p->caught_up_us > pnum(st, P_LAG_MAX)) {
+        if ((ln->want_isr & nodemask_bit(f)) &&
+            now - p->caught_up_us > model_pnum(st->ctx, P_LAG_MAX)) {
             char why[96], d[24], names[200];
-            ln->want_isr &= ~bit(f);
+            ln->want_isr &= ~nodemask_bit(f);
             shrank = true;
             util_fmt_duration(d, sizeof(d), now - p->caught_up_us);
             snprintf(why, sizeof(why), "ISR: n%d has not caught up for %s", f + 1, d);
             model_suspect(st->ctx, node, f, why);
             names_of(st, ln->want_isr, names, sizeof(names));
-            model_trace(st->ctx, TRACE_NOTE, node, f, popcount64(ln->want_isr), 0, "isr_want",
+            model_trace(st->ctx, TRACE_NOTE, node, f, nodemask_count(ln->want_isr), 0, "isr_want",
                         "n%d lags: the ISR should be %s", f + 1, names);
         }
         if (now - p->last_fetch_us < et)
@@ -1618,7 +1620,8 @@ static void on_tick(struct model_state *st, int node)
                         "followers caught up: back to synchronous acknowledgements");
         }
     }
-    if (pnum(st, P_ELECTION) == 0 && pnum(st, P_CHECK_QUORUM) && heard < majority(st)) {
+    if (model_pnum(st->ctx, P_ELECTION) == ELECTION_MAJORITY &&
+        model_pnum(st->ctx, P_CHECK_QUORUM) && heard < majority(st)) {
         char why[160];
         snprintf(why, sizeof(why), "%s",
                  ln->refused_by ? "not leader: the controller fenced it, a newer epoch leads"
@@ -1633,11 +1636,11 @@ static void on_tick(struct model_state *st, int node)
 static bool lease_holds(struct model_state *st, int node)
 {
     struct lnode *ln = &st->nodes[node];
-    int64_t now = now_us(st, node), lease = pnum(st, P_LEASE);
+    int64_t now = now_us(st, node), lease = model_pnum(st->ctx, P_LEASE);
     int c = 1;
 
     /* The leader's clock may run slower than the followers': it trusts less of the lease. */
-    lease -= lease * pnum(st, P_LEASE_MARGIN) / 10000;
+    lease -= lease * model_pnum(st->ctx, P_LEASE_MARGIN) / 10000;
     for (int f = 0; f < st->n; f++)
         if (f != node && now < ln->prog[f].lease_base_us + lease)
             c++;
@@ -1708,7 +1711,7 @@ static void on_fetch_resp(struct model_state *st, int node, int from,
         ln->isr_epoch = b->isr_epoch;
         ln->isr_seq = b->isr_seq;
     }
-    arm_election(st, node, pnum(st, P_ELECTION_TIMEOUT));
+    arm_election(st, node, model_pnum(st->ctx, P_ELECTION_TIMEOUT));
     if (b->diverge) {
         char why[96];
         int64_t to = end_of_epoch(st, node, b->div_epoch);
@@ -1841,15 +1844,35 @@ static void leader_destroy(struct model_state *st)
     free(st);
 }
 
+/* The choice enums name the entries of the parameters' choice lists: a list edited out of step
+ * with its enum would make every comparison mean another choice. */
+static void check_choices(void)
+{
+    assert(param_choice(params[P_ACKS].choices, "all") == ACKS_ALL);
+    assert(param_choice(params[P_ACKS].choices, "majority") == ACKS_MAJORITY);
+    assert(param_choice(params[P_READS].choices, "leader") == READS_LEADER);
+    assert(param_choice(params[P_READS].choices, "any") == READS_ANY);
+    assert(param_choice(params[P_VISIBLE].choices, "committed") == VISIBLE_COMMITTED);
+    assert(param_choice(params[P_VISIBLE].choices, "log") == VISIBLE_LOG);
+    assert(param_choice(params[P_SESSION].choices, "none") == SESSION_NONE);
+    assert(param_choice(params[P_SESSION].choices, "ryw") == SESSION_RYW);
+    assert(param_choice(params[P_SESSION].choices, "sticky") == SESSION_STICKY);
+    assert(param_choice(params[P_ELECTION].choices, "majority") == ELECTION_MAJORITY);
+    assert(param_choice(params[P_ELECTION].choices, "naive") == ELECTION_NAIVE);
+    assert(param_choice(params[P_NOT_LEADER].choices, "redirect") == NOT_LEADER_REDIRECT);
+    assert(param_choice(params[P_NOT_LEADER].choices, "fail") == NOT_LEADER_FAIL);
+}
+
 static void leader_start(struct model_state *st)
 {
-    int l = (int)pnum(st, P_LEADER);
+    check_choices();
+    int l = (int)model_pnum(st->ctx, P_LEADER);
 
     for (int i = 0; i < st->n; i++) {
         struct lnode *ln = &st->nodes[i];
         ln->epoch = 1;
         ln->voted_for = l;
-        ln->isr_known = all_nodes(st);
+        ln->isr_known = nodemask_all(st->n);
         ln->isr_epoch = 1;
         ln->leader = -1;
         ln->role = R_FOLLOWER;
@@ -1935,10 +1958,10 @@ static void leader_invariants(struct model_state *st)
     bool majority_elections, clean, safe;
 
     /* A guarantee holds for a run only if its settings held all along. */
-    st->inv_naive |= pnum(st, P_ELECTION) != 0;
-    st->inv_unclean |= st->inv_naive || pnum(st, P_UNCLEAN) || !fencing(st);
-    st->inv_unsafe |= st->inv_unclean || pnum(st, P_SYNC_TIMEOUT) != 0 || st->wiped ||
-                      (acks_needed(st) < 0 ? pnum(st, P_MIN_INSYNC) < majority(st)
+    st->inv_naive |= model_pnum(st->ctx, P_ELECTION) != ELECTION_MAJORITY;
+    st->inv_unclean |= st->inv_naive || model_pnum(st->ctx, P_UNCLEAN) || !fencing(st);
+    st->inv_unsafe |= st->inv_unclean || model_pnum(st->ctx, P_SYNC_TIMEOUT) != 0 || st->wiped ||
+                      (acks_needed(st) < 0 ? model_pnum(st->ctx, P_MIN_INSYNC) < majority(st)
                                            : acks_needed(st) < majority(st));
     majority_elections = !st->inv_naive;
     clean = !st->inv_unclean;
@@ -1960,7 +1983,7 @@ static void leader_invariants(struct model_state *st)
     }
     if (majority_elections) {
         for (int i = 0; i < st->n_epochs; i++)
-            if (popcount64(st->epochs[i].leaders) > 1)
+            if (nodemask_count(st->epochs[i].leaders) > 1)
                 broken(st, "two leaders in epoch %lld", (long long)st->epochs[i].epoch);
         if (st->log_dirty)
             check_log_matching(st);
@@ -1978,7 +2001,7 @@ static void leader_invariants(struct model_state *st)
 
 static void leader_message(struct model_state *st, int node, const struct msg *m)
 {
-    switch (m->type) {
+    switch ((enum msg_type)m->type) {
     case M_FETCH: {
         struct fetch_body b;
         memcpy(&b, m->body, sizeof(b));
@@ -2035,8 +2058,6 @@ static void leader_message(struct model_state *st, int node, const struct msg *m
         on_alter_isr_resp(st, node, m->from, &b);
         break;
     }
-    default:
-        break;
     }
     leader_invariants(st);
 }
@@ -2067,16 +2088,16 @@ static void timer_body(struct model_state *st, int node, int kind, int64_t arg)
 {
     struct lnode *ln = &st->nodes[node];
 
-    switch (kind) {
+    switch ((enum timer_kind)kind) {
     case T_FETCH:
         ln->fetch_timer = 0;
         if (ln->role != R_FOLLOWER || ln->leader < 0)
             return;
         /* One fetch at a time, unless the last one has surely been lost. */
         if (!ln->fetch_waiting ||
-            now_us(st, node) - ln->fetch_sent_us >= 4 * pnum(st, P_FETCH_INTERVAL))
+            now_us(st, node) - ln->fetch_sent_us >= 4 * model_pnum(st->ctx, P_FETCH_INTERVAL))
             send_fetch(st, node, true);
-        arm_fetch(st, node, pnum(st, P_FETCH_INTERVAL));
+        arm_fetch(st, node, model_pnum(st->ctx, P_FETCH_INTERVAL));
         break;
     case T_ELECTION:
         on_election_timer(st, node);
@@ -2086,8 +2107,6 @@ static void timer_body(struct model_state *st, int node, int kind, int64_t arg)
         break;
     case T_SYNC:
         on_sync_timeout(st, node, arg);
-        break;
-    default:
         break;
     }
 }
@@ -2125,7 +2144,7 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
     bool ack0 = acks->choice < 0 && acks->num == 0;
     bool ack1 = acks->choice < 0 && acks->num == 1;
 
-    if (acks->choice == 0 && popcount64(ln->isr) < pnum(st, P_MIN_INSYNC)) {
+    if (acks->choice == ACKS_ALL && nodemask_count(ln->isr) < model_pnum(st->ctx, P_MIN_INSYNC)) {
         reply(st, node, req, REPLY_FAIL, "not enough replicas", NULL, -1, NULL);
         return;
     }
@@ -2139,7 +2158,7 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
         }
     }
     off = req->attempt > 0 ? find_op(st, node, req->op_id) : -1;
-    if (off >= 0 && pnum(st, P_IDEMPOTENCE)) {
+    if (off >= 0 && model_pnum(st->ctx, P_IDEMPOTENCE)) {
         /* Kafka's idempotent producer: the resend's producer id and sequence number (here the
          * client's op, which a resend keeps) are already in the log, so it is not appended. */
         model_trace(st->ctx, TRACE_NOTE, node, -1, off, (int64_t)req->op_id, "dedup",
@@ -2188,9 +2207,9 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
         p->offset = off;
         p->req = *req;
         p->timer = 0;
-        if (pnum(st, P_SYNC_TIMEOUT) > 0)
-            p->timer =
-                model_timer(st->ctx, node, T_SYNC, "sync_timeout", pnum(st, P_SYNC_TIMEOUT), off);
+        if (model_pnum(st->ctx, P_SYNC_TIMEOUT) > 0)
+            p->timer = model_timer(st->ctx, node, T_SYNC, "sync_timeout",
+                                   model_pnum(st->ctx, P_SYNC_TIMEOUT), off);
     }
     advance_hw(st, node);
 }
@@ -2226,11 +2245,11 @@ static void request_body(struct model_state *st, int node, const struct op_req *
         leader_write(st, node, req);
         return;
     }
-    if (pnum(st, P_READS) == 0 && ln->role != R_LEADER) {
+    if (model_pnum(st->ctx, P_READS) == READS_LEADER && ln->role != R_LEADER) {
         redirect_or_fail(st, node, req);
         return;
     }
-    if (ln->role == R_LEADER && pnum(st, P_LEASE) > 0 && !lease_holds(st, node)) {
+    if (ln->role == R_LEADER && model_pnum(st->ctx, P_LEASE) > 0 && !lease_holds(st, node)) {
         reply(st, node, req, REPLY_FAIL, "no lease: cannot vouch for being leader", NULL, -1, NULL);
         return;
     }
@@ -2241,14 +2260,15 @@ static void request_body(struct model_state *st, int node, const struct op_req *
      * overwritten, so it holds them until everything it inherited is committed (Raft's
      * rule that a leader first commits an entry of its own term).
      */
-    if (ln->role == R_LEADER && pnum(st, P_VISIBLE) == 0 && ln->hw < ln->inherited_end) {
+    if (ln->role == R_LEADER && model_pnum(st->ctx, P_VISIBLE) == VISIBLE_COMMITTED &&
+        ln->hw < ln->inherited_end) {
         struct op_req held = *req;
         if (held.session_pos < ln->inherited_end)
             held.session_pos = ln->inherited_end;
         hold_read(st, node, &held, "new-leader", "what it inherited is committed");
         return;
     }
-    if (pnum(st, P_SESSION) == 1 && req->session_pos > visible_end(st, node)) {
+    if (model_pnum(st->ctx, P_SESSION) == SESSION_RYW && req->session_pos > visible_end(st, node)) {
         hold_read(st, node, req, "ryw", "it has the client's last write");
         return;
     }
@@ -2326,7 +2346,7 @@ static void leader_recover(struct model_state *st, int node, bool durable)
     ln->last_heard_us = now_us(st, node);
     trace_role(st, node);
     /* A node that just came back listens for a leader for longer before it stands itself. */
-    arm_election(st, node, 2 * pnum(st, P_ELECTION_TIMEOUT));
+    arm_election(st, node, 2 * model_pnum(st->ctx, P_ELECTION_TIMEOUT));
     leader_invariants(st);
 }
 
@@ -2334,8 +2354,8 @@ static int leader_route(struct model_state *st, const struct op_req *req, int hi
 {
     int best = -1;
 
-    if (req->kind == OP_GET && pnum(st, P_READS) == 1) {
-        if (pnum(st, P_SESSION) == 2 && req->sticky >= 0)
+    if (req->kind == OP_GET && model_pnum(st->ctx, P_READS) == READS_ANY) {
+        if (model_pnum(st->ctx, P_SESSION) == SESSION_STICKY && req->sticky >= 0)
             return req->sticky;
         return (int)sim_rng_below(model_rng(st->ctx), (uint64_t)st->n);
     }
@@ -2347,7 +2367,7 @@ static int leader_route(struct model_state *st, const struct op_req *req, int hi
         if (!st->nodes[i].down && (best < 0 || st->nodes[i].epoch > st->nodes[best].epoch))
             best = i;
     if (best < 0)
-        return (int)pnum(st, P_LEADER);
+        return (int)model_pnum(st->ctx, P_LEADER);
     if (st->nodes[best].role == R_LEADER)
         return best;
     if (st->nodes[best].leader >= 0)
@@ -2367,6 +2387,7 @@ static void leader_describe(struct model_state *st, int node, struct node_desc *
         return;
     }
     util_strlcpy(out->role, role_names[ln->role], sizeof(out->role));
+    out->leads = ln->role == R_LEADER;
     out->epoch = ln->epoch;
     out->commit = ln->hw;
     if (ln->role == R_LEADER) {
@@ -2414,7 +2435,7 @@ static bool leader_busy(struct model_state *st)
             continue;
         any_leader = true;
         /* An ISR change the controller quorum has not accepted yet is work in progress. */
-        if (ln->prop_live || (ln->want_isr | bit(l)) != (ln->isr | bit(l)))
+        if (ln->prop_live || (ln->want_isr | nodemask_bit(l)) != (ln->isr | nodemask_bit(l)))
             return true;
         end = log_end(st, l);
         for (int f = 0; f < st->n; f++)
@@ -2463,7 +2484,7 @@ static int leader_eval(struct model_state *st, int pred, const struct pred_args 
         uint64_t isr = pred == PR_ISR ? st->nodes[node].isr : st->nodes[node].want_isr;
         memset(&have, 0, sizeof(have));
         for (int i = 0; i < st->n; i++) {
-            if (st->nodes[node].role == R_LEADER && (isr & bit(i))) {
+            if (st->nodes[node].role == R_LEADER && (isr & nodemask_bit(i))) {
                 snprintf(names, sizeof(names), "n%d", i + 1);
                 op_values_add(&have, names);
             }
@@ -2485,8 +2506,8 @@ static int leader_eval(struct model_state *st, int pred, const struct pred_args 
     case PR_LEADERS_PER_EPOCH: {
         int most = 0;
         for (int i = 0; i < st->n_epochs; i++)
-            if (popcount64(st->epochs[i].leaders) > most)
-                most = popcount64(st->epochs[i].leaders);
+            if (nodemask_count(st->epochs[i].leaders) > most)
+                most = nodemask_count(st->epochs[i].leaders);
         return cmp_num(args, most, got, gotlen, "most leaders of one epoch:");
     }
     case PR_DUPLICATES: {

@@ -132,7 +132,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dvv.h"
 #include "model.h"
+#include "nodemask.h"
 #include "util.h"
 
 #define LL_MAX_COORD   512 /* ops one node coordinates at once */
@@ -261,7 +263,7 @@ static const char *const msg_names[] = {
     [M_AE_KEY] = "ae_key",   [M_FORWARD] = "forward",
 };
 
-enum {
+enum timer_kind {
     K_OP,
     K_HANDOFF,
     K_AE,
@@ -517,77 +519,6 @@ int leaderless_targets(const int *order, int n_order, int n, const bool *suspect
     return count;
 }
 
-/* ---- dotted version vectors ---- */
-
-static bool same_dot(const struct store_version *a, const struct store_version *b)
-{
-    return a->origin == b->origin && a->lamport == b->lamport;
-}
-
-bool leaderless_seen(const struct store_version *y, const struct store_version *x)
-{
-    return same_dot(x, y) || x->lamport <= y->vc.v[x->origin];
-}
-
-static int dot_cmp(const void *a, const void *b)
-{
-    const struct store_version *x = a, *y = b;
-
-    if (x->origin != y->origin)
-        return x->origin - y->origin;
-    if (x->lamport != y->lamport)
-        return x->lamport < y->lamport ? -1 : 1;
-    return 0;
-}
-
-int leaderless_sync(const struct store_version *a, int na, const struct store_version *b, int nb,
-                    struct store_version *out)
-{
-    struct store_version all[2 * STORE_MAX_SIBLINGS];
-    bool drop[2 * STORE_MAX_SIBLINGS] = {false};
-    int total = 0, kept = 0;
-
-    for (int i = 0; i < na; i++)
-        all[total++] = a[i];
-    for (int i = 0; i < nb; i++)
-        all[total++] = b[i];
-    for (int i = 0; i < total; i++) {
-        for (int j = 0; j < total && !drop[i]; j++) {
-            if (i == j || drop[j])
-                continue;
-            /* A copy of the same version: keep the first. Seen by another: obsolete. */
-            if (same_dot(&all[i], &all[j]))
-                drop[i] = j < i;
-            else if (leaderless_seen(&all[j], &all[i]))
-                drop[i] = true;
-        }
-    }
-    for (int i = 0; i < total; i++)
-        if (!drop[i])
-            all[kept++] = all[i];
-    /* Past the sibling limit the oldest go: a bound we name rather than grow past. */
-    while (kept > STORE_MAX_SIBLINGS) {
-        int old = 0;
-        for (int i = 1; i < kept; i++)
-            if (all[i].ts_us < all[old].ts_us)
-                old = i;
-        all[old] = all[--kept];
-    }
-    qsort(all, (size_t)kept, sizeof(all[0]), dot_cmp);
-    memcpy(out, all, (size_t)kept * sizeof(all[0]));
-    return kept;
-}
-
-void leaderless_context(const struct store_version *v, int n, struct vclock *out)
-{
-    memset(out, 0, sizeof(*out));
-    for (int i = 0; i < n; i++) {
-        clock_vc_merge(out, &v[i].vc);
-        if (out->v[v[i].origin] < v[i].lamport)
-            out->v[v[i].origin] = (uint32_t)v[i].lamport;
-    }
-}
-
 /* ---- Merkle trees ---- */
 
 int leaderless_merkle_leaf(const char *key)
@@ -653,21 +584,16 @@ uint32_t leaderless_merkle_diff(const struct leaderless_merkle *a,
 
 /* ---- small helpers ---- */
 
-static int64_t pnum(const struct model_state *st, int idx)
-{
-    return model_param(st->ctx, idx)->num;
-}
-
 static int param_n(const struct model_state *st)
 {
-    int n = (int)pnum(st, P_N);
+    int n = (int)model_pnum(st->ctx, P_N);
 
     return n < st->n ? n : st->n;
 }
 
 static int param_w(const struct model_state *st)
 {
-    int w = (int)pnum(st, P_W), n = param_n(st);
+    int w = (int)model_pnum(st->ctx, P_W), n = param_n(st);
 
     return w < n ? w : n;
 }
@@ -787,7 +713,7 @@ static bool sets_equal(const struct vset *a, const struct vset *b)
     if (a->n != b->n)
         return false;
     for (int i = 0; i < a->n; i++)
-        if (!same_dot(&a->v[i], &b->v[i]))
+        if (!dvv_same_dot(&a->v[i], &b->v[i]))
             return false;
     return true;
 }
@@ -805,9 +731,9 @@ static int sibling_overflow(const struct vset *a, const struct vset *b, const st
         for (int i = 0; i < s->n; i++) {
             bool gone = true;
             for (int k = 0; k < m->n && gone; k++)
-                gone = !leaderless_seen(&m->v[k], &s->v[i]);
+                gone = !dvv_seen(&m->v[k], &s->v[i]);
             for (int k = 0; k < dropped->n && gone; k++)
-                gone = !same_dot(&dropped->v[k], &s->v[i]);
+                gone = !dvv_same_dot(&dropped->v[k], &s->v[i]);
             if (gone && dropped->n < STORE_MAX_SIBLINGS)
                 dropped->v[dropped->n++] = s->v[i];
         }
@@ -822,7 +748,7 @@ static bool would_overflow(const struct vset *cur, const struct vset *in)
 
     if (cur->n + in->n <= STORE_MAX_SIBLINGS)
         return false; /* the common case: everything fits */
-    m.n = leaderless_sync(cur->v, cur->n, in->v, in->n, m.v);
+    m.n = dvv_sync(cur->v, cur->n, in->v, in->n, m.v);
     return sibling_overflow(cur, in, &m, &dropped) > 0;
 }
 
@@ -833,7 +759,7 @@ static void merge_sets(struct model_state *st, int node, const char *key, const 
     struct vset m;
     char kept[64], lost[64];
 
-    if (pnum(st, P_RESOLVE) == RESOLVE_LWW && a->n + b->n > 1) {
+    if (model_pnum(st->ctx, P_RESOLVE) == RESOLVE_LWW && a->n + b->n > 1) {
         /*
          * Cassandra: the highest timestamp wins whatever the causality. A version the
          * winner had seen is an ordinary overwrite; one that had not is lost, and one that
@@ -856,15 +782,15 @@ static void merge_sets(struct model_state *st, int node, const char *key, const 
         w.v[0] = all[win];
         l.n = 0;
         for (int i = 0; i < total; i++) {
-            bool dup = same_dot(&all[i], &all[win]);
+            bool dup = dvv_same_dot(&all[i], &all[win]);
             for (int k = 0; k < l.n && !dup; k++)
-                dup = same_dot(&all[i], &l.v[k]);
-            if (!dup && !leaderless_seen(&all[win], &all[i]))
+                dup = dvv_same_dot(&all[i], &l.v[k]);
+            if (!dup && !dvv_seen(&all[win], &all[i]))
                 l.v[l.n++] = all[i];
         }
         if (trace && l.n > 0 && !sets_equal(a, &w)) {
             for (int i = 0; i < l.n; i++)
-                later = later || leaderless_seen(&l.v[i], &all[win]);
+                later = later || dvv_seen(&l.v[i], &all[win]);
             format_set(&w, kept, sizeof(kept));
             format_set(&l, lost, sizeof(lost));
             model_trace(st->ctx, TRACE_CONFLICT, node, -1, 0, 0, "lww",
@@ -875,7 +801,7 @@ static void merge_sets(struct model_state *st, int node, const char *key, const 
         for (int i = 0; i < l.n; i++) {
             if (l.v[i].tombstone)
                 continue;
-            if (leaderless_seen(&l.v[i], &w.v[0]))
+            if (dvv_seen(&l.v[i], &w.v[0]))
                 model_discard_as(st->ctx, node, key, l.v[i].value, MODEL_DISCARD_LATER,
                                  "last write wins kept %s, which it had seen", w.v[0].value);
             else
@@ -885,7 +811,7 @@ static void merge_sets(struct model_state *st, int node, const char *key, const 
         *out = w;
         return;
     }
-    m.n = leaderless_sync(a->v, a->n, b->v, b->n, m.v);
+    m.n = dvv_sync(a->v, a->n, b->v, b->n, m.v);
     if (m.n == STORE_MAX_SIBLINGS) {
         /* Past the sibling limit the oldest went: a loss, and recorded as one. */
         struct vset dropped;
@@ -931,7 +857,8 @@ static int apply_store(struct model_state *st, int node, const char *key, const 
     struct vset cur, next;
 
     local_set(st, node, key, &cur);
-    if (refuse_overflow && pnum(st, P_RESOLVE) == RESOLVE_SIBLINGS && would_overflow(&cur, in)) {
+    if (refuse_overflow && model_pnum(st->ctx, P_RESOLVE) == RESOLVE_SIBLINGS &&
+        would_overflow(&cur, in)) {
         model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "siblings",
                     "%s: refused, it would keep more than %d siblings", key, STORE_MAX_SIBLINGS);
         return -1;
@@ -1017,7 +944,7 @@ static int64_t down_for(struct model_state *st, int node, int peer)
 /* Cassandra's max_hint_window: no more hints for a node down longer than this. */
 static bool past_hint_window(struct model_state *st, int node, int peer)
 {
-    int64_t window = pnum(st, P_HINT_WINDOW);
+    int64_t window = model_pnum(st->ctx, P_HINT_WINDOW);
 
     return window > 0 && down_for(st, node, peer) > window;
 }
@@ -1064,7 +991,7 @@ static void arm_handoff(struct model_state *st, int node)
 {
     struct ll_node *nd = &st->nodes[node];
 
-    if (nd->handoff_armed || nd->n_hints == 0 || !pnum(st, P_HANDOFF))
+    if (nd->handoff_armed || nd->n_hints == 0 || !model_pnum(st->ctx, P_HANDOFF))
         return;
     nd->handoff_timer = model_timer(st->ctx, node, K_HANDOFF, "handoff", LL_HANDOFF_US, 0);
     nd->handoff_armed = true;
@@ -1149,19 +1076,6 @@ static void coord_free(struct model_state *st, int node, struct coord *c)
     free(c);
 }
 
-static void reply_fail(struct model_state *st, int node, const struct op_req *req,
-                       const char *reason)
-{
-    struct op_reply rep;
-
-    memset(&rep, 0, sizeof(rep));
-    rep.kind = REPLY_FAIL;
-    rep.quorum = -1;
-    rep.pos = -1;
-    util_strlcpy(rep.reason, reason, sizeof(rep.reason));
-    model_reply(st->ctx, node, req, &rep);
-}
-
 static void coord_detail(const struct coord *c, char *dst, size_t size)
 {
     int n = 0;
@@ -1184,14 +1098,26 @@ static void coord_detail(const struct coord *c, char *dst, size_t size)
         util_appendf(dst, size, "; repaired %s", c->repaired);
 }
 
+/* The replicas that answered the op (a stand-in for a home replica among them), as the reply's
+ * node mask: the same nodes coord_detail names. */
+static uint64_t coord_replicas(const struct coord *c)
+{
+    uint64_t set = 0;
+
+    for (int i = 0; i < c->n_targets; i++)
+        if (c->t[i].state == T_ANSWERED && c->t[i].ok)
+            set |= nodemask_bit(c->t[i].node);
+    return set;
+}
+
 static void coord_answer(struct model_state *st, int node, struct coord *c)
 {
     struct op_reply rep;
     struct op_note *note = note_for(st, c->req.op_id);
 
-    memset(&rep, 0, sizeof(rep));
-    rep.pos = -1;
+    op_reply_init(&rep, REPLY_FAIL, NULL, NULL, NULL);
     rep.quorum = c->got >= c->need;
+    rep.replicas = coord_replicas(c);
     coord_detail(c, rep.detail, sizeof(rep.detail));
     if (rep.quorum && c->is_read && c->overflow) {
         /* Answering some siblings would hide an acknowledged write: say so instead. */
@@ -1207,7 +1133,7 @@ static void coord_answer(struct model_state *st, int node, struct coord *c)
         if (c->is_read) {
             rep.has_ctx = true;
             set_values(ans, &rep.vals);
-            leaderless_context(ans->v, ans->n, &rep.ctx);
+            dvv_context(ans->v, ans->n, &rep.ctx);
         } else if (c->sent_all) {
             /*
              * A put returns the context of the versions it left on its coordinator (Riak's
@@ -1216,7 +1142,7 @@ static void coord_answer(struct model_state *st, int node, struct coord *c)
              * up to its fifth, and a node that keeps no copy cannot vouch for those.
              */
             rep.has_ctx = true;
-            leaderless_context(c->sent.v, c->sent.n, &rep.ctx);
+            dvv_context(c->sent.v, c->sent.n, &rep.ctx);
         }
     } else {
         rep.kind = REPLY_FAIL;
@@ -1310,8 +1236,8 @@ static void choose_targets(struct model_state *st, int node, const char *key, bo
     walk_order(st, key, order);
     for (int i = 0; i < st->n; i++)
         sus[i] = i != node && suspects(st, node, i);
-    k = leaderless_targets(order, st->n, n, sus, pnum(st, P_SLOPPY) != 0, tn, th);
-    if (read && pnum(st, P_READ_FANOUT) == FANOUT_R && k > c->need)
+    k = leaderless_targets(order, st->n, n, sus, model_pnum(st->ctx, P_SLOPPY) != 0, tn, th);
+    if (read && model_pnum(st->ctx, P_READ_FANOUT) == FANOUT_R && k > c->need)
         k = c->need;
     c->n_targets = 0;
     for (int i = 0; i < k && c->n_targets < LL_MAX_TARGETS; i++) {
@@ -1376,24 +1302,26 @@ static void ll_request(struct model_state *st, int node, const struct op_req *re
 static void coordinate(struct model_state *st, int node, const struct op_req *req)
 {
     bool read = req->kind == OP_GET;
-    int need = (int)pnum(st, read ? P_R : P_W);
+    int need = (int)model_pnum(st->ctx, read ? P_R : P_W);
     int n = param_n(st);
     struct coord *c;
     char why[HISTORY_REASON_MAX];
 
     if (req->kind != OP_GET && req->kind != OP_PUT && req->kind != OP_DEL) {
-        reply_fail(st, node, req, "the leaderless model serves put, get and del");
+        model_answer(st->ctx, node, req, REPLY_FAIL, "the leaderless model serves put, get and del",
+                     NULL, NULL);
         return;
     }
     if (need > n) {
         snprintf(why, sizeof(why), "%s=%d is more than the n=%d replicas", read ? "r" : "w", need,
                  n);
-        reply_fail(st, node, req, why);
+        model_answer(st->ctx, node, req, REPLY_FAIL, why, NULL, NULL);
         return;
     }
     c = coord_new(st, node);
     if (!c) {
-        reply_fail(st, node, req, "too many ops in progress at this node");
+        model_answer(st->ctx, node, req, REPLY_FAIL, "too many ops in progress at this node", NULL,
+                     NULL);
         return;
     }
     c->req = *req;
@@ -1413,8 +1341,9 @@ static void coordinate(struct model_state *st, int node, const struct op_req *re
         v.lamport = ++st->nodes[node].next_dot;
         /* One timestamp per write, as Cassandra gives a cell: the coordinator's clock, or
          * the client's (a driver's client-side timestamp). */
-        v.ts_us = pnum(st, P_TIMESTAMP_SOURCE) == TSRC_CLIENT ? req->client_ts_us
-                                                              : model_phys(st->ctx, node);
+        v.ts_us = model_pnum(st->ctx, P_TIMESTAMP_SOURCE) == TSRC_CLIENT
+                      ? req->client_ts_us
+                      : model_phys(st->ctx, node);
         /*
          * A write after a read supersedes exactly what the read saw. A blind one (no
          * context) supersedes nothing: under siblings it becomes a sibling of whatever is
@@ -1424,27 +1353,27 @@ static void coordinate(struct model_state *st, int node, const struct op_req *re
         local_set(st, node, req->key, &mine);
         if (req->has_ctx)
             v.vc = req->ctx;
-        else if (pnum(st, P_RESOLVE) == RESOLVE_LWW || v.tombstone)
+        else if (model_pnum(st->ctx, P_RESOLVE) == RESOLVE_LWW || v.tombstone)
             /* A delete without a context removes what its coordinator holds, as Riak's
              * delete reads the object first. */
-            leaderless_context(mine.v, mine.n, &v.vc);
+            dvv_context(mine.v, mine.n, &v.vc);
         /* The coordinator sends its whole resulting set when it holds the key itself. */
         c->sent.n = 1;
         c->sent.v[0] = v;
         c->sent_all = is_home(st, req->key, node);
-        if (c->sent_all && pnum(st, P_RESOLVE) == RESOLVE_SIBLINGS &&
+        if (c->sent_all && model_pnum(st->ctx, P_RESOLVE) == RESOLVE_SIBLINGS &&
             would_overflow(&mine, &c->sent)) {
             coord_free(st, node, c);
             snprintf(why, sizeof(why), "more than %d siblings: read, then write after the read",
                      STORE_MAX_SIBLINGS);
-            reply_fail(st, node, req, why);
+            model_answer(st->ctx, node, req, REPLY_FAIL, why, NULL, NULL);
             return;
         }
         if (c->sent_all)
             merge_sets(st, node, req->key, &mine, &c->sent, &c->sent, false);
     }
     c->timer = model_timer(st->ctx, node, K_OP, read ? "read quorum" : "write quorum",
-                           pnum(st, P_TIMEOUT), (int64_t)coord_rid(c));
+                           model_pnum(st->ctx, P_TIMEOUT), (int64_t)coord_rid(c));
     for (int i = 0; i < c->n_targets; i++) {
         /* A local answer may complete and free the op: stop once it is gone. */
         uint64_t rid = coord_rid(c);
@@ -1485,9 +1414,9 @@ static bool target_stale(struct model_state *st, const struct coord *c, int i)
     const struct vset *have = &c->sets[i];
     struct vset merged;
 
-    if (pnum(st, P_RESOLVE) == RESOLVE_LWW)
-        return !(have->n == 1 && c->best.n == 1 && same_dot(&have->v[0], &c->best.v[0]));
-    merged.n = leaderless_sync(have->v, have->n, c->best.v, c->best.n, merged.v);
+    if (model_pnum(st->ctx, P_RESOLVE) == RESOLVE_LWW)
+        return !(have->n == 1 && c->best.n == 1 && dvv_same_dot(&have->v[0], &c->best.v[0]));
+    merged.n = dvv_sync(have->v, have->n, c->best.v, c->best.n, merged.v);
     return !sets_equal(have, &merged);
 }
 
@@ -1495,8 +1424,8 @@ static bool target_stale(struct model_state *st, const struct coord *c, int i)
  * message went out, 0 otherwise. */
 static int repair_target(struct model_state *st, int node, struct coord *c, int i)
 {
-    if (pnum(st, P_READ_REPAIR) == RR_OFF || c->t[i].home >= 0 || c->t[i].state != T_ANSWERED ||
-        !target_stale(st, c, i))
+    if (model_pnum(st->ctx, P_READ_REPAIR) == RR_OFF || c->t[i].home >= 0 ||
+        c->t[i].state != T_ANSWERED || !target_stale(st, c, i))
         return 0;
     c->sets[i] = c->best;
     if (c->t[i].node == node) {
@@ -1520,10 +1449,10 @@ static bool set_holds(struct model_state *st, const struct vset *have, const str
 
     if (want->n == 0)
         return true;
-    if (pnum(st, P_RESOLVE) == RESOLVE_LWW)
+    if (model_pnum(st->ctx, P_RESOLVE) == RESOLVE_LWW)
         return have->n >= 1 &&
-               (same_dot(&have->v[0], &want->v[0]) || lww_wins(&have->v[0], &want->v[0]));
-    merged.n = leaderless_sync(have->v, have->n, want->v, want->n, merged.v);
+               (dvv_same_dot(&have->v[0], &want->v[0]) || lww_wins(&have->v[0], &want->v[0]));
+    merged.n = dvv_sync(have->v, have->n, want->v, want->n, merged.v);
     return sets_equal(have, &merged);
 }
 
@@ -1614,19 +1543,20 @@ static void on_read_answer(struct model_state *st, int node, struct coord *c, in
     c->t[i].ok = true;
     c->sets[i] = *got;
     c->got++;
-    if (pnum(st, P_RESOLVE) == RESOLVE_SIBLINGS && !c->answered && would_overflow(&c->best, got))
+    if (model_pnum(st->ctx, P_RESOLVE) == RESOLVE_SIBLINGS && !c->answered &&
+        would_overflow(&c->best, got))
         c->overflow = true;
     merge_sets(st, node, c->key, &c->best, got, &c->best, false);
     changed = !sets_equal(&before, &c->best);
     if (!c->answered && !c->answer_held && c->got >= c->need) {
-        if (pnum(st, P_READ_REPAIR) == RR_SYNC) {
+        if (model_pnum(st->ctx, P_READ_REPAIR) == RR_SYNC) {
             hold_answer(st, node, c);
         } else {
             for (int k = 0; k < c->n_targets; k++) {
                 if (c->t[k].state != T_ANSWERED || c->t[k].home >= 0 || !target_stale(st, c, k))
                     continue;
                 repair_target(st, node, c, k);
-                if (pnum(st, P_READ_REPAIR) != RR_OFF)
+                if (model_pnum(st->ctx, P_READ_REPAIR) != RR_OFF)
                     node_name_list(c->repaired, sizeof(c->repaired), c->repaired[0] ? "," : "",
                                    c->t[k].node, -1);
             }
@@ -1666,7 +1596,7 @@ static void on_op_timer(struct model_state *st, int node, uint64_t rid)
         /* Dynamo's local failure detection: for down_retry the replica counts as down and
          * (with sloppy on) its writes go straight to a stand-in, without another timeout. */
         st->nodes[node].suspect_until[c->t[i].node] =
-            model_mono(st->ctx, node) + pnum(st, P_DOWN_RETRY);
+            model_mono(st->ctx, node) + model_pnum(st->ctx, P_DOWN_RETRY);
         snprintf(why, sizeof(why), "no %s from n%d within the quorum timeout",
                  c->is_read ? "get_reply" : "put_ack", c->t[i].node + 1);
         model_suspect(st->ctx, node, c->t[i].node, why);
@@ -1686,7 +1616,7 @@ static void on_op_timer(struct model_state *st, int node, uint64_t rid)
         return;
     }
     /* Sloppy quorum: the silent replicas' places go to the next nodes this node trusts. */
-    if (pnum(st, P_SLOPPY) && c->round + 1 < LL_MAX_ROUNDS) {
+    if (model_pnum(st->ctx, P_SLOPPY) && c->round + 1 < LL_MAX_ROUNDS) {
         int order[CLOCK_MAX_NODES];
         bool used[CLOCK_MAX_NODES] = {false};
         int first = c->n_targets;
@@ -1714,7 +1644,7 @@ static void on_op_timer(struct model_state *st, int node, uint64_t rid)
         if (added > 0) {
             c->round++;
             c->timer = model_timer(st->ctx, node, K_OP, c->is_read ? "read quorum" : "write quorum",
-                                   pnum(st, P_TIMEOUT), (int64_t)rid);
+                                   model_pnum(st->ctx, P_TIMEOUT), (int64_t)rid);
             for (int i = first; i < c->n_targets; i++) {
                 coord_contact(st, node, c, i);
                 if (!coord_find(st, node, rid))
@@ -1784,7 +1714,7 @@ static void on_handoff_timer(struct model_state *st, int node)
     struct ll_body *b;
 
     nd->handoff_armed = false;
-    if (!pnum(st, P_HANDOFF) || nd->n_hints == 0)
+    if (!model_pnum(st->ctx, P_HANDOFF) || nd->n_hints == 0)
         return;
     b = xmalloc(sizeof(*b));
     for (int i = 0; i < LL_MAX_HINTS; i++) {
@@ -1867,7 +1797,7 @@ static void arm_ae(struct model_state *st, int node, int64_t delay_us)
 {
     struct ll_node *nd = &st->nodes[node];
 
-    if (nd->ae_armed || pnum(st, P_ANTI_ENTROPY) == 0 || st->n < 2)
+    if (nd->ae_armed || model_pnum(st->ctx, P_ANTI_ENTROPY) == 0 || st->n < 2)
         return;
     nd->ae_timer = model_timer(st->ctx, node, K_AE, "anti_entropy", delay_us, 0);
     nd->ae_armed = true;
@@ -1880,7 +1810,7 @@ static void on_ae_timer(struct model_state *st, int node)
     int peer;
 
     nd->ae_armed = false;
-    if (pnum(st, P_ANTI_ENTROPY) == 0 || st->n < 2)
+    if (model_pnum(st->ctx, P_ANTI_ENTROPY) == 0 || st->n < 2)
         return;
     peer = nd->ae_next % st->n;
     if (peer == node)
@@ -1889,7 +1819,7 @@ static void on_ae_timer(struct model_state *st, int node)
     build_tree(st, node, peer, &b.tree);
     model_send(st->ctx, node, peer, M_AE_TREE, b.tree.h[0] == nd->ae_agreed[peer], &b, sizeof(b),
                "merkle root %04llx", (unsigned long long)(b.tree.h[0] >> 48));
-    arm_ae(st, node, pnum(st, P_ANTI_ENTROPY));
+    arm_ae(st, node, model_pnum(st->ctx, P_ANTI_ENTROPY));
 }
 
 /* Sends peer node's versions of every key it shares with peer in the ranges of mask. */
@@ -1983,7 +1913,7 @@ static void on_ae_key(struct model_state *st, int node, const struct msg *m,
 static void arm_gc(struct model_state *st, int node)
 {
     struct ll_node *nd = &st->nodes[node];
-    int64_t grace = pnum(st, P_TOMBSTONE_GC);
+    int64_t grace = model_pnum(st->ctx, P_TOMBSTONE_GC);
 
     if (nd->gc_armed || grace == 0)
         return;
@@ -2001,7 +1931,7 @@ static void arm_gc(struct model_state *st, int node)
 static void on_gc_timer(struct model_state *st, int node)
 {
     struct store *s = model_store(st->ctx, node);
-    int64_t grace = pnum(st, P_TOMBSTONE_GC), now = model_phys(st->ctx, node);
+    int64_t grace = model_pnum(st->ctx, P_TOMBSTONE_GC), now = model_phys(st->ctx, node);
 
     st->nodes[node].gc_armed = false;
     if (grace == 0)
@@ -2074,7 +2004,7 @@ static void ll_destroy(struct model_state *st)
 /* Staggers the nodes' anti-entropy rounds across one period. */
 static void start_ae_all(struct model_state *st)
 {
-    int64_t every = pnum(st, P_ANTI_ENTROPY);
+    int64_t every = model_pnum(st->ctx, P_ANTI_ENTROPY);
 
     for (int i = 0; i < st->n; i++)
         if (st->nodes[i].up)
@@ -2206,7 +2136,7 @@ static void ll_message(struct model_state *st, int node, const struct msg *m)
 
 static void ll_timer(struct model_state *st, int node, int kind, int64_t arg)
 {
-    switch (kind) {
+    switch ((enum timer_kind)kind) {
     case K_OP:
         on_op_timer(st, node, (uint64_t)arg);
         break;
@@ -2218,8 +2148,6 @@ static void ll_timer(struct model_state *st, int node, int kind, int64_t arg)
         break;
     case K_GC:
         on_gc_timer(st, node);
-        break;
-    default:
         break;
     }
 }
@@ -2250,7 +2178,7 @@ static void ll_recover(struct model_state *st, int node, bool durable)
     if (!durable)
         memset(nd->ae_agreed, 0, (size_t)st->n * sizeof(uint64_t));
     arm_handoff(st, node);
-    arm_ae(st, node, pnum(st, P_ANTI_ENTROPY));
+    arm_ae(st, node, model_pnum(st->ctx, P_ANTI_ENTROPY));
     arm_gc(st, node);
 }
 
@@ -2341,7 +2269,7 @@ static bool replicas_differ(struct model_state *st)
  */
 static bool ll_busy(struct model_state *st)
 {
-    if (pnum(st, P_HANDOFF)) {
+    if (model_pnum(st->ctx, P_HANDOFF)) {
         for (int i = 0; i < st->n; i++) {
             const struct ll_node *nd = &st->nodes[i];
             if (!nd->up || nd->n_hints == 0)
@@ -2351,7 +2279,7 @@ static bool ll_busy(struct model_state *st)
                     return true;
         }
     }
-    return pnum(st, P_ANTI_ENTROPY) > 0 && replicas_differ(st);
+    return model_pnum(st->ctx, P_ANTI_ENTROPY) > 0 && replicas_differ(st);
 }
 
 static int ll_eval(struct model_state *st, int pred, const struct pred_args *args, char *got,

@@ -4,10 +4,8 @@
  * and the Merkle trees of anti-entropy — exported so tests can check them
  * directly. The model itself is reached only through leaderless_model.
  *
- * Invariants: a ring walk names every node exactly once, in the same order
- * on every machine; leaderless_sync() never keeps a version that another
- * kept version has seen, and its result is sorted by dot, so two replicas
- * holding the same versions hold them in the same order (and hash alike).
+ * Invariant: a ring walk names every node exactly once, in the same order
+ * on every machine.
  */
 #ifndef SPLITBRAIN_LEADERLESS_H
 #define SPLITBRAIN_LEADERLESS_H
@@ -50,24 +48,7 @@ int leaderless_ring_walk(const struct leaderless_ring *r, const char *key, int *
 int leaderless_targets(const int *order, int n_order, int n, const bool *suspect, bool sloppy,
                        int *node, int *home);
 
-/* ---- dotted version vectors ----
- *
- * A version's dot is (origin, lamport): the coordinator that made it and
- * that coordinator's write counter. Its vc is its causal context: what the
- * writer had seen, not counting the dot itself.
- */
-
-/* True when x's dot is in y's causal history (y has seen x, or is x). */
-bool leaderless_seen(const struct store_version *y, const struct store_version *x);
-/*
- * Merges two sibling sets: keeps each version no other version has seen,
- * once, sorted by dot. More than STORE_MAX_SIBLINGS survivors: the oldest
- * by timestamp are dropped. out may not alias a or b. Returns the count.
- */
-int leaderless_sync(const struct store_version *a, int na, const struct store_version *b, int nb,
-                    struct store_version *out);
-/* The version vector a reader gets back: everything the versions have seen, dots included. */
-void leaderless_context(const struct store_version *v, int n, struct vclock *out);
+/* Dotted version vectors are engine/dvv.h, shared with the multi-leader model. */
 
 /* ---- Merkle trees over key ranges ---- */
 

@@ -40,6 +40,9 @@ struct node_desc {
     int64_t epoch;   /* epoch or term; -1 when the model has none */
     int64_t commit;  /* commit offset / high watermark; -1 when the model has none */
     char detail[96]; /* one line: "hw 3, isr n1,n2" */
+    /* It leads: takes writes and orders them for others (a single-leader model's leader, every
+     * node of a multi-leader one). Callers test this, never the role's word. */
+    bool leads;
 };
 
 /* Argument kinds of a model-defined predicate ("expect hw n1 == 3"). */
@@ -195,10 +198,15 @@ void model_timer_cancel(struct model_ctx *ctx, uint64_t id);
 /* Answers a client request (copied); the reply travels back to the client. */
 void model_reply(struct model_ctx *ctx, int node, const struct op_req *req,
                  const struct op_reply *rep);
+/* The plain answer: op_reply_init(kind, reason, vals, detail), then model_reply(). */
+void model_answer(struct model_ctx *ctx, int node, const struct op_req *req, enum reply_kind kind,
+                  const char *reason, const struct op_values *vals, const char *detail);
 
 /* The node's replica store. */
 struct store *model_store(struct model_ctx *ctx, int node);
 const struct param_value *model_param(const struct model_ctx *ctx, int idx);
+/* Its number: the choice index of an enum, 0/1 of a bool, microseconds, a node index. */
+int64_t model_pnum(const struct model_ctx *ctx, int idx);
 /* The run's seed and how many events it has dispatched (for an invariant's report). */
 uint64_t model_seed(const struct model_ctx *ctx);
 uint64_t model_event_no(const struct model_ctx *ctx);
@@ -209,6 +217,11 @@ struct sim_rng *model_rng(struct model_ctx *ctx);
 void model_trace(struct model_ctx *ctx, enum trace_kind kind, int node, int peer, int64_t a,
                  int64_t b, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 8, 9)));
+/* The same for a variant of its kind that readers tell apart (trace.h): a role that leads, a
+ * note of an unclean election. */
+void model_trace_as(struct model_ctx *ctx, enum trace_kind kind, enum trace_sub sub, int node,
+                    int peer, int64_t a, int64_t b, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 9, 10)));
 /*
  * Node threw away key=value without the survivor having seen it (last write wins between
  * concurrent writes, a sibling over the limit): the write is lost, and the lost-writes

@@ -93,7 +93,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dvv.h"
 #include "model.h"
+#include "nodemask.h"
 #include "util.h"
 
 #define MULTI_MAX_LOG       4096 /* updates one node holds; past it new ones are refused */
@@ -161,7 +163,7 @@ static const struct param_def params[] = {
          "how long a node waits before it sends a peer the writes the peer has not acknowledged"},
 };
 
-enum {
+enum msg_type {
     M_REPL,
     M_ACK,
     M_SYNC,
@@ -173,7 +175,7 @@ static const char *const msg_names[] = {
     [M_SYNC] = "sync",
 };
 
-enum {
+enum timer_kind {
     T_RETRY,
     T_COMMIT_WAIT,
 };
@@ -336,29 +338,9 @@ struct mhave {
 
 /* ---- small helpers ---- */
 
-static int param_choice_of(const struct model_state *st, int idx)
-{
-    return (int)model_param(st->ctx, idx)->num;
-}
-
-static uint64_t bit(int node)
-{
-    return 1ull << (unsigned)node;
-}
-
-static uint64_t all_mask(const struct model_state *st)
-{
-    return st->n >= 64 ? ~0ull : (1ull << (unsigned)st->n) - 1;
-}
-
 static void fmt_vc(const struct model_state *st, const struct vclock *vc, char *dst, size_t size)
 {
     clock_vc_format(vc, st->n, dst, size);
-}
-
-static bool dot_in(const struct vclock *ctx, struct mdot d)
-{
-    return ctx->v[d.origin] >= d.seq;
 }
 
 static bool dot_eq(struct mdot a, struct mdot b)
@@ -371,15 +353,14 @@ static struct vclock ver_vc(const struct mver *v)
 {
     struct vclock vc = v->ctx;
 
-    if (vc.v[v->dot.origin] < v->dot.seq)
-        vc.v[v->dot.origin] = v->dot.seq;
+    dvv_add(&vc, (int)v->dot.origin, v->dot.seq);
     return vc;
 }
 
 /* Last-writer-wins order under the chosen timestamps; ties fall to the node id, then the seq. */
 static int lww_cmp(const struct model_state *st, const struct mver *a, const struct mver *b)
 {
-    switch ((enum stamps)param_choice_of(st, P_TIMESTAMPS)) {
+    switch ((enum stamps)model_pnum(st->ctx, P_TIMESTAMPS)) {
     case TS_PHYSICAL:
         if (a->ts_us != b->ts_us)
             return a->ts_us < b->ts_us ? -1 : 1;
@@ -401,18 +382,14 @@ static int lww_cmp(const struct model_state *st, const struct mver *a, const str
             return a->hlc_c < b->hlc_c ? -1 : 1;
         break;
     }
-    if (a->dot.origin != b->dot.origin)
-        return a->dot.origin < b->dot.origin ? -1 : 1;
-    if (a->dot.seq != b->dot.seq)
-        return a->dot.seq < b->dot.seq ? -1 : 1;
-    return 0;
+    return dvv_dot_cmp((int)a->dot.origin, a->dot.seq, (int)b->dot.origin, b->dot.seq);
 }
 
 static void fmt_stamp(const struct model_state *st, const struct mver *v, char *dst, size_t size)
 {
     char d[24];
 
-    switch ((enum stamps)param_choice_of(st, P_TIMESTAMPS)) {
+    switch ((enum stamps)model_pnum(st->ctx, P_TIMESTAMPS)) {
     case TS_PHYSICAL:
         util_fmt_time(d, sizeof(d), v->ts_us);
         snprintf(dst, size, "ts %s", d);
@@ -498,31 +475,31 @@ static void node_reset(struct mnode *nd)
 static uint64_t targets(const struct model_state *st, int node, const struct mupdate *u)
 {
     const struct mnode *nd = &st->nodes[node];
-    int hub = (int)model_param(st->ctx, P_HUB)->num;
+    int hub = (int)model_pnum(st->ctx, P_HUB);
     uint64_t path = 0, mask = 0;
 
     for (uint32_t i = 0; i < u->npath; i++)
-        path |= bit(u->path[i]);
-    switch ((enum topology)param_choice_of(st, P_TOPOLOGY)) {
+        path |= nodemask_bit(u->path[i]);
+    switch ((enum topology)model_pnum(st->ctx, P_TOPOLOGY)) {
     case TOPO_ALL:
         if ((int)u->origin == node)
-            mask = all_mask(st);
+            mask = nodemask_all(st->n);
         break;
     case TOPO_RING:
-        mask = bit((node + 1) % st->n) & ~path;
+        mask = nodemask_bit((node + 1) % st->n) & ~path;
         break;
     case TOPO_STAR:
         if (hub >= st->n)
             hub = 0;
         if (node == hub)
-            mask = all_mask(st) & ~path;
+            mask = nodemask_all(st->n) & ~path;
         else if ((int)u->origin == node)
-            mask = bit(hub) & ~path;
+            mask = nodemask_bit(hub) & ~path;
         break;
     }
     /* A peer that came back and asked gets everything it lacks, whatever the route. */
     mask |= nd->repair;
-    return mask & ~bit(node);
+    return mask & ~nodemask_bit(node);
 }
 
 static bool peer_lacks(const struct mnode *nd, int peer, const struct mupdate *u)
@@ -556,7 +533,7 @@ static void arm_retry(struct model_state *st, int node)
     if (nd->retry_armed)
         return;
     nd->retry_armed = true;
-    model_timer(st->ctx, node, T_RETRY, "retry", model_param(st->ctx, P_RETRY)->num, 0);
+    model_timer(st->ctx, node, T_RETRY, "retry", model_pnum(st->ctx, P_RETRY), 0);
 }
 
 static void send_update(struct model_state *st, int node, int peer, struct mentry *e)
@@ -603,7 +580,7 @@ static void push(struct model_state *st, int node, int entry)
     uint64_t t = targets(st, node, &nd->log[entry].u);
 
     for (int p = 0; p < st->n; p++)
-        if ((t & bit(p)) && peer_lacks(nd, p, &nd->log[entry].u))
+        if ((t & nodemask_bit(p)) && peer_lacks(nd, p, &nd->log[entry].u))
             send_update(st, node, p, &nd->log[entry]);
     nd->dirty = true;
     if (has_unacked(st, node))
@@ -618,12 +595,12 @@ static void push(struct model_state *st, int node, int entry)
 static int resend(struct model_state *st, int node, int peer, bool fresh_only)
 {
     struct mnode *nd = &st->nodes[node];
-    int64_t now = model_mono(st->ctx, node), retry = model_param(st->ctx, P_RETRY)->num;
+    int64_t now = model_mono(st->ctx, node), retry = model_pnum(st->ctx, P_RETRY);
     int sent = 0;
 
     for (int i = 0; i < nd->nlog && sent < MULTI_RESEND_MAX; i++) {
         struct mentry *e = &nd->log[i];
-        if (!(targets(st, node, &e->u) & bit(peer)) || !peer_lacks(nd, peer, &e->u))
+        if (!(targets(st, node, &e->u) & nodemask_bit(peer)) || !peer_lacks(nd, peer, &e->u))
             continue;
         /* Sent within the last `retry` (but not in this very round, to another peer): it may
          * still be on its way. */
@@ -780,7 +757,7 @@ static void apply_lww(struct model_state *st, int node, struct mkey *k, const st
             win = i;
     for (int i = 0; i < n; i++) {
         const struct mver *l = &cand[i], *w = &cand[win];
-        if (i == win || dot_in(&w->ctx, l->dot))
+        if (i == win || dvv_covers(&w->ctx, (int)l->dot.origin, l->dot.seq))
             continue; /* the winner had seen it: an ordinary overwrite */
         fmt_stamp(st, w, ws, sizeof(ws));
         fmt_stamp(st, l, ls, sizeof(ls));
@@ -788,11 +765,12 @@ static void apply_lww(struct model_state *st, int node, struct mkey *k, const st
         model_trace(st->ctx, TRACE_CONFLICT, node, (int)l->dot.origin, l->ts_us, w->ts_us, "lww",
                     "%s: kept %s (n%u#%u %s), discarded %s (n%u#%u %s)%s", k->key, w->value,
                     w->dot.origin + 1, w->dot.seq, ws, l->value, l->dot.origin + 1, l->dot.seq, ls,
-                    dot_in(&l->ctx, w->dot) ? ": the lost write came later, its stamp is lower"
-                                            : ": concurrent writes");
+                    dvv_covers(&l->ctx, (int)w->dot.origin, w->dot.seq)
+                        ? ": the lost write came later, its stamp is lower"
+                        : ": concurrent writes");
         if (l->tomb)
             continue; /* a delete that lost takes no acknowledged value with it */
-        if (dot_in(&l->ctx, w->dot))
+        if (dvv_covers(&l->ctx, (int)w->dot.origin, w->dot.seq))
             model_discard_as(st->ctx, node, k->key, l->value, MODEL_DISCARD_LATER,
                              "last write wins kept %s, which it had seen", w->value);
         else
@@ -806,11 +784,7 @@ static int ver_order(const void *a, const void *b)
 {
     const struct mver *x = a, *y = b;
 
-    if (x->dot.origin != y->dot.origin)
-        return x->dot.origin < y->dot.origin ? -1 : 1;
-    if (x->dot.seq != y->dot.seq)
-        return x->dot.seq < y->dot.seq ? -1 : 1;
-    return 0;
+    return dvv_dot_cmp((int)x->dot.origin, x->dot.seq, (int)y->dot.origin, y->dot.seq);
 }
 
 /* Dotted version vectors: drop what nv's context covers, keep the rest as siblings. */
@@ -821,10 +795,11 @@ static void apply_siblings(struct model_state *st, int node, struct mkey *k, con
     char list[TRACE_TEXT_MAX] = "";
 
     for (int i = 0; i < k->nver; i++)
-        if (dot_in(&k->ver[i].ctx, nv->dot) || dot_eq(k->ver[i].dot, nv->dot))
+        if (dvv_covers(&k->ver[i].ctx, (int)nv->dot.origin, nv->dot.seq) ||
+            dot_eq(k->ver[i].dot, nv->dot))
             return; /* a version here has already seen (and replaced) this write */
     for (int i = 0; i < k->nver; i++)
-        if (!dot_in(&nv->ctx, k->ver[i].dot))
+        if (!dvv_covers(&nv->ctx, (int)k->ver[i].dot.origin, k->ver[i].dot.seq))
             kept[n++] = k->ver[i];
     if (n > 0) {
         for (int i = 0; i < n; i++)
@@ -933,7 +908,7 @@ static void apply(struct model_state *st, int node, int entry)
         nv.lamport = u->lamport;
         nv.hlc_l = u->hlc_l;
         nv.hlc_c = u->hlc_c;
-        if (param_choice_of(st, P_RESOLVE) == RES_LWW)
+        if (model_pnum(st->ctx, P_RESOLVE) == RES_LWW)
             apply_lww(st, node, k, &nv);
         else
             apply_siblings(st, node, k, &nv);
@@ -965,7 +940,7 @@ static void apply(struct model_state *st, int node, int entry)
  */
 static bool ready(const struct model_state *st, const struct mnode *nd, const struct mupdate *u)
 {
-    bool causal = model_param(st->ctx, P_CAUSAL)->num != 0;
+    bool causal = model_pnum(st->ctx, P_CAUSAL) != 0;
 
     if (nd->applied.v[u->origin] < u->seq - 1)
         return false;
@@ -1080,25 +1055,6 @@ static void multi_param_changed(struct model_state *st, int idx)
     }
 }
 
-static void reply(struct model_state *st, int node, const struct op_req *req, enum reply_kind kind,
-                  const struct op_values *vals, const char *reason, const char *detail)
-{
-    struct op_reply rep;
-
-    memset(&rep, 0, sizeof(rep));
-    rep.kind = kind;
-    rep.quorum = -1;
-    rep.pos = -1;
-    rep.redirect = -1;
-    if (vals)
-        rep.vals = *vals;
-    if (reason)
-        util_strlcpy(rep.reason, reason, sizeof(rep.reason));
-    if (detail)
-        util_strlcpy(rep.detail, detail, sizeof(rep.detail));
-    model_reply(st->ctx, node, req, &rep);
-}
-
 /*
  * A put's ok carries the context of every version of the key the node holds once the write
  * is in (Riak's return_body: the client is shown the siblings beside its write), so a write
@@ -1110,12 +1066,7 @@ static void reply_written(struct model_state *st, int node, const struct op_req 
 {
     struct op_reply rep;
 
-    memset(&rep, 0, sizeof(rep));
-    rep.kind = REPLY_OK;
-    rep.quorum = -1;
-    rep.pos = -1;
-    rep.redirect = -1;
-    util_strlcpy(rep.detail, detail, sizeof(rep.detail));
+    op_reply_init(&rep, REPLY_OK, NULL, NULL, detail);
     if ((req->kind == OP_PUT || req->kind == OP_DEL) && u->origin == (uint32_t)node) {
         rep.has_ctx = true;
         rep.ctx = key_ctx(key_find(&st->nodes[node], req->key));
@@ -1135,11 +1086,7 @@ static void serve_get(struct model_state *st, int node, const struct op_req *req
     struct op_reply rep;
     char vc[64];
 
-    memset(&rep, 0, sizeof(rep));
-    rep.kind = REPLY_OK;
-    rep.quorum = -1;
-    rep.pos = -1;
-    rep.redirect = -1;
+    op_reply_init(&rep, REPLY_OK, NULL, NULL, NULL);
     key_values(st, k, &rep.vals);
     rep.has_ctx = true;
     rep.ctx = key_ctx(k);
@@ -1178,7 +1125,7 @@ static bool make_update(struct model_state *st, int node, const struct op_req *r
     const struct mkey *k = key_find(nd, req->key);
     int64_t earliest, latest;
 
-    if (req->kind != OP_PUT && req->kind != OP_DEL && param_choice_of(st, P_RESOLVE) != RES_CRDT) {
+    if (req->kind != OP_PUT && req->kind != OP_DEL && model_pnum(st->ctx, P_RESOLVE) != RES_CRDT) {
         *why = "counters and sets need set resolve crdt";
         return false;
     }
@@ -1202,7 +1149,7 @@ static bool make_update(struct model_state *st, int node, const struct op_req *r
     util_strlcpy(u->key, req->key, sizeof(u->key));
     util_strlcpy(u->value, req->value, sizeof(u->value));
     u->amount = req->amount;
-    if (model_param(st->ctx, P_COMMIT_WAIT)->num) {
+    if (model_pnum(st->ctx, P_COMMIT_WAIT)) {
         model_truetime(st->ctx, node, &earliest, &latest);
         u->ts_us = latest;
     } else {
@@ -1216,7 +1163,7 @@ static bool make_update(struct model_state *st, int node, const struct op_req *r
      * context records what the node had seen, so a discard can say who came later. */
     if (req->kind == OP_PUT && req->has_ctx)
         u->ctx = req->ctx;
-    else if (req->kind == OP_PUT && param_choice_of(st, P_RESOLVE) == RES_LWW)
+    else if (req->kind == OP_PUT && model_pnum(st->ctx, P_RESOLVE) == RES_LWW)
         u->ctx = key_ctx(k);
     /* A delete removes what it saw: a read's context, or (as Riak's delete reads the object
      * first) everything its node holds of the key. */
@@ -1243,14 +1190,14 @@ static void serve_write(struct model_state *st, int node, const struct op_req *r
     int entry;
 
     if (!make_update(st, node, req, u, &why)) {
-        reply(st, node, req, REPLY_FAIL, NULL, why, NULL);
+        model_answer(st->ctx, node, req, REPLY_FAIL, why, NULL, NULL);
         goto out;
     }
     entry = log_add(nd, u);
     /* make_update checked the bounds, so the append cannot fail. */
     apply(st, node, entry);
     push(st, node, entry);
-    if (model_param(st->ctx, P_COMMIT_WAIT)->num) {
+    if (model_pnum(st->ctx, P_COMMIT_WAIT)) {
         int64_t earliest, latest;
         struct mwait *w = NULL;
         for (int i = 0; i < MULTI_MAX_WAITS && !w; i++)
@@ -1258,7 +1205,8 @@ static void serve_write(struct model_state *st, int node, const struct op_req *r
                 w = &nd->waits[i];
         if (!w) {
             /* The write is in; only its ack cannot wait. Saying so beats a silent early ack. */
-            reply(st, node, req, REPLY_FAIL, NULL, "too many writes in commit wait", NULL);
+            model_answer(st->ctx, node, req, REPLY_FAIL, "too many writes in commit wait", NULL,
+                         NULL);
             goto out;
         }
         w->used = true;
@@ -1373,20 +1321,20 @@ static void learn_have(struct model_state *st, int node, int peer, const struct 
     if (nd->rejoining) {
         if (h->have.v[node] > nd->next_seq)
             nd->next_seq = h->have.v[node];
-        nd->heard |= bit(peer);
-        if ((nd->heard | bit(node)) == all_mask(st)) {
+        nd->heard |= nodemask_bit(peer);
+        if ((nd->heard | nodemask_bit(node)) == nodemask_all(st->n)) {
             nd->rejoining = false;
             model_trace(st->ctx, TRACE_NOTE, node, -1, nd->next_seq, 0, "rejoined",
                         "every node answered: its own past writes end at #%u, writes resume",
                         nd->next_seq);
         }
     }
-    if (nd->repair & bit(peer)) {
+    if (nd->repair & nodemask_bit(peer)) {
         bool lacks = false;
         for (int i = 0; i < nd->nlog && !lacks; i++)
             lacks = peer_lacks(nd, peer, &nd->log[i].u);
         if (!lacks)
-            nd->repair &= ~bit(peer);
+            nd->repair &= ~nodemask_bit(peer);
     }
 }
 
@@ -1394,7 +1342,7 @@ static void multi_message(struct model_state *st, int node, const struct msg *m)
 {
     struct mnode *nd = &st->nodes[node];
 
-    switch (m->type) {
+    switch ((enum msg_type)m->type) {
     case M_REPL: {
         struct mupdate *u = xmalloc(sizeof(*u));
         memset(u, 0, sizeof(*u));
@@ -1414,7 +1362,7 @@ static void multi_message(struct model_state *st, int node, const struct msg *m)
         int sent;
         memcpy(&h, m->body, sizeof(h));
         learn_have(st, node, m->from, &h, true);
-        nd->repair |= bit(m->from);
+        nd->repair |= nodemask_bit(m->from);
         nd->dirty = true;
         send_have(st, node, m->from, M_ACK);
         sent = resend(st, node, m->from, false);
@@ -1425,8 +1373,6 @@ static void multi_message(struct model_state *st, int node, const struct msg *m)
             arm_retry(st, node);
         break;
     }
-    default:
-        break;
     }
 }
 
@@ -1439,7 +1385,7 @@ static void on_retry(struct model_state *st, int node)
         int sent;
         if (p == node)
             continue;
-        if (nd->rejoining && !(nd->heard & bit(p)))
+        if (nd->rejoining && !(nd->heard & nodemask_bit(p)))
             send_have(st, node, p, M_SYNC);
         sent = resend(st, node, p, true);
         if (sent > 0)
@@ -1475,14 +1421,12 @@ static void on_commit_wait(struct model_state *st, int node, int slot)
 
 static void multi_timer(struct model_state *st, int node, int kind, int64_t arg)
 {
-    switch (kind) {
+    switch ((enum timer_kind)kind) {
     case T_RETRY:
         on_retry(st, node);
         break;
     case T_COMMIT_WAIT:
         on_commit_wait(st, node, (int)arg);
-        break;
-    default:
         break;
     }
 }
@@ -1534,6 +1478,7 @@ static void multi_describe(struct model_state *st, int node, struct node_desc *o
     char vc[64];
 
     util_strlcpy(out->role, "leader", sizeof(out->role));
+    out->leads = true;
     fmt_vc(st, &nd->have, vc, sizeof(vc));
     snprintf(out->detail, sizeof(out->detail), "has %s, log %d", vc, nd->nlog);
     if (nd->nheld > 0)
@@ -1607,7 +1552,7 @@ static int eval_lost(struct model_state *st, const struct pred_args *args, char 
                          d.origin + 1, d.seq);
                 return 0;
             }
-            if (dot_in(&k->ver[j].ctx, d)) {
+            if (dvv_covers(&k->ver[j].ctx, (int)d.origin, d.seq)) {
                 snprintf(got, gotlen, "n%d holds %s=%s, written after seeing %s", i + 1, e->u.key,
                          k->ver[j].value, args->a[0].text);
                 return 0;

@@ -1674,6 +1674,35 @@ int script_parse_line(struct script_env *env, const char *file, int lineno, cons
     return r < 0 ? -1 : 1;
 }
 
+int script_parse_pred(struct script_env *env, const char *file, int lineno, const char *text,
+                      struct script_pred *out, struct script_error *err)
+{
+    struct parser *p = xmalloc(sizeof(*p));
+    struct script_cmd *cmd = xcalloc(1, sizeof(*cmd));
+    int r;
+
+    memset(p, 0, offsetof(struct parser, t));
+    p->env = env;
+    p->file = file;
+    p->line = lineno;
+    p->err = err;
+    p->cmd = cmd;
+    if (strlen(text) >= SCRIPT_MAX_LINE) {
+        r = perr(p, SCRIPT_MAX_LINE, "line is longer than %d characters", SCRIPT_MAX_LINE - 1);
+    } else if (tokenize(p, text) < 0) {
+        r = -1;
+    } else if (p->n == 0) {
+        r = 0;
+    } else {
+        r = parse_pred(p) < 0 || expect_end(p) < 0 ? -1 : 1;
+        if (r > 0)
+            *out = cmd->pred;
+    }
+    free(cmd);
+    free(p);
+    return r;
+}
+
 int script_parse_text(const char *file, const char *text, size_t len, struct script_env *env,
                       struct script *out, struct script_error *err)
 {
@@ -2149,7 +2178,7 @@ int script_eval_step(struct script_run *run, const struct script_pred *p, int64_
     }
     case SPRED_LEADER:
         engine_node(e, p->node, &info);
-        holds = info.state != NODE_CRASHED && strcmp(info.desc.role, "leader") == 0;
+        holds = info.state != NODE_CRASHED && info.desc.leads;
         if (info.state == NODE_CRASHED)
             snprintf(why, size, "n%d is down", p->node + 1);
         else if (info.desc.epoch >= 0)
@@ -2384,8 +2413,8 @@ static const struct script_cmd *leader_now(struct engine *e, const struct script
 
     for (int i = 0; i < engine_nodes(e); i++) {
         struct engine_node info;
-        if (engine_node(e, i, &info) != 0 || info.state != NODE_UP ||
-            strcmp(info.desc.role, "leader") != 0 || info.desc.epoch <= best_epoch)
+        if (engine_node(e, i, &info) != 0 || info.state != NODE_UP || !info.desc.leads ||
+            info.desc.epoch <= best_epoch)
             continue;
         best = i;
         best_epoch = info.desc.epoch;
@@ -2525,10 +2554,10 @@ static int exec_now(struct script_run *run, const struct script_cmd *cmd, struct
         engine_workload(e, &cmd->wl);
         break;
     case CMD_SAY:
-        engine_mark(e, "say", cmd->words);
+        engine_mark(e, TRACE_SUB_SAY, cmd->words);
         break;
     case CMD_BEAT:
-        engine_mark(e, "beat", cmd->text);
+        engine_mark(e, TRACE_SUB_BEAT, cmd->text);
         break;
     case CMD_MSG:
         if (engine_msg(e, (uint64_t)cmd->num, (enum engine_msg_act)cmd->node, cmd->dur_us) < 0)

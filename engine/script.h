@@ -186,6 +186,14 @@ bool script_env_has_label(const struct script_env *env, const char *label);
 int script_parse_line(struct script_env *env, const char *file, int lineno, const char *line,
                       struct script_cmd *out, struct script_error *err);
 
+/*
+ * Parses one predicate, as `expect` reads what follows it ("w1 ok", "not leader n2"), for the
+ * layers that keep predicates of their own (lesson checks). Columns in *err count from text's
+ * first character. Returns 1 with *out filled, 0 when text is blank, -1 with *err filled.
+ */
+int script_parse_pred(struct script_env *env, const char *file, int lineno, const char *text,
+                      struct script_pred *out, struct script_error *err);
+
 struct script {
     struct script_cmd *cmds;
     int n;

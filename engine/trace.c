@@ -206,6 +206,63 @@ const char *trace_kind_name(enum trace_kind k)
     return "?";
 }
 
+const char *trace_sub_name(enum trace_sub s)
+{
+    switch (s) {
+    case TRACE_SUB_NONE:
+        return "";
+    case TRACE_SUB_KILL:
+        return "kill";
+    case TRACE_SUB_RESTART:
+        return "restart";
+    case TRACE_SUB_WIPE:
+        return "wipe";
+    case TRACE_SUB_PAUSE:
+        return "pause";
+    case TRACE_SUB_RESUME:
+        return "resume";
+    case TRACE_SUB_CUT:
+        return "cut";
+    case TRACE_SUB_MEND:
+        return "mend";
+    case TRACE_SUB_PARTITION:
+        return "partition";
+    case TRACE_SUB_HEAL:
+        return "heal";
+    case TRACE_SUB_LINK:
+        return "link";
+    case TRACE_SUB_DELIVER:
+        return "deliver";
+    case TRACE_SUB_DELAY:
+        return "delay";
+    case TRACE_SUB_DROP:
+        return "drop";
+    case TRACE_SUB_SKEW:
+        return "skew";
+    case TRACE_SUB_DRIFT:
+        return "drift";
+    case TRACE_SUB_NTP:
+        return "ntp";
+    case TRACE_SUB_LEADS:
+        return "leader";
+    case TRACE_SUB_DISCARD:
+        return "discard";
+    case TRACE_SUB_SAY:
+        return "say";
+    case TRACE_SUB_BEAT:
+        return "beat";
+    case TRACE_SUB_UNCLEAN:
+        return "unclean";
+    case TRACE_SUB_OK:
+        return "ok";
+    case TRACE_SUB_FAIL:
+        return "fail";
+    case TRACE_SUB_TIMEOUT:
+        return "timeout";
+    }
+    return "?";
+}
+
 void trace_endpoint_name(int endpoint, char *dst, size_t size)
 {
     if (endpoint < 0)

@@ -57,10 +57,51 @@ enum trace_kind {
     TRACE_NOTE,     /* text */
 };
 
+/*
+ * Which variant of its kind an event is, for the kinds whose readers tell variants apart. Readers
+ * switch on it, never on the name: the name is the word the JSON Lines trace and the event log
+ * show (trace_sub_name(), or a model's own word for a role). TRACE_SUB_NONE for every other event
+ * and for the variants no reader needs to know (most of a model's notes).
+ */
+enum trace_sub {
+    TRACE_SUB_NONE,
+    /* TRACE_FAULT */
+    TRACE_SUB_KILL,
+    TRACE_SUB_RESTART,
+    TRACE_SUB_WIPE, /* a restart with the node's disk wiped */
+    TRACE_SUB_PAUSE,
+    TRACE_SUB_RESUME,
+    TRACE_SUB_CUT,
+    TRACE_SUB_MEND,
+    TRACE_SUB_PARTITION,
+    TRACE_SUB_HEAL,
+    TRACE_SUB_LINK,    /* a link's latency or loss changed */
+    TRACE_SUB_DELIVER, /* the user as the network: a message delivered now, by hand */
+    TRACE_SUB_DELAY,
+    TRACE_SUB_DROP,
+    /* TRACE_CLOCK */
+    TRACE_SUB_SKEW,
+    TRACE_SUB_DRIFT,
+    TRACE_SUB_NTP,
+    /* TRACE_ROLE: the node now leads (the name is the model's word for the role) */
+    TRACE_SUB_LEADS,
+    /* TRACE_CONFLICT: a write thrown away (model_discard) */
+    TRACE_SUB_DISCARD,
+    /* TRACE_NOTE */
+    TRACE_SUB_SAY,     /* a demo caption */
+    TRACE_SUB_BEAT,    /* a demo beat */
+    TRACE_SUB_UNCLEAN, /* an election let a replica without the committed log lead */
+    /* TRACE_OP_END: how the op ended */
+    TRACE_SUB_OK,
+    TRACE_SUB_FAIL,
+    TRACE_SUB_TIMEOUT,
+};
+
 struct trace_event {
     uint64_t seq;
     int64_t t_us;
     enum trace_kind kind;
+    enum trace_sub sub;
     int node;
     int peer;
     uint64_t msg_id;
@@ -124,6 +165,9 @@ int trace_read(const struct trace *tr, struct trace_cursor *cur, struct trace_ev
 uint64_t trace_count(const struct trace *tr);
 
 const char *trace_kind_name(enum trace_kind k);
+/* The word a variant is traced as: "kill", "ntp", "say"; "leader" for TRACE_SUB_LEADS; "" for
+ * TRACE_SUB_NONE. */
+const char *trace_sub_name(enum trace_sub s);
 /* "n3" for a node, "c2" for a client endpoint, "-" for -1. */
 void trace_endpoint_name(int endpoint, char *dst, size_t size);
 

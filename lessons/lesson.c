@@ -190,17 +190,22 @@ static int split_sentence(struct lparser *p, const char *v, int col, char *pred,
 }
 
 /* One predicate (as `expect` reads it) into *out; col is where it starts in the line. */
-static int parse_pred_at(struct lparser *p, const char *v, int col, struct script_cmd *out)
+static int parse_pred_at(struct lparser *p, const char *v, int col, struct lesson_pred *out)
 {
-    char line[LESSON_LINE_MAX + 16];
     struct script_error e;
     int r;
 
-    snprintf(line, sizeof(line), "expect %s", v);
-    r = script_parse_line(&p->env, p->file, p->line, line, out, &e);
+    memset(out, 0, sizeof(*out));
+    out->line = p->line;
+    out->col = col;
+    if (strlen(v) >= sizeof(out->text))
+        return lerr(p, col, "predicate too long");
+    util_strlcpy(out->text, v, sizeof(out->text));
+    rtrim(out->text);
+    r = script_parse_pred(&p->env, p->file, p->line, v, &out->pred, &e);
     if (r < 0) {
         *p->err = e;
-        p->err->col = p->err->col - 7 + col - 1;
+        p->err->col = p->err->col + col - 1;
         if (p->err->col < col)
             p->err->col = col;
         return -1;
@@ -208,6 +213,11 @@ static int parse_pred_at(struct lparser *p, const char *v, int col, struct scrip
     if (r == 0)
         return lerr(p, col, "expected a predicate");
     return 0;
+}
+
+static struct lesson_pred *grow_preds(struct lesson_pred *arr, int n)
+{
+    return xrealloc(arr, (size_t)(n + 1) * sizeof(*arr));
 }
 
 /* PRED [and PRED ...] into a condition. */
@@ -227,7 +237,7 @@ static int parse_cond(struct lparser *p, const char *v, int col, struct lesson_c
         memcpy(piece, start, n);
         piece[n] = '\0';
         rtrim(piece);
-        out->preds = grow_cmds(out->preds, out->n);
+        out->preds = grow_preds(out->preds, out->n);
         if (parse_pred_at(p, skip_space(piece),
                           col + (int)(skip_space(piece) - piece) + (int)(start - v),
                           &out->preds[out->n]) < 0)
@@ -248,7 +258,7 @@ static int do_check(struct lparser *p, const char *v, int col)
         return lerr(p, col, "at most %d checks in a step", LESSON_MAX_CHECKS);
     if (split_sentence(p, v, col, pred, sizeof(pred), s->says[s->n_checks], sizeof(s->says[0])) < 0)
         return -1;
-    s->checks = grow_cmds(s->checks, s->n_checks);
+    s->checks = grow_preds(s->checks, s->n_checks);
     if (parse_pred_at(p, pred, col, &s->checks[s->n_checks]) < 0)
         return -1;
     s->n_checks++;
@@ -938,7 +948,8 @@ static bool pred_words(const struct script_pred *p, const char *text, char *dst,
     return false;
 }
 
-bool lesson_check_sentence(const struct script_cmd *check, const char *says, char *dst, size_t size)
+bool lesson_check_sentence(const struct lesson_pred *check, const char *says, char *dst,
+                           size_t size)
 {
     if (says && says[0]) {
         util_strlcpy(dst, says, size);
@@ -946,8 +957,7 @@ bool lesson_check_sentence(const struct script_cmd *check, const char *says, cha
     }
     if (pred_words(&check->pred, check->text, dst, size))
         return true;
-    util_strlcpy(dst, strncmp(check->text, "expect ", 7) == 0 ? check->text + 7 : check->text,
-                 size);
+    util_strlcpy(dst, check->text, size);
     return false;
 }
 

@@ -60,10 +60,18 @@ struct lesson_quiz {
     char explain[LESSON_TEXT_MAX];
 };
 
-/* A condition: every predicate holds (CMD_EXPECT commands). */
+/* A predicate of a check or a condition, as `expect` reads it, with the words it was written in. */
+struct lesson_pred {
+    int line;
+    int col;
+    struct script_pred pred;
+    char text[LESSON_LINE_MAX]; /* "w1 ok", as written */
+};
+
+/* A condition: every predicate holds. */
 struct lesson_cond {
     int n;
-    struct script_cmd *preds;
+    struct lesson_pred *preds;
 };
 
 /* A plausible wrong action (commands, as %do writes them) lint proves keeps the gate closed. */
@@ -96,7 +104,7 @@ struct lesson_step {
     char narration[LESSON_TEXT_MAX];
     char task[LESSON_LINE_MAX];
     int n_checks;
-    struct script_cmd *checks;                     /* CMD_EXPECT commands */
+    struct lesson_pred *checks;
     char says[LESSON_MAX_CHECKS][LESSON_LINE_MAX]; /* each check's sentence, or "" */
     int n_hints;
     char hints[LESSON_MAX_HINTS][LESSON_LINE_MAX];
@@ -142,7 +150,7 @@ int lesson_text_warnings(const struct lesson *l, char *dst, size_t size);
 /* What a check waits for, in words: its own sentence, or one made from a built-in predicate.
  * False (and the predicate's text in dst) when neither exists: a model's predicate needs a
  * sentence, and lint says so. */
-bool lesson_check_sentence(const struct script_cmd *check, const char *says, char *dst,
+bool lesson_check_sentence(const struct lesson_pred *check, const char *says, char *dst,
                            size_t size);
 
 #endif

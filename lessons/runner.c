@@ -99,13 +99,29 @@ static bool settle(struct lesson_runner *r, int64_t max_us, struct script_error 
     return true;
 }
 
+/* The variant of an op's end event for an op status (TRACE_SUB_NONE: pending, or any). */
+static enum trace_sub end_sub(int status)
+{
+    switch (status < 0 ? OP_PENDING : (enum op_status)status) {
+    case OP_PENDING:
+        return TRACE_SUB_NONE;
+    case OP_OK:
+        return TRACE_SUB_OK;
+    case OP_FAIL:
+        return TRACE_SUB_FAIL;
+    case OP_TIMEOUT:
+        return TRACE_SUB_TIMEOUT;
+    }
+    return TRACE_SUB_NONE;
+}
+
 /* Does ev match the spotlight sp? */
 static bool spot_matches(const struct lesson_spotlight *sp, const struct trace_event *ev)
 {
     if (!sp->on || (int)ev->kind != sp->kind)
         return false;
     if (ev->kind == TRACE_OP_END)
-        return sp->status < 0 || strcmp(ev->name, op_status_name((enum op_status)sp->status)) == 0;
+        return sp->status < 0 || ev->sub == end_sub(sp->status);
     return sp->node < 0 || ev->node == sp->node;
 }
 
@@ -247,7 +263,7 @@ bool lesson_runner_poll(struct lesson_runner *r)
         if (!script_eval_step(r->run, &s->checks[i].pred, r->start_us[r->step],
                               r->start_entry[r->step], why, sizeof(why))) {
             lesson_check_sentence(&s->checks[i], s->says[i], r->waiting, sizeof(r->waiting));
-            snprintf(r->detail, sizeof(r->detail), "%s (%s)", s->checks[i].text + 7, why);
+            snprintf(r->detail, sizeof(r->detail), "%s (%s)", s->checks[i].text, why);
             st = find_stuck(r);
             util_strlcpy(r->stuck, st ? st->text : "", sizeof(r->stuck));
             return false;
@@ -631,8 +647,8 @@ static bool placeholder(struct lesson_runner *r, const char *name, char *dst, si
         int64_t epoch = -2;
         for (int i = 0; i < engine_nodes(e); i++) {
             struct engine_node n;
-            if (engine_node(e, i, &n) == 0 && n.state == NODE_UP &&
-                strcmp(n.desc.role, "leader") == 0 && n.desc.epoch > epoch) {
+            if (engine_node(e, i, &n) == 0 && n.state == NODE_UP && n.desc.leads &&
+                n.desc.epoch > epoch) {
                 best = i;
                 epoch = n.desc.epoch;
             }

@@ -330,13 +330,14 @@ static void test_sessions(void **state)
     history_destroy(h);
 }
 
-static void emit(struct trace *tr, enum trace_kind kind, int64_t t, int node, int peer,
-                 const char *name, int64_t a)
+static void emit(struct trace *tr, enum trace_kind kind, enum trace_sub sub, int64_t t, int node,
+                 int peer, const char *name, int64_t a)
 {
     struct trace_event ev;
 
     memset(&ev, 0, sizeof(ev));
     ev.kind = kind;
+    ev.sub = sub;
     ev.t_us = t;
     ev.node = node;
     ev.peer = peer;
@@ -356,11 +357,11 @@ static void test_split_brain_and_detection(void **state)
     (void)state;
     check_recorder_init(&rec);
     trace_subscribe(tr, &rec.obs);
-    emit(tr, TRACE_ROLE, 0, 0, -1, "leader", 1);
+    emit(tr, TRACE_ROLE, TRACE_SUB_LEADS, 0, 0, -1, "leader", 1);
     add2(h, "w1", 0, 0, OP_PUT, "x", "1", 100, 110);
     /* n3 suspects n1 while n1 is alive (cut off): a false suspicion. */
-    emit(tr, TRACE_SUSPECT, 500, 2, 0, "", 0);
-    emit(tr, TRACE_ROLE, 600, 2, -1, "leader", 2);
+    emit(tr, TRACE_SUSPECT, TRACE_SUB_NONE, 500, 2, 0, "", 0);
+    emit(tr, TRACE_ROLE, TRACE_SUB_LEADS, 600, 2, -1, "leader", 2);
     add2(h, "w2", 0, 2, OP_PUT, "x", "2", 700, 710);
     add2(h, "w3", 1, 0, OP_PUT, "x", "3", 720, 730);
     check_split_brain(&rec, h, &sb);
@@ -369,9 +370,9 @@ static void test_split_brain_and_detection(void **state)
     assert_non_null(strstr(sb.witness, "n1 (epoch 1) and n3 (epoch 2)"));
 
     /* n1 steps down; then n3 crashes and n2 notices 300us later: a true suspicion. */
-    emit(tr, TRACE_ROLE, 800, 0, -1, "follower", 2);
-    emit(tr, TRACE_FAULT, 1000, 2, -1, "kill", 0);
-    emit(tr, TRACE_SUSPECT, 1300, 1, 2, "", 0);
+    emit(tr, TRACE_ROLE, TRACE_SUB_NONE, 800, 0, -1, "follower", 2);
+    emit(tr, TRACE_FAULT, TRACE_SUB_KILL, 1000, 2, -1, "kill", 0);
+    emit(tr, TRACE_SUSPECT, TRACE_SUB_NONE, 1300, 1, 2, "", 0);
     check_detection(&rec, &fd);
     assert_int_equal(fd.suspicions, 2);
     assert_int_equal(fd.true_pos, 1);
@@ -381,9 +382,9 @@ static void test_split_brain_and_detection(void **state)
     /* Leaders that never overlap are no split brain. */
     check_recorder_release(&rec);
     check_recorder_init(&rec);
-    emit(tr, TRACE_ROLE, 2000, 0, -1, "leader", 3);
-    emit(tr, TRACE_ROLE, 2100, 0, -1, "follower", 3);
-    emit(tr, TRACE_ROLE, 2200, 1, -1, "leader", 4);
+    emit(tr, TRACE_ROLE, TRACE_SUB_LEADS, 2000, 0, -1, "leader", 3);
+    emit(tr, TRACE_ROLE, TRACE_SUB_NONE, 2100, 0, -1, "follower", 3);
+    emit(tr, TRACE_ROLE, TRACE_SUB_LEADS, 2200, 1, -1, "leader", 4);
     check_split_brain(&rec, h, &sb);
     assert_int_equal(sb.count, 0);
     check_recorder_release(&rec);

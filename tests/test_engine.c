@@ -184,7 +184,10 @@ static void test_pause_parks_and_resumes_in_order(void **state)
     /* In the trace: nothing reached or left n2 between the pause and the resume. */
     for (i = 0; i < r.n; i++) {
         const struct trace_event *ev = &r.ev[i];
-        if (ev->kind == TRACE_FAULT && strcmp(ev->name, "resume") == 0) {
+        /* A variant's name is the word it is typed as. */
+        if (ev->sub != TRACE_SUB_NONE)
+            assert_string_equal(ev->name, trace_sub_name(ev->sub));
+        if (ev->kind == TRACE_FAULT && ev->sub == TRACE_SUB_RESUME) {
             resume_at = i;
             assert_int_equal(ev->t_us, 300 * MS);
             break;
@@ -245,7 +248,7 @@ static void test_pause_delays_timers(void **state)
     engine_run_until(e, 2 * S, &action);
     for (size_t i = 0; i < r.n; i++) {
         const struct trace_event *ev = &r.ev[i];
-        if (ev->kind == TRACE_FAULT && ev->node == 0 && strcmp(ev->name, "resume") == 0)
+        if (ev->kind == TRACE_FAULT && ev->node == 0 && ev->sub == TRACE_SUB_RESUME)
             resumed = true;
         if (ev->kind != TRACE_TIMER || ev->node != 0)
             continue;

@@ -542,7 +542,11 @@ static void watch_fn(struct trace_observer *self, const struct trace_event *ev)
     struct role_watch *w =
         (struct role_watch *)(void *)((char *)self - offsetof(struct role_watch, obs));
 
-    if (ev->kind != TRACE_ROLE || strcmp(ev->name, "leader") != 0)
+    if (ev->kind != TRACE_ROLE)
+        return;
+    /* The typed variant and the role's word agree. */
+    assert_int_equal(ev->sub == TRACE_SUB_LEADS, strcmp(ev->name, "leader") == 0);
+    if (ev->sub != TRACE_SUB_LEADS)
         return;
     /* Epochs past the table are not expected in four seconds of chaos; they go unchecked. */
     if (ev->a < 0 || ev->a >= 1024)
@@ -665,7 +669,9 @@ static int run_one_seed(uint64_t seed, int n)
     for (int i = 0; i < n; i++) {
         struct engine_node info;
         engine_node(e, i, &info);
-        if (strcmp(info.desc.role, "leader") == 0) {
+        /* The typed flag and the role's word agree. */
+        assert_int_equal(info.desc.leads, strcmp(info.desc.role, "leader") == 0);
+        if (info.desc.leads) {
             assert_int_equal(leader, -1); /* one leader once calm */
             leader = i;
         }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../engine/check.h"
+#include "../engine/dvv.h"
 #include "../engine/engine.h"
 #include "../engine/leaderless.h"
 #include "../engine/script.h"
@@ -147,32 +148,32 @@ static void test_dvv_dominance(void **state)
 
     (void)state;
     /* Concurrent: neither has seen the other; both survive, sorted by dot. */
-    assert_false(leaderless_seen(&a, &b));
-    assert_false(leaderless_seen(&b, &a));
-    n = leaderless_sync(&a, 1, &b, 1, out);
+    assert_false(dvv_seen(&a, &b));
+    assert_false(dvv_seen(&b, &a));
+    n = dvv_sync(&a, 1, &b, 1, out);
     assert_int_equal(n, 2);
     assert_string_equal(out[0].value, "A");
     assert_string_equal(out[1].value, "B");
 
     /* The context a reader gets covers both, dots included. */
-    leaderless_context(set, 2, &ctx);
+    dvv_context(set, 2, &ctx);
     assert_int_equal(ctx.v[0], 1);
     assert_int_equal(ctx.v[1], 1);
     assert_int_equal(ctx.v[2], 0);
 
     /* A write with that context supersedes both, from either side of the merge. */
-    assert_true(leaderless_seen(&c, &a));
-    assert_true(leaderless_seen(&c, &b));
-    assert_false(leaderless_seen(&a, &c));
-    n = leaderless_sync(set, 2, &c, 1, out);
+    assert_true(dvv_seen(&c, &a));
+    assert_true(dvv_seen(&c, &b));
+    assert_false(dvv_seen(&a, &c));
+    n = dvv_sync(set, 2, &c, 1, out);
     assert_int_equal(n, 1);
     assert_string_equal(out[0].value, "C");
-    n = leaderless_sync(&c, 1, set, 2, out);
+    n = dvv_sync(&c, 1, set, 2, out);
     assert_int_equal(n, 1);
     assert_string_equal(out[0].value, "C");
 
     /* A copy of the same version is kept once. */
-    n = leaderless_sync(&a, 1, &a, 1, out);
+    n = dvv_sync(&a, 1, &a, 1, out);
     assert_int_equal(n, 1);
 }
 
@@ -188,13 +189,13 @@ static void test_dvv_same_coordinator_blind_writes_stay_siblings(void **state)
 
     (void)state;
     /* One vector entry per coordinator would say (n1:2) covers (n1:1) and lose X. Dots do not. */
-    assert_false(leaderless_seen(&y, &x));
-    n = leaderless_sync(&x, 1, &y, 1, out);
+    assert_false(dvv_seen(&y, &x));
+    n = dvv_sync(&x, 1, &y, 1, out);
     assert_int_equal(n, 2);
     /* A write whose context includes X's dot does supersede it. */
-    assert_true(leaderless_seen(&y2, &x));
-    assert_false(leaderless_seen(&y2, &y));
-    n = leaderless_sync(out, 2, &y2, 1, out + 2);
+    assert_true(dvv_seen(&y2, &x));
+    assert_false(dvv_seen(&y2, &y));
+    n = dvv_sync(out, 2, &y2, 1, out + 2);
     assert_int_equal(n, 2);
     assert_string_equal(out[2].value, "Y");
     assert_string_equal(out[3].value, "Y2");
@@ -212,7 +213,7 @@ static void test_dvv_sibling_limit_drops_oldest(void **state)
         snprintf(v, sizeof(v), "v%d", i);
         many[i] = dv(v, i, 1, NULL, 100 + i);
     }
-    n = leaderless_sync(many, STORE_MAX_SIBLINGS, many + STORE_MAX_SIBLINGS, 2, out);
+    n = dvv_sync(many, STORE_MAX_SIBLINGS, many + STORE_MAX_SIBLINGS, 2, out);
     assert_int_equal(n, STORE_MAX_SIBLINGS);
     for (int i = 0; i < n; i++) {
         assert_string_not_equal(out[i].value, "v0");
@@ -453,6 +454,62 @@ static void test_sloppy_quorum_and_handoff(void **state)
         local_is(e, 1, "k", "v");
         engine_destroy(e);
     }
+}
+
+/*
+ * At the engine's most nodes, the reply's replica set is a 64-bit node mask with the nodes that
+ * answered, the top ones included (a 32-bit mask, or one parsed back from the detail sentence,
+ * lost them). k lives on n1, n32, n33, n63 and n64; then n64 dies and, sloppy, a stand-in
+ * answers for it and is in the set instead.
+ */
+static void test_replica_mask_at_64_nodes(void **state)
+{
+    static const int homes[] = {0, 31, 32, 62, 63};
+    struct engine *e;
+    struct model_cmd_args place;
+    char err[200];
+    const struct op *w;
+    uint64_t want = 0, stand_in;
+    int cmd;
+
+    (void)state;
+    assert_int_equal(ENGINE_MAX_NODES, 64);
+    assert_int_equal(engine_create("leaderless", ENGINE_MAX_NODES, 3, &e), 0);
+    memset(&place, 0, sizeof(place));
+    snprintf(place.key, sizeof(place.key), "k");
+    for (int i = 0; i < 5; i++) {
+        place.nodes[i] = homes[i];
+        want |= nodemask_bit(homes[i]);
+    }
+    place.n_nodes = 5;
+    set_or_fail(e, "n", "5");
+    set_or_fail(e, "w", "5");
+    cmd = model_find_cmd(engine_model(e), "place");
+    assert_int_equal(engine_command(e, cmd, &place, err, sizeof(err)), 0);
+    w = finish(e, submit(e, OP_PUT, "k", "v", 32, 0));
+    assert_int_equal(w->status, OP_OK);
+    assert_int_equal(w->quorum, 1);
+    assert_true(w->replicas == want);
+    assert_true(nodemask_has(w->replicas, 63));
+    assert_int_equal(nodemask_count(w->replicas), 5);
+
+    set_or_fail(e, "sloppy", "on");
+    engine_kill(e, 63);
+    w = finish(e, submit(e, OP_PUT, "k", "v2", 32, 0));
+    assert_int_equal(w->status, OP_OK);
+    assert_int_equal(w->quorum, 1);
+    assert_non_null(strstr(w->detail, "(for n64)"));
+    assert_false(nodemask_has(w->replicas, 63));
+    assert_int_equal(nodemask_count(w->replicas), 5);
+    stand_in = w->replicas & ~want;
+    assert_int_equal(nodemask_count(stand_in), 1);
+    for (int i = 0; i < 64; i++)
+        if (nodemask_has(stand_in, i)) {
+            char name[16];
+            snprintf(name, sizeof(name), "n%d(for n64)", i + 1);
+            assert_non_null(strstr(w->detail, name));
+        }
+    engine_destroy(e);
 }
 
 /*
@@ -1073,6 +1130,7 @@ int main(void)
         cmocka_unit_test(test_without_overlap_reads_go_stale),
         cmocka_unit_test(test_read_repair_sync_async_off),
         cmocka_unit_test(test_sloppy_quorum_and_handoff),
+        cmocka_unit_test(test_replica_mask_at_64_nodes),
         cmocka_unit_test(test_sync_read_repair_blocks_until_w_hold_it),
         cmocka_unit_test(test_blind_put_is_a_sibling),
         cmocka_unit_test(test_tombstones_and_zombies),

@@ -70,6 +70,12 @@ static void test_parse_shipped_shape(void **state)
     assert_int_equal(l.steps[3].n_stuck, 1);
     assert_int_equal(l.steps[3].stuck[0].cond.n, 2);
     assert_string_equal(l.steps[3].says[2], "n3 misses the write");
+    /* Checks are kept as predicates, with the words they were written in. */
+    assert_string_equal(l.steps[3].checks[2].text, "not converged x");
+    assert_int_equal(l.steps[3].checks[2].pred.kind, SPRED_CONVERGED);
+    assert_true(l.steps[3].checks[2].pred.negate);
+    assert_int_equal(l.steps[3].checks[2].line, 43);
+    assert_string_equal(l.steps[3].stuck[0].cond.preds[1].text, "down n3");
     assert_true(l.steps[3].spotlight.on);
     assert_true(l.steps[2].has_quiz);
     assert_int_equal(l.steps[2].quiz.n_choices, 3);

@@ -645,6 +645,7 @@ static void prop_one(uint64_t seed)
     for (int i = 0; i < n; i++) {
         struct engine_node info;
         engine_node(e, i, &info);
+        assert_true(info.desc.leads); /* every node of a multi-leader cluster leads */
         if (info.state == NODE_CRASHED)
             engine_restart(e, i, false);
     }

@@ -650,6 +650,40 @@ static void test_quorum_view_200x60(void **state)
     release(&f);
 }
 
+/*
+ * The quorum view at the engine's most nodes (64): the replica set comes from the reply's 64-bit
+ * node mask, so nodes past the 32nd are marked (a 32-bit mask shifted past its width there,
+ * which UBSan stops on in the SAN build). k lives on n1, n32, n33, n63 and n64.
+ */
+static void test_quorum_view_64_nodes(void **state)
+{
+    struct fixture f;
+    struct draw_view v;
+    const struct op *op;
+    char *frame;
+    int replicas;
+
+    (void)state;
+    build(&f, "model leaderless\nnodes 64\nseed 4\nset n 5\nset w 5\n"
+              "place k n1 n32 n33 n63 n64\nw1: put k 1 via n33\nrun until quiet\n");
+    op = history_find_label(engine_history(script_run_engine(f.run)), "w1");
+    assert_non_null(op);
+    assert_int_equal(op->quorum, 1);
+    assert_true(nodemask_has(op->replicas, 63));
+    assert_int_equal(nodemask_count(op->replicas), 5);
+    v = view(&f);
+    frame = render(&f, &v, GRID_MAX_W, 120, false);
+    assert_non_null(strstr(frame, "quorum view: w1 put k=1 via n33"));
+    /* Every replica but the coordinator is marked on its box. */
+    replicas = 0;
+    for (const char *p = frame; (p = strstr(p, "w1 replica")) != NULL; p++)
+        replicas++;
+    assert_int_equal(replicas, 4);
+    assert_non_null(strstr(frame, "w1 coord"));
+    free(frame);
+    release(&f);
+}
+
 /* n / N: the search's hit is scrolled to in the whole log and marked with '>'. */
 static void test_search_mark_80x24(void **state)
 {
@@ -1430,6 +1464,7 @@ int main(void)
         cmocka_unit_test(test_pick_message_80x24),
         cmocka_unit_test(test_scrubber_80x24),
         cmocka_unit_test(test_quorum_view_200x60),
+        cmocka_unit_test(test_quorum_view_64_nodes),
         cmocka_unit_test(test_search_mark_80x24),
         cmocka_unit_test(test_op_select_200x60),
         cmocka_unit_test(test_flash_120x40),

@@ -335,7 +335,7 @@ static void flash_cb(uv_timer_t *h)
 static void flash_event(struct app *a, const struct trace_event *ev)
 {
     struct draw_flash *f;
-    bool discard = ev->kind == TRACE_CONFLICT && strcmp(ev->name, "discard") == 0;
+    bool discard = ev->kind == TRACE_CONFLICT && ev->sub == TRACE_SUB_DISCARD;
 
     /* Not before the loop runs (no screen yet), nor for old events a rewind replays. */
     if (!(ev->kind == TRACE_TRUNCATE || discard) || !a->flash_timer.data ||

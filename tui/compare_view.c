@@ -78,9 +78,9 @@ static void marks_event(struct trace_observer *self, const struct trace_event *e
 
     if (ev->kind != TRACE_NOTE)
         return;
-    if (strcmp(ev->name, "say") == 0)
+    if (ev->sub == TRACE_SUB_SAY)
         snprintf(v->caption, sizeof(v->caption), "%s", ev->text);
-    else if (strcmp(ev->name, "beat") == 0)
+    else if (ev->sub == TRACE_SUB_BEAT)
         v->beat = true;
 }
 

@@ -455,7 +455,7 @@ static void draw_node(struct grid *g, const struct engine *e, int i, const struc
 
     if (engine_node(e, i, &en) < 0)
         return;
-    leader = strcmp(en.desc.role, "leader") == 0 && en.state != NODE_CRASHED;
+    leader = en.desc.leads && en.state != NODE_CRASHED;
     border = selected                   ? ST_SELECTED
              : en.state == NODE_CRASHED ? ST_CRASHED
              : en.state == NODE_PAUSED  ? ST_PAUSED
@@ -663,24 +663,6 @@ int draw_node_at(const struct engine *e, int w, int h, bool lesson, bool present
     return -1;
 }
 
-/* The replicas named in a leaderless op's detail ("replicas n1,n4(for n2); quorum met 2/2"),
- * as bits; the hinted stand-ins count as the nodes that answered. */
-static unsigned quorum_nodes(const char *detail, int n)
-{
-    const char *p = strncmp(detail, "replicas ", 9) == 0 ? detail + 9 : NULL;
-    unsigned set = 0;
-
-    while (p && *p && *p != ';') {
-        if (*p == 'n' && p[1] >= '0' && p[1] <= '9' && (p == detail + 9 || p[-1] == ',')) {
-            int k = atoi(p + 1);
-            if (k >= 1 && k <= n)
-                set |= 1u << (k - 1);
-        }
-        p++;
-    }
-    return set;
-}
-
 /*
  * The quorum view: for the latest leaderless op that finished, the nodes that answered it are
  * marked on their box's lower border (with the op's label, so it never rests on colour alone),
@@ -692,7 +674,7 @@ static void draw_quorum(struct grid *g, const struct engine *e, const struct nod
     const struct history *h = engine_history(e);
     const struct op *op = NULL;
     char line[256], req[96];
-    unsigned set;
+    uint64_t set;
 
     if (sel > 0 && history_at(h, sel)) {
         /* The op chosen with o / O, rather than the latest. */
@@ -714,16 +696,17 @@ static void draw_quorum(struct grid *g, const struct engine *e, const struct nod
     }
     if (!op)
         return;
-    set = quorum_nodes(op->detail, n);
+    set = op->replicas;
     for (int i = 0; i < n; i++) {
         struct rect r = b[i].r;
-        const char *mark = i == op->node ? "coord" : (set & (1u << i)) ? "replica" : NULL;
+        bool replica = nodemask_has(set, i);
+        const char *mark = i == op->node ? "coord" : replica ? "replica" : NULL;
         if (!mark || r.h < 3)
             continue;
         snprintf(line, sizeof(line), "%s %s", op->label, mark);
-        grid_glyph(g, r.x + 1, r.y + r.h - 1, (set & (1u << i)) ? GL_OK : GL_PENDING,
-                   (set & (1u << i)) ? ST_OK : ST_INFO);
-        grid_text(g, r.x + 2, r.y + r.h - 1, r.w - 3, line, (set & (1u << i)) ? ST_OK : ST_INFO);
+        grid_glyph(g, r.x + 1, r.y + r.h - 1, replica ? GL_OK : GL_PENDING,
+                   replica ? ST_OK : ST_INFO);
+        grid_text(g, r.x + 2, r.y + r.h - 1, r.w - 3, line, replica ? ST_OK : ST_INFO);
     }
     op_format_req(&op->req, req, sizeof(req));
     snprintf(line, sizeof(line), "%s%s %s via n%d: %s", map.w >= 80 ? "quorum view: " : "",

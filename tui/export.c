@@ -328,7 +328,7 @@ static void write_svg(FILE *f, const struct collector *c, int n, int64_t end_us)
             int x = left + ev->node * col_w;
             char label[64];
             bool bad = ev->kind == TRACE_FAULT &&
-                       (strcmp(ev->name, "kill") == 0 || strcmp(ev->name, "pause") == 0);
+                       (ev->sub == TRACE_SUB_KILL || ev->sub == TRACE_SUB_PAUSE);
             if (ev->kind == TRACE_ROLE)
                 snprintf(label, sizeof(label), "%s e%lld", ev->name, (long long)ev->a);
             else

@@ -23,7 +23,8 @@ struct tl_ev {
     int a; /* the node (a message: the sender) */
     int b; /* a message: the receiver */
     bool lost;
-    bool bad; /* a fault that takes the node away (kill, pause, wipe) */
+    bool bad;   /* a fault that takes the node away (kill, pause, wipe) */
+    bool leads; /* a role: the node now leads */
     char label[40];
 };
 
@@ -120,14 +121,14 @@ void timeline_add(struct timeline *tl, const struct trace_event *ev)
         if (ev->node < 0) {
             e = push(tl, ev, TL_GLOBAL);
             snprintf(e->label, sizeof(e->label), "%s %s", ev->name,
-                     strcmp(ev->name, "partition") == 0 ? ev->text : "");
+                     ev->sub == TRACE_SUB_PARTITION ? ev->text : "");
             return;
         }
         if (!node_ep(ev->node))
             return;
         e = push(tl, ev, TL_FAULT);
-        e->bad = strcmp(ev->name, "kill") == 0 || strcmp(ev->name, "pause") == 0 ||
-                 strcmp(ev->name, "wipe") == 0 || strcmp(ev->name, "cut") == 0;
+        e->bad = ev->sub == TRACE_SUB_KILL || ev->sub == TRACE_SUB_PAUSE ||
+                 ev->sub == TRACE_SUB_WIPE || ev->sub == TRACE_SUB_CUT;
         if (node_ep(ev->peer))
             snprintf(e->label, sizeof(e->label), "%s n%d", ev->name, ev->peer + 1);
         else
@@ -137,6 +138,7 @@ void timeline_add(struct timeline *tl, const struct trace_event *ev)
         if (!node_ep(ev->node))
             return;
         e = push(tl, ev, TL_ROLE);
+        e->leads = ev->sub == TRACE_SUB_LEADS;
         if (ev->a >= 0)
             snprintf(e->label, sizeof(e->label), "%s e%lld", ev->name, (long long)ev->a);
         else
@@ -146,7 +148,7 @@ void timeline_add(struct timeline *tl, const struct trace_event *ev)
         if (!node_ep(ev->node))
             return;
         e = push(tl, ev, TL_CLOCK);
-        if (strcmp(ev->name, "drift") == 0) {
+        if (ev->sub == TRACE_SUB_DRIFT) {
             snprintf(e->label, sizeof(e->label), "drift %+lldppm", (long long)ev->a);
         } else {
             draw_fmt_delta(d, sizeof(d), ev->a);
@@ -519,9 +521,7 @@ int timeline_draw(struct grid *g, const struct timeline *tl_in, int n, int64_t n
             grid_glyph(g, xx, yy, e->bad ? GL_FAIL : GL_OK, st);
             break;
         case TL_ROLE:
-            st = strcmp(e->label, "leader") == 0 || strncmp(e->label, "leader ", 7) == 0
-                     ? ST_LEADER
-                     : ST_EV_ROLE;
+            st = e->leads ? ST_LEADER : ST_EV_ROLE;
             grid_glyph(g, xx, yy, st == ST_LEADER ? GL_LEADER : GL_PENDING, st);
             break;
         case TL_CLOCK:
