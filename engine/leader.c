@@ -104,6 +104,21 @@
  * on its clock and then a random part of the election timeout before it
  * stands, so elections still happen after a crash and votes do not split.
  *
+ * Which clock (`timeout_clock`). Every lease, timeout and "heard from the
+ * leader lately" test above compares two readings of the node's own clock.
+ * With `monotonic` (the default) that is the clock that never jumps, as in
+ * Raft implementations (etcd's raft counts ticks of a local ticker;
+ * hashicorp/raft compares Go's monotonic readings, which Go added in 1.9 after
+ * a leap second stepped wall clocks back under running timeouts) and on the
+ * JVM (System.nanoTime for elapsed time): a wall clock is stepped by NTP, by
+ * an operator or by a leap second. With `wall` the
+ * readings come from the wall clock (skew, ntp): a leader whose clock is
+ * stepped back finds its lease and its check-quorum deadline that much
+ * further away, so it goes on serving reads after the followers have waited
+ * the lease out and elected another leader -- two nodes that each believe
+ * they hold the lease (Kleppmann, DDIA ch. 8, "Process Pauses"). Timers that
+ * are already armed still run for their duration; only the comparisons move.
+ *
  * Clients (Kafka's producer). `set retries N` (an engine setting) resends a
  * write after a timeout or a retriable failure (not leader, fenced, offline,
  * not enough replicas). A resend whose first copy did land is appended twice
@@ -159,6 +174,7 @@ enum {
     P_CHECK_QUORUM,
     P_IDEMPOTENCE,
     P_LEASE_MARGIN,
+    P_TIMEOUT_CLOCK,
 };
 
 static const struct param_def params[] = {
@@ -211,6 +227,9 @@ static const struct param_def params[] = {
     [P_LEASE_MARGIN] =
         {"lease_margin", PARAM_PERCENT, NULL, "20%", 0, 10000,
          "share of the lease the leader gives up for clock drift (default: twice the 10% drift bound)"},
+    [P_TIMEOUT_CLOCK] =
+        {"timeout_clock", PARAM_ENUM, "monotonic|wall", "monotonic", 0, 0,
+         "the clock a node measures leases and timeouts on: monotonic never jumps; wall follows skew and NTP steps, back as well as forward"},
 };
 
 enum {
@@ -520,8 +539,15 @@ static int64_t pnum(const struct model_state *st, int idx)
     return model_param(st->ctx, idx)->num;
 }
 
+/*
+ * The time a node measures its leases and timeouts against: the monotonic clock (Raft
+ * implementations, Kafka, Go's runtime since 1.9), or, under `timeout_clock wall`, the wall
+ * clock, which a skew or an NTP step moves -- backwards too.
+ */
 static int64_t now_us(const struct model_state *st, int node)
 {
+    if (pnum(st, P_TIMEOUT_CLOCK) == 1)
+        return model_phys(st->ctx, node);
     return model_mono(st->ctx, node);
 }
 
