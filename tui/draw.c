@@ -449,9 +449,9 @@ static void draw_node(struct grid *g, const struct engine *e, int i, const struc
 {
     struct engine_node en;
     struct rect r = b->r;
-    char line[128], lines[4][128];
-    int row = r.y + 1, iw = r.w - 2, border, x, styles[4], n, widest = 0;
-    bool leader, words;
+    char line[128], lines[4][128], short_lines[4][128];
+    int row = r.y + 1, iw = r.w - 2, border, x, styles[4], n;
+    bool leader;
 
     if (engine_node(e, i, &en) < 0)
         return;
@@ -474,14 +474,13 @@ static void draw_node(struct grid *g, const struct engine *e, int i, const struc
                   : leader                 ? ST_LEADER
                                            : ST_NORMAL);
     }
-    /* Words when the lines above the detail line fit in words; the detail line is what it is. */
+    /* Each line in words when it fits ("epoch 2 up"), short only when it does not ("e2 up"): a
+     * long clock line does not take the epoch's words with it. The detail line is what it is. */
     n = node_lines(e, &en, true, lamport, lines, styles);
-    for (int k = 0; k < n - 1; k++)
-        if ((int)strlen(lines[k]) > widest)
-            widest = (int)strlen(lines[k]);
-    words = widest <= iw;
-    if (!words)
-        n = node_lines(e, &en, false, lamport, lines, styles);
+    if (node_lines(e, &en, false, lamport, short_lines, styles) == n)
+        for (int k = 0; k < n - 1; k++)
+            if ((int)strlen(lines[k]) > iw)
+                memcpy(lines[k], short_lines[k], sizeof(lines[k]));
     for (int k = 0; k < n - 1 && row < r.y + r.h - 1; k++, row++)
         grid_text(g, r.x + 1, row, iw, lines[k], styles[k]);
     /* The detail line, wrapped at spaces and commas over the rows left. */
@@ -1991,8 +1990,9 @@ static const char *const legend_lines[] = {
     "**The map**",
     "A box is a node, a line a link, a moving dot a message.",
     "Title: *name*, a star if it leads, *role*.",
-    "State: **up**, **CRASHED** or **paused**; `e2` before it: the *epoch*; `g1` after it: the *partition group*.",
-    "Clock line (`clk`): its wall clock, and how far off it is.",
+    "State: **up**, **CRASHED** or **paused**, after the *epoch* (`epoch 2`; `e2` in a narrow box).",
+    "A partition walls the map into *partition groups*, named on top (`group 1`; `g1` when narrow).",
+    "Clock line (`clock 1.2s`): its wall clock, and how far off it is.",
     "`hw`: the *high watermark*; `lamport` (clocks lesson): the *Lamport clock*.",
     "Last line: what the model keeps (log end, ISR, keys).",
     "A cut link is drawn broken; the selected box has a double border.",
