@@ -444,8 +444,9 @@ static int node_lines(const struct engine *e, const struct engine_node *en, bool
     return n;
 }
 
+/* spot: the lesson's key moment happened at this node -- a marked corner and a coloured frame. */
 static void draw_node(struct grid *g, const struct engine *e, int i, const struct nodebox *b,
-                      bool selected, enum box_lamport lamport)
+                      bool selected, bool spot, enum box_lamport lamport)
 {
     struct engine_node en;
     struct rect r = b->r;
@@ -456,12 +457,16 @@ static void draw_node(struct grid *g, const struct engine *e, int i, const struc
     if (engine_node(e, i, &en) < 0)
         return;
     leader = strcmp(en.desc.role, "leader") == 0 && en.state != NODE_CRASHED;
-    border = selected                   ? ST_SELECTED
+    /* The key moment's colour wins over the selection's: the double border still says selected. */
+    border = spot                       ? ST_INFO
+             : selected                 ? ST_SELECTED
              : en.state == NODE_CRASHED ? ST_CRASHED
              : en.state == NODE_PAUSED  ? ST_PAUSED
                                         : ST_BORDER;
     grid_fill(g, r.x, r.y, r.w, r.h, ' ', ST_NORMAL);
     grid_box(g, r.x, r.y, r.w, r.h, selected, border);
+    if (spot)
+        grid_glyph(g, r.x, r.y, GL_SPOT, ST_INFO);
     /* Title in the top border: name, then role. */
     snprintf(line, sizeof(line), "n%d", i + 1);
     x = r.x + 1 + grid_text(g, r.x + 1, r.y, iw, line, selected ? ST_SELECTED : ST_BOLD);
@@ -930,6 +935,7 @@ static void draw_map(struct grid *g, const struct engine *e, const struct draw_v
     draw_regions(g, &rg, n, map);
     for (int i = 0; i < n; i++)
         draw_node(g, e, i, &b[i], i == v->selected,
+                  v->lesson && v->lesson->spot && v->lesson->spot->node == i,
                   v->lesson && !v->lesson->lamport ? BOX_LAMPORT_HIDDEN : BOX_LAMPORT_SHOWN);
     /* What is special about a link, in words beside it: a one-way cut and its direction, loss,
      * duplication, reordering, a slow link. */
@@ -1349,8 +1355,9 @@ static int draw_verdicts(struct grid *g, const struct draw_checks *c, struct rec
     return rows;
 }
 
+/* sel: the selected op (0: none); spot: the op of a lesson's key moment (0: none). */
 static void draw_ops(struct grid *g, const struct engine *e, const struct draw_checks *checks,
-                     size_t sel, struct rect r)
+                     size_t sel, uint64_t spot, struct rect r)
 {
     const struct history *h = engine_history(e);
     size_t n = history_count(h);
@@ -1361,6 +1368,8 @@ static void draw_ops(struct grid *g, const struct engine *e, const struct draw_c
     /* The selected op (o / O) stays in sight: the pane scrolls back to it. */
     if (sel > 0 && sel <= first)
         first = sel - 1;
+    else if (sel == 0 && spot > 0 && spot <= first)
+        first = (size_t)spot - 1; /* and so does the key moment's */
     if (sel > 0 && sel <= n)
         snprintf(title, sizeof(title), " ops (%zu): op %zu ", n, sel);
     else
@@ -1424,6 +1433,9 @@ static void draw_ops(struct grid *g, const struct engine *e, const struct draw_c
             grid_put(g, r.x, y, '>', ST_SELECTED);
             grid_fill(g, r.x + 2, y, r.w - 2, 1, ' ', ST_SELECTED);
             st = ST_SELECTED;
+        } else if (id == spot) {
+            grid_glyph(g, r.x, y, GL_SPOT, ST_INFO);
+            st = ST_INFO;
         }
         grid_text(g, r.x + 3, y, r.w - 3, line, st == ST_PENDING ? ST_NORMAL : st);
     }
@@ -2356,7 +2368,8 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
         grid_unclip(g);
     }
     grid_clip(g, l.ops.x, l.ops.y, l.ops.w, l.ops.h);
-    draw_ops(g, e, v->checks, v->op_sel, l.ops);
+    draw_ops(g, e, v->checks, v->op_sel, v->lesson && v->lesson->spot ? v->lesson->spot->op_id : 0,
+             l.ops);
     if (l.replica.h > 0) {
         grid_clip(g, l.replica.x, l.replica.y, l.replica.w, l.replica.h);
         draw_replica(g, e, v->selected, v->flash, v->n_flash, l.replica);
@@ -2420,5 +2433,5 @@ void draw_column(struct grid *g, const struct engine *e, const struct draw_view 
     grid_fill(g, x, y, w, 1, ' ', v->selected < 0 ? ST_BAR : ST_PANE_TITLE);
     grid_text(g, x + 1, y, w - 1, title, ST_PANE_TITLE);
     draw_map(g, e, v, map);
-    draw_ops(g, e, v->checks, v->op_sel, ops);
+    draw_ops(g, e, v->checks, v->op_sel, 0, ops);
 }
