@@ -454,6 +454,7 @@ struct model_state {
     struct leaderless_ring *next;
     int joiner; /* -1: none */
     uint64_t join_want, join_got, join_known;
+    uint64_t join_seq; /* which join: a late stream_end from an abandoned one does not count */
     bool join_armed;
     uint64_t join_timer;
     struct ll_node *nodes;
@@ -2152,19 +2153,25 @@ static void arm_join(struct model_state *st)
 /* The joiner asks every member it has not had all the data from. */
 static void join_ask(struct model_state *st)
 {
+    struct ll_body *b = xmalloc(sizeof(*b));
+
+    body_init(b, st->join_seq, "");
     for (int m = 0; m < st->n; m++)
         if ((st->join_want & ~st->join_got) & (1ull << m))
-            model_send(st->ctx, st->joiner, m, M_JOIN, false, NULL, 0, "join: send me my ranges");
+            model_send(st->ctx, st->joiner, m, M_JOIN, false, b, body_len(b),
+                       "join: send me my ranges");
+    free(b);
     arm_join(st);
 }
 
 /* A member streams the joiner every key the joiner will be a home replica of, then says so. */
-static void on_join(struct model_state *st, int node, const struct msg *m)
+static void on_join(struct model_state *st, int node, const struct msg *m, const struct ll_body *jb)
 {
     const struct store *s = model_store(st->ctx, node);
+    struct ll_body *b;
     int sent = 0;
 
-    if (m->from != st->joiner)
+    if (m->from != st->joiner || jb->rid != st->join_seq)
         return; /* a join that was abandoned */
     st->join_known |= 1ull << node;
     for (int i = 0; i < store_kv_count(s); i++) {
@@ -2174,7 +2181,11 @@ static void on_join(struct model_state *st, int node, const struct msg *m)
             sent++;
         }
     }
-    model_send(st->ctx, node, m->from, M_STREAM_END, false, NULL, 0, "stream done: %d keys", sent);
+    b = xmalloc(sizeof(*b));
+    body_init(b, jb->rid, "");
+    model_send(st->ctx, node, m->from, M_STREAM_END, false, b, body_len(b), "stream done: %d keys",
+               sent);
+    free(b);
 }
 
 static void on_stream(struct model_state *st, int node, const struct msg *m,
@@ -2199,12 +2210,13 @@ static void on_stream(struct model_state *st, int node, const struct msg *m,
  * knowledge here (as `place` is), so all switch to it at this moment -- where Cassandra and Riak
  * spread it by gossip, and a coordinator can act on the old ring a little longer.
  */
-static void on_stream_end(struct model_state *st, int node, const struct msg *m)
+static void on_stream_end(struct model_state *st, int node, const struct msg *m,
+                          const struct ll_body *b)
 {
     const struct store *s = model_store(st->ctx, node);
     int parts = 0;
 
-    if (node != st->joiner)
+    if (node != st->joiner || b->rid != st->join_seq)
         return;
     st->join_got |= 1ull << m->from;
     if ((st->join_want & ~st->join_got) != 0)
@@ -2262,6 +2274,7 @@ static int join_cmd(struct model_state *st, const char *name, char *err, size_t 
     st->next = leaderless_ring_copy(st->ring);
     parts = leaderless_ring_claim(st->next, node);
     st->joiner = node;
+    st->join_seq++;
     st->join_want = 0;
     st->join_got = 0;
     st->join_known = 0;
@@ -2512,13 +2525,13 @@ static void ll_message(struct model_state *st, int node, const struct msg *m)
         on_ae_key(st, node, m, b);
         break;
     case M_JOIN:
-        on_join(st, node, m);
+        on_join(st, node, m, b);
         break;
     case M_STREAM:
         on_stream(st, node, m, b);
         break;
     case M_STREAM_END:
-        on_stream_end(st, node, m);
+        on_stream_end(st, node, m, b);
         break;
     }
     free(b);

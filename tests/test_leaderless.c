@@ -1120,6 +1120,59 @@ static void test_join_streams_the_claimed_keys(void **state)
     engine_destroy(e);
 }
 
+/* A joiner that crashes mid-join abandons it, stays outside the ring, and can join again once
+ * it runs; a down node cannot join. */
+static void test_join_abandoned_by_a_crash(void **state)
+{
+    struct engine *e;
+    struct model_cmd_args join;
+    char err[200];
+    struct op_values v;
+    struct engine_node info;
+
+    (void)state;
+    assert_int_equal(engine_create("leaderless", 4, 5, &e), 0);
+    set_or_fail(e, "ring", "3");
+    set_or_fail(e, "n", "1");
+    set_or_fail(e, "w", "1");
+    set_or_fail(e, "r", "1");
+    for (int i = 0; i < 20; i++) {
+        char key[8];
+        snprintf(key, sizeof(key), "k%d", i);
+        finish(e, submit(e, OP_PUT, key, "1", 0, 0));
+    }
+    memset(&join, 0, sizeof(join));
+    snprintf(join.key, sizeof(join.key), "n4");
+    assert_int_equal(engine_command(e, 1, &join, err, sizeof(err)), 0);
+    assert_int_equal(engine_kill(e, 3), 0);
+    engine_run_until(e, engine_now(e) + 2000000, NULL);
+    assert_true(engine_command(e, 1, &join, err, sizeof(err)) < 0); /* down */
+    assert_non_null(strstr(err, "down"));
+    assert_int_equal(engine_restart(e, 3, true), 0);
+    engine_run_until(e, engine_now(e) + 100000, NULL);
+    /* Wiped and outside the ring: nothing arrived for the abandoned join. */
+    engine_read_local(e, 3, "k0", &v);
+    assert_int_equal(v.n, 0);
+    assert_int_equal(engine_node(e, 3, &info), 0);
+    assert_string_equal(info.desc.role, "outside");
+    assert_int_equal(engine_command(e, 1, &join, err, sizeof(err)), 0);
+    engine_run_until(e, engine_now(e) + 2000000, NULL);
+    /* n4 took the keys of its partitions this time: some key is now read through it. */
+    {
+        int held = 0;
+        for (int i = 0; i < 20; i++) {
+            char key[8];
+            snprintf(key, sizeof(key), "k%d", i);
+            engine_read_local(e, 3, key, &v);
+            held += v.n > 0;
+        }
+        assert_true(held > 0);
+    }
+    assert_int_equal(engine_node(e, 3, &info), 0);
+    assert_string_equal(info.desc.role, "replica");
+    engine_destroy(e);
+}
+
 static void test_without_overlap_reads_go_stale(void **state)
 {
     struct engine *e;
@@ -1148,6 +1201,7 @@ int main(void)
         cmocka_unit_test(test_ring_spreads_keys),
         cmocka_unit_test(test_ring_join_claims_a_quarter),
         cmocka_unit_test(test_join_streams_the_claimed_keys),
+        cmocka_unit_test(test_join_abandoned_by_a_crash),
         cmocka_unit_test(test_targets_skip_suspects_only_when_sloppy),
         cmocka_unit_test(test_dvv_dominance),
         cmocka_unit_test(test_dvv_same_coordinator_blind_writes_stay_siblings),
