@@ -19,7 +19,8 @@
  * share from every member, the rest keeping their owners, so only the keys
  * of those partitions change their preference lists -- and sends `join` to
  * every member. A member streams it every key it holds whose preference
- * list on the new ring includes the joiner (`stream`), then `stream_end`;
+ * list on the new ring includes the joiner (`stream`), then a `stream` with
+ * no key to say it is done;
  * from then on it passes on every version it stores for such a key
  * (Cassandra's writes to a pending range). The joiner asks again every
  * LL_JOIN_RETRY_US those it has not heard from (a member that is down holds
@@ -290,26 +291,17 @@ enum msg_type {
     M_AE_KEY,
     M_FORWARD,
     M_JOIN,
-    M_STREAM,
-    M_STREAM_END,
+    M_STREAM, /* one key's versions for a joiner; with no key, the end of a member's stream */
 };
 
 static const char *const msg_names[] = {
-    [M_PUT] = "put",
-    [M_PUT_ACK] = "put_ack",
-    [M_GET] = "get",
-    [M_GET_REPLY] = "get_reply",
-    [M_REPAIR] = "repair",
-    [M_REPAIR_ACK] = "repair_ack",
-    [M_HANDOFF] = "handoff",
-    [M_HANDOFF_ACK] = "handoff_ack",
-    [M_AE_TREE] = "ae_tree",
-    [M_AE_DIFF] = "ae_diff",
-    [M_AE_KEY] = "ae_key",
-    [M_FORWARD] = "forward",
-    [M_JOIN] = "join",
-    [M_STREAM] = "stream",
-    [M_STREAM_END] = "stream_end",
+    [M_PUT] = "put",         [M_PUT_ACK] = "put_ack",
+    [M_GET] = "get",         [M_GET_REPLY] = "get_reply",
+    [M_REPAIR] = "repair",   [M_REPAIR_ACK] = "repair_ack",
+    [M_HANDOFF] = "handoff", [M_HANDOFF_ACK] = "handoff_ack",
+    [M_AE_TREE] = "ae_tree", [M_AE_DIFF] = "ae_diff",
+    [M_AE_KEY] = "ae_key",   [M_FORWARD] = "forward",
+    [M_JOIN] = "join",       [M_STREAM] = "stream",
 };
 
 enum {
@@ -454,7 +446,7 @@ struct model_state {
     struct leaderless_ring *next;
     int joiner; /* -1: none */
     uint64_t join_want, join_got, join_known;
-    uint64_t join_seq; /* which join: a late stream_end from an abandoned one does not count */
+    uint64_t join_seq; /* which join: a late end of stream from an abandoned one does not count */
     bool join_armed;
     uint64_t join_timer;
     struct ll_node *nodes;
@@ -2183,7 +2175,7 @@ static void on_join(struct model_state *st, int node, const struct msg *m, const
     }
     b = xmalloc(sizeof(*b));
     body_init(b, jb->rid, "");
-    model_send(st->ctx, node, m->from, M_STREAM_END, false, b, body_len(b), "stream done: %d keys",
+    model_send(st->ctx, node, m->from, M_STREAM, false, b, body_len(b), "stream done: %d keys",
                sent);
     free(b);
 }
@@ -2528,10 +2520,10 @@ static void ll_message(struct model_state *st, int node, const struct msg *m)
         on_join(st, node, m, b);
         break;
     case M_STREAM:
-        on_stream(st, node, m, b);
-        break;
-    case M_STREAM_END:
-        on_stream_end(st, node, m, b);
+        if (b->key[0])
+            on_stream(st, node, m, b);
+        else
+            on_stream_end(st, node, m, b);
         break;
     }
     free(b);
