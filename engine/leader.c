@@ -104,6 +104,21 @@
  * on its clock and then a random part of the election timeout before it
  * stands, so elections still happen after a crash and votes do not split.
  *
+ * Which clock (`timeout_clock`). Every lease, timeout and "heard from the
+ * leader lately" test above compares two readings of the node's own clock.
+ * With `monotonic` (the default) that is the clock that never jumps, as in
+ * Raft implementations (etcd's raft counts ticks of a local ticker;
+ * hashicorp/raft compares Go's monotonic readings, which Go added in 1.9 after
+ * a leap second stepped wall clocks back under running timeouts) and on the
+ * JVM (System.nanoTime for elapsed time): a wall clock is stepped by NTP, by
+ * an operator or by a leap second. With `wall` the
+ * readings come from the wall clock (skew, ntp): a leader whose clock is
+ * stepped back finds its lease and its check-quorum deadline that much
+ * further away, so it goes on serving reads after the followers have waited
+ * the lease out and elected another leader -- two nodes that each believe
+ * they hold the lease (Kleppmann, DDIA ch. 8, "Process Pauses"). Timers that
+ * are already armed still run for their duration; only the comparisons move.
+ *
  * Clients (Kafka's producer). `set retries N` (an engine setting) resends a
  * write after a timeout or a retriable failure (not leader, fenced, offline,
  * not enough replicas). A resend whose first copy did land is appended twice
@@ -160,6 +175,7 @@ enum {
     P_CHECK_QUORUM,
     P_IDEMPOTENCE,
     P_LEASE_MARGIN,
+    P_TIMEOUT_CLOCK,
 };
 
 static const struct param_def params[] = {
@@ -212,6 +228,9 @@ static const struct param_def params[] = {
     [P_LEASE_MARGIN] =
         {"lease_margin", PARAM_PERCENT, NULL, "20%", 0, 10000,
          "share of the lease the leader gives up for clock drift (default: twice the 10% drift bound)"},
+    [P_TIMEOUT_CLOCK] =
+        {"timeout_clock", PARAM_ENUM, "monotonic|wall", "monotonic", 0, 0,
+         "the clock a node measures leases and timeouts on: monotonic never jumps; wall follows skew and NTP steps, back as well as forward"},
 };
 
 /* The choices of the enum parameters, in the order their table lists them (check_choices()). */
@@ -239,6 +258,11 @@ enum session_choice {
 enum election_choice {
     ELECTION_MAJORITY,
     ELECTION_NAIVE,
+};
+
+enum timeout_clock_choice {
+    TIMEOUT_MONOTONIC,
+    TIMEOUT_WALL,
 };
 
 enum not_leader_choice {
@@ -548,8 +572,15 @@ struct model_state {
 
 /* ---- small helpers ---- */
 
+/*
+ * The time a node measures its leases and timeouts against: the monotonic clock (Raft
+ * implementations: etcd's tick counter, hashicorp/raft on Go's monotonic readings), or, under
+ * `timeout_clock wall`, the wall clock, which a skew or an NTP step moves -- backwards too.
+ */
 static int64_t now_us(const struct model_state *st, int node)
 {
+    if (model_pnum(st->ctx, P_TIMEOUT_CLOCK) == TIMEOUT_WALL)
+        return model_phys(st->ctx, node);
     return model_mono(st->ctx, node);
 }
 
@@ -1859,6 +1890,8 @@ static void check_choices(void)
     assert(param_choice(params[P_SESSION].choices, "sticky") == SESSION_STICKY);
     assert(param_choice(params[P_ELECTION].choices, "majority") == ELECTION_MAJORITY);
     assert(param_choice(params[P_ELECTION].choices, "naive") == ELECTION_NAIVE);
+    assert(param_choice(params[P_TIMEOUT_CLOCK].choices, "monotonic") == TIMEOUT_MONOTONIC);
+    assert(param_choice(params[P_TIMEOUT_CLOCK].choices, "wall") == TIMEOUT_WALL);
     assert(param_choice(params[P_NOT_LEADER].choices, "redirect") == NOT_LEADER_REDIRECT);
     assert(param_choice(params[P_NOT_LEADER].choices, "fail") == NOT_LEADER_FAIL);
 }

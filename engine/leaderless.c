@@ -11,6 +11,29 @@
  * pinned list is filled up from the ring, a longer one cut to `n`). Every
  * node knows the ring and the pins, so every node computes the same list.
  *
+ * Joining (Cassandra's bootstrap, Riak's claim and ownership handoff).
+ * `set ring K` keeps only the first K nodes in the ring; the others run,
+ * take client requests and pass writes on, own no partition and come last
+ * in every walk (sloppy stand-ins). `join nN` bootstraps one: it claims
+ * every (m+1)-th partition of a ring of m members -- 1/(m+1) of the ring, a
+ * share from every member, the rest keeping their owners, so only the keys
+ * of those partitions change their preference lists -- and sends `join` to
+ * every member. A member streams it every key it holds whose preference
+ * list on the new ring includes the joiner (`stream`), then a `stream` with
+ * no key to say it is done;
+ * from then on it passes on every version it stores for such a key
+ * (Cassandra's writes to a pending range). The joiner asks again every
+ * LL_JOIN_RETRY_US those it has not heard from (a member that is down holds
+ * the join up), and once every member has streamed it owns its partitions
+ * (a `joined` note, then a `role` event: it is a replica). One node joins at a time; a joiner that
+ * crashes abandons its join. Simplifications: the new ring becomes every
+ * node's at that moment, where Cassandra and Riak spread it by gossip; and
+ * a write acknowledged while its copy to the joiner is still in flight can
+ * be missed by a read right after the switch, as in Cassandra before
+ * pending ranges counted toward a write's quorum (CASSANDRA-833) -- the
+ * checkers report it. The nodes that gave a range up keep their copies,
+ * unread (what Cassandra's `nodetool cleanup` removes).
+ *
  * Writes. Any node takes a client op, but a write (put or del) that lands
  * outside the key's preference list is forwarded to the first home replica
  * that node does not suspect (Dynamo's "first among the top N"; Riak's put
@@ -164,6 +187,7 @@ enum {
     P_TOMBSTONE_GC,
     P_HINT_WINDOW,
     P_DOWN_RETRY,
+    P_RING,
 };
 
 enum {
@@ -214,10 +238,14 @@ static const struct param_def params[] = {
          "stop keeping hints for a node unreachable longer than this (0ms: no limit)"},
     [P_DOWN_RETRY] = {"down_retry", PARAM_DURATION, NULL, "2s", 1000, 60000000LL,
                       "a coordinator treats a replica that did not answer as down this long"},
+    [P_RING] =
+        {"ring", PARAM_INT, NULL, "0", 0, CLOCK_MAX_NODES,
+         "nodes in the hash ring, the first K (0: all); the others stay outside until `join` (set it before the first write)"},
 };
 
 enum {
-    PRED_QUORUM
+    PRED_QUORUM,
+    PRED_IN_RING
 };
 
 static const struct pred_def preds[] = {
@@ -228,15 +256,27 @@ static const struct pred_def preds[] = {
                      "met|failed",
                      false,
                      "whether the op's coordinator reached its quorum"},
+    [PRED_IN_RING] =
+        {"in-ring",
+         "in-ring NODE",
+         {PRED_NODE},
+         1,
+         NULL,
+         false,
+         "the node owns partitions of the hash ring (it was in it from the start, or has joined)"},
 };
 
 enum {
-    CMD_PLACE
+    CMD_PLACE,
+    CMD_JOIN
 };
 
 static const struct model_cmd_def cmds[] = {
     [CMD_PLACE] = {"place", "place KEY NODE...", 1, MODEL_MAX_CMD_NODES,
                    "pin KEY's preference list: its home replicas, in order"},
+    [CMD_JOIN] =
+        {"join", "join NODE", 0, 0,
+         "a node outside the ring bootstraps into it: claims partitions, the members stream it their data"},
 };
 
 enum msg_type {
@@ -252,6 +292,8 @@ enum msg_type {
     M_AE_DIFF,
     M_AE_KEY,
     M_FORWARD,
+    M_JOIN,
+    M_STREAM, /* one key's versions for a joiner; with no key, the end of a member's stream */
 };
 
 static const char *const msg_names[] = {
@@ -261,13 +303,15 @@ static const char *const msg_names[] = {
     [M_HANDOFF] = "handoff", [M_HANDOFF_ACK] = "handoff_ack",
     [M_AE_TREE] = "ae_tree", [M_AE_DIFF] = "ae_diff",
     [M_AE_KEY] = "ae_key",   [M_FORWARD] = "forward",
+    [M_JOIN] = "join",       [M_STREAM] = "stream",
 };
 
 enum timer_kind {
     K_OP,
     K_HANDOFF,
     K_AE,
-    K_GC
+    K_GC,
+    K_JOIN,
 };
 
 /* ---- wire shapes ---- */
@@ -399,6 +443,14 @@ struct model_state {
     struct model_ctx *ctx;
     int n;
     struct leaderless_ring *ring;
+    /* A bootstrap in progress (`join`): the ring it will make, the node, the members asked for
+     * their data, those that finished streaming, and those that heard of it. */
+    struct leaderless_ring *next;
+    int joiner; /* -1: none */
+    uint64_t join_want, join_got, join_known;
+    uint64_t join_seq; /* which join: a late end of stream from an abandoned one does not count */
+    bool join_armed;
+    uint64_t join_timer;
     struct ll_node *nodes;
     struct placed placed[LL_MAX_PLACED];
     int n_placed;
@@ -442,18 +494,68 @@ uint64_t leaderless_hash(const char *s)
  */
 struct leaderless_ring {
     int n_nodes;
+    int n_members;
+    bool member[CLOCK_MAX_NODES];
     int owner[LEADERLESS_PARTITIONS];
 };
 
 struct leaderless_ring *leaderless_ring_create(int n_nodes)
 {
+    return leaderless_ring_create_first(n_nodes, n_nodes);
+}
+
+struct leaderless_ring *leaderless_ring_create_first(int n_nodes, int members)
+{
     struct leaderless_ring *r = xcalloc(1, sizeof(*r));
 
     assert(n_nodes >= 1 && n_nodes <= CLOCK_MAX_NODES);
+    assert(members >= 1 && members <= n_nodes);
     r->n_nodes = n_nodes;
+    r->n_members = members;
+    for (int i = 0; i < members; i++)
+        r->member[i] = true;
     for (int p = 0; p < LEADERLESS_PARTITIONS; p++)
-        r->owner[p] = p % n_nodes;
+        r->owner[p] = p % members;
     return r;
+}
+
+struct leaderless_ring *leaderless_ring_copy(const struct leaderless_ring *r)
+{
+    struct leaderless_ring *c = xmalloc(sizeof(*c));
+
+    *c = *r;
+    return c;
+}
+
+int leaderless_ring_owner(const struct leaderless_ring *r, int partition)
+{
+    assert(partition >= 0 && partition < LEADERLESS_PARTITIONS);
+    return r->owner[partition];
+}
+
+bool leaderless_ring_member(const struct leaderless_ring *r, int node)
+{
+    return node >= 0 && node < r->n_nodes && r->member[node];
+}
+
+/*
+ * A joining node claims every (m+1)-th partition of a ring of m members, so it takes 1/(m+1) of
+ * the ring, spread round it, a share from every member -- as Riak's claim takes partitions from
+ * every node rather than one range from a neighbour; the other partitions keep their owners.
+ */
+int leaderless_ring_claim(struct leaderless_ring *r, int node)
+{
+    int m = r->n_members, got = 0;
+
+    assert(node >= 0 && node < r->n_nodes && !r->member[node]);
+    for (int p = 0; p < LEADERLESS_PARTITIONS; p++)
+        if (p % (m + 1) == m) {
+            r->owner[p] = node;
+            got++;
+        }
+    r->member[node] = true;
+    r->n_members++;
+    return got;
 }
 
 void leaderless_ring_destroy(struct leaderless_ring *r)
@@ -851,6 +953,10 @@ static void local_set(struct model_state *st, int node, const char *key, struct 
  * make room would lose it (Riak, whose limit is far higher, refuses client writes past
  * max_siblings). The replicas then disagree until a write after a read merges the siblings.
  */
+static void join_forward(struct model_state *st, int node, const char *key);
+static int walk_order_on(const struct model_state *st, const struct leaderless_ring *ring,
+                         const char *key, int *out);
+
 static int apply_store(struct model_state *st, int node, const char *key, const struct vset *in,
                        bool refuse_overflow)
 {
@@ -870,11 +976,19 @@ static int apply_store(struct model_state *st, int node, const char *key, const 
         model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "full", "store full: %s not stored", key);
         return -1;
     }
+    join_forward(st, node, key);
     return 1;
 }
 
 /* The key's walk order: its pinned replicas first, then the ring walk. Returns st->n. */
 static int walk_order(const struct model_state *st, const char *key, int *out)
+{
+    return walk_order_on(st, st->ring, key, out);
+}
+
+/* The same on ring (the current one, or the one a join will make). */
+static int walk_order_on(const struct model_state *st, const struct leaderless_ring *ring,
+                         const char *key, int *out)
 {
     int walk[CLOCK_MAX_NODES], got = 0;
     bool used[CLOCK_MAX_NODES] = {false};
@@ -888,7 +1002,7 @@ static int walk_order(const struct model_state *st, const char *key, int *out)
         }
         break;
     }
-    leaderless_ring_walk(st->ring, key, walk);
+    leaderless_ring_walk(ring, key, walk);
     for (int i = 0; i < st->n; i++)
         if (!used[walk[i]])
             out[got++] = walk[i];
@@ -1907,6 +2021,197 @@ static void on_ae_key(struct model_state *st, int node, const struct msg *m,
                 "anti-entropy repairs %s=%s from n%d", b->key, vals, m->from + 1);
 }
 
+/* ---- a node joins the ring ---- */
+
+#define LL_JOIN_RETRY_US 500000LL /* a joiner asks the members it has not heard from again */
+
+/* Is node a home replica of key on the ring a join in progress will make? */
+static bool next_home(const struct model_state *st, const char *key, int node)
+{
+    int order[CLOCK_MAX_NODES];
+    int n = param_n(st);
+
+    walk_order_on(st, st->next, key, order);
+    for (int i = 0; i < n; i++)
+        if (order[i] == node)
+            return true;
+    return false;
+}
+
+static void send_stream(struct model_state *st, int node, const char *key)
+{
+    struct ll_body *b = xmalloc(sizeof(*b));
+    struct vset set;
+    char vals[64];
+
+    local_set(st, node, key, &set);
+    body_init(b, 0, key);
+    body_set(b, &set);
+    format_set(&set, vals, sizeof(vals));
+    model_send(st->ctx, node, st->joiner, M_STREAM, false, b, body_len(b), "stream %s=%s", key,
+               vals);
+    free(b);
+}
+
+/*
+ * A member that has heard of a join passes on every version it stores from then on for a key
+ * the joiner will hold (Cassandra's writes to a pending range), so nothing written during the
+ * stream is left behind.
+ */
+static void join_forward(struct model_state *st, int node, const char *key)
+{
+    if (st->joiner < 0 || node == st->joiner || !(st->join_known & (1ull << node)) ||
+        !next_home(st, key, st->joiner))
+        return;
+    send_stream(st, node, key);
+}
+
+static void arm_join(struct model_state *st)
+{
+    st->join_timer = model_timer(st->ctx, st->joiner, K_JOIN, "join", LL_JOIN_RETRY_US, 0);
+    st->join_armed = true;
+}
+
+/* The joiner asks every member it has not had all the data from. */
+static void join_ask(struct model_state *st)
+{
+    struct ll_body *b = xmalloc(sizeof(*b));
+
+    body_init(b, st->join_seq, "");
+    for (int m = 0; m < st->n; m++)
+        if ((st->join_want & ~st->join_got) & (1ull << m))
+            model_send(st->ctx, st->joiner, m, M_JOIN, false, b, body_len(b),
+                       "join: send me my ranges");
+    free(b);
+    arm_join(st);
+}
+
+/* A member streams the joiner every key the joiner will be a home replica of, then says so. */
+static void on_join(struct model_state *st, int node, const struct msg *m, const struct ll_body *jb)
+{
+    const struct store *s = model_store(st->ctx, node);
+    struct ll_body *b;
+    int sent = 0;
+
+    if (m->from != st->joiner || jb->rid != st->join_seq)
+        return; /* a join that was abandoned */
+    st->join_known |= 1ull << node;
+    for (int i = 0; i < store_kv_count(s); i++) {
+        const struct store_item *it = store_kv_at(s, i);
+        if (next_home(st, it->key, st->joiner)) {
+            send_stream(st, node, it->key);
+            sent++;
+        }
+    }
+    b = xmalloc(sizeof(*b));
+    body_init(b, jb->rid, "");
+    model_send(st->ctx, node, m->from, M_STREAM, false, b, body_len(b), "stream done: %d keys",
+               sent);
+    free(b);
+}
+
+static void on_stream(struct model_state *st, int node, const struct msg *m,
+                      const struct ll_body *b)
+{
+    struct vset in;
+    char vals[64];
+
+    if (node != st->joiner && !leaderless_ring_member(st->ring, node))
+        return;
+    body_vset(b, &in);
+    if (apply_store(st, node, b->key, &in, false) <= 0)
+        return;
+    local_set(st, node, b->key, &in);
+    format_set(&in, vals, sizeof(vals));
+    model_trace(st->ctx, TRACE_REPAIR, node, m->from, 0, 0, "stream",
+                "n%d takes %s=%s from n%d as it joins", node + 1, b->key, vals, m->from + 1);
+}
+
+/*
+ * Every member has streamed: the joiner owns its partitions. The ring is every node's shared
+ * knowledge here (as `place` is), so all switch to it at this moment -- where Cassandra and Riak
+ * spread it by gossip, and a coordinator can act on the old ring a little longer.
+ */
+static void on_stream_end(struct model_state *st, int node, const struct msg *m,
+                          const struct ll_body *b)
+{
+    const struct store *s = model_store(st->ctx, node);
+    int parts = 0;
+
+    if (node != st->joiner || b->rid != st->join_seq)
+        return;
+    st->join_got |= 1ull << m->from;
+    if ((st->join_want & ~st->join_got) != 0)
+        return;
+    for (int p = 0; p < LEADERLESS_PARTITIONS; p++)
+        parts += leaderless_ring_owner(st->next, p) == node;
+    leaderless_ring_destroy(st->ring);
+    st->ring = st->next;
+    st->next = NULL;
+    st->joiner = -1;
+    st->join_known = 0;
+    if (st->join_armed)
+        model_timer_cancel(st->ctx, st->join_timer);
+    st->join_armed = false;
+    model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "joined",
+                "n%d joined the ring: it owns %d of %d partitions and holds %d keys", node + 1,
+                parts, LEADERLESS_PARTITIONS, store_kv_count(s));
+    model_trace(st->ctx, TRACE_ROLE, node, -1, -1, 0, "replica", "joined the ring");
+}
+
+static void join_abandon(struct model_state *st, const char *why)
+{
+    model_trace(st->ctx, TRACE_NOTE, st->joiner, -1, 0, 0, "join", "n%d's join is abandoned: %s",
+                st->joiner + 1, why);
+    leaderless_ring_destroy(st->next);
+    st->next = NULL;
+    st->joiner = -1;
+    st->join_known = 0;
+    st->join_armed = false;
+}
+
+static int join_cmd(struct model_state *st, const char *name, char *err, size_t errlen)
+{
+    char *end;
+    long v = name[0] == 'n' ? strtol(name + 1, &end, 10) : 0;
+    int node = (int)v - 1, parts;
+    char names[128] = "";
+
+    if (name[0] != 'n' || *end != '\0' || v < 1 || v > st->n) {
+        snprintf(err, errlen, "join takes a node name, n1 to n%d: got '%s'", st->n, name);
+        return -1;
+    }
+    if (leaderless_ring_member(st->ring, node)) {
+        snprintf(err, errlen, "n%d is in the ring already (set ring K leaves nodes out)", node + 1);
+        return -1;
+    }
+    if (st->joiner >= 0) {
+        snprintf(err, errlen, "n%d is still joining: one bootstrap at a time", st->joiner + 1);
+        return -1;
+    }
+    if (!st->nodes[node].up) {
+        snprintf(err, errlen, "n%d is down: a node joins only while it runs", node + 1);
+        return -1;
+    }
+    st->next = leaderless_ring_copy(st->ring);
+    parts = leaderless_ring_claim(st->next, node);
+    st->joiner = node;
+    st->join_seq++;
+    st->join_want = 0;
+    st->join_got = 0;
+    st->join_known = 0;
+    for (int m = 0; m < st->n; m++)
+        if (leaderless_ring_member(st->ring, m)) {
+            st->join_want |= 1ull << m;
+            util_appendf(names, sizeof(names), " n%d", m + 1);
+        }
+    model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "join",
+                "n%d joins the ring: it claims %d of %d partitions and asks%s for their data",
+                node + 1, parts, LEADERLESS_PARTITIONS, names);
+    join_ask(st);
+    return 0;
+}
+
 /* ---- tombstone collection ---- */
 
 /* Sweeps a few times per grace period, as compaction would come round. */
@@ -1966,6 +2271,7 @@ static struct model_state *ll_create(struct model_ctx *ctx)
     st->ctx = ctx;
     st->n = model_nodes(ctx);
     st->ring = leaderless_ring_create(st->n);
+    st->joiner = -1;
     st->nodes = xcalloc((size_t)st->n, sizeof(*st->nodes));
     for (int i = 0; i < st->n; i++) {
         st->nodes[i].up = true;
@@ -1998,6 +2304,7 @@ static void ll_destroy(struct model_state *st)
     free(st->nodes);
     free(st->notes);
     leaderless_ring_destroy(st->ring);
+    leaderless_ring_destroy(st->next);
     free(st);
 }
 
@@ -2034,6 +2341,15 @@ static void ll_param_changed(struct model_state *st, int idx)
             if (st->nodes[i].up)
                 arm_handoff(st, i);
         break;
+    case P_RING: {
+        int k = (int)pnum(st, P_RING);
+        /* Who is in the ring from the start; the data stays where it is. */
+        if (st->joiner >= 0)
+            join_abandon(st, "the ring was set anew");
+        leaderless_ring_destroy(st->ring);
+        st->ring = leaderless_ring_create_first(st->n, k == 0 || k > st->n ? st->n : k);
+        break;
+    }
     case P_TOMBSTONE_GC:
         for (int i = 0; i < st->n; i++) {
             if (st->nodes[i].gc_armed)
@@ -2130,6 +2446,15 @@ static void ll_message(struct model_state *st, int node, const struct msg *m)
     case M_AE_KEY:
         on_ae_key(st, node, m, b);
         break;
+    case M_JOIN:
+        on_join(st, node, m, b);
+        break;
+    case M_STREAM:
+        if (b->key[0])
+            on_stream(st, node, m, b);
+        else
+            on_stream_end(st, node, m, b);
+        break;
     }
     free(b);
 }
@@ -2149,6 +2474,11 @@ static void ll_timer(struct model_state *st, int node, int kind, int64_t arg)
     case K_GC:
         on_gc_timer(st, node);
         break;
+    case K_JOIN:
+        st->join_armed = false;
+        if (st->joiner == node)
+            join_ask(st);
+        break;
     }
 }
 
@@ -2164,6 +2494,8 @@ static void ll_crash(struct model_state *st, int node)
     nd->ae_armed = false;
     nd->gc_armed = false;
     nd->up = false;
+    if (st->joiner == node)
+        join_abandon(st, "it crashed; `join` starts it again");
 }
 
 static void ll_recover(struct model_state *st, int node, bool durable)
@@ -2197,7 +2529,11 @@ static void ll_describe(struct model_state *st, int node, struct node_desc *out)
 
     for (int s = 0; s < LL_MAX_COORD; s++)
         open += nd->coord[s] != NULL;
-    util_strlcpy(out->role, "replica", sizeof(out->role));
+    util_strlcpy(out->role,
+                 leaderless_ring_member(st->ring, node) ? "replica"
+                 : st->joiner == node                   ? "joining"
+                                                        : "outside",
+                 sizeof(out->role));
     snprintf(out->detail, sizeof(out->detail), "%d keys",
              store_kv_count(model_store(st->ctx, node)));
     if (open)
@@ -2288,6 +2624,14 @@ static int ll_eval(struct model_state *st, int pred, const struct pred_args *arg
     const struct op_note *note;
     int want;
 
+    if (pred == PRED_IN_RING) {
+        int node = args->a[0].node;
+        snprintf(got, gotlen, "n%d is %s", node + 1,
+                 leaderless_ring_member(st->ring, node) ? "in the ring"
+                 : st->joiner == node                   ? "still joining"
+                                                        : "outside the ring");
+        return leaderless_ring_member(st->ring, node);
+    }
     if (pred != PRED_QUORUM)
         return 0;
     want = args->a[1].num == 0 ? 1 : 0; /* met|failed */
@@ -2305,6 +2649,8 @@ static int ll_command(struct model_state *st, int cmd, const struct model_cmd_ar
 {
     struct placed *p = NULL;
 
+    if (cmd == CMD_JOIN)
+        return join_cmd(st, args->key, err, errlen);
     if (cmd != CMD_PLACE) {
         snprintf(err, errlen, "unknown command");
         return -1;

@@ -28,7 +28,18 @@ struct leaderless_ring;
 
 /* n_nodes in 1..CLOCK_MAX_NODES; returns a ring the caller frees with leaderless_ring_destroy. */
 struct leaderless_ring *leaderless_ring_create(int n_nodes);
+/* The same with only the first members nodes in the ring (1..n_nodes); the others own nothing
+ * until they join, and come last in every walk. */
+struct leaderless_ring *leaderless_ring_create_first(int n_nodes, int members);
+/* A copy the caller frees with leaderless_ring_destroy. */
+struct leaderless_ring *leaderless_ring_copy(const struct leaderless_ring *r);
 void leaderless_ring_destroy(struct leaderless_ring *r);
+bool leaderless_ring_member(const struct leaderless_ring *r, int node);
+/* The node that owns partition (0..LEADERLESS_PARTITIONS-1). */
+int leaderless_ring_owner(const struct leaderless_ring *r, int partition);
+/* node, not yet a member, joins: it claims 1/(m+1) of the partitions, spread round the ring.
+ * Returns how many it took. */
+int leaderless_ring_claim(struct leaderless_ring *r, int node);
 /*
  * Every node once, clockwise from key's partition: the owners of the
  * partitions that follow, each node the first time it appears. out holds

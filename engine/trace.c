@@ -557,7 +557,10 @@ void trace_format_text(const struct trace_event *ev, char *dst, size_t size)
         snprintf(dst, size, "%s %s %s", t, b, ev->text);
         break;
     case TRACE_ROLE:
-        snprintf(dst, size, "%s %s is %s (epoch %lld)", t, a, ev->name, (long long)ev->a);
+        if (ev->a < 0) /* a model without epochs */
+            snprintf(dst, size, "%s %s is %s", t, a, ev->name);
+        else
+            snprintf(dst, size, "%s %s is %s (epoch %lld)", t, a, ev->name, (long long)ev->a);
         break;
     case TRACE_APPEND:
         snprintf(dst, size, "%s %s appends @%lld e%lld %s", t, a, (long long)ev->a,

@@ -25,6 +25,7 @@ struct lesson_runner {
     bool spot_seen;    /* it happened in this step */
     bool spot_pending; /* it happened since the last advance: the caller should pause */
     char evidence[TRACE_TEXT_MAX + 64];
+    struct trace_event spot_ev; /* the event itself, for the screen to mark its node and op */
     char stuck[LESSON_LINE_MAX];
     int64_t start_us[LESSON_MAX_STEPS]; /* virtual time each step began */
     int start_entry[LESSON_MAX_STEPS];  /* journal length when each step began */
@@ -136,6 +137,7 @@ static void on_event(struct trace_observer *self, const struct trace_event *ev)
         return;
     r->spot_seen = true;
     r->spot_pending = true;
+    r->spot_ev = *ev;
     trace_format_text(ev, r->evidence, sizeof(r->evidence));
 }
 
@@ -363,6 +365,11 @@ bool lesson_runner_explain_ready(const struct lesson_runner *r)
 const char *lesson_runner_evidence(const struct lesson_runner *r)
 {
     return r->spot_seen ? r->evidence : NULL;
+}
+
+const struct trace_event *lesson_runner_spot(const struct lesson_runner *r)
+{
+    return r->spot_seen ? &r->spot_ev : NULL;
 }
 
 unsigned lesson_runner_answered(const struct lesson_runner *r)

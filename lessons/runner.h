@@ -53,6 +53,9 @@ const char *lesson_runner_stuck(const struct lesson_runner *r);
 /* The step's key event, once it happened: "1.234s n1 truncate ..." (the event log's line); NULL
  * before. */
 const char *lesson_runner_evidence(const struct lesson_runner *r);
+/* The same event, once it happened in this step (its node, its op), or NULL. Valid until the
+ * runner moves on. */
+const struct trace_event *lesson_runner_spot(const struct lesson_runner *r);
 
 /* The next hint (a conditional one whose condition holds first), or NULL when none is left. */
 const char *lesson_runner_hint(struct lesson_runner *r);

@@ -178,7 +178,9 @@ static void play_lesson(const char *path, bool legend_only)
         static const char *const want[] = {
             "The map",
             "A box is a node, a line a link, a moving dot a message.",
-            "Clock line (`clk`): its wall clock",
+            "after the *epoch* (`epoch 2`; `e2` in a narrow box).",
+            "named on top (`group 1`; `g1` when narrow).",
+            "Clock line (`clock 1.2s`): its wall clock",
             "`hw`: the *high watermark*; `lamport` (clocks lesson): the *Lamport clock*.",
             "`i` goes back to the step.",
         };

@@ -938,6 +938,45 @@ static void test_lease_margin_against_a_slow_clock(void **state)
     script_run_destroy(run);
 }
 
+/* When node first stepped down by check-quorum, or -1. */
+static int64_t first_check_quorum_us(const struct recorder *r, int node)
+{
+    for (int i = 0; i < r->n; i++)
+        if (r->ev[i].kind == TRACE_SUSPECT && r->ev[i].node == node &&
+            strstr(r->ev[i].text, "check-quorum"))
+            return r->ev[i].t_us;
+    return -1;
+}
+
+static void test_timeout_clock_wall_vs_monotonic(void **state)
+{
+    struct recorder *rec = rec_new();
+    struct script_run *run;
+    const struct op *w2, *r1;
+
+    (void)state;
+    /* Wall: the NTP step back stretches n1's lease and check-quorum by 5 s. It still leads after
+     * the new leader committed x=2, serves x=1, and steps down only seconds later. */
+    run = run_file("assets/scenarios/leader/lease_wall_clock.scn", rec);
+    w2 = op_by_label(run, "w2");
+    r1 = op_by_label(run, "r1");
+    assert_int_equal(r1->status, OP_OK);
+    assert_true(first_check_quorum_us(rec, 0) > w2->complete_us + 2000000);
+    script_run_destroy(run);
+    free(rec);
+    /* Monotonic: the same step changes nothing; cut off, n1 steps down before the new leader is
+     * elected, and the read through it fails. */
+    rec = rec_new();
+    run = run_file("assets/scenarios/leader/lease_monotonic_clock.scn", rec);
+    w2 = op_by_label(run, "w2");
+    r1 = op_by_label(run, "r1");
+    assert_int_equal(r1->status, OP_FAIL);
+    assert_true(first_check_quorum_us(rec, 0) > 0);
+    assert_true(first_check_quorum_us(rec, 0) < w2->invoke_us);
+    script_run_destroy(run);
+    free(rec);
+}
+
 static void test_leases_do_not_stop_elections(void **state)
 {
     (void)state;
@@ -988,6 +1027,7 @@ int main(void)
         cmocka_unit_test(test_duplicates_checker),
         cmocka_unit_test(test_check_quorum_is_a_parameter),
         cmocka_unit_test(test_lease_margin_against_a_slow_clock),
+        cmocka_unit_test(test_timeout_clock_wall_vs_monotonic),
         cmocka_unit_test(test_leases_do_not_stop_elections),
         cmocka_unit_test(test_property_no_acked_write_lost),
     };

@@ -76,6 +76,38 @@ static void test_ring_spreads_keys(void **state)
     leaderless_ring_destroy(r);
 }
 
+/* A joining node claims every fourth partition of a ring of three, and nothing else moves. */
+static void test_ring_join_claims_a_quarter(void **state)
+{
+    struct leaderless_ring *before = leaderless_ring_create_first(4, 3), *after;
+    int moved = 0;
+
+    (void)state;
+    assert_false(leaderless_ring_member(before, 3));
+    for (int p = 0; p < LEADERLESS_PARTITIONS; p++)
+        assert_int_not_equal(leaderless_ring_owner(before, p), 3);
+    after = leaderless_ring_copy(before);
+    assert_int_equal(leaderless_ring_claim(after, 3), LEADERLESS_PARTITIONS / 4);
+    assert_true(leaderless_ring_member(after, 3));
+    for (int p = 0; p < LEADERLESS_PARTITIONS; p++) {
+        int was = leaderless_ring_owner(before, p), is = leaderless_ring_owner(after, p);
+        if (was != is) {
+            assert_int_equal(is, 3);
+            moved++;
+        }
+    }
+    assert_int_equal(moved, LEADERLESS_PARTITIONS / 4);
+    /* Each of the three members gave up a share. */
+    for (int m = 0; m < 3; m++) {
+        int gave = 0;
+        for (int p = 0; p < LEADERLESS_PARTITIONS; p++)
+            gave += leaderless_ring_owner(before, p) == m && leaderless_ring_owner(after, p) == 3;
+        assert_true(gave >= 4);
+    }
+    leaderless_ring_destroy(before);
+    leaderless_ring_destroy(after);
+}
+
 static void test_targets_skip_suspects_only_when_sloppy(void **state)
 {
     int order[5] = {4, 0, 3, 1, 2};
@@ -1096,6 +1128,108 @@ static void test_property_lww_blind_writes(void **state)
 }
 
 /* The same cluster without overlapping quorums does serve stale reads: the property can fail. */
+/* join: n4 takes exactly the keys of its partitions, through stream messages, including a
+ * write that landed on a member after it had streamed; then reads of those keys go to n4. */
+static void test_join_streams_the_claimed_keys(void **state)
+{
+    struct engine *e;
+    struct model_cmd_args join;
+    char err[200], key[8];
+    int moved = 0;
+    const struct op *rd;
+
+    (void)state;
+    assert_int_equal(engine_create("leaderless", 4, 3, &e), 0);
+    set_or_fail(e, "ring", "3");
+    set_or_fail(e, "n", "1");
+    set_or_fail(e, "w", "1");
+    set_or_fail(e, "r", "1");
+    set_or_fail(e, "resolve", "lww");
+    for (int i = 0; i < 40; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        finish(e, submit(e, OP_PUT, key, "1", 0, 0));
+    }
+    for (int i = 0; i < 40; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        local_is(e, 3, key, "nil"); /* outside the ring, n4 holds nothing */
+    }
+    memset(&join, 0, sizeof(join));
+    snprintf(join.key, sizeof(join.key), "n3");
+    assert_true(engine_command(e, 1, &join, err, sizeof(err)) < 0); /* in the ring already */
+    snprintf(join.key, sizeof(join.key), "n4");
+    assert_int_equal(engine_command(e, 1, &join, err, sizeof(err)), 0);
+    assert_true(engine_command(e, 1, &join, err, sizeof(err)) < 0); /* one bootstrap at a time */
+    engine_run_until(e, engine_now(e) + 2000000, NULL);
+    for (int i = 0; i < 40; i++) {
+        struct op_values v;
+        snprintf(key, sizeof(key), "k%d", i);
+        engine_read_local(e, 3, key, &v);
+        if (v.n == 0)
+            continue;
+        moved++;
+        /* A moved key is now read from n4 alone: through n1, the answer comes from n4. */
+        rd = finish(e, submit(e, OP_GET, key, NULL, 0, 0));
+        assert_int_equal(rd->status, OP_OK);
+        assert_true(strstr(rd->detail, "n4") != NULL);
+    }
+    /* About a quarter of the keys moved, never all or none. */
+    assert_true(moved >= 4 && moved <= 20);
+    engine_destroy(e);
+}
+
+/* A joiner that crashes mid-join abandons it, stays outside the ring, and can join again once
+ * it runs; a down node cannot join. */
+static void test_join_abandoned_by_a_crash(void **state)
+{
+    struct engine *e;
+    struct model_cmd_args join;
+    char err[200];
+    struct op_values v;
+    struct engine_node info;
+
+    (void)state;
+    assert_int_equal(engine_create("leaderless", 4, 5, &e), 0);
+    set_or_fail(e, "ring", "3");
+    set_or_fail(e, "n", "1");
+    set_or_fail(e, "w", "1");
+    set_or_fail(e, "r", "1");
+    for (int i = 0; i < 20; i++) {
+        char key[8];
+        snprintf(key, sizeof(key), "k%d", i);
+        finish(e, submit(e, OP_PUT, key, "1", 0, 0));
+    }
+    memset(&join, 0, sizeof(join));
+    snprintf(join.key, sizeof(join.key), "n4");
+    assert_int_equal(engine_command(e, 1, &join, err, sizeof(err)), 0);
+    assert_int_equal(engine_kill(e, 3), 0);
+    engine_run_until(e, engine_now(e) + 2000000, NULL);
+    assert_true(engine_command(e, 1, &join, err, sizeof(err)) < 0); /* down */
+    assert_non_null(strstr(err, "down"));
+    assert_int_equal(engine_restart(e, 3, true), 0);
+    engine_run_until(e, engine_now(e) + 100000, NULL);
+    /* Wiped and outside the ring: nothing arrived for the abandoned join. */
+    engine_read_local(e, 3, "k0", &v);
+    assert_int_equal(v.n, 0);
+    assert_int_equal(engine_node(e, 3, &info), 0);
+    assert_string_equal(info.desc.role, "outside");
+    assert_int_equal(engine_command(e, 1, &join, err, sizeof(err)), 0);
+    engine_run_until(e, engine_now(e) + 2000000, NULL);
+    /* n4 took the keys of its partitions this time: some key is now read through it. */
+    {
+        int held = 0;
+        for (int i = 0; i < 20; i++) {
+            char key[8];
+            snprintf(key, sizeof(key), "k%d", i);
+            engine_read_local(e, 3, key, &v);
+            held += v.n > 0;
+        }
+        assert_true(held > 0);
+    }
+    assert_int_equal(engine_node(e, 3, &info), 0);
+    assert_string_equal(info.desc.role, "replica");
+    engine_destroy(e);
+}
+
 static void test_without_overlap_reads_go_stale(void **state)
 {
     struct engine *e;
@@ -1122,6 +1256,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ring_walk_names_every_node_once),
         cmocka_unit_test(test_ring_spreads_keys),
+        cmocka_unit_test(test_ring_join_claims_a_quarter),
+        cmocka_unit_test(test_join_streams_the_claimed_keys),
+        cmocka_unit_test(test_join_abandoned_by_a_crash),
         cmocka_unit_test(test_targets_skip_suspects_only_when_sloppy),
         cmocka_unit_test(test_dvv_dominance),
         cmocka_unit_test(test_dvv_same_coordinator_blind_writes_stay_siblings),

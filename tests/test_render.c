@@ -974,6 +974,8 @@ static void lfix_view(struct lfix *f, int64_t t_us, struct draw_view *v)
     f->dl.waiting = lesson_runner_waiting(f->r);
     f->dl.finished = lesson_runner_finished(f->r);
     f->dl.explain_ready = lesson_runner_explain_ready(f->r);
+    f->dl.evidence = lesson_runner_evidence(f->r);
+    f->dl.spot = lesson_runner_spot(f->r);
     f->dl.hints_total = lesson_runner_hints_total(f->r);
     lesson_runner_expand(f->r, f->dl.s->success, f->success, sizeof(f->success));
     lesson_runner_expand(f->r, f->dl.s->quiz.explain, f->explain, sizeof(f->explain));
@@ -1170,6 +1172,64 @@ static void test_lesson_list_80x24(void **state)
     find_text(g, "02-single-leader", &x, &y);
     assert_int_equal(grid_at(g, x, y).style, ST_CHOICE);
     golden("lesson_list_80x24", frame);
+    free(frame);
+    grid_destroy(g);
+    lfix_close(&f);
+}
+
+/* Where glyph gl first appears in the grid's column x (any row), or -1. */
+static int glyph_row(const struct grid *g, int x, uint32_t ch)
+{
+    for (int y = 0; y < grid_height(g); y++)
+        if (grid_at(g, x, y).ch == ch)
+            return y;
+    return -1;
+}
+
+/* Step 4's spotlight (op timeout): the evidence in the pane, and the op's line and the node it
+ * went to marked with the spotlight glyph and style; nothing marked before it happens. */
+static void test_lesson_spotlight_80x24(void **state)
+{
+    struct lfix f;
+    struct draw_view v;
+    struct grid *g;
+    char *frame;
+    int x, y, bx, by;
+
+    (void)state;
+    lfix_open(&f);
+    assert_true(lesson_runner_next(f.r));
+    assert_int_equal(lesson_runner_show_me(f.r, &(struct script_error){0}), 0);
+    lfix_view(&f, 1000000, &v);
+    assert_true(lesson_runner_next(f.r));
+    lesson_runner_answer(f.r, f.l.steps[2].quiz.correct);
+    lfix_view(&f, 1000000, &v);
+    assert_true(lesson_runner_next(f.r));
+    assert_int_equal(lesson_runner_show_me(f.r, &(struct script_error){0}), 0);
+    lfix_view(&f, 1100000, &v);
+    assert_null(f.dl.spot); /* the write is still waiting: nothing to mark yet */
+    frame = lfix_render(&f, &v, 80, 24, &g);
+    assert_null(strstr(frame, "\xe2\x96\xb6"));
+    free(frame);
+    grid_destroy(g);
+    lfix_view(&f, 8000000, &v);
+    assert_non_null(f.dl.spot);
+    assert_int_equal(f.dl.spot->node, 0);
+    frame = lfix_render(&f, &v, 80, 24, &g);
+    assert_non_null(strstr(frame, "Evidence:"));
+    /* The op's line in the ops pane: the glyph in its first column, the line in ST_INFO. */
+    find_text(g, "w2 put x=2 n1 timeout", &x, &y);
+    assert_int_equal(grid_at(g, x - 3, y).ch, 0x25b6u);
+    assert_int_equal(grid_at(g, x, y).style, ST_INFO);
+    /* n1's box: the glyph on its top-left corner, its frame in ST_INFO; n2's box is plain. */
+    find_text(g, "n1", &bx, &by);
+    assert_int_equal(grid_at(g, bx - 1, by).ch, 0x25b6u);
+    assert_int_equal(grid_at(g, bx - 1, by).style, ST_INFO);
+    assert_int_equal(grid_at(g, bx - 1, by + 1).style, ST_INFO);
+    find_text(g, "n2", &bx, &by);
+    assert_true(grid_at(g, bx - 1, by).ch != 0x25b6u);
+    assert_true(glyph_row(g, bx - 1, 0x25b6u) < 0);
+    golden("lesson_spotlight_80x24", frame);
     free(frame);
     grid_destroy(g);
     lfix_close(&f);
@@ -1476,6 +1536,7 @@ int main(void)
         cmocka_unit_test(test_lesson_task_120x40),
         cmocka_unit_test(test_lesson_quiz),
         cmocka_unit_test(test_lesson_list_80x24),
+        cmocka_unit_test(test_lesson_spotlight_80x24),
         cmocka_unit_test(test_lesson_pane_short_of_room),
         cmocka_unit_test(test_demo_caption_100x30),
         cmocka_unit_test(test_cast_encoder),

@@ -2655,6 +2655,7 @@ static void render(struct app *a)
         dl.finished = lesson_runner_finished(a->runner);
         dl.stuck = lesson_runner_stuck(a->runner);
         dl.evidence = lesson_runner_evidence(a->runner);
+        dl.spot = lesson_runner_spot(a->runner);
         dl.held = a->lesson_hold && a->paused;
         dl.explain_ready = lesson_runner_explain_ready(a->runner);
         dl.hints_total = lesson_runner_hints_total(a->runner);

@@ -444,24 +444,29 @@ static int node_lines(const struct engine *e, const struct engine_node *en, bool
     return n;
 }
 
+/* spot: the lesson's key moment happened at this node -- a marked corner and a coloured frame. */
 static void draw_node(struct grid *g, const struct engine *e, int i, const struct nodebox *b,
-                      bool selected, enum box_lamport lamport)
+                      bool selected, bool spot, enum box_lamport lamport)
 {
     struct engine_node en;
     struct rect r = b->r;
-    char line[128], lines[4][128];
-    int row = r.y + 1, iw = r.w - 2, border, x, styles[4], n, widest = 0;
-    bool leader, words;
+    char line[128], lines[4][128], short_lines[4][128];
+    int row = r.y + 1, iw = r.w - 2, border, x, styles[4], n;
+    bool leader;
 
     if (engine_node(e, i, &en) < 0)
         return;
     leader = en.desc.leads && en.state != NODE_CRASHED;
-    border = selected                   ? ST_SELECTED
+    /* The key moment's colour wins over the selection's: the double border still says selected. */
+    border = spot                       ? ST_INFO
+             : selected                 ? ST_SELECTED
              : en.state == NODE_CRASHED ? ST_CRASHED
              : en.state == NODE_PAUSED  ? ST_PAUSED
                                         : ST_BORDER;
     grid_fill(g, r.x, r.y, r.w, r.h, ' ', ST_NORMAL);
     grid_box(g, r.x, r.y, r.w, r.h, selected, border);
+    if (spot)
+        grid_glyph(g, r.x, r.y, GL_SPOT, ST_INFO);
     /* Title in the top border: name, then role. */
     snprintf(line, sizeof(line), "n%d", i + 1);
     x = r.x + 1 + grid_text(g, r.x + 1, r.y, iw, line, selected ? ST_SELECTED : ST_BOLD);
@@ -474,14 +479,13 @@ static void draw_node(struct grid *g, const struct engine *e, int i, const struc
                   : leader                 ? ST_LEADER
                                            : ST_NORMAL);
     }
-    /* Words when the lines above the detail line fit in words; the detail line is what it is. */
+    /* Each line in words when it fits ("epoch 2 up"), short only when it does not ("e2 up"): a
+     * long clock line does not take the epoch's words with it. The detail line is what it is. */
     n = node_lines(e, &en, true, lamport, lines, styles);
-    for (int k = 0; k < n - 1; k++)
-        if ((int)strlen(lines[k]) > widest)
-            widest = (int)strlen(lines[k]);
-    words = widest <= iw;
-    if (!words)
-        n = node_lines(e, &en, false, lamport, lines, styles);
+    if (node_lines(e, &en, false, lamport, short_lines, styles) == n)
+        for (int k = 0; k < n - 1; k++)
+            if ((int)strlen(lines[k]) > iw)
+                memcpy(lines[k], short_lines[k], sizeof(lines[k]));
     for (int k = 0; k < n - 1 && row < r.y + r.h - 1; k++, row++)
         grid_text(g, r.x + 1, row, iw, lines[k], styles[k]);
     /* The detail line, wrapped at spaces and commas over the rows left. */
@@ -914,6 +918,7 @@ static void draw_map(struct grid *g, const struct engine *e, const struct draw_v
     draw_regions(g, &rg, n, map);
     for (int i = 0; i < n; i++)
         draw_node(g, e, i, &b[i], i == v->selected,
+                  v->lesson && v->lesson->spot && v->lesson->spot->node == i,
                   v->lesson && !v->lesson->lamport ? BOX_LAMPORT_HIDDEN : BOX_LAMPORT_SHOWN);
     /* What is special about a link, in words beside it: a one-way cut and its direction, loss,
      * duplication, reordering, a slow link. */
@@ -1333,8 +1338,9 @@ static int draw_verdicts(struct grid *g, const struct draw_checks *c, struct rec
     return rows;
 }
 
+/* sel: the selected op (0: none); spot: the op of a lesson's key moment (0: none). */
 static void draw_ops(struct grid *g, const struct engine *e, const struct draw_checks *checks,
-                     size_t sel, struct rect r)
+                     size_t sel, uint64_t spot, struct rect r)
 {
     const struct history *h = engine_history(e);
     size_t n = history_count(h);
@@ -1345,6 +1351,8 @@ static void draw_ops(struct grid *g, const struct engine *e, const struct draw_c
     /* The selected op (o / O) stays in sight: the pane scrolls back to it. */
     if (sel > 0 && sel <= first)
         first = sel - 1;
+    else if (sel == 0 && spot > 0 && spot <= first)
+        first = (size_t)spot - 1; /* and so does the key moment's */
     if (sel > 0 && sel <= n)
         snprintf(title, sizeof(title), " ops (%zu): op %zu ", n, sel);
     else
@@ -1408,6 +1416,9 @@ static void draw_ops(struct grid *g, const struct engine *e, const struct draw_c
             grid_put(g, r.x, y, '>', ST_SELECTED);
             grid_fill(g, r.x + 2, y, r.w - 2, 1, ' ', ST_SELECTED);
             st = ST_SELECTED;
+        } else if (id == spot) {
+            grid_glyph(g, r.x, y, GL_SPOT, ST_INFO);
+            st = ST_INFO;
         }
         grid_text(g, r.x + 3, y, r.w - 3, line, st == ST_PENDING ? ST_NORMAL : st);
     }
@@ -1974,8 +1985,9 @@ static const char *const legend_lines[] = {
     "**The map**",
     "A box is a node, a line a link, a moving dot a message.",
     "Title: *name*, a star if it leads, *role*.",
-    "State: **up**, **CRASHED** or **paused**; `e2` before it: the *epoch*; `g1` after it: the *partition group*.",
-    "Clock line (`clk`): its wall clock, and how far off it is.",
+    "State: **up**, **CRASHED** or **paused**, after the *epoch* (`epoch 2`; `e2` in a narrow box).",
+    "A partition walls the map into *partition groups*, named on top (`group 1`; `g1` when narrow).",
+    "Clock line (`clock 1.2s`): its wall clock, and how far off it is.",
     "`hw`: the *high watermark*; `lamport` (clocks lesson): the *Lamport clock*.",
     "Last line: what the model keeps (log end, ISR, keys).",
     "A cut link is drawn broken; the selected box has a double border.",
@@ -2339,7 +2351,8 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
         grid_unclip(g);
     }
     grid_clip(g, l.ops.x, l.ops.y, l.ops.w, l.ops.h);
-    draw_ops(g, e, v->checks, v->op_sel, l.ops);
+    draw_ops(g, e, v->checks, v->op_sel, v->lesson && v->lesson->spot ? v->lesson->spot->op_id : 0,
+             l.ops);
     if (l.replica.h > 0) {
         grid_clip(g, l.replica.x, l.replica.y, l.replica.w, l.replica.h);
         draw_replica(g, e, v->selected, v->flash, v->n_flash, l.replica);
@@ -2403,5 +2416,5 @@ void draw_column(struct grid *g, const struct engine *e, const struct draw_view 
     grid_fill(g, x, y, w, 1, ' ', v->selected < 0 ? ST_BAR : ST_PANE_TITLE);
     grid_text(g, x + 1, y, w - 1, title, ST_PANE_TITLE);
     draw_map(g, e, v, map);
-    draw_ops(g, e, v->checks, v->op_sel, ops);
+    draw_ops(g, e, v->checks, v->op_sel, 0, ops);
 }

@@ -225,6 +225,9 @@ struct draw_lesson {
     const char *narration;
     const char *success;
     const char *explain;
+    /* The step's key event once it happened, or NULL: its node's box and its op's line are
+     * marked (GL_SPOT, ST_INFO) while the pane quotes it as evidence. */
+    const struct trace_event *spot;
     /* The lesson list overlay (L), when n_items > 0 and list is set. */
     bool list;
     const struct draw_lesson_item *items;

@@ -29,6 +29,7 @@ static const struct {
     [GL_MSG_DUP] = {0x25c9, '@'},    [GL_MSG_DROP] = {0x2717, '*'}, [GL_MSG_IDLE] = {0x00b7, '.'},
     [GL_OK] = {0x2713, '+'},         [GL_FAIL] = {0x2717, 'x'},     [GL_TIMEOUT] = {0x25d4, 'T'},
     [GL_PENDING] = {0x2026, '.'},    [GL_LEADER] = {0x2605, '*'},   [GL_WALL] = {0x250a, ':'},
+    [GL_SPOT] = {0x25b6, '>'},
 };
 
 static int clampi(int v, int lo, int hi)

@@ -50,6 +50,7 @@ enum grid_glyph {
     GL_PENDING,
     GL_LEADER,
     GL_WALL, /* the boundary between a partition's groups */
+    GL_SPOT, /* a lesson's key moment: the node box and the op line it happened at */
     GL_COUNT,
 };
 
