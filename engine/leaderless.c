@@ -2342,7 +2342,7 @@ static void ll_param_changed(struct model_state *st, int idx)
                 arm_handoff(st, i);
         break;
     case P_RING: {
-        int k = (int)pnum(st, P_RING);
+        int k = (int)model_pnum(st->ctx, P_RING);
         /* Who is in the ring from the start; the data stays where it is. */
         if (st->joiner >= 0)
             join_abandon(st, "the ring was set anew");
