@@ -138,6 +138,7 @@
 #define LL_MAX_COORD   512 /* ops one node coordinates at once */
 #define LL_MAX_TARGETS 32  /* replicas one op may talk to, stand-ins included */
 #define LL_MAX_HINTS   128 /* hinted keys one node holds */
+#define LL_SPARES      8   /* finished coordinators kept for reuse */
 #define LL_MAX_PLACED  256 /* pinned keys */
 #define LL_MAX_ROUNDS  2   /* a sloppy op tries stand-ins this many times */
 #define LL_MAX_N       16  /* most replicas per key */
@@ -402,6 +403,11 @@ struct model_state {
     int n_placed;
     struct op_note *notes; /* by op id; grows up to HISTORY_MAX_OPS + 1 */
     size_t cap_notes;
+    /* Finished coordinators and read answer tables kept for the next ops, so an op does not
+     * map, fault in and zero fresh pages (a read's table is 164 KB). */
+    struct coord *spare_coord[LL_SPARES];
+    struct vset *spare_sets[LL_SPARES];
+    int n_spare_coord, n_spare_sets;
 };
 
 /* ---- hashing and the ring ---- */
@@ -1145,8 +1151,14 @@ static struct coord *coord_find(struct model_state *st, int node, uint64_t rid)
 static void coord_free(struct model_state *st, int node, struct coord *c)
 {
     st->nodes[node].coord[c->slot] = NULL;
-    free(c->sets);
-    free(c);
+    if (c->sets && st->n_spare_sets < LL_SPARES)
+        st->spare_sets[st->n_spare_sets++] = c->sets;
+    else
+        free(c->sets);
+    if (st->n_spare_coord < LL_SPARES)
+        st->spare_coord[st->n_spare_coord++] = c;
+    else
+        free(c);
 }
 
 static void reply_fail(struct model_state *st, int node, const struct op_req *req,
@@ -1335,7 +1347,13 @@ static struct coord *coord_new(struct model_state *st, int node)
 
     for (int s = 0; s < LL_MAX_COORD; s++) {
         if (!nd->coord[s]) {
-            struct coord *c = xcalloc(1, sizeof(*c));
+            struct coord *c;
+            if (st->n_spare_coord > 0) {
+                c = st->spare_coord[--st->n_spare_coord];
+                memset(c, 0, sizeof(*c));
+            } else {
+                c = xcalloc(1, sizeof(*c));
+            }
             c->slot = s;
             c->gen = ++nd->next_gen;
             nd->coord[s] = c;
@@ -1402,7 +1420,12 @@ static void coordinate(struct model_state *st, int node, const struct op_req *re
     util_strlcpy(c->key, req->key, sizeof(c->key));
     choose_targets(st, node, req->key, read, c);
     if (read) {
-        c->sets = xcalloc(LL_MAX_TARGETS, sizeof(*c->sets));
+        /* Each target's answer is read only after it came (or was set empty), and only its
+         * n versions: empty sets, not 164 KB of zeroes per read. */
+        c->sets = st->n_spare_sets > 0 ? st->spare_sets[--st->n_spare_sets]
+                                       : xmalloc(LL_MAX_TARGETS * sizeof(*c->sets));
+        for (int i = 0; i < LL_MAX_TARGETS; i++)
+            c->sets[i].n = 0;
     } else {
         struct store_version v;
         struct vset mine;
@@ -2065,6 +2088,10 @@ static void ll_destroy(struct model_state *st)
         free(st->nodes[i].hints);
         free(st->nodes[i].ae_agreed);
     }
+    for (int i = 0; i < st->n_spare_coord; i++)
+        free(st->spare_coord[i]);
+    for (int i = 0; i < st->n_spare_sets; i++)
+        free(st->spare_sets[i]);
     free(st->nodes);
     free(st->notes);
     leaderless_ring_destroy(st->ring);
