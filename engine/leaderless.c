@@ -759,6 +759,16 @@ static void format_set(const struct vset *s, char *dst, size_t size)
     op_format_values(&v, dst, size);
 }
 
+/* A set for a message summary: formatted only when someone reads message text. */
+static void summary_set(const struct model_state *st, const struct vset *s, char *dst,
+                        size_t size)
+{
+    if (model_text_wanted(st->ctx))
+        format_set(s, dst, size);
+    else
+        dst[0] = '\0';
+}
+
 static void set_values(const struct vset *s, struct op_values *out)
 {
     memset(out, 0, sizeof(*out));
@@ -1268,7 +1278,7 @@ static void send_put(struct model_state *st, int node, struct coord *c, int i)
     body_init(b, coord_rid(c), c->key);
     b->hint = c->t[i].home;
     body_set(b, &c->sent);
-    format_set(&c->sent, vals, sizeof(vals));
+    summary_set(st, &c->sent, vals, sizeof(vals));
     if (c->t[i].home >= 0)
         model_send(st->ctx, node, c->t[i].node, M_PUT, false, b, body_len(b), "put %s=%s hint n%d",
                    c->key, vals, c->t[i].home + 1);
@@ -1497,7 +1507,7 @@ static void send_repair(struct model_state *st, int node, struct coord *c, int t
 
     body_init(b, coord_rid(c), c->key);
     body_set(b, &c->best);
-    format_set(&c->best, vals, sizeof(vals));
+    summary_set(st, &c->best, vals, sizeof(vals));
     model_send(st->ctx, node, to, M_REPAIR, false, b, body_len(b), "repair %s=%s", c->key, vals);
     free(b);
 }
@@ -1794,7 +1804,7 @@ static void on_get(struct model_state *st, int node, const struct msg *m, const 
     read_set(st, node, b->key, &mine);
     body_init(r, b->rid, b->key);
     body_set(r, &mine);
-    format_set(&mine, vals, sizeof(vals));
+    summary_set(st, &mine, vals, sizeof(vals));
     model_send(st->ctx, node, m->from, M_GET_REPLY, false, r, body_len(r), "%s=%s", b->key, vals);
     free(r);
 }
@@ -1827,7 +1837,7 @@ static void on_handoff_timer(struct model_state *st, int node)
         }
         body_init(b, (uint64_t)h->gen << 16 | (uint64_t)i, h->key);
         body_set(b, &h->set);
-        format_set(&h->set, vals, sizeof(vals));
+        summary_set(st, &h->set, vals, sizeof(vals));
         model_send(st->ctx, node, h->owner, M_HANDOFF, false, b, body_len(b), "handoff %s=%s",
                    h->key, vals);
     }
@@ -1932,7 +1942,7 @@ static void ae_push(struct model_state *st, int node, int peer, uint32_t mask)
         memcpy(set.v, it->v, (size_t)it->n * sizeof(it->v[0]));
         body_init(b, 0, it->key);
         body_set(b, &set);
-        format_set(&set, vals, sizeof(vals));
+        summary_set(st, &set, vals, sizeof(vals));
         model_send(st->ctx, node, peer, M_AE_KEY, false, b, body_len(b), "ae %s=%s", it->key, vals);
         /* The store does not change while we send, so it is safe to keep iterating. */
     }

@@ -356,6 +356,16 @@ static void fmt_vc(const struct model_state *st, const struct vclock *vc, char *
     clock_vc_format(vc, st->n, dst, size);
 }
 
+/* A clock for a message summary: formatted only when someone reads message text. */
+static void summary_vc(const struct model_state *st, const struct vclock *vc, char *dst,
+                       size_t size)
+{
+    if (model_text_wanted(st->ctx))
+        fmt_vc(st, vc, dst, size);
+    else
+        dst[0] = '\0';
+}
+
 static bool dot_in(const struct vclock *ctx, struct mdot d)
 {
     return ctx->v[d.origin] >= d.seq;
@@ -570,7 +580,7 @@ static void send_update(struct model_state *st, int node, int peer, struct mentr
     e->sent_mono = model_mono(st->ctx, node);
     switch ((enum op_kind)u->kind) {
     case OP_PUT:
-        fmt_vc(st, &u->ctx, vc, sizeof(vc));
+        summary_vc(st, &u->ctx, vc, sizeof(vc));
         model_send(st->ctx, node, peer, M_REPL, false, u, len, "%s=%s n%u#%u ctx%s", u->key,
                    u->value, u->origin + 1, u->seq, vc);
         break;
@@ -587,7 +597,7 @@ static void send_update(struct model_state *st, int node, int peer, struct mentr
                    u->value, u->origin + 1, u->seq);
         break;
     case OP_DEL:
-        fmt_vc(st, &u->ctx, vc, sizeof(vc));
+        summary_vc(st, &u->ctx, vc, sizeof(vc));
         model_send(st->ctx, node, peer, M_REPL, false, u, len, "del %s n%u#%u ctx%s", u->key,
                    u->origin + 1, u->seq, vc);
         break;
@@ -645,7 +655,7 @@ static void send_have(struct model_state *st, int node, int peer, int type)
     memset(&h, 0, sizeof(h));
     h.have = nd->have;
     h.life = nd->life;
-    fmt_vc(st, &nd->have, vc, sizeof(vc));
+    summary_vc(st, &nd->have, vc, sizeof(vc));
     model_send(st->ctx, node, peer, type, false, &h, sizeof(h), "%s %s",
                type == M_SYNC ? "sync have" : "have", vc);
 }
