@@ -1430,12 +1430,11 @@ static void coordinate(struct model_state *st, int node, const struct op_req *re
     util_strlcpy(c->key, req->key, sizeof(c->key));
     choose_targets(st, node, req->key, read, c);
     if (read) {
-        /* Each target's answer is read only after it came (or was set empty), and only its
-         * n versions: empty sets, not 164 KB of zeroes per read. */
+        /* A target's answer is read only once it came (on_read_answer) or was set empty
+         * (hold_answer), and only its n versions: nothing to zero, and only the pages of the
+         * targets asked are touched (the table is 164 KB). */
         c->sets = st->n_spare_sets > 0 ? st->spare_sets[--st->n_spare_sets]
                                        : xmalloc(LL_MAX_TARGETS * sizeof(*c->sets));
-        for (int i = 0; i < LL_MAX_TARGETS; i++)
-            c->sets[i].n = 0;
     } else {
         struct store_version v;
         struct vset mine;
