@@ -476,6 +476,7 @@ struct lnode {
     bool fallback;
     struct prog prog[NET_MAX_NODES];
     struct pending pending[LEADER_MAX_PENDING];
+    int n_pending; /* how many of pending are used */
     struct read_wait reads[LEADER_MAX_READS];
 };
 
@@ -729,6 +730,7 @@ static void fail_pending(struct model_state *st, int node, const char *reason)
         cancel(st, &p->timer);
         reply(st, node, &p->req, REPLY_FAIL, reason, NULL, -1, NULL);
         p->used = false;
+        ln->n_pending--;
     }
 }
 
@@ -831,28 +833,62 @@ static void ack_cause(struct model_state *st, int node, int k, char *dst, size_t
     }
 }
 
+/* Writes v in decimal at dst; returns how many characters (at most 20). */
+static size_t put_i64(char *dst, int64_t v)
+{
+    char tmp[20];
+    size_t n = 0, len = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    if (v < 0)
+        dst[len++] = '-';
+    while (n > 0)
+        dst[len++] = tmp[--n];
+    return len;
+}
+
+/* "offset O epoch E", what snprintf would write, without its cost (once per acknowledged
+ * write). */
+static void fmt_offset_epoch(char *dst, int64_t offset, int64_t epoch)
+{
+    size_t len = 0;
+
+    memcpy(dst, "offset ", 7);
+    len = 7 + put_i64(dst + 7, offset);
+    memcpy(dst + len, " epoch ", 7);
+    len += 7;
+    len += put_i64(dst + len, epoch);
+    dst[len] = '\0';
+}
+_Static_assert(HISTORY_DETAIL_MAX >= sizeof("offset  epoch ") + 2 * 20, "room for two numbers");
+
 static void complete_pending(struct model_state *st, int node)
 {
     struct lnode *ln = &st->nodes[node];
-    int k = acks_needed(st);
+    int k = acks_needed(st), left = ln->n_pending;
 
-    for (int i = 0; i < LEADER_MAX_PENDING; i++) {
+    for (int i = 0; i < LEADER_MAX_PENDING && left > 0; i++) {
         struct pending *p = &ln->pending[i];
         char detail[HISTORY_DETAIL_MAX];
         bool done;
         if (!p->used)
             continue;
+        left--;
         /* What is acknowledged is what a read at the leader sees: below the hw. */
         done = ln->hw > p->offset && (k < 0 || replicas_with(st, node, p->offset) >= k);
         if (!done)
             continue;
-        snprintf(detail, sizeof(detail), "offset %lld epoch %lld", (long long)p->offset,
-                 (long long)ln->epoch);
+        fmt_offset_epoch(detail, p->offset, ln->epoch);
         ack_cause(st, node, k, detail, sizeof(detail));
         if (k < 0 || k >= majority(st))
             note_acked(st, &p->req, p->offset, ln->epoch);
         cancel(st, &p->timer);
         p->used = false;
+        ln->n_pending--;
         reply(st, node, &p->req, REPLY_OK, NULL, NULL, p->offset + 1, detail);
     }
 }
@@ -2096,6 +2132,7 @@ static void on_sync_timeout(struct model_state *st, int node, int64_t offset)
             continue;
         p->timer = 0;
         p->used = false;
+        ln->n_pending--;
         if (!ln->fallback)
             model_trace(st->ctx, TRACE_NOTE, node, -1, offset, 0, "async",
                         "sync_timeout: stops waiting for followers, acknowledges alone");
@@ -2191,6 +2228,7 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
                     req->value, (long long)off);
         if (p && ln->hw <= off) {
             p->used = true;
+            ln->n_pending++;
             p->offset = off;
             p->req = *req;
             p->timer = 0;
@@ -2229,6 +2267,7 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
         reply(st, node, req, REPLY_OK, NULL, NULL, off + 1, detail);
     } else if (p) {
         p->used = true;
+        ln->n_pending++;
         p->offset = off;
         p->req = *req;
         p->timer = 0;
@@ -2334,6 +2373,7 @@ static void clear_volatile(struct model_state *st, int node)
     ln->prop_acks = 0;
     memset(ln->prog, 0, sizeof(ln->prog));
     memset(ln->pending, 0, sizeof(ln->pending));
+    ln->n_pending = 0;
     memset(ln->reads, 0, sizeof(ln->reads));
 }
 
