@@ -1945,13 +1945,21 @@ static void broken(const struct model_state *st, const char *fmt, ...)
  * to agree on and that neither log changed since still agrees, so it is not read again. */
 static void check_log_matching(struct model_state *st)
 {
+    const struct store *logs[NET_MAX_NODES];
+    int64_t ends[NET_MAX_NODES];
+
+    for (int a = 0; a < st->n; a++) {
+        logs[a] = log_of(st, a);
+        ends[a] = store_log_end(logs[a]);
+    }
     for (int a = 0; a < st->n; a++) {
         for (int b = a + 1; b < st->n; b++) {
-            const struct store *sa = log_of(st, a), *sb = log_of(st, b);
+            const struct store *sa = logs[a], *sb = logs[b];
             int64_t *agree = &st->inv_agree[a * st->n + b];
             int64_t v = *agree;
-            int64_t o =
-                store_log_end(sa) < store_log_end(sb) ? store_log_end(sa) : store_log_end(sb);
+            int64_t o = ends[a] < ends[b] ? ends[a] : ends[b];
+            if (v == o && st->inv_low[a] >= v && st->inv_low[b] >= v)
+                continue; /* nothing new in common, and the common part did not change */
             if (st->inv_low[a] < v)
                 v = st->inv_low[a];
             if (st->inv_low[b] < v)
