@@ -760,8 +760,7 @@ static void format_set(const struct vset *s, char *dst, size_t size)
 }
 
 /* A set for a message summary: formatted only when someone reads message text. */
-static void summary_set(const struct model_state *st, const struct vset *s, char *dst,
-                        size_t size)
+static void summary_set(const struct model_state *st, const struct vset *s, char *dst, size_t size)
 {
     if (model_text_wanted(st->ctx))
         format_set(s, dst, size);
