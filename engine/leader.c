@@ -533,6 +533,7 @@ struct lnode {
     bool fallback;
     struct prog prog[NET_MAX_NODES];
     struct pending pending[LEADER_MAX_PENDING];
+    int n_pending; /* how many of pending are used */
     struct read_wait reads[LEADER_MAX_READS];
 };
 
@@ -563,6 +564,16 @@ struct model_state {
     int64_t inv_hw[NET_MAX_NODES];
     bool hw_back_ok[NET_MAX_NODES]; /* the next hw decrease was flagged (unclean election) */
     bool log_dirty;
+    /* What the invariants already checked, so each event checks only what changed: the lowest
+     * offset of each log changed since the last check (0 after a create: everything), the
+     * prefix each pair of logs was found to agree on (n x n), and for each node while it leads
+     * one epoch, how many acknowledged writes it was checked to hold and the highest offset of
+     * those. */
+    int64_t inv_low[NET_MAX_NODES];
+    int64_t *inv_agree;
+    int inv_acked_done[NET_MAX_NODES];
+    int64_t inv_acked_epoch[NET_MAX_NODES];
+    int64_t inv_acked_top[NET_MAX_NODES];
     bool wiped;   /* a node lost its durable state: acknowledged writes may be gone */
     bool unclean; /* an unclean election happened */
     bool inv_naive, inv_unclean, inv_unsafe; /* settings that ever held in this run */
@@ -602,6 +613,14 @@ static struct store *log_of(struct model_state *st, int node)
 static int64_t log_end(struct model_state *st, int node)
 {
     return store_log_end(log_of(st, node));
+}
+
+/* node's log changed at offset from and maybe after it, for the invariants. */
+static void log_changed(struct model_state *st, int node, int64_t from)
+{
+    st->log_dirty = true;
+    if (from < st->inv_low[node])
+        st->inv_low[node] = from < 0 ? 0 : from;
 }
 
 static int64_t last_epoch(struct model_state *st, int node)
@@ -738,6 +757,7 @@ static void fail_pending(struct model_state *st, int node, const char *reason)
         cancel(st, &p->timer);
         reply(st, node, &p->req, REPLY_FAIL, reason, NULL, -1, NULL);
         p->used = false;
+        ln->n_pending--;
     }
 }
 
@@ -840,28 +860,62 @@ static void ack_cause(struct model_state *st, int node, int k, char *dst, size_t
     }
 }
 
+/* Writes v in decimal at dst; returns how many characters (at most 20). */
+static size_t put_i64(char *dst, int64_t v)
+{
+    char tmp[20];
+    size_t n = 0, len = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    if (v < 0)
+        dst[len++] = '-';
+    while (n > 0)
+        dst[len++] = tmp[--n];
+    return len;
+}
+
+/* "offset O epoch E", what snprintf would write, without its cost (once per acknowledged
+ * write). */
+static void fmt_offset_epoch(char *dst, int64_t offset, int64_t epoch)
+{
+    size_t len = 0;
+
+    memcpy(dst, "offset ", 7);
+    len = 7 + put_i64(dst + 7, offset);
+    memcpy(dst + len, " epoch ", 7);
+    len += 7;
+    len += put_i64(dst + len, epoch);
+    dst[len] = '\0';
+}
+_Static_assert(HISTORY_DETAIL_MAX >= sizeof("offset  epoch ") + 2 * 20, "room for two numbers");
+
 static void complete_pending(struct model_state *st, int node)
 {
     struct lnode *ln = &st->nodes[node];
-    int k = acks_needed(st);
+    int k = acks_needed(st), left = ln->n_pending;
 
-    for (int i = 0; i < LEADER_MAX_PENDING; i++) {
+    for (int i = 0; i < LEADER_MAX_PENDING && left > 0; i++) {
         struct pending *p = &ln->pending[i];
         char detail[HISTORY_DETAIL_MAX];
         bool done;
         if (!p->used)
             continue;
+        left--;
         /* What is acknowledged is what a read at the leader sees: below the hw. */
         done = ln->hw > p->offset && (k < 0 || replicas_with(st, node, p->offset) >= k);
         if (!done)
             continue;
-        snprintf(detail, sizeof(detail), "offset %lld epoch %lld", (long long)p->offset,
-                 (long long)ln->epoch);
+        fmt_offset_epoch(detail, p->offset, ln->epoch);
         ack_cause(st, node, k, detail, sizeof(detail));
         if (k < 0 || k >= majority(st))
             note_acked(st, &p->req, p->offset, ln->epoch);
         cancel(st, &p->timer);
         p->used = false;
+        ln->n_pending--;
         reply(st, node, &p->req, REPLY_OK, NULL, NULL, p->offset + 1, detail);
     }
 }
@@ -1100,7 +1154,7 @@ static void append_marker(struct model_state *st, int node)
     off = store_log_append(log_of(st, node), &e);
     if (off < 0)
         return;
-    st->log_dirty = true;
+    log_changed(st, node, off);
     model_trace(st->ctx, TRACE_APPEND, node, -1, off, e.epoch, "append", "epoch %lld starts",
                 (long long)e.epoch);
 }
@@ -1685,7 +1739,7 @@ static void truncate_log(struct model_state *st, int node, int64_t to, const cha
     struct lnode *ln = &st->nodes[node];
     int64_t gone = store_log_truncate(log_of(st, node), to);
 
-    st->log_dirty = true;
+    log_changed(st, node, to);
     if (gone > 0)
         model_trace(st->ctx, TRACE_TRUNCATE, node, ln->leader, to, gone, "truncate",
                     "drops %lld entries from offset %lld: %s", (long long)gone, (long long)to, why);
@@ -1780,7 +1834,7 @@ static void on_fetch_resp(struct model_state *st, int node, int from,
             off = store_log_append(log_of(st, node), &e);
             if (off < 0)
                 break;
-            st->log_dirty = true;
+            log_changed(st, node, off);
             appended++;
             model_trace(st->ctx, TRACE_APPEND, node, from, off, e.epoch, "append", "%s=%s", e.key,
                         e.value);
@@ -1864,6 +1918,7 @@ static struct model_state *leader_create(struct model_ctx *ctx)
     st->ctx = ctx;
     st->n = model_nodes(ctx);
     st->nodes = xcalloc((size_t)st->n, sizeof(*st->nodes));
+    st->inv_agree = xcalloc((size_t)st->n * (size_t)st->n, sizeof(*st->inv_agree));
     return st;
 }
 
@@ -1872,6 +1927,7 @@ static void leader_destroy(struct model_state *st)
     if (!st)
         return;
     free(st->nodes);
+    free(st->inv_agree);
     free(st);
 }
 
@@ -1941,17 +1997,35 @@ static void broken(const struct model_state *st, const char *fmt, ...)
 }
 
 /* Log matching: where two logs hold an entry of the same epoch at one offset, they agree on
- * everything up to it. Checked from the highest such offset down. */
+ * everything up to it. Checked from the highest such offset down. A prefix the pair was found
+ * to agree on and that neither log changed since still agrees, so it is not read again. */
 static void check_log_matching(struct model_state *st)
 {
+    const struct store *logs[NET_MAX_NODES];
+    int64_t ends[NET_MAX_NODES];
+
+    for (int a = 0; a < st->n; a++) {
+        logs[a] = log_of(st, a);
+        ends[a] = store_log_end(logs[a]);
+    }
     for (int a = 0; a < st->n; a++) {
         for (int b = a + 1; b < st->n; b++) {
-            const struct store *sa = log_of(st, a), *sb = log_of(st, b);
-            int64_t o =
-                store_log_end(sa) < store_log_end(sb) ? store_log_end(sa) : store_log_end(sb);
-            while (o > 0 && store_log_at(sa, o - 1)->epoch != store_log_at(sb, o - 1)->epoch)
+            const struct store *sa = logs[a], *sb = logs[b];
+            int64_t *agree = &st->inv_agree[a * st->n + b];
+            int64_t v = *agree;
+            int64_t o = ends[a] < ends[b] ? ends[a] : ends[b];
+            if (v == o && st->inv_low[a] >= v && st->inv_low[b] >= v)
+                continue; /* nothing new in common, and the common part did not change */
+            if (st->inv_low[a] < v)
+                v = st->inv_low[a];
+            if (st->inv_low[b] < v)
+                v = st->inv_low[b];
+            if (v > o)
+                v = o;
+            while (o > v && store_log_at(sa, o - 1)->epoch != store_log_at(sb, o - 1)->epoch)
                 o--;
-            for (int64_t i = 0; i < o; i++) {
+            *agree = o;
+            for (int64_t i = v; i < o; i++) {
                 const struct store_entry *x = store_log_at(sa, i), *y = store_log_at(sb, i);
                 if (x->epoch != y->epoch || x->op_id != y->op_id || strcmp(x->key, y->key) != 0)
                     broken(st,
@@ -1970,19 +2044,31 @@ static void check_acked(struct model_state *st)
     for (int l = 0; l < st->n; l++) {
         const struct lnode *ln = &st->nodes[l];
         const struct store *s = log_of(st, l);
-        if (ln->down || ln->role != R_LEADER)
+        if (ln->down || ln->role != R_LEADER) {
+            st->inv_acked_done[l] = 0;
             continue;
-        for (int i = 0; i < st->n_acked; i++) {
+        }
+        /* Writes already found in this leader's log stay there unless it changed at or
+         * below one of them, or it leads another epoch now. */
+        if (ln->epoch != st->inv_acked_epoch[l] || st->inv_low[l] <= st->inv_acked_top[l]) {
+            st->inv_acked_done[l] = 0;
+            st->inv_acked_epoch[l] = ln->epoch;
+            st->inv_acked_top[l] = -1;
+        }
+        for (int i = st->inv_acked_done[l]; i < st->n_acked; i++) {
             const struct acked_rec *a = &st->acked[i];
             const struct store_entry *e = store_log_at(s, a->offset);
             if (a->epoch >= ln->epoch)
                 continue;
+            if (a->offset > st->inv_acked_top[l])
+                st->inv_acked_top[l] = a->offset;
             if (!e || e->op_id != a->op_id)
                 broken(st,
                        "acknowledged write at offset %lld (epoch %lld) is missing from n%d, "
                        "leader of epoch %lld",
                        (long long)a->offset, (long long)a->epoch, l + 1, (long long)ln->epoch);
         }
+        st->inv_acked_done[l] = st->n_acked;
     }
 }
 
@@ -2024,6 +2110,8 @@ static void leader_invariants(struct model_state *st)
     st->log_dirty = false;
     if (safe)
         check_acked(st);
+    for (int i = 0; i < st->n; i++)
+        st->inv_low[i] = INT64_MAX;
 }
 #else
 static void leader_invariants(struct model_state *st)
@@ -2106,6 +2194,7 @@ static void on_sync_timeout(struct model_state *st, int node, int64_t offset)
             continue;
         p->timer = 0;
         p->used = false;
+        ln->n_pending--;
         if (!ln->fallback)
             model_trace(st->ctx, TRACE_NOTE, node, -1, offset, 0, "async",
                         "sync_timeout: stops waiting for followers, acknowledges alone");
@@ -2199,6 +2288,7 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
                     req->value, (long long)off);
         if (p && ln->hw <= off) {
             p->used = true;
+            ln->n_pending++;
             p->offset = off;
             p->req = *req;
             p->timer = 0;
@@ -2221,7 +2311,7 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
     util_strlcpy(e.key, req->key, sizeof(e.key));
     util_strlcpy(e.value, req->value, sizeof(e.value));
     off = store_log_append(log_of(st, node), &e);
-    st->log_dirty = true;
+    log_changed(st, node, off < 0 ? INT64_MAX : off);
     if (off < 0) {
         if (!ack0)
             reply(st, node, req, REPLY_FAIL, "log full", NULL, -1, NULL);
@@ -2237,6 +2327,7 @@ static void leader_write(struct model_state *st, int node, const struct op_req *
         reply(st, node, req, REPLY_OK, NULL, NULL, off + 1, detail);
     } else if (p) {
         p->used = true;
+        ln->n_pending++;
         p->offset = off;
         p->req = *req;
         p->timer = 0;
@@ -2343,6 +2434,7 @@ static void clear_volatile(struct model_state *st, int node)
     ln->prop_acks = 0;
     memset(ln->prog, 0, sizeof(ln->prog));
     memset(ln->pending, 0, sizeof(ln->pending));
+    ln->n_pending = 0;
     memset(ln->reads, 0, sizeof(ln->reads));
 }
 
@@ -2372,7 +2464,7 @@ static void leader_recover(struct model_state *st, int node, bool durable)
         st->wiped = true;
         st->inv_epoch[node] = 0;
         st->inv_hw[node] = 0;
-        st->log_dirty = true;
+        log_changed(st, node, 0);
     }
     if (ln->hw > log_end(st, node))
         ln->hw = log_end(st, node);

@@ -163,6 +163,7 @@
 #define LL_MAX_COORD   512 /* ops one node coordinates at once */
 #define LL_MAX_TARGETS 32  /* replicas one op may talk to, stand-ins included */
 #define LL_MAX_HINTS   128 /* hinted keys one node holds */
+#define LL_SPARES      8   /* finished coordinators kept for reuse */
 #define LL_MAX_PLACED  256 /* pinned keys */
 #define LL_MAX_ROUNDS  2   /* a sloppy op tries stand-ins this many times */
 #define LL_MAX_N       16  /* most replicas per key */
@@ -456,6 +457,11 @@ struct model_state {
     int n_placed;
     struct op_note *notes; /* by op id; grows up to HISTORY_MAX_OPS + 1 */
     size_t cap_notes;
+    /* Finished coordinators and read answer tables kept for the next ops, so an op does not
+     * map, fault in and zero fresh pages (a read's table is 164 KB). */
+    struct coord *spare_coord[LL_SPARES];
+    struct vset *spare_sets[LL_SPARES];
+    int n_spare_coord, n_spare_sets;
 };
 
 /* ---- hashing and the ring ---- */
@@ -779,6 +785,15 @@ static void format_set(const struct vset *s, char *dst, size_t size)
         return;
     }
     op_format_values(&v, dst, size);
+}
+
+/* A set for a message summary: formatted only when someone reads message text. */
+static void summary_set(const struct model_state *st, const struct vset *s, char *dst, size_t size)
+{
+    if (model_text_wanted(st->ctx))
+        format_set(s, dst, size);
+    else
+        dst[0] = '\0';
 }
 
 static void set_values(const struct vset *s, struct op_values *out)
@@ -1186,8 +1201,14 @@ static struct coord *coord_find(struct model_state *st, int node, uint64_t rid)
 static void coord_free(struct model_state *st, int node, struct coord *c)
 {
     st->nodes[node].coord[c->slot] = NULL;
-    free(c->sets);
-    free(c);
+    if (c->sets && st->n_spare_sets < LL_SPARES)
+        st->spare_sets[st->n_spare_sets++] = c->sets;
+    else
+        free(c->sets);
+    if (st->n_spare_coord < LL_SPARES)
+        st->spare_coord[st->n_spare_coord++] = c;
+    else
+        free(c);
 }
 
 static void coord_detail(const struct coord *c, char *dst, size_t size)
@@ -1296,7 +1317,7 @@ static void send_put(struct model_state *st, int node, struct coord *c, int i)
     body_init(b, coord_rid(c), c->key);
     b->hint = c->t[i].home;
     body_set(b, &c->sent);
-    format_set(&c->sent, vals, sizeof(vals));
+    summary_set(st, &c->sent, vals, sizeof(vals));
     if (c->t[i].home >= 0)
         model_send(st->ctx, node, c->t[i].node, M_PUT, false, b, body_len(b), "put %s=%s hint n%d",
                    c->key, vals, c->t[i].home + 1);
@@ -1375,7 +1396,13 @@ static struct coord *coord_new(struct model_state *st, int node)
 
     for (int s = 0; s < LL_MAX_COORD; s++) {
         if (!nd->coord[s]) {
-            struct coord *c = xcalloc(1, sizeof(*c));
+            struct coord *c;
+            if (st->n_spare_coord > 0) {
+                c = st->spare_coord[--st->n_spare_coord];
+                memset(c, 0, sizeof(*c));
+            } else {
+                c = xcalloc(1, sizeof(*c));
+            }
             c->slot = s;
             c->gen = ++nd->next_gen;
             nd->coord[s] = c;
@@ -1444,7 +1471,11 @@ static void coordinate(struct model_state *st, int node, const struct op_req *re
     util_strlcpy(c->key, req->key, sizeof(c->key));
     choose_targets(st, node, req->key, read, c);
     if (read) {
-        c->sets = xcalloc(LL_MAX_TARGETS, sizeof(*c->sets));
+        /* A target's answer is read only once it came (on_read_answer) or was set empty
+         * (hold_answer), and only its n versions: nothing to zero, and only the pages of the
+         * targets asked are touched (the table is 164 KB). */
+        c->sets = st->n_spare_sets > 0 ? st->spare_sets[--st->n_spare_sets]
+                                       : xmalloc(LL_MAX_TARGETS * sizeof(*c->sets));
     } else {
         struct store_version v;
         struct vset mine;
@@ -1517,7 +1548,7 @@ static void send_repair(struct model_state *st, int node, struct coord *c, int t
 
     body_init(b, coord_rid(c), c->key);
     body_set(b, &c->best);
-    format_set(&c->best, vals, sizeof(vals));
+    summary_set(st, &c->best, vals, sizeof(vals));
     model_send(st->ctx, node, to, M_REPAIR, false, b, body_len(b), "repair %s=%s", c->key, vals);
     free(b);
 }
@@ -1815,7 +1846,7 @@ static void on_get(struct model_state *st, int node, const struct msg *m, const 
     read_set(st, node, b->key, &mine);
     body_init(r, b->rid, b->key);
     body_set(r, &mine);
-    format_set(&mine, vals, sizeof(vals));
+    summary_set(st, &mine, vals, sizeof(vals));
     model_send(st->ctx, node, m->from, M_GET_REPLY, false, r, body_len(r), "%s=%s", b->key, vals);
     free(r);
 }
@@ -1848,7 +1879,7 @@ static void on_handoff_timer(struct model_state *st, int node)
         }
         body_init(b, (uint64_t)h->gen << 16 | (uint64_t)i, h->key);
         body_set(b, &h->set);
-        format_set(&h->set, vals, sizeof(vals));
+        summary_set(st, &h->set, vals, sizeof(vals));
         model_send(st->ctx, node, h->owner, M_HANDOFF, false, b, body_len(b), "handoff %s=%s",
                    h->key, vals);
     }
@@ -1953,7 +1984,7 @@ static void ae_push(struct model_state *st, int node, int peer, uint32_t mask)
         memcpy(set.v, it->v, (size_t)it->n * sizeof(it->v[0]));
         body_init(b, 0, it->key);
         body_set(b, &set);
-        format_set(&set, vals, sizeof(vals));
+        summary_set(st, &set, vals, sizeof(vals));
         model_send(st->ctx, node, peer, M_AE_KEY, false, b, body_len(b), "ae %s=%s", it->key, vals);
         /* The store does not change while we send, so it is safe to keep iterating. */
     }
@@ -2301,6 +2332,10 @@ static void ll_destroy(struct model_state *st)
         free(st->nodes[i].hints);
         free(st->nodes[i].ae_agreed);
     }
+    for (int i = 0; i < st->n_spare_coord; i++)
+        free(st->spare_coord[i]);
+    for (int i = 0; i < st->n_spare_sets; i++)
+        free(st->spare_sets[i]);
     free(st->nodes);
     free(st->notes);
     leaderless_ring_destroy(st->ring);
