@@ -87,6 +87,7 @@ void compare_draw(struct grid *g, struct compare *c, const struct compare_screen
         v.cmd = "";
         v.head_us = -1;
         v.checks = s->checks ? &s->checks[k] : NULL;
+        v.lesson = s->lesson; /* a lesson that does not teach Lamport clocks hides them */
         snprintf(title, sizeof(title), "%s", c->models[k]->title);
         if (engine_now(e) != s->now_us) {
             draw_fmt_time(t, sizeof(t), engine_now(e));

@@ -846,8 +846,12 @@ static int view_main(struct cview *v, struct compare *c, const char *title, int6
         v->input_ns = uv_hrtime();
         uv_timer_start(&v->idle, idle_cb, 1000, 1000);
         v->now_us = start_us;
-        set_msg(v, false, "%d models, one clock: read the pane below; keys act on all%s", c->n,
-                compare_draw_columns(w, c->n) < c->n ? "; Tab: next pair" : "");
+        if (lesson_runner_step(v->runner) > 0)
+            set_msg(v, false, "Welcome back: step %d of %d on every model; < goes back a step",
+                    lesson_runner_step(v->runner) + 1, v->lesson->n_steps);
+        else
+            set_msg(v, false, "%d models, one clock: read the pane below; keys act on all%s", c->n,
+                    compare_draw_columns(w, c->n) < c->n ? "; Tab: next pair" : "");
     } else {
         play_to(v, start_us);
         set_msg(v, false, "%d models on one clock: Space runs; K X S U act on all; Tab %s", c->n,
