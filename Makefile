@@ -72,7 +72,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LIB := $(BUILD)/libsplitbrain.a
 BIN := $(BUILD)/splitbrain
 
-.PHONY: tui-check histories trace-check trace-hashes fuzz fuzz-run fuzz-regress render-golden all run test check suites scenarios tui-smoke tui-lesson tui-screen tui-compare mutations bench lint format format-check install clean deps deps-test soak man-keys exports cli tui-installed
+.PHONY: tui-check histories trace-check trace-hashes fuzz fuzz-run fuzz-regress render-golden all run test check suites scenarios tui-smoke tui-lesson tui-screen tui-compare tui-compare-lesson mutations bench lint format format-check install clean deps deps-test soak man-keys exports cli tui-installed
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -207,7 +207,7 @@ run: $(BIN)
 
 # The unit suites, the scenario tests, the sandbox and a lesson driven through tmux and the
 # checkers' mutation tests, in this build.
-check: suites scenarios trace-check tui-smoke tui-lesson tui-screen tui-compare tui-installed tui-check mutations man-keys exports cli histories fuzz-regress
+check: suites scenarios trace-check tui-smoke tui-lesson tui-screen tui-compare tui-compare-lesson tui-installed tui-check mutations man-keys exports cli histories fuzz-regress
 
 suites: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -263,6 +263,11 @@ tui-smoke: $(BIN)
 tui-compare: $(BIN)
 	@echo "== tests/tui_compare.sh"
 	@tests/tui_compare.sh $(BIN); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
+
+# The side-by-side lesson (lesson 17) walked with keys, one wrong action included.
+tui-compare-lesson: $(BIN)
+	@echo "== tests/tui_compare_lesson.sh"
+	@tests/tui_compare_lesson.sh $(BIN); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
 
 # make install into a folder of the build, then use that copy from / as a user would.
 tui-installed: $(BIN)

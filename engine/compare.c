@@ -482,7 +482,10 @@ static int play_model(struct compare *c, int k, int64_t target, struct script_er
 
         if (p->wait != COMPARE_GO && wait_over(c, k))
             p->wait = COMPARE_GO;
-        if (p->next_action < c->n_acts && c->acts[p->next_action].t_us[k] <= now) {
+        /* An action replays where it was given: at its time, after the script commands that
+         * had run by then (those at the same instant too, like a setup at time 0). */
+        if (p->next_action < c->n_acts && c->acts[p->next_action].t_us[k] <= now &&
+            p->pc >= c->acts[p->next_action].pc[k]) {
             struct compare_action *a = &c->acts[p->next_action++];
             if (a->on[k] && script_run_exec(run, &a->cmd[k], err) < 0)
                 return model_error(c, k, err);
@@ -561,6 +564,7 @@ int compare_act(struct compare *c, int64_t now_us, const char *text, char *why, 
         int r = script_parse_line(env, NULL, 1, text, &a->cmd[k], &err);
 
         a->t_us[k] = engine_now(script_run_engine(c->runs[k]));
+        a->pc[k] = c->play[k].pc;
         if (r == 1 && (a->cmd[k].kind == CMD_NODES || a->cmd[k].kind == CMD_SEED)) {
             r = -1;
             snprintf(err.msg, sizeof(err.msg), "the cluster's shape is the scenario's");
@@ -606,6 +610,17 @@ void compare_forget_after(struct compare *c, int64_t at_us)
 {
     while (c->n_acts > 0 && c->acts[c->n_acts - 1].at_us > at_us)
         c->n_acts--;
+    for (int k = 0; k < c->n; k++)
+        if (c->play[k].next_action > c->n_acts)
+            c->play[k].next_action = c->n_acts;
+}
+
+void compare_truncate_actions(struct compare *c, int n)
+{
+    if (n < 0)
+        n = 0;
+    if (n < c->n_acts)
+        c->n_acts = n;
     for (int k = 0; k < c->n; k++)
         if (c->play[k].next_action > c->n_acts)
             c->play[k].next_action = c->n_acts;

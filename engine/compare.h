@@ -78,6 +78,7 @@ struct compare_measures {
 struct compare_action {
     int64_t at_us; /* the shared clock when it was given */
     int64_t t_us[COMPARE_MAX_MODELS];
+    int pc[COMPARE_MAX_MODELS]; /* the script commands run there before it */
     bool on[COMPARE_MAX_MODELS];
     struct script_cmd cmd[COMPARE_MAX_MODELS];
 };
@@ -167,6 +168,8 @@ int compare_seek(struct compare *c, int64_t t_us, struct script_error *err);
 
 /* Forgets the actions given after at_us (the user acted in the past: a new future). */
 void compare_forget_after(struct compare *c, int64_t at_us);
+/* Keeps the first n actions only (a lesson's step begun again); compare_seek replays them. */
+void compare_truncate_actions(struct compare *c, int n);
 
 /* The measures of run k now. */
 void compare_measure(struct compare *c, int k, struct compare_measures *out);

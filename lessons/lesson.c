@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/compare.h"
 #include "../engine/trace.h"
 #include "../engine/util.h"
 
@@ -26,8 +27,9 @@ struct lparser {
     int line;
     struct script_error *err;
     struct lesson *l;
-    struct lesson_step *step; /* the current step, or NULL in the header */
-    struct script_env env;
+    struct lesson_step *step;                  /* the current step, or NULL in the header */
+    struct script_env env;                     /* side by side: the first model's */
+    struct script_env menv[LESSON_MAX_MODELS]; /* side by side: the others' (from 1) */
     enum cont cont;
     bool in_quiz;
     bool seen_version;
@@ -74,11 +76,71 @@ static void rtrim(char *s)
         s[--n] = '\0';
 }
 
+/*
+ * Parses one command-language line as script_parse_line does. Side by side, once per model
+ * (each with its own env): *out is the first reading, *on has bit k set for each model k that
+ * read the line, and a line one model cannot read while another can is an error naming both,
+ * as in a comparison scenario. A line no model reads is an error too.
+ */
+static int lparse(struct lparser *p, const char *text, struct script_cmd *out,
+                  struct script_error *e, unsigned *on)
+{
+    const struct lesson *l = p->l;
+    struct script_error errs[LESSON_MAX_MODELS];
+    struct script_cmd *tmp;
+    int rs[LESSON_MAX_MODELS], bad = -1, first = -1;
+
+    *on = 1;
+    if (l->n_models == 0)
+        return script_parse_line(&p->env, p->file, p->line, text, out, e);
+    *on = 0;
+    tmp = xmalloc(sizeof(*tmp));
+    for (int k = 0; k < l->n_models; k++) {
+        struct script_env *env = k == 0 ? &p->env : &p->menv[k];
+        rs[k] = script_parse_line(env, p->file, p->line, text, tmp, &errs[k]);
+        if (rs[k] < 0 && bad < 0)
+            bad = k;
+        if (rs[k] == 1) {
+            *on |= 1u << k;
+            if (first < 0) {
+                first = k;
+                memcpy(out, tmp, sizeof(*out));
+            }
+        }
+    }
+    free(tmp);
+    if (bad >= 0) {
+        char have[160] = "";
+        *e = errs[bad];
+        for (int k = 0; k < l->n_models; k++)
+            if (rs[k] == 1)
+                util_appendf(have, sizeof(have), "%s%s", have[0] ? "," : "", l->models[k]->name);
+        if (have[0])
+            snprintf(e->msg, sizeof(e->msg),
+                     "model %s cannot read this shared line (%s); put it under 'for %s:'",
+                     l->models[bad]->name, errs[bad].msg, have);
+        return -1;
+    }
+    if (first < 0) {
+        char names[160] = "";
+        for (int k = 0; k < l->n_models; k++)
+            util_appendf(names, sizeof(names), "%s%s", k ? "," : "", l->models[k]->name);
+        util_strlcpy(e->file, p->file, sizeof(e->file));
+        e->line = p->line;
+        e->col = 1;
+        snprintf(e->msg, sizeof(e->msg), "none of this lesson's models (%s) reads this line",
+                 names);
+        return -1;
+    }
+    return 1;
+}
+
 /* Parses one command-language line (a %setup or %do piece); col is where it starts. */
 static int parse_cmd(struct lparser *p, const char *text, int col, struct script_cmd *out)
 {
     struct script_error e;
-    int r = script_parse_line(&p->env, p->file, p->line, text, out, &e);
+    unsigned on;
+    int r = lparse(p, text, out, &e, &on);
 
     if (r < 0) {
         *p->err = e;
@@ -98,6 +160,37 @@ static int parse_cmd(struct lparser *p, const char *text, int col, struct script
 static struct script_cmd *grow_cmds(struct script_cmd *arr, int n)
 {
     return xrealloc(arr, (size_t)(n + 1) * sizeof(*arr));
+}
+
+/* %compare MODELS: the lesson runs side by side, one cluster per model. */
+static int do_compare(struct lparser *p, const char *v, int col)
+{
+    struct lesson *l = p->l;
+    const struct model_ops *m[COMPARE_MAX_MODELS];
+    char why[256];
+    int n;
+
+    if (p->step)
+        return lerr(p, 1, "%%compare belongs in the header, before the first step");
+    if (l->n_models || l->n_setup)
+        return lerr(p, 1, "%%compare comes once, before the first %%setup");
+    n = compare_models(v, m, why, sizeof(why));
+    if (n < 0)
+        return lerr(p, col, "%s", why);
+    if (n < 2)
+        return lerr(p, col, "side by side needs two models or more, like leader,multi,leaderless");
+    l->n_models = n;
+    for (int k = 0; k < n; k++) {
+        l->models[k] = m[k];
+        if (k > 0)
+            script_env_init(&p->menv[k], false);
+    }
+    for (int k = 0; k < n; k++) {
+        struct script_env *env = k == 0 ? &p->env : &p->menv[k];
+        env->model = m[k];
+        env->compare = true;
+    }
+    return 0;
 }
 
 static int do_setup(struct lparser *p, const char *v, int col)
@@ -189,7 +282,8 @@ static int split_sentence(struct lparser *p, const char *v, int col, char *pred,
     return 0;
 }
 
-/* One predicate (as `expect` reads it) into *out; col is where it starts in the line. */
+/* One predicate (as `expect` reads it) into *out; col is where it starts in the line. Side by
+ * side, the models it is for (`multi: PRED`) go in out->on, as a comparison's expect reads them. */
 static int parse_pred_at(struct lparser *p, const char *v, int col, struct lesson_pred *out)
 {
     struct script_error e;
@@ -198,11 +292,26 @@ static int parse_pred_at(struct lparser *p, const char *v, int col, struct lesso
     memset(out, 0, sizeof(*out));
     out->line = p->line;
     out->col = col;
+    out->on = 1;
     if (strlen(v) >= sizeof(out->text))
         return lerr(p, col, "predicate too long");
     util_strlcpy(out->text, v, sizeof(out->text));
     rtrim(out->text);
-    r = script_parse_pred(&p->env, p->file, p->line, v, &out->pred, &e);
+    if (p->l->n_models == 0) {
+        r = script_parse_pred(&p->env, p->file, p->line, v, &out->pred, &e);
+    } else {
+        /* The model filter of `expect MODEL: PRED` is the language's: read it as an expect. */
+        static const char kw[] = "expect ";
+        char line[LESSON_LINE_MAX + sizeof(kw)];
+        struct script_cmd *cmd = xmalloc(sizeof(*cmd));
+        snprintf(line, sizeof(line), "%s%s", kw, v);
+        r = lparse(p, line, cmd, &e, &out->on);
+        if (r > 0)
+            out->pred = cmd->pred;
+        free(cmd);
+        if (r < 0)
+            e.col -= (int)sizeof(kw) - 1;
+    }
     if (r < 0) {
         *p->err = e;
         p->err->col = p->err->col + col - 1;
@@ -324,6 +433,10 @@ static int do_spotlight(struct lparser *p, const char *v, int col)
 
     if (sp->on)
         return lerr(p, 1, "a step has at most one %%spotlight");
+    if (p->l->n_models)
+        return lerr(p, 1,
+                    "a side-by-side lesson (%%compare) has no %%spotlight: its gate is where "
+                    "the run pauses");
     sscanf(v, "%31s %31s", word, arg);
     for (int i = TRACE_SEND; i <= TRACE_NOTE; i++)
         if (strcmp(word, trace_kind_name((enum trace_kind)i)) == 0)
@@ -362,6 +475,10 @@ static int do_decoy(struct lparser *p, const char *v, int col)
     struct lesson_decoy *d;
     struct script_cmd *saved = s->dos;
     int saved_n = s->n_dos, saved_labels = p->env.n_labels, r;
+    int saved_mlabels[LESSON_MAX_MODELS];
+
+    for (int k = 1; k < p->l->n_models; k++)
+        saved_mlabels[k] = p->menv[k].n_labels;
 
     if (s->n_decoys >= LESSON_MAX_DECOYS)
         return lerr(p, 1, "at most %d decoys in a step", LESSON_MAX_DECOYS);
@@ -377,6 +494,8 @@ static int do_decoy(struct lparser *p, const char *v, int col)
     s->n_dos = saved_n;
     /* A decoy is undone before anything else runs: its labels stay free for the step's own. */
     p->env.n_labels = saved_labels;
+    for (int k = 1; k < p->l->n_models; k++)
+        p->menv[k].n_labels = saved_mlabels[k];
     return r;
 }
 
@@ -552,6 +671,8 @@ static int directive(struct lparser *p, const char *line)
         }
         return 0;
     }
+    if (strcmp(name, "compare") == 0)
+        return do_compare(p, v, vcol);
     if (strcmp(name, "setup") == 0)
         return do_setup(p, v, vcol);
     if (strcmp(name, "show") == 0) {
@@ -565,7 +686,7 @@ static int directive(struct lparser *p, const char *line)
     if (!s)
         return lerr(p, 1,
                     "unknown header directive %%%s; expected %%lesson, %%title, %%version, "
-                    "%%seed, %%setup or %%show (steps start with '== id: Title')",
+                    "%%seed, %%compare, %%setup or %%show (steps start with '== id: Title')",
                     name);
     if (strcmp(name, "task") == 0) {
         if (s->task[0])
@@ -740,6 +861,8 @@ int lesson_parse(const char *file, const char *text, size_t len, struct lesson *
     if (r == 0 && out->n_steps == 0)
         r = lerr(&p, 1, "expected at least one step ('== id: Title')");
     script_env_release(&p.env);
+    for (int k = 1; k < out->n_models; k++)
+        script_env_release(&p.menv[k]);
     if (r < 0) {
         lesson_release(out);
         return -1;

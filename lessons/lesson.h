@@ -21,6 +21,14 @@
  * Success, narration and explanation texts may name values from the run
  * through placeholders ({put.value}, {w1.latency}, {leader}, {n3.x}).
  *
+ * A side-by-side lesson (`%compare leader,multi,leaderless` in the header) plays
+ * one cluster per model on one clock, the way `splitbrain compare` does: its
+ * %setup lines are a comparison scenario's (`for MODEL: set ...` for one
+ * model's settings, no `model` line), the learner's commands and the step's
+ * %do and %decoy go to every model at once, and a check holds on every model
+ * unless it names one (`%check multi: lost-writes == 1`). Every line is parsed
+ * once per model, so a shared line one model cannot read is an error naming it.
+ *
  * Ownership: a struct lesson owns all its strings and commands.
  */
 #ifndef SPLITBRAIN_LESSON_H
@@ -43,6 +51,7 @@
 #define LESSON_MAX_DECOYS  4
 #define LESSON_MAX_STUCK   4
 #define LESSON_MAX_AND     3 /* predicates in one condition (PRED and PRED ...) */
+#define LESSON_MAX_MODELS  3 /* a side-by-side lesson's models (%compare) */
 
 enum lesson_quiz_kind {
     LESSON_RECALL,  /* about what the learner has seen or read: graded at once */
@@ -60,12 +69,18 @@ struct lesson_quiz {
     char explain[LESSON_TEXT_MAX];
 };
 
-/* A predicate of a check or a condition, as `expect` reads it, with the words it was written in. */
+/*
+ * A predicate of a check or a condition, as `expect` reads it, with the words it was written
+ * in. In a side-by-side lesson `on` has bit k set for each of the lesson's models that reads it
+ * (`multi: PRED` is multi's alone, a plain PRED every model's); it must hold on each of them.
+ * A one-cluster lesson has on = 1.
+ */
 struct lesson_pred {
     int line;
     int col;
+    unsigned on;
     struct script_pred pred;
-    char text[LESSON_LINE_MAX]; /* "w1 ok", as written */
+    char text[LESSON_LINE_MAX]; /* "w1 ok" or "multi: lost-writes == 1", as written */
 };
 
 /* A condition: every predicate holds. */
@@ -129,6 +144,11 @@ struct lesson {
     int version;
     uint64_t seed;
     bool show_lamport; /* %show lamport: the map shows each node's Lamport clock */
+    /* %compare leader,multi,leaderless: the lesson runs side by side, one cluster per model on
+     * one clock; every command goes to all of them (`for MODEL: ...` to one), and a check
+     * holds on every model (`MODEL: PRED` on that one). 0: one cluster. */
+    int n_models;
+    const struct model_ops *models[LESSON_MAX_MODELS];
     int n_setup;
     struct script_cmd *setup;
     int n_steps;

@@ -6,11 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/compare.h"
 #include "../engine/util.h"
 
 struct lesson_runner {
     const struct lesson *l;
-    struct script_run *run;
+    struct script_run *run; /* one cluster; side by side: NULL */
+    /* Side by side (%compare): one run per model on the shared clock now_us. */
+    struct compare *cmp;
+    int64_t now_us;
+    int start_mentry[LESSON_MAX_STEPS][LESSON_MAX_MODELS]; /* each model's journal length */
+    int start_act[LESSON_MAX_STEPS];                       /* the actions given before */
+    char skipped[128];                                     /* the last command's note */
     struct script_env env;
     int step;
     enum runner_phase phase;
@@ -33,8 +40,48 @@ struct lesson_runner {
     char detail[SCRIPT_MSG_MAX + LESSON_LINE_MAX]; /* the check as written and what was found */
 };
 
+/* The run the screen and the placeholders read: side by side, the first model's. */
+static struct script_run *main_run(const struct lesson_runner *r)
+{
+    return r->cmp ? r->cmp->runs[0] : r->run;
+}
+
+/* The lesson's clock: the one cluster's, or the shared one. */
+static int64_t rnow(const struct lesson_runner *r)
+{
+    return r->cmp ? r->now_us : engine_now(script_run_engine(r->run));
+}
+
+/* Moves the lesson's clock to t_us (every model, side by side). */
+static int radvance(struct lesson_runner *r, int64_t t_us, struct script_error *err)
+{
+    if (!r->cmp)
+        return script_run_advance(r->run, t_us, err);
+    if (t_us < r->now_us)
+        t_us = r->now_us;
+    if (compare_play_to(r->cmp, t_us, err) < 0)
+        return -1;
+    r->now_us = t_us;
+    return 0;
+}
+
+/* A command line given to every model at the shared clock (`for MODEL:` limits it). -1 when
+ * no model could run it; r->skipped names the models that did not. */
+static int act_all(struct lesson_runner *r, const char *text, struct script_error *err)
+{
+    char why[SCRIPT_MSG_MAX];
+
+    memset(err, 0, sizeof(*err));
+    if (compare_act(r->cmp, r->now_us, text, why, sizeof(why), r->skipped, sizeof(r->skipped)) > 0)
+        return 0;
+    util_strlcpy(err->msg, why, sizeof(err->msg));
+    return -1;
+}
+
 static int exec_cmd(struct lesson_runner *r, const struct script_cmd *cmd, struct script_error *err)
 {
+    if (r->cmp)
+        return act_all(r, cmd->text, err);
     return script_run_exec(r->run, cmd, err);
 }
 
@@ -54,8 +101,15 @@ static void enter_step(struct lesson_runner *r, int k)
     r->evidence[0] = '\0';
     r->stuck[0] = '\0';
     r->waiting[0] = '\0';
-    r->start_us[k] = engine_now(script_run_engine(r->run));
-    r->start_entry[k] = script_run_journal_count(r->run);
+    r->start_us[k] = rnow(r);
+    if (r->cmp) {
+        for (int m = 0; m < r->cmp->n; m++)
+            r->start_mentry[k][m] = script_run_journal_count(r->cmp->runs[m]);
+        r->start_act[k] = r->cmp->n_acts;
+        r->start_entry[k] = 0;
+    } else {
+        r->start_entry[k] = script_run_journal_count(r->run);
+    }
     r->phase = s->has_quiz ? RUNNER_QUIZ : s->n_checks ? RUNNER_TASK : RUNNER_DONE;
 }
 
@@ -65,16 +119,59 @@ static void enter_step(struct lesson_runner *r, int k)
  */
 static void env_learn(struct lesson_runner *r, const struct script_cmd *cmd)
 {
-    struct script_cmd *c = xmalloc(sizeof(*c));
+    struct script_cmd *c;
     struct script_error e;
 
+    if (r->cmp)
+        return; /* each model's own parser learns as compare_act parses */
+    c = xmalloc(sizeof(*c));
     script_parse_line(&r->env, "", 1, cmd->text, c, &e);
     free(c);
+}
+
+/*
+ * Side by side: the setup is a comparison scenario, each line at its own line number in the
+ * lesson file (so an error names the line), parsed once per model; every run starts with the
+ * lesson's seed and plays it at time 0.
+ */
+static int setup_compare(struct lesson_runner *r, struct script_error *err)
+{
+    const struct lesson *l = r->l;
+    size_t cap = 256, len = 0;
+    char *text = xmalloc(cap);
+    int line = 1, rc;
+
+    for (int i = 0; i < l->n_setup; i++) {
+        size_t need = strlen(l->setup[i].text) +
+                      (size_t)(l->setup[i].line > line ? l->setup[i].line - line : 0) + 2;
+        while (len + need + 1 > cap) {
+            cap *= 2;
+            text = xrealloc(text, cap);
+        }
+        for (; line < l->setup[i].line; line++)
+            text[len++] = '\n';
+        len += (size_t)snprintf(text + len, cap - len, "%s\n", l->setup[i].text);
+        line++;
+    }
+    text[len] = '\0';
+    r->cmp = xcalloc(1, sizeof(*r->cmp));
+    rc = compare_parse(r->cmp, l->file, text, len, l->models, l->n_models, err);
+    free(text);
+    if (rc < 0) {
+        free(r->cmp);
+        r->cmp = NULL;
+        return -1;
+    }
+    compare_start(r->cmp, (int64_t)l->seed, NULL);
+    r->now_us = 0;
+    return compare_play_to(r->cmp, 0, err);
 }
 
 /* Runs the lesson's setup into a fresh run. */
 static int setup(struct lesson_runner *r, struct script_error *err)
 {
+    if (r->l->n_models)
+        return setup_compare(r, err);
     for (int i = 0; i < r->l->n_setup; i++) {
         if (exec_cmd(r, &r->l->setup[i], err) < 0)
             return -1;
@@ -87,14 +184,13 @@ static int setup(struct lesson_runner *r, struct script_error *err)
 /* Advances time until the step's checks hold, at most max_us. */
 static bool settle(struct lesson_runner *r, int64_t max_us, struct script_error *err)
 {
-    struct engine *e = script_run_engine(r->run);
-    int64_t limit = engine_now(e) + max_us;
+    int64_t limit = rnow(r) + max_us;
 
     while (!lesson_runner_poll(r)) {
-        int64_t next = engine_now(e) + 10000;
-        if (engine_now(e) >= limit)
+        int64_t next = rnow(r) + 10000;
+        if (rnow(r) >= limit)
             return false;
-        if (script_run_advance(r->run, next < limit ? next : limit, err) < 0)
+        if (radvance(r, next < limit ? next : limit, err) < 0)
             return false;
     }
     return true;
@@ -148,11 +244,13 @@ int lesson_runner_create(const struct lesson *l, int start_step, struct lesson_r
 
     *out = NULL;
     r->l = l;
-    r->run = script_run_create(l->file, (int64_t)l->seed);
-    r->obs.fn = on_event;
-    script_run_observe(r->run, &r->obs);
-    /* The front end reads the lesson's events from the start (its log and timeline). */
-    script_run_trace_ring(r->run, SCRIPT_VIEW_RING);
+    if (!l->n_models) {
+        r->run = script_run_create(l->file, (int64_t)l->seed);
+        r->obs.fn = on_event;
+        script_run_observe(r->run, &r->obs);
+        /* The front end reads the lesson's events from the start (its log and timeline). */
+        script_run_trace_ring(r->run, SCRIPT_VIEW_RING);
+    }
     script_env_init(&r->env, false);
     if (setup(r, err) < 0) {
         lesson_runner_destroy(r);
@@ -183,13 +281,32 @@ void lesson_runner_destroy(struct lesson_runner *r)
     if (!r)
         return;
     script_run_destroy(r->run);
+    if (r->cmp) {
+        compare_release(r->cmp);
+        free(r->cmp);
+    }
     script_env_release(&r->env);
     free(r);
 }
 
 struct script_run *lesson_runner_run(struct lesson_runner *r)
 {
-    return r->run;
+    return main_run(r);
+}
+
+struct compare *lesson_runner_compare(struct lesson_runner *r)
+{
+    return r->cmp;
+}
+
+int64_t lesson_runner_now(const struct lesson_runner *r)
+{
+    return rnow(r);
+}
+
+const char *lesson_runner_skipped(const struct lesson_runner *r)
+{
+    return r->cmp && r->skipped[0] ? r->skipped : NULL;
 }
 
 struct script_env *lesson_runner_env(struct lesson_runner *r)
@@ -219,8 +336,17 @@ bool lesson_runner_finished(const struct lesson_runner *r)
 
 int lesson_runner_exec(struct lesson_runner *r, const char *line, struct script_error *err)
 {
-    struct script_cmd *cmd = xmalloc(sizeof(*cmd));
-    int rc = script_parse_line(&r->env, "", 1, line, cmd, err);
+    struct script_cmd *cmd;
+    int rc;
+
+    if (r->cmp) {
+        rc = act_all(r, line, err);
+        if (rc == 0)
+            r->idle_hints = 0;
+        return rc;
+    }
+    cmd = xmalloc(sizeof(*cmd));
+    rc = script_parse_line(&r->env, "", 1, line, cmd, err);
 
     if (rc > 0)
         rc = script_run_exec(r->run, cmd, err);
@@ -230,16 +356,51 @@ int lesson_runner_exec(struct lesson_runner *r, const char *line, struct script_
     return rc < 0 ? -1 : 0;
 }
 
+/*
+ * Does predicate p hold now, counting from the step's start? Side by side, on every model in
+ * on (bit k: model k); *model is the first where it does not (-1 for one cluster).
+ */
+static bool pred_holds(struct lesson_runner *r, const struct script_pred *p, unsigned on,
+                       int *model, char *why, size_t size)
+{
+    *model = -1;
+    if (!r->cmp)
+        return script_eval_step(r->run, p, r->start_us[r->step], r->start_entry[r->step], why,
+                                size);
+    for (int k = 0; k < r->cmp->n; k++) {
+        if (!(on & (1u << k)))
+            continue;
+        if (!script_eval_step(r->cmp->runs[k], p, r->start_us[r->step], r->start_mentry[r->step][k],
+                              why, size)) {
+            *model = k;
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Does every predicate of the condition hold now (counting from the step's start)? */
 static bool cond_holds(struct lesson_runner *r, const struct lesson_cond *c)
 {
     char why[SCRIPT_MSG_MAX];
+    int m;
 
     for (int i = 0; i < c->n; i++)
-        if (!script_eval_step(r->run, &c->preds[i].pred, r->start_us[r->step],
-                              r->start_entry[r->step], why, sizeof(why)))
+        if (!pred_holds(r, &c->preds[i].pred, c->preds[i].on, &m, why, sizeof(why)))
             return false;
     return c->n > 0;
+}
+
+/* Side by side, a check for some models only says which: "multi: ..." ("" otherwise). */
+static void check_models(const struct lesson_runner *r, unsigned on, char *dst, size_t size)
+{
+    dst[0] = '\0';
+    if (!r->cmp || on == (1u << r->cmp->n) - 1)
+        return;
+    for (int k = 0; k < r->cmp->n; k++)
+        if (on & (1u << k))
+            util_appendf(dst, size, "%s%s", dst[0] ? "," : "", r->cmp->models[k]->name);
+    util_appendf(dst, size, ": ");
 }
 
 /* The step's first dead-end rule that holds now, or NULL. */
@@ -261,11 +422,14 @@ bool lesson_runner_poll(struct lesson_runner *r)
     if (r->phase != RUNNER_TASK)
         return false;
     for (int i = 0; i < s->n_checks; i++) {
-        char why[SCRIPT_MSG_MAX];
-        if (!script_eval_step(r->run, &s->checks[i].pred, r->start_us[r->step],
-                              r->start_entry[r->step], why, sizeof(why))) {
-            lesson_check_sentence(&s->checks[i], s->says[i], r->waiting, sizeof(r->waiting));
-            snprintf(r->detail, sizeof(r->detail), "%s (%s)", s->checks[i].text, why);
+        char why[SCRIPT_MSG_MAX], who[64], words[SCRIPT_MSG_MAX];
+        int m;
+        if (!pred_holds(r, &s->checks[i].pred, s->checks[i].on, &m, why, sizeof(why))) {
+            check_models(r, s->checks[i].on, who, sizeof(who));
+            lesson_check_sentence(&s->checks[i], s->says[i], words, sizeof(words));
+            snprintf(r->waiting, sizeof(r->waiting), "%s%s", who, words);
+            snprintf(r->detail, sizeof(r->detail), "%s (%s%s%s)", s->checks[i].text,
+                     m >= 0 ? r->cmp->models[m]->name : "", m >= 0 ? ": " : "", why);
             st = find_stuck(r);
             util_strlcpy(r->stuck, st ? st->text : "", sizeof(r->stuck));
             return false;
@@ -399,6 +563,15 @@ bool lesson_runner_next(struct lesson_runner *r)
 
 static int rewind_to(struct lesson_runner *r, int k, struct script_error *err)
 {
+    if (r->cmp) {
+        /* Every model rebuilt and played again with the actions given before the step. */
+        compare_truncate_actions(r->cmp, r->start_act[k]);
+        if (compare_seek(r->cmp, r->start_us[k], err) < 0)
+            return -1;
+        r->now_us = r->start_us[k];
+        enter_step(r, k);
+        return 0;
+    }
     if (script_run_rewind(r->run, r->start_us[k], r->start_entry[k], err) < 0)
         return -1;
     /* What happened after the step began is gone; the learner's next moves replace it. */
@@ -452,7 +625,6 @@ static int prove_decoy(struct lesson_runner *r, const struct lesson_decoy *d, in
 {
     const struct lesson *l = r->l;
     const struct lesson_step *s = &l->steps[r->step];
-    struct engine *e = script_run_engine(r->run);
     const struct lesson_stuck *st;
     struct script_error e2;
     int64_t limit;
@@ -463,18 +635,16 @@ static int prove_decoy(struct lesson_runner *r, const struct lesson_decoy *d, in
             return prove_err(l, d->line, err, "step '%s': the decoy cannot run: %s", s->id, e2.msg);
         env_learn(r, &d->cmds[i]);
     }
-    e = script_run_engine(r->run); /* a decoy may have rebuilt the cluster */
-    limit = engine_now(e) + RUNNER_DECOY_US;
+    limit = rnow(r) + RUNNER_DECOY_US;
     for (;;) {
         if (lesson_runner_poll(r))
             return prove_err(l, d->line, err,
                              "step '%s': the decoy opens the gate, which should stay closed "
                              "for a wrong action",
                              s->id);
-        if (engine_now(e) >= limit)
+        if (rnow(r) >= limit)
             break;
-        if (script_run_advance(
-                r->run, engine_now(e) + 10000 < limit ? engine_now(e) + 10000 : limit, &e2) < 0)
+        if (radvance(r, rnow(r) + 10000 < limit ? rnow(r) + 10000 : limit, &e2) < 0)
             return prove_err(l, d->line, err, "step '%s': after the decoy: %s", s->id, e2.msg);
     }
     st = find_stuck(r);
@@ -584,10 +754,18 @@ int lesson_prove(const struct lesson *l, int64_t max_us, struct script_error *er
 int lesson_runner_advance(struct lesson_runner *r, int64_t target_us, bool skip_idle,
                           struct runner_advance *out, struct script_error *err)
 {
-    struct engine *e = script_run_engine(r->run);
+    struct engine *e;
     const struct lesson_spotlight *sp = &r->l->steps[r->step].spotlight;
 
     memset(out, 0, sizeof(*out));
+    if (r->cmp) {
+        /* Side by side: every model to the shared time (no spotlight; no lull is skipped). */
+        if (radvance(r, target_us, err) < 0)
+            return -1;
+        out->gate = lesson_runner_poll(r);
+        return 0;
+    }
+    e = script_run_engine(r->run);
     for (int guard = 0; guard < 1000000; guard++) {
         int64_t now = engine_now(e), next = engine_next_at(e), idle;
         if (r->spot_pending) {
@@ -622,7 +800,7 @@ int lesson_runner_advance(struct lesson_runner *r, int64_t target_us, bool skip_
 /* The op a placeholder names: a label, or the step's last op of a kind ("op": any kind). */
 static const struct op *placeholder_op(struct lesson_runner *r, const char *name)
 {
-    const struct history *h = engine_history(script_run_engine(r->run));
+    const struct history *h = engine_history(script_run_engine(main_run(r)));
     int kind = param_choice("put|get|incr|add|remove|op", name);
     const struct op *best = NULL;
 
@@ -639,7 +817,7 @@ static const struct op *placeholder_op(struct lesson_runner *r, const char *name
 /* One placeholder's value into dst; false when it names nothing. */
 static bool placeholder(struct lesson_runner *r, const char *name, char *dst, size_t size)
 {
-    struct engine *e = script_run_engine(r->run);
+    struct engine *e = script_run_engine(main_run(r));
     char what[48], field[32];
     const char *dot = strchr(name, '.');
     const struct op *op;

@@ -7,6 +7,11 @@
  * the answer, performs a step's own actions on "show me", and moves back by
  * rewinding the deterministic run to the step's start.
  *
+ * A side-by-side lesson (%compare) is played on a comparison instead: one
+ * run per model on a shared clock, every command given to all of them at
+ * once (compare_act), each check evaluated on the models it names, and
+ * "back" rebuilding every model and replaying what was given before.
+ *
  * It draws nothing: the TUI (or `splitbrain lint`) shows what it exposes.
  * It reads no clock: inactivity is told to it.
  */
@@ -28,6 +33,7 @@ enum runner_phase {
 };
 
 struct lesson_runner;
+struct compare;
 
 /* Borrows l for the runner's life. Starts at step 0, or fast-forwards to start_step by
  * performing the earlier steps' own actions (resuming a saved lesson). */
@@ -35,7 +41,15 @@ int lesson_runner_create(const struct lesson *l, int start_step, struct lesson_r
                          struct script_error *err);
 void lesson_runner_destroy(struct lesson_runner *r);
 
+/* The run (side by side: the first model's; it changes when the models are rebuilt). */
 struct script_run *lesson_runner_run(struct lesson_runner *r);
+/* Side by side (%compare): the comparison the runner plays, one run per model; NULL for one
+ * cluster. Its runs change whenever a step is begun again. */
+struct compare *lesson_runner_compare(struct lesson_runner *r);
+/* The lesson's clock (side by side: the shared one). */
+int64_t lesson_runner_now(const struct lesson_runner *r);
+/* Side by side: the models the last command did not reach ("multi, leaderless"), or NULL. */
+const char *lesson_runner_skipped(const struct lesson_runner *r);
 struct script_env *lesson_runner_env(struct lesson_runner *r);
 int lesson_runner_step(const struct lesson_runner *r);
 enum runner_phase lesson_runner_phase(const struct lesson_runner *r);

@@ -330,18 +330,43 @@ static void test_play_frames_equal_seek(void **state)
     compare_release(&c);
 }
 
+/* An action given at time 0, right after the setup ran, replays after it too: the setup's
+ * `nodes` and settings do not rebuild the cluster under it. Truncating the actions (a
+ * lesson's step begun again) and seeking replays only those kept. */
+static void test_seek_keeps_action_order(void **state)
+{
+    struct compare c;
+    struct script_error err;
+    char why[256], skipped[64];
+    const char *text = "nodes 3\nseed 5\nfor leader: set acks all\nfor multi: set resolve lww\n";
+
+    (void)state;
+    assert_int_equal(compare_parse(&c, "t.scn", text, strlen(text), three, 2, &err), 0);
+    compare_start(&c, -1, NULL);
+    assert_int_equal(compare_play_to(&c, 0, &err), 0);
+    assert_int_equal(
+        compare_act(&c, 0, "put x a via n1", why, sizeof(why), skipped, sizeof(skipped)), 2);
+    assert_int_equal(compare_play_to(&c, 500000, &err), 0);
+    assert_int_equal(
+        compare_act(&c, 500000, "put x b via n2", why, sizeof(why), skipped, sizeof(skipped)), 2);
+    assert_int_equal(compare_seek(&c, 1000000, &err), 0);
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(history_count(engine_history(script_run_engine(c.runs[k]))), 2);
+    compare_truncate_actions(&c, 1);
+    assert_int_equal(compare_seek(&c, 1000000, &err), 0);
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(history_count(engine_history(script_run_engine(c.runs[k]))), 1);
+    compare_release(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_for_line_in_run),
-        cmocka_unit_test(test_blocks_per_model),
-        cmocka_unit_test(test_bad_inputs),
-        cmocka_unit_test(test_interactive_for),
-        cmocka_unit_test(test_models_option),
-        cmocka_unit_test(test_measures_skew),
-        cmocka_unit_test(test_fault_windows),
-        cmocka_unit_test(test_fault_windows_rewind),
-        cmocka_unit_test(test_play_frames_equal_seek),
+        cmocka_unit_test(test_for_line_in_run),      cmocka_unit_test(test_seek_keeps_action_order),
+        cmocka_unit_test(test_blocks_per_model),     cmocka_unit_test(test_bad_inputs),
+        cmocka_unit_test(test_interactive_for),      cmocka_unit_test(test_models_option),
+        cmocka_unit_test(test_measures_skew),        cmocka_unit_test(test_fault_windows),
+        cmocka_unit_test(test_fault_windows_rewind), cmocka_unit_test(test_play_frames_equal_seek),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -5,6 +5,8 @@
  * step asks of the learner may be cut: its narration when the step opens, its
  * question and every choice while the quiz is open, its task and what the gate
  * waits for while the task is open, and its success text once it is done.
+ * A side-by-side lesson (%compare) is drawn as the side-by-side view draws
+ * it: the models' columns above, the lesson pane across the bottom.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +24,7 @@
 #include "../engine/util.h"
 #include "../lessons/lesson.h"
 #include "../lessons/runner.h"
+#include "../tui/compare_draw.h"
 #include "../tui/draw.h"
 #include "../tui/grid.h"
 
@@ -55,14 +58,15 @@ static void flatten(const char *src, char *dst, size_t size)
     dst[o] = '\0';
 }
 
-/* The pane's inside, row after row, joined by spaces and flattened like the texts. */
-static void pane_text(const struct grid *g, char *dst, size_t size)
+/* The inside of the pane whose top border is row y0 (w x h cells from x 0), row after row,
+ * joined by spaces and flattened like the texts. */
+static void pane_text(const struct grid *g, int y0, int w, int h, char *dst, size_t size)
 {
-    char raw[H * PANE_W * 2];
+    char raw[H * W * 2];
     size_t o = 0;
 
-    for (int y = 1; y < H - 2; y++) {
-        for (int x = 1; x < PANE_W - 1; x++) {
+    for (int y = y0 + 1; y < y0 + h; y++) {
+        for (int x = 1; x < w - 1; x++) {
             uint32_t ch = grid_at(g, x, y).ch;
             raw[o++] = ch == 0 ? ' ' : ch < 0x80 ? (char)ch : '?';
         }
@@ -86,7 +90,7 @@ static void expect_in_view(struct play *p, const char *stage, const char *const 
     struct grid *g = grid_create(W, H, false);
     struct draw_view v;
     struct draw_cursor cur;
-    char seen[H * PANE_W * 2], text[LESSON_TEXT_MAX];
+    char seen[H * W * 2], text[LESSON_TEXT_MAX];
     const struct lesson_step *s = lesson_runner_current(p->r);
 
     memset(&v, 0, sizeof(v));
@@ -114,8 +118,31 @@ static void expect_in_view(struct play *p, const char *stage, const char *const 
     p->dl.success = p->success;
     p->dl.explain = p->explain;
     v.lesson = &p->dl;
-    draw_frame(g, script_run_engine(lesson_runner_run(p->r)), &v, &cur);
-    pane_text(g, seen, sizeof(seen));
+    if (p->l.n_models > 0) {
+        /* Side by side: the columns above, the pane across the bottom, above the message. */
+        struct compare_screen cs;
+        int rows = compare_draw_lesson_rows(W, H);
+        char frame[(W * 4 + 1) * H];
+        memset(&cs, 0, sizeof(cs));
+        cs.title = p->l.id;
+        cs.now_us = lesson_runner_now(p->r);
+        cs.head_us = -1;
+        cs.speed = "0.25x";
+        cs.lesson = &p->dl;
+        compare_draw(g, lesson_runner_compare(p->r), &cs, &cur);
+        pane_text(g, H - 2 - rows, W, rows, seen, sizeof(seen));
+        grid_dump(g, frame, sizeof(frame));
+        for (int k = 0; k < compare_draw_columns(W, p->l.n_models); k++) {
+            char head[32]; /* a column's title, as much as a 39-cell column shows */
+            snprintf(head, sizeof(head), "%s", p->l.models[k]->title);
+            if (!strstr(frame, head))
+                fail_msg("%s, step '%s': no column for model %s at %dx%d", p->file, s->id,
+                         p->l.models[k]->name, W, H);
+        }
+    } else {
+        draw_frame(g, script_run_engine(lesson_runner_run(p->r)), &v, &cur);
+        pane_text(g, 0, PANE_W, H - 2, seen, sizeof(seen));
+    }
     {
         /* The map shows a Lamport clock, in words, only in a lesson that teaches it. */
         char frame[(W * 4 + 1) * H];
@@ -137,15 +164,13 @@ static void expect_in_view(struct play *p, const char *stage, const char *const 
 /* Runs time until the step's gate opens (at most 60 s of virtual time). */
 static void run_to_gate(struct play *p)
 {
-    struct engine *e = script_run_engine(lesson_runner_run(p->r));
-    int64_t limit = engine_now(e) + 60000000;
+    int64_t limit = lesson_runner_now(p->r) + 60000000;
     struct script_error err;
     struct runner_advance adv;
 
-    while (lesson_runner_phase(p->r) == RUNNER_TASK && engine_now(e) < limit) {
-        assert_int_equal(lesson_runner_advance(p->r, engine_now(e) + 10000, false, &adv, &err), 0);
-        e = script_run_engine(lesson_runner_run(p->r));
-    }
+    while (lesson_runner_phase(p->r) == RUNNER_TASK && lesson_runner_now(p->r) < limit)
+        assert_int_equal(
+            lesson_runner_advance(p->r, lesson_runner_now(p->r) + 10000, false, &adv, &err), 0);
     if (lesson_runner_phase(p->r) != RUNNER_DONE)
         fail_msg("%s, step '%s': the gate never opened", p->file, lesson_runner_current(p->r)->id);
 }

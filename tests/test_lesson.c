@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../engine/compare.h"
 #include "../engine/util.h"
 #include "../lessons/lesson.h"
 #include "../lessons/progress.h"
@@ -640,6 +641,123 @@ static void test_text_warnings(void **state)
     lesson_release(&l);
 }
 
+/* A side-by-side lesson: one cluster per model, every command to all of them. */
+#define CMP_HEAD                                                                                   \
+    "%lesson t\n%title T\n%seed 5\n%compare leader,multi\n%setup nodes 3\n"                        \
+    "%setup for leader: set acks all\n%setup for multi: set resolve lww\n"
+
+static const char cmp_lesson[] = CMP_HEAD
+    "== cut: Cut\n%task Cut n1 off and write through both sides.\n"
+    "%check did partition\n%check leader: op put x fail \"n1's write fails\"\n"
+    "%check multi: not op put x fail \"multi takes both\"\n"
+    "%decoy put x a via n1 ; put x b via n2\n"
+    "%do partition n1 | n2 n3 ; put x a via n1 ; put x b via n2\n"
+    "== heal: Heal\n%task Heal.\n%check did heal\n%check multi: lost-writes == 1 \"lost\"\n"
+    "%check leader: lost-writes == 0 \"kept\"\n%decoy partition n1 | n2 n3\n%do heal\n";
+
+static void test_compare_lesson(void **state)
+{
+    struct lesson l;
+    struct lesson_runner *r;
+    struct script_error err;
+    struct compare *c;
+
+    (void)state;
+    if (lesson_parse("t.lesson", cmp_lesson, strlen(cmp_lesson), &l, &err) < 0)
+        fail_msg("%d:%d: %s", err.line, err.col, err.msg);
+    assert_int_equal(l.n_models, 2);
+    assert_string_equal(l.models[1]->name, "multi");
+    /* A plain check is every model's; `MODEL: PRED` that model's alone. */
+    assert_int_equal(l.steps[0].checks[0].on, 3);
+    assert_int_equal(l.steps[0].checks[1].on, 1);
+    assert_int_equal(l.steps[0].checks[2].on, 2);
+
+    assert_int_equal(lesson_runner_create(&l, 0, &r, &err), 0);
+    c = lesson_runner_compare(r);
+    assert_non_null(c);
+    assert_int_equal(c->n, 2);
+    /* The setup's per-model settings reached their own model only. */
+    assert_string_equal(engine_model(script_run_engine(c->runs[0]))->name, "leader");
+    assert_string_equal(engine_model(script_run_engine(c->runs[1]))->name, "multi");
+    /* One command, every model: the partition is on both. */
+    assert_int_equal(lesson_runner_exec(r, "partition n1 | n2 n3", &err), 0);
+    assert_null(lesson_runner_skipped(r));
+    /* `did partition` holds on both models: the gate waits for the next check. */
+    assert_false(lesson_runner_poll(r));
+    assert_non_null(strstr(lesson_runner_waiting(r), "leader: n1's write fails"));
+    /* A command one model cannot read runs on the other and says so. */
+    assert_int_equal(lesson_runner_exec(r, "for multi: put x z via n3", &err), 0);
+    assert_int_equal(lesson_runner_exec(r, "put x a via n1", &err), 0);
+    assert_int_equal(lesson_runner_exec(r, "put x b via n2", &err), 0);
+    for (int i = 0; i < 600 && lesson_runner_phase(r) == RUNNER_TASK; i++) {
+        struct runner_advance adv;
+        assert_int_equal(lesson_runner_advance(r, lesson_runner_now(r) + 10000, false, &adv, &err),
+                         0);
+    }
+    assert_int_equal(lesson_runner_phase(r), RUNNER_DONE);
+    /* Multi took three writes, the leader failed n1's: the per-model histories differ. */
+    assert_int_equal(history_count(engine_history(script_run_engine(c->runs[1]))), 3);
+    assert_int_equal(history_count(engine_history(script_run_engine(c->runs[0]))), 2);
+    assert_true(lesson_runner_next(r));
+    assert_int_equal(lesson_runner_exec(r, "heal", &err), 0);
+    /* Back: every model rebuilt at the step's start, the heal and the writes gone. */
+    assert_int_equal(lesson_runner_back(r, &err), 0);
+    assert_int_equal(lesson_runner_step(r), 0);
+    c = lesson_runner_compare(r);
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(history_count(engine_history(script_run_engine(c->runs[k]))), 0);
+    lesson_runner_destroy(r);
+
+    /* lint proves it; a check that cannot hold, or a decoy that opens the gate, fails it. */
+    if (lesson_prove(&l, 10000000, &err) < 0)
+        fail_msg("%d:%d: %s", err.line, err.col, err.msg);
+    lesson_release(&l);
+    {
+        char bad[sizeof(cmp_lesson) + 64];
+        const char *at = strstr(cmp_lesson, "multi: lost-writes == 1");
+        snprintf(bad, sizeof(bad), "%.*smulti: lost-writes == 2%s", (int)(at - cmp_lesson),
+                 cmp_lesson, at + strlen("multi: lost-writes == 1"));
+        assert_int_equal(prove_text(bad, &err), -1);
+        assert_non_null(strstr(err.msg, "multi: lost-writes == 2"));
+        at = strstr(cmp_lesson, "%decoy partition n1 | n2 n3");
+        snprintf(bad, sizeof(bad), "%.*s%%decoy heal%s", (int)(at - cmp_lesson), cmp_lesson,
+                 at + strlen("%decoy partition n1 | n2 n3"));
+        assert_int_equal(prove_text(bad, &err), -1);
+        assert_non_null(strstr(err.msg, "the decoy opens the gate"));
+    }
+}
+
+static void test_compare_lesson_errors(void **state)
+{
+    static const struct bad cases[] = {
+        /* A shared line one model cannot read names it, and the model that can. */
+        {"%lesson x\n%title T\n%compare leader,multi\n%setup set acks all\n", 4, 12,
+         "model multi cannot read this shared line"},
+        {"%lesson x\n%title T\n%compare leader,multi\n%setup model multi\n", 4, 8, "model"},
+        {"%lesson x\n%title T\n%setup nodes 3\n%compare leader,multi\n", 4, 1,
+         "%compare comes once, before the first %setup"},
+        {"%lesson x\n%title T\n%compare leader\n", 3, 10, "two models or more"},
+        {"%lesson x\n%title T\n%compare leader,nope\n", 3, 10, "unknown model 'nope'"},
+        {"%lesson x\n%title T\n%compare leader,multi\n== a: A\n%spotlight commit\n", 5, 1,
+         "no %spotlight"},
+        {"%lesson x\n%title T\n%compare leader,multi\n== a: A\n%check leaderless: up n1\n", 5, 8,
+         "none of this lesson's models (leader,multi) reads this line"},
+        {"%lesson x\n%title T\n%compare leader,multi\n== a: A\n%do set resolve lww\n", 5, 9,
+         "model leader cannot read this shared line"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct lesson l;
+        struct script_error err;
+        if (lesson_parse("t.lesson", cases[i].text, strlen(cases[i].text), &l, &err) != -1)
+            fail_msg("case %zu parsed: %s", i, cases[i].text);
+        if (!strstr(err.msg, cases[i].msg) || err.line != cases[i].line || err.col != cases[i].col)
+            fail_msg("case %zu: got %d:%d: %s; want %d:%d: ...%s...", i, err.line, err.col, err.msg,
+                     cases[i].line, cases[i].col, cases[i].msg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -656,6 +774,8 @@ int main(void)
         cmocka_unit_test(test_predictions),
         cmocka_unit_test(test_spotlight_and_idle_skip),
         cmocka_unit_test(test_text_warnings),
+        cmocka_unit_test(test_compare_lesson),
+        cmocka_unit_test(test_compare_lesson_errors),
     };
     return cmocka_run_group_tests_name("lesson", tests, NULL, NULL);
 }

@@ -248,6 +248,8 @@ struct app {
     /* A lesson (splitbrain lesson NAME): the runner owns run and env, so what the learner
      * does on the live cluster is what its checks see. */
     struct lesson_runner *runner;
+    int side_lesson; /* a side-by-side lesson picked from the list (its index + 1): it opens
+                      * in the side-by-side view once this loop ends */
     bool runner_mode_run_owned; /* the sandbox's own run is gone: run is the runner's */
     struct lesson lesson;
     bool lesson_loaded;
@@ -3053,6 +3055,11 @@ static int lesson_start(struct app *a, int k)
         set_msg(a, true, "%s", it->error);
         return -1;
     }
+    if (it->side_by_side) {
+        a->side_lesson = k + 1;
+        a->quit = true;
+        return 0;
+    }
     text = headless_read_file(it->path, &len);
     if (!text) {
         set_msg(a, true, "%s cannot be read", it->path);
@@ -3126,6 +3133,7 @@ int app_lesson(struct course *c, int k, struct progress *p, const struct config 
     drain(a);
     r = loop_run(a, want_ascii(cfg->ascii), cfg->mouse);
     lesson_save(a); /* Q, Ctrl-C, q and the signals all end the loop and come here */
+    k = a->side_lesson - 1;
     app_destroy(a);
-    return r;
+    return k >= 0 && r == EXIT_OK ? course_side_by_side(c, k, p, cfg) : r;
 }

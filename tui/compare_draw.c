@@ -3,6 +3,14 @@
 #include <stdio.h>
 #include <string.h>
 
+int compare_draw_lesson_rows(int w, int h)
+{
+    int rows = (h - 2) / 2;
+
+    (void)w;
+    return rows < 9 ? 9 : rows > 18 ? 18 : rows;
+}
+
 int compare_draw_columns(int w, int n)
 {
     if (w >= COMPARE_DRAW_ALL_W || n < 2)
@@ -41,6 +49,8 @@ static void draw_status(struct grid *g, struct compare *c, const struct compare_
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         if (strcmp(keys[i][0], "Tab") == 0 && shown == c->n)
             continue;
+        if (strcmp(keys[i][0], "[ ]") == 0 && s->lesson)
+            continue; /* a lesson travels by steps: < and > */
         if (x + (int)strlen(keys[i][0]) + (int)strlen(keys[i][1]) + 2 > w)
             continue;
         x += 1 + grid_text(g, x, row, w - x, keys[i][0], ST_BAR_KEY);
@@ -52,7 +62,7 @@ void compare_draw(struct grid *g, struct compare *c, const struct compare_screen
                   struct draw_cursor *cur)
 {
     int w = grid_width(g), h = grid_height(g), shown = compare_draw_columns(w, c->n);
-    int body = h - 2, x = 0;
+    int body = h - 2 - (s->lesson ? compare_draw_lesson_rows(w, h) : 0), x = 0;
     char line[256];
 
     grid_clear(g);
@@ -77,6 +87,7 @@ void compare_draw(struct grid *g, struct compare *c, const struct compare_screen
         v.cmd = "";
         v.head_us = -1;
         v.checks = s->checks ? &s->checks[k] : NULL;
+        v.lesson = s->lesson; /* a lesson that does not teach Lamport clocks hides them */
         snprintf(title, sizeof(title), "%s", c->models[k]->title);
         if (engine_now(e) != s->now_us) {
             draw_fmt_time(t, sizeof(t), engine_now(e));
@@ -90,6 +101,8 @@ void compare_draw(struct grid *g, struct compare *c, const struct compare_screen
             x++;
         }
     }
+    if (s->lesson)
+        draw_lesson_at(g, s->lesson, 0, body, w, h - 2 - body);
     if (s->cmd_open) {
         int px = grid_text(g, 0, h - 1, 1, ":", ST_PROMPT);
         int off = s->cmd_cursor > w - 3 ? s->cmd_cursor - (w - 3) : 0;

@@ -3,7 +3,8 @@
  * model (its map and its ops with the checkers' verdicts, drawn by draw.c's
  * own functions), one shared clock on the status bar. Three columns from 160
  * columns up; below that two at a time, Tab showing the next pair. No
- * terminal: render tests draw it into a grid.
+ * terminal: render tests draw it into a grid. A side-by-side lesson adds its
+ * pane across the bottom, the full width, so every column keeps its map.
  */
 #ifndef SPLITBRAIN_COMPARE_DRAW_H
 #define SPLITBRAIN_COMPARE_DRAW_H
@@ -32,7 +33,13 @@ struct compare_screen {
     bool cmd_open;
     const char *cmd;
     int cmd_cursor;
+    /* A side-by-side lesson's pane, across the bottom under the columns; NULL for none. */
+    const struct draw_lesson *lesson;
 };
+
+/* A side-by-side lesson's pane in a w x h frame: the rows it takes at the bottom, above the
+ * message line (the columns get the rest). */
+int compare_draw_lesson_rows(int w, int h);
 
 /* How many columns a frame w cells wide shows for n models. */
 int compare_draw_columns(int w, int n);

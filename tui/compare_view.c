@@ -5,6 +5,11 @@
  * rebuilding and replaying (compare_seek). The libuv loop is the sandbox's
  * shape: stdin by uv_poll, SIGWINCH by uv_signal, a frame timer only while
  * time runs, and one draw per loop turn when something changed.
+ *
+ * A side-by-side lesson (compare_view_lesson) plays here too: its runner owns
+ * the comparison, the learner's keys and `:` commands go through it (so its
+ * gates see them), a pane under the columns shows the step, and < > R M H
+ * work as in a lesson on one cluster.
  */
 #include "compare_view.h"
 #include "speed.h"
@@ -22,6 +27,8 @@
 #include <uv.h>
 
 #include "../engine/util.h"
+#include "../lessons/progress.h"
+#include "../lessons/runner.h"
 #include "compare_draw.h"
 #include "headless.h"
 #include "keys.h"
@@ -60,6 +67,8 @@ struct cview {
     struct draw_checks checks[COMPARE_MAX_MODELS];
     size_t seen_ops[COMPARE_MAX_MODELS];
     size_t seen_pending[COMPARE_MAX_MODELS];
+    uint64_t seen_events[COMPARE_MAX_MODELS];
+    uint64_t checks_ns; /* when the checkers last ran */
     bool checks_valid;
     char msg[512];
     bool msg_error;
@@ -70,6 +79,22 @@ struct cview {
     struct trace_observer marks;
     char caption[240];
     bool beat;
+    /* A side-by-side lesson: the runner plays the comparison c is. */
+    struct lesson_runner *runner;
+    const struct lesson *lesson;
+    struct progress *prog;
+    bool prog_failed;
+    uv_timer_t idle;
+    uint64_t input_ns;
+    const char *hint;
+    int quiz_cursor;
+    unsigned quiz_pick;
+    bool hold; /* the gate opened and the clock stopped: the success is there to read */
+    bool legend;
+    bool confirm_reset;
+    char narration[LESSON_TEXT_MAX];
+    char success[LESSON_TEXT_MAX];
+    char explain[LESSON_TEXT_MAX];
 };
 
 static void marks_event(struct trace_observer *self, const struct trace_event *ev)
@@ -98,19 +123,29 @@ static void set_msg(struct cview *v, bool error, const char *fmt, ...)
     v->dirty = true;
 }
 
-/* The checkers run again only when a model's ops changed (one started or ended). */
+/* The checkers run again when a model's ops changed (one started or ended), and, at most every
+ * CV_CHECKS_MS, when anything else happened there (a heal's merge can lose a write without an
+ * op ending). A pause runs them all (set_paused invalidates them). */
+#define CV_CHECKS_MS 250
 static void refresh_checks(struct cview *v)
 {
+    uint64_t now = uv_hrtime();
+    bool due = now - v->checks_ns >= (uint64_t)CV_CHECKS_MS * 1000000u;
+
     for (int k = 0; k < v->c->n; k++) {
         struct script_run *run = v->c->runs[k];
         const struct engine *e = script_run_engine(run);
         const struct history *h = engine_history(e);
         size_t n = history_count(h), p = history_pending(h);
-        if (v->checks_valid && n == v->seen_ops[k] && p == v->seen_pending[k])
+        uint64_t ev = engine_events(e);
+        if (v->checks_valid && n == v->seen_ops[k] && p == v->seen_pending[k] &&
+            (ev == v->seen_events[k] || !due))
             continue;
         draw_checks_compute(&v->checks[k], e, script_run_recorder(run), CV_LIN_BUDGET);
         v->seen_ops[k] = n;
         v->seen_pending[k] = p;
+        v->seen_events[k] = ev;
+        v->checks_ns = now;
     }
     v->checks_valid = true;
 }
@@ -120,6 +155,8 @@ static void frame_cb(uv_timer_t *h);
 static void set_paused(struct cview *v, bool paused)
 {
     v->paused = paused;
+    if (paused)
+        v->checks_valid = false; /* the frame a pause leaves on screen has every verdict */
     if (paused && v->frame_on) {
         uv_timer_stop(&v->frame);
         v->frame_on = false;
@@ -132,11 +169,26 @@ static void set_paused(struct cview *v, bool paused)
     v->dirty = true;
 }
 
+static void lesson_gate(struct cview *v);
+
 static void play_to(struct cview *v, int64_t t_us)
 {
     struct script_error err;
     char msg[SCRIPT_MSG_MAX + 300];
 
+    if (v->runner) {
+        struct runner_advance adv;
+        if (lesson_runner_advance(v->runner, t_us, false, &adv, &err) < 0) {
+            script_error_format(&err, msg, sizeof(msg));
+            set_msg(v, true, "%s", msg);
+            set_paused(v, true);
+        }
+        v->now_us = lesson_runner_now(v->runner);
+        v->dirty = true;
+        if (adv.gate)
+            lesson_gate(v);
+        return;
+    }
     if (compare_play_to(v->c, t_us, &err) < 0) {
         script_error_format(&err, msg, sizeof(msg));
         set_msg(v, true, "%s", msg);
@@ -206,6 +258,27 @@ static void act(struct cview *v, const char *text)
     char why[SCRIPT_MSG_MAX + 64], skipped[128];
     int ran;
 
+    if (v->runner) {
+        struct script_error err;
+        const char *skip;
+        if (lesson_runner_phase(v->runner) == RUNNER_QUIZ) {
+            set_msg(v, false, "Predict first: answer the question (1-9, Enter), then act");
+            return;
+        }
+        if (lesson_runner_exec(v->runner, text, &err) < 0) {
+            set_msg(v, true, "%s", err.msg);
+            return;
+        }
+        v->input_ns = uv_hrtime();
+        skip = lesson_runner_skipped(v->runner);
+        if (skip)
+            set_msg(v, false, "%s: not on %s", text, skip);
+        else
+            set_msg(v, false, "%s: on every model", text);
+        if (lesson_runner_poll(v->runner))
+            lesson_gate(v);
+        return;
+    }
     if (v->head_us >= 0) {
         compare_forget_after(v->c, v->now_us);
         v->head_us = -1;
@@ -278,6 +351,269 @@ static void cmd_key(struct cview *v, int k)
     v->dirty = true;
 }
 
+/* ---- a side-by-side lesson ---- */
+
+/* Records where the learner stands (the same progress file as every lesson). */
+static void lesson_save(struct cview *v)
+{
+    const struct progress_entry *e;
+    const struct lesson_step *s;
+    char why[PROGRESS_PATH_MAX + 200];
+    bool done, right;
+
+    if (!v->runner || !v->prog)
+        return;
+    e = progress_get(v->prog, v->lesson->id, v->lesson->version);
+    done = (e && e->done) || lesson_runner_finished(v->runner);
+    progress_set(v->prog, v->lesson->id, v->lesson->version, lesson_runner_step(v->runner), done);
+    s = lesson_runner_current(v->runner);
+    if (lesson_runner_has_answer(v->runner, &right))
+        progress_answer(v->prog, v->lesson->id, v->lesson->version, lesson_runner_step(v->runner),
+                        lesson_runner_answered(v->runner), s->quiz.kind == LESSON_PREDICT, right);
+    if (progress_save(v->prog, why, sizeof(why)) < 0 && !v->prog_failed) {
+        v->prog_failed = true;
+        set_msg(v, true, "progress is not saved: %s", v->prog->path[0] ? why : "no HOME");
+    }
+}
+
+/* The gate opened: the clock stops so the success text can be read. */
+static void lesson_gate(struct cview *v)
+{
+    if (lesson_runner_finished(v->runner))
+        set_msg(v, false, "Lesson complete! q quits; splitbrain lesson lists the others");
+    else
+        set_msg(v, false, "Step done in every column: read it, then > goes on (Space runs on)");
+    if (!v->paused) {
+        set_paused(v, true);
+        v->hold = true;
+    }
+    lesson_save(v);
+}
+
+/* A new step, or the same one from its start: the models were rebuilt, the pane starts over. */
+static void lesson_step_changed(struct cview *v)
+{
+    v->hint = NULL;
+    v->quiz_cursor = 0;
+    v->quiz_pick = 0;
+    v->confirm_reset = false;
+    v->hold = false;
+    v->legend = false;
+    v->now_us = lesson_runner_now(v->runner);
+    v->checks_valid = false;
+    lesson_save(v);
+}
+
+/* The quiz takes the digits, the arrows, Space and Enter while it waits for an answer. */
+static bool quiz_key(struct cview *v, int k)
+{
+    const struct lesson_quiz *q = &lesson_runner_current(v->runner)->quiz;
+    int pick = -1;
+
+    if (k >= '1' && k <= '9') {
+        if (k - '1' >= q->n_choices) {
+            set_msg(v, true, "there are %d choices", q->n_choices);
+            return true;
+        }
+        pick = k - '1';
+    } else if (k == KEYS_UP || k == 'k') {
+        v->quiz_cursor = (v->quiz_cursor + q->n_choices - 1) % q->n_choices;
+    } else if (k == KEYS_DOWN || k == 'j') {
+        v->quiz_cursor = (v->quiz_cursor + 1) % q->n_choices;
+    } else if (k == ' ') {
+        unsigned bit = 1u << v->quiz_cursor;
+        v->quiz_pick = q->multiple ? v->quiz_pick ^ bit : (v->quiz_pick == bit ? 0 : bit);
+    } else if (k == KEYS_ENTER) {
+        bool right;
+        if (!v->quiz_pick) {
+            set_msg(v, true, "Nothing is selected yet: press a number (1-%d)%s, then Enter",
+                    q->n_choices, q->multiple ? " or Space on each answer you choose" : "");
+            return true;
+        }
+        right = lesson_runner_answer(v->runner, v->quiz_pick);
+        if (q->kind == LESSON_PREDICT)
+            set_msg(v, false, "Prediction recorded. Now %s and watch the three columns.",
+                    lesson_runner_phase(v->runner) == RUNNER_TASK ? "do the task" : "read on");
+        else
+            set_msg(v, !right, "%s", right ? "Right!" : "Not quite: the pane says why.");
+        if (lesson_runner_poll(v->runner))
+            lesson_gate(v);
+        lesson_save(v);
+    } else {
+        return false;
+    }
+    if (pick >= 0) {
+        v->quiz_cursor = pick;
+        v->quiz_pick = q->multiple ? v->quiz_pick | (1u << pick) : 1u << pick;
+    }
+    v->dirty = true;
+    return true;
+}
+
+/* Keys only a lesson has; true when k was one of them (or the lesson took it). */
+static bool lesson_key(struct cview *v, int k, enum key_action a)
+{
+    struct script_error err;
+    const char *w;
+
+    if (!v->runner)
+        return false;
+    v->dirty = true;
+    if (v->confirm_reset) {
+        v->confirm_reset = false;
+        if (k != 'y' && k != 'Y') {
+            set_msg(v, false, "Not reset");
+            return true;
+        }
+        if (lesson_runner_reset_step(v->runner, &err) < 0)
+            set_msg(v, true, "the reset stopped: %s", err.msg);
+        else
+            set_msg(v, false, "The step starts again on every model, from the moment it began");
+        lesson_step_changed(v);
+        return true;
+    }
+    if (lesson_runner_phase(v->runner) == RUNNER_QUIZ && quiz_key(v, k))
+        return true;
+    memset(&err, 0, sizeof(err));
+    switch ((int)a) { /* the lesson's own keys; every other falls through to the view */
+    case KA_RUN:
+        if (lesson_runner_phase(v->runner) == RUNNER_QUIZ) {
+            set_msg(v, false, "Predict first: the run waits for your answer");
+            return true;
+        }
+        v->hold = false;
+        return false;
+    case KA_HINT:
+        if (lesson_runner_phase(v->runner) == RUNNER_QUIZ)
+            set_msg(v, false, "Predict first: the hints are for the task after the question");
+        else if ((w = lesson_runner_hint(v->runner)) != NULL) {
+            v->hint = w;
+            set_msg(v, false, "Hint %d of %d: in the lesson pane",
+                    lesson_runner_hints_shown(v->runner), lesson_runner_hints_total(v->runner));
+        } else
+            set_msg(v, false, "No more hints%s",
+                    lesson_runner_current(v->runner)->n_dos ? ": M shows you (it does the step)"
+                                                            : "");
+        return true;
+    case KA_SHOW_ME:
+        if (lesson_runner_phase(v->runner) == RUNNER_QUIZ) {
+            set_msg(v, false, "Predict first: answer the question, then M shows you");
+        } else if (lesson_runner_phase(v->runner) == RUNNER_DONE) {
+            set_msg(v, false, "This step is done: > goes on");
+        } else if (lesson_runner_current(v->runner)->n_dos == 0) {
+            set_msg(v, false, "This step has nothing to show: the task says what to do");
+        } else if (lesson_runner_show_me(v->runner, &err) < 0) {
+            set_msg(v, true, "show me stopped: %s", err.msg);
+        } else {
+            set_msg(v, false, "Shown: the step's own actions ran on every model; watch them");
+            if (v->paused)
+                set_paused(v, false);
+            if (lesson_runner_poll(v->runner))
+                lesson_gate(v);
+        }
+        return true;
+    case KA_STEP_NEXT: {
+        bool held = v->hold && v->paused;
+        if (lesson_runner_next(v->runner)) {
+            lesson_step_changed(v);
+            if (held && lesson_runner_phase(v->runner) != RUNNER_QUIZ)
+                set_paused(v, false);
+            set_msg(v, false, "Step %d of %d", lesson_runner_step(v->runner) + 1,
+                    v->lesson->n_steps);
+        } else if (lesson_runner_finished(v->runner)) {
+            set_msg(v, false, "That was the last step: q quits");
+        } else {
+            w = lesson_runner_waiting(v->runner);
+            set_msg(v, false, "Not yet: %s%s",
+                    lesson_runner_phase(v->runner) == RUNNER_QUIZ ? "answer the question first"
+                    : w[0]                                        ? "waiting for "
+                                                                  : "do the task first",
+                    lesson_runner_phase(v->runner) == RUNNER_QUIZ ? "" : w);
+        }
+        return true;
+    }
+    case KA_STEP_BACK:
+        set_paused(v, true);
+        if (lesson_runner_back(v->runner, &err) < 0)
+            set_msg(v, true, "going back stopped: %s", err.msg);
+        else
+            set_msg(v, false, "Back to the start of step %d: every model was rewound",
+                    lesson_runner_step(v->runner) + 1);
+        lesson_step_changed(v);
+        return true;
+    case KA_RESET_STEP:
+        if (lesson_runner_stuck(v->runner)) {
+            set_paused(v, true);
+            if (lesson_runner_reset_step(v->runner, &err) < 0)
+                set_msg(v, true, "the reset stopped: %s", err.msg);
+            else
+                set_msg(v, false, "The step starts again on every model, from the moment it began");
+            lesson_step_changed(v);
+            return true;
+        }
+        v->confirm_reset = true;
+        set_msg(v, false,
+                "Start this step again from its beginning? y resets, any other key keeps it");
+        return true;
+    case KA_LEGEND:
+        v->legend = !v->legend;
+        return true;
+    case KA_LESSONS:
+        set_msg(v, false, "q leaves this lesson (it is saved); splitbrain lesson lists them all");
+        return true;
+    case KA_BACK:
+    case KA_FORWARD:
+        set_msg(v, false, "In a lesson, < goes back a step: it rewinds every model to its start");
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Every second: how long has the learner been idle? The runner may answer with a hint. */
+static void idle_cb(uv_timer_t *h)
+{
+    struct cview *v = h->data;
+    const char *hint =
+        lesson_runner_idle(v->runner, (int64_t)((uv_hrtime() - v->input_ns) / 1000u));
+
+    if (hint) {
+        v->hint = hint;
+        set_msg(v, false, "A hint, after a while without progress: see the lesson pane");
+    }
+}
+
+/* The lesson pane's contents now. */
+static void lesson_pane(struct cview *v, struct draw_lesson *dl)
+{
+    const struct lesson_runner *r = v->runner;
+
+    memset(dl, 0, sizeof(*dl));
+    dl->title = v->lesson->title;
+    dl->step = lesson_runner_step(r);
+    dl->n_steps = v->lesson->n_steps;
+    dl->s = lesson_runner_current(r);
+    dl->phase = lesson_runner_phase(r);
+    dl->quiz_cursor = v->quiz_cursor;
+    dl->quiz_pick = v->quiz_pick;
+    dl->answered = lesson_runner_answered(r);
+    dl->hint = v->hint;
+    dl->hints_shown = lesson_runner_hints_shown(r);
+    dl->waiting = lesson_runner_waiting(r);
+    dl->finished = lesson_runner_finished(r);
+    dl->stuck = lesson_runner_stuck(r);
+    dl->held = v->hold && v->paused;
+    dl->explain_ready = lesson_runner_explain_ready(r);
+    dl->hints_total = lesson_runner_hints_total(r);
+    dl->legend = v->legend;
+    lesson_runner_expand(v->runner, dl->s->narration, v->narration, sizeof(v->narration));
+    lesson_runner_expand(v->runner, dl->s->success, v->success, sizeof(v->success));
+    lesson_runner_expand(v->runner, dl->s->quiz.explain, v->explain, sizeof(v->explain));
+    dl->narration = v->narration;
+    dl->success = v->success;
+    dl->explain = v->explain;
+}
+
 static void top_key(struct cview *v, int k)
 {
     enum key_action a = keys_lookup(k);
@@ -288,6 +624,8 @@ static void top_key(struct cview *v, int k)
         v->dirty = true;
         return;
     }
+    if (lesson_key(v, k, a))
+        return;
     switch (a) {
     case KA_CLOSE:
     case KA_QUIT:
@@ -389,6 +727,7 @@ static void in_cb(uv_poll_t *h, int status, int events)
     while (!v->quit && (k = term_key(v->term)) != -1) {
         if (k == -2)
             continue;
+        v->input_ns = uv_hrtime();
         if (k == KEYS_CTRL('c'))
             v->quit = true;
         else if (k == KEYS_RESIZE)
@@ -423,6 +762,7 @@ static void draw_cb(uv_prepare_t *h)
     struct cview *v = h->data;
     struct compare_screen s;
     struct draw_cursor cur;
+    struct draw_lesson dl;
 
     if (!v->dirty || v->quit)
         return;
@@ -441,6 +781,10 @@ static void draw_cb(uv_prepare_t *h)
     s.cmd_open = v->cmd_open;
     s.cmd = v->cmd;
     s.cmd_cursor = v->cmd_len;
+    if (v->runner) {
+        lesson_pane(v, &dl);
+        s.lesson = &dl;
+    }
     compare_draw(v->grid, v->c, &s, &cur);
     term_present(v->term, v->grid, &cur);
     v->dirty = false;
@@ -451,22 +795,16 @@ static void close_cb(uv_handle_t *h)
     (void)h;
 }
 
-int compare_view_run(struct compare *c, const char *title, int64_t start_us, int speed, bool ascii,
-                     bool mouse)
+/* The screen's loop for v (its lesson, if any, already set), until q. Frees v. */
+static int view_main(struct cview *v, struct compare *c, const char *title, int64_t start_us,
+                     int speed, bool ascii, bool mouse)
 {
-    struct cview *v;
     int w, h, flags;
     const char *cs;
 
-    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "splitbrain: the side-by-side view needs a terminal; for a table use: "
-                        "splitbrain compare FILE.scn --format text\n");
-        return EXIT_USAGE;
-    }
     setlocale(LC_ALL, "");
     cs = nl_langinfo(CODESET);
     ascii = ascii || !cs || (strcmp(cs, "UTF-8") != 0 && strcmp(cs, "utf8") != 0);
-    v = xcalloc(1, sizeof(*v));
     v->c = c;
     v->title = title;
     v->speed = v->speed_home = speed >= 0 && speed < speed_count() ? speed : SPEED_DEFAULT;
@@ -502,10 +840,28 @@ int compare_view_run(struct compare *c, const char *title, int64_t start_us, int
     v->marks.fn = marks_event;
     c->obs[0] = &v->marks; /* subscribed again whenever time travel rebuilds the runs */
     script_run_observe(c->runs[0], &v->marks);
-    play_to(v, start_us);
-    set_msg(v, false, "%d models on one clock: Space runs; K X S U act on all; Tab %s", c->n,
-            compare_draw_columns(w, c->n) < c->n ? "shows the next pair" : "rotates");
+    if (v->runner) {
+        uv_timer_init(&v->loop, &v->idle);
+        v->idle.data = v;
+        v->input_ns = uv_hrtime();
+        uv_timer_start(&v->idle, idle_cb, 1000, 1000);
+        v->now_us = start_us;
+        if (lesson_runner_step(v->runner) > 0)
+            set_msg(v, false, "Welcome back: step %d of %d on every model; < goes back a step",
+                    lesson_runner_step(v->runner) + 1, v->lesson->n_steps);
+        else
+            set_msg(v, false, "%d models, one clock: read the pane below; keys act on all%s", c->n,
+                    compare_draw_columns(w, c->n) < c->n ? "; Tab: next pair" : "");
+    } else {
+        play_to(v, start_us);
+        set_msg(v, false, "%d models on one clock: Space runs; K X S U act on all; Tab %s", c->n,
+                compare_draw_columns(w, c->n) < c->n ? "shows the next pair" : "rotates");
+    }
     uv_run(&v->loop, UV_RUN_DEFAULT);
+    if (v->runner) {
+        lesson_save(v); /* q, Ctrl-C and the signals all end the loop here */
+        uv_close((uv_handle_t *)&v->idle, close_cb);
+    }
 
     uv_close((uv_handle_t *)&v->in, close_cb);
     uv_close((uv_handle_t *)&v->sig_winch, close_cb);
@@ -520,6 +876,51 @@ int compare_view_run(struct compare *c, const char *title, int64_t start_us, int
     grid_destroy(v->grid);
     free(v);
     return EXIT_OK;
+}
+
+static bool need_tty(void)
+{
+    if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+        return true;
+    fprintf(stderr, "splitbrain: the side-by-side view needs a terminal; for a table use: "
+                    "splitbrain compare FILE.scn --format text\n");
+    return false;
+}
+
+int compare_view_run(struct compare *c, const char *title, int64_t start_us, int speed, bool ascii,
+                     bool mouse)
+{
+    if (!need_tty())
+        return EXIT_USAGE;
+    return view_main(xcalloc(1, sizeof(struct cview)), c, title, start_us, speed, ascii, mouse);
+}
+
+int compare_view_lesson(const struct lesson *l, int start_step, struct progress *prog, int speed,
+                        bool ascii, bool mouse)
+{
+    struct lesson_runner *r;
+    struct script_error err;
+    struct cview *v;
+    char msg[SCRIPT_MSG_MAX + 300];
+    int rc;
+
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "splitbrain lesson: a lesson needs a terminal\n");
+        return EXIT_USAGE;
+    }
+    if (lesson_runner_create(l, start_step, &r, &err) < 0) {
+        script_error_format(&err, msg, sizeof(msg));
+        fprintf(stderr, "splitbrain lesson: %s\n", msg);
+        return EXIT_USAGE;
+    }
+    v = xcalloc(1, sizeof(*v));
+    v->runner = r;
+    v->lesson = l;
+    v->prog = prog;
+    lesson_save(v);
+    rc = view_main(v, lesson_runner_compare(r), l->id, lesson_runner_now(r), speed, ascii, mouse);
+    lesson_runner_destroy(r);
+    return rc;
 }
 
 int compare_view_journal(struct script_run *run, int64_t now_us, const char *models, int speed,

@@ -23,7 +23,18 @@ int compare_view_run(struct compare *c, const char *title, int64_t start_us, int
  * now_us. Borrows run. Returns an exit status.
  */
 struct script_run;
+struct lesson;
+struct progress;
 int compare_view_journal(struct script_run *run, int64_t now_us, const char *models, int speed,
                          bool ascii, bool mouse);
+
+/*
+ * A side-by-side lesson (%compare): the lesson's runner plays one cluster per model on one
+ * clock, from start_step (resumed); the columns above, the lesson pane across the bottom. The
+ * learner's keys and commands go to every model through the runner, so its gates see them.
+ * Progress goes to prog (may be NULL). Borrows l. Returns an exit status.
+ */
+int compare_view_lesson(const struct lesson *l, int start_step, struct progress *prog, int speed,
+                        bool ascii, bool mouse);
 
 #endif

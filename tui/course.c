@@ -10,12 +10,15 @@
 #include <unistd.h>
 
 #include "../lessons/lesson.h"
+#include "../lessons/progress.h"
 #include "app.h"
+#include "compare_view.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "config.h"
 #include "datadir.h"
 #include "headless.h"
+#include "speed.h"
 
 /* $SPLITBRAIN_LESSONS, else the lessons/ folder of the first data root that has one. */
 static void find_dir(char *dst, size_t size)
@@ -58,6 +61,7 @@ static void load_item(struct course_item *it)
     snprintf(it->title, sizeof(it->title), "%s", l.title);
     it->version = l.version;
     it->n_steps = l.n_steps;
+    it->side_by_side = l.n_models > 0;
     lesson_release(&l);
 }
 
@@ -215,6 +219,35 @@ static int reset(const struct course *c, struct progress *p, const char *name)
     return EXIT_OK;
 }
 
+int course_side_by_side(const struct course *c, int k, struct progress *p, const struct config *cfg)
+{
+    const struct progress_entry *e;
+    struct script_error err;
+    struct lesson l;
+    char *text, why[SCRIPT_MSG_MAX + 300];
+    size_t len;
+    int start = 0, rc;
+
+    text = headless_read_file(c->items[k].path, &len);
+    if (!text)
+        return EXIT_USAGE;
+    memset(&err, 0, sizeof(err));
+    if (lesson_parse(c->items[k].path, text, len, &l, &err) < 0) {
+        free(text);
+        script_error_format(&err, why, sizeof(why));
+        fprintf(stderr, "splitbrain lesson: %s\n", why);
+        return EXIT_USAGE;
+    }
+    free(text);
+    e = progress_get(p, l.id, l.version);
+    /* Resume where the learner stopped; a lesson finished at its last step starts over. */
+    if (e && !(e->done && e->step >= l.n_steps - 1))
+        start = e->step;
+    rc = compare_view_lesson(&l, start, p, speed_nearest(cfg->speed), cfg->ascii, cfg->mouse);
+    lesson_release(&l);
+    return rc;
+}
+
 int course_main(const struct cli_args *a)
 {
     struct course *c = calloc(1, sizeof(*c));
@@ -252,7 +285,9 @@ int course_main(const struct cli_args *a)
         rc = EXIT_USAGE;
     } else {
         struct config cfg;
-        rc = cli_config_flags(a, &cfg) < 0 ? EXIT_USAGE : app_lesson(c, k, p, &cfg);
+        rc = cli_config_flags(a, &cfg) < 0 ? EXIT_USAGE
+             : c->items[k].side_by_side    ? course_side_by_side(c, k, p, &cfg)
+                                           : app_lesson(c, k, p, &cfg);
     }
     free(c);
     free(p);

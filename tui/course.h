@@ -24,7 +24,8 @@ struct course_item {
     char title[160];
     int version;
     int n_steps;
-    char error[400]; /* not empty: the file does not load, and this says why */
+    bool side_by_side; /* %compare: it plays in the side-by-side view */
+    char error[400];   /* not empty: the file does not load, and this says why */
 };
 
 struct course {
@@ -41,6 +42,13 @@ int course_resolve(const struct course *c, const char *name);
 void course_status(const struct course_item *it, const struct progress *p, char *dst, size_t size);
 /* "7/16 done". */
 void course_summary(const struct course *c, const struct progress *p, char *dst, size_t size);
+
+struct progress;
+struct config;
+
+/* Plays item k, a side-by-side lesson, in the side-by-side view, resuming where p says. */
+int course_side_by_side(const struct course *c, int k, struct progress *p,
+                        const struct config *cfg);
 
 struct cli_args;
 

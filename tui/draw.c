@@ -1956,7 +1956,9 @@ static int lesson_footer(struct grid *g, struct rect r, bool draw)
 {
     size_t nk;
     const struct key_binding *keys = keys_table(&nk);
-    int x = r.x + 1, rows = 1, y = r.y + r.h - 2;
+    /* The footer's rows end the pane (measured first when drawing: the text above them was
+     * given the rest). */
+    int x = r.x + 1, rows = 1, y = r.y + r.h - (draw ? lesson_footer(g, r, false) : 1);
 
     for (size_t o = 0; o < sizeof(lesson_order) / sizeof(lesson_order[0]); o++) {
         for (size_t i = 0; i < nk; i++) {
@@ -2137,6 +2139,13 @@ static void draw_lesson_pane(struct grid *g, const struct draw_lesson *dl, struc
     }
     grid_destroy(f.g);
     lesson_footer(g, r, true);
+}
+
+void draw_lesson_at(struct grid *g, const struct draw_lesson *dl, int x, int y, int w, int h)
+{
+    grid_clip(g, x, y, w, h);
+    draw_lesson_pane(g, dl, (struct rect){x, y, w, h});
+    grid_unclip(g);
 }
 
 /* The lesson list (L): every lesson with where the learner stands in it. */

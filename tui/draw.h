@@ -251,6 +251,9 @@ void draw_frame(struct grid *g, const struct engine *e, const struct draw_view *
 void draw_column(struct grid *g, const struct engine *e, const struct draw_view *v,
                  const char *title, int x, int y, int w, int h);
 
+/* The lesson pane alone in the w x h cells at x, y (the side-by-side lesson's). */
+void draw_lesson_at(struct grid *g, const struct draw_lesson *dl, int x, int y, int w, int h);
+
 /* Which node of e's box covers cell x, y of a w x h frame (lesson: with the lesson pane;
  * present: in presenter mode's layout); -1 for none. */
 int draw_node_at(const struct engine *e, int w, int h, bool lesson, bool present, int x, int y);
