@@ -35,7 +35,7 @@
  * all (FILE:LINE:COL in a file, the message line on the screen). A command is ~3.6 KB. */
 #define SCRIPT_MAX_JOURNAL  20000 /* commands that changed the run, for time travel */
 #define SCRIPT_MAX_SETTINGS 2000  /* set/latency/link/net/model commands, re-applied on rebuild */
-#define SCRIPT_MAX_EXPECTS  20000 /* expect results */
+#define SCRIPT_MAX_EXPECTS  10000 /* expect results */
 
 struct script_error {
     char file[256];

@@ -31,6 +31,8 @@ void script_journal_add(struct script_run *run, const struct script_cmd *cmd, in
     assert(run->n_journal < SCRIPT_MAX_JOURNAL);
     if (run->n_journal == run->cap_journal) {
         run->cap_journal = run->cap_journal ? run->cap_journal * 2 : 64;
+        if (run->cap_journal > SCRIPT_MAX_JOURNAL)
+            run->cap_journal = SCRIPT_MAX_JOURNAL;
         run->journal = xrealloc(run->journal, (size_t)run->cap_journal * sizeof(*run->journal));
         run->journal_t =
             xrealloc(run->journal_t, (size_t)run->cap_journal * sizeof(*run->journal_t));

@@ -180,6 +180,8 @@ static void remember_setting(struct script_run *run, const struct script_cmd *cm
     assert(run->n_settings < SCRIPT_MAX_SETTINGS);
     if (run->n_settings == run->cap_settings) {
         run->cap_settings = run->cap_settings ? run->cap_settings * 2 : 16;
+        if (run->cap_settings > SCRIPT_MAX_SETTINGS)
+            run->cap_settings = SCRIPT_MAX_SETTINGS;
         run->settings = xrealloc(run->settings, (size_t)run->cap_settings * sizeof(*run->settings));
     }
     run->settings[run->n_settings++] = *cmd;
@@ -260,6 +262,8 @@ static void add_expect(struct script_run *run, const struct script_cmd *cmd, boo
     assert(run->n_expects < SCRIPT_MAX_EXPECTS);
     if (run->n_expects == run->cap_expects) {
         run->cap_expects = run->cap_expects ? run->cap_expects * 2 : 16;
+        if (run->cap_expects > SCRIPT_MAX_EXPECTS)
+            run->cap_expects = SCRIPT_MAX_EXPECTS;
         run->expects = xrealloc(run->expects, (size_t)run->cap_expects * sizeof(*run->expects));
     }
     x = &run->expects[run->n_expects++];
