@@ -1,9 +1,10 @@
 /*
  * script_int: what the script module's files share and nothing else includes.
  * script_parse.c reads lines into commands through the one command table;
- * script_run.c executes them against an engine; script_eval.c evaluates
- * predicates (expect, run until, lesson checks); script_journal.c keeps the
- * commands that changed a run, for time travel and recordings.
+ * script_pred.c reads the predicates of expect, run until and lesson checks,
+ * which script_eval.c evaluates; script_run.c executes commands against an
+ * engine; script_journal.c keeps the commands that changed a run, for time
+ * travel and recordings.
  *
  * Invariant: a struct script_run's engine, when there is one, was built for
  * run->model, run->nodes and run->seed, and run->generation counts every
@@ -47,6 +48,55 @@ struct script_run {
     int cap_journal;
     bool replaying;
 };
+
+/* ---- the parser, shared by script_parse.c and script_pred.c ---- */
+
+#define MAX_TOKS 80
+#define TOK_MAX  256
+
+struct cmd_entry;
+
+struct tok {
+    char s[TOK_MAX];
+    int col; /* 1-based */
+    bool quoted;
+};
+
+struct parser {
+    struct script_env *env;
+    const char *file;
+    int line;
+    int n;
+    int i;
+    int end_col; /* the column just past the last character, for "expected more" errors */
+    struct script_error *err;
+    struct script_cmd *cmd;
+    /* What this line would change in env, applied only on success. */
+    const struct model_ops *new_model;
+    int new_nodes;
+    char new_label[HISTORY_LABEL_MAX];
+    const struct cmd_entry *entry; /* the table's entry for the command read last, if any */
+    /* Last, and not zeroed up front (21 KB): tokenize() clears each token it fills. */
+    struct tok t[MAX_TOKS];
+};
+
+/* Fills p->err at column col of the line; returns -1. */
+int script_perr(struct parser *p, int col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Are there tokens left? */
+bool script_more(const struct parser *p);
+/* Is the next token the bare word word? */
+bool script_peek_is(const struct parser *p, const char *word);
+/* Takes the next token, or fails (NULL, p->err filled) saying what was expected there. */
+const struct tok *script_need(struct parser *p, const char *what);
+int script_parse_node(struct parser *p, int *node);
+int script_parse_key(struct parser *p, char *dst);
+/* An op label defined on an earlier line (or this line's own). */
+int script_parse_label_ref(struct parser *p, char *dst);
+/* A letter, then letters, digits or _. */
+bool script_valid_ident(const char *s);
+/* A predicate from p->i into p->cmd->pred. (script_pred.c) */
+int script_parse_pred(struct parser *p);
 
 /* A parameter's definition, the engine's or the model's; NULL when there is none.
  * *engine_idx is its enum engine_param, or -1 for a model's own. (script_parse.c) */

@@ -14,9 +14,6 @@
 
 #include "util.h"
 
-#define MAX_TOKS 80
-#define TOK_MAX  256
-
 /* ---- errors ---- */
 
 void script_error_format(const struct script_error *err, char *dst, size_t size)
@@ -81,34 +78,7 @@ static void env_add_label(struct script_env *env, const char *label)
 
 /* ---- tokens ---- */
 
-struct tok {
-    char s[TOK_MAX];
-    int col; /* 1-based */
-    bool quoted;
-};
-
-struct parser {
-    struct script_env *env;
-    const char *file;
-    int line;
-    int n;
-    int i;
-    int end_col; /* the column just past the last character, for "expected more" errors */
-    struct script_error *err;
-    struct script_cmd *cmd;
-    /* What this line would change in env, applied only on success. */
-    const struct model_ops *new_model;
-    int new_nodes;
-    char new_label[HISTORY_LABEL_MAX];
-    const struct cmd_entry *entry; /* the table's entry for the command read last, if any */
-    /* Last, and not zeroed up front (21 KB): tokenize() clears each token it fills. */
-    struct tok t[MAX_TOKS];
-};
-
-static int perr(struct parser *p, int col, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int perr(struct parser *p, int col, const char *fmt, ...)
+int script_perr(struct parser *p, int col, const char *fmt, ...)
 {
     va_list ap;
 
@@ -135,7 +105,7 @@ static int tokenize(struct parser *p, const char *line)
     for (size_t k = 0; k < len; k++) {
         unsigned char c = (unsigned char)line[k];
         if (c < 0x20 && c != '\t')
-            return perr(p, (int)k + 1, "unexpected control character (byte 0x%02x)", c);
+            return script_perr(p, (int)k + 1, "unexpected control character (byte 0x%02x)", c);
     }
     while (i < len) {
         struct tok *t;
@@ -146,7 +116,7 @@ static int tokenize(struct parser *p, const char *line)
         if (i >= len || line[i] == '#')
             break;
         if (p->n >= MAX_TOKS)
-            return perr(p, (int)i + 1, "too many words on one line (at most %d)", MAX_TOKS);
+            return script_perr(p, (int)i + 1, "too many words on one line (at most %d)", MAX_TOKS);
         t = &p->t[p->n];
         memset(t, 0, sizeof(*t));
         t->col = (int)i + 1;
@@ -156,11 +126,12 @@ static int tokenize(struct parser *p, const char *line)
             i++;
             while (i < len && line[i] != '"') {
                 if (o + 1 >= TOK_MAX)
-                    return perr(p, t->col, "quoted text is longer than %d characters", TOK_MAX - 1);
+                    return script_perr(p, t->col, "quoted text is longer than %d characters",
+                                       TOK_MAX - 1);
                 t->s[o++] = line[i++];
             }
             if (i >= len)
-                return perr(p, t->col, "unterminated quote: expected a closing \"");
+                return script_perr(p, t->col, "unterminated quote: expected a closing \"");
             i++;
             t->quoted = true;
         } else if (line[i] == '|') {
@@ -170,7 +141,7 @@ static int tokenize(struct parser *p, const char *line)
             while (i < len && line[i] != ' ' && line[i] != '\t' && line[i] != '|' && line[i] != '#')
                 i++;
             if (i - start >= TOK_MAX)
-                return perr(p, t->col, "word is longer than %d characters", TOK_MAX - 1);
+                return script_perr(p, t->col, "word is longer than %d characters", TOK_MAX - 1);
             memcpy(t->s, line + start, i - start);
         }
         p->n++;
@@ -178,26 +149,26 @@ static int tokenize(struct parser *p, const char *line)
     return 0;
 }
 
-static bool more(const struct parser *p)
+bool script_more(const struct parser *p)
 {
     return p->i < p->n;
 }
 
 static const struct tok *peek(const struct parser *p)
 {
-    return more(p) ? &p->t[p->i] : NULL;
+    return script_more(p) ? &p->t[p->i] : NULL;
 }
 
-static bool peek_is(const struct parser *p, const char *word)
+bool script_peek_is(const struct parser *p, const char *word)
 {
-    return more(p) && !p->t[p->i].quoted && strcmp(p->t[p->i].s, word) == 0;
+    return script_more(p) && !p->t[p->i].quoted && strcmp(p->t[p->i].s, word) == 0;
 }
 
 /* Takes the next token, or fails saying what was expected there. */
-static const struct tok *need(struct parser *p, const char *what)
+const struct tok *script_need(struct parser *p, const char *what)
 {
-    if (!more(p)) {
-        perr(p, p->end_col, "expected %s", what);
+    if (!script_more(p)) {
+        script_perr(p, p->end_col, "expected %s", what);
         return NULL;
     }
     return &p->t[p->i++];
@@ -205,9 +176,9 @@ static const struct tok *need(struct parser *p, const char *what)
 
 static int expect_end(struct parser *p)
 {
-    if (more(p))
-        return perr(p, p->t[p->i].col, "unexpected '%s': expected the end of the line",
-                    p->t[p->i].s);
+    if (script_more(p))
+        return script_perr(p, p->t[p->i].col, "unexpected '%s': expected the end of the line",
+                           p->t[p->i].s);
     return 0;
 }
 
@@ -217,16 +188,18 @@ static int parse_node_tok(struct parser *p, const struct tok *t, int *node)
 
     if (n < 0) {
         if (param_parse_node(t->s, 0) >= 0)
-            return perr(p, t->col, "no node '%s': this cluster has n1..n%d", t->s, p->env->n_nodes);
-        return perr(p, t->col, "expected a node name (n1..n%d), got '%s'", p->env->n_nodes, t->s);
+            return script_perr(p, t->col, "no node '%s': this cluster has n1..n%d", t->s,
+                               p->env->n_nodes);
+        return script_perr(p, t->col, "expected a node name (n1..n%d), got '%s'", p->env->n_nodes,
+                           t->s);
     }
     *node = n;
     return 0;
 }
 
-static int parse_node(struct parser *p, int *node)
+int script_parse_node(struct parser *p, int *node)
 {
-    const struct tok *t = need(p, "a node name (n1, n2, ...)");
+    const struct tok *t = script_need(p, "a node name (n1, n2, ...)");
 
     if (!t)
         return -1;
@@ -235,21 +208,22 @@ static int parse_node(struct parser *p, int *node)
 
 static int parse_duration(struct parser *p, const char *what, int64_t *us)
 {
-    const struct tok *t = need(p, what);
+    const struct tok *t = script_need(p, what);
 
     if (!t)
         return -1;
     if (param_parse_duration(t->s, us) < 0)
-        return perr(p, t->col,
-                    "expected %s, got '%s' (a duration is a number with a unit: us, ms, s or min)",
-                    what, t->s);
+        return script_perr(
+            p, t->col,
+            "expected %s, got '%s' (a duration is a number with a unit: us, ms, s or min)", what,
+            t->s);
     return 0;
 }
 
 /* "10ms..30ms" or "20ms" (a fixed delay). */
 static int parse_range(struct parser *p, int64_t *lo, int64_t *hi)
 {
-    const struct tok *t = need(p, "a delay range like 10ms..30ms");
+    const struct tok *t = script_need(p, "a delay range like 10ms..30ms");
     const char *dots;
     char a[TOK_MAX];
 
@@ -258,40 +232,41 @@ static int parse_range(struct parser *p, int64_t *lo, int64_t *hi)
     dots = strstr(t->s, "..");
     if (!dots) {
         if (param_parse_duration(t->s, lo) < 0)
-            return perr(p, t->col, "expected a delay range like 10ms..30ms, got '%s'", t->s);
+            return script_perr(p, t->col, "expected a delay range like 10ms..30ms, got '%s'", t->s);
         *hi = *lo;
         return 0;
     }
     memcpy(a, t->s, (size_t)(dots - t->s));
     a[dots - t->s] = '\0';
     if (param_parse_duration(a, lo) < 0)
-        return perr(p, t->col, "expected a delay range like 10ms..30ms, got '%s'", t->s);
+        return script_perr(p, t->col, "expected a delay range like 10ms..30ms, got '%s'", t->s);
     if (!dots[2])
-        return perr(p, t->col + (int)(dots - t->s) + 2,
-                    "expected the upper end of the range after '..' (like 10ms..30ms)");
+        return script_perr(p, t->col + (int)(dots - t->s) + 2,
+                           "expected the upper end of the range after '..' (like 10ms..30ms)");
     if (param_parse_duration(dots + 2, hi) < 0)
-        return perr(p, t->col + (int)(dots - t->s) + 2,
-                    "expected the upper end of the range (like 30ms), got '%s'", dots + 2);
+        return script_perr(p, t->col + (int)(dots - t->s) + 2,
+                           "expected the upper end of the range (like 30ms), got '%s'", dots + 2);
     if (*hi < *lo)
-        return perr(p, t->col, "the range %s runs backwards: the lower end comes first", t->s);
+        return script_perr(p, t->col, "the range %s runs backwards: the lower end comes first",
+                           t->s);
     return 0;
 }
 
 static int parse_percent(struct parser *p, int64_t *bp)
 {
-    const struct tok *t = need(p, "a percentage like 20%");
+    const struct tok *t = script_need(p, "a percentage like 20%");
     uint32_t v;
 
     if (!t)
         return -1;
     if (param_parse_percent(t->s, &v) < 0)
-        return perr(p, t->col, "expected a percentage from 0%% to 100%% (like 20%%), got '%s'",
-                    t->s);
+        return script_perr(p, t->col,
+                           "expected a percentage from 0%% to 100%% (like 20%%), got '%s'", t->s);
     *bp = v;
     return 0;
 }
 
-static bool valid_ident(const char *s)
+bool script_valid_ident(const char *s)
 {
     if (!isalpha((unsigned char)s[0]))
         return false;
@@ -301,80 +276,45 @@ static bool valid_ident(const char *s)
     return true;
 }
 
-static int parse_key(struct parser *p, char *dst)
+int script_parse_key(struct parser *p, char *dst)
 {
-    const struct tok *t = need(p, "a key");
+    const struct tok *t = script_need(p, "a key");
 
     if (!t)
         return -1;
     if (strlen(t->s) >= STORE_KEY_MAX || !t->s[0])
-        return perr(p, t->col, "a key is 1 to %d characters, got '%s'", STORE_KEY_MAX - 1, t->s);
+        return script_perr(p, t->col, "a key is 1 to %d characters, got '%s'", STORE_KEY_MAX - 1,
+                           t->s);
     if (strchr(t->s, '{') || strchr(t->s, ',') || strchr(t->s, '"'))
-        return perr(p, t->col, "a key may not contain '{', ',' or '\"': got '%s'", t->s);
+        return script_perr(p, t->col, "a key may not contain '{', ',' or '\"': got '%s'", t->s);
     util_strlcpy(dst, t->s, STORE_KEY_MAX);
     return 0;
 }
 
 static int parse_value_word(struct parser *p, const char *what, char *dst)
 {
-    const struct tok *t = need(p, what);
+    const struct tok *t = script_need(p, what);
 
     if (!t)
         return -1;
     if (strlen(t->s) >= STORE_VAL_MAX || !t->s[0])
-        return perr(p, t->col, "a value is 1 to %d characters, got '%s'", STORE_VAL_MAX - 1, t->s);
+        return script_perr(p, t->col, "a value is 1 to %d characters, got '%s'", STORE_VAL_MAX - 1,
+                           t->s);
     if (!t->quoted && (t->s[0] == '{' || strchr(t->s, '}')))
-        return perr(p, t->col, "a value may not contain '{' or '}' unless quoted: got '%s'", t->s);
+        return script_perr(p, t->col, "a value may not contain '{' or '}' unless quoted: got '%s'",
+                           t->s);
     util_strlcpy(dst, t->s, STORE_VAL_MAX);
     return 0;
 }
 
-/* "7", "nil", "{B,C}", "{}" — what an expect compares with. */
-static int parse_values(struct parser *p, struct op_values *out)
+int script_parse_label_ref(struct parser *p, char *dst)
 {
-    const struct tok *t = need(p, "a value, nil, or a set like {B,C}");
-    size_t len;
-
-    if (!t)
-        return -1;
-    memset(out, 0, sizeof(*out));
-    len = strlen(t->s);
-    if (!t->quoted && t->s[0] == '{') {
-        const char *s = t->s + 1;
-        if (len < 2 || t->s[len - 1] != '}')
-            return perr(p, t->col, "expected a set like {B,C} ending in '}', got '%s'", t->s);
-        while (*s && *s != '}') {
-            const char *end = s;
-            char v[STORE_VAL_MAX];
-            while (*end && *end != ',' && *end != '}')
-                end++;
-            if (end == s || (size_t)(end - s) >= STORE_VAL_MAX)
-                return perr(p, t->col + (int)(s - t->s), "expected a value in the set, got '%.*s'",
-                            (int)(end - s), s);
-            memcpy(v, s, (size_t)(end - s));
-            v[end - s] = '\0';
-            if (!op_values_add(out, v))
-                return perr(p, t->col, "a set holds at most %d values", HISTORY_MAX_VALUES);
-            s = *end == ',' ? end + 1 : end;
-        }
-        return 0;
-    }
-    if (!t->quoted && strcmp(t->s, "nil") == 0)
-        return 0;
-    if (len >= STORE_VAL_MAX)
-        return perr(p, t->col, "a value is at most %d characters", STORE_VAL_MAX - 1);
-    op_values_add(out, t->s);
-    return 0;
-}
-
-static int parse_label_ref(struct parser *p, char *dst)
-{
-    const struct tok *t = need(p, "an op label (like w1)");
+    const struct tok *t = script_need(p, "an op label (like w1)");
 
     if (!t)
         return -1;
     if (!script_env_has_label(p->env, t->s) && strcmp(p->new_label, t->s) != 0)
-        return perr(p, t->col, "no op labelled '%s' before this line", t->s);
+        return script_perr(p, t->col, "no op labelled '%s' before this line", t->s);
     util_strlcpy(dst, t->s, HISTORY_LABEL_MAX);
     return 0;
 }
@@ -390,9 +330,9 @@ static int parse_op(struct parser *p, enum op_kind kind)
     c->op = kind;
     c->via = -1;
     if (!(m->op_mask & (1u << kind)))
-        return perr(p, p->t[p->i - 1].col, "model %s has no '%s' operation", m->name,
-                    op_kind_name(kind));
-    if (parse_key(p, c->key) < 0)
+        return script_perr(p, p->t[p->i - 1].col, "model %s has no '%s' operation", m->name,
+                           op_kind_name(kind));
+    if (script_parse_key(p, c->key) < 0)
         return -1;
     switch (kind) {
     case OP_PUT:
@@ -405,113 +345,54 @@ static int parse_op(struct parser *p, enum op_kind kind)
             return -1;
         break;
     case OP_INCR: {
-        const struct tok *t = need(p, "an amount (a whole number)");
+        const struct tok *t = script_need(p, "an amount (a whole number)");
         char *end;
         if (!t)
             return -1;
         c->num = strtoll(t->s, &end, 10);
         if (*end || !t->s[0])
-            return perr(p, t->col, "expected an amount (a whole number), got '%s'", t->s);
+            return script_perr(p, t->col, "expected an amount (a whole number), got '%s'", t->s);
         break;
     }
     case OP_GET:
     case OP_DEL:
         break;
     }
-    while (more(p)) {
-        const struct tok *t = need(p, "via, after or as");
+    while (script_more(p)) {
+        const struct tok *t = script_need(p, "via, after or as");
         if (strcmp(t->s, "via") == 0) {
-            if (parse_node(p, &c->via) < 0)
+            if (script_parse_node(p, &c->via) < 0)
                 return -1;
         } else if (strcmp(t->s, "after") == 0) {
             if (kind == OP_GET)
-                return perr(p, t->col,
-                            "'after' carries a read's context into a write; a get "
-                            "takes none");
-            if (peek_is(p, "last")) {
+                return script_perr(p, t->col,
+                                   "'after' carries a read's context into a write; a get "
+                                   "takes none");
+            if (script_peek_is(p, "last")) {
                 p->i++;
                 c->after_last = true;
                 continue;
             }
-            if (parse_label_ref(p, c->after) < 0)
+            if (script_parse_label_ref(p, c->after) < 0)
                 return -1;
             if (strcmp(c->after, c->label) == 0)
-                return perr(p, p->t[p->i - 1].col,
-                            "an op cannot run after itself: 'after' names an earlier read");
+                return script_perr(p, p->t[p->i - 1].col,
+                                   "an op cannot run after itself: 'after' names an earlier read");
         } else if (strcmp(t->s, "as") == 0) {
-            const struct tok *ct = need(p, "a client name (c1, c2, ...)");
+            const struct tok *ct = script_need(p, "a client name (c1, c2, ...)");
             char *end;
             long k;
             if (!ct)
                 return -1;
             k = ct->s[0] == 'c' ? strtol(ct->s + 1, &end, 10) : 0;
             if (ct->s[0] != 'c' || *end || k < 1 || k > ENGINE_MAX_CLIENTS)
-                return perr(p, ct->col, "expected a client name c1..c%d, got '%s'",
-                            ENGINE_MAX_CLIENTS, ct->s);
+                return script_perr(p, ct->col, "expected a client name c1..c%d, got '%s'",
+                                   ENGINE_MAX_CLIENTS, ct->s);
             c->client = (int)(k - 1);
         } else {
-            return perr(p, t->col, "unexpected '%s': expected via NODE, after LABEL or as CLIENT",
-                        t->s);
+            return script_perr(
+                p, t->col, "unexpected '%s': expected via NODE, after LABEL or as CLIENT", t->s);
         }
-    }
-    return 0;
-}
-
-static int parse_model_pred(struct parser *p, int idx)
-{
-    const struct pred_def *d = &p->env->model->preds[idx];
-    struct script_pred *sp = &p->cmd->pred;
-
-    sp->kind = SPRED_MODEL;
-    sp->model_pred = idx;
-    for (int k = 0; k < d->nargs; k++) {
-        struct pred_value *v = &sp->margs.a[k];
-        const struct tok *t;
-        char want[96];
-        snprintf(want, sizeof(want), "the rest of '%s'", d->usage);
-        switch (d->args[k]) {
-        case PRED_NODE:
-            if (parse_node(p, &v->node) < 0)
-                return -1;
-            break;
-        case PRED_KEY:
-            if (parse_key(p, v->text) < 0)
-                return -1;
-            break;
-        case PRED_LABEL:
-            if (parse_label_ref(p, v->text) < 0)
-                return -1;
-            break;
-        case PRED_INT: {
-            char *end;
-            t = need(p, want);
-            if (!t)
-                return -1;
-            v->num = strtoll(t->s, &end, 10);
-            if (*end || !t->s[0])
-                return perr(p, t->col, "expected a whole number for '%s', got '%s'", d->usage,
-                            t->s);
-            break;
-        }
-        case PRED_WORD:
-            t = need(p, want);
-            if (!t)
-                return -1;
-            v->num = param_choice(d->words, t->s);
-            if (v->num < 0)
-                return perr(p, t->col, "expected %s (as in '%s'), got '%s'", d->words, d->usage,
-                            t->s);
-            break;
-        }
-    }
-    if (d->compares) {
-        const struct tok *t = need(p, "== and a value");
-        if (!t)
-            return -1;
-        if (strcmp(t->s, "==") != 0)
-            return perr(p, t->col, "expected '==' (as in '%s'), got '%s'", d->usage, t->s);
-        if (parse_values(p, &sp->margs.cmp) < 0)
-            return -1;
     }
     return 0;
 }
@@ -524,20 +405,20 @@ static int parse_model_cmd(struct parser *p, int idx)
 
     c->kind = CMD_MODEL_CMD;
     util_strlcpy(c->word, d->name, sizeof(c->word));
-    if (parse_key(p, c->margs.key) < 0)
+    if (script_parse_key(p, c->margs.key) < 0)
         return -1;
-    while (more(p)) {
+    while (script_more(p)) {
         int node;
         if (c->margs.n_nodes >= d->max_nodes)
-            return perr(p, p->t[p->i].col, "'%s' names at most %d nodes (%s)", d->name,
-                        d->max_nodes, d->usage);
-        if (parse_node(p, &node) < 0)
+            return script_perr(p, p->t[p->i].col, "'%s' names at most %d nodes (%s)", d->name,
+                               d->max_nodes, d->usage);
+        if (script_parse_node(p, &node) < 0)
             return -1;
         c->margs.nodes[c->margs.n_nodes++] = node;
     }
     if (c->margs.n_nodes < d->min_nodes)
-        return perr(p, p->end_col, "expected %d or more node names after the key (%s)",
-                    d->min_nodes, d->usage);
+        return script_perr(p, p->end_col, "expected %d or more node names after the key (%s)",
+                           d->min_nodes, d->usage);
     return 0;
 }
 
@@ -557,339 +438,9 @@ const struct param_def *script_find_param_def(const struct model_ops *m, const c
     return i >= 0 ? &m->params[i] : NULL;
 }
 
-/* A parameter's name and a value it accepts, the value kept as the parameter formats it. */
-static int parse_param_value(struct parser *p, const struct param_def **def, char *name,
-                             size_t name_size, char *value, size_t value_size, bool value_needed)
-{
-    const struct tok *k = need(p, "a parameter name");
-    const struct tok *v;
-    struct param_value pv;
-    char err[SCRIPT_MSG_MAX];
-    int eidx;
-
-    if (!k)
-        return -1;
-    *def = script_find_param_def(p->env->model, k->s, &eidx);
-    if (!*def)
-        return perr(p, k->col, "unknown parameter '%s' for model %s (`set` lists them)", k->s,
-                    p->env->model->name);
-    util_strlcpy(name, k->s, name_size);
-    if (!value_needed && !more(p))
-        return 0;
-    if (value_needed && peek_is(p, "=="))
-        p->i++;
-    v = need(p, "a value for the parameter");
-    if (!v)
-        return -1;
-    if (param_parse(*def, v->s, p->env->n_nodes, &pv, err, sizeof(err)) < 0)
-        return perr(p, v->col, "%s", err);
-    param_format(*def, &pv, value, value_size);
-    return 0;
-}
-
-/*
- * did COMMAND [ARGS]: a command of that kind (with those arguments, where given) was given
- * to the run. The arguments are those of the command itself, each optional from the right:
- * `did skew n2`, `did set timestamps lamport`, `did cut n1 n3`, `did put x via n2`, `did heal`.
- */
-static int parse_did_args(struct parser *p);
-
-/* did COMMAND [ARGS] [before LABEL]: "before" keeps only commands run before the op LABEL. */
-static int parse_did(struct parser *p)
-{
-    int n = p->n;
-
-    if (n - p->i >= 3 && strcmp(p->t[n - 2].s, "before") == 0 && !p->t[n - 2].quoted) {
-        p->n = n - 2;
-        if (parse_did_args(p) < 0)
-            return -1;
-        if (more(p))
-            return perr(p, p->t[p->i].col, "unexpected '%s': expected 'before LABEL' or the end",
-                        p->t[p->i].s);
-        p->n = n;
-        p->i++;
-        return parse_label_ref(p, p->cmd->pred.before);
-    }
-    return parse_did_args(p);
-}
-
-static int parse_did_args(struct parser *p)
-{
-    struct script_pred *sp = &p->cmd->pred;
-    const struct tok *w = need(p, "a command word (kill, skew, set, heal, put, ...)");
-    const struct param_def *def;
-    int k;
-
-    if (!w)
-        return -1;
-    sp->kind = SPRED_DID;
-    sp->node = sp->node2 = -1;
-    sp->op_kind = -1;
-    if ((k = param_choice("kill|restart|wipe|pause|resume|ntp|skew|drift", w->s)) >= 0) {
-        static const enum script_cmd_kind kinds[] = {CMD_KILL,   CMD_RESTART, CMD_WIPE, CMD_PAUSE,
-                                                     CMD_RESUME, CMD_NTP,     CMD_SKEW, CMD_DRIFT};
-        sp->did_kind = (int)kinds[k];
-        if (more(p) && parse_node(p, &sp->node) < 0)
-            return -1;
-        return 0;
-    }
-    if ((k = param_choice("heal|partition|link|latency|net|workload", w->s)) >= 0) {
-        static const enum script_cmd_kind kinds[] = {CMD_HEAL,    CMD_PARTITION, CMD_LINK,
-                                                     CMD_LATENCY, CMD_NET,       CMD_WORKLOAD};
-        sp->did_kind = (int)kinds[k];
-        return 0;
-    }
-    if ((k = param_choice("cut|mend", w->s)) >= 0) {
-        sp->did_kind = k == 0 ? CMD_CUT : CMD_MEND;
-        if (more(p) && (parse_node(p, &sp->node) < 0 || parse_node(p, &sp->node2) < 0))
-            return -1;
-        return 0;
-    }
-    if ((k = param_choice("deliver|delay|drop", w->s)) >= 0) {
-        sp->did_kind = CMD_MSG;
-        sp->node = k == 0 ? ENGINE_MSG_DELIVER : k == 1 ? ENGINE_MSG_DELAY : ENGINE_MSG_DROP;
-        return 0;
-    }
-    if (strcmp(w->s, "set") == 0) {
-        sp->did_kind = CMD_SET;
-        return parse_param_value(p, &def, sp->word, sizeof(sp->word), sp->value, sizeof(sp->value),
-                                 false);
-    }
-    if ((k = param_choice("put|get|incr|add|remove", w->s)) >= 0) {
-        sp->did_kind = CMD_OP;
-        sp->op_kind = k;
-        if (more(p) && !peek_is(p, "via") && parse_key(p, sp->key) < 0)
-            return -1;
-        if (peek_is(p, "via")) {
-            p->i++;
-            if (parse_node(p, &sp->node) < 0)
-                return -1;
-        }
-        return 0;
-    }
-    k = model_find_cmd(p->env->model, w->s);
-    if (k >= 0) {
-        sp->did_kind = CMD_MODEL_CMD;
-        util_strlcpy(sp->word, p->env->model->cmds[k].name, sizeof(sp->word));
-        if (more(p) && parse_key(p, sp->key) < 0)
-            return -1;
-        return 0;
-    }
-    return perr(p, w->col,
-                "expected a command after 'did' (kill, restart, wipe, pause, resume, ntp, skew, "
-                "drift, heal, partition, cut, mend, link, latency, net, workload, deliver, delay, "
-                "drop, set, put, get, incr, add, remove or a model's command), got '%s'",
-                w->s);
-}
-
-/* time >= DURATION | PARAM: the virtual time has reached it (`time >= gst`, `time >= 5s`). */
-static int parse_time(struct parser *p)
-{
-    struct script_pred *sp = &p->cmd->pred;
-    const struct tok *t = need(p, "'>=' and a time (time >= 5s, time >= gst)");
-    const struct param_def *def;
-
-    if (!t)
-        return -1;
-    if (strcmp(t->s, ">=") != 0)
-        return perr(p, t->col, "expected '>=' (as in time >= 5s), got '%s'", t->s);
-    sp->kind = SPRED_TIME;
-    sp->time_param = -1;
-    t = need(p, "a time like 5s, or a duration parameter like gst");
-    if (!t)
-        return -1;
-    if (param_parse_duration(t->s, &sp->num) == 0)
-        return 0;
-    def = script_find_param_def(p->env->model, t->s, &sp->time_param);
-    if (!def || sp->time_param < 0 || def->type != PARAM_DURATION)
-        return perr(p, t->col,
-                    "expected a time like 5s, or an engine duration parameter like gst, got '%s'",
-                    t->s);
-    return 0;
-}
-
-/* op KIND [KEY] [ok|fail|timeout|pending]: such an op ran. */
-static int parse_pred_op(struct parser *p)
-{
-    struct script_pred *sp = &p->cmd->pred;
-    const struct tok *k = need(p, "an operation: put, get, incr, add, remove or del");
-    int kind;
-    if (!k)
-        return -1;
-    kind = param_choice("put|get|incr|add|remove|del", k->s);
-    if (kind < 0)
-        return perr(p, k->col,
-                    "expected an operation (put, get, incr, add, remove or del), got '%s'", k->s);
-    sp->kind = SPRED_OP_SEEN;
-    sp->op_kind = kind;
-    sp->any_status = true;
-    if (more(p) && param_choice("pending|ok|fail|timeout", p->t[p->i].s) < 0) {
-        if (parse_key(p, sp->key) < 0)
-            return -1;
-    }
-    if (more(p)) {
-        const struct tok *st = need(p, "ok, fail, timeout or pending");
-        int w = param_choice("pending|ok|fail|timeout", st->s);
-        if (w < 0)
-            return perr(p, st->col, "expected ok, fail, timeout or pending, got '%s'", st->s);
-        sp->status = (enum op_status)w;
-        sp->any_status = false;
-    }
-    return 0;
-}
-
-/* LABEL ok|fail|timeout|pending|done, LABEL == VALUE: t is the label, already checked. */
-static int parse_pred_label(struct parser *p, const struct tok *t)
-{
-    struct script_pred *sp = &p->cmd->pred;
-    int idx;
-
-    util_strlcpy(sp->label, t->s, sizeof(sp->label));
-    t = need(p, "ok, fail, timeout, pending, or == VALUE");
-    if (!t)
-        return -1;
-    if (strcmp(t->s, "==") == 0) {
-        sp->kind = SPRED_OP_VALUE;
-        return parse_values(p, &sp->values);
-    }
-    if (strcmp(t->s, "done") == 0) {
-        sp->kind = SPRED_OP_STATUS;
-        sp->done = true;
-        return 0;
-    }
-    idx = param_choice("pending|ok|fail|timeout", t->s);
-    if (idx < 0)
-        return perr(p, t->col,
-                    "expected ok, fail, timeout, pending, done or '== VALUE' after %s, got '%s'",
-                    sp->label, t->s);
-    sp->kind = SPRED_OP_STATUS;
-    sp->status = (enum op_status)idx;
-    return 0;
-}
-
-static int parse_pred(struct parser *p)
-{
-    struct script_pred *sp = &p->cmd->pred;
-    const struct tok *t;
-    int idx;
-
-    memset(sp, 0, sizeof(*sp));
-    if (peek_is(p, "not")) {
-        sp->negate = true;
-        p->i++;
-    }
-    t = need(p,
-             "a predicate (LABEL ok, LABEL == VALUE, value NODE KEY == VALUE, leader NODE, ...)");
-    if (!t)
-        return -1;
-    if (strcmp(t->s, "value") == 0) {
-        sp->kind = SPRED_VALUE;
-        if (parse_node(p, &sp->node) < 0 || parse_key(p, sp->key) < 0)
-            return -1;
-        t = need(p, "'==' and a value");
-        if (!t)
-            return -1;
-        if (strcmp(t->s, "==") != 0)
-            return perr(p, t->col, "expected '==' (as in value n2 x == 7), got '%s'", t->s);
-        return parse_values(p, &sp->values);
-    }
-    if (strcmp(t->s, "leader") == 0 || strcmp(t->s, "down") == 0 || strcmp(t->s, "up") == 0 ||
-        strcmp(t->s, "paused") == 0) {
-        sp->kind = t->s[0] == 'l'   ? SPRED_LEADER
-                   : t->s[0] == 'd' ? SPRED_DOWN
-                   : t->s[0] == 'u' ? SPRED_UP
-                                    : SPRED_PAUSED;
-        return parse_node(p, &sp->node);
-    }
-    if (strcmp(t->s, "converged") == 0) {
-        sp->kind = SPRED_CONVERGED;
-        if (!more(p)) {
-            sp->kind = SPRED_CONVERGED_ALL;
-            return 0;
-        }
-        return parse_key(p, sp->key);
-    }
-    if (strcmp(t->s, "op") == 0)
-        return parse_pred_op(p);
-    if (strcmp(t->s, "did") == 0)
-        return parse_did(p);
-    if (strcmp(t->s, "time") == 0)
-        return parse_time(p);
-    if (strcmp(t->s, "setting") == 0) {
-        const struct param_def *def;
-        sp->kind = SPRED_SETTING;
-        return parse_param_value(p, &def, sp->word, sizeof(sp->word), sp->value, sizeof(sp->value),
-                                 true);
-    }
-    if (strcmp(t->s, "linearizable") == 0) {
-        sp->kind = SPRED_LINEARIZABLE;
-        return 0;
-    }
-    if (strcmp(t->s, "sessions") == 0) {
-        sp->kind = SPRED_SESSIONS;
-        return 0;
-    }
-    if (strcmp(t->s, "split-brain") == 0) {
-        sp->kind = SPRED_SPLIT_BRAIN;
-        return 0;
-    }
-    if (strcmp(t->s, "lost-writes") == 0) {
-        const struct tok *n;
-        char *end;
-        sp->kind = SPRED_LOST_WRITES;
-        t = need(p, "'==' and a count (lost-writes == 1)");
-        if (!t)
-            return -1;
-        if (strcmp(t->s, "==") != 0)
-            return perr(p, t->col, "expected '==' (as in lost-writes == 1), got '%s'", t->s);
-        n = need(p, "a count of lost writes");
-        if (!n)
-            return -1;
-        sp->num = strtoll(n->s, &end, 10);
-        if (*end || !n->s[0] || sp->num < 0)
-            return perr(p, n->col, "expected a count (a whole number), got '%s'", n->s);
-        return 0;
-    }
-    if (strcmp(t->s, "availability") == 0) {
-        uint32_t bp;
-        const struct tok *n;
-        sp->kind = SPRED_AVAILABILITY;
-        t = need(p, "'>=' and a percentage (availability >= 90%)");
-        if (!t)
-            return -1;
-        if (strcmp(t->s, ">=") != 0)
-            return perr(p, t->col, "expected '>=' (as in availability >= 90%%), got '%s'", t->s);
-        n = need(p, "a percentage like 90%");
-        if (!n)
-            return -1;
-        if (param_parse_percent(n->s, &bp) < 0)
-            return perr(p, n->col, "expected a percentage from 0%% to 100%% (like 90%%), got '%s'",
-                        n->s);
-        sp->num = bp;
-        return 0;
-    }
-    idx = model_find_pred(p->env->model, t->s);
-    if (idx >= 0)
-        return parse_model_pred(p, idx);
-    if (!script_env_has_label(p->env, t->s) && strcmp(p->new_label, t->s) != 0) {
-        char list[SCRIPT_MSG_MAX] =
-            "LABEL ok|fail|timeout|pending|done, LABEL == VALUE, value NODE KEY == VALUE, "
-            "leader|down|up|paused NODE, converged [KEY], linearizable, lost-writes == N, "
-            "split-brain, sessions, availability >= P%, op KIND [KEY] [STATUS], "
-            "did COMMAND [ARGS], setting PARAM == VALUE, time >= TIME";
-        for (int i = 0; i < p->env->model->n_preds; i++)
-            util_appendf(list, sizeof(list), ", %s", p->env->model->preds[i].usage);
-        if (valid_ident(t->s))
-            return perr(p, t->col, "'%s' is not a predicate nor an earlier op's label; expected %s",
-                        t->s, list);
-        return perr(p, t->col, "expected a predicate: %s", list);
-    }
-    return parse_pred_label(p, t);
-}
-
 static int parse_set(struct parser *p)
 {
-    const struct tok *k = need(p, "a parameter name");
+    const struct tok *k = script_need(p, "a parameter name");
     const struct tok *v;
     struct param_value pv;
     char err[SCRIPT_MSG_MAX];
@@ -921,19 +472,19 @@ static int parse_set(struct parser *p)
         }
         close = util_suggest(k->s, names, n);
         if (close)
-            return perr(p, k->col, "unknown parameter '%s' for model %s; did you mean '%s'?", k->s,
-                        m->name, close);
-        return perr(p, k->col, "unknown parameter '%s' for model %s; valid: %s", k->s, m->name,
-                    list);
+            return script_perr(p, k->col, "unknown parameter '%s' for model %s; did you mean '%s'?",
+                               k->s, m->name, close);
+        return script_perr(p, k->col, "unknown parameter '%s' for model %s; valid: %s", k->s,
+                           m->name, list);
     }
-    if (!more(p)) {
+    if (!script_more(p)) {
         char want[160];
         param_describe(def, want, sizeof(want));
-        return perr(p, p->end_col, "expected a value for %s: %s", def->name, want);
+        return script_perr(p, p->end_col, "expected a value for %s: %s", def->name, want);
     }
-    v = need(p, "a value for the parameter");
+    v = script_need(p, "a value for the parameter");
     if (param_parse(def, v->s, p->env->n_nodes, &pv, err, sizeof(err)) < 0)
-        return perr(p, v->col, "%s", err);
+        return script_perr(p, v->col, "%s", err);
     util_strlcpy(p->cmd->word, k->s, sizeof(p->cmd->word));
     util_strlcpy(p->cmd->value, v->s, sizeof(p->cmd->value));
     return expect_end(p);
@@ -945,8 +496,8 @@ static int parse_link_opts(struct parser *p, struct engine_link_cfg *cfg, bool a
 
     cfg->lat_min_us = cfg->lat_max_us = -1;
     cfg->drop_bp = cfg->dup_bp = cfg->reorder_bp = -1;
-    while (more(p)) {
-        const struct tok *t = need(p, "drop, dup, delay or reorder");
+    while (script_more(p)) {
+        const struct tok *t = script_need(p, "drop, dup, delay or reorder");
         int r;
         if (strcmp(t->s, "drop") == 0)
             r = parse_percent(p, &cfg->drop_bp);
@@ -957,34 +508,34 @@ static int parse_link_opts(struct parser *p, struct engine_link_cfg *cfg, bool a
         else if (strcmp(t->s, "delay") == 0)
             r = parse_range(p, &cfg->lat_min_us, &cfg->lat_max_us);
         else
-            return perr(p, t->col,
-                        "unexpected '%s': expected drop P%%, dup P%%, delay D..D or "
-                        "reorder P%%",
-                        t->s);
+            return script_perr(p, t->col,
+                               "unexpected '%s': expected drop P%%, dup P%%, delay D..D or "
+                               "reorder P%%",
+                               t->s);
         if (r < 0)
             return -1;
         any = true;
     }
     (void)allow_delay_only;
     if (!any)
-        return perr(p, p->end_col, "expected drop P%%, dup P%%, delay D..D or reorder P%%");
+        return script_perr(p, p->end_col, "expected drop P%%, dup P%%, delay D..D or reorder P%%");
     return 0;
 }
 
 /* "n1 n2" (both directions) or "n1 -> n2" (one). */
 static int parse_pair(struct parser *p, struct script_cmd *c)
 {
-    if (parse_node(p, &c->node) < 0)
+    if (script_parse_node(p, &c->node) < 0)
         return -1;
     c->both = true;
-    if (peek_is(p, "->")) {
+    if (script_peek_is(p, "->")) {
         p->i++;
         c->both = false;
     }
-    if (parse_node(p, &c->node2) < 0)
+    if (script_parse_node(p, &c->node2) < 0)
         return -1;
     if (c->node == c->node2)
-        return perr(p, p->t[p->i - 1].col, "a link joins two different nodes");
+        return script_perr(p, p->t[p->i - 1].col, "a link joins two different nodes");
     return 0;
 }
 
@@ -995,12 +546,13 @@ static int parse_partition(struct parser *p, struct script_cmd *c)
 
     for (int i = 0; i < ENGINE_MAX_NODES; i++)
         c->group[i] = -1;
-    while (more(p)) {
-        const struct tok *t = need(p, "a node");
+    while (script_more(p)) {
+        const struct tok *t = script_need(p, "a node");
         int node;
         if (strcmp(t->s, "|") == 0) {
             if (in_group == 0)
-                return perr(p, t->col, "expected a node before '|': every group names a node");
+                return script_perr(p, t->col,
+                                   "expected a node before '|': every group names a node");
             g++;
             in_group = 0;
             continue;
@@ -1008,16 +560,16 @@ static int parse_partition(struct parser *p, struct script_cmd *c)
         if (parse_node_tok(p, t, &node) < 0)
             return -1;
         if (seen[node])
-            return perr(p, t->col, "n%d is named twice: a node is in one group", node + 1);
+            return script_perr(p, t->col, "n%d is named twice: a node is in one group", node + 1);
         seen[node] = true;
         c->group[node] = g;
         in_group++;
         named++;
     }
     if (named == 0)
-        return perr(p, p->end_col, "expected groups of nodes, like: partition n1 n2 | n3");
+        return script_perr(p, p->end_col, "expected groups of nodes, like: partition n1 n2 | n3");
     if (in_group == 0)
-        return perr(p, p->end_col, "expected a node after '|'");
+        return script_perr(p, p->end_col, "expected a node after '|'");
     /* Nodes not named form one more group. */
     for (int i = 0; i < p->env->n_nodes; i++)
         if (c->group[i] < 0)
@@ -1027,13 +579,14 @@ static int parse_partition(struct parser *p, struct script_cmd *c)
 
 static int parse_signed_duration(struct parser *p, int64_t *us)
 {
-    const struct tok *t = need(p, "a clock jump like +250ms or -1s");
+    const struct tok *t = script_need(p, "a clock jump like +250ms or -1s");
     int64_t v;
 
     if (!t)
         return -1;
     if ((t->s[0] != '+' && t->s[0] != '-') || param_parse_duration(t->s + 1, &v) < 0)
-        return perr(p, t->col, "expected a signed clock jump like +250ms or -1s, got '%s'", t->s);
+        return script_perr(p, t->col, "expected a signed clock jump like +250ms or -1s, got '%s'",
+                           t->s);
     *us = t->s[0] == '-' ? -v : v;
     return 0;
 }
@@ -1066,10 +619,10 @@ static int parse_model_word(struct parser *p, const struct cmd_entry *ent)
     char list[200] = "";
 
     if (p->env->compare)
-        return perr(p, p->t[p->i - 1].col,
-                    "a comparison runs this file on every model, so it has no 'model' line "
-                    "(choose the models with --models)");
-    t = need(p, "a model name");
+        return script_perr(p, p->t[p->i - 1].col,
+                           "a comparison runs this file on every model, so it has no 'model' line "
+                           "(choose the models with --models)");
+    t = script_need(p, "a model name");
     if (!t)
         return -1;
     c->kind = ent->kind;
@@ -1077,7 +630,7 @@ static int parse_model_word(struct parser *p, const struct cmd_entry *ent)
     if (!p->new_model) {
         for (int i = 0; i < model_count(); i++)
             util_appendf(list, sizeof(list), "%s%s", i ? ", " : "", model_at(i)->name);
-        return perr(p, t->col, "unknown model '%s'; expected one of: %s", t->s, list);
+        return script_perr(p, t->col, "unknown model '%s'; expected one of: %s", t->s, list);
     }
     util_strlcpy(c->word, t->s, sizeof(c->word));
     return expect_end(p);
@@ -1088,7 +641,7 @@ static int parse_count(struct parser *p, const struct cmd_entry *ent)
 {
     struct script_cmd *c = p->cmd;
     bool nodes = ent->kind == CMD_NODES;
-    const struct tok *t = need(p, nodes ? "a node count (1 to 64)" : "a seed number");
+    const struct tok *t = script_need(p, nodes ? "a node count (1 to 64)" : "a seed number");
     char *end;
     unsigned long long v;
 
@@ -1096,10 +649,11 @@ static int parse_count(struct parser *p, const struct cmd_entry *ent)
         return -1;
     v = strtoull(t->s, &end, 10);
     if (*end || !t->s[0] || t->s[0] == '-')
-        return perr(p, t->col, "expected a whole number, got '%s'", t->s);
+        return script_perr(p, t->col, "expected a whole number, got '%s'", t->s);
     if (nodes) {
         if (v < 1 || v > ENGINE_MAX_NODES)
-            return perr(p, t->col, "a cluster has 1 to %d nodes, not %s", ENGINE_MAX_NODES, t->s);
+            return script_perr(p, t->col, "a cluster has 1 to %d nodes, not %s", ENGINE_MAX_NODES,
+                               t->s);
         p->new_nodes = (int)v;
     }
     c->kind = ent->kind;
@@ -1130,7 +684,7 @@ static int parse_at(struct parser *p, const struct cmd_entry *ent)
 {
     const struct tok *at = &p->t[p->i - 1];
     int64_t t;
-    bool rel = more(p) && p->t[p->i].s[0] == '+';
+    bool rel = script_more(p) && p->t[p->i].s[0] == '+';
 
     (void)ent;
     /* "at +50ms CMD": that long after the moment the line runs. */
@@ -1138,15 +692,15 @@ static int parse_at(struct parser *p, const struct cmd_entry *ent)
         memmove(p->t[p->i].s, p->t[p->i].s + 1, strlen(p->t[p->i].s));
     if (parse_duration(p, rel ? "a delay like +50ms" : "a time like 120ms", &t) < 0)
         return -1;
-    if (!more(p))
-        return perr(p, p->end_col, "expected a command to run at %s", p->t[p->i - 1].s);
+    if (!script_more(p))
+        return script_perr(p, p->end_col, "expected a command to run at %s", p->t[p->i - 1].s);
     if (parse_command(p, true) < 0)
         return -1;
     /* A model's own command has no entry, and may follow `at`. */
     if (p->entry && !(p->entry->flags & CMDF_AT))
-        return perr(p, at->col,
-                    "'at' schedules faults, ops, settings, notes and expects; "
-                    "not model, nodes, seed, run or step");
+        return script_perr(p, at->col,
+                           "'at' schedules faults, ops, settings, notes and expects; "
+                           "not model, nodes, seed, run or step");
     p->cmd->at_us = t;
     p->cmd->at_rel = rel;
     return 0;
@@ -1157,30 +711,30 @@ static int parse_run(struct parser *p, const struct cmd_entry *ent)
 {
     struct script_cmd *c = p->cmd;
 
-    if (!peek_is(p, "until")) {
+    if (!script_peek_is(p, "until")) {
         c->kind = ent->kind;
         if (parse_duration(p, "a duration like 2s, or 'until'", &c->dur_us) < 0)
             return -1;
         return expect_end(p);
     }
     p->i++;
-    if (peek_is(p, "quiet")) {
+    if (script_peek_is(p, "quiet")) {
         p->i++;
         c->kind = CMD_RUN_QUIET;
         return expect_end(p);
     }
-    if (more(p) && param_parse_duration(p->t[p->i].s, &c->dur_us) == 0) {
+    if (script_more(p) && param_parse_duration(p->t[p->i].s, &c->dur_us) == 0) {
         c->kind = CMD_RUN_UNTIL;
         p->i++;
         return expect_end(p);
     }
     /* Anything else is a predicate: run until it holds, a breakpoint. */
     c->kind = CMD_RUN_PRED;
-    if (!more(p))
-        return perr(p, p->end_col,
-                    "expected a time like 3s, 'quiet', or a predicate "
-                    "(run until leader n2, run until w1 done)");
-    if (parse_pred(p) < 0)
+    if (!script_more(p))
+        return script_perr(p, p->end_col,
+                           "expected a time like 3s, 'quiet', or a predicate "
+                           "(run until leader n2, run until w1 done)");
+    if (script_parse_pred(p) < 0)
         return -1;
     return expect_end(p);
 }
@@ -1191,12 +745,13 @@ static int parse_step(struct parser *p, const struct cmd_entry *ent)
 
     c->kind = ent->kind;
     c->num = 1;
-    if (more(p)) {
-        const struct tok *t = need(p, "a count");
+    if (script_more(p)) {
+        const struct tok *t = script_need(p, "a count");
         char *end;
         c->num = strtoll(t->s, &end, 10);
         if (*end || c->num < 1 || c->num > 1000000)
-            return perr(p, t->col, "expected a count of events from 1 to 1000000, got '%s'", t->s);
+            return script_perr(p, t->col, "expected a count of events from 1 to 1000000, got '%s'",
+                               t->s);
     }
     return expect_end(p);
 }
@@ -1210,7 +765,7 @@ static int parse_op_cmd(struct parser *p, const struct cmd_entry *ent)
 static int parse_node_cmd(struct parser *p, const struct cmd_entry *ent)
 {
     p->cmd->kind = ent->kind;
-    if (parse_node(p, &p->cmd->node) < 0)
+    if (script_parse_node(p, &p->cmd->node) < 0)
         return -1;
     return expect_end(p);
 }
@@ -1228,17 +783,17 @@ static int parse_pause(struct parser *p, const struct cmd_entry *ent)
 
     c->kind = ent->kind;
     c->dur_us = -1;
-    if (more(p) && strcmp(p->t[p->i].s, "leader") == 0) {
+    if (script_more(p) && strcmp(p->t[p->i].s, "leader") == 0) {
         p->i++;
         c->node = NODE_LEADER;
-    } else if (parse_node(p, &c->node) < 0) {
+    } else if (script_parse_node(p, &c->node) < 0) {
         return -1;
     }
-    if (more(p)) {
-        const struct tok *t = need(p, "for");
+    if (script_more(p)) {
+        const struct tok *t = script_need(p, "for");
         if (strcmp(t->s, "for") != 0)
-            return perr(p, t->col, "expected 'for DURATION' or the end of the line, got '%s'",
-                        t->s);
+            return script_perr(p, t->col,
+                               "expected 'for DURATION' or the end of the line, got '%s'", t->s);
         if (parse_duration(p, "how long, like 300ms", &c->dur_us) < 0)
             return -1;
     }
@@ -1251,7 +806,7 @@ static int parse_partition_cmd(struct parser *p, const struct cmd_entry *ent)
 
     c->kind = ent->kind;
     c->node = -1;
-    if (more(p) && strcmp(p->t[p->i].s, "leader") == 0) {
+    if (script_more(p) && strcmp(p->t[p->i].s, "leader") == 0) {
         /* partition leader: whichever node leads when it runs, alone against the rest. */
         p->i++;
         c->node = NODE_LEADER;
@@ -1289,7 +844,7 @@ static int parse_net(struct parser *p, const struct cmd_entry *ent)
 static int parse_skew(struct parser *p, const struct cmd_entry *ent)
 {
     p->cmd->kind = ent->kind;
-    if (parse_node(p, &p->cmd->node) < 0 || parse_signed_duration(p, &p->cmd->dur_us) < 0)
+    if (script_parse_node(p, &p->cmd->node) < 0 || parse_signed_duration(p, &p->cmd->dur_us) < 0)
         return -1;
     return expect_end(p);
 }
@@ -1301,23 +856,24 @@ static int parse_drift(struct parser *p, const struct cmd_entry *ent)
     char *end;
 
     c->kind = ent->kind;
-    if (parse_node(p, &c->node) < 0)
+    if (script_parse_node(p, &c->node) < 0)
         return -1;
-    t = need(p, "a drift like +200ppm or -50ppm");
+    t = script_need(p, "a drift like +200ppm or -50ppm");
     if (!t)
         return -1;
     c->num = strtoll(t->s, &end, 10);
     if (end == t->s || strcmp(end, "ppm") != 0)
-        return perr(p, t->col, "expected a drift like +200ppm or -50ppm, got '%s'", t->s);
+        return script_perr(p, t->col, "expected a drift like +200ppm or -50ppm, got '%s'", t->s);
     if (c->num > CLOCK_MAX_DRIFT_PPM || c->num < -CLOCK_MAX_DRIFT_PPM)
-        return perr(p, t->col, "a drift is within +-%dppm, got '%s'", CLOCK_MAX_DRIFT_PPM, t->s);
+        return script_perr(p, t->col, "a drift is within +-%dppm, got '%s'", CLOCK_MAX_DRIFT_PPM,
+                           t->s);
     return expect_end(p);
 }
 
 static int parse_expect(struct parser *p, const struct cmd_entry *ent)
 {
     p->cmd->kind = ent->kind;
-    if (parse_pred(p) < 0)
+    if (script_parse_pred(p) < 0)
         return -1;
     return expect_end(p);
 }
@@ -1328,10 +884,10 @@ static int parse_note(struct parser *p, const struct cmd_entry *ent)
     size_t o = 0;
 
     c->kind = ent->kind;
-    if (!more(p))
-        return perr(p, p->end_col, "expected the text of the note");
-    while (more(p)) {
-        const struct tok *t = need(p, "text");
+    if (!script_more(p))
+        return script_perr(p, p->end_col, "expected the text of the note");
+    while (script_more(p)) {
+        const struct tok *t = script_need(p, "text");
         util_appendf(c->words, sizeof(c->words), "%s%s", o++ ? " " : "", t->s);
     }
     return 0;
@@ -1341,7 +897,7 @@ static int parse_note(struct parser *p, const struct cmd_entry *ent)
 static int parse_workload(struct parser *p, const struct cmd_entry *ent)
 {
     struct script_cmd *c = p->cmd;
-    const struct tok *t = need(p, "a rate like 5/s, or off");
+    const struct tok *t = script_need(p, "a rate like 5/s, or off");
     struct engine_workload *wl = &c->wl;
     char *end;
     long n;
@@ -1355,27 +911,27 @@ static int parse_workload(struct parser *p, const struct cmd_entry *ent)
         return expect_end(p);
     n = strtol(t->s, &end, 10);
     if (end == t->s || n < 1 || n > 10000 || (strcmp(end, "/s") != 0 && strcmp(end, "/min") != 0))
-        return perr(p, t->col, "expected a rate from 1/s to 10000/s (or N/min), or off; got '%s'",
-                    t->s);
+        return script_perr(
+            p, t->col, "expected a rate from 1/s to 10000/s (or N/min), or off; got '%s'", t->s);
     wl->period_us = (strcmp(end, "/s") == 0 ? 1000000 : 60000000) / n;
-    while (more(p)) {
-        t = need(p, "keys, via or reads");
+    while (script_more(p)) {
+        t = script_need(p, "keys, via or reads");
         if (strcmp(t->s, "keys") == 0) {
-            const struct tok *k = need(p, "keys separated by commas, like x,y,z");
+            const struct tok *k = script_need(p, "keys separated by commas, like x,y,z");
             char buf[TOK_MAX], *save = NULL;
             if (!k)
                 return -1;
             util_strlcpy(buf, k->s, sizeof(buf));
             for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
                 if (wl->n_keys >= ENGINE_WORKLOAD_KEYS || strlen(w) >= STORE_KEY_MAX)
-                    return perr(p, k->col, "at most %d keys of at most %d characters",
-                                ENGINE_WORKLOAD_KEYS, STORE_KEY_MAX - 1);
+                    return script_perr(p, k->col, "at most %d keys of at most %d characters",
+                                       ENGINE_WORKLOAD_KEYS, STORE_KEY_MAX - 1);
                 util_strlcpy(wl->keys[wl->n_keys++], w, STORE_KEY_MAX);
             }
             if (wl->n_keys == 0)
-                return perr(p, k->col, "expected keys separated by commas, like x,y,z");
+                return script_perr(p, k->col, "expected keys separated by commas, like x,y,z");
         } else if (strcmp(t->s, "via") == 0) {
-            if (parse_node(p, &wl->via) < 0)
+            if (script_parse_node(p, &wl->via) < 0)
                 return -1;
         } else if (strcmp(t->s, "reads") == 0) {
             int64_t bp;
@@ -1383,8 +939,8 @@ static int parse_workload(struct parser *p, const struct cmd_entry *ent)
                 return -1;
             wl->reads_bp = (uint32_t)bp;
         } else {
-            return perr(p, t->col, "unexpected '%s': expected keys LIST, via NODE or reads P%%",
-                        t->s);
+            return script_perr(p, t->col,
+                               "unexpected '%s': expected keys LIST, via NODE or reads P%%", t->s);
         }
     }
     return 0;
@@ -1394,7 +950,8 @@ static int parse_workload(struct parser *p, const struct cmd_entry *ent)
 static int parse_msg(struct parser *p, const struct cmd_entry *ent)
 {
     struct script_cmd *c = p->cmd;
-    const struct tok *t = need(p, "a message id (the number the trace and the sandbox show)");
+    const struct tok *t =
+        script_need(p, "a message id (the number the trace and the sandbox show)");
     const char *d;
     char *end;
 
@@ -1405,8 +962,8 @@ static int parse_msg(struct parser *p, const struct cmd_entry *ent)
     d = t->s[0] == '#' ? t->s + 1 : t->s;
     c->num = strtoll(d, &end, 10);
     if (end == d || *end || c->num < 1)
-        return perr(p, t->col, "expected a message id (a number, as the trace shows it), got '%s'",
-                    t->s);
+        return script_perr(
+            p, t->col, "expected a message id (a number, as the trace shows it), got '%s'", t->s);
     if (c->node == ENGINE_MSG_DELAY &&
         parse_duration(p, "how much longer, like 200ms", &c->dur_us) < 0)
         return -1;
@@ -1416,13 +973,13 @@ static int parse_msg(struct parser *p, const struct cmd_entry *ent)
 static int parse_say(struct parser *p, const struct cmd_entry *ent)
 {
     struct script_cmd *c = p->cmd;
-    const struct tok *t = need(p, "a caption in quotes, like say \"n1 is the leader\"");
+    const struct tok *t = script_need(p, "a caption in quotes, like say \"n1 is the leader\"");
 
     if (!t)
         return -1;
     c->kind = ent->kind;
     if (strlen(t->s) >= sizeof(c->words))
-        return perr(p, t->col, "a caption is at most %zu characters", sizeof(c->words) - 1);
+        return script_perr(p, t->col, "a caption is at most %zu characters", sizeof(c->words) - 1);
     util_strlcpy(c->words, t->s, sizeof(c->words));
     return expect_end(p);
 }
@@ -1565,25 +1122,25 @@ static int parse_label(struct parser *p, const struct tok *w)
 
     memcpy(label, w->s, len - 1);
     label[len - 1] = '\0';
-    if (!valid_ident(label) || len - 1 >= HISTORY_LABEL_MAX)
-        return perr(p, w->col,
-                    "a label is a letter then letters, digits or _, at most %d "
-                    "characters: got '%s'",
-                    HISTORY_LABEL_MAX - 1, label);
+    if (!script_valid_ident(label) || len - 1 >= HISTORY_LABEL_MAX)
+        return script_perr(p, w->col,
+                           "a label is a letter then letters, digits or _, at most %d "
+                           "characters: got '%s'",
+                           HISTORY_LABEL_MAX - 1, label);
     if (reserved(label))
-        return perr(p, w->col, "'%s' is a command word and cannot be a label", label);
+        return script_perr(p, w->col, "'%s' is a command word and cannot be a label", label);
     if (script_env_has_label(p->env, label))
-        return perr(p, w->col, "label '%s' is already used by an earlier op", label);
+        return script_perr(p, w->col, "label '%s' is already used by an earlier op", label);
     util_strlcpy(p->cmd->label, label, sizeof(p->cmd->label));
     p->i++;
-    w = need(p, "an operation after the label (put, get, ...)");
+    w = script_need(p, "an operation after the label (put, get, ...)");
     if (!w)
         return -1;
     if (param_choice("put|get|incr|add|remove|del", w->s) < 0)
-        return perr(p, w->col,
-                    "expected an operation after the label (put, get, incr, add, "
-                    "remove or del), got '%s'",
-                    w->s);
+        return script_perr(p, w->col,
+                           "expected an operation after the label (put, get, incr, add, "
+                           "remove or del), got '%s'",
+                           w->s);
     util_strlcpy(p->new_label, label, sizeof(p->new_label));
     p->i--;
     return 0;
@@ -1602,8 +1159,8 @@ static int unknown_command(struct parser *p, const struct tok *w)
     }
     close = util_suggest(w->s, names, (int)n);
     if (close)
-        return perr(p, w->col, "unknown command '%s'; did you mean '%s'?", w->s, close);
-    return perr(p, w->col, "unknown command '%s'; expected %s", w->s, list);
+        return script_perr(p, w->col, "unknown command '%s'; did you mean '%s'?", w->s, close);
+    return script_perr(p, w->col, "unknown command '%s'; expected %s", w->s, list);
 }
 
 /* Reads a command from p->i through the table: an optional label, the word, its handler. */
@@ -1619,21 +1176,21 @@ static int parse_command(struct parser *p, bool scheduled)
     len = strlen(w->s);
     if (!w->quoted && len > 1 && w->s[len - 1] == ':' && parse_label(p, w) < 0)
         return -1;
-    w = need(p, "a command");
+    w = script_need(p, "a command");
     if (!w)
         return -1;
     if (w->quoted)
-        return perr(p, w->col, "expected a command, got quoted text");
+        return script_perr(p, w->col, "expected a command, got quoted text");
     if (scheduled && strcmp(w->s, "at") == 0)
-        return perr(p, w->col, "'at' cannot be nested");
+        return script_perr(p, w->col, "'at' cannot be nested");
     ent = cmd_find(w->s);
     p->entry = ent;
     if (ent) {
         if ((ent->flags & CMDF_SHAPE) && p->env->file_mode && p->env->acted)
-            return perr(p, w->col,
-                        "'%s' shapes the cluster, so it must come before every other "
-                        "command in a file",
-                        w->s);
+            return script_perr(p, w->col,
+                               "'%s' shapes the cluster, so it must come before every other "
+                               "command in a file",
+                               w->s);
         return ent->parse(p, ent);
     }
     k = model_find_cmd(p->env->model, w->s);
@@ -1660,10 +1217,10 @@ static long parse_model_list(struct parser *p, bool must)
     int first = p->i, col;
     long mask = 0;
 
-    if (!more(p))
-        return must ? perr(p, p->end_col, "expected a model name and ':' after 'for'") : 0;
+    if (!script_more(p))
+        return must ? script_perr(p, p->end_col, "expected a model name and ':' after 'for'") : 0;
     col = p->t[p->i].col;
-    while (more(p)) {
+    while (script_more(p)) {
         const struct tok *t = &p->t[p->i++];
         size_t len = strlen(t->s);
         util_appendf(list, sizeof(list), "%s", t->s);
@@ -1673,8 +1230,8 @@ static long parse_model_list(struct parser *p, bool must)
             p->i = first;
             return 0;
         }
-        if (!more(p))
-            return perr(p, p->end_col, "expected ':' after the model names of 'for'");
+        if (!script_more(p))
+            return script_perr(p, p->end_col, "expected ':' after the model names of 'for'");
     }
     list[strlen(list) - 1] = '\0';
     for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
@@ -1690,12 +1247,12 @@ static long parse_model_list(struct parser *p, bool must)
             }
             for (int j = 0; j < model_count(); j++)
                 util_appendf(names, sizeof(names), "%s%s", j ? ", " : "", model_at(j)->name);
-            return perr(p, col, "unknown model '%s'; expected one of: %s", name, names);
+            return script_perr(p, col, "unknown model '%s'; expected one of: %s", name, names);
         }
         mask |= 1L << k;
     }
     if (!mask)
-        return must ? perr(p, col, "expected a model name before ':'") : 0;
+        return must ? script_perr(p, col, "expected a model name before ':'") : 0;
     return mask;
 }
 
@@ -1715,32 +1272,33 @@ static int model_filter(struct parser *p)
     long mask = 0;
 
     env->line_shared = env->block_mask == 0;
-    if (peek_is(p, "end") && p->n == 1) {
+    if (script_peek_is(p, "end") && p->n == 1) {
         if (!env->block_mask)
-            return perr(p, p->t[0].col, "'end' without a 'for MODEL:' block to close");
+            return script_perr(p, p->t[0].col, "'end' without a 'for MODEL:' block to close");
         env->block_mask = 0;
         return 0;
     }
-    if (peek_is(p, "for")) {
+    if (script_peek_is(p, "for")) {
         if (env->block_mask)
-            return perr(p, p->t[0].col,
-                        "'for' inside the 'for' block of line %d: close it with 'end' first",
-                        env->block_line);
+            return script_perr(p, p->t[0].col,
+                               "'for' inside the 'for' block of line %d: close it with 'end' first",
+                               env->block_line);
         p->i++;
         mask = parse_model_list(p, true);
         if (mask < 0)
             return -1;
         env->line_shared = false;
-        if (!more(p)) {
+        if (!script_more(p)) {
             if (!env->file_mode)
-                return perr(p, p->end_col,
-                            "expected a command after ':' (a 'for' block belongs in a file)");
+                return script_perr(
+                    p, p->end_col,
+                    "expected a command after ':' (a 'for' block belongs in a file)");
             env->block_mask = mask;
             env->block_line = p->line;
             env->block_col = p->t[0].col;
             return 0;
         }
-    } else if (peek_is(p, "expect") && p->n > 2 && !p->t[1].quoted &&
+    } else if (script_peek_is(p, "expect") && p->n > 2 && !p->t[1].quoted &&
                p->t[1].s[strlen(p->t[1].s) - 1] == ':') {
         p->i = 1;
         mask = parse_model_list(p, true);
