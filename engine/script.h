@@ -31,6 +31,11 @@
 #define SCRIPT_MAX_LABELS    50000
 #define SCRIPT_MAX_OBSERVERS 8
 #define SCRIPT_MSG_MAX       1024
+/* What one run keeps, each bounded: past a limit the command is an error and runs not at
+ * all (FILE:LINE:COL in a file, the message line on the screen). A command is ~3.6 KB. */
+#define SCRIPT_MAX_JOURNAL  20000 /* commands that changed the run, for time travel */
+#define SCRIPT_MAX_SETTINGS 2000  /* set/latency/link/net/model commands, re-applied on rebuild */
+#define SCRIPT_MAX_EXPECTS  10000 /* expect results */
 
 struct script_error {
     char file[256];
@@ -156,6 +161,25 @@ struct script_cmd {
     struct model_cmd_args margs;
 };
 
+/*
+ * The command table: every command word of the language with its arguments and one line
+ * of help. The parser dispatches through it; the screen completes and explains from it.
+ */
+struct script_command_doc {
+    const char *name; /* "kill" */
+    const char *args; /* "NODE": the arguments as usage shows them; "" for none */
+    const char *help; /* one line */
+};
+
+/* How many commands the table holds; script_command_doc(0..n-1) walks it in order. */
+int script_commands(void);
+/* The i-th command, or NULL past the end. Static storage. */
+const struct script_command_doc *script_command_doc(int i);
+/* The command named name, or NULL (a model's own commands are not in the table). */
+const struct script_command_doc *script_command_find(const char *name);
+/* "kill NODE" into dst. */
+void script_command_usage(const struct script_command_doc *doc, char *dst, size_t size);
+
 /* What the parser knows about the world a command will run in. */
 struct script_env {
     const struct model_ops *model;
@@ -280,6 +304,11 @@ int script_run_all(struct script_run *run, const struct script *s, struct script
 
 /* The engine (built on first need). */
 struct engine *script_run_engine(struct script_run *run);
+/* How many engines the run has built: it changes whenever the cluster is rebuilt (a new
+ * shape, a rewind, a reset), so a screen that compares it knows its trace cursor and the
+ * verdicts it computed belong to an engine that is gone (a new engine may reuse the old
+ * one's address, so comparing pointers cannot tell). */
+uint64_t script_run_generation(const struct script_run *run);
 int script_run_expects(const struct script_run *run);
 const struct script_expect *script_run_expect_at(const struct script_run *run, int i);
 int script_run_failed(const struct script_run *run);

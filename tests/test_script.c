@@ -613,6 +613,278 @@ static void test_seed_override(void **state)
     script_run_destroy(run);
 }
 
+/* One line as the screen's `:` reads it, parsed into a fresh command (the caller frees it). */
+static struct script_cmd *line_cmd(struct script_env *env, const char *line)
+{
+    struct script_cmd *c = calloc(1, sizeof(*c));
+    struct script_error err;
+
+    assert_non_null(c);
+    memset(&err, 0, sizeof(err));
+    if (script_parse_line(env, "", 1, line, c, &err) != 1)
+        fail_msg("'%s' did not parse: %s", line, err.msg);
+    return c;
+}
+
+/* The parse error of one line, in line mode. */
+static void line_error(const char *line, char *msg, size_t size)
+{
+    struct script_env env;
+    struct script_cmd *c = calloc(1, sizeof(*c));
+    struct script_error err;
+
+    assert_non_null(c);
+    script_env_init(&env, false);
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(script_parse_line(&env, "", 1, line, c, &err), -1);
+    snprintf(msg, size, "%s", err.msg);
+    script_env_release(&env);
+    free(c);
+}
+
+static void test_command_table(void **state)
+{
+    struct script_env env;
+    struct script_cmd *c;
+    char msg[SCRIPT_MSG_MAX], usage[200], want[SCRIPT_MSG_MAX];
+    int n = script_commands();
+    static const struct {
+        const char *line;
+        int act;
+    } msgs[] = {{"deliver 4", ENGINE_MSG_DELIVER},
+                {"delay 4 20ms", ENGINE_MSG_DELAY},
+                {"drop 4", ENGINE_MSG_DROP}};
+
+    (void)state;
+    assert_true(n >= 36);
+    assert_null(script_command_doc(n));
+    assert_null(script_command_doc(-1));
+    assert_null(script_command_find("frobnicate"));
+    for (int i = 0; i < n; i++) {
+        const struct script_command_doc *d = script_command_doc(i);
+        assert_non_null(d);
+        assert_true(d->name[0] && d->help[0]);
+        assert_ptr_equal(script_command_find(d->name), d);
+        /* Every command word is reserved: no op may take it as its label. */
+        snprintf(usage, sizeof(usage), "%s: put x 1", d->name);
+        line_error(usage, msg, sizeof(msg));
+        snprintf(want, sizeof(want), "'%s' is a command word and cannot be a label", d->name);
+        assert_string_equal(msg, want);
+    }
+    script_command_usage(script_command_find("kill"), usage, sizeof(usage));
+    assert_string_equal(usage, "kill NODE");
+    script_command_usage(script_command_find("heal"), usage, sizeof(usage));
+    assert_string_equal(usage, "heal");
+    /* deliver, delay and drop are three entries, each with its action. */
+    script_env_init(&env, false);
+    for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+        c = line_cmd(&env, msgs[i].line);
+        assert_int_equal(c->kind, CMD_MSG);
+        assert_int_equal(c->node, msgs[i].act);
+        assert_int_equal(c->num, 4);
+        free(c);
+    }
+    c = line_cmd(&env, "at 1s drop 4");
+    assert_int_equal(c->at_us, 1000000);
+    free(c);
+    script_env_release(&env);
+    /* The table says what may follow `at`, and what to suggest for a typo. */
+    line_error("at 1s beat", msg, sizeof(msg));
+    assert_string_equal(msg, "'at' schedules faults, ops, settings, notes and expects; not model, "
+                             "nodes, seed, run or step");
+    line_error("delvier 4", msg, sizeof(msg));
+    assert_string_equal(msg, "unknown command 'delvier'; did you mean 'deliver'?");
+    line_error("wrkload 5/s", msg, sizeof(msg));
+    assert_string_equal(msg, "unknown command 'wrkload'; did you mean 'workload'?");
+    line_error("zzzzzzzz", msg, sizeof(msg));
+    assert_non_null(strstr(msg, ", deliver, delay, drop, say or beat"));
+}
+
+/* Does a man page line document the command word name: `.BI "kill " node`,
+ * `.B heal`, or `\fBput\fP` inside an entry's line? */
+static int man_line_names(const char *line, const char *name)
+{
+    char bold[64];
+    const char *w;
+    size_t len = strlen(name);
+
+    if (line[0] != '.')
+        return 0;
+    snprintf(bold, sizeof(bold), "\\fB%s\\fP", name);
+    if (strstr(line, bold))
+        return 1;
+    if (strncmp(line, ".B ", 3) != 0 && strncmp(line, ".BI ", 4) != 0 &&
+        strncmp(line, ".BR ", 4) != 0)
+        return 0;
+    w = strchr(line, ' ') + 1;
+    if (*w == '"')
+        w++;
+    return strncmp(w, name, len) == 0 && (w[len] == ' ' || w[len] == '"' || w[len] == '\0');
+}
+
+/* The man page's THE COMMAND LANGUAGE section describes every command of the table. */
+static void test_man_page_names_every_command(void **state)
+{
+    FILE *f = fopen("assets/splitbrain.1", "r");
+    static char text[1 << 20];
+    char *section, *end, missing[SCRIPT_MSG_MAX] = "";
+    size_t len;
+
+    (void)state;
+    assert_non_null(f);
+    len = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    section = strstr(text, "\n.SH THE COMMAND LANGUAGE\n");
+    assert_non_null(section);
+    end = strstr(section + 1, "\n.SH ");
+    assert_non_null(end);
+    *end = '\0';
+    for (int i = 0; i < script_commands(); i++) {
+        const char *name = script_command_doc(i)->name;
+        int found = 0;
+        for (char *line = section + 1; line && !found; line = strchr(line, '\n')) {
+            char buf[512];
+            size_t n;
+            if (*line == '\n')
+                line++;
+            n = strcspn(line, "\n");
+            if (n >= sizeof(buf))
+                n = sizeof(buf) - 1;
+            memcpy(buf, line, n);
+            buf[n] = '\0';
+            found = man_line_names(buf, name);
+            if (!line[n])
+                break;
+            line += n;
+        }
+        if (!found)
+            snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), " %s", name);
+    }
+    if (missing[0])
+        fail_msg("assets/splitbrain.1's THE COMMAND LANGUAGE lacks:%s", missing);
+}
+
+/* The journal holds SCRIPT_MAX_JOURNAL commands; one more is refused and changes nothing. */
+static void test_journal_limit(void **state)
+{
+    struct script_run *run = script_run_create("", -1);
+    struct script_env env;
+    struct script_cmd *heal, *run1s;
+    struct script_error err;
+
+    (void)state;
+    script_env_init(&env, false);
+    heal = line_cmd(&env, "heal");
+    run1s = line_cmd(&env, "run 1s");
+    for (int i = 0; i < SCRIPT_MAX_JOURNAL; i++)
+        assert_int_equal(script_run_exec(run, heal, &err), 0);
+    assert_int_equal(script_run_journal_count(run), SCRIPT_MAX_JOURNAL);
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(script_run_exec(run, heal, &err), -1);
+    assert_string_equal(err.msg,
+                        "too many commands in one run (at most 20000 kept for going back in time)");
+    assert_int_equal(err.line, 1);
+    assert_int_equal(err.col, 1);
+    assert_int_equal(script_run_journal_count(run), SCRIPT_MAX_JOURNAL);
+    /* Time still runs: running is not journalled. */
+    assert_int_equal(script_run_exec(run, run1s, &err), 0);
+    assert_int_equal(engine_now(script_run_engine(run)), 1000000);
+    free(heal);
+    free(run1s);
+    script_env_release(&env);
+    script_run_destroy(run);
+}
+
+/* A file of `n` copies of line after HEADER. */
+static char *repeat_lines(const char *line, int n)
+{
+    size_t len = strlen(HEADER) + (size_t)n * (strlen(line) + 1) + 1;
+    char *text = malloc(len), *p = text;
+
+    assert_non_null(text);
+    p += sprintf(p, "%s", HEADER);
+    for (int i = 0; i < n; i++)
+        p += sprintf(p, "%s\n", line);
+    return text;
+}
+
+/* Settings are kept to rebuild the cluster, SCRIPT_MAX_SETTINGS of them: the next is an error
+ * at its FILE:LINE:COL. */
+static void test_settings_limit(void **state)
+{
+    char *text = repeat_lines("set op_timeout 2s", SCRIPT_MAX_SETTINGS + 1);
+    struct script_run *run;
+    struct script_error err;
+    char shown[400];
+
+    (void)state;
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(run_text(text, &run, NULL, &err), -1);
+    script_error_format(&err, shown, sizeof(shown));
+    assert_string_equal(shown, "x.scn:2003:1: too many settings in one run (at most 2000 set, "
+                               "latency, link, net and model commands, kept to rebuild the "
+                               "cluster)");
+    script_run_destroy(run);
+    free(text);
+}
+
+static void test_expects_limit(void **state)
+{
+    char *text = repeat_lines("expect up n1", SCRIPT_MAX_EXPECTS + 1);
+    struct script_run *run;
+    struct script_error err;
+    char shown[400];
+
+    (void)state;
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(run_text(text, &run, NULL, &err), -1);
+    script_error_format(&err, shown, sizeof(shown));
+    assert_string_equal(shown, "x.scn:10003:1: too many expects in one run (at most 10000)");
+    assert_int_equal(script_run_expects(run), SCRIPT_MAX_EXPECTS);
+    assert_int_equal(script_run_failed(run), 0);
+    script_run_destroy(run);
+    free(text);
+}
+
+/* The generation changes with every engine the run builds, and only then. */
+static void test_generation_counts_rebuilds(void **state)
+{
+    struct script_run *run = script_run_create("", -1);
+    struct script_env env;
+    struct script_cmd *c;
+    struct script_error err;
+    uint64_t g;
+
+    (void)state;
+    script_env_init(&env, false);
+    assert_int_equal(script_run_generation(run), 0);
+    script_run_engine(run);
+    g = script_run_generation(run);
+    assert_int_equal(g, 1);
+    c = line_cmd(&env, "kill n1");
+    assert_int_equal(script_run_exec(run, c, &err), 0);
+    free(c);
+    c = line_cmd(&env, "run 1s");
+    assert_int_equal(script_run_exec(run, c, &err), 0);
+    free(c);
+    assert_int_equal(script_run_generation(run), g);
+    c = line_cmd(&env, "nodes 5");
+    assert_int_equal(script_run_exec(run, c, &err), 0);
+    free(c);
+    assert_true(script_run_generation(run) > g);
+    g = script_run_generation(run);
+    assert_int_equal(script_run_rewind(run, 1000000, 3, &err), 0);
+    assert_true(script_run_generation(run) > g);
+    assert_int_equal(engine_nodes(script_run_engine(run)), 5);
+    g = script_run_generation(run);
+    script_run_reset(run, "", -1);
+    script_run_engine(run);
+    assert_true(script_run_generation(run) > g);
+    script_env_release(&env);
+    script_run_destroy(run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -629,6 +901,12 @@ int main(void)
         cmocka_unit_test(test_pause_resume_commands),
         cmocka_unit_test(test_runtime_errors),
         cmocka_unit_test(test_seed_override),
+        cmocka_unit_test(test_command_table),
+        cmocka_unit_test(test_man_page_names_every_command),
+        cmocka_unit_test(test_journal_limit),
+        cmocka_unit_test(test_settings_limit),
+        cmocka_unit_test(test_expects_limit),
+        cmocka_unit_test(test_generation_counts_rebuilds),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

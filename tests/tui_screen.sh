@@ -4,7 +4,8 @@
 # a demo advanced by Right in the middle of a beat finishes it at once, at
 # the time the file says; a five-node partition is drawn as two named regions
 # with a wall, and U heals it; escape sequences curses does not know are
-# dropped, Home goes to the event log's oldest line and End back.
+# dropped; :help and Tab complete from the engine's command table; Home goes
+# to the event log's oldest line and End back.
 #
 #   tests/tui_screen.sh BUILD/splitbrain
 #
@@ -75,6 +76,17 @@ if screen | grep -Eq 'REWOUND|there is no n9'; then
 else
 	echo "ok   unknown escape sequences are dropped"
 fi
+# :help and Tab come from the engine's command table: words the old copy lacked are there.
+tmux send-keys -t $S : 'help deliver' Enter
+step ":help WORD: its usage and what it does" 'deliver ID: deliver a message in flight now' 5
+tmux send-keys -t $S : 'help' Enter
+step ":help alone lists the commands" ':help WORD explains one of: model nodes' 5
+tmux send-keys -t $S : 'help kil' Enter
+step ":help of no command says so" "no command 'kil'" 5
+tmux send-keys -t $S : 'de' Tab
+step "Tab after 'de' offers del, deliver, delay" 'del.*deliver.*delay|del.*delay.*deliver' 5
+tmux send-keys -t $S Escape
+sleep 0.2
 tmux send-keys -t $S Home
 step "Home: the event log's oldest lines" 'events - [0-9]+ back' 5
 tmux send-keys -t $S End

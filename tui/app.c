@@ -133,7 +133,7 @@ struct app {
     struct script_run *run; /* the sandbox's own, or the lesson runner's */
     struct script_env *env; /* what the `:` line parses with: own_env, or the runner's */
     struct script_env own_env;
-    struct engine *traced; /* the engine the trace cursor follows */
+    uint64_t traced_gen; /* the run's generation (engine) the trace cursor follows */
     struct trace_cursor cur;
 
     char title[256];
@@ -183,7 +183,7 @@ struct app {
 
     /* The checkers' verdicts, recomputed when the number of completed ops changes. */
     struct draw_checks checks;
-    const struct engine *checks_eng;
+    uint64_t checks_gen;     /* the run's generation the verdicts were computed on */
     size_t checks_done;      /* completed ops when they were computed; SIZE_MAX: never */
     bool checks_stale;       /* an event that can change a verdict came since */
     uint64_t checks_next_ns; /* while running, not recomputed before this (uv_hrtime) */
@@ -400,10 +400,10 @@ static void drain(struct app *a)
     struct trace_event ev;
     int r;
 
-    if (e != a->traced) {
-        a->traced = e;
+    if (script_run_generation(a->run) != a->traced_gen) {
+        a->traced_gen = script_run_generation(a->run);
         a->cur.next_seq = 0;
-        a->checks_eng = NULL; /* and its verdicts */
+        a->checks_gen = 0; /* and its verdicts */
         timeline_clear(a->tl);
         draw_log_clear(a->log); /* the old cluster's events went with it */
     }
@@ -465,14 +465,11 @@ static void format_err(const struct script_error *err, bool with_file, char *dst
 static int exec_cmd(struct app *a, const struct script_cmd *c, bool from_file)
 {
     struct script_error err;
-    bool shape = c->kind == CMD_MODEL || c->kind == CMD_NODES || c->kind == CMD_SEED;
     char text[APP_MSG_MAX];
     int r;
 
     memset(&err, 0, sizeof(err));
     r = script_run_exec(a->run, c, &err);
-    if (shape)
-        a->traced = NULL; /* the cluster was rebuilt: follow the new trace from its start */
     if (r < 0) {
         format_err(&err, from_file, text, sizeof(text));
         set_msg(a, true, "%s", text);
@@ -533,7 +530,6 @@ static void lesson_step_changed(struct app *a)
     a->confirm_reset = false;
     a->lesson_hold = false;
     a->legend = false;
-    a->traced = NULL; /* a rewind rebuilt the cluster */
     drain(a);
     lesson_save(a);
 }
@@ -998,7 +994,6 @@ static void travel(struct app *a, int64_t t_us)
     }
     memset(&err, 0, sizeof(err));
     r = script_run_rewind(a->run, t_us, n, &err);
-    a->traced = NULL; /* a new cluster: follow its trace from the start */
     a->rewound_n = to_head ? -1 : n;
     /* Put the scenario player where it stood at that moment. */
     for (int i = a->n_snaps - 1; i >= 0; i--) {
@@ -1279,13 +1274,8 @@ static void hist_push(struct app *a, const char *line)
     snprintf(a->hist[a->n_hist++], sizeof(a->hist[0]), "%s", line);
 }
 
-/* The words the command line completes: the first word of a command, then words inside one. */
-static const char *const command_words[] = {
-    "model", "nodes", "seed",   "set",       "latency", "at",   "run",      "step",
-    "put",   "get",   "incr",   "add",       "remove",  "del",  "kill",     "restart",
-    "wipe",  "pause", "resume", "partition", "heal",    "cut",  "mend",     "link",
-    "net",   "skew",  "drift",  "ntp",       "expect",  "note", "workload",
-};
+/* The words the command line completes inside a command; its first word comes from the
+ * engine's command table. */
 static const char *const inner_words[] = {"until",     "quiet", "via",  "for",  "not",
                                           "converged", "off",   "keys", "reads"};
 
@@ -1319,9 +1309,9 @@ static void complete(struct app *a)
             cands[n++] = engine_params[i].name;
         for (int i = 0; i < m->n_params && n < APP_MAX_CANDS; i++)
             cands[n++] = m->params[i].name;
-    } else if (start == 0 || strcmp(first, "at") == 0) {
-        for (size_t i = 0; i < sizeof(command_words) / sizeof(command_words[0]); i++)
-            cands[n++] = command_words[i];
+    } else if (start == 0 || strcmp(first, "at") == 0 || strcmp(first, "help") == 0) {
+        for (int i = 0; i < script_commands() && n < APP_MAX_CANDS; i++)
+            cands[n++] = script_command_doc(i)->name;
     } else {
         for (size_t i = 0; i < sizeof(inner_words) / sizeof(inner_words[0]); i++)
             cands[n++] = inner_words[i];
@@ -1444,6 +1434,38 @@ static int open_line(struct app *a, const char *line)
     return 1;
 }
 
+/*
+ * `:help` lists the command words; `:help WORD` says its usage and what it does, from the
+ * engine's command table (or the model's own commands). Returns 1 when line was a help.
+ */
+static int help_line(struct app *a, const char *line)
+{
+    char verb[8] = "", word[64] = "", usage[200], list[APP_MSG_MAX] = "";
+    const struct script_command_doc *d;
+    const struct model_ops *m = engine_model(eng(a));
+    int k;
+
+    if (sscanf(line, " %7s %63s", verb, word) < 1 || strcmp(verb, "help") != 0)
+        return 0;
+    if (!word[0]) {
+        for (int i = 0; i < script_commands(); i++)
+            snprintf(list + strlen(list), sizeof(list) - strlen(list), " %s",
+                     script_command_doc(i)->name);
+        set_msg(a, false, ":help WORD explains one of:%s", list);
+        return 1;
+    }
+    d = script_command_find(word);
+    if (d) {
+        script_command_usage(d, usage, sizeof(usage));
+        set_msg(a, false, "%s: %s", usage, d->help);
+    } else if ((k = model_find_cmd(m, word)) >= 0) {
+        set_msg(a, false, "%s: %s (model %s)", m->cmds[k].usage, m->cmds[k].help, m->name);
+    } else {
+        set_msg(a, true, "no command '%s' (:help lists them)", word);
+    }
+    return 1;
+}
+
 static void cmd_key(struct app *a, int k)
 {
     if (a->searching) {
@@ -1458,6 +1480,8 @@ static void cmd_key(struct app *a, int k)
         if (open_line(a, line)) {
             if (a->reopen[0])
                 a->cmd_open = false;
+        } else if (help_line(a, line)) {
+            a->cmd_open = false;
         } else if (exec_line(a, line) == 0) {
             a->cmd_open = false;
         } else {
@@ -2025,7 +2049,6 @@ static void demo_back(struct app *a)
     track_head(a);
     memset(&err, 0, sizeof(err));
     r = script_run_rewind(a->run, b->t_us, b->journal_n, &err);
-    a->traced = NULL; /* a new cluster: follow its trace from the start */
     a->rewound_n = b->journal_n;
     a->pc = b->pc;
     a->wait = WAIT_BEAT;
@@ -2461,14 +2484,14 @@ static void update_checks(struct app *a)
     const struct history *h = engine_history(e);
     const struct check_recorder *rec = script_run_recorder(a->run);
     size_t n = history_count(h), done = n - history_pending(h);
-    uint64_t t0 = uv_hrtime();
+    uint64_t t0 = uv_hrtime(), gen = script_run_generation(a->run);
 
-    if (e == a->checks_eng && done == a->checks_done && !a->checks_stale)
+    if (gen == a->checks_gen && done == a->checks_done && !a->checks_stale)
         return;
-    if (e == a->checks_eng && !a->paused && t0 < a->checks_next_ns)
+    if (gen == a->checks_gen && !a->paused && t0 < a->checks_next_ns)
         return;
     a->checks_stale = false;
-    a->checks_eng = e;
+    a->checks_gen = gen;
     a->checks_done = done;
     draw_checks_compute(&a->checks, e, rec, APP_LIN_BUDGET);
     a->checks_next_ns = t0 + APP_CHECKS_SHARE * (uv_hrtime() - t0);
@@ -3099,6 +3122,7 @@ static int lesson_start(struct app *a, int k)
     a->runner_mode_run_owned = true;
     a->runner = r;
     a->run = lesson_runner_run(r);
+    a->traced_gen = 0; /* another run, with generations of its own: read its trace afresh */
     a->env = lesson_runner_env(r);
     a->course_at = k;
     a->prog_failed = false;
