@@ -146,10 +146,7 @@ lesson3_task() { # the keys a learner presses for the step with this id
 		# Then the learner reads the success message (a second or two) before writing: a
 		# fetch already on its way when a follower froze is answered meanwhile, and cannot
 		# carry the next write to it.
-		# Both freeze at one virtual instant, time stopped meanwhile, however slowly the
-		# keys arrive: frozen more than lag_max apart, the step would be a dead end.
-		keys =
-		if screen | grep -q '>> RUNNING'; then keys Space 2 Z 3 Z Space; else keys 2 Z 3 Z; fi
+		keys = 2 Z 3 Z
 		sleep 2
 		;;
 	write) keys 1 w Enter ;;
