@@ -61,6 +61,10 @@
  * rather than hide one; and a repair or anti-entropy merge that still
  * overflows drops the oldest and reports it as lost to the bound.
  *
+ * A forwarded write is coordinated once: a copy the network delivered
+ * twice is known by its request id and attempt and dropped (a transport's
+ * duplicate, not a client's retry, which Riak would write again).
+ *
  * Reads. The coordinator asks the replicas (all `n`, or only `r` with
  * `read_fanout r`), merges what the first `r` answer, and returns the
  * newest version or every concurrent sibling, with the merged context.
@@ -138,6 +142,7 @@
 #define LL_MAX_COORD   512 /* ops one node coordinates at once */
 #define LL_MAX_TARGETS 32  /* replicas one op may talk to, stand-ins included */
 #define LL_MAX_HINTS   128 /* hinted keys one node holds */
+#define LL_MAX_FWD     64  /* forwarded writes one node remembers, to know a duplicate */
 #define LL_MAX_PLACED  256 /* pinned keys */
 #define LL_MAX_ROUNDS  2   /* a sloppy op tries stand-ins this many times */
 #define LL_MAX_N       16  /* most replicas per key */
@@ -380,6 +385,11 @@ struct ll_node {
     bool gc_armed;
     int ae_next;
     uint64_t *ae_agreed; /* per peer: the root both sides last agreed on */
+    struct {
+        uint64_t op_id;
+        int attempt;
+    } fwd[LL_MAX_FWD]; /* the last forwarded writes it coordinated (volatile) */
+    int fwd_next;
 };
 
 struct placed {
@@ -1348,6 +1358,26 @@ static struct coord *coord_new(struct model_state *st, int node)
 static void coordinate(struct model_state *st, int node, const struct op_req *req);
 
 /*
+ * Has node coordinated this forwarded write already? The network may deliver a message twice;
+ * coordinating the copy would write the client's one put twice, as two versions with their own
+ * dots (two siblings of one value, under siblings). A request id and attempt identify it, as a
+ * transport's sequence numbers would: a copy is dropped, while a client's retry, a new
+ * attempt, is a new write (as a retried put is in Riak). Remembers the write when it is new.
+ */
+static bool forward_again(struct ll_node *nd, const struct op_req *req)
+{
+    if (req->op_id == 0)
+        return false;
+    for (int i = 0; i < LL_MAX_FWD; i++)
+        if (nd->fwd[i].op_id == req->op_id && nd->fwd[i].attempt == req->attempt)
+            return true;
+    nd->fwd[nd->fwd_next].op_id = req->op_id;
+    nd->fwd[nd->fwd_next].attempt = req->attempt;
+    nd->fwd_next = (nd->fwd_next + 1) % LL_MAX_FWD;
+    return false;
+}
+
+/*
  * A write reaching a node outside the key's preference list is forwarded to the first home
  * replica this node does not suspect (Dynamo: "the first among the top N"; Riak forwards a
  * put to a vnode of the preflist). A coordinator that holds the key sends its whole sibling
@@ -2134,6 +2164,12 @@ static void ll_message(struct model_state *st, int node, const struct msg *m)
         struct op_req req;
         memset(&req, 0, sizeof(req));
         memcpy(&req, m->body, m->body_len < sizeof(req) ? m->body_len : sizeof(req));
+        if (forward_again(&st->nodes[node], &req)) {
+            model_trace(st->ctx, TRACE_NOTE, node, m->from, 0, 0, "duplicate",
+                        "drops a second copy of the forwarded %s %s: it coordinates it already",
+                        req.kind == OP_DEL ? "del" : "put", req.key);
+            return;
+        }
         coordinate(st, node, &req); /* once: a forwarded write is never forwarded again */
         return;
     }
@@ -2235,6 +2271,8 @@ static void ll_crash(struct model_state *st, int node)
     nd->handoff_armed = false;
     nd->ae_armed = false;
     nd->gc_armed = false;
+    memset(nd->fwd, 0, sizeof(nd->fwd));
+    nd->fwd_next = 0;
     nd->up = false;
 }
 

@@ -655,6 +655,35 @@ static void test_tombstones_and_zombies(void **state)
     engine_destroy(e);
 }
 
+/*
+ * One home replica (n = 1) and every message delivered twice: each write through another node
+ * is forwarded, and its copy must not be coordinated again, or one client put would become two
+ * versions of its value.
+ */
+static void test_duplicate_forward_is_one_write(void **state)
+{
+    static const char *const vals[] = {"a", "b", "c"};
+    struct engine_link_cfg link = {10000, 10000, -1, 10000, -1};
+    struct engine *e;
+    int held = 0;
+
+    (void)state;
+    assert_int_equal(engine_create("leaderless", 3, 4, &e), 0);
+    set_or_fail(e, "n", "1");
+    set_or_fail(e, "w", "1");
+    set_or_fail(e, "r", "1");
+    engine_link(e, -1, -1, false, &link);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(finish(e, submit(e, OP_PUT, "k", vals[i], i, 0))->status, OP_OK);
+    engine_run_until(e, engine_now(e) + 500000, NULL);
+    for (int i = 0; i < 3; i++) {
+        const struct store_item *it = store_kv_get(engine_store(e, i), "k");
+        held += it ? it->n : 0;
+    }
+    assert_int_equal(held, 3);
+    engine_destroy(e);
+}
+
 /* ---- the safe settings' properties, over random concurrent runs ---- */
 
 /*
@@ -1076,6 +1105,7 @@ int main(void)
         cmocka_unit_test(test_sync_read_repair_blocks_until_w_hold_it),
         cmocka_unit_test(test_blind_put_is_a_sibling),
         cmocka_unit_test(test_tombstones_and_zombies),
+        cmocka_unit_test(test_duplicate_forward_is_one_write),
         cmocka_unit_test(test_hint_window_drops_hints),
         cmocka_unit_test(test_down_retry_skips_a_down_replica),
         cmocka_unit_test(test_lww_highest_timestamp_wins_whatever_the_causality),
