@@ -54,12 +54,17 @@
  * of its dots also takes, or supersedes, every earlier sibling that
  * coordinator kept.
  *
- * A key keeps at most STORE_MAX_SIBLINGS siblings (a bound of this
- * simulation; Riak's max_siblings is 100). A put that would push a version
- * out is refused by its coordinator and by the replicas, as Riak refuses
- * writes past max_siblings; a read whose answers hold more than that fails
- * rather than hide one; and a repair or anti-entropy merge that still
- * overflows drops the oldest and reports it as lost to the bound.
+ * A key keeps at most STORE_MAX_SIBLINGS (16) siblings, a bound of this
+ * simulation. A coordinator refuses a put that would leave more than
+ * 16 / n of them (5 with n = 3), as Riak refuses writes past max_siblings
+ * (100 there): only the n home replicas coordinate writes, and a version
+ * nothing has superseded stays on the replica that wrote it, so the
+ * versions of all replicas together fit 16 and read repair, handoff and
+ * anti-entropy never have to push one out (as Riak's merges never do). A
+ * replica refuses a put that would push a version out; a read whose
+ * answers hold more than 16 fails rather than hide one; and a merge that
+ * still overflows (a wiped replica or a moved key can get there) drops the
+ * oldest and reports it as lost to the bound.
  *
  * A forwarded write is coordinated once: a copy the network delivered
  * twice is known by its request id and attempt and dropped (a transport's
@@ -836,6 +841,35 @@ static bool would_overflow(const struct vset *cur, const struct vset *in)
     return sibling_overflow(cur, in, &m, &dropped) > 0;
 }
 
+/*
+ * Riak's max_siblings: the most siblings a coordinator lets a put leave on the key. It is the
+ * key's capacity shared among its n home replicas, because only they coordinate writes: a
+ * version that nothing has superseded stays on the replica that wrote it, which held at most
+ * this many when it last took a write, so however the replicas' versions meet later (read
+ * repair, hinted handoff, anti-entropy) they fit the STORE_MAX_SIBLINGS a key holds and no
+ * merge has to push an acknowledged version out. (That holds while stores survive restarts
+ * and the preference list stays put: a wiped replica, or a `place` that moves the key, can
+ * still overflow a merge, which then reports the loss.)
+ */
+static int write_limit(const struct model_state *st)
+{
+    int lim = STORE_MAX_SIBLINGS / param_n(st);
+
+    return lim > 0 ? lim : 1;
+}
+
+/* Would a put of in at a coordinator holding cur leave more siblings than write_limit()? */
+static bool over_write_limit(const struct model_state *st, const struct vset *cur,
+                             const struct vset *in)
+{
+    struct vset m;
+
+    if (cur->n + in->n <= write_limit(st))
+        return false;
+    m.n = leaderless_sync(cur->v, cur->n, in->v, in->n, m.v);
+    return m.n > write_limit(st) || would_overflow(cur, in);
+}
+
 /* Merges b into a under the current resolve rule. Traces what a conflict kept, at node. */
 static void merge_sets(struct model_state *st, int node, const char *key, const struct vset *a,
                        const struct vset *b, struct vset *out, bool trace)
@@ -1463,10 +1497,10 @@ static void coordinate(struct model_state *st, int node, const struct op_req *re
         c->sent.v[0] = v;
         c->sent_all = is_home(st, req->key, node);
         if (c->sent_all && pnum(st, P_RESOLVE) == RESOLVE_SIBLINGS &&
-            would_overflow(&mine, &c->sent)) {
+            over_write_limit(st, &mine, &c->sent)) {
             coord_free(st, node, c);
             snprintf(why, sizeof(why), "more than %d siblings: read, then write after the read",
-                     STORE_MAX_SIBLINGS);
+                     write_limit(st));
             reply_fail(st, node, req, why);
             return;
         }
