@@ -40,7 +40,8 @@
  * same coordinator from silently overwriting each other.
  *
  * Last write wins (`resolve lww`) is Cassandra's: each write carries one
- * timestamp — its coordinator's clock, or with `timestamp_source client`
+ * timestamp — its coordinator's clock (made strictly increasing per node,
+ * as Cassandra's ClientState does), or with `timestamp_source client`
  * the client's when it issued the op (clients keep exact time here; only
  * nodes' clocks are skewed) — and a replica keeps the version with the
  * highest, whatever the causality. A tie goes to a tombstone, then to the
@@ -395,6 +396,8 @@ struct ll_node {
         int attempt;
     } fwd[LL_MAX_FWD]; /* the last forwarded writes it coordinated (volatile) */
     int fwd_next;
+    int64_t last_stamp_us; /* the last timestamp it gave a write it coordinated (volatile) */
+    bool stamped;
 };
 
 struct placed {
@@ -1437,6 +1440,24 @@ static void ll_request(struct model_state *st, int node, const struct op_req *re
                req->value);
 }
 
+/*
+ * A coordinator's timestamp, strictly increasing on this node as Cassandra's ClientState makes
+ * it (its lastTimestampMicros, kept in memory): two writes coordinated in the same microsecond,
+ * or after the clock stepped back, get distinct, ordered stamps instead of a tie that the
+ * greater value would win.
+ */
+static int64_t coordinator_stamp(struct model_state *st, int node)
+{
+    struct ll_node *nd = &st->nodes[node];
+    int64_t now = model_phys(st->ctx, node);
+
+    if (nd->stamped && now <= nd->last_stamp_us)
+        now = nd->last_stamp_us + 1;
+    nd->last_stamp_us = now;
+    nd->stamped = true;
+    return now;
+}
+
 static void coordinate(struct model_state *st, int node, const struct op_req *req)
 {
     bool read = req->kind == OP_GET;
@@ -1478,7 +1499,7 @@ static void coordinate(struct model_state *st, int node, const struct op_req *re
         /* One timestamp per write, as Cassandra gives a cell: the coordinator's clock, or
          * the client's (a driver's client-side timestamp). */
         v.ts_us = pnum(st, P_TIMESTAMP_SOURCE) == TSRC_CLIENT ? req->client_ts_us
-                                                              : model_phys(st->ctx, node);
+                                                              : coordinator_stamp(st, node);
         /*
          * A write after a read supersedes exactly what the read saw. A blind one (no
          * context) supersedes nothing: under siblings it becomes a sibling of whatever is
@@ -2307,6 +2328,7 @@ static void ll_crash(struct model_state *st, int node)
     nd->gc_armed = false;
     memset(nd->fwd, 0, sizeof(nd->fwd));
     nd->fwd_next = 0;
+    nd->stamped = false;
     nd->up = false;
 }
 

@@ -602,6 +602,37 @@ static void test_lww_highest_timestamp_wins_whatever_the_causality(void **state)
 }
 
 /*
+ * Cassandra's coordinator stamps are strictly increasing per node (ClientState's
+ * lastTimestampMicros): two puts that reach n1 in the same microsecond get distinct stamps, so
+ * the second wins though its value is the smaller, and nothing is lost.
+ */
+static void test_lww_coordinator_stamps_increase(void **state)
+{
+    struct check_recorder rec;
+    struct check_lost lost;
+    struct engine *e;
+    int64_t first, second;
+
+    (void)state;
+    assert_int_equal(engine_create("leaderless", 3, 3, &e), 0);
+    check_recorder_init(&rec);
+    trace_subscribe(engine_trace(e), &rec.obs);
+    set_or_fail(e, "resolve", "lww");
+    first = submit(e, OP_PUT, "x", "b", 0, 0);
+    second = submit(e, OP_PUT, "x", "a", 0, 0);
+    assert_int_equal(finish(e, first)->status, OP_OK);
+    assert_int_equal(finish(e, second)->status, OP_OK);
+    engine_run_until(e, engine_now(e) + 500000, NULL);
+    for (int n = 0; n < 3; n++)
+        local_is(e, n, "x", "a");
+    check_lost_writes(e, &rec, &lost);
+    assert_int_equal(lost.lost, 0);
+    trace_unsubscribe(engine_trace(e), &rec.obs);
+    check_recorder_release(&rec);
+    engine_destroy(e);
+}
+
+/*
  * A delete is a tombstone: it hides the value, and read repair carries it to a replica that
  * missed it. Collected after tombstone_gc, it can no longer do that: the replica that was
  * away brings the value back, and the checker reports the resurrection.
@@ -1154,6 +1185,7 @@ int main(void)
         cmocka_unit_test(test_sync_read_repair_blocks_until_w_hold_it),
         cmocka_unit_test(test_blind_put_is_a_sibling),
         cmocka_unit_test(test_tombstones_and_zombies),
+        cmocka_unit_test(test_lww_coordinator_stamps_increase),
         cmocka_unit_test(test_duplicate_forward_is_one_write),
         cmocka_unit_test(test_write_limit_keeps_merges_whole),
         cmocka_unit_test(test_hint_window_drops_hints),
