@@ -63,7 +63,8 @@
  * same coordinator from silently overwriting each other.
  *
  * Last write wins (`resolve lww`) is Cassandra's: each write carries one
- * timestamp — its coordinator's clock, or with `timestamp_source client`
+ * timestamp — its coordinator's clock (made strictly increasing per node,
+ * as Cassandra's ClientState does), or with `timestamp_source client`
  * the client's when it issued the op (clients keep exact time here; only
  * nodes' clocks are skewed) — and a replica keeps the version with the
  * highest, whatever the causality. A tie goes to a tombstone, then to the
@@ -77,12 +78,21 @@
  * of its dots also takes, or supersedes, every earlier sibling that
  * coordinator kept.
  *
- * A key keeps at most STORE_MAX_SIBLINGS siblings (a bound of this
- * simulation; Riak's max_siblings is 100). A put that would push a version
- * out is refused by its coordinator and by the replicas, as Riak refuses
- * writes past max_siblings; a read whose answers hold more than that fails
- * rather than hide one; and a repair or anti-entropy merge that still
- * overflows drops the oldest and reports it as lost to the bound.
+ * A key keeps at most STORE_MAX_SIBLINGS (16) siblings, a bound of this
+ * simulation. A coordinator refuses a put that would leave more than
+ * 16 / n of them (5 with n = 3), as Riak refuses writes past max_siblings
+ * (100 there): only the n home replicas coordinate writes, and a version
+ * nothing has superseded stays on the replica that wrote it, so the
+ * versions of all replicas together fit 16 and read repair, handoff and
+ * anti-entropy never have to push one out (as Riak's merges never do). A
+ * replica refuses a put that would push a version out; a read whose
+ * answers hold more than 16 fails rather than hide one; and a merge that
+ * still overflows (a wiped replica or a moved key can get there) drops the
+ * oldest and reports it as lost to the bound.
+ *
+ * A forwarded write is coordinated once: a copy the network delivered
+ * twice is known by its request id and attempt and dropped (a transport's
+ * duplicate, not a client's retry, which Riak would write again).
  *
  * Reads. The coordinator asks the replicas (all `n`, or only `r` with
  * `read_fanout r`), merges what the first `r` answer, and returns the
@@ -164,6 +174,7 @@
 #define LL_MAX_TARGETS 32  /* replicas one op may talk to, stand-ins included */
 #define LL_MAX_HINTS   128 /* hinted keys one node holds */
 #define LL_SPARES      8   /* finished coordinators kept for reuse */
+#define LL_MAX_FWD     64  /* forwarded writes one node remembers, to know a duplicate */
 #define LL_MAX_PLACED  256 /* pinned keys */
 #define LL_MAX_ROUNDS  2   /* a sloppy op tries stand-ins this many times */
 #define LL_MAX_N       16  /* most replicas per key */
@@ -427,6 +438,13 @@ struct ll_node {
     bool gc_armed;
     int ae_next;
     uint64_t *ae_agreed; /* per peer: the root both sides last agreed on */
+    struct {
+        uint64_t op_id;
+        int attempt;
+    } fwd[LL_MAX_FWD]; /* the last forwarded writes it coordinated (volatile) */
+    int fwd_next;
+    int64_t last_stamp_us; /* the last timestamp it gave a write it coordinated (volatile) */
+    bool stamped;
 };
 
 struct placed {
@@ -867,6 +885,35 @@ static bool would_overflow(const struct vset *cur, const struct vset *in)
         return false; /* the common case: everything fits */
     m.n = dvv_sync(cur->v, cur->n, in->v, in->n, m.v);
     return sibling_overflow(cur, in, &m, &dropped) > 0;
+}
+
+/*
+ * Riak's max_siblings: the most siblings a coordinator lets a put leave on the key. It is the
+ * key's capacity shared among its n home replicas, because only they coordinate writes: a
+ * version that nothing has superseded stays on the replica that wrote it, which held at most
+ * this many when it last took a write, so however the replicas' versions meet later (read
+ * repair, hinted handoff, anti-entropy) they fit the STORE_MAX_SIBLINGS a key holds and no
+ * merge has to push an acknowledged version out. (That holds while stores survive restarts
+ * and the preference list stays put: a wiped replica, or a `place` that moves the key, can
+ * still overflow a merge, which then reports the loss.)
+ */
+static int write_limit(const struct model_state *st)
+{
+    int lim = STORE_MAX_SIBLINGS / param_n(st);
+
+    return lim > 0 ? lim : 1;
+}
+
+/* Would a put of in at a coordinator holding cur leave more siblings than write_limit()? */
+static bool over_write_limit(const struct model_state *st, const struct vset *cur,
+                             const struct vset *in)
+{
+    struct vset m;
+
+    if (cur->n + in->n <= write_limit(st))
+        return false;
+    m.n = dvv_sync(cur->v, cur->n, in->v, in->n, m.v);
+    return m.n > write_limit(st) || would_overflow(cur, in);
 }
 
 /* Merges b into a under the current resolve rule. Traces what a conflict kept, at node. */
@@ -1415,6 +1462,26 @@ static struct coord *coord_new(struct model_state *st, int node)
 static void coordinate(struct model_state *st, int node, const struct op_req *req);
 
 /*
+ * Has node coordinated this forwarded write already? The network may deliver a message twice;
+ * coordinating the copy would write the client's one put twice, as two versions with their own
+ * dots (two siblings of one value, under siblings). A request id and attempt identify it, as a
+ * transport's sequence numbers would: a copy is dropped, while a client's retry, a new
+ * attempt, is a new write (as a retried put is in Riak). Remembers the write when it is new.
+ */
+static bool forward_again(struct ll_node *nd, const struct op_req *req)
+{
+    if (req->op_id == 0)
+        return false;
+    for (int i = 0; i < LL_MAX_FWD; i++)
+        if (nd->fwd[i].op_id == req->op_id && nd->fwd[i].attempt == req->attempt)
+            return true;
+    nd->fwd[nd->fwd_next].op_id = req->op_id;
+    nd->fwd[nd->fwd_next].attempt = req->attempt;
+    nd->fwd_next = (nd->fwd_next + 1) % LL_MAX_FWD;
+    return false;
+}
+
+/*
  * A write reaching a node outside the key's preference list is forwarded to the first home
  * replica this node does not suspect (Dynamo: "the first among the top N"; Riak forwards a
  * put to a vnode of the preflist). A coordinator that holds the key sends its whole sibling
@@ -1438,6 +1505,24 @@ static void ll_request(struct model_state *st, int node, const struct op_req *re
     model_send(st->ctx, node, to, M_FORWARD, false, req, sizeof(*req), "forward %s %s%s%s",
                req->kind == OP_DEL ? "del" : "put", req->key, req->kind == OP_DEL ? "" : "=",
                req->value);
+}
+
+/*
+ * A coordinator's timestamp, strictly increasing on this node as Cassandra's ClientState makes
+ * it (its lastTimestampMicros, kept in memory): two writes coordinated in the same microsecond,
+ * or after the clock stepped back, get distinct, ordered stamps instead of a tie that the
+ * greater value would win.
+ */
+static int64_t coordinator_stamp(struct model_state *st, int node)
+{
+    struct ll_node *nd = &st->nodes[node];
+    int64_t now = model_phys(st->ctx, node);
+
+    if (nd->stamped && now <= nd->last_stamp_us)
+        now = nd->last_stamp_us + 1;
+    nd->last_stamp_us = now;
+    nd->stamped = true;
+    return now;
 }
 
 static void coordinate(struct model_state *st, int node, const struct op_req *req)
@@ -1488,7 +1573,7 @@ static void coordinate(struct model_state *st, int node, const struct op_req *re
          * the client's (a driver's client-side timestamp). */
         v.ts_us = model_pnum(st->ctx, P_TIMESTAMP_SOURCE) == TSRC_CLIENT
                       ? req->client_ts_us
-                      : model_phys(st->ctx, node);
+                      : coordinator_stamp(st, node);
         /*
          * A write after a read supersedes exactly what the read saw. A blind one (no
          * context) supersedes nothing: under siblings it becomes a sibling of whatever is
@@ -1507,10 +1592,10 @@ static void coordinate(struct model_state *st, int node, const struct op_req *re
         c->sent.v[0] = v;
         c->sent_all = is_home(st, req->key, node);
         if (c->sent_all && model_pnum(st->ctx, P_RESOLVE) == RESOLVE_SIBLINGS &&
-            would_overflow(&mine, &c->sent)) {
+            over_write_limit(st, &mine, &c->sent)) {
             coord_free(st, node, c);
             snprintf(why, sizeof(why), "more than %d siblings: read, then write after the read",
-                     STORE_MAX_SIBLINGS);
+                     write_limit(st));
             model_answer(st->ctx, node, req, REPLY_FAIL, why, NULL, NULL);
             return;
         }
@@ -2415,6 +2500,12 @@ static void ll_message(struct model_state *st, int node, const struct msg *m)
         struct op_req req;
         memset(&req, 0, sizeof(req));
         memcpy(&req, m->body, m->body_len < sizeof(req) ? m->body_len : sizeof(req));
+        if (forward_again(&st->nodes[node], &req)) {
+            model_trace(st->ctx, TRACE_NOTE, node, m->from, 0, 0, "duplicate",
+                        "drops a second copy of the forwarded %s %s: it coordinates it already",
+                        req.kind == OP_DEL ? "del" : "put", req.key);
+            return;
+        }
         coordinate(st, node, &req); /* once: a forwarded write is never forwarded again */
         return;
     }
@@ -2528,6 +2619,9 @@ static void ll_crash(struct model_state *st, int node)
     nd->handoff_armed = false;
     nd->ae_armed = false;
     nd->gc_armed = false;
+    memset(nd->fwd, 0, sizeof(nd->fwd));
+    nd->fwd_next = 0;
+    nd->stamped = false;
     nd->up = false;
     if (st->joiner == node)
         join_abandon(st, "it crashed; `join` starts it again");

@@ -68,8 +68,23 @@
  * under siblings it removes the versions its context covers (a read's with
  * `after`, or everything its node holds, as Riak's delete reads first) and
  * a concurrent put survives it; under lww it is a timestamped cell that wins
- * a tie. Reads hide tombstones. They are kept (this model has no
- * tombstone_gc).
+ * a tie. Reads hide tombstones.
+ *
+ * Tombstone collection. `tombstone_gc` is Cassandra's gc_grace_seconds, as
+ * it works between datacenters too: a node removes a key whose versions are
+ * all tombstones once the newest is that old by its own clock, and purges
+ * from its log the delete and the writes the tombstone had replaced (under
+ * lww, every write of the key it applied: all lost to the tombstone). A
+ * purged entry keeps only its dot, dependencies and path, so a peer that
+ * lacks it is still sent it, in its origin's order, but with nothing to
+ * apply. A node that missed the delete and comes back later keeps the
+ * deleted value (zombie data, which the checkers report as a resurrection),
+ * and a write the tombstone had replaced that arrives late, from a node the
+ * delete had not reached, is applied as new. Catch-up here goes by dots, not
+ * by comparing data as Cassandra's repair does, so the zombie stays on the
+ * node that has it and the replicas no longer converge. (Riak's delete_mode
+ * reaps a tombstone only once every replica holds it; Cassandra's grace
+ * period is the one that shows the anomaly.)
  *
  * Order. A replica always applies the writes of one origin in that origin's
  * order (FIFO per origin), holding back any that arrive early. `causal on`
@@ -121,6 +136,7 @@ enum {
     P_CAUSAL,
     P_COMMIT_WAIT,
     P_RETRY,
+    P_TOMBSTONE_GC,
 };
 
 enum topology {
@@ -161,6 +177,8 @@ static const struct param_def params[] = {
     [P_RETRY] =
         {"retry", PARAM_DURATION, NULL, "1s", 1000, 60000000LL,
          "how long a node waits before it sends a peer the writes the peer has not acknowledged"},
+    [P_TOMBSTONE_GC] = {"tombstone_gc", PARAM_DURATION, NULL, "0ms", 0, 3600000000LL,
+                        "remove a delete's tombstone this long after it was written (0ms: never)"},
 };
 
 enum msg_type {
@@ -178,7 +196,15 @@ static const char *const msg_names[] = {
 enum timer_kind {
     T_RETRY,
     T_COMMIT_WAIT,
+    T_GC,
 };
+
+/*
+ * The kind of a purged update: a write that a collected tombstone had deleted (or the delete
+ * itself). Only its dot, dependencies and path are left, so it still takes its place in its
+ * origin's order, but it carries nothing to apply.
+ */
+#define MULTI_PURGED (-1)
 
 enum {
     PR_CONFLICTS,
@@ -321,6 +347,8 @@ struct mnode {
     uint64_t heard;
     bool dirty; /* the cached "has unacknowledged work" needs recomputing */
     bool unacked;
+    bool gc_armed;
+    uint64_t gc_timer;
 };
 
 struct model_state {
@@ -512,6 +540,12 @@ static uint64_t targets(const struct model_state *st, int node, const struct mup
     return mask & ~nodemask_bit(node);
 }
 
+/* The key an update writes, for the trace; a purged update has none left. */
+static const char *update_key(const struct mupdate *u)
+{
+    return u->kind == MULTI_PURGED ? "a purged write" : u->key;
+}
+
 static bool peer_lacks(const struct mnode *nd, int peer, const struct mupdate *u)
 {
     return nd->peer_have[peer].v[u->origin] < u->seq;
@@ -555,6 +589,11 @@ static void send_update(struct model_state *st, int node, int peer, struct mentr
     size_t len = offsetof(struct mupdate, tags) + u->ntags * sizeof(u->tags[0]);
 
     e->sent_mono = model_mono(st->ctx, node);
+    if (u->kind == MULTI_PURGED) {
+        model_send(st->ctx, node, peer, M_REPL, false, u, len, "n%u#%u purged", u->origin + 1,
+                   u->seq);
+        return;
+    }
     switch ((enum op_kind)u->kind) {
     case OP_PUT:
         summary_vc(st, &u->ctx, vc, sizeof(vc));
@@ -898,6 +937,12 @@ static void apply(struct model_state *st, int node, int entry)
 
     e->applied = true;
     advance_prefixes(nd, u->origin);
+    if (u->kind == MULTI_PURGED) {
+        model_trace(st->ctx, TRACE_NOTE, node, (int)u->origin, u->seq, 0, "purged",
+                    "n%u#%u was purged with a collected tombstone: nothing to apply", u->origin + 1,
+                    u->seq);
+        return;
+    }
     k = key_get(nd, u->key);
     if (!k) {
         model_trace(st->ctx, TRACE_NOTE, node, -1, 0, 0, "full",
@@ -974,7 +1019,7 @@ static void release_held(struct model_state *st, int node)
                 continue;
             nd->nheld--;
             model_trace(st->ctx, TRACE_NOTE, node, (int)e->u.origin, e->u.seq, 0, "release",
-                        "applies %s from n%u#%u: what it waited for is here", e->u.key,
+                        "applies %s from n%u#%u: what it waited for is here", update_key(&e->u),
                         e->u.origin + 1, e->u.seq);
             apply(st, node, i);
             progress = true;
@@ -1013,6 +1058,98 @@ static void hlc_recv(struct mnode *nd, int64_t pt, int64_t ml, uint32_t mc)
     nd->hlc_l = l;
 }
 
+/* ---- tombstone collection ---- */
+
+/* Sweeps a few times per grace period, as compaction would come round. */
+static void arm_gc(struct model_state *st, int node)
+{
+    struct mnode *nd = &st->nodes[node];
+    int64_t grace = model_param(st->ctx, P_TOMBSTONE_GC)->num;
+
+    if (nd->gc_armed || grace == 0)
+        return;
+    nd->gc_timer =
+        model_timer(st->ctx, node, T_GC, "tombstone_gc", grace / 4 > 1000 ? grace / 4 : 1000, 0);
+    nd->gc_armed = true;
+}
+
+/* Empties a log entry: its dot, dependencies, path and op id stay, the write is gone. */
+static void purge_entry(struct mentry *e)
+{
+    struct mupdate *u = &e->u;
+
+    u->kind = MULTI_PURGED;
+    memset(u->key, 0, sizeof(u->key));
+    memset(u->value, 0, sizeof(u->value));
+    memset(&u->ctx, 0, sizeof(u->ctx));
+    u->amount = 0;
+    u->ntags = 0;
+}
+
+/*
+ * Removes key ki, whose versions are all tombstones, from node: its state and, in the log, the
+ * delete and every write the tombstones had replaced (under lww every write of the key the
+ * node applied, all of which lost to the tombstone). Those entries become purged stubs, so a
+ * peer that lacks them is still sent their dots, in order, but nothing to apply.
+ */
+static void collect_key(struct model_state *st, int node, int ki)
+{
+    struct mnode *nd = &st->nodes[node];
+    struct vclock seen = key_ctx(&nd->keys[ki]);
+    bool lww = model_pnum(st->ctx, P_RESOLVE) == RES_LWW;
+    char key[STORE_KEY_MAX];
+    int purged = 0;
+
+    util_strlcpy(key, nd->keys[ki].key, sizeof(key));
+    for (int i = 0; i < nd->nlog; i++) {
+        struct mentry *e = &nd->log[i];
+        struct mdot d = {e->u.origin, e->u.seq};
+        if (!e->applied || (e->u.kind != OP_PUT && e->u.kind != OP_DEL) ||
+            strcmp(e->u.key, key) != 0 || (!lww && !dvv_covers(&seen, (int)d.origin, d.seq)))
+            continue;
+        purge_entry(e);
+        purged++;
+    }
+    memmove(&nd->keys[ki], &nd->keys[ki + 1], (size_t)(nd->nkeys - ki - 1) * sizeof(nd->keys[0]));
+    nd->nkeys--;
+    store_kv_set(model_store(st->ctx, node), key, NULL, 0);
+    model_trace(st->ctx, TRACE_NOTE, node, -1, purged, 0, "tombstone_gc",
+                "%s: tombstone collected after its grace period, %d log entries purged", key,
+                purged);
+}
+
+/*
+ * Cassandra's gc_grace_seconds, across datacenters as within one: a register key whose versions
+ * are all tombstones, the newest written `tombstone_gc` ago or more by this node's clock, is
+ * removed with the log entries of the writes it deleted. A node that missed the delete and
+ * comes back after that is sent their dots but not the delete, and keeps the value (zombie
+ * data); a write the tombstone had replaced that arrives late is applied as new.
+ */
+static void on_gc_timer(struct model_state *st, int node)
+{
+    struct mnode *nd = &st->nodes[node];
+    int64_t grace = model_param(st->ctx, P_TOMBSTONE_GC)->num, now = model_phys(st->ctx, node);
+
+    nd->gc_armed = false;
+    if (grace == 0)
+        return;
+    for (int i = 0; i < nd->nkeys; i++) {
+        const struct mkey *k = &nd->keys[i];
+        bool all_dead = !k->set && !k->counter && k->nver > 0;
+        int64_t newest = INT64_MIN;
+        for (int v = 0; v < k->nver; v++) {
+            all_dead = all_dead && k->ver[v].tomb;
+            if (k->ver[v].ts_us > newest)
+                newest = k->ver[v].ts_us;
+        }
+        if (!all_dead || now - newest < grace)
+            continue;
+        collect_key(st, node, i);
+        i--; /* the next key moved into this place */
+    }
+    arm_gc(st, node);
+}
+
 /* ---- model operations ---- */
 
 static struct model_state *multi_create(struct model_ctx *ctx)
@@ -1039,7 +1176,8 @@ static void multi_destroy(struct model_state *st)
 
 static void multi_start(struct model_state *st)
 {
-    (void)st;
+    for (int i = 0; i < st->n; i++)
+        arm_gc(st, i);
 }
 
 static void multi_param_changed(struct model_state *st, int idx)
@@ -1058,6 +1196,12 @@ static void multi_param_changed(struct model_state *st, int idx)
             break;
         case P_CAUSAL:
             release_held(st, i);
+            break;
+        case P_TOMBSTONE_GC:
+            if (nd->gc_armed)
+                model_timer_cancel(st->ctx, nd->gc_timer);
+            nd->gc_armed = false;
+            arm_gc(st, i);
             break;
         default:
             break;
@@ -1297,12 +1441,12 @@ static void on_repl(struct model_state *st, int node, int from, const struct mup
         nd->nheld++;
         if (nd->applied.v[u->origin] < u->seq - 1) {
             model_trace(st->ctx, TRACE_NOTE, node, (int)u->origin, u->seq, 0, "hold",
-                        "holds back %s from n%u#%u: n%u#%u comes first", u->key, u->origin + 1,
-                        u->seq, u->origin + 1, nd->applied.v[u->origin] + 1);
+                        "holds back %s from n%u#%u: n%u#%u comes first", update_key(u),
+                        u->origin + 1, u->seq, u->origin + 1, nd->applied.v[u->origin] + 1);
         } else {
             fmt_vc(st, &u->deps, need, sizeof(need));
             model_trace(st->ctx, TRACE_NOTE, node, (int)u->origin, u->seq, 0, "hold",
-                        "holds back %s from n%u#%u: it depends on %s", u->key, u->origin + 1,
+                        "holds back %s from n%u#%u: it depends on %s", update_key(u), u->origin + 1,
                         u->seq, need);
         }
     } else {
@@ -1438,6 +1582,9 @@ static void multi_timer(struct model_state *st, int node, int kind, int64_t arg)
     case T_COMMIT_WAIT:
         on_commit_wait(st, node, (int)arg);
         break;
+    case T_GC:
+        on_gc_timer(st, node);
+        break;
     }
 }
 
@@ -1448,6 +1595,7 @@ static void multi_crash(struct model_state *st, int node)
     /* Acks waiting out commit wait were in memory: their clients time out. The log is on disk. */
     memset(nd->waits, 0, sizeof(nd->waits));
     nd->retry_armed = false;
+    nd->gc_armed = false;
     nd->up = false;
 }
 
@@ -1472,6 +1620,7 @@ static void multi_recover(struct model_state *st, int node, bool durable)
         release_held(st, node);
     if (has_unacked(st, node) || nd->rejoining)
         arm_retry(st, node);
+    arm_gc(st, node);
 }
 
 static int multi_route(struct model_state *st, const struct op_req *req, int hint)
@@ -1542,6 +1691,10 @@ static int eval_lost(struct model_state *st, const struct pred_args *args, char 
 
     if (!e) {
         snprintf(got, gotlen, "%s reached no node", args->a[0].text);
+        return 0;
+    }
+    if (e->u.kind == MULTI_PURGED) {
+        snprintf(got, gotlen, "%s was deleted, and the tombstone collected", args->a[0].text);
         return 0;
     }
     if (e->u.kind != OP_PUT) {

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/check.h"
 #include "../engine/engine.h"
 #include "prop.h"
 
@@ -691,6 +692,98 @@ static void test_del_is_a_tombstone(void **state)
     engine_destroy(e);
 }
 
+/*
+ * tombstone_gc (Cassandra's gc_grace_seconds): n3 misses a delete while it is down. Kept longer
+ * than the outage, the tombstone reaches n3 when it returns; collected before, only the purged
+ * dots do, n3 serves the deleted value, and the checker reports the resurrection.
+ */
+static struct engine *zombie_run(const char *resolve, const char *grace)
+{
+    struct engine *e = make(3, 5, resolve);
+
+    set(e, "tombstone_gc", grace);
+    op(e, 0, OP_PUT, "k", "v", 0, 0, 0);
+    run_for(e, 200 * MS);
+    check_value(e, 2, "k", "v");
+    engine_kill(e, 2);
+    op(e, 0, OP_DEL, "k", NULL, 0, 0, 0);
+    run_for(e, 3000 * MS);
+    check_value(e, 0, "k", "nil");
+    engine_restart(e, 2, false);
+    run_for(e, 500 * MS);
+    op(e, 0, OP_GET, "k", NULL, 0, 2, 0);
+    run_for(e, 100 * MS);
+    return e;
+}
+
+static void test_tombstone_gc_and_zombies(void **state)
+{
+    static const char *const modes[] = {"siblings", "lww"};
+    struct check_zombie zb;
+
+    (void)state;
+    for (size_t m = 0; m < COUNT_OF(modes); m++) {
+        struct engine *e = zombie_run(modes[m], "10s");
+        const struct op *rd = get_op(e, history_count(engine_history(e)));
+        assert_int_equal(rd->status, OP_OK);
+        assert_int_equal(rd->result.n, 0);
+        check_value(e, 2, "k", "nil");
+        check_resurrections(engine_history(e), &zb);
+        assert_int_equal(zb.count, 0);
+        engine_destroy(e);
+
+        e = zombie_run(modes[m], "1s");
+        rd = get_op(e, history_count(engine_history(e)));
+        assert_int_equal(rd->status, OP_OK);
+        assert_int_equal(rd->result.n, 1);
+        assert_string_equal(rd->result.v[0], "v");
+        check_value(e, 2, "k", "v");
+        check_value(e, 0, "k", "nil"); /* the zombie stays where it was */
+        check_resurrections(engine_history(e), &zb);
+        assert_int_equal(zb.count, 1);
+        assert_non_null(strstr(zb.witness, "had deleted"));
+        engine_destroy(e);
+    }
+}
+
+/*
+ * A write the delete had seen (n2's, read through n1) reaches n3 late from n2, which the
+ * delete did not reach (n2 -> n3 and n1 -> n2 are cut). While n3 keeps the tombstone, its
+ * context says the write is already deleted; once it is collected, the write is applied as
+ * new. With causal delivery n3 holds the delete back until the write is in, so collecting it
+ * later brings nothing back.
+ */
+static void late_write_run(const char *grace, bool causal, const char *want)
+{
+    struct engine *e = make(3, 6, "siblings");
+    uint64_t r;
+
+    set(e, "tombstone_gc", grace);
+    set(e, "causal", causal ? "on" : "off");
+    engine_cut(e, 1, 2, false, true);
+    engine_cut(e, 0, 1, false, true);
+    op(e, 1, OP_PUT, "k", "v", 0, 1, 0);
+    run_for(e, 200 * MS);
+    r = op(e, 0, OP_GET, "k", NULL, 0, 0, 0);
+    run_for(e, 50 * MS);
+    op(e, 0, OP_DEL, "k", NULL, 0, 0, r);
+    run_for(e, 3000 * MS);
+    engine_heal(e);
+    quiet(e);
+    run_for(e, 3000 * MS);
+    check_value(e, 0, "k", "nil");
+    check_value(e, 2, "k", want);
+    engine_destroy(e);
+}
+
+static void test_tombstone_gc_late_write(void **state)
+{
+    (void)state;
+    late_write_run("0ms", false, "nil");
+    late_write_run("1s", false, "v");
+    late_write_run("1s", true, "nil");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -701,6 +794,8 @@ int main(void)
         cmocka_unit_test(test_stale_context_through_same_node_keeps_sibling),
         cmocka_unit_test(test_siblings_out_of_order_overwrite),
         cmocka_unit_test(test_del_is_a_tombstone),
+        cmocka_unit_test(test_tombstone_gc_and_zombies),
+        cmocka_unit_test(test_tombstone_gc_late_write),
         cmocka_unit_test(test_fifo_per_origin_keeps_vectors_honest),
         cmocka_unit_test(test_pn_counter_any_order),
         cmocka_unit_test(test_incr_needs_crdt),
