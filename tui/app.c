@@ -16,6 +16,7 @@
 #include "../engine/check.h"
 #include "../engine/engine.h"
 #include "../engine/script.h"
+#include "../engine/util.h"
 #include "draw.h"
 #include "grid.h"
 #include "../lessons/progress.h"
@@ -593,13 +594,11 @@ static void stop(struct app *a);
  * error, with the message line saying where; a parse error changes nothing. */
 static int exec_line(struct app *a, const char *line)
 {
-    struct script_cmd *c = calloc(1, sizeof(*c));
+    struct script_cmd *c = xcalloc(1, sizeof(*c));
     struct script_error err;
     char text[APP_MSG_MAX];
     int r;
 
-    if (!c)
-        abort();
     if (a->runner) {
         free(c);
         return lesson_exec(a, line);
@@ -2532,9 +2531,7 @@ static void cast_write(struct app *a)
     n = grid_cast_diff(a->grid, a->cast_prev, t, app_cast_sgr, ST_COUNT, NULL, 0);
     if (n == 0)
         return;
-    buf = malloc(n + 1);
-    if (!buf)
-        abort();
+    buf = xmalloc(n + 1);
     grid_cast_diff(a->grid, a->cast_prev, t, app_cast_sgr, ST_COUNT, buf, n + 1);
     fwrite(buf, 1, n, a->cast_f);
     fflush(a->cast_f);
@@ -2816,10 +2813,8 @@ static void app_configure(struct app *a, const struct config *cfg)
 
 static struct app *app_create(const char *title, int64_t seed_override)
 {
-    struct app *a = calloc(1, sizeof(*a));
+    struct app *a = xcalloc(1, sizeof(*a));
 
-    if (!a)
-        abort();
     snprintf(a->title, sizeof(a->title), "%s", title);
     a->run = script_run_create(title, seed_override);
     script_run_trace_ring(a->run, SCRIPT_VIEW_RING);
@@ -2991,10 +2986,8 @@ int app_open_run(const struct app_launch *l)
     free(text);
     /* From here on the `:` line adds to the file's world: its model, nodes and labels. */
     a->env->file_mode = false;
-    a->snaps = calloc((size_t)a->script.n + 1, sizeof(*a->snaps));
-    a->beats = calloc((size_t)a->script.n + 1, sizeof(*a->beats));
-    if (!a->snaps || !a->beats)
-        abort();
+    a->snaps = xcalloc((size_t)a->script.n + 1, sizeof(*a->snaps));
+    a->beats = xcalloc((size_t)a->script.n + 1, sizeof(*a->beats));
     pump(a); /* the setup, up to the first command that lets time pass */
     drain(a);
     a->paused = true;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../lessons/lesson.h"
+#include "../engine/util.h"
 #include "app.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -217,15 +218,13 @@ static int reset(const struct course *c, struct progress *p, const char *name)
 
 int course_main(const struct cli_args *a)
 {
-    struct course *c = calloc(1, sizeof(*c));
-    struct progress *p = calloc(1, sizeof(*p));
+    struct course *c = xcalloc(1, sizeof(*c));
+    struct progress *p = xcalloc(1, sizeof(*p));
     const char *name = a->argc ? a->argv[0] : NULL, *reset_name = cli_value(a, "reset");
     bool want_reset = reset_name != NULL;
     char path[PROGRESS_PATH_MAX], why[PROGRESS_PATH_MAX + 200];
     int k, rc = EXIT_OK;
 
-    if (!c || !p)
-        abort();
     course_load(c);
     if (progress_default_path(path, sizeof(path)) < 0)
         path[0] = '\0';

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/util.h"
 #include "keys.h"
 #include "timeline.h"
 
@@ -16,10 +17,8 @@ struct draw_log {
 
 struct draw_log *draw_log_create(void)
 {
-    struct draw_log *log = calloc(1, sizeof(*log));
+    struct draw_log *log = xcalloc(1, sizeof(*log));
 
-    if (!log)
-        abort();
     return log;
 }
 

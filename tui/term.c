@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "../engine/util.h"
 #include "keys.h"
 
 struct term {
@@ -214,12 +215,10 @@ void term_set_theme(struct term *t, enum term_theme theme, bool colour)
 
 struct term *term_create(bool mouse)
 {
-    struct term *t = calloc(1, sizeof(*t));
+    struct term *t = xcalloc(1, sizeof(*t));
     const char *name = getenv("TERM");
     SCREEN *scr;
 
-    if (!t)
-        abort();
     if (!getenv("ESCDELAY"))
         setenv("ESCDELAY", "25", 1); /* Esc answers at once; ncurses waits a second by default */
     if (!(scr = newterm(NULL, stdout, stdin))) {

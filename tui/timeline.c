@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../engine/net.h"
+#include "../engine/util.h"
 #include "draw.h"
 
 enum tl_kind {
@@ -36,10 +37,8 @@ struct timeline {
 
 struct timeline *timeline_create(void)
 {
-    struct timeline *tl = calloc(1, sizeof(*tl));
+    struct timeline *tl = xcalloc(1, sizeof(*tl));
 
-    if (!tl)
-        abort();
     return tl;
 }
 
