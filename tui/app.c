@@ -31,50 +31,6 @@
 #include "term.h"
 #include "timeline.h"
 
-/* The draw styles as SGR sequences for --cast, matching tui/term.c's 256-colour theme. */
-static const char *const app_cast_sgr[ST_COUNT] = {
-    [ST_NORMAL] = "",
-    [ST_DIM] = "\x1b[2;38;5;245m",
-    [ST_BOLD] = "\x1b[1m",
-    [ST_BORDER] = "\x1b[38;5;67m",
-    [ST_SELECTED] = "\x1b[1;38;5;51m",
-    [ST_LEADER] = "\x1b[1;38;5;220m",
-    [ST_CRASHED] = "\x1b[1;38;5;196m",
-    [ST_PAUSED] = "\x1b[38;5;214m",
-    [ST_LINK] = "\x1b[2;38;5;240m",
-    [ST_LINK_CUT] = "\x1b[1;38;5;196m",
-    [ST_MSG0] = "\x1b[1;38;5;45m",
-    [ST_MSG1] = "\x1b[1;38;5;118m",
-    [ST_MSG2] = "\x1b[1;38;5;213m",
-    [ST_MSG3] = "\x1b[1;38;5;208m",
-    [ST_MSG_DROP] = "\x1b[1;38;5;196m",
-    [ST_OK] = "\x1b[38;5;40m",
-    [ST_FAIL] = "\x1b[1;38;5;196m",
-    [ST_TIMEOUT] = "\x1b[1;38;5;208m",
-    [ST_PENDING] = "",
-    [ST_EV_SEND] = "\x1b[2;38;5;244m",
-    [ST_EV_DELIVER] = "",
-    [ST_EV_DROP] = "\x1b[38;5;203m",
-    [ST_EV_FAULT] = "\x1b[1;38;5;214m",
-    [ST_EV_ROLE] = "\x1b[1;38;5;213m",
-    [ST_EV_OP] = "\x1b[38;5;81m",
-    [ST_EV_NOTE] = "\x1b[1m",
-    [ST_EV_STORE] = "\x1b[38;5;114m",
-    [ST_BAR] = "\x1b[38;5;252;48;5;236m",
-    [ST_BAR_KEY] = "\x1b[1;38;5;226;48;5;236m",
-    [ST_BAR_RUN] = "\x1b[1;38;5;16;48;5;40m",
-    [ST_BAR_PAUSE] = "\x1b[1;4;38;5;16;48;5;214m",
-    [ST_ERROR] = "\x1b[1;38;5;196m",
-    [ST_INFO] = "\x1b[38;5;117m",
-    [ST_PROMPT] = "\x1b[1;38;5;226m",
-    [ST_PANE_TITLE] = "\x1b[1;38;5;255m",
-    [ST_HELP] = "",
-    [ST_EMPH] = "\x1b[4m",
-    [ST_STRONG] = "\x1b[1m",
-    [ST_CODE] = "\x1b[38;5;222m",
-    [ST_CHOICE] = "\x1b[7m",
-};
-
 #define APP_FRAME_MS    33  /* about 30 frames a second while running */
 #define APP_MAX_STEP_MS 100 /* a stalled loop does not make virtual time jump */
 #define APP_HISTORY     64  /* command-line history entries */
@@ -212,6 +168,8 @@ struct app {
     const char *cast;
     FILE *cast_f;
     struct timespec cast_t0;
+    char cast_sgr[ST_COUNT][48]; /* each style as an SGR sequence (theme.h) */
+    const char *cast_sgr_of[ST_COUNT];
     struct grid *cast_prev; /* the frame last written: the next writes only what changed */
     double cast_last_t;     /* when it was written (seconds into the recording) */
     uv_timer_t cast_timer;  /* writes a frame held back by the rate limit a moment later */
@@ -233,7 +191,7 @@ struct app {
     int speed_default;
     int speed_present;
     bool idle_skip;
-    enum term_theme theme;
+    enum theme_name theme;
     bool colour;
     char set_workload[CONFIG_TEXT_MAX]; /* the settings' workload: "2/s", "off" */
     char workload_cmd[CONFIG_TEXT_MAX + 16];
@@ -2485,6 +2443,10 @@ static bool cast_open(struct app *a, int w, int h)
         fprintf(stderr, "splitbrain: --cast %s: cannot write it\n", a->cast);
         return false;
     }
+    for (int s = 0; s < ST_COUNT; s++) {
+        theme_sgr((enum draw_style)s, a->cast_sgr[s], sizeof(a->cast_sgr[s]));
+        a->cast_sgr_of[s] = a->cast_sgr[s];
+    }
     clock_gettime(CLOCK_MONOTONIC, &a->cast_t0);
     grid_cast_header(w, h, (long long)time(NULL), APP_CAST_IDLE_S, hdr, sizeof(hdr));
     fputs(hdr, a->cast_f);
@@ -2528,11 +2490,11 @@ static void cast_write(struct app *a)
         return;
     }
     a->cast_last_t = t;
-    n = grid_cast_diff(a->grid, a->cast_prev, t, app_cast_sgr, ST_COUNT, NULL, 0);
+    n = grid_cast_diff(a->grid, a->cast_prev, t, a->cast_sgr_of, ST_COUNT, NULL, 0);
     if (n == 0)
         return;
     buf = xmalloc(n + 1);
-    grid_cast_diff(a->grid, a->cast_prev, t, app_cast_sgr, ST_COUNT, buf, n + 1);
+    grid_cast_diff(a->grid, a->cast_prev, t, a->cast_sgr_of, ST_COUNT, buf, n + 1);
     fwrite(buf, 1, n, a->cast_f);
     fflush(a->cast_f);
     free(buf);
@@ -2721,7 +2683,7 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     a->term = term_create(mouse);
     if (!a->term)
         return EXIT_USAGE;
-    if (a->theme != TERM_THEME_DEFAULT || !a->colour)
+    if (a->theme != THEME_DEFAULT || !a->colour)
         term_set_theme(a->term, a->theme, a->colour);
     term_size(a->term, &w, &h);
     a->grid = grid_create(w, h, ascii);
@@ -2804,9 +2766,9 @@ static void app_configure(struct app *a, const struct config *cfg)
     a->speed_present = speed_nearest(cfg->presenter_speed);
     a->speed = a->present ? a->speed_present : a->speed_default;
     a->idle_skip = cfg->idle_skip;
-    a->theme = cfg->theme == CONFIG_THEME_HIGH_CONTRAST ? TERM_THEME_HIGH_CONTRAST
-               : cfg->theme == CONFIG_THEME_LIGHT       ? TERM_THEME_LIGHT
-                                                        : TERM_THEME_DEFAULT;
+    a->theme = cfg->theme == CONFIG_THEME_HIGH_CONTRAST ? THEME_HIGH_CONTRAST
+               : cfg->theme == CONFIG_THEME_LIGHT       ? THEME_LIGHT
+                                                        : THEME_DEFAULT;
     a->colour = cfg->colour;
     snprintf(a->set_workload, sizeof(a->set_workload), "%s", cfg->workload);
 }
