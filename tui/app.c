@@ -22,6 +22,7 @@
 #include "../lessons/progress.h"
 #include "../lessons/runner.h"
 #include "compare_view.h"
+#include "cast.h"
 #include "config.h"
 #include "speed.h"
 #include "course.h"
@@ -46,8 +47,6 @@
 #define APP_FRAME_BUDGET_NS 20000000u   /* the most wall time one frame's simulation may take */
 #define APP_SKIP_MIN_US     20000       /* idle waits shorter than this are not worth a skip */
 #define APP_SKIP_SHOW_MS    1500        /* how long the bar shows a skip */
-#define APP_CAST_IDLE_S     2.0         /* a player shortens a recording's longer pauses to this */
-#define APP_CAST_FRAME_MS   100         /* --cast keeps at most ten frames a second */
 #define APP_RATE_WINDOW_NS  1000000000u /* the achieved speed is measured over a second */
 
 /* What the scenario being played waits for before its next command. */
@@ -166,13 +165,8 @@ struct app {
     bool reopen_demo;
     /* --cast FILE: every drawn frame appended there as an asciicast v2 event. */
     const char *cast;
-    FILE *cast_f;
-    struct timespec cast_t0;
-    char cast_sgr[ST_COUNT][48]; /* each style as an SGR sequence (theme.h) */
-    const char *cast_sgr_of[ST_COUNT];
-    struct grid *cast_prev; /* the frame last written: the next writes only what changed */
-    double cast_last_t;     /* when it was written (seconds into the recording) */
-    uv_timer_t cast_timer;  /* writes a frame held back by the rate limit a moment later */
+    struct cast *cast_rec;
+    uv_timer_t cast_timer; /* writes a frame held back by the rate limit a moment later */
     /* Presenter mode (--present, P): fewer panes, high contrast, a slower clock. */
     bool present;
     /* Idle waits skipped (lessons, demos, presenter mode): in all, the latest, and until when
@@ -640,7 +634,6 @@ static void snap(struct app *a)
 
 static void pump_inner(struct app *a);
 static void set_paused(struct app *a, bool paused);
-static void cast_marker(struct app *a, const char *label);
 
 /* A demo reached a `beat`: it pauses, and remembers the moment for Left. */
 static void demo_reached_beat(struct app *a)
@@ -658,7 +651,7 @@ static void demo_reached_beat(struct app *a)
     {
         char label[64];
         snprintf(label, sizeof(label), "beat %d", a->n_beats);
-        cast_marker(a, label);
+        cast_marker(a->cast_rec, label);
     }
     set_next(a);
     if (a->term)
@@ -2429,106 +2422,12 @@ static void update_checks(struct app *a)
     a->checks_next_ns = t0 + APP_CHECKS_SHARE * (uv_hrtime() - t0);
 }
 
-/* ---- --cast: the frames as an asciicast v2 recording ---- */
-
-/* Opens a->cast and writes the header; false (with a message) when it cannot. */
-static bool cast_open(struct app *a, int w, int h)
-{
-    char hdr[160];
-
-    if (!a->cast)
-        return true;
-    a->cast_f = fopen(a->cast, "w");
-    if (!a->cast_f) {
-        fprintf(stderr, "splitbrain: --cast %s: cannot write it\n", a->cast);
-        return false;
-    }
-    for (int s = 0; s < ST_COUNT; s++) {
-        theme_sgr((enum draw_style)s, a->cast_sgr[s], sizeof(a->cast_sgr[s]));
-        a->cast_sgr_of[s] = a->cast_sgr[s];
-    }
-    clock_gettime(CLOCK_MONOTONIC, &a->cast_t0);
-    grid_cast_header(w, h, (long long)time(NULL), APP_CAST_IDLE_S, hdr, sizeof(hdr));
-    fputs(hdr, a->cast_f);
-    fflush(a->cast_f);
-    return true;
-}
-
-/* Seconds since the recording began. */
-static double cast_time(const struct app *a)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - a->cast_t0.tv_sec) +
-           (double)(now.tv_nsec - a->cast_t0.tv_nsec) / 1e9;
-}
-
+/* A frame --cast held back: draw again, and it is written. */
 static void cast_timer_cb(uv_timer_t *h)
 {
     struct app *a = h->data;
 
     a->dirty = true;
-}
-
-/* Appends what changed in a->grid since the last frame written (the whole frame after a resize),
- * stamped with the seconds since the recording began; nothing when nothing changed. */
-static void cast_write(struct app *a)
-{
-    double t;
-    size_t n;
-    char *buf;
-
-    if (!a->cast_f)
-        return;
-    t = cast_time(a);
-    if (a->cast_prev && t - a->cast_last_t < APP_CAST_FRAME_MS / 1000.0) {
-        /* Ten frames a second are plenty for a recording: this one waits, and a timer draws
-         * again once its time comes, so the last state before a pause is never lost. */
-        if (!uv_is_active((uv_handle_t *)&a->cast_timer))
-            uv_timer_start(&a->cast_timer, cast_timer_cb, APP_CAST_FRAME_MS, 0);
-        return;
-    }
-    a->cast_last_t = t;
-    n = grid_cast_diff(a->grid, a->cast_prev, t, a->cast_sgr_of, ST_COUNT, NULL, 0);
-    if (n == 0)
-        return;
-    buf = xmalloc(n + 1);
-    grid_cast_diff(a->grid, a->cast_prev, t, a->cast_sgr_of, ST_COUNT, buf, n + 1);
-    fwrite(buf, 1, n, a->cast_f);
-    fflush(a->cast_f);
-    free(buf);
-    if (!a->cast_prev)
-        a->cast_prev = grid_create(grid_width(a->grid), grid_height(a->grid), false);
-    grid_copy(a->cast_prev, a->grid);
-}
-
-/* A marker in the recording (a demo's beat), so a player can jump to it. */
-static void cast_marker(struct app *a, const char *label)
-{
-    char buf[256];
-
-    if (!a->cast_f)
-        return;
-    grid_cast_marker(cast_time(a), label, buf, sizeof(buf));
-    fputs(buf, a->cast_f);
-    fflush(a->cast_f);
-}
-
-/* Closes the recording; false when any frame of it failed to be written. */
-static bool cast_close(struct app *a)
-{
-    bool ok = true;
-
-    if (a->cast_f) {
-        ok = !ferror(a->cast_f);
-        if (fclose(a->cast_f) != 0)
-            ok = false;
-    }
-    a->cast_f = NULL;
-    grid_destroy(a->cast_prev);
-    a->cast_prev = NULL;
-    return ok;
 }
 
 static void render(struct app *a)
@@ -2549,7 +2448,7 @@ static void render(struct app *a)
     v.paused = a->paused;
     speed_label(a);
     v.speed = a->speed_text;
-    v.rec = a->record || a->cast_f;
+    v.rec = a->record || a->cast_rec;
     if (uv_now(&a->loop) < a->skip_shown_until) {
         char t[32];
         draw_fmt_delta(t, sizeof(t), a->skip_last_us);
@@ -2634,7 +2533,8 @@ static void render(struct app *a)
     }
     draw_frame(a->grid, eng(a), &v, &cur);
     term_present(a->term, a->grid, &cur);
-    cast_write(a);
+    if (cast_write(a->cast_rec, a->grid) && !uv_is_active((uv_handle_t *)&a->cast_timer))
+        uv_timer_start(&a->cast_timer, cast_timer_cb, CAST_FRAME_MS, 0);
     a->dirty = false;
 }
 
@@ -2687,7 +2587,7 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
         term_set_theme(a->term, a->theme, a->colour);
     term_size(a->term, &w, &h);
     a->grid = grid_create(w, h, ascii);
-    if (!cast_open(a, grid_width(a->grid), grid_height(a->grid))) {
+    if (a->cast && !(a->cast_rec = cast_open(a->cast, grid_width(a->grid), grid_height(a->grid)))) {
         term_destroy(a->term);
         a->term = NULL;
         return EXIT_USAGE;
@@ -2695,7 +2595,7 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     if (a->demo && a->wait == WAIT_BEAT) {
         char label[64];
         snprintf(label, sizeof(label), "beat %d", a->n_beats);
-        cast_marker(a, label); /* the beat the demo opened on */
+        cast_marker(a->cast_rec, label); /* the beat the demo opened on */
     }
 
     uv_loop_init(&a->loop);
@@ -2736,7 +2636,8 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     a->dirty = true;
 
     uv_run(&a->loop, UV_RUN_DEFAULT);
-    cast_ok = cast_close(a);
+    cast_ok = cast_close(a->cast_rec);
+    a->cast_rec = NULL;
 
     uv_close((uv_handle_t *)&a->in, close_cb);
     uv_close((uv_handle_t *)&a->sig_winch, close_cb);
