@@ -391,7 +391,7 @@ static void fork_future(struct app *a)
         a->n_snaps--;
     a->rewound_n = -1;
     a->head_us = now;
-    draw_fmt_time(t, sizeof(t), now);
+    util_fmt_time(t, sizeof(t), now);
     set_msg(a, false, "A new future from %s: the old one after it is gone", t);
 }
 
@@ -606,7 +606,7 @@ static void set_next(struct app *a)
         return;
     }
     if (a->wait == WAIT_TIME) {
-        draw_fmt_time(t, sizeof(t), a->wait_until);
+        util_fmt_time(t, sizeof(t), a->wait_until);
         snprintf(a->next, sizeof(a->next), "at %s: %s", t, a->script.cmds[a->pc].text);
     } else if (a->wait == WAIT_QUIET) {
         snprintf(a->next, sizeof(a->next), "when quiet: %s", a->script.cmds[a->pc].text);
@@ -959,8 +959,8 @@ static void travel(struct app *a, int64_t t_us)
         }
     }
     drain(a);
-    draw_fmt_time(t, sizeof(t), engine_now(eng(a)));
-    draw_fmt_time(h, sizeof(h), a->head_us);
+    util_fmt_time(t, sizeof(t), engine_now(eng(a)));
+    util_fmt_time(h, sizeof(h), a->head_us);
     if (r < 0)
         set_msg(a, true, "the replay stopped: %s", err.msg);
     else if (to_head)
@@ -2451,7 +2451,7 @@ static void render(struct app *a)
     v.rec = a->record || a->cast_rec;
     if (uv_now(&a->loop) < a->skip_shown_until) {
         char t[32];
-        draw_fmt_delta(t, sizeof(t), a->skip_last_us);
+        util_fmt_delta(t, sizeof(t), a->skip_last_us);
         snprintf(skip, sizeof(skip), " idle %s skipped ", t + 1);
         v.skip = skip;
     }

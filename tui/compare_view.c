@@ -191,8 +191,8 @@ static void travel(struct cview *v, int64_t t_us)
     v->now_us = t_us;
     v->head_us = t_us < head ? head : -1;
     v->checks_valid = false;
-    draw_fmt_time(t, sizeof(t), t_us);
-    draw_fmt_time(hd, sizeof(hd), head);
+    util_fmt_time(t, sizeof(t), t_us);
+    util_fmt_time(hd, sizeof(hd), head);
     if (v->head_us >= 0)
         set_msg(v, false, "All models at %s of %s: ] goes forward; acting here forks a new future",
                 t, hd);

@@ -209,9 +209,4 @@ void draw_column(struct grid *g, const struct engine *e, const struct draw_view 
  * present: in presenter mode's layout); -1 for none. */
 int draw_node_at(const struct engine *e, int w, int h, bool lesson, bool present, int x, int y);
 
-/* "1.234s"; "-0.020s". */
-void draw_fmt_time(char *dst, size_t size, int64_t us);
-/* "+5ms", "-1.2s", "+0ms". */
-void draw_fmt_delta(char *dst, size_t size, int64_t us);
-
 #endif
