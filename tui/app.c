@@ -23,6 +23,7 @@
 #include "../lessons/runner.h"
 #include "compare_view.h"
 #include "cast.h"
+#include "cmdline.h"
 #include "config.h"
 #include "speed.h"
 #include "course.h"
@@ -34,7 +35,6 @@
 
 #define APP_FRAME_MS    33  /* about 30 frames a second while running */
 #define APP_MAX_STEP_MS 100 /* a stalled loop does not make virtual time jump */
-#define APP_HISTORY     64  /* command-line history entries */
 #define APP_MSG_MAX     (SCRIPT_MSG_MAX + 300)
 #define APP_TL_PAGE     10      /* rows PgUp and PgDn scroll the timeline */
 #define APP_WHEEL       3       /* rows a click of the mouse wheel scrolls */
@@ -99,15 +99,8 @@ struct app {
     bool help;
     int writes;
 
-    bool cmd_open;
-    bool searching; /* the line edits the event-log filter, not a command */
-    char filter[64];
-    char cmd[SCRIPT_MAX_LINE];
-    int cmd_len;
-    int cmd_cursor;
-    char hist[APP_HISTORY][SCRIPT_MAX_LINE];
-    int n_hist;
-    int hist_pos;
+    struct cmdline cl;               /* the `:` and `/` lines */
+    char filter[CMDLINE_FILTER_MAX]; /* the event log shows only lines with this */
     char msg[APP_MSG_MAX];
     bool msg_error;
     char workload[16];   /* the rate of the last `workload` command, for the status bar */
@@ -1205,151 +1198,9 @@ static const char *workload_line(struct app *a)
 
 static void cmd_open(struct app *a, const char *text)
 {
-    a->cmd_open = true;
-    a->searching = false;
-    snprintf(a->cmd, sizeof(a->cmd), "%s", text);
-    a->cmd_len = (int)strlen(a->cmd);
-    a->cmd_cursor = a->cmd_len;
-    a->hist_pos = a->n_hist;
+    cmdline_open(&a->cl, text);
     a->msg[0] = '\0';
     a->msg_error = false;
-    a->dirty = true;
-}
-
-static void hist_push(struct app *a, const char *line)
-{
-    if (!line[0] || (a->n_hist > 0 && strcmp(a->hist[a->n_hist - 1], line) == 0))
-        return;
-    if (a->n_hist == APP_HISTORY) {
-        memmove(a->hist[0], a->hist[1], sizeof(a->hist[0]) * (APP_HISTORY - 1));
-        a->n_hist--;
-    }
-    snprintf(a->hist[a->n_hist++], sizeof(a->hist[0]), "%s", line);
-}
-
-/* The words the command line completes: the first word of a command, then words inside one. */
-static const char *const command_words[] = {
-    "model", "nodes", "seed",   "set",       "latency", "at",   "run",      "step",
-    "put",   "get",   "incr",   "add",       "remove",  "del",  "kill",     "restart",
-    "wipe",  "pause", "resume", "partition", "heal",    "cut",  "mend",     "link",
-    "net",   "skew",  "drift",  "ntp",       "expect",  "note", "workload",
-};
-static const char *const inner_words[] = {"until",     "quiet", "via",  "for",  "not",
-                                          "converged", "off",   "keys", "reads"};
-
-#define APP_MAX_CANDS 128
-
-/*
- * Tab: completes the word before the cursor — a command word, a node name,
- * a model name after `model`, a parameter after `set` — to the longest
- * prefix the candidates share; with several, the message line lists them.
- */
-static void complete(struct app *a)
-{
-    const char *cands[APP_MAX_CANDS];
-    char nodes[ENGINE_MAX_NODES][8], first[32] = "", word[64], list[APP_MSG_MAX] = "";
-    int start = a->cmd_cursor, n = 0, nn = engine_nodes(eng(a)), common = -1, len;
-    const struct model_ops *m = engine_model(eng(a));
-
-    while (start > 0 && a->cmd[start - 1] != ' ')
-        start--;
-    len = a->cmd_cursor - start;
-    if (len >= (int)sizeof(word))
-        return;
-    memcpy(word, a->cmd + start, (size_t)len);
-    word[len] = '\0';
-    sscanf(a->cmd, "%31s", first);
-    if (start > 0 && strcmp(first, "model") == 0) {
-        for (int i = 0; i < model_count() && n < APP_MAX_CANDS; i++)
-            cands[n++] = model_at(i)->name;
-    } else if (start > 0 && strcmp(first, "set") == 0) {
-        for (int i = 0; i < EP_COUNT && n < APP_MAX_CANDS; i++)
-            cands[n++] = engine_params[i].name;
-        for (int i = 0; i < m->n_params && n < APP_MAX_CANDS; i++)
-            cands[n++] = m->params[i].name;
-    } else if (start == 0 || strcmp(first, "at") == 0) {
-        for (size_t i = 0; i < sizeof(command_words) / sizeof(command_words[0]); i++)
-            cands[n++] = command_words[i];
-    } else {
-        for (size_t i = 0; i < sizeof(inner_words) / sizeof(inner_words[0]); i++)
-            cands[n++] = inner_words[i];
-        for (int i = 0; i < nn && n < APP_MAX_CANDS; i++) {
-            snprintf(nodes[i], sizeof(nodes[i]), "n%d", i + 1);
-            cands[n++] = nodes[i];
-        }
-    }
-    /* Keep the candidates that extend the word; find how far they agree. */
-    for (int i = 0, kept = 0; i < n; i++) {
-        if (strncmp(cands[i], word, (size_t)len) != 0)
-            continue;
-        if (common < 0) {
-            common = (int)strlen(cands[i]);
-            cands[kept] = cands[i];
-        } else {
-            int c = 0;
-            while (c < common && cands[i][c] == cands[0][c])
-                c++;
-            common = c;
-            cands[kept] = cands[i];
-        }
-        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", kept ? " " : "",
-                 cands[i]);
-        kept++;
-    }
-    if (common < 0) {
-        set_msg(a, true, "nothing completes '%s'", word);
-        return;
-    }
-    for (int c = len; c < common && a->cmd_len < SCRIPT_MAX_LINE - 2; c++) {
-        memmove(a->cmd + a->cmd_cursor + 1, a->cmd + a->cmd_cursor,
-                (size_t)(a->cmd_len - a->cmd_cursor + 1));
-        a->cmd[a->cmd_cursor++] = cands[0][c];
-        a->cmd_len++;
-    }
-    if (!strchr(list, ' ') && a->cmd_len < SCRIPT_MAX_LINE - 2 && a->cmd[a->cmd_cursor] != ' ') {
-        memmove(a->cmd + a->cmd_cursor + 1, a->cmd + a->cmd_cursor,
-                (size_t)(a->cmd_len - a->cmd_cursor + 1));
-        a->cmd[a->cmd_cursor++] = ' ';
-        a->cmd_len++;
-        a->msg[0] = '\0';
-    } else if (strchr(list, ' ')) {
-        set_msg(a, false, "%s", list);
-    }
-}
-
-/* The `/` line: the filter follows every keystroke; Enter keeps it, Esc drops it. */
-static void search_key(struct app *a, int k)
-{
-    switch (k) {
-    case KEYS_ENTER:
-        a->cmd_open = false;
-        break;
-    case KEYS_ESC:
-        a->cmd_open = false;
-        a->cmd[0] = '\0';
-        break;
-    case KEYS_BACKSPACE:
-        if (a->cmd_len == 0) {
-            a->cmd_open = false;
-        } else if (a->cmd_cursor > 0) {
-            memmove(a->cmd + a->cmd_cursor - 1, a->cmd + a->cmd_cursor,
-                    (size_t)(a->cmd_len - a->cmd_cursor + 1));
-            a->cmd_cursor--;
-            a->cmd_len--;
-        }
-        break;
-    default:
-        if (k >= 32 && k < 127 && a->cmd_len < (int)sizeof(a->filter) - 1) {
-            memmove(a->cmd + a->cmd_cursor + 1, a->cmd + a->cmd_cursor,
-                    (size_t)(a->cmd_len - a->cmd_cursor + 1));
-            a->cmd[a->cmd_cursor++] = (char)k;
-            a->cmd_len++;
-        }
-        break;
-    }
-    snprintf(a->filter, sizeof(a->filter), "%s", a->cmd);
-    if (!a->cmd_open)
-        a->msg[0] = '\0';
     a->dirty = true;
 }
 
@@ -1392,95 +1243,41 @@ static int open_line(struct app *a, const char *line)
     return 1;
 }
 
+/* A key on the open `:` or `/` line: the line edits itself (cmdline.c); a finished command runs
+ * here, and the `/` line's text is the event log's filter as it is typed. */
 static void cmd_key(struct app *a, int k)
 {
-    if (a->searching) {
-        search_key(a, k);
-        return;
-    }
-    switch (k) {
-    case KEYS_ENTER: {
-        char line[SCRIPT_MAX_LINE];
-        snprintf(line, sizeof(line), "%s", a->cmd);
-        hist_push(a, line);
+    struct cmdline_say say;
+    char line[SCRIPT_MAX_LINE];
+
+    if (cmdline_key(&a->cl, k, eng(a), &say) == CMDLINE_ENTER) {
+        snprintf(line, sizeof(line), "%s", a->cl.text);
         if (open_line(a, line)) {
             if (a->reopen[0])
-                a->cmd_open = false;
+                a->cl.open = false;
         } else if (exec_line(a, line) == 0) {
-            a->cmd_open = false;
+            a->cl.open = false;
         } else {
             /* Keep the line to fix; put the cursor where the error points. */
             const char *colon = strchr(a->msg, ':');
             int col = colon ? atoi(colon + 1) : 0;
-            if (col > 0 && col - 1 <= a->cmd_len)
-                a->cmd_cursor = col - 1;
+            if (col > 0 && col - 1 <= a->cl.len)
+                a->cl.cursor = col - 1;
         }
-        break;
     }
-    case KEYS_ESC:
-        a->cmd_open = false;
+    switch (say.kind) {
+    case CMDLINE_SAY_NOTHING:
+        break;
+    case CMDLINE_SAY_CLEAR:
         a->msg[0] = '\0';
         break;
-    case KEYS_BACKSPACE:
-        if (a->cmd_cursor > 0) {
-            memmove(a->cmd + a->cmd_cursor - 1, a->cmd + a->cmd_cursor,
-                    (size_t)(a->cmd_len - a->cmd_cursor + 1));
-            a->cmd_cursor--;
-            a->cmd_len--;
-        } else if (a->cmd_len == 0) {
-            a->cmd_open = false;
-        }
-        break;
-    case KEYS_DELETE:
-        if (a->cmd_cursor < a->cmd_len) {
-            memmove(a->cmd + a->cmd_cursor, a->cmd + a->cmd_cursor + 1,
-                    (size_t)(a->cmd_len - a->cmd_cursor));
-            a->cmd_len--;
-        }
-        break;
-    case KEYS_LEFT:
-        if (a->cmd_cursor > 0)
-            a->cmd_cursor--;
-        break;
-    case KEYS_RIGHT:
-        if (a->cmd_cursor < a->cmd_len)
-            a->cmd_cursor++;
-        break;
-    case KEYS_HOME:
-    case KEYS_CTRL('a'):
-        a->cmd_cursor = 0;
-        break;
-    case KEYS_END:
-    case KEYS_CTRL('e'):
-        a->cmd_cursor = a->cmd_len;
-        break;
-    case KEYS_CTRL('u'):
-        memmove(a->cmd, a->cmd + a->cmd_cursor, (size_t)(a->cmd_len - a->cmd_cursor + 1));
-        a->cmd_len -= a->cmd_cursor;
-        a->cmd_cursor = 0;
-        break;
-    case KEYS_TAB:
-        complete(a);
-        break;
-    case KEYS_UP:
-    case KEYS_DOWN:
-        if (k == KEYS_UP && a->hist_pos > 0)
-            a->hist_pos--;
-        else if (k == KEYS_DOWN && a->hist_pos < a->n_hist)
-            a->hist_pos++;
-        snprintf(a->cmd, sizeof(a->cmd), "%s", a->hist_pos < a->n_hist ? a->hist[a->hist_pos] : "");
-        a->cmd_len = (int)strlen(a->cmd);
-        a->cmd_cursor = a->cmd_len;
-        break;
-    default:
-        if (k >= 32 && k < 127 && a->cmd_len < SCRIPT_MAX_LINE - 2) {
-            memmove(a->cmd + a->cmd_cursor + 1, a->cmd + a->cmd_cursor,
-                    (size_t)(a->cmd_len - a->cmd_cursor + 1));
-            a->cmd[a->cmd_cursor++] = (char)k;
-            a->cmd_len++;
-        }
+    case CMDLINE_SAY_INFO:
+    case CMDLINE_SAY_ERROR:
+        set_msg(a, say.kind == CMDLINE_SAY_ERROR, "%s", say.text);
         break;
     }
+    if (a->cl.searching)
+        snprintf(a->filter, sizeof(a->filter), "%s", a->cl.text);
     a->dirty = true;
 }
 
@@ -2131,7 +1928,7 @@ static void top_key(struct app *a, int k)
         break;
     case KA_SEARCH:
         cmd_open(a, ""); /* a fresh pattern: the old one is not edited into the new */
-        a->searching = true;
+        a->cl.searching = true;
         set_msg(a, false, "Type to filter the event log; Enter keeps the filter, Esc drops it");
         break;
     case KA_RUN:
@@ -2369,7 +2166,7 @@ static void in_cb(uv_poll_t *h, int status, int events)
             a->quit = true;
             break;
         }
-        if (a->cmd_open && k != KEYS_RESIZE)
+        if (a->cl.open && k != KEYS_RESIZE)
             cmd_key(a, k);
         else
             top_key(a, k);
@@ -2457,8 +2254,8 @@ static void render(struct app *a)
     }
     v.present = a->present;
     v.help = a->help;
-    v.cmd_open = a->cmd_open;
-    v.cmd_prompt = a->searching ? '/' : ':';
+    v.cmd_open = a->cl.open;
+    v.cmd_prompt = a->cl.searching ? '/' : ':';
     v.filter = a->filter;
     v.log_scroll = a->log_scroll;
     v.log_mark = a->log_mark;
@@ -2471,8 +2268,8 @@ static void render(struct app *a)
         v.beat = a->wait == WAIT_BEAT;
     }
     v.head_us = a->rewound_n >= 0 ? a->head_us : -1;
-    v.cmd = a->cmd;
-    v.cmd_cursor = a->cmd_cursor;
+    v.cmd = a->cl.text;
+    v.cmd_cursor = a->cl.cursor;
     v.msg = a->msg[0] ? a->msg : NULL;
     v.msg_error = a->msg_error;
     v.next = a->script.n > 0 ? a->next : NULL;
@@ -2691,6 +2488,7 @@ static struct app *app_create(const char *title, int64_t seed_override)
     snprintf(a->set_workload, sizeof(a->set_workload), "%s", APP_WORKLOAD);
     a->rewound_n = -1;
     a->checks_done = SIZE_MAX;
+    cmdline_init(&a->cl);
     script_env_init(&a->own_env, false);
     a->env = &a->own_env;
     return a;
