@@ -19,6 +19,7 @@
 #include "../engine/util.h"
 #include "draw.h"
 #include "grid.h"
+#include "../lessons/player.h"
 #include "../lessons/progress.h"
 #include "../lessons/runner.h"
 #include "compare_view.h"
@@ -48,22 +49,6 @@
 #define APP_SKIP_MIN_US     20000       /* idle waits shorter than this are not worth a skip */
 #define APP_SKIP_SHOW_MS    1500        /* how long the bar shows a skip */
 #define APP_RATE_WINDOW_NS  1000000000u /* the achieved speed is measured over a second */
-
-/* What the scenario being played waits for before its next command. */
-enum app_wait {
-    WAIT_NONE, /* nothing: it has ended, or there is no scenario */
-    WAIT_TIME, /* virtual time wait_until */
-    WAIT_QUIET,
-    WAIT_BEAT, /* a demo's `beat`: the presenter's Space, Right or PageDown goes on */
-};
-
-/* Where a demo stood when it reached a beat, so Left can rewind to it. */
-struct app_beat {
-    int64_t t_us;
-    int journal_n;
-    int pc;
-    char caption[240];
-};
 
 struct app {
     uv_loop_t loop;
@@ -137,20 +122,8 @@ struct app {
     bool checks_stale;       /* an event that can change a verdict came since */
     uint64_t checks_next_ns; /* while running, not recomputed before this (uv_hrtime) */
 
-    /* The scenario being played (open FILE), its next command and what it waits for. */
-    struct script script;
-    int pc;
-    enum app_wait wait;
-    int64_t wait_until;
-    char next[SCRIPT_MAX_LINE + 40];
-    /* Where the player stood each time it started waiting, so a rewind can put it back. */
-    struct app_snap *snaps;
-    int n_snaps;
-    /* A demo (splitbrain demo FILE): beats wait for the presenter; the latest caption. */
-    bool demo;
-    char caption[240];
-    struct app_beat *beats;
-    int n_beats;
+    /* The scenario or demo being played (open FILE, demo FILE): lessons/player.h. */
+    struct player pl;
     /* --record FILE: the run written there as a scenario on the way out. */
     const char *record;
     /* `:open NAME` or `:demo NAME`: the file to play next, once this loop has ended. */
@@ -214,13 +187,6 @@ struct app {
     struct draw_lesson_item items[COURSE_MAX];
     char item_status[COURSE_MAX][24];
     char summary[48];
-};
-
-struct app_snap {
-    int64_t t_us;
-    int pc;
-    enum app_wait wait;
-    int64_t wait_until;
 };
 
 static struct engine *eng(struct app *a)
@@ -380,8 +346,7 @@ static void fork_future(struct app *a)
         return;
     now = engine_now(eng(a));
     script_run_truncate_journal(a->run, a->rewound_n);
-    while (a->n_snaps > 1 && a->snaps[a->n_snaps - 1].t_us > now)
-        a->n_snaps--;
+    player_fork(&a->pl, now);
     a->rewound_n = -1;
     a->head_us = now;
     util_fmt_time(t, sizeof(t), now);
@@ -577,10 +542,7 @@ static int exec_line(struct app *a, const char *line)
     if (r == 0) {
         set_msg(a, false, "> %s", c->text);
         if ((c->kind == CMD_MODEL || c->kind == CMD_NODES || c->kind == CMD_SEED) &&
-            a->pc < a->script.n) {
-            a->pc = a->script.n;
-            a->wait = WAIT_NONE;
-            a->next[0] = '\0';
+            player_stop(&a->pl)) {
             set_msg(a, false, "> %s (the cluster was rebuilt; the scenario stops here)", c->text);
         }
     }
@@ -590,63 +552,17 @@ static int exec_line(struct app *a, const char *line)
 
 /* ---- playing a scenario ---- */
 
-static void set_next(struct app *a)
-{
-    char t[32];
-
-    if (a->pc >= a->script.n) {
-        snprintf(a->next, sizeof(a->next), "end of scenario");
-        return;
-    }
-    if (a->wait == WAIT_TIME) {
-        util_fmt_time(t, sizeof(t), a->wait_until);
-        snprintf(a->next, sizeof(a->next), "at %s: %s", t, a->script.cmds[a->pc].text);
-    } else if (a->wait == WAIT_QUIET) {
-        snprintf(a->next, sizeof(a->next), "when quiet: %s", a->script.cmds[a->pc].text);
-    } else if (a->wait == WAIT_BEAT) {
-        snprintf(a->next, sizeof(a->next), "beat %d: Space goes on, then %s", a->n_beats,
-                 a->script.cmds[a->pc].text);
-    } else {
-        snprintf(a->next, sizeof(a->next), "%s", a->script.cmds[a->pc].text);
-    }
-}
-
-/* Remembers where the player stands now, for a later rewind. */
-static void snap(struct app *a)
-{
-    struct app_snap *sn;
-
-    if (!a->snaps)
-        return;
-    sn = &a->snaps[a->n_snaps < a->script.n + 1 ? a->n_snaps++ : a->script.n];
-    sn->t_us = engine_now(eng(a));
-    sn->pc = a->pc;
-    sn->wait = a->wait;
-    sn->wait_until = a->wait_until;
-}
-
 static void pump_inner(struct app *a);
 static void set_paused(struct app *a, bool paused);
 
-/* A demo reached a `beat`: it pauses, and remembers the moment for Left. */
+/* A demo reached a `beat` (the player remembered it): the recording marks it, and the run
+ * pauses for the presenter. */
 static void demo_reached_beat(struct app *a)
 {
-    struct app_beat *b;
+    char label[64];
 
-    a->wait = WAIT_BEAT;
-    if (a->beats && a->n_beats < a->script.n + 1) {
-        b = &a->beats[a->n_beats++];
-        b->t_us = engine_now(eng(a));
-        b->journal_n = script_run_journal_count(a->run);
-        b->pc = a->pc;
-        snprintf(b->caption, sizeof(b->caption), "%s", a->caption);
-    }
-    {
-        char label[64];
-        snprintf(label, sizeof(label), "beat %d", a->n_beats);
-        cast_marker(a->cast_rec, label);
-    }
-    set_next(a);
+    snprintf(label, sizeof(label), "beat %d", a->pl.n_beats);
+    cast_marker(a->cast_rec, label);
     if (a->term)
         set_paused(a, true);
     else
@@ -656,69 +572,29 @@ static void demo_reached_beat(struct app *a)
 static void pump(struct app *a)
 {
     pump_inner(a);
-    snap(a);
+    player_snap(&a->pl, engine_now(eng(a)));
 }
 
-/*
- * Executes the scenario's commands up to the next one that lets time pass,
- * and records what that one waits for. `run D` and `run until T` become a
- * wait for a virtual time, `run until quiet` a wait for the cluster to go
- * quiet (or quiet_max): the user's clock (Space, speed, `.`) moves time, and
- * the next commands run when it gets there.
- */
+/* Executes the file's commands up to the next one that lets time pass (lessons/player.c says
+ * what that one waits for); the user's clock (Space, speed, `.`) moves time, and the next
+ * commands run when it gets there. */
 static void pump_inner(struct app *a)
 {
-    while (a->pc < a->script.n) {
-        const struct script_cmd *c = &a->script.cmds[a->pc];
-        int64_t now = engine_now(eng(a));
-        a->pc++;
-        if (c->kind == CMD_RUN) {
-            a->wait = WAIT_TIME;
-            a->wait_until = now + c->dur_us;
-            set_next(a);
-            return;
-        }
-        if (c->kind == CMD_RUN_UNTIL) {
-            a->wait = WAIT_TIME;
-            a->wait_until = c->dur_us > now ? c->dur_us : now;
-            set_next(a);
-            return;
-        }
-        if (c->kind == CMD_RUN_QUIET) {
-            a->wait = WAIT_QUIET;
-            a->wait_until = now + engine_param_num(eng(a), EP_QUIET_MAX);
-            set_next(a);
-            return;
-        }
-        /* Everything else (a step too) happens at this instant. */
+    const struct script_cmd *c;
+
+    while ((c = player_next(&a->pl, eng(a))) != NULL) {
         fork_future(a);
         exec_cmd(a, c, true);
-        if (c->kind == CMD_SAY)
-            snprintf(a->caption, sizeof(a->caption), "%s", c->words);
-        if (c->kind == CMD_BEAT && a->demo) {
+        if (player_ran(&a->pl, c, eng(a), script_run_journal_count(a->run))) {
             demo_reached_beat(a);
             return;
         }
     }
-    a->wait = WAIT_NONE;
-    set_next(a);
 }
 
 static bool wait_over(struct app *a)
 {
-    struct engine *e = eng(a);
-
-    switch (a->wait) {
-    case WAIT_NONE:
-        return false;
-    case WAIT_TIME:
-        return engine_now(e) >= a->wait_until;
-    case WAIT_QUIET:
-        return engine_quiet(e) || engine_now(e) >= a->wait_until;
-    case WAIT_BEAT:
-        return false;
-    }
-    return false;
+    return player_wait_over(&a->pl, eng(a));
 }
 
 /* ---- moving time ---- */
@@ -772,7 +648,7 @@ static void run_until(struct app *a, int64_t t_us)
     }
     memset(&err, 0, sizeof(err));
     if (script_run_advance(a->run, t_us, &err) < 0) {
-        format_err(&err, a->script.n > 0, text, sizeof(text));
+        format_err(&err, a->pl.script.n > 0, text, sizeof(text));
         set_msg(a, true, "%s", text);
         draw_log_add(a->log, ST_ERROR, text);
     }
@@ -793,11 +669,12 @@ static int64_t app_idle_skip(struct app *a, int64_t limit_us)
     struct engine *e = eng(a);
     int64_t now = engine_now(e), next = engine_idle_until(e), to;
 
-    if (!a->idle_skip || a->runner || !(a->demo || a->present) || next < 0 || a->wait == WAIT_BEAT)
+    if (!a->idle_skip || a->runner || !(a->pl.demo || a->present) || next < 0 ||
+        a->pl.wait == PLAYER_WAIT_BEAT)
         return 0;
     to = next < limit_us ? next : limit_us;
-    if (a->wait == WAIT_TIME && a->wait_until < to)
-        to = a->wait_until;
+    if (a->pl.wait == PLAYER_WAIT_TIME && a->pl.wait_until < to)
+        to = a->pl.wait_until;
     if (to - now < APP_SKIP_MIN_US)
         return 0;
     run_until(a, to);
@@ -826,18 +703,19 @@ static void advance(struct app *a, int64_t dv_us)
             pump(a);
             continue;
         }
-        if (a->wait == WAIT_BEAT)
+        if (a->pl.wait == PLAYER_WAIT_BEAT)
             break; /* a demo waits for the presenter: no time passes */
         /* A skip moves the target with it: the frame's own share of time still plays. */
-        skipped = app_idle_skip(a, target + (a->present || a->demo ? 60000000 : 10000000));
+        skipped = app_idle_skip(a, target + (a->present || a->pl.demo ? 60000000 : 10000000));
         if (skipped > 0) {
             target += skipped;
             continue;
         }
         if (now >= target)
             break;
-        if (a->wait == WAIT_TIME && a->wait_until <= target && a->wait_until - now <= slice) {
-            run_until(a, a->wait_until);
+        if (a->pl.wait == PLAYER_WAIT_TIME && a->pl.wait_until <= target &&
+            a->pl.wait_until - now <= slice) {
+            run_until(a, a->pl.wait_until);
             a->rate_moved_us += engine_now(eng(a)) - now;
             continue;
         }
@@ -883,8 +761,8 @@ static void measure_rate(struct app *a, uint64_t now_ns)
     a->achieved_vus_per_s = (int64_t)((double)a->rate_moved_us * 1e9 / (double)dt);
     /* Behind when under nine tenths of what was asked, except when a beat held the clock (then
      * nothing was owed). */
-    a->behind =
-        a->achieved_vus_per_s * 10 < speed_at(a->speed)->vus_per_s * 9 && a->wait != WAIT_BEAT;
+    a->behind = a->achieved_vus_per_s * 10 < speed_at(a->speed)->vus_per_s * 9 &&
+                a->pl.wait != PLAYER_WAIT_BEAT;
     a->rate_t0_ns = now_ns;
     a->rate_moved_us = 0;
 }
@@ -899,7 +777,7 @@ static void step_one(struct app *a)
     fork_future(a);
     memset(&err, 0, sizeof(err));
     if (script_run_step(a->run, &err) < 0) {
-        format_err(&err, a->script.n > 0, text, sizeof(text));
+        format_err(&err, a->pl.script.n > 0, text, sizeof(text));
         set_msg(a, true, "%s", text);
     }
     track_head(a);
@@ -942,15 +820,7 @@ static void travel(struct app *a, int64_t t_us)
     a->traced = NULL; /* a new cluster: follow its trace from the start */
     a->rewound_n = to_head ? -1 : n;
     /* Put the scenario player where it stood at that moment. */
-    for (int i = a->n_snaps - 1; i >= 0; i--) {
-        if (to_head || a->snaps[i].t_us < t_us || a->snaps[i].t_us == 0) {
-            a->pc = a->snaps[i].pc;
-            a->wait = a->snaps[i].wait;
-            a->wait_until = a->snaps[i].wait_until;
-            set_next(a);
-            break;
-        }
-    }
+    player_travel(&a->pl, t_us, to_head);
     drain(a);
     util_fmt_time(t, sizeof(t), engine_now(eng(a)));
     util_fmt_time(h, sizeof(h), a->head_us);
@@ -1758,30 +1628,25 @@ static void link_next(struct app *a)
 static void demo_back(struct app *a)
 {
     struct script_error err;
-    const struct app_beat *b;
-    int target = a->wait == WAIT_BEAT ? a->n_beats - 2 : a->n_beats - 1, r;
+    const struct player_beat *b = player_beat_back(&a->pl);
+    int r;
 
-    if (target < 0) {
+    if (!b) {
         set_msg(a, false, "This is the first beat: Space goes on");
         return;
     }
-    b = &a->beats[target];
     set_paused(a, true);
     track_head(a);
     memset(&err, 0, sizeof(err));
     r = script_run_rewind(a->run, b->t_us, b->journal_n, &err);
     a->traced = NULL; /* a new cluster: follow its trace from the start */
     a->rewound_n = b->journal_n;
-    a->pc = b->pc;
-    a->wait = WAIT_BEAT;
-    a->n_beats = target + 1;
-    snprintf(a->caption, sizeof(a->caption), "%s", b->caption);
-    set_next(a);
+    player_at_beat(&a->pl, b);
     drain(a);
     if (r < 0)
         set_msg(a, true, "the replay stopped: %s", err.msg);
     else
-        set_msg(a, false, "Back at beat %d: Space goes on", a->n_beats);
+        set_msg(a, false, "Back at beat %d: Space goes on", a->pl.n_beats);
 }
 
 /*
@@ -1795,14 +1660,16 @@ static void demo_finish_beat(struct app *a)
     struct script_error err;
 
     fork_future(a);
-    for (int guard = 0; guard < 100000 && a->wait != WAIT_BEAT && a->wait != WAIT_NONE; guard++) {
-        if (a->wait == WAIT_TIME) {
-            run_until(a, a->wait_until);
-        } else if (a->wait == WAIT_QUIET) {
+    for (int guard = 0;
+         guard < 100000 && a->pl.wait != PLAYER_WAIT_BEAT && a->pl.wait != PLAYER_WAIT_NONE;
+         guard++) {
+        if (a->pl.wait == PLAYER_WAIT_TIME) {
+            run_until(a, a->pl.wait_until);
+        } else if (a->pl.wait == PLAYER_WAIT_QUIET) {
             for (int k = 0; k < 1000000 && !wait_over(a); k++) {
                 memset(&err, 0, sizeof(err));
                 if (script_run_step(a->run, &err) <= 0) {
-                    run_until(a, a->wait_until);
+                    run_until(a, a->pl.wait_until);
                     break;
                 }
             }
@@ -1818,7 +1685,7 @@ static void demo_finish_beat(struct app *a)
  * Space go to the next beat, even from the middle of one; Left and PageUp go back; p pauses. */
 static bool demo_key(struct app *a, int k)
 {
-    if (!a->demo)
+    if (!a->pl.demo)
         return false;
     if (k == KEYS_LEFT || k == KEYS_PGUP) {
         demo_back(a);
@@ -1826,25 +1693,25 @@ static bool demo_key(struct app *a, int k)
     }
     if (k != ' ' && k != KEYS_RIGHT && k != KEYS_PGDN)
         return false;
-    if (a->wait == WAIT_NONE) {
+    if (a->pl.wait == PLAYER_WAIT_NONE) {
         set_msg(a, false, "The demo has ended: Left goes back a beat, q quits");
         return true;
     }
-    if (a->wait != WAIT_BEAT) {
+    if (a->pl.wait != PLAYER_WAIT_BEAT) {
         /* Mid-beat: finish it at once, and stop at the next beat. */
         demo_finish_beat(a);
-        if (a->wait == WAIT_BEAT)
-            set_msg(a, false, "Beat %d: the rest of the last one played at once", a->n_beats);
+        if (a->pl.wait == PLAYER_WAIT_BEAT)
+            set_msg(a, false, "Beat %d: the rest of the last one played at once", a->pl.n_beats);
         else
             set_msg(a, false, "The demo has ended: Left goes back a beat, q quits");
         set_paused(a, true);
         lesson_poll(a);
         return true;
     }
-    a->wait = WAIT_NONE;
+    a->pl.wait = PLAYER_WAIT_NONE;
     a->msg[0] = '\0';
     pump(a);
-    if (a->wait != WAIT_BEAT)
+    if (a->pl.wait != PLAYER_WAIT_BEAT)
         set_paused(a, false);
     return true;
 }
@@ -2263,16 +2130,16 @@ static void render(struct app *a)
     v.link_to = a->link_to;
     v.flash = a->flash;
     v.n_flash = a->n_flash;
-    if (a->demo && a->caption[0]) {
-        v.caption = a->caption;
-        v.beat = a->wait == WAIT_BEAT;
+    if (a->pl.demo && a->pl.caption[0]) {
+        v.caption = a->pl.caption;
+        v.beat = a->pl.wait == PLAYER_WAIT_BEAT;
     }
     v.head_us = a->rewound_n >= 0 ? a->head_us : -1;
     v.cmd = a->cl.text;
     v.cmd_cursor = a->cl.cursor;
     v.msg = a->msg[0] ? a->msg : NULL;
     v.msg_error = a->msg_error;
-    v.next = a->script.n > 0 ? a->next : NULL;
+    v.next = a->pl.script.n > 0 ? a->pl.next : NULL;
     v.log = a->log;
     v.workload = a->workload[0] ? a->workload : "on";
     v.clocks = a->clocks_on;
@@ -2389,9 +2256,9 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
         a->term = NULL;
         return EXIT_USAGE;
     }
-    if (a->demo && a->wait == WAIT_BEAT) {
+    if (a->pl.demo && a->pl.wait == PLAYER_WAIT_BEAT) {
         char label[64];
-        snprintf(label, sizeof(label), "beat %d", a->n_beats);
+        snprintf(label, sizeof(label), "beat %d", a->pl.n_beats);
         cast_marker(a->cast_rec, label); /* the beat the demo opened on */
     }
 
@@ -2489,6 +2356,7 @@ static struct app *app_create(const char *title, int64_t seed_override)
     a->rewound_n = -1;
     a->checks_done = SIZE_MAX;
     cmdline_init(&a->cl);
+    player_init(&a->pl, false);
     script_env_init(&a->own_env, false);
     a->env = &a->own_env;
     return a;
@@ -2498,9 +2366,7 @@ static void app_destroy(struct app *a)
 {
     if (!a)
         return;
-    script_release(&a->script);
-    free(a->snaps);
-    free(a->beats);
+    player_release(&a->pl);
     script_env_release(&a->own_env);
     if (a->runner)
         lesson_runner_destroy(a->runner); /* it owns the run and the env */
@@ -2633,11 +2499,11 @@ int app_open_run(const struct app_launch *l)
     app_configure(a, l->cfg);
     a->record = l->record;
     a->cast = l->cast;
-    a->demo = demo;
+    player_init(&a->pl, demo);
     script_env_release(&a->own_env);
     script_env_init(&a->own_env, true);
     memset(&err, 0, sizeof(err));
-    if (script_parse_text(file, text, len, a->env, &a->script, &err) < 0) {
+    if (player_load(&a->pl, file, text, len, a->env, &err) < 0) {
         script_error_format(&err, msg, sizeof(msg));
         fprintf(stderr, "%s\n", msg);
         free(text);
@@ -2647,8 +2513,6 @@ int app_open_run(const struct app_launch *l)
     free(text);
     /* From here on the `:` line adds to the file's world: its model, nodes and labels. */
     a->env->file_mode = false;
-    a->snaps = xcalloc((size_t)a->script.n + 1, sizeof(*a->snaps));
-    a->beats = xcalloc((size_t)a->script.n + 1, sizeof(*a->beats));
     pump(a); /* the setup, up to the first command that lets time pass */
     drain(a);
     a->paused = true;
