@@ -31,6 +31,7 @@
 #include "datadir.h"
 #include "headless.h"
 #include "keys.h"
+#include "lesson_input.h"
 #include "term.h"
 #include "timeline.h"
 
@@ -170,23 +171,12 @@ struct app {
     bool runner_mode_run_owned; /* the sandbox's own run is gone: run is the runner's */
     struct lesson lesson;
     bool lesson_loaded;
-    struct course *course;
-    int course_at;
     struct progress *prog;
-    bool prog_failed; /* said once that progress cannot be saved */
-    int quiz_cursor;
-    unsigned quiz_pick;
-    const char *hint;   /* the latest hint shown (the lesson's text), or NULL */
-    bool confirm_reset; /* R asked; y confirms */
-    bool lesson_hold;   /* the run paused on the gate or the spotlight: Space or > goes on */
-    bool legend;        /* the lesson pane shows the legend (i) instead of the step */
-    bool list_open;     /* the lesson list overlay */
-    int list_cursor;
-    uint64_t input_ns; /* wall time of the learner's last key, for hints after inactivity */
+    bool prog_failed;       /* said once that progress cannot be saved */
+    bool lesson_hold;       /* the run paused on the gate or the spotlight: Space or > goes on */
+    struct lesson_input li; /* the lesson pane's keys and what it shows */
+    uint64_t input_ns;      /* wall time of the learner's last key, for hints after inactivity */
     uv_timer_t idle;
-    struct draw_lesson_item items[COURSE_MAX];
-    char item_status[COURSE_MAX][24];
-    char summary[48];
 };
 
 static struct engine *eng(struct app *a)
@@ -436,12 +426,8 @@ static void lesson_save(struct app *a)
 /* A new step (or the same one from its start): the pane forgets the old one's hint and picks. */
 static void lesson_step_changed(struct app *a)
 {
-    a->hint = NULL;
-    a->quiz_cursor = 0;
-    a->quiz_pick = 0;
-    a->confirm_reset = false;
+    lesson_input_step_changed(&a->li);
     a->lesson_hold = false;
-    a->legend = false;
     a->traced = NULL; /* a rewind rebuilt the cluster */
     drain(a);
     lesson_save(a);
@@ -1225,265 +1211,6 @@ static void node_act(struct app *a, enum key_action act)
 
 /* ---- lesson keys ---- */
 
-static void lesson_items(struct app *a)
-{
-    for (int i = 0; i < a->course->n; i++) {
-        const struct course_item *it = &a->course->items[i];
-        course_status(it, a->prog, a->item_status[i], sizeof(a->item_status[i]));
-        a->items[i].name = it->name;
-        a->items[i].title = it->error[0] ? it->error : it->title;
-        a->items[i].status = a->item_status[i];
-    }
-    course_summary(a->course, a->prog, a->summary, sizeof(a->summary));
-}
-
-static int lesson_start(struct app *a, int k);
-
-/* The quiz takes the digits, the arrows, Space and Enter while it waits for an answer. */
-static bool quiz_key(struct app *a, int k)
-{
-    const struct lesson_quiz *q = &lesson_runner_current(a->runner)->quiz;
-    int pick = -1;
-
-    if (k >= '1' && k <= '9') {
-        if (k - '1' >= q->n_choices) {
-            set_msg(a, true, "there are %d choices", q->n_choices);
-            return true;
-        }
-        pick = k - '1';
-    } else if (k == KEYS_UP || k == 'k') {
-        a->quiz_cursor = (a->quiz_cursor + q->n_choices - 1) % q->n_choices;
-    } else if (k == KEYS_DOWN || k == 'j') {
-        a->quiz_cursor = (a->quiz_cursor + 1) % q->n_choices;
-    } else if (k == ' ') {
-        /* Space toggles the highlighted choice. */
-        unsigned bit = 1u << a->quiz_cursor;
-        a->quiz_pick = q->multiple ? a->quiz_pick ^ bit : (a->quiz_pick == bit ? 0 : bit);
-    } else if (k == KEYS_ENTER) {
-        bool right;
-        if (!a->quiz_pick) {
-            set_msg(a, true, "Nothing is selected yet: press a number (1-%d)%s, then Enter",
-                    q->n_choices, q->multiple ? " or Space on each answer you choose" : "");
-            return true;
-        }
-        right = lesson_runner_answer(a->runner, a->quiz_pick);
-        if (q->kind == LESSON_PREDICT)
-            set_msg(a, false, "Prediction recorded. Now %s and watch what happens.",
-                    lesson_runner_phase(a->runner) == RUNNER_TASK ? "do the task" : "read on");
-        else
-            set_msg(a, !right, "%s", right ? "Right!" : "Not quite: the pane says why.");
-        lesson_poll(a);
-        lesson_save(a);
-    } else {
-        return false;
-    }
-    if (pick >= 0) {
-        /* A number selects that choice (and adds it, in a multiple-answer question). */
-        a->quiz_cursor = pick;
-        a->quiz_pick = q->multiple ? a->quiz_pick | (1u << pick) : 1u << pick;
-    }
-    a->dirty = true;
-    return true;
-}
-
-/* The lesson list overlay: choose with the arrows, Enter opens. */
-static void list_key(struct app *a, int k, enum key_action act)
-{
-    int n = a->course->n;
-
-    if (act == KA_QUIT) {
-        a->quit = true;
-    } else if (k == KEYS_UP || k == 'k') {
-        a->list_cursor = n ? (a->list_cursor + n - 1) % n : 0;
-    } else if (k == KEYS_DOWN || k == 'j') {
-        a->list_cursor = n ? (a->list_cursor + 1) % n : 0;
-    } else if (k == KEYS_ENTER && n > 0) {
-        a->list_open = false;
-        if (a->list_cursor != a->course_at)
-            lesson_start(a, a->list_cursor);
-    } else if (act == KA_CLOSE || act == KA_LESSONS || k == KEYS_ESC) {
-        a->list_open = false;
-    }
-    a->dirty = true;
-}
-
-/* Keys only a lesson has; true when k was one of them (or the lesson took it). */
-static bool lesson_key(struct app *a, int k, enum key_action act)
-{
-    struct script_error err;
-    const char *w;
-    bool held;
-
-    if (!a->runner) {
-        if (act == KA_HINT || act == KA_SHOW_ME || act == KA_STEP_NEXT || act == KA_STEP_BACK ||
-            act == KA_RESET_STEP || act == KA_LESSONS || act == KA_LEGEND) {
-            set_msg(a, false, "That key works in a lesson: splitbrain lesson lists them");
-            return true;
-        }
-        return false;
-    }
-    if (a->list_open) {
-        list_key(a, k, act);
-        return true;
-    }
-    if (a->confirm_reset) {
-        a->confirm_reset = false;
-        if (k == 'y' || k == 'Y') {
-            memset(&err, 0, sizeof(err));
-            if (lesson_runner_reset_step(a->runner, &err) < 0)
-                set_msg(a, true, "the reset stopped: %s", err.msg);
-            else
-                set_msg(a, false, "The step starts again, from the moment it began");
-            lesson_step_changed(a);
-        } else {
-            set_msg(a, false, "Not reset");
-        }
-        return true;
-    }
-    if (lesson_runner_phase(a->runner) == RUNNER_QUIZ && quiz_key(a, k))
-        return true;
-    memset(&err, 0, sizeof(err));
-    switch (act) {
-    case KA_HINT:
-        if (lesson_runner_phase(a->runner) == RUNNER_QUIZ) {
-            set_msg(a, false, "Predict first: the hints are for the task after the question");
-        } else if ((w = lesson_runner_hint(a->runner)) != NULL) {
-            a->hint = w;
-            set_msg(a, false, "Hint %d of %d: in the lesson pane",
-                    lesson_runner_hints_shown(a->runner), lesson_runner_hints_total(a->runner));
-        } else {
-            set_msg(a, false, "No more hints%s",
-                    lesson_runner_current(a->runner)->n_dos ? ": M shows you (it does the step)"
-                                                            : "");
-        }
-        return true;
-    case KA_SHOW_ME:
-        if (lesson_runner_phase(a->runner) == RUNNER_QUIZ) {
-            set_msg(a, false, "Predict first: answer the question, then M shows you");
-        } else if (lesson_runner_phase(a->runner) == RUNNER_DONE) {
-            set_msg(a, false, "This step is done: > goes on");
-        } else if (lesson_runner_current(a->runner)->n_dos == 0) {
-            set_msg(a, false, "This step has nothing to show: the task says what to do");
-        } else if (lesson_runner_show_me(a->runner, &err) < 0) {
-            drain(a);
-            set_msg(a, true, "show me stopped: %s", err.msg);
-        } else {
-            drain(a);
-            set_msg(a, false, "Shown: the step's own actions ran; watch what they do");
-            if (a->paused)
-                set_paused(a, false);
-            lesson_poll(a);
-        }
-        return true;
-    case KA_STEP_NEXT:
-        held = a->lesson_hold && a->paused;
-        if (lesson_runner_next(a->runner)) {
-            lesson_step_changed(a);
-            if (held)
-                set_paused(a, false); /* read: the run goes on with the next step */
-            set_msg(a, false, "Step %d of %d", lesson_runner_step(a->runner) + 1,
-                    a->lesson.n_steps);
-        } else if (lesson_runner_finished(a->runner)) {
-            set_msg(a, false, "That was the last step: L lists the lessons");
-        } else {
-            w = lesson_runner_waiting(a->runner);
-            set_msg(a, false, "Not yet: %s%s",
-                    lesson_runner_phase(a->runner) == RUNNER_QUIZ ? "answer the question first"
-                    : w[0]                                        ? "waiting for "
-                                                                  : "do the task first",
-                    lesson_runner_phase(a->runner) == RUNNER_QUIZ ? "" : w);
-        }
-        return true;
-    case KA_STEP_BACK:
-        if (lesson_runner_back(a->runner, &err) < 0)
-            set_msg(a, true, "going back stopped: %s", err.msg);
-        else
-            set_msg(a, false, "Back to the start of step %d: the run was rewound",
-                    lesson_runner_step(a->runner) + 1);
-        lesson_step_changed(a);
-        return true;
-    case KA_RESET_STEP:
-        if (lesson_runner_stuck(a->runner)) {
-            /* A dead end was explained: nothing here is worth keeping, so no question. */
-            if (lesson_runner_reset_step(a->runner, &err) < 0)
-                set_msg(a, true, "the reset stopped: %s", err.msg);
-            else
-                set_msg(a, false, "The step starts again, from the moment it began");
-            lesson_step_changed(a);
-            return true;
-        }
-        a->confirm_reset = true;
-        set_msg(a, false,
-                "Start this step again from its beginning? y resets, any other key "
-                "keeps it");
-        return true;
-    case KA_LESSONS:
-        lesson_items(a);
-        a->list_open = true;
-        a->list_cursor = a->course_at;
-        return true;
-    case KA_BACK:
-    case KA_FORWARD:
-        set_msg(a, false,
-                "In a lesson, < goes back a step: it rewinds the run to the step's start");
-        return true;
-    case KA_STEP:
-        if (lesson_runner_phase(a->runner) == RUNNER_QUIZ) {
-            set_msg(a, false, "Predict first: the run waits for your answer");
-            return true;
-        }
-        return false;
-    case KA_NONE:
-    case KA_HELP:
-    case KA_CLOSE:
-    case KA_QUIT:
-    case KA_COMMAND:
-    case KA_SEARCH:
-    case KA_RUN:
-    case KA_SLOWER:
-    case KA_FASTER:
-    case KA_NORMAL_SPEED:
-    case KA_PREV_NODE:
-    case KA_NEXT_NODE:
-    case KA_JUMP_NODE:
-    case KA_KILL:
-    case KA_PAUSE_NODE:
-    case KA_HEAL:
-    case KA_CUT:
-    case KA_PARTITION:
-    case KA_SKEW:
-    case KA_WRITE:
-    case KA_READ:
-    case KA_REDRAW:
-    case KA_WORKLOAD:
-    case KA_TIMELINE:
-    case KA_CLOCKS:
-    case KA_MENU:
-    case KA_OLDER:
-    case KA_NEWER:
-    case KA_PICK_MSG:
-    case KA_SCRUB:
-    case KA_SEARCH_NEXT:
-    case KA_SEARCH_PREV:
-    case KA_OP_OLDER:
-    case KA_OP_NEWER:
-    case KA_LINK:
-    case KA_PRESENT:
-    case KA_OLDEST:
-    case KA_NEWEST:
-    case KA_WHEEL_UP:
-    case KA_WHEEL_DOWN:
-        return false;
-    case KA_LEGEND:
-        a->legend = !a->legend;
-        set_msg(a, false,
-                a->legend ? "The legend is in the lesson pane: i goes back to the step"
-                          : "Back to the step");
-        return true;
-    }
-    return false;
-}
-
 /* The context menu's items for the selected node, each the key that does it. */
 static void menu_build(struct app *a)
 {
@@ -1754,7 +1481,7 @@ static void top_key(struct app *a, int k)
         a->dirty = true;
         return;
     }
-    if (lesson_key(a, k, act)) {
+    if (lesson_input_key(&a->li, k, act, a->lesson_hold && a->paused, a->paused)) {
         a->dirty = true;
         return;
     }
@@ -1907,7 +1634,7 @@ static void top_key(struct app *a, int k)
     case KA_STEP_NEXT:
     case KA_LESSONS:
     case KA_SHOW_ME:
-        break; /* lesson_key took them */
+        break; /* lesson_input_key took them */
     case KA_MENU:
         menu_build(a);
         a->menu_open = a->menu.n > 0;
@@ -1978,7 +1705,7 @@ static void top_key(struct app *a, int k)
         break;
     }
     case KA_LEGEND:
-        break; /* a lesson's: lesson_key took it */
+        break; /* a lesson's: lesson_input_key took it */
     case KA_PICK_MSG:
         set_paused(a, true);
         a->tl_on = false;
@@ -2100,7 +1827,6 @@ static void render(struct app *a)
     struct draw_lesson dl;
     struct draw_view v;
     struct draw_cursor cur;
-    char narration[LESSON_TEXT_MAX], success[LESSON_TEXT_MAX], explain[LESSON_TEXT_MAX];
     int w, h;
 
     term_size(a->term, &w, &h);
@@ -2162,37 +1888,7 @@ static void render(struct app *a)
         v.checks = &a->checks;
     }
     if (a->runner) {
-        memset(&dl, 0, sizeof(dl));
-        dl.title = a->lesson.title;
-        dl.step = lesson_runner_step(a->runner);
-        dl.n_steps = a->lesson.n_steps;
-        dl.s = lesson_runner_current(a->runner);
-        dl.phase = lesson_runner_phase(a->runner);
-        dl.quiz_cursor = a->quiz_cursor;
-        dl.quiz_pick = a->quiz_pick;
-        dl.answered = lesson_runner_answered(a->runner);
-        dl.hint = a->hint;
-        dl.hints_shown = lesson_runner_hints_shown(a->runner);
-        dl.waiting = lesson_runner_waiting(a->runner);
-        dl.finished = lesson_runner_finished(a->runner);
-        dl.stuck = lesson_runner_stuck(a->runner);
-        dl.evidence = lesson_runner_evidence(a->runner);
-        dl.held = a->lesson_hold && a->paused;
-        dl.explain_ready = lesson_runner_explain_ready(a->runner);
-        dl.hints_total = lesson_runner_hints_total(a->runner);
-        dl.legend = a->legend;
-        dl.lamport = a->lesson.show_lamport;
-        lesson_runner_expand(a->runner, dl.s->narration, narration, sizeof(narration));
-        lesson_runner_expand(a->runner, dl.s->success, success, sizeof(success));
-        lesson_runner_expand(a->runner, dl.s->quiz.explain, explain, sizeof(explain));
-        dl.narration = narration;
-        dl.success = success;
-        dl.explain = explain;
-        dl.list = a->list_open;
-        dl.items = a->items;
-        dl.n_items = a->course->n;
-        dl.list_cursor = a->list_cursor;
-        dl.summary = a->summary;
+        lesson_input_view(&a->li, a->lesson_hold && a->paused, &dl);
         v.lesson = &dl;
     }
     draw_frame(a->grid, eng(a), &v, &cur);
@@ -2338,6 +2034,30 @@ static void app_configure(struct app *a, const struct config *cfg)
     snprintf(a->set_workload, sizeof(a->set_workload), "%s", cfg->workload);
 }
 
+static int lesson_start(struct app *a, int k);
+
+/* The lesson pane's keys act on the run through these (lesson_input.h). */
+static void lesson_run_on(struct app *a)
+{
+    set_paused(a, false);
+}
+
+static void lesson_quit(struct app *a)
+{
+    a->quit = true;
+}
+
+static const struct lesson_input_hooks app_lesson_hooks = {
+    .say = set_msg,
+    .drain = drain,
+    .step_changed = lesson_step_changed,
+    .run = lesson_run_on,
+    .poll = lesson_poll,
+    .save = lesson_save,
+    .start = lesson_start,
+    .quit = lesson_quit,
+};
+
 static struct app *app_create(const char *title, int64_t seed_override)
 {
     struct app *a = xcalloc(1, sizeof(*a));
@@ -2357,6 +2077,7 @@ static struct app *app_create(const char *title, int64_t seed_override)
     a->checks_done = SIZE_MAX;
     cmdline_init(&a->cl);
     player_init(&a->pl, false);
+    lesson_input_init(&a->li, a, &app_lesson_hooks);
     script_env_init(&a->own_env, false);
     a->env = &a->own_env;
     return a;
@@ -2541,11 +2262,11 @@ static void idle_cb(uv_timer_t *h)
     struct app *a = h->data;
     const char *hint;
 
-    if (!a->runner || a->list_open)
+    if (!a->runner || a->li.list_open)
         return;
     hint = lesson_runner_idle(a->runner, (int64_t)((uv_hrtime() - a->input_ns) / 1000u));
     if (hint) {
-        a->hint = hint;
+        a->li.hint = hint;
         set_msg(a, false, "A hint, after a while without progress: see the lesson pane");
     }
 }
@@ -2557,7 +2278,7 @@ static void idle_cb(uv_timer_t *h)
  */
 static int lesson_start(struct app *a, int k)
 {
-    const struct course_item *it = &a->course->items[k];
+    const struct course_item *it = &a->li.course->items[k];
     const struct progress_entry *e;
     struct lesson l;
     struct lesson_runner *r;
@@ -2610,7 +2331,9 @@ static int lesson_start(struct app *a, int k)
     a->runner = r;
     a->run = lesson_runner_run(r);
     a->env = lesson_runner_env(r);
-    a->course_at = k;
+    a->li.runner = r;
+    a->li.lesson = &a->lesson;
+    a->li.course_at = k;
     a->prog_failed = false;
     snprintf(a->title, sizeof(a->title), "%s", a->lesson.id);
     a->selected = 0;
@@ -2633,7 +2356,8 @@ int app_lesson(struct course *c, int k, struct progress *p, const struct config 
 
     a = app_create("lesson", -1);
     app_configure(a, cfg);
-    a->course = c;
+    a->li.course = c;
+    a->li.prog = p;
     a->prog = p;
     if (lesson_start(a, k) < 0) {
         fprintf(stderr, "splitbrain lesson: %s\n", a->msg);
