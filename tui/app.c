@@ -1443,11 +1443,160 @@ static bool demo_key(struct app *a, int k)
     return true;
 }
 
+/* C: cut or mend the selected node's link to the next node (or the one chosen with v). */
+static void cut_key(struct app *a)
+{
+    char line[96];
+    int n = engine_nodes(eng(a)), other = (a->selected + 1) % n;
+    bool cut = !net_reachable(engine_net(eng(a)), a->selected, other);
+
+    if (n < 2)
+        return;
+    if (a->link_to > 0 && a->link_to <= n && a->link_to - 1 != a->selected) {
+        /* The link chosen with v: cut or mend it at once, through the command language. */
+        other = a->link_to - 1;
+        cut = !net_reachable(engine_net(eng(a)), a->selected, other) ||
+              !net_reachable(engine_net(eng(a)), other, a->selected);
+        snprintf(line, sizeof(line), "%s n%d n%d", cut ? "mend" : "cut", a->selected + 1,
+                 other + 1);
+        exec_line(a, line);
+        return;
+    }
+    snprintf(line, sizeof(line), "%s n%d n%d", cut ? "mend" : "cut", a->selected + 1, other + 1);
+    cmd_open(a, line);
+    set_msg(a, false, "Enter %s the link; change the second node first if you like",
+            cut ? "mends" : "cuts");
+}
+
+/* X, S, w, g: the command for the selected node, on the command line to edit before Enter. */
+static void prompt_key(struct app *a, enum key_action act)
+{
+    char line[96], rest[64] = "";
+    int n = engine_nodes(eng(a)), sel = a->selected + 1;
+
+    if (act == KA_PARTITION) {
+        for (int i = 0; i < n; i++)
+            if (i != a->selected)
+                snprintf(rest + strlen(rest), sizeof(rest) - strlen(rest), " n%d", i + 1);
+        if (n < 2)
+            return;
+        snprintf(line, sizeof(line), "partition n%d |%s", sel, rest);
+        cmd_open(a, line);
+        set_msg(a, false, "Enter splits the cluster; move nodes across the | first if you like");
+    } else if (act == KA_SKEW) {
+        snprintf(line, sizeof(line), "skew n%d +100ms", sel);
+        cmd_open(a, line);
+        set_msg(a, false, "Enter jumps n%d's clock; edit the amount (like -2s) first if you like",
+                sel);
+    } else if (act == KA_WRITE) {
+        snprintf(line, sizeof(line), "put x %d via n%d", ++a->writes, sel);
+        cmd_open(a, line);
+        set_msg(a, false, "Enter writes through n%d; edit the key or value first if you like", sel);
+    } else if (act == KA_READ) {
+        snprintf(line, sizeof(line), "get x via n%d", sel);
+        cmd_open(a, line);
+        set_msg(a, false, "Enter reads through n%d", sel);
+    }
+}
+
+/* PgUp, PgDn, Home, End and the wheel: the timeline when it shows, else the event log. */
+static void scroll_key(struct app *a, enum key_action act)
+{
+    int d;
+
+    if (act == KA_OLDEST || act == KA_NEWEST) {
+        /* Home / End on the map: the event log's oldest line held, or back to the newest. */
+        a->log_scroll = act == KA_OLDEST ? draw_log_count(a->log) : 0;
+        return;
+    }
+    if (act == KA_OLDER || act == KA_NEWER) {
+        if (!a->tl_on) {
+            /* On the map, they scroll the event log back through what it holds. */
+            a->log_scroll += act == KA_OLDER ? APP_TL_PAGE : -APP_TL_PAGE;
+            if (a->log_scroll < 0)
+                a->log_scroll = 0;
+            if (a->log_scroll > draw_log_count(a->log))
+                a->log_scroll = draw_log_count(a->log);
+            return;
+        }
+        a->tl_scroll += act == KA_OLDER ? APP_TL_PAGE : -APP_TL_PAGE;
+        if (a->tl_scroll < 0)
+            a->tl_scroll = 0;
+        return;
+    }
+    d = act == KA_WHEEL_UP ? APP_WHEEL : -APP_WHEEL;
+    if (a->tl_on) {
+        a->tl_scroll = a->tl_scroll + d < 0 ? 0 : a->tl_scroll + d;
+    } else {
+        a->log_scroll += d;
+        if (a->log_scroll < 0)
+            a->log_scroll = 0;
+        if (a->log_scroll > draw_log_count(a->log))
+            a->log_scroll = draw_log_count(a->log);
+    }
+}
+
+/* c and t: the clock view and the timeline, each in and out of the map. */
+static void view_key(struct app *a, enum key_action act)
+{
+    if (act == KA_CLOCKS) {
+        a->clocks_on = !a->clocks_on;
+        a->tl_on = false;
+        if (a->clocks_on)
+            set_msg(a, false,
+                    "Clocks: each node's wall clock against true time; S skews the "
+                    "selected one, :ntp n2 resyncs, c goes back to the map");
+        return;
+    }
+    a->clocks_on = false;
+    a->tl_on = !a->tl_on;
+    a->tl_scroll = 0;
+    if (a->tl_on)
+        set_msg(a, false,
+                "Timeline: a lane per node, time runs down; PgUp/Up scroll back, "
+                "t goes back to the map");
+}
+
+/* W: the background workload on or off, through the command language. */
+static void workload_key(struct app *a)
+{
+    if (engine_workload_on(eng(a)))
+        exec_line(a, "workload off");
+    else
+        exec_line(a, workload_line(a));
+    if (!a->msg_error)
+        set_msg(a, false, "%s",
+                engine_workload_on(eng(a)) ? "Background workload on: W (or :workload off) stops it"
+                                           : "Background workload off: W starts it again");
+}
+
+/* m and T: adversary mode and the scrubber start paused, and hold the keys until they end. */
+static void mode_key(struct app *a, enum key_action act)
+{
+    set_paused(a, true);
+    a->msg[0] = '\0';
+    if (act == KA_PICK_MSG) {
+        a->tl_on = false;
+        a->clocks_on = false;
+        a->picking = true;
+        pick_move(a, 0);
+        return;
+    }
+    track_head(a);
+    a->scrub = true;
+    a->scrub_us = engine_now(eng(a));
+}
+
+static void act_key(struct app *a, int k, enum key_action act);
+
+/*
+ * A key at the top level: first the modes that hold the keys (a resize and a click, the menu,
+ * the help overlay, the scrubber, adversary mode, a demo's presenter keys, the lesson pane, the
+ * timeline's arrows, Esc clearing what is marked), then the action the key map binds it to.
+ */
 static void top_key(struct app *a, int k)
 {
     enum key_action act = keys_lookup(k);
-    char line[96];
-    int n = engine_nodes(eng(a));
 
     if (k == KEYS_RESIZE) {
         term_resize(a->term);
@@ -1507,6 +1656,18 @@ static void top_key(struct app *a, int k)
         a->dirty = true;
         return;
     }
+    act_key(a, k, act);
+}
+
+/*
+ * The action a key is bound to (keys.h), when no mode held the key. It is long because it is a
+ * table: one case per action of the key map, each a line or a call, with no default, so
+ * -Wswitch-enum names an action added to keys.h and forgotten here.
+ */
+static void act_key(struct app *a, int k, enum key_action act)
+{
+    int n = engine_nodes(eng(a));
+
     switch (act) {
     case KA_NONE:
         break;
@@ -1565,56 +1726,14 @@ static void top_key(struct app *a, int k)
     case KA_HEAL:
         exec_line(a, "heal");
         break;
-    case KA_CUT: {
-        int other = (a->selected + 1) % n;
-        bool cut = !net_reachable(engine_net(eng(a)), a->selected, other);
-        if (n < 2)
-            break;
-        if (a->link_to > 0 && a->link_to <= n && a->link_to - 1 != a->selected) {
-            /* The link chosen with v: cut or mend it at once, through the command language. */
-            other = a->link_to - 1;
-            cut = !net_reachable(engine_net(eng(a)), a->selected, other) ||
-                  !net_reachable(engine_net(eng(a)), other, a->selected);
-            snprintf(line, sizeof(line), "%s n%d n%d", cut ? "mend" : "cut", a->selected + 1,
-                     other + 1);
-            exec_line(a, line);
-            break;
-        }
-        snprintf(line, sizeof(line), "%s n%d n%d", cut ? "mend" : "cut", a->selected + 1,
-                 other + 1);
-        cmd_open(a, line);
-        set_msg(a, false, "Enter %s the link; change the second node first if you like",
-                cut ? "mends" : "cuts");
+    case KA_CUT:
+        cut_key(a);
         break;
-    }
-    case KA_PARTITION: {
-        char rest[64] = "";
-        for (int i = 0; i < n; i++)
-            if (i != a->selected)
-                snprintf(rest + strlen(rest), sizeof(rest) - strlen(rest), " n%d", i + 1);
-        if (n < 2)
-            break;
-        snprintf(line, sizeof(line), "partition n%d |%s", a->selected + 1, rest);
-        cmd_open(a, line);
-        set_msg(a, false, "Enter splits the cluster; move nodes across the | first if you like");
-        break;
-    }
+    case KA_PARTITION:
     case KA_SKEW:
-        snprintf(line, sizeof(line), "skew n%d +100ms", a->selected + 1);
-        cmd_open(a, line);
-        set_msg(a, false, "Enter jumps n%d's clock; edit the amount (like -2s) first if you like",
-                a->selected + 1);
-        break;
     case KA_WRITE:
-        snprintf(line, sizeof(line), "put x %d via n%d", ++a->writes, a->selected + 1);
-        cmd_open(a, line);
-        set_msg(a, false, "Enter writes through n%d; edit the key or value first if you like",
-                a->selected + 1);
-        break;
     case KA_READ:
-        snprintf(line, sizeof(line), "get x via n%d", a->selected + 1);
-        cmd_open(a, line);
-        set_msg(a, false, "Enter reads through n%d", a->selected + 1);
+        prompt_key(a, act);
         break;
     case KA_REDRAW:
         term_invalidate(a->term);
@@ -1640,36 +1759,16 @@ static void top_key(struct app *a, int k)
         a->menu_open = a->menu.n > 0;
         break;
     case KA_CLOCKS:
-        a->clocks_on = !a->clocks_on;
-        a->tl_on = false;
-        if (a->clocks_on)
-            set_msg(a, false,
-                    "Clocks: each node's wall clock against true time; S skews the "
-                    "selected one, :ntp n2 resyncs, c goes back to the map");
-        break;
     case KA_TIMELINE:
-        a->clocks_on = false;
-        a->tl_on = !a->tl_on;
-        a->tl_scroll = 0;
-        if (a->tl_on)
-            set_msg(a, false,
-                    "Timeline: a lane per node, time runs down; PgUp/Up scroll back, "
-                    "t goes back to the map");
+        view_key(a, act);
         break;
     case KA_OLDER:
     case KA_NEWER:
-        if (!a->tl_on) {
-            /* On the map, they scroll the event log back through what it holds. */
-            a->log_scroll += act == KA_OLDER ? APP_TL_PAGE : -APP_TL_PAGE;
-            if (a->log_scroll < 0)
-                a->log_scroll = 0;
-            if (a->log_scroll > draw_log_count(a->log))
-                a->log_scroll = draw_log_count(a->log);
-            break;
-        }
-        a->tl_scroll += act == KA_OLDER ? APP_TL_PAGE : -APP_TL_PAGE;
-        if (a->tl_scroll < 0)
-            a->tl_scroll = 0;
+    case KA_OLDEST:
+    case KA_NEWEST:
+    case KA_WHEEL_UP:
+    case KA_WHEEL_DOWN:
+        scroll_key(a, act);
         break;
     case KA_SEARCH_NEXT:
     case KA_SEARCH_PREV:
@@ -1685,52 +1784,14 @@ static void top_key(struct app *a, int k)
     case KA_PRESENT:
         set_present(a, !a->present);
         break;
-    case KA_OLDEST:
-    case KA_NEWEST:
-        /* Home / End on the map: the event log's oldest line held, or back to the newest. */
-        a->log_scroll = act == KA_OLDEST ? draw_log_count(a->log) : 0;
-        break;
-    case KA_WHEEL_UP:
-    case KA_WHEEL_DOWN: {
-        int d = act == KA_WHEEL_UP ? APP_WHEEL : -APP_WHEEL;
-        if (a->tl_on) {
-            a->tl_scroll = a->tl_scroll + d < 0 ? 0 : a->tl_scroll + d;
-        } else {
-            a->log_scroll += d;
-            if (a->log_scroll < 0)
-                a->log_scroll = 0;
-            if (a->log_scroll > draw_log_count(a->log))
-                a->log_scroll = draw_log_count(a->log);
-        }
-        break;
-    }
     case KA_LEGEND:
         break; /* a lesson's: lesson_input_key took it */
     case KA_PICK_MSG:
-        set_paused(a, true);
-        a->tl_on = false;
-        a->clocks_on = false;
-        a->picking = true;
-        a->msg[0] = '\0';
-        pick_move(a, 0);
-        break;
     case KA_SCRUB:
-        set_paused(a, true);
-        track_head(a);
-        a->scrub = true;
-        a->scrub_us = engine_now(eng(a));
-        a->msg[0] = '\0';
+        mode_key(a, act);
         break;
     case KA_WORKLOAD:
-        if (engine_workload_on(eng(a)))
-            exec_line(a, "workload off");
-        else
-            exec_line(a, workload_line(a));
-        if (!a->msg_error)
-            set_msg(a, false, "%s",
-                    engine_workload_on(eng(a))
-                        ? "Background workload on: W (or :workload off) stops it"
-                        : "Background workload off: W starts it again");
+        workload_key(a);
         break;
     }
     a->dirty = true;
