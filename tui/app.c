@@ -1694,29 +1694,15 @@ static void act_key(struct app *a, int k, enum key_action act)
         step_one(a);
         break;
     case KA_SLOWER:
-        if (a->speed > 0)
-            a->speed--;
-        break;
     case KA_FASTER:
-        if (a->speed < speed_count() - 1)
-            a->speed++;
-        break;
     case KA_NORMAL_SPEED:
-        a->speed = a->present ? a->speed_present : a->speed_default;
+        a->speed = speed_key(act, a->speed, a->present ? a->speed_present : a->speed_default);
         break;
     case KA_PREV_NODE:
-        a->selected = (a->selected + n - 1) % n;
-        a->link_to = 0;
-        break;
     case KA_NEXT_NODE:
-        a->selected = (a->selected + 1) % n;
-        a->link_to = 0;
-        break;
     case KA_JUMP_NODE:
         a->link_to = 0;
-        if (k - '1' < n)
-            a->selected = k - '1';
-        else
+        if (keys_select(act, k, n, &a->selected) == KEYS_SELECT_MISSING)
             set_msg(a, true, "there is no n%d: this cluster has %d nodes", k - '0', n);
         break;
     case KA_KILL:
