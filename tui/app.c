@@ -32,6 +32,7 @@
 #include "headless.h"
 #include "keys.h"
 #include "lesson_input.h"
+#include "menu.h"
 #include "term.h"
 #include "timeline.h"
 
@@ -92,12 +93,10 @@ struct app {
     char workload[16];   /* the rate of the last `workload` command, for the status bar */
     struct timeline *tl; /* the timeline view's own copy of the trace */
     bool tl_on;
-    bool clocks_on; /* the clock view */
-    bool menu_open; /* the context menu for the selected node */
-    struct draw_menu menu;
-    char menu_title[32];
-    int tl_scroll;  /* rows back from the newest */
-    int log_scroll; /* event-log lines back from the newest (PgUp/PgDn on the map) */
+    bool clocks_on;   /* the clock view */
+    struct menu menu; /* the context menu for the selected node */
+    int tl_scroll;    /* rows back from the newest */
+    int log_scroll;   /* event-log lines back from the newest (PgUp/PgDn on the map) */
     /* n / N: what they look for (the filter text they were given) and the line they landed on
      * (draw_log_line's index + 1; 0: none). */
     char search[64];
@@ -1211,64 +1210,22 @@ static void node_act(struct app *a, enum key_action act)
 
 /* ---- lesson keys ---- */
 
-/* The context menu's items for the selected node, each the key that does it. */
-static void menu_build(struct app *a)
-{
-    struct draw_menu *m = &a->menu;
-    struct engine_node en;
-    int n = a->selected + 1, nn = engine_nodes(eng(a));
-
-    memset(m, 0, sizeof(*m));
-    if (engine_node(eng(a), a->selected, &en) < 0)
-        return;
-    snprintf(a->menu_title, sizeof(a->menu_title), "n%d%s%s%s", n, en.desc.role[0] ? " (" : "",
-             en.desc.role, en.desc.role[0] ? ")" : "");
-    m->title = a->menu_title;
-#define MENU_ITEM(k, ...)                                                                          \
-    do {                                                                                           \
-        m->items[m->n].key = (k);                                                                  \
-        snprintf(m->items[m->n].label, sizeof(m->items[0].label), __VA_ARGS__);                    \
-        m->n++;                                                                                    \
-    } while (0)
-    MENU_ITEM("K", "%s n%d", en.state == NODE_CRASHED ? "restart" : "kill", n);
-    if (en.state != NODE_CRASHED)
-        MENU_ITEM("Z", "%s n%d", en.state == NODE_PAUSED ? "resume" : "pause", n);
-    MENU_ITEM("w", "write through n%d", n);
-    MENU_ITEM("g", "read through n%d", n);
-    MENU_ITEM("S", "skew n%d's clock", n);
-    if (nn > 1) {
-        MENU_ITEM("C", "cut / mend a link to...");
-        MENU_ITEM("X", "partition n%d away", n);
-    }
-#undef MENU_ITEM
-}
-
 static void top_key(struct app *a, int k);
 
-/* The menu takes the arrows, Enter, Esc and q; an item's own key runs it at once. */
-static void menu_key(struct app *a, int k)
+/* A key while the context menu is open: an item chosen runs as its key at the top level. */
+static void menu_keys(struct app *a, int k)
 {
-    struct draw_menu *m = &a->menu;
-    int run = -1;
+    int run = 0;
 
-    if (k == KEYS_UP || k == 'k') {
-        m->cursor = (m->cursor + m->n - 1) % m->n;
-    } else if (k == KEYS_DOWN || k == 'j') {
-        m->cursor = (m->cursor + 1) % m->n;
-    } else if (k == KEYS_ENTER) {
-        run = m->cursor;
-    } else if (k == KEYS_ESC || k == 'q' || k == KEYS_CTRL('c')) {
-        a->menu_open = false;
-    } else {
-        for (int i = 0; i < m->n; i++)
-            if (m->items[i].key[0] == k && m->items[i].key[1] == '\0')
-                run = i;
-        if (run < 0)
-            set_msg(a, false, "Not in the menu: pick one of its keys, or Esc");
-    }
-    if (run >= 0) {
-        a->menu_open = false;
-        top_key(a, (unsigned char)m->items[run].key[0]);
+    switch (menu_key(&a->menu, k, &run)) {
+    case MENU_KEPT:
+        break;
+    case MENU_UNKNOWN:
+        set_msg(a, false, "Not in the menu: pick one of its keys, or Esc");
+        break;
+    case MENU_RUN:
+        top_key(a, run);
+        break;
     }
     a->dirty = true;
 }
@@ -1610,12 +1567,12 @@ static void top_key(struct app *a, int k)
                             a->present, x, y);
         if (node >= 0 && !a->help)
             a->selected = node;
-        a->menu_open = false; /* its items were for the node selected before */
+        a->menu.open = false; /* its items were for the node selected before */
         a->dirty = true;
         return;
     }
-    if (a->menu_open) {
-        menu_key(a, k);
+    if (a->menu.open) {
+        menu_keys(a, k);
         return;
     }
     if (a->help) {
@@ -1741,8 +1698,7 @@ static void act_key(struct app *a, int k, enum key_action act)
     case KA_SHOW_ME:
         break; /* lesson_input_key took them */
     case KA_MENU:
-        menu_build(a);
-        a->menu_open = a->menu.n > 0;
+        menu_open(&a->menu, eng(a), a->selected);
         break;
     case KA_CLOCKS:
     case KA_TIMELINE:
@@ -1916,7 +1872,7 @@ static void render(struct app *a)
     v.log = a->log;
     v.workload = a->workload[0] ? a->workload : "on";
     v.clocks = a->clocks_on;
-    v.menu = a->menu_open ? &a->menu : NULL;
+    v.menu = a->menu.open ? &a->menu.items : NULL;
     if (a->picking && a->paused) {
         pick_move(a, 0); /* the picked message may have arrived meanwhile */
         v.picking = true;
