@@ -33,19 +33,18 @@
 #include "keys.h"
 #include "lesson_input.h"
 #include "menu.h"
+#include "pick.h"
+#include "scrub.h"
 #include "term.h"
 #include "timeline.h"
 
 #define APP_FRAME_MS    33  /* about 30 frames a second while running */
 #define APP_MAX_STEP_MS 100 /* a stalled loop does not make virtual time jump */
 #define APP_MSG_MAX     (SCRIPT_MSG_MAX + 300)
-#define APP_TL_PAGE     10      /* rows PgUp and PgDn scroll the timeline */
-#define APP_WHEEL       3       /* rows a click of the mouse wheel scrolls */
-#define APP_WORKLOAD    "2/s"   /* the sandbox's gentle background workload */
-#define APP_LIN_BUDGET  200000  /* search steps per key for the live linearizability verdict */
-#define APP_PICK_MAX    256     /* messages adversary mode cycles through */
-#define APP_PICK_DELAY  "200ms" /* what + holds a picked message back by */
-#define APP_SCRUB_MIN   1000    /* the scrubber's smallest step, in us */
+#define APP_TL_PAGE     10     /* rows PgUp and PgDn scroll the timeline */
+#define APP_WHEEL       3      /* rows a click of the mouse wheel scrolls */
+#define APP_WORKLOAD    "2/s"  /* the sandbox's gentle background workload */
+#define APP_LIN_BUDGET  200000 /* search steps per key for the live linearizability verdict */
 
 #define APP_FRAME_BUDGET_NS 20000000u   /* the most wall time one frame's simulation may take */
 #define APP_SKIP_MIN_US     20000       /* idle waits shorter than this are not worth a skip */
@@ -108,12 +107,8 @@ struct app {
     uint64_t flash_until[DRAW_FLASH_MAX];
     int n_flash;
     uv_timer_t flash_timer;
-    /* Adversary mode (m): the learner as the network; the message picked (0: none). */
-    bool picking;
-    uint64_t pick_id;
-    /* The scrubber (T): where Enter would travel to. */
-    bool scrub;
-    int64_t scrub_us;
+    struct pick pick;   /* adversary mode (m): the learner as the network */
+    struct scrub scrub; /* the scrubber (T) */
 
     /* The checkers' verdicts, recomputed when the number of completed ops changes. */
     struct draw_checks checks;
@@ -873,113 +868,31 @@ static void set_paused(struct app *a, bool paused)
 
 /* ---- adversary mode and the scrubber ---- */
 
-/* The messages in flight the learner can pick, in the order Tab visits them: the soonest to
- * arrive first (ties by id). Dropped ones are already lost. Returns how many. */
-static int pick_list(struct app *a, uint64_t *ids, int max)
-{
-    const struct net *net = engine_net(eng(a));
-    int64_t due[APP_PICK_MAX];
-    int n = 0;
-
-    if (max > APP_PICK_MAX)
-        max = APP_PICK_MAX;
-    for (int s = 0; s < net_slots(net) && n < max; s++) {
-        const struct msg *m = net_slot(net, s);
-        int i;
-        if (!m || m->fate == NET_DROP)
-            continue;
-        for (i = n; i > 0 && (due[i - 1] > m->deliver_us ||
-                              (due[i - 1] == m->deliver_us && ids[i - 1] > m->id));
-             i--) {
-            due[i] = due[i - 1];
-            ids[i] = ids[i - 1];
-        }
-        due[i] = m->deliver_us;
-        ids[i] = m->id;
-        n++;
-    }
-    return n;
-}
-
-/* Keeps the pick on a message still in flight; moves it by dir (+1 next, -1 previous). */
-static void pick_move(struct app *a, int dir)
-{
-    uint64_t ids[APP_PICK_MAX];
-    int n = pick_list(a, ids, APP_PICK_MAX), at = -1;
-
-    for (int i = 0; i < n; i++)
-        if (ids[i] == a->pick_id)
-            at = i;
-    if (n == 0)
-        a->pick_id = 0;
-    else if (at < 0)
-        a->pick_id = ids[0];
-    else
-        a->pick_id = ids[((at + dir) % n + n) % n];
-}
-
-/* d, + and D: the command goes through the command line's path, so it is journalled and a
- * rewind replays it. */
-static void pick_act(struct app *a, const char *verb, const char *arg)
+/* Adversary mode's keys (pick.c); false for a key it leaves to the rest of the sandbox. */
+static bool pick_keys(struct app *a, int k)
 {
     char line[64];
-    uint64_t id = a->pick_id;
 
-    if (!id) {
+    switch (pick_key(&a->pick, k, a->paused, eng(a), line, sizeof(line))) {
+    case PICK_PASS:
+        return false;
+    case PICK_MOVED:
+        a->msg[0] = '\0';
+        return true;
+    case PICK_EMPTY:
         set_msg(a, true, "no message in flight to pick: . steps on, Esc leaves");
-        return;
-    }
-    snprintf(line, sizeof(line), "%s %llu%s%s", verb, (unsigned long long)id, arg ? " " : "",
-             arg ? arg : "");
-    if (exec_line(a, line) == 0 && strcmp(verb, "drop") == 0)
-        pick_move(a, 1); /* it is lost: pick the next */
-    track_head(a);
-}
-
-/* Adversary mode's keys; false for a key it leaves to the rest of the sandbox. */
-static bool pick_key(struct app *a, int k)
-{
-    if (!a->picking)
-        return false;
-    if (!a->paused) {
-        a->picking = false; /* running again: the mode is over */
-        return false;
-    }
-    switch (k) {
-    case KEYS_TAB:
-    case KEYS_RIGHT:
-    case KEYS_DOWN:
-    case 'j':
-    case 'l':
-        a->msg[0] = '\0';
-        pick_move(a, 1);
         return true;
-    case KEYS_LEFT:
-    case KEYS_UP:
-    case 'k':
-    case 'h':
-        a->msg[0] = '\0';
-        pick_move(a, -1);
+    case PICK_RUN:
+        /* Through the command line's path, so it is journalled and a rewind replays it. */
+        if (exec_line(a, line) == 0 && strncmp(line, "drop ", 5) == 0)
+            pick_move(&a->pick, eng(a), 1); /* it is lost: pick the next */
+        track_head(a);
         return true;
-    case 'd':
-        pick_act(a, "deliver", NULL);
-        return true;
-    case '+':
-    case '>':
-        pick_act(a, "delay", APP_PICK_DELAY);
-        return true;
-    case 'D':
-        pick_act(a, "drop", NULL);
-        return true;
-    case KEYS_ESC:
-    case 'q':
-    case 'm':
-        a->picking = false;
+    case PICK_LEFT:
         set_msg(a, false, "Back to the network's own choices: Space runs on");
         return true;
-    default:
-        return false;
     }
+    return false;
 }
 
 /* The scrubber's right end: the latest time reached. */
@@ -990,55 +903,22 @@ static int64_t scrub_head(struct app *a)
     return a->head_us > now ? a->head_us : now;
 }
 
-static bool scrub_key(struct app *a, int k)
+/* The scrubber's keys (scrub.c); false when it is closed. */
+static bool scrub_keys(struct app *a, int k)
 {
-    int64_t head, step;
-
-    if (!a->scrub)
+    switch (scrub_key(&a->scrub, k, scrub_head(a))) {
+    case SCRUB_PASS:
         return false;
-    head = scrub_head(a);
-    step = head / 100 > APP_SCRUB_MIN ? head / 100 : APP_SCRUB_MIN;
-    switch (k) {
-    case KEYS_LEFT:
-    case 'h':
-        a->scrub_us -= step;
-        break;
-    case KEYS_RIGHT:
-    case 'l':
-        a->scrub_us += step;
-        break;
-    case KEYS_PGUP:
-    case KEYS_DOWN:
-        a->scrub_us -= 10 * step;
-        break;
-    case KEYS_PGDN:
-    case KEYS_UP:
-        a->scrub_us += 10 * step;
-        break;
-    case KEYS_HOME:
-        a->scrub_us = 0;
-        break;
-    case KEYS_END:
-        a->scrub_us = head;
-        break;
-    case KEYS_ENTER:
-        a->scrub = false;
-        travel(a, a->scrub_us);
+    case SCRUB_TAKEN:
         return true;
-    case KEYS_ESC:
-    case 'q':
-    case 'T':
-        a->scrub = false;
+    case SCRUB_TRAVEL:
+        travel(a, a->scrub.us);
+        return true;
+    case SCRUB_LEFT:
         a->msg[0] = '\0';
         return true;
-    default:
-        return true; /* the scrubber holds the keys until Enter or Esc */
     }
-    if (a->scrub_us < 0)
-        a->scrub_us = 0;
-    if (a->scrub_us > head)
-        a->scrub_us = head;
-    return true;
+    return false;
 }
 
 /* ---- keys ---- */
@@ -1535,13 +1415,13 @@ static void mode_key(struct app *a, enum key_action act)
     if (act == KA_PICK_MSG) {
         a->tl_on = false;
         a->clocks_on = false;
-        a->picking = true;
-        pick_move(a, 0);
+        a->pick.on = true;
+        pick_move(&a->pick, eng(a), 0);
         return;
     }
     track_head(a);
-    a->scrub = true;
-    a->scrub_us = engine_now(eng(a));
+    a->scrub.on = true;
+    a->scrub.us = engine_now(eng(a));
 }
 
 static void act_key(struct app *a, int k, enum key_action act);
@@ -1583,7 +1463,7 @@ static void top_key(struct app *a, int k)
         a->dirty = true;
         return;
     }
-    if (scrub_key(a, k) || pick_key(a, k) || demo_key(a, k)) {
+    if (scrub_keys(a, k) || pick_keys(a, k) || demo_key(a, k)) {
         a->dirty = true;
         return;
     }
@@ -1873,13 +1753,13 @@ static void render(struct app *a)
     v.workload = a->workload[0] ? a->workload : "on";
     v.clocks = a->clocks_on;
     v.menu = a->menu.open ? &a->menu.items : NULL;
-    if (a->picking && a->paused) {
-        pick_move(a, 0); /* the picked message may have arrived meanwhile */
+    if (a->pick.on && a->paused) {
+        pick_move(&a->pick, eng(a), 0); /* the picked message may have arrived meanwhile */
         v.picking = true;
-        v.pick_id = a->pick_id;
+        v.pick_id = a->pick.id;
     }
-    v.scrub = a->scrub;
-    v.scrub_us = a->scrub_us;
+    v.scrub = a->scrub.on;
+    v.scrub_us = a->scrub.us;
     v.scrub_head_us = scrub_head(a);
     v.events = a->tl;
     if (a->tl_on) {
