@@ -26,6 +26,7 @@
 #include "cast.h"
 #include "cmdline.h"
 #include "config.h"
+#include "flash.h"
 #include "speed.h"
 #include "course.h"
 #include "datadir.h"
@@ -100,12 +101,9 @@ struct app {
      * (draw_log_line's index + 1; 0: none). */
     char search[64];
     int log_mark;
-    size_t op_sel; /* o / O: the op the quorum view shows (history id; 0: the latest) */
-    int link_to;   /* v: the selected node's link to node link_to - 1 (0: none) */
-    /* Truncated or discarded entries flashed in the replica pane until flash_until (uv_now). */
-    struct draw_flash flash[DRAW_FLASH_MAX];
-    uint64_t flash_until[DRAW_FLASH_MAX];
-    int n_flash;
+    size_t op_sel;      /* o / O: the op the quorum view shows (history id; 0: the latest) */
+    int link_to;        /* v: the selected node's link to node link_to - 1 (0: none) */
+    struct flash flash; /* truncated or discarded entries the replica pane flashes */
     uv_timer_t flash_timer;
     struct pick pick;   /* adversary mode (m): the learner as the network */
     struct scrub scrub; /* the scrubber (T) */
@@ -192,69 +190,26 @@ static void set_msg(struct app *a, bool error, const char *fmt, ...)
     a->dirty = true;
 }
 
-/* ---- truncated and discarded entries, flashed before they go ---- */
-
-#define APP_FLASH_MS        1200    /* how long a flash stays, in wall time */
-#define APP_FLASH_RECENT_US 2000000 /* older events (a replay's) do not flash */
+/* ---- truncated and discarded entries, flashed before they go (flash.c) ---- */
 
 static void flash_cb(uv_timer_t *h);
 
 /* Drops the flashes whose time is up; arms the timer for the next to go. */
-static void flash_expire(struct app *a)
+static void flash_arm(struct app *a)
 {
-    uint64_t now = uv_now(&a->loop), next = 0;
-    int k = 0;
+    uint64_t now = uv_now(&a->loop), next;
+    bool changed = false;
 
-    for (int i = 0; i < a->n_flash; i++) {
-        if (a->flash_until[i] <= now) {
-            a->dirty = true;
-            continue;
-        }
-        a->flash[k] = a->flash[i];
-        a->flash_until[k] = a->flash_until[i];
-        if (next == 0 || a->flash_until[k] < next)
-            next = a->flash_until[k];
-        k++;
-    }
-    a->n_flash = k;
+    next = flash_expire(&a->flash, now, &changed);
+    if (changed)
+        a->dirty = true;
     if (next > 0 && a->flash_timer.data)
         uv_timer_start(&a->flash_timer, flash_cb, next - now, 0);
 }
 
 static void flash_cb(uv_timer_t *h)
 {
-    flash_expire(h->data);
-}
-
-/* A node cut its log (TRACE_TRUNCATE) or a model threw a write away (a "discard" conflict):
- * keep it in the small list the replica pane flashes; the oldest goes when it is full. */
-static void flash_event(struct app *a, const struct trace_event *ev)
-{
-    struct draw_flash *f;
-    bool discard = ev->kind == TRACE_CONFLICT && strcmp(ev->name, "discard") == 0;
-
-    /* Not before the loop runs (no screen yet), nor for old events a rewind replays. */
-    if (!(ev->kind == TRACE_TRUNCATE || discard) || !a->flash_timer.data ||
-        engine_now(eng(a)) - ev->t_us > APP_FLASH_RECENT_US)
-        return;
-    if (a->n_flash == DRAW_FLASH_MAX) {
-        memmove(&a->flash[0], &a->flash[1], sizeof(a->flash[0]) * (DRAW_FLASH_MAX - 1));
-        memmove(&a->flash_until[0], &a->flash_until[1],
-                sizeof(a->flash_until[0]) * (DRAW_FLASH_MAX - 1));
-        a->n_flash--;
-    }
-    f = &a->flash[a->n_flash];
-    f->node = ev->node;
-    f->discarded = discard;
-    if (discard)
-        snprintf(f->text, sizeof(f->text), "%s", ev->text);
-    else if (ev->b == 1)
-        snprintf(f->text, sizeof(f->text), "@%lld", (long long)ev->a);
-    else
-        snprintf(f->text, sizeof(f->text), "@%lld..@%lld (%lld entries)", (long long)ev->a,
-                 (long long)(ev->a + ev->b - 1), (long long)ev->b);
-    a->flash_until[a->n_flash++] = uv_now(&a->loop) + APP_FLASH_MS;
-    flash_expire(a);
+    flash_arm(h->data);
 }
 
 /* Can ev change a checker's verdict? An op ending, a node cutting its log or a model throwing a
@@ -308,7 +263,10 @@ static void drain(struct app *a)
         }
         draw_log_event(a->log, &ev);
         timeline_add(a->tl, &ev);
-        flash_event(a, &ev);
+        /* Not before the loop runs (no screen yet). */
+        if (a->flash_timer.data &&
+            flash_event(&a->flash, &ev, engine_now(eng(a)), uv_now(&a->loop)))
+            flash_arm(a);
         if (verdict_event(&ev))
             a->checks_stale = true;
     }
@@ -1737,8 +1695,8 @@ static void render(struct app *a)
     v.log_mark = a->log_mark;
     v.op_sel = a->op_sel;
     v.link_to = a->link_to;
-    v.flash = a->flash;
-    v.n_flash = a->n_flash;
+    v.flash = a->flash.items;
+    v.n_flash = a->flash.n;
     if (a->pl.demo && a->pl.caption[0]) {
         v.caption = a->pl.caption;
         v.beat = a->pl.wait == PLAYER_WAIT_BEAT;
