@@ -974,6 +974,8 @@ static void cmd_key(struct app *a, int k)
     a->dirty = true;
 }
 
+/* K and Z: kill or restart, pause or resume the selected node (act is KA_KILL or
+ * KA_PAUSE_NODE). */
 static void node_act(struct app *a, enum key_action act)
 {
     struct engine_node en;
@@ -982,65 +984,15 @@ static void node_act(struct app *a, enum key_action act)
 
     if (engine_node(eng(a), a->selected, &en) < 0)
         return;
-    switch (act) {
-    case KA_KILL:
+    if (act == KA_KILL) {
         snprintf(line, sizeof(line), "%s n%d", en.state == NODE_CRASHED ? "restart" : "kill", n);
-        break;
-    case KA_PAUSE_NODE:
+    } else if (act == KA_PAUSE_NODE) {
         if (en.state == NODE_CRASHED) {
             set_msg(a, true, "n%d is down: K restarts it", n);
             return;
         }
         snprintf(line, sizeof(line), "%s n%d", en.state == NODE_PAUSED ? "resume" : "pause", n);
-        break;
-    case KA_NONE:
-    case KA_HELP:
-    case KA_CLOSE:
-    case KA_QUIT:
-    case KA_COMMAND:
-    case KA_SEARCH:
-    case KA_RUN:
-    case KA_STEP:
-    case KA_SLOWER:
-    case KA_FASTER:
-    case KA_NORMAL_SPEED:
-    case KA_PREV_NODE:
-    case KA_NEXT_NODE:
-    case KA_JUMP_NODE:
-    case KA_HEAL:
-    case KA_CUT:
-    case KA_PARTITION:
-    case KA_SKEW:
-    case KA_WRITE:
-    case KA_READ:
-    case KA_REDRAW:
-    case KA_BACK:
-    case KA_FORWARD:
-    case KA_HINT:
-    case KA_RESET_STEP:
-    case KA_STEP_BACK:
-    case KA_STEP_NEXT:
-    case KA_LESSONS:
-    case KA_SHOW_ME:
-    case KA_WORKLOAD:
-    case KA_TIMELINE:
-    case KA_CLOCKS:
-    case KA_MENU:
-    case KA_OLDER:
-    case KA_NEWER:
-    case KA_PICK_MSG:
-    case KA_SCRUB:
-    case KA_SEARCH_NEXT:
-    case KA_SEARCH_PREV:
-    case KA_OP_OLDER:
-    case KA_OP_NEWER:
-    case KA_LINK:
-    case KA_PRESENT:
-    case KA_OLDEST:
-    case KA_NEWEST:
-    case KA_WHEEL_UP:
-    case KA_WHEEL_DOWN:
-    case KA_LEGEND:
+    } else {
         return;
     }
     exec_line(a, line);
