@@ -128,7 +128,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB) | $(BUILD)/.deps-test
 
 # The render test draws frames into the project's grid: it links the drawing code, never curses or uv.
 RENDER_OBJ := $(BUILD)/tui/grid.o $(BUILD)/tui/draw.o $(BUILD)/tui/keys.o $(BUILD)/tui/timeline.o \
-	$(BUILD)/tui/compare_draw.o
+	$(BUILD)/tui/compare_draw.o $(BUILD)/tui/theme.o
 $(BUILD)/tests/test_render: $(BUILD)/tests/test_render.o $(RENDER_OBJ) $(LIB) | $(BUILD)/.deps-test
 	@[ "$(V)" = 1 ] || echo "  LD    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(RENDER_OBJ) $(LIB) $(TEST_LIBS)
@@ -323,7 +323,10 @@ bench: $(BENCH_BIN) $(BIN)
 	@tests/bench/goals.sh $(BUILD) $(BIN)
 
 # The engine and lessons must stay deterministic and terminal-free.
-lint:
+# The layers and rooms (tools/layers.sh): no circle of includes or calls among tui/ files, no
+# use going up from engine/ or lessons/. It reads the objects' symbols too, so it builds them.
+lint: $(CORE_OBJ) $(UI_OBJ)
+	@tools/layers.sh $(BUILD)
 	@bad=$$(for f in engine/*.[ch] lessons/*.[ch]; do [ -f "$$f" ] || continue; \
 		sed -E 's#/\*([^*]|\*+[^*/])*\*+/##g; s#/\*.*##; s#"([^"\\]|\\.)*"#""#g' "$$f" \
 		| grep -nE '(^|[^_[:alnum:]])(rand|srand|random|time|clock_gettime|gettimeofday|clock|sleep|usleep|nanosleep)[[:space:]]*\(' \

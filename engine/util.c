@@ -96,6 +96,19 @@ void util_fmt_time(char *dst, size_t size, int64_t us)
              (long long)(a % 1000000 / 1000));
 }
 
+void util_fmt_delta(char *dst, size_t size, int64_t us)
+{
+    char sign = us < 0 ? '-' : '+';
+    long long a = us < 0 ? -(long long)us : (long long)us;
+
+    if (a < 1000)
+        snprintf(dst, size, "%c%lldus", sign, a);
+    else if (a < 1000000)
+        snprintf(dst, size, "%c%lldms", sign, a / 1000);
+    else
+        snprintf(dst, size, "%c%lld.%llds", sign, a / 1000000, (a / 100000) % 10);
+}
+
 /* Edit distance (insert, delete, substitute, swap neighbours), capped at 3 for speed. */
 static int distance(const char *a, const char *b)
 {

@@ -33,6 +33,10 @@ void util_fmt_duration(char *dst, size_t size, int64_t us);
 /* Formats a virtual time stamp as seconds with millisecond precision: "1.234s". */
 void util_fmt_time(char *dst, size_t size, int64_t us);
 
+/* Formats a signed offset, always with its sign, in the largest unit that fits: "+500us",
+ * "-20ms", "+1.5s" (a clock's skew, a message's latency). */
+void util_fmt_delta(char *dst, size_t size, int64_t us);
+
 /* The one of names (n of them) closest to word when word is a likely typo of it (one edit
  * for a word of up to 3 letters, two for longer ones); else NULL. For "did you mean". */
 const char *util_suggest(const char *word, const char *const *names, int n);

@@ -1312,6 +1312,63 @@ static void test_lesson_pane_short_of_room(void **state)
 }
 
 /* --cast: the asciicast v2 header and one frame event, JSON escaping included. */
+/* The recording's colours come from the theme's one table: each style's SGR sequence is what the
+ * 256-colour default theme draws (these are the sequences --cast wrote from its own copy). */
+static void test_theme_sgr(void **state)
+{
+    static const char *const want[ST_COUNT] = {
+        [ST_NORMAL] = "",
+        [ST_DIM] = "\x1b[2;38;5;245m",
+        [ST_BOLD] = "\x1b[1m",
+        [ST_BORDER] = "\x1b[38;5;67m",
+        [ST_SELECTED] = "\x1b[1;38;5;51m",
+        [ST_LEADER] = "\x1b[1;38;5;220m",
+        [ST_CRASHED] = "\x1b[1;38;5;196m",
+        [ST_PAUSED] = "\x1b[38;5;214m",
+        [ST_LINK] = "\x1b[2;38;5;240m",
+        [ST_LINK_CUT] = "\x1b[1;38;5;196m",
+        [ST_MSG0] = "\x1b[1;38;5;45m",
+        [ST_MSG1] = "\x1b[1;38;5;118m",
+        [ST_MSG2] = "\x1b[1;38;5;213m",
+        [ST_MSG3] = "\x1b[1;38;5;208m",
+        [ST_MSG_DROP] = "\x1b[1;38;5;196m",
+        [ST_OK] = "\x1b[38;5;40m",
+        [ST_FAIL] = "\x1b[1;38;5;196m",
+        [ST_TIMEOUT] = "\x1b[1;38;5;208m",
+        [ST_PENDING] = "",
+        [ST_EV_SEND] = "\x1b[2;38;5;244m",
+        [ST_EV_DELIVER] = "",
+        [ST_EV_DROP] = "\x1b[38;5;203m",
+        [ST_EV_FAULT] = "\x1b[1;38;5;214m",
+        [ST_EV_ROLE] = "\x1b[1;38;5;213m",
+        [ST_EV_OP] = "\x1b[38;5;81m",
+        [ST_EV_NOTE] = "\x1b[1m",
+        [ST_EV_STORE] = "\x1b[38;5;114m",
+        [ST_BAR] = "\x1b[38;5;252;48;5;236m",
+        [ST_BAR_KEY] = "\x1b[1;38;5;226;48;5;236m",
+        [ST_BAR_RUN] = "\x1b[1;38;5;16;48;5;40m",
+        [ST_BAR_PAUSE] = "\x1b[1;4;38;5;16;48;5;214m",
+        [ST_ERROR] = "\x1b[1;38;5;196m",
+        [ST_INFO] = "\x1b[38;5;117m",
+        [ST_PROMPT] = "\x1b[1;38;5;226m",
+        [ST_PANE_TITLE] = "\x1b[1;38;5;255m",
+        [ST_HELP] = "",
+        [ST_EMPH] = "\x1b[4m",
+        [ST_STRONG] = "\x1b[1m",
+        [ST_CODE] = "\x1b[38;5;222m",
+        [ST_CHOICE] = "\x1b[7m",
+    };
+    char buf[64];
+
+    (void)state;
+    for (int s = 0; s < ST_COUNT; s++) {
+        size_t n = theme_sgr((enum draw_style)s, buf, sizeof(buf));
+        assert_non_null(want[s]);
+        assert_string_equal(buf, want[s]);
+        assert_int_equal(n, strlen(want[s]));
+    }
+}
+
 static void test_cast_encoder(void **state)
 {
     (void)state;
@@ -1540,6 +1597,7 @@ int main(void)
         cmocka_unit_test(test_lesson_pane_short_of_room),
         cmocka_unit_test(test_demo_caption_100x30),
         cmocka_unit_test(test_cast_encoder),
+        cmocka_unit_test(test_theme_sgr),
         cmocka_unit_test(test_present_100x30),
         cmocka_unit_test(test_random_sizes),
     };

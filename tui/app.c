@@ -16,98 +16,41 @@
 #include "../engine/check.h"
 #include "../engine/engine.h"
 #include "../engine/script.h"
+#include "../engine/util.h"
 #include "draw.h"
 #include "grid.h"
+#include "../lessons/player.h"
 #include "../lessons/progress.h"
 #include "../lessons/runner.h"
 #include "compare_view.h"
+#include "cast.h"
+#include "cmdline.h"
 #include "config.h"
+#include "flash.h"
 #include "speed.h"
 #include "course.h"
 #include "datadir.h"
 #include "headless.h"
 #include "keys.h"
+#include "lesson_input.h"
+#include "menu.h"
+#include "pick.h"
+#include "scrub.h"
 #include "term.h"
 #include "timeline.h"
 
-/* The draw styles as SGR sequences for --cast, matching tui/term.c's 256-colour theme. */
-static const char *const app_cast_sgr[ST_COUNT] = {
-    [ST_NORMAL] = "",
-    [ST_DIM] = "\x1b[2;38;5;245m",
-    [ST_BOLD] = "\x1b[1m",
-    [ST_BORDER] = "\x1b[38;5;67m",
-    [ST_SELECTED] = "\x1b[1;38;5;51m",
-    [ST_LEADER] = "\x1b[1;38;5;220m",
-    [ST_CRASHED] = "\x1b[1;38;5;196m",
-    [ST_PAUSED] = "\x1b[38;5;214m",
-    [ST_LINK] = "\x1b[2;38;5;240m",
-    [ST_LINK_CUT] = "\x1b[1;38;5;196m",
-    [ST_MSG0] = "\x1b[1;38;5;45m",
-    [ST_MSG1] = "\x1b[1;38;5;118m",
-    [ST_MSG2] = "\x1b[1;38;5;213m",
-    [ST_MSG3] = "\x1b[1;38;5;208m",
-    [ST_MSG_DROP] = "\x1b[1;38;5;196m",
-    [ST_OK] = "\x1b[38;5;40m",
-    [ST_FAIL] = "\x1b[1;38;5;196m",
-    [ST_TIMEOUT] = "\x1b[1;38;5;208m",
-    [ST_PENDING] = "",
-    [ST_EV_SEND] = "\x1b[2;38;5;244m",
-    [ST_EV_DELIVER] = "",
-    [ST_EV_DROP] = "\x1b[38;5;203m",
-    [ST_EV_FAULT] = "\x1b[1;38;5;214m",
-    [ST_EV_ROLE] = "\x1b[1;38;5;213m",
-    [ST_EV_OP] = "\x1b[38;5;81m",
-    [ST_EV_NOTE] = "\x1b[1m",
-    [ST_EV_STORE] = "\x1b[38;5;114m",
-    [ST_BAR] = "\x1b[38;5;252;48;5;236m",
-    [ST_BAR_KEY] = "\x1b[1;38;5;226;48;5;236m",
-    [ST_BAR_RUN] = "\x1b[1;38;5;16;48;5;40m",
-    [ST_BAR_PAUSE] = "\x1b[1;4;38;5;16;48;5;214m",
-    [ST_ERROR] = "\x1b[1;38;5;196m",
-    [ST_INFO] = "\x1b[38;5;117m",
-    [ST_PROMPT] = "\x1b[1;38;5;226m",
-    [ST_PANE_TITLE] = "\x1b[1;38;5;255m",
-    [ST_HELP] = "",
-    [ST_EMPH] = "\x1b[4m",
-    [ST_STRONG] = "\x1b[1m",
-    [ST_CODE] = "\x1b[38;5;222m",
-    [ST_CHOICE] = "\x1b[7m",
-};
-
 #define APP_FRAME_MS    33  /* about 30 frames a second while running */
 #define APP_MAX_STEP_MS 100 /* a stalled loop does not make virtual time jump */
-#define APP_HISTORY     64  /* command-line history entries */
 #define APP_MSG_MAX     (SCRIPT_MSG_MAX + 300)
-#define APP_TL_PAGE     10      /* rows PgUp and PgDn scroll the timeline */
-#define APP_WHEEL       3       /* rows a click of the mouse wheel scrolls */
-#define APP_WORKLOAD    "2/s"   /* the sandbox's gentle background workload */
-#define APP_LIN_BUDGET  200000  /* search steps per key for the live linearizability verdict */
-#define APP_PICK_MAX    256     /* messages adversary mode cycles through */
-#define APP_PICK_DELAY  "200ms" /* what + holds a picked message back by */
-#define APP_SCRUB_MIN   1000    /* the scrubber's smallest step, in us */
+#define APP_TL_PAGE     10     /* rows PgUp and PgDn scroll the timeline */
+#define APP_WHEEL       3      /* rows a click of the mouse wheel scrolls */
+#define APP_WORKLOAD    "2/s"  /* the sandbox's gentle background workload */
+#define APP_LIN_BUDGET  200000 /* search steps per key for the live linearizability verdict */
 
 #define APP_FRAME_BUDGET_NS 20000000u   /* the most wall time one frame's simulation may take */
 #define APP_SKIP_MIN_US     20000       /* idle waits shorter than this are not worth a skip */
 #define APP_SKIP_SHOW_MS    1500        /* how long the bar shows a skip */
-#define APP_CAST_IDLE_S     2.0         /* a player shortens a recording's longer pauses to this */
-#define APP_CAST_FRAME_MS   100         /* --cast keeps at most ten frames a second */
 #define APP_RATE_WINDOW_NS  1000000000u /* the achieved speed is measured over a second */
-
-/* What the scenario being played waits for before its next command. */
-enum app_wait {
-    WAIT_NONE, /* nothing: it has ended, or there is no scenario */
-    WAIT_TIME, /* virtual time wait_until */
-    WAIT_QUIET,
-    WAIT_BEAT, /* a demo's `beat`: the presenter's Space, Right or PageDown goes on */
-};
-
-/* Where a demo stood when it reached a beat, so Left can rewind to it. */
-struct app_beat {
-    int64_t t_us;
-    int journal_n;
-    int pc;
-    char caption[240];
-};
 
 struct app {
     uv_loop_t loop;
@@ -143,43 +86,27 @@ struct app {
     bool help;
     int writes;
 
-    bool cmd_open;
-    bool searching; /* the line edits the event-log filter, not a command */
-    char filter[64];
-    char cmd[SCRIPT_MAX_LINE];
-    int cmd_len;
-    int cmd_cursor;
-    char hist[APP_HISTORY][SCRIPT_MAX_LINE];
-    int n_hist;
-    int hist_pos;
+    struct cmdline cl;               /* the `:` and `/` lines */
+    char filter[CMDLINE_FILTER_MAX]; /* the event log shows only lines with this */
     char msg[APP_MSG_MAX];
     bool msg_error;
     char workload[16];   /* the rate of the last `workload` command, for the status bar */
     struct timeline *tl; /* the timeline view's own copy of the trace */
     bool tl_on;
-    bool clocks_on; /* the clock view */
-    bool menu_open; /* the context menu for the selected node */
-    struct draw_menu menu;
-    char menu_title[32];
-    int tl_scroll;  /* rows back from the newest */
-    int log_scroll; /* event-log lines back from the newest (PgUp/PgDn on the map) */
+    bool clocks_on;   /* the clock view */
+    struct menu menu; /* the context menu for the selected node */
+    int tl_scroll;    /* rows back from the newest */
+    int log_scroll;   /* event-log lines back from the newest (PgUp/PgDn on the map) */
     /* n / N: what they look for (the filter text they were given) and the line they landed on
      * (draw_log_line's index + 1; 0: none). */
     char search[64];
     int log_mark;
-    size_t op_sel; /* o / O: the op the quorum view shows (history id; 0: the latest) */
-    int link_to;   /* v: the selected node's link to node link_to - 1 (0: none) */
-    /* Truncated or discarded entries flashed in the replica pane until flash_until (uv_now). */
-    struct draw_flash flash[DRAW_FLASH_MAX];
-    uint64_t flash_until[DRAW_FLASH_MAX];
-    int n_flash;
+    size_t op_sel;      /* o / O: the op the quorum view shows (history id; 0: the latest) */
+    int link_to;        /* v: the selected node's link to node link_to - 1 (0: none) */
+    struct flash flash; /* truncated or discarded entries the replica pane flashes */
     uv_timer_t flash_timer;
-    /* Adversary mode (m): the learner as the network; the message picked (0: none). */
-    bool picking;
-    uint64_t pick_id;
-    /* The scrubber (T): where Enter would travel to. */
-    bool scrub;
-    int64_t scrub_us;
+    struct pick pick;   /* adversary mode (m): the learner as the network */
+    struct scrub scrub; /* the scrubber (T) */
 
     /* The checkers' verdicts, recomputed when the number of completed ops changes. */
     struct draw_checks checks;
@@ -188,20 +115,8 @@ struct app {
     bool checks_stale;       /* an event that can change a verdict came since */
     uint64_t checks_next_ns; /* while running, not recomputed before this (uv_hrtime) */
 
-    /* The scenario being played (open FILE), its next command and what it waits for. */
-    struct script script;
-    int pc;
-    enum app_wait wait;
-    int64_t wait_until;
-    char next[SCRIPT_MAX_LINE + 40];
-    /* Where the player stood each time it started waiting, so a rewind can put it back. */
-    struct app_snap *snaps;
-    int n_snaps;
-    /* A demo (splitbrain demo FILE): beats wait for the presenter; the latest caption. */
-    bool demo;
-    char caption[240];
-    struct app_beat *beats;
-    int n_beats;
+    /* The scenario or demo being played (open FILE, demo FILE): lessons/player.h. */
+    struct player pl;
     /* --record FILE: the run written there as a scenario on the way out. */
     const char *record;
     /* `:open NAME` or `:demo NAME`: the file to play next, once this loop has ended. */
@@ -209,11 +124,8 @@ struct app {
     bool reopen_demo;
     /* --cast FILE: every drawn frame appended there as an asciicast v2 event. */
     const char *cast;
-    FILE *cast_f;
-    struct timespec cast_t0;
-    struct grid *cast_prev; /* the frame last written: the next writes only what changed */
-    double cast_last_t;     /* when it was written (seconds into the recording) */
-    uv_timer_t cast_timer;  /* writes a frame held back by the rate limit a moment later */
+    struct cast *cast_rec;
+    uv_timer_t cast_timer; /* writes a frame held back by the rate limit a moment later */
     /* Presenter mode (--present, P): fewer panes, high contrast, a slower clock. */
     bool present;
     /* Idle waits skipped (lessons, demos, presenter mode): in all, the latest, and until when
@@ -232,7 +144,7 @@ struct app {
     int speed_default;
     int speed_present;
     bool idle_skip;
-    enum term_theme theme;
+    enum theme_name theme;
     bool colour;
     char set_workload[CONFIG_TEXT_MAX]; /* the settings' workload: "2/s", "off" */
     char workload_cmd[CONFIG_TEXT_MAX + 16];
@@ -253,30 +165,12 @@ struct app {
     bool runner_mode_run_owned; /* the sandbox's own run is gone: run is the runner's */
     struct lesson lesson;
     bool lesson_loaded;
-    struct course *course;
-    int course_at;
     struct progress *prog;
-    bool prog_failed; /* said once that progress cannot be saved */
-    int quiz_cursor;
-    unsigned quiz_pick;
-    const char *hint;   /* the latest hint shown (the lesson's text), or NULL */
-    bool confirm_reset; /* R asked; y confirms */
-    bool lesson_hold;   /* the run paused on the gate or the spotlight: Space or > goes on */
-    bool legend;        /* the lesson pane shows the legend (i) instead of the step */
-    bool list_open;     /* the lesson list overlay */
-    int list_cursor;
-    uint64_t input_ns; /* wall time of the learner's last key, for hints after inactivity */
+    bool prog_failed;       /* said once that progress cannot be saved */
+    bool lesson_hold;       /* the run paused on the gate or the spotlight: Space or > goes on */
+    struct lesson_input li; /* the lesson pane's keys and what it shows */
+    uint64_t input_ns;      /* wall time of the learner's last key, for hints after inactivity */
     uv_timer_t idle;
-    struct draw_lesson_item items[COURSE_MAX];
-    char item_status[COURSE_MAX][24];
-    char summary[48];
-};
-
-struct app_snap {
-    int64_t t_us;
-    int pc;
-    enum app_wait wait;
-    int64_t wait_until;
 };
 
 static struct engine *eng(struct app *a)
@@ -298,69 +192,26 @@ static void set_msg(struct app *a, bool error, const char *fmt, ...)
     a->dirty = true;
 }
 
-/* ---- truncated and discarded entries, flashed before they go ---- */
-
-#define APP_FLASH_MS        1200    /* how long a flash stays, in wall time */
-#define APP_FLASH_RECENT_US 2000000 /* older events (a replay's) do not flash */
+/* ---- truncated and discarded entries, flashed before they go (flash.c) ---- */
 
 static void flash_cb(uv_timer_t *h);
 
 /* Drops the flashes whose time is up; arms the timer for the next to go. */
-static void flash_expire(struct app *a)
+static void flash_arm(struct app *a)
 {
-    uint64_t now = uv_now(&a->loop), next = 0;
-    int k = 0;
+    uint64_t now = uv_now(&a->loop), next;
+    bool changed = false;
 
-    for (int i = 0; i < a->n_flash; i++) {
-        if (a->flash_until[i] <= now) {
-            a->dirty = true;
-            continue;
-        }
-        a->flash[k] = a->flash[i];
-        a->flash_until[k] = a->flash_until[i];
-        if (next == 0 || a->flash_until[k] < next)
-            next = a->flash_until[k];
-        k++;
-    }
-    a->n_flash = k;
+    next = flash_expire(&a->flash, now, &changed);
+    if (changed)
+        a->dirty = true;
     if (next > 0 && a->flash_timer.data)
         uv_timer_start(&a->flash_timer, flash_cb, next - now, 0);
 }
 
 static void flash_cb(uv_timer_t *h)
 {
-    flash_expire(h->data);
-}
-
-/* A node cut its log (TRACE_TRUNCATE) or a model threw a write away (a "discard" conflict):
- * keep it in the small list the replica pane flashes; the oldest goes when it is full. */
-static void flash_event(struct app *a, const struct trace_event *ev)
-{
-    struct draw_flash *f;
-    bool discard = ev->kind == TRACE_CONFLICT && ev->sub == TRACE_SUB_DISCARD;
-
-    /* Not before the loop runs (no screen yet), nor for old events a rewind replays. */
-    if (!(ev->kind == TRACE_TRUNCATE || discard) || !a->flash_timer.data ||
-        engine_now(eng(a)) - ev->t_us > APP_FLASH_RECENT_US)
-        return;
-    if (a->n_flash == DRAW_FLASH_MAX) {
-        memmove(&a->flash[0], &a->flash[1], sizeof(a->flash[0]) * (DRAW_FLASH_MAX - 1));
-        memmove(&a->flash_until[0], &a->flash_until[1],
-                sizeof(a->flash_until[0]) * (DRAW_FLASH_MAX - 1));
-        a->n_flash--;
-    }
-    f = &a->flash[a->n_flash];
-    f->node = ev->node;
-    f->discarded = discard;
-    if (discard)
-        snprintf(f->text, sizeof(f->text), "%s", ev->text);
-    else if (ev->b == 1)
-        snprintf(f->text, sizeof(f->text), "@%lld", (long long)ev->a);
-    else
-        snprintf(f->text, sizeof(f->text), "@%lld..@%lld (%lld entries)", (long long)ev->a,
-                 (long long)(ev->a + ev->b - 1), (long long)ev->b);
-    a->flash_until[a->n_flash++] = uv_now(&a->loop) + APP_FLASH_MS;
-    flash_expire(a);
+    flash_arm(h->data);
 }
 
 /* Can ev change a checker's verdict? An op ending, a node cutting its log or a model throwing a
@@ -414,7 +265,10 @@ static void drain(struct app *a)
         }
         draw_log_event(a->log, &ev);
         timeline_add(a->tl, &ev);
-        flash_event(a, &ev);
+        /* Not before the loop runs (no screen yet). */
+        if (a->flash_timer.data &&
+            flash_event(&a->flash, &ev, engine_now(eng(a)), uv_now(&a->loop)))
+            flash_arm(a);
         if (verdict_event(&ev))
             a->checks_stale = true;
     }
@@ -436,11 +290,10 @@ static void fork_future(struct app *a)
         return;
     now = engine_now(eng(a));
     script_run_truncate_journal(a->run, a->rewound_n);
-    while (a->n_snaps > 1 && a->snaps[a->n_snaps - 1].t_us > now)
-        a->n_snaps--;
+    player_fork(&a->pl, now);
     a->rewound_n = -1;
     a->head_us = now;
-    draw_fmt_time(t, sizeof(t), now);
+    util_fmt_time(t, sizeof(t), now);
     set_msg(a, false, "A new future from %s: the old one after it is gone", t);
 }
 
@@ -524,12 +377,8 @@ static void lesson_save(struct app *a)
 /* A new step (or the same one from its start): the pane forgets the old one's hint and picks. */
 static void lesson_step_changed(struct app *a)
 {
-    a->hint = NULL;
-    a->quiz_cursor = 0;
-    a->quiz_pick = 0;
-    a->confirm_reset = false;
+    lesson_input_step_changed(&a->li);
     a->lesson_hold = false;
-    a->legend = false;
     drain(a);
     lesson_save(a);
 }
@@ -591,13 +440,11 @@ static void stop(struct app *a);
  * error, with the message line saying where; a parse error changes nothing. */
 static int exec_line(struct app *a, const char *line)
 {
-    struct script_cmd *c = calloc(1, sizeof(*c));
+    struct script_cmd *c = xcalloc(1, sizeof(*c));
     struct script_error err;
     char text[APP_MSG_MAX];
     int r;
 
-    if (!c)
-        abort();
     if (a->runner) {
         free(c);
         return lesson_exec(a, line);
@@ -631,10 +478,7 @@ static int exec_line(struct app *a, const char *line)
     if (r == 0) {
         set_msg(a, false, "> %s", c->text);
         if ((c->kind == CMD_MODEL || c->kind == CMD_NODES || c->kind == CMD_SEED) &&
-            a->pc < a->script.n) {
-            a->pc = a->script.n;
-            a->wait = WAIT_NONE;
-            a->next[0] = '\0';
+            player_stop(&a->pl)) {
             set_msg(a, false, "> %s (the cluster was rebuilt; the scenario stops here)", c->text);
         }
     }
@@ -644,64 +488,17 @@ static int exec_line(struct app *a, const char *line)
 
 /* ---- playing a scenario ---- */
 
-static void set_next(struct app *a)
-{
-    char t[32];
-
-    if (a->pc >= a->script.n) {
-        snprintf(a->next, sizeof(a->next), "end of scenario");
-        return;
-    }
-    if (a->wait == WAIT_TIME) {
-        draw_fmt_time(t, sizeof(t), a->wait_until);
-        snprintf(a->next, sizeof(a->next), "at %s: %s", t, a->script.cmds[a->pc].text);
-    } else if (a->wait == WAIT_QUIET) {
-        snprintf(a->next, sizeof(a->next), "when quiet: %s", a->script.cmds[a->pc].text);
-    } else if (a->wait == WAIT_BEAT) {
-        snprintf(a->next, sizeof(a->next), "beat %d: Space goes on, then %s", a->n_beats,
-                 a->script.cmds[a->pc].text);
-    } else {
-        snprintf(a->next, sizeof(a->next), "%s", a->script.cmds[a->pc].text);
-    }
-}
-
-/* Remembers where the player stands now, for a later rewind. */
-static void snap(struct app *a)
-{
-    struct app_snap *sn;
-
-    if (!a->snaps)
-        return;
-    sn = &a->snaps[a->n_snaps < a->script.n + 1 ? a->n_snaps++ : a->script.n];
-    sn->t_us = engine_now(eng(a));
-    sn->pc = a->pc;
-    sn->wait = a->wait;
-    sn->wait_until = a->wait_until;
-}
-
 static void pump_inner(struct app *a);
 static void set_paused(struct app *a, bool paused);
-static void cast_marker(struct app *a, const char *label);
 
-/* A demo reached a `beat`: it pauses, and remembers the moment for Left. */
+/* A demo reached a `beat` (the player remembered it): the recording marks it, and the run
+ * pauses for the presenter. */
 static void demo_reached_beat(struct app *a)
 {
-    struct app_beat *b;
+    char label[64];
 
-    a->wait = WAIT_BEAT;
-    if (a->beats && a->n_beats < a->script.n + 1) {
-        b = &a->beats[a->n_beats++];
-        b->t_us = engine_now(eng(a));
-        b->journal_n = script_run_journal_count(a->run);
-        b->pc = a->pc;
-        snprintf(b->caption, sizeof(b->caption), "%s", a->caption);
-    }
-    {
-        char label[64];
-        snprintf(label, sizeof(label), "beat %d", a->n_beats);
-        cast_marker(a, label);
-    }
-    set_next(a);
+    snprintf(label, sizeof(label), "beat %d", a->pl.n_beats);
+    cast_marker(a->cast_rec, label);
     if (a->term)
         set_paused(a, true);
     else
@@ -711,69 +508,29 @@ static void demo_reached_beat(struct app *a)
 static void pump(struct app *a)
 {
     pump_inner(a);
-    snap(a);
+    player_snap(&a->pl, engine_now(eng(a)));
 }
 
-/*
- * Executes the scenario's commands up to the next one that lets time pass,
- * and records what that one waits for. `run D` and `run until T` become a
- * wait for a virtual time, `run until quiet` a wait for the cluster to go
- * quiet (or quiet_max): the user's clock (Space, speed, `.`) moves time, and
- * the next commands run when it gets there.
- */
+/* Executes the file's commands up to the next one that lets time pass (lessons/player.c says
+ * what that one waits for); the user's clock (Space, speed, `.`) moves time, and the next
+ * commands run when it gets there. */
 static void pump_inner(struct app *a)
 {
-    while (a->pc < a->script.n) {
-        const struct script_cmd *c = &a->script.cmds[a->pc];
-        int64_t now = engine_now(eng(a));
-        a->pc++;
-        if (c->kind == CMD_RUN) {
-            a->wait = WAIT_TIME;
-            a->wait_until = now + c->dur_us;
-            set_next(a);
-            return;
-        }
-        if (c->kind == CMD_RUN_UNTIL) {
-            a->wait = WAIT_TIME;
-            a->wait_until = c->dur_us > now ? c->dur_us : now;
-            set_next(a);
-            return;
-        }
-        if (c->kind == CMD_RUN_QUIET) {
-            a->wait = WAIT_QUIET;
-            a->wait_until = now + engine_param_num(eng(a), EP_QUIET_MAX);
-            set_next(a);
-            return;
-        }
-        /* Everything else (a step too) happens at this instant. */
+    const struct script_cmd *c;
+
+    while ((c = player_next(&a->pl, eng(a))) != NULL) {
         fork_future(a);
         exec_cmd(a, c, true);
-        if (c->kind == CMD_SAY)
-            snprintf(a->caption, sizeof(a->caption), "%s", c->words);
-        if (c->kind == CMD_BEAT && a->demo) {
+        if (player_ran(&a->pl, c, eng(a), script_run_journal_count(a->run))) {
             demo_reached_beat(a);
             return;
         }
     }
-    a->wait = WAIT_NONE;
-    set_next(a);
 }
 
 static bool wait_over(struct app *a)
 {
-    struct engine *e = eng(a);
-
-    switch (a->wait) {
-    case WAIT_NONE:
-        return false;
-    case WAIT_TIME:
-        return engine_now(e) >= a->wait_until;
-    case WAIT_QUIET:
-        return engine_quiet(e) || engine_now(e) >= a->wait_until;
-    case WAIT_BEAT:
-        return false;
-    }
-    return false;
+    return player_wait_over(&a->pl, eng(a));
 }
 
 /* ---- moving time ---- */
@@ -827,7 +584,7 @@ static void run_until(struct app *a, int64_t t_us)
     }
     memset(&err, 0, sizeof(err));
     if (script_run_advance(a->run, t_us, &err) < 0) {
-        format_err(&err, a->script.n > 0, text, sizeof(text));
+        format_err(&err, a->pl.script.n > 0, text, sizeof(text));
         set_msg(a, true, "%s", text);
         draw_log_add(a->log, ST_ERROR, text);
     }
@@ -848,11 +605,12 @@ static int64_t app_idle_skip(struct app *a, int64_t limit_us)
     struct engine *e = eng(a);
     int64_t now = engine_now(e), next = engine_idle_until(e), to;
 
-    if (!a->idle_skip || a->runner || !(a->demo || a->present) || next < 0 || a->wait == WAIT_BEAT)
+    if (!a->idle_skip || a->runner || !(a->pl.demo || a->present) || next < 0 ||
+        a->pl.wait == PLAYER_WAIT_BEAT)
         return 0;
     to = next < limit_us ? next : limit_us;
-    if (a->wait == WAIT_TIME && a->wait_until < to)
-        to = a->wait_until;
+    if (a->pl.wait == PLAYER_WAIT_TIME && a->pl.wait_until < to)
+        to = a->pl.wait_until;
     if (to - now < APP_SKIP_MIN_US)
         return 0;
     run_until(a, to);
@@ -881,18 +639,19 @@ static void advance(struct app *a, int64_t dv_us)
             pump(a);
             continue;
         }
-        if (a->wait == WAIT_BEAT)
+        if (a->pl.wait == PLAYER_WAIT_BEAT)
             break; /* a demo waits for the presenter: no time passes */
         /* A skip moves the target with it: the frame's own share of time still plays. */
-        skipped = app_idle_skip(a, target + (a->present || a->demo ? 60000000 : 10000000));
+        skipped = app_idle_skip(a, target + (a->present || a->pl.demo ? 60000000 : 10000000));
         if (skipped > 0) {
             target += skipped;
             continue;
         }
         if (now >= target)
             break;
-        if (a->wait == WAIT_TIME && a->wait_until <= target && a->wait_until - now <= slice) {
-            run_until(a, a->wait_until);
+        if (a->pl.wait == PLAYER_WAIT_TIME && a->pl.wait_until <= target &&
+            a->pl.wait_until - now <= slice) {
+            run_until(a, a->pl.wait_until);
             a->rate_moved_us += engine_now(eng(a)) - now;
             continue;
         }
@@ -938,8 +697,8 @@ static void measure_rate(struct app *a, uint64_t now_ns)
     a->achieved_vus_per_s = (int64_t)((double)a->rate_moved_us * 1e9 / (double)dt);
     /* Behind when under nine tenths of what was asked, except when a beat held the clock (then
      * nothing was owed). */
-    a->behind =
-        a->achieved_vus_per_s * 10 < speed_at(a->speed)->vus_per_s * 9 && a->wait != WAIT_BEAT;
+    a->behind = a->achieved_vus_per_s * 10 < speed_at(a->speed)->vus_per_s * 9 &&
+                a->pl.wait != PLAYER_WAIT_BEAT;
     a->rate_t0_ns = now_ns;
     a->rate_moved_us = 0;
 }
@@ -954,7 +713,7 @@ static void step_one(struct app *a)
     fork_future(a);
     memset(&err, 0, sizeof(err));
     if (script_run_step(a->run, &err) < 0) {
-        format_err(&err, a->script.n > 0, text, sizeof(text));
+        format_err(&err, a->pl.script.n > 0, text, sizeof(text));
         set_msg(a, true, "%s", text);
     }
     track_head(a);
@@ -996,18 +755,10 @@ static void travel(struct app *a, int64_t t_us)
     r = script_run_rewind(a->run, t_us, n, &err);
     a->rewound_n = to_head ? -1 : n;
     /* Put the scenario player where it stood at that moment. */
-    for (int i = a->n_snaps - 1; i >= 0; i--) {
-        if (to_head || a->snaps[i].t_us < t_us || a->snaps[i].t_us == 0) {
-            a->pc = a->snaps[i].pc;
-            a->wait = a->snaps[i].wait;
-            a->wait_until = a->snaps[i].wait_until;
-            set_next(a);
-            break;
-        }
-    }
+    player_travel(&a->pl, t_us, to_head);
     drain(a);
-    draw_fmt_time(t, sizeof(t), engine_now(eng(a)));
-    draw_fmt_time(h, sizeof(h), a->head_us);
+    util_fmt_time(t, sizeof(t), engine_now(eng(a)));
+    util_fmt_time(h, sizeof(h), a->head_us);
     if (r < 0)
         set_msg(a, true, "the replay stopped: %s", err.msg);
     else if (to_head)
@@ -1072,113 +823,31 @@ static void set_paused(struct app *a, bool paused)
 
 /* ---- adversary mode and the scrubber ---- */
 
-/* The messages in flight the learner can pick, in the order Tab visits them: the soonest to
- * arrive first (ties by id). Dropped ones are already lost. Returns how many. */
-static int pick_list(struct app *a, uint64_t *ids, int max)
-{
-    const struct net *net = engine_net(eng(a));
-    int64_t due[APP_PICK_MAX];
-    int n = 0;
-
-    if (max > APP_PICK_MAX)
-        max = APP_PICK_MAX;
-    for (int s = 0; s < net_slots(net) && n < max; s++) {
-        const struct msg *m = net_slot(net, s);
-        int i;
-        if (!m || m->fate == NET_DROP)
-            continue;
-        for (i = n; i > 0 && (due[i - 1] > m->deliver_us ||
-                              (due[i - 1] == m->deliver_us && ids[i - 1] > m->id));
-             i--) {
-            due[i] = due[i - 1];
-            ids[i] = ids[i - 1];
-        }
-        due[i] = m->deliver_us;
-        ids[i] = m->id;
-        n++;
-    }
-    return n;
-}
-
-/* Keeps the pick on a message still in flight; moves it by dir (+1 next, -1 previous). */
-static void pick_move(struct app *a, int dir)
-{
-    uint64_t ids[APP_PICK_MAX];
-    int n = pick_list(a, ids, APP_PICK_MAX), at = -1;
-
-    for (int i = 0; i < n; i++)
-        if (ids[i] == a->pick_id)
-            at = i;
-    if (n == 0)
-        a->pick_id = 0;
-    else if (at < 0)
-        a->pick_id = ids[0];
-    else
-        a->pick_id = ids[((at + dir) % n + n) % n];
-}
-
-/* d, + and D: the command goes through the command line's path, so it is journalled and a
- * rewind replays it. */
-static void pick_act(struct app *a, const char *verb, const char *arg)
+/* Adversary mode's keys (pick.c); false for a key it leaves to the rest of the sandbox. */
+static bool pick_keys(struct app *a, int k)
 {
     char line[64];
-    uint64_t id = a->pick_id;
 
-    if (!id) {
+    switch (pick_key(&a->pick, k, a->paused, eng(a), line, sizeof(line))) {
+    case PICK_PASS:
+        return false;
+    case PICK_MOVED:
+        a->msg[0] = '\0';
+        return true;
+    case PICK_EMPTY:
         set_msg(a, true, "no message in flight to pick: . steps on, Esc leaves");
-        return;
-    }
-    snprintf(line, sizeof(line), "%s %llu%s%s", verb, (unsigned long long)id, arg ? " " : "",
-             arg ? arg : "");
-    if (exec_line(a, line) == 0 && strcmp(verb, "drop") == 0)
-        pick_move(a, 1); /* it is lost: pick the next */
-    track_head(a);
-}
-
-/* Adversary mode's keys; false for a key it leaves to the rest of the sandbox. */
-static bool pick_key(struct app *a, int k)
-{
-    if (!a->picking)
-        return false;
-    if (!a->paused) {
-        a->picking = false; /* running again: the mode is over */
-        return false;
-    }
-    switch (k) {
-    case KEYS_TAB:
-    case KEYS_RIGHT:
-    case KEYS_DOWN:
-    case 'j':
-    case 'l':
-        a->msg[0] = '\0';
-        pick_move(a, 1);
         return true;
-    case KEYS_LEFT:
-    case KEYS_UP:
-    case 'k':
-    case 'h':
-        a->msg[0] = '\0';
-        pick_move(a, -1);
+    case PICK_RUN:
+        /* Through the command line's path, so it is journalled and a rewind replays it. */
+        if (exec_line(a, line) == 0 && strncmp(line, "drop ", 5) == 0)
+            pick_move(&a->pick, eng(a), 1); /* it is lost: pick the next */
+        track_head(a);
         return true;
-    case 'd':
-        pick_act(a, "deliver", NULL);
-        return true;
-    case '+':
-    case '>':
-        pick_act(a, "delay", APP_PICK_DELAY);
-        return true;
-    case 'D':
-        pick_act(a, "drop", NULL);
-        return true;
-    case KEYS_ESC:
-    case 'q':
-    case 'm':
-        a->picking = false;
+    case PICK_LEFT:
         set_msg(a, false, "Back to the network's own choices: Space runs on");
         return true;
-    default:
-        return false;
     }
+    return false;
 }
 
 /* The scrubber's right end: the latest time reached. */
@@ -1189,55 +858,22 @@ static int64_t scrub_head(struct app *a)
     return a->head_us > now ? a->head_us : now;
 }
 
-static bool scrub_key(struct app *a, int k)
+/* The scrubber's keys (scrub.c); false when it is closed. */
+static bool scrub_keys(struct app *a, int k)
 {
-    int64_t head, step;
-
-    if (!a->scrub)
+    switch (scrub_key(&a->scrub, k, scrub_head(a))) {
+    case SCRUB_PASS:
         return false;
-    head = scrub_head(a);
-    step = head / 100 > APP_SCRUB_MIN ? head / 100 : APP_SCRUB_MIN;
-    switch (k) {
-    case KEYS_LEFT:
-    case 'h':
-        a->scrub_us -= step;
-        break;
-    case KEYS_RIGHT:
-    case 'l':
-        a->scrub_us += step;
-        break;
-    case KEYS_PGUP:
-    case KEYS_DOWN:
-        a->scrub_us -= 10 * step;
-        break;
-    case KEYS_PGDN:
-    case KEYS_UP:
-        a->scrub_us += 10 * step;
-        break;
-    case KEYS_HOME:
-        a->scrub_us = 0;
-        break;
-    case KEYS_END:
-        a->scrub_us = head;
-        break;
-    case KEYS_ENTER:
-        a->scrub = false;
-        travel(a, a->scrub_us);
+    case SCRUB_TAKEN:
         return true;
-    case KEYS_ESC:
-    case 'q':
-    case 'T':
-        a->scrub = false;
+    case SCRUB_TRAVEL:
+        travel(a, a->scrub.us);
+        return true;
+    case SCRUB_LEFT:
         a->msg[0] = '\0';
         return true;
-    default:
-        return true; /* the scrubber holds the keys until Enter or Esc */
     }
-    if (a->scrub_us < 0)
-        a->scrub_us = 0;
-    if (a->scrub_us > head)
-        a->scrub_us = head;
-    return true;
+    return false;
 }
 
 /* ---- keys ---- */
@@ -1252,146 +888,9 @@ static const char *workload_line(struct app *a)
 
 static void cmd_open(struct app *a, const char *text)
 {
-    a->cmd_open = true;
-    a->searching = false;
-    snprintf(a->cmd, sizeof(a->cmd), "%s", text);
-    a->cmd_len = (int)strlen(a->cmd);
-    a->cmd_cursor = a->cmd_len;
-    a->hist_pos = a->n_hist;
+    cmdline_open(&a->cl, text);
     a->msg[0] = '\0';
     a->msg_error = false;
-    a->dirty = true;
-}
-
-static void hist_push(struct app *a, const char *line)
-{
-    if (!line[0] || (a->n_hist > 0 && strcmp(a->hist[a->n_hist - 1], line) == 0))
-        return;
-    if (a->n_hist == APP_HISTORY) {
-        memmove(a->hist[0], a->hist[1], sizeof(a->hist[0]) * (APP_HISTORY - 1));
-        a->n_hist--;
-    }
-    snprintf(a->hist[a->n_hist++], sizeof(a->hist[0]), "%s", line);
-}
-
-/* The words the command line completes inside a command; its first word comes from the
- * engine's command table. */
-static const char *const inner_words[] = {"until",     "quiet", "via",  "for",  "not",
-                                          "converged", "off",   "keys", "reads"};
-
-#define APP_MAX_CANDS 128
-
-/*
- * Tab: completes the word before the cursor — a command word, a node name,
- * a model name after `model`, a parameter after `set` — to the longest
- * prefix the candidates share; with several, the message line lists them.
- */
-static void complete(struct app *a)
-{
-    const char *cands[APP_MAX_CANDS];
-    char nodes[ENGINE_MAX_NODES][8], first[32] = "", word[64], list[APP_MSG_MAX] = "";
-    int start = a->cmd_cursor, n = 0, nn = engine_nodes(eng(a)), common = -1, len;
-    const struct model_ops *m = engine_model(eng(a));
-
-    while (start > 0 && a->cmd[start - 1] != ' ')
-        start--;
-    len = a->cmd_cursor - start;
-    if (len >= (int)sizeof(word))
-        return;
-    memcpy(word, a->cmd + start, (size_t)len);
-    word[len] = '\0';
-    sscanf(a->cmd, "%31s", first);
-    if (start > 0 && strcmp(first, "model") == 0) {
-        for (int i = 0; i < model_count() && n < APP_MAX_CANDS; i++)
-            cands[n++] = model_at(i)->name;
-    } else if (start > 0 && strcmp(first, "set") == 0) {
-        for (int i = 0; i < EP_COUNT && n < APP_MAX_CANDS; i++)
-            cands[n++] = engine_params[i].name;
-        for (int i = 0; i < m->n_params && n < APP_MAX_CANDS; i++)
-            cands[n++] = m->params[i].name;
-    } else if (start == 0 || strcmp(first, "at") == 0 || strcmp(first, "help") == 0) {
-        for (int i = 0; i < script_commands() && n < APP_MAX_CANDS; i++)
-            cands[n++] = script_command_doc(i)->name;
-    } else {
-        for (size_t i = 0; i < sizeof(inner_words) / sizeof(inner_words[0]); i++)
-            cands[n++] = inner_words[i];
-        for (int i = 0; i < nn && n < APP_MAX_CANDS; i++) {
-            snprintf(nodes[i], sizeof(nodes[i]), "n%d", i + 1);
-            cands[n++] = nodes[i];
-        }
-    }
-    /* Keep the candidates that extend the word; find how far they agree. */
-    for (int i = 0, kept = 0; i < n; i++) {
-        if (strncmp(cands[i], word, (size_t)len) != 0)
-            continue;
-        if (common < 0) {
-            common = (int)strlen(cands[i]);
-            cands[kept] = cands[i];
-        } else {
-            int c = 0;
-            while (c < common && cands[i][c] == cands[0][c])
-                c++;
-            common = c;
-            cands[kept] = cands[i];
-        }
-        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", kept ? " " : "",
-                 cands[i]);
-        kept++;
-    }
-    if (common < 0) {
-        set_msg(a, true, "nothing completes '%s'", word);
-        return;
-    }
-    for (int c = len; c < common && a->cmd_len < SCRIPT_MAX_LINE - 2; c++) {
-        memmove(a->cmd + a->cmd_cursor + 1, a->cmd + a->cmd_cursor,
-                (size_t)(a->cmd_len - a->cmd_cursor + 1));
-        a->cmd[a->cmd_cursor++] = cands[0][c];
-        a->cmd_len++;
-    }
-    if (!strchr(list, ' ') && a->cmd_len < SCRIPT_MAX_LINE - 2 && a->cmd[a->cmd_cursor] != ' ') {
-        memmove(a->cmd + a->cmd_cursor + 1, a->cmd + a->cmd_cursor,
-                (size_t)(a->cmd_len - a->cmd_cursor + 1));
-        a->cmd[a->cmd_cursor++] = ' ';
-        a->cmd_len++;
-        a->msg[0] = '\0';
-    } else if (strchr(list, ' ')) {
-        set_msg(a, false, "%s", list);
-    }
-}
-
-/* The `/` line: the filter follows every keystroke; Enter keeps it, Esc drops it. */
-static void search_key(struct app *a, int k)
-{
-    switch (k) {
-    case KEYS_ENTER:
-        a->cmd_open = false;
-        break;
-    case KEYS_ESC:
-        a->cmd_open = false;
-        a->cmd[0] = '\0';
-        break;
-    case KEYS_BACKSPACE:
-        if (a->cmd_len == 0) {
-            a->cmd_open = false;
-        } else if (a->cmd_cursor > 0) {
-            memmove(a->cmd + a->cmd_cursor - 1, a->cmd + a->cmd_cursor,
-                    (size_t)(a->cmd_len - a->cmd_cursor + 1));
-            a->cmd_cursor--;
-            a->cmd_len--;
-        }
-        break;
-    default:
-        if (k >= 32 && k < 127 && a->cmd_len < (int)sizeof(a->filter) - 1) {
-            memmove(a->cmd + a->cmd_cursor + 1, a->cmd + a->cmd_cursor,
-                    (size_t)(a->cmd_len - a->cmd_cursor + 1));
-            a->cmd[a->cmd_cursor++] = (char)k;
-            a->cmd_len++;
-        }
-        break;
-    }
-    snprintf(a->filter, sizeof(a->filter), "%s", a->cmd);
-    if (!a->cmd_open)
-        a->msg[0] = '\0';
     a->dirty = true;
 }
 
@@ -1466,100 +965,48 @@ static int help_line(struct app *a, const char *line)
     return 1;
 }
 
+/* A key on the open `:` or `/` line: the line edits itself (cmdline.c); a finished command runs
+ * here, and the `/` line's text is the event log's filter as it is typed. */
 static void cmd_key(struct app *a, int k)
 {
-    if (a->searching) {
-        search_key(a, k);
-        return;
-    }
-    switch (k) {
-    case KEYS_ENTER: {
-        char line[SCRIPT_MAX_LINE];
-        snprintf(line, sizeof(line), "%s", a->cmd);
-        hist_push(a, line);
+    struct cmdline_say say;
+    char line[SCRIPT_MAX_LINE];
+
+    if (cmdline_key(&a->cl, k, eng(a), &say) == CMDLINE_ENTER) {
+        snprintf(line, sizeof(line), "%s", a->cl.text);
         if (open_line(a, line)) {
             if (a->reopen[0])
-                a->cmd_open = false;
+                a->cl.open = false;
         } else if (help_line(a, line)) {
-            a->cmd_open = false;
+            a->cl.open = false;
         } else if (exec_line(a, line) == 0) {
-            a->cmd_open = false;
+            a->cl.open = false;
         } else {
             /* Keep the line to fix; put the cursor where the error points. */
             const char *colon = strchr(a->msg, ':');
             int col = colon ? atoi(colon + 1) : 0;
-            if (col > 0 && col - 1 <= a->cmd_len)
-                a->cmd_cursor = col - 1;
+            if (col > 0 && col - 1 <= a->cl.len)
+                a->cl.cursor = col - 1;
         }
-        break;
     }
-    case KEYS_ESC:
-        a->cmd_open = false;
+    switch (say.kind) {
+    case CMDLINE_SAY_NOTHING:
+        break;
+    case CMDLINE_SAY_CLEAR:
         a->msg[0] = '\0';
         break;
-    case KEYS_BACKSPACE:
-        if (a->cmd_cursor > 0) {
-            memmove(a->cmd + a->cmd_cursor - 1, a->cmd + a->cmd_cursor,
-                    (size_t)(a->cmd_len - a->cmd_cursor + 1));
-            a->cmd_cursor--;
-            a->cmd_len--;
-        } else if (a->cmd_len == 0) {
-            a->cmd_open = false;
-        }
-        break;
-    case KEYS_DELETE:
-        if (a->cmd_cursor < a->cmd_len) {
-            memmove(a->cmd + a->cmd_cursor, a->cmd + a->cmd_cursor + 1,
-                    (size_t)(a->cmd_len - a->cmd_cursor));
-            a->cmd_len--;
-        }
-        break;
-    case KEYS_LEFT:
-        if (a->cmd_cursor > 0)
-            a->cmd_cursor--;
-        break;
-    case KEYS_RIGHT:
-        if (a->cmd_cursor < a->cmd_len)
-            a->cmd_cursor++;
-        break;
-    case KEYS_HOME:
-    case KEYS_CTRL('a'):
-        a->cmd_cursor = 0;
-        break;
-    case KEYS_END:
-    case KEYS_CTRL('e'):
-        a->cmd_cursor = a->cmd_len;
-        break;
-    case KEYS_CTRL('u'):
-        memmove(a->cmd, a->cmd + a->cmd_cursor, (size_t)(a->cmd_len - a->cmd_cursor + 1));
-        a->cmd_len -= a->cmd_cursor;
-        a->cmd_cursor = 0;
-        break;
-    case KEYS_TAB:
-        complete(a);
-        break;
-    case KEYS_UP:
-    case KEYS_DOWN:
-        if (k == KEYS_UP && a->hist_pos > 0)
-            a->hist_pos--;
-        else if (k == KEYS_DOWN && a->hist_pos < a->n_hist)
-            a->hist_pos++;
-        snprintf(a->cmd, sizeof(a->cmd), "%s", a->hist_pos < a->n_hist ? a->hist[a->hist_pos] : "");
-        a->cmd_len = (int)strlen(a->cmd);
-        a->cmd_cursor = a->cmd_len;
-        break;
-    default:
-        if (k >= 32 && k < 127 && a->cmd_len < SCRIPT_MAX_LINE - 2) {
-            memmove(a->cmd + a->cmd_cursor + 1, a->cmd + a->cmd_cursor,
-                    (size_t)(a->cmd_len - a->cmd_cursor + 1));
-            a->cmd[a->cmd_cursor++] = (char)k;
-            a->cmd_len++;
-        }
+    case CMDLINE_SAY_INFO:
+    case CMDLINE_SAY_ERROR:
+        set_msg(a, say.kind == CMDLINE_SAY_ERROR, "%s", say.text);
         break;
     }
+    if (a->cl.searching)
+        snprintf(a->filter, sizeof(a->filter), "%s", a->cl.text);
     a->dirty = true;
 }
 
+/* K and Z: kill or restart, pause or resume the selected node (act is KA_KILL or
+ * KA_PAUSE_NODE). */
 static void node_act(struct app *a, enum key_action act)
 {
     struct engine_node en;
@@ -1568,65 +1015,15 @@ static void node_act(struct app *a, enum key_action act)
 
     if (engine_node(eng(a), a->selected, &en) < 0)
         return;
-    switch (act) {
-    case KA_KILL:
+    if (act == KA_KILL) {
         snprintf(line, sizeof(line), "%s n%d", en.state == NODE_CRASHED ? "restart" : "kill", n);
-        break;
-    case KA_PAUSE_NODE:
+    } else if (act == KA_PAUSE_NODE) {
         if (en.state == NODE_CRASHED) {
             set_msg(a, true, "n%d is down: K restarts it", n);
             return;
         }
         snprintf(line, sizeof(line), "%s n%d", en.state == NODE_PAUSED ? "resume" : "pause", n);
-        break;
-    case KA_NONE:
-    case KA_HELP:
-    case KA_CLOSE:
-    case KA_QUIT:
-    case KA_COMMAND:
-    case KA_SEARCH:
-    case KA_RUN:
-    case KA_STEP:
-    case KA_SLOWER:
-    case KA_FASTER:
-    case KA_NORMAL_SPEED:
-    case KA_PREV_NODE:
-    case KA_NEXT_NODE:
-    case KA_JUMP_NODE:
-    case KA_HEAL:
-    case KA_CUT:
-    case KA_PARTITION:
-    case KA_SKEW:
-    case KA_WRITE:
-    case KA_READ:
-    case KA_REDRAW:
-    case KA_BACK:
-    case KA_FORWARD:
-    case KA_HINT:
-    case KA_RESET_STEP:
-    case KA_STEP_BACK:
-    case KA_STEP_NEXT:
-    case KA_LESSONS:
-    case KA_SHOW_ME:
-    case KA_WORKLOAD:
-    case KA_TIMELINE:
-    case KA_CLOCKS:
-    case KA_MENU:
-    case KA_OLDER:
-    case KA_NEWER:
-    case KA_PICK_MSG:
-    case KA_SCRUB:
-    case KA_SEARCH_NEXT:
-    case KA_SEARCH_PREV:
-    case KA_OP_OLDER:
-    case KA_OP_NEWER:
-    case KA_LINK:
-    case KA_PRESENT:
-    case KA_OLDEST:
-    case KA_NEWEST:
-    case KA_WHEEL_UP:
-    case KA_WHEEL_DOWN:
-    case KA_LEGEND:
+    } else {
         return;
     }
     exec_line(a, line);
@@ -1634,323 +1031,22 @@ static void node_act(struct app *a, enum key_action act)
 
 /* ---- lesson keys ---- */
 
-static void lesson_items(struct app *a)
-{
-    for (int i = 0; i < a->course->n; i++) {
-        const struct course_item *it = &a->course->items[i];
-        course_status(it, a->prog, a->item_status[i], sizeof(a->item_status[i]));
-        a->items[i].name = it->name;
-        a->items[i].title = it->error[0] ? it->error : it->title;
-        a->items[i].status = a->item_status[i];
-    }
-    course_summary(a->course, a->prog, a->summary, sizeof(a->summary));
-}
-
-static int lesson_start(struct app *a, int k);
-
-/* The quiz takes the digits, the arrows, Space and Enter while it waits for an answer. */
-static bool quiz_key(struct app *a, int k)
-{
-    const struct lesson_quiz *q = &lesson_runner_current(a->runner)->quiz;
-    int pick = -1;
-
-    if (k >= '1' && k <= '9') {
-        if (k - '1' >= q->n_choices) {
-            set_msg(a, true, "there are %d choices", q->n_choices);
-            return true;
-        }
-        pick = k - '1';
-    } else if (k == KEYS_UP || k == 'k') {
-        a->quiz_cursor = (a->quiz_cursor + q->n_choices - 1) % q->n_choices;
-    } else if (k == KEYS_DOWN || k == 'j') {
-        a->quiz_cursor = (a->quiz_cursor + 1) % q->n_choices;
-    } else if (k == ' ') {
-        /* Space toggles the highlighted choice. */
-        unsigned bit = 1u << a->quiz_cursor;
-        a->quiz_pick = q->multiple ? a->quiz_pick ^ bit : (a->quiz_pick == bit ? 0 : bit);
-    } else if (k == KEYS_ENTER) {
-        bool right;
-        if (!a->quiz_pick) {
-            set_msg(a, true, "Nothing is selected yet: press a number (1-%d)%s, then Enter",
-                    q->n_choices, q->multiple ? " or Space on each answer you choose" : "");
-            return true;
-        }
-        right = lesson_runner_answer(a->runner, a->quiz_pick);
-        if (q->kind == LESSON_PREDICT)
-            set_msg(a, false, "Prediction recorded. Now %s and watch what happens.",
-                    lesson_runner_phase(a->runner) == RUNNER_TASK ? "do the task" : "read on");
-        else
-            set_msg(a, !right, "%s", right ? "Right!" : "Not quite: the pane says why.");
-        lesson_poll(a);
-        lesson_save(a);
-    } else {
-        return false;
-    }
-    if (pick >= 0) {
-        /* A number selects that choice (and adds it, in a multiple-answer question). */
-        a->quiz_cursor = pick;
-        a->quiz_pick = q->multiple ? a->quiz_pick | (1u << pick) : 1u << pick;
-    }
-    a->dirty = true;
-    return true;
-}
-
-/* The lesson list overlay: choose with the arrows, Enter opens. */
-static void list_key(struct app *a, int k, enum key_action act)
-{
-    int n = a->course->n;
-
-    if (act == KA_QUIT) {
-        a->quit = true;
-    } else if (k == KEYS_UP || k == 'k') {
-        a->list_cursor = n ? (a->list_cursor + n - 1) % n : 0;
-    } else if (k == KEYS_DOWN || k == 'j') {
-        a->list_cursor = n ? (a->list_cursor + 1) % n : 0;
-    } else if (k == KEYS_ENTER && n > 0) {
-        a->list_open = false;
-        if (a->list_cursor != a->course_at)
-            lesson_start(a, a->list_cursor);
-    } else if (act == KA_CLOSE || act == KA_LESSONS || k == KEYS_ESC) {
-        a->list_open = false;
-    }
-    a->dirty = true;
-}
-
-/* Keys only a lesson has; true when k was one of them (or the lesson took it). */
-static bool lesson_key(struct app *a, int k, enum key_action act)
-{
-    struct script_error err;
-    const char *w;
-    bool held;
-
-    if (!a->runner) {
-        if (act == KA_HINT || act == KA_SHOW_ME || act == KA_STEP_NEXT || act == KA_STEP_BACK ||
-            act == KA_RESET_STEP || act == KA_LESSONS || act == KA_LEGEND) {
-            set_msg(a, false, "That key works in a lesson: splitbrain lesson lists them");
-            return true;
-        }
-        return false;
-    }
-    if (a->list_open) {
-        list_key(a, k, act);
-        return true;
-    }
-    if (a->confirm_reset) {
-        a->confirm_reset = false;
-        if (k == 'y' || k == 'Y') {
-            memset(&err, 0, sizeof(err));
-            if (lesson_runner_reset_step(a->runner, &err) < 0)
-                set_msg(a, true, "the reset stopped: %s", err.msg);
-            else
-                set_msg(a, false, "The step starts again, from the moment it began");
-            lesson_step_changed(a);
-        } else {
-            set_msg(a, false, "Not reset");
-        }
-        return true;
-    }
-    if (lesson_runner_phase(a->runner) == RUNNER_QUIZ && quiz_key(a, k))
-        return true;
-    memset(&err, 0, sizeof(err));
-    switch (act) {
-    case KA_HINT:
-        if (lesson_runner_phase(a->runner) == RUNNER_QUIZ) {
-            set_msg(a, false, "Predict first: the hints are for the task after the question");
-        } else if ((w = lesson_runner_hint(a->runner)) != NULL) {
-            a->hint = w;
-            set_msg(a, false, "Hint %d of %d: in the lesson pane",
-                    lesson_runner_hints_shown(a->runner), lesson_runner_hints_total(a->runner));
-        } else {
-            set_msg(a, false, "No more hints%s",
-                    lesson_runner_current(a->runner)->n_dos ? ": M shows you (it does the step)"
-                                                            : "");
-        }
-        return true;
-    case KA_SHOW_ME:
-        if (lesson_runner_phase(a->runner) == RUNNER_QUIZ) {
-            set_msg(a, false, "Predict first: answer the question, then M shows you");
-        } else if (lesson_runner_phase(a->runner) == RUNNER_DONE) {
-            set_msg(a, false, "This step is done: > goes on");
-        } else if (lesson_runner_current(a->runner)->n_dos == 0) {
-            set_msg(a, false, "This step has nothing to show: the task says what to do");
-        } else if (lesson_runner_show_me(a->runner, &err) < 0) {
-            drain(a);
-            set_msg(a, true, "show me stopped: %s", err.msg);
-        } else {
-            drain(a);
-            set_msg(a, false, "Shown: the step's own actions ran; watch what they do");
-            if (a->paused)
-                set_paused(a, false);
-            lesson_poll(a);
-        }
-        return true;
-    case KA_STEP_NEXT:
-        held = a->lesson_hold && a->paused;
-        if (lesson_runner_next(a->runner)) {
-            lesson_step_changed(a);
-            if (held)
-                set_paused(a, false); /* read: the run goes on with the next step */
-            set_msg(a, false, "Step %d of %d", lesson_runner_step(a->runner) + 1,
-                    a->lesson.n_steps);
-        } else if (lesson_runner_finished(a->runner)) {
-            set_msg(a, false, "That was the last step: L lists the lessons");
-        } else {
-            w = lesson_runner_waiting(a->runner);
-            set_msg(a, false, "Not yet: %s%s",
-                    lesson_runner_phase(a->runner) == RUNNER_QUIZ ? "answer the question first"
-                    : w[0]                                        ? "waiting for "
-                                                                  : "do the task first",
-                    lesson_runner_phase(a->runner) == RUNNER_QUIZ ? "" : w);
-        }
-        return true;
-    case KA_STEP_BACK:
-        if (lesson_runner_back(a->runner, &err) < 0)
-            set_msg(a, true, "going back stopped: %s", err.msg);
-        else
-            set_msg(a, false, "Back to the start of step %d: the run was rewound",
-                    lesson_runner_step(a->runner) + 1);
-        lesson_step_changed(a);
-        return true;
-    case KA_RESET_STEP:
-        if (lesson_runner_stuck(a->runner)) {
-            /* A dead end was explained: nothing here is worth keeping, so no question. */
-            if (lesson_runner_reset_step(a->runner, &err) < 0)
-                set_msg(a, true, "the reset stopped: %s", err.msg);
-            else
-                set_msg(a, false, "The step starts again, from the moment it began");
-            lesson_step_changed(a);
-            return true;
-        }
-        a->confirm_reset = true;
-        set_msg(a, false,
-                "Start this step again from its beginning? y resets, any other key "
-                "keeps it");
-        return true;
-    case KA_LESSONS:
-        lesson_items(a);
-        a->list_open = true;
-        a->list_cursor = a->course_at;
-        return true;
-    case KA_BACK:
-    case KA_FORWARD:
-        set_msg(a, false,
-                "In a lesson, < goes back a step: it rewinds the run to the step's start");
-        return true;
-    case KA_STEP:
-        if (lesson_runner_phase(a->runner) == RUNNER_QUIZ) {
-            set_msg(a, false, "Predict first: the run waits for your answer");
-            return true;
-        }
-        return false;
-    case KA_NONE:
-    case KA_HELP:
-    case KA_CLOSE:
-    case KA_QUIT:
-    case KA_COMMAND:
-    case KA_SEARCH:
-    case KA_RUN:
-    case KA_SLOWER:
-    case KA_FASTER:
-    case KA_NORMAL_SPEED:
-    case KA_PREV_NODE:
-    case KA_NEXT_NODE:
-    case KA_JUMP_NODE:
-    case KA_KILL:
-    case KA_PAUSE_NODE:
-    case KA_HEAL:
-    case KA_CUT:
-    case KA_PARTITION:
-    case KA_SKEW:
-    case KA_WRITE:
-    case KA_READ:
-    case KA_REDRAW:
-    case KA_WORKLOAD:
-    case KA_TIMELINE:
-    case KA_CLOCKS:
-    case KA_MENU:
-    case KA_OLDER:
-    case KA_NEWER:
-    case KA_PICK_MSG:
-    case KA_SCRUB:
-    case KA_SEARCH_NEXT:
-    case KA_SEARCH_PREV:
-    case KA_OP_OLDER:
-    case KA_OP_NEWER:
-    case KA_LINK:
-    case KA_PRESENT:
-    case KA_OLDEST:
-    case KA_NEWEST:
-    case KA_WHEEL_UP:
-    case KA_WHEEL_DOWN:
-        return false;
-    case KA_LEGEND:
-        a->legend = !a->legend;
-        set_msg(a, false,
-                a->legend ? "The legend is in the lesson pane: i goes back to the step"
-                          : "Back to the step");
-        return true;
-    }
-    return false;
-}
-
-/* The context menu's items for the selected node, each the key that does it. */
-static void menu_build(struct app *a)
-{
-    struct draw_menu *m = &a->menu;
-    struct engine_node en;
-    int n = a->selected + 1, nn = engine_nodes(eng(a));
-
-    memset(m, 0, sizeof(*m));
-    if (engine_node(eng(a), a->selected, &en) < 0)
-        return;
-    snprintf(a->menu_title, sizeof(a->menu_title), "n%d%s%s%s", n, en.desc.role[0] ? " (" : "",
-             en.desc.role, en.desc.role[0] ? ")" : "");
-    m->title = a->menu_title;
-#define MENU_ITEM(k, ...)                                                                          \
-    do {                                                                                           \
-        m->items[m->n].key = (k);                                                                  \
-        snprintf(m->items[m->n].label, sizeof(m->items[0].label), __VA_ARGS__);                    \
-        m->n++;                                                                                    \
-    } while (0)
-    MENU_ITEM("K", "%s n%d", en.state == NODE_CRASHED ? "restart" : "kill", n);
-    if (en.state != NODE_CRASHED)
-        MENU_ITEM("Z", "%s n%d", en.state == NODE_PAUSED ? "resume" : "pause", n);
-    MENU_ITEM("w", "write through n%d", n);
-    MENU_ITEM("g", "read through n%d", n);
-    MENU_ITEM("S", "skew n%d's clock", n);
-    if (nn > 1) {
-        MENU_ITEM("C", "cut / mend a link to...");
-        MENU_ITEM("X", "partition n%d away", n);
-    }
-#undef MENU_ITEM
-}
-
 static void top_key(struct app *a, int k);
 
-/* The menu takes the arrows, Enter, Esc and q; an item's own key runs it at once. */
-static void menu_key(struct app *a, int k)
+/* A key while the context menu is open: an item chosen runs as its key at the top level. */
+static void menu_keys(struct app *a, int k)
 {
-    struct draw_menu *m = &a->menu;
-    int run = -1;
+    int run = 0;
 
-    if (k == KEYS_UP || k == 'k') {
-        m->cursor = (m->cursor + m->n - 1) % m->n;
-    } else if (k == KEYS_DOWN || k == 'j') {
-        m->cursor = (m->cursor + 1) % m->n;
-    } else if (k == KEYS_ENTER) {
-        run = m->cursor;
-    } else if (k == KEYS_ESC || k == 'q' || k == KEYS_CTRL('c')) {
-        a->menu_open = false;
-    } else {
-        for (int i = 0; i < m->n; i++)
-            if (m->items[i].key[0] == k && m->items[i].key[1] == '\0')
-                run = i;
-        if (run < 0)
-            set_msg(a, false, "Not in the menu: pick one of its keys, or Esc");
-    }
-    if (run >= 0) {
-        a->menu_open = false;
-        top_key(a, (unsigned char)m->items[run].key[0]);
+    switch (menu_key(&a->menu, k, &run)) {
+    case MENU_KEPT:
+        break;
+    case MENU_UNKNOWN:
+        set_msg(a, false, "Not in the menu: pick one of its keys, or Esc");
+        break;
+    case MENU_RUN:
+        top_key(a, run);
+        break;
     }
     a->dirty = true;
 }
@@ -2037,29 +1133,24 @@ static void link_next(struct app *a)
 static void demo_back(struct app *a)
 {
     struct script_error err;
-    const struct app_beat *b;
-    int target = a->wait == WAIT_BEAT ? a->n_beats - 2 : a->n_beats - 1, r;
+    const struct player_beat *b = player_beat_back(&a->pl);
+    int r;
 
-    if (target < 0) {
+    if (!b) {
         set_msg(a, false, "This is the first beat: Space goes on");
         return;
     }
-    b = &a->beats[target];
     set_paused(a, true);
     track_head(a);
     memset(&err, 0, sizeof(err));
     r = script_run_rewind(a->run, b->t_us, b->journal_n, &err);
     a->rewound_n = b->journal_n;
-    a->pc = b->pc;
-    a->wait = WAIT_BEAT;
-    a->n_beats = target + 1;
-    snprintf(a->caption, sizeof(a->caption), "%s", b->caption);
-    set_next(a);
+    player_at_beat(&a->pl, b);
     drain(a);
     if (r < 0)
         set_msg(a, true, "the replay stopped: %s", err.msg);
     else
-        set_msg(a, false, "Back at beat %d: Space goes on", a->n_beats);
+        set_msg(a, false, "Back at beat %d: Space goes on", a->pl.n_beats);
 }
 
 /*
@@ -2073,14 +1164,16 @@ static void demo_finish_beat(struct app *a)
     struct script_error err;
 
     fork_future(a);
-    for (int guard = 0; guard < 100000 && a->wait != WAIT_BEAT && a->wait != WAIT_NONE; guard++) {
-        if (a->wait == WAIT_TIME) {
-            run_until(a, a->wait_until);
-        } else if (a->wait == WAIT_QUIET) {
+    for (int guard = 0;
+         guard < 100000 && a->pl.wait != PLAYER_WAIT_BEAT && a->pl.wait != PLAYER_WAIT_NONE;
+         guard++) {
+        if (a->pl.wait == PLAYER_WAIT_TIME) {
+            run_until(a, a->pl.wait_until);
+        } else if (a->pl.wait == PLAYER_WAIT_QUIET) {
             for (int k = 0; k < 1000000 && !wait_over(a); k++) {
                 memset(&err, 0, sizeof(err));
                 if (script_run_step(a->run, &err) <= 0) {
-                    run_until(a, a->wait_until);
+                    run_until(a, a->pl.wait_until);
                     break;
                 }
             }
@@ -2096,7 +1189,7 @@ static void demo_finish_beat(struct app *a)
  * Space go to the next beat, even from the middle of one; Left and PageUp go back; p pauses. */
 static bool demo_key(struct app *a, int k)
 {
-    if (!a->demo)
+    if (!a->pl.demo)
         return false;
     if (k == KEYS_LEFT || k == KEYS_PGUP) {
         demo_back(a);
@@ -2104,34 +1197,183 @@ static bool demo_key(struct app *a, int k)
     }
     if (k != ' ' && k != KEYS_RIGHT && k != KEYS_PGDN)
         return false;
-    if (a->wait == WAIT_NONE) {
+    if (a->pl.wait == PLAYER_WAIT_NONE) {
         set_msg(a, false, "The demo has ended: Left goes back a beat, q quits");
         return true;
     }
-    if (a->wait != WAIT_BEAT) {
+    if (a->pl.wait != PLAYER_WAIT_BEAT) {
         /* Mid-beat: finish it at once, and stop at the next beat. */
         demo_finish_beat(a);
-        if (a->wait == WAIT_BEAT)
-            set_msg(a, false, "Beat %d: the rest of the last one played at once", a->n_beats);
+        if (a->pl.wait == PLAYER_WAIT_BEAT)
+            set_msg(a, false, "Beat %d: the rest of the last one played at once", a->pl.n_beats);
         else
             set_msg(a, false, "The demo has ended: Left goes back a beat, q quits");
         set_paused(a, true);
         lesson_poll(a);
         return true;
     }
-    a->wait = WAIT_NONE;
+    a->pl.wait = PLAYER_WAIT_NONE;
     a->msg[0] = '\0';
     pump(a);
-    if (a->wait != WAIT_BEAT)
+    if (a->pl.wait != PLAYER_WAIT_BEAT)
         set_paused(a, false);
     return true;
 }
 
+/* C: cut or mend the selected node's link to the next node (or the one chosen with v). */
+static void cut_key(struct app *a)
+{
+    char line[96];
+    int n = engine_nodes(eng(a)), other = (a->selected + 1) % n;
+    bool cut = !net_reachable(engine_net(eng(a)), a->selected, other);
+
+    if (n < 2)
+        return;
+    if (a->link_to > 0 && a->link_to <= n && a->link_to - 1 != a->selected) {
+        /* The link chosen with v: cut or mend it at once, through the command language. */
+        other = a->link_to - 1;
+        cut = !net_reachable(engine_net(eng(a)), a->selected, other) ||
+              !net_reachable(engine_net(eng(a)), other, a->selected);
+        snprintf(line, sizeof(line), "%s n%d n%d", cut ? "mend" : "cut", a->selected + 1,
+                 other + 1);
+        exec_line(a, line);
+        return;
+    }
+    snprintf(line, sizeof(line), "%s n%d n%d", cut ? "mend" : "cut", a->selected + 1, other + 1);
+    cmd_open(a, line);
+    set_msg(a, false, "Enter %s the link; change the second node first if you like",
+            cut ? "mends" : "cuts");
+}
+
+/* X, S, w, g: the command for the selected node, on the command line to edit before Enter. */
+static void prompt_key(struct app *a, enum key_action act)
+{
+    char line[96], rest[64] = "";
+    int n = engine_nodes(eng(a)), sel = a->selected + 1;
+
+    if (act == KA_PARTITION) {
+        for (int i = 0; i < n; i++)
+            if (i != a->selected)
+                snprintf(rest + strlen(rest), sizeof(rest) - strlen(rest), " n%d", i + 1);
+        if (n < 2)
+            return;
+        snprintf(line, sizeof(line), "partition n%d |%s", sel, rest);
+        cmd_open(a, line);
+        set_msg(a, false, "Enter splits the cluster; move nodes across the | first if you like");
+    } else if (act == KA_SKEW) {
+        snprintf(line, sizeof(line), "skew n%d +100ms", sel);
+        cmd_open(a, line);
+        set_msg(a, false, "Enter jumps n%d's clock; edit the amount (like -2s) first if you like",
+                sel);
+    } else if (act == KA_WRITE) {
+        snprintf(line, sizeof(line), "put x %d via n%d", ++a->writes, sel);
+        cmd_open(a, line);
+        set_msg(a, false, "Enter writes through n%d; edit the key or value first if you like", sel);
+    } else if (act == KA_READ) {
+        snprintf(line, sizeof(line), "get x via n%d", sel);
+        cmd_open(a, line);
+        set_msg(a, false, "Enter reads through n%d", sel);
+    }
+}
+
+/* PgUp, PgDn, Home, End and the wheel: the timeline when it shows, else the event log. */
+static void scroll_key(struct app *a, enum key_action act)
+{
+    int d;
+
+    if (act == KA_OLDEST || act == KA_NEWEST) {
+        /* Home / End on the map: the event log's oldest line held, or back to the newest. */
+        a->log_scroll = act == KA_OLDEST ? draw_log_count(a->log) : 0;
+        return;
+    }
+    if (act == KA_OLDER || act == KA_NEWER) {
+        if (!a->tl_on) {
+            /* On the map, they scroll the event log back through what it holds. */
+            a->log_scroll += act == KA_OLDER ? APP_TL_PAGE : -APP_TL_PAGE;
+            if (a->log_scroll < 0)
+                a->log_scroll = 0;
+            if (a->log_scroll > draw_log_count(a->log))
+                a->log_scroll = draw_log_count(a->log);
+            return;
+        }
+        a->tl_scroll += act == KA_OLDER ? APP_TL_PAGE : -APP_TL_PAGE;
+        if (a->tl_scroll < 0)
+            a->tl_scroll = 0;
+        return;
+    }
+    d = act == KA_WHEEL_UP ? APP_WHEEL : -APP_WHEEL;
+    if (a->tl_on) {
+        a->tl_scroll = a->tl_scroll + d < 0 ? 0 : a->tl_scroll + d;
+    } else {
+        a->log_scroll += d;
+        if (a->log_scroll < 0)
+            a->log_scroll = 0;
+        if (a->log_scroll > draw_log_count(a->log))
+            a->log_scroll = draw_log_count(a->log);
+    }
+}
+
+/* c and t: the clock view and the timeline, each in and out of the map. */
+static void view_key(struct app *a, enum key_action act)
+{
+    if (act == KA_CLOCKS) {
+        a->clocks_on = !a->clocks_on;
+        a->tl_on = false;
+        if (a->clocks_on)
+            set_msg(a, false,
+                    "Clocks: each node's wall clock against true time; S skews the "
+                    "selected one, :ntp n2 resyncs, c goes back to the map");
+        return;
+    }
+    a->clocks_on = false;
+    a->tl_on = !a->tl_on;
+    a->tl_scroll = 0;
+    if (a->tl_on)
+        set_msg(a, false,
+                "Timeline: a lane per node, time runs down; PgUp/Up scroll back, "
+                "t goes back to the map");
+}
+
+/* W: the background workload on or off, through the command language. */
+static void workload_key(struct app *a)
+{
+    if (engine_workload_on(eng(a)))
+        exec_line(a, "workload off");
+    else
+        exec_line(a, workload_line(a));
+    if (!a->msg_error)
+        set_msg(a, false, "%s",
+                engine_workload_on(eng(a)) ? "Background workload on: W (or :workload off) stops it"
+                                           : "Background workload off: W starts it again");
+}
+
+/* m and T: adversary mode and the scrubber start paused, and hold the keys until they end. */
+static void mode_key(struct app *a, enum key_action act)
+{
+    set_paused(a, true);
+    a->msg[0] = '\0';
+    if (act == KA_PICK_MSG) {
+        a->tl_on = false;
+        a->clocks_on = false;
+        a->pick.on = true;
+        pick_move(&a->pick, eng(a), 0);
+        return;
+    }
+    track_head(a);
+    a->scrub.on = true;
+    a->scrub.us = engine_now(eng(a));
+}
+
+static void act_key(struct app *a, int k, enum key_action act);
+
+/*
+ * A key at the top level: first the modes that hold the keys (a resize and a click, the menu,
+ * the help overlay, the scrubber, adversary mode, a demo's presenter keys, the lesson pane, the
+ * timeline's arrows, Esc clearing what is marked), then the action the key map binds it to.
+ */
 static void top_key(struct app *a, int k)
 {
     enum key_action act = keys_lookup(k);
-    char line[96];
-    int n = engine_nodes(eng(a));
 
     if (k == KEYS_RESIZE) {
         term_resize(a->term);
@@ -2145,12 +1387,12 @@ static void top_key(struct app *a, int k)
                             a->present, x, y);
         if (node >= 0 && !a->help)
             a->selected = node;
-        a->menu_open = false; /* its items were for the node selected before */
+        a->menu.open = false; /* its items were for the node selected before */
         a->dirty = true;
         return;
     }
-    if (a->menu_open) {
-        menu_key(a, k);
+    if (a->menu.open) {
+        menu_keys(a, k);
         return;
     }
     if (a->help) {
@@ -2161,11 +1403,11 @@ static void top_key(struct app *a, int k)
         a->dirty = true;
         return;
     }
-    if (scrub_key(a, k) || pick_key(a, k) || demo_key(a, k)) {
+    if (scrub_keys(a, k) || pick_keys(a, k) || demo_key(a, k)) {
         a->dirty = true;
         return;
     }
-    if (lesson_key(a, k, act)) {
+    if (lesson_input_key(&a->li, k, act, a->lesson_hold && a->paused, a->paused)) {
         a->dirty = true;
         return;
     }
@@ -2191,6 +1433,18 @@ static void top_key(struct app *a, int k)
         a->dirty = true;
         return;
     }
+    act_key(a, k, act);
+}
+
+/*
+ * The action a key is bound to (keys.h), when no mode held the key. It is long because it is a
+ * table: one case per action of the key map, each a line or a call, with no default, so
+ * -Wswitch-enum names an action added to keys.h and forgotten here.
+ */
+static void act_key(struct app *a, int k, enum key_action act)
+{
+    int n = engine_nodes(eng(a));
+
     switch (act) {
     case KA_NONE:
         break;
@@ -2206,7 +1460,7 @@ static void top_key(struct app *a, int k)
         break;
     case KA_SEARCH:
         cmd_open(a, ""); /* a fresh pattern: the old one is not edited into the new */
-        a->searching = true;
+        a->cl.searching = true;
         set_msg(a, false, "Type to filter the event log; Enter keeps the filter, Esc drops it");
         break;
     case KA_RUN:
@@ -2217,29 +1471,15 @@ static void top_key(struct app *a, int k)
         step_one(a);
         break;
     case KA_SLOWER:
-        if (a->speed > 0)
-            a->speed--;
-        break;
     case KA_FASTER:
-        if (a->speed < speed_count() - 1)
-            a->speed++;
-        break;
     case KA_NORMAL_SPEED:
-        a->speed = a->present ? a->speed_present : a->speed_default;
+        a->speed = speed_key(act, a->speed, a->present ? a->speed_present : a->speed_default);
         break;
     case KA_PREV_NODE:
-        a->selected = (a->selected + n - 1) % n;
-        a->link_to = 0;
-        break;
     case KA_NEXT_NODE:
-        a->selected = (a->selected + 1) % n;
-        a->link_to = 0;
-        break;
     case KA_JUMP_NODE:
         a->link_to = 0;
-        if (k - '1' < n)
-            a->selected = k - '1';
-        else
+        if (keys_select(act, k, n, &a->selected) == KEYS_SELECT_MISSING)
             set_msg(a, true, "there is no n%d: this cluster has %d nodes", k - '0', n);
         break;
     case KA_KILL:
@@ -2249,56 +1489,14 @@ static void top_key(struct app *a, int k)
     case KA_HEAL:
         exec_line(a, "heal");
         break;
-    case KA_CUT: {
-        int other = (a->selected + 1) % n;
-        bool cut = !net_reachable(engine_net(eng(a)), a->selected, other);
-        if (n < 2)
-            break;
-        if (a->link_to > 0 && a->link_to <= n && a->link_to - 1 != a->selected) {
-            /* The link chosen with v: cut or mend it at once, through the command language. */
-            other = a->link_to - 1;
-            cut = !net_reachable(engine_net(eng(a)), a->selected, other) ||
-                  !net_reachable(engine_net(eng(a)), other, a->selected);
-            snprintf(line, sizeof(line), "%s n%d n%d", cut ? "mend" : "cut", a->selected + 1,
-                     other + 1);
-            exec_line(a, line);
-            break;
-        }
-        snprintf(line, sizeof(line), "%s n%d n%d", cut ? "mend" : "cut", a->selected + 1,
-                 other + 1);
-        cmd_open(a, line);
-        set_msg(a, false, "Enter %s the link; change the second node first if you like",
-                cut ? "mends" : "cuts");
+    case KA_CUT:
+        cut_key(a);
         break;
-    }
-    case KA_PARTITION: {
-        char rest[64] = "";
-        for (int i = 0; i < n; i++)
-            if (i != a->selected)
-                snprintf(rest + strlen(rest), sizeof(rest) - strlen(rest), " n%d", i + 1);
-        if (n < 2)
-            break;
-        snprintf(line, sizeof(line), "partition n%d |%s", a->selected + 1, rest);
-        cmd_open(a, line);
-        set_msg(a, false, "Enter splits the cluster; move nodes across the | first if you like");
-        break;
-    }
+    case KA_PARTITION:
     case KA_SKEW:
-        snprintf(line, sizeof(line), "skew n%d +100ms", a->selected + 1);
-        cmd_open(a, line);
-        set_msg(a, false, "Enter jumps n%d's clock; edit the amount (like -2s) first if you like",
-                a->selected + 1);
-        break;
     case KA_WRITE:
-        snprintf(line, sizeof(line), "put x %d via n%d", ++a->writes, a->selected + 1);
-        cmd_open(a, line);
-        set_msg(a, false, "Enter writes through n%d; edit the key or value first if you like",
-                a->selected + 1);
-        break;
     case KA_READ:
-        snprintf(line, sizeof(line), "get x via n%d", a->selected + 1);
-        cmd_open(a, line);
-        set_msg(a, false, "Enter reads through n%d", a->selected + 1);
+        prompt_key(a, act);
         break;
     case KA_REDRAW:
         term_invalidate(a->term);
@@ -2318,42 +1516,21 @@ static void top_key(struct app *a, int k)
     case KA_STEP_NEXT:
     case KA_LESSONS:
     case KA_SHOW_ME:
-        break; /* lesson_key took them */
+        break; /* lesson_input_key took them */
     case KA_MENU:
-        menu_build(a);
-        a->menu_open = a->menu.n > 0;
+        menu_open(&a->menu, eng(a), a->selected);
         break;
     case KA_CLOCKS:
-        a->clocks_on = !a->clocks_on;
-        a->tl_on = false;
-        if (a->clocks_on)
-            set_msg(a, false,
-                    "Clocks: each node's wall clock against true time; S skews the "
-                    "selected one, :ntp n2 resyncs, c goes back to the map");
-        break;
     case KA_TIMELINE:
-        a->clocks_on = false;
-        a->tl_on = !a->tl_on;
-        a->tl_scroll = 0;
-        if (a->tl_on)
-            set_msg(a, false,
-                    "Timeline: a lane per node, time runs down; PgUp/Up scroll back, "
-                    "t goes back to the map");
+        view_key(a, act);
         break;
     case KA_OLDER:
     case KA_NEWER:
-        if (!a->tl_on) {
-            /* On the map, they scroll the event log back through what it holds. */
-            a->log_scroll += act == KA_OLDER ? APP_TL_PAGE : -APP_TL_PAGE;
-            if (a->log_scroll < 0)
-                a->log_scroll = 0;
-            if (a->log_scroll > draw_log_count(a->log))
-                a->log_scroll = draw_log_count(a->log);
-            break;
-        }
-        a->tl_scroll += act == KA_OLDER ? APP_TL_PAGE : -APP_TL_PAGE;
-        if (a->tl_scroll < 0)
-            a->tl_scroll = 0;
+    case KA_OLDEST:
+    case KA_NEWEST:
+    case KA_WHEEL_UP:
+    case KA_WHEEL_DOWN:
+        scroll_key(a, act);
         break;
     case KA_SEARCH_NEXT:
     case KA_SEARCH_PREV:
@@ -2369,52 +1546,14 @@ static void top_key(struct app *a, int k)
     case KA_PRESENT:
         set_present(a, !a->present);
         break;
-    case KA_OLDEST:
-    case KA_NEWEST:
-        /* Home / End on the map: the event log's oldest line held, or back to the newest. */
-        a->log_scroll = act == KA_OLDEST ? draw_log_count(a->log) : 0;
-        break;
-    case KA_WHEEL_UP:
-    case KA_WHEEL_DOWN: {
-        int d = act == KA_WHEEL_UP ? APP_WHEEL : -APP_WHEEL;
-        if (a->tl_on) {
-            a->tl_scroll = a->tl_scroll + d < 0 ? 0 : a->tl_scroll + d;
-        } else {
-            a->log_scroll += d;
-            if (a->log_scroll < 0)
-                a->log_scroll = 0;
-            if (a->log_scroll > draw_log_count(a->log))
-                a->log_scroll = draw_log_count(a->log);
-        }
-        break;
-    }
     case KA_LEGEND:
-        break; /* a lesson's: lesson_key took it */
+        break; /* a lesson's: lesson_input_key took it */
     case KA_PICK_MSG:
-        set_paused(a, true);
-        a->tl_on = false;
-        a->clocks_on = false;
-        a->picking = true;
-        a->msg[0] = '\0';
-        pick_move(a, 0);
-        break;
     case KA_SCRUB:
-        set_paused(a, true);
-        track_head(a);
-        a->scrub = true;
-        a->scrub_us = engine_now(eng(a));
-        a->msg[0] = '\0';
+        mode_key(a, act);
         break;
     case KA_WORKLOAD:
-        if (engine_workload_on(eng(a)))
-            exec_line(a, "workload off");
-        else
-            exec_line(a, workload_line(a));
-        if (!a->msg_error)
-            set_msg(a, false, "%s",
-                    engine_workload_on(eng(a))
-                        ? "Background workload on: W (or :workload off) stops it"
-                        : "Background workload off: W starts it again");
+        workload_key(a);
         break;
     }
     a->dirty = true;
@@ -2444,7 +1583,7 @@ static void in_cb(uv_poll_t *h, int status, int events)
             a->quit = true;
             break;
         }
-        if (a->cmd_open && k != KEYS_RESIZE)
+        if (a->cl.open && k != KEYS_RESIZE)
             cmd_key(a, k);
         else
             top_key(a, k);
@@ -2497,104 +1636,12 @@ static void update_checks(struct app *a)
     a->checks_next_ns = t0 + APP_CHECKS_SHARE * (uv_hrtime() - t0);
 }
 
-/* ---- --cast: the frames as an asciicast v2 recording ---- */
-
-/* Opens a->cast and writes the header; false (with a message) when it cannot. */
-static bool cast_open(struct app *a, int w, int h)
-{
-    char hdr[160];
-
-    if (!a->cast)
-        return true;
-    a->cast_f = fopen(a->cast, "w");
-    if (!a->cast_f) {
-        fprintf(stderr, "splitbrain: --cast %s: cannot write it\n", a->cast);
-        return false;
-    }
-    clock_gettime(CLOCK_MONOTONIC, &a->cast_t0);
-    grid_cast_header(w, h, (long long)time(NULL), APP_CAST_IDLE_S, hdr, sizeof(hdr));
-    fputs(hdr, a->cast_f);
-    fflush(a->cast_f);
-    return true;
-}
-
-/* Seconds since the recording began. */
-static double cast_time(const struct app *a)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - a->cast_t0.tv_sec) +
-           (double)(now.tv_nsec - a->cast_t0.tv_nsec) / 1e9;
-}
-
+/* A frame --cast held back: draw again, and it is written. */
 static void cast_timer_cb(uv_timer_t *h)
 {
     struct app *a = h->data;
 
     a->dirty = true;
-}
-
-/* Appends what changed in a->grid since the last frame written (the whole frame after a resize),
- * stamped with the seconds since the recording began; nothing when nothing changed. */
-static void cast_write(struct app *a)
-{
-    double t;
-    size_t n;
-    char *buf;
-
-    if (!a->cast_f)
-        return;
-    t = cast_time(a);
-    if (a->cast_prev && t - a->cast_last_t < APP_CAST_FRAME_MS / 1000.0) {
-        /* Ten frames a second are plenty for a recording: this one waits, and a timer draws
-         * again once its time comes, so the last state before a pause is never lost. */
-        if (!uv_is_active((uv_handle_t *)&a->cast_timer))
-            uv_timer_start(&a->cast_timer, cast_timer_cb, APP_CAST_FRAME_MS, 0);
-        return;
-    }
-    a->cast_last_t = t;
-    n = grid_cast_diff(a->grid, a->cast_prev, t, app_cast_sgr, ST_COUNT, NULL, 0);
-    if (n == 0)
-        return;
-    buf = malloc(n + 1);
-    if (!buf)
-        abort();
-    grid_cast_diff(a->grid, a->cast_prev, t, app_cast_sgr, ST_COUNT, buf, n + 1);
-    fwrite(buf, 1, n, a->cast_f);
-    fflush(a->cast_f);
-    free(buf);
-    if (!a->cast_prev)
-        a->cast_prev = grid_create(grid_width(a->grid), grid_height(a->grid), false);
-    grid_copy(a->cast_prev, a->grid);
-}
-
-/* A marker in the recording (a demo's beat), so a player can jump to it. */
-static void cast_marker(struct app *a, const char *label)
-{
-    char buf[256];
-
-    if (!a->cast_f)
-        return;
-    grid_cast_marker(cast_time(a), label, buf, sizeof(buf));
-    fputs(buf, a->cast_f);
-    fflush(a->cast_f);
-}
-
-/* Closes the recording; false when any frame of it failed to be written. */
-static bool cast_close(struct app *a)
-{
-    bool ok = true;
-
-    if (a->cast_f) {
-        ok = !ferror(a->cast_f);
-        if (fclose(a->cast_f) != 0)
-            ok = false;
-    }
-    a->cast_f = NULL;
-    grid_destroy(a->cast_prev);
-    a->cast_prev = NULL;
-    return ok;
 }
 
 static void render(struct app *a)
@@ -2603,7 +1650,6 @@ static void render(struct app *a)
     struct draw_lesson dl;
     struct draw_view v;
     struct draw_cursor cur;
-    char narration[LESSON_TEXT_MAX], success[LESSON_TEXT_MAX], explain[LESSON_TEXT_MAX];
     int w, h;
 
     term_size(a->term, &w, &h);
@@ -2615,45 +1661,45 @@ static void render(struct app *a)
     v.paused = a->paused;
     speed_label(a);
     v.speed = a->speed_text;
-    v.rec = a->record || a->cast_f;
+    v.rec = a->record || a->cast_rec;
     if (uv_now(&a->loop) < a->skip_shown_until) {
         char t[32];
-        draw_fmt_delta(t, sizeof(t), a->skip_last_us);
+        util_fmt_delta(t, sizeof(t), a->skip_last_us);
         snprintf(skip, sizeof(skip), " idle %s skipped ", t + 1);
         v.skip = skip;
     }
     v.present = a->present;
     v.help = a->help;
-    v.cmd_open = a->cmd_open;
-    v.cmd_prompt = a->searching ? '/' : ':';
+    v.cmd_open = a->cl.open;
+    v.cmd_prompt = a->cl.searching ? '/' : ':';
     v.filter = a->filter;
     v.log_scroll = a->log_scroll;
     v.log_mark = a->log_mark;
     v.op_sel = a->op_sel;
     v.link_to = a->link_to;
-    v.flash = a->flash;
-    v.n_flash = a->n_flash;
-    if (a->demo && a->caption[0]) {
-        v.caption = a->caption;
-        v.beat = a->wait == WAIT_BEAT;
+    v.flash = a->flash.items;
+    v.n_flash = a->flash.n;
+    if (a->pl.demo && a->pl.caption[0]) {
+        v.caption = a->pl.caption;
+        v.beat = a->pl.wait == PLAYER_WAIT_BEAT;
     }
     v.head_us = a->rewound_n >= 0 ? a->head_us : -1;
-    v.cmd = a->cmd;
-    v.cmd_cursor = a->cmd_cursor;
+    v.cmd = a->cl.text;
+    v.cmd_cursor = a->cl.cursor;
     v.msg = a->msg[0] ? a->msg : NULL;
     v.msg_error = a->msg_error;
-    v.next = a->script.n > 0 ? a->next : NULL;
+    v.next = a->pl.script.n > 0 ? a->pl.next : NULL;
     v.log = a->log;
     v.workload = a->workload[0] ? a->workload : "on";
     v.clocks = a->clocks_on;
-    v.menu = a->menu_open ? &a->menu : NULL;
-    if (a->picking && a->paused) {
-        pick_move(a, 0); /* the picked message may have arrived meanwhile */
+    v.menu = a->menu.open ? &a->menu.items : NULL;
+    if (a->pick.on && a->paused) {
+        pick_move(&a->pick, eng(a), 0); /* the picked message may have arrived meanwhile */
         v.picking = true;
-        v.pick_id = a->pick_id;
+        v.pick_id = a->pick.id;
     }
-    v.scrub = a->scrub;
-    v.scrub_us = a->scrub_us;
+    v.scrub = a->scrub.on;
+    v.scrub_us = a->scrub.us;
     v.scrub_head_us = scrub_head(a);
     v.events = a->tl;
     if (a->tl_on) {
@@ -2665,43 +1711,13 @@ static void render(struct app *a)
         v.checks = &a->checks;
     }
     if (a->runner) {
-        memset(&dl, 0, sizeof(dl));
-        dl.title = a->lesson.title;
-        dl.step = lesson_runner_step(a->runner);
-        dl.n_steps = a->lesson.n_steps;
-        dl.s = lesson_runner_current(a->runner);
-        dl.phase = lesson_runner_phase(a->runner);
-        dl.quiz_cursor = a->quiz_cursor;
-        dl.quiz_pick = a->quiz_pick;
-        dl.answered = lesson_runner_answered(a->runner);
-        dl.hint = a->hint;
-        dl.hints_shown = lesson_runner_hints_shown(a->runner);
-        dl.waiting = lesson_runner_waiting(a->runner);
-        dl.finished = lesson_runner_finished(a->runner);
-        dl.stuck = lesson_runner_stuck(a->runner);
-        dl.evidence = lesson_runner_evidence(a->runner);
-        dl.spot = lesson_runner_spot(a->runner);
-        dl.held = a->lesson_hold && a->paused;
-        dl.explain_ready = lesson_runner_explain_ready(a->runner);
-        dl.hints_total = lesson_runner_hints_total(a->runner);
-        dl.legend = a->legend;
-        dl.lamport = a->lesson.show_lamport;
-        lesson_runner_expand(a->runner, dl.s->narration, narration, sizeof(narration));
-        lesson_runner_expand(a->runner, dl.s->success, success, sizeof(success));
-        lesson_runner_expand(a->runner, dl.s->quiz.explain, explain, sizeof(explain));
-        dl.narration = narration;
-        dl.success = success;
-        dl.explain = explain;
-        dl.list = a->list_open;
-        dl.items = a->items;
-        dl.n_items = a->course->n;
-        dl.list_cursor = a->list_cursor;
-        dl.summary = a->summary;
+        lesson_input_view(&a->li, a->lesson_hold && a->paused, &dl);
         v.lesson = &dl;
     }
     draw_frame(a->grid, eng(a), &v, &cur);
     term_present(a->term, a->grid, &cur);
-    cast_write(a);
+    if (cast_write(a->cast_rec, a->grid) && !uv_is_active((uv_handle_t *)&a->cast_timer))
+        uv_timer_start(&a->cast_timer, cast_timer_cb, CAST_FRAME_MS, 0);
     a->dirty = false;
 }
 
@@ -2750,19 +1766,19 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     a->term = term_create(mouse);
     if (!a->term)
         return EXIT_USAGE;
-    if (a->theme != TERM_THEME_DEFAULT || !a->colour)
+    if (a->theme != THEME_DEFAULT || !a->colour)
         term_set_theme(a->term, a->theme, a->colour);
     term_size(a->term, &w, &h);
     a->grid = grid_create(w, h, ascii);
-    if (!cast_open(a, grid_width(a->grid), grid_height(a->grid))) {
+    if (a->cast && !(a->cast_rec = cast_open(a->cast, grid_width(a->grid), grid_height(a->grid)))) {
         term_destroy(a->term);
         a->term = NULL;
         return EXIT_USAGE;
     }
-    if (a->demo && a->wait == WAIT_BEAT) {
+    if (a->pl.demo && a->pl.wait == PLAYER_WAIT_BEAT) {
         char label[64];
-        snprintf(label, sizeof(label), "beat %d", a->n_beats);
-        cast_marker(a, label); /* the beat the demo opened on */
+        snprintf(label, sizeof(label), "beat %d", a->pl.n_beats);
+        cast_marker(a->cast_rec, label); /* the beat the demo opened on */
     }
 
     uv_loop_init(&a->loop);
@@ -2803,7 +1819,8 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
     a->dirty = true;
 
     uv_run(&a->loop, UV_RUN_DEFAULT);
-    cast_ok = cast_close(a);
+    cast_ok = cast_close(a->cast_rec);
+    a->cast_rec = NULL;
 
     uv_close((uv_handle_t *)&a->in, close_cb);
     uv_close((uv_handle_t *)&a->sig_winch, close_cb);
@@ -2833,19 +1850,41 @@ static void app_configure(struct app *a, const struct config *cfg)
     a->speed_present = speed_nearest(cfg->presenter_speed);
     a->speed = a->present ? a->speed_present : a->speed_default;
     a->idle_skip = cfg->idle_skip;
-    a->theme = cfg->theme == CONFIG_THEME_HIGH_CONTRAST ? TERM_THEME_HIGH_CONTRAST
-               : cfg->theme == CONFIG_THEME_LIGHT       ? TERM_THEME_LIGHT
-                                                        : TERM_THEME_DEFAULT;
+    a->theme = cfg->theme == CONFIG_THEME_HIGH_CONTRAST ? THEME_HIGH_CONTRAST
+               : cfg->theme == CONFIG_THEME_LIGHT       ? THEME_LIGHT
+                                                        : THEME_DEFAULT;
     a->colour = cfg->colour;
     snprintf(a->set_workload, sizeof(a->set_workload), "%s", cfg->workload);
 }
 
+static int lesson_start(struct app *a, int k);
+
+/* The lesson pane's keys act on the run through these (lesson_input.h). */
+static void lesson_run_on(struct app *a)
+{
+    set_paused(a, false);
+}
+
+static void lesson_quit(struct app *a)
+{
+    a->quit = true;
+}
+
+static const struct lesson_input_hooks app_lesson_hooks = {
+    .say = set_msg,
+    .drain = drain,
+    .step_changed = lesson_step_changed,
+    .run = lesson_run_on,
+    .poll = lesson_poll,
+    .save = lesson_save,
+    .start = lesson_start,
+    .quit = lesson_quit,
+};
+
 static struct app *app_create(const char *title, int64_t seed_override)
 {
-    struct app *a = calloc(1, sizeof(*a));
+    struct app *a = xcalloc(1, sizeof(*a));
 
-    if (!a)
-        abort();
     snprintf(a->title, sizeof(a->title), "%s", title);
     a->run = script_run_create(title, seed_override);
     script_run_trace_ring(a->run, SCRIPT_VIEW_RING);
@@ -2859,6 +1898,9 @@ static struct app *app_create(const char *title, int64_t seed_override)
     snprintf(a->set_workload, sizeof(a->set_workload), "%s", APP_WORKLOAD);
     a->rewound_n = -1;
     a->checks_done = SIZE_MAX;
+    cmdline_init(&a->cl);
+    player_init(&a->pl, false);
+    lesson_input_init(&a->li, a, &app_lesson_hooks);
     script_env_init(&a->own_env, false);
     a->env = &a->own_env;
     return a;
@@ -2868,9 +1910,7 @@ static void app_destroy(struct app *a)
 {
     if (!a)
         return;
-    script_release(&a->script);
-    free(a->snaps);
-    free(a->beats);
+    player_release(&a->pl);
     script_env_release(&a->own_env);
     if (a->runner)
         lesson_runner_destroy(a->runner); /* it owns the run and the env */
@@ -3003,11 +2043,11 @@ int app_open_run(const struct app_launch *l)
     app_configure(a, l->cfg);
     a->record = l->record;
     a->cast = l->cast;
-    a->demo = demo;
+    player_init(&a->pl, demo);
     script_env_release(&a->own_env);
     script_env_init(&a->own_env, true);
     memset(&err, 0, sizeof(err));
-    if (script_parse_text(file, text, len, a->env, &a->script, &err) < 0) {
+    if (player_load(&a->pl, file, text, len, a->env, &err) < 0) {
         script_error_format(&err, msg, sizeof(msg));
         fprintf(stderr, "%s\n", msg);
         free(text);
@@ -3017,10 +2057,6 @@ int app_open_run(const struct app_launch *l)
     free(text);
     /* From here on the `:` line adds to the file's world: its model, nodes and labels. */
     a->env->file_mode = false;
-    a->snaps = calloc((size_t)a->script.n + 1, sizeof(*a->snaps));
-    a->beats = calloc((size_t)a->script.n + 1, sizeof(*a->beats));
-    if (!a->snaps || !a->beats)
-        abort();
     pump(a); /* the setup, up to the first command that lets time pass */
     drain(a);
     a->paused = true;
@@ -3049,11 +2085,11 @@ static void idle_cb(uv_timer_t *h)
     struct app *a = h->data;
     const char *hint;
 
-    if (!a->runner || a->list_open)
+    if (!a->runner || a->li.list_open)
         return;
     hint = lesson_runner_idle(a->runner, (int64_t)((uv_hrtime() - a->input_ns) / 1000u));
     if (hint) {
-        a->hint = hint;
+        a->li.hint = hint;
         set_msg(a, false, "A hint, after a while without progress: see the lesson pane");
     }
 }
@@ -3065,7 +2101,7 @@ static void idle_cb(uv_timer_t *h)
  */
 static int lesson_start(struct app *a, int k)
 {
-    const struct course_item *it = &a->course->items[k];
+    const struct course_item *it = &a->li.course->items[k];
     const struct progress_entry *e;
     struct lesson l;
     struct lesson_runner *r;
@@ -3124,7 +2160,9 @@ static int lesson_start(struct app *a, int k)
     a->run = lesson_runner_run(r);
     a->traced_gen = 0; /* another run, with generations of its own: read its trace afresh */
     a->env = lesson_runner_env(r);
-    a->course_at = k;
+    a->li.runner = r;
+    a->li.lesson = &a->lesson;
+    a->li.course_at = k;
     a->prog_failed = false;
     snprintf(a->title, sizeof(a->title), "%s", a->lesson.id);
     a->selected = 0;
@@ -3147,7 +2185,8 @@ int app_lesson(struct course *c, int k, struct progress *p, const struct config 
 
     a = app_create("lesson", -1);
     app_configure(a, cfg);
-    a->course = c;
+    a->li.course = c;
+    a->li.prog = p;
     a->prog = p;
     if (lesson_start(a, k) < 0) {
         fprintf(stderr, "splitbrain lesson: %s\n", a->msg);

@@ -37,12 +37,7 @@ int app_sandbox_run(const struct app_launch *l);
 /* A scenario, demo or recording loaded paused at t=0 and played in the sandbox. */
 int app_open_run(const struct app_launch *l);
 
-struct cli_args;
 struct config;
-
-/* The handlers of sandbox, and of open, demo and replay, in the table of cli/commands.c. */
-int app_sandbox(const struct cli_args *a);
-int app_open(const struct cli_args *a);
 
 struct course;
 struct progress;

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../engine/util.h"
+
 int compare_draw_lesson_rows(int w, int h)
 {
     int rows = (h - 2) / 2;
@@ -34,9 +36,9 @@ static void draw_status(struct grid *g, struct compare *c, const struct compare_
     x += grid_text(g, x, row, w - x, s->paused ? " || PAUSED " : " >> RUNNING ",
                    s->paused ? ST_BAR_PAUSE : ST_BAR_RUN);
     x += grid_text(g, x, row, w / 4, base ? base + 1 : s->title ? s->title : "compare", ST_BAR_KEY);
-    draw_fmt_time(t, sizeof(t), s->now_us);
+    util_fmt_time(t, sizeof(t), s->now_us);
     if (s->head_us >= 0) {
-        draw_fmt_time(hd, sizeof(hd), s->head_us);
+        util_fmt_time(hd, sizeof(hd), s->head_us);
         snprintf(line, sizeof(line), " REWOUND t=%s of %s %s n%d", t, hd, s->speed,
                  s->selected + 1);
     } else {
@@ -90,7 +92,7 @@ void compare_draw(struct grid *g, struct compare *c, const struct compare_screen
         v.lesson = s->lesson; /* a lesson that does not teach Lamport clocks hides them */
         snprintf(title, sizeof(title), "%s", c->models[k]->title);
         if (engine_now(e) != s->now_us) {
-            draw_fmt_time(t, sizeof(t), engine_now(e));
+            util_fmt_time(t, sizeof(t), engine_now(e));
             snprintf(title + strlen(title), sizeof(title) - strlen(title), " (at %s)", t);
         }
         draw_column(g, e, &v, title, x, 0, cw, body);

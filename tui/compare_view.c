@@ -243,8 +243,8 @@ static void travel(struct cview *v, int64_t t_us)
     v->now_us = t_us;
     v->head_us = t_us < head ? head : -1;
     v->checks_valid = false;
-    draw_fmt_time(t, sizeof(t), t_us);
-    draw_fmt_time(hd, sizeof(hd), head);
+    util_fmt_time(t, sizeof(t), t_us);
+    util_fmt_time(hd, sizeof(hd), head);
     if (v->head_us >= 0)
         set_msg(v, false, "All models at %s of %s: ] goes forward; acting here forks a new future",
                 t, hd);
@@ -641,15 +641,9 @@ static void top_key(struct cview *v, int k)
         set_paused(v, !v->paused);
         break;
     case KA_SLOWER:
-        if (v->speed > 0)
-            v->speed--;
-        break;
     case KA_FASTER:
-        if (v->speed < speed_count() - 1)
-            v->speed++;
-        break;
     case KA_NORMAL_SPEED:
-        v->speed = v->speed_home;
+        v->speed = speed_key(a, v->speed, v->speed_home);
         break;
     case KA_BACK:
         travel(v, v->now_us - speed_at(v->speed)->vus_per_s);
@@ -659,14 +653,9 @@ static void top_key(struct cview *v, int k)
             travel(v, v->now_us + speed_at(v->speed)->vus_per_s);
         break;
     case KA_PREV_NODE:
-        v->selected = (v->selected + n - 1) % n;
-        break;
     case KA_NEXT_NODE:
-        v->selected = (v->selected + 1) % n;
-        break;
     case KA_JUMP_NODE:
-        if (k - '1' < n)
-            v->selected = k - '1';
+        keys_select(a, k, n, &v->selected); /* a digit past the last node does nothing here */
         break;
     case KA_KILL:
     case KA_PAUSE_NODE:

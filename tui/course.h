@@ -1,10 +1,10 @@
 /*
- * course: the lessons on disk and the `splitbrain lesson` command. It finds
- * the lesson folder ($SPLITBRAIN_LESSONS, else lessons/ in the first data
- * root that has one: see datadir.h), lists the lessons
- * with the learner's progress, resolves a name the learner typed (the id, the
- * file name with or without its number and .lesson, or the number alone) and
- * resets progress. Listing and resetting are headless: they print and exit.
+ * course: the lessons on disk. It finds the lesson folder ($SPLITBRAIN_LESSONS,
+ * else lessons/ in the first data root that has one: see datadir.h), loads
+ * each lesson's title and size, says each one's status from the learner's
+ * progress, and resolves a name the learner typed (the id, the file name with
+ * or without its number and .lesson, or the number alone). The `splitbrain
+ * lesson` command that lists and resets them is cli/lesson.c.
  */
 #ifndef SPLITBRAIN_COURSE_H
 #define SPLITBRAIN_COURSE_H
@@ -49,11 +49,5 @@ struct config;
 /* Plays item k, a side-by-side lesson, in the side-by-side view, resuming where p says. */
 int course_side_by_side(const struct course *c, int k, struct progress *p,
                         const struct config *cfg);
-
-struct cli_args;
-
-/* splitbrain lesson [NAME | --reset NAME | --reset --all] [--ascii] [--no-mouse]: a handler of
- * the table in cli/commands.c. */
-int course_main(const struct cli_args *a);
 
 #endif

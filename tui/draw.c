@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/util.h"
 #include "keys.h"
 #include "timeline.h"
 
@@ -16,10 +17,8 @@ struct draw_log {
 
 struct draw_log *draw_log_create(void)
 {
-    struct draw_log *log = calloc(1, sizeof(*log));
+    struct draw_log *log = xcalloc(1, sizeof(*log));
 
-    if (!log)
-        abort();
     return log;
 }
 
@@ -100,27 +99,6 @@ const char *draw_log_line(const struct draw_log *log, int i, int *style)
     if (style)
         *style = log->style[slot];
     return log->line[slot];
-}
-
-void draw_fmt_time(char *dst, size_t size, int64_t us)
-{
-    const char *sign = us < 0 ? "-" : "";
-    long long a = us < 0 ? -(long long)us : (long long)us;
-
-    snprintf(dst, size, "%s%lld.%03llds", sign, a / 1000000, (a / 1000) % 1000);
-}
-
-void draw_fmt_delta(char *dst, size_t size, int64_t us)
-{
-    char sign = us < 0 ? '-' : '+';
-    long long a = us < 0 ? -(long long)us : (long long)us;
-
-    if (a < 1000)
-        snprintf(dst, size, "%c%lldus", sign, a);
-    else if (a < 1000000)
-        snprintf(dst, size, "%c%lldms", sign, a / 1000);
-    else
-        snprintf(dst, size, "%c%lld.%llds", sign, a / 1000000, (a / 100000) % 10);
 }
 
 /* ---- layout ---- */
@@ -412,16 +390,16 @@ static int node_lines(const struct engine *e, const struct engine_node *en, bool
         snprintf(lines[n], 128, "%s%lld ", words ? "epoch " : "e", (long long)en->desc.epoch);
     snprintf(lines[n] + strlen(lines[n]), 128 - strlen(lines[n]), "%s", state_word(en->state));
     if (en->state == NODE_PAUSED && en->paused_until >= 0) {
-        draw_fmt_time(t, sizeof(t), en->paused_until);
+        util_fmt_time(t, sizeof(t), en->paused_until);
         snprintf(lines[n] + strlen(lines[n]), 128 - strlen(lines[n]), " to %s", t);
     }
     styles[n++] = en->state == NODE_CRASHED  ? ST_CRASHED
                   : en->state == NODE_PAUSED ? ST_PAUSED
                                              : ST_OK;
     /* Its own wall clock, and how far it is from true time. */
-    draw_fmt_time(t, sizeof(t), en->phys_us);
+    util_fmt_time(t, sizeof(t), en->phys_us);
     if (en->skew_us != 0) {
-        draw_fmt_delta(d, sizeof(d), en->skew_us);
+        util_fmt_delta(d, sizeof(d), en->skew_us);
         snprintf(lines[n], 128, "%s%s %s", words ? "clock " : "", t, d);
     } else {
         snprintf(lines[n], 128, "%s%s", words ? "clock " : "", t);
@@ -780,7 +758,7 @@ static void link_marks(const struct net *net, int i, int j, int64_t slow_us, cha
         snprintf(dst + strlen(dst), size - strlen(dst), "reorder %s ", p);
     }
     if (lat > slow_us) {
-        draw_fmt_delta(t, sizeof(t), lat);
+        util_fmt_delta(t, sizeof(t), lat);
         snprintf(dst + strlen(dst), size - strlen(dst), "slow %s ", t + 1);
     }
     if (dst[0])
@@ -1066,7 +1044,7 @@ static void draw_clocks(struct grid *g, const struct engine *e, const struct dra
     struct engine_node en[ENGINE_MAX_NODES];
     char line[256], a[32], b[32], c[32], vc[96];
 
-    draw_fmt_time(a, sizeof(a), now);
+    util_fmt_time(a, sizeof(a), now);
     snprintf(line, sizeof(line), " clocks  true time %s  c closes ", a);
     pane_title(g, r, line);
     for (int i = 0; i < n; i++) {
@@ -1090,8 +1068,8 @@ static void draw_clocks(struct grid *g, const struct engine *e, const struct dra
         int x0;
         char it[8][96];
         int st[8], k = 0;
-        draw_fmt_time(a, sizeof(a), nd->phys_us);
-        draw_fmt_delta(b, sizeof(b), nd->skew_us);
+        util_fmt_time(a, sizeof(a), nd->phys_us);
+        util_fmt_delta(b, sizeof(b), nd->skew_us);
         snprintf(it[k], sizeof(it[k]), "n%d %s", i + 1, state_word(nd->state));
         st[k++] = nd->state == NODE_CRASHED ? ST_CRASHED : ST_BOLD;
         snprintf(it[k], sizeof(it[k]), "wall %s", a);
@@ -1100,9 +1078,9 @@ static void draw_clocks(struct grid *g, const struct engine *e, const struct dra
         st[k++] = nd->skew_us != 0 ? ST_PAUSED : ST_NORMAL;
         snprintf(it[k], sizeof(it[k]), "drift %+dppm", (int)nd->drift_ppm);
         st[k++] = nd->drift_ppm != 0 ? ST_PAUSED : ST_NORMAL;
-        draw_fmt_time(a, sizeof(a), nd->mono_us);
-        draw_fmt_delta(b, sizeof(b), nd->tt_earliest - now);
-        draw_fmt_delta(c, sizeof(c), nd->tt_latest - now);
+        util_fmt_time(a, sizeof(a), nd->mono_us);
+        util_fmt_delta(b, sizeof(b), nd->tt_earliest - now);
+        util_fmt_delta(c, sizeof(c), nd->tt_latest - now);
         clock_vc_format(&nd->vc, n < 8 ? n : 8, vc, sizeof(vc));
         snprintf(it[k], sizeof(it[k]), "mono %s", a);
         st[k++] = ST_DIM;
@@ -1133,8 +1111,8 @@ static void draw_clocks(struct grid *g, const struct engine *e, const struct dra
         y++;
     }
     if (y < end && rulers) {
-        draw_fmt_delta(a, sizeof(a), -scale);
-        draw_fmt_delta(b, sizeof(b), scale);
+        util_fmt_delta(a, sizeof(a), -scale);
+        util_fmt_delta(b, sizeof(b), scale);
         snprintf(line, sizeof(line), "%s", a);
         grid_text(g, r.x + 5, y, 12, line, ST_DIM);
         grid_text(g, mid - 2, y, 5, "true", ST_OK);
@@ -1149,7 +1127,7 @@ static void draw_clocks(struct grid *g, const struct engine *e, const struct dra
         y++;
         grid_text(g, r.x + 1, y++, r.w - 1, "clock jumps:", ST_BOLD);
         for (int k = 0; y < end && timeline_clock_at(v->events, k, &t, &node, &label); k++) {
-            draw_fmt_time(a, sizeof(a), t);
+            util_fmt_time(a, sizeof(a), t);
             snprintf(line, sizeof(line), "%s n%d %s", a, node + 1, label);
             grid_text(g, r.x + 3, y++, r.w - 3, line, ST_EV_FAULT);
         }
@@ -1369,7 +1347,7 @@ static void draw_ops(struct grid *g, const struct engine *e, const struct draw_c
         op_format_req(&op->req, req, sizeof(req));
         switch (op->status) {
         case OP_PENDING:
-            draw_fmt_time(t, sizeof(t), engine_now(e) - op->invoke_us);
+            util_fmt_time(t, sizeof(t), engine_now(e) - op->invoke_us);
             snprintf(vals, sizeof(vals), "pending %s", t);
             break;
         case OP_OK:
@@ -1398,7 +1376,7 @@ static void draw_ops(struct grid *g, const struct engine *e, const struct draw_c
             snprintf(vals + strlen(vals), sizeof(vals) - strlen(vals), " quorum %s",
                      op->quorum ? "met" : "failed");
         if (op->status != OP_PENDING) {
-            draw_fmt_delta(t, sizeof(t), op->complete_us - op->invoke_us);
+            util_fmt_delta(t, sizeof(t), op->complete_us - op->invoke_us);
             snprintf(vals + strlen(vals), sizeof(vals) - strlen(vals), " %s", t + 1);
         }
         grid_glyph(g, r.x + 1, y, gl, st);
@@ -1513,7 +1491,7 @@ static void draw_replica(struct grid *g, const struct engine *e, int node,
             if (sv->origin < 0 || sv->origin >= engine_nodes(e))
                 continue;
             clock_vc_format(&sv->vc, engine_nodes(e) < 8 ? engine_nodes(e) : 8, vc, sizeof(vc));
-            draw_fmt_time(ts, sizeof(ts), sv->ts_us);
+            util_fmt_time(ts, sizeof(ts), sv->ts_us);
             snprintf(line, sizeof(line), "  %s from n%d %s t=%s",
                      sv->tombstone ? "(del)" : sv->value, sv->origin + 1, vc, ts);
             grid_text(g, r.x + 1, y++, r.w - 1, line, ST_DIM);
@@ -1578,14 +1556,14 @@ static void draw_bar(struct grid *g, const struct engine *e, const struct draw_v
                    v->paused ? ST_BAR_PAUSE : ST_BAR_RUN);
     if (v->skip)
         x += grid_text(g, x, row, w - x, v->skip, ST_BAR_KEY);
-    draw_fmt_time(t, sizeof(t), engine_now(e));
+    util_fmt_time(t, sizeof(t), engine_now(e));
     if (v->title && strcmp(v->title, "sandbox") != 0) {
         const char *base = strrchr(v->title, '/');
         x += grid_text(g, x, row, w / 4, base ? base + 1 : v->title, ST_BAR_KEY);
     }
     if (v->head_us >= 0) {
         char hd[32];
-        draw_fmt_time(hd, sizeof(hd), v->head_us);
+        util_fmt_time(hd, sizeof(hd), v->head_us);
         snprintf(line, sizeof(line), " REWOUND t=%s of %s %s %s %dn", t, hd,
                  v->speed ? v->speed : "", engine_model(e)->name, engine_nodes(e));
     } else {
@@ -1634,7 +1612,7 @@ static void draw_pick_bar(struct grid *g, const struct engine *e, int row)
 
     grid_fill(g, 0, row, w, 1, ' ', ST_BAR);
     x += grid_text(g, x, row, w - x, " PICK A MESSAGE ", ST_BAR_PAUSE);
-    draw_fmt_time(t, sizeof(t), engine_now(e));
+    util_fmt_time(t, sizeof(t), engine_now(e));
     snprintf(line, sizeof(line), " t=%s ", t);
     x += grid_text(g, x, row, w - x, line, ST_BAR);
     for (size_t i = 0; i < sizeof(pick_keys) / sizeof(pick_keys[0]); i++) {
@@ -1661,7 +1639,7 @@ static void draw_pick_line(struct grid *g, const struct engine *e, uint64_t id, 
         const struct msg *m = net_slot(net, s);
         if (!m || m->id != id)
             continue;
-        draw_fmt_delta(due, sizeof(due), m->deliver_us - engine_now(e));
+        util_fmt_delta(due, sizeof(due), m->deliver_us - engine_now(e));
         snprintf(line, sizeof(line), "#%llu n%d->n%d %s, arrives in %s (%d in flight)",
                  (unsigned long long)m->id, m->from + 1, m->to + 1,
                  m->summary[0] ? m->summary : m->type_name, due, n);
@@ -1680,8 +1658,8 @@ static void draw_scrubber(struct grid *g, const struct draw_view *v, int row)
     int64_t head = v->scrub_head_us > 0 ? v->scrub_head_us : 1;
     int64_t at = v->scrub_us < 0 ? 0 : v->scrub_us > head ? head : v->scrub_us;
 
-    draw_fmt_time(t, sizeof(t), at);
-    draw_fmt_time(hd, sizeof(hd), v->scrub_head_us);
+    util_fmt_time(t, sizeof(t), at);
+    util_fmt_time(hd, sizeof(hd), v->scrub_head_us);
     snprintf(label, sizeof(label), " go to %s of %s  Left/Right  Enter goes  Esc", t, hd);
     bw = w - (int)strlen(label) - 2;
     grid_fill(g, 0, row, w, 1, ' ', ST_NORMAL);

@@ -21,52 +21,9 @@
 #include "../engine/engine.h"
 #include "../lessons/runner.h"
 #include "grid.h"
+#include "theme.h"
 
 struct timeline;
-
-enum draw_style {
-    ST_NORMAL,
-    ST_DIM,
-    ST_BOLD,
-    ST_BORDER,
-    ST_SELECTED,
-    ST_LEADER,
-    ST_CRASHED,
-    ST_PAUSED,
-    ST_LINK,
-    ST_LINK_CUT,
-    ST_MSG0, /* messages, coloured by type */
-    ST_MSG1,
-    ST_MSG2,
-    ST_MSG3,
-    ST_MSG_DROP,
-    ST_OK,
-    ST_FAIL,
-    ST_TIMEOUT,
-    ST_PENDING,
-    ST_EV_SEND,
-    ST_EV_DELIVER,
-    ST_EV_DROP,
-    ST_EV_FAULT,
-    ST_EV_ROLE,
-    ST_EV_OP,
-    ST_EV_NOTE,
-    ST_EV_STORE,
-    ST_BAR,
-    ST_BAR_KEY,
-    ST_BAR_RUN,
-    ST_BAR_PAUSE,
-    ST_ERROR,
-    ST_INFO,
-    ST_PROMPT,
-    ST_PANE_TITLE,
-    ST_HELP,
-    ST_EMPH,   /* the lesson pane's Markdown: *emphasis* */
-    ST_STRONG, /* **strong** */
-    ST_CODE,   /* `code` */
-    ST_CHOICE, /* the quiz choice under the cursor; the lesson list's cursor */
-    ST_COUNT,
-};
 
 /* Smallest window the sandbox lays out; below it the frame says so. */
 #define DRAW_MIN_W 60
@@ -257,10 +214,5 @@ void draw_lesson_at(struct grid *g, const struct draw_lesson *dl, int x, int y, 
 /* Which node of e's box covers cell x, y of a w x h frame (lesson: with the lesson pane;
  * present: in presenter mode's layout); -1 for none. */
 int draw_node_at(const struct engine *e, int w, int h, bool lesson, bool present, int x, int y);
-
-/* "1.234s"; "-0.020s". */
-void draw_fmt_time(char *dst, size_t size, int64_t us);
-/* "+5ms", "-1.2s", "+0ms". */
-void draw_fmt_delta(char *dst, size_t size, int64_t us);
 
 #endif

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/util.h"
+
 struct grid {
     int w;
     int h;
@@ -42,18 +44,14 @@ static void alloc_cells(struct grid *g, int w, int h)
     g->w = clampi(w, 0, GRID_MAX_W);
     g->h = clampi(h, 0, GRID_MAX_H);
     free(g->cells);
-    g->cells = calloc((size_t)g->w * (size_t)g->h + 1, sizeof(*g->cells));
-    if (!g->cells)
-        abort(); /* a tutor has nothing sensible to do without memory */
+    g->cells = xcalloc((size_t)g->w * (size_t)g->h + 1, sizeof(*g->cells));
     grid_clear(g);
 }
 
 struct grid *grid_create(int w, int h, bool ascii)
 {
-    struct grid *g = calloc(1, sizeof(*g));
+    struct grid *g = xcalloc(1, sizeof(*g));
 
-    if (!g)
-        abort();
     g->ascii = ascii;
     alloc_cells(g, w, h);
     return g;

@@ -72,3 +72,19 @@ enum key_action keys_lookup(int code)
                 return table[i].act;
     return KA_NONE;
 }
+
+enum keys_select keys_select(enum key_action act, int k, int n, int *selected)
+{
+    if (act == KA_PREV_NODE) {
+        *selected = (*selected + n - 1) % n;
+    } else if (act == KA_NEXT_NODE) {
+        *selected = (*selected + 1) % n;
+    } else if (act == KA_JUMP_NODE) {
+        if (k - '1' >= n)
+            return KEYS_SELECT_MISSING;
+        *selected = k - '1';
+    } else {
+        return KEYS_SELECT_NONE;
+    }
+    return KEYS_SELECT_MOVED;
+}

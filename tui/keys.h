@@ -102,4 +102,13 @@ const struct key_binding *keys_table(size_t *n);
 /* The action bound to code; KA_NONE when none. */
 enum key_action keys_lookup(int code);
 
+/* What the node keys do, on every screen that shows nodes: KA_PREV_NODE and KA_NEXT_NODE move
+ * *selected round the n nodes, KA_JUMP_NODE (digit key k) jumps to that node. */
+enum keys_select {
+    KEYS_SELECT_NONE,    /* act is not a node key */
+    KEYS_SELECT_MOVED,   /* *selected is the new node */
+    KEYS_SELECT_MISSING, /* a digit past the last node: *selected unchanged */
+};
+enum keys_select keys_select(enum key_action act, int k, int n, int *selected);
+
 #endif

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "cli/play.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 

@@ -38,3 +38,14 @@ int speed_nearest(double factor)
     }
     return best;
 }
+
+int speed_key(enum key_action act, int speed, int home)
+{
+    if (act == KA_SLOWER && speed > 0)
+        return speed - 1;
+    if (act == KA_FASTER && speed < speed_count() - 1)
+        return speed + 1;
+    if (act == KA_NORMAL_SPEED)
+        return home;
+    return speed;
+}

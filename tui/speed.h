@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "keys.h"
+
 struct speed_step {
     int64_t vus_per_s; /* virtual microseconds per wall second */
     const char *label; /* "0.25x" */
@@ -27,5 +29,8 @@ int speed_count(void);
 const struct speed_step *speed_at(int i);
 /* The step nearest a factor (1.0 = real time), nearest on a log scale. */
 int speed_nearest(double factor);
+/* What the speed keys do, on every screen: - (KA_SLOWER) one step slower, + (KA_FASTER) one
+ * faster, = (KA_NORMAL_SPEED) back to home; the step speed for any other action. */
+int speed_key(enum key_action act, int speed, int home);
 
 #endif

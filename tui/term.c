@@ -9,78 +9,18 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "../engine/util.h"
 #include "keys.h"
 
 struct term {
     enum term_colors colors;
-    enum term_theme theme;
+    enum theme_name theme;
     bool no_colour; /* the settings' colour = no (NO_COLOR is read here too) */
     int click_x;
     int click_y;
     attr_t attr[ST_COUNT];
     short pair[ST_COUNT];
 };
-
-/*
- * Each style: the attributes it always has (so a monochrome screen still tells
- * states apart), then foreground and background for 256 and for 8 colours
- * (-1: the terminal's default).
- */
-static const struct {
-    attr_t attr;
-    short fg256, bg256, fg8, bg8;
-} styles[ST_COUNT] = {
-    [ST_NORMAL] = {A_NORMAL, -1, -1, -1, -1},
-    [ST_DIM] = {A_DIM, 245, -1, -1, -1},
-    [ST_BOLD] = {A_BOLD, -1, -1, -1, -1},
-    [ST_BORDER] = {A_NORMAL, 67, -1, COLOR_BLUE, -1},
-    [ST_SELECTED] = {A_BOLD, 51, -1, COLOR_CYAN, -1},
-    [ST_LEADER] = {A_BOLD, 220, -1, COLOR_YELLOW, -1},
-    [ST_CRASHED] = {A_BOLD, 196, -1, COLOR_RED, -1},
-    [ST_PAUSED] = {A_NORMAL, 214, -1, COLOR_YELLOW, -1},
-    [ST_LINK] = {A_DIM, 240, -1, -1, -1},
-    [ST_LINK_CUT] = {A_BOLD, 196, -1, COLOR_RED, -1},
-    [ST_MSG0] = {A_BOLD, 45, -1, COLOR_CYAN, -1},
-    [ST_MSG1] = {A_BOLD, 118, -1, COLOR_GREEN, -1},
-    [ST_MSG2] = {A_BOLD, 213, -1, COLOR_MAGENTA, -1},
-    [ST_MSG3] = {A_BOLD, 208, -1, COLOR_YELLOW, -1},
-    [ST_MSG_DROP] = {A_BOLD, 196, -1, COLOR_RED, -1},
-    [ST_OK] = {A_NORMAL, 40, -1, COLOR_GREEN, -1},
-    [ST_FAIL] = {A_BOLD, 196, -1, COLOR_RED, -1},
-    [ST_TIMEOUT] = {A_BOLD, 208, -1, COLOR_YELLOW, -1},
-    [ST_PENDING] = {A_NORMAL, -1, -1, -1, -1},
-    [ST_EV_SEND] = {A_DIM, 244, -1, -1, -1},
-    [ST_EV_DELIVER] = {A_NORMAL, -1, -1, -1, -1},
-    [ST_EV_DROP] = {A_NORMAL, 203, -1, COLOR_RED, -1},
-    [ST_EV_FAULT] = {A_BOLD, 214, -1, COLOR_YELLOW, -1},
-    [ST_EV_ROLE] = {A_BOLD, 213, -1, COLOR_MAGENTA, -1},
-    [ST_EV_OP] = {A_NORMAL, 81, -1, COLOR_CYAN, -1},
-    [ST_EV_NOTE] = {A_BOLD, -1, -1, -1, -1},
-    [ST_EV_STORE] = {A_NORMAL, 114, -1, COLOR_GREEN, -1},
-    [ST_BAR] = {A_REVERSE, 252, 236, COLOR_WHITE, COLOR_BLUE},
-    [ST_BAR_KEY] = {A_REVERSE | A_BOLD, 226, 236, COLOR_YELLOW, COLOR_BLUE},
-    [ST_BAR_RUN] = {A_BOLD, 16, 40, COLOR_BLACK, COLOR_GREEN},
-    [ST_BAR_PAUSE] = {A_BOLD | A_UNDERLINE, 16, 214, COLOR_BLACK, COLOR_YELLOW},
-    [ST_ERROR] = {A_BOLD, 196, -1, COLOR_RED, -1},
-    [ST_INFO] = {A_NORMAL, 117, -1, COLOR_CYAN, -1},
-    [ST_PROMPT] = {A_BOLD, 226, -1, COLOR_YELLOW, -1},
-    [ST_PANE_TITLE] = {A_BOLD, 255, -1, -1, -1},
-    [ST_HELP] = {A_NORMAL, -1, -1, -1, -1},
-    [ST_EMPH] = {A_UNDERLINE, -1, -1, -1, -1},
-    [ST_STRONG] = {A_BOLD, -1, -1, -1, -1},
-    [ST_CODE] = {A_NORMAL, 222, -1, COLOR_YELLOW, -1},
-    [ST_CHOICE] = {A_REVERSE, -1, -1, -1, -1},
-};
-
-/* With colour, the reverse video that marks the bars in monochrome gives way to a background. */
-static attr_t colour_attr(int s)
-{
-    attr_t a = styles[s].attr;
-
-    if (styles[s].bg256 >= 0)
-        a &= ~(attr_t)A_REVERSE;
-    return a;
-}
 
 static void fatal_signal(int sig)
 {
@@ -102,47 +42,20 @@ static void install_fatal_handlers(void)
         sigaction(sigs[i], &sa, NULL);
 }
 
-/*
- * A light background washes out the default theme's pale 256-colour foregrounds: each gets a
- * darker colour of the same hue. (The 8-colour set is the terminal's own, already readable.)
- */
-static short light_fg(short fg)
+/* The theme's attribute bits as curses attributes. */
+static attr_t curses_attr(unsigned bits)
 {
-    switch (fg) {
-    case 245:
-    case 244:
-    case 240:
-        return 242;
-    case 51:
-    case 45:
-    case 81:
-    case 117:
-        return 25;
-    case 220:
-    case 214:
-    case 226:
-    case 222:
-        return 130;
-    case 118:
-    case 40:
-    case 114:
-        return 28;
-    case 213:
-        return 127;
-    case 255:
-        return 16;
-    default:
-        return fg;
-    }
-}
+    attr_t a = A_NORMAL;
 
-/*
- * The high-contrast theme, for projectors: nothing dim, everything a state shows in bold, and
- * grey foregrounds raised to white, so the room at the back reads it.
- */
-static attr_t contrast_attr(attr_t a)
-{
-    return (a & ~(attr_t)A_DIM) | A_BOLD;
+    if (bits & THEME_BOLD)
+        a |= A_BOLD;
+    if (bits & THEME_DIM)
+        a |= A_DIM;
+    if (bits & THEME_UNDERLINE)
+        a |= A_UNDERLINE;
+    if (bits & THEME_REVERSE)
+        a |= A_REVERSE;
+    return a;
 }
 
 static void setup_colors(struct term *t)
@@ -155,23 +68,19 @@ static void setup_colors(struct term *t)
         t->colors = COLORS >= 256 ? TERM_256 : COLORS >= 8 ? TERM_8 : TERM_MONO;
     }
     for (int s = 0; s < ST_COUNT; s++) {
-        short fg = t->colors == TERM_256 ? styles[s].fg256 : styles[s].fg8;
-        short bg = t->colors == TERM_256 ? styles[s].bg256 : styles[s].bg8;
+        struct theme_look lk;
+        theme_look(t->theme,
+                   t->colors == TERM_256 ? 256
+                   : t->colors == TERM_8 ? 8
+                                         : 0,
+                   (enum draw_style)s, &lk);
         t->pair[s] = 0;
-        t->attr[s] = styles[s].attr;
-        if (t->theme == TERM_THEME_HIGH_CONTRAST)
-            t->attr[s] = contrast_attr(t->attr[s]);
-        if (t->colors == TERM_256 && t->theme == TERM_THEME_LIGHT)
-            fg = light_fg(fg);
-        if (t->colors == TERM_256 && t->theme == TERM_THEME_HIGH_CONTRAST && fg >= 232)
-            fg = 231;
-        if (t->colors == TERM_MONO || (fg < 0 && bg < 0))
+        t->attr[s] = curses_attr(lk.attr);
+        if (t->colors == TERM_MONO || (lk.fg < 0 && lk.bg < 0))
             continue;
-        if (init_pair((short)(s + 1), fg, bg) == OK) {
+        if (init_pair((short)(s + 1), lk.fg, lk.bg) == OK) {
             t->pair[s] = (short)(s + 1);
-            t->attr[s] = colour_attr(s);
-            if (t->theme == TERM_THEME_HIGH_CONTRAST)
-                t->attr[s] = contrast_attr(t->attr[s]);
+            t->attr[s] = curses_attr(lk.colour_attr);
         }
     }
 }
@@ -205,7 +114,7 @@ static void define_keys(void)
             define_key(extra[i].seq, extra[i].key);
 }
 
-void term_set_theme(struct term *t, enum term_theme theme, bool colour)
+void term_set_theme(struct term *t, enum theme_name theme, bool colour)
 {
     t->theme = theme;
     t->no_colour = !colour;
@@ -214,12 +123,10 @@ void term_set_theme(struct term *t, enum term_theme theme, bool colour)
 
 struct term *term_create(bool mouse)
 {
-    struct term *t = calloc(1, sizeof(*t));
+    struct term *t = xcalloc(1, sizeof(*t));
     const char *name = getenv("TERM");
     SCREEN *scr;
 
-    if (!t)
-        abort();
     if (!getenv("ESCDELAY"))
         setenv("ESCDELAY", "25", 1); /* Esc answers at once; ncurses waits a second by default */
     if (!(scr = newterm(NULL, stdout, stdin))) {

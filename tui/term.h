@@ -2,8 +2,9 @@
  * term: the ncurses back end of the grid. It owns the terminal between
  * term_create() and term_destroy(): copies a grid to the screen (one refresh
  * per frame; curses sends only what changed), maps the draw styles to
- * colour and attributes (256 colours, 8, or none: NO_COLOR, a monochrome
- * terminal), and translates keys into the project's key codes (keys.h).
+ * colour and attributes through the theme's one table (theme.h: 256
+ * colours, 8, or none: NO_COLOR, a monochrome terminal), and translates keys
+ * into the project's key codes (keys.h).
  *
  * The terminal is restored on term_destroy() and, through handlers installed
  * by term_create(), on a fatal signal (SEGV, ABRT, BUS, FPE): endwin, then the
@@ -16,6 +17,7 @@
 
 #include "draw.h"
 #include "grid.h"
+#include "theme.h"
 
 enum term_colors {
     TERM_MONO,
@@ -25,21 +27,13 @@ enum term_colors {
 
 struct term;
 
-/* The colour themes of the settings (config.h): the default, one for projectors, one for
- * terminals with a light background. */
-enum term_theme {
-    TERM_THEME_DEFAULT,
-    TERM_THEME_HIGH_CONTRAST,
-    TERM_THEME_LIGHT,
-};
-
 /* Starts curses on stdin/stdout, with mouse clicks reported unless mouse is false; NULL (with a
  * message on stderr) when it cannot. */
 struct term *term_create(bool mouse);
 /* Ends curses and restores the terminal; NULL is a no-op. */
 void term_destroy(struct term *t);
 /* Sets the styles up again for a theme; colour false draws in monochrome, as NO_COLOR does. */
-void term_set_theme(struct term *t, enum term_theme theme, bool colour);
+void term_set_theme(struct term *t, enum theme_name theme, bool colour);
 enum term_colors term_colors(const struct term *t);
 void term_size(const struct term *t, int *w, int *h);
 /* Asks the terminal for its size again (after SIGWINCH). */

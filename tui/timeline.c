@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "../engine/net.h"
-#include "draw.h"
+#include "../engine/util.h"
+#include "theme.h"
 
 enum tl_kind {
     TL_MSG,    /* a node-to-node message */
@@ -37,10 +38,8 @@ struct timeline {
 
 struct timeline *timeline_create(void)
 {
-    struct timeline *tl = calloc(1, sizeof(*tl));
+    struct timeline *tl = xcalloc(1, sizeof(*tl));
 
-    if (!tl)
-        abort();
     return tl;
 }
 
@@ -151,7 +150,7 @@ void timeline_add(struct timeline *tl, const struct trace_event *ev)
         if (ev->sub == TRACE_SUB_DRIFT) {
             snprintf(e->label, sizeof(e->label), "drift %+lldppm", (long long)ev->a);
         } else {
-            draw_fmt_delta(d, sizeof(d), ev->a);
+            util_fmt_delta(d, sizeof(d), ev->a);
             snprintf(e->label, sizeof(e->label), "%s %s", ev->name, d);
         }
         return;
@@ -469,7 +468,7 @@ int timeline_draw(struct grid *g, const struct timeline *tl_in, int n, int64_t n
         snprintf(title, sizeof(title), " timeline  PgUp/Up scroll back  t closes ");
     grid_text_words(g, x + 2, y, w - 4, title, ST_PANE_TITLE);
     if (tl->n >= TIMELINE_MAX) {
-        draw_fmt_time(t, sizeof(t), cat(tl, 0)->t);
+        util_fmt_time(t, sizeof(t), cat(tl, 0)->t);
         snprintf(title, sizeof(title), " kept from %s ", t);
         grid_text(g, x + w - 2 - (int)strlen(title), y, -1, title, ST_DIM);
     }
@@ -488,7 +487,7 @@ int timeline_draw(struct grid *g, const struct timeline *tl_in, int n, int64_t n
             continue;
         if (tl->rows[k] % TL_SUB != 0)
             continue; /* a further mark of the same instant: the row above says when */
-        draw_fmt_time(t, sizeof(t), tl->rows[k] / TL_SUB * TIMELINE_ROW_US);
+        util_fmt_time(t, sizeof(t), tl->rows[k] / TL_SUB * TIMELINE_ROW_US);
         if (gap)
             grid_put(g, x, v.y0 + r, grid_ascii(g) ? ':' : 0x22ee, ST_INFO);
         grid_text(g, x + 1, v.y0 + r, tcol - 2, t, gap ? ST_INFO : ST_DIM);

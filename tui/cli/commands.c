@@ -7,14 +7,14 @@
 
 #include <stddef.h>
 
-#include "../app.h"
-#include "../course.h"
 #include "../explore.h"
 #include "../export.h"
 #include "../headless.h"
 #include "cli.h"
 #include "check.h"
 #include "compare.h"
+#include "lesson.h"
+#include "play.h"
 
 #define OPT_SEED(what)                                                                             \
     {                                                                                              \
@@ -151,7 +151,7 @@ const struct cli_cmd cli_commands[] = {
     {"replay", "FILE.sbr", "play a session recorded with --record", 1, 1, replay_opts, app_open,
      NULL},
     {"lesson", "[NAME]", "the course: list it with your progress, or start or resume a lesson", 0,
-     1, lesson_opts, course_main, "lessons"},
+     1, lesson_opts, cli_lesson, "lessons"},
     {"run", "[FILE|NAME]",
      "run a scenario headless and check its expects; without one, list the shipped ones", 0, 1,
      run_opts, headless_run, NULL},

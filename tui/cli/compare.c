@@ -13,7 +13,7 @@
 #include "../headless.h"
 #include "../speed.h"
 #include "cli.h"
-#include "commands.h"
+#include "config.h"
 #include "../config.h"
 
 #define DEFAULT_MODELS "leader,multi,leaderless"

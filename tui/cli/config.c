@@ -1,10 +1,11 @@
 /* splitbrain config: the effective settings, and where each came from. */
+#include "config.h"
+
 #include <stdio.h>
 
 #include "../config.h"
 #include "../headless.h"
 #include "cli.h"
-#include "commands.h"
 
 int cli_config_flags(const struct cli_args *a, struct config *c)
 {

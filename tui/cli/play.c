@@ -1,7 +1,5 @@
-/*
- * splitbrain sandbox, open, demo and replay: the command line turned into
- * what the sandbox is asked to do (struct app_launch).
- */
+#include "play.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -11,7 +9,7 @@
 #include "../headless.h"
 #include "../config.h"
 #include "cli.h"
-#include "commands.h"
+#include "config.h"
 
 static int launch_common(const struct cli_args *a, struct app_launch *l, struct config *cfg)
 {
