@@ -239,6 +239,52 @@ void check_resurrections(const struct history *h, struct check_zombie *out);
 const char *check_verdict_name(enum check_verdict v);
 
 /*
+ * One summary of a run's checkers, the same for every caller: `run` prints it, `explore` turns
+ * it into its violation bits, `compare` puts it in its table and the screen draws it. Each
+ * field is the result of the checker of that name above; `ran` says which were computed.
+ */
+enum check_part {
+    CHECK_PART_LIN = 1u << 0,
+    CHECK_PART_LOST = 1u << 1,
+    CHECK_PART_DUP = 1u << 2,
+    CHECK_PART_ZOMBIE = 1u << 3,
+    CHECK_PART_SPLIT = 1u << 4, /* needs the recorder */
+    CHECK_PART_SESSIONS = 1u << 5,
+    CHECK_PART_CONVERGE = 1u << 6, /* needs the recorder */
+    CHECK_PART_DETECT = 1u << 7,   /* needs the recorder */
+    CHECK_PART_AVAIL = 1u << 8,
+};
+#define CHECK_PART_ALL 0x1ffu
+/* What the screen's ops pane shows under the ops. */
+#define CHECK_PARTS_SCREEN                                                                         \
+    (CHECK_PART_LIN | CHECK_PART_LOST | CHECK_PART_SPLIT | CHECK_PART_SESSIONS | CHECK_PART_AVAIL)
+
+struct check_summary {
+    unsigned ran;           /* the CHECK_PART_ bits computed */
+    enum check_verdict lin; /* the worst key's verdict, and that key */
+    struct check_lin lin_first;
+    struct check_lost lost;
+    struct check_dup dup;
+    struct check_zombie zombie;
+    struct check_split split;
+    struct check_sessions sess;
+    struct check_converge conv;
+    struct check_detect detect;
+    struct check_avail av;
+    int64_t last_fault_us; /* the recorder's last fault or heal; 0: none */
+};
+
+/*
+ * Runs the checkers in parts (CHECK_PART_ bits) on e's history so far. rec: the run's
+ * recorder, or NULL (the parts that need it are then left out of ran). budget: search steps
+ * per key for linearizability (<= 0: CHECK_DEFAULT_BUDGET).
+ */
+void check_summary_run(const struct engine *e, const struct check_recorder *rec, long budget,
+                       unsigned parts, struct check_summary *out);
+/* Session-guarantee violations of every kind. */
+int check_summary_sessions(const struct check_summary *s);
+
+/*
  * Histories from other systems (Jepsen, Knossos, Porcupine, splitbrain's own
  * JSON Lines), checked for linearizability against a model:
  *

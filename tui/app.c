@@ -182,7 +182,7 @@ struct app {
     int64_t scrub_us;
 
     /* The checkers' verdicts, recomputed when the number of completed ops changes. */
-    struct draw_checks checks;
+    struct check_summary checks;
     const struct engine *checks_eng;
     size_t checks_done;      /* completed ops when they were computed; SIZE_MAX: never */
     bool checks_stale;       /* an event that can change a verdict came since */
@@ -2468,7 +2468,7 @@ static void update_checks(struct app *a)
     a->checks_stale = false;
     a->checks_eng = e;
     a->checks_done = done;
-    draw_checks_compute(&a->checks, e, rec, APP_LIN_BUDGET);
+    check_summary_run(e, rec, APP_LIN_BUDGET, CHECK_PARTS_SCREEN, &a->checks);
     a->checks_next_ns = t0 + APP_CHECKS_SHARE * (uv_hrtime() - t0);
 }
 
