@@ -1,4 +1,5 @@
 #include "check.h"
+#include "check_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,10 +108,14 @@ static uint64_t hash_state(uint64_t zh, int val)
     return h ? h : 1;
 }
 
-static void memo_init(struct memo *m)
+/* Sized to the ops searched (it grows as it fills): a short window's search is short, and
+ * must not pay for zeroing a large table first. */
+static void memo_init(struct memo *m, int n_ops)
 {
     memset(m, 0, sizeof(*m));
-    m->cap = 1024;
+    m->cap = 16;
+    while (m->cap < 1024 && m->cap < 4 * (size_t)n_ops)
+        m->cap *= 2;
     m->ent = xcalloc(m->cap, sizeof(*m->ent));
 }
 
@@ -242,8 +247,8 @@ static void explain(const struct lin_op *ops, int n, int culprit, char *dst, siz
  * value interned once, so the search compares integers. Returns the count, or
  * -1 with out filled when the key is not a register.
  */
-static int lin_gather(const struct op *const *key_ops, int m, const char *key, struct lin_op *ops,
-                      struct strmap *values, struct check_lin *out)
+static int lin_gather(const struct op *const *key_ops, int m, const char *key, const char *init,
+                      struct lin_op *ops, struct strmap *values, struct check_lin *out)
 {
     int n = 0, nvals = 0;
 
@@ -296,8 +301,9 @@ static int lin_gather(const struct op *const *key_ops, int m, const char *key, s
         }
         n = k;
     }
-    /* Values (tag 0): index 0 is nil, then each written value in order. */
-    strmap_put(values, 0, NIL_VALUE, nvals++);
+    /* Values (tag 0): index 0 is the register's first value (nil, or init when the ops are a
+     * window after a cut), then each written value in order. */
+    strmap_put(values, 0, init ? init : NIL_VALUE, nvals++);
     for (int i = 0; i < n; i++) {
         if (ops[i].write) {
             ops[i].val = strmap_put(values, 0, ops[i].op->req.value, nvals);
@@ -307,7 +313,7 @@ static int lin_gather(const struct op *const *key_ops, int m, const char *key, s
     }
     for (int i = 0; i < n; i++) {
         if (!ops[i].write) {
-            int v = ops[i].op->result.n ? strmap_get(values, 0, ops[i].op->result.v[0]) : 0;
+            int v = strmap_get(values, 0, ops[i].op->result.n ? ops[i].op->result.v[0] : NIL_VALUE);
             ops[i].val = v >= 0 ? v : -2; /* a value nobody wrote matches no state */
         }
     }
@@ -377,7 +383,7 @@ static void lin_search(struct lin_op *ops, int n, long budget, struct check_lin 
     set.hi = -1;
     stack_entry = xmalloc((size_t)n * sizeof(int));
     stack_val = xmalloc((size_t)n * sizeof(int));
-    memo_init(&memo);
+    memo_init(&memo, n);
     state = 0;
     out->verdict = CHECK_OK;
 
@@ -482,8 +488,9 @@ static void lin_search(struct lin_op *ops, int n, long budget, struct check_lin 
     free(ent);
 }
 
-static void lin_key(const struct op *const *key_ops, int m, const char *key, long budget,
-                    struct lin_op *scratch, struct strmap *values, struct check_lin *out)
+static void lin_key(const struct op *const *key_ops, int m, const char *key, const char *init,
+                    long budget, struct lin_op *scratch, struct strmap *values,
+                    struct check_lin *out)
 {
     int n;
 
@@ -491,9 +498,21 @@ static void lin_key(const struct op *const *key_ops, int m, const char *key, lon
     util_strlcpy(out->key, key, sizeof(out->key));
     if (budget <= 0)
         budget = CHECK_DEFAULT_BUDGET;
-    n = lin_gather(key_ops, m, key, scratch, values, out);
+    n = lin_gather(key_ops, m, key, init, scratch, values, out);
     if (n >= 0)
         lin_search(scratch, n, budget, out);
+}
+
+void check_lin_window(const struct op *const *ops, int m, const char *key, const char *init,
+                      long budget, struct check_lin *out)
+{
+    struct lin_op *scratch = xmalloc(((size_t)m + 1) * sizeof(*scratch));
+    struct strmap values;
+
+    strmap_init(&values);
+    lin_key(ops, m, key, init, budget, scratch, &values, out);
+    strmap_release(&values);
+    free(scratch);
 }
 
 void check_linearizable_key(const struct history *h, const char *key, long budget,
@@ -511,7 +530,7 @@ void check_linearizable_key(const struct history *h, const char *key, long budge
             key_ops[m++] = op;
     }
     strmap_init(&values);
-    lin_key(key_ops, m, key, budget, scratch, &values, out);
+    lin_key(key_ops, m, key, NULL, budget, scratch, &values, out);
     strmap_release(&values);
     free(scratch);
     free(key_ops);
@@ -583,7 +602,7 @@ enum check_verdict check_linearizable(const struct history *h, long budget, stru
     /* Each key once, in the order the history first touched it. */
     for (int k = 0; k < n_keys; k++) {
         const struct op *const *ops = by_key + start[k];
-        lin_key(ops, start[k + 1] - start[k], ops[0]->req.key, budget, scratch, &values, &r);
+        lin_key(ops, start[k + 1] - start[k], ops[0]->req.key, NULL, budget, scratch, &values, &r);
         if (r.verdict == CHECK_NA && !na.key[0])
             na = r;
         if (severity(r.verdict) > severity(worst)) {

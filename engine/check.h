@@ -285,6 +285,46 @@ void check_summary_run(const struct engine *e, const struct check_recorder *rec,
 int check_summary_sessions(const struct check_summary *s);
 
 /*
+ * The live checker: linearizability and the ops' outcomes kept up to date as ops start and
+ * complete, for a screen that must not slow down as the history grows. Each update reads only
+ * the ops invoked since the last one and the ones still pending then; a key is searched again
+ * only when one of its ops started or completed, and only over its window: the ops after the
+ * key's last clean cut. A cut is clean where every op before it had completed before any op
+ * after it was invoked and the register's value there is certain (one write followed every
+ * other in real time, or none was made): a linearization of the whole is then one of the part
+ * before the cut followed by one of the window, which starts from that value. A write of
+ * unknown outcome before a cut (failed, timed out) stays in the window, free to take effect
+ * at any point in it or never, as in the whole-history search; a read before the cut that
+ * returned its value keeps the cut from being made. So the live verdict of a key is the
+ * whole-history verdict (check_linearizable_key), within the budget: CHECK_LIVE_CARRY_MAX
+ * such writes at most are carried, past which no cut is made and the window grows until the
+ * budget says unknown. A key found violated or not a register (n/a) stays so: later ops
+ * cannot undo either.
+ */
+#define CHECK_LIVE_CARRY_MAX 64
+
+struct check_live;
+
+struct check_live *check_live_create(void);
+void check_live_destroy(struct check_live *l);
+/* Forgets every op and verdict, as new (the cluster was rebuilt or its history reset). */
+void check_live_reset(struct check_live *l);
+/*
+ * Reads what changed in h since the last call (h must be the same history, only grown; a
+ * shorter one resets) and searches the keys it touched again, each with budget steps (<= 0:
+ * CHECK_DEFAULT_BUDGET). Borrows h, whose ops must outlive l or its next reset. Returns the
+ * number of keys searched.
+ */
+int check_live_update(struct check_live *l, const struct history *h, long budget);
+/* Fills out's linearizability and availability counts (the latency percentiles are not kept
+ * live: 0) and adds CHECK_PART_LIN | CHECK_PART_AVAIL to out->ran. */
+void check_live_fill(const struct check_live *l, struct check_summary *out);
+/* One key's verdict over its whole history so far; false when the key has no ops. */
+bool check_live_key(const struct check_live *l, const char *key, struct check_lin *out);
+/* How many ops the key's window holds now (0 for an unknown key). */
+int check_live_window(const struct check_live *l, const char *key);
+
+/*
  * Histories from other systems (Jepsen, Knossos, Porcupine, splitbrain's own
  * JSON Lines), checked for linearizability against a model:
  *

@@ -97,7 +97,8 @@ static struct engine *cluster(int n)
         exit(1);
     engine_link(e, -1, -1, false, &link);
     for (int i = 0; i < n; i++) {
-        struct engine_op_spec spec = {NULL, i % 5, i % 2 ? OP_GET : OP_PUT, NULL, NULL, 0, -1, 0};
+        struct engine_op_spec spec = {NULL, i % 5, i % 2 ? OP_GET : OP_PUT, NULL, NULL, 0, -1,
+                                      0,    false};
         char key[8];
         snprintf(key, sizeof(key), "k%d", i % 8);
         snprintf(value, sizeof(value), "v%d", i);
