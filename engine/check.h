@@ -310,8 +310,9 @@ void check_live_destroy(struct check_live *l);
 /* Forgets every op and verdict, as new (the cluster was rebuilt or its history reset). */
 void check_live_reset(struct check_live *l);
 /*
- * Reads what changed in h since the last call (h must be the same history, only grown; a
- * shorter one resets) and searches the keys it touched again, each with budget steps (<= 0:
+ * Reads what changed in h since the last call (another history, or one reset since, starts
+ * over; the caller resets l when a history was destroyed and another made in its place) and
+ * searches the keys it touched again, each with budget steps (<= 0:
  * CHECK_DEFAULT_BUDGET). Borrows h, whose ops must outlive l or its next reset. Returns the
  * number of keys searched.
  */

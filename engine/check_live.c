@@ -22,6 +22,8 @@ struct live_key {
 };
 
 struct check_live {
+    const struct history *h; /* the history read, and its resets then */
+    uint64_t resets;
     struct strmap keys; /* key -> index into k, in the order the history first touched them */
     struct live_key *k;
     int n_keys;
@@ -216,8 +218,11 @@ int check_live_update(struct check_live *l, const struct history *h, long budget
     uint64_t total = history_count(h);
     int searched = 0, still = 0;
 
-    if (total < l->seen)
+    if (h != l->h || history_resets(h) != l->resets || total < l->seen) {
         check_live_reset(l);
+        l->h = h;
+        l->resets = history_resets(h);
+    }
     /* The ops pending at the last update that have completed since. */
     for (int i = 0; i < l->n_pending; i++) {
         const struct op *op = history_at(h, l->pending[i]);

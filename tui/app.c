@@ -181,8 +181,9 @@ struct app {
     bool scrub;
     int64_t scrub_us;
 
-    /* The checkers' verdicts, recomputed when the number of completed ops changes. */
+    /* The checkers' verdicts: linearizability and outcomes kept live, the rest recomputed. */
     struct check_summary checks;
+    struct check_live *live;
     const struct engine *checks_eng;
     size_t checks_done;      /* completed ops when they were computed; SIZE_MAX: never */
     bool checks_stale;       /* an event that can change a verdict came since */
@@ -2441,26 +2442,35 @@ static void signal_cb(uv_signal_t *h, int signum)
 }
 
 /*
- * The checkers' verdicts on the history so far, recomputed whenever something that can change
- * one happened since the last time (verdict_event: an op completing, a truncation, a discard, a
- * crash or restart, a role change, a heal) or the cluster was rebuilt: the linearizability
- * search is the costly one, so it runs with a bounded budget and says "unknown" past it. The
- * checkers take O(n log n) over the whole history, so while the run goes on they are
- * recomputed at most once per APP_CHECKS_SHARE times what the last computation took: they
- * never use more than a fifth of the CPU, and the run keeps the speed asked of it however long
- * the history grows (at 50,000 ops the verdicts trail by about half a second). Paused, they
- * are brought up to date at once.
+ * The checkers' verdicts on the history so far. Linearizability and the ops' outcomes are kept
+ * live (check_live): every frame reads only the ops that started or completed since the last,
+ * and searches only their keys, each over its short window, so the cost of a frame does not
+ * grow with the history. Lost writes, split brain and the session guarantees read the whole
+ * history (O(n log n)); they are recomputed whenever something that can change one happened
+ * since the last time (verdict_event: an op completing, a truncation, a discard, a crash or
+ * restart, a role change, a heal) or the cluster was rebuilt, and while the run goes on at
+ * most once per APP_CHECKS_SHARE times what the last computation took: they never use more
+ * than a fifth of the CPU, so the run keeps the speed asked of it however long the history
+ * grows. Paused, they are brought up to date at once.
  */
 #define APP_CHECKS_SHARE 5
+#define APP_CHECKS_WHOLE (CHECK_PART_LOST | CHECK_PART_SPLIT | CHECK_PART_SESSIONS)
 _Static_assert(SCRIPT_VIEW_RING >= TIMELINE_MAX, "the trace ring must cover the timeline");
 static void update_checks(struct app *a)
 {
     const struct engine *e = eng(a);
     const struct history *h = engine_history(e);
-    const struct check_recorder *rec = script_run_recorder(a->run);
     size_t n = history_count(h), done = n - history_pending(h);
-    uint64_t t0 = uv_hrtime();
+    struct check_summary whole;
+    uint64_t t0;
 
+    if (!a->live)
+        a->live = check_live_create();
+    if (e != a->checks_eng)
+        check_live_reset(a->live);
+    check_live_update(a->live, h, APP_LIN_BUDGET);
+    check_live_fill(a->live, &a->checks);
+    t0 = uv_hrtime();
     if (e == a->checks_eng && done == a->checks_done && !a->checks_stale)
         return;
     if (e == a->checks_eng && !a->paused && t0 < a->checks_next_ns)
@@ -2468,7 +2478,11 @@ static void update_checks(struct app *a)
     a->checks_stale = false;
     a->checks_eng = e;
     a->checks_done = done;
-    check_summary_run(e, rec, APP_LIN_BUDGET, CHECK_PARTS_SCREEN, &a->checks);
+    check_summary_run(e, script_run_recorder(a->run), 0, APP_CHECKS_WHOLE, &whole);
+    a->checks.ran |= whole.ran;
+    a->checks.lost = whole.lost;
+    a->checks.split = whole.split;
+    a->checks.sess = whole.sess;
     a->checks_next_ns = t0 + APP_CHECKS_SHARE * (uv_hrtime() - t0);
 }
 
@@ -2854,6 +2868,7 @@ static void app_destroy(struct app *a)
         lesson_release(&a->lesson);
     draw_log_destroy(a->log);
     timeline_destroy(a->tl);
+    check_live_destroy(a->live);
     grid_destroy(a->grid);
     free(a);
 }

@@ -56,7 +56,7 @@ int main(void)
     engine_link(e, -1, -1, false, &link);
     /* Seven writes through different nodes: each sends 8 echoes, 56 messages in flight. */
     for (int i = 0; i < 7; i++) {
-        struct engine_op_spec op = {NULL, i, OP_PUT, "x", "1", 0, i, 0};
+        struct engine_op_spec op = {NULL, i, OP_PUT, "x", "1", 0, i, 0, false};
         engine_submit(e, &op);
     }
     engine_run_until(e, 20000, &action);
