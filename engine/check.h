@@ -239,6 +239,93 @@ void check_resurrections(const struct history *h, struct check_zombie *out);
 const char *check_verdict_name(enum check_verdict v);
 
 /*
+ * One summary of a run's checkers, the same for every caller: `run` prints it, `explore` turns
+ * it into its violation bits, `compare` puts it in its table and the screen draws it. Each
+ * field is the result of the checker of that name above; `ran` says which were computed.
+ */
+enum check_part {
+    CHECK_PART_LIN = 1u << 0,
+    CHECK_PART_LOST = 1u << 1,
+    CHECK_PART_DUP = 1u << 2,
+    CHECK_PART_ZOMBIE = 1u << 3,
+    CHECK_PART_SPLIT = 1u << 4, /* needs the recorder */
+    CHECK_PART_SESSIONS = 1u << 5,
+    CHECK_PART_CONVERGE = 1u << 6, /* needs the recorder */
+    CHECK_PART_DETECT = 1u << 7,   /* needs the recorder */
+    CHECK_PART_AVAIL = 1u << 8,
+};
+#define CHECK_PART_ALL 0x1ffu
+/* What the screen's ops pane shows under the ops. */
+#define CHECK_PARTS_SCREEN                                                                         \
+    (CHECK_PART_LIN | CHECK_PART_LOST | CHECK_PART_SPLIT | CHECK_PART_SESSIONS | CHECK_PART_AVAIL)
+
+struct check_summary {
+    unsigned ran;           /* the CHECK_PART_ bits computed */
+    enum check_verdict lin; /* the worst key's verdict, and that key */
+    struct check_lin lin_first;
+    struct check_lost lost;
+    struct check_dup dup;
+    struct check_zombie zombie;
+    struct check_split split;
+    struct check_sessions sess;
+    struct check_converge conv;
+    struct check_detect detect;
+    struct check_avail av;
+    int64_t last_fault_us; /* the recorder's last fault or heal; 0: none */
+};
+
+/*
+ * Runs the checkers in parts (CHECK_PART_ bits) on e's history so far. rec: the run's
+ * recorder, or NULL (the parts that need it are then left out of ran). budget: search steps
+ * per key for linearizability (<= 0: CHECK_DEFAULT_BUDGET).
+ */
+void check_summary_run(const struct engine *e, const struct check_recorder *rec, long budget,
+                       unsigned parts, struct check_summary *out);
+/* Session-guarantee violations of every kind. */
+int check_summary_sessions(const struct check_summary *s);
+
+/*
+ * The live checker: linearizability and the ops' outcomes kept up to date as ops start and
+ * complete, for a screen that must not slow down as the history grows. Each update reads only
+ * the ops invoked since the last one and the ones still pending then; a key is searched again
+ * only when one of its ops started or completed, and only over its window: the ops after the
+ * key's last clean cut. A cut is clean where every op before it had completed before any op
+ * after it was invoked and the register's value there is certain (one write followed every
+ * other in real time, or none was made): a linearization of the whole is then one of the part
+ * before the cut followed by one of the window, which starts from that value. A write of
+ * unknown outcome before a cut (failed, timed out) stays in the window, free to take effect
+ * at any point in it or never, as in the whole-history search; a read before the cut that
+ * returned its value keeps the cut from being made. So the live verdict of a key is the
+ * whole-history verdict (check_linearizable_key), within the budget: CHECK_LIVE_CARRY_MAX
+ * such writes at most are carried, past which no cut is made and the window grows until the
+ * budget says unknown. A key found violated or not a register (n/a) stays so: later ops
+ * cannot undo either.
+ */
+#define CHECK_LIVE_CARRY_MAX 64
+
+struct check_live;
+
+struct check_live *check_live_create(void);
+void check_live_destroy(struct check_live *l);
+/* Forgets every op and verdict, as new (the cluster was rebuilt or its history reset). */
+void check_live_reset(struct check_live *l);
+/*
+ * Reads what changed in h since the last call (another history, or one reset since, starts
+ * over; the caller resets l when a history was destroyed and another made in its place) and
+ * searches the keys it touched again, each with budget steps (<= 0:
+ * CHECK_DEFAULT_BUDGET). Borrows h, whose ops must outlive l or its next reset. Returns the
+ * number of keys searched.
+ */
+int check_live_update(struct check_live *l, const struct history *h, long budget);
+/* Fills out's linearizability and availability counts (the latency percentiles are not kept
+ * live: 0) and adds CHECK_PART_LIN | CHECK_PART_AVAIL to out->ran. */
+void check_live_fill(const struct check_live *l, struct check_summary *out);
+/* One key's verdict over its whole history so far; false when the key has no ops. */
+bool check_live_key(const struct check_live *l, const char *key, struct check_lin *out);
+/* How many ops the key's window holds now (0 for an unknown key). */
+int check_live_window(const struct check_live *l, const char *key);
+
+/*
  * Histories from other systems (Jepsen, Knossos, Porcupine, splitbrain's own
  * JSON Lines), checked for linearizability against a model:
  *

@@ -362,15 +362,13 @@ void compare_measure(struct compare *c, int k, struct compare_measures *out)
     const struct history *h = engine_history(e);
 
     memset(out, 0, sizeof(*out));
-    check_availability(h, &out->av);
+    check_summary_run(e, rec, 0,
+                      CHECK_PART_AVAIL | CHECK_PART_LIN | CHECK_PART_LOST | CHECK_PART_SESSIONS |
+                          CHECK_PART_SPLIT | CHECK_PART_CONVERGE,
+                      &out->checks);
     compare_faults_ops(&c->faults[k], h, &out->during_ops, &out->during_ok);
     out->faults = c->faults[k].n > 0;
-    out->lin = check_linearizable(h, 0, &out->lin_first);
-    check_lost_writes(e, rec, &out->lost);
     out->stale = compare_stale_reads(h, out->stale_witness, sizeof(out->stale_witness));
-    check_sessions(h, &out->sess);
-    check_split_brain(rec, h, &out->split);
-    check_convergence(e, rec, &out->conv);
     /* As check_convergence counts it, with clock changes counted as faults too. */
     out->last_fault_us =
         rec->last_fault_us > c->faults[k].last_us ? rec->last_fault_us : c->faults[k].last_us;

@@ -53,18 +53,12 @@ struct compare_faults {
 };
 
 struct compare_measures {
-    struct check_avail av;
     int during_ops; /* ops invoked while a fault was active */
     int during_ok;
-    bool faults; /* there was at least one fault window */
-    enum check_verdict lin;
-    struct check_lin lin_first;
-    struct check_lost lost;
+    bool faults;                 /* there was at least one fault window */
+    struct check_summary checks; /* availability, lin, lost, sessions, split, convergence */
     int stale;
     char stale_witness[CHECK_WITNESS_MAX];
-    struct check_sessions sess;
-    struct check_split split;
-    struct check_converge conv;
     int64_t last_fault_us;     /* the last fault, heal or clock change; 0: none */
     int64_t converge_after_us; /* the last state change after it, when converged */
     uint64_t msgs;

@@ -17,6 +17,7 @@ struct history {
     size_t n_chunks;
     size_t len;
     size_t pending;
+    uint64_t resets; /* history_reset calls: a reader that keeps op pointers starts over */
 };
 
 struct history *history_create(void)
@@ -48,6 +49,12 @@ void history_reset(struct history *h)
     }
     h->len = 0;
     h->pending = 0;
+    h->resets++;
+}
+
+uint64_t history_resets(const struct history *h)
+{
+    return h->resets;
 }
 
 struct op *history_add_new(struct history *h)

@@ -122,6 +122,9 @@ struct history *history_create(void);
 void history_destroy(struct history *h);
 /* Empty, as new, keeping the memory. */
 void history_reset(struct history *h);
+/* How many times h was reset: a reader that keeps pointers to its ops must start over when it
+ * changes (the ops are zeroed and reused). */
+uint64_t history_resets(const struct history *h);
 
 /* Copies op, gives it the next id; returns the id, or 0 when full. */
 uint64_t history_add(struct history *h, const struct op *op);

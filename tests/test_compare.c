@@ -219,17 +219,17 @@ static void test_measures_skew(void **state)
     for (int k = 0; k < 3; k++)
         compare_measure(&c, k, &m[k]);
     assert_int_equal(m[0].stale, 0);
-    assert_int_equal(m[0].lost.lost, 0);
-    assert_int_equal(m[0].lin, CHECK_OK);
+    assert_int_equal(m[0].checks.lost.lost, 0);
+    assert_int_equal(m[0].checks.lin, CHECK_OK);
     assert_int_equal(m[1].stale, 1);
     assert_non_null(strstr(m[1].stale_witness, "r1 read x=1 after w2"));
-    assert_int_equal(m[1].lost.lost, 1);
-    assert_int_equal(m[1].lin, CHECK_VIOLATED);
+    assert_int_equal(m[1].checks.lost.lost, 1);
+    assert_int_equal(m[1].checks.lin, CHECK_VIOLATED);
     /* The skew is a fault from t=0 on: every op ran during it. */
     for (int k = 0; k < 3; k++) {
         assert_true(m[k].faults);
         assert_int_equal(m[k].during_ops, 3);
-        assert_int_equal(m[k].av.ops, 3);
+        assert_int_equal(m[k].checks.av.ops, 3);
         assert_true(m[k].msgs > 0);
     }
     compare_release(&c);
@@ -254,10 +254,10 @@ static void test_fault_windows(void **state)
     assert_int_equal(c.faults[0].n, 1);
     assert_int_equal(c.faults[0].from_us[0], 500000);
     assert_int_equal(c.faults[0].to_us[0], 3500000);
-    assert_int_equal(m.av.ops, 4);
+    assert_int_equal(m.checks.av.ops, 4);
     assert_int_equal(m.during_ops, 2);
     assert_int_equal(m.during_ok, 1); /* the put through the dead n1 timed out */
-    assert_int_equal(m.av.timed_out, 1);
+    assert_int_equal(m.checks.av.timed_out, 1);
     compare_release(&c);
 }
 

@@ -308,15 +308,15 @@ static void test_faults_presented(void **state)
 {
     static const int sizes[][2] = {{100, 30}, {180, 50}};
     struct fixture f;
-    struct draw_checks c;
+    struct check_summary c;
     char name[64];
 
     (void)state;
     build(&f, faults[1]);
     memset(&c, 0, sizeof(c));
     c.lin = CHECK_OK;
-    c.lost = 1;
-    c.ok = 1;
+    c.lost.lost = 1;
+    c.av.ok = 1;
     for (int s = 0; s < 2; s++) {
         int w = sizes[s][0], h = sizes[s][1], box_plain = 0, box_present = 0;
         struct draw_view v = view(&f);
@@ -381,15 +381,16 @@ static void test_workload_verdicts_200x60(void **state)
 {
     struct fixture f;
     struct draw_view v;
-    struct draw_checks c;
+    struct check_summary c;
     char *frame;
 
     (void)state;
     build(&f, "model leaderless\nnodes 5\nseed 4\nworkload 20/s\nrun 1s\n");
-    draw_checks_compute(&c, script_run_engine(f.run), script_run_recorder(f.run), 0);
+    check_summary_run(script_run_engine(f.run), script_run_recorder(f.run), 0, CHECK_PARTS_SCREEN,
+                      &c);
     assert_int_equal(c.lin, CHECK_OK);
-    assert_int_equal(c.lost, 0);
-    assert_true(c.ok > 10);
+    assert_int_equal(c.lost.lost, 0);
+    assert_true(c.av.ok > 10);
     v = view(&f);
     v.checks = &c;
     v.workload = "20/s";
@@ -409,16 +410,16 @@ static void test_verdicts_violated_80x24(void **state)
 {
     struct fixture f;
     struct draw_view v;
-    struct draw_checks c;
+    struct check_summary c;
     char *frame;
 
     (void)state;
     build(&f, inflight);
     memset(&c, 0, sizeof(c));
     c.lin = CHECK_VIOLATED;
-    snprintf(c.lin_key, sizeof(c.lin_key), "x");
-    c.lost = 1;
-    c.ryw = 2;
+    snprintf(c.lin_first.key, sizeof(c.lin_first.key), "x");
+    c.lost.lost = 1;
+    c.sess.ryw = 2;
     v = view(&f);
     v.checks = &c;
     frame = render(&f, &v, 80, 24, true);
@@ -1504,7 +1505,7 @@ static void test_random_sizes(void **state)
 {
     struct fixture f;
     struct timeline *tl;
-    struct draw_checks c;
+    struct check_summary c;
     uint64_t rng = 0x5eed;
     char *frame = malloc(FRAME_MAX);
 
@@ -1516,11 +1517,11 @@ static void test_random_sizes(void **state)
     tl = timeline_of(&f);
     memset(&c, 0, sizeof(c));
     c.lin = CHECK_VIOLATED;
-    snprintf(c.lin_key, sizeof(c.lin_key), "x");
-    c.lost = 1;
-    c.split = 2;
-    c.ryw = 1;
-    c.ok = 12;
+    snprintf(c.lin_first.key, sizeof(c.lin_first.key), "x");
+    c.lost.lost = 1;
+    c.split.count = 2;
+    c.sess.ryw = 1;
+    c.av.ok = 12;
     for (int k = 0; k < 30; k++) {
         int w, h;
         rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;

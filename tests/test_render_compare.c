@@ -33,7 +33,7 @@ static const char *scenario = "nodes 3\nseed 5\nlatency 10ms..30ms\n"
 
 struct fixture {
     struct compare c;
-    struct draw_checks checks[COMPARE_MAX_MODELS];
+    struct check_summary checks[COMPARE_MAX_MODELS];
 };
 
 static void build(struct fixture *f, int64_t t_us)
@@ -47,8 +47,8 @@ static void build(struct fixture *f, int64_t t_us)
     compare_start(&f->c, -1, NULL);
     assert_int_equal(compare_play_to(&f->c, t_us, &err), 0);
     for (int k = 0; k < 3; k++)
-        draw_checks_compute(&f->checks[k], script_run_engine(f->c.runs[k]),
-                            script_run_recorder(f->c.runs[k]), 20000);
+        check_summary_run(script_run_engine(f->c.runs[k]), script_run_recorder(f->c.runs[k]), 20000,
+                          CHECK_PARTS_SCREEN, &f->checks[k]);
 }
 
 static char *render(struct fixture *f, int w, int h, int first, int64_t now_us)

@@ -108,8 +108,10 @@ struct app {
     struct pick pick;   /* adversary mode (m): the learner as the network */
     struct scrub scrub; /* the scrubber (T) */
 
-    /* The checkers' verdicts, recomputed when the number of completed ops changes. */
-    struct draw_checks checks;
+    /* The checkers' verdicts: linearizability and outcomes kept live, the rest recomputed. */
+    struct check_summary checks;
+    struct check_live *live;
+    uint64_t live_gen;       /* the run's generation the live checker follows */
     uint64_t checks_gen;     /* the run's generation the verdicts were computed on */
     size_t checks_done;      /* completed ops when they were computed; SIZE_MAX: never */
     bool checks_stale;       /* an event that can change a verdict came since */
@@ -1605,26 +1607,37 @@ static void signal_cb(uv_signal_t *h, int signum)
 }
 
 /*
- * The checkers' verdicts on the history so far, recomputed whenever something that can change
- * one happened since the last time (verdict_event: an op completing, a truncation, a discard, a
- * crash or restart, a role change, a heal) or the cluster was rebuilt: the linearizability
- * search is the costly one, so it runs with a bounded budget and says "unknown" past it. The
- * checkers take O(n log n) over the whole history, so while the run goes on they are
- * recomputed at most once per APP_CHECKS_SHARE times what the last computation took: they
- * never use more than a fifth of the CPU, and the run keeps the speed asked of it however long
- * the history grows (at 50,000 ops the verdicts trail by about half a second). Paused, they
- * are brought up to date at once.
+ * The checkers' verdicts on the history so far. Linearizability and the ops' outcomes are kept
+ * live (check_live): every frame reads only the ops that started or completed since the last,
+ * and searches only their keys, each over its short window, so the cost of a frame does not
+ * grow with the history. Lost writes, split brain and the session guarantees read the whole
+ * history (O(n log n)); they are recomputed whenever something that can change one happened
+ * since the last time (verdict_event: an op completing, a truncation, a discard, a crash or
+ * restart, a role change, a heal) or the cluster was rebuilt, and while the run goes on at
+ * most once per APP_CHECKS_SHARE times what the last computation took: they never use more
+ * than a fifth of the CPU, so the run keeps the speed asked of it however long the history
+ * grows. Paused, they are brought up to date at once.
  */
 #define APP_CHECKS_SHARE 5
+#define APP_CHECKS_WHOLE (CHECK_PART_LOST | CHECK_PART_SPLIT | CHECK_PART_SESSIONS)
 _Static_assert(SCRIPT_VIEW_RING >= TIMELINE_MAX, "the trace ring must cover the timeline");
 static void update_checks(struct app *a)
 {
     const struct engine *e = eng(a);
     const struct history *h = engine_history(e);
-    const struct check_recorder *rec = script_run_recorder(a->run);
     size_t n = history_count(h), done = n - history_pending(h);
-    uint64_t t0 = uv_hrtime(), gen = script_run_generation(a->run);
+    struct check_summary whole;
+    uint64_t t0, gen = script_run_generation(a->run);
 
+    if (!a->live)
+        a->live = check_live_create();
+    if (gen != a->live_gen) {
+        check_live_reset(a->live);
+        a->live_gen = gen;
+    }
+    check_live_update(a->live, h, APP_LIN_BUDGET);
+    check_live_fill(a->live, &a->checks);
+    t0 = uv_hrtime();
     if (gen == a->checks_gen && done == a->checks_done && !a->checks_stale)
         return;
     if (gen == a->checks_gen && !a->paused && t0 < a->checks_next_ns)
@@ -1632,7 +1645,11 @@ static void update_checks(struct app *a)
     a->checks_stale = false;
     a->checks_gen = gen;
     a->checks_done = done;
-    draw_checks_compute(&a->checks, e, rec, APP_LIN_BUDGET);
+    check_summary_run(e, script_run_recorder(a->run), 0, APP_CHECKS_WHOLE, &whole);
+    a->checks.ran |= whole.ran;
+    a->checks.lost = whole.lost;
+    a->checks.split = whole.split;
+    a->checks.sess = whole.sess;
     a->checks_next_ns = t0 + APP_CHECKS_SHARE * (uv_hrtime() - t0);
 }
 
@@ -1920,6 +1937,7 @@ static void app_destroy(struct app *a)
         lesson_release(&a->lesson);
     draw_log_destroy(a->log);
     timeline_destroy(a->tl);
+    check_live_destroy(a->live);
     grid_destroy(a->grid);
     free(a);
 }

@@ -24,11 +24,11 @@ struct compare_screen {
     int64_t now_us;    /* the shared clock */
     int64_t head_us;   /* rewound: the furthest time reached; -1 at the present */
     bool paused;
-    const char *speed;                /* "0.25x" */
-    int selected;                     /* node index: the keys act on it in every model */
-    int first;                        /* the first model shown when not every one fits */
-    const struct draw_checks *checks; /* per model, or NULL */
-    const char *msg;                  /* the message line, or NULL */
+    const char *speed;                  /* "0.25x" */
+    int selected;                       /* node index: the keys act on it in every model */
+    int first;                          /* the first model shown when not every one fits */
+    const struct check_summary *checks; /* per model, or NULL */
+    const char *msg;                    /* the message line, or NULL */
     bool msg_error;
     bool cmd_open;
     const char *cmd;

@@ -64,7 +64,7 @@ struct cview {
     int selected;
     int first;
     int writes;
-    struct draw_checks checks[COMPARE_MAX_MODELS];
+    struct check_summary checks[COMPARE_MAX_MODELS];
     size_t seen_ops[COMPARE_MAX_MODELS];
     size_t seen_pending[COMPARE_MAX_MODELS];
     uint64_t seen_events[COMPARE_MAX_MODELS];
@@ -141,7 +141,8 @@ static void refresh_checks(struct cview *v)
         if (v->checks_valid && n == v->seen_ops[k] && p == v->seen_pending[k] &&
             (ev == v->seen_events[k] || !due))
             continue;
-        draw_checks_compute(&v->checks[k], e, script_run_recorder(run), CV_LIN_BUDGET);
+        check_summary_run(e, script_run_recorder(run), CV_LIN_BUDGET, CHECK_PARTS_SCREEN,
+                          &v->checks[k]);
         v->seen_ops[k] = n;
         v->seen_pending[k] = p;
         v->seen_events[k] = ev;

@@ -1139,40 +1139,6 @@ static void draw_clocks(struct grid *g, const struct engine *e, const struct dra
 
 /* ---- panes ---- */
 
-void draw_checks_compute(struct draw_checks *c, const struct engine *e,
-                         const struct check_recorder *rec, long budget)
-{
-    const struct history *h = engine_history(e);
-    struct check_lin lin;
-    struct check_lost lost;
-    struct check_split split;
-    struct check_sessions sess;
-    struct check_avail av;
-
-    memset(c, 0, sizeof(*c));
-    memset(&lin, 0, sizeof(lin));
-    c->lin = check_linearizable(h, budget, &lin);
-    snprintf(c->lin_key, sizeof(c->lin_key), "%s", lin.key);
-    memset(&lost, 0, sizeof(lost));
-    check_lost_writes(e, rec, &lost);
-    c->lost = lost.lost;
-    memset(&split, 0, sizeof(split));
-    if (rec)
-        check_split_brain(rec, h, &split);
-    c->split = split.count;
-    memset(&sess, 0, sizeof(sess));
-    check_sessions(h, &sess);
-    c->ryw = sess.ryw;
-    c->monotonic = sess.monotonic;
-    c->prefix = sess.prefix;
-    memset(&av, 0, sizeof(av));
-    check_availability(h, &av);
-    c->ok = av.ok;
-    c->failed = av.failed;
-    c->timed_out = av.timed_out;
-    c->pending = av.pending;
-}
-
 static const char *verdict_word(enum check_verdict v)
 {
     switch (v) {
@@ -1200,36 +1166,37 @@ struct verdict_item {
     bool optional; /* the outcome counts: left out before anything is cut */
 };
 
-static int verdict_items(const struct draw_checks *c, struct verdict_item *out)
+static int verdict_items(const struct check_summary *c, struct verdict_item *out)
 {
     struct verdict_item it[DRAW_VERDICT_ITEMS];
-    int sess = c->ryw + c->monotonic + c->prefix, n = 0;
-    bool lin_key = (c->lin == CHECK_VIOLATED || c->lin == CHECK_UNKNOWN) && c->lin_key[0];
+    int sess = check_summary_sessions(c), n = 0;
+    bool lin_key = (c->lin == CHECK_VIOLATED || c->lin == CHECK_UNKNOWN) && c->lin_first.key[0];
 
     memset(it, 0, sizeof(it));
     snprintf(it[0].longf, sizeof(it[0].longf), "linearizable %s%s%s", verdict_word(c->lin),
-             lin_key ? " on " : "", lin_key ? c->lin_key : "");
+             lin_key ? " on " : "", lin_key ? c->lin_first.key : "");
     snprintf(it[0].shortf, sizeof(it[0].shortf), "lin %s%s%s", verdict_word(c->lin),
-             lin_key ? " " : "", lin_key ? c->lin_key : "");
+             lin_key ? " " : "", lin_key ? c->lin_first.key : "");
     it[0].bad = c->lin == CHECK_VIOLATED;
-    snprintf(it[1].longf, sizeof(it[1].longf), "lost writes %d", c->lost);
-    snprintf(it[1].shortf, sizeof(it[1].shortf), "lost %d", c->lost);
-    it[1].bad = c->lost > 0;
-    snprintf(it[2].longf, sizeof(it[2].longf), "split brain %d", c->split);
-    snprintf(it[2].shortf, sizeof(it[2].shortf), "split %d", c->split);
-    it[2].bad = c->split > 0;
+    snprintf(it[1].longf, sizeof(it[1].longf), "lost writes %d", c->lost.lost);
+    snprintf(it[1].shortf, sizeof(it[1].shortf), "lost %d", c->lost.lost);
+    it[1].bad = c->lost.lost > 0;
+    snprintf(it[2].longf, sizeof(it[2].longf), "split brain %d", c->split.count);
+    snprintf(it[2].shortf, sizeof(it[2].shortf), "split %d", c->split.count);
+    it[2].bad = c->split.count > 0;
     if (sess > 0) {
         snprintf(it[3].longf, sizeof(it[3].longf), "sessions broken: %d ryw %d mono %d prefix",
-                 c->ryw, c->monotonic, c->prefix);
+                 c->sess.ryw, c->sess.monotonic, c->sess.prefix);
         snprintf(it[3].shortf, sizeof(it[3].shortf), "sess %d", sess);
     } else {
         snprintf(it[3].longf, sizeof(it[3].longf), "sessions ok");
         snprintf(it[3].shortf, sizeof(it[3].shortf), "sess ok");
     }
     it[3].bad = sess > 0;
-    snprintf(it[4].longf, sizeof(it[4].longf), "%d ok %d fail %d t/o", c->ok, c->failed,
-             c->timed_out);
-    snprintf(it[4].shortf, sizeof(it[4].shortf), "%d/%d/%d", c->ok, c->failed, c->timed_out);
+    snprintf(it[4].longf, sizeof(it[4].longf), "%d ok %d fail %d t/o", c->av.ok, c->av.failed,
+             c->av.timed_out);
+    snprintf(it[4].shortf, sizeof(it[4].shortf), "%d/%d/%d", c->av.ok, c->av.failed,
+             c->av.timed_out);
     it[4].optional = true;
     /* What broke first, then the rest in their usual order. */
     for (int pass = 0; pass < 2; pass++)
@@ -1274,7 +1241,7 @@ static int verdict_flow(const struct verdict_item *it, int n, bool shortf, int w
  * named first, in the alert colour, and the block opens with a cross; a block that holds opens
  * with a tick. Returns the rows used.
  */
-static int draw_verdicts(struct grid *g, const struct draw_checks *c, struct rect r)
+static int draw_verdicts(struct grid *g, const struct check_summary *c, struct rect r)
 {
     struct verdict_item it[DRAW_VERDICT_ITEMS];
     int n = verdict_items(c, it), w = r.w - 3, max_rows, rows = 1000, at_x[DRAW_VERDICT_ITEMS],
@@ -1317,7 +1284,7 @@ static int draw_verdicts(struct grid *g, const struct draw_checks *c, struct rec
 }
 
 /* sel: the selected op (0: none); spot: the op of a lesson's key moment (0: none). */
-static void draw_ops(struct grid *g, const struct engine *e, const struct draw_checks *checks,
+static void draw_ops(struct grid *g, const struct engine *e, const struct check_summary *checks,
                      size_t sel, uint64_t spot, struct rect r)
 {
     const struct history *h = engine_history(e);

@@ -45,27 +45,6 @@ int draw_log_count(const struct draw_log *log);
 /* i = 0 is the oldest line held. */
 const char *draw_log_line(const struct draw_log *log, int i, int *style);
 
-/* The checkers' verdicts on the run so far, for the ops pane (the app recomputes them only when
- * an op completes). */
-struct draw_checks {
-    enum check_verdict lin;      /* linearizable: every key a register */
-    char lin_key[STORE_KEY_MAX]; /* the key that broke it (or could not be searched) */
-    int lost;                    /* acknowledged writes no live replica holds */
-    int split;                   /* overlapping leaders that both acknowledged writes */
-    int ryw;                     /* session violations: read-your-writes, monotonic reads, prefix */
-    int monotonic;
-    int prefix;
-    int ok; /* ops by outcome */
-    int failed;
-    int timed_out;
-    int pending;
-};
-
-/* Runs the checkers on e's history so far (rec: the run's recorder, or NULL); budget: search
- * steps per key for linearizability, past which it says unknown. */
-void draw_checks_compute(struct draw_checks *c, const struct engine *e,
-                         const struct check_recorder *rec, long budget);
-
 /* The context menu (Enter): what can be done to the selected node, each item with its key. */
 #define DRAW_MENU_MAX 8
 struct draw_menu {
@@ -96,9 +75,9 @@ struct draw_view {
     int log_scroll;     /* event-log lines scrolled back from the newest (0: follow) */
     int64_t head_us;    /* rewound: the furthest time reached; -1 when at the present */
     const struct draw_log *log;
-    const struct draw_lesson *lesson; /* the lesson pane, or NULL in the sandbox */
-    const struct draw_checks *checks; /* verdict lines under the ops, or NULL for none */
-    const char *workload;             /* "2/s" while a background workload runs, or NULL */
+    const struct draw_lesson *lesson;   /* the lesson pane, or NULL in the sandbox */
+    const struct check_summary *checks; /* verdict lines under the ops, or NULL for none */
+    const char *workload;               /* "2/s" while a background workload runs, or NULL */
     /* The timeline view (t) in place of the cluster map, or NULL; the rows scrolled back from
      * the newest, clamped by the draw to what there is. */
     const struct timeline *timeline;

@@ -271,35 +271,28 @@ struct worker_state {
 
 static unsigned check_run(struct script_run *run, struct verdicts *v)
 {
-    struct engine *e = script_run_engine(run);
-    const struct history *h = engine_history(e);
-    struct check_lin lin;
-    struct check_lost lost;
-    struct check_split sb;
-    struct check_sessions ss;
-    struct check_converge cv;
-    enum check_verdict lv = check_linearizable(h, 0, &lin);
+    struct check_summary sum;
 
+    check_summary_run(script_run_engine(run), script_run_recorder(run), 0,
+                      CHECK_PART_LIN | CHECK_PART_LOST | CHECK_PART_SPLIT | CHECK_PART_SESSIONS |
+                          CHECK_PART_CONVERGE,
+                      &sum);
     v->broke = 0;
-    if (lv == CHECK_VIOLATED)
+    if (sum.lin == CHECK_VIOLATED)
         v->broke |= B_LIN;
-    else if (lv == CHECK_UNKNOWN)
+    else if (sum.lin == CHECK_UNKNOWN)
         v->broke |= B_UNKNOWN;
-    check_lost_writes(e, script_run_recorder(run), &lost);
-    v->lost = lost.lost;
-    if (lost.lost)
+    v->lost = sum.lost.lost;
+    if (sum.lost.lost)
         v->broke |= B_LOST;
-    check_split_brain(script_run_recorder(run), h, &sb);
     /* Leaders of different epochs overlapping is the normal moment before the old one
      * hears of the new epoch; what it acknowledged then is judged by the lost-writes
      * checker. Two leaders in one epoch is the guarantee an election makes. */
-    if (sb.count && sb.same_epoch)
+    if (sum.split.count && sum.split.same_epoch)
         v->broke |= B_SPLIT;
-    check_sessions(h, &ss);
-    if (ss.ryw + ss.monotonic + ss.prefix)
+    if (check_summary_sessions(&sum))
         v->broke |= B_SESSION;
-    check_convergence(e, script_run_recorder(run), &cv);
-    if (!cv.converged && !script_run_unquiet(run))
+    if (!sum.conv.converged && !script_run_unquiet(run))
         v->broke |= B_CONVERGE;
     return v->broke;
 }

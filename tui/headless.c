@@ -202,100 +202,91 @@ static void print_nodes(FILE *out, const struct engine *e)
 static void print_checkers(FILE *out, struct script_run *run)
 {
     const struct engine *e = script_run_engine(run);
-    const struct check_recorder *rec = script_run_recorder(run);
-    struct check_split sb;
-    struct check_zombie zb;
-    struct check_sessions ss;
-    struct check_detect fd;
-    struct check_converge cv;
-    const struct history *h = engine_history(e);
-    struct check_lin lin;
-    struct check_lost lost;
-    struct check_dup dup;
-    struct check_avail av;
-    enum check_verdict v;
+    struct check_summary sum;
+    const struct check_lin *lin = &sum.lin_first;
+    const struct check_lost *lost = &sum.lost;
+    const struct check_dup *dup = &sum.dup;
+    const struct check_zombie *zb = &sum.zombie;
+    const struct check_split *sb = &sum.split;
+    const struct check_sessions *ss = &sum.sess;
+    const struct check_converge *cv = &sum.conv;
+    const struct check_detect *fd = &sum.detect;
+    const struct check_avail *av = &sum.av;
     char a[24], b[24], c[24];
 
-    if (history_count(h) == 0)
+    if (history_count(engine_history(e)) == 0)
         return;
+    check_summary_run(e, script_run_recorder(run), 0, CHECK_PART_ALL, &sum);
     fprintf(out, "checkers:\n");
-    v = check_linearizable(h, 0, &lin);
-    switch (v) {
+    switch (sum.lin) {
     case CHECK_OK:
-        if (lin.witness[0])
-            fprintf(out, "  linearizable   yes, every register key; not judged: %s\n", lin.witness);
+        if (lin->witness[0])
+            fprintf(out, "  linearizable   yes, every register key; not judged: %s\n",
+                    lin->witness);
         else
             fprintf(out, "  linearizable   yes, every key\n");
         break;
     case CHECK_VIOLATED:
-        fprintf(out, "  linearizable   NO, key %s: %s\n", lin.key, lin.witness);
+        fprintf(out, "  linearizable   NO, key %s: %s\n", lin->key, lin->witness);
         break;
     case CHECK_UNKNOWN:
-        fprintf(out, "  linearizable   unknown: %s\n", lin.witness);
+        fprintf(out, "  linearizable   unknown: %s\n", lin->witness);
         break;
     case CHECK_NA:
         fprintf(out, "  linearizable   n/a: %s\n",
-                lin.witness[0] ? lin.witness : "no register ops");
+                lin->witness[0] ? lin->witness : "no register ops");
         break;
     }
-    check_lost_writes(e, rec, &lost);
-    if (lost.lost)
-        fprintf(out, "  lost writes    %d: %s\n", lost.lost, lost.witness);
+    if (lost->lost)
+        fprintf(out, "  lost writes    %d: %s\n", lost->lost, lost->witness);
     else
         fprintf(out, "  lost writes    none\n");
-    check_duplicates(e, &dup);
-    if (dup.writes)
-        fprintf(out, "  duplicates     %d write%s appended more than once: %s\n", dup.writes,
-                dup.writes == 1 ? "" : "s", dup.witness);
-    else if (dup.has_log)
+    if (dup->writes)
+        fprintf(out, "  duplicates     %d write%s appended more than once: %s\n", dup->writes,
+                dup->writes == 1 ? "" : "s", dup->witness);
+    else if (dup->has_log)
         fprintf(out, "  duplicates     none\n");
-    check_resurrections(h, &zb);
-    if (zb.count)
-        fprintf(out, "  resurrected    %d: %s\n", zb.count, zb.witness);
-    check_split_brain(rec, h, &sb);
-    if (sb.count)
-        fprintf(out, "  split brain    YES%s: %s\n", sb.same_epoch ? " (same epoch)" : "",
-                sb.witness);
+    if (zb->count)
+        fprintf(out, "  resurrected    %d: %s\n", zb->count, zb->witness);
+    if (sb->count)
+        fprintf(out, "  split brain    YES%s: %s\n", sb->same_epoch ? " (same epoch)" : "",
+                sb->witness);
     else
         fprintf(out, "  split brain    none\n");
-    check_sessions(h, &ss);
-    if (ss.ryw + ss.monotonic + ss.prefix)
+    if (ss->ryw + ss->monotonic + ss->prefix)
         fprintf(out,
                 "  sessions       %d read-your-writes, %d monotonic-read, %d consistent-prefix "
                 "violations; first: %s\n",
-                ss.ryw, ss.monotonic, ss.prefix, ss.witness);
+                ss->ryw, ss->monotonic, ss->prefix, ss->witness);
     else
         fprintf(out,
                 "  sessions       read-your-writes, monotonic reads, consistent prefix held\n");
-    check_convergence(e, rec, &cv);
-    if (cv.converged) {
-        util_fmt_duration(a, sizeof(a), cv.after_heal_us);
-        if (rec->last_fault_us > 0)
+    if (cv->converged) {
+        util_fmt_duration(a, sizeof(a), cv->after_heal_us);
+        if (sum.last_fault_us > 0)
             fprintf(out, "  converged      yes, %d key%s (last change %s after the last fault)\n",
-                    cv.keys, cv.keys == 1 ? "" : "s", a);
+                    cv->keys, cv->keys == 1 ? "" : "s", a);
         else
-            fprintf(out, "  converged      yes, %d key%s\n", cv.keys, cv.keys == 1 ? "" : "s");
+            fprintf(out, "  converged      yes, %d key%s\n", cv->keys, cv->keys == 1 ? "" : "s");
     } else {
-        fprintf(out, "  converged      NO: %s\n", cv.witness);
+        fprintf(out, "  converged      NO: %s\n", cv->witness);
     }
-    check_detection(rec, &fd);
-    if (fd.suspicions) {
-        util_fmt_duration(a, sizeof(a), fd.mean_delay_us);
-        util_fmt_duration(b, sizeof(b), fd.max_delay_us);
+    if (fd->suspicions) {
+        util_fmt_duration(a, sizeof(a), fd->mean_delay_us);
+        util_fmt_duration(b, sizeof(b), fd->max_delay_us);
         fprintf(out,
                 "  suspicions     %d: %d true (detected after %s on average, %s at most), %d "
                 "false (alive but slow, paused or cut off)\n",
-                fd.suspicions, fd.true_pos, a, b, fd.false_pos);
+                fd->suspicions, fd->true_pos, a, b, fd->false_pos);
     }
-    check_availability(h, &av);
-    util_fmt_duration(a, sizeof(a), av.p50_us);
-    util_fmt_duration(b, sizeof(b), av.p95_us);
-    util_fmt_duration(c, sizeof(c), av.max_us);
+    util_fmt_duration(a, sizeof(a), av->p50_us);
+    util_fmt_duration(b, sizeof(b), av->p95_us);
+    util_fmt_duration(c, sizeof(c), av->max_us);
     fprintf(out,
             "  availability   %d of %d ops ok (%d%%), %d failed, %d timed out, %d pending; "
             "latency p50 %s p95 %s max %s\n",
-            av.ok, av.ops, av.ops ? av.ok * 100 / av.ops : 0, av.failed, av.timed_out, av.pending,
-            a, b, c);
+            av->ok, av->ops, av->ops ? av->ok * 100 / av->ops : 0, av->failed, av->timed_out,
+            av->pending, a, b, c);
 }
 
 const struct op *headless_op_at(void *run, uint64_t op_id)

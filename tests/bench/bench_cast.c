@@ -57,7 +57,7 @@ static void one(const char *what, const char *setup, int w, int h, int64_t vus_p
     struct trace_event ev;
     struct draw_view v;
     struct draw_cursor dc;
-    struct draw_checks checks;
+    struct check_summary checks;
     double diff = 0, full = 0;
     int r;
 
@@ -86,7 +86,7 @@ static void one(const char *what, const char *setup, int w, int h, int64_t vus_p
             if (r > 0)
                 draw_log_event(log, &ev);
         if (f % CAST_FPS == 0)
-            draw_checks_compute(&checks, e, script_run_recorder(run), 1000);
+            check_summary_run(e, script_run_recorder(run), 1000, CHECK_PARTS_SCREEN, &checks);
         draw_frame(g, e, &v, &dc);
         full += (double)grid_cast_frame(g, f / (double)CAST_FPS, sgr, ST_COUNT, NULL, 0);
         if (f % CAST_KEEP != 0)

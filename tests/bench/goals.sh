@@ -37,6 +37,9 @@ done
 # 4. The checkers.
 "$b/bench/bench_checkers" --runs $runs | sed 's/^/4. /'
 
+# 5. The sandbox at 10x, its checkers live (three runs: each fills the history).
+"$b/bench/bench_live" --runs 3 | sed 's/^/5. /'
+
 echo "== instructions (callgrind)"
 if command -v valgrind >/dev/null 2>&1; then
     valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.bare" "$b/bench/bench_bare" --ops 5000 --runs 1 \

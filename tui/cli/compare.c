@@ -79,8 +79,8 @@ static void fmt_ms(char *dst, size_t size, int64_t us)
 
 static void fill_column(struct row *rows, int k, const struct compare_measures *m)
 {
-    const struct check_avail *av = &m->av;
-    int sess = m->sess.ryw + m->sess.monotonic + m->sess.prefix;
+    const struct check_avail *av = &m->checks.av;
+    int sess = m->checks.sess.ryw + m->checks.sess.monotonic + m->checks.sess.prefix;
 
 #define CELL(r, ...) snprintf(rows[r].text[k], CELL_MAX, __VA_ARGS__)
 #define RAW(r, ...)  snprintf(rows[r].raw[k], CELL_MAX, __VA_ARGS__)
@@ -113,22 +113,22 @@ static void fill_column(struct row *rows, int k, const struct compare_measures *
         CELL(ROW_P95, "-");
         CELL(ROW_MAX, "-");
     }
-    CELL(ROW_LOST, "%d", m->lost.lost);
-    RAW(ROW_LOST, "%d", m->lost.lost);
+    CELL(ROW_LOST, "%d", m->checks.lost.lost);
+    RAW(ROW_LOST, "%d", m->checks.lost.lost);
     CELL(ROW_STALE, "%d", m->stale);
     RAW(ROW_STALE, "%d", m->stale);
-    switch (m->lin) {
+    switch (m->checks.lin) {
     case CHECK_OK:
         CELL(ROW_LIN, "yes");
         RAW(ROW_LIN, "yes");
         break;
     case CHECK_VIOLATED:
-        CELL(ROW_LIN, "NO (key %s)", m->lin_first.key);
-        RAW(ROW_LIN, "NO %s", m->lin_first.key);
+        CELL(ROW_LIN, "NO (key %s)", m->checks.lin_first.key);
+        RAW(ROW_LIN, "NO %s", m->checks.lin_first.key);
         break;
     case CHECK_UNKNOWN:
-        CELL(ROW_LIN, "unknown (key %s)", m->lin_first.key);
-        RAW(ROW_LIN, "unknown %s", m->lin_first.key);
+        CELL(ROW_LIN, "unknown (key %s)", m->checks.lin_first.key);
+        RAW(ROW_LIN, "unknown %s", m->checks.lin_first.key);
         break;
     case CHECK_NA:
         CELL(ROW_LIN, "n/a");
@@ -138,22 +138,22 @@ static void fill_column(struct row *rows, int k, const struct compare_measures *
     if (sess == 0)
         CELL(ROW_SESSIONS, "held");
     else
-        CELL(ROW_SESSIONS, "%d broken (ryw %d, mono %d, prefix %d)", sess, m->sess.ryw,
-             m->sess.monotonic, m->sess.prefix);
+        CELL(ROW_SESSIONS, "%d broken (ryw %d, mono %d, prefix %d)", sess, m->checks.sess.ryw,
+             m->checks.sess.monotonic, m->checks.sess.prefix);
     RAW(ROW_SESSIONS, "%d", sess);
-    if (m->split.count)
-        CELL(ROW_SPLIT, "YES (%d)", m->split.count);
+    if (m->checks.split.count)
+        CELL(ROW_SPLIT, "YES (%d)", m->checks.split.count);
     else
         CELL(ROW_SPLIT, "none");
-    RAW(ROW_SPLIT, "%d", m->split.count);
-    if (m->conv.converged) {
+    RAW(ROW_SPLIT, "%d", m->checks.split.count);
+    if (m->checks.conv.converged) {
         CELL(ROW_CONVERGED, "yes");
         RAW(ROW_CONVERGED, "yes");
     } else {
-        CELL(ROW_CONVERGED, "NO (key %s)", m->conv.key);
-        RAW(ROW_CONVERGED, "NO %s", m->conv.key);
+        CELL(ROW_CONVERGED, "NO (key %s)", m->checks.conv.key);
+        RAW(ROW_CONVERGED, "NO %s", m->checks.conv.key);
     }
-    if (!m->conv.converged) {
+    if (!m->checks.conv.converged) {
         CELL(ROW_CONVERGE_AFTER, "never");
     } else if (!m->faults && m->last_fault_us <= 0) {
         CELL(ROW_CONVERGE_AFTER, "no fault");
