@@ -38,315 +38,9 @@
 #include "scrub.h"
 #include "term.h"
 #include "timeline.h"
-
-#define APP_FRAME_MS    33  /* about 30 frames a second while running */
-#define APP_MAX_STEP_MS 100 /* a stalled loop does not make virtual time jump */
-#define APP_MSG_MAX     (SCRIPT_MSG_MAX + 300)
-#define APP_TL_PAGE     10     /* rows PgUp and PgDn scroll the timeline */
-#define APP_WHEEL       3      /* rows a click of the mouse wheel scrolls */
-#define APP_WORKLOAD    "2/s"  /* the sandbox's gentle background workload */
-#define APP_LIN_BUDGET  200000 /* search steps per key for the live linearizability verdict */
-
-#define APP_FRAME_BUDGET_NS 20000000u   /* the most wall time one frame's simulation may take */
-#define APP_SKIP_MIN_US     20000       /* idle waits shorter than this are not worth a skip */
-#define APP_SKIP_SHOW_MS    1500        /* how long the bar shows a skip */
-#define APP_RATE_WINDOW_NS  1000000000u /* the achieved speed is measured over a second */
-
-struct app {
-    uv_loop_t loop;
-    uv_poll_t in;
-    uv_signal_t sig_winch;
-    uv_signal_t sig_int;
-    uv_signal_t sig_term;
-    uv_signal_t sig_hup;
-    uv_timer_t frame;
-    uv_prepare_t draw;
-    bool frame_on;
-    uint64_t last_ns;
-    int64_t carry; /* virtual time owed by the last frame, in millionths of a us */
-
-    struct term *term;
-    struct grid *grid;
-    struct draw_log *log;
-    bool dirty;
-    bool quit;
-    bool compare; /* `:compare [MODELS]`: quit into the side-by-side view */
-    char compare_models[64];
-
-    struct script_run *run; /* the sandbox's own, or the lesson runner's */
-    struct script_env *env; /* what the `:` line parses with: own_env, or the runner's */
-    struct script_env own_env;
-    uint64_t traced_gen; /* the run's generation (engine) the trace cursor follows */
-    struct trace_cursor cur;
-
-    char title[256];
-    bool paused;
-    int speed;
-    int selected;
-    bool help;
-    int writes;
-
-    struct cmdline cl;               /* the `:` and `/` lines */
-    char filter[CMDLINE_FILTER_MAX]; /* the event log shows only lines with this */
-    char msg[APP_MSG_MAX];
-    bool msg_error;
-    char workload[16];   /* the rate of the last `workload` command, for the status bar */
-    struct timeline *tl; /* the timeline view's own copy of the trace */
-    bool tl_on;
-    bool clocks_on;   /* the clock view */
-    struct menu menu; /* the context menu for the selected node */
-    int tl_scroll;    /* rows back from the newest */
-    int log_scroll;   /* event-log lines back from the newest (PgUp/PgDn on the map) */
-    /* n / N: what they look for (the filter text they were given) and the line they landed on
-     * (draw_log_line's index + 1; 0: none). */
-    char search[64];
-    int log_mark;
-    size_t op_sel;      /* o / O: the op the quorum view shows (history id; 0: the latest) */
-    int link_to;        /* v: the selected node's link to node link_to - 1 (0: none) */
-    struct flash flash; /* truncated or discarded entries the replica pane flashes */
-    uv_timer_t flash_timer;
-    struct pick pick;   /* adversary mode (m): the learner as the network */
-    struct scrub scrub; /* the scrubber (T) */
-
-    /* The checkers' verdicts: linearizability and outcomes kept live, the rest recomputed. */
-    struct check_summary checks;
-    struct check_live *live;
-    uint64_t live_gen;       /* the run's generation the live checker follows */
-    uint64_t checks_gen;     /* the run's generation the verdicts were computed on */
-    size_t checks_done;      /* completed ops when they were computed; SIZE_MAX: never */
-    bool checks_stale;       /* an event that can change a verdict came since */
-    uint64_t checks_next_ns; /* while running, not recomputed before this (uv_hrtime) */
-
-    /* The scenario or demo being played (open FILE, demo FILE): lessons/player.h. */
-    struct player pl;
-    /* --record FILE: the run written there as a scenario on the way out. */
-    const char *record;
-    /* `:open NAME` or `:demo NAME`: the file to play next, once this loop has ended. */
-    char reopen[DATADIR_PATH_MAX];
-    bool reopen_demo;
-    /* --cast FILE: every drawn frame appended there as an asciicast v2 event. */
-    const char *cast;
-    struct cast *cast_rec;
-    uv_timer_t cast_timer; /* writes a frame held back by the rate limit a moment later */
-    /* Presenter mode (--present, P): fewer panes, high contrast, a slower clock. */
-    bool present;
-    /* Idle waits skipped (lessons, demos, presenter mode): in all, the latest, and until when
-     * (uv_now) the bar shows it. */
-    int64_t skipped_us;
-    int64_t skip_last_us;
-    uint64_t skip_shown_until;
-    /* The speed achieved: virtual time moved by the clock (skips left out) over the wall time
-     * of a window; behind while it is under nine tenths of the speed asked for. */
-    uint64_t rate_t0_ns;
-    int64_t rate_moved_us;
-    int64_t achieved_vus_per_s;
-    bool behind;
-    char speed_text[48];
-    /* From the settings (config.h): the speeds `=` returns to, and the rest. */
-    int speed_default;
-    int speed_present;
-    bool idle_skip;
-    enum theme_name theme;
-    bool colour;
-    char set_workload[CONFIG_TEXT_MAX]; /* the settings' workload: "2/s", "off" */
-    char workload_cmd[CONFIG_TEXT_MAX + 16];
-
-    /* Time travel: the furthest time reached, and while rewound how many journal entries the
-     * replay kept (-1: not rewound). */
-    int64_t head_us;
-    int rewound_n;
-    /* Journal entries before this belong to clusters a `model`, `nodes` or `seed` replaced: a
-     * rewind replays them all, then goes back only within the present cluster. */
-    int journal_floor;
-
-    /* A lesson (splitbrain lesson NAME): the runner owns run and env, so what the learner
-     * does on the live cluster is what its checks see. */
-    struct lesson_runner *runner;
-    int side_lesson; /* a side-by-side lesson picked from the list (its index + 1): it opens
-                      * in the side-by-side view once this loop ends */
-    bool runner_mode_run_owned; /* the sandbox's own run is gone: run is the runner's */
-    struct lesson lesson;
-    bool lesson_loaded;
-    struct progress *prog;
-    bool prog_failed;       /* said once that progress cannot be saved */
-    bool lesson_hold;       /* the run paused on the gate or the spotlight: Space or > goes on */
-    struct lesson_input li; /* the lesson pane's keys and what it shows */
-    uint64_t input_ns;      /* wall time of the learner's last key, for hints after inactivity */
-    uv_timer_t idle;
-};
-
-static struct engine *eng(struct app *a)
-{
-    return script_run_engine(a->run);
-}
-
-static void set_msg(struct app *a, bool error, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_msg(struct app *a, bool error, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(a->msg, sizeof(a->msg), fmt, ap);
-    va_end(ap);
-    a->msg_error = error;
-    a->dirty = true;
-}
+#include "sandbox.h"
 
 /* ---- truncated and discarded entries, flashed before they go (flash.c) ---- */
-
-static void flash_cb(uv_timer_t *h);
-
-/* Drops the flashes whose time is up; arms the timer for the next to go. */
-static void flash_arm(struct app *a)
-{
-    uint64_t now = uv_now(&a->loop), next;
-    bool changed = false;
-
-    next = flash_expire(&a->flash, now, &changed);
-    if (changed)
-        a->dirty = true;
-    if (next > 0 && a->flash_timer.data)
-        uv_timer_start(&a->flash_timer, flash_cb, next - now, 0);
-}
-
-static void flash_cb(uv_timer_t *h)
-{
-    flash_arm(h->data);
-}
-
-/* Can ev change a checker's verdict? An op ending, a node cutting its log or a model throwing a
- * write away, a crash, a restart, a heal, a new role: each can lose a write or end a split. */
-static bool verdict_event(const struct trace_event *ev)
-{
-    switch (ev->kind) {
-    case TRACE_OP_END:
-    case TRACE_TRUNCATE:
-    case TRACE_CONFLICT:
-    case TRACE_FAULT:
-    case TRACE_ROLE:
-        return true;
-    case TRACE_SEND:
-    case TRACE_DELIVER:
-    case TRACE_DROP:
-    case TRACE_DUP:
-    case TRACE_TIMER:
-    case TRACE_SUSPECT:
-    case TRACE_CLOCK:
-    case TRACE_OP_START:
-    case TRACE_APPEND:
-    case TRACE_COMMIT:
-    case TRACE_REPAIR:
-    case TRACE_HINT:
-    case TRACE_SET:
-    case TRACE_NOTE:
-        return false;
-    }
-    return true;
-}
-
-/* Moves every new trace event into the event log. */
-static void drain(struct app *a)
-{
-    struct engine *e = eng(a);
-    struct trace_event ev;
-    int r;
-
-    if (script_run_generation(a->run) != a->traced_gen) {
-        a->traced_gen = script_run_generation(a->run);
-        a->cur.next_seq = 0;
-        a->checks_gen = 0; /* and its verdicts */
-        timeline_clear(a->tl);
-        draw_log_clear(a->log); /* the old cluster's events went with it */
-    }
-    while ((r = trace_read(engine_trace(e), &a->cur, &ev)) != 0) {
-        if (r == TRACE_EGAP) {
-            draw_log_add(a->log, ST_DIM, "... (older events skipped)");
-            continue;
-        }
-        draw_log_event(a->log, &ev);
-        timeline_add(a->tl, &ev);
-        /* Not before the loop runs (no screen yet). */
-        if (a->flash_timer.data &&
-            flash_event(&a->flash, &ev, engine_now(eng(a)), uv_now(&a->loop)))
-            flash_arm(a);
-        if (verdict_event(&ev))
-            a->checks_stale = true;
-    }
-    if (a->selected >= engine_nodes(e))
-        a->selected = engine_nodes(e) - 1;
-    a->dirty = true;
-}
-
-/*
- * Acting after a rewind forks a new future: the journal forgets what came after the moment
- * the user went back to, and the player's later positions with it.
- */
-static void fork_future(struct app *a)
-{
-    int64_t now;
-    char t[32];
-
-    if (a->rewound_n < 0)
-        return;
-    now = engine_now(eng(a));
-    script_run_truncate_journal(a->run, a->rewound_n);
-    player_fork(&a->pl, now);
-    a->rewound_n = -1;
-    a->head_us = now;
-    util_fmt_time(t, sizeof(t), now);
-    set_msg(a, false, "A new future from %s: the old one after it is gone", t);
-}
-
-static void track_head(struct app *a)
-{
-    int64_t now = engine_now(eng(a));
-
-    if (a->rewound_n < 0 && now > a->head_us)
-        a->head_us = now;
-}
-
-static void format_err(const struct script_error *err, bool with_file, char *dst, size_t size)
-{
-    if (with_file) {
-        script_error_format(err, dst, size);
-        return;
-    }
-    snprintf(dst, size, "%d:%d: %s", err->line, err->col, err->msg);
-}
-
-/* Runs one parsed command; on error fills the message line and returns -1. */
-static int exec_cmd(struct app *a, const struct script_cmd *c, bool from_file)
-{
-    struct script_error err;
-    char text[APP_MSG_MAX];
-    int r;
-
-    memset(&err, 0, sizeof(err));
-    r = script_run_exec(a->run, c, &err);
-    if (r < 0) {
-        format_err(&err, from_file, text, sizeof(text));
-        set_msg(a, true, "%s", text);
-        draw_log_add(a->log, ST_ERROR, text);
-        drain(a);
-        return -1;
-    }
-    drain(a);
-    if (c->kind == CMD_WORKLOAD)
-        sscanf(c->text, "%*s %15s", a->workload);
-    if (c->kind == CMD_EXPECT && c->at_us < 0) {
-        const struct script_expect *x =
-            script_run_expect_at(a->run, script_run_expects(a->run) - 1);
-        if (x) {
-            snprintf(text, sizeof(text), "%s: %s%s%s", x->text, x->ok ? "holds" : "FAILED",
-                     x->msg[0] ? ": " : "", x->msg);
-            draw_log_add(a->log, x->ok ? ST_OK : ST_FAIL, text);
-            set_msg(a, !x->ok, "%s", text);
-        }
-    }
-    return 0;
-}
 
 /* ---- the lesson ---- */
 
@@ -435,8 +129,6 @@ static int lesson_exec(struct app *a, const char *line)
     lesson_poll(a);
     return 0;
 }
-
-static void stop(struct app *a);
 
 /* Runs a command the user typed (or a key spelled out). Returns -1 on a parse or runtime
  * error, with the message line saying where; a parse error changes nothing. */
@@ -896,8 +588,6 @@ static void cmd_open(struct app *a, const char *text)
     a->dirty = true;
 }
 
-static void stop(struct app *a);
-
 /*
  * `:open NAME` and `:demo NAME` are the sandbox's, not the command language's: they name a
  * file (or a shipped scenario or demo) to play instead of this run. The loop ends and the
@@ -1102,16 +792,6 @@ static void op_move(struct app *a, int dir)
 }
 
 /* v: the selected node's link to the next other node in turn, then none again. */
-/* Presenter mode on or off: the pace goes with it (slower for a room, back to the default). */
-static void set_present(struct app *a, bool on)
-{
-    a->present = on;
-    a->speed = on ? a->speed_present : a->speed_default;
-    set_msg(a, false, "%s",
-            on ? "Presenter mode: map, ops and captions, high contrast, slower; P leaves it"
-               : "Presenter mode off");
-}
-
 static void link_next(struct app *a)
 {
     int n = engine_nodes(eng(a)), o = a->link_to > 0 ? a->link_to - 1 : a->selected;
@@ -1561,12 +1241,6 @@ static void act_key(struct app *a, int k, enum key_action act)
     a->dirty = true;
 }
 
-static void stop(struct app *a)
-{
-    a->quit = true;
-    uv_stop(&a->loop);
-}
-
 static void in_cb(uv_poll_t *h, int status, int events)
 {
     struct app *a = h->data;
@@ -1903,6 +1577,7 @@ static struct app *app_create(const char *title, int64_t seed_override)
     struct app *a = xcalloc(1, sizeof(*a));
 
     snprintf(a->title, sizeof(a->title), "%s", title);
+    a->pause = set_paused;
     a->run = script_run_create(title, seed_override);
     script_run_trace_ring(a->run, SCRIPT_VIEW_RING);
     a->log = draw_log_create();
