@@ -1,7 +1,7 @@
 /*
  * sandbox: the interactive sandbox's state (struct app), shared by the rooms of the sandbox
- * (app.c: the loop and the top-level keys; command.c: the `:` line's commands; clock.c: moving
- * time, the scenario player and time travel; lesson_life.c: a lesson's lifecycle; start.c:
+ * (app.c: the loop and the top-level keys; command.c: the `:` line's commands; sandbox_clock.c:
+ * moving time, the scenario player and time travel; lesson_life.c: a lesson's lifecycle; start.c:
  * start-up), and the services every one of them uses: the message line, the event log catching
  * up with the trace, running one parsed command, the head of the journal for time travel.
  *
