@@ -57,7 +57,7 @@ static void frame_cb(uv_timer_t *h)
     a->carry = owed % 1000000;
     /* A quiz freezes the run: predict first, then watch. */
     if (a->runner && lesson_runner_phase(a->runner) == RUNNER_QUIZ) {
-        a->rate_t0_ns = 0;
+        a->pace.rate_t0_ns = 0;
         return;
     }
     advance(a, owed / 1000000);
@@ -80,8 +80,8 @@ void app_set_paused(struct app *a, bool paused)
         fork_future(a);
         a->last_ns = uv_hrtime();
         a->carry = 0;
-        a->rate_t0_ns = 0; /* a fresh window: the pause owed nothing */
-        a->behind = false;
+        a->pace.rate_t0_ns = 0; /* a fresh window: the pause owed nothing */
+        a->pace.behind = false;
         uv_timer_start(&a->frame, frame_cb, APP_FRAME_MS, APP_FRAME_MS);
         a->frame_on = true;
     }
@@ -571,7 +571,7 @@ static void act_key(struct app *a, int k, enum key_action act)
         travel(a, engine_now(eng(a)) - speed_at(a->speed)->vus_per_s);
         break;
     case KA_FORWARD:
-        if (a->rewound_n < 0)
+        if (a->travel.rewound_n < 0)
             set_msg(a, false, "This is the present: Space runs on, . steps");
         else
             travel(a, engine_now(eng(a)) + speed_at(a->speed)->vus_per_s);
@@ -735,11 +735,11 @@ static void render(struct app *a)
     v.selected = a->selected;
     v.paused = a->paused;
     speed_label(a);
-    v.speed = a->speed_text;
+    v.speed = a->pace.speed_text;
     v.rec = a->record || a->cast_rec;
-    if (uv_now(&a->loop) < a->skip_shown_until) {
+    if (uv_now(&a->loop) < a->pace.skip_shown_until) {
         char t[32];
-        util_fmt_delta(t, sizeof(t), a->skip_last_us);
+        util_fmt_delta(t, sizeof(t), a->pace.skip_last_us);
         snprintf(skip, sizeof(skip), " idle %s skipped ", t + 1);
         v.skip = skip;
     }
@@ -758,7 +758,7 @@ static void render(struct app *a)
         v.caption = a->pl.caption;
         v.beat = a->pl.wait == PLAYER_WAIT_BEAT;
     }
-    v.head_us = a->rewound_n >= 0 ? a->head_us : -1;
+    v.head_us = a->travel.rewound_n >= 0 ? a->travel.head_us : -1;
     v.cmd = a->cl.text;
     v.cmd_cursor = a->cl.cursor;
     v.msg = a->msg[0] ? a->msg : NULL;

@@ -70,8 +70,8 @@ int exec_line(struct app *a, const char *line)
     fork_future(a);
     r = exec_cmd(a, c, false);
     if (r == 0 && (c->kind == CMD_MODEL || c->kind == CMD_NODES || c->kind == CMD_SEED)) {
-        a->journal_floor = script_run_journal_count(a->run);
-        a->head_us = 0;
+        a->travel.journal_floor = script_run_journal_count(a->run);
+        a->travel.head_us = 0;
     }
     if (r == 0) {
         set_msg(a, false, "> %s", c->text);

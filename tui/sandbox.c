@@ -114,13 +114,13 @@ void fork_future(struct app *a)
     int64_t now;
     char t[32];
 
-    if (a->rewound_n < 0)
+    if (a->travel.rewound_n < 0)
         return;
     now = engine_now(eng(a));
-    script_run_truncate_journal(a->run, a->rewound_n);
+    script_run_truncate_journal(a->run, a->travel.rewound_n);
     player_fork(&a->pl, now);
-    a->rewound_n = -1;
-    a->head_us = now;
+    a->travel.rewound_n = -1;
+    a->travel.head_us = now;
     util_fmt_time(t, sizeof(t), now);
     set_msg(a, false, "A new future from %s: the old one after it is gone", t);
 }
@@ -129,8 +129,8 @@ void track_head(struct app *a)
 {
     int64_t now = engine_now(eng(a));
 
-    if (a->rewound_n < 0 && now > a->head_us)
-        a->head_us = now;
+    if (a->travel.rewound_n < 0 && now > a->travel.head_us)
+        a->travel.head_us = now;
 }
 
 void format_err(const struct script_error *err, bool with_file, char *dst, size_t size)

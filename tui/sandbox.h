@@ -49,6 +49,33 @@
 #define APP_SKIP_SHOW_MS    1500        /* how long the bar shows a skip */
 #define APP_RATE_WINDOW_NS  1000000000u /* the achieved speed is measured over a second */
 
+/* The clock's own state (sandbox_clock.c). */
+struct sandbox_pace {
+    /* Idle waits skipped (lessons, demos, presenter mode): in all, the latest, and until when
+     * (uv_now) the bar shows it. */
+    int64_t skipped_us;
+    int64_t skip_last_us;
+    uint64_t skip_shown_until;
+    /* The speed achieved: virtual time moved by the clock (skips left out) over the wall time
+     * of a window; behind while it is under nine tenths of the speed asked for. */
+    uint64_t rate_t0_ns;
+    int64_t rate_moved_us;
+    int64_t achieved_vus_per_s;
+    bool behind;
+    char speed_text[48];
+};
+
+/* Time travel's own state (sandbox_clock.c; acting after a rewind forks: sandbox.c). */
+struct sandbox_travel {
+    /* The furthest time reached, and while rewound how many journal entries the replay kept
+     * (-1: not rewound). */
+    int64_t head_us;
+    int rewound_n;
+    /* Journal entries before this belong to clusters a `model`, `nodes` or `seed` replaced: a
+     * rewind replays them all, then goes back only within the present cluster. */
+    int journal_floor;
+};
+
 struct app {
     /* Lent by the loop (app.c): pause or resume the clock, starting or stopping the frame timer. */
     void (*pause)(struct app *a, bool paused);
@@ -130,18 +157,7 @@ struct app {
     uv_timer_t cast_timer; /* writes a frame held back by the rate limit a moment later */
     /* Presenter mode (--present, P): fewer panes, high contrast, a slower clock. */
     bool present;
-    /* Idle waits skipped (lessons, demos, presenter mode): in all, the latest, and until when
-     * (uv_now) the bar shows it. */
-    int64_t skipped_us;
-    int64_t skip_last_us;
-    uint64_t skip_shown_until;
-    /* The speed achieved: virtual time moved by the clock (skips left out) over the wall time
-     * of a window; behind while it is under nine tenths of the speed asked for. */
-    uint64_t rate_t0_ns;
-    int64_t rate_moved_us;
-    int64_t achieved_vus_per_s;
-    bool behind;
-    char speed_text[48];
+    struct sandbox_pace pace; /* the clock's: idle waits skipped, the speed achieved */
     /* From the settings (config.h): the speeds `=` returns to, and the rest. */
     int speed_default;
     int speed_present;
@@ -151,13 +167,7 @@ struct app {
     char set_workload[CONFIG_TEXT_MAX]; /* the settings' workload: "2/s", "off" */
     char workload_cmd[CONFIG_TEXT_MAX + 16];
 
-    /* Time travel: the furthest time reached, and while rewound how many journal entries the
-     * replay kept (-1: not rewound). */
-    int64_t head_us;
-    int rewound_n;
-    /* Journal entries before this belong to clusters a `model`, `nodes` or `seed` replaced: a
-     * rewind replays them all, then goes back only within the present cluster. */
-    int journal_floor;
+    struct sandbox_travel travel; /* time travel: the head, the rewind, the floor */
 
     /* A lesson (splitbrain lesson NAME): the runner owns run and env, so what the learner
      * does on the live cluster is what its checks see. */

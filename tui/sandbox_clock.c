@@ -131,9 +131,9 @@ static int64_t app_idle_skip(struct app *a, int64_t limit_us)
     if (to - now < APP_SKIP_MIN_US)
         return 0;
     run_until(a, to);
-    a->skipped_us += to - now;
-    a->skip_last_us = to - now;
-    a->skip_shown_until = uv_now(&a->loop) + APP_SKIP_SHOW_MS;
+    a->pace.skipped_us += to - now;
+    a->pace.skip_last_us = to - now;
+    a->pace.skip_shown_until = uv_now(&a->loop) + APP_SKIP_SHOW_MS;
     return to - now;
 }
 
@@ -169,11 +169,11 @@ void advance(struct app *a, int64_t dv_us)
         if (a->pl.wait == PLAYER_WAIT_TIME && a->pl.wait_until <= target &&
             a->pl.wait_until - now <= slice) {
             run_until(a, a->pl.wait_until);
-            a->rate_moved_us += engine_now(eng(a)) - now;
+            a->pace.rate_moved_us += engine_now(eng(a)) - now;
             continue;
         }
         run_until(a, target - now > slice ? now + slice : target);
-        a->rate_moved_us += engine_now(eng(a)) - now;
+        a->pace.rate_moved_us += engine_now(eng(a)) - now;
         if (wait_over(a))
             pump(a);
         if (uv_hrtime() - t0 > APP_FRAME_BUDGET_NS)
@@ -185,39 +185,39 @@ void advance(struct app *a, int64_t dv_us)
 void speed_label(struct app *a)
 {
     char got[32];
-    int64_t v = a->achieved_vus_per_s;
+    int64_t v = a->pace.achieved_vus_per_s;
 
-    if (!a->behind || a->paused) {
-        snprintf(a->speed_text, sizeof(a->speed_text), "%s", speed_at(a->speed)->label);
+    if (!a->pace.behind || a->paused) {
+        snprintf(a->pace.speed_text, sizeof(a->pace.speed_text), "%s", speed_at(a->speed)->label);
         return;
     }
     if (v >= 1000000)
         snprintf(got, sizeof(got), "%.1fx", (double)v / 1e6);
     else
         snprintf(got, sizeof(got), "%.3gx", (double)v / 1e6);
-    snprintf(a->speed_text, sizeof(a->speed_text), "%s asked, %s achieved",
+    snprintf(a->pace.speed_text, sizeof(a->pace.speed_text), "%s asked, %s achieved",
              speed_at(a->speed)->label, got);
 }
 
 /* Once a window has passed: the speed achieved over it, and whether it is behind. */
 void measure_rate(struct app *a, uint64_t now_ns)
 {
-    uint64_t dt = now_ns - a->rate_t0_ns;
+    uint64_t dt = now_ns - a->pace.rate_t0_ns;
 
-    if (a->rate_t0_ns == 0 || dt > 10 * APP_RATE_WINDOW_NS) {
-        a->rate_t0_ns = now_ns;
-        a->rate_moved_us = 0;
+    if (a->pace.rate_t0_ns == 0 || dt > 10 * APP_RATE_WINDOW_NS) {
+        a->pace.rate_t0_ns = now_ns;
+        a->pace.rate_moved_us = 0;
         return;
     }
     if (dt < APP_RATE_WINDOW_NS)
         return;
-    a->achieved_vus_per_s = (int64_t)((double)a->rate_moved_us * 1e9 / (double)dt);
+    a->pace.achieved_vus_per_s = (int64_t)((double)a->pace.rate_moved_us * 1e9 / (double)dt);
     /* Behind when under nine tenths of what was asked, except when a beat held the clock (then
      * nothing was owed). */
-    a->behind = a->achieved_vus_per_s * 10 < speed_at(a->speed)->vus_per_s * 9 &&
-                a->pl.wait != PLAYER_WAIT_BEAT;
-    a->rate_t0_ns = now_ns;
-    a->rate_moved_us = 0;
+    a->pace.behind = a->pace.achieved_vus_per_s * 10 < speed_at(a->speed)->vus_per_s * 9 &&
+                     a->pl.wait != PLAYER_WAIT_BEAT;
+    a->pace.rate_t0_ns = now_ns;
+    a->pace.rate_moved_us = 0;
 }
 
 void step_one(struct app *a)
@@ -255,25 +255,25 @@ void travel(struct app *a, int64_t t_us)
     track_head(a);
     if (t_us < 0)
         t_us = 0;
-    to_head = t_us >= a->head_us;
+    to_head = t_us >= a->travel.head_us;
     if (to_head)
-        t_us = a->head_us;
+        t_us = a->travel.head_us;
     n = script_run_journal_count(a->run);
     if (!to_head) {
         int64_t jt;
-        int k = a->journal_floor;
+        int k = a->travel.journal_floor;
         while (k < n && script_run_journal_at(a->run, k, &jt) && (jt < t_us || jt == 0))
             k++;
         n = k;
     }
     memset(&err, 0, sizeof(err));
     r = script_run_rewind(a->run, t_us, n, &err);
-    a->rewound_n = to_head ? -1 : n;
+    a->travel.rewound_n = to_head ? -1 : n;
     /* Put the scenario player where it stood at that moment. */
     player_travel(&a->pl, t_us, to_head);
     drain(a);
     util_fmt_time(t, sizeof(t), engine_now(eng(a)));
-    util_fmt_time(h, sizeof(h), a->head_us);
+    util_fmt_time(h, sizeof(h), a->travel.head_us);
     if (r < 0)
         set_msg(a, true, "the replay stopped: %s", err.msg);
     else if (to_head)
@@ -288,7 +288,7 @@ int64_t scrub_head(struct app *a)
 {
     int64_t now = engine_now(eng(a));
 
-    return a->head_us > now ? a->head_us : now;
+    return a->travel.head_us > now ? a->travel.head_us : now;
 }
 
 /* Left / PageUp: rewind to the last beat left (or, waiting at one, to the one before). */
@@ -306,7 +306,7 @@ void demo_back(struct app *a)
     track_head(a);
     memset(&err, 0, sizeof(err));
     r = script_run_rewind(a->run, b->t_us, b->journal_n, &err);
-    a->rewound_n = b->journal_n;
+    a->travel.rewound_n = b->journal_n;
     player_at_beat(&a->pl, b);
     drain(a);
     if (r < 0)

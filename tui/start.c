@@ -70,7 +70,7 @@ static struct app *app_create(const char *title, int64_t seed_override)
     a->speed = a->speed_default;
     a->colour = true;
     snprintf(a->set_workload, sizeof(a->set_workload), "%s", APP_WORKLOAD);
-    a->rewound_n = -1;
+    a->travel.rewound_n = -1;
     a->checks_done = SIZE_MAX;
     cmdline_init(&a->cl);
     player_init(&a->pl, false);
@@ -112,8 +112,8 @@ static int record_write(struct app *a)
 
     if (!a->record)
         return EXIT_OK;
-    if (a->rewound_n >= 0)
-        script_run_truncate_journal(a->run, a->rewound_n);
+    if (a->travel.rewound_n >= 0)
+        script_run_truncate_journal(a->run, a->travel.rewound_n);
     snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", a->record, (long)getpid());
     f = fopen(tmp, "w");
     if (!f) {
