@@ -1,15 +1,11 @@
 #include "app.h"
 
 #include <fcntl.h>
-#include <langinfo.h>
-#include <locale.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -20,16 +16,10 @@
 #include "draw.h"
 #include "grid.h"
 #include "../lessons/player.h"
-#include "../lessons/progress.h"
 #include "../lessons/runner.h"
-#include "compare_view.h"
-#include "cast.h"
 #include "cmdline.h"
-#include "config.h"
 #include "flash.h"
 #include "speed.h"
-#include "course.h"
-#include "datadir.h"
 #include "headless.h"
 #include "keys.h"
 #include "lesson_input.h"
@@ -38,737 +28,12 @@
 #include "scrub.h"
 #include "term.h"
 #include "timeline.h"
-
-#define APP_FRAME_MS    33  /* about 30 frames a second while running */
-#define APP_MAX_STEP_MS 100 /* a stalled loop does not make virtual time jump */
-#define APP_MSG_MAX     (SCRIPT_MSG_MAX + 300)
-#define APP_TL_PAGE     10     /* rows PgUp and PgDn scroll the timeline */
-#define APP_WHEEL       3      /* rows a click of the mouse wheel scrolls */
-#define APP_WORKLOAD    "2/s"  /* the sandbox's gentle background workload */
-#define APP_LIN_BUDGET  200000 /* search steps per key for the live linearizability verdict */
-
-#define APP_FRAME_BUDGET_NS 20000000u   /* the most wall time one frame's simulation may take */
-#define APP_SKIP_MIN_US     20000       /* idle waits shorter than this are not worth a skip */
-#define APP_SKIP_SHOW_MS    1500        /* how long the bar shows a skip */
-#define APP_RATE_WINDOW_NS  1000000000u /* the achieved speed is measured over a second */
-
-struct app {
-    uv_loop_t loop;
-    uv_poll_t in;
-    uv_signal_t sig_winch;
-    uv_signal_t sig_int;
-    uv_signal_t sig_term;
-    uv_signal_t sig_hup;
-    uv_timer_t frame;
-    uv_prepare_t draw;
-    bool frame_on;
-    uint64_t last_ns;
-    int64_t carry; /* virtual time owed by the last frame, in millionths of a us */
-
-    struct term *term;
-    struct grid *grid;
-    struct draw_log *log;
-    bool dirty;
-    bool quit;
-    bool compare; /* `:compare [MODELS]`: quit into the side-by-side view */
-    char compare_models[64];
-
-    struct script_run *run; /* the sandbox's own, or the lesson runner's */
-    struct script_env *env; /* what the `:` line parses with: own_env, or the runner's */
-    struct script_env own_env;
-    uint64_t traced_gen; /* the run's generation (engine) the trace cursor follows */
-    struct trace_cursor cur;
-
-    char title[256];
-    bool paused;
-    int speed;
-    int selected;
-    bool help;
-    int writes;
-
-    struct cmdline cl;               /* the `:` and `/` lines */
-    char filter[CMDLINE_FILTER_MAX]; /* the event log shows only lines with this */
-    char msg[APP_MSG_MAX];
-    bool msg_error;
-    char workload[16];   /* the rate of the last `workload` command, for the status bar */
-    struct timeline *tl; /* the timeline view's own copy of the trace */
-    bool tl_on;
-    bool clocks_on;   /* the clock view */
-    struct menu menu; /* the context menu for the selected node */
-    int tl_scroll;    /* rows back from the newest */
-    int log_scroll;   /* event-log lines back from the newest (PgUp/PgDn on the map) */
-    /* n / N: what they look for (the filter text they were given) and the line they landed on
-     * (draw_log_line's index + 1; 0: none). */
-    char search[64];
-    int log_mark;
-    size_t op_sel;      /* o / O: the op the quorum view shows (history id; 0: the latest) */
-    int link_to;        /* v: the selected node's link to node link_to - 1 (0: none) */
-    struct flash flash; /* truncated or discarded entries the replica pane flashes */
-    uv_timer_t flash_timer;
-    struct pick pick;   /* adversary mode (m): the learner as the network */
-    struct scrub scrub; /* the scrubber (T) */
-
-    /* The checkers' verdicts: linearizability and outcomes kept live, the rest recomputed. */
-    struct check_summary checks;
-    struct check_live *live;
-    uint64_t live_gen;       /* the run's generation the live checker follows */
-    uint64_t checks_gen;     /* the run's generation the verdicts were computed on */
-    size_t checks_done;      /* completed ops when they were computed; SIZE_MAX: never */
-    bool checks_stale;       /* an event that can change a verdict came since */
-    uint64_t checks_next_ns; /* while running, not recomputed before this (uv_hrtime) */
-
-    /* The scenario or demo being played (open FILE, demo FILE): lessons/player.h. */
-    struct player pl;
-    /* --record FILE: the run written there as a scenario on the way out. */
-    const char *record;
-    /* `:open NAME` or `:demo NAME`: the file to play next, once this loop has ended. */
-    char reopen[DATADIR_PATH_MAX];
-    bool reopen_demo;
-    /* --cast FILE: every drawn frame appended there as an asciicast v2 event. */
-    const char *cast;
-    struct cast *cast_rec;
-    uv_timer_t cast_timer; /* writes a frame held back by the rate limit a moment later */
-    /* Presenter mode (--present, P): fewer panes, high contrast, a slower clock. */
-    bool present;
-    /* Idle waits skipped (lessons, demos, presenter mode): in all, the latest, and until when
-     * (uv_now) the bar shows it. */
-    int64_t skipped_us;
-    int64_t skip_last_us;
-    uint64_t skip_shown_until;
-    /* The speed achieved: virtual time moved by the clock (skips left out) over the wall time
-     * of a window; behind while it is under nine tenths of the speed asked for. */
-    uint64_t rate_t0_ns;
-    int64_t rate_moved_us;
-    int64_t achieved_vus_per_s;
-    bool behind;
-    char speed_text[48];
-    /* From the settings (config.h): the speeds `=` returns to, and the rest. */
-    int speed_default;
-    int speed_present;
-    bool idle_skip;
-    enum theme_name theme;
-    bool colour;
-    char set_workload[CONFIG_TEXT_MAX]; /* the settings' workload: "2/s", "off" */
-    char workload_cmd[CONFIG_TEXT_MAX + 16];
-
-    /* Time travel: the furthest time reached, and while rewound how many journal entries the
-     * replay kept (-1: not rewound). */
-    int64_t head_us;
-    int rewound_n;
-    /* Journal entries before this belong to clusters a `model`, `nodes` or `seed` replaced: a
-     * rewind replays them all, then goes back only within the present cluster. */
-    int journal_floor;
-
-    /* A lesson (splitbrain lesson NAME): the runner owns run and env, so what the learner
-     * does on the live cluster is what its checks see. */
-    struct lesson_runner *runner;
-    int side_lesson; /* a side-by-side lesson picked from the list (its index + 1): it opens
-                      * in the side-by-side view once this loop ends */
-    bool runner_mode_run_owned; /* the sandbox's own run is gone: run is the runner's */
-    struct lesson lesson;
-    bool lesson_loaded;
-    struct progress *prog;
-    bool prog_failed;       /* said once that progress cannot be saved */
-    bool lesson_hold;       /* the run paused on the gate or the spotlight: Space or > goes on */
-    struct lesson_input li; /* the lesson pane's keys and what it shows */
-    uint64_t input_ns;      /* wall time of the learner's last key, for hints after inactivity */
-    uv_timer_t idle;
-};
-
-static struct engine *eng(struct app *a)
-{
-    return script_run_engine(a->run);
-}
-
-static void set_msg(struct app *a, bool error, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_msg(struct app *a, bool error, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(a->msg, sizeof(a->msg), fmt, ap);
-    va_end(ap);
-    a->msg_error = error;
-    a->dirty = true;
-}
-
-/* ---- truncated and discarded entries, flashed before they go (flash.c) ---- */
-
-static void flash_cb(uv_timer_t *h);
-
-/* Drops the flashes whose time is up; arms the timer for the next to go. */
-static void flash_arm(struct app *a)
-{
-    uint64_t now = uv_now(&a->loop), next;
-    bool changed = false;
-
-    next = flash_expire(&a->flash, now, &changed);
-    if (changed)
-        a->dirty = true;
-    if (next > 0 && a->flash_timer.data)
-        uv_timer_start(&a->flash_timer, flash_cb, next - now, 0);
-}
-
-static void flash_cb(uv_timer_t *h)
-{
-    flash_arm(h->data);
-}
-
-/* Can ev change a checker's verdict? An op ending, a node cutting its log or a model throwing a
- * write away, a crash, a restart, a heal, a new role: each can lose a write or end a split. */
-static bool verdict_event(const struct trace_event *ev)
-{
-    switch (ev->kind) {
-    case TRACE_OP_END:
-    case TRACE_TRUNCATE:
-    case TRACE_CONFLICT:
-    case TRACE_FAULT:
-    case TRACE_ROLE:
-        return true;
-    case TRACE_SEND:
-    case TRACE_DELIVER:
-    case TRACE_DROP:
-    case TRACE_DUP:
-    case TRACE_TIMER:
-    case TRACE_SUSPECT:
-    case TRACE_CLOCK:
-    case TRACE_OP_START:
-    case TRACE_APPEND:
-    case TRACE_COMMIT:
-    case TRACE_REPAIR:
-    case TRACE_HINT:
-    case TRACE_SET:
-    case TRACE_NOTE:
-        return false;
-    }
-    return true;
-}
-
-/* Moves every new trace event into the event log. */
-static void drain(struct app *a)
-{
-    struct engine *e = eng(a);
-    struct trace_event ev;
-    int r;
-
-    if (script_run_generation(a->run) != a->traced_gen) {
-        a->traced_gen = script_run_generation(a->run);
-        a->cur.next_seq = 0;
-        a->checks_gen = 0; /* and its verdicts */
-        timeline_clear(a->tl);
-        draw_log_clear(a->log); /* the old cluster's events went with it */
-    }
-    while ((r = trace_read(engine_trace(e), &a->cur, &ev)) != 0) {
-        if (r == TRACE_EGAP) {
-            draw_log_add(a->log, ST_DIM, "... (older events skipped)");
-            continue;
-        }
-        draw_log_event(a->log, &ev);
-        timeline_add(a->tl, &ev);
-        /* Not before the loop runs (no screen yet). */
-        if (a->flash_timer.data &&
-            flash_event(&a->flash, &ev, engine_now(eng(a)), uv_now(&a->loop)))
-            flash_arm(a);
-        if (verdict_event(&ev))
-            a->checks_stale = true;
-    }
-    if (a->selected >= engine_nodes(e))
-        a->selected = engine_nodes(e) - 1;
-    a->dirty = true;
-}
-
-/*
- * Acting after a rewind forks a new future: the journal forgets what came after the moment
- * the user went back to, and the player's later positions with it.
- */
-static void fork_future(struct app *a)
-{
-    int64_t now;
-    char t[32];
-
-    if (a->rewound_n < 0)
-        return;
-    now = engine_now(eng(a));
-    script_run_truncate_journal(a->run, a->rewound_n);
-    player_fork(&a->pl, now);
-    a->rewound_n = -1;
-    a->head_us = now;
-    util_fmt_time(t, sizeof(t), now);
-    set_msg(a, false, "A new future from %s: the old one after it is gone", t);
-}
-
-static void track_head(struct app *a)
-{
-    int64_t now = engine_now(eng(a));
-
-    if (a->rewound_n < 0 && now > a->head_us)
-        a->head_us = now;
-}
-
-static void format_err(const struct script_error *err, bool with_file, char *dst, size_t size)
-{
-    if (with_file) {
-        script_error_format(err, dst, size);
-        return;
-    }
-    snprintf(dst, size, "%d:%d: %s", err->line, err->col, err->msg);
-}
-
-/* Runs one parsed command; on error fills the message line and returns -1. */
-static int exec_cmd(struct app *a, const struct script_cmd *c, bool from_file)
-{
-    struct script_error err;
-    char text[APP_MSG_MAX];
-    int r;
-
-    memset(&err, 0, sizeof(err));
-    r = script_run_exec(a->run, c, &err);
-    if (r < 0) {
-        format_err(&err, from_file, text, sizeof(text));
-        set_msg(a, true, "%s", text);
-        draw_log_add(a->log, ST_ERROR, text);
-        drain(a);
-        return -1;
-    }
-    drain(a);
-    if (c->kind == CMD_WORKLOAD)
-        sscanf(c->text, "%*s %15s", a->workload);
-    if (c->kind == CMD_EXPECT && c->at_us < 0) {
-        const struct script_expect *x =
-            script_run_expect_at(a->run, script_run_expects(a->run) - 1);
-        if (x) {
-            snprintf(text, sizeof(text), "%s: %s%s%s", x->text, x->ok ? "holds" : "FAILED",
-                     x->msg[0] ? ": " : "", x->msg);
-            draw_log_add(a->log, x->ok ? ST_OK : ST_FAIL, text);
-            set_msg(a, !x->ok, "%s", text);
-        }
-    }
-    return 0;
-}
-
-/* ---- the lesson ---- */
-
-/* Records where the learner stands and writes it out (atomically: progress.c). */
-static void lesson_save(struct app *a)
-{
-    const struct progress_entry *e;
-    char why[PROGRESS_PATH_MAX + 200];
-    bool done;
-
-    if (!a->runner || !a->prog)
-        return;
-    e = progress_get(a->prog, a->lesson.id, a->lesson.version);
-    done = (e && e->done) || lesson_runner_finished(a->runner);
-    progress_set(a->prog, a->lesson.id, a->lesson.version, lesson_runner_step(a->runner), done);
-    {
-        bool right;
-        const struct lesson_step *s = lesson_runner_current(a->runner);
-        if (lesson_runner_has_answer(a->runner, &right))
-            progress_answer(a->prog, a->lesson.id, a->lesson.version, lesson_runner_step(a->runner),
-                            lesson_runner_answered(a->runner), s->quiz.kind == LESSON_PREDICT,
-                            right);
-    }
-    if (progress_save(a->prog, why, sizeof(why)) < 0 && !a->prog_failed) {
-        a->prog_failed = true;
-        set_msg(a, true, "progress is not saved: %s", a->prog->path[0] ? why : "no HOME");
-    }
-}
-
-/* A new step (or the same one from its start): the pane forgets the old one's hint and picks. */
-static void lesson_step_changed(struct app *a)
-{
-    lesson_input_step_changed(&a->li);
-    a->lesson_hold = false;
-    drain(a);
-    lesson_save(a);
-}
-
-static void set_paused(struct app *a, bool paused);
-
-/* The gate just opened: the run holds still until the learner has read the success text. */
-static void lesson_passed(struct app *a)
-{
-    if (lesson_runner_finished(a->runner))
-        set_msg(a, false, "Lesson complete! L lists the lessons, q quits");
-    else
-        set_msg(a, false, "Step done: read it, then > goes to the next one (Space runs on)");
-    if (a->term && !a->paused) {
-        set_paused(a, true);
-        a->lesson_hold = true;
-    }
-    lesson_save(a);
-}
-
-/* Time moved or the learner acted: does the gate open now? */
-static void lesson_poll(struct app *a)
-{
-    if (!a->runner || !lesson_runner_poll(a->runner))
-        return;
-    lesson_passed(a);
-}
-
-/* The learner's command line (and every key spelled as a command) while a lesson runs: the
- * runner executes it, on its own run. */
-static int lesson_exec(struct app *a, const char *line)
-{
-    struct script_error err;
-    char first[16] = "", text[APP_MSG_MAX];
-
-    sscanf(line, "%15s", first);
-    if (!first[0])
-        return 0;
-    if (strcmp(first, "model") == 0 || strcmp(first, "nodes") == 0 || strcmp(first, "seed") == 0) {
-        set_msg(a, true, "a lesson keeps its cluster: '%s' works in the sandbox", first);
-        return -1;
-    }
-    memset(&err, 0, sizeof(err));
-    if (lesson_runner_exec(a->runner, line, &err) < 0) {
-        format_err(&err, false, text, sizeof(text));
-        set_msg(a, true, "%s", text);
-        drain(a);
-        return -1;
-    }
-    drain(a);
-    set_msg(a, false, "> %s", line);
-    lesson_poll(a);
-    return 0;
-}
-
-static void stop(struct app *a);
-
-/* Runs a command the user typed (or a key spelled out). Returns -1 on a parse or runtime
- * error, with the message line saying where; a parse error changes nothing. */
-static int exec_line(struct app *a, const char *line)
-{
-    struct script_cmd *c = xcalloc(1, sizeof(*c));
-    struct script_error err;
-    char text[APP_MSG_MAX];
-    int r;
-
-    if (a->runner) {
-        free(c);
-        return lesson_exec(a, line);
-    }
-    if (strncmp(line, "compare", 7) == 0 && (line[7] == '\0' || line[7] == ' ')) {
-        /* Leaves the loop; app_sandbox and app_open hand the journal to the compare view. */
-        a->compare = true;
-        snprintf(a->compare_models, sizeof(a->compare_models), "%s", line + 7 + (line[7] == ' '));
-        free(c);
-        stop(a);
-        return 0;
-    }
-    memset(&err, 0, sizeof(err));
-    r = script_parse_line(a->env, "", 1, line, c, &err);
-    if (r < 0) {
-        format_err(&err, false, text, sizeof(text));
-        set_msg(a, true, "%s", text);
-        free(c);
-        return -1;
-    }
-    if (r == 0) {
-        free(c);
-        return 0;
-    }
-    fork_future(a);
-    r = exec_cmd(a, c, false);
-    if (r == 0 && (c->kind == CMD_MODEL || c->kind == CMD_NODES || c->kind == CMD_SEED)) {
-        a->journal_floor = script_run_journal_count(a->run);
-        a->head_us = 0;
-    }
-    if (r == 0) {
-        set_msg(a, false, "> %s", c->text);
-        if ((c->kind == CMD_MODEL || c->kind == CMD_NODES || c->kind == CMD_SEED) &&
-            player_stop(&a->pl)) {
-            set_msg(a, false, "> %s (the cluster was rebuilt; the scenario stops here)", c->text);
-        }
-    }
-    free(c);
-    return r;
-}
-
-/* ---- playing a scenario ---- */
-
-static void pump_inner(struct app *a);
-static void set_paused(struct app *a, bool paused);
-
-/* A demo reached a `beat` (the player remembered it): the recording marks it, and the run
- * pauses for the presenter. */
-static void demo_reached_beat(struct app *a)
-{
-    char label[64];
-
-    snprintf(label, sizeof(label), "beat %d", a->pl.n_beats);
-    cast_marker(a->cast_rec, label);
-    if (a->term)
-        set_paused(a, true);
-    else
-        a->paused = true;
-}
-
-static void pump(struct app *a)
-{
-    pump_inner(a);
-    player_snap(&a->pl, engine_now(eng(a)));
-}
-
-/* Executes the file's commands up to the next one that lets time pass (lessons/player.c says
- * what that one waits for); the user's clock (Space, speed, `.`) moves time, and the next
- * commands run when it gets there. */
-static void pump_inner(struct app *a)
-{
-    const struct script_cmd *c;
-
-    while ((c = player_next(&a->pl, eng(a))) != NULL) {
-        fork_future(a);
-        exec_cmd(a, c, true);
-        if (player_ran(&a->pl, c, eng(a), script_run_journal_count(a->run))) {
-            demo_reached_beat(a);
-            return;
-        }
-    }
-}
-
-static bool wait_over(struct app *a)
-{
-    return player_wait_over(&a->pl, eng(a));
-}
-
-/* ---- moving time ---- */
-
-/*
- * A lesson's clock: the runner moves the run, pausing on the step's spotlight event and on
- * the gate, and skipping the lulls where only timers are pending.
- */
-static void lesson_run_until(struct app *a, int64_t t_us)
-{
-    struct script_error err;
-    struct runner_advance adv;
-    char text[APP_MSG_MAX];
-
-    memset(&err, 0, sizeof(err));
-    if (lesson_runner_advance(a->runner, t_us, a->idle_skip, &adv, &err) < 0) {
-        format_err(&err, false, text, sizeof(text));
-        set_msg(a, true, "%s", text);
-    }
-    track_head(a);
-    drain(a);
-    if (adv.skipped_us >= RUNNER_SKIP_MIN_US) {
-        set_msg(a, false, "%s %.1f s of waiting skipped (only timers were pending)",
-                grid_ascii(a->grid) ? ">>" : "\xc2\xbb", (double)adv.skipped_us / 1e6);
-    }
-    if (adv.spotlight) {
-        char line[APP_MSG_MAX];
-        /* The event log marks the moment too, so it is there when the log scrolls on. */
-        snprintf(line, sizeof(line), "%s this is the moment: %s",
-                 grid_ascii(a->grid) ? ">>" : "\xe2\x96\xb6",
-                 lesson_runner_evidence(a->runner) ? lesson_runner_evidence(a->runner) : "");
-        draw_log_add(a->log, ST_INFO, line);
-    }
-    if (adv.spotlight && a->term) {
-        set_paused(a, true);
-        a->lesson_hold = true;
-        set_msg(a, false, "This is the moment: the evidence is in the lesson pane. Space goes on");
-    }
-    if (adv.gate)
-        lesson_passed(a);
-}
-
-static void run_until(struct app *a, int64_t t_us)
-{
-    struct script_error err;
-    char text[APP_MSG_MAX];
-
-    if (a->runner) {
-        lesson_run_until(a, t_us);
-        return;
-    }
-    memset(&err, 0, sizeof(err));
-    if (script_run_advance(a->run, t_us, &err) < 0) {
-        format_err(&err, a->pl.script.n > 0, text, sizeof(text));
-        set_msg(a, true, "%s", text);
-        draw_log_add(a->log, ST_ERROR, text);
-    }
-    track_head(a);
-    drain(a);
-}
-
-/*
- * Idle waits: when nothing is on the wire (engine_idle_until), only
- * timers are pending, and watching an empty map until the next one fires teaches nothing.
- * Demos and presenter mode jump straight to it (never past limit_us, nor past what the scenario
- * waits for) and the status bar says how much was skipped; a lesson's runner skips its own lulls
- * (lesson_run_until), so that a spotlight event is never skipped past. Returns the virtual time
- * skipped; 0 when there was nothing to skip or skipping is off.
- */
-static int64_t app_idle_skip(struct app *a, int64_t limit_us)
-{
-    struct engine *e = eng(a);
-    int64_t now = engine_now(e), next = engine_idle_until(e), to;
-
-    if (!a->idle_skip || a->runner || !(a->pl.demo || a->present) || next < 0 ||
-        a->pl.wait == PLAYER_WAIT_BEAT)
-        return 0;
-    to = next < limit_us ? next : limit_us;
-    if (a->pl.wait == PLAYER_WAIT_TIME && a->pl.wait_until < to)
-        to = a->pl.wait_until;
-    if (to - now < APP_SKIP_MIN_US)
-        return 0;
-    run_until(a, to);
-    a->skipped_us += to - now;
-    a->skip_last_us = to - now;
-    a->skip_shown_until = uv_now(&a->loop) + APP_SKIP_SHOW_MS;
-    return to - now;
-}
-
-/*
- * Moves virtual time forward by dv_us, stopping where the scenario has commands to run. The work
- * is cut into slices, and once a frame's share of wall time (APP_FRAME_BUDGET_NS) is spent the
- * rest is dropped: keys are answered within a frame whatever the load, and the status bar shows
- * the speed achieved falling behind the one asked for.
- */
-static void advance(struct app *a, int64_t dv_us)
-{
-    int64_t target = engine_now(eng(a)) + dv_us, slice = dv_us / 8 > 1000 ? dv_us / 8 : 1000;
-    uint64_t t0 = uv_hrtime();
-
-    for (int guard = 0; guard < 1000; guard++) {
-        int64_t now = engine_now(eng(a)), skipped;
-        if (a->paused)
-            break; /* a lesson paused on its spotlight or its gate: no more time passes */
-        if (wait_over(a)) {
-            pump(a);
-            continue;
-        }
-        if (a->pl.wait == PLAYER_WAIT_BEAT)
-            break; /* a demo waits for the presenter: no time passes */
-        /* A skip moves the target with it: the frame's own share of time still plays. */
-        skipped = app_idle_skip(a, target + (a->present || a->pl.demo ? 60000000 : 10000000));
-        if (skipped > 0) {
-            target += skipped;
-            continue;
-        }
-        if (now >= target)
-            break;
-        if (a->pl.wait == PLAYER_WAIT_TIME && a->pl.wait_until <= target &&
-            a->pl.wait_until - now <= slice) {
-            run_until(a, a->pl.wait_until);
-            a->rate_moved_us += engine_now(eng(a)) - now;
-            continue;
-        }
-        run_until(a, target - now > slice ? now + slice : target);
-        a->rate_moved_us += engine_now(eng(a)) - now;
-        if (wait_over(a))
-            pump(a);
-        if (uv_hrtime() - t0 > APP_FRAME_BUDGET_NS)
-            break; /* out of time: the rest of this frame's virtual time is dropped */
-    }
-}
-
-/* The speed label for the bar: what was asked, and what was achieved when it falls behind. */
-static void speed_label(struct app *a)
-{
-    char got[32];
-    int64_t v = a->achieved_vus_per_s;
-
-    if (!a->behind || a->paused) {
-        snprintf(a->speed_text, sizeof(a->speed_text), "%s", speed_at(a->speed)->label);
-        return;
-    }
-    if (v >= 1000000)
-        snprintf(got, sizeof(got), "%.1fx", (double)v / 1e6);
-    else
-        snprintf(got, sizeof(got), "%.3gx", (double)v / 1e6);
-    snprintf(a->speed_text, sizeof(a->speed_text), "%s asked, %s achieved",
-             speed_at(a->speed)->label, got);
-}
-
-/* Once a window has passed: the speed achieved over it, and whether it is behind. */
-static void measure_rate(struct app *a, uint64_t now_ns)
-{
-    uint64_t dt = now_ns - a->rate_t0_ns;
-
-    if (a->rate_t0_ns == 0 || dt > 10 * APP_RATE_WINDOW_NS) {
-        a->rate_t0_ns = now_ns;
-        a->rate_moved_us = 0;
-        return;
-    }
-    if (dt < APP_RATE_WINDOW_NS)
-        return;
-    a->achieved_vus_per_s = (int64_t)((double)a->rate_moved_us * 1e9 / (double)dt);
-    /* Behind when under nine tenths of what was asked, except when a beat held the clock (then
-     * nothing was owed). */
-    a->behind = a->achieved_vus_per_s * 10 < speed_at(a->speed)->vus_per_s * 9 &&
-                a->pl.wait != PLAYER_WAIT_BEAT;
-    a->rate_t0_ns = now_ns;
-    a->rate_moved_us = 0;
-}
-
-static void set_paused(struct app *a, bool paused);
-
-static void step_one(struct app *a)
-{
-    struct script_error err;
-    char text[APP_MSG_MAX];
-
-    fork_future(a);
-    memset(&err, 0, sizeof(err));
-    if (script_run_step(a->run, &err) < 0) {
-        format_err(&err, a->pl.script.n > 0, text, sizeof(text));
-        set_msg(a, true, "%s", text);
-    }
-    track_head(a);
-    drain(a);
-    if (wait_over(a))
-        pump(a);
-    lesson_poll(a);
-}
-
-/*
- * Time travel: the cluster is rebuilt and the journal replayed up to t_us (the
- * engine is deterministic, so it is exactly the state it was then). Going
- * forward is replaying further, up to the furthest time reached; acting in the
- * past forks a new future (fork_future).
- */
-static void travel(struct app *a, int64_t t_us)
-{
-    struct script_error err;
-    char t[32], h[32];
-    bool to_head;
-    int n, r;
-
-    set_paused(a, true);
-    track_head(a);
-    if (t_us < 0)
-        t_us = 0;
-    to_head = t_us >= a->head_us;
-    if (to_head)
-        t_us = a->head_us;
-    n = script_run_journal_count(a->run);
-    if (!to_head) {
-        int64_t jt;
-        int k = a->journal_floor;
-        while (k < n && script_run_journal_at(a->run, k, &jt) && (jt < t_us || jt == 0))
-            k++;
-        n = k;
-    }
-    memset(&err, 0, sizeof(err));
-    r = script_run_rewind(a->run, t_us, n, &err);
-    a->rewound_n = to_head ? -1 : n;
-    /* Put the scenario player where it stood at that moment. */
-    player_travel(&a->pl, t_us, to_head);
-    drain(a);
-    util_fmt_time(t, sizeof(t), engine_now(eng(a)));
-    util_fmt_time(h, sizeof(h), a->head_us);
-    if (r < 0)
-        set_msg(a, true, "the replay stopped: %s", err.msg);
-    else if (to_head)
-        set_msg(a, false, "Back at the present, %s", t);
-    else
-        set_msg(a, false, "Rewound to %s of %s: ] replays forward; acting here forks a new future",
-                t, h);
-}
+#include "sandbox.h"
+#include "lesson_life.h"
+#include "sandbox_clock.h"
+#include "command.h"
+
+/* ---- the clock: the frame timer (sandbox_clock.c moves the time) ---- */
 
 static void in_cb(uv_poll_t *h, int status, int events);
 
@@ -792,7 +57,7 @@ static void frame_cb(uv_timer_t *h)
     a->carry = owed % 1000000;
     /* A quiz freezes the run: predict first, then watch. */
     if (a->runner && lesson_runner_phase(a->runner) == RUNNER_QUIZ) {
-        a->rate_t0_ns = 0;
+        a->pace.rate_t0_ns = 0;
         return;
     }
     advance(a, owed / 1000000);
@@ -803,7 +68,7 @@ static void frame_cb(uv_timer_t *h)
     a->dirty = true;
 }
 
-static void set_paused(struct app *a, bool paused)
+void app_set_paused(struct app *a, bool paused)
 {
     a->paused = paused;
     if (!paused)
@@ -815,8 +80,8 @@ static void set_paused(struct app *a, bool paused)
         fork_future(a);
         a->last_ns = uv_hrtime();
         a->carry = 0;
-        a->rate_t0_ns = 0; /* a fresh window: the pause owed nothing */
-        a->behind = false;
+        a->pace.rate_t0_ns = 0; /* a fresh window: the pause owed nothing */
+        a->pace.behind = false;
         uv_timer_start(&a->frame, frame_cb, APP_FRAME_MS, APP_FRAME_MS);
         a->frame_on = true;
     }
@@ -852,14 +117,6 @@ static bool pick_keys(struct app *a, int k)
     return false;
 }
 
-/* The scrubber's right end: the latest time reached. */
-static int64_t scrub_head(struct app *a)
-{
-    int64_t now = engine_now(eng(a));
-
-    return a->head_us > now ? a->head_us : now;
-}
-
 /* The scrubber's keys (scrub.c); false when it is closed. */
 static bool scrub_keys(struct app *a, int k)
 {
@@ -879,133 +136,6 @@ static bool scrub_keys(struct app *a, int k)
 }
 
 /* ---- keys ---- */
-
-/* The `workload` command W starts: the settings' rate, or the built-in one when they say off. */
-static const char *workload_line(struct app *a)
-{
-    snprintf(a->workload_cmd, sizeof(a->workload_cmd), "workload %s",
-             strcmp(a->set_workload, "off") != 0 ? a->set_workload : APP_WORKLOAD);
-    return a->workload_cmd;
-}
-
-static void cmd_open(struct app *a, const char *text)
-{
-    cmdline_open(&a->cl, text);
-    a->msg[0] = '\0';
-    a->msg_error = false;
-    a->dirty = true;
-}
-
-static void stop(struct app *a);
-
-/*
- * `:open NAME` and `:demo NAME` are the sandbox's, not the command language's: they name a
- * file (or a shipped scenario or demo) to play instead of this run. The loop ends and the
- * caller opens it. Returns 1 when line was one of them, 0 when it was not; an unknown name
- * leaves the run as it is, with the reason on the message line.
- */
-static int open_line(struct app *a, const char *line)
-{
-    char verb[8] = "", name[SCRIPT_MAX_LINE] = "", why[DATADIR_PATH_MAX + 200];
-    bool demo;
-    int r;
-
-    if (sscanf(line, " %7s %1023s", verb, name) < 1 ||
-        (strcmp(verb, "open") != 0 && strcmp(verb, "demo") != 0))
-        return 0;
-    demo = strcmp(verb, "demo") == 0;
-    if (a->runner) {
-        set_msg(a, true, ":%s works in the sandbox, not in a lesson", verb);
-        return 1;
-    }
-    if (!name[0]) {
-        set_msg(a, true, ":%s NAME: a file, or a shipped %s (splitbrain %s lists them)", verb,
-                demo ? "demo" : "scenario", verb);
-        return 1;
-    }
-    r = demo ? datadir_resolve(DATADIR_DEMOS, name, a->reopen, sizeof(a->reopen), why, sizeof(why))
-             : datadir_resolve_play(name, a->reopen, sizeof(a->reopen), why, sizeof(why));
-    if (r < 0) {
-        a->reopen[0] = '\0';
-        set_msg(a, true, "%s", why);
-        return 1;
-    }
-    a->reopen_demo = demo || strstr(a->reopen, ".demo") != NULL;
-    stop(a);
-    return 1;
-}
-
-/*
- * `:help` lists the command words; `:help WORD` says its usage and what it does, from the
- * engine's command table (or the model's own commands). Returns 1 when line was a help.
- */
-static int help_line(struct app *a, const char *line)
-{
-    char verb[8] = "", word[64] = "", usage[200], list[APP_MSG_MAX] = "";
-    const struct script_command_doc *d;
-    const struct model_ops *m = engine_model(eng(a));
-    int k;
-
-    if (sscanf(line, " %7s %63s", verb, word) < 1 || strcmp(verb, "help") != 0)
-        return 0;
-    if (!word[0]) {
-        for (int i = 0; i < script_commands(); i++)
-            snprintf(list + strlen(list), sizeof(list) - strlen(list), " %s",
-                     script_command_doc(i)->name);
-        set_msg(a, false, ":help WORD explains one of:%s", list);
-        return 1;
-    }
-    d = script_command_find(word);
-    if (d) {
-        script_command_usage(d, usage, sizeof(usage));
-        set_msg(a, false, "%s: %s", usage, d->help);
-    } else if ((k = model_find_cmd(m, word)) >= 0) {
-        set_msg(a, false, "%s: %s (model %s)", m->cmds[k].usage, m->cmds[k].help, m->name);
-    } else {
-        set_msg(a, true, "no command '%s' (:help lists them)", word);
-    }
-    return 1;
-}
-
-/* A key on the open `:` or `/` line: the line edits itself (cmdline.c); a finished command runs
- * here, and the `/` line's text is the event log's filter as it is typed. */
-static void cmd_key(struct app *a, int k)
-{
-    struct cmdline_say say;
-    char line[SCRIPT_MAX_LINE];
-
-    if (cmdline_key(&a->cl, k, eng(a), &say) == CMDLINE_ENTER) {
-        snprintf(line, sizeof(line), "%s", a->cl.text);
-        if (open_line(a, line)) {
-            if (a->reopen[0])
-                a->cl.open = false;
-        } else if (help_line(a, line)) {
-            a->cl.open = false;
-        } else if (exec_line(a, line) == 0) {
-            a->cl.open = false;
-        } else {
-            /* Keep the line to fix; put the cursor where the error points. */
-            const char *colon = strchr(a->msg, ':');
-            int col = colon ? atoi(colon + 1) : 0;
-            if (col > 0 && col - 1 <= a->cl.len)
-                a->cl.cursor = col - 1;
-        }
-    }
-    switch (say.kind) {
-    case CMDLINE_SAY_NOTHING:
-        break;
-    case CMDLINE_SAY_CLEAR:
-        a->msg[0] = '\0';
-        break;
-    case CMDLINE_SAY_INFO:
-    case CMDLINE_SAY_ERROR:
-        set_msg(a, say.kind == CMDLINE_SAY_ERROR, "%s", say.text);
-        break;
-    }
-    if (a->cl.searching)
-        snprintf(a->filter, sizeof(a->filter), "%s", a->cl.text);
-    a->dirty = true;
-}
 
 /* K and Z: kill or restart, pause or resume the selected node (act is KA_KILL or
  * KA_PAUSE_NODE). */
@@ -1102,16 +232,6 @@ static void op_move(struct app *a, int dir)
 }
 
 /* v: the selected node's link to the next other node in turn, then none again. */
-/* Presenter mode on or off: the pace goes with it (slower for a room, back to the default). */
-static void set_present(struct app *a, bool on)
-{
-    a->present = on;
-    a->speed = on ? a->speed_present : a->speed_default;
-    set_msg(a, false, "%s",
-            on ? "Presenter mode: map, ops and captions, high contrast, slower; P leaves it"
-               : "Presenter mode off");
-}
-
 static void link_next(struct app *a)
 {
     int n = engine_nodes(eng(a)), o = a->link_to > 0 ? a->link_to - 1 : a->selected;
@@ -1130,62 +250,6 @@ static void link_next(struct app *a)
 }
 
 /* ---- a demo: beats and the presenter's keys ---- */
-
-/* Left / PageUp: rewind to the last beat left (or, waiting at one, to the one before). */
-static void demo_back(struct app *a)
-{
-    struct script_error err;
-    const struct player_beat *b = player_beat_back(&a->pl);
-    int r;
-
-    if (!b) {
-        set_msg(a, false, "This is the first beat: Space goes on");
-        return;
-    }
-    set_paused(a, true);
-    track_head(a);
-    memset(&err, 0, sizeof(err));
-    r = script_run_rewind(a->run, b->t_us, b->journal_n, &err);
-    a->rewound_n = b->journal_n;
-    player_at_beat(&a->pl, b);
-    drain(a);
-    if (r < 0)
-        set_msg(a, true, "the replay stopped: %s", err.msg);
-    else
-        set_msg(a, false, "Back at beat %d: Space goes on", a->pl.n_beats);
-}
-
-/*
- * A clicker pressed mid-beat: the rest of the run up to the next beat plays at once, with no
- * wall time (each wait finished exactly as the file says: a `run D` to its time, a `run until
- * quiet` event by event to the moment the cluster goes quiet), so the state at the beat is the
- * same however far the clock had got.
- */
-static void demo_finish_beat(struct app *a)
-{
-    struct script_error err;
-
-    fork_future(a);
-    for (int guard = 0;
-         guard < 100000 && a->pl.wait != PLAYER_WAIT_BEAT && a->pl.wait != PLAYER_WAIT_NONE;
-         guard++) {
-        if (a->pl.wait == PLAYER_WAIT_TIME) {
-            run_until(a, a->pl.wait_until);
-        } else if (a->pl.wait == PLAYER_WAIT_QUIET) {
-            for (int k = 0; k < 1000000 && !wait_over(a); k++) {
-                memset(&err, 0, sizeof(err));
-                if (script_run_step(a->run, &err) <= 0) {
-                    run_until(a, a->pl.wait_until);
-                    break;
-                }
-            }
-            track_head(a);
-            drain(a);
-        }
-        if (wait_over(a))
-            pump(a);
-    }
-}
 
 /* The presenter's keys (what clickers send); true when the key was taken. Right, PageDown and
  * Space go to the next beat, even from the middle of one; Left and PageUp go back; p pauses. */
@@ -1210,7 +274,7 @@ static bool demo_key(struct app *a, int k)
             set_msg(a, false, "Beat %d: the rest of the last one played at once", a->pl.n_beats);
         else
             set_msg(a, false, "The demo has ended: Left goes back a beat, q quits");
-        set_paused(a, true);
+        app_set_paused(a, true);
         lesson_poll(a);
         return true;
     }
@@ -1218,7 +282,7 @@ static bool demo_key(struct app *a, int k)
     a->msg[0] = '\0';
     pump(a);
     if (a->pl.wait != PLAYER_WAIT_BEAT)
-        set_paused(a, false);
+        app_set_paused(a, false);
     return true;
 }
 
@@ -1352,7 +416,7 @@ static void workload_key(struct app *a)
 /* m and T: adversary mode and the scrubber start paused, and hold the keys until they end. */
 static void mode_key(struct app *a, enum key_action act)
 {
-    set_paused(a, true);
+    app_set_paused(a, true);
     a->msg[0] = '\0';
     if (act == KA_PICK_MSG) {
         a->tl_on = false;
@@ -1466,10 +530,10 @@ static void act_key(struct app *a, int k, enum key_action act)
         set_msg(a, false, "Type to filter the event log; Enter keeps the filter, Esc drops it");
         break;
     case KA_RUN:
-        set_paused(a, !a->paused);
+        app_set_paused(a, !a->paused);
         break;
     case KA_STEP:
-        set_paused(a, true);
+        app_set_paused(a, true);
         step_one(a);
         break;
     case KA_SLOWER:
@@ -1507,7 +571,7 @@ static void act_key(struct app *a, int k, enum key_action act)
         travel(a, engine_now(eng(a)) - speed_at(a->speed)->vus_per_s);
         break;
     case KA_FORWARD:
-        if (a->rewound_n < 0)
+        if (a->travel.rewound_n < 0)
             set_msg(a, false, "This is the present: Space runs on, . steps");
         else
             travel(a, engine_now(eng(a)) + speed_at(a->speed)->vus_per_s);
@@ -1559,12 +623,6 @@ static void act_key(struct app *a, int k, enum key_action act)
         break;
     }
     a->dirty = true;
-}
-
-static void stop(struct app *a)
-{
-    a->quit = true;
-    uv_stop(&a->loop);
 }
 
 static void in_cb(uv_poll_t *h, int status, int events)
@@ -1677,11 +735,11 @@ static void render(struct app *a)
     v.selected = a->selected;
     v.paused = a->paused;
     speed_label(a);
-    v.speed = a->speed_text;
+    v.speed = a->pace.speed_text;
     v.rec = a->record || a->cast_rec;
-    if (uv_now(&a->loop) < a->skip_shown_until) {
+    if (uv_now(&a->loop) < a->pace.skip_shown_until) {
         char t[32];
-        util_fmt_delta(t, sizeof(t), a->skip_last_us);
+        util_fmt_delta(t, sizeof(t), a->pace.skip_last_us);
         snprintf(skip, sizeof(skip), " idle %s skipped ", t + 1);
         v.skip = skip;
     }
@@ -1700,7 +758,7 @@ static void render(struct app *a)
         v.caption = a->pl.caption;
         v.beat = a->pl.wait == PLAYER_WAIT_BEAT;
     }
-    v.head_us = a->rewound_n >= 0 ? a->head_us : -1;
+    v.head_us = a->travel.rewound_n >= 0 ? a->travel.head_us : -1;
     v.cmd = a->cl.text;
     v.cmd_cursor = a->cl.cursor;
     v.msg = a->msg[0] ? a->msg : NULL;
@@ -1753,24 +811,7 @@ static void close_cb(uv_handle_t *h)
 
 /* ---- setting up ---- */
 
-/*
- * ASCII when asked, when the locale's codeset is not UTF-8, and on the Linux console (TERM=linux
- * and its variants), whose font has few of the box and arrow glyphs the screen uses.
- */
-static bool want_ascii(bool forced)
-{
-    const char *cs, *term = getenv("TERM");
-
-    setlocale(LC_ALL, "");
-    cs = nl_langinfo(CODESET);
-    if (term && strncmp(term, "linux", 5) == 0)
-        return true;
-    return forced || !cs || (strcmp(cs, "UTF-8") != 0 && strcmp(cs, "utf8") != 0);
-}
-
-static void idle_cb(uv_timer_t *h);
-
-static int loop_run(struct app *a, bool ascii, bool mouse)
+int app_loop_run(struct app *a, bool ascii, bool mouse)
 {
     int w, h, flags;
     bool cast_ok;
@@ -1831,7 +872,7 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
         uv_timer_start(&a->idle, idle_cb, 1000, 1000);
     if (!a->paused) {
         a->paused = true;
-        set_paused(a, false);
+        app_set_paused(a, false);
     }
     a->dirty = true;
 
@@ -1858,363 +899,4 @@ static int loop_run(struct app *a, bool ascii, bool mouse)
         return EXIT_USAGE;
     }
     return EXIT_OK;
-}
-
-/* Takes the settings a command runs with (config.h). */
-static void app_configure(struct app *a, const struct config *cfg)
-{
-    a->speed_default = speed_nearest(cfg->speed);
-    a->speed_present = speed_nearest(cfg->presenter_speed);
-    a->speed = a->present ? a->speed_present : a->speed_default;
-    a->idle_skip = cfg->idle_skip;
-    a->theme = cfg->theme == CONFIG_THEME_HIGH_CONTRAST ? THEME_HIGH_CONTRAST
-               : cfg->theme == CONFIG_THEME_LIGHT       ? THEME_LIGHT
-                                                        : THEME_DEFAULT;
-    a->colour = cfg->colour;
-    snprintf(a->set_workload, sizeof(a->set_workload), "%s", cfg->workload);
-}
-
-static int lesson_start(struct app *a, int k);
-
-/* The lesson pane's keys act on the run through these (lesson_input.h). */
-static void lesson_run_on(struct app *a)
-{
-    set_paused(a, false);
-}
-
-static void lesson_quit(struct app *a)
-{
-    a->quit = true;
-}
-
-static const struct lesson_input_hooks app_lesson_hooks = {
-    .say = set_msg,
-    .drain = drain,
-    .step_changed = lesson_step_changed,
-    .run = lesson_run_on,
-    .poll = lesson_poll,
-    .save = lesson_save,
-    .start = lesson_start,
-    .quit = lesson_quit,
-};
-
-static struct app *app_create(const char *title, int64_t seed_override)
-{
-    struct app *a = xcalloc(1, sizeof(*a));
-
-    snprintf(a->title, sizeof(a->title), "%s", title);
-    a->run = script_run_create(title, seed_override);
-    script_run_trace_ring(a->run, SCRIPT_VIEW_RING);
-    a->log = draw_log_create();
-    a->tl = timeline_create();
-    a->speed_default = SPEED_DEFAULT;
-    a->speed_present = SPEED_PRESENT;
-    a->idle_skip = true;
-    a->speed = a->speed_default;
-    a->colour = true;
-    snprintf(a->set_workload, sizeof(a->set_workload), "%s", APP_WORKLOAD);
-    a->rewound_n = -1;
-    a->checks_done = SIZE_MAX;
-    cmdline_init(&a->cl);
-    player_init(&a->pl, false);
-    lesson_input_init(&a->li, a, &app_lesson_hooks);
-    script_env_init(&a->own_env, false);
-    a->env = &a->own_env;
-    return a;
-}
-
-static void app_destroy(struct app *a)
-{
-    if (!a)
-        return;
-    player_release(&a->pl);
-    script_env_release(&a->own_env);
-    if (a->runner)
-        lesson_runner_destroy(a->runner); /* it owns the run and the env */
-    if (!a->runner_mode_run_owned)
-        script_run_destroy(a->run);
-    if (a->lesson_loaded)
-        lesson_release(&a->lesson);
-    draw_log_destroy(a->log);
-    timeline_destroy(a->tl);
-    check_live_destroy(a->live);
-    grid_destroy(a->grid);
-    free(a);
-}
-
-/*
- * --record FILE: the run so far as a replayable scenario, written atomically (a temporary file
- * renamed over FILE) so a crash mid-write never leaves half a recording. While rewound, what
- * came after the moment on screen is dropped: the recording is the run as it stands.
- */
-static int record_write(struct app *a)
-{
-    char tmp[4096];
-    FILE *f;
-    int r;
-
-    if (!a->record)
-        return EXIT_OK;
-    if (a->rewound_n >= 0)
-        script_run_truncate_journal(a->run, a->rewound_n);
-    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", a->record, (long)getpid());
-    f = fopen(tmp, "w");
-    if (!f) {
-        fprintf(stderr, "splitbrain: --record %s: cannot write %s\n", a->record, tmp);
-        return EXIT_USAGE;
-    }
-    r = script_run_write_recording(a->run, f, engine_now(eng(a)));
-    if (ferror(f))
-        r = -1;
-    if (fclose(f) != 0)
-        r = -1;
-    if (r < 0 || rename(tmp, a->record) != 0) {
-        fprintf(stderr, "splitbrain: --record %s: the recording could not be written\n", a->record);
-        remove(tmp);
-        return EXIT_USAGE;
-    }
-    return EXIT_OK;
-}
-
-/* Destroys a; when `:open` or `:demo` asked for another file, plays it with the same options
- * (a --record file is then written again, for the file played last). */
-static int reopen_or_end(struct app *a, const struct app_launch *l, int r)
-{
-    struct app_launch next = *l;
-    char path[DATADIR_PATH_MAX];
-
-    if (r != EXIT_OK || !a->reopen[0]) {
-        app_destroy(a);
-        return r;
-    }
-    snprintf(path, sizeof(path), "%s", a->reopen);
-    next.demo = a->reopen_demo;
-    next.file = path;
-    next.seed_n = -1;
-    app_destroy(a);
-    return app_open_run(&next);
-}
-
-int app_sandbox_run(const struct app_launch *l)
-{
-    const char *model = l->model, *nodes = l->nodes, *seed = l->seed;
-    struct app *a;
-    char line[128];
-    int r;
-
-    a = app_create("sandbox", -1);
-    app_configure(a, l->cfg);
-    a->record = l->record;
-    a->cast = l->cast;
-    if (!model)
-        model = model_find("leader") ? "leader" : "echo"; /* the sandbox opens on a leader */
-    /* The options are commands of the language, so they are checked like one. */
-    {
-        const char *words[3] = {"model", "nodes", "seed"}, *vals[3] = {model, nodes, seed};
-        for (int k = 0; k < 3; k++) {
-            if (!vals[k])
-                continue;
-            snprintf(line, sizeof(line), "%s %s", words[k], vals[k]);
-            if (exec_line(a, line) < 0) {
-                /* The message starts "1:COL: ", which means nothing on a command line. */
-                const char *why = strstr(a->msg, ": ");
-                why = why ? why + 2 : a->msg;
-                fprintf(stderr, "splitbrain sandbox: --%s %s: %s\n", words[k], vals[k], why);
-                app_destroy(a);
-                return EXIT_USAGE;
-            }
-        }
-    }
-    /* A first command at t=0 that builds the cluster, so a rewind replays from the same start. */
-    exec_line(a, "note the sandbox: w writes, K kills the selected node, ? lists every key");
-    /* A gentle background workload keeps messages moving (W or `:workload off` stops it). */
-    if (strcmp(a->set_workload, "off") != 0)
-        exec_line(a, workload_line(a));
-    a->msg[0] = '\0';
-    drain(a);
-    set_msg(a, false, "Sandbox: w writes, K kills the selected node, : takes any command, ? help");
-    if (l->present)
-        set_present(a, true);
-    r = loop_run(a, want_ascii(l->cfg->ascii), l->cfg->mouse);
-    if (r == EXIT_OK)
-        r = record_write(a);
-    if (r == EXIT_OK && a->compare)
-        r = compare_view_journal(a->run, engine_now(eng(a)), a->compare_models, a->speed,
-                                 want_ascii(l->cfg->ascii), l->cfg->mouse);
-    return reopen_or_end(a, l, r);
-}
-
-int app_open_run(const struct app_launch *l)
-{
-    const char *file = l->file;
-    bool demo = l->demo;
-    struct script_error err;
-    struct app *a;
-    char *text, msg[APP_MSG_MAX];
-    size_t len;
-    int r;
-
-    text = headless_read_file(file, &len);
-    if (!text)
-        return EXIT_USAGE;
-    a = app_create(file, l->seed_n);
-    app_configure(a, l->cfg);
-    a->record = l->record;
-    a->cast = l->cast;
-    player_init(&a->pl, demo);
-    script_env_release(&a->own_env);
-    script_env_init(&a->own_env, true);
-    memset(&err, 0, sizeof(err));
-    if (player_load(&a->pl, file, text, len, a->env, &err) < 0) {
-        script_error_format(&err, msg, sizeof(msg));
-        fprintf(stderr, "%s\n", msg);
-        free(text);
-        app_destroy(a);
-        return EXIT_USAGE;
-    }
-    free(text);
-    /* From here on the `:` line adds to the file's world: its model, nodes and labels. */
-    a->env->file_mode = false;
-    pump(a); /* the setup, up to the first command that lets time pass */
-    drain(a);
-    a->paused = true;
-    if (!a->msg_error && demo)
-        set_msg(a, false, "Demo: Space, Right or PageDown goes to the next beat; Left goes back");
-    else if (!a->msg_error)
-        set_msg(a, false, "Paused at t=0: Space plays the scenario, . steps one event");
-    if (l->present) {
-        a->present = true;
-        a->speed = a->speed_present;
-    }
-    r = loop_run(a, want_ascii(l->cfg->ascii), l->cfg->mouse);
-    if (r == EXIT_OK)
-        r = record_write(a);
-    if (r == EXIT_OK && a->compare)
-        r = compare_view_journal(a->run, engine_now(eng(a)), a->compare_models, a->speed,
-                                 want_ascii(l->cfg->ascii), l->cfg->mouse);
-    return reopen_or_end(a, l, r);
-}
-
-/* ---- a lesson ---- */
-
-/* Every second: how long has the learner been idle? The runner may answer with a hint. */
-static void idle_cb(uv_timer_t *h)
-{
-    struct app *a = h->data;
-    const char *hint;
-
-    if (!a->runner || a->li.list_open)
-        return;
-    hint = lesson_runner_idle(a->runner, (int64_t)((uv_hrtime() - a->input_ns) / 1000u));
-    if (hint) {
-        a->li.hint = hint;
-        set_msg(a, false, "A hint, after a while without progress: see the lesson pane");
-    }
-}
-
-/*
- * Opens lesson k of the course, resuming at the step its progress names (a finished lesson
- * starts again from the top). The runner owns the run and the parser env from here on, so the
- * `:` line and every key act on the cluster its checks read. On failure the old lesson stays.
- */
-static int lesson_start(struct app *a, int k)
-{
-    const struct course_item *it = &a->li.course->items[k];
-    const struct progress_entry *e;
-    struct lesson l;
-    struct lesson_runner *r;
-    struct script_error err;
-    char *text, why[APP_MSG_MAX];
-    size_t len;
-    int start = 0;
-
-    if (it->error[0]) {
-        set_msg(a, true, "%s", it->error);
-        return -1;
-    }
-    if (it->side_by_side) {
-        a->side_lesson = k + 1;
-        a->quit = true;
-        return 0;
-    }
-    text = headless_read_file(it->path, &len);
-    if (!text) {
-        set_msg(a, true, "%s cannot be read", it->path);
-        return -1;
-    }
-    memset(&err, 0, sizeof(err));
-    if (lesson_parse(it->path, text, len, &l, &err) < 0) {
-        free(text);
-        script_error_format(&err, why, sizeof(why));
-        set_msg(a, true, "%s", why);
-        return -1;
-    }
-    free(text);
-    e = progress_get(a->prog, l.id, l.version);
-    /* Resume where the learner stopped; a lesson finished at its last step starts over. */
-    if (e && !(e->done && e->step >= l.n_steps - 1))
-        start = e->step;
-    if (a->runner)
-        lesson_save(a); /* where the learner leaves the old one */
-    /* The runner borrows the lesson: it moves into the app first, then the runner is made. */
-    if (a->lesson_loaded) {
-        lesson_runner_destroy(a->runner);
-        a->runner = NULL;
-        lesson_release(&a->lesson);
-    }
-    a->lesson = l;
-    a->lesson_loaded = true;
-    if (lesson_runner_create(&a->lesson, start, &r, &err) < 0) {
-        script_error_format(&err, why, sizeof(why));
-        lesson_release(&a->lesson);
-        a->lesson_loaded = false;
-        set_msg(a, true, "%s", why);
-        return -1;
-    }
-    if (!a->runner_mode_run_owned)
-        script_run_destroy(a->run); /* the sandbox's own run gives way to the runner's */
-    a->runner_mode_run_owned = true;
-    a->runner = r;
-    a->run = lesson_runner_run(r);
-    a->traced_gen = 0; /* another run, with generations of its own: read its trace afresh */
-    a->env = lesson_runner_env(r);
-    a->li.runner = r;
-    a->li.lesson = &a->lesson;
-    a->li.course_at = k;
-    a->prog_failed = false;
-    snprintf(a->title, sizeof(a->title), "%s", a->lesson.id);
-    a->selected = 0;
-    lesson_step_changed(a);
-    if (start > 0)
-        set_msg(a, false, "Welcome back: step %d of %d. < goes back, L lists the lessons",
-                lesson_runner_step(r) + 1, a->lesson.n_steps);
-    else
-        set_msg(a, false,
-                "Read the pane on the left, then act on the cluster: H hints, > goes on, "
-                "? lists every key");
-    lesson_poll(a);
-    return 0;
-}
-
-int app_lesson(struct course *c, int k, struct progress *p, const struct config *cfg)
-{
-    struct app *a;
-    int r;
-
-    a = app_create("lesson", -1);
-    app_configure(a, cfg);
-    a->li.course = c;
-    a->li.prog = p;
-    a->prog = p;
-    if (lesson_start(a, k) < 0) {
-        fprintf(stderr, "splitbrain lesson: %s\n", a->msg);
-        app_destroy(a);
-        return EXIT_USAGE;
-    }
-    drain(a);
-    r = loop_run(a, want_ascii(cfg->ascii), cfg->mouse);
-    lesson_save(a); /* Q, Ctrl-C, q and the signals all end the loop and come here */
-    k = a->side_lesson - 1;
-    app_destroy(a);
-    return k >= 0 && r == EXIT_OK ? course_side_by_side(c, k, p, cfg) : r;
 }

@@ -46,4 +46,14 @@ struct progress;
  * where the progress says; saves progress on every step change and on the way out. */
 int app_lesson(struct course *c, int k, struct progress *p, const struct config *cfg);
 
+/* The commands above start here (start.c): they build the sandbox's state (sandbox.h), then run
+ * the loop (app.c) on it. */
+struct app;
+
+/* The loop: the terminal, stdin, the signals, the frame timer and the drawing, until the user
+ * quits or a command ends it. EXIT_OK, or EXIT_USAGE with the reason on stderr. */
+int app_loop_run(struct app *a, bool ascii, bool mouse);
+/* Pauses or resumes the clock (the frame timer): lent to the rooms as struct app's pause. */
+void app_set_paused(struct app *a, bool paused);
+
 #endif

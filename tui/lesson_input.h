@@ -3,8 +3,8 @@
  * confirmation, the quiz (digits, arrows, Space, Enter), the lesson list overlay and the
  * legend — and what the pane shows (draw_lesson). It owns the pane's own state (the quiz's
  * cursor and picks, the hint shown, the list's cursor); the run, the message line and the
- * pause belong to the sandbox around it (app.c), which lends it a table of hooks. Like every
- * key handler it changes state and never draws.
+ * pause belong to the sandbox around it, which lends it a table of hooks (lesson_life.c). Like
+ * every key handler it changes state and never draws.
  */
 #ifndef SPLITBRAIN_LESSON_INPUT_H
 #define SPLITBRAIN_LESSON_INPUT_H
