@@ -75,7 +75,6 @@ safe "leader acks=all, min_insync=3, lease" "$all" --model leader --set acks=all
 safe "leader acks=all, min_insync=3, lease, faults on the leader" "$all" --model leader --faults pause,partition --leader-faults 70 --set acks=all --set min_insync=3 --set lease=500ms
 safe "leader acks=majority, lease, faults on the leader" "$all" --model leader --faults pause,partition --leader-faults 70 --set acks=majority --set lease=500ms
 safe "multi siblings" "lost acknowledged writes;convergence" --model multi --set resolve=siblings
-safe "multi crdt" "lost acknowledged writes;convergence" --model multi --set resolve=crdt
 safe "leaderless W=R=2, read repair, anti-entropy" "$all" --model leaderless --set w=2 --set r=2 --set read_repair=sync --set anti_entropy=300ms
 # Last write wins is a linearizable register only while the clocks agree: no skew, no drift.
 faults=kill,restart,pause,partition,cut,drop,dup
