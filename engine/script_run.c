@@ -413,7 +413,7 @@ static int exec_fault(struct script_run *run, struct engine *e, const struct scr
     case CMD_SAY:
     case CMD_BEAT:
     case CMD_MODEL_CMD:
-        assert(!"not a fault");
+        assert(false && "not a fault");
         break;
     }
     if (r < 0)
