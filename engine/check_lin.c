@@ -523,6 +523,13 @@ static inline bool lazy_allows(const struct entry *ent, const struct hs_op *ops,
  * the step called through a pointer and the lazy tests made on every step,
  * a run's register search cost a fifth more instructions (bench_check under
  * callgrind).
+ *
+ * Over 120 lines on purpose: the loop's state (the list, the stack, the set
+ * and its hash, the state, the lazy bookkeeping) lives in locals the compiler
+ * keeps in registers, and the lift, the memo test and the backtrack each
+ * change most of it; helpers taking it all by pointer would hide the one
+ * invariant that matters (what a lift does, the backtrack undoes) and cost
+ * instructions on the hottest path of every checker.
  */
 static inline __attribute__((always_inline)) void dfs(struct check_hist *h, lin_step_fn step,
                                                       bool lazy, const struct hs_op *ops, int n,

@@ -173,6 +173,14 @@ static int sess_group(struct strmap *groups, int client, bool put, int kid, int 
  * (the first read by id, with its earliest breaking op) are what the
  * pairwise definition gives.
  */
+/*
+ * Over 120 lines on purpose: the phases (index keys and values, group the
+ * candidates, size the trees, the sweep, the counts) are short and each
+ * named by its comment, but they share a dozen arrays sized from one another
+ * (groups, clients, their members and offsets, the puts' suffix minima);
+ * split, each helper would take most of them, and the sweep reads like the
+ * paragraph above only when they sit together.
+ */
 void check_sessions(const struct history *h, struct check_sessions *out)
 {
     static const char *const names[3] = {"read-your-writes", "monotonic reads",
