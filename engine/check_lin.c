@@ -1,8 +1,11 @@
 /*
- * check_lin: the linearizability searches (check.h): of a run's registers, key by key, and of
- * histories from other systems against a model (register, cas-register, kv). The two share
- * the list of calls and returns, the Zobrist hash of the explored set and the bitset; each
- * keeps its own memo and step loop.
+ * check_lin: the linearizability search (check.h), one for every model: a run's
+ * registers key by key (check_linearizable, check_lin_window), and histories
+ * from other systems (check_hist_run) against a register, a cas-register or a
+ * kv store of appends. lin_dfs is the search; a model is its step function.
+ * The two front ends differ only in what they gather (a run's ops, or a
+ * history's, with indeterminate ops closed or left out) and in the sentences
+ * they write about the result.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,65 +38,6 @@ struct entry {
     int next;
 };
 
-/*
- * The memo: (set of linearized ops, register value) pairs already explored.
- * The set's hash is kept incrementally (Zobrist: the XOR of a fixed random
- * word per op in the set), so a step costs O(1) to hash. The set itself is
- * stored in full but compactly: every word of the bitset below `lo` is all
- * ones and every word above `hi` is zero (the search linearizes ops roughly
- * in call order), so an entry keeps lo and the words lo..hi only — a word or
- * two, where the whole bitset of a long history is hundreds. Two sets are
- * equal exactly when their lo, hi and those words are.
- */
-struct memo_ent {
-    uint64_t hash; /* 0 = empty */
-    size_t off;    /* the words, in the arena */
-    int lo;
-    int nw;
-    int val;
-};
-
-struct memo {
-    struct memo_ent *ent;
-    size_t cap; /* a power of two */
-    size_t len;
-    uint64_t *arena;
-    size_t arena_len;
-    size_t arena_cap;
-};
-
-/* The bitset being searched, with its bounds kept as bits change. */
-struct lset {
-    uint64_t *bits;
-    int words;
-    int lo; /* the first word that is not all ones */
-    int hi; /* the last word that is not zero, or lo - 1 */
-};
-
-static void lset_set(struct lset *l, int op)
-{
-    int w = op / 64;
-
-    l->bits[w] |= 1ULL << (op % 64);
-    if (w > l->hi)
-        l->hi = w;
-    while (l->lo < l->words && l->bits[l->lo] == ~0ULL)
-        l->lo++;
-    if (l->hi < l->lo - 1)
-        l->hi = l->lo - 1;
-}
-
-static void lset_clear(struct lset *l, int op)
-{
-    int w = op / 64;
-
-    l->bits[w] &= ~(1ULL << (op % 64));
-    if (w < l->lo)
-        l->lo = w;
-    while (l->hi >= l->lo && l->bits[l->hi] == 0)
-        l->hi--;
-}
-
 static uint64_t mix64(uint64_t z)
 {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -111,74 +55,6 @@ static uint64_t hash_state(uint64_t zh, int val)
     uint64_t h = mix64(zh ^ ((uint64_t)(unsigned)val * 0xd1342543de82ef95ULL));
 
     return h ? h : 1;
-}
-
-/* Sized to the ops searched (it grows as it fills): a short window's search is short, and
- * must not pay for zeroing a large table first. */
-static void memo_init(struct memo *m, int n_ops)
-{
-    memset(m, 0, sizeof(*m));
-    m->cap = 16;
-    while (m->cap < 1024 && m->cap < 4 * (size_t)n_ops)
-        m->cap *= 2;
-    m->ent = xcalloc(m->cap, sizeof(*m->ent));
-}
-
-static void memo_release(struct memo *m)
-{
-    free(m->ent);
-    free(m->arena);
-}
-
-static void memo_grow(struct memo *m)
-{
-    size_t cap = m->cap * 2;
-    struct memo_ent *ent = xcalloc(cap, sizeof(*ent));
-
-    for (size_t s = 0; s < m->cap; s++) {
-        size_t d;
-        if (!m->ent[s].hash)
-            continue;
-        d = (size_t)m->ent[s].hash & (cap - 1);
-        while (ent[d].hash)
-            d = (d + 1) & (cap - 1);
-        ent[d] = m->ent[s];
-    }
-    free(m->ent);
-    m->ent = ent;
-    m->cap = cap;
-}
-
-/* The bytes the memo holds now. */
-static size_t memo_bytes(const struct memo *m)
-{
-    return m->cap * sizeof(*m->ent) + m->arena_cap * sizeof(*m->arena);
-}
-
-/* Inserts; returns false when the pair was already there. */
-static bool memo_add(struct memo *m, const struct lset *l, uint64_t zh, int val)
-{
-    uint64_t h = hash_state(zh, val);
-    size_t s = (size_t)h & (m->cap - 1);
-    int nw = l->hi - l->lo + 1;
-    const uint64_t *seg = l->bits + l->lo;
-
-    for (; m->ent[s].hash; s = (s + 1) & (m->cap - 1)) {
-        const struct memo_ent *e = &m->ent[s];
-        if (e->hash == h && e->val == val && e->lo == l->lo && e->nw == nw &&
-            memcmp(m->arena + e->off, seg, (size_t)nw * sizeof(*seg)) == 0)
-            return false;
-    }
-    if (m->arena_len + (size_t)nw > m->arena_cap) {
-        m->arena_cap = (m->arena_cap ? m->arena_cap * 2 : 4096) + (size_t)nw;
-        m->arena = xrealloc(m->arena, m->arena_cap * sizeof(*m->arena));
-    }
-    memcpy(m->arena + m->arena_len, seg, (size_t)nw * sizeof(*seg));
-    m->ent[s] = (struct memo_ent){h, m->arena_len, l->lo, nw, val};
-    m->arena_len += (size_t)nw;
-    if (++m->len * 2 > m->cap)
-        memo_grow(m);
-    return true;
 }
 
 static int cmp_entry(const void *pa, const void *pb)
@@ -325,24 +201,508 @@ static int lin_gather(const struct op *const *key_ops, int m, const char *key, c
     return n;
 }
 
-/*
- * The search over one key's ops, gathered by lin_gather. out->key is set.
- * Wing & Gong with Lowe's memoization: a doubly linked list of calls and
- * returns in time order; lift a call whose op can go next (a write always,
- * a read when the register holds its value) unless the memo saw that
- * (set, value) already; at a return whose op was not placed, backtrack.
- */
-static void lin_search(struct lin_op *ops, int n, long budget, struct check_lin *out)
+/* One op as the search sees it. */
+struct hs_op {
+    int idx; /* in the history */
+    enum check_hkind kind;
+    enum check_hstatus status;
+    int value;
+    int from;
+    int64_t call;
+    int64_t ret;  /* INT64_MAX: may take effect any time after call, or never */
+    int64_t ret0; /* ret before hs_close_info closed it */
+    bool lazy;    /* see hs_mark_lazy */
+};
+
+/* An op that never changes the state (a read, a cas that failed): see the prune in lin_dfs. */
+static bool hs_pure(const struct hs_op *o)
 {
-    const char *key = out->key;
+    return o->kind == CHECK_H_READ || (o->kind == CHECK_H_CAS && o->status == CHECK_H_FAIL);
+}
+
+/*
+ * The models' steps: may o go next from state? *next is the state after it. h interns the
+ * states a kv append makes (NULL for the others, whose states are the values written). The
+ * search takes one of them; each model's ops are checked against it when gathered.
+ */
+typedef bool (*lin_step_fn)(struct check_hist *h, const struct hs_op *o, int state, int *next);
+
+static bool step_register(struct check_hist *h, const struct hs_op *o, int state, int *next)
+{
+    (void)h;
+    *next = state;
+    if (o->kind == CHECK_H_WRITE) {
+        *next = o->value;
+        return true;
+    }
+    return o->kind == CHECK_H_READ && o->value == state;
+}
+
+static bool step_cas_register(struct check_hist *h, const struct hs_op *o, int state, int *next)
+{
+    if (o->kind != CHECK_H_CAS)
+        return step_register(h, o, state, next);
+    *next = state;
+    switch (o->status) {
+    case CHECK_H_OK:
+        *next = o->value;
+        return state == o->from;
+    case CHECK_H_FAIL:
+        return state != o->from;
+    case CHECK_H_INFO:
+        if (state == o->from)
+            *next = o->value;
+        return true;
+    }
+    return false;
+}
+
+/* A kv key's state is its whole string: an append makes (and interns) a longer one. */
+static bool step_kv(struct check_hist *h, const struct hs_op *o, int state, int *next)
+{
+    const char *a, *b;
+    size_t la, lb;
+    char small[256];
+    char *s;
+
+    if (o->kind != CHECK_H_APPEND)
+        return step_register(h, o, state, next);
+    a = check_hist_str(h, state);
+    b = check_hist_str(h, o->value);
+    la = strlen(a);
+    lb = strlen(b);
+    s = la + lb < sizeof(small) ? small : xmalloc(la + lb + 1);
+    memcpy(s, a, la);
+    memcpy(s + la, b, lb + 1);
+    *next = check_hist_intern(h, s);
+    if (s != small)
+        free(s);
+    return true;
+}
+
+/* Why a search stopped short of a verdict. */
+enum lin_stop {
+    LIN_STOP_NONE,
+    LIN_STOP_BUDGET, /* more steps than the budget */
+    LIN_STOP_MEMORY, /* the memo outgrew CHECK_MEMO_MAX_BYTES */
+};
+
+struct hs_result {
+    enum check_verdict verdict;
+    enum lin_stop stop; /* when verdict is CHECK_UNKNOWN */
+    long steps;
+    int culprit; /* index into ops of the op whose return blocked the deepest attempt, or -1 */
+    int *lin;    /* when wanted: the deepest order found, indexes into ops */
+    int n_lin;
+};
+
+/*
+ * The memo: (set of linearized ops, state) pairs already explored.
+ * The set's hash is kept incrementally (Zobrist: the XOR of a fixed random
+ * word per op in the set), so a step costs O(1) to hash. The set itself is
+ * stored in full but compactly: every word of the bitset below `lo` is all
+ * ones and every word above `hi` is zero (the search linearizes ops roughly
+ * in call order), so an entry keeps lo and the words lo..hi only — a word or
+ * two, where the whole bitset of a long history is hundreds. Two sets are
+ * equal exactly when their lo, hi and those words are. `replaced` is the
+ * state a lazy op (hs_mark_lazy) replaced when it was the last placed, since
+ * which cas may follow it depends on that state; -1 otherwise.
+ */
+struct memo_ent {
+    uint64_t hash; /* 0 = empty */
+    size_t off;    /* the words, in the arena */
+    int lo;
+    int nw;
+    int val;
+    int replaced;
+};
+
+struct memo {
+    struct memo_ent *ent;
+    size_t cap; /* a power of two */
+    size_t len;
+    uint64_t *arena;
+    size_t arena_len;
+    size_t arena_cap;
+};
+
+/* The bitset being searched, with its bounds kept as bits change. */
+struct lset {
+    uint64_t *bits;
+    int words;
+    int lo; /* the first word that is not all ones */
+    int hi; /* the last word that is not zero, or lo - 1 */
+};
+
+static inline void lset_set(struct lset *l, int op)
+{
+    int w = op / 64;
+
+    l->bits[w] |= 1ULL << (op % 64);
+    if (w > l->hi)
+        l->hi = w;
+    while (l->lo < l->words && l->bits[l->lo] == ~0ULL)
+        l->lo++;
+    if (l->hi < l->lo - 1)
+        l->hi = l->lo - 1;
+}
+
+static void lset_clear(struct lset *l, int op)
+{
+    int w = op / 64;
+
+    l->bits[w] &= ~(1ULL << (op % 64));
+    if (w < l->lo)
+        l->lo = w;
+    while (l->hi >= l->lo && l->bits[l->hi] == 0)
+        l->hi--;
+}
+
+/* Sized to the ops searched (it grows as it fills): a short window's search (the sandbox
+ * checks one after each op) must not pay for zeroing a large table first. */
+static void memo_init(struct memo *m, int n_ops)
+{
+    memset(m, 0, sizeof(*m));
+    m->cap = 16;
+    while (m->cap < 1024 && m->cap < 4 * (size_t)n_ops)
+        m->cap *= 2;
+    m->ent = xcalloc(m->cap, sizeof(*m->ent));
+}
+
+static void memo_release(struct memo *m)
+{
+    free(m->ent);
+    free(m->arena);
+}
+
+static void memo_grow(struct memo *m)
+{
+    size_t cap = m->cap * 2;
+    struct memo_ent *ent = xcalloc(cap, sizeof(*ent));
+
+    for (size_t s = 0; s < m->cap; s++) {
+        size_t d;
+        if (!m->ent[s].hash)
+            continue;
+        d = (size_t)m->ent[s].hash & (cap - 1);
+        while (ent[d].hash)
+            d = (d + 1) & (cap - 1);
+        ent[d] = m->ent[s];
+    }
+    free(m->ent);
+    m->ent = ent;
+    m->cap = cap;
+}
+
+/* The bytes the memo holds now. */
+static size_t memo_bytes(const struct memo *m)
+{
+    return m->cap * sizeof(*m->ent) + m->arena_cap * sizeof(*m->arena);
+}
+
+/* Inserts; returns false when the triple was already there. zh: the set's Zobrist hash. */
+static inline __attribute__((always_inline)) bool memo_add(struct memo *m, const struct lset *l,
+                                                           uint64_t zh, int val, int replaced)
+{
+    uint64_t h = hash_state(
+        replaced < 0 ? zh : zh ^ mix64((uint64_t)(unsigned)replaced + 0x51ed2701ULL), val);
+    size_t s = (size_t)h & (m->cap - 1);
+    int nw = l->hi - l->lo + 1;
+    const uint64_t *seg = l->bits + l->lo;
+
+    for (; m->ent[s].hash; s = (s + 1) & (m->cap - 1)) {
+        const struct memo_ent *e = &m->ent[s];
+        if (e->hash == h && e->val == val && e->replaced == replaced && e->lo == l->lo &&
+            e->nw == nw && memcmp(m->arena + e->off, seg, (size_t)nw * sizeof(*seg)) == 0)
+            return false;
+    }
+    if (m->arena_len + (size_t)nw > m->arena_cap) {
+        m->arena_cap = (m->arena_cap ? m->arena_cap * 2 : 4096) + (size_t)nw;
+        m->arena = xrealloc(m->arena, m->arena_cap * sizeof(*m->arena));
+    }
+    memcpy(m->arena + m->arena_len, seg, (size_t)nw * sizeof(*seg));
+    m->ent[s] = (struct memo_ent){h, m->arena_len, l->lo, nw, val, replaced};
+    m->arena_len += (size_t)nw;
+    if (++m->len * 2 > m->cap)
+        memo_grow(m);
+    return true;
+}
+
+/* The list: entries 1..2n between a head sentinel 0, each call linked to its return. */
+static struct entry *list_build(const struct hs_op *ops, int n)
+{
+    struct entry *ent = xcalloc((size_t)(2 * n + 1), sizeof(*ent));
+    int *call_at = xmalloc((size_t)n * sizeof(int));
+
+    for (int i = 0; i < n; i++) {
+        ent[1 + 2 * i] = (struct entry){i, true, ops[i].call, 0, 0, 0};
+        ent[2 + 2 * i] = (struct entry){i, false, ops[i].ret, 0, 0, 0};
+    }
+    qsort(ent + 1, (size_t)(2 * n), sizeof(*ent), cmp_entry);
+    for (int k = 1; k <= 2 * n; k++) {
+        ent[k].prev = k - 1;
+        ent[k].next = k < 2 * n ? k + 1 : -1;
+        if (ent[k].is_call)
+            call_at[ent[k].op] = k;
+    }
+    for (int k = 1; k <= 2 * n; k++) {
+        if (!ent[k].is_call) {
+            ent[k].match = call_at[ent[k].op];
+            ent[call_at[ent[k].op]].match = k;
+        }
+    }
+    free(call_at);
+    ent[0].next = 1;
+    ent[0].prev = -1;
+    return ent;
+}
+
+/* Lifts the call e and its return out of the list. */
+static inline void list_lift(struct entry *ent, int e)
+{
+    int m = ent[e].match;
+
+    ent[ent[e].prev].next = ent[e].next;
+    if (ent[e].next != -1)
+        ent[ent[e].next].prev = ent[e].prev;
+    ent[ent[m].prev].next = ent[m].next;
+    if (ent[m].next != -1)
+        ent[ent[m].next].prev = ent[m].prev;
+}
+
+/* Puts the call c and its return back, in reverse order: the return, then the call. */
+static inline void list_unlift(struct entry *ent, int c)
+{
+    int m = ent[c].match;
+
+    ent[ent[m].prev].next = m;
+    if (ent[m].next != -1)
+        ent[ent[m].next].prev = m;
+    ent[ent[c].prev].next = c;
+    if (ent[c].next != -1)
+        ent[ent[c].next].prev = c;
+}
+
+/*
+ * May the call at e go next, as far as lazy ops (hs_mark_lazy) go? After a lazy op only a
+ * failed or indeterminate cas of the value it replaced may follow; a lazy op itself goes
+ * only when such a cas is among the calls open now (state: the value it would replace).
+ */
+static inline bool lazy_allows(const struct entry *ent, const struct hs_op *ops, int e, int state,
+                               bool after_lazy, int replaced, int finite_left)
+{
+    const struct hs_op *o = &ops[ent[e].op];
+
+    if (after_lazy)
+        return o->kind == CHECK_H_CAS && o->status != CHECK_H_OK && o->from == replaced;
+    if (o->lazy && finite_left > 0) {
+        for (int c = ent[0].next; c != -1 && ent[c].is_call; c = ent[c].next) {
+            const struct hs_op *x = &ops[ent[c].op];
+            if (x->kind == CHECK_H_CAS && x->status != CHECK_H_OK && x->from == state)
+                return true;
+        }
+        return false;
+    }
+    return true;
+}
+
+/*
+ * The search, for every model (step): Wing & Gong with Lowe's memoization, as
+ * Porcupine does it. A doubly linked list of calls and returns in time order;
+ * lift a call whose op can go next (the model's step allows it) unless the
+ * memo saw that (set, state) already; at a return whose op was not placed,
+ * backtrack. h: the history's strings, for step_kv (NULL otherwise). init:
+ * the state before any op. want_lin: keep the deepest partial order in
+ * out->lin (the low-water mark of the stack since the last copy makes that
+ * cost amortized O(1) a step). More than budget steps, or a memo larger than
+ * CHECK_MEMO_MAX_BYTES, ends it CHECK_UNKNOWN, never CHECK_OK.
+ *
+ * lazy: whether any op is lazy (hs_mark_lazy); without, the bookkeeping for
+ * them is left out. Always inlined into lin_dfs, once per model, so that each
+ * model's step and the lazy tests are folded into its copy of the loop: with
+ * the step called through a pointer and the lazy tests made on every step,
+ * a run's register search cost a fifth more instructions (bench_check under
+ * callgrind).
+ *
+ * Over 120 lines on purpose: the loop's state (the list, the stack, the set
+ * and its hash, the state, the lazy bookkeeping) lives in locals the compiler
+ * keeps in registers, and the lift, the memo test and the backtrack each
+ * change most of it; helpers taking it all by pointer would hide the one
+ * invariant that matters (what a lift does, the backtrack undoes) and cost
+ * instructions on the hottest path of every checker.
+ */
+static inline __attribute__((always_inline)) void dfs(struct check_hist *h, lin_step_fn step,
+                                                      bool lazy, const struct hs_op *ops, int n,
+                                                      int init, long budget, bool want_lin,
+                                                      struct hs_result *out)
+{
     struct entry *ent;
     int *stack_entry, *stack_val;
     struct lset set;
     uint64_t zh = 0;
-    int depth = 0, best_depth = -1, culprit = -1;
+    int depth = 0, best_depth = -1, low = 0;
     struct memo memo;
-    size_t words;
-    int state;
+    int finite_left = 0;     /* ops with a completion not placed yet */
+    bool after_lazy = false; /* the last op placed is lazy (hs_mark_lazy), with finite ops left */
+    int state = init;
+    long steps = 0;
+
+    out->verdict = CHECK_OK;
+    out->stop = LIN_STOP_NONE;
+    out->steps = 0;
+    out->culprit = -1;
+    out->lin = NULL;
+    out->n_lin = 0;
+    if (want_lin)
+        out->lin = xmalloc(((size_t)n + 1) * sizeof(int));
+    if (n == 0)
+        return;
+    ent = list_build(ops, n);
+    set.words = (n + 63) / 64;
+    set.bits = xcalloc((size_t)set.words, sizeof(*set.bits));
+    set.lo = 0;
+    set.hi = -1;
+    stack_entry = xmalloc((size_t)n * sizeof(int));
+    stack_val = xmalloc((size_t)n * sizeof(int));
+    memo_init(&memo, n);
+    for (int i = 0; i < n; i++)
+        finite_left += ops[i].ret != INT64_MAX;
+
+    for (int e = ent[0].next; ent[0].next != -1;) {
+        if (++steps > budget) {
+            out->verdict = CHECK_UNKNOWN;
+            out->stop = LIN_STOP_BUDGET;
+            break;
+        }
+        if (e != -1 && ent[e].is_call) {
+            const struct hs_op *o = &ops[ent[e].op];
+            int next_state, op = ent[e].op;
+            if ((lazy && !lazy_allows(ent, ops, e, state, after_lazy,
+                                      after_lazy ? stack_val[depth - 1] : -1, finite_left)) ||
+                !step(h, o, state, &next_state)) {
+                e = ent[e].next;
+                continue;
+            }
+            lset_set(&set, op);
+            zh ^= zobrist(op);
+            if (memo_bytes(&memo) > CHECK_MEMO_MAX_BYTES) {
+                out->verdict = CHECK_UNKNOWN;
+                out->stop = LIN_STOP_MEMORY;
+                break;
+            }
+            int left_after = lazy ? finite_left - (o->ret != INT64_MAX) : 0;
+            bool lazy_after = o->lazy && left_after > 0;
+            if (memo_add(&memo, &set, zh, next_state, lazy_after ? state : -1)) {
+                finite_left = left_after;
+                after_lazy = lazy_after;
+                stack_entry[depth] = e;
+                stack_val[depth] = state;
+                depth++;
+                state = next_state;
+                list_lift(ent, e);
+                e = ent[0].next;
+                continue;
+            }
+            lset_clear(&set, op);
+            zh ^= zobrist(op);
+            e = ent[e].next;
+            continue;
+        }
+        /* A return (or the end): the op it closes could not be placed in time. Backtrack. */
+        if (depth > best_depth && e != -1) {
+            best_depth = depth;
+            out->culprit = ent[e].op;
+            if (want_lin) {
+                for (int k = low; k < depth; k++)
+                    out->lin[k] = ent[stack_entry[k]].op;
+                out->n_lin = depth;
+                low = depth;
+            }
+        }
+        bool exhausted = false;
+        for (;;) {
+            int c;
+            if (depth == 0) {
+                exhausted = true;
+                break;
+            }
+            depth--;
+            if (depth < low)
+                low = depth;
+            c = stack_entry[depth];
+            state = stack_val[depth];
+            lset_clear(&set, ent[c].op);
+            zh ^= zobrist(ent[c].op);
+            if (lazy) {
+                finite_left += ops[ent[c].op].ret != INT64_MAX;
+                after_lazy =
+                    depth > 0 && ops[ent[stack_entry[depth - 1]].op].lazy && finite_left > 0;
+            }
+            list_unlift(ent, c);
+            e = ent[c].next;
+            /*
+             * An op that changes nothing (a read, a failed cas), when it was legal where it
+             * stood, loses no linearization by being placed there first: if that failed, this
+             * whole level fails. Keep backtracking instead of trying the other candidates (a
+             * large prune).
+             */
+            if (!hs_pure(&ops[ent[c].op]))
+                break;
+        }
+        if (exhausted) {
+            out->verdict = CHECK_VIOLATED;
+            break;
+        }
+    }
+    out->steps = steps;
+    if (out->verdict == CHECK_OK && want_lin) {
+        for (int k = 0; k < depth; k++)
+            out->lin[k] = ent[stack_entry[k]].op;
+        out->n_lin = depth;
+    }
+    memo_release(&memo);
+    free(stack_entry);
+    free(stack_val);
+    free(set.bits);
+    free(ent);
+}
+
+/* The search of a model's ops (dfs, specialised to the model's step; a register's run
+ * without lazy ops, the checker's most common search, has a copy of its own). */
+static void lin_dfs(struct check_hist *h, enum check_model model, const struct hs_op *ops, int n,
+                    int init, long budget, bool want_lin, struct hs_result *out)
+{
+    bool lazy = false;
+
+    for (int i = 0; i < n && !lazy; i++)
+        lazy = ops[i].lazy;
+    switch (model) {
+    case CHECK_MODEL_REGISTER:
+        if (lazy)
+            dfs(h, step_register, true, ops, n, init, budget, want_lin, out);
+        else
+            dfs(h, step_register, false, ops, n, init, budget, want_lin, out);
+        return;
+    case CHECK_MODEL_CAS_REGISTER:
+        dfs(h, step_cas_register, lazy, ops, n, init, budget, want_lin, out);
+        return;
+    case CHECK_MODEL_KV:
+        dfs(h, step_kv, false, ops, n, init, budget, want_lin, out); /* no lazy ops: appends */
+        return;
+    }
+}
+
+/*
+ * The run's search over one key's ops, gathered by lin_gather: a register (writes and reads),
+ * searched by lin_dfs. out->key is set. The witness names the op whose return blocked the
+ * deepest attempt, and explains it when it is a read.
+ */
+static void lin_search(const struct lin_op *ops, int n, long budget, struct check_lin *out)
+{
+    const char *key = out->key;
+    struct hs_op *sops;
+    struct hs_result r;
+    int culprit;
 
     out->ops = n;
     if (n == 0) {
@@ -355,126 +715,26 @@ static void lin_search(struct lin_op *ops, int n, long budget, struct check_lin 
                  n, key);
         return;
     }
-    /* The list: entries 1..2n between a head sentinel 0. */
-    ent = xcalloc((size_t)(2 * n + 1), sizeof(*ent));
-    for (int i = 0; i < n; i++) {
-        ent[1 + 2 * i] = (struct entry){i, true, ops[i].call, 0, 0, 0};
-        ent[2 + 2 * i] = (struct entry){i, false, ops[i].ret, 0, 0, 0};
-    }
-    qsort(ent + 1, (size_t)(2 * n), sizeof(*ent), cmp_entry);
-    {
-        int *call_at = xmalloc((size_t)n * sizeof(int));
-        for (int k = 1; k <= 2 * n; k++) {
-            ent[k].prev = k - 1;
-            ent[k].next = k < 2 * n ? k + 1 : -1;
-            if (ent[k].is_call)
-                call_at[ent[k].op] = k;
-        }
-        for (int k = 1; k <= 2 * n; k++) {
-            if (!ent[k].is_call) {
-                ent[k].match = call_at[ent[k].op];
-                ent[call_at[ent[k].op]].match = k;
-            }
-        }
-        free(call_at);
-    }
-    ent[0].next = 1;
-    ent[0].prev = -1;
-
-    words = ((size_t)n + 63) / 64;
-    set.bits = xcalloc(words, sizeof(*set.bits));
-    set.words = (int)words;
-    set.lo = 0;
-    set.hi = -1;
-    stack_entry = xmalloc((size_t)n * sizeof(int));
-    stack_val = xmalloc((size_t)n * sizeof(int));
-    memo_init(&memo, n);
-    state = 0;
-    out->verdict = CHECK_OK;
-
-    for (int e = ent[0].next; ent[0].next != -1;) {
-        if (++out->steps > budget) {
-            out->verdict = CHECK_UNKNOWN;
-            snprintf(out->witness, sizeof(out->witness),
-                     "search budget of %ld steps exhausted on %s (%d ops)", budget, key, n);
-            break;
-        }
-        if (e != -1 && ent[e].is_call) {
-            const struct lin_op *o = &ops[ent[e].op];
-            int next_state = o->write ? o->val : state;
-            if (o->write || o->val == state) {
-                int op = ent[e].op;
-                lset_set(&set, op);
-                zh ^= zobrist(op);
-                if (memo_bytes(&memo) > CHECK_MEMO_MAX_BYTES) {
-                    out->verdict = CHECK_UNKNOWN;
-                    snprintf(out->witness, sizeof(out->witness),
-                             "search memory of %d MB exhausted on %s (%d ops)",
-                             (int)(CHECK_MEMO_MAX_BYTES >> 20), key, n);
-                    break;
-                }
-                if (memo_add(&memo, &set, zh, next_state)) {
-                    int m = ent[e].match;
-                    stack_entry[depth] = e;
-                    stack_val[depth] = state;
-                    depth++;
-                    state = next_state;
-                    /* Lift the call and its return out of the list. */
-                    ent[ent[e].prev].next = ent[e].next;
-                    if (ent[e].next != -1)
-                        ent[ent[e].next].prev = ent[e].prev;
-                    ent[ent[m].prev].next = ent[m].next;
-                    if (ent[m].next != -1)
-                        ent[ent[m].next].prev = ent[m].prev;
-                    e = ent[0].next;
-                    continue;
-                }
-                lset_clear(&set, op);
-                zh ^= zobrist(op);
-            }
-            e = ent[e].next;
-            continue;
-        }
-        /* A return (or the end): the op it closes could not be placed in time. Backtrack. */
-        if (depth > best_depth && e != -1) {
-            best_depth = depth;
-            culprit = ent[e].op;
-        }
-        bool exhausted = false;
-        for (;;) {
-            int c, m;
-            if (depth == 0) {
-                exhausted = true;
-                break;
-            }
-            depth--;
-            c = stack_entry[depth];
-            m = ent[c].match;
-            state = stack_val[depth];
-            lset_clear(&set, ent[c].op);
-            zh ^= zobrist(ent[c].op);
-            /* Unlift in reverse order: the return, then the call. */
-            ent[ent[m].prev].next = m;
-            if (ent[m].next != -1)
-                ent[ent[m].next].prev = m;
-            ent[ent[c].prev].next = c;
-            if (ent[c].next != -1)
-                ent[ent[c].next].prev = c;
-            e = ent[c].next;
-            /*
-             * A read changes nothing, so when it was legal where it stood, placing it there
-             * first loses no linearization: if that failed, this whole level fails. Keep
-             * backtracking instead of trying the other candidates (a large prune).
-             */
-            if (ops[ent[c].op].write)
-                break;
-        }
-        if (exhausted) {
-            out->verdict = CHECK_VIOLATED;
-            break;
-        }
-    }
-    if (out->verdict == CHECK_VIOLATED && culprit >= 0) {
+    sops = xmalloc((size_t)n * sizeof(*sops));
+    for (int i = 0; i < n; i++)
+        sops[i] = (struct hs_op){i,          ops[i].write ? CHECK_H_WRITE : CHECK_H_READ,
+                                 CHECK_H_OK, ops[i].val,
+                                 0,          ops[i].call,
+                                 ops[i].ret, ops[i].ret,
+                                 false};
+    lin_dfs(NULL, CHECK_MODEL_REGISTER, sops, n, 0, budget, false, &r);
+    free(sops);
+    out->verdict = r.verdict;
+    out->steps = r.steps;
+    culprit = r.culprit;
+    if (r.stop == LIN_STOP_BUDGET)
+        snprintf(out->witness, sizeof(out->witness),
+                 "search budget of %ld steps exhausted on %s (%d ops)", budget, key, n);
+    else if (r.stop == LIN_STOP_MEMORY)
+        snprintf(out->witness, sizeof(out->witness),
+                 "search memory of %d MB exhausted on %s (%d ops)",
+                 (int)(CHECK_MEMO_MAX_BYTES >> 20), key, n);
+    if (r.verdict == CHECK_VIOLATED && culprit >= 0) {
         /* The op whose return blocked the deepest attempt; name the read if it is one. */
         out->culprit = ops[culprit].op->id;
         if (!ops[culprit].write) {
@@ -486,11 +746,6 @@ static void lin_search(struct lin_op *ops, int n, long budget, struct check_lin 
                      "no order of the ops on %s explains what the reads saw around %s", key, a);
         }
     }
-    memo_release(&memo);
-    free(stack_entry);
-    free(stack_val);
-    free(set.bits);
-    free(ent);
 }
 
 static void lin_key(const struct op *const *key_ops, int m, const char *key, const char *init,
@@ -754,424 +1009,6 @@ const char *check_hkind_name(enum check_hkind k)
     return "?";
 }
 
-/* One op as the search sees it. */
-struct hs_op {
-    int idx; /* in the history */
-    enum check_hkind kind;
-    enum check_hstatus status;
-    int value;
-    int from;
-    int64_t call;
-    int64_t ret;  /* INT64_MAX: may take effect any time after call, or never */
-    int64_t ret0; /* ret before hs_close_info closed it */
-    bool lazy;    /* see hs_mark_lazy */
-};
-
-/* An op that never changes the state (a read, a cas that failed): see the prune in hs_search. */
-static bool hs_pure(const struct hs_op *o)
-{
-    return o->kind == CHECK_H_READ || (o->kind == CHECK_H_CAS && o->status == CHECK_H_FAIL);
-}
-
-/* The model's step: may o go next from state? *next is the state after it. */
-static bool hs_step(struct check_hist *h, const struct hs_op *o, int state, int *next)
-{
-    *next = state;
-    switch (o->kind) {
-    case CHECK_H_READ:
-        return o->value == state;
-    case CHECK_H_WRITE:
-        *next = o->value;
-        return true;
-    case CHECK_H_CAS:
-        switch (o->status) {
-        case CHECK_H_OK:
-            *next = o->value;
-            return state == o->from;
-        case CHECK_H_FAIL:
-            return state != o->from;
-        case CHECK_H_INFO:
-            if (state == o->from)
-                *next = o->value;
-            return true;
-        }
-        return false;
-    case CHECK_H_APPEND: {
-        const char *a = check_hist_str(h, state), *b = check_hist_str(h, o->value);
-        size_t la = strlen(a), lb = strlen(b);
-        char small[256];
-        char *s = la + lb < sizeof(small) ? small : xmalloc(la + lb + 1);
-        memcpy(s, a, la);
-        memcpy(s + la, b, lb + 1);
-        *next = check_hist_intern(h, s);
-        if (s != small)
-            free(s);
-        return true;
-    }
-    case CHECK_H_OTHER:
-        return false;
-    }
-    return false;
-}
-
-struct hs_result {
-    enum check_verdict verdict;
-    long steps;
-    int culprit; /* index into ops of the op whose return blocked the deepest attempt, or -1 */
-    int *lin;    /* when wanted: the deepest order found, indexes into ops */
-    int n_lin;
-    char why[CHECK_WHY_MAX];
-};
-
-/*
- * The memo of hs_search, compact: a set of linearized ops is nearly always
- * every op up to some index f (in invocation order) plus a few later ones,
- * so it is stored as f and the later ones' indexes, not as a bitset of the
- * whole key. Equal sets have equal encodings, so comparing encodings is
- * comparing sets; the hash is the Zobrist hash of the set, as in struct memo.
- */
-struct hmemo {
-    uint64_t *keys; /* 0 = empty */
-    uint32_t *off;  /* each entry's encoding, in arena */
-    uint32_t *len;
-    int *vals;
-    size_t cap;
-    size_t used;
-    uint32_t *arena;
-    size_t arena_len;
-    size_t arena_cap;
-};
-
-static void hmemo_init(struct hmemo *m)
-{
-    m->cap = 1024;
-    m->used = 0;
-    m->keys = xcalloc(m->cap, sizeof(*m->keys));
-    m->off = xmalloc(m->cap * sizeof(*m->off));
-    m->len = xmalloc(m->cap * sizeof(*m->len));
-    m->vals = xmalloc(m->cap * sizeof(*m->vals));
-    m->arena_cap = 4096;
-    m->arena_len = 0;
-    m->arena = xmalloc(m->arena_cap * sizeof(*m->arena));
-}
-
-static void hmemo_release(struct hmemo *m)
-{
-    free(m->keys);
-    free(m->off);
-    free(m->len);
-    free(m->vals);
-    free(m->arena);
-}
-
-static size_t hmemo_bytes(const struct hmemo *m)
-{
-    return m->cap * (sizeof(uint64_t) + 2 * sizeof(uint32_t) + sizeof(int)) +
-           m->arena_cap * sizeof(uint32_t);
-}
-
-static void hmemo_grow(struct hmemo *m)
-{
-    size_t cap = m->cap * 2;
-    uint64_t *keys = xcalloc(cap, sizeof(*keys));
-    uint32_t *off = xmalloc(cap * sizeof(*off)), *len = xmalloc(cap * sizeof(*len));
-    int *vals = xmalloc(cap * sizeof(*vals));
-
-    for (size_t s = 0; s < m->cap; s++) {
-        size_t d;
-        if (!m->keys[s])
-            continue;
-        d = (size_t)m->keys[s] & (cap - 1);
-        while (keys[d])
-            d = (d + 1) & (cap - 1);
-        keys[d] = m->keys[s];
-        off[d] = m->off[s];
-        len[d] = m->len[s];
-        vals[d] = m->vals[s];
-    }
-    free(m->keys);
-    free(m->off);
-    free(m->len);
-    free(m->vals);
-    m->keys = keys;
-    m->off = off;
-    m->len = len;
-    m->vals = vals;
-    m->cap = cap;
-}
-
-/* Inserts (enc[0..n), val); returns false when it was already there. */
-static bool hmemo_add(struct hmemo *m, const uint32_t *enc, uint32_t n, uint64_t zh, int val)
-{
-    uint64_t h = hash_state(zh, val);
-    size_t s = (size_t)h & (m->cap - 1);
-
-    while (m->keys[s]) {
-        if (m->keys[s] == h && m->vals[s] == val && m->len[s] == n &&
-            memcmp(&m->arena[m->off[s]], enc, n * sizeof(*enc)) == 0)
-            return false;
-        s = (s + 1) & (m->cap - 1);
-    }
-    if (m->arena_len + n > m->arena_cap) {
-        while (m->arena_len + n > m->arena_cap)
-            m->arena_cap *= 2;
-        m->arena = xrealloc(m->arena, m->arena_cap * sizeof(*m->arena));
-    }
-    memcpy(&m->arena[m->arena_len], enc, n * sizeof(*enc));
-    m->keys[s] = h;
-    m->off[s] = (uint32_t)m->arena_len;
-    m->len[s] = n;
-    m->vals[s] = val;
-    m->arena_len += n;
-    if (++m->used * 2 > m->cap)
-        hmemo_grow(m);
-    return true;
-}
-
-/*
- * The encoding of the set in bits: one past its highest op, then each op below that which is
- * not in it (all of them at f or above: every op below f is in). A search's set is mostly a
- * prefix with a few gaps (the ops in flight, an indeterminate write not placed yet).
- */
-static uint32_t hmemo_encode(const uint64_t *bits, size_t top_word, int f, uint32_t *enc)
-{
-    uint32_t n = 0;
-    int top;
-
-    if (bits[top_word] == 0) {
-        enc[n++] = 0; /* the empty set */
-        return n;
-    }
-    top = (int)(top_word * 64) + 63 - __builtin_clzll(bits[top_word]) + 1;
-    enc[n++] = (uint32_t)top;
-    for (size_t w = (size_t)f / 64; w <= top_word; w++) {
-        uint64_t x = ~bits[w];
-        while (x) {
-            int b = __builtin_ctzll(x);
-            int op = (int)(w * 64) + b;
-            x &= x - 1;
-            if (op >= top)
-                break;
-            if (op >= f)
-                enc[n++] = (uint32_t)op;
-        }
-    }
-    return n;
-}
-
-/*
- * lin_search's algorithm over any model's states (hs_step), for one key's
- * ops. init: the state before any op. want_lin: keep the deepest partial
- * order in out->lin (the low-water mark of the stack since the last copy
- * makes that cost amortized O(1) a step).
- */
-static void hs_search(struct check_hist *h, const struct hs_op *ops, int n, int init, long budget,
-                      bool want_lin, struct hs_result *out)
-{
-    struct entry *ent;
-    int *stack_entry, *stack_val;
-    uint64_t *bits, zh = 0;
-    int depth = 0, best_depth = -1, low = 0;
-    struct hmemo memo;
-    size_t words, top_word = 0;
-    int *word_count;
-    uint32_t *enc;
-    int f = 0;               /* every op below f is linearized */
-    int finite_left = 0;     /* ops with a completion not placed yet */
-    bool after_lazy = false; /* the last op placed is lazy (hs_mark_lazy), with finite ops left */
-    int state = init;
-
-    out->verdict = CHECK_OK;
-    out->steps = 0;
-    out->culprit = -1;
-    out->lin = NULL;
-    out->n_lin = 0;
-    out->why[0] = '\0';
-    if (want_lin)
-        out->lin = xmalloc(((size_t)n + 1) * sizeof(int));
-    if (n == 0)
-        return;
-    ent = xcalloc((size_t)(2 * n + 1), sizeof(*ent));
-    for (int i = 0; i < n; i++) {
-        ent[1 + 2 * i] = (struct entry){i, true, ops[i].call, 0, 0, 0};
-        ent[2 + 2 * i] = (struct entry){i, false, ops[i].ret, 0, 0, 0};
-    }
-    qsort(ent + 1, (size_t)(2 * n), sizeof(*ent), cmp_entry);
-    {
-        int *call_at = xmalloc((size_t)n * sizeof(int));
-        for (int k = 1; k <= 2 * n; k++) {
-            ent[k].prev = k - 1;
-            ent[k].next = k < 2 * n ? k + 1 : -1;
-            if (ent[k].is_call)
-                call_at[ent[k].op] = k;
-        }
-        for (int k = 1; k <= 2 * n; k++) {
-            if (!ent[k].is_call) {
-                ent[k].match = call_at[ent[k].op];
-                ent[call_at[ent[k].op]].match = k;
-            }
-        }
-        free(call_at);
-    }
-    ent[0].next = 1;
-    ent[0].prev = -1;
-    words = ((size_t)n + 63) / 64;
-    bits = xcalloc(words, sizeof(*bits));
-    stack_entry = xmalloc((size_t)n * sizeof(int));
-    stack_val = xmalloc((size_t)n * sizeof(int));
-    hmemo_init(&memo);
-    for (int i = 0; i < n; i++)
-        finite_left += ops[i].ret != INT64_MAX;
-    word_count = xcalloc(words, sizeof(int));
-    enc = xmalloc(((size_t)n + 4) * sizeof(*enc));
-
-    for (int e = ent[0].next; ent[0].next != -1;) {
-        if (++out->steps > budget) {
-            out->verdict = CHECK_UNKNOWN;
-            snprintf(out->why, sizeof(out->why),
-                     "the search budget of %ld steps ran out (%d ops): neither a proof nor a pass; "
-                     "try a larger --budget",
-                     budget, n);
-            break;
-        }
-        if (e != -1 && ent[e].is_call) {
-            const struct hs_op *o = &ops[ent[e].op];
-            int next_state;
-            if (after_lazy && !(o->kind == CHECK_H_CAS && o->status != CHECK_H_OK &&
-                                o->from == stack_val[depth - 1])) {
-                /* Only a failed or indeterminate cas of the value the lazy op replaced. */
-                e = ent[e].next;
-                continue;
-            }
-            if (o->lazy && finite_left > 0) {
-                /* Placed now, a lazy op needs a cas of the value it replaces to follow it. */
-                bool wanted = false;
-                for (int c = ent[0].next; c != -1 && ent[c].is_call && !wanted; c = ent[c].next) {
-                    const struct hs_op *x = &ops[ent[c].op];
-                    wanted = x->kind == CHECK_H_CAS && x->status != CHECK_H_OK && x->from == state;
-                }
-                if (!wanted) {
-                    e = ent[e].next;
-                    continue;
-                }
-            }
-            if (hs_step(h, o, state, &next_state)) {
-                int op = ent[e].op;
-                int old_f = f;
-                size_t old_top = top_word;
-                uint32_t n_enc;
-                bits[op / 64] |= 1ULL << (op % 64);
-                word_count[op / 64]++;
-                if ((size_t)op / 64 > top_word)
-                    top_word = (size_t)op / 64;
-                while (f < n && (bits[f / 64] >> (f % 64)) & 1)
-                    f++;
-                zh ^= zobrist(op);
-                if (hmemo_bytes(&memo) > CHECK_MEMO_MAX_BYTES) {
-                    out->verdict = CHECK_UNKNOWN;
-                    snprintf(out->why, sizeof(out->why),
-                             "the search memory of %d MB ran out (%d ops): neither a proof nor a "
-                             "pass",
-                             (int)(CHECK_MEMO_MAX_BYTES >> 20), n);
-                    break;
-                }
-                int left_after = finite_left - (o->ret != INT64_MAX);
-                bool lazy_after = o->lazy && left_after > 0;
-                uint64_t zk = zh;
-                n_enc = hmemo_encode(bits, top_word, f, enc);
-                if (lazy_after) {
-                    /* Which cas may follow depends on the value the lazy op replaced. */
-                    enc[n_enc++] = UINT32_MAX;
-                    enc[n_enc++] = (uint32_t)state;
-                    zk ^= mix64((uint64_t)(unsigned)state + 0x51ed2701ULL);
-                }
-                if (hmemo_add(&memo, enc, n_enc, zk, next_state)) {
-                    finite_left = left_after;
-                    after_lazy = lazy_after;
-                    int m = ent[e].match;
-                    stack_entry[depth] = e;
-                    stack_val[depth] = state;
-                    depth++;
-                    state = next_state;
-                    ent[ent[e].prev].next = ent[e].next;
-                    if (ent[e].next != -1)
-                        ent[ent[e].next].prev = ent[e].prev;
-                    ent[ent[m].prev].next = ent[m].next;
-                    if (ent[m].next != -1)
-                        ent[ent[m].next].prev = ent[m].prev;
-                    e = ent[0].next;
-                    continue;
-                }
-                bits[op / 64] &= ~(1ULL << (op % 64));
-                word_count[op / 64]--;
-                f = old_f;
-                top_word = old_top;
-                zh ^= zobrist(op);
-            }
-            e = ent[e].next;
-            continue;
-        }
-        if (depth > best_depth && e != -1) {
-            best_depth = depth;
-            out->culprit = ent[e].op;
-            if (want_lin) {
-                for (int k = low; k < depth; k++)
-                    out->lin[k] = ent[stack_entry[k]].op;
-                out->n_lin = depth;
-                low = depth;
-            }
-        }
-        bool exhausted = false;
-        for (;;) {
-            int c, m;
-            if (depth == 0) {
-                exhausted = true;
-                break;
-            }
-            depth--;
-            if (depth < low)
-                low = depth;
-            c = stack_entry[depth];
-            m = ent[c].match;
-            state = stack_val[depth];
-            bits[ent[c].op / 64] &= ~(1ULL << (ent[c].op % 64));
-            word_count[ent[c].op / 64]--;
-            finite_left += ops[ent[c].op].ret != INT64_MAX;
-            after_lazy = depth > 0 && ops[ent[stack_entry[depth - 1]].op].lazy && finite_left > 0;
-            if (ent[c].op < f)
-                f = ent[c].op;
-            while (top_word > 0 && word_count[top_word] == 0)
-                top_word--;
-            zh ^= zobrist(ent[c].op);
-            ent[ent[m].prev].next = m;
-            if (ent[m].next != -1)
-                ent[ent[m].next].prev = m;
-            ent[ent[c].prev].next = c;
-            if (ent[c].next != -1)
-                ent[ent[c].next].prev = c;
-            e = ent[c].next;
-            if (!hs_pure(&ops[ent[c].op]))
-                break;
-        }
-        if (exhausted) {
-            out->verdict = CHECK_VIOLATED;
-            break;
-        }
-    }
-    if (out->verdict == CHECK_OK && want_lin) {
-        for (int k = 0; k < depth; k++)
-            out->lin[k] = ent[stack_entry[k]].op;
-        out->n_lin = depth;
-    }
-    hmemo_release(&memo);
-    free(word_count);
-    free(enc);
-    free(stack_entry);
-    free(stack_val);
-    free(bits);
-    free(ent);
-}
-
 /* The state before any op: nil for a register, the empty string for a key-value store. */
 static int hs_init(struct check_hist *h, enum check_model model)
 {
@@ -1228,7 +1065,7 @@ static void hs_close_info(const struct check_hist *h, struct hs_op *ops, int n)
  * it leaves is overwritten before any read, so it matters only to a failed or
  * indeterminate cas of the value it replaced: in any order that fits, it can
  * be moved right before the first such cas after it, or to the very end when
- * none follows. So hs_search lets only such a cas follow it (until every
+ * none follows. So lin_dfs lets only such a cas follow it (until every
  * completed op is placed), which keeps these ops from multiplying the orders
  * a failing search must rule out. Registers only (an append's value is read
  * inside others).
@@ -1334,7 +1171,7 @@ static enum check_verdict hs_test(struct check_hist *h, const struct hs_op *ops,
     hs_mark_lazy(h, scratch, m, model);
     if (*budget <= 0)
         return CHECK_UNKNOWN;
-    hs_search(h, scratch, m, hs_init(h, model), *budget, false, &r);
+    lin_dfs(h, model, scratch, m, hs_init(h, model), *budget, false, &r);
     *budget -= r.steps;
     *steps += r.steps;
     return r.verdict;
@@ -1801,7 +1638,7 @@ static void hs_key(struct check_hist *h, const int *idx, int m, enum check_model
     out->ops = n;
     out->culprit = -1;
     hs_mark_lazy(h, ops, n, model);
-    hs_search(h, ops, n, hs_init(h, model), budget, true, &r);
+    lin_dfs(h, model, ops, n, hs_init(h, model), budget, true, &r);
     if (r.verdict == CHECK_VIOLATED && r.culprit >= 0)
         out->culprit = ops[r.culprit].idx;
     out->verdict = r.verdict;
@@ -1810,8 +1647,15 @@ static void hs_key(struct check_hist *h, const int *idx, int m, enum check_model
     out->n_lin = r.n_lin;
     for (int k = 0; k < r.n_lin; k++)
         out->lin[k] = ops[out->lin[k]].idx;
-    if (r.verdict == CHECK_UNKNOWN)
-        util_strlcpy(out->why, r.why, sizeof(out->why));
+    if (r.stop == LIN_STOP_BUDGET)
+        snprintf(out->why, sizeof(out->why),
+                 "the search budget of %ld steps ran out (%d ops): neither a proof nor a pass; "
+                 "try a larger --budget",
+                 budget, n);
+    else if (r.stop == LIN_STOP_MEMORY)
+        snprintf(out->why, sizeof(out->why),
+                 "the search memory of %d MB ran out (%d ops): neither a proof nor a pass",
+                 (int)(CHECK_MEMO_MAX_BYTES >> 20), n);
     if (r.verdict == CHECK_VIOLATED) {
         bool *keep = xmalloc((size_t)n + 1);
         bool minimal = false;

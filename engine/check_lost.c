@@ -191,6 +191,12 @@ void check_duplicates(const struct engine *e, struct check_dup *out)
     free(ids);
 }
 
+/*
+ * Over 120 lines on purpose: three passes over the history (index the keys,
+ * the ok puts per key by completion, then judge each acknowledged write)
+ * share the per-key arrays they build; each pass is commented where it
+ * starts.
+ */
 void check_lost_writes(const struct engine *e, const struct check_recorder *rec,
                        struct check_lost *out)
 {

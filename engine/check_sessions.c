@@ -156,6 +156,239 @@ static int sess_group(struct strmap *groups, int client, bool put, int kid, int 
     return fresh >= 0 ? strmap_put(groups, client, name, fresh) : strmap_get(groups, client, name);
 }
 
+/* The sweep's working set: the ops indexed, the candidates grouped (by client and key, and by
+ * client), a segment tree per group and per client, each key's ok puts by invocation. */
+struct sess {
+    const struct history *h;
+    int n, n_keys, n_groups, n_clients, n_sw, n_puts;
+    struct sess_op *so;
+    struct strmap keys, vals, groups;
+    bool *has_del; /* per key */
+    int *gsize, *gstart, *gmember;
+    int *csize, *cstart, *cmember;
+    struct segt *gt, *ct;
+    struct put_at *puts;
+    int *put_start; /* per key, into puts */
+    int64_t *suf;   /* the suffix minimum of the puts' completions, within a key */
+    struct sweep *sw;
+};
+
+static const struct op *sess_at(const struct sess *s, int i)
+{
+    return history_at(s->h, (uint64_t)i + 1);
+}
+
+/* Keys, and the first put of each value of each key. */
+static void sess_index(struct sess *s)
+{
+    for (int i = 0; i < s->n; i++) {
+        const struct op *op = sess_at(s, i);
+        s->so[i].kid = strmap_put(&s->keys, 0, op->req.key, s->n_keys);
+        if (s->so[i].kid == s->n_keys)
+            s->n_keys++;
+        if (op->req.kind == OP_PUT)
+            strmap_put(&s->vals, s->so[i].kid, op->req.value, i);
+        if (op->req.kind == OP_DEL)
+            s->has_del[s->so[i].kid] = true;
+        if (op->req.client + 1 > s->n_clients)
+            s->n_clients = op->req.client + 1;
+    }
+}
+
+/* The candidates, grouped, each queued for the sweep at its completion; the ok puts. */
+static void sess_candidates(struct sess *s)
+{
+    s->gsize = xcalloc((size_t)s->n + 1, sizeof(int));
+    s->csize = xcalloc((size_t)s->n_clients + 1, sizeof(int));
+    for (int i = 0; i < s->n; i++) {
+        const struct op *op = sess_at(s, i);
+        struct sess_op *o = &s->so[i];
+        o->seen = -1;
+        o->group = -1;
+        o->cpos = -1;
+        o->viol[0] = o->viol[1] = o->viol[2] = -1;
+        if (op->req.kind == OP_GET && op->result.n == 1)
+            o->seen = strmap_get(&s->vals, o->kid, op->result.v[0]);
+        if (op->req.kind == OP_PUT && op->status == OP_OK)
+            s->puts[s->n_puts++] = (struct put_at){o->kid, op->invoke_us, op->complete_us};
+        if (op->status != OP_OK || op->req.client < 0)
+            continue;
+        if (op->req.kind != OP_PUT && !(op->req.kind == OP_GET && o->seen >= 0))
+            continue;
+        o->group =
+            sess_group(&s->groups, op->req.client, op->req.kind == OP_PUT, o->kid, s->n_groups);
+        if (o->group == s->n_groups)
+            s->n_groups++;
+        o->pos = s->gsize[o->group]++;
+        if (op->req.kind == OP_GET)
+            o->cpos = s->csize[op->req.client]++;
+        s->sw[s->n_sw++] = (struct sweep){op->complete_us, 0, i};
+    }
+}
+
+/* Each group's and each client's members in order, and a segment tree over each. */
+static void sess_members(struct sess *s)
+{
+    s->gstart = xcalloc((size_t)s->n_groups + 1, sizeof(int));
+    s->cstart = xcalloc((size_t)s->n_clients + 1, sizeof(int));
+    for (int g = 0; g < s->n_groups; g++)
+        s->gstart[g + 1] = s->gstart[g] + s->gsize[g];
+    for (int c = 0; c < s->n_clients; c++)
+        s->cstart[c + 1] = s->cstart[c] + s->csize[c];
+    s->gmember = xmalloc(((size_t)s->gstart[s->n_groups] + 1) * sizeof(int));
+    s->cmember = xmalloc(((size_t)s->cstart[s->n_clients] + 1) * sizeof(int));
+    for (int i = 0; i < s->n; i++) {
+        if (s->so[i].group >= 0)
+            s->gmember[s->gstart[s->so[i].group] + s->so[i].pos] = i;
+        if (s->so[i].cpos >= 0)
+            s->cmember[s->cstart[sess_at(s, i)->req.client] + s->so[i].cpos] = i;
+    }
+    s->gt = xmalloc(((size_t)s->n_groups + 1) * sizeof(*s->gt));
+    for (int g = 0; g < s->n_groups; g++)
+        segt_init(&s->gt[g], s->gsize[g]);
+    s->ct = xmalloc(((size_t)s->n_clients + 1) * sizeof(*s->ct));
+    for (int c = 0; c < s->n_clients; c++)
+        segt_init(&s->ct[c], s->csize[c]);
+}
+
+/* Each key's ok puts by invoke time, with the suffix minimum of their completions. */
+static void sess_puts(struct sess *s)
+{
+    qsort(s->puts, (size_t)s->n_puts, sizeof(*s->puts), cmp_put_at);
+    s->put_start = xcalloc((size_t)s->n_keys + 1, sizeof(int));
+    for (int i = 0; i < s->n_puts; i++)
+        s->put_start[s->puts[i].kid + 1]++;
+    for (int k = 0; k < s->n_keys; k++)
+        s->put_start[k + 1] += s->put_start[k];
+    for (int i = s->n_puts - 1; i >= 0; i--)
+        s->suf[i] = i + 1 < s->n_puts && s->puts[i + 1].kid == s->puts[i].kid &&
+                            s->suf[i + 1] < s->puts[i].complete_us
+                        ? s->suf[i + 1]
+                        : s->puts[i].complete_us;
+}
+
+/* The reads to judge, queued at their invocations; a key with deletes is no put/get register,
+ * and is left out. Then the sweep's order. */
+static void sess_queue_reads(struct sess *s)
+{
+    for (int i = 0; i < s->n; i++) {
+        const struct op *op = sess_at(s, i);
+        if (op->req.kind == OP_GET && op->status == OP_OK && op->result.n <= 1 &&
+            !s->has_del[s->so[i].kid])
+            s->sw[s->n_sw++] = (struct sweep){op->invoke_us, 1, i};
+    }
+    qsort(s->sw, (size_t)s->n_sw, sizeof(*s->sw), cmp_sweep);
+}
+
+/* A candidate completes: its value (the invocation of the write it is or saw) enters its
+ * group's tree and, for a read, its client's. */
+static void sess_insert(struct sess *s, int i)
+{
+    const struct op *op = sess_at(s, i);
+    const struct sess_op *o = &s->so[i];
+    int64_t v = op->req.kind == OP_PUT ? op->invoke_us : sess_at(s, o->seen)->invoke_us;
+
+    segt_set(&s->gt[o->group], o->pos, v, o->kid);
+    if (o->cpos >= 0)
+        segt_set(&s->ct[op->req.client], o->cpos, v, o->kid);
+}
+
+/* Read i begins: the earliest op of its client, before it and complete by now, that breaks
+ * each guarantee (check_sessions says how), into so[i].viol. */
+static void sess_judge(struct sess *s, int i)
+{
+    const struct op *op = sess_at(s, i);
+    struct sess_op *o = &s->so[i];
+    int c = op->req.client, lo, hi;
+    int64_t thr, m = INT64_MAX;
+
+    if (op->result.n == 0) {
+        thr = INT64_MIN;
+    } else {
+        const struct op *sv = o->seen >= 0 ? sess_at(s, o->seen) : NULL;
+        if (!sv || sv->status != OP_OK)
+            return;
+        thr = sv->complete_us;
+    }
+    if (c < 0 || c >= s->n_clients)
+        return;
+    for (int kind = 0; kind < 2; kind++) {
+        int g = sess_group(&s->groups, c, kind == 0, o->kid, -1), p;
+        if (g < 0)
+            continue;
+        p = segt_leftmost(&s->gt[g], thr, -1);
+        if (p >= 0 && s->gmember[s->gstart[g] + p] < i)
+            o->viol[kind] = s->gmember[s->gstart[g] + p];
+    }
+    lo = s->put_start[o->kid];
+    hi = s->put_start[o->kid + 1];
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (s->puts[mid].invoke_us > thr)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    if (lo < s->put_start[o->kid + 1])
+        m = s->suf[lo];
+    if (m != INT64_MAX) {
+        int p = segt_leftmost(&s->ct[c], m, o->kid);
+        if (p >= 0 && s->cmember[s->cstart[c] + p] < i)
+            o->viol[2] = s->cmember[s->cstart[c] + p];
+    }
+}
+
+/* The counts, and the witness: the first read by id, with its earliest breaking op. */
+static void sess_count(const struct sess *s, struct check_sessions *out)
+{
+    static const char *const names[3] = {"read-your-writes", "monotonic reads",
+                                         "consistent prefix"};
+
+    for (int i = 0; i < s->n; i++) {
+        const struct sess_op *o = &s->so[i];
+        int first = -1;
+        for (int k = 0; k < 3; k++) {
+            if (o->viol[k] < 0)
+                continue;
+            if (first < 0 || o->viol[k] < o->viol[first])
+                first = k;
+        }
+        if (first < 0)
+            continue;
+        out->ryw += o->viol[0] >= 0;
+        out->monotonic += o->viol[1] >= 0;
+        out->prefix += o->viol[2] >= 0;
+        if (!out->witness[0])
+            name_pair(out->witness, sizeof(out->witness), names[first], sess_at(s, o->viol[first]),
+                      sess_at(s, i));
+    }
+}
+
+static void sess_release(struct sess *s)
+{
+    free(s->sw);
+    free(s->suf);
+    free(s->puts);
+    free(s->has_del);
+    free(s->put_start);
+    for (int g = 0; g < s->n_groups; g++)
+        segt_release(&s->gt[g]);
+    for (int c = 0; c < s->n_clients; c++)
+        segt_release(&s->ct[c]);
+    free(s->gt);
+    free(s->ct);
+    free(s->gmember);
+    free(s->cmember);
+    free(s->gstart);
+    free(s->cstart);
+    free(s->gsize);
+    free(s->csize);
+    strmap_release(&s->groups);
+    strmap_release(&s->vals);
+    strmap_release(&s->keys);
+    free(s->so);
+}
+
 /*
  * Session guarantees in O(n log n). For a read r of client c on key k that
  * saw write S (or nothing), each guarantee asks for the earliest op a of c
@@ -175,188 +408,32 @@ static int sess_group(struct strmap *groups, int client, bool put, int kid, int 
  */
 void check_sessions(const struct history *h, struct check_sessions *out)
 {
-    static const char *const names[3] = {"read-your-writes", "monotonic reads",
-                                         "consistent prefix"};
     size_t total = history_count(h);
-    int n = (int)total, n_keys = 0, n_groups = 0, n_clients = 0, n_sw = 0, n_puts = 0;
-    struct sess_op *so = xcalloc(total + 1, sizeof(*so));
-    struct strmap keys, vals, groups;
-    int *gsize, *csize, *gstart, *cstart, *gmember, *cmember, *put_start;
-    bool *has_del = xcalloc(total + 1, sizeof(bool)); /* per key */
-    struct put_at *puts = xmalloc((total + 1) * sizeof(*puts));
-    int64_t *suf = xmalloc((total + 1) * sizeof(*suf));
-    struct segt *gt, *ct;
-    struct sweep *sw = xmalloc((2 * total + 1) * sizeof(*sw));
+    struct sess s;
 
     memset(out, 0, sizeof(*out));
-    strmap_init(&keys);
-    strmap_init(&vals);
-    strmap_init(&groups);
-    /* Keys, and the first put of each value of each key. */
-    for (int i = 0; i < n; i++) {
-        const struct op *op = history_at(h, (uint64_t)i + 1);
-        so[i].kid = strmap_put(&keys, 0, op->req.key, n_keys);
-        if (so[i].kid == n_keys)
-            n_keys++;
-        if (op->req.kind == OP_PUT)
-            strmap_put(&vals, so[i].kid, op->req.value, i);
-        if (op->req.kind == OP_DEL)
-            has_del[so[i].kid] = true;
-        if (op->req.client + 1 > n_clients)
-            n_clients = op->req.client + 1;
+    memset(&s, 0, sizeof(s));
+    s.h = h;
+    s.n = (int)total;
+    s.so = xcalloc(total + 1, sizeof(*s.so));
+    s.has_del = xcalloc(total + 1, sizeof(bool));
+    s.puts = xmalloc((total + 1) * sizeof(*s.puts));
+    s.suf = xmalloc((total + 1) * sizeof(*s.suf));
+    s.sw = xmalloc((2 * total + 1) * sizeof(*s.sw));
+    strmap_init(&s.keys);
+    strmap_init(&s.vals);
+    strmap_init(&s.groups);
+    sess_index(&s);
+    sess_candidates(&s);
+    sess_members(&s);
+    sess_puts(&s);
+    sess_queue_reads(&s);
+    for (int k = 0; k < s.n_sw; k++) {
+        if (s.sw[k].query)
+            sess_judge(&s, s.sw[k].idx);
+        else
+            sess_insert(&s, s.sw[k].idx);
     }
-    /* The candidates, grouped. */
-    gsize = xcalloc(total + 1, sizeof(int));
-    csize = xcalloc((size_t)n_clients + 1, sizeof(int));
-    for (int i = 0; i < n; i++) {
-        const struct op *op = history_at(h, (uint64_t)i + 1);
-        so[i].seen = -1;
-        so[i].group = -1;
-        so[i].cpos = -1;
-        so[i].viol[0] = so[i].viol[1] = so[i].viol[2] = -1;
-        if (op->req.kind == OP_GET && op->result.n == 1)
-            so[i].seen = strmap_get(&vals, so[i].kid, op->result.v[0]);
-        if (op->req.kind == OP_PUT && op->status == OP_OK)
-            puts[n_puts++] = (struct put_at){so[i].kid, op->invoke_us, op->complete_us};
-        if (op->status != OP_OK || op->req.client < 0)
-            continue;
-        if (op->req.kind != OP_PUT && !(op->req.kind == OP_GET && so[i].seen >= 0))
-            continue;
-        so[i].group =
-            sess_group(&groups, op->req.client, op->req.kind == OP_PUT, so[i].kid, n_groups);
-        if (so[i].group == n_groups)
-            n_groups++;
-        so[i].pos = gsize[so[i].group]++;
-        if (op->req.kind == OP_GET)
-            so[i].cpos = csize[op->req.client]++;
-        sw[n_sw++] = (struct sweep){op->complete_us, 0, i};
-    }
-    gstart = xcalloc((size_t)n_groups + 1, sizeof(int));
-    cstart = xcalloc((size_t)n_clients + 1, sizeof(int));
-    for (int g = 0; g < n_groups; g++)
-        gstart[g + 1] = gstart[g] + gsize[g];
-    for (int c = 0; c < n_clients; c++)
-        cstart[c + 1] = cstart[c] + csize[c];
-    gmember = xmalloc(((size_t)gstart[n_groups] + 1) * sizeof(int));
-    cmember = xmalloc(((size_t)cstart[n_clients] + 1) * sizeof(int));
-    for (int i = 0; i < n; i++) {
-        if (so[i].group >= 0)
-            gmember[gstart[so[i].group] + so[i].pos] = i;
-        if (so[i].cpos >= 0)
-            cmember[cstart[history_at(h, (uint64_t)i + 1)->req.client] + so[i].cpos] = i;
-    }
-    gt = xmalloc(((size_t)n_groups + 1) * sizeof(*gt));
-    for (int g = 0; g < n_groups; g++)
-        segt_init(&gt[g], gsize[g]);
-    ct = xmalloc(((size_t)n_clients + 1) * sizeof(*ct));
-    for (int c = 0; c < n_clients; c++)
-        segt_init(&ct[c], csize[c]);
-    /* Each key's ok puts by invoke time, with the suffix minimum of their completions. */
-    qsort(puts, (size_t)n_puts, sizeof(*puts), cmp_put_at);
-    put_start = xcalloc((size_t)n_keys + 1, sizeof(int));
-    for (int i = 0; i < n_puts; i++)
-        put_start[puts[i].kid + 1]++;
-    for (int k = 0; k < n_keys; k++)
-        put_start[k + 1] += put_start[k];
-    for (int i = n_puts - 1; i >= 0; i--)
-        suf[i] =
-            i + 1 < n_puts && puts[i + 1].kid == puts[i].kid && suf[i + 1] < puts[i].complete_us
-                ? suf[i + 1]
-                : puts[i].complete_us;
-    /* The reads to judge; a key with deletes is no put/get register, and is left out. */
-    for (int i = 0; i < n; i++) {
-        const struct op *op = history_at(h, (uint64_t)i + 1);
-        if (op->req.kind == OP_GET && op->status == OP_OK && op->result.n <= 1 &&
-            !has_del[so[i].kid])
-            sw[n_sw++] = (struct sweep){op->invoke_us, 1, i};
-    }
-    qsort(sw, (size_t)n_sw, sizeof(*sw), cmp_sweep);
-    for (int s = 0; s < n_sw; s++) {
-        int i = sw[s].idx, c, lo, hi;
-        const struct op *op = history_at(h, (uint64_t)i + 1);
-        int64_t thr, m = INT64_MAX;
-
-        if (!sw[s].query) {
-            int64_t v = op->req.kind == OP_PUT ? op->invoke_us
-                                               : history_at(h, (uint64_t)so[i].seen + 1)->invoke_us;
-            segt_set(&gt[so[i].group], so[i].pos, v, so[i].kid);
-            if (so[i].cpos >= 0)
-                segt_set(&ct[op->req.client], so[i].cpos, v, so[i].kid);
-            continue;
-        }
-        c = op->req.client;
-        if (op->result.n == 0) {
-            thr = INT64_MIN;
-        } else {
-            const struct op *sv = so[i].seen >= 0 ? history_at(h, (uint64_t)so[i].seen + 1) : NULL;
-            if (!sv || sv->status != OP_OK)
-                continue;
-            thr = sv->complete_us;
-        }
-        if (c < 0 || c >= n_clients)
-            continue;
-        for (int kind = 0; kind < 2; kind++) {
-            int g = sess_group(&groups, c, kind == 0, so[i].kid, -1), p;
-            if (g < 0)
-                continue;
-            p = segt_leftmost(&gt[g], thr, -1);
-            if (p >= 0 && gmember[gstart[g] + p] < i)
-                so[i].viol[kind] = gmember[gstart[g] + p];
-        }
-        lo = put_start[so[i].kid];
-        hi = put_start[so[i].kid + 1];
-        while (lo < hi) {
-            int mid = lo + (hi - lo) / 2;
-            if (puts[mid].invoke_us > thr)
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
-        if (lo < put_start[so[i].kid + 1])
-            m = suf[lo];
-        if (m != INT64_MAX) {
-            int p = segt_leftmost(&ct[c], m, so[i].kid);
-            if (p >= 0 && cmember[cstart[c] + p] < i)
-                so[i].viol[2] = cmember[cstart[c] + p];
-        }
-    }
-    for (int i = 0; i < n; i++) {
-        int first = -1;
-        for (int k = 0; k < 3; k++) {
-            if (so[i].viol[k] < 0)
-                continue;
-            if (first < 0 || so[i].viol[k] < so[i].viol[first])
-                first = k;
-        }
-        if (first < 0)
-            continue;
-        out->ryw += so[i].viol[0] >= 0;
-        out->monotonic += so[i].viol[1] >= 0;
-        out->prefix += so[i].viol[2] >= 0;
-        if (!out->witness[0])
-            name_pair(out->witness, sizeof(out->witness), names[first],
-                      history_at(h, (uint64_t)so[i].viol[first] + 1),
-                      history_at(h, (uint64_t)i + 1));
-    }
-    free(sw);
-    free(suf);
-    free(puts);
-    free(has_del);
-    free(put_start);
-    for (int g = 0; g < n_groups; g++)
-        segt_release(&gt[g]);
-    for (int c = 0; c < n_clients; c++)
-        segt_release(&ct[c]);
-    free(gt);
-    free(ct);
-    free(gmember);
-    free(cmember);
-    free(gstart);
-    free(cstart);
-    free(gsize);
-    free(csize);
-    strmap_release(&groups);
-    strmap_release(&vals);
-    strmap_release(&keys);
-    free(so);
+    sess_count(&s, out);
+    sess_release(&s);
 }

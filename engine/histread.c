@@ -708,6 +708,12 @@ static int json_value(struct reader *r, const char **p, const char *end, struct 
  * put the read's values in "result" or "values") or only "text" ("put x=1
  * via n1", "r1 get x -> 1"), which is read instead.
  */
+/*
+ * Over 120 lines on purpose: one pass over the line's fields (in any order),
+ * each a short branch by name, then the op_start or op_end they make, from
+ * the structured fields or else from the text; the fallbacks between the
+ * forms (older traces) read best beside one another.
+ */
 static int read_jsonl_line(struct reader *r, const char *end)
 {
     const char *p = r->p, *open;

@@ -618,6 +618,11 @@ static int start_step(struct lparser *p, const char *line)
     return 0;
 }
 
+/*
+ * Over 120 lines on purpose: one short branch per directive (the header's,
+ * then a step's), with the name read once at the top; most branches are a
+ * line or two, and split they would each become a function of a few lines.
+ */
 static int directive(struct lparser *p, const char *line)
 {
     struct lesson *l = p->l;

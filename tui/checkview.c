@@ -158,21 +158,15 @@ static int cv_x(const struct checkview *v, int64_t t, int w)
     return LANE_LABEL_W + (int)(f * (double)w);
 }
 
-static void cv_draw(struct checkview *v, struct grid *g)
+/* The title bar (file, model, key, verdict), the time row and the lanes' labels. */
+static void cv_draw_head(const struct checkview *v, struct grid *g, int lane_w, int lanes_h)
 {
-    int W = grid_width(g), H = grid_height(g);
+    int W = grid_width(g);
     const struct cv_key *ck = &v->keys[v->cur];
     const struct check_hkey *kr = &v->res->keys[v->cur];
-    int lane_w = W - LANE_LABEL_W - 1, lanes_h = H - 6;
     char line[512], t0s[32], t1s[32];
-    int64_t last = INT64_MIN;
     bool kv = v->model == CHECK_MODEL_KV || check_hist_str(v->h, kr->key)[0];
 
-    grid_clear(g);
-    if (lane_w < 10 || lanes_h < 1) {
-        grid_text(g, 0, 0, W, "the terminal is too small", ST_ERROR);
-        return;
-    }
     snprintf(line, sizeof(line), " %s  %s  %s%s%s (%d/%d): %s ", v->file,
              check_model_name(v->model), kv ? "key \"" : "register",
              kv ? check_hist_str(v->h, kr->key) : "", kv ? "\"" : "", v->cur + 1, v->res->n_keys,
@@ -192,79 +186,99 @@ static void cv_draw(struct checkview *v, struct grid *g)
         grid_text(g, 0, 2 + r, LANE_LABEL_W - 1, line, ST_BOLD);
         grid_put(g, LANE_LABEL_W - 1, 2 + r, '|', ST_BORDER);
     }
-    for (int i = 0; i < ck->n; i++) {
-        const struct check_hop *o = check_hist_at(v->h, ck->ops[i]);
-        int64_t e = o->complete == INT64_MAX ? o->invoke : o->complete;
-        last = e > last ? e : last;
+}
+
+/* The op's text inside its bar (x0..x1 on row) when it fits. */
+static void cv_draw_op_label(const struct checkview *v, struct grid *g, const struct check_hop *o,
+                             int x0, int x1, int row, int style)
+{
+    int W = grid_width(g);
+    char lab[80];
+    const char *val = check_hist_str(v->h, o->value);
+    int lx = x0 + 2 < LANE_LABEL_W ? LANE_LABEL_W : x0 + 2;
+    int room = (x1 < W ? x1 : W) - lx;
+
+    switch (o->kind) {
+    case CHECK_H_READ:
+        snprintf(lab, sizeof(lab), "r %s", val);
+        break;
+    case CHECK_H_WRITE:
+        snprintf(lab, sizeof(lab), "w %s", val);
+        break;
+    case CHECK_H_CAS:
+        snprintf(lab, sizeof(lab), "cas %s>%s", check_hist_str(v->h, o->from), val);
+        break;
+    case CHECK_H_APPEND:
+        snprintf(lab, sizeof(lab), "a %s", val);
+        break;
+    case CHECK_H_OTHER:
+        snprintf(lab, sizeof(lab), "%s", val);
+        break;
     }
-    for (int i = 0; i < ck->n; i++) {
-        int idx = ck->ops[i];
-        const struct check_hop *o = check_hist_at(v->h, idx);
-        int64_t end = o->status == CHECK_H_INFO ? v->t0 + v->span : op_end(o, last);
-        int lane, row, x0, x1, style;
-        int *pos;
-        if (end < v->t0 || o->invoke > v->t0 + v->span)
+    if (room >= (int)strlen(lab))
+        grid_text(g, lx, row, room, lab, style);
+}
+
+/* One op as a bar in its process's lane, with its place in the order found (*) and, for the
+ * op the search could not place, a '!'. last: the latest completion of the key's ops. */
+static void cv_draw_op(const struct checkview *v, struct grid *g, int idx, int64_t last, int lane_w,
+                       int lanes_h)
+{
+    int W = grid_width(g);
+    const struct cv_key *ck = &v->keys[v->cur];
+    const struct check_hkey *kr = &v->res->keys[v->cur];
+    const struct check_hop *o = check_hist_at(v->h, idx);
+    int64_t end = o->status == CHECK_H_INFO ? v->t0 + v->span : op_end(o, last);
+    int lane, row, x0, x1, style;
+    int *pos;
+
+    if (end < v->t0 || o->invoke > v->t0 + v->span)
+        return;
+    pos = bsearch(&o->process, ck->procs, (size_t)ck->n_procs, sizeof(int), cmp_int);
+    lane = (int)(pos - ck->procs);
+    row = lane - v->lane_top;
+    if (row < 0 || row >= lanes_h)
+        return;
+    row += 2;
+    x0 = cv_x(v, o->invoke, lane_w);
+    x1 = cv_x(v, end, lane_w);
+    if (x1 < x0)
+        x1 = x0;
+    style = v->in_window[idx]                                     ? ST_FAIL
+            : o->status == CHECK_H_INFO                           ? ST_TIMEOUT
+            : o->status == CHECK_H_FAIL && o->kind != CHECK_H_CAS ? ST_DIM
+                                                                  : ST_OK;
+    for (int x = x0; x <= x1; x++) {
+        uint32_t ch = o->status == CHECK_H_INFO ? '-' : '=';
+        if (x < LANE_LABEL_W || x >= W)
             continue;
-        pos = bsearch(&o->process, ck->procs, (size_t)ck->n_procs, sizeof(int), cmp_int);
-        lane = (int)(pos - ck->procs);
-        row = lane - v->lane_top;
-        if (row < 0 || row >= lanes_h)
-            continue;
-        row += 2;
-        x0 = cv_x(v, o->invoke, lane_w);
-        x1 = cv_x(v, end, lane_w);
-        if (x1 < x0)
-            x1 = x0;
-        style = v->in_window[idx]                                     ? ST_FAIL
-                : o->status == CHECK_H_INFO                           ? ST_TIMEOUT
-                : o->status == CHECK_H_FAIL && o->kind != CHECK_H_CAS ? ST_DIM
-                                                                      : ST_OK;
-        for (int x = x0; x <= x1; x++) {
-            uint32_t ch = o->status == CHECK_H_INFO ? '-' : '=';
-            if (x < LANE_LABEL_W || x >= W)
-                continue;
-            if (x == x0)
-                ch = '[';
-            else if (x == x1)
-                ch = o->status == CHECK_H_INFO ? '>' : ']';
-            grid_put(g, x, row, ch, style);
-        }
-        /* The op's text inside its bar when it fits. */
-        {
-            char lab[80];
-            const char *val = check_hist_str(v->h, o->value);
-            switch (o->kind) {
-            case CHECK_H_READ:
-                snprintf(lab, sizeof(lab), "r %s", val);
-                break;
-            case CHECK_H_WRITE:
-                snprintf(lab, sizeof(lab), "w %s", val);
-                break;
-            case CHECK_H_CAS:
-                snprintf(lab, sizeof(lab), "cas %s>%s", check_hist_str(v->h, o->from), val);
-                break;
-            case CHECK_H_APPEND:
-                snprintf(lab, sizeof(lab), "a %s", val);
-                break;
-            case CHECK_H_OTHER:
-                snprintf(lab, sizeof(lab), "%s", val);
-                break;
-            }
-            {
-                int lx = x0 + 2 < LANE_LABEL_W ? LANE_LABEL_W : x0 + 2;
-                int room = (x1 < W ? x1 : W) - lx;
-                if (room >= (int)strlen(lab))
-                    grid_text(g, lx, row, room, lab, style);
-            }
-        }
-        if (v->lin_t[idx] != INT64_MIN) {
-            int x = cv_x(v, v->lin_t[idx], lane_w);
-            if (x >= LANE_LABEL_W && x < W)
-                grid_put(g, x, row, '*', ST_SELECTED);
-        }
-        if (idx == kr->culprit && x1 >= LANE_LABEL_W && x1 < W)
-            grid_put(g, x1, row, '!', ST_ERROR);
+        if (x == x0)
+            ch = '[';
+        else if (x == x1)
+            ch = o->status == CHECK_H_INFO ? '>' : ']';
+        grid_put(g, x, row, ch, style);
     }
+    cv_draw_op_label(v, g, o, x0, x1, row, style);
+    if (v->lin_t[idx] != INT64_MIN) {
+        int x = cv_x(v, v->lin_t[idx], lane_w);
+        if (x >= LANE_LABEL_W && x < W)
+            grid_put(g, x, row, '*', ST_SELECTED);
+    }
+    if (idx == kr->culprit && x1 >= LANE_LABEL_W && x1 < W)
+        grid_put(g, x1, row, '!', ST_ERROR);
+}
+
+/* The lanes' scroll position, the legend, why (on two lines, broken at a space, when it is
+ * long) and the keys. */
+static void cv_draw_foot(const struct checkview *v, struct grid *g, int lanes_h)
+{
+    int W = grid_width(g), H = grid_height(g);
+    const struct cv_key *ck = &v->keys[v->cur];
+    const struct check_hkey *kr = &v->res->keys[v->cur];
+    const char *why = kr->why[0] ? kr->why : "every op fits one order: linearizable";
+    int len = (int)strlen(why), cut = len;
+    char line[512];
+
     if (ck->n_procs > lanes_h) {
         snprintf(line, sizeof(line), " lanes %d-%d of %d ", v->lane_top + 1,
                  v->lane_top + lanes_h < ck->n_procs ? v->lane_top + lanes_h : ck->n_procs,
@@ -277,25 +291,43 @@ static void cv_draw(struct checkview *v, struct grid *g)
                                               "*: the order found so far"
                                             : "*: each op's place in the order found",
               ST_DIM);
-    {
-        const char *why = kr->why[0] ? kr->why : "every op fits one order: linearizable";
-        int len = (int)strlen(why), cut = len;
-        if (len > W - 2) {
-            /* Two lines, broken at a space. */
+    if (len > W - 2) {
+        cut = W - 2;
+        while (cut > 0 && why[cut] != ' ')
+            cut--;
+        if (cut == 0)
             cut = W - 2;
-            while (cut > 0 && why[cut] != ' ')
-                cut--;
-            if (cut == 0)
-                cut = W - 2;
-        }
-        grid_text(g, 1, H - 3, cut, why, ST_INFO);
-        if (cut < len)
-            grid_text(g, 1, H - 2, W - 2, why + cut + (why[cut] == ' '), ST_INFO);
     }
+    grid_text(g, 1, H - 3, cut, why, ST_INFO);
+    if (cut < len)
+        grid_text(g, 1, H - 2, W - 2, why + cut + (why[cut] == ' '), ST_INFO);
     grid_fill(g, 0, H - 1, W, 1, ' ', ST_BAR);
     grid_text(g, 0, H - 1, W,
               " Left/Right scroll  +/- zoom  0 fit  w window  Up/Down lanes  Tab key  q quit",
               ST_BAR);
+}
+
+static void cv_draw(struct checkview *v, struct grid *g)
+{
+    int W = grid_width(g), H = grid_height(g);
+    const struct cv_key *ck = &v->keys[v->cur];
+    int lane_w = W - LANE_LABEL_W - 1, lanes_h = H - 6;
+    int64_t last = INT64_MIN;
+
+    grid_clear(g);
+    if (lane_w < 10 || lanes_h < 1) {
+        grid_text(g, 0, 0, W, "the terminal is too small", ST_ERROR);
+        return;
+    }
+    cv_draw_head(v, g, lane_w, lanes_h);
+    for (int i = 0; i < ck->n; i++) {
+        const struct check_hop *o = check_hist_at(v->h, ck->ops[i]);
+        int64_t e = o->complete == INT64_MAX ? o->invoke : o->complete;
+        last = e > last ? e : last;
+    }
+    for (int i = 0; i < ck->n; i++)
+        cv_draw_op(v, g, ck->ops[i], last, lane_w, lanes_h);
+    cv_draw_foot(v, g, lanes_h);
 }
 
 /* Returns false to quit. */

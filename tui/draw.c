@@ -850,6 +850,141 @@ static void draw_regions(struct grid *g, const struct regions *rg, int n, struct
     }
 }
 
+/*
+ * The links between nodes of one region. A full mesh of more than a few nodes would bury the
+ * map: then a link is drawn only while it is cut, marked, or carries a message that is not
+ * background chatter. Links between a partition's groups are not drawn: the wall between the
+ * regions says they are cut.
+ */
+static void draw_links(struct grid *g, const struct net *net, const struct nodebox *b, int n,
+                       const struct regions *rg, struct rect map, int64_t slow_us)
+{
+    bool busy[ENGINE_MAX_NODES][ENGINE_MAX_NODES];
+    bool mesh = n <= 5 || (n <= 8 && map.w >= 100);
+
+    memset(busy, 0, sizeof(busy));
+    for (int s = 0; !mesh && s < net_slots(net); s++) {
+        const struct msg *m = net_slot(net, s);
+        if (m && !m->idle && m->from >= 0 && m->to >= 0 && m->from < n && m->to < n)
+            busy[m->from][m->to] = busy[m->to][m->from] = true;
+    }
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) {
+            bool cut = !net_reachable(net, i, j) || !net_reachable(net, j, i);
+            char mark[96];
+            if (rg->n_groups > 0 && rg->group[i] != rg->group[j])
+                continue;
+            link_marks(net, i, j, slow_us, mark, sizeof(mark));
+            if (cut || mesh || busy[i][j] || mark[0])
+                draw_link(g, &b[i], &b[j], cut, false);
+        }
+}
+
+/* The link chosen with v (from the selected node to link_to), or -1 when none is. */
+static int chosen_link(const struct draw_view *v, int n)
+{
+    if (v->link_to > 0 && v->link_to <= n && v->link_to - 1 != v->selected && v->selected >= 0 &&
+        v->selected < n)
+        return v->link_to - 1;
+    return -1;
+}
+
+/* What is special about a link, in words beside it: a one-way cut and its direction, loss,
+ * duplication, reordering, a slow link. */
+static void draw_link_marks(struct grid *g, const struct net *net, const struct nodebox *b, int n,
+                            const struct regions *rg, struct rect map, int64_t slow_us)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) {
+            char mark[96];
+            if (rg->n_groups > 0 && rg->group[i] != rg->group[j])
+                continue;
+            link_marks(net, i, j, slow_us, mark, sizeof(mark));
+            if (mark[0])
+                link_labels(g, b, n, i, j, mark, map);
+        }
+}
+
+/* Writes label at (x, y) in style st, up to max characters, stopping at the first cell under
+ * a node's box or past the map; with keep_marks, also at a box's or a cut link's mark, so
+ * those stay readable under a message's label. */
+static void msg_label(struct grid *g, const struct nodebox *b, int n, struct rect map, int x, int y,
+                      const char *label, int max, bool keep_marks, int st)
+{
+    for (int k = 0; label[k] && k < max; k++) {
+        bool hidden = false;
+        if (keep_marks) {
+            int under = grid_at(g, x + 1 + k, y).style;
+            hidden = x + 1 + k >= map.x + map.w || under == ST_PAUSED || under == ST_LINK_CUT;
+        }
+        for (int i = 0; i < n && !hidden; i++)
+            hidden = inside(b[i].r, x + 1 + k, y);
+        if (hidden)
+            break;
+        grid_put(g, x + 1 + k, y, (unsigned char)label[k], st);
+    }
+}
+
+/* A message in flight, placed along its link by how much of its trip is done. */
+static void draw_message(struct grid *g, const struct draw_view *v, const struct msg *m,
+                         const struct nodebox *b, int n, int64_t now, struct rect map)
+{
+    double t0, t1, p;
+    int x, y, st = ST_MSG0, maxlab = map.w >= 100 ? 22 : n > 5 ? 8 : 12;
+    enum grid_glyph gl = GL_MSG;
+    char label[64];
+
+    p = m->deliver_us > m->send_us
+            ? (double)(now - m->send_us) / (double)(m->deliver_us - m->send_us)
+            : 1;
+    p = p < 0 ? 0 : p > 1 ? 1 : p;
+    open_span(&b[m->from], &b[m->to], &t0, &t1);
+    point_on(&b[m->from], &b[m->to], t0 + p * (t1 - t0), &x, &y);
+    switch (m->fate) {
+    case NET_DELIVER:
+        gl = GL_MSG;
+        st = ST_MSG0 + (m->type < 0 ? 0 : m->type % 4);
+        break;
+    case NET_DUPLICATE:
+        gl = GL_MSG_DUP;
+        st = ST_MSG0 + (m->type < 0 ? 0 : m->type % 4);
+        break;
+    case NET_DROP:
+        gl = GL_MSG_DROP;
+        st = ST_MSG_DROP;
+        break;
+    }
+    if (!inside(map, x, y))
+        return;
+    if (v->picking && m->id == v->pick_id) {
+        /* The picked message: marked, with its id and whole summary. */
+        snprintf(label, sizeof(label), "[#%llu %s]", (unsigned long long)m->id,
+                 m->summary[0] ? m->summary : m->type_name);
+        grid_glyph(g, x, y, gl, ST_SELECTED);
+        for (int k = 0; label[k] && x + 1 + k < map.x + map.w; k++)
+            grid_put(g, x + 1 + k, y, (unsigned char)label[k], ST_SELECTED);
+        return;
+    }
+    if (m->idle && m->fate != NET_DROP) {
+        /* Background chatter is a dim dot without a label, so the real traffic stands out;
+         * picking, it shows its id. */
+        grid_glyph(g, x, y, GL_MSG_IDLE, ST_DIM);
+        if (v->picking) {
+            snprintf(label, sizeof(label), "#%llu", (unsigned long long)m->id);
+            msg_label(g, b, n, map, x, y, label, map.x + map.w - (x + 1), false, ST_DIM);
+        }
+        return;
+    }
+    grid_glyph(g, x, y, gl, st);
+    if (v->picking)
+        snprintf(label, sizeof(label), "#%llu %s%s", (unsigned long long)m->id,
+                 m->summary[0] ? m->summary : m->type_name, m->fate == NET_DROP ? " lost" : "");
+    else
+        snprintf(label, sizeof(label), "%s%s", m->summary[0] ? m->summary : m->type_name,
+                 m->fate == NET_DROP ? " lost" : "");
+    msg_label(g, b, n, map, x, y, label, maxlab, true, st);
+}
+
 static void draw_map(struct grid *g, const struct engine *e, const struct draw_view *v,
                      struct rect map)
 {
@@ -858,38 +993,16 @@ static void draw_map(struct grid *g, const struct engine *e, const struct draw_v
     const struct net *net = engine_net(e);
     int n = engine_nodes(e);
     int64_t now = engine_now(e), slow_us;
+    int o;
 
     if (map.w < 12 || map.h < 3)
         return;
     place_nodes(e, map, v->present, b, &rg);
-    /*
-     * A full mesh of more than a few nodes would bury the map: then a link is drawn only while
-     * it is cut, marked, or carries a message that is not background chatter. Links between a
-     * partition's groups are not drawn: the wall between the regions says they are cut.
-     */
-    bool busy[ENGINE_MAX_NODES][ENGINE_MAX_NODES];
-    bool mesh = n <= 5 || (n <= 8 && map.w >= 100);
-    memset(busy, 0, sizeof(busy));
-    for (int s = 0; !mesh && s < net_slots(net); s++) {
-        const struct msg *m = net_slot(net, s);
-        if (m && !m->idle && m->from >= 0 && m->to >= 0 && m->from < n && m->to < n)
-            busy[m->from][m->to] = busy[m->to][m->from] = true;
-    }
     slow_us = slow_threshold(net, n);
-    for (int i = 0; i < n; i++)
-        for (int j = i + 1; j < n; j++) {
-            bool cut = !net_reachable(net, i, j) || !net_reachable(net, j, i);
-            char mark[96];
-            if (rg.n_groups > 0 && rg.group[i] != rg.group[j])
-                continue;
-            link_marks(net, i, j, slow_us, mark, sizeof(mark));
-            if (cut || mesh || busy[i][j] || mark[0])
-                draw_link(g, &b[i], &b[j], cut, false);
-        }
-    if (v->link_to > 0 && v->link_to <= n && v->link_to - 1 != v->selected && v->selected >= 0 &&
-        v->selected < n) {
+    draw_links(g, net, b, n, &rg, map, slow_us);
+    o = chosen_link(v, n);
+    if (o >= 0) {
         /* The link chosen with v, drawn over the rest and named on the map's top row. */
-        int o = v->link_to - 1;
         bool cut = !net_reachable(net, v->selected, o) || !net_reachable(net, o, v->selected);
         draw_link(g, &b[v->selected], &b[o], cut, true);
     }
@@ -898,22 +1011,10 @@ static void draw_map(struct grid *g, const struct engine *e, const struct draw_v
         draw_node(g, e, i, &b[i], i == v->selected,
                   v->lesson && v->lesson->spot && v->lesson->spot->node == i,
                   v->lesson && !v->lesson->lamport ? BOX_LAMPORT_HIDDEN : BOX_LAMPORT_SHOWN);
-    /* What is special about a link, in words beside it: a one-way cut and its direction, loss,
-     * duplication, reordering, a slow link. */
-    for (int i = 0; i < n; i++)
-        for (int j = i + 1; j < n; j++) {
-            char mark[96];
-            if (rg.n_groups > 0 && rg.group[i] != rg.group[j])
-                continue;
-            link_marks(net, i, j, slow_us, mark, sizeof(mark));
-            if (mark[0])
-                link_labels(g, b, n, i, j, mark, map);
-        }
+    draw_link_marks(g, net, b, n, &rg, map, slow_us);
     draw_quorum(g, e, b, n, v->op_sel, map);
-    if (v->link_to > 0 && v->link_to <= n && v->link_to - 1 != v->selected && v->selected >= 0 &&
-        v->selected < n) {
+    if (o >= 0) {
         /* The selected link named on the map's last row (over the quorum view's line). */
-        int o = v->link_to - 1;
         bool cut = !net_reachable(net, v->selected, o) || !net_reachable(net, o, v->selected);
         char line[96];
         snprintf(line, sizeof(line), "link n%d-n%d %s: C %s it, v the next, Esc none",
@@ -921,80 +1022,10 @@ static void draw_map(struct grid *g, const struct engine *e, const struct draw_v
         grid_fill(g, map.x, map.y + map.h - 1, map.w, 1, ' ', ST_NORMAL);
         grid_text(g, map.x, map.y + map.h - 1, map.w, line, ST_SELECTED);
     }
-    /* Messages in flight, placed along their link by how much of their trip is done. */
     for (int s = 0; s < net_slots(net); s++) {
         const struct msg *m = net_slot(net, s);
-        double t0, t1, p;
-        int x, y, st = ST_MSG0, maxlab = map.w >= 100 ? 22 : n > 5 ? 8 : 12;
-        enum grid_glyph gl = GL_MSG;
-        char label[64];
-        if (!m || m->from < 0 || m->to < 0 || m->from >= n || m->to >= n)
-            continue;
-        p = m->deliver_us > m->send_us
-                ? (double)(now - m->send_us) / (double)(m->deliver_us - m->send_us)
-                : 1;
-        p = p < 0 ? 0 : p > 1 ? 1 : p;
-        open_span(&b[m->from], &b[m->to], &t0, &t1);
-        point_on(&b[m->from], &b[m->to], t0 + p * (t1 - t0), &x, &y);
-        switch (m->fate) {
-        case NET_DELIVER:
-            gl = GL_MSG;
-            st = ST_MSG0 + (m->type < 0 ? 0 : m->type % 4);
-            break;
-        case NET_DUPLICATE:
-            gl = GL_MSG_DUP;
-            st = ST_MSG0 + (m->type < 0 ? 0 : m->type % 4);
-            break;
-        case NET_DROP:
-            gl = GL_MSG_DROP;
-            st = ST_MSG_DROP;
-            break;
-        }
-        if (!inside(map, x, y))
-            continue;
-        if (v->picking && m->id == v->pick_id) {
-            /* The picked message: marked, with its id and whole summary. */
-            snprintf(label, sizeof(label), "[#%llu %s]", (unsigned long long)m->id,
-                     m->summary[0] ? m->summary : m->type_name);
-            grid_glyph(g, x, y, gl, ST_SELECTED);
-            for (int k = 0; label[k] && x + 1 + k < map.x + map.w; k++)
-                grid_put(g, x + 1 + k, y, (unsigned char)label[k], ST_SELECTED);
-            continue;
-        }
-        if (m->idle && m->fate != NET_DROP) {
-            /* Background chatter is a dim dot without a label, so the real traffic stands out;
-             * picking, it shows its id. */
-            grid_glyph(g, x, y, GL_MSG_IDLE, ST_DIM);
-            if (v->picking) {
-                snprintf(label, sizeof(label), "#%llu", (unsigned long long)m->id);
-                for (int k = 0; label[k] && x + 1 + k < map.x + map.w; k++) {
-                    bool hidden = false;
-                    for (int i = 0; i < n && !hidden; i++)
-                        hidden = inside(b[i].r, x + 1 + k, y);
-                    if (hidden)
-                        break;
-                    grid_put(g, x + 1 + k, y, (unsigned char)label[k], ST_DIM);
-                }
-            }
-            continue;
-        }
-        grid_glyph(g, x, y, gl, st);
-        if (v->picking)
-            snprintf(label, sizeof(label), "#%llu %s%s", (unsigned long long)m->id,
-                     m->summary[0] ? m->summary : m->type_name, m->fate == NET_DROP ? " lost" : "");
-        else
-            snprintf(label, sizeof(label), "%s%s", m->summary[0] ? m->summary : m->type_name,
-                     m->fate == NET_DROP ? " lost" : "");
-        for (int k = 0; label[k] && k < maxlab; k++) {
-            int under = grid_at(g, x + 1 + k, y).style;
-            /* Boxes and the links' marks stay readable under a message's label. */
-            bool hidden = x + 1 + k >= map.x + map.w || under == ST_PAUSED || under == ST_LINK_CUT;
-            for (int i = 0; i < n && !hidden; i++)
-                hidden = inside(b[i].r, x + 1 + k, y);
-            if (hidden)
-                break;
-            grid_put(g, x + 1 + k, y, (unsigned char)label[k], st);
-        }
+        if (m && m->from >= 0 && m->to >= 0 && m->from < n && m->to < n)
+            draw_message(g, v, m, b, n, now, map);
     }
 }
 

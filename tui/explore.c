@@ -109,6 +109,109 @@ static int pick(struct gen *g, int n)
     return (int)sim_rng_below(&g->rng, (uint64_t)n);
 }
 
+/* What the faults written so far have left, so the next one undoes or adds to it. */
+struct gen_faults {
+    enum {
+        UP,
+        DOWN
+    } state[64];
+    int64_t paused_until[64];
+    int64_t leader_paused_until;
+    int cut_a, cut_b;
+    bool parted, dropping, duping;
+};
+
+/* Writes fault f (one of those enabled), at now in the scenario, as it fits what the faults
+ * before it left. Two nodes are drawn whatever the fault, so each fault takes the same
+ * numbers from the seed's generator as before. */
+static void gen_fault(const struct opts *o, struct gen *g, struct gen_faults *s, enum fault f,
+                      int64_t now)
+{
+    int n = o->nodes;
+    int a = pick(g, n), b = pick(g, n);
+
+    switch (f) {
+    case F_KILL:
+        if (s->state[a] == UP) {
+            put(g, "kill n%d\n", a + 1);
+            s->state[a] = DOWN;
+        }
+        break;
+    case F_RESTART:
+        for (int t = 0; t < n; t++) {
+            int c = (a + t) % n;
+            if (s->state[c] == DOWN) {
+                put(g, "restart n%d\n", c + 1);
+                s->state[c] = UP;
+                break;
+            }
+        }
+        break;
+    case F_PAUSE:
+        /* Which node "leader" names is known only when it runs: until that pause
+         * is over, pause nobody else by name (it may be the same node). */
+        if (pick(g, 100) < o->leader_pct) {
+            if (s->leader_paused_until < now) {
+                int ms = 50 + pick(g, 1500);
+                put(g, "pause leader for %dms\n", ms);
+                s->leader_paused_until = now + ms;
+            }
+        } else if (s->state[a] == UP && s->paused_until[a] < now && s->leader_paused_until < now) {
+            int ms = 50 + pick(g, 1500);
+            put(g, "pause n%d for %dms\n", a + 1, ms);
+            s->paused_until[a] = now + ms;
+        }
+        break;
+    case F_PARTITION:
+        if (s->parted) {
+            put(g, "heal\n");
+            s->parted = false;
+            s->cut_a = -1;
+        } else if (n > 1 && pick(g, 100) < o->leader_pct) {
+            put(g, "partition leader\n");
+            s->parted = true;
+        } else if (n > 1) {
+            int side = 1 + pick(g, n - 1), shown = 0;
+            put(g, "partition");
+            for (int t = 0; t < n && shown < side; t++) {
+                if (pick(g, 2) || n - t <= side - shown) {
+                    put(g, " n%d", t + 1);
+                    shown++;
+                }
+            }
+            put(g, "\n");
+            s->parted = true;
+        }
+        break;
+    case F_CUT:
+        if (s->cut_a >= 0) {
+            put(g, "mend n%d n%d\n", s->cut_a + 1, s->cut_b + 1);
+            s->cut_a = -1;
+        } else if (a != b) {
+            put(g, "cut n%d n%d\n", a + 1, b + 1);
+            s->cut_a = a;
+            s->cut_b = b;
+        }
+        break;
+    case F_DROP:
+        put(g, "net drop %d%%\n", s->dropping ? 0 : 5 + pick(g, 25));
+        s->dropping = !s->dropping;
+        break;
+    case F_DUP:
+        put(g, "net dup %d%%\n", s->duping ? 0 : 5 + pick(g, 25));
+        s->duping = !s->duping;
+        break;
+    case F_SKEW:
+        put(g, "skew n%d %c%dms\n", a + 1, pick(g, 2) ? '+' : '-', 1 + pick(g, 500));
+        break;
+    case F_DRIFT:
+        put(g, "drift n%d %+dppm\n", a + 1, pick(g, 2001) - 1000);
+        break;
+    case F_COUNT:
+        break;
+    }
+}
+
 /*
  * Writes a scenario for one seed: setup, then ops and faults interleaved in
  * time with `run` between them, then heal everything and run until quiet so
@@ -117,20 +220,19 @@ static int pick(struct gen *g, int n)
  */
 static void generate(const struct opts *o, uint64_t seed, struct gen *g)
 {
-    enum {
-        UP,
-        DOWN
-    } state[64];
-    int64_t paused_until[64] = {0}, leader_paused_until = -1, now = 0;
-    int n = o->nodes, cut_a = -1, cut_b = -1;
-    bool parted = false, dropping = false, duping = false;
+    struct gen_faults s;
+    int64_t now = 0;
+    int n = o->nodes;
     unsigned enabled[F_COUNT];
     int n_enabled = 0;
 
+    memset(&s, 0, sizeof(s));
+    s.leader_paused_until = -1;
+    s.cut_a = s.cut_b = -1;
     sim_rng_seed(&g->rng, seed, 77);
     g->len = 0;
     for (int i = 0; i < n; i++)
-        state[i] = UP;
+        s.state[i] = UP;
     for (int f = 0; f < F_COUNT; f++)
         if (o->faults & (1u << f))
             enabled[n_enabled++] = (unsigned)f;
@@ -156,90 +258,8 @@ static void generate(const struct opts *o, uint64_t seed, struct gen *g)
             put(g, " via n%d", via + 1);
         put(g, " as c%d\n", client + 1);
         /* A fault now and then: about one every four ops. */
-        if (n_enabled && pick(g, 4) == 0) {
-            unsigned f = enabled[pick(g, n_enabled)];
-            int a = pick(g, n), b = pick(g, n);
-            switch ((enum fault)f) {
-            case F_KILL:
-                if (state[a] == UP) {
-                    put(g, "kill n%d\n", a + 1);
-                    state[a] = DOWN;
-                }
-                break;
-            case F_RESTART:
-                for (int t = 0; t < n; t++) {
-                    int c = (a + t) % n;
-                    if (state[c] == DOWN) {
-                        put(g, "restart n%d\n", c + 1);
-                        state[c] = UP;
-                        break;
-                    }
-                }
-                break;
-            case F_PAUSE:
-                /* Which node "leader" names is known only when it runs: until that pause
-                 * is over, pause nobody else by name (it may be the same node). */
-                if (pick(g, 100) < o->leader_pct) {
-                    if (leader_paused_until < now) {
-                        int ms = 50 + pick(g, 1500);
-                        put(g, "pause leader for %dms\n", ms);
-                        leader_paused_until = now + ms;
-                    }
-                } else if (state[a] == UP && paused_until[a] < now && leader_paused_until < now) {
-                    int ms = 50 + pick(g, 1500);
-                    put(g, "pause n%d for %dms\n", a + 1, ms);
-                    paused_until[a] = now + ms;
-                }
-                break;
-            case F_PARTITION:
-                if (parted) {
-                    put(g, "heal\n");
-                    parted = false;
-                    cut_a = -1;
-                } else if (n > 1 && pick(g, 100) < o->leader_pct) {
-                    put(g, "partition leader\n");
-                    parted = true;
-                } else if (n > 1) {
-                    int side = 1 + pick(g, n - 1), shown = 0;
-                    put(g, "partition");
-                    for (int t = 0; t < n && shown < side; t++) {
-                        if (pick(g, 2) || n - t <= side - shown) {
-                            put(g, " n%d", t + 1);
-                            shown++;
-                        }
-                    }
-                    put(g, "\n");
-                    parted = true;
-                }
-                break;
-            case F_CUT:
-                if (cut_a >= 0) {
-                    put(g, "mend n%d n%d\n", cut_a + 1, cut_b + 1);
-                    cut_a = -1;
-                } else if (a != b) {
-                    put(g, "cut n%d n%d\n", a + 1, b + 1);
-                    cut_a = a;
-                    cut_b = b;
-                }
-                break;
-            case F_DROP:
-                put(g, "net drop %d%%\n", dropping ? 0 : 5 + pick(g, 25));
-                dropping = !dropping;
-                break;
-            case F_DUP:
-                put(g, "net dup %d%%\n", duping ? 0 : 5 + pick(g, 25));
-                duping = !duping;
-                break;
-            case F_SKEW:
-                put(g, "skew n%d %c%dms\n", a + 1, pick(g, 2) ? '+' : '-', 1 + pick(g, 500));
-                break;
-            case F_DRIFT:
-                put(g, "drift n%d %+dppm\n", a + 1, pick(g, 2001) - 1000);
-                break;
-            case F_COUNT:
-                break;
-            }
-        }
+        if (n_enabled && pick(g, 4) == 0)
+            gen_fault(o, g, &s, (enum fault)enabled[pick(g, n_enabled)], now);
         {
             int ms = 1 + pick(g, 60);
             put(g, "run %dms\n", ms);
@@ -249,7 +269,7 @@ static void generate(const struct opts *o, uint64_t seed, struct gen *g)
     /* The end: every fault healed, every node back, the cluster left to settle. */
     put(g, "net drop 0%%\nnet dup 0%%\nheal\n");
     for (int i = 0; i < n; i++)
-        if (state[i] == DOWN)
+        if (s.state[i] == DOWN)
             put(g, "restart n%d\n", i + 1);
     put(g, "run until quiet\n");
 }
@@ -584,6 +604,89 @@ static double wall_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* What the seeds read back so far broke: per guarantee, how many and the first seed. */
+struct tally {
+    long done, broken;
+    long counts[N_BROKE];
+    uint64_t first[N_BROKE];
+    int64_t sim_us;
+};
+
+/* Forks o->jobs workers, each writing its seeds' results into its pipe (fds[k]). */
+static int start_workers(const struct opts *o, int *fds, pid_t *pids)
+{
+    for (int k = 0; k < o->jobs; k++) {
+        int p[2];
+        if (pipe(p) < 0) {
+            fprintf(stderr, "splitbrain explore: pipe: %s\n", strerror(errno));
+            return -1;
+        }
+        pids[k] = fork();
+        if (pids[k] < 0) {
+            fprintf(stderr, "splitbrain explore: fork: %s\n", strerror(errno));
+            return -1;
+        }
+        if (pids[k] == 0) {
+            close(p[0]);
+            worker(o, k, p[1]);
+        }
+        close(p[1]);
+        fds[k] = p[0];
+    }
+    return 0;
+}
+
+static void tally_add(struct tally *t, const struct result *res)
+{
+    t->sim_us += res->sim_us;
+    t->done++;
+    if (res->broke & ~(unsigned)B_UNKNOWN)
+        t->broken++;
+    for (int b = 0; b < N_BROKE; b++) {
+        if (res->broke & (1u << b)) {
+            if (t->counts[b]++ == 0)
+                t->first[b] = res->seed;
+        }
+    }
+}
+
+/* The workers' CPU time: simulated time per CPU second is the per-core speed. */
+static double children_cpu_seconds(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_CHILDREN, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static void print_report(const struct opts *o, const struct tally *t, double elapsed, double cpu_s)
+{
+    printf("explore: model %s, %d nodes, seeds %llu..%llu, %d ops each", o->model, o->nodes,
+           (unsigned long long)o->first_seed,
+           (unsigned long long)(o->first_seed + (uint64_t)o->seeds - 1), o->ops);
+    for (int i = 0; i < o->n_sets; i++)
+        printf(", set %s", o->sets[i]);
+    printf("\nfaults:");
+    for (int f = 0; f < F_COUNT; f++)
+        if (o->faults & (1u << f))
+            printf(" %s", fault_names[f]);
+    printf("\n\n%-28s %8s  %s\n", "guarantee", "broken", "first seed");
+    for (int b = 0; b < N_BROKE; b++) {
+        if (b >= 5 && t->counts[b] == 0)
+            continue;
+        if (t->counts[b])
+            printf("%-28s %8ld  %llu\n", broke_names[b], t->counts[b],
+                   (unsigned long long)t->first[b]);
+        else
+            printf("%-28s %8ld  -\n", broke_names[b], t->counts[b]);
+    }
+    printf("\n%ld of %ld seeds broke something (%.1f seeds/s with %d jobs; %.0fx real time per "
+           "core: %.0f simulated s in %.2f CPU s)\n",
+           t->broken, t->done, elapsed > 0 ? (double)t->done / elapsed : 0.0, o->jobs,
+           cpu_s > 0 ? (double)t->sim_us / 1e6 / cpu_s : 0.0, (double)t->sim_us / 1e6, cpu_s);
+}
+
 int explore_main(const struct cli_args *a)
 {
     struct opts o;
@@ -591,13 +694,9 @@ int explore_main(const struct cli_args *a)
     struct result *results;
     int fds[MAX_JOBS];
     pid_t pids[MAX_JOBS];
-    long done = 0, counts[N_BROKE] = {0}, broken = 0;
-    int64_t sim_us = 0;
-    struct rusage ru;
-    double cpu_s;
-    uint64_t first[N_BROKE] = {0};
+    struct tally tl;
     bool tty = isatty(STDERR_FILENO);
-    double t0 = wall_seconds(), elapsed;
+    double t0 = wall_seconds(), elapsed, cpu_s;
     struct gen g;
     int kept = 0, status = EXIT_OK;
 
@@ -605,26 +704,11 @@ int explore_main(const struct cli_args *a)
         return EXIT_USAGE;
     if (o.jobs > o.seeds)
         o.jobs = (int)o.seeds;
+    memset(&tl, 0, sizeof(tl));
     results = xcalloc((size_t)o.seeds, sizeof(*results));
     fflush(stdout);
-    for (int k = 0; k < o.jobs; k++) {
-        int p[2];
-        if (pipe(p) < 0) {
-            fprintf(stderr, "splitbrain explore: pipe: %s\n", strerror(errno));
-            return EXIT_USAGE;
-        }
-        pids[k] = fork();
-        if (pids[k] < 0) {
-            fprintf(stderr, "splitbrain explore: fork: %s\n", strerror(errno));
-            return EXIT_USAGE;
-        }
-        if (pids[k] == 0) {
-            close(p[0]);
-            worker(&o, k, p[1]);
-        }
-        close(p[1]);
-        fds[k] = p[0];
-    }
+    if (start_workers(&o, fds, pids) < 0)
+        return EXIT_USAGE;
     /* Results come back per worker in seed order; read them round-robin. */
     for (long i = 0; i < o.seeds; i++) {
         int k = (int)(i % o.jobs);
@@ -643,19 +727,10 @@ int explore_main(const struct cli_args *a)
             break;
         }
         results[i] = res;
-        sim_us += res.sim_us;
-        done++;
-        if (res.broke & ~(unsigned)B_UNKNOWN)
-            broken++;
-        for (int b = 0; b < N_BROKE; b++) {
-            if (res.broke & (1u << b)) {
-                if (counts[b]++ == 0)
-                    first[b] = res.seed;
-            }
-        }
-        if (tty && (done % 25 == 0 || done == o.seeds)) {
-            fprintf(stderr, "\r%ld/%ld seeds, %ld with violations, %.0f seeds/s ", done, o.seeds,
-                    broken, (double)done / (wall_seconds() - t0));
+        tally_add(&tl, &res);
+        if (tty && (tl.done % 25 == 0 || tl.done == o.seeds)) {
+            fprintf(stderr, "\r%ld/%ld seeds, %ld with violations, %.0f seeds/s ", tl.done, o.seeds,
+                    tl.broken, (double)tl.done / (wall_seconds() - t0));
             fflush(stderr);
         }
     }
@@ -667,34 +742,10 @@ int explore_main(const struct cli_args *a)
         waitpid(pids[k], &ws, 0);
     }
     elapsed = wall_seconds() - t0;
-    /* The workers' CPU time: simulated time per CPU second is the per-core speed. */
-    getrusage(RUSAGE_CHILDREN, &ru);
-    cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-    printf("explore: model %s, %d nodes, seeds %llu..%llu, %d ops each", o.model, o.nodes,
-           (unsigned long long)o.first_seed,
-           (unsigned long long)(o.first_seed + (uint64_t)o.seeds - 1), o.ops);
-    for (int i = 0; i < o.n_sets; i++)
-        printf(", set %s", o.sets[i]);
-    printf("\nfaults:");
-    for (int f = 0; f < F_COUNT; f++)
-        if (o.faults & (1u << f))
-            printf(" %s", fault_names[f]);
-    printf("\n\n%-28s %8s  %s\n", "guarantee", "broken", "first seed");
-    for (int b = 0; b < N_BROKE; b++) {
-        if (b >= 5 && counts[b] == 0)
-            continue;
-        if (counts[b])
-            printf("%-28s %8ld  %llu\n", broke_names[b], counts[b], (unsigned long long)first[b]);
-        else
-            printf("%-28s %8ld  -\n", broke_names[b], counts[b]);
-    }
-    printf("\n%ld of %ld seeds broke something (%.1f seeds/s with %d jobs; %.0fx real time per "
-           "core: %.0f simulated s in %.2f CPU s)\n",
-           broken, done, elapsed > 0 ? (double)done / elapsed : 0.0, o.jobs,
-           cpu_s > 0 ? (double)sim_us / 1e6 / cpu_s : 0.0, (double)sim_us / 1e6, cpu_s);
+    cpu_s = children_cpu_seconds();
+    print_report(&o, &tl, elapsed, cpu_s);
     g.buf = xmalloc(SCRIPT_CAP);
-    for (long i = 0; i < done && kept < o.keep; i++) {
+    for (long i = 0; i < tl.done && kept < o.keep; i++) {
         struct verdicts v = {results[i].broke, results[i].lost, 0};
         if (!(results[i].broke & (B_LIN | B_LOST | B_SPLIT | B_CONVERGE | B_SESSION)))
             continue;
@@ -704,7 +755,7 @@ int explore_main(const struct cli_args *a)
     }
     free(g.buf);
     free(results);
-    if (counts[6])
+    if (tl.counts[6])
         status = EXIT_USAGE;
     return status;
 }

@@ -413,30 +413,13 @@ static void msg_at(const struct tl_view *vp, const struct tl_ev *e, const int64_
     }
 }
 
-int timeline_draw(struct grid *g, const struct timeline *tl_in, int n, int64_t now, int x, int y,
-                  int w, int h, int scroll)
+/* Fills tl->rows with the axis: every millisecond in which something happened (and a row more
+ * for each further mark in it), and the present, sorted, each once. Returns the rows. */
+static int build_axis(struct timeline *tl, int64_t now)
 {
-    struct timeline *tl = (struct timeline *)(uintptr_t)tl_in; /* the axis is scratch space */
-    struct tl_view v;
     struct tl_sub sub;
-    int nr = 0, nrows, last, tcol = 10;
-    char title[160], t[32];
+    int nr = 0, nrows = 0;
 
-    memset(&v, 0, sizeof(v));
-    v.g = g;
-    v.x0 = x;
-    v.y0 = y + 2;
-    v.w = w;
-    v.h = h - 2;
-    v.n = n;
-    if (n < 1 || v.h < 1 || w < tcol + 8)
-        return 0;
-    v.sp = (w - tcol) / n;
-    if (v.sp > 40)
-        v.sp = 40;
-    v.lane0 = x + tcol + v.sp / 2;
-    /* The axis: every millisecond in which something happened (and a row more for each further
-     * mark in it), and the present. */
     memset(&sub, 0, sizeof(sub));
     sub.ms = -1;
     for (int i = 0; i < tl->n; i++) {
@@ -447,18 +430,21 @@ int timeline_draw(struct grid *g, const struct timeline *tl_in, int n, int64_t n
     }
     tl->rows[nr++] = key_of(now, 0);
     sort_rows(tl->rows, nr);
-    nrows = 0;
     for (int i = 0; i < nr; i++)
         if (nrows == 0 || tl->rows[nrows - 1] != tl->rows[i])
             tl->rows[nrows++] = tl->rows[i];
-    if (scroll > nrows - v.h)
-        scroll = nrows - v.h;
-    if (scroll < 0)
-        scroll = 0;
-    last = nrows - 1 - scroll;
-    v.first = last - v.h + 1 < 0 ? 0 : last - v.h + 1;
+    return nrows;
+}
 
-    /* Title, lane heads and lanes. */
+/* The title, the lane heads and lanes, and the time column (each row after a quiet stretch,
+ * and every fifth row), for the rows v->first..last; the time column is tcol wide. */
+static void draw_frame(const struct tl_view *v, const struct timeline *tl, int last, int scroll,
+                       int tcol)
+{
+    struct grid *g = v->g;
+    int x = v->x0, y = v->y0 - 2, w = v->w;
+    char title[160], t[32];
+
     for (int i = 0; i < w; i++)
         grid_glyph(g, x + i, y, GL_H, ST_BORDER);
     if (scroll > 0)
@@ -472,15 +458,14 @@ int timeline_draw(struct grid *g, const struct timeline *tl_in, int n, int64_t n
         snprintf(title, sizeof(title), " kept from %s ", t);
         grid_text(g, x + w - 2 - (int)strlen(title), y, -1, title, ST_DIM);
     }
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < v->n; i++) {
         snprintf(title, sizeof(title), "n%d", i + 1);
-        grid_text(g, lane_x(&v, i) - (i + 1 >= 10 ? 1 : 0), y + 1, 3, title, ST_BOLD);
-        for (int r = 0; r < v.h && v.first + r <= last; r++)
-            grid_glyph(g, lane_x(&v, i), v.y0 + r, GL_V, ST_DIM);
+        grid_text(g, lane_x(v, i) - (i + 1 >= 10 ? 1 : 0), y + 1, 3, title, ST_BOLD);
+        for (int r = 0; r < v->h && v->first + r <= last; r++)
+            grid_glyph(g, lane_x(v, i), v->y0 + r, GL_V, ST_DIM);
     }
-    /* The time column: each row after a quiet stretch, and every fifth row. */
-    for (int r = 0; r < v.h && v.first + r <= last; r++) {
-        int k = v.first + r;
+    for (int r = 0; r < v->h && v->first + r <= last; r++) {
+        int k = v->first + r;
         bool gap = k > 0 && (tl->rows[k] / TL_SUB - tl->rows[k - 1] / TL_SUB) * TIMELINE_ROW_US >
                                 TIMELINE_GAP_US;
         if (!gap && r % 5 != 0 && k != last)
@@ -489,21 +474,27 @@ int timeline_draw(struct grid *g, const struct timeline *tl_in, int n, int64_t n
             continue; /* a further mark of the same instant: the row above says when */
         util_fmt_time(t, sizeof(t), tl->rows[k] / TL_SUB * TIMELINE_ROW_US);
         if (gap)
-            grid_put(g, x, v.y0 + r, grid_ascii(g) ? ':' : 0x22ee, ST_INFO);
-        grid_text(g, x + 1, v.y0 + r, tcol - 2, t, gap ? ST_INFO : ST_DIM);
+            grid_put(g, x, v->y0 + r, grid_ascii(g) ? ':' : 0x22ee, ST_INFO);
+        grid_text(g, x + 1, v->y0 + r, tcol - 2, t, gap ? ST_INFO : ST_DIM);
     }
-    /* Lines first, then their ends (arrowheads, crosses), then the labels where they fit
-     * (so a later line cuts none), then the marks on the lanes. */
-    for (int pass = 0; pass < 3; pass++)
-        for (int i = 0; i < tl->n; i++)
-            msg_at(&v, cat(tl, i), tl->rows, nrows, last, now, pass);
+}
+
+/* The marks on the lanes (faults, roles, clocks, each with its label) and the events of the
+ * whole cluster across them, for the rows v->first..last. */
+static void draw_marks(const struct tl_view *v, const struct timeline *tl, int nrows, int last,
+                       int tcol)
+{
+    struct grid *g = v->g;
+    int x = v->x0, w = v->w;
+    struct tl_sub sub;
+
     memset(&sub, 0, sizeof(sub));
     sub.ms = -1;
     for (int i = 0; i < tl->n; i++) {
         const struct tl_ev *e = cat(tl, i);
         int r = row_of_key(tl->rows, nrows, key_of(e->t, mark_sub(&sub, e)));
-        int yy = v.y0 + r - v.first, xx, st = ST_NORMAL;
-        if (e->kind == TL_MSG || r < v.first || r > last)
+        int yy = v->y0 + r - v->first, xx, st = ST_NORMAL;
+        if (e->kind == TL_MSG || r < v->first || r > last)
             continue;
         if (e->kind == TL_GLOBAL) {
             for (int k = x + tcol; k < x + w; k++)
@@ -511,9 +502,9 @@ int timeline_draw(struct grid *g, const struct timeline *tl_in, int n, int64_t n
             grid_text(g, x + tcol + 1, yy, w - tcol - 2, e->label, ST_EV_FAULT);
             continue;
         }
-        if (e->a >= n)
+        if (e->a >= v->n)
             continue;
-        xx = lane_x(&v, e->a);
+        xx = lane_x(v, e->a);
         switch (e->kind) {
         case TL_FAULT:
             st = e->bad ? ST_CRASHED : ST_OK;
@@ -532,8 +523,44 @@ int timeline_draw(struct grid *g, const struct timeline *tl_in, int n, int64_t n
             continue;
         }
         /* The label to the lane's right, short of the next lane and inside the diagram. */
-        grid_text(g, xx + 1, yy, v.sp - 2 < x + w - xx - 1 ? v.sp - 2 : x + w - xx - 1, e->label,
+        grid_text(g, xx + 1, yy, v->sp - 2 < x + w - xx - 1 ? v->sp - 2 : x + w - xx - 1, e->label,
                   st);
     }
+}
+
+int timeline_draw(struct grid *g, const struct timeline *tl_in, int n, int64_t now, int x, int y,
+                  int w, int h, int scroll)
+{
+    struct timeline *tl = (struct timeline *)(uintptr_t)tl_in; /* the axis is scratch space */
+    struct tl_view v;
+    int nrows, last, tcol = 10;
+
+    memset(&v, 0, sizeof(v));
+    v.g = g;
+    v.x0 = x;
+    v.y0 = y + 2;
+    v.w = w;
+    v.h = h - 2;
+    v.n = n;
+    if (n < 1 || v.h < 1 || w < tcol + 8)
+        return 0;
+    v.sp = (w - tcol) / n;
+    if (v.sp > 40)
+        v.sp = 40;
+    v.lane0 = x + tcol + v.sp / 2;
+    nrows = build_axis(tl, now);
+    if (scroll > nrows - v.h)
+        scroll = nrows - v.h;
+    if (scroll < 0)
+        scroll = 0;
+    last = nrows - 1 - scroll;
+    v.first = last - v.h + 1 < 0 ? 0 : last - v.h + 1;
+    draw_frame(&v, tl, last, scroll, tcol);
+    /* Lines first, then their ends (arrowheads, crosses), then the labels where they fit
+     * (so a later line cuts none), then the marks on the lanes. */
+    for (int pass = 0; pass < 3; pass++)
+        for (int i = 0; i < tl->n; i++)
+            msg_at(&v, cat(tl, i), tl->rows, nrows, last, now, pass);
+    draw_marks(&v, tl, nrows, last, tcol);
     return scroll;
 }
