@@ -327,6 +327,7 @@ bench: $(BENCH_BIN) $(BIN)
 # use going up from engine/ or lessons/. It reads the objects' symbols too, so it builds them.
 lint: $(CORE_OBJ) $(UI_OBJ)
 	@tools/layers.sh $(BUILD)
+	@tools/funclen.sh
 	@bad=$$(for f in engine/*.[ch] lessons/*.[ch]; do [ -f "$$f" ] || continue; \
 		sed -E 's#/\*([^*]|\*+[^*/])*\*+/##g; s#/\*.*##; s#"([^"\\]|\\.)*"#""#g' "$$f" \
 		| grep -nE '(^|[^_[:alnum:]])(rand|srand|random|time|clock_gettime|gettimeofday|clock|sleep|usleep|nanosleep)[[:space:]]*\(' \
