@@ -1,7 +1,5 @@
 #include "app.h"
 
-#include <fcntl.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,8 +33,6 @@
 
 /* ---- the clock: the frame timer (sandbox_clock.c moves the time) ---- */
 
-static void in_cb(uv_poll_t *h, int status, int events);
-
 static void frame_cb(uv_timer_t *h)
 {
     struct app *a = h->data;
@@ -44,7 +40,7 @@ static void frame_cb(uv_timer_t *h)
     int64_t owed;
 
     /* Keys first: whatever the frame's work costs, what the user pressed is answered now. */
-    in_cb(&a->in, 0, UV_READABLE);
+    tloop_read(&a->keys);
     if (a->quit || a->paused)
         return;
     now = uv_hrtime();
@@ -625,44 +621,35 @@ static void act_key(struct app *a, int k, enum key_action act)
     a->dirty = true;
 }
 
-static void in_cb(uv_poll_t *h, int status, int events)
+/* Keys reach the sandbox through tloop (tloop.c): one at a time, the `:` line's first. */
+static void key_hook(void *ctx, int k)
 {
-    struct app *a = h->data;
-    int k;
+    struct app *a = ctx;
 
-    (void)events;
-    if (status < 0) {
-        stop(a);
-        return;
-    }
-    while (!a->quit && (k = term_key(a->term)) != -1) {
-        if (k == -2)
-            continue;
-        a->input_ns = uv_hrtime();
-        if (k == KEYS_CTRL('c')) {
-            a->quit = true;
-            break;
-        }
-        if (a->cl.open && k != KEYS_RESIZE)
-            cmd_key(a, k);
-        else
-            top_key(a, k);
-    }
-    if (a->quit)
+    if (a->cl.open && k != KEYS_RESIZE)
+        cmd_key(a, k);
+    else
+        top_key(a, k);
+    if (a->quit) /* q and the like only say so; the loop stops here */
         stop(a);
 }
 
-static void signal_cb(uv_signal_t *h, int signum)
+static void resize_hook(void *ctx)
 {
-    struct app *a = h->data;
-
-    if (signum == SIGWINCH) {
-        term_resize(a->term);
-        a->dirty = true;
-        return;
-    }
-    stop(a); /* SIGINT, SIGTERM, SIGHUP: quit cleanly */
+    ((struct app *)ctx)->dirty = true;
 }
+
+static void quit_hook(void *ctx)
+{
+    stop(ctx); /* Ctrl-C, SIGINT, SIGTERM, SIGHUP: quit cleanly */
+}
+
+static bool quitting_hook(void *ctx)
+{
+    return ((struct app *)ctx)->quit;
+}
+
+static const struct tloop_hooks app_tloop_hooks = {key_hook, resize_hook, quit_hook, quitting_hook};
 
 /*
  * The checkers' verdicts on the history so far. Linearizability and the ops' outcomes are kept
@@ -813,7 +800,7 @@ static void close_cb(uv_handle_t *h)
 
 int app_loop_run(struct app *a, bool ascii, bool mouse)
 {
-    int w, h, flags;
+    int w, h;
     bool cast_ok;
 
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -840,22 +827,7 @@ int app_loop_run(struct app *a, bool ascii, bool mouse)
     }
 
     uv_loop_init(&a->loop);
-    uv_poll_init(&a->loop, &a->in, STDIN_FILENO);
-    a->in.data = a;
-    uv_poll_start(&a->in, UV_READABLE, in_cb);
-    /* uv_poll made the tty non-blocking, and stdout shares it: curses must not see EAGAIN. */
-    flags = fcntl(STDOUT_FILENO, F_GETFL);
-    if (flags >= 0)
-        fcntl(STDOUT_FILENO, F_SETFL, flags & ~O_NONBLOCK);
-    uv_signal_init(&a->loop, &a->sig_winch);
-    uv_signal_init(&a->loop, &a->sig_int);
-    uv_signal_init(&a->loop, &a->sig_term);
-    uv_signal_init(&a->loop, &a->sig_hup);
-    a->sig_winch.data = a->sig_int.data = a->sig_term.data = a->sig_hup.data = a;
-    uv_signal_start(&a->sig_winch, signal_cb, SIGWINCH);
-    uv_signal_start(&a->sig_int, signal_cb, SIGINT);
-    uv_signal_start(&a->sig_term, signal_cb, SIGTERM);
-    uv_signal_start(&a->sig_hup, signal_cb, SIGHUP);
+    tloop_start(&a->keys, &a->loop, a->term, &app_tloop_hooks, a);
     uv_timer_init(&a->loop, &a->frame);
     a->frame.data = a;
     uv_prepare_init(&a->loop, &a->draw);
@@ -867,7 +839,6 @@ int app_loop_run(struct app *a, bool ascii, bool mouse)
     a->flash_timer.data = a;
     uv_timer_init(&a->loop, &a->cast_timer);
     a->cast_timer.data = a;
-    a->input_ns = uv_hrtime();
     if (a->runner)
         uv_timer_start(&a->idle, idle_cb, 1000, 1000);
     if (!a->paused) {
@@ -880,11 +851,7 @@ int app_loop_run(struct app *a, bool ascii, bool mouse)
     cast_ok = cast_close(a->cast_rec);
     a->cast_rec = NULL;
 
-    uv_close((uv_handle_t *)&a->in, close_cb);
-    uv_close((uv_handle_t *)&a->sig_winch, close_cb);
-    uv_close((uv_handle_t *)&a->sig_int, close_cb);
-    uv_close((uv_handle_t *)&a->sig_term, close_cb);
-    uv_close((uv_handle_t *)&a->sig_hup, close_cb);
+    tloop_close(&a->keys, close_cb);
     uv_close((uv_handle_t *)&a->frame, close_cb);
     uv_close((uv_handle_t *)&a->draw, close_cb);
     uv_close((uv_handle_t *)&a->idle, close_cb);

@@ -3,7 +3,7 @@
  * model's run (compare_play_to); a key or a `:` command is given to every model
  * at once (compare_act); [ and ] travel in time on all of them together by
  * rebuilding and replaying (compare_seek). The libuv loop is the sandbox's
- * shape: stdin by uv_poll, SIGWINCH by uv_signal, a frame timer only while
+ * shape: keys and signals through tloop (as the sandbox), a frame timer only while
  * time runs, and one draw per loop turn when something changed.
  *
  * A side-by-side lesson (compare_view_lesson) plays here too: its runner owns
@@ -11,15 +11,14 @@
  * gates see them), a pane under the columns shows the step, and < > R M H
  * work as in a lesson on one cluster.
  */
+#include "tloop.h"
 #include "compare_view.h"
 #include "speed.h"
 
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <langinfo.h>
 #include <locale.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +44,7 @@ struct cview {
     struct term *term;
     struct grid *grid;
     uv_loop_t loop;
-    uv_poll_t in;
-    uv_signal_t sig_winch;
-    uv_signal_t sig_int;
-    uv_signal_t sig_term;
+    struct tloop tl; /* keys and signals */
     uv_timer_t frame;
     uv_prepare_t draw;
     bool frame_on;
@@ -85,7 +81,6 @@ struct cview {
     struct progress *prog;
     bool prog_failed;
     uv_timer_t idle;
-    uint64_t input_ns;
     const char *hint;
     int quiz_cursor;
     unsigned quiz_pick;
@@ -270,7 +265,7 @@ static void act(struct cview *v, const char *text)
             set_msg(v, true, "%s", err.msg);
             return;
         }
-        v->input_ns = uv_hrtime();
+        v->tl.input_ns = uv_hrtime();
         skip = lesson_runner_skipped(v->runner);
         if (skip)
             set_msg(v, false, "%s: not on %s", text, skip);
@@ -576,7 +571,7 @@ static void idle_cb(uv_timer_t *h)
 {
     struct cview *v = h->data;
     const char *hint =
-        lesson_runner_idle(v->runner, (int64_t)((uv_hrtime() - v->input_ns) / 1000u));
+        lesson_runner_idle(v->runner, (int64_t)((uv_hrtime() - v->tl.input_ns) / 1000u));
 
     if (hint) {
         v->hint = hint;
@@ -706,46 +701,46 @@ static void top_key(struct cview *v, int k)
     v->dirty = true;
 }
 
-static void in_cb(uv_poll_t *h, int status, int events)
+/* Keys reach the view through tloop (tloop.c), as they reach the sandbox. */
+static void key_hook(void *ctx, int k)
 {
-    struct cview *v = h->data;
-    int k;
+    struct cview *v = ctx;
 
-    (void)events;
-    if (status < 0)
-        v->quit = true;
-    while (!v->quit && (k = term_key(v->term)) != -1) {
-        if (k == -2)
-            continue;
-        v->input_ns = uv_hrtime();
-        if (k == KEYS_CTRL('c'))
-            v->quit = true;
-        else if (k == KEYS_RESIZE)
-            v->dirty = true;
-        else if (v->cmd_open)
-            cmd_key(v, k);
-        else
-            top_key(v, k);
-    }
+    if (k == KEYS_RESIZE)
+        v->dirty = true;
+    else if (v->cmd_open)
+        cmd_key(v, k);
+    else
+        top_key(v, k);
     if (v->quit)
         uv_stop(&v->loop);
 }
 
-static void signal_cb(uv_signal_t *h, int signum)
+static void resize_hook(void *ctx)
 {
-    struct cview *v = h->data;
+    struct cview *v = ctx;
+    int w, hh;
 
-    if (signum == SIGWINCH) {
-        int w, hh;
-        term_resize(v->term);
-        term_size(v->term, &w, &hh);
-        grid_resize(v->grid, w, hh);
-        v->dirty = true;
-        return;
-    }
-    v->quit = true;
+    term_size(v->term, &w, &hh);
+    grid_resize(v->grid, w, hh);
+    v->dirty = true;
+}
+
+static void quit_hook(void *ctx)
+{
+    struct cview *v = ctx;
+
+    v->quit =
+        true; /* Ctrl-C, SIGINT, SIGTERM, SIGHUP: a lesson's progress is saved on the way out */
     uv_stop(&v->loop);
 }
+
+static bool quitting_hook(void *ctx)
+{
+    return ((struct cview *)ctx)->quit;
+}
+
+static const struct tloop_hooks cv_tloop_hooks = {key_hook, resize_hook, quit_hook, quitting_hook};
 
 static void draw_cb(uv_prepare_t *h)
 {
@@ -789,7 +784,7 @@ static void close_cb(uv_handle_t *h)
 static int view_main(struct cview *v, struct compare *c, const char *title, int64_t start_us,
                      int speed, bool ascii, bool mouse)
 {
-    int w, h, flags;
+    int w, h;
     const char *cs;
 
     setlocale(LC_ALL, "");
@@ -808,20 +803,7 @@ static int view_main(struct cview *v, struct compare *c, const char *title, int6
     term_size(v->term, &w, &h);
     v->grid = grid_create(w, h, ascii);
     uv_loop_init(&v->loop);
-    uv_poll_init(&v->loop, &v->in, STDIN_FILENO);
-    v->in.data = v;
-    uv_poll_start(&v->in, UV_READABLE, in_cb);
-    /* uv_poll made the tty non-blocking, and stdout shares it: curses must not see EAGAIN. */
-    flags = fcntl(STDOUT_FILENO, F_GETFL);
-    if (flags >= 0)
-        fcntl(STDOUT_FILENO, F_SETFL, flags & ~O_NONBLOCK);
-    uv_signal_init(&v->loop, &v->sig_winch);
-    uv_signal_init(&v->loop, &v->sig_int);
-    uv_signal_init(&v->loop, &v->sig_term);
-    v->sig_winch.data = v->sig_int.data = v->sig_term.data = v;
-    uv_signal_start(&v->sig_winch, signal_cb, SIGWINCH);
-    uv_signal_start(&v->sig_int, signal_cb, SIGINT);
-    uv_signal_start(&v->sig_term, signal_cb, SIGTERM);
+    tloop_start(&v->tl, &v->loop, v->term, &cv_tloop_hooks, v);
     uv_timer_init(&v->loop, &v->frame);
     v->frame.data = v;
     uv_prepare_init(&v->loop, &v->draw);
@@ -833,7 +815,7 @@ static int view_main(struct cview *v, struct compare *c, const char *title, int6
     if (v->runner) {
         uv_timer_init(&v->loop, &v->idle);
         v->idle.data = v;
-        v->input_ns = uv_hrtime();
+        v->tl.input_ns = uv_hrtime();
         uv_timer_start(&v->idle, idle_cb, 1000, 1000);
         v->now_us = start_us;
         if (lesson_runner_step(v->runner) > 0)
@@ -853,10 +835,7 @@ static int view_main(struct cview *v, struct compare *c, const char *title, int6
         uv_close((uv_handle_t *)&v->idle, close_cb);
     }
 
-    uv_close((uv_handle_t *)&v->in, close_cb);
-    uv_close((uv_handle_t *)&v->sig_winch, close_cb);
-    uv_close((uv_handle_t *)&v->sig_int, close_cb);
-    uv_close((uv_handle_t *)&v->sig_term, close_cb);
+    tloop_close(&v->tl, close_cb);
     uv_close((uv_handle_t *)&v->frame, close_cb);
     uv_close((uv_handle_t *)&v->draw, close_cb);
     uv_run(&v->loop, UV_RUN_DEFAULT);

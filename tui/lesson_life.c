@@ -84,7 +84,7 @@ void idle_cb(uv_timer_t *h)
 
     if (!a->runner || a->li.list_open)
         return;
-    hint = lesson_runner_idle(a->runner, (int64_t)((uv_hrtime() - a->input_ns) / 1000u));
+    hint = lesson_runner_idle(a->runner, (int64_t)((uv_hrtime() - a->keys.input_ns) / 1000u));
     if (hint) {
         a->li.hint = hint;
         set_msg(a, false, "A hint, after a while without progress: see the lesson pane");

@@ -22,6 +22,7 @@
 #include "../lessons/lesson.h"
 #include "../lessons/player.h"
 #include "../lessons/runner.h"
+#include "tloop.h"
 #include "cast.h"
 #include "cmdline.h"
 #include "config.h"
@@ -81,11 +82,7 @@ struct app {
     void (*pause)(struct app *a, bool paused);
 
     uv_loop_t loop;
-    uv_poll_t in;
-    uv_signal_t sig_winch;
-    uv_signal_t sig_int;
-    uv_signal_t sig_term;
-    uv_signal_t sig_hup;
+    struct tloop keys; /* keys and signals */
     uv_timer_t frame;
     uv_prepare_t draw;
     bool frame_on;
@@ -181,7 +178,6 @@ struct app {
     bool prog_failed;       /* said once that progress cannot be saved */
     bool lesson_hold;       /* the run paused on the gate or the spotlight: Space or > goes on */
     struct lesson_input li; /* the lesson pane's keys and what it shows */
-    uint64_t input_ns;      /* wall time of the learner's last key, for hints after inactivity */
     uv_timer_t idle;
 };
 
