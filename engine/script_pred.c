@@ -208,7 +208,7 @@ static int parse_did_args(struct parser *p)
         return parse_param_value(p, &def, sp->word, sizeof(sp->word), sp->value, sizeof(sp->value),
                                  false);
     }
-    if ((k = param_choice("put|get|incr|add|remove", w->s)) >= 0) {
+    if ((k = param_choice("put|get|incr|add|remove|del", w->s)) >= 0) {
         sp->did_kind = CMD_OP;
         sp->op_kind = k;
         if (script_more(p) && !script_peek_is(p, "via") && script_parse_key(p, sp->key) < 0)
@@ -232,7 +232,7 @@ static int parse_did_args(struct parser *p)
         p, w->col,
         "expected a command after 'did' (kill, restart, wipe, pause, resume, ntp, skew, "
         "drift, heal, partition, cut, mend, link, latency, net, workload, deliver, delay, "
-        "drop, set, put, get, incr, add, remove or a model's command), got '%s'",
+        "drop, set, put, get, incr, add, remove, del or a model's command), got '%s'",
         w->s);
 }
 

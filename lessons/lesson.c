@@ -953,6 +953,7 @@ static void did_words(const struct script_pred *p, const char *text, char *dst, 
         snprintf(what, sizeof(what), "%s%s%s%s%s",
                  p->op_kind == OP_PUT   ? "write"
                  : p->op_kind == OP_GET ? "read"
+                 : p->op_kind == OP_DEL ? "delete"
                                         : op_kind_name((enum op_kind)p->op_kind),
                  p->key[0] ? " " : "", p->key, n[0] ? " through " : "", n);
         break;

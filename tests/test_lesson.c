@@ -462,6 +462,30 @@ static void test_did_setting_time(void **state)
     lesson_release(&l);
 }
 
+/* `did del`: a delete counts, a put to the same key does not; the sentence says "delete". */
+static void test_did_del(void **state)
+{
+    static const char text[] = "%lesson t\n%title T\n%setup model leaderless\n%setup nodes 3\n"
+                               "%setup put x 1 via n1\n== a: A\n%check did del x via n1\n"
+                               "%decoy del x via n2\n%do del x via n1\n";
+    struct lesson l;
+    struct lesson_runner *r;
+    struct script_error err;
+
+    (void)state;
+    assert_int_equal(lesson_parse("t.lesson", text, strlen(text), &l, &err), 0);
+    assert_int_equal(lesson_runner_create(&l, 0, &r, &err), 0);
+    assert_int_equal(lesson_runner_exec(r, "put x 2 via n1", &err), 0);
+    assert_int_equal(lesson_runner_exec(r, "del x via n2", &err), 0);
+    assert_int_equal(lesson_runner_exec(r, "del y via n1", &err), 0);
+    assert_false(lesson_runner_poll(r));
+    assert_string_equal(lesson_runner_waiting(r), "you delete x through n1");
+    assert_int_equal(lesson_runner_exec(r, "del x via n1", &err), 0);
+    assert_true(lesson_runner_poll(r));
+    lesson_runner_destroy(r);
+    lesson_release(&l);
+}
+
 static void test_placeholders(void **state)
 {
     static const char text[] = "%lesson t\n%title T\n%setup model leader\n%setup nodes 3\n"
@@ -770,6 +794,7 @@ int main(void)
         cmocka_unit_test(test_progress_atomic),
         cmocka_unit_test(test_lint_decoys_and_dead_ends),
         cmocka_unit_test(test_did_setting_time),
+        cmocka_unit_test(test_did_del),
         cmocka_unit_test(test_placeholders),
         cmocka_unit_test(test_predictions),
         cmocka_unit_test(test_spotlight_and_idle_skip),
