@@ -257,7 +257,8 @@ enum check_part {
 #define CHECK_PART_ALL 0x1ffu
 /* What the screen's ops pane shows under the ops. */
 #define CHECK_PARTS_SCREEN                                                                         \
-    (CHECK_PART_LIN | CHECK_PART_LOST | CHECK_PART_SPLIT | CHECK_PART_SESSIONS | CHECK_PART_AVAIL)
+    (CHECK_PART_LIN | CHECK_PART_LOST | CHECK_PART_DUP | CHECK_PART_ZOMBIE | CHECK_PART_SPLIT |    \
+     CHECK_PART_SESSIONS | CHECK_PART_AVAIL)
 
 struct check_summary {
     unsigned ran;           /* the CHECK_PART_ bits computed */

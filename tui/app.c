@@ -664,7 +664,8 @@ static const struct tloop_hooks app_tloop_hooks = {key_hook, resize_hook, quit_h
  * grows. Paused, they are brought up to date at once.
  */
 #define APP_CHECKS_SHARE 5
-#define APP_CHECKS_WHOLE (CHECK_PART_LOST | CHECK_PART_SPLIT | CHECK_PART_SESSIONS)
+#define APP_CHECKS_WHOLE                                                                           \
+    (CHECK_PART_LOST | CHECK_PART_DUP | CHECK_PART_ZOMBIE | CHECK_PART_SPLIT | CHECK_PART_SESSIONS)
 _Static_assert(SCRIPT_VIEW_RING >= TIMELINE_MAX, "the trace ring must cover the timeline");
 static void update_checks(struct app *a)
 {
@@ -693,6 +694,8 @@ static void update_checks(struct app *a)
     check_summary_run(e, script_run_recorder(a->run), 0, APP_CHECKS_WHOLE, &whole);
     a->checks.ran |= whole.ran;
     a->checks.lost = whole.lost;
+    a->checks.dup = whole.dup;
+    a->checks.zombie = whole.zombie;
     a->checks.split = whole.split;
     a->checks.sess = whole.sess;
     a->checks_next_ns = t0 + APP_CHECKS_SHARE * (uv_hrtime() - t0);

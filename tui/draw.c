@@ -1187,9 +1187,11 @@ static const char *verdict_word(enum check_verdict v)
 
 /*
  * The checkers' verdicts as items, each a whole phrase in a long and a short form; what broke
- * comes first. An item is never cut: the block wraps between items.
+ * comes first. An item is never cut: the block wraps between items. Duplicates (a retried
+ * write a log holds twice) and resurrections (a deleted value read back) are named only when
+ * they happened: most runs cannot have them.
  */
-#define DRAW_VERDICT_ITEMS 5
+#define DRAW_VERDICT_ITEMS 7
 struct verdict_item {
     char longf[96];
     char shortf[48];
@@ -1229,9 +1231,20 @@ static int verdict_items(const struct check_summary *c, struct verdict_item *out
     snprintf(it[4].shortf, sizeof(it[4].shortf), "%d/%d/%d", c->av.ok, c->av.failed,
              c->av.timed_out);
     it[4].optional = true;
+    int m = 5;
+    if ((c->ran & CHECK_PART_DUP) && c->dup.writes > 0) {
+        snprintf(it[m].longf, sizeof(it[m].longf), "duplicates %d", c->dup.writes);
+        snprintf(it[m].shortf, sizeof(it[m].shortf), "dup %d", c->dup.writes);
+        it[m++].bad = true;
+    }
+    if ((c->ran & CHECK_PART_ZOMBIE) && c->zombie.count > 0) {
+        snprintf(it[m].longf, sizeof(it[m].longf), "resurrected %d", c->zombie.count);
+        snprintf(it[m].shortf, sizeof(it[m].shortf), "zombie %d", c->zombie.count);
+        it[m++].bad = true;
+    }
     /* What broke first, then the rest in their usual order. */
     for (int pass = 0; pass < 2; pass++)
-        for (int i = 0; i < DRAW_VERDICT_ITEMS; i++)
+        for (int i = 0; i < m; i++)
             if (it[i].bad == (pass == 0))
                 out[n++] = it[i];
     return n;
