@@ -1022,7 +1022,7 @@ static void finish_op(struct engine *e, struct op *op)
     op_format_req(&op->req, what, sizeof(what));
     switch (op->status) {
     case OP_OK:
-        op_format_values(&op->result, vals, sizeof(vals));
+        op_format_result(&op->result, vals, sizeof(vals));
         if (op->req.kind == OP_GET)
             snprintf(ev.text, sizeof(ev.text), "%s %s -> %s", op->label, what, vals);
         else
@@ -1243,8 +1243,7 @@ static void on_reply(struct engine *e, const struct msg *m)
             return;
         op = history_complete(e->hist, op->id, rep.kind == REPLY_OK ? OP_OK : OP_FAIL,
                               sim_now(e->sim));
-        op->result.n = rep.vals.n;
-        memcpy(op->result.v, rep.vals.v, (size_t)rep.vals.n * sizeof(rep.vals.v[0]));
+        history_result_set(e->hist, op, &rep.vals);
         util_strlcpy(op->reason, rep.reason, sizeof(op->reason));
         op->has_ctx = rep.has_ctx;
         op->ctx = rep.ctx;
