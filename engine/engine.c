@@ -1083,7 +1083,7 @@ static void client_ctx_keep(struct client *cl, const struct op *op)
                 slot = &cl->ctx[i];
     }
     util_strlcpy(slot->key, op->req.key, sizeof(slot->key));
-    slot->ctx = op->ctx;
+    slot->ctx = *op->ctx;
     slot->used = op->id;
 }
 
@@ -1133,7 +1133,7 @@ int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
         after = history_at(e->hist, spec->after);
     if (after && after->has_ctx) {
         op->req.has_ctx = true;
-        op->req.ctx = after->ctx;
+        op->req.ctx = *after->ctx;
     } else if (spec->carry && spec->kind != OP_GET) {
         const struct client_ctx *cc = client_ctx_find(cl, spec->key);
         if (cc) {
@@ -1245,8 +1245,7 @@ static void on_reply(struct engine *e, const struct msg *m)
                               sim_now(e->sim));
         history_result_set(e->hist, op, &rep.vals);
         util_strlcpy(op->reason, rep.reason, sizeof(op->reason));
-        op->has_ctx = rep.has_ctx;
-        op->ctx = rep.ctx;
+        history_ctx_set(e->hist, op, rep.has_ctx ? &rep.ctx : NULL);
         if (rep.kind == REPLY_OK && rep.has_ctx)
             client_ctx_keep(cl, op);
         if (rep.kind == REPLY_OK) {

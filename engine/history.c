@@ -14,6 +14,8 @@
 /* Result values live in chunks of VALUE_CHUNK slots that never move either; one op's values are
  * contiguous in one chunk (HISTORY_MAX_VALUES <= VALUE_CHUNK). */
 #define VALUE_CHUNK 4096
+/* Reply contexts, likewise. */
+#define CTX_CHUNK 256
 
 typedef char value_slot[STORE_VAL_MAX];
 
@@ -24,8 +26,11 @@ struct history {
     size_t pending;
     value_slot **vchunks; /* the value arena */
     size_t n_vchunks;
-    size_t vchunk;   /* the chunk being filled */
-    size_t vused;    /* slots used in it */
+    size_t vchunk;           /* the chunk being filled */
+    size_t vused;            /* slots used in it */
+    struct vclock **cchunks; /* the context arena */
+    size_t n_cchunks;
+    size_t cused;    /* contexts used, over all chunks */
     uint64_t resets; /* history_reset calls: a reader that keeps op pointers starts over */
 };
 
@@ -44,6 +49,9 @@ void history_destroy(struct history *h)
     for (size_t i = 0; i < h->n_vchunks; i++)
         free(h->vchunks[i]);
     free(h->vchunks);
+    for (size_t i = 0; i < h->n_cchunks; i++)
+        free(h->cchunks[i]);
+    free(h->cchunks);
     free(h);
 }
 
@@ -63,6 +71,7 @@ void history_reset(struct history *h)
     h->pending = 0;
     h->vchunk = 0;
     h->vused = 0;
+    h->cused = 0;
     h->resets++;
 }
 
@@ -137,6 +146,24 @@ bool history_result_add(struct history *h, struct op *op, const char *s)
     return true;
 }
 
+void history_ctx_set(struct history *h, struct op *op, const struct vclock *ctx)
+{
+    struct vclock *c;
+
+    op->has_ctx = ctx != NULL;
+    op->ctx = NULL;
+    if (!ctx)
+        return;
+    if (h->cused == h->n_cchunks * CTX_CHUNK) {
+        h->cchunks = xrealloc(h->cchunks, (h->n_cchunks + 1) * sizeof(*h->cchunks));
+        h->cchunks[h->n_cchunks++] = xmalloc(CTX_CHUNK * sizeof(struct vclock));
+    }
+    c = &h->cchunks[h->cused / CTX_CHUNK][h->cused % CTX_CHUNK];
+    h->cused++;
+    *c = *ctx;
+    op->ctx = c;
+}
+
 uint64_t history_add(struct history *h, const struct op *op)
 {
     struct op *p = history_add_new(h);
@@ -145,6 +172,7 @@ uint64_t history_add(struct history *h, const struct op *op)
         return 0;
     *p = *op;
     result_copy(h, &p->result, op->result.n, (const value_slot *)op->result.v);
+    history_ctx_set(h, p, op->has_ctx ? op->ctx : NULL);
     p->id = h->len;
     p->req.op_id = h->len;
     if (op->status != OP_PENDING)

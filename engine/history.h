@@ -122,7 +122,9 @@ struct op {
     int quorum;
     uint64_t replicas; /* the reply's replica set (a nodemask), when quorum >= 0 */
     bool has_ctx;
-    struct vclock ctx;
+    /* The reply's version context when has_ctx, kept in the history's context arena (NULL
+     * otherwise): most ops carry none, so a record holds a pointer, not 64 entries. */
+    const struct vclock *ctx;
     int redirects;
     int retries; /* how many times the client sent it again (`set retries`) */
 };
@@ -137,8 +139,8 @@ void history_reset(struct history *h);
  * changes (the ops are zeroed and reused). */
 uint64_t history_resets(const struct history *h);
 
-/* Copies op (and its result's values, wherever they live), gives it the next id; returns the id, or
- * 0 when full. */
+/* Copies op (and its result's values and reply context, wherever they live), gives it the next id;
+ * returns the id, or 0 when full. */
 uint64_t history_add(struct history *h, const struct op *op);
 /* A new pending op, zeroed but for its id, for the caller to fill in place; NULL when full. */
 struct op *history_add_new(struct history *h);
@@ -153,6 +155,8 @@ size_t history_pending(const struct history *h);
 void history_result_set(struct history *h, struct op *op, const struct op_values *vals);
 /* Adds s to op's result unless present, as op_values_add(); false when full. */
 bool history_result_add(struct history *h, struct op *op, const char *s);
+/* Sets op's reply context: a copy of ctx (has_ctx true), or none when ctx is NULL. */
+void history_ctx_set(struct history *h, struct op *op, const struct vclock *ctx);
 /* Marks a pending op finished with status at t_us; the caller fills result, reason and detail. */
 struct op *history_complete(struct history *h, uint64_t id, enum op_status status, int64_t t_us);
 

@@ -999,7 +999,7 @@ static int check_reads_keep_acknowledged(uint64_t seed, const struct history *h,
                     kept = s->req.kind == OP_PUT && s->req.has_ctx &&
                            strcmp(s->req.key, r->req.key) == 0 &&
                            strcmp(s->req.value, r->result.v[k]) == 0 &&
-                           vc_covers(&s->req.ctx, &w->ctx);
+                           vc_covers(&s->req.ctx, w->ctx);
                 }
             }
             if (!kept && pushed_out(rec, w->req.key, w->req.value))
