@@ -1087,6 +1087,18 @@ static void client_ctx_keep(struct client *cl, const struct op *op)
     slot->used = op->id;
 }
 
+/* The model's fire_and_forget, if any: true when nothing will answer op; what it says goes to
+ * the op's detail either way. */
+static bool fire_and_forget(struct engine *e, struct op *op)
+{
+    char detail[HISTORY_DETAIL_MAX] = "";
+    bool sent = e->ops->fire_and_forget(e->st, &op->req, detail, sizeof(detail));
+
+    if (detail[0])
+        history_detail_set(e->hist, op, detail);
+    return sent;
+}
+
 int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
 {
     struct op local, *op;
@@ -1177,8 +1189,7 @@ int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
         assert(r >= 0);
         (void)r;
     }
-    if (e->ops->fire_and_forget &&
-        e->ops->fire_and_forget(e->st, &p->req, p->detail, sizeof(p->detail))) {
+    if (e->ops->fire_and_forget && fire_and_forget(e, p)) {
         /* Nothing will answer: the producer was told the record was sent, and that is all. */
         p = history_complete(e->hist, id, OP_OK, sim_now(e->sim));
         finish_op(e, p);
@@ -1237,14 +1248,14 @@ static void on_reply(struct engine *e, const struct msg *m)
             return;
         }
         op = history_complete(e->hist, op->id, OP_FAIL, sim_now(e->sim));
-        util_strlcpy(op->reason, rep.reason[0] ? rep.reason : "not leader", sizeof(op->reason));
+        history_reason_set(e->hist, op, rep.reason[0] ? rep.reason : "not leader");
     } else {
         if (rep.kind == REPLY_FAIL && rep.retriable && retry(e, op, rep.reason))
             return;
         op = history_complete(e->hist, op->id, rep.kind == REPLY_OK ? OP_OK : OP_FAIL,
                               sim_now(e->sim));
         history_result_set(e->hist, op, &rep.vals);
-        util_strlcpy(op->reason, rep.reason, sizeof(op->reason));
+        history_reason_set(e->hist, op, rep.reason);
         history_ctx_set(e->hist, op, rep.has_ctx ? &rep.ctx : NULL);
         if (rep.kind == REPLY_OK && rep.has_ctx)
             client_ctx_keep(cl, op);
@@ -1259,7 +1270,7 @@ static void on_reply(struct engine *e, const struct msg *m)
     }
     op->quorum = rep.quorum;
     op->replicas = rep.replicas;
-    util_strlcpy(op->detail, rep.detail, sizeof(op->detail));
+    history_detail_set(e->hist, op, rep.detail);
     finish_op(e, op);
 }
 
@@ -1276,7 +1287,7 @@ static void on_op_timeout(struct engine *e, uint64_t id, int64_t retries)
 
     if (!op)
         return;
-    util_strlcpy(op->reason, "no answer before op_timeout", sizeof(op->reason));
+    history_reason_set(e->hist, op, "no answer before op_timeout");
     /* The client will try whatever the model routes to next time, not the node that was silent. */
     e->clients[op->req.client].hint = -1;
     finish_op(e, op);

@@ -16,6 +16,8 @@
 #define VALUE_CHUNK 4096
 /* Reply contexts, likewise. */
 #define CTX_CHUNK 256
+/* Reasons and details, likewise. */
+#define STR_CHUNK 65536
 
 typedef char value_slot[STORE_VAL_MAX];
 
@@ -30,7 +32,11 @@ struct history {
     size_t vused;            /* slots used in it */
     struct vclock **cchunks; /* the context arena */
     size_t n_cchunks;
-    size_t cused;    /* contexts used, over all chunks */
+    size_t cused;   /* contexts used, over all chunks */
+    char **schunks; /* the string arena */
+    size_t n_schunks;
+    size_t schunk;   /* the chunk being filled */
+    size_t sused;    /* bytes used in it */
     uint64_t resets; /* history_reset calls: a reader that keeps op pointers starts over */
 };
 
@@ -52,6 +58,9 @@ void history_destroy(struct history *h)
     for (size_t i = 0; i < h->n_cchunks; i++)
         free(h->cchunks[i]);
     free(h->cchunks);
+    for (size_t i = 0; i < h->n_schunks; i++)
+        free(h->schunks[i]);
+    free(h->schunks);
     free(h);
 }
 
@@ -72,6 +81,8 @@ void history_reset(struct history *h)
     h->vchunk = 0;
     h->vused = 0;
     h->cused = 0;
+    h->schunk = 0;
+    h->sused = 0;
     h->resets++;
 }
 
@@ -96,6 +107,8 @@ struct op *history_add_new(struct history *h)
     op->id = h->len;
     op->req.op_id = h->len;
     op->status = OP_PENDING;
+    op->reason = "";
+    op->detail = "";
     h->pending++;
     return op;
 }
@@ -146,6 +159,42 @@ bool history_result_add(struct history *h, struct op *op, const char *s)
     return true;
 }
 
+/* A copy of s cut to size - 1 bytes (as util_strlcpy cuts), valid until history_reset. */
+static const char *str_keep(struct history *h, const char *s, size_t size)
+{
+    char buf[HISTORY_DETAIL_MAX];
+    size_t len;
+    char *p;
+
+    if (!s || !s[0])
+        return "";
+    util_strlcpy(buf, s, size < sizeof(buf) ? size : sizeof(buf));
+    len = strlen(buf) + 1;
+    if (h->schunk < h->n_schunks && h->sused + len > STR_CHUNK) {
+        h->schunk++;
+        h->sused = 0;
+    }
+    if (h->schunk == h->n_schunks) {
+        h->schunks = xrealloc(h->schunks, (h->n_schunks + 1) * sizeof(*h->schunks));
+        h->schunks[h->n_schunks++] = xmalloc(STR_CHUNK);
+        h->sused = 0;
+    }
+    p = &h->schunks[h->schunk][h->sused];
+    h->sused += len;
+    memcpy(p, buf, len);
+    return p;
+}
+
+void history_reason_set(struct history *h, struct op *op, const char *s)
+{
+    op->reason = str_keep(h, s, HISTORY_REASON_MAX);
+}
+
+void history_detail_set(struct history *h, struct op *op, const char *s)
+{
+    op->detail = str_keep(h, s, HISTORY_DETAIL_MAX);
+}
+
 void history_ctx_set(struct history *h, struct op *op, const struct vclock *ctx)
 {
     struct vclock *c;
@@ -173,6 +222,8 @@ uint64_t history_add(struct history *h, const struct op *op)
     *p = *op;
     result_copy(h, &p->result, op->result.n, (const value_slot *)op->result.v);
     history_ctx_set(h, p, op->has_ctx ? op->ctx : NULL);
+    history_reason_set(h, p, op->reason);
+    history_detail_set(h, p, op->detail);
     p->id = h->len;
     p->req.op_id = h->len;
     if (op->status != OP_PENDING)

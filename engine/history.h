@@ -117,8 +117,11 @@ struct op {
     int64_t complete_us;
     enum op_status status;
     struct op_result result;
-    char reason[HISTORY_REASON_MAX];
-    char detail[HISTORY_DETAIL_MAX];
+    /* Never NULL in the history ("" when none): kept in its string arena, cut as before to
+     * HISTORY_REASON_MAX - 1 and HISTORY_DETAIL_MAX - 1 bytes; set with history_reason_set() and
+     * history_detail_set(). */
+    const char *reason;
+    const char *detail;
     int quorum;
     uint64_t replicas; /* the reply's replica set (a nodemask), when quorum >= 0 */
     bool has_ctx;
@@ -139,8 +142,8 @@ void history_reset(struct history *h);
  * changes (the ops are zeroed and reused). */
 uint64_t history_resets(const struct history *h);
 
-/* Copies op (and its result's values and reply context, wherever they live), gives it the next id;
- * returns the id, or 0 when full. */
+/* Copies op (and its result's values, reply context, reason and detail, wherever they live), gives
+ * it the next id; returns the id, or 0 when full. */
 uint64_t history_add(struct history *h, const struct op *op);
 /* A new pending op, zeroed but for its id, for the caller to fill in place; NULL when full. */
 struct op *history_add_new(struct history *h);
@@ -157,6 +160,9 @@ void history_result_set(struct history *h, struct op *op, const struct op_values
 bool history_result_add(struct history *h, struct op *op, const char *s);
 /* Sets op's reply context: a copy of ctx (has_ctx true), or none when ctx is NULL. */
 void history_ctx_set(struct history *h, struct op *op, const struct vclock *ctx);
+/* Sets op's reason or detail to a copy of s (cut to fit, as a fixed field would). */
+void history_reason_set(struct history *h, struct op *op, const char *s);
+void history_detail_set(struct history *h, struct op *op, const char *s);
 /* Marks a pending op finished with status at t_us; the caller fills result, reason and detail. */
 struct op *history_complete(struct history *h, uint64_t id, enum op_status status, int64_t t_us);
 

@@ -552,7 +552,8 @@ static void test_replica_mask_at_64_nodes(void **state)
  */
 /* out: the first read; vals: its values, kept past the engine (out->result lives in its history).
  */
-static void read_after_failed_write(const char *read_repair, struct op *out, struct op_values *vals)
+static void read_after_failed_write(const char *read_repair, struct op *out, struct op_values *vals,
+                                    char *reason)
 {
     struct engine *e;
     struct engine_link_cfg link = {10000, 10000, -1, -1, -1};
@@ -576,6 +577,9 @@ static void read_after_failed_write(const char *read_repair, struct op *out, str
     *out = *finish(e, id);
     op_result_values(&out->result, vals);
     out->result.v = NULL;
+    util_strlcpy(reason, out->reason, HISTORY_REASON_MAX);
+    out->reason = reason;
+    out->detail = "";
     engine_restart(e, 1, false);
     engine_heal(e);
     engine_cut(e, 0, 1, true, true);
@@ -590,12 +594,13 @@ static void test_sync_read_repair_blocks_until_w_hold_it(void **state)
 {
     struct op rd;
     struct op_values vals;
+    char reason[HISTORY_REASON_MAX];
 
     (void)state;
-    read_after_failed_write("sync", &rd, &vals);
+    read_after_failed_write("sync", &rd, &vals, reason);
     assert_int_equal(rd.status, OP_FAIL);
     assert_string_equal(rd.reason, "read repair not confirmed (1 of 2 hold it)");
-    read_after_failed_write("async", &rd, &vals);
+    read_after_failed_write("async", &rd, &vals, reason);
     assert_int_equal(rd.status, OP_OK);
     assert_int_equal(vals.n, 1);
     assert_string_equal(vals.v[0], "50");
