@@ -79,7 +79,7 @@ static void fmt_op(const struct op *op, char *dst, size_t size)
     else
         util_fmt_time(t1, sizeof(t1), op->complete_us);
     if (op->req.kind == OP_GET) {
-        op_format_values(&op->result, vals, sizeof(vals));
+        op_format_result(&op->result, vals, sizeof(vals));
         snprintf(dst, size, "%s get %s -> %s [%s..%s]", op->label, op->req.key, vals, t0, t1);
     } else {
         snprintf(dst, size, "%s put %s=%s %s [%s..%s]", op->label, op->req.key, op->req.value,
@@ -147,7 +147,7 @@ static int lin_gather(const struct op *const *key_ops, int m, const char *key, c
             if (op->result.n > 1) {
                 out->verdict = CHECK_NA;
                 char vals[64];
-                op_format_values(&op->result, vals, sizeof(vals));
+                op_format_result(&op->result, vals, sizeof(vals));
                 snprintf(out->witness, sizeof(out->witness),
                          "siblings: not a register (%s read %s)", op->label, vals);
                 return -1;

@@ -388,7 +388,7 @@ void check_resurrections(const struct history *h, struct check_zombie *out)
             /* A delete acknowledged before the read began, whose context had seen the write. */
             for (int j = del_start[k]; j < del_start[k + 1] && !d; j++) {
                 const struct op *o = history_at(h, (uint64_t)dels[j]);
-                if (o->complete_us < r->invoke_us && vc_le(&w->ctx, &o->ctx))
+                if (o->complete_us < r->invoke_us && vc_le(w->ctx, o->ctx))
                     d = o;
             }
             if (!d || out->count++ > 0)

@@ -22,8 +22,8 @@ static void name_pair(char *dst, size_t size, const char *what, const struct op 
     if (a->req.kind == OP_PUT)
         snprintf(va, sizeof(va), "put %s=%s", a->req.key, a->req.value);
     else
-        op_format_values(&a->result, va, sizeof(va));
-    op_format_values(&b->result, vb, sizeof(vb));
+        op_format_result(&a->result, va, sizeof(va));
+    op_format_result(&b->result, vb, sizeof(vb));
     snprintf(dst, size, "%s: c%d's %s (%s at %s) then %s read %s=%s at %s", what, a->req.client + 1,
              a->label, va, ta, b->label, b->req.key, vb, tb);
 }

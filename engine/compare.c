@@ -291,7 +291,7 @@ int compare_stale_reads(const struct history *h, char *witness, size_t size)
             continue;
         if (stale++ == 0 && size) {
             char vals[96];
-            op_format_values(&r->result, vals, sizeof(vals));
+            op_format_result(&r->result, vals, sizeof(vals));
             snprintf(witness, size, "%s read %s=%s after %s (%s=%s) was acknowledged", r->label,
                      r->req.key, vals, newest->label, newest->req.key, newest->req.value);
         }

@@ -1022,7 +1022,7 @@ static void finish_op(struct engine *e, struct op *op)
     op_format_req(&op->req, what, sizeof(what));
     switch (op->status) {
     case OP_OK:
-        op_format_values(&op->result, vals, sizeof(vals));
+        op_format_result(&op->result, vals, sizeof(vals));
         if (op->req.kind == OP_GET)
             snprintf(ev.text, sizeof(ev.text), "%s %s -> %s", op->label, what, vals);
         else
@@ -1083,8 +1083,20 @@ static void client_ctx_keep(struct client *cl, const struct op *op)
                 slot = &cl->ctx[i];
     }
     util_strlcpy(slot->key, op->req.key, sizeof(slot->key));
-    slot->ctx = op->ctx;
+    slot->ctx = *op->ctx;
     slot->used = op->id;
+}
+
+/* The model's fire_and_forget, if any: true when nothing will answer op; what it says goes to
+ * the op's detail either way. */
+static bool fire_and_forget(struct engine *e, struct op *op)
+{
+    char detail[HISTORY_DETAIL_MAX] = "";
+    bool sent = e->ops->fire_and_forget(e->st, &op->req, detail, sizeof(detail));
+
+    if (detail[0])
+        history_detail_set(e->hist, op, detail);
+    return sent;
 }
 
 int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
@@ -1133,7 +1145,7 @@ int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
         after = history_at(e->hist, spec->after);
     if (after && after->has_ctx) {
         op->req.has_ctx = true;
-        op->req.ctx = after->ctx;
+        op->req.ctx = *after->ctx;
     } else if (spec->carry && spec->kind != OP_GET) {
         const struct client_ctx *cc = client_ctx_find(cl, spec->key);
         if (cc) {
@@ -1177,8 +1189,7 @@ int64_t engine_submit(struct engine *e, const struct engine_op_spec *spec)
         assert(r >= 0);
         (void)r;
     }
-    if (e->ops->fire_and_forget &&
-        e->ops->fire_and_forget(e->st, &p->req, p->detail, sizeof(p->detail))) {
+    if (e->ops->fire_and_forget && fire_and_forget(e, p)) {
         /* Nothing will answer: the producer was told the record was sent, and that is all. */
         p = history_complete(e->hist, id, OP_OK, sim_now(e->sim));
         finish_op(e, p);
@@ -1237,17 +1248,15 @@ static void on_reply(struct engine *e, const struct msg *m)
             return;
         }
         op = history_complete(e->hist, op->id, OP_FAIL, sim_now(e->sim));
-        util_strlcpy(op->reason, rep.reason[0] ? rep.reason : "not leader", sizeof(op->reason));
+        history_reason_set(e->hist, op, rep.reason[0] ? rep.reason : "not leader");
     } else {
         if (rep.kind == REPLY_FAIL && rep.retriable && retry(e, op, rep.reason))
             return;
         op = history_complete(e->hist, op->id, rep.kind == REPLY_OK ? OP_OK : OP_FAIL,
                               sim_now(e->sim));
-        op->result.n = rep.vals.n;
-        memcpy(op->result.v, rep.vals.v, (size_t)rep.vals.n * sizeof(rep.vals.v[0]));
-        util_strlcpy(op->reason, rep.reason, sizeof(op->reason));
-        op->has_ctx = rep.has_ctx;
-        op->ctx = rep.ctx;
+        history_result_set(e->hist, op, &rep.vals);
+        history_reason_set(e->hist, op, rep.reason);
+        history_ctx_set(e->hist, op, rep.has_ctx ? &rep.ctx : NULL);
         if (rep.kind == REPLY_OK && rep.has_ctx)
             client_ctx_keep(cl, op);
         if (rep.kind == REPLY_OK) {
@@ -1261,7 +1270,7 @@ static void on_reply(struct engine *e, const struct msg *m)
     }
     op->quorum = rep.quorum;
     op->replicas = rep.replicas;
-    util_strlcpy(op->detail, rep.detail, sizeof(op->detail));
+    history_detail_set(e->hist, op, rep.detail);
     finish_op(e, op);
 }
 
@@ -1278,7 +1287,7 @@ static void on_op_timeout(struct engine *e, uint64_t id, int64_t retries)
 
     if (!op)
         return;
-    util_strlcpy(op->reason, "no answer before op_timeout", sizeof(op->reason));
+    history_reason_set(e->hist, op, "no answer before op_timeout");
     /* The client will try whatever the model routes to next time, not the node that was silent. */
     e->clients[op->req.client].hint = -1;
     finish_op(e, op);

@@ -11,12 +11,32 @@
  * history, and a pointer to an op stays valid for the history's lifetime.
  */
 #define HISTORY_CHUNK 1024
+/* Result values live in chunks of VALUE_CHUNK slots that never move either; one op's values are
+ * contiguous in one chunk (HISTORY_MAX_VALUES <= VALUE_CHUNK). */
+#define VALUE_CHUNK 4096
+/* Reply contexts, likewise. */
+#define CTX_CHUNK 256
+/* Reasons and details, likewise. */
+#define STR_CHUNK 65536
+
+typedef char value_slot[STORE_VAL_MAX];
 
 struct history {
     struct op **chunks;
     size_t n_chunks;
     size_t len;
     size_t pending;
+    value_slot **vchunks; /* the value arena */
+    size_t n_vchunks;
+    size_t vchunk;           /* the chunk being filled */
+    size_t vused;            /* slots used in it */
+    struct vclock **cchunks; /* the context arena */
+    size_t n_cchunks;
+    size_t cused;   /* contexts used, over all chunks */
+    char **schunks; /* the string arena */
+    size_t n_schunks;
+    size_t schunk;   /* the chunk being filled */
+    size_t sused;    /* bytes used in it */
     uint64_t resets; /* history_reset calls: a reader that keeps op pointers starts over */
 };
 
@@ -32,6 +52,15 @@ void history_destroy(struct history *h)
     for (size_t i = 0; i < h->n_chunks; i++)
         free(h->chunks[i]);
     free(h->chunks);
+    for (size_t i = 0; i < h->n_vchunks; i++)
+        free(h->vchunks[i]);
+    free(h->vchunks);
+    for (size_t i = 0; i < h->n_cchunks; i++)
+        free(h->cchunks[i]);
+    free(h->cchunks);
+    for (size_t i = 0; i < h->n_schunks; i++)
+        free(h->schunks[i]);
+    free(h->schunks);
     free(h);
 }
 
@@ -49,6 +78,11 @@ void history_reset(struct history *h)
     }
     h->len = 0;
     h->pending = 0;
+    h->vchunk = 0;
+    h->vused = 0;
+    h->cused = 0;
+    h->schunk = 0;
+    h->sused = 0;
     h->resets++;
 }
 
@@ -73,8 +107,110 @@ struct op *history_add_new(struct history *h)
     op->id = h->len;
     op->req.op_id = h->len;
     op->status = OP_PENDING;
+    op->reason = "";
+    op->detail = "";
     h->pending++;
     return op;
+}
+
+/* n contiguous value slots (n <= HISTORY_MAX_VALUES), valid until history_reset. */
+static value_slot *value_alloc(struct history *h, int n)
+{
+    value_slot *v;
+
+    if (h->vchunk < h->n_vchunks && h->vused + (size_t)n > VALUE_CHUNK) {
+        h->vchunk++;
+        h->vused = 0;
+    }
+    if (h->vchunk == h->n_vchunks) {
+        h->vchunks = xrealloc(h->vchunks, (h->n_vchunks + 1) * sizeof(*h->vchunks));
+        h->vchunks[h->n_vchunks++] = xmalloc(VALUE_CHUNK * sizeof(value_slot));
+        h->vused = 0;
+    }
+    v = &h->vchunks[h->vchunk][h->vused];
+    h->vused += (size_t)n;
+    return v;
+}
+
+static void result_copy(struct history *h, struct op_result *r, int n, const value_slot *src)
+{
+    r->n = n;
+    r->v = NULL;
+    if (n <= 0)
+        return;
+    r->v = value_alloc(h, n);
+    memcpy(r->v, src, (size_t)n * sizeof(value_slot));
+}
+
+void history_result_set(struct history *h, struct op *op, const struct op_values *vals)
+{
+    result_copy(h, &op->result, vals->n, (const value_slot *)vals->v);
+}
+
+bool history_result_add(struct history *h, struct op *op, const char *s)
+{
+    struct op_values v;
+
+    op_result_values(&op->result, &v);
+    if (!op_values_add(&v, s))
+        return false;
+    if (v.n != op->result.n)
+        history_result_set(h, op, &v);
+    return true;
+}
+
+/* A copy of s cut to size - 1 bytes (as util_strlcpy cuts), valid until history_reset. */
+static const char *str_keep(struct history *h, const char *s, size_t size)
+{
+    char buf[HISTORY_DETAIL_MAX];
+    size_t len;
+    char *p;
+
+    if (!s || !s[0])
+        return "";
+    util_strlcpy(buf, s, size < sizeof(buf) ? size : sizeof(buf));
+    len = strlen(buf) + 1;
+    if (h->schunk < h->n_schunks && h->sused + len > STR_CHUNK) {
+        h->schunk++;
+        h->sused = 0;
+    }
+    if (h->schunk == h->n_schunks) {
+        h->schunks = xrealloc(h->schunks, (h->n_schunks + 1) * sizeof(*h->schunks));
+        h->schunks[h->n_schunks++] = xmalloc(STR_CHUNK);
+        h->sused = 0;
+    }
+    p = &h->schunks[h->schunk][h->sused];
+    h->sused += len;
+    memcpy(p, buf, len);
+    return p;
+}
+
+void history_reason_set(struct history *h, struct op *op, const char *s)
+{
+    op->reason = str_keep(h, s, HISTORY_REASON_MAX);
+}
+
+void history_detail_set(struct history *h, struct op *op, const char *s)
+{
+    op->detail = str_keep(h, s, HISTORY_DETAIL_MAX);
+}
+
+void history_ctx_set(struct history *h, struct op *op, const struct vclock *ctx)
+{
+    struct vclock *c;
+
+    op->has_ctx = ctx != NULL;
+    op->ctx = NULL;
+    if (!ctx)
+        return;
+    if (h->cused == h->n_cchunks * CTX_CHUNK) {
+        h->cchunks = xrealloc(h->cchunks, (h->n_cchunks + 1) * sizeof(*h->cchunks));
+        h->cchunks[h->n_cchunks++] = xmalloc(CTX_CHUNK * sizeof(struct vclock));
+    }
+    c = &h->cchunks[h->cused / CTX_CHUNK][h->cused % CTX_CHUNK];
+    h->cused++;
+    *c = *ctx;
+    op->ctx = c;
 }
 
 uint64_t history_add(struct history *h, const struct op *op)
@@ -84,6 +220,10 @@ uint64_t history_add(struct history *h, const struct op *op)
     if (!p)
         return 0;
     *p = *op;
+    result_copy(h, &p->result, op->result.n, (const value_slot *)op->result.v);
+    history_ctx_set(h, p, op->has_ctx ? op->ctx : NULL);
+    history_reason_set(h, p, op->reason);
+    history_detail_set(h, p, op->detail);
     p->id = h->len;
     p->req.op_id = h->len;
     if (op->status != OP_PENDING)
@@ -237,6 +377,29 @@ void op_format_values(const struct op_values *v, char *dst, size_t size)
     for (int i = 0; i < s.n; i++)
         util_appendf(dst, size, "%s%s", i ? "," : "", s.v[i]);
     util_appendf(dst, size, "}");
+}
+
+void op_result_values(const struct op_result *r, struct op_values *out)
+{
+    out->n = r->n;
+    if (r->n > 0)
+        memcpy(out->v, r->v, (size_t)r->n * sizeof(out->v[0]));
+}
+
+void op_format_result(const struct op_result *r, char *dst, size_t size)
+{
+    struct op_values v;
+
+    op_result_values(r, &v);
+    op_format_values(&v, dst, size);
+}
+
+bool op_result_equal(const struct op_result *r, const struct op_values *v)
+{
+    struct op_values x;
+
+    op_result_values(r, &x);
+    return op_values_equal(&x, v);
 }
 
 bool op_values_equal(const struct op_values *a, const struct op_values *b)

@@ -47,6 +47,17 @@ struct op_values {
     char v[HISTORY_MAX_VALUES][STORE_VAL_MAX];
 };
 
+/*
+ * An op's result as the history keeps it: n values stored out of line in the history's value
+ * arena (v is NULL when n is 0), so an op record holds 16 bytes here, not 16 full values. Read
+ * it as r.n and r.v[i], like struct op_values; fill it with history_result_set() or
+ * history_result_add(). Valid as long as the history (until history_reset).
+ */
+struct op_result {
+    int n;
+    char (*v)[STORE_VAL_MAX];
+};
+
 /* What a client sends to a node. */
 struct op_req {
     uint64_t op_id;
@@ -105,13 +116,18 @@ struct op {
     int64_t invoke_us;
     int64_t complete_us;
     enum op_status status;
-    struct op_values result;
-    char reason[HISTORY_REASON_MAX];
-    char detail[HISTORY_DETAIL_MAX];
+    struct op_result result;
+    /* Never NULL in the history ("" when none): kept in its string arena, cut as before to
+     * HISTORY_REASON_MAX - 1 and HISTORY_DETAIL_MAX - 1 bytes; set with history_reason_set() and
+     * history_detail_set(). */
+    const char *reason;
+    const char *detail;
     int quorum;
     uint64_t replicas; /* the reply's replica set (a nodemask), when quorum >= 0 */
     bool has_ctx;
-    struct vclock ctx;
+    /* The reply's version context when has_ctx, kept in the history's context arena (NULL
+     * otherwise): most ops carry none, so a record holds a pointer, not 64 entries. */
+    const struct vclock *ctx;
     int redirects;
     int retries; /* how many times the client sent it again (`set retries`) */
 };
@@ -126,7 +142,8 @@ void history_reset(struct history *h);
  * changes (the ops are zeroed and reused). */
 uint64_t history_resets(const struct history *h);
 
-/* Copies op, gives it the next id; returns the id, or 0 when full. */
+/* Copies op (and its result's values, reply context, reason and detail, wherever they live), gives
+ * it the next id; returns the id, or 0 when full. */
 uint64_t history_add(struct history *h, const struct op *op);
 /* A new pending op, zeroed but for its id, for the caller to fill in place; NULL when full. */
 struct op *history_add_new(struct history *h);
@@ -137,6 +154,15 @@ const struct op *history_at(const struct history *h, uint64_t id);
 /* The op with this label, or NULL. */
 const struct op *history_find_label(const struct history *h, const char *label);
 size_t history_pending(const struct history *h);
+/* Sets op's result to a copy of vals (op must be in h). */
+void history_result_set(struct history *h, struct op *op, const struct op_values *vals);
+/* Adds s to op's result unless present, as op_values_add(); false when full. */
+bool history_result_add(struct history *h, struct op *op, const char *s);
+/* Sets op's reply context: a copy of ctx (has_ctx true), or none when ctx is NULL. */
+void history_ctx_set(struct history *h, struct op *op, const struct vclock *ctx);
+/* Sets op's reason or detail to a copy of s (cut to fit, as a fixed field would). */
+void history_reason_set(struct history *h, struct op *op, const char *s);
+void history_detail_set(struct history *h, struct op *op, const char *s);
 /* Marks a pending op finished with status at t_us; the caller fills result, reason and detail. */
 struct op *history_complete(struct history *h, uint64_t id, enum op_status status, int64_t t_us);
 
@@ -146,6 +172,10 @@ const char *op_status_name(enum op_status s);
 void op_format_req(const struct op_req *req, char *dst, size_t size);
 /* "7", "{B,C}", "nil" — sorted, as expect compares them. */
 void op_format_values(const struct op_values *v, char *dst, size_t size);
+/* The same for an op's result, and the result as a struct op_values. */
+void op_format_result(const struct op_result *r, char *dst, size_t size);
+void op_result_values(const struct op_result *r, struct op_values *out);
+bool op_result_equal(const struct op_result *r, const struct op_values *v);
 /* Sorts values so two sets compare equal whatever their order. */
 void op_values_sort(struct op_values *v);
 bool op_values_equal(const struct op_values *a, const struct op_values *b);

@@ -116,8 +116,8 @@ static int eval_label(const struct history *h, const struct script_pred *p, char
         else
             snprintf(why, size, "%s is %s", p->label, op_status_name(op->status));
     } else {
-        holds = op->status == OP_OK && op_values_equal(&op->result, &p->values);
-        describe_values(&op->result, a, sizeof(a));
+        holds = op->status == OP_OK && op_result_equal(&op->result, &p->values);
+        op_format_result(&op->result, a, sizeof(a));
         if (op->status == OP_OK)
             snprintf(why, size, "%s returned %s", p->label, a);
         else

@@ -365,7 +365,7 @@ static void json_key_int(char *dst, size_t size, const char *key, int64_t v)
 }
 
 /* An op's value, or a read's values: a string, null for nothing, or an array of siblings. */
-static void json_values(char *dst, size_t size, const struct op_values *v)
+static void json_values(char *dst, size_t size, const struct op_result *v)
 {
     if (v->n == 0) {
         util_appendf(dst, size, "null");

@@ -863,10 +863,10 @@ static bool placeholder(struct lesson_runner *r, const char *name, char *dst, si
         if (op->req.kind == OP_PUT || op->req.kind == OP_ADD || op->req.kind == OP_REMOVE)
             util_strlcpy(dst, op->req.value, size);
         else
-            op_format_values(&op->result, dst, size);
+            op_format_result(&op->result, dst, size);
     } else if (strcmp(field, "result") == 0) {
         if (op->status == OP_OK)
-            op_format_values(&op->result, dst, size);
+            op_format_result(&op->result, dst, size);
         else
             util_strlcpy(dst, op_status_name(op->status), size);
     } else if (strcmp(field, "latency") == 0) {

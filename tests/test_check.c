@@ -24,16 +24,16 @@ static void add(struct history *h, const char *label, enum op_kind kind, const c
     util_strlcpy(op.req.key, "x", sizeof(op.req.key));
     if (kind == OP_PUT && val)
         util_strlcpy(op.req.value, val, sizeof(op.req.value));
-    if (kind == OP_GET && val)
-        op_values_add(&op.result, val);
     op.invoke_us = t0;
     op.status = OP_PENDING;
     uint64_t id = history_add(h, &op);
     assert_true(id > 0);
+    if (kind == OP_GET && val)
+        assert_true(history_result_add(h, history_get(h, id), val));
     if (st != OP_PENDING)
         assert_non_null(history_complete(h, id, st, t1));
     if (kind == OP_GET && val && st == OP_OK)
-        op_values_add(&history_get(h, id)->result, val);
+        history_result_add(h, history_get(h, id), val);
 }
 
 static enum check_verdict verdict(struct history *h, struct check_lin *r)
@@ -278,7 +278,7 @@ static uint64_t add2(struct history *h, const char *label, int client, int node,
     id = history_add(h, &op);
     assert_non_null(history_complete(h, id, OP_OK, t1));
     if (kind == OP_GET && val)
-        op_values_add(&history_get(h, id)->result, val);
+        history_result_add(h, history_get(h, id), val);
     return id;
 }
 

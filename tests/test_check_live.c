@@ -133,7 +133,7 @@ static int one_history(uint64_t seed, int steps, int lie_pct)
                     util_strlcpy(result[c], vals[next_rand(&s) % 4], sizeof(result[c]));
                 history_complete(h, id[c], OP_OK, t);
                 if (result[c][0])
-                    op_values_add(&op->result, result[c]);
+                    history_result_add(h, op, result[c]);
             }
             phase[c] = IDLE;
         }
@@ -194,7 +194,7 @@ static void test_live_window_bounded(void **state)
         op->invoke_us = 10 * i;
         op->status = OP_PENDING;
         if (i % 2)
-            op_values_add(&op->result, v);
+            history_result_add(h, op, v);
         history_complete(h, op->id, OP_OK, 10 * i + 5);
         check_live_update(l, h, 0);
         assert_true(check_live_window(l, "x") <= 3);

@@ -169,7 +169,7 @@ static void fmt_op(const struct op *op, char *dst, size_t size)
     else
         util_fmt_time(t1, sizeof(t1), op->complete_us);
     if (op->req.kind == OP_GET) {
-        op_format_values(&op->result, vals, sizeof(vals));
+        op_format_result(&op->result, vals, sizeof(vals));
         snprintf(dst, size, "%s get %s -> %s [%s..%s]", op->label, op->req.key, vals, t0, t1);
     } else {
         snprintf(dst, size, "%s put %s=%s %s [%s..%s]", op->label, op->req.key, op->req.value,
@@ -485,8 +485,8 @@ static void name_pair(char *dst, size_t size, const char *what, const struct op 
     if (a->req.kind == OP_PUT)
         snprintf(va, sizeof(va), "put %s=%s", a->req.key, a->req.value);
     else
-        op_format_values(&a->result, va, sizeof(va));
-    op_format_values(&b->result, vb, sizeof(vb));
+        op_format_result(&a->result, va, sizeof(va));
+    op_format_result(&b->result, vb, sizeof(vb));
     snprintf(dst, size, "%s: c%d's %s (%s at %s) then %s read %s=%s at %s", what, a->req.client + 1,
              a->label, va, ta, b->label, b->req.key, vb, tb);
 }
@@ -594,13 +594,13 @@ static struct history *random_history(uint64_t seed, const struct shape *sh)
             if (pick == 0 || !written[k]) {
                 /* nil */
             } else if (pick == 1 && (int)sim_rng_below(&rng, 100) < sh->odd_pct) {
-                op_values_add(&history_get(h, id)->result, "nobody");
+                history_result_add(h, history_get(h, id), "nobody");
             } else {
                 /* A recent write of this key, not always the latest one. */
                 int back = (int)sim_rng_below(&rng, 3);
                 int w = written[k] - back * (sh->keys * 2);
                 snprintf(v, sizeof(v), "v%d", w > 0 ? w : written[k]);
-                op_values_add(&history_get(h, id)->result, v);
+                history_result_add(h, history_get(h, id), v);
             }
         }
     }
@@ -697,7 +697,7 @@ static void test_ten_thousand_ops_one_key_decided(void **state)
         id = history_add(h, &op);
         assert_non_null(history_complete(h, id, OP_OK, at + sim_rng_range(&rng, 0, 250)));
         if (op.req.kind == OP_GET)
-            op_values_add(&history_get(h, id)->result, cur);
+            history_result_add(h, history_get(h, id), cur);
     }
     check_linearizable_key(h, "x", 0, &r);
     assert_int_equal(r.ops, 10000);
@@ -713,7 +713,7 @@ static void test_ten_thousand_ops_one_key_decided(void **state)
         op.invoke_us = 2000000;
         id = history_add(h, &op);
         assert_non_null(history_complete(h, id, OP_OK, 2000010));
-        op_values_add(&history_get(h, id)->result, "v2");
+        history_result_add(h, history_get(h, id), "v2");
     }
     check_linearizable_key(h, "x", 0, &r);
     assert_int_equal(r.verdict, CHECK_VIOLATED);

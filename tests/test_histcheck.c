@@ -168,6 +168,7 @@ static void random_pair(uint64_t seed, struct history *eh, struct check_hist *ch
         bool timeout = write && next(&seed) % 5 == 0;
         int v = (int)(next(&seed) % 4);
         char val[8];
+        char one[1][STORE_VAL_MAX];
         int64_t t0 = free_at[p] + (int64_t)(next(&seed) % 20);
         int64_t t1 = t0 + 1 + (int64_t)(next(&seed) % 40);
         free_at[p] = t1 + 1;
@@ -193,7 +194,8 @@ static void random_pair(uint64_t seed, struct history *eh, struct check_hist *ch
             c.value = CHECK_HIST_NIL;
         } else {
             op.result.n = 1;
-            util_strlcpy(op.result.v[0], val, sizeof(op.result.v[0]));
+            op.result.v = one; /* history_add copies it into the history */
+            util_strlcpy(one[0], val, sizeof(one[0]));
             c.value = check_hist_intern(ch, val);
         }
         history_add(eh, &op);

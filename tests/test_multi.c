@@ -137,9 +137,9 @@ static void test_read_context_is_merged_vv(void **state)
     o = get_op(e, r);
     assert_int_equal(o->status, OP_OK);
     assert_true(o->has_ctx);
-    assert_int_equal(o->ctx.v[0], 1);
-    assert_int_equal(o->ctx.v[1], 1);
-    assert_int_equal(o->ctx.v[2], 0);
+    assert_int_equal(o->ctx->v[0], 1);
+    assert_int_equal(o->ctx->v[1], 1);
+    assert_int_equal(o->ctx->v[2], 0);
     check_value(e, 2, "x", "{A,B}");
     engine_destroy(e);
 }
@@ -523,7 +523,7 @@ static void check_no_silent_loss(struct engine *e, const struct reported *rep, u
         assert_non_null(r);
         assert_int_equal(r->status, OP_OK);
         assert_true(r->has_ctx);
-        if (r->ctx.v[origin - 1] < seq && !was_reported(rep, origin, seq))
+        if (r->ctx->v[origin - 1] < seq && !was_reported(rep, origin, seq))
             fail_msg("seed %llu: acknowledged %s=%s (n%u#%u) vanished", (unsigned long long)seed,
                      o->req.key, o->req.value, origin, seq);
     }

@@ -34,7 +34,7 @@ static void snapshot(struct script_run *run, char *dst, size_t size)
     for (uint64_t id = 1; id <= history_count(h); id++) {
         const struct op *op = history_at(h, id);
         char vals[64];
-        op_format_values(&op->result, vals, sizeof(vals));
+        op_format_result(&op->result, vals, sizeof(vals));
         util_appendf(dst, size, "%s %s %s %lld\n", op->label, op_status_name(op->status), vals,
                      (long long)op->complete_us);
     }

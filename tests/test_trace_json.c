@@ -87,6 +87,7 @@ static void test_op_fields(void **state)
     struct trace_event ev;
     struct op op;
     char line[TRACE_JSON_MAX];
+    char vals[2][STORE_VAL_MAX];
 
     (void)state;
     memset(&ev, 0, sizeof(ev));
@@ -106,8 +107,9 @@ static void test_op_fields(void **state)
     op.complete_us = 900;
     op.status = OP_OK;
     op.result.n = 2;
-    util_strlcpy(op.result.v[0], "1", sizeof(op.result.v[0]));
-    util_strlcpy(op.result.v[1], "2", sizeof(op.result.v[1]));
+    op.result.v = vals;
+    util_strlcpy(vals[0], "1", sizeof(vals[0]));
+    util_strlcpy(vals[1], "2", sizeof(vals[1]));
     trace_format_json_op(&ev, &op, line, sizeof(line));
     assert_non_null(strstr(line,
                            ",\"process\":1,\"f\":\"get\",\"key\":\"x\",\"value\":[\"1\",\"2\"],"

@@ -1366,7 +1366,7 @@ static void draw_ops(struct grid *g, const struct engine *e, const struct check_
             st = ST_OK;
             if (op->req.kind == OP_GET) {
                 char v[64];
-                op_format_values(&op->result, v, sizeof(v));
+                op_format_result(&op->result, v, sizeof(v));
                 snprintf(vals, sizeof(vals), "ok %s", v);
             } else {
                 snprintf(vals, sizeof(vals), "ok");

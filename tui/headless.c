@@ -117,7 +117,7 @@ static void print_ops(FILE *out, const struct engine *e)
             util_fmt_time(t1, sizeof(t1), op->complete_us);
         switch (op->status) {
         case OP_OK:
-            op_format_values(&op->result, vals, sizeof(vals));
+            op_format_result(&op->result, vals, sizeof(vals));
             snprintf(res, sizeof(res), op->req.kind == OP_GET ? "ok %s" : "ok", vals);
             break;
         case OP_FAIL:

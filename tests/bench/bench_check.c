@@ -41,7 +41,7 @@ static void add(struct history *h, int i, enum op_kind kind, const char *val, in
     id = history_add(h, &op);
     history_complete(h, id, OP_OK, t1);
     if (kind == OP_GET && val)
-        op_values_add(&history_get(h, id)->result, val);
+        history_result_add(h, history_get(h, id), val);
 }
 
 static struct history *build(int n, int64_t overlap_us, uint64_t seed)

@@ -81,7 +81,7 @@ static struct history *registers(int n, int n_keys, int64_t overlap_us, uint64_t
         id = history_add(h, &op);
         history_complete(h, id, OP_OK, at + sim_rng_range(&rng, 0, overlap_us));
         if (op.req.kind == OP_GET && have[k])
-            op_values_add(&history_get(h, id)->result, cur[k]);
+            history_result_add(h, history_get(h, id), cur[k]);
     }
     return h;
 }
