@@ -76,3 +76,18 @@ const char *check_verdict_name(enum check_verdict v)
     }
     return "?";
 }
+
+int check_severity(enum check_verdict v)
+{
+    switch (v) {
+    case CHECK_NA:
+        return 0;
+    case CHECK_OK:
+        return 1;
+    case CHECK_UNKNOWN:
+        return 2;
+    case CHECK_VIOLATED:
+        return 3;
+    }
+    return 0;
+}

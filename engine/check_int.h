@@ -13,4 +13,7 @@
 void check_lin_window(const struct op *const *ops, int m, const char *key, const char *init,
                       long budget, struct check_lin *out);
 
+/* How bad a verdict is, for picking the worst key: n/a < ok < unknown < violated. (check.c) */
+int check_severity(enum check_verdict v);
+
 #endif

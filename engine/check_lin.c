@@ -827,21 +827,6 @@ static int index_keys(const struct history *h, struct strmap *keys, int *kid, in
     return n_keys;
 }
 
-static int severity(enum check_verdict v)
-{
-    switch (v) {
-    case CHECK_NA:
-        return 0;
-    case CHECK_OK:
-        return 1;
-    case CHECK_UNKNOWN:
-        return 2;
-    case CHECK_VIOLATED:
-        return 3;
-    }
-    return 0;
-}
-
 enum check_verdict check_linearizable(const struct history *h, long budget, struct check_lin *first)
 {
     size_t total = history_count(h);
@@ -865,7 +850,7 @@ enum check_verdict check_linearizable(const struct history *h, long budget, stru
         lin_key(ops, start[k + 1] - start[k], ops[0]->req.key, NULL, budget, scratch, &values, &r);
         if (r.verdict == CHECK_NA && !na.key[0])
             na = r;
-        if (severity(r.verdict) > severity(worst)) {
+        if (check_severity(r.verdict) > check_severity(worst)) {
             worst = r.verdict;
             *first = r;
         }
@@ -1752,7 +1737,7 @@ void check_hist_run(struct check_hist *h, enum check_model model, long budget, b
         struct check_hkey *kr = &out->keys[k];
         kr->key = h->ops[by_key[start[k]]].key;
         hs_key(h, by_key + start[k], start[k + 1] - start[k], model, budget, explain, kr);
-        if (severity(kr->verdict) > severity(out->worst))
+        if (check_severity(kr->verdict) > check_severity(out->worst))
             out->worst = kr->verdict;
     }
     free(by_key);

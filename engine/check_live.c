@@ -262,21 +262,6 @@ int check_live_update(struct check_live *l, const struct history *h, long budget
     return searched;
 }
 
-static int severity(enum check_verdict v)
-{
-    switch (v) {
-    case CHECK_NA:
-        return 0;
-    case CHECK_OK:
-        return 1;
-    case CHECK_UNKNOWN:
-        return 2;
-    case CHECK_VIOLATED:
-        return 3;
-    }
-    return 0;
-}
-
 void check_live_fill(const struct check_live *l, struct check_summary *out)
 {
     const struct check_lin *na = NULL;
@@ -289,7 +274,7 @@ void check_live_fill(const struct check_live *l, struct check_summary *out)
         const struct check_lin *r = &l->k[i].lin;
         if (r->verdict == CHECK_NA && !na)
             na = r;
-        if (severity(r->verdict) > severity(out->lin)) {
+        if (check_severity(r->verdict) > check_severity(out->lin)) {
             out->lin = r->verdict;
             out->lin_first = *r;
         }
