@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../engine/compare.h"
+#include "../engine/net.h"
 #include "../engine/util.h"
 
 struct lesson_runner {
@@ -18,6 +19,9 @@ struct lesson_runner {
     int start_mentry[LESSON_MAX_STEPS][LESSON_MAX_MODELS]; /* each model's journal length */
     int start_act[LESSON_MAX_STEPS];                       /* the actions given before */
     char skipped[128];                                     /* the last command's note */
+    /* The lull being skipped: messages sent when it began, and the waiting skipped in it. */
+    uint64_t lull_sent;
+    int64_t lull_skipped_us;
     struct script_env env;
     int step;
     enum runner_phase phase;
@@ -751,6 +755,24 @@ int lesson_prove(const struct lesson *l, int64_t max_us, struct script_error *er
     return rc;
 }
 
+/*
+ * May a lull be skipped by d_us more? A lull lasts while no node sends a message: timers that
+ * fire silently (a tombstone sweep with nothing to collect, an offline node's election timer)
+ * do not end it. Skipping it event by event would race virtual time ahead, hours in a minute,
+ * while the learner reads; so one lull skips at most RUNNER_SKIP_LULL_MAX_US in all, and then
+ * time runs at the speed asked until a message is sent again.
+ */
+static bool lull_may_skip(struct lesson_runner *r, const struct engine *e, int64_t d_us)
+{
+    uint64_t sent = net_total_sent(engine_net(e));
+
+    if (sent != r->lull_sent) {
+        r->lull_sent = sent;
+        r->lull_skipped_us = 0;
+    }
+    return r->lull_skipped_us + d_us <= RUNNER_SKIP_LULL_MAX_US;
+}
+
 int lesson_runner_advance(struct lesson_runner *r, int64_t target_us, bool skip_idle,
                           struct runner_advance *out, struct script_error *err)
 {
@@ -776,8 +798,10 @@ int lesson_runner_advance(struct lesson_runner *r, int64_t target_us, bool skip_
         if (now >= target_us)
             break;
         idle = engine_idle_until(e);
-        if (skip_idle && idle > target_us && idle - now >= RUNNER_SKIP_MIN_US) {
+        if (skip_idle && idle > target_us && idle - now >= RUNNER_SKIP_MIN_US &&
+            lull_may_skip(r, e, idle - target_us)) {
             out->skipped_us += idle - target_us;
+            r->lull_skipped_us += idle - target_us;
             target_us = idle;
         }
         /* Event by event only while a spotlight may still fire, so the pause lands on it. */

@@ -93,7 +93,8 @@ bool lesson_runner_explain_ready(const struct lesson_runner *r);
  * Moves the run towards target_us as the TUI's clock asks. It stops early, right after the
  * step's spotlight event (out->spotlight: pause and show the evidence). With skip_idle, while
  * only timers are pending (nothing a learner could watch) and the next event lies beyond
- * target_us, it jumps to that event and says how much waiting it skipped. Then it checks the
+ * target_us, it jumps to that event and says how much waiting it skipped: at most
+ * RUNNER_SKIP_LULL_MAX_US until a node sends a message again. Then it checks the
  * gate (out->gate: the step just passed). 0, or -1 with *err.
  */
 struct runner_advance {
@@ -101,7 +102,8 @@ struct runner_advance {
     bool spotlight;
     int64_t skipped_us;
 };
-#define RUNNER_SKIP_MIN_US 100000 /* lulls shorter than this are not worth a jump */
+#define RUNNER_SKIP_MIN_US      100000   /* lulls shorter than this are not worth a jump */
+#define RUNNER_SKIP_LULL_MAX_US 30000000 /* the most one lull of silent timers skips */
 int lesson_runner_advance(struct lesson_runner *r, int64_t target_us, bool skip_idle,
                           struct runner_advance *out, struct script_error *err);
 

@@ -644,6 +644,40 @@ static void test_spotlight_and_idle_skip(void **state)
     lesson_release(&l);
 }
 
+/* Silent timers (a tombstone sweep every so often, nothing to collect) do not end a lull:
+ * skipped event by event, virtual time would race hours ahead while the learner reads. One
+ * lull skips at most RUNNER_SKIP_LULL_MAX_US; then time runs as asked. */
+static void test_idle_skip_bounded_by_silent_timers(void **state)
+{
+    static const char text[] =
+        "%lesson t\n%title T\n%setup model leaderless\n%setup nodes 3\n"
+        "%setup set tombstone_gc 300s\n"
+        "== s: S\n%task Write x.\n%check op put x ok\n%decoy get x\n%do put x 1\n";
+    struct lesson l;
+    struct lesson_runner *r;
+    struct script_error err;
+    struct runner_advance adv;
+    struct engine *e;
+    int64_t t0, skipped = 0;
+
+    (void)state;
+    assert_int_equal(lesson_parse("t.lesson", text, strlen(text), &l, &err), 0);
+    assert_int_equal(lesson_runner_create(&l, 0, &r, &err), 0);
+    e = script_run_engine(lesson_runner_run(r));
+    assert_int_equal(lesson_runner_show_me(r, &err), 0);
+    t0 = engine_now(e);
+    /* Ten wall seconds of frames at 0.25x: 2.5 s of virtual time asked for. */
+    for (int f = 0; f < 300; f++) {
+        assert_int_equal(lesson_runner_advance(r, engine_now(e) + 8333, true, &adv, &err), 0);
+        skipped += adv.skipped_us;
+    }
+    assert_true(skipped > 0);                        /* the lull after the write was skipped... */
+    assert_true(skipped <= RUNNER_SKIP_LULL_MAX_US); /* ...but not sweep after sweep */
+    assert_true(engine_now(e) - t0 <= RUNNER_SKIP_LULL_MAX_US + 300 * 8333 + 1000000);
+    lesson_runner_destroy(r);
+    lesson_release(&l);
+}
+
 static void test_text_warnings(void **state)
 {
     static const char text[] =
@@ -798,6 +832,7 @@ int main(void)
         cmocka_unit_test(test_placeholders),
         cmocka_unit_test(test_predictions),
         cmocka_unit_test(test_spotlight_and_idle_skip),
+        cmocka_unit_test(test_idle_skip_bounded_by_silent_timers),
         cmocka_unit_test(test_text_warnings),
         cmocka_unit_test(test_compare_lesson),
         cmocka_unit_test(test_compare_lesson_errors),
