@@ -212,8 +212,9 @@ int script_parse_line(struct script_env *env, const char *file, int lineno, cons
 
 /*
  * Parses one predicate, as `expect` reads what follows it ("w1 ok", "not leader n2"), for the
- * layers that keep predicates of their own (lesson checks). Columns in *err count from text's
- * first character. Returns 1 with *out filled, 0 when text is blank, -1 with *err filled.
+ * layers that keep predicates of their own (lesson checks). A leading `MODEL[,MODEL]:` says
+ * which models it is for. Columns in *err count from text's first character. Returns 1 with
+ * *out filled; 0 when text is blank or for other models than env's; -1 with *err filled.
  */
 int script_parse_pred(struct script_env *env, const char *file, int lineno, const char *text,
                       struct script_pred *out, struct script_error *err);

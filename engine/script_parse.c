@@ -1421,7 +1421,19 @@ int script_parse_pred(struct script_env *env, const char *file, int lineno, cons
     } else if (p->n == 0) {
         r = 0;
     } else {
-        r = script_read_pred(p) < 0 || expect_end(p) < 0 ? -1 : 1;
+        /* `multi: PRED` is for the models it names, as `expect multi: PRED` is (no predicate
+         * word ends in ':'). */
+        size_t len0 = strlen(p->t[0].s);
+        long models =
+            parse_model_list(p, !p->t[0].quoted && len0 > 0 && p->t[0].s[len0 - 1] == ':');
+        if (models < 0)
+            r = -1;
+        else if (models > 0 && !mask_has_model(models, env->model))
+            r = 0;
+        else if (!script_more(p))
+            r = script_perr(p, p->end_col, "expected a predicate after the model names");
+        else
+            r = script_read_pred(p) < 0 || expect_end(p) < 0 ? -1 : 1;
         if (r > 0)
             *out = cmd->pred;
     }

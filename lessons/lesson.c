@@ -82,8 +82,16 @@ static void rtrim(char *s)
  * read the line, and a line one model cannot read while another can is an error naming both,
  * as in a comparison scenario. A line no model reads is an error too.
  */
+/* One reading of text with env: a command line into *cmd, or, with pred, a predicate. */
+static int parse_one(struct lparser *p, struct script_env *env, const char *text,
+                     struct script_cmd *cmd, struct script_pred *pred, struct script_error *e)
+{
+    return pred ? script_parse_pred(env, p->file, p->line, text, pred, e)
+                : script_parse_line(env, p->file, p->line, text, cmd, e);
+}
+
 static int lparse(struct lparser *p, const char *text, struct script_cmd *out,
-                  struct script_error *e, unsigned *on)
+                  struct script_pred *pred, struct script_error *e, unsigned *on)
 {
     const struct lesson *l = p->l;
     struct script_error errs[LESSON_MAX_MODELS];
@@ -92,19 +100,23 @@ static int lparse(struct lparser *p, const char *text, struct script_cmd *out,
 
     *on = 1;
     if (l->n_models == 0)
-        return script_parse_line(&p->env, p->file, p->line, text, out, e);
+        return parse_one(p, &p->env, text, out, pred, e);
     *on = 0;
     tmp = xmalloc(sizeof(*tmp));
     for (int k = 0; k < l->n_models; k++) {
         struct script_env *env = k == 0 ? &p->env : &p->menv[k];
-        rs[k] = script_parse_line(env, p->file, p->line, text, tmp, &errs[k]);
+        struct script_pred tp;
+        rs[k] = parse_one(p, env, text, tmp, pred ? &tp : NULL, &errs[k]);
         if (rs[k] < 0 && bad < 0)
             bad = k;
         if (rs[k] == 1) {
             *on |= 1u << k;
             if (first < 0) {
                 first = k;
-                memcpy(out, tmp, sizeof(*out));
+                if (pred)
+                    *pred = tp;
+                else
+                    memcpy(out, tmp, sizeof(*out));
             }
         }
     }
@@ -140,7 +152,7 @@ static int parse_cmd(struct lparser *p, const char *text, int col, struct script
 {
     struct script_error e;
     unsigned on;
-    int r = lparse(p, text, out, &e, &on);
+    int r = lparse(p, text, out, NULL, &e, &on);
 
     if (r < 0) {
         *p->err = e;
@@ -297,21 +309,7 @@ static int parse_pred_at(struct lparser *p, const char *v, int col, struct lesso
         return lerr(p, col, "predicate too long");
     util_strlcpy(out->text, v, sizeof(out->text));
     rtrim(out->text);
-    if (p->l->n_models == 0) {
-        r = script_parse_pred(&p->env, p->file, p->line, v, &out->pred, &e);
-    } else {
-        /* The model filter of `expect MODEL: PRED` is the language's: read it as an expect. */
-        static const char kw[] = "expect ";
-        char line[LESSON_LINE_MAX + sizeof(kw)];
-        struct script_cmd *cmd = xmalloc(sizeof(*cmd));
-        snprintf(line, sizeof(line), "%s%s", kw, v);
-        r = lparse(p, line, cmd, &e, &out->on);
-        if (r > 0)
-            out->pred = cmd->pred;
-        free(cmd);
-        if (r < 0)
-            e.col -= (int)sizeof(kw) - 1;
-    }
+    r = lparse(p, v, NULL, &out->pred, &e, &out->on);
     if (r < 0) {
         *p->err = e;
         p->err->col = p->err->col + col - 1;

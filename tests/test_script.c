@@ -181,6 +181,28 @@ static void test_lists_name_the_choices(void **state)
     script_env_release(&env);
 }
 
+/* A predicate read on its own (a lesson's check) takes the models it is for as expect does. */
+static void test_pred_for_models(void **state)
+{
+    struct script_env env;
+    struct script_pred pred;
+    struct script_error err;
+
+    (void)state;
+    script_env_init(&env, false);
+    env.model = model_find("leader");
+    assert_int_equal(script_parse_pred(&env, "", 1, "lost-writes == 1", &pred, &err), 1);
+    assert_int_equal(pred.kind, SPRED_LOST_WRITES);
+    assert_int_equal(script_parse_pred(&env, "", 1, "leader,multi: lost-writes == 1", &pred, &err),
+                     1);
+    assert_int_equal(script_parse_pred(&env, "", 1, "multi: lost-writes == 1", &pred, &err), 0);
+    assert_int_equal(script_parse_pred(&env, "", 1, "nosuch: lost-writes == 1", &pred, &err), -1);
+    assert_non_null(strstr(err.msg, "unknown model 'nosuch'"));
+    assert_int_equal(script_parse_pred(&env, "", 1, "leader:", &pred, &err), -1);
+    assert_int_equal(err.col, 8);
+    script_env_release(&env);
+}
+
 static void test_error_anywhere_rejects_whole_file(void **state)
 {
     const char *text = HEADER "w1: put x 1 via n1\n"
@@ -890,6 +912,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_malformed_inputs),
         cmocka_unit_test(test_lists_name_the_choices),
+        cmocka_unit_test(test_pred_for_models),
         cmocka_unit_test(test_error_anywhere_rejects_whole_file),
         cmocka_unit_test(test_good_file_parses),
         cmocka_unit_test(test_sets_match_in_any_order),
